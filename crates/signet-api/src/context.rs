@@ -1,0 +1,74 @@
+//! Where this Signet keeps its things, and what it reads the time from.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use signet_core::{Clock, SystemClock};
+
+/// The application identifier: the folder name of Signet's data on every platform, and the
+/// desktop app's bundle identifier.
+pub const APP_ID: &str = "ee.signet.Signet";
+
+/// The environment the operations run in: the data folder, the log folder and the clock.
+///
+/// The binaries build one at start-up (the desktop from Tauri's app folders, the CLI from the
+/// platform's data folder) and pass it to every operation.
+#[derive(Debug, Clone)]
+pub struct Context {
+    data_dir: PathBuf,
+    log_dir: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Context {
+    /// A context keeping its data in `data_dir`, reading the system clock, with no log file.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            log_dir: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The context of the person running Signet: the platform's data folder for [`APP_ID`]
+    /// (`~/.local/share/ee.signet.Signet` on Linux), the same folders the desktop app uses.
+    /// Falls back to a folder in the current directory when the platform has no home folder.
+    pub fn for_this_user() -> Self {
+        let data_dir = dirs::data_dir()
+            .map(|dir| dir.join(APP_ID))
+            .unwrap_or_else(|| PathBuf::from(".signet"));
+        let log_dir = dirs::data_local_dir()
+            .map(|dir| dir.join(APP_ID).join("logs"))
+            .unwrap_or_else(|| data_dir.join("logs"));
+        Self::new(data_dir).with_log_dir(log_dir)
+    }
+
+    /// The same context, writing its log file into `log_dir`.
+    #[must_use]
+    pub fn with_log_dir(mut self, log_dir: impl Into<PathBuf>) -> Self {
+        self.log_dir = Some(log_dir.into());
+        self
+    }
+
+    /// The same context, reading the time from `clock`.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The folder for Signet's data (the encrypted cache and settings).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The folder of the rotating log file, when logging to a file.
+    pub fn log_dir(&self) -> Option<&Path> {
+        self.log_dir.as_deref()
+    }
+
+    /// The clock operations read the time from.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+}

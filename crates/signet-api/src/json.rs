@@ -1,0 +1,61 @@
+//! Transport types: what crosses to the webview and out of `signet … --json`.
+//!
+//! Field names are camelCase on the wire. Their TypeScript declarations are generated into the UI
+//! ([`crate::bindings`]); changing a type here without regenerating fails the bindings test.
+
+use serde::Serialize;
+
+/// What this build of Signet is (the `app_info` command, `signet info`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// The product name.
+    pub name: String,
+    /// The version, as in Cargo.toml (`0.1.0`).
+    pub version: String,
+    /// Debug or release build.
+    pub profile: BuildProfile,
+    /// The optional back ends and whether this build has them.
+    pub backends: Vec<OptionalBackend>,
+    /// The folder holding the rotating log file a person can attach to a bug report.
+    pub log_dir: Option<String>,
+}
+
+/// How the binary was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum BuildProfile {
+    /// A development build: assertions on, devtools available.
+    Debug,
+    /// A release build.
+    Release,
+}
+
+impl BuildProfile {
+    /// `debug` or `release`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Release => "release",
+        }
+    }
+}
+
+/// An optional back end (a cargo feature) and whether it is compiled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OptionalBackend {
+    /// The feature name: `pcsc`, `pkcs11`, `soft`.
+    pub name: String,
+    /// Whether this build includes it.
+    pub compiled: bool,
+}
+
+impl OptionalBackend {
+    pub(crate) fn new(name: &str, compiled: bool) -> Self {
+        Self {
+            name: name.to_owned(),
+            compiled,
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The command line, as clap reads it.
+
+use std::ffi::OsString;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0    success; every signature judged is TOTAL-PASSED
+  1    a signature is TOTAL-FAILED, or a file is not a signed document Signet can open
+  2    a signature is INDETERMINATE (and none is TOTAL-FAILED)
+  64   usage error: an unknown subcommand, option or argument
+  65   input error: a file or value Signet cannot use
+  66   an input file does not exist
+  69   unavailable: the operation is not built yet, or a device or service it needs is missing
+  70   internal error: a bug in Signet; please report it with the log file
+  74   a file could not be read or written
+  75   a network service did not answer; try again later
+  130  cancelled
+When one command judges several files, the worst verdict sets the status: 1 over 2 over 0.
+
+PINs and passwords are never taken as arguments or environment variables: signet asks for them
+on the terminal without echo, or reads them from standard input with --pin-stdin, one line per PIN.";
+
+/// Sign and verify documents with your ID card, and see who uses your data.
+///
+/// Signet signs PDFs (PAdES) and any files in ASiC-E containers (.asice, .bdoc) with an ID card,
+/// another PKCS#11 token or a PKCS#12 file, and validates anyone's signatures with the verdicts of
+/// ETSI EN 319 102-1: TOTAL-PASSED, INDETERMINATE or TOTAL-FAILED, and why.
+#[derive(Debug, Parser)]
+#[command(name = "signet", version, after_long_help = EXIT_STATUS_HELP, after_help = EXIT_STATUS_HELP, max_term_width = 100)]
+pub(crate) struct Cli {
+    /// Print one JSON document on standard output instead of text (JSON lines for streams).
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Sign documents: PDFs as PAdES, other files into an ASiC-E container (not built yet).
+    Sign(Pending),
+    /// Validate the signatures of PDFs and ASiC-E containers and say why (not built yet).
+    Verify(Pending),
+    /// Sign many files after one review, with progress, resumable if the card is pulled (not built yet).
+    Batch(Pending),
+    /// Show the ID card and its certificates, PIN retries; change or unblock PINs (not built yet).
+    Card(Pending),
+    /// Inspect and validate certificates: chain, revocation, qualification (not built yet).
+    Cert(Pending),
+    /// See which agencies hold your data, who queried it, and manage consents (not built yet).
+    Data(Pending),
+    /// Show this build: version, build profile and the optional back ends compiled in.
+    Info,
+}
+
+impl Command {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Sign(_) => "sign",
+            Self::Verify(_) => "verify",
+            Self::Batch(_) => "batch",
+            Self::Card(_) => "card",
+            Self::Cert(_) => "cert",
+            Self::Data(_) => "data",
+            Self::Info => "info",
+        }
+    }
+}
+
+/// The arguments of a subcommand that a later version of Signet implements: accepted, so that the
+/// answer is "not built yet" rather than a usage error.
+#[derive(Debug, Args)]
+pub(crate) struct Pending {
+    #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<OsString>,
+}
+
+impl Pending {
+    /// Whether `--json` is among the swallowed arguments (`signet verify a.pdf --json`).
+    pub(crate) fn wants_json(&self) -> bool {
+        self.args.iter().any(|arg| arg == "--json")
+    }
+}
+
+impl Cli {
+    /// Whether the output is JSON, wherever `--json` was written.
+    pub(crate) fn json(&self) -> bool {
+        self.json
+            || match &self.command {
+                Command::Sign(pending)
+                | Command::Verify(pending)
+                | Command::Batch(pending)
+                | Command::Card(pending)
+                | Command::Cert(pending)
+                | Command::Data(pending) => pending.wants_json(),
+                Command::Info => false,
+            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn json_is_accepted_before_and_after_the_subcommand() {
+        assert!(
+            Cli::try_parse_from(["signet", "--json", "info"])
+                .unwrap()
+                .json
+        );
+        assert!(
+            Cli::try_parse_from(["signet", "info", "--json"])
+                .unwrap()
+                .json
+        );
+        assert!(!Cli::try_parse_from(["signet", "info"]).unwrap().json);
+        let late = Cli::try_parse_from(["signet", "verify", "a.pdf", "--json"]).unwrap();
+        assert!(late.json());
+        let none = Cli::try_parse_from(["signet", "verify", "a.pdf"]).unwrap();
+        assert!(!none.json());
+    }
+}

@@ -1,0 +1,45 @@
+//! `signet`: sign and verify documents, drive the ID card and see who uses your data, from the
+//! command line. Every subcommand calls the same `signet-api` operation as the desktop app.
+
+mod args;
+mod exit;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use args::{Cli, Command};
+use exit::Status;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return report::usage(&err).into(),
+    };
+    let _log = signet_api::logging::init(&signet_api::logging::LogTarget {
+        dir: None,
+        stderr: true,
+    });
+    let context = signet_api::Context::for_this_user();
+    let json = cli.json();
+    let status = match &cli.command {
+        Command::Info => report::app_info(&signet_api::app_info(&context), json),
+        pending => {
+            let operation = format!("signet {}", pending.name());
+            report::error(&signet_api::not_built(&operation), json)
+        }
+    };
+    tracing::debug!(
+        command = cli.command.name(),
+        exit = status.code(),
+        "finished"
+    );
+    status.into()
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        ExitCode::from(status.code())
+    }
+}

@@ -1,0 +1,89 @@
+//! What `signet` prints: text for people on a terminal, one JSON document with `--json`.
+//!
+//! With `--json`, standard output carries exactly one JSON document (the result, or
+//! `{"error": {"code", "message", "recommendation"}}`); diagnostics go to standard error.
+
+use std::io::Write as _;
+
+use serde::Serialize;
+use signet_api::ApiError;
+use signet_api::json::AppInfo;
+
+use crate::exit::Status;
+
+/// Prints a clap error (or the help and version it reports as errors) and picks the status:
+/// help and version succeed, anything else is a usage error (64), never clap's own 2, which
+/// means INDETERMINATE here.
+pub(crate) fn usage(err: &clap::Error) -> Status {
+    use clap::error::ErrorKind;
+    // Printing can only fail when the terminal is gone; nothing is left to tell then.
+    let _ = err.print();
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Status::Success,
+        _ => Status::Usage,
+    }
+}
+
+pub(crate) fn app_info(info: &AppInfo, json: bool) -> Status {
+    if json {
+        return print_json(info);
+    }
+    let compiled: Vec<&str> = info
+        .backends
+        .iter()
+        .filter(|backend| backend.compiled)
+        .map(|backend| backend.name.as_str())
+        .collect();
+    let text = format!(
+        "{} {} ({} build)\nback ends: {}\n",
+        info.name,
+        info.version,
+        info.profile.as_str(),
+        if compiled.is_empty() {
+            "none".to_owned()
+        } else {
+            compiled.join(", ")
+        }
+    );
+    print_text(&text)
+}
+
+#[derive(Serialize)]
+struct ErrorDocument<'a> {
+    error: &'a ApiError,
+}
+
+pub(crate) fn error(err: &ApiError, json: bool) -> Status {
+    tracing::debug!(code = %err.code, "command failed");
+    let status = Status::for_error(err.code);
+    if json {
+        print_json(&ErrorDocument { error: err });
+    } else {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "signet: {}\n{}", err.message, err.recommendation);
+    }
+    status
+}
+
+fn print_json(value: &impl Serialize) -> Status {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => print_text(&format!("{text}\n")),
+        Err(err) => {
+            tracing::error!(error = %err, "cannot serialise the JSON output");
+            Status::Internal
+        }
+    }
+}
+
+fn print_text(text: &str) -> Status {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Status::Success,
+        // A closed pipe (`signet info | head -0`) is the reader's choice, not our failure.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Status::Success,
+        Err(_) => Status::Io,
+    }
+}

@@ -1,0 +1,7 @@
+fn main() {
+    // Every command the webview may call is listed here; each gets an `allow-<name>` permission
+    // that the capability file grants explicitly (least privilege: no command is allowed by default).
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(&["app_info"]));
+    tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
+}

@@ -1,0 +1,91 @@
+// Starts tauri-driver (which starts WebKitWebDriver, which starts the real signet-desktop) and
+// connects a WebdriverIO session to it. Used by every *.test.js in this folder.
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { remote } from 'webdriverio';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+
+export function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run these tests with \`cargo xtask test\``);
+  return value;
+}
+
+/** The version of the workspace, as Cargo.toml declares it. */
+export function workspaceVersion() {
+  const manifest = readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+  const section = manifest.split('[workspace.package]')[1] ?? '';
+  const match = section.match(/^version\s*=\s*"([^"]+)"/m);
+  if (!match) throw new Error('no version in [workspace.package] of Cargo.toml');
+  return match[1];
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, child, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+/** Starts the app under tauri-driver; returns `{ browser, stop }`. */
+export async function startApp() {
+  const application = required('SIGNET_DESKTOP_BIN');
+  const driverBin = required('TAURI_DRIVER');
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(driverBin, ['--port', String(port), '--native-port', String(nativePort)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    await waitForPort(port, driver);
+    const browser = await remote({
+      hostname: '127.0.0.1',
+      port,
+      logLevel: 'warn',
+      connectionRetryCount: 0,
+      capabilities: {
+        'tauri:options': { application },
+        'wdio:enforceWebDriverClassic': true,
+      },
+    });
+    const stop = async () => {
+      try { await browser.deleteSession(); } finally { driver.kill(); }
+    };
+    return { browser, stop };
+  } catch (err) {
+    driver.kill();
+    throw err;
+  }
+}
+
+/** The standard deviation of a picture's pixels (0 for a blank, single-colour picture). */
+export function pictureSpread(file) {
+  const out = execFileSync('convert', [file, '-colorspace', 'Gray', '-format', '%[fx:standard_deviation]', 'info:'], {
+    encoding: 'utf8',
+  });
+  return Number.parseFloat(out.trim());
+}

@@ -1,0 +1,80 @@
+// The real signet-desktop window, driven through WebKitWebDriver under Xvfb.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startApp, required, workspaceVersion, pictureSpread } from './harness.js';
+
+let app;
+let browser;
+
+before(async () => {
+  app = await startApp();
+  browser = app.browser;
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+test('the page shows the version the Rust side reports', async () => {
+  const version = await browser.$('[data-testid="app-version"]');
+  await version.waitUntil(async function () { return (await this.getText()) !== ''; }, {
+    timeout: 15000,
+    timeoutMsg: 'the version never appeared: the app_info command did not answer',
+  });
+  const shown = await version.getText();
+  assert.equal(shown, workspaceVersion());
+  // The command line reports the same version from the same signet-api function.
+  const cli = execFileSync(required('SIGNET_CLI_BIN'), ['info', '--json'], { encoding: 'utf8' });
+  assert.equal(JSON.parse(cli).version, shown);
+  // In a browser preview the UI falls back to mock data; the real window must not.
+  assert.equal(await browser.$('[data-testid="mock-backend"]').isExisting(), false);
+});
+
+test('switching the language to Estonian and back relabels the window', async () => {
+  await browser.$('[data-testid="nav-settings"]').click();
+  const select = await browser.$('[data-testid="language-select"]');
+  await select.waitForDisplayed({ timeout: 5000 });
+
+  await select.selectByAttribute('value', 'et');
+  const sign = await browser.$('[data-testid="nav-sign"]');
+  await sign.waitUntil(async function () { return (await this.getText()) === 'Allkirjasta'; }, {
+    timeout: 5000,
+    timeoutMsg: 'the Sign section was not relabelled in Estonian',
+  });
+  assert.equal(await browser.execute(() => document.documentElement.lang), 'et');
+  assert.equal(await browser.$('[data-testid="section-title"]').getText(), 'Seaded');
+
+  await select.selectByAttribute('value', 'en');
+  await sign.waitUntil(async function () { return (await this.getText()) === 'Sign'; }, {
+    timeout: 5000,
+    timeoutMsg: 'the Sign section was not relabelled back in English',
+  });
+  assert.equal(await browser.execute(() => document.documentElement.lang), 'en');
+  assert.equal(await browser.$('[data-testid="section-title"]').getText(), 'Settings');
+});
+
+test('the window is drawn: a screenshot of it is not blank', async () => {
+  const artifacts = required('SIGNET_ARTIFACTS');
+  mkdirSync(artifacts, { recursive: true });
+  await browser.$('[data-testid="nav-sign"]').click();
+  const page = path.join(artifacts, 'window.png');
+  await browser.saveScreenshot(page);
+  assert.ok(pictureSpread(page) > 0.02, 'the WebDriver screenshot of the page is blank');
+  // The whole X screen: proves the window is really mapped on the display, not only rendered.
+  const screen = path.join(artifacts, 'screen.png');
+  execFileSync('import', ['-window', 'root', screen]);
+  assert.ok(pictureSpread(screen) > 0.02, 'the X screen is blank: the window is not shown');
+});
+
+test('the app writes its rotating log file in its data folder, without personal data', async () => {
+  const logs = path.join(required('SIGNET_E2E_DATA_HOME'), 'ee.signet.Signet', 'logs');
+  assert.ok(existsSync(logs), `no log folder at ${logs}`);
+  const files = readdirSync(logs).filter((name) => /^signet\..+\.log$/.test(name));
+  assert.equal(files.length, 1, `expected one log file, found ${files.join(', ')}`);
+  const text = readFileSync(path.join(logs, files[0]), 'utf8');
+  assert.match(text, /Signet desktop started/);
+  assert.match(text, /version="?\d+\.\d+\.\d+/);
+});

@@ -1,0 +1,111 @@
+//! `cargo xtask`: the developer commands of the Signet workspace.
+//!
+//! ```text
+//! cargo xtask run        install what is missing, build the UI and the app, start it (demo profile)
+//! cargo xtask test       install what is missing, build, run every test, print `N passed, N failed`
+//! cargo xtask setup      only install what is missing
+//! cargo xtask bindings   regenerate the UI's TypeScript bindings from the Rust types
+//! ```
+//!
+//! Every step is idempotent: what is installed is not installed again, a UI that is up to date is
+//! not rebuilt.
+
+mod process;
+mod setup;
+mod summary;
+mod test;
+mod ui;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run        install what is missing, build the UI and the desktop app, and start it (demo profile)
+  test       install what is missing, build, and run every test; prints `N passed, N failed`
+  setup      install what is missing (Debian packages, Rust components, npm packages, tauri-driver)
+  bindings   regenerate ui/src/lib/backend/bindings.ts from the Rust types
+  help       show this";
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("xtask: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<std::process::ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root()?;
+    std::env::set_current_dir(&root).with_context(|| format!("cannot enter {}", root.display()))?;
+    match args.first().map(String::as_str) {
+        Some("run") => run_app(&root, &args[1..]).map(|()| std::process::ExitCode::SUCCESS),
+        Some("test") => test::all(&root, &args[1..]),
+        Some("setup") => {
+            setup::everything(&root, setup::Purpose::Test)?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some("bindings") => {
+            process::Cmd::new("cargo")
+                .args([
+                    "test",
+                    "--quiet",
+                    "--package",
+                    "signet-api",
+                    "--lib",
+                    "bindings",
+                ])
+                .env("SIGNET_UPDATE_BINDINGS", "1")
+                .run()?;
+            println!("xtask: wrote ui/src/lib/backend/bindings.ts");
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some("help" | "--help" | "-h") | None => {
+            println!("{USAGE}");
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some(other) => bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}
+
+/// `cargo xtask run`: set up, build, and start the desktop app in its demo profile.
+fn run_app(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    if !args.is_empty() {
+        bail!("`cargo xtask run` takes no arguments\n\n{USAGE}");
+    }
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        bail!(
+            "there is no display to show Signet's window on (neither DISPLAY nor WAYLAND_DISPLAY is set).\n\
+             On a desktop session, run `cargo xtask run` from its terminal. On a server, run it under a \
+             virtual display: `xvfb-run -a cargo xtask run`, or run every test headless with `cargo xtask test`."
+        );
+    }
+    setup::everything(root, setup::Purpose::Run)?;
+    ui::build(root)?;
+    process::Cmd::new("cargo")
+        .args(["build", "--package", "signet-desktop"])
+        .run()?;
+    let binary = root.join("target/debug/signet-desktop");
+    println!("xtask: starting {} (demo profile)", binary.display());
+    process::Cmd::new(&binary)
+        .env("SIGNET_PROFILE", "demo")
+        .run()
+}
+
+/// The workspace root: the parent of this crate's folder.
+fn workspace_root() -> anyhow::Result<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(Path::to_path_buf)
+        .context("xtask is not inside the workspace")
+}

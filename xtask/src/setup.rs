@@ -1,0 +1,196 @@
+//! Installing what the build and the tests need on a fresh Debian 12 machine, and nothing that is
+//! already there.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+use crate::process::{Cmd, find_on_path, on_path};
+
+/// What the machine is being set up for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// Building and starting the desktop app.
+    Run,
+    /// Building and running every test, headless.
+    Test,
+}
+
+/// Debian packages to build the desktop app (Tauri 2 on WebKitGTK 4.1).
+const BUILD_PACKAGES: &[&str] = &[
+    "build-essential",
+    "curl",
+    "wget",
+    "file",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+];
+
+/// Debian packages for the headless end-to-end tests: a virtual display, a private D-Bus session
+/// with a notification daemon and a keyring, WebKit's WebDriver, and screenshot tools.
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "dbus",
+    "dbus-x11",
+    "dunst",
+    "gnome-keyring",
+    "keyutils",
+    "webkit2gtk-driver",
+    "x11-utils",
+    "imagemagick",
+];
+
+/// The oldest Node.js the UI tool chain (Vite 7) accepts.
+const NODE_MIN: (u32, u32) = (20, 19);
+
+pub(crate) fn everything(root: &Path, purpose: Purpose) -> anyhow::Result<()> {
+    let mut packages: Vec<&str> = BUILD_PACKAGES.to_vec();
+    if purpose == Purpose::Test {
+        packages.extend_from_slice(TEST_PACKAGES);
+    }
+    debian_packages(&packages)?;
+    node()?;
+    if purpose == Purpose::Test {
+        rust_components(&["rustfmt", "clippy"])?;
+        tauri_driver()?;
+    }
+    npm_packages(root)?;
+    Ok(())
+}
+
+/// Installs the Debian packages that are not installed yet, with sudo when not root.
+fn debian_packages(wanted: &[&str]) -> anyhow::Result<()> {
+    if !on_path("dpkg-query") {
+        eprintln!(
+            "xtask: not a Debian system; install the equivalents of these yourself: {}",
+            wanted.join(" ")
+        );
+        return Ok(());
+    }
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|package| !debian_installed(package))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
+    let as_root = Cmd::new("id")
+        .arg("-u")
+        .read()
+        .is_some_and(|uid| uid.trim() == "0");
+    let apt = |args: &[&str]| {
+        let command = if as_root {
+            Cmd::new("apt-get")
+        } else {
+            Cmd::new("sudo").arg("apt-get")
+        };
+        command
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(args)
+            .run()
+    };
+    apt(&["update", "-qq"])?;
+    let mut install = vec!["install", "-y", "-qq"];
+    install.extend(&missing);
+    apt(&install)?;
+    Ok(())
+}
+
+fn debian_installed(package: &str) -> bool {
+    Cmd::new("dpkg-query")
+        .args(["-W", "-f=${db:Status-Abbrev}", package])
+        .read()
+        .is_some_and(|status| status.starts_with("ii"))
+}
+
+/// Checks that Node.js and npm are recent enough; Debian 12's own nodejs (18) is not.
+fn node() -> anyhow::Result<()> {
+    let version = Cmd::new("node").arg("--version").read().context(
+        "Node.js is not installed: install Node.js 20.19 or newer (with npm) from nodejs.org or NodeSource",
+    )?;
+    let parse = |text: &str| -> Option<(u32, u32)> {
+        let mut parts = text.trim().trim_start_matches('v').split('.');
+        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    };
+    match parse(&version) {
+        Some(found) if found >= NODE_MIN => {}
+        _ => bail!(
+            "Node.js {} is too old: the UI needs {}.{} or newer",
+            version.trim(),
+            NODE_MIN.0,
+            NODE_MIN.1
+        ),
+    }
+    if !on_path("npm") {
+        bail!("npm is not installed: install it with Node.js");
+    }
+    Ok(())
+}
+
+fn rust_components(components: &[&str]) -> anyhow::Result<()> {
+    let installed = Cmd::new("rustup")
+        .args(["component", "list", "--installed"])
+        .read()
+        .unwrap_or_default();
+    for component in components {
+        let present = installed.lines().any(|line| line.starts_with(component));
+        let runs = match *component {
+            "rustfmt" => Cmd::new("cargo")
+                .args(["fmt", "--version"])
+                .read()
+                .is_some(),
+            "clippy" => Cmd::new("cargo")
+                .args(["clippy", "--version"])
+                .read()
+                .is_some(),
+            _ => present,
+        };
+        if !present && !runs {
+            Cmd::new("rustup")
+                .args(["component", "add", component])
+                .run()?;
+        }
+    }
+    Ok(())
+}
+
+/// tauri-driver: the WebDriver front for Tauri apps (cargo install, about 30 s).
+fn tauri_driver() -> anyhow::Result<()> {
+    if tauri_driver_path().is_some() {
+        return Ok(());
+    }
+    Cmd::new("cargo")
+        .args(["install", "tauri-driver", "--version", "^2", "--locked"])
+        .run()
+}
+
+/// Where tauri-driver is installed, if it is.
+pub(crate) fn tauri_driver_path() -> Option<PathBuf> {
+    find_on_path("tauri-driver").or_else(|| {
+        let home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))?;
+        let path = home.join("bin/tauri-driver");
+        path.is_file().then_some(path)
+    })
+}
+
+/// `npm ci` when node_modules is missing or older than the lock file.
+fn npm_packages(root: &Path) -> anyhow::Result<()> {
+    let lock = root.join("package-lock.json");
+    let installed = root.join("node_modules/.package-lock.json");
+    if crate::ui::newer(&installed, &lock) {
+        return Ok(());
+    }
+    Cmd::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(root)
+        .run()
+}

@@ -1,0 +1,202 @@
+//! `cargo xtask test`: every test of the workspace, in one command, with one summary line.
+//!
+//! Steps, in order (a failing step does not stop the later ones; a failing set-up does):
+//! set-up → UI build → `cargo fmt --check` → clippy → Rust tests (nextest) → the binaries →
+//! the UI's type check, lint and unit tests → the end-to-end tests of the real window under Xvfb.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+use crate::process::{Cmd, on_path};
+use crate::summary::{self, Counts, Summary};
+use crate::{setup, ui};
+
+pub(crate) fn all(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+    if !args.is_empty() {
+        bail!("`cargo xtask test` takes no arguments");
+    }
+    setup::everything(root, setup::Purpose::Test)?;
+    ui::build(root)?;
+    let scratch = root.join("target/xtask");
+    std::fs::create_dir_all(&scratch)?;
+    let mut summary = Summary::default();
+
+    check(
+        &mut summary,
+        "rustfmt",
+        Cmd::new("cargo").args(["fmt", "--all", "--check"]),
+    );
+    check(
+        &mut summary,
+        "clippy",
+        Cmd::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
+    rust_tests(&mut summary);
+    let built = Cmd::new("cargo")
+        .args(["build", "--workspace", "--bins", "--locked"])
+        .run();
+    if let Err(err) = &built {
+        summary.record("binaries", Counts::FAIL, Some(err.to_string()));
+    }
+
+    check(
+        &mut summary,
+        "ui type check",
+        Cmd::new("npm").args(["run", "check", "--workspace", "ui"]),
+    );
+    check(
+        &mut summary,
+        "ui lint",
+        Cmd::new("npm").args(["run", "lint", "--workspace", "ui"]),
+    );
+    ui_tests(&mut summary, &scratch);
+
+    if built.is_ok() {
+        end_to_end(&mut summary, root);
+    } else {
+        summary.record(
+            "end-to-end",
+            Counts::FAIL,
+            Some("not run: the binaries did not build".into()),
+        );
+    }
+
+    summary.print();
+    Ok(if summary.total().failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// A check that counts as one test: it passes when the command succeeds.
+fn check(summary: &mut Summary, name: &str, command: Cmd) {
+    match command.run() {
+        Ok(()) => summary.record(name, Counts::PASS, None),
+        Err(err) => summary.record(name, Counts::FAIL, Some(err.to_string())),
+    }
+}
+
+/// A test runner: its own counts, read from its output.
+fn runner(
+    summary: &mut Summary,
+    name: &str,
+    output: anyhow::Result<crate::process::Output>,
+    parse: impl FnOnce(&str) -> Option<Counts>,
+) {
+    match output {
+        Err(err) => summary.record(name, Counts::FAIL, Some(err.to_string())),
+        Ok(output) => match parse(&output.text) {
+            Some(counts) if output.success || counts.failed > 0 => {
+                summary.record(name, counts, None)
+            }
+            Some(counts) => summary.record(
+                name,
+                Counts {
+                    failed: counts.failed + 1,
+                    ..counts
+                },
+                Some("the runner failed although no test did".into()),
+            ),
+            None => summary.record(
+                name,
+                Counts::FAIL,
+                Some("no test summary: it did not build or run".into()),
+            ),
+        },
+    }
+}
+
+fn rust_tests(summary: &mut Summary) {
+    if on_path("cargo-nextest") {
+        let output = Cmd::new("cargo")
+            .args([
+                "nextest",
+                "run",
+                "--workspace",
+                "--no-fail-fast",
+                "--locked",
+            ])
+            .run_kept();
+        runner(summary, "rust tests (nextest)", output, summary::nextest);
+        // nextest does not run doctests.
+        let output = Cmd::new("cargo")
+            .args(["test", "--workspace", "--doc", "--locked"])
+            .run_kept();
+        runner(summary, "rust doctests", output, |text| {
+            summary::libtest(text).or(Some(Counts::default()))
+        });
+    } else {
+        let output = Cmd::new("cargo")
+            .args(["test", "--workspace", "--no-fail-fast", "--locked"])
+            .run_kept();
+        runner(summary, "rust tests", output, summary::libtest);
+    }
+}
+
+fn ui_tests(summary: &mut Summary, scratch: &Path) {
+    let report = scratch.join("vitest.json");
+    let _ = std::fs::remove_file(&report);
+    let output = Cmd::new("npm")
+        .args([
+            "run",
+            "test",
+            "--workspace",
+            "ui",
+            "--",
+            "--reporter=default",
+            "--reporter=json",
+        ])
+        .arg(format!("--outputFile.json={}", report.display()))
+        .run_kept();
+    runner(summary, "ui unit tests (vitest)", output, |_| {
+        std::fs::read_to_string(&report)
+            .ok()
+            .as_deref()
+            .and_then(summary::vitest_json)
+    });
+}
+
+/// The end-to-end tests of the real desktop window: under Xvfb and a private D-Bus session
+/// (tests/desktop/session.sh starts the notification daemon and the keyring inside it).
+fn end_to_end(summary: &mut Summary, root: &Path) {
+    let Some(driver) = setup::tauri_driver_path() else {
+        summary.record(
+            "end-to-end",
+            Counts::FAIL,
+            Some("tauri-driver is not installed".into()),
+        );
+        return;
+    };
+    let artifacts = root.join("artifacts/e2e");
+    let _ = std::fs::create_dir_all(&artifacts);
+    let output = Cmd::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x800x24",
+            "dbus-run-session",
+            "--",
+            "bash",
+        ])
+        .arg(root.join("tests/desktop/session.sh"))
+        .env(
+            "SIGNET_DESKTOP_BIN",
+            root.join("target/debug/signet-desktop"),
+        )
+        .env("SIGNET_CLI_BIN", root.join("target/debug/signet"))
+        .env("SIGNET_ARTIFACTS", &artifacts)
+        .env("TAURI_DRIVER", driver)
+        .run_kept();
+    runner(summary, "end-to-end (real window)", output, summary::tap);
+}

@@ -30,7 +30,7 @@ test('the page shows the version the Rust side reports', async () => {
   const cli = execFileSync(required('SIGNET_CLI_BIN'), ['info', '--json'], { encoding: 'utf8' });
   assert.equal(JSON.parse(cli).version, shown);
   // In a browser preview the UI falls back to mock data; the real window must not.
-  assert.equal(await browser.$('[data-testid="mock-backend"]').isExisting(), false);
+  assert.equal(await browser.$('[data-testid="preview-badge"]').isExisting(), false);
 });
 
 test('switching the language to Estonian and back relabels the window', async () => {
@@ -77,4 +77,19 @@ test('the app writes its rotating log file in its data folder, without personal 
   const text = readFileSync(path.join(logs, files[0]), 'utf8');
   assert.match(text, /Signet desktop started/);
   assert.match(text, /version="?\d+\.\d+\.\d+/);
+});
+
+test('a second launch hands over to the running window and exits', async () => {
+  const { spawn } = await import('node:child_process');
+  const second = spawn(required('SIGNET_DESKTOP_BIN'), [], { stdio: 'ignore' });
+  const code = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      second.kill();
+      reject(new Error('the second instance kept running: single-instance is not in force'));
+    }, 15000);
+    second.once('exit', (status) => { clearTimeout(timer); resolve(status); });
+  });
+  assert.equal(code, 0);
+  // The first window is still there and answering.
+  assert.equal(await browser.$('[data-testid="app-version"]').getText(), workspaceVersion());
 });

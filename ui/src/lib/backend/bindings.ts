@@ -1,0 +1,49 @@
+// This file is generated from the Rust types by `cargo xtask bindings`. Do not edit it by hand.
+export type ApiError = {
+/**
+ * What kind of trouble this is.
+ */
+code: Code,
+/**
+ * What happened, in English; the UI shows its own translation by code.
+ */
+message: string,
+/**
+ * What the person can do about it, in English.
+ */
+recommendation: string, };
+export type AppInfo = {
+/**
+ * The product name.
+ */
+name: string,
+/**
+ * The version, as in Cargo.toml (`0.1.0`).
+ */
+version: string,
+/**
+ * Debug or release build.
+ */
+profile: BuildProfile,
+/**
+ * The optional back ends and whether this build has them.
+ */
+backends: Array<OptionalBackend>,
+/**
+ * The folder holding the rotating log file a person can attach to a bug report.
+ */
+logDir: string | null, };
+export type BaselineLevel = "B-B" | "B-T" | "B-LT" | "B-LTA";
+export type BuildProfile = "debug" | "release";
+export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED";
+export type Indication = "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
+export type OptionalBackend = {
+/**
+ * The feature name: `pcsc`, `pkcs11`, `soft`.
+ */
+name: string,
+/**
+ * Whether this build includes it.
+ */
+compiled: boolean, };
+export type SubIndication = "FORMAT_FAILURE" | "HASH_FAILURE" | "SIG_CRYPTO_FAILURE" | "REVOKED" | "EXPIRED" | "NOT_YET_VALID" | "SIG_CONSTRAINTS_FAILURE" | "CHAIN_CONSTRAINTS_FAILURE" | "CERTIFICATE_CHAIN_GENERAL_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE_NO_POE" | "POLICY_PROCESSING_ERROR" | "SIGNATURE_POLICY_NOT_AVAILABLE" | "TIMESTAMP_ORDER_FAILURE" | "NO_SIGNING_CERTIFICATE_FOUND" | "NO_CERTIFICATE_CHAIN_FOUND" | "REVOKED_NO_POE" | "REVOKED_CA_NO_POE" | "OUT_OF_BOUNDS_NO_POE" | "OUT_OF_BOUNDS_NOT_REVOKED" | "NO_POE" | "TRY_LATER" | "SIGNED_DATA_NOT_FOUND";

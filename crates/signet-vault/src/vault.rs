@@ -444,3 +444,156 @@ fn corrupted(path: &Path, err: rusqlite::Error) -> VaultError {
         _ => VaultError::Database(err),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use signet_core::FixedClock;
+
+    use super::*;
+    use crate::store::KeyringStore;
+
+    fn scene() -> (tempfile::TempDir, Arc<keyring_core::CredentialStore>) {
+        let keyring: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();
+        (tempfile::tempdir().unwrap(), keyring)
+    }
+
+    fn open(
+        dir: &tempfile::TempDir,
+        keyring: &Arc<keyring_core::CredentialStore>,
+        schema: u32,
+    ) -> Vault {
+        let store = KeyringStore::new(keyring, "unit").unwrap();
+        Vault::open_at_schema(
+            dir.path().join("vault.db"),
+            Box::new(store),
+            Arc::new(FixedClock::from_unix(1_767_225_600)),
+            schema,
+        )
+        .unwrap()
+    }
+
+    fn columns(conn: &Connection) -> Vec<String> {
+        let mut statement = conn
+            .prepare(
+                "SELECT m.name || '.' || p.name || ' ' || p.type FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' ORDER BY 1",
+            )
+            .unwrap();
+        statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// From every earlier schema version, with data written at that version, to the newest.
+    #[test]
+    fn every_earlier_schema_migrates_to_the_newest_and_keeps_its_records() {
+        let (dir, keyring) = scene();
+        let mut fresh = open(&dir, &keyring, SCHEMA_VERSION);
+        fresh
+            .record_signing(
+                "x.pdf",
+                &[0; 32],
+                crate::SignatureFormat::Pades,
+                signet_core::BaselineLevel::B_B,
+                crate::SigningOutcome::Signed,
+            )
+            .unwrap();
+        let newest = columns(&fresh.conn);
+        drop(fresh);
+
+        for from in 0..SCHEMA_VERSION {
+            let (dir, keyring) = scene();
+            let mut old = open(&dir, &keyring, from);
+            assert_eq!(schema::version(&old.conn).unwrap(), from);
+            if from >= 1 {
+                // Records every version since 1 has: written with that version's columns.
+                old.conn
+                    .execute_batch(
+                        "INSERT INTO notifications (kind, title, body, created_at) VALUES ('usage', 't', 'b', 1);
+                         INSERT INTO settings (name, value) VALUES ('language', 'et');",
+                    )
+                    .unwrap();
+                old.put_checkpoint(&crate::LogId::new("log").unwrap(), 7, &[7; 32], b"note")
+                    .unwrap();
+            }
+            drop(old);
+
+            let new = open(&dir, &keyring, SCHEMA_VERSION);
+            assert_eq!(
+                schema::version(&new.conn).unwrap(),
+                SCHEMA_VERSION,
+                "from {from}"
+            );
+            assert_eq!(columns(&new.conn), newest, "from {from}");
+            new.check_integrity().unwrap();
+            if from >= 1 {
+                let notifications = new.notifications().unwrap();
+                assert_eq!(notifications.len(), 1, "from {from}");
+                assert!(notifications[0].read_at.is_none());
+                assert_eq!(new.setting("language").unwrap().as_deref(), Some("et"));
+                let checkpoint = new
+                    .latest_checkpoint(&crate::LogId::new("log").unwrap())
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(checkpoint.tree_size, 7);
+                assert_eq!(
+                    new.generation(),
+                    1,
+                    "from {from}: the generation survives migration"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_connection_keeps_temporary_data_in_memory_and_writes_through_a_wal() {
+        let (dir, keyring) = scene();
+        let vault = open(&dir, &keyring, SCHEMA_VERSION);
+        let temp_store: i64 = vault
+            .conn
+            .pragma_query_value(None, "temp_store", |row| row.get(0))
+            .unwrap();
+        assert_eq!(temp_store, 2, "2 is MEMORY");
+        let mode: String = vault
+            .conn
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let synchronous: i64 = vault
+            .conn
+            .pragma_query_value(None, "synchronous", |row| row.get(0))
+            .unwrap();
+        assert_eq!(synchronous, 1, "NORMAL between durable writes");
+    }
+
+    #[test]
+    fn a_durable_write_raises_the_generation_in_the_file_and_the_store() {
+        let (dir, keyring) = scene();
+        let mut vault = open(&dir, &keyring, SCHEMA_VERSION);
+        vault.put_setting("a", "b").unwrap();
+        assert_eq!(vault.generation(), 0, "settings are not durable writes");
+        vault
+            .put_consent_receipt(&crate::ConsentId::new("c").unwrap(), b"r")
+            .unwrap();
+        assert_eq!(vault.generation(), 1);
+        let in_file: i64 = vault
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE name = 'generation'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(in_file, 1);
+        let stored = KeyringStore::new(&keyring, "unit")
+            .unwrap()
+            .load()
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.generation, 1);
+    }
+}

@@ -108,7 +108,11 @@ pub(crate) fn libtest(output: &str) -> Option<Counts> {
         for part in line.1.split(';') {
             let words: Vec<&str> = part.split_whitespace().collect();
             let (number, word) = match words.as_slice() {
-                [_, number, word] | [number, word] => (number.parse::<u64>().ok()?, *word),
+                [_, number, word] | [number, word] => match number.parse::<u64>() {
+                    Ok(number) => (number, *word),
+                    // `0 filtered out`: not a count of tests.
+                    Err(_) => continue,
+                },
                 _ => continue,
             };
             match word {

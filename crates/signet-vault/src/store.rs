@@ -124,3 +124,73 @@ impl KeyStore for KeyringStore {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mock() -> Arc<CredentialStore> {
+        keyring_core::mock::Store::new().unwrap()
+    }
+
+    #[test]
+    fn development_and_release_builds_use_different_keyring_services() {
+        if cfg!(debug_assertions) {
+            assert_eq!(KEYRING_SERVICE, "ee.signet.vault.dev");
+        } else {
+            assert_eq!(KEYRING_SERVICE, "ee.signet.vault");
+        }
+    }
+
+    #[test]
+    fn slots_round_trip_through_a_keyring_and_are_forgotten() {
+        let keyring = mock();
+        let store = KeyringStore::new(&keyring, "a").unwrap();
+        assert!(store.load().unwrap().is_none());
+        let mut slots = KeySlots::new(store.new_key().unwrap());
+        slots.generation = 5;
+        store.save(&slots).unwrap();
+        let back = KeyringStore::new(&keyring, "a")
+            .unwrap()
+            .load()
+            .unwrap()
+            .unwrap();
+        assert!(back.current == slots.current);
+        assert_eq!(back.generation, 5);
+        // Another account is another vault.
+        assert!(
+            KeyringStore::new(&keyring, "b")
+                .unwrap()
+                .load()
+                .unwrap()
+                .is_none()
+        );
+        store.forget().unwrap();
+        store.forget().unwrap();
+        assert!(store.load().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_foreign_keyring_secret_is_refused_not_used() {
+        let keyring = mock();
+        let entry = Entry::new_in_store(&keyring, KEYRING_SERVICE, "a").unwrap();
+        entry.set_secret(b"hunter2").unwrap();
+        let err = KeyringStore::new(&keyring, "a")
+            .unwrap()
+            .load()
+            .unwrap_err();
+        assert!(
+            matches!(err, VaultError::KeyringUnavailable { ref reason } if reason.contains("format")),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn an_empty_account_is_refused() {
+        assert!(matches!(
+            KeyringStore::new(&mock(), ""),
+            Err(VaultError::InvalidInput { .. })
+        ));
+    }
+}

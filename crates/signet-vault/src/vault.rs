@@ -94,6 +94,15 @@ impl Vault {
             }
         };
 
+        if !exists && slots.generation > 0 {
+            // The key has seen durable writes, so the file was deleted or replaced by an empty one:
+            // starting afresh in its place would silently drop them.
+            return Err(VaultError::RolledBack {
+                path,
+                found: 0,
+                expected: slots.generation,
+            });
+        }
         let (mut conn, opened_with_pending) = unlock(&path, &slots, exists)?;
         let found_schema = schema::version(&conn)?;
         if found_schema > SCHEMA_VERSION {

@@ -205,3 +205,26 @@ fn a_durable_write_the_keyring_missed_is_caught_up_on_open() {
     assert_eq!(vault.generation(), 1);
     assert_eq!(scene.slots().generation, 1);
 }
+
+#[test]
+fn a_deleted_vault_is_not_silently_replaced_by_an_empty_one() {
+    let scene = closed_vault();
+    std::fs::remove_file(scene.path()).unwrap();
+    let err = scene.open().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            VaultError::RolledBack {
+                found: 0,
+                expected: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(files(scene.dir.path()).is_empty(), "nothing was created");
+    // "Forget me on this laptop" clears the way for a new vault.
+    signet_vault::forget(&scene.path(), &scene.store()).unwrap();
+    let vault = scene.open().unwrap();
+    assert_eq!(vault.generation(), 0);
+}

@@ -96,3 +96,30 @@ fn the_recommended_cost_is_rfc_9106s() {
     let scene = Scene::new();
     assert!(store(&scene, "pw").load().unwrap().is_none());
 }
+
+#[test]
+fn an_older_copy_is_caught_by_the_generation_in_the_passphrase_file() {
+    let scene = Scene::new();
+    let log = LogId::new("log").unwrap();
+    let mut vault = open(&scene, "pw").unwrap();
+    vault.put_checkpoint(&log, 1, &[1; 32], b"note").unwrap();
+    drop(vault);
+    let copy = std::fs::read(scene.path()).unwrap();
+    let mut vault = open(&scene, "pw").unwrap();
+    vault.put_checkpoint(&log, 2, &[2; 32], b"note").unwrap();
+    drop(vault);
+    std::fs::write(scene.path(), &copy).unwrap();
+    let err = open(&scene, "pw").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            VaultError::RolledBack {
+                found: 1,
+                expected: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(std::fs::read(scene.path()).unwrap(), copy);
+}

@@ -83,6 +83,17 @@ pub enum VaultError {
         /// Why it is refused.
         reason: String,
     },
+    /// A log presented a checkpoint whose root differs from the one stored for the same size:
+    /// the log's history was rewritten. The stored checkpoint is kept.
+    #[error(
+        "the log {log} has two different checkpoints for tree size {tree_size}: its history was rewritten"
+    )]
+    CheckpointConflict {
+        /// The log.
+        log: String,
+        /// The tree size of both checkpoints.
+        tree_size: u64,
+    },
     /// A stored value could not be read back as the type it was written as.
     #[error("a stored {table} record is unreadable: {detail}")]
     RecordUnreadable {
@@ -113,9 +124,10 @@ impl VaultError {
     /// The code the UI branches on.
     pub fn code(&self) -> Code {
         match self {
-            Self::WrongKey { .. } | Self::RolledBack { .. } | Self::InvalidInput { .. } => {
-                Code::InvalidInput
-            }
+            Self::WrongKey { .. }
+            | Self::RolledBack { .. }
+            | Self::InvalidInput { .. }
+            | Self::CheckpointConflict { .. } => Code::InvalidInput,
             Self::TooNew { .. } => Code::NotImplemented,
             Self::KeyringUnavailable { .. }
             | Self::KeyMissing { .. }
@@ -151,6 +163,9 @@ impl VaultError {
                 "Restore the passphrase file from a backup, or choose \"Forget me on this laptop\" to start again."
             }
             Self::InvalidInput { .. } => "Check what you entered or chose, and try again.",
+            Self::CheckpointConflict { .. } => {
+                "The agency's access log was rewritten. Signet kept the earlier checkpoint as evidence; report this to the agency and the Data Protection Inspectorate."
+            }
             Self::Io { .. } => {
                 "Check that the folder is writable and the disk is not full. The vault was not changed."
             }

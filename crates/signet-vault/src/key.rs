@@ -1,15 +1,17 @@
 //! The vault key and the slots it is kept in.
 //!
 //! A [`VaultKey`] is 32 bytes handed to SQLCipher as a raw key (no key derivation inside SQLCipher).
-//! It zeroizes on drop, prints `<redacted>` and implements no serialisation: the only way out is
-//! [`VaultKey::expose`] at the one place that needs the bytes.
+//! The bytes live in one heap allocation (a `secrecy::SecretBox`, so moving a key moves a pointer
+//! and leaves no copies behind), are filled in place, zeroize on drop, print `<redacted>`, and
+//! cannot be serialised: the only way out is [`VaultKey::expose`] at the one place that needs them.
 //!
 //! [`KeySlots`] is what a key store keeps: the current key, during a rotation the pending one, and
 //! the write generation that detects a rolled-back database.
 
 use std::fmt;
 
-use zeroize::{Zeroize, Zeroizing};
+use secrecy::{ExposeSecret as _, ExposeSecretMut as _, SecretBox};
+use zeroize::Zeroizing;
 
 use crate::VaultError;
 
@@ -20,7 +22,7 @@ pub(crate) const SALT_LEN: usize = 16;
 
 /// A secret key that opens a vault.
 pub struct VaultKey {
-    bytes: Zeroizing<[u8; KEY_LEN]>,
+    bytes: SecretBox<[u8; KEY_LEN]>,
     /// For a key derived from a passphrase, the salt it was derived with (not secret).
     pub(crate) salt: Option<[u8; SALT_LEN]>,
 }
@@ -29,21 +31,29 @@ impl VaultKey {
     /// A key from 32 bytes; the caller's copy should be zeroized by the caller.
     pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
         Self {
-            bytes: Zeroizing::new(bytes),
+            bytes: SecretBox::new(Box::new(bytes)),
             salt: None,
         }
     }
 
+    /// A key whose bytes `fill` writes in place; on an error the partial key is wiped.
+    pub(crate) fn try_fill<E>(
+        fill: impl FnOnce(&mut [u8; KEY_LEN]) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        let mut bytes = SecretBox::<[u8; KEY_LEN]>::init_with_mut(|_| {});
+        fill(bytes.expose_secret_mut())?;
+        Ok(Self { bytes, salt: None })
+    }
+
     /// 32 fresh random bytes from the operating system.
     pub fn random() -> Result<Self, VaultError> {
-        let mut key = Self::from_bytes([0; KEY_LEN]);
-        getrandom::fill(&mut key.bytes[..]).map_err(|err| VaultError::Random(err.to_string()))?;
-        Ok(key)
+        Self::try_fill(|bytes| getrandom::fill(bytes))
+            .map_err(|err| VaultError::Random(err.to_string()))
     }
 
     /// The raw bytes, for the one place that hands them to SQLCipher or a key store.
     pub fn expose(&self) -> &[u8; KEY_LEN] {
-        &self.bytes
+        self.bytes.expose_secret()
     }
 
     /// `x'…'`: the key as SQLCipher's raw-key literal, in a buffer that is wiped on drop.
@@ -51,7 +61,7 @@ impl VaultKey {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut literal = Zeroizing::new(String::with_capacity(3 + 2 * KEY_LEN + 1));
         literal.push_str("x'");
-        for byte in self.bytes.iter() {
+        for byte in self.expose() {
             literal.push(char::from(HEX[usize::from(byte >> 4)]));
             literal.push(char::from(HEX[usize::from(byte & 0x0f)]));
         }
@@ -61,7 +71,9 @@ impl VaultKey {
 
     fn duplicate(&self) -> Self {
         Self {
-            bytes: Zeroizing::new(*self.bytes),
+            bytes: SecretBox::init_with_mut(|copy: &mut [u8; KEY_LEN]| {
+                copy.copy_from_slice(self.expose());
+            }),
             salt: self.salt,
         }
     }
@@ -76,7 +88,7 @@ impl fmt::Debug for VaultKey {
 impl PartialEq for VaultKey {
     /// Compares the bytes (not in constant time: keys are only compared in tests and rotation).
     fn eq(&self, other: &Self) -> bool {
-        *self.bytes == *other.bytes
+        self.expose() == other.expose()
     }
 }
 
@@ -130,10 +142,11 @@ impl KeySlots {
         let rest = secret.strip_prefix(Self::MAGIC)?;
         let (generation, keys) = rest.split_first_chunk::<8>()?;
         let key = |bytes: &[u8]| -> Option<VaultKey> {
-            let mut array: [u8; KEY_LEN] = bytes.try_into().ok()?;
-            let key = VaultKey::from_bytes(array);
-            array.zeroize();
-            Some(key)
+            VaultKey::try_fill(|key: &mut [u8; KEY_LEN]| {
+                key.copy_from_slice(bytes.get(..KEY_LEN).ok_or(())?);
+                Ok::<(), ()>(())
+            })
+            .ok()
         };
         let (current, pending) = match keys.len() {
             KEY_LEN => (key(keys)?, None),

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret as _, SecretString};
-use zeroize::Zeroize as _;
 
 use crate::VaultError;
 use crate::key::{KEY_LEN, KeySlots, SALT_LEN, VaultKey};
@@ -97,16 +96,14 @@ impl PassphraseStore {
             Some(KEY_LEN),
         )
         .map_err(|err| self.damaged(format!("unusable Argon2id cost: {err}")))?;
-        let mut bytes = [0u8; KEY_LEN];
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(
+        let mut key = VaultKey::try_fill(|bytes| {
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password_into(
                 self.passphrase.expose_secret().as_bytes(),
                 &salt,
-                &mut bytes,
+                bytes,
             )
-            .map_err(|err| self.damaged(format!("Argon2id failed: {err}")))?;
-        let mut key = VaultKey::from_bytes(bytes);
-        bytes.zeroize();
+        })
+        .map_err(|err| self.damaged(format!("Argon2id failed: {err}")))?;
         key.salt = Some(salt);
         Ok(key)
     }

@@ -335,7 +335,9 @@ impl Vault {
     }
 
     /// Stores a verified checkpoint, durably (it is what a shrunken or rewritten log is detected
-    /// against).
+    /// against). Storing the same checkpoint again changes nothing; a different root for a tree
+    /// size already stored is refused with [`VaultError::CheckpointConflict`], and the stored one
+    /// is kept as evidence.
     pub fn put_checkpoint(
         &mut self,
         log: &LogId,
@@ -346,12 +348,28 @@ impl Vault {
         let now = self.now_millis();
         let size = to_i64("the tree size", tree_size)?;
         self.write(Durability::Full, |tx| {
-            tx.execute(
-                "INSERT OR REPLACE INTO checkpoints (log, tree_size, root_hash, signed_note, stored_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![log.as_str(), size, root_hash, signed_note, now],
-            )?;
-            Ok(())
+            let stored: Option<Vec<u8>> = tx
+                .query_row(
+                    "SELECT root_hash FROM checkpoints WHERE log = ?1 AND tree_size = ?2",
+                    params![log.as_str(), size],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            match stored {
+                Some(stored) if stored == root_hash => Ok(()),
+                Some(_) => Err(VaultError::CheckpointConflict {
+                    log: log.to_string(),
+                    tree_size,
+                }),
+                None => {
+                    tx.execute(
+                        "INSERT INTO checkpoints (log, tree_size, root_hash, signed_note, stored_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![log.as_str(), size, root_hash, signed_note, now],
+                    )?;
+                    Ok(())
+                }
+            }
         })
     }
 

@@ -170,3 +170,32 @@ fn wiping_removes_the_key_and_every_file() {
     let vault = scene.open().unwrap();
     assert!(vault.setting("language").unwrap().is_none());
 }
+
+#[test]
+fn a_rewritten_checkpoint_is_refused_and_the_stored_one_kept() {
+    let scene = Scene::new();
+    let log = LogId::new("log").unwrap();
+    let mut vault = scene.open().unwrap();
+    vault.put_checkpoint(&log, 5, &[1; 32], b"note").unwrap();
+    vault.put_checkpoint(&log, 5, &[1; 32], b"note").unwrap();
+    let generation = vault.generation();
+    let err = vault
+        .put_checkpoint(&log, 5, &[2; 32], b"forged")
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            signet_vault::VaultError::CheckpointConflict { tree_size: 5, .. }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        vault.generation(),
+        generation,
+        "a refused write is not a write"
+    );
+    let stored = vault.checkpoints(&log).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].root_hash, [1; 32]);
+    assert_eq!(stored[0].signed_note, b"note");
+}

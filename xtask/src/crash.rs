@@ -27,6 +27,10 @@ pub(crate) struct Tally {
     pub(crate) corrupt: u64,
     /// Kills that landed between `rotating` and `rotated`.
     pub(crate) during_rotation: u64,
+    /// Kills after which the key store held both the old and the new key, and the file opened
+    /// with the new one (the rekey had committed).
+    pub(crate) both_keys: u64,
+    pub(crate) new_key_opened: u64,
 }
 
 impl Tally {
@@ -115,6 +119,8 @@ pub(crate) fn vault(root: &Path, kills: u64) -> anyhow::Result<Tally> {
         if lost > 0 || corrupt > 0 {
             eprintln!("crash-test: after kill {} ({mode}):\n{text}", round + 1);
         }
+        tally.both_keys += u64::from(text.contains("rotation interrupted"));
+        tally.new_key_opened += u64::from(text.contains("opened with the new key"));
         tally.lost += lost;
         tally.corrupt += corrupt;
         if (round + 1) % 10 == 0 {
@@ -128,10 +134,13 @@ pub(crate) fn vault(root: &Path, kills: u64) -> anyhow::Result<Tally> {
         }
     }
     eprintln!(
-        "crash-test: {} writes acknowledged in all; {} of {} kills landed during a key rotation; {:.1?}",
+        "crash-test: {} writes acknowledged in all; {} of {} kills landed during a key rotation, \
+         {} of them with both keys stored (the file opened with exactly one: the new one {} times); {:.1?}",
         committed.len(),
         tally.during_rotation,
         tally.kills,
+        tally.both_keys,
+        tally.new_key_opened,
         started.elapsed()
     );
     Ok(tally)

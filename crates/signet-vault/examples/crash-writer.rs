@@ -6,7 +6,8 @@
 //! crash-writer verify DIR EXPECTED
 //!                           after a kill: check that the file opens with exactly one of the keys
 //!                           the passphrase file names, that it is intact, and that every write
-//!                           listed in EXPECTED is in it; prints `lost N` and `corrupt N`
+//!                           listed in EXPECTED is in it; prints `lost N` and `corrupt N` (and
+//!                           `rotation interrupted` when the store held both keys)
 //! ```
 //!
 //! The writer prints `ready` once the vault is open, `committed F <n>` after each durable
@@ -135,13 +136,18 @@ fn verify(dir: &Path, expected: &Path) -> Result<()> {
 
     // Before the vault reconciles anything: exactly one of the stored keys opens the file.
     if let Some(slots) = store(dir)?.load()? {
+        if slots.pending.is_some() {
+            println!("rotation interrupted: both keys stored");
+        }
         let current = opens_with(&vault_path(dir), &slots.current)?;
         let pending = match &slots.pending {
             Some(key) => Some(opens_with(&vault_path(dir), key)?),
             None => None,
         };
         match (current, pending) {
-            (true, None | Some(false)) | (false, Some(true)) => {}
+            (true, Some(false)) => println!("opened with the old key"),
+            (false, Some(true)) => println!("opened with the new key"),
+            (true, None) => {}
             (false, None) => corrupt.push("the current key does not open the file".to_owned()),
             (false, Some(false)) => {
                 corrupt.push("neither the current nor the pending key opens the file".to_owned())

@@ -16,15 +16,29 @@ fn closed_vault() -> Scene {
     scene
 }
 
-/// Opens the vault expecting an error, and checks that no file changed.
+/// Opens the vault expecting an error, and checks that no file and nothing in the keyring changed.
 fn open_fails(scene: &Scene) -> VaultError {
     let before = files(scene.dir.path());
+    let stored_before = scene.store().load().unwrap();
     let err = scene.open().expect_err("the vault should not open");
     assert_eq!(
         files(scene.dir.path()),
         before,
         "a failed open changed the files ({err})"
     );
+    let stored_after = scene.store().load().unwrap();
+    match (&stored_before, &stored_after) {
+        (None, None) => {}
+        (Some(before), Some(after)) => {
+            assert!(
+                before.current == after.current,
+                "a failed open changed the key ({err})"
+            );
+            assert_eq!(before.generation, after.generation, "({err})");
+            assert_eq!(before.pending.is_some(), after.pending.is_some(), "({err})");
+        }
+        _ => panic!("a failed open added or removed the key ({err})"),
+    }
     err
 }
 

@@ -72,6 +72,7 @@ pub(crate) fn vault(root: &Path, kills: u64) -> anyhow::Result<Tally> {
         .args([
             "build",
             "--quiet",
+            "--locked",
             "--package",
             "signet-vault",
             "--example",

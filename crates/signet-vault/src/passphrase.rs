@@ -182,11 +182,15 @@ impl KeyStore for PassphraseStore {
     }
 
     fn forget(&self) -> Result<(), VaultError> {
-        match std::fs::remove_file(&self.file) {
-            Ok(()) => Ok(()),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(err) => Err(VaultError::io("delete", &self.file, err)),
+        // The file, and a temporary copy a crash may have left behind.
+        for path in [self.file.clone(), temporary_beside(&self.file)] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(VaultError::io("delete", path, err)),
+            }
         }
+        Ok(())
     }
 
     fn describe(&self) -> String {
@@ -294,11 +298,15 @@ fn unhex(text: Option<&str>) -> Option<[u8; SALT_LEN]> {
     Some(out)
 }
 
-/// Replaces `path` with `bytes` so that a crash leaves either the old or the new content.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
+fn temporary_beside(path: &Path) -> PathBuf {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
+    PathBuf::from(temporary)
+}
+
+/// Replaces `path` with `bytes` so that a crash leaves either the old or the new content.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
+    let temporary = temporary_beside(path);
     let mut file = std::fs::File::create(&temporary)
         .map_err(|err| VaultError::io("create", &temporary, err))?;
     file.write_all(bytes)

@@ -123,3 +123,15 @@ fn an_older_copy_is_caught_by_the_generation_in_the_passphrase_file() {
     );
     assert_eq!(std::fs::read(scene.path()).unwrap(), copy);
 }
+
+#[test]
+fn wiping_deletes_the_passphrase_file_and_any_leftover() {
+    let scene = Scene::new();
+    let vault = open(&scene, "pw").unwrap();
+    let file = PassphraseStore::file_beside(&scene.path());
+    let mut leftover = file.clone().into_os_string();
+    leftover.push(".tmp");
+    std::fs::write(&leftover, "left by a crash").unwrap();
+    vault.wipe().unwrap();
+    assert!(crate::support::files(scene.dir.path()).is_empty());
+}

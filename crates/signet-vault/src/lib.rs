@@ -17,6 +17,8 @@
 //! - Numbered migrations ([`SCHEMA_VERSION`]); an older Signet refuses a newer vault it cannot use
 //!   and leaves it alone.
 //! - The API is synchronous and small; time comes from a [`signet_core::Clock`].
+//! - "Forget me on this laptop": [`Vault::wipe`], or [`forget`] for a vault that no longer opens,
+//!   deletes the key first and then every file.
 //!
 //! Checkpoints, consent records and receipts and the signing history are written with
 //! `synchronous = FULL`; what can be fetched again with `NORMAL` (both survive a crash of

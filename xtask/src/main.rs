@@ -5,11 +5,13 @@
 //! cargo xtask test       install what is missing, build, run every test, print `N passed, N failed`
 //! cargo xtask setup      only install what is missing
 //! cargo xtask bindings   regenerate the UI's TypeScript bindings from the Rust types
+//! cargo xtask crash-test vault [--kills N]   SIGKILL the vault's writer N times; check nothing is lost
 //! ```
 //!
 //! Every step is idempotent: what is installed is not installed again, a UI that is up to date is
 //! not rebuilt.
 
+mod crash;
 mod process;
 mod setup;
 mod summary;
@@ -28,6 +30,8 @@ commands:
   test       install what is missing, build, and run every test; prints `N passed, N failed`
   setup      install what is missing (Debian packages, Rust components, npm packages, tauri-driver)
   bindings   regenerate ui/src/lib/backend/bindings.ts from the Rust types
+  crash-test vault [--kills N]
+             kill the vault's writer N times (default 100); prints `N kills, N lost, N corrupt`
   help       show this";
 
 fn main() -> std::process::ExitCode {
@@ -66,6 +70,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             println!("xtask: wrote ui/src/lib/backend/bindings.ts");
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Some("crash-test") => crash::command(&root, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(std::process::ExitCode::SUCCESS)

@@ -110,7 +110,7 @@ pub(crate) fn libtest(output: &str) -> Option<Counts> {
             let (number, word) = match words.as_slice() {
                 [_, number, word] | [number, word] => match number.parse::<u64>() {
                     Ok(number) => (number, *word),
-                    // "0 filtered out"
+                    // `0 filtered out`: not a count of tests.
                     Err(_) => continue,
                 },
                 _ => continue,

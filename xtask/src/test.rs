@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every test of the workspace, in one command, with one summary line.
 //!
 //! Steps, in order (a failing step does not stop the later ones; a failing set-up does):
-//! set-up → UI build → `cargo fmt --check` → clippy → Rust tests (nextest) → the binaries →
+//! set-up → UI build → `cargo fmt --check` → clippy → Rust tests (nextest) → the vault's crash
+//! test and its keyring tests in a private D-Bus session → the binaries →
 //! the UI's type check, lint and unit tests → the end-to-end tests of the real window under Xvfb.
 
 use std::path::Path;
@@ -42,6 +43,8 @@ pub(crate) fn all(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
         ]),
     );
     rust_tests(&mut summary);
+    vault_crash_test(&mut summary, root);
+    vault_keyring(&mut summary, root);
     let built = Cmd::new("cargo")
         .args(["build", "--workspace", "--bins", "--locked"])
         .run();
@@ -199,4 +202,33 @@ fn end_to_end(summary: &mut Summary, root: &Path) {
         .env("TAURI_DRIVER", driver)
         .run_kept();
     runner(summary, "end-to-end (real window)", output, summary::tap);
+}
+
+/// The vault's crash test, shortened (`cargo xtask crash-test vault` runs 100 kills).
+fn vault_crash_test(summary: &mut Summary, root: &Path) {
+    let name = "vault crash test (20 kills)";
+    match crate::crash::vault(root, 20) {
+        Ok(tally) if tally.lost == 0 && tally.corrupt == 0 => {
+            summary.record(name, Counts::PASS, None);
+        }
+        Ok(tally) => summary.record(name, Counts::FAIL, Some(tally.line())),
+        Err(err) => summary.record(name, Counts::FAIL, Some(format!("{err:#}"))),
+    }
+}
+
+/// The vault's key in a real Secret Service: gnome-keyring in a private D-Bus session.
+fn vault_keyring(summary: &mut Summary, root: &Path) {
+    let output = Cmd::new("dbus-run-session")
+        .args(["--", "bash"])
+        .arg(root.join("crates/signet-vault/tests/keyring-session.sh"))
+        .run_kept();
+    // Only the ignored tests run there; the others are counted by the main run, not as skipped.
+    runner(summary, "vault keyring (gnome-keyring)", output, |text| {
+        summary::nextest(text)
+            .or_else(|| summary::libtest(text))
+            .map(|counts| Counts {
+                skipped: 0,
+                ..counts
+            })
+    });
 }

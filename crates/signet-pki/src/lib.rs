@@ -1,1 +1,21 @@
-//! Trust for Signet: certificate path validation at a given time, OCSP and RFC 3161 clients.
+//! Trust for Signet: certificate path validation at a given time, OCSP (RFC 6960) and
+//! time-stamp (RFC 3161) clients.
+//!
+//! Nothing here reads the system clock or opens a socket: the time comes from a
+//! [`signet_core::Clock`] or a [`ValidationTime`], the network from a [`signet_core::Fetch`].
+//! Results speak ETSI EN 319 102-1: an [`signet_core::Indication`], a
+//! [`signet_core::SubIndication`] and the findings behind them, never a bare boolean.
+//!
+//! - [`Cert`]: a parsed certificate with the extensions Signet acts on.
+//! - [`PathValidator`]: path building and validation against [`TrustAnchors`].
+//! - [`crypto`]: signature verification and the accepted algorithms.
+
+pub mod cert;
+pub mod crypto;
+pub mod path;
+pub mod time;
+
+pub use cert::{Cert, CertError, CertSummary, QcStatements};
+pub use path::{
+    Finding, PathProblem, PathReport, PathValidator, Purpose, TrustAnchors, ValidationTime,
+};

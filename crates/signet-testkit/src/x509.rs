@@ -11,11 +11,12 @@ use der::{Encode as _, Sequence, Tag};
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::ext::Extension;
+pub use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::ext::pkix::certpolicy::PolicyInformation;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
-    CertificatePolicies, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+    CertificatePolicies, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
 };
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;

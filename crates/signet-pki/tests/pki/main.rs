@@ -1,0 +1,5 @@
+//! signet-pki against the generated test PKI and OpenSSL's own responders.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
+
+mod path;
+mod support;

@@ -9,9 +9,12 @@
 //! - [`Cert`]: a parsed certificate with the extensions Signet acts on.
 //! - [`PathValidator`]: path building and validation against [`TrustAnchors`].
 //! - [`crypto`]: signature verification and the accepted algorithms.
+//! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
 
+mod asn1;
 pub mod cert;
 pub mod crypto;
+pub mod ocsp;
 pub mod path;
 pub mod time;
 

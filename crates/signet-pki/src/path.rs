@@ -210,6 +210,30 @@ pub enum PathProblem {
         /// The extension.
         oid: ObjectIdentifier,
     },
+    /// The certificate was revoked.
+    #[error("certificate with serial {serial} was revoked on {}{}, validation time {}", Utc(*revoked_at), reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(), Utc(*at))]
+    Revoked {
+        /// The certificate's serial.
+        serial: String,
+        /// revocationTime.
+        revoked_at: SystemTime,
+        /// The reason, when given.
+        reason: Option<String>,
+        /// The validation time.
+        at: SystemTime,
+    },
+    /// The responder does not know the certificate.
+    #[error("the OCSP responder does not know the certificate with serial {serial}")]
+    RevocationStatusUnknown {
+        /// The certificate's serial.
+        serial: String,
+    },
+    /// No usable revocation information: never taken as good.
+    #[error("no usable revocation information: {reason}")]
+    NoRevocationData {
+        /// Why.
+        reason: String,
+    },
     /// The end certificate's key usage does not allow the purpose.
     #[error("the certificate is not for {purpose}: {found}")]
     WrongKeyUsage {

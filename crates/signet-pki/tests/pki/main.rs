@@ -1,5 +1,6 @@
 //! signet-pki against the generated test PKI and OpenSSL's own responders.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
+mod ocsp;
 mod path;
 mod support;

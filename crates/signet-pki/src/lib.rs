@@ -10,13 +10,17 @@
 //! - [`PathValidator`]: path building and validation against [`TrustAnchors`].
 //! - [`crypto`]: signature verification and the accepted algorithms.
 //! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
+//! - [`tsp`]: the RFC 3161 client, [`tsp::request_timestamp`], and token verification.
+//! - [`signed_data`]: verification of a one-signer CMS SignedData.
 
 mod asn1;
 pub mod cert;
 pub mod crypto;
 pub mod ocsp;
 pub mod path;
+pub mod signed_data;
 pub mod time;
+pub mod tsp;
 
 pub use cert::{Cert, CertError, CertSummary, QcStatements};
 pub use path::{

@@ -4,3 +4,4 @@
 mod ocsp;
 mod path;
 mod support;
+mod tsp;

@@ -11,7 +11,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use const_oid::ObjectIdentifier;
-use der::{Decode as _, Encode as _};
+use der::Decode as _;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage,
@@ -199,10 +199,10 @@ impl Cert {
     /// Decodes a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
         let cert = x509_cert::Certificate::from_der(der).map_err(|e| CertError::from_der(&e))?;
-        let tbs_der = cert
-            .tbs_certificate
-            .to_der()
-            .map_err(|e| CertError::from_der(&e))?;
+        // The signature covers the TBSCertificate as sent, not as re-encoded.
+        let tbs_der = crate::asn1::first_element(der)
+            .map_err(|e| CertError::from_der(&e))?
+            .to_vec();
         let mut this = Self {
             der: der.to_vec(),
             cert,

@@ -12,6 +12,7 @@
 //! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
 //! - [`tsp`]: the RFC 3161 client, [`tsp::request_timestamp`], and token verification.
 //! - [`signed_data`]: verification of a one-signer CMS SignedData.
+//! - [`validate_certificate`]: a path and its revocation status in one report.
 
 mod asn1;
 pub mod cert;
@@ -21,8 +22,10 @@ pub mod path;
 pub mod signed_data;
 pub mod time;
 pub mod tsp;
+pub mod validate;
 
 pub use cert::{Cert, CertError, CertSummary, QcStatements};
 pub use path::{
     Finding, PathProblem, PathReport, PathValidator, Purpose, TrustAnchors, ValidationTime,
 };
+pub use validate::{Revocation, validate_certificate};

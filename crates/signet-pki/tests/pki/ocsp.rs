@@ -299,3 +299,122 @@ fn responder_addresses_from_certificates_are_restricted() {
     .unwrap_err();
     assert_eq!(err, OcspError::NoResponderUrl);
 }
+
+#[test]
+fn a_stored_answer_verifies_offline_by_its_time() {
+    let pki = TestPki::start().unwrap();
+    let live = ask(&pki, Role::Revoked).unwrap();
+    let signer = cert(&pki, Role::Revoked);
+    let issuer = cert(&pki, Role::IssuingCa);
+    let policy = OcspPolicy {
+        max_age: days(1),
+        ..OcspPolicy::default()
+    };
+    let stored =
+        ocsp::verify_stored(&live.der, &signer, &issuer, &policy, live.this_update).unwrap();
+    assert_eq!(stored.status, live.status);
+    // The same answer says nothing about another certificate.
+    let err = ocsp::verify_stored(
+        &live.der,
+        &cert(&pki, Role::Signing),
+        &issuer,
+        &policy,
+        live.this_update,
+    )
+    .unwrap_err();
+    assert!(matches!(err, OcspError::NoMatchingResponse { .. }), "{err}");
+    // And a day and a half later it is too old for this policy.
+    let err = ocsp::verify_stored(
+        &live.der,
+        &signer,
+        &issuer,
+        &policy,
+        live.this_update + days(1) + days(1) / 2,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, OcspError::Stale { .. } | OcspError::Expired { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn validate_certificate_combines_the_path_and_its_revocation() {
+    use signet_pki::{Revocation, validate_certificate};
+    let pki = TestPki::start().unwrap();
+    let anchors = anchors(&pki);
+    let validator = validator(&pki, &anchors);
+    let fetch = LoopbackFetch::default();
+    let clock = FixedClock::new(SystemClock.now());
+    let policy = OcspPolicy::default();
+    let online = Revocation::Online {
+        fetch: &fetch,
+        clock: &clock,
+        policy: &policy,
+    };
+    let proven = ValidationTime::Proven(clock.now());
+    let check = |role: Role, revocation: Revocation<'_>| {
+        let report = validate_certificate(
+            &validator,
+            &cert(&pki, role),
+            Purpose::Signature,
+            proven,
+            revocation,
+        );
+        (report.indication, report.sub_indication)
+    };
+    assert_eq!(
+        check(Role::Signing, online),
+        (Indication::TotalPassed, None)
+    );
+    assert_eq!(
+        check(Role::Revoked, online),
+        (Indication::TotalFailed, Some(SubIndication::Revoked))
+    );
+    assert_eq!(
+        check(Role::NotInResponderDatabase, online),
+        (
+            Indication::Indeterminate,
+            Some(SubIndication::CertificateChainGeneralFailure)
+        )
+    );
+    // A path that fails is not looked up.
+    let served = pki.requests_served();
+    assert_eq!(
+        check(Role::UnknownIssuer, online),
+        (
+            Indication::Indeterminate,
+            Some(SubIndication::NoCertificateChainFound)
+        )
+    );
+    assert_eq!(pki.requests_served(), served);
+    // Offline without a stored answer: undecided, never good.
+    assert_eq!(
+        check(Role::Signing, Revocation::Offline(None)),
+        (Indication::Indeterminate, Some(SubIndication::TryLater))
+    );
+    // Offline with the stored answer.
+    let stored = ask(&pki, Role::Revoked).unwrap();
+    assert_eq!(
+        check(Role::Revoked, Revocation::Offline(Some(&stored))),
+        (Indication::TotalFailed, Some(SubIndication::Revoked))
+    );
+    // Only when the policy says revocation is not required does the path alone decide.
+    assert_eq!(
+        check(Role::Revoked, Revocation::NotRequired),
+        (Indication::TotalPassed, None)
+    );
+    // A responder that cannot be reached: try later.
+    drop(stored);
+    let unreachable = ocsp::check_certificate(
+        &fetch,
+        &clock,
+        &cert(&pki, Role::Signing),
+        &cert(&pki, Role::IssuingCa),
+        Some("http://127.0.0.1:9/ocsp"),
+        &policy,
+    )
+    .unwrap_err();
+    assert!(matches!(unreachable, OcspError::Fetch(_)), "{unreachable}");
+    assert_eq!(unreachable.sub_indication(), SubIndication::TryLater);
+}

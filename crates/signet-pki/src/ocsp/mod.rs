@@ -28,19 +28,21 @@
 
 use std::time::{Duration, SystemTime};
 
+use der::Encode as _;
 use der::asn1::OctetString;
-use der::{Decode as _, Encode as _};
 use signet_core::{Clock, Fetch, FetchError, Indication, SubIndication};
-use x509_ocsp::{
-    BasicOcspResponse, CertId, CertStatus, OcspRequest as RawRequest, OcspResponse,
-    OcspResponseStatus, Request, ResponderId, TbsRequest, Version,
-};
+use x509_ocsp::{CertId, OcspRequest as RawRequest, Request, TbsRequest, Version};
 
 use crate::asn1;
-use crate::cert::{Cert, oid};
-use crate::crypto::{self, CryptoError, HashAlg};
-use crate::path::{PathProblem, PathReport, ValidationTime};
+use crate::cert::Cert;
+use crate::crypto::{CryptoError, HashAlg};
+use crate::path::ValidationTime;
 use crate::time::Utc;
+
+mod verify;
+
+pub use verify::verify_stored;
+use verify::{Expected, same_cert_id, verify_response};
 
 /// id-pkix-ocsp-basic.
 const OCSP_BASIC: der::asn1::ObjectIdentifier =
@@ -81,6 +83,9 @@ impl Default for OcspPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum OcspError {
+    /// Offline, and no stored answer is at hand.
+    #[error("offline, and no stored OCSP answer for the certificate")]
+    Offline,
     /// The certificate names no OCSP responder and none was given.
     #[error("the certificate names no OCSP responder")]
     NoResponderUrl,
@@ -179,6 +184,7 @@ impl OcspError {
     pub fn sub_indication(&self) -> SubIndication {
         match self {
             Self::Fetch(_)
+            | Self::Offline
             | Self::Stale { .. }
             | Self::Expired { .. }
             | Self::FromTheFuture { .. } => SubIndication::TryLater,
@@ -262,37 +268,6 @@ impl OcspAnswer {
                     (Indication::Indeterminate, Some(SubIndication::RevokedNoPoe))
                 }
             },
-        }
-    }
-}
-
-impl PathReport {
-    /// Adds what an OCSP query said about the end certificate to the report; an error is
-    /// missing revocation information, which is never good (INDETERMINATE).
-    pub fn add_revocation(&mut self, outcome: &Result<OcspAnswer, OcspError>) {
-        let serial = self.chain.first().map(Cert::serial_hex).unwrap_or_default();
-        match outcome {
-            Ok(answer) => {
-                let (indication, sub) = answer.verdict(self.time);
-                let Some(sub) = sub else { return };
-                let problem = match answer.status {
-                    CertificateStatus::Revoked { time, reason } => PathProblem::Revoked {
-                        serial,
-                        revoked_at: time,
-                        reason: reason.map(|r| format!("{r:?}")),
-                        at: self.time.at(),
-                    },
-                    _ => PathProblem::RevocationStatusUnknown { serial },
-                };
-                self.add(indication, sub, problem);
-            }
-            Err(e) => self.add(
-                Indication::Indeterminate,
-                e.sub_indication(),
-                PathProblem::NoRevocationData {
-                    reason: e.to_string(),
-                },
-            ),
         }
     }
 }
@@ -397,210 +372,18 @@ impl OcspRequest {
         policy: &OcspPolicy,
         now: SystemTime,
     ) -> Result<OcspAnswer, OcspError> {
-        let outer = OcspResponse::from_der(response).map_err(|e| OcspError::malformed(&e))?;
-        if outer.response_status != OcspResponseStatus::Successful {
-            return Err(OcspError::Refused {
-                status: status_name(outer.response_status).to_owned(),
-            });
-        }
-        let bytes = outer.response_bytes.ok_or(OcspError::Malformed {
-            offset: None,
-            kind: "successful response without responseBytes".to_owned(),
-        })?;
-        if bytes.response_type != OCSP_BASIC {
-            return Err(OcspError::Malformed {
-                offset: None,
-                kind: format!(
-                    "response type {} is not id-pkix-ocsp-basic",
-                    bytes.response_type
-                ),
-            });
-        }
-        let basic_der = bytes.response.as_bytes();
-        let basic = BasicOcspResponse::from_der(basic_der).map_err(|e| OcspError::malformed(&e))?;
-        let tbs = asn1::first_element(basic_der).map_err(|e| OcspError::malformed(&e))?;
-
-        let responder = self.authenticate(&basic, tbs, issuer, now, policy)?;
-        let data = &basic.tbs_response_data;
-        let single = data
-            .responses
-            .iter()
-            .find(|r| same_cert_id(&r.cert_id, &self.cert_id))
-            .ok_or_else(|| OcspError::NoMatchingResponse {
-                serial: self.serial.clone(),
-            })?;
-        self.check_nonce(data.response_extensions.as_deref(), policy)?;
-
-        let this_update = single.this_update.0.to_system_time();
-        let next_update = single.next_update.map(|t| t.0.to_system_time());
-        check_freshness(this_update, next_update, now, policy)?;
-
-        let status = match single.cert_status {
-            CertStatus::Good(_) => CertificateStatus::Good,
-            CertStatus::Unknown(_) => CertificateStatus::Unknown,
-            CertStatus::Revoked(info) => CertificateStatus::Revoked {
-                time: info.revocation_time.0.to_system_time(),
-                reason: info.revocation_reason,
+        verify_response(
+            response,
+            issuer,
+            policy,
+            now,
+            &Expected {
+                serial: &self.serial,
+                nonce: self.nonce.as_deref(),
+                matches: &|id| same_cert_id(id, &self.cert_id),
             },
-        };
-        tracing::info!(
-            serial = %self.serial,
-            status = ?status,
-            responder = ?responder,
-            "OCSP answer verified"
-        );
-        Ok(OcspAnswer {
-            status,
-            produced_at: data.produced_at.0.to_system_time(),
-            this_update,
-            next_update,
-            responder,
-            der: response.to_vec(),
-        })
-    }
-
-    /// Finds the signer, verifies the signature and the signer's authority (RFC 6960 section
-    /// 4.2.2.2).
-    fn authenticate(
-        &self,
-        basic: &BasicOcspResponse,
-        tbs: &[u8],
-        issuer: &Cert,
-        now: SystemTime,
-        policy: &OcspPolicy,
-    ) -> Result<Responder, OcspError> {
-        let mut candidates = vec![issuer.clone()];
-        for cert in basic.certs.iter().flatten() {
-            let der = cert.to_der().map_err(|e| OcspError::malformed(&e))?;
-            candidates.push(Cert::from_der(&der).map_err(|e| OcspError::Malformed {
-                offset: None,
-                kind: format!("responder certificate: {e}"),
-            })?);
-        }
-        let signer = candidates
-            .into_iter()
-            .find(|c| matches_responder_id(c, &basic.tbs_response_data.responder_id))
-            .ok_or(OcspError::ResponderNotFound)?;
-        crypto::verify(
-            signer.spki(),
-            &basic.signature_algorithm,
-            tbs,
-            basic.signature.raw_bytes(),
         )
-        .map_err(OcspError::BadSignature)?;
-
-        if signer.subject() == issuer.subject() && signer.spki() == issuer.spki() {
-            return Ok(Responder::IssuingCa);
-        }
-        let unauthorised = |reason: &str| OcspError::UnauthorisedResponder {
-            responder: signer.subject().to_string(),
-            reason: reason.to_owned(),
-        };
-        if signer.issuer() != issuer.subject() || signer.verify_signed_by(issuer).is_err() {
-            return Err(unauthorised(
-                "its certificate was not issued by the certificate's issuer",
-            ));
-        }
-        if !signer.has_ext_key_usage(oid::ID_KP_OCSP_SIGNING) {
-            return Err(unauthorised("its certificate lacks id-kp-OCSPSigning"));
-        }
-        if now + policy.clock_skew < signer.not_before()
-            || now > signer.not_after() + policy.clock_skew
-        {
-            return Err(unauthorised("its certificate is not valid now"));
-        }
-        Ok(Responder::Delegated {
-            subject: signer.subject().to_string(),
-            nocheck: signer.ocsp_nocheck,
-        })
     }
-
-    fn check_nonce(
-        &self,
-        extensions: Option<&[x509_cert::ext::Extension]>,
-        policy: &OcspPolicy,
-    ) -> Result<(), OcspError> {
-        let Some(sent) = &self.nonce else {
-            return Ok(());
-        };
-        let echoed = extensions
-            .into_iter()
-            .flatten()
-            .find(|e| e.extn_id == OCSP_NONCE)
-            .map(|e| e.extn_value.as_bytes());
-        let expected = OctetString::new(sent.clone())
-            .and_then(|o| o.to_der())
-            .map_err(|e| OcspError::Request(e.to_string()))?;
-        match echoed {
-            None if policy.require_nonce => Err(OcspError::NonceMissing),
-            None => Ok(()),
-            // Some responders put the raw nonce in extnValue (pre-RFC 8954 practice).
-            Some(value) if value == expected.as_slice() || value == sent.as_slice() => Ok(()),
-            Some(_) => Err(OcspError::NonceMismatch),
-        }
-    }
-}
-
-fn status_name(status: OcspResponseStatus) -> &'static str {
-    match status {
-        OcspResponseStatus::Successful => "successful",
-        OcspResponseStatus::MalformedRequest => "malformedRequest",
-        OcspResponseStatus::InternalError => "internalError",
-        OcspResponseStatus::TryLater => "tryLater",
-        OcspResponseStatus::SigRequired => "sigRequired",
-        OcspResponseStatus::Unauthorized => "unauthorized",
-    }
-}
-
-fn same_cert_id(a: &CertId, b: &CertId) -> bool {
-    // Parameters are not compared: NULL and absent both mean "none" for SHA-2.
-    a.hash_algorithm.oid == b.hash_algorithm.oid
-        && a.issuer_name_hash == b.issuer_name_hash
-        && a.issuer_key_hash == b.issuer_key_hash
-        && a.serial_number == b.serial_number
-}
-
-/// ResponderID ::= CHOICE { byName [1] Name, byKey [2] KeyHash } where KeyHash is the SHA-1 of
-/// the subjectPublicKey bits (RFC 6960 section 4.2.1).
-fn matches_responder_id(cert: &Cert, id: &ResponderId) -> bool {
-    use sha1::Digest as _;
-    match id {
-        ResponderId::ByName(name) => cert.subject() == name,
-        ResponderId::ByKey(hash) => {
-            let bits = cert.spki().subject_public_key.raw_bytes();
-            sha1::Sha1::digest(bits).as_slice() == hash.as_bytes()
-        }
-    }
-}
-
-fn check_freshness(
-    this_update: SystemTime,
-    next_update: Option<SystemTime>,
-    now: SystemTime,
-    policy: &OcspPolicy,
-) -> Result<(), OcspError> {
-    if this_update > now + policy.clock_skew {
-        return Err(OcspError::FromTheFuture {
-            this_update,
-            at: now,
-        });
-    }
-    if now.duration_since(this_update).unwrap_or_default() > policy.max_age {
-        return Err(OcspError::Stale {
-            this_update,
-            at: now,
-            max_age: policy.max_age,
-        });
-    }
-    if let Some(next_update) = next_update
-        && now > next_update + policy.clock_skew
-    {
-        return Err(OcspError::Expired {
-            next_update,
-            at: now,
-        });
-    }
-    Ok(())
 }
 
 /// Whether `url` may be fetched: http or https only (trust.md section 7, attacker-supplied URLs).
@@ -639,6 +422,8 @@ pub fn check_certificate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use der::Decode as _;
+    use x509_ocsp::{OcspResponse, OcspResponseStatus};
 
     #[test]
     fn only_http_and_https_urls_are_used() {
@@ -651,6 +436,7 @@ mod tests {
 
     #[test]
     fn unsigned_error_statuses_are_refusals() {
+        use verify::status_name;
         // OCSPResponse { responseStatus tryLater(3) }
         let der = [0x30, 0x03, 0x0a, 0x01, 0x03];
         let outer = OcspResponse::from_der(&der).unwrap();
@@ -663,6 +449,7 @@ mod tests {
 
     #[test]
     fn freshness_limits() {
+        use verify::check_freshness;
         let policy = OcspPolicy::default();
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000);
         assert!(check_freshness(now, None, now, &policy).is_ok());

@@ -18,6 +18,7 @@
     reason = "test support may explain itself on the terminal"
 )]
 
+pub mod external;
 mod fetch;
 mod keys;
 mod openssl;

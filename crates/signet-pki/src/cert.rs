@@ -440,8 +440,19 @@ mod tests {
 
     #[test]
     fn garbage_is_malformed_with_a_position() {
-        let err = Cert::from_der(&[0x30, 0x03, 0x02, 0x01]).unwrap_err();
-        assert!(matches!(err, CertError::Malformed { .. }), "{err}");
+        // A Certificate SEQUENCE whose TBSCertificate starts with a BOOLEAN.
+        let err = Cert::from_der(&[0x30, 0x06, 0x30, 0x04, 0x01, 0x01, 0xff, 0x00]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CertError::Malformed {
+                    offset: Some(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(" at byte "), "{err}");
         assert!(
             err.to_string().starts_with("not a DER X.509 certificate"),
             "{err}"

@@ -37,6 +37,10 @@ pub enum OcspMode {
     WrongNonce,
     /// The delegated responder, with the nonce removed from the request.
     NoNonce,
+    /// The delegated responder, naming itself by key hash (ResponderID byKey).
+    ByKey,
+    /// The delegated responder, without its certificate in the answer.
+    WithoutCertificates,
 }
 
 /// How the time-stamping authority misbehaves.
@@ -260,7 +264,11 @@ fn ocsp(shared: &Shared, mode: OcspMode, n: u64, body: &[u8]) -> Result<Vec<u8>,
     let resp = files.dir.join(format!("ocsp-{n}.resp"));
     std::fs::write(&req, &body).map_err(|e| TestkitError::io(&req, e))?;
     let (signer, key) = match mode {
-        OcspMode::Delegated | OcspMode::WrongNonce | OcspMode::NoNonce => &files.ocsp,
+        OcspMode::Delegated
+        | OcspMode::WrongNonce
+        | OcspMode::NoNonce
+        | OcspMode::ByKey
+        | OcspMode::WithoutCertificates => &files.ocsp,
         OcspMode::IssuingCa => &files.issuing_ca,
         OcspMode::RogueResponder => &files.rogue,
         OcspMode::TsaKey => &files.tsa,
@@ -284,7 +292,12 @@ fn ocsp(shared: &Shared, mode: OcspMode, n: u64, body: &[u8]) -> Result<Vec<u8>,
         "-respout".into(),
         path_str(&resp),
     ];
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match mode {
+        OcspMode::ByKey => args.push("-resp_key_id"),
+        OcspMode::WithoutCertificates => args.push("-resp_no_certs"),
+        _ => {}
+    }
     openssl::run(&files.dir, &args)?;
     std::fs::read(&resp).map_err(|e| TestkitError::io(&resp, e))
 }

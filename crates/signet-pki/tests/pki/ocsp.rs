@@ -418,3 +418,25 @@ fn validate_certificate_combines_the_path_and_its_revocation() {
     assert!(matches!(unreachable, OcspError::Fetch(_)), "{unreachable}");
     assert_eq!(unreachable.sub_indication(), SubIndication::TryLater);
 }
+
+#[test]
+fn a_responder_named_by_key_hash_is_found() {
+    let pki = TestPki::start().unwrap();
+    pki.set_ocsp_mode(OcspMode::ByKey);
+    let answer = ask(&pki, Role::Signing).unwrap();
+    assert!(
+        matches!(answer.responder, Responder::Delegated { .. }),
+        "{:?}",
+        answer.responder
+    );
+}
+
+#[test]
+fn a_delegated_responder_without_its_certificate_is_not_believed() {
+    let pki = TestPki::start().unwrap();
+    pki.set_ocsp_mode(OcspMode::WithoutCertificates);
+    assert_eq!(
+        ask(&pki, Role::Signing).unwrap_err(),
+        OcspError::ResponderNotFound
+    );
+}

@@ -46,11 +46,11 @@ pub enum Role {
     Signing,
     /// A qualified signing certificate with an RSA-3072 key.
     RsaSigning,
-    /// A signing certificate that expired 30 days before [`TestPki::now`].
+    /// A signing certificate that expired 30 days before [`crate::TestPki::now`].
     Expired,
-    /// A signing certificate valid only from 30 days after [`TestPki::now`].
+    /// A signing certificate valid only from 30 days after [`crate::TestPki::now`].
     NotYetValid,
-    /// A signing certificate revoked at [`TestPki::revocation_time`] (keyCompromise).
+    /// A signing certificate revoked at [`crate::TestPki::revocation_time`] (keyCompromise).
     Revoked,
     /// A "signing" certificate with keyUsage digitalSignature + keyEncipherment only.
     WrongKeyUsage,

@@ -1,6 +1,6 @@
 //! Signature verification and the algorithms Signet accepts.
 //!
-//! Accepted (see `docs/validation-policy.md` once written): ECDSA on P-256 and P-384 with
+//! Accepted (`docs/validation-policy.md` section 4): ECDSA on P-256 and P-384 with
 //! SHA-256/384/512 (RFC 5758 section 3.2, no parameters), RSA PKCS#1 v1.5 with SHA-256/384/512
 //! (RFC 4055 section 5) and RSASSA-PSS (RFC 4055 section 3.1) with the same hashes and MGF1 over
 //! the same hash, RSA keys of at least 2048 bits. SHA-1 and MD5 signatures are refused.

@@ -270,6 +270,8 @@ pub struct PathReport {
     pub time: ValidationTime,
     /// The purpose checked.
     pub purpose: Purpose,
+    /// The verified OCSP answer about the end certificate, when one was used.
+    pub revocation: Option<crate::ocsp::OcspAnswer>,
 }
 
 impl PathReport {
@@ -281,6 +283,7 @@ impl PathReport {
             chain: Vec::new(),
             time,
             purpose,
+            revocation: None,
         }
     }
 

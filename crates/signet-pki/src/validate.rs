@@ -38,6 +38,7 @@ impl PathReport {
         let serial = self.chain.first().map(Cert::serial_hex).unwrap_or_default();
         match outcome {
             Ok(answer) => {
+                self.revocation = Some(answer.clone());
                 let (indication, sub) = answer.verdict(self.time);
                 let Some(sub) = sub else { return };
                 let problem = match answer.status {

@@ -32,17 +32,32 @@ pub(super) fn authenticate(
             kind: format!("responder certificate: {e}"),
         })?);
     }
-    let signer = candidates
+    // Every certificate the ResponderID names is tried: a look-alike placed first must not
+    // hide the real signer.
+    let mut failure = None;
+    let mut signer = None;
+    for candidate in candidates
         .into_iter()
-        .find(|c| matches_responder_id(c, &basic.tbs_response_data.responder_id))
-        .ok_or(OcspError::ResponderNotFound)?;
-    crypto::verify(
-        signer.spki(),
-        &basic.signature_algorithm,
-        tbs,
-        basic.signature.raw_bytes(),
-    )
-    .map_err(OcspError::BadSignature)?;
+        .filter(|c| matches_responder_id(c, &basic.tbs_response_data.responder_id))
+    {
+        match crypto::verify(
+            candidate.spki(),
+            &basic.signature_algorithm,
+            tbs,
+            basic.signature.raw_bytes(),
+        ) {
+            Ok(()) => {
+                signer = Some(candidate);
+                break;
+            }
+            Err(e) => failure = Some(e),
+        }
+    }
+    let signer = match (signer, failure) {
+        (Some(signer), _) => signer,
+        (None, Some(e)) => return Err(OcspError::BadSignature(e)),
+        (None, None) => return Err(OcspError::ResponderNotFound),
+    };
 
     if signer.subject() == issuer.subject() && signer.spki() == issuer.spki() {
         return Ok(Responder::IssuingCa);

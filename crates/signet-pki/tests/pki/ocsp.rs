@@ -378,6 +378,18 @@ fn validate_certificate_combines_the_path_and_its_revocation() {
             Some(SubIndication::CertificateChainGeneralFailure)
         )
     );
+    // The answer used is part of the report's facts.
+    let report = validate_certificate(
+        &validator,
+        &cert(&pki, Role::Signing),
+        Purpose::Signature,
+        proven,
+        online,
+    );
+    assert_eq!(
+        report.revocation.as_ref().map(|a| a.status),
+        Some(CertificateStatus::Good)
+    );
     // A path that fails is not looked up.
     let served = pki.requests_served();
     assert_eq!(

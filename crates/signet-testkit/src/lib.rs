@@ -112,7 +112,7 @@ impl TestPki {
         let certs = Certificates::generate(dir.path(), now, &ocsp_url)?;
 
         let chain = dir.path().join("tsa-chain.pem");
-        std::fs::write(&chain, pem("CERTIFICATE", certs.der(Role::Root)))
+        std::fs::write(&chain, pem("CERTIFICATE", certs.der(Role::Root))?)
             .map_err(|e| TestkitError::io(&chain, e))?;
         let serial = dir.path().join("tsaserial");
         std::fs::write(&serial, "01\n").map_err(|e| TestkitError::io(&serial, e))?;

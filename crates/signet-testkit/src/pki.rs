@@ -608,7 +608,7 @@ fn write_issued(
     let stem = role.file_stem();
     let cert_path = dir.join(format!("{stem}.crt"));
     let key_path = dir.join(format!("{stem}.key"));
-    std::fs::write(&cert_path, pem("CERTIFICATE", &der))
+    std::fs::write(&cert_path, pem("CERTIFICATE", &der)?)
         .map_err(|e| TestkitError::io(&cert_path, e))?;
     std::fs::write(&key_path, key.to_pkcs8_pem()?).map_err(|e| TestkitError::io(&key_path, e))?;
     Ok(Issued {
@@ -622,9 +622,9 @@ fn write_issued(
 }
 
 /// PEM text for DER bytes.
-pub fn pem(label: &str, der: &[u8]) -> String {
-    // Invariant: the labels used here are ASCII and the encoder only fails on a bad label.
-    der::pem::encode_string(label, der::pem::LineEnding::LF, der).unwrap_or_default()
+pub fn pem(label: &str, der: &[u8]) -> Result<String, TestkitError> {
+    der::pem::encode_string(label, der::pem::LineEnding::LF, der)
+        .map_err(|e| TestkitError::Key(format!("PEM: {e}")))
 }
 
 /// One line of an OpenSSL CA database (`index.txt`): status, expiry, revocation, serial, file,

@@ -139,26 +139,26 @@ pub struct Cert {
     cert: x509_cert::Certificate,
     tbs_der: Vec<u8>,
     /// basicConstraints, when present.
-    pub basic_constraints: Option<BasicConstraints>,
+    basic_constraints: Option<BasicConstraints>,
     /// keyUsage, when present.
-    pub key_usage: Option<KeyUsage>,
+    key_usage: Option<KeyUsage>,
     /// extKeyUsage purposes and whether the extension is critical.
-    pub ext_key_usage: Option<(Vec<ObjectIdentifier>, bool)>,
+    ext_key_usage: Option<(Vec<ObjectIdentifier>, bool)>,
     /// subjectKeyIdentifier, when present.
-    pub subject_key_id: Option<Vec<u8>>,
+    subject_key_id: Option<Vec<u8>>,
     /// The keyIdentifier of authorityKeyIdentifier, when present.
-    pub authority_key_id: Option<Vec<u8>>,
+    authority_key_id: Option<Vec<u8>>,
     /// The OCSP responder URLs of authorityInfoAccess.
-    pub ocsp_urls: Vec<String>,
+    ocsp_urls: Vec<String>,
     /// qcStatements, when present.
-    pub qc_statements: Option<QcStatements>,
+    qc_statements: Option<QcStatements>,
     /// The certificate policy identifiers.
-    pub policies: Vec<ObjectIdentifier>,
+    policies: Vec<ObjectIdentifier>,
     /// Whether id-pkix-ocsp-nocheck is present.
-    pub ocsp_nocheck: bool,
+    ocsp_nocheck: bool,
     /// Critical extensions Signet does not process (RFC 5280 section 4.2: such a certificate
     /// must be rejected).
-    pub unknown_critical: Vec<ObjectIdentifier>,
+    unknown_critical: Vec<ObjectIdentifier>,
 }
 
 impl fmt::Debug for Cert {
@@ -314,6 +314,58 @@ impl Cert {
             }
         }
         Ok(())
+    }
+
+    /// basicConstraints, when present.
+    pub fn basic_constraints(&self) -> Option<&BasicConstraints> {
+        self.basic_constraints.as_ref()
+    }
+
+    /// keyUsage, when present.
+    pub fn key_usage(&self) -> Option<&KeyUsage> {
+        self.key_usage.as_ref()
+    }
+
+    /// extKeyUsage purposes and whether the extension is critical, when present.
+    pub fn ext_key_usage(&self) -> Option<(&[ObjectIdentifier], bool)> {
+        self.ext_key_usage
+            .as_ref()
+            .map(|(purposes, critical)| (purposes.as_slice(), *critical))
+    }
+
+    /// subjectKeyIdentifier, when present.
+    pub fn subject_key_id(&self) -> Option<&[u8]> {
+        self.subject_key_id.as_deref()
+    }
+
+    /// The keyIdentifier of authorityKeyIdentifier, when present.
+    pub fn authority_key_id(&self) -> Option<&[u8]> {
+        self.authority_key_id.as_deref()
+    }
+
+    /// The OCSP responder URLs of authorityInfoAccess (attacker-supplied: check before use).
+    pub fn ocsp_urls(&self) -> &[String] {
+        &self.ocsp_urls
+    }
+
+    /// qcStatements, when present.
+    pub fn qc_statements(&self) -> Option<&QcStatements> {
+        self.qc_statements.as_ref()
+    }
+
+    /// The certificate policy identifiers.
+    pub fn policies(&self) -> &[ObjectIdentifier] {
+        &self.policies
+    }
+
+    /// Whether id-pkix-ocsp-nocheck is present.
+    pub fn ocsp_nocheck(&self) -> bool {
+        self.ocsp_nocheck
+    }
+
+    /// Critical extensions Signet does not process.
+    pub fn unknown_critical_extensions(&self) -> &[ObjectIdentifier] {
+        &self.unknown_critical
     }
 
     /// The DER encoding.

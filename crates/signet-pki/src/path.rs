@@ -325,7 +325,7 @@ impl PathReport {
 
     /// The end certificate's qcStatements, when a path was found and it has them.
     pub fn qc_statements(&self) -> Option<&QcStatements> {
-        self.chain.first().and_then(|c| c.qc_statements.as_ref())
+        self.chain.first().and_then(|c| c.qc_statements())
     }
 }
 
@@ -383,7 +383,7 @@ impl<'a> PathValidator<'a> {
             .chain(self.intermediates.iter())
             .filter(move |c| {
                 c.subject() == cert.issuer()
-                    && match (&cert.authority_key_id, &c.subject_key_id) {
+                    && match (cert.authority_key_id(), c.subject_key_id()) {
                         (Some(aki), Some(ski)) => aki == ski,
                         _ => true,
                     }
@@ -505,7 +505,7 @@ fn check_path(report: &mut PathReport) {
             check_issuer_path_len(report, cert, i);
             continue;
         }
-        for oid in &cert.unknown_critical {
+        for oid in cert.unknown_critical_extensions() {
             report.add(
                 Indication::Indeterminate,
                 SubIndication::CertificateChainGeneralFailure,
@@ -564,8 +564,7 @@ fn check_path(report: &mut PathReport) {
 /// certificates that may follow this one in the path.
 fn check_issuer_path_len(report: &mut PathReport, issuer: &Cert, index: usize) {
     let Some(allowed) = issuer
-        .basic_constraints
-        .as_ref()
+        .basic_constraints()
         .and_then(|bc| bc.path_len_constraint)
     else {
         return;
@@ -588,7 +587,7 @@ fn check_issuer_path_len(report: &mut PathReport, issuer: &Cert, index: usize) {
 }
 
 fn key_usage_text(cert: &Cert) -> String {
-    let Some(ku) = &cert.key_usage else {
+    let Some(ku) = cert.key_usage() else {
         return "no keyUsage".to_owned();
     };
     let names: Vec<String> = ku.0.into_iter().map(|u| format!("{u:?}")).collect();
@@ -601,18 +600,17 @@ fn unfit_for(cert: &Cert, purpose: Purpose) -> Option<String> {
         Purpose::Any => None,
         Purpose::Signature => {
             let ok = cert
-                .key_usage
-                .as_ref()
+                .key_usage()
                 .is_some_and(|ku| ku.0.contains(KeyUsages::NonRepudiation));
             (!ok).then(|| format!("{} (nonRepudiation needed)", key_usage_text(cert)))
         }
         Purpose::Authentication => {
-            if !cert.allows_key_usage(KeyUsages::DigitalSignature) || cert.key_usage.is_none() {
+            if !cert.allows_key_usage(KeyUsages::DigitalSignature) || cert.key_usage().is_none() {
                 Some(format!(
                     "{} (digitalSignature needed)",
                     key_usage_text(cert)
                 ))
-            } else if cert.ext_key_usage.is_some()
+            } else if cert.ext_key_usage().is_some()
                 && !cert.has_ext_key_usage(oid::ID_KP_CLIENT_AUTH)
             {
                 Some("extKeyUsage without clientAuth".to_owned())
@@ -622,10 +620,10 @@ fn unfit_for(cert: &Cert, purpose: Purpose) -> Option<String> {
         }
         Purpose::OcspSigning => (!cert.has_ext_key_usage(oid::ID_KP_OCSP_SIGNING))
             .then(|| "extKeyUsage without OCSPSigning".to_owned()),
-        Purpose::TimeStamping => match &cert.ext_key_usage {
+        Purpose::TimeStamping => match cert.ext_key_usage() {
             None => Some("no extKeyUsage (timeStamping needed)".to_owned()),
             Some((purposes, critical)) => {
-                if purposes.as_slice() != [oid::ID_KP_TIME_STAMPING] {
+                if purposes != [oid::ID_KP_TIME_STAMPING] {
                     Some("extKeyUsage is not timeStamping alone".to_owned())
                 } else if !critical {
                     Some("extKeyUsage timeStamping is not critical".to_owned())

@@ -254,7 +254,7 @@ fn identifies(sid: &SignerIdentifier, cert: &Cert) -> bool {
             &ias.issuer == cert.issuer() && &ias.serial_number == cert.serial()
         }
         SignerIdentifier::SubjectKeyIdentifier(ski) => {
-            cert.subject_key_id.as_deref() == Some(ski.0.as_bytes())
+            cert.subject_key_id() == Some(ski.0.as_bytes())
         }
     }
 }

@@ -405,7 +405,7 @@ pub fn check_certificate(
 ) -> Result<OcspAnswer, OcspError> {
     let url = url
         .map(str::to_owned)
-        .or_else(|| cert.ocsp_urls.first().cloned())
+        .or_else(|| cert.ocsp_urls().first().cloned())
         .ok_or(OcspError::NoResponderUrl)?;
     if !usable_url(&url) {
         return Err(OcspError::UnusableUrl { url });

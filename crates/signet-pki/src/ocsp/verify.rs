@@ -80,7 +80,7 @@ pub(super) fn authenticate(
     }
     Ok(Responder::Delegated {
         subject: signer.subject().to_string(),
-        nocheck: signer.ocsp_nocheck,
+        nocheck: signer.ocsp_nocheck(),
     })
 }
 

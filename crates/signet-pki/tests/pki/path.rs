@@ -114,7 +114,7 @@ fn the_qualified_signer_has_its_qc_statements_and_the_unqualified_one_none() {
     );
     assert!(
         cert(&pki, Role::Signing)
-            .ocsp_urls
+            .ocsp_urls()
             .contains(&pki.ocsp_url())
     );
 

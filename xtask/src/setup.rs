@@ -43,6 +43,7 @@ const TEST_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "x11-utils",
     "imagemagick",
+    "openssl", // the test PKI's OCSP responder and TSA (signet-testkit)
 ];
 
 /// The oldest Node.js the UI tool chain (Vite 7) accepts.

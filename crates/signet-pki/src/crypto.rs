@@ -1,0 +1,430 @@
+//! Signature verification and the algorithms Signet accepts.
+//!
+//! Accepted (`docs/validation-policy.md` section 4): ECDSA on P-256 and P-384 with
+//! SHA-256/384/512 (RFC 5758 section 3.2, no parameters), RSA PKCS#1 v1.5 with SHA-256/384/512
+//! (RFC 4055 section 5) and RSASSA-PSS (RFC 4055 section 3.1) with the same hashes and MGF1 over
+//! the same hash, RSA keys of at least 2048 bits. SHA-1 and MD5 signatures are refused.
+
+use const_oid::ObjectIdentifier;
+use sha2::Digest as _;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+/// Object identifiers of the algorithms.
+pub mod oid {
+    use const_oid::ObjectIdentifier as Oid;
+    /// id-ecPublicKey.
+    pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+    /// secp256r1.
+    pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+    /// secp384r1.
+    pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+    /// rsaEncryption.
+    pub const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+    /// id-RSASSA-PSS.
+    pub const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+    /// id-mgf1.
+    pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+    /// sha256WithRSAEncryption.
+    pub const RSA_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+    /// sha384WithRSAEncryption.
+    pub const RSA_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+    /// sha512WithRSAEncryption.
+    pub const RSA_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+    /// sha1WithRSAEncryption (refused).
+    pub const RSA_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+    /// ecdsa-with-SHA1 (refused).
+    pub const ECDSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
+    /// ecdsa-with-SHA256.
+    pub const ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+    /// ecdsa-with-SHA384.
+    pub const ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
+    /// ecdsa-with-SHA512.
+    pub const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
+    /// id-sha1.
+    pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+    /// id-sha256.
+    pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+    /// id-sha384.
+    pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+    /// id-sha512.
+    pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+}
+
+/// The smallest RSA modulus accepted, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// A hash function Signet computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HashAlg {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlg {
+    /// The hash for a digest algorithm identifier (SHA-1 is not one Signet accepts).
+    pub fn from_oid(oid: ObjectIdentifier) -> Option<Self> {
+        match oid {
+            oid::SHA256 => Some(Self::Sha256),
+            oid::SHA384 => Some(Self::Sha384),
+            oid::SHA512 => Some(Self::Sha512),
+            _ => None,
+        }
+    }
+
+    /// The digest algorithm's object identifier.
+    pub const fn oid(self) -> ObjectIdentifier {
+        match self {
+            Self::Sha256 => oid::SHA256,
+            Self::Sha384 => oid::SHA384,
+            Self::Sha512 => oid::SHA512,
+        }
+    }
+
+    /// The algorithm identifier, parameters absent (RFC 5754 section 2).
+    pub fn algorithm_identifier(self) -> AlgorithmIdentifierOwned {
+        AlgorithmIdentifierOwned {
+            oid: self.oid(),
+            parameters: None,
+        }
+    }
+
+    /// Hashes `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            Self::Sha384 => sha2::Sha384::digest(data).to_vec(),
+            Self::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        }
+    }
+
+    /// The digest length in octets.
+    pub const fn output_len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+}
+
+/// Why a signature was not verified.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The signature algorithm is not one Signet accepts (SHA-1, MD5, unknown).
+    #[error("signature algorithm {0} is not accepted")]
+    UnsupportedAlgorithm(ObjectIdentifier),
+    /// The public key type or curve is not supported.
+    #[error("public key type {0} is not supported")]
+    UnsupportedKey(ObjectIdentifier),
+    /// The key is too small.
+    #[error("RSA key of {bits} bits is below the minimum of {min} bits")]
+    WeakKey {
+        /// The key size.
+        bits: usize,
+        /// The policy's minimum.
+        min: usize,
+    },
+    /// The algorithm does not fit the key (an ECDSA signature and an RSA key).
+    #[error("signature algorithm {algorithm} does not fit a {key} key")]
+    AlgorithmKeyMismatch {
+        /// The signature algorithm.
+        algorithm: ObjectIdentifier,
+        /// The key type.
+        key: ObjectIdentifier,
+    },
+    /// The public key or the signature is not well-formed.
+    #[error("malformed {what}")]
+    Malformed {
+        /// What was malformed.
+        what: &'static str,
+    },
+    /// The signature does not verify.
+    #[error("the signature value does not verify")]
+    BadSignature,
+}
+
+impl CryptoError {
+    /// Whether the failure is a policy refusal (algorithm or key size) rather than a bad value.
+    pub fn is_policy(&self) -> bool {
+        matches!(
+            self,
+            Self::UnsupportedAlgorithm(_) | Self::UnsupportedKey(_) | Self::WeakKey { .. }
+        )
+    }
+}
+
+/// How a signature is computed: the scheme and its hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Ecdsa(HashAlg),
+    RsaPkcs1(HashAlg),
+    RsaPss(HashAlg),
+}
+
+/// RSASSA-PSS-params (RFC 4055 section 3.1):
+///
+/// ```text
+/// RSASSA-PSS-params ::= SEQUENCE {
+///     hashAlgorithm      [0] HashAlgorithm DEFAULT sha1Identifier,
+///     maskGenAlgorithm   [1] MaskGenAlgorithm DEFAULT mgf1SHA1Identifier,
+///     saltLength         [2] INTEGER DEFAULT 20,
+///     trailerField       [3] INTEGER DEFAULT 1 }
+/// ```
+#[derive(Debug, der::Sequence)]
+struct PssParams {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    hash: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    mask_gen: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    salt_length: Option<u32>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    trailer_field: Option<u32>,
+}
+
+fn pss_scheme(params: Option<&der::Any>) -> Result<Scheme, CryptoError> {
+    let unsupported = CryptoError::UnsupportedAlgorithm(oid::RSA_PSS);
+    let params = params.ok_or(unsupported.clone())?;
+    let params: PssParams = params.decode_as().map_err(|_| CryptoError::Malformed {
+        what: "RSASSA-PSS parameters",
+    })?;
+    // The SHA-1 defaults are refused: every field Signet accepts is explicit.
+    let hash = params
+        .hash
+        .and_then(|h| HashAlg::from_oid(h.oid))
+        .ok_or(unsupported.clone())?;
+    let mgf = params.mask_gen.ok_or(unsupported.clone())?;
+    let mgf_hash = mgf
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())
+        .and_then(|h| HashAlg::from_oid(h.oid));
+    if mgf.oid != oid::MGF1 || mgf_hash != Some(hash) {
+        return Err(unsupported);
+    }
+    if params.salt_length.unwrap_or(20) as usize != hash.output_len()
+        || params.trailer_field.unwrap_or(1) != 1
+    {
+        return Err(unsupported);
+    }
+    Ok(Scheme::RsaPss(hash))
+}
+
+fn scheme(alg: &AlgorithmIdentifierOwned) -> Result<Scheme, CryptoError> {
+    Ok(match alg.oid {
+        oid::ECDSA_SHA256 => Scheme::Ecdsa(HashAlg::Sha256),
+        oid::ECDSA_SHA384 => Scheme::Ecdsa(HashAlg::Sha384),
+        oid::ECDSA_SHA512 => Scheme::Ecdsa(HashAlg::Sha512),
+        oid::RSA_SHA256 => Scheme::RsaPkcs1(HashAlg::Sha256),
+        oid::RSA_SHA384 => Scheme::RsaPkcs1(HashAlg::Sha384),
+        oid::RSA_SHA512 => Scheme::RsaPkcs1(HashAlg::Sha512),
+        oid::RSA_PSS => pss_scheme(alg.parameters.as_ref())?,
+        other => return Err(CryptoError::UnsupportedAlgorithm(other)),
+    })
+}
+
+/// Resolves a CMS SignerInfo's (digestAlgorithm, signatureAlgorithm) pair: CMS allows the bare
+/// key type (`rsaEncryption`, `id-ecPublicKey`) as signatureAlgorithm, with the hash taken from
+/// digestAlgorithm (RFC 5652 section 5.3, RFC 5754).
+pub fn cms_signature_algorithm(
+    digest: &AlgorithmIdentifierOwned,
+    signature: &AlgorithmIdentifierOwned,
+) -> Result<AlgorithmIdentifierOwned, CryptoError> {
+    let hash =
+        HashAlg::from_oid(digest.oid).ok_or(CryptoError::UnsupportedAlgorithm(digest.oid))?;
+    let oid = match (signature.oid, hash) {
+        (oid::RSA, HashAlg::Sha256) => oid::RSA_SHA256,
+        (oid::RSA, HashAlg::Sha384) => oid::RSA_SHA384,
+        (oid::RSA, HashAlg::Sha512) => oid::RSA_SHA512,
+        (oid::EC_PUBLIC_KEY, HashAlg::Sha256) => oid::ECDSA_SHA256,
+        (oid::EC_PUBLIC_KEY, HashAlg::Sha384) => oid::ECDSA_SHA384,
+        (oid::EC_PUBLIC_KEY, HashAlg::Sha512) => oid::ECDSA_SHA512,
+        _ => return Ok(signature.clone()),
+    };
+    Ok(AlgorithmIdentifierOwned {
+        oid,
+        parameters: None,
+    })
+}
+
+/// A public key Signet can verify with, after the key-size policy.
+#[derive(Debug, Clone)]
+pub enum PublicKey {
+    /// ECDSA P-256.
+    P256(p256::ecdsa::VerifyingKey),
+    /// ECDSA P-384.
+    P384(p384::ecdsa::VerifyingKey),
+    /// RSA.
+    Rsa(rsa::RsaPublicKey),
+}
+
+impl PublicKey {
+    /// Reads a SubjectPublicKeyInfo and applies the key policy.
+    pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<Self, CryptoError> {
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(CryptoError::Malformed {
+                what: "public key bit string",
+            })?;
+        match spki.algorithm.oid {
+            oid::EC_PUBLIC_KEY => {
+                let curve: ObjectIdentifier = spki
+                    .algorithm
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as().ok())
+                    .ok_or(CryptoError::Malformed {
+                        what: "EC curve parameter",
+                    })?;
+                let malformed = |_| CryptoError::Malformed {
+                    what: "EC public key",
+                };
+                match curve {
+                    oid::P256 => Ok(Self::P256(
+                        p256::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(malformed)?,
+                    )),
+                    oid::P384 => Ok(Self::P384(
+                        p384::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(malformed)?,
+                    )),
+                    other => Err(CryptoError::UnsupportedKey(other)),
+                }
+            }
+            oid::RSA | oid::RSA_PSS => {
+                use rsa::pkcs1::DecodeRsaPublicKey as _;
+                use rsa::traits::PublicKeyParts as _;
+                let key = rsa::RsaPublicKey::from_pkcs1_der(bits).map_err(|_| {
+                    CryptoError::Malformed {
+                        what: "RSA public key",
+                    }
+                })?;
+                let size = key.n().bits();
+                if size < MIN_RSA_BITS {
+                    return Err(CryptoError::WeakKey {
+                        bits: size,
+                        min: MIN_RSA_BITS,
+                    });
+                }
+                Ok(Self::Rsa(key))
+            }
+            other => Err(CryptoError::UnsupportedKey(other)),
+        }
+    }
+
+    /// A short description for reports: `EC P-384`, `RSA 3072`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::P256(_) => "EC P-256".to_owned(),
+            Self::P384(_) => "EC P-384".to_owned(),
+            Self::Rsa(k) => {
+                use rsa::traits::PublicKeyParts as _;
+                format!("RSA {}", k.n().bits())
+            }
+        }
+    }
+
+    /// Verifies `signature` over `message` with the algorithm `alg`.
+    pub fn verify(
+        &self,
+        alg: &AlgorithmIdentifierOwned,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        use signature::hazmat::PrehashVerifier as _;
+        let scheme = scheme(alg)?;
+        let bad = |_| CryptoError::BadSignature;
+        match (self, scheme) {
+            (Self::P256(key), Scheme::Ecdsa(hash)) => {
+                let sig = p256::ecdsa::Signature::from_der(signature).map_err(bad)?;
+                key.verify_prehash(&hash.digest(message), &sig).map_err(bad)
+            }
+            (Self::P384(key), Scheme::Ecdsa(hash)) => {
+                let sig = p384::ecdsa::Signature::from_der(signature).map_err(bad)?;
+                key.verify_prehash(&hash.digest(message), &sig).map_err(bad)
+            }
+            (Self::Rsa(key), Scheme::RsaPkcs1(hash)) => {
+                let padding = match hash {
+                    HashAlg::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    HashAlg::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+                    HashAlg::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                };
+                key.verify(padding, &hash.digest(message), signature)
+                    .map_err(|_| CryptoError::BadSignature)
+            }
+            (Self::Rsa(key), Scheme::RsaPss(hash)) => {
+                let padding = match hash {
+                    HashAlg::Sha256 => rsa::Pss::new::<sha2::Sha256>(),
+                    HashAlg::Sha384 => rsa::Pss::new::<sha2::Sha384>(),
+                    HashAlg::Sha512 => rsa::Pss::new::<sha2::Sha512>(),
+                };
+                key.verify(padding, &hash.digest(message), signature)
+                    .map_err(|_| CryptoError::BadSignature)
+            }
+            (key, _) => Err(CryptoError::AlgorithmKeyMismatch {
+                algorithm: alg.oid,
+                key: match key {
+                    Self::P256(_) | Self::P384(_) => oid::EC_PUBLIC_KEY,
+                    Self::Rsa(_) => oid::RSA,
+                },
+            }),
+        }
+    }
+}
+
+/// Verifies `signature` over `message` by the key in `spki`.
+pub fn verify(
+    spki: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    PublicKey::from_spki(spki)?.verify(alg, message, signature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha1_signatures_are_refused() {
+        let alg = AlgorithmIdentifierOwned {
+            oid: oid::RSA_SHA1,
+            parameters: None,
+        };
+        assert_eq!(
+            scheme(&alg),
+            Err(CryptoError::UnsupportedAlgorithm(oid::RSA_SHA1))
+        );
+        let alg = AlgorithmIdentifierOwned {
+            oid: oid::ECDSA_SHA1,
+            parameters: None,
+        };
+        assert!(scheme(&alg).unwrap_err().is_policy());
+    }
+
+    #[test]
+    fn pss_without_explicit_parameters_is_refused() {
+        let alg = AlgorithmIdentifierOwned {
+            oid: oid::RSA_PSS,
+            parameters: None,
+        };
+        assert!(scheme(&alg).is_err());
+    }
+
+    #[test]
+    fn cms_bare_key_algorithms_take_the_digest() {
+        let sig = AlgorithmIdentifierOwned {
+            oid: oid::RSA,
+            parameters: None,
+        };
+        let resolved =
+            cms_signature_algorithm(&HashAlg::Sha384.algorithm_identifier(), &sig).unwrap();
+        assert_eq!(resolved.oid, oid::RSA_SHA384);
+    }
+}

@@ -1,0 +1,31 @@
+//! Trust for Signet: certificate path validation at a given time, OCSP (RFC 6960) and
+//! time-stamp (RFC 3161) clients.
+//!
+//! Nothing here reads the system clock or opens a socket: the time comes from a
+//! [`signet_core::Clock`] or a [`ValidationTime`], the network from a [`signet_core::Fetch`].
+//! Results speak ETSI EN 319 102-1: an [`signet_core::Indication`], a
+//! [`signet_core::SubIndication`] and the findings behind them, never a bare boolean.
+//!
+//! - [`Cert`]: a parsed certificate with the extensions Signet acts on.
+//! - [`PathValidator`]: path building and validation against [`TrustAnchors`].
+//! - [`crypto`]: signature verification and the accepted algorithms.
+//! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
+//! - [`tsp`]: the RFC 3161 client, [`tsp::request_timestamp`], and token verification.
+//! - [`signed_data`]: verification of a one-signer CMS SignedData.
+//! - [`validate_certificate`]: a path and its revocation status in one report.
+
+mod asn1;
+pub mod cert;
+pub mod crypto;
+pub mod ocsp;
+pub mod path;
+pub mod signed_data;
+pub mod time;
+pub mod tsp;
+pub mod validate;
+
+pub use cert::{Cert, CertError, CertSummary, QcStatements};
+pub use path::{
+    Finding, PathProblem, PathReport, PathValidator, Purpose, TrustAnchors, ValidationTime,
+};
+pub use validate::{Revocation, validate_certificate};

@@ -1,0 +1,173 @@
+//! Signature verification against certificates signed by OpenSSL, an independent signer.
+
+use signet_core::{Indication, SubIndication, SystemClock};
+use signet_pki::crypto::CryptoError;
+use signet_pki::{Cert, PathValidator, Purpose, TrustAnchors, ValidationTime};
+use signet_testkit::external::{OpensslSignature, self_signed};
+
+fn make(dir: &std::path::Path, name: &str, how: OpensslSignature) -> Cert {
+    Cert::from_der(&self_signed(dir, name, how).unwrap()).unwrap()
+}
+
+#[test]
+fn accepted_algorithms_verify_and_a_changed_signature_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    use OpensslSignature::*;
+    let cases = [
+        (
+            "rsa-pkcs1-sha256",
+            RsaPkcs1 {
+                bits: 2048,
+                digest: "sha256",
+            },
+        ),
+        (
+            "rsa-pkcs1-sha384",
+            RsaPkcs1 {
+                bits: 2048,
+                digest: "sha384",
+            },
+        ),
+        (
+            "rsa-pkcs1-sha512",
+            RsaPkcs1 {
+                bits: 3072,
+                digest: "sha512",
+            },
+        ),
+        (
+            "rsa-pss-sha256",
+            RsaPss {
+                bits: 2048,
+                digest: "sha256",
+            },
+        ),
+        (
+            "rsa-pss-sha384",
+            RsaPss {
+                bits: 2048,
+                digest: "sha384",
+            },
+        ),
+        (
+            "ec-p256-sha256",
+            Ecdsa {
+                curve: "P-256",
+                digest: "sha256",
+            },
+        ),
+        (
+            "ec-p256-sha512",
+            Ecdsa {
+                curve: "P-256",
+                digest: "sha512",
+            },
+        ),
+        (
+            "ec-p384-sha384",
+            Ecdsa {
+                curve: "P-384",
+                digest: "sha384",
+            },
+        ),
+    ];
+    for (name, how) in cases {
+        let cert = make(dir.path(), name, how);
+        assert_eq!(cert.verify_signed_by(&cert), Ok(()), "{name}");
+        // The same certificate with one signature bit changed.
+        let mut inner = cert.inner().clone();
+        let mut sig = inner.signature.raw_bytes().to_vec();
+        let last = sig.len() - 1;
+        sig[last] ^= 0x01;
+        inner.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+        let changed = Cert::from_der(&der::Encode::to_der(&inner).unwrap()).unwrap();
+        assert_eq!(
+            changed.verify_signed_by(&cert),
+            Err(CryptoError::BadSignature),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn weak_and_unsupported_algorithms_are_refused_by_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let sha1 = make(
+        dir.path(),
+        "rsa-sha1",
+        OpensslSignature::RsaPkcs1 {
+            bits: 2048,
+            digest: "sha1",
+        },
+    );
+    let err = sha1.verify_signed_by(&sha1).unwrap_err();
+    assert!(
+        matches!(err, CryptoError::UnsupportedAlgorithm(_)) && err.is_policy(),
+        "{err}"
+    );
+
+    let small = make(
+        dir.path(),
+        "rsa-1024",
+        OpensslSignature::RsaPkcs1 {
+            bits: 1024,
+            digest: "sha256",
+        },
+    );
+    assert_eq!(
+        small.verify_signed_by(&small),
+        Err(CryptoError::WeakKey {
+            bits: 1024,
+            min: 2048
+        })
+    );
+
+    let p521 = make(
+        dir.path(),
+        "ec-p521",
+        OpensslSignature::Ecdsa {
+            curve: "P-521",
+            digest: "sha512",
+        },
+    );
+    assert!(matches!(
+        p521.verify_signed_by(&p521),
+        Err(CryptoError::UnsupportedKey(_))
+    ));
+
+    // As trust anchor and end certificate at once, the weak key still fails the path.
+    let anchors = TrustAnchors::new([small.clone()]);
+    let report = PathValidator::new(&anchors, []).validate(
+        &small,
+        Purpose::Any,
+        ValidationTime::now(&SystemClock),
+    );
+    assert_eq!(report.indication, Indication::Indeterminate);
+    assert_eq!(
+        report.sub_indication,
+        Some(SubIndication::CryptoConstraintsFailure)
+    );
+    assert!(
+        report.findings[0]
+            .problem
+            .to_string()
+            .contains("RSA key of 1024 bits is below the minimum of 2048 bits"),
+        "{:?}",
+        report.findings
+    );
+
+    // Trusted as an anchor, a SHA-1 self-signed certificate is taken as configured (anchors'
+    // own signatures are not checked), but its RSA key is still judged.
+    let anchors = TrustAnchors::new([sha1.clone()]);
+    let report = PathValidator::new(&anchors, []).validate(
+        &sha1,
+        Purpose::Any,
+        ValidationTime::now(&SystemClock),
+    );
+    assert_eq!(
+        report.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        report.findings
+    );
+}

@@ -1,0 +1,8 @@
+//! signet-pki against the generated test PKI and OpenSSL's own responders.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
+
+mod crypto;
+mod ocsp;
+mod path;
+mod support;
+mod tsp;

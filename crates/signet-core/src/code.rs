@@ -29,11 +29,24 @@ pub enum Code {
     Network,
     /// The person cancelled the operation.
     Cancelled,
+    /// The ID card cannot be reached: the smart card service is not running, there is no reader
+    /// or no card, another program holds it, or several cards wait for the person to choose.
+    CardUnavailable,
+    /// The card was removed, or reset, in the middle of an operation.
+    CardRemoved,
+    /// The card in the reader is not one Signet can use.
+    CardUnsupported,
+    /// A PIN was wrong; the card counts the tries left.
+    PinIncorrect,
+    /// A PIN or the PUK is blocked after too many wrong tries.
+    PinBlocked,
+    /// The card has not been activated yet: its PIN2 must be changed first.
+    CardNotActivated,
 }
 
 impl Code {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 13] = [
         Self::Internal,
         Self::NotImplemented,
         Self::InvalidInput,
@@ -41,6 +54,12 @@ impl Code {
         Self::Io,
         Self::Network,
         Self::Cancelled,
+        Self::CardUnavailable,
+        Self::CardRemoved,
+        Self::CardUnsupported,
+        Self::PinIncorrect,
+        Self::PinBlocked,
+        Self::CardNotActivated,
     ];
 
     /// The code as it is serialised (`NOT_IMPLEMENTED`).
@@ -53,6 +72,12 @@ impl Code {
             Self::Io => "IO",
             Self::Network => "NETWORK",
             Self::Cancelled => "CANCELLED",
+            Self::CardUnavailable => "CARD_UNAVAILABLE",
+            Self::CardRemoved => "CARD_REMOVED",
+            Self::CardUnsupported => "CARD_UNSUPPORTED",
+            Self::PinIncorrect => "PIN_INCORRECT",
+            Self::PinBlocked => "PIN_BLOCKED",
+            Self::CardNotActivated => "CARD_NOT_ACTIVATED",
         }
     }
 
@@ -75,6 +100,24 @@ impl Code {
                 "Check your internet connection and try again. If it keeps failing, the service may be down."
             }
             Self::Cancelled => "Nothing was changed. Start again when you are ready.",
+            Self::CardUnavailable => {
+                "Check that the card reader is connected, the ID card is in it and no other program is using it, then try again."
+            }
+            Self::CardRemoved => {
+                "Put the ID card back in the reader and try again. Nothing was signed."
+            }
+            Self::CardUnsupported => {
+                "Use an Estonian ID card. If this is one, report the card type so Signet can learn it."
+            }
+            Self::PinIncorrect => {
+                "Enter the PIN again carefully. When no tries are left, the PIN is blocked and only the PUK can unblock it."
+            }
+            Self::PinBlocked => {
+                "Unblock the PIN with the PUK code from your PIN envelope, or get new codes from the Police and Border Guard Board."
+            }
+            Self::CardNotActivated => {
+                "Activate the card in the Police and Border Guard Board self-service portal, then change PIN2."
+            }
         }
     }
 }

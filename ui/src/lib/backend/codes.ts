@@ -9,6 +9,12 @@ export const ALL_CODES = [
   'IO',
   'NETWORK',
   'CANCELLED',
+  'CARD_UNAVAILABLE',
+  'CARD_REMOVED',
+  'CARD_UNSUPPORTED',
+  'PIN_INCORRECT',
+  'PIN_BLOCKED',
+  'CARD_NOT_ACTIVATED',
 ] as const satisfies readonly Code[];
 
 type AssertNever<T extends never> = T;

@@ -28,6 +28,7 @@ const BUILD_PACKAGES: &[&str] = &[
     "libxdo-dev",
     "libayatana-appindicator3-dev",
     "librsvg2-dev",
+    "libpcsclite-dev", // signet-token's PC/SC back end links libpcsclite
 ];
 
 /// Debian packages for the headless end-to-end tests: a virtual display, a private D-Bus session
@@ -44,6 +45,14 @@ const TEST_PACKAGES: &[&str] = &[
     "x11-utils",
     "imagemagick",
     "openssl", // the test PKI's OCSP responder and TSA (signet-testkit)
+    // The card tests: the real pcscd with vsmartcard's virtual readers, which signet-vcard plugs
+    // into. vpcd listens on every interface: a test dependency only, never installed by Signet.
+    "pcscd",
+    "vsmartcard-vpcd",
+    "pcsc-tools",
+    "opensc",
+    "opensc-pkcs11",
+    "softhsm2",
 ];
 
 /// The oldest Node.js the UI tool chain (Vite 7) accepts.

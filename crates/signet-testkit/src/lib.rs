@@ -22,6 +22,7 @@ pub mod external;
 mod fetch;
 mod keys;
 mod openssl;
+pub mod pcscd;
 mod pki;
 mod responder;
 pub mod x509;

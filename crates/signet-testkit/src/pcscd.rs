@@ -1,0 +1,122 @@
+//! The machine's pcscd, started as root without systemd, with vsmartcard's vpcd readers.
+//!
+//! pcscd has no private socket (`/run/pcscd/pcscd.comm` is fixed in 1.9.9), so there is one per
+//! machine: tests that use it run one at a time (the nextest test group `pcsc`, and a lock here
+//! for tests inside one process). vpcd listens on every interface: a test dependency only.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::TestkitError;
+
+/// The socket pcscd listens on.
+pub const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
+/// vpcd's first slot port; the second slot is one more.
+pub const VPCD_PORT: u16 = 35963;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// A running pcscd with the vpcd readers "Virtual PCD 00 00" and "Virtual PCD 00 01".
+/// Stopped (SIGTERM) when dropped.
+#[derive(Debug)]
+pub struct Pcscd {
+    child: Option<Child>,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Pcscd {
+    /// Starts pcscd in the foreground and waits until its socket and vpcd's port are ready.
+    /// Fails when pcscd or vpcd is not installed, or another pcscd already runs.
+    pub fn start() -> Result<Self, TestkitError> {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+        if !Path::new("/etc/reader.conf.d/vpcd").exists() {
+            return Err(TestkitError::Key(
+                "vsmartcard-vpcd is not installed (apt-get install pcscd vsmartcard-vpcd)".into(),
+            ));
+        }
+        if vpcd_listening() {
+            return Err(TestkitError::Key(
+                "a pcscd with vpcd is already running; stop it first".into(),
+            ));
+        }
+        std::fs::create_dir_all("/run/pcscd").map_err(|e| TestkitError::io("/run/pcscd", e))?;
+        let _ = std::fs::remove_file(PCSCD_SOCKET);
+        // SIGNET_PCSCD_LOG=FILE keeps pcscd's debug log (never with --apdu: it shows PINs).
+        let log = match std::env::var_os("SIGNET_PCSCD_LOG") {
+            Some(path) => {
+                Stdio::from(std::fs::File::create(&path).map_err(|e| TestkitError::io(&path, e))?)
+            }
+            None => Stdio::null(),
+        };
+        let debug = std::env::var_os("SIGNET_PCSCD_LOG").is_some();
+        let child = Command::new("pcscd")
+            .args(if debug {
+                &["--foreground", "--debug"][..]
+            } else {
+                &["--foreground"][..]
+            })
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| TestkitError::io("pcscd (apt-get install pcscd)", e))?;
+        let pcscd = Self {
+            child: Some(child),
+            _turn: turn,
+        };
+        let start = Instant::now();
+        while !(Path::new(PCSCD_SOCKET).exists() && vpcd_listening()) {
+            if start.elapsed() > Duration::from_secs(10) {
+                return Err(TestkitError::Key("pcscd did not start within 10 s".into()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        tracing::debug!(elapsed = ?start.elapsed(), "pcscd ready");
+        Ok(pcscd)
+    }
+
+    /// Where a virtual card connects to be in slot `slot` (0 or 1).
+    pub fn slot(&self, slot: u16) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], VPCD_PORT + slot))
+    }
+
+    /// The PC/SC reader name of slot `slot`.
+    pub fn reader_name(&self, slot: u16) -> String {
+        format!("Virtual PCD 00 {slot:02}")
+    }
+
+    /// Stops pcscd (SIGTERM, then waits), as a person's service would stop.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(5) {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Pcscd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn vpcd_listening() -> bool {
+    TcpStream::connect_timeout(
+        &SocketAddr::from(([127, 0, 0, 1], VPCD_PORT + 1)),
+        Duration::from_millis(200),
+    )
+    .is_ok()
+}

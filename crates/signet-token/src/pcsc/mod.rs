@@ -1,0 +1,530 @@
+//! The Estonian ID card through PC/SC, by its own APDUs (IDEMIA COSMO 8 and COSMO X).
+//!
+//! Each operation connects in shared mode, holds one PC/SC transaction only around its short
+//! group of APDUs, and lets go: no transaction is open while the person types a PIN, because the
+//! caller has the PIN before the operation starts. PIN2 is verified right before every
+//! signature and dropped after it.
+
+mod apdu;
+
+use std::ffi::CString;
+use std::time::{Duration, Instant};
+
+use zeroize::Zeroizing;
+
+use crate::{
+    CardTrouble, KeyRole, PersonalData, Pin, PinKind, PinState, RawSignature, SigningToken,
+    TokenCertificate, TokenError,
+};
+
+const OK: u16 = 0x9000;
+
+/// The readers pcscd knows and whether each holds a card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderStatus {
+    /// The reader's name.
+    pub name: String,
+    /// Whether a card is present.
+    pub card_present: bool,
+}
+
+/// Lists the readers. Fails with [`CardTrouble::ServiceNotRunning`] or [`CardTrouble::NoReader`].
+pub fn readers() -> Result<Vec<ReaderStatus>, TokenError> {
+    let context = establish()?;
+    reader_statuses(&context)
+}
+
+fn establish() -> Result<pcsc::Context, TokenError> {
+    pcsc::Context::establish(pcsc::Scope::User).map_err(|e| TokenError::Card(trouble(e)))
+}
+
+fn reader_statuses(context: &pcsc::Context) -> Result<Vec<ReaderStatus>, TokenError> {
+    let names = context
+        .list_readers_owned()
+        .map_err(|e| TokenError::Card(trouble(e)))?;
+    if names.is_empty() {
+        return Err(CardTrouble::NoReader.into());
+    }
+    let mut states: Vec<pcsc::ReaderState> = names
+        .iter()
+        .map(|name| pcsc::ReaderState::new(name.clone(), pcsc::State::UNAWARE))
+        .collect();
+    context
+        .get_status_change(Duration::ZERO, &mut states)
+        .map_err(|e| TokenError::Card(trouble(e)))?;
+    Ok(states
+        .iter()
+        .map(|state| ReaderStatus {
+            name: state.name().to_string_lossy().into_owned(),
+            card_present: state.event_state().contains(pcsc::State::PRESENT),
+        })
+        .collect())
+}
+
+/// Maps a PC/SC error onto the person's view of it (libpcsc-cpp's mapping).
+fn trouble(error: pcsc::Error) -> CardTrouble {
+    use pcsc::Error as E;
+    match error {
+        E::NoService | E::ServiceStopped => CardTrouble::ServiceNotRunning,
+        E::NoReadersAvailable | E::ReaderUnavailable | E::UnknownReader => CardTrouble::NoReader,
+        E::NoSmartcard => CardTrouble::NoCard,
+        E::RemovedCard => CardTrouble::CardRemoved,
+        E::SharingViolation => CardTrouble::CardInUse,
+        E::UnsupportedCard | E::UnpoweredCard | E::UnresponsiveCard => {
+            CardTrouble::UnsupportedCard { atr: String::new() }
+        }
+        other => CardTrouble::Communication {
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// An Estonian ID card in one reader.
+pub struct PcscToken {
+    context: pcsc::Context,
+    reader: CString,
+    card: Option<pcsc::Card>,
+    model: &'static str,
+}
+
+impl std::fmt::Debug for PcscToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PcscToken")
+            .field("reader", &self.reader)
+            .field("model", &self.model)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PcscToken {
+    /// Opens the card in `reader`, or in the only reader that holds a card.
+    pub fn open(reader: Option<&str>) -> Result<Self, TokenError> {
+        let context = establish()?;
+        let statuses = reader_statuses(&context)?;
+        let name = match reader {
+            Some(wanted) => statuses
+                .iter()
+                .find(|r| r.name == wanted)
+                .ok_or(CardTrouble::NoReader)?
+                .name
+                .clone(),
+            None => {
+                let with_card: Vec<_> = statuses.iter().filter(|r| r.card_present).collect();
+                match with_card.as_slice() {
+                    [] => return Err(CardTrouble::NoCard.into()),
+                    [one] => one.name.clone(),
+                    several => {
+                        return Err(CardTrouble::SeveralCards {
+                            count: several.len(),
+                        }
+                        .into());
+                    }
+                }
+            }
+        };
+        let reader = CString::new(name)
+            .map_err(|_| TokenError::Malformed("reader name with a NUL byte".into()))?;
+        let mut token = Self {
+            context,
+            reader,
+            card: None,
+            model: "",
+        };
+        token.connect()?;
+        Ok(token)
+    }
+
+    /// The reader's name.
+    pub fn reader_name(&self) -> String {
+        self.reader.to_string_lossy().into_owned()
+    }
+
+    /// What the card is ("EstEID IDEMIA 2018 (COSMO 8)").
+    pub fn model(&self) -> &'static str {
+        self.model
+    }
+
+    fn connect(&mut self) -> Result<(), TokenError> {
+        self.card = None;
+        let card = self
+            .context
+            .connect(&self.reader, pcsc::ShareMode::Shared, pcsc::Protocols::T1)
+            .map_err(|e| TokenError::Card(trouble(e)))?;
+        let atr = card
+            .status2_owned()
+            .map_err(|e| TokenError::Card(trouble(e)))?
+            .atr()
+            .to_vec();
+        let Some((model, _)) = apdu::KNOWN_ATRS
+            .iter()
+            .find(|(_, known)| *known == atr.as_slice())
+        else {
+            let atr: String = atr.iter().map(|b| format!("{b:02X}")).collect();
+            tracing::info!(%atr, "unsupported card");
+            return Err(CardTrouble::UnsupportedCard { atr }.into());
+        };
+        tracing::debug!(model, reader = %self.reader.to_string_lossy(), "card connected");
+        self.model = model;
+        self.card = Some(card);
+        Ok(())
+    }
+
+    /// Runs `steps` inside one PC/SC transaction, reconnecting once if the card was reset by
+    /// someone else.
+    fn session<R>(
+        &mut self,
+        steps: impl Fn(&mut Session<'_>) -> Result<R, TokenError>,
+    ) -> Result<R, TokenError> {
+        if self.card.is_none() {
+            self.connect()?;
+        }
+        let outcome = self.try_session(&steps);
+        match outcome {
+            Err(Failure::Pcsc(pcsc::Error::ResetCard)) => {
+                tracing::debug!("card was reset by another program; reconnecting");
+                self.connect()?;
+                self.try_session(&steps).map_err(|f| self.failure(f))
+            }
+            other => other.map_err(|f| self.failure(f)),
+        }
+    }
+
+    fn try_session<R>(
+        &mut self,
+        steps: &impl Fn(&mut Session<'_>) -> Result<R, TokenError>,
+    ) -> Result<R, Failure> {
+        let card = self
+            .card
+            .as_mut()
+            .ok_or(Failure::Token(CardTrouble::NoCard.into()))?;
+        let transaction = card.transaction().map_err(Failure::Pcsc)?;
+        let mut session = Session {
+            transaction: &transaction,
+            failure: None,
+        };
+        let result = steps(&mut session);
+        let failure = session.failure.take();
+        drop(transaction);
+        match (result, failure) {
+            (_, Some(error)) => Err(Failure::Pcsc(error)),
+            (Ok(value), None) => Ok(value),
+            (Err(error), None) => Err(Failure::Token(error)),
+        }
+    }
+
+    /// Turns a PC/SC failure into trouble, checking whether "not transacted" means "removed".
+    fn failure(&mut self, failure: Failure) -> TokenError {
+        let error = match failure {
+            Failure::Token(error) => return error,
+            Failure::Pcsc(error) => error,
+        };
+        self.card = None;
+        let trouble = match error {
+            pcsc::Error::NotTransacted | pcsc::Error::CommError | pcsc::Error::ResetCard => {
+                if self.card_went_away(Duration::from_millis(1500)) {
+                    CardTrouble::CardRemoved
+                } else {
+                    CardTrouble::Communication {
+                        detail: error.to_string(),
+                    }
+                }
+            }
+            other => trouble(other),
+        };
+        tracing::debug!(%trouble, "card operation failed");
+        trouble.into()
+    }
+
+    /// Whether the reader reports no card within `patience` (pcscd polls vpcd every 400 ms).
+    fn card_went_away(&self, patience: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < patience {
+            let mut state = [pcsc::ReaderState::new(
+                self.reader.clone(),
+                pcsc::State::UNAWARE,
+            )];
+            match self
+                .context
+                .get_status_change(Duration::from_millis(100), &mut state)
+            {
+                Ok(()) if state[0].event_state().contains(pcsc::State::EMPTY) => return true,
+                Err(pcsc::Error::UnknownReader | pcsc::Error::ReaderUnavailable) => return true,
+                _ => {}
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
+    /// The holder's data from the personal data file (no PIN needed).
+    pub fn personal_data(&mut self) -> Result<PersonalData, TokenError> {
+        self.session(|s| {
+            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+            s.expect_ok("SELECT", &apdu::select_child(0x01, [0x50, 0x00]))?;
+            let mut field = |record: u8| -> Result<String, TokenError> {
+                s.expect_ok("SELECT", &apdu::select_child(0x02, [0x50, record]))?;
+                let data = s.expect_ok("READ BINARY", &apdu::read_binary(0, 0x00))?;
+                let text = String::from_utf8_lossy(&data);
+                Ok(text.trim_matches(['\0', ' ']).to_owned())
+            };
+            Ok(PersonalData {
+                surname: field(0x01)?,
+                given_names: field(0x02)?,
+                citizenship: field(0x04)?,
+                personal_code: field(0x06)?,
+                document_number: field(0x07)?,
+                expiry: field(0x08)?,
+            })
+        })
+    }
+
+    /// Changes a PIN (or the PUK) from `old` to `new`.
+    pub fn change_pin(&mut self, old: Pin, new: Pin) -> Result<(), TokenError> {
+        if old.kind() != new.kind() {
+            return Err(TokenError::WrongPinKind {
+                role: "change",
+                expected: old.kind(),
+                given: new.kind(),
+            });
+        }
+        let kind = old.kind();
+        self.session(|s| {
+            s.select_for(kind)?;
+            s.refuse_if_blocked(kind)?;
+            let (data, sw) = s.transmit(&apdu::change(&old, &new))?;
+            drop(data);
+            pin_status(kind, sw, "CHANGE REFERENCE DATA")
+        })
+    }
+
+    /// Unblocks PIN1 or PIN2 with the PUK and sets it to `new`.
+    pub fn unblock_pin(&mut self, puk: Pin, new: Pin) -> Result<(), TokenError> {
+        if puk.kind() != PinKind::Puk || new.kind() == PinKind::Puk {
+            return Err(TokenError::WrongPinKind {
+                role: "unblock",
+                expected: PinKind::Puk,
+                given: puk.kind(),
+            });
+        }
+        self.session(|s| {
+            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+            s.refuse_if_blocked(PinKind::Puk)?;
+            let (_, sw) = s.transmit(&apdu::verify(&puk))?;
+            pin_status(PinKind::Puk, sw, "VERIFY")?;
+            if new.kind() == PinKind::Pin2 {
+                s.expect_ok("SELECT", &apdu::select_aid(apdu::QSCD_AID))?;
+            }
+            let (_, sw) = s.transmit(&apdu::reset_retry_counter(&new))?;
+            if sw == OK {
+                Ok(())
+            } else {
+                Err(TokenError::UnexpectedStatus {
+                    command: "RESET RETRY COUNTER",
+                    sw,
+                })
+            }
+        })
+    }
+}
+
+/// What went wrong inside a transaction: PC/SC itself, or the card's answer.
+enum Failure {
+    Pcsc(pcsc::Error),
+    Token(TokenError),
+}
+
+/// One transaction's worth of APDUs.
+struct Session<'t> {
+    transaction: &'t pcsc::Transaction<'t>,
+    failure: Option<pcsc::Error>,
+}
+
+impl Session<'_> {
+    /// Sends one APDU; returns the data and the status word.
+    fn transmit(&mut self, command: &[u8]) -> Result<(Zeroizing<Vec<u8>>, u16), TokenError> {
+        tracing::trace!(apdu = %apdu::redacted_hex(command), "card command");
+        let mut buffer = Zeroizing::new(vec![0_u8; pcsc::MAX_BUFFER_SIZE_EXTENDED]);
+        let answer = match self.transaction.transmit(command, &mut buffer) {
+            Ok(answer) => answer.to_vec(),
+            Err(error) => {
+                self.failure = Some(error);
+                return Err(CardTrouble::Communication {
+                    detail: error.to_string(),
+                }
+                .into());
+            }
+        };
+        let Some(split) = answer.len().checked_sub(2) else {
+            // vpcd (and some readers) return an empty answer when the card goes away mid-command:
+            // treat it like "not transacted", which checks whether the card is still there.
+            self.failure = Some(pcsc::Error::NotTransacted);
+            return Err(TokenError::Malformed(
+                "an answer shorter than its status word".into(),
+            ));
+        };
+        let sw = u16::from_be_bytes([answer[split], answer[split + 1]]);
+        tracing::trace!(sw = format_args!("{sw:04X}"), len = split, "card answer");
+        let mut data = Zeroizing::new(answer);
+        data.truncate(split);
+        Ok((data, sw))
+    }
+
+    fn expect_ok(
+        &mut self,
+        command: &'static str,
+        apdu: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, TokenError> {
+        let (data, sw) = self.transmit(apdu)?;
+        if sw == OK {
+            Ok(data)
+        } else {
+            Err(TokenError::UnexpectedStatus { command, sw })
+        }
+    }
+
+    /// Selects the application whose PIN `kind` is (QSCD for PIN2, the main one otherwise).
+    fn select_for(&mut self, kind: PinKind) -> Result<(), TokenError> {
+        self.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+        if kind == PinKind::Pin2 {
+            self.expect_ok("SELECT", &apdu::select_aid(apdu::QSCD_AID))?;
+        }
+        Ok(())
+    }
+
+    fn pin_state(&mut self, kind: PinKind) -> Result<PinState, TokenError> {
+        self.select_for(kind)?;
+        let data = self.expect_ok("GET DATA", &apdu::tries_left(kind))?;
+        let (max_retries, retries_left) = apdu::parse_tries(&data)
+            .ok_or_else(|| TokenError::Malformed("retry counter without tags 9A/9B".into()))?;
+        Ok(PinState {
+            kind,
+            retries_left,
+            max_retries,
+        })
+    }
+
+    /// Never sends VERIFY to a blocked PIN (the application stays selected).
+    fn refuse_if_blocked(&mut self, kind: PinKind) -> Result<(), TokenError> {
+        if self.pin_state(kind)?.blocked() {
+            return Err(blocked(kind).into());
+        }
+        Ok(())
+    }
+
+    fn read_file(&mut self, path: &[u8]) -> Result<Vec<u8>, TokenError> {
+        let fcp = self.expect_ok("SELECT", &apdu::select_path(path))?;
+        let size = apdu::fcp_size(&fcp)
+            .ok_or_else(|| TokenError::Malformed("FCP without a file size".into()))?;
+        if size == 0 || size > apdu::MAX_FILE {
+            return Err(TokenError::Malformed(format!("a file of {size} bytes")));
+        }
+        let mut content = Vec::with_capacity(size);
+        while content.len() < size {
+            let want = (size - content.len()).min(usize::from(apdu::READ_CHUNK));
+            let le = u8::try_from(want).unwrap_or(apdu::READ_CHUNK);
+            let chunk = self.expect_ok("READ BINARY", &apdu::read_binary(content.len(), le))?;
+            if chunk.is_empty() {
+                return Err(TokenError::Malformed("READ BINARY returned nothing".into()));
+            }
+            content.extend_from_slice(&chunk);
+        }
+        content.truncate(size);
+        Ok(content)
+    }
+}
+
+fn blocked(kind: PinKind) -> CardTrouble {
+    match kind {
+        PinKind::Puk => CardTrouble::PukBlocked,
+        kind => CardTrouble::PinBlocked { kind },
+    }
+}
+
+/// Reads the status word of VERIFY / CHANGE REFERENCE DATA.
+fn pin_status(kind: PinKind, sw: u16, command: &'static str) -> Result<(), TokenError> {
+    match sw {
+        OK => Ok(()),
+        0x63C0 | 0x6983 => Err(blocked(kind).into()),
+        sw if sw & 0xFFF0 == 0x63C0 => Err(CardTrouble::PinIncorrect {
+            kind,
+            retries_left: u8::try_from(sw & 0x000F).unwrap_or(0),
+        }
+        .into()),
+        sw => Err(TokenError::UnexpectedStatus { command, sw }),
+    }
+}
+
+impl SigningToken for PcscToken {
+    fn certificates(&mut self) -> Result<Vec<TokenCertificate>, TokenError> {
+        self.session(|s| {
+            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+            let auth = s.read_file(&[0x3F, 0x00, 0xAD, 0xF1, 0x34, 0x01])?;
+            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+            let sign = s.read_file(&[0x3F, 0x00, 0xAD, 0xF2, 0x34, 0x1F])?;
+            Ok(vec![
+                TokenCertificate {
+                    role: KeyRole::Authentication,
+                    der: auth,
+                },
+                TokenCertificate {
+                    role: KeyRole::Signing,
+                    der: sign,
+                },
+            ])
+        })
+    }
+
+    fn pin_state(&mut self, kind: PinKind) -> Result<PinState, TokenError> {
+        self.session(|s| s.pin_state(kind))
+    }
+
+    fn sign_digest(
+        &mut self,
+        role: KeyRole,
+        digest: &[u8],
+        pin: Pin,
+    ) -> Result<RawSignature, TokenError> {
+        if pin.kind() != role.pin() {
+            return Err(TokenError::WrongPinKind {
+                role: role.as_str(),
+                expected: role.pin(),
+                given: pin.kind(),
+            });
+        }
+        if digest.len() > apdu::DIGEST_LEN || digest.is_empty() {
+            return Err(TokenError::DigestLength { len: digest.len() });
+        }
+        // Shorter digests are left-padded with zeros (libelectronic-id does the same).
+        let mut padded = [0_u8; apdu::DIGEST_LEN];
+        padded[apdu::DIGEST_LEN - digest.len()..].copy_from_slice(digest);
+        tracing::debug!(key = role.as_str(), digest_len = digest.len(), "signing");
+        let signature = self.session(|s| {
+            let (aid, mse, command) = match role {
+                KeyRole::Authentication => {
+                    (apdu::AWP_AID, apdu::MSE_AUTH, apdu::INTERNAL_AUTHENTICATE)
+                }
+                KeyRole::Signing => (apdu::QSCD_AID, apdu::MSE_SIGN, apdu::PSO_CDS),
+            };
+            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+            s.expect_ok("SELECT", &apdu::select_aid(aid))?;
+            let kind = role.pin();
+            let data = s.expect_ok("GET DATA", &apdu::tries_left(kind))?;
+            if apdu::parse_tries(&data).is_some_and(|(_, left)| left == 0) {
+                return Err(blocked(kind).into());
+            }
+            s.expect_ok("MSE:SET", mse)?;
+            let (_, sw) = s.transmit(&apdu::verify(&pin))?;
+            pin_status(kind, sw, "VERIFY")?;
+            let raw = s.expect_ok("SIGN", &apdu::with_digest(command, &padded))?;
+            if raw.len() != 96 {
+                return Err(TokenError::Malformed(format!(
+                    "a signature of {} bytes, expected 96",
+                    raw.len()
+                )));
+            }
+            Ok(RawSignature(raw.to_vec()))
+        });
+        drop(pin);
+        signature
+    }
+}

@@ -59,3 +59,57 @@ impl OptionalBackend {
         }
     }
 }
+
+/// The card in the reader, as `signet card status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardStatus {
+    /// The reader's name.
+    pub reader: String,
+    /// The card type.
+    pub card: String,
+    /// The holder's surname.
+    pub surname: String,
+    /// The holder's given names.
+    pub given_names: String,
+    /// The holder's personal identification code.
+    pub personal_code: String,
+    /// The document number.
+    pub document_number: String,
+    /// Expiry date as printed on the card.
+    pub expiry: String,
+    /// PIN1 tries left.
+    pub pin1_retries: u8,
+    /// PIN2 tries left.
+    pub pin2_retries: u8,
+    /// PUK tries left.
+    pub puk_retries: u8,
+}
+
+/// One certificate on the card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardCertificate {
+    /// `auth` or `sign`.
+    pub key: String,
+    /// The subject, RFC 4514.
+    pub subject: String,
+    /// The issuer, RFC 4514.
+    pub issuer: String,
+    /// The end of validity.
+    pub not_after: String,
+    /// The certificate, DER, hex.
+    pub der_hex: String,
+}
+
+/// A signature the card made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardSignature {
+    /// `auth` or `sign`.
+    pub key: String,
+    /// Raw r ‖ s, hex (XAdES, Web eID).
+    pub signature_hex: String,
+    /// DER Ecdsa-Sig-Value, hex (CMS).
+    pub signature_der_hex: String,
+}

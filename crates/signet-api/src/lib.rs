@@ -6,6 +6,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bindings;
+pub mod card;
 mod context;
 mod error;
 pub mod json;

@@ -46,8 +46,9 @@ pub(crate) enum Command {
     Verify(Pending),
     /// Sign many files after one review, with progress, resumable if the card is pulled (not built yet).
     Batch(Pending),
-    /// Show the ID card and its certificates, PIN retries; change or unblock PINs (not built yet).
-    Card(Pending),
+    /// Show the ID card and its certificates, PIN retries; sign a digest to test the card.
+    #[command(subcommand)]
+    Card(CardCommand),
     /// Inspect and validate certificates: chain, revocation, qualification (not built yet).
     Cert(Pending),
     /// See which agencies hold your data, who queried it, and manage consents (not built yet).
@@ -68,6 +69,42 @@ impl Command {
             Self::Info => "info",
         }
     }
+}
+
+/// `signet card …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum CardCommand {
+    /// The reader, the card type, the holder's name and personal code, PIN tries left. Exits 0
+    /// only when a card is ready.
+    Status,
+    /// The subjects of both certificates on the card.
+    Certs,
+    /// Sign a digest (hex; SHA-384, 48 bytes) with the card and print the signature.
+    SignDigest(SignDigest),
+    /// Change or unblock a PIN (not built yet).
+    Pin(Pending),
+}
+
+/// `signet card sign-digest`
+#[derive(Debug, Args)]
+pub(crate) struct SignDigest {
+    /// The digest to sign, hexadecimal.
+    pub(crate) digest: String,
+    /// Which key: `sign` (qualified signature, PIN2) or `auth` (authentication, PIN1).
+    #[arg(long, value_enum, default_value_t = KeyChoice::Sign)]
+    pub(crate) key: KeyChoice,
+    /// Read the PIN from standard input, one line per PIN the card asks for.
+    #[arg(long)]
+    pub(crate) pin_stdin: bool,
+}
+
+/// The card's two keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum KeyChoice {
+    /// The qualified signing key (PIN2).
+    Sign,
+    /// The authentication key (PIN1).
+    Auth,
 }
 
 /// The arguments of a subcommand that a later version of Signet implements: accepted, so that the
@@ -93,10 +130,10 @@ impl Cli {
                 Command::Sign(pending)
                 | Command::Verify(pending)
                 | Command::Batch(pending)
-                | Command::Card(pending)
+                | Command::Card(CardCommand::Pin(pending))
                 | Command::Cert(pending)
                 | Command::Data(pending) => pending.wants_json(),
-                Command::Info => false,
+                Command::Info | Command::Card(_) => false,
             }
     }
 }

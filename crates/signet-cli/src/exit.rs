@@ -58,6 +58,8 @@ impl Status {
             Code::Io => Self::Io,
             Code::Network => Self::TryAgain,
             Code::Cancelled => Self::Cancelled,
+            Code::CardUnavailable | Code::CardRemoved | Code::CardNotActivated => Self::Unavailable,
+            Code::CardUnsupported | Code::PinIncorrect | Code::PinBlocked => Self::DataError,
             _ => Self::Internal,
         }
     }

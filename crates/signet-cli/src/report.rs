@@ -65,6 +65,16 @@ pub(crate) fn error(err: &ApiError, json: bool) -> Status {
     status
 }
 
+/// Prints one JSON document on standard output.
+pub(crate) fn json(value: &impl Serialize) -> Status {
+    print_json(value)
+}
+
+/// Prints text on standard output.
+pub(crate) fn text(text: &str) -> Status {
+    print_text(text)
+}
+
 fn print_json(value: &impl Serialize) -> Status {
     match serde_json::to_string_pretty(value) {
         Ok(text) => print_text(&format!("{text}\n")),

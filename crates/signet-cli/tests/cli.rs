@@ -8,3 +8,6 @@ fn cli_cases() {
         .register_bin("signet", trycmd::cargo::cargo_bin!("signet"))
         .case("tests/cmd/*.toml");
 }
+
+#[path = "cli/card.rs"]
+mod card;

@@ -1,0 +1,206 @@
+//! The ID card operations: status, certificates, signing a digest.
+//!
+//! Card I/O runs on a thread of its own (never the caller's UI or IPC thread), and the PIN is
+//! asked for between two short card sessions, so no PC/SC transaction is open while a person
+//! types it.
+
+use signet_core::Code;
+#[cfg(feature = "pcsc")]
+use signet_token::KeyRole;
+use signet_token::{CardTrouble, Language, TokenError};
+
+use crate::ApiError;
+#[cfg(feature = "pcsc")]
+use crate::json::{CardCertificate, CardSignature, CardStatus};
+
+/// Which of the card's keys to use.
+pub use signet_token::KeyRole as CardKey;
+pub use signet_token::{Pin, PinKind, PinState};
+
+impl From<TokenError> for ApiError {
+    fn from(err: TokenError) -> Self {
+        match &err {
+            TokenError::Card(trouble) => trouble_error(trouble),
+            other => ApiError::new(other.code(), other.to_string()),
+        }
+    }
+}
+
+#[cfg_attr(
+    not(feature = "pcsc"),
+    allow(dead_code, reason = "used by the PC/SC operations")
+)]
+fn trouble_error(trouble: &CardTrouble) -> ApiError {
+    ApiError::new(trouble.code(), trouble.message(Language::En))
+        .recommend(trouble.recommendation(Language::En))
+}
+
+#[cfg_attr(
+    not(feature = "pcsc"),
+    allow(dead_code, reason = "used by the PC/SC operations")
+)]
+/// Runs `work` on a card thread of its own and waits for it.
+fn on_card_thread<R: Send>(
+    work: impl FnOnce() -> Result<R, ApiError> + Send,
+) -> Result<R, ApiError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("signet-card".into())
+            .spawn_scoped(scope, work)
+            .map_err(|e| {
+                ApiError::new(Code::Internal, format!("cannot start the card thread: {e}"))
+            })?
+            .join()
+            .unwrap_or_else(|_| Err(ApiError::new(Code::Internal, "the card thread panicked")))
+    })
+}
+
+#[cfg(feature = "pcsc")]
+fn open() -> Result<signet_token::pcsc::PcscToken, ApiError> {
+    Ok(signet_token::pcsc::PcscToken::open(None)?)
+}
+
+/// The card in the reader: reader, card type, holder and PIN counters. Fails unless a card is
+/// ready.
+#[cfg(feature = "pcsc")]
+pub fn card_status() -> Result<CardStatus, ApiError> {
+    use signet_token::SigningToken as _;
+    on_card_thread(|| {
+        let mut token = open()?;
+        let person = token.personal_data()?;
+        let retries = |state: PinState| state.retries_left;
+        let status = CardStatus {
+            reader: token.reader_name(),
+            card: token.model().to_owned(),
+            surname: person.surname,
+            given_names: person.given_names,
+            personal_code: person.personal_code,
+            document_number: person.document_number,
+            expiry: person.expiry,
+            pin1_retries: retries(token.pin_state(PinKind::Pin1)?),
+            pin2_retries: retries(token.pin_state(PinKind::Pin2)?),
+            puk_retries: retries(token.pin_state(PinKind::Puk)?),
+        };
+        tracing::debug!(reader = %status.reader, card = %status.card, "card status read");
+        Ok(status)
+    })
+}
+
+/// Both certificates on the card, with their subjects.
+#[cfg(feature = "pcsc")]
+pub fn card_certificates() -> Result<Vec<CardCertificate>, ApiError> {
+    use der::Decode as _;
+    use signet_token::SigningToken as _;
+    on_card_thread(|| {
+        let mut token = open()?;
+        token
+            .certificates()?
+            .into_iter()
+            .map(|cert| {
+                let parsed = x509_cert::Certificate::from_der(&cert.der).map_err(|e| {
+                    ApiError::new(
+                        Code::CardUnsupported,
+                        format!("the card's certificate is not DER: {e}"),
+                    )
+                })?;
+                let tbs = &parsed.tbs_certificate;
+                Ok(CardCertificate {
+                    key: cert.role.as_str().to_owned(),
+                    subject: tbs.subject.to_string(),
+                    issuer: tbs.issuer.to_string(),
+                    not_after: tbs.validity.not_after.to_string(),
+                    der_hex: hex(&cert.der),
+                })
+            })
+            .collect()
+    })
+}
+
+/// Signs `digest_hex` (a SHA-384 digest, or a shorter one) with `key`. `ask_pin` is called once,
+/// with the PIN's current state, between card sessions; it returns the typed PIN.
+#[cfg(feature = "pcsc")]
+pub fn card_sign_digest(
+    digest_hex: &str,
+    key: KeyRole,
+    ask_pin: impl FnOnce(PinState) -> Result<Pin, ApiError> + Send,
+) -> Result<CardSignature, ApiError> {
+    use signet_token::SigningToken as _;
+    let digest = unhex(digest_hex)
+        .ok_or_else(|| ApiError::new(Code::InvalidInput, "the digest is not hexadecimal"))?;
+    if digest.is_empty() || digest.len() > 48 {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            format!(
+                "a digest of {} bytes cannot be signed by the card; give a SHA-384 digest (48 bytes)",
+                digest.len()
+            ),
+        ));
+    }
+    on_card_thread(move || {
+        let mut token = open()?;
+        let state = token.pin_state(key.pin())?;
+        if state.blocked() {
+            return Err(trouble_error(&match key.pin() {
+                PinKind::Puk => CardTrouble::PukBlocked,
+                kind => CardTrouble::PinBlocked { kind },
+            }));
+        }
+        let pin = ask_pin(state)?;
+        let raw = token.sign_digest(key, &digest, pin)?;
+        let der = signet_token::raw_to_der(&raw)?;
+        tracing::info!(key = key.as_str(), "digest signed on the card");
+        Ok(CardSignature {
+            key: key.as_str().to_owned(),
+            signature_hex: hex(&raw.0),
+            signature_der_hex: hex(&der),
+        })
+    })
+}
+
+/// Checks a typed PIN (digits, length) and keeps it as a secret; the typed text is wiped.
+pub fn pin_from_typed(kind: PinKind, typed: zeroize::Zeroizing<String>) -> Result<Pin, ApiError> {
+    Pin::new(kind, typed).map_err(|e| ApiError::new(Code::InvalidInput, e.to_string()))
+}
+
+#[cfg_attr(
+    not(feature = "pcsc"),
+    allow(dead_code, reason = "used by the PC/SC operations")
+)]
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg_attr(
+    not(feature = "pcsc"),
+    allow(dead_code, reason = "used by the PC/SC operations")
+)]
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_refuses_garbage() {
+        assert_eq!(unhex("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(unhex("0"), None);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(hex(&[0, 255]), "00ff");
+    }
+
+    #[test]
+    fn card_trouble_keeps_its_code_and_recommendation() {
+        let err = ApiError::from(TokenError::Card(CardTrouble::ServiceNotRunning));
+        assert_eq!(err.code, Code::CardUnavailable);
+        assert!(err.recommendation.contains("pcscd"));
+    }
+}

@@ -323,3 +323,26 @@ fn a_signing_run_at_trace_level_never_logs_the_pins() {
         );
     }
 }
+
+#[test]
+fn the_rustcrypto_signer_signs_once_with_one_pin2() {
+    use der::Decode as _;
+    use signature::hazmat::PrehashSigner as _;
+    use signet_token::OneShotSigner;
+
+    let rig = Rig::start();
+    let mut token = rig.open();
+    let cert =
+        x509_cert::Certificate::from_der(rig.pki.der(signet_testkit::Role::Signing)).unwrap();
+    let spki = cert.tbs_certificate.subject_public_key_info;
+    let key =
+        p384::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes()).unwrap();
+    let signer = OneShotSigner::new(&mut token, KeyRole::Signing, pin(PinKind::Pin2, PIN2), key);
+    let digest = Sha384::digest(b"signed attributes");
+    let signature: p384::ecdsa::DerSignature = signer.sign_prehash(&digest).unwrap();
+    assert!(signature.as_bytes().len() > 64);
+    // The PIN went with the first signature: a second one is refused before the card.
+    let again: Result<p384::ecdsa::Signature, _> = signer.sign_prehash(&digest);
+    assert!(again.is_err());
+    assert_eq!(rig.card.signatures(), 1);
+}

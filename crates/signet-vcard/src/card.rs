@@ -79,6 +79,7 @@ pub(crate) struct CardState {
     key: Option<u8>,
     pub(crate) fault: Option<Fault>,
     pub(crate) signatures: u32,
+    pub(crate) verifies: u32,
 }
 
 impl CardState {
@@ -98,6 +99,7 @@ impl CardState {
             key: None,
             fault: None,
             signatures: 0,
+            verifies: 0,
         }
     }
 
@@ -350,6 +352,9 @@ impl CardState {
     }
 
     fn verify(&mut self, reference: u8, data: &[u8]) -> Reply {
+        if !data.is_empty() {
+            self.verifies += 1;
+        }
         let Some(slot) = self.pin(reference) else {
             return Reply::Answer(SW_NOT_FOUND.to_vec());
         };

@@ -225,6 +225,12 @@ impl VirtualCard {
         }
     }
 
+    /// How many VERIFY commands carrying a PIN the card has received (CHANGE REFERENCE DATA
+    /// included).
+    pub fn verifications(&self) -> u32 {
+        lock(&self.state).verifies
+    }
+
     /// How many qualified signatures (PSO:CDS) the card has made.
     pub fn signatures(&self) -> u32 {
         lock(&self.state).signatures

@@ -124,6 +124,7 @@ fn wrong_pin_counts_down_the_third_blocks_and_the_puk_unblocks() {
     );
     assert_eq!(rig.card.counters().pin2, 0);
     // Blocked: even the right PIN is not sent to the card.
+    let verifications = rig.card.verifications();
     let got = trouble(token.sign_digest(KeyRole::Signing, &digest, pin(PinKind::Pin2, PIN2)));
     assert_eq!(
         got,
@@ -132,6 +133,11 @@ fn wrong_pin_counts_down_the_third_blocks_and_the_puk_unblocks() {
         }
     );
     assert_eq!(got.code(), Code::PinBlocked);
+    assert_eq!(
+        rig.card.verifications(),
+        verifications,
+        "VERIFY was sent to a blocked PIN"
+    );
     assert!(token.pin_state(PinKind::Pin2).unwrap().blocked());
 
     token

@@ -6,6 +6,9 @@
 //! signature and dropped after it.
 
 mod apdu;
+mod watch;
+
+pub use watch::{CardEvent, Watcher, watch};
 
 use std::ffi::CString;
 use std::time::{Duration, Instant};

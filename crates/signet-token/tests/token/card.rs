@@ -352,3 +352,44 @@ fn the_rustcrypto_signer_signs_once_with_one_pin2() {
     assert!(again.is_err());
     assert_eq!(rig.card.signatures(), 1);
 }
+
+#[test]
+fn the_watcher_reports_insertion_and_removal() {
+    use signet_token::pcsc::{CardEvent, watch};
+    let mut rig = Rig::start();
+    let (send, events) = std::sync::mpsc::channel();
+    let watcher = watch(move |event| {
+        let _ = send.send(event);
+    })
+    .unwrap();
+    let reader = rig.reader();
+    let wait_for = |wanted: CardEvent| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match events.recv_timeout(left) {
+                Ok(event) if event == wanted => return,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no {wanted:?}");
+    };
+    wait_for(CardEvent::ReaderAdded {
+        reader: reader.clone(),
+    });
+    wait_for(CardEvent::CardInserted {
+        reader: reader.clone(),
+    });
+    rig.card.remove();
+    wait_for(CardEvent::CardRemoved {
+        reader: reader.clone(),
+    });
+    let addr = rig.pcscd.slot(0);
+    rig.card.insert(addr).unwrap();
+    wait_for(CardEvent::CardInserted {
+        reader: reader.clone(),
+    });
+    rig.pcscd.stop();
+    wait_for(CardEvent::ServiceStopped);
+    drop(watcher);
+}

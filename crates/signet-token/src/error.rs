@@ -39,6 +39,9 @@ pub enum TokenError {
         /// The status word.
         sw: u16,
     },
+    /// The password of a PKCS#12 file is wrong (or the file was altered).
+    #[error("the password is wrong, or the file was changed")]
+    WrongPassword,
     /// The card's answer was malformed (bad FCP, oversized file, wrong signature length).
     #[error("malformed answer from the card: {0}")]
     Malformed(String),
@@ -53,6 +56,7 @@ impl TokenError {
             Self::WrongPinKind { .. } => Code::Internal,
             Self::DigestLength { .. } => Code::InvalidInput,
             Self::UnexpectedStatus { .. } | Self::Malformed(_) => Code::CardUnsupported,
+            Self::WrongPassword => Code::PinIncorrect,
         }
     }
 }

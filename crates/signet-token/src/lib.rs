@@ -2,7 +2,8 @@
 //! the closed set of card trouble a person can meet.
 //!
 //! Back ends are modules behind cargo features: [`pcsc`] (the Estonian ID card by its own APDUs
-//! through PC/SC, feature `pcsc`, on by default).
+//! through PC/SC, feature `pcsc`) and [`soft`] (a PKCS#12 file with a password, feature `soft`);
+//! both on by default.
 //!
 //! The caller collects a PIN *before* calling into a token, so no PC/SC transaction is ever open
 //! while a person types. PINs are [`Pin`] values: zeroized on drop, `<redacted>` in `Debug`, not
@@ -18,6 +19,8 @@ mod trouble;
 
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+#[cfg(feature = "soft")]
+pub mod soft;
 
 pub use error::TokenError;
 pub use pin::{Pin, PinFormatError, PinKind};
@@ -117,6 +120,12 @@ pub struct RawSignature(pub Vec<u8>);
 pub trait SigningToken {
     /// Both certificates (authentication and signing) the token holds.
     fn certificates(&mut self) -> Result<Vec<TokenCertificate>, TokenError>;
+
+    /// The secret that unlocks `role`'s key on this token (PIN1 / PIN2 on a card, the
+    /// password for a PKCS#12 file).
+    fn pin_kind(&self, role: KeyRole) -> PinKind {
+        role.pin()
+    }
 
     /// The state of `kind`: tries left and whether it is blocked. Read it before asking the
     /// person for the PIN, so the prompt can show the tries left.

@@ -13,6 +13,8 @@ pub enum PinKind {
     Pin2,
     /// PUK: unblocks PIN1 and PIN2, 8–12 digits.
     Puk,
+    /// The password of a PKCS#12 file (software token): any text of 1–1024 bytes.
+    Password,
 }
 
 impl PinKind {
@@ -22,6 +24,7 @@ impl PinKind {
             Self::Pin1 => (4, 12),
             Self::Pin2 => (5, 12),
             Self::Puk => (8, 12),
+            Self::Password => (1, 1024),
         }
     }
 
@@ -31,6 +34,7 @@ impl PinKind {
             Self::Pin1 => "PIN1",
             Self::Pin2 => "PIN2",
             Self::Puk => "PUK",
+            Self::Password => "password",
         }
     }
 }
@@ -79,7 +83,7 @@ impl Pin {
     pub fn new(kind: PinKind, typed: Zeroizing<String>) -> Result<Self, PinFormatError> {
         let text = typed.trim_end_matches(['\r', '\n']);
         let (min, max) = kind.lengths();
-        if !text.bytes().all(|b| b.is_ascii_digit()) {
+        if kind != PinKind::Password && !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(PinFormatError::NotDigits { kind });
         }
         if text.len() < min || text.len() > max {

@@ -75,6 +75,8 @@ pub(crate) const fn pin_ref(kind: PinKind) -> u8 {
         PinKind::Pin1 => 0x01,
         PinKind::Pin2 => 0x85,
         PinKind::Puk => 0x02,
+        // Not a card PIN: `PcscToken` refuses it before any command is built.
+        PinKind::Password => 0x00,
     }
 }
 

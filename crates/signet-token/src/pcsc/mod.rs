@@ -291,6 +291,7 @@ impl PcscToken {
             });
         }
         let kind = old.kind();
+        refuse_password(kind)?;
         self.session(|s| {
             s.select_for(kind)?;
             s.refuse_if_blocked(kind)?;
@@ -443,6 +444,18 @@ fn blocked(kind: PinKind) -> CardTrouble {
     }
 }
 
+/// A card has no password; only a PKCS#12 file does.
+fn refuse_password(kind: PinKind) -> Result<(), TokenError> {
+    if kind == PinKind::Password {
+        return Err(TokenError::WrongPinKind {
+            role: "card",
+            expected: PinKind::Pin1,
+            given: kind,
+        });
+    }
+    Ok(())
+}
+
 /// Reads the status word of VERIFY / CHANGE REFERENCE DATA.
 fn pin_status(kind: PinKind, sw: u16, command: &'static str) -> Result<(), TokenError> {
     match sw {
@@ -478,6 +491,7 @@ impl SigningToken for PcscToken {
     }
 
     fn pin_state(&mut self, kind: PinKind) -> Result<PinState, TokenError> {
+        refuse_password(kind)?;
         self.session(|s| s.pin_state(kind))
     }
 

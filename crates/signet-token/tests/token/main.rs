@@ -4,5 +4,7 @@
 
 #[cfg(feature = "pcsc")]
 mod card;
+#[cfg(feature = "soft")]
+mod soft;
 #[cfg(feature = "pcsc")]
 mod support;

@@ -318,7 +318,8 @@ fn verify_token(
             + Duration::from_micros(micros)
     });
     tracing::info!(
-        tsa = %tsa.subject(),
+        tsa_serial = %tsa.serial_hex(),
+        tsa_issuer = %tsa.issuer_for_logs(),
         serial = %hex(info.serial_number.as_bytes()),
         gen_time = %Utc(gen_time),
         "time-stamp verified"

@@ -165,7 +165,7 @@ impl fmt::Debug for Cert {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The subject may carry a personal code: show the issuer and serial only.
         f.debug_struct("Cert")
-            .field("issuer", &self.issuer().to_string())
+            .field("issuer", &self.issuer_for_logs())
             .field("serial", &self.serial_hex())
             .finish_non_exhaustive()
     }
@@ -423,6 +423,16 @@ impl Cert {
     /// The SubjectPublicKeyInfo.
     pub fn spki(&self) -> &spki::SubjectPublicKeyInfoOwned {
         &self.cert.tbs_certificate.subject_public_key_info
+    }
+
+    /// The issuer name for logs and debug output: a self-issued certificate's issuer is its
+    /// subject, which may carry a personal code, so it is not shown.
+    pub fn issuer_for_logs(&self) -> String {
+        if self.is_self_issued() {
+            "(self-issued)".to_owned()
+        } else {
+            self.issuer().to_string()
+        }
     }
 
     /// Whether the subject and issuer names are equal (RFC 5280 "self-issued").

@@ -12,9 +12,11 @@
 //! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
 //! - [`tsp`]: the RFC 3161 client, [`tsp::request_timestamp`], and token verification.
 //! - [`signed_data`]: verification of a one-signer CMS SignedData.
+//! - [`cades`]: building a SignedData around a card's signature, with the CAdES signed attributes.
 //! - [`validate_certificate`]: a path and its revocation status in one report.
 
 mod asn1;
+pub mod cades;
 pub mod cert;
 pub mod crypto;
 pub mod ocsp;

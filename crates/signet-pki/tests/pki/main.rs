@@ -6,4 +6,5 @@ mod crypto;
 mod ocsp;
 mod path;
 mod support;
+mod tsl;
 mod tsp;

@@ -44,6 +44,7 @@ const TEST_PACKAGES: &[&str] = &[
     "x11-utils",
     "imagemagick",
     "openssl", // the test PKI's OCSP responder and TSA (signet-testkit)
+    "xmlsec1", // the independent judge of the test trusted list's XML signature (signet-pki tests)
 ];
 
 /// The oldest Node.js the UI tool chain (Vite 7) accepts.

@@ -6,8 +6,10 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bindings;
+pub mod cert;
 mod context;
 mod error;
+pub mod http;
 pub mod json;
 pub mod logging;
 

@@ -48,8 +48,8 @@ pub(crate) enum Command {
     Batch(Pending),
     /// Show the ID card and its certificates, PIN retries; change or unblock PINs (not built yet).
     Card(Pending),
-    /// Inspect and validate certificates: chain, revocation, qualification (not built yet).
-    Cert(Pending),
+    /// Inspect and validate certificates: chain, revocation, qualification.
+    Cert(crate::cert::CertArgs),
     /// See which agencies hold your data, who queried it, and manage consents (not built yet).
     Data(Pending),
     /// Show this build: version, build profile and the optional back ends compiled in.
@@ -94,9 +94,8 @@ impl Cli {
                 | Command::Verify(pending)
                 | Command::Batch(pending)
                 | Command::Card(pending)
-                | Command::Cert(pending)
                 | Command::Data(pending) => pending.wants_json(),
-                Command::Info => false,
+                Command::Cert(_) | Command::Info => false,
             }
     }
 }

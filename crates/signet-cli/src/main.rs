@@ -2,6 +2,7 @@
 //! command line. Every subcommand calls the same `signet-api` operation as the desktop app.
 
 mod args;
+mod cert;
 mod exit;
 mod report;
 
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
     let json = cli.json();
     let status = match &cli.command {
         Command::Info => report::app_info(&signet_api::app_info(&context), json),
+        Command::Cert(args) => cert::run(&context, args, json),
         pending => {
             let operation = format!("signet {}", pending.name());
             report::error(&signet_api::not_built(&operation), json)

@@ -65,7 +65,7 @@ pub(crate) fn error(err: &ApiError, json: bool) -> Status {
     status
 }
 
-fn print_json(value: &impl Serialize) -> Status {
+pub(crate) fn print_json(value: &impl Serialize) -> Status {
     match serde_json::to_string_pretty(value) {
         Ok(text) => print_text(&format!("{text}\n")),
         Err(err) => {
@@ -75,7 +75,7 @@ fn print_json(value: &impl Serialize) -> Status {
     }
 }
 
-fn print_text(text: &str) -> Status {
+pub(crate) fn print_text(text: &str) -> Status {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())

@@ -77,6 +77,13 @@ pub enum CertError {
     DuplicateExtension(ObjectIdentifier),
 }
 
+/// The text of a PEM file: ASCII that has a `-----BEGIN ` line. DER starts with 0x30, so the two
+/// cannot be mistaken for each other.
+fn pem_text(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.contains("-----BEGIN ").then_some(text)
+}
+
 fn at_offset(offset: Option<u32>) -> String {
     offset.map(|o| format!(" at byte {o}")).unwrap_or_default()
 }
@@ -220,6 +227,35 @@ impl Cert {
         };
         this.read_extensions()?;
         Ok(this)
+    }
+
+    /// Decodes the certificates in a file: one DER certificate, or PEM holding one or more
+    /// `CERTIFICATE` blocks in their order (other PEM blocks, such as keys, are refused).
+    pub fn from_file_bytes(bytes: &[u8]) -> Result<Vec<Self>, CertError> {
+        let Some(text) = pem_text(bytes) else {
+            return Self::from_der(bytes).map(|cert| vec![cert]);
+        };
+        let mut certs = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("-----BEGIN ") {
+            let block = &rest[start..];
+            let end = block
+                .find("-----END ")
+                .and_then(|i| block[i + 9..].find("-----").map(|j| i + 9 + j + 5))
+                .ok_or_else(|| CertError::Malformed {
+                    offset: None,
+                    kind: "PEM: a block has no END line".to_owned(),
+                })?;
+            certs.push(Self::from_pem(&block[..end])?);
+            rest = &block[end..];
+        }
+        if certs.is_empty() {
+            return Err(CertError::Malformed {
+                offset: None,
+                kind: "PEM: no CERTIFICATE block".to_owned(),
+            });
+        }
+        Ok(certs)
     }
 
     /// Decodes a PEM certificate (`-----BEGIN CERTIFICATE-----`).

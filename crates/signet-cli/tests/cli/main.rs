@@ -1,6 +1,12 @@
 //! The command line tested as data: each `tests/cmd/*.toml` names the arguments, and the exact
 //! output and exit status expected. Regenerate an expectation with `TRYCMD=overwrite` after a
 //! deliberate change, and read the diff.
+//!
+//! Commands that need the test PKI's live OCSP responder run the `signet` binary from Rust
+//! ([`cert_verify`]): the certificates and the responder's port change on every run.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
+
+mod cert_verify;
 
 #[test]
 fn cli_cases() {

@@ -26,7 +26,8 @@ pub enum CanonicalError {
 
 /// The RFC 8785 canonical bytes of `value`.
 pub fn to_canonical_json<T: Serialize>(value: &T) -> Result<Vec<u8>, CanonicalError> {
-    let value = serde_json::to_value(value).map_err(|e| CanonicalError::Serialize(e.to_string()))?;
+    let value =
+        serde_json::to_value(value).map_err(|e| CanonicalError::Serialize(e.to_string()))?;
     let mut out = Vec::with_capacity(256);
     write(&value, &mut out)?;
     Ok(out)
@@ -90,12 +91,14 @@ mod tests {
 
     #[test]
     fn sorts_keys_and_escapes_like_json_stringify() {
-        let v = json!({"b": [1, true, null], "a": "õ\n\u{1}\"", "€": 0, "\u{10000}": 1, "é": 2});
+        let v =
+            json!({"b": [1, true, null], "a": "õ\n\u{1}\"", "\u{ff61}": 0, "\u{10000}": 1, "é": 2});
         let text = String::from_utf8(to_canonical_json(&v).unwrap()).unwrap();
-        // U+10000 sorts by its UTF-16 surrogate 0xD800, before U+20AC (€) and after é.
+        // U+10000 sorts by its UTF-16 surrogate 0xD800: before U+FF61, though it is the larger code
+        // point; é (U+00E9) comes first.
         assert_eq!(
             text,
-            "{\"a\":\"õ\\n\\u0001\\\"\",\"b\":[1,true,null],\"é\":2,\"\u{10000}\":1,\"€\":0}"
+            "{\"a\":\"õ\\n\\u0001\\\"\",\"b\":[1,true,null],\"é\":2,\"\u{10000}\":1,\"\u{ff61}\":0}"
         );
     }
 

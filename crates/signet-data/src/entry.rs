@@ -234,7 +234,13 @@ mod tests {
     #[test]
     fn personal_codes() {
         assert!(PersonCode::new("EE38001085718").is_ok());
-        for bad in ["38001085718", "EE3800108571", "EE380010857180", "EE3800108571x", "LV38001085718"] {
+        for bad in [
+            "38001085718",
+            "EE3800108571",
+            "EE380010857180",
+            "EE3800108571x",
+            "LV38001085718",
+        ] {
             assert!(PersonCode::new(bad).is_err(), "{bad}");
         }
     }

@@ -82,12 +82,13 @@ impl PinnedLog {
         note: &[u8],
         consistency_proof: &[Hash],
     ) -> Result<Checkpoint, LogError> {
-        let new = Checkpoint::verify_note(note, &self.verifier, &self.origin).map_err(|source| {
-            LogError::Checkpoint {
-                log: self.origin.clone(),
-                source,
-            }
-        })?;
+        let new =
+            Checkpoint::verify_note(note, &self.verifier, &self.origin).map_err(|source| {
+                LogError::Checkpoint {
+                    log: self.origin.clone(),
+                    source,
+                }
+            })?;
         let old = match known {
             Known::FirstVisit => {
                 tracing::debug!(log = %self.origin, size = new.size, "first visit: baseline checkpoint");
@@ -102,7 +103,10 @@ impl PinnedLog {
             reason,
         };
         if old.origin != self.origin {
-            return Err(rewritten(format!("the stored checkpoint is of {}", old.origin)));
+            return Err(rewritten(format!(
+                "the stored checkpoint is of {}",
+                old.origin
+            )));
         }
         if new.size < old.size {
             return Err(rewritten("the log shrank".to_owned()));
@@ -142,7 +146,13 @@ impl PinnedLog {
             .canonical_bytes()
             .map_err(|e| not_included(e.to_string()))?;
         let leaf = merkle::leaf_hash(&commitment(&bytes, salt).0);
-        merkle::verify_inclusion(&leaf, index, checkpoint.size, inclusion_proof, &checkpoint.root)
-            .map_err(|e| not_included(e.to_string()))
+        merkle::verify_inclusion(
+            &leaf,
+            index,
+            checkpoint.size,
+            inclusion_proof,
+            &checkpoint.root,
+        )
+        .map_err(|e| not_included(e.to_string()))
     }
 }

@@ -187,7 +187,10 @@ impl Tree {
 
     /// The leaf hash at `index`.
     pub fn leaf(&self, index: u64) -> Option<Hash> {
-        self.levels.first()?.get(usize::try_from(index).ok()?).copied()
+        self.levels
+            .first()?
+            .get(usize::try_from(index).ok()?)
+            .copied()
     }
 
     /// `MTH(D[start:start+len])`, `len` ≥ 1, within the tree.
@@ -413,5 +416,8 @@ pub fn verify_consistency(
 }
 
 fn constant_time_eq(a: &Hash, b: &Hash) -> bool {
-    a.0.iter().zip(b.0.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.0.iter()
+        .zip(b.0.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }

@@ -120,10 +120,14 @@ impl NoteVerifier {
     pub fn parse(text: &str) -> Result<Self, NoteError> {
         let mut parts = text.trim_end().splitn(3, '+');
         let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(NoteError::BadVerifierKey("expected three parts separated by '+'"));
+            return Err(NoteError::BadVerifierKey(
+                "expected three parts separated by '+'",
+            ));
         };
         if hex.len() != 8 {
-            return Err(NoteError::BadVerifierKey("the key ID is not 8 hexadecimal digits"));
+            return Err(NoteError::BadVerifierKey(
+                "the key ID is not 8 hexadecimal digits",
+            ));
         }
         let id = u32::from_str_radix(hex, 16)
             .map_err(|_| NoteError::BadVerifierKey("the key ID is not hexadecimal"))?;
@@ -134,7 +138,9 @@ impl NoteVerifier {
             .split_first()
             .ok_or(NoteError::BadVerifierKey("the key is empty"))?;
         if kind != ED25519 {
-            return Err(NoteError::BadVerifierKey("only Ed25519 (type 0x01) keys are supported"));
+            return Err(NoteError::BadVerifierKey(
+                "only Ed25519 (type 0x01) keys are supported",
+            ));
         }
         let key: [u8; 32] = key
             .try_into()
@@ -143,7 +149,9 @@ impl NoteVerifier {
             .map_err(|_| NoteError::BadVerifierKey("not an Ed25519 public key"))?;
         let verifier = Self::new(name, key)?;
         if verifier.key_id != id {
-            return Err(NoteError::BadVerifierKey("the key ID does not match the name and key"));
+            return Err(NoteError::BadVerifierKey(
+                "the key ID does not match the name and key",
+            ));
         }
         Ok(verifier)
     }
@@ -254,16 +262,18 @@ impl SignedNote {
         let (text, block) = (&note[..=split], &note[split + 2..]);
         check_text(text)?;
         if !block.ends_with('\n') {
-            return Err(NoteError::Malformed("the signatures do not end in a newline"));
+            return Err(NoteError::Malformed(
+                "the signatures do not end in a newline",
+            ));
         }
         let mut signatures = Vec::new();
         for line in block[..block.len() - 1].split('\n') {
             if signatures.len() == MAX_SIGNATURES {
                 return Err(NoteError::Malformed("too many signatures"));
             }
-            let rest = line
-                .strip_prefix("\u{2014} ")
-                .ok_or(NoteError::Malformed("a signature line does not start with an em dash"))?;
+            let rest = line.strip_prefix("\u{2014} ").ok_or(NoteError::Malformed(
+                "a signature line does not start with an em dash",
+            ))?;
             let (name, b64) = rest
                 .split_once(' ')
                 .ok_or(NoteError::Malformed("a signature line has no signature"))?;
@@ -327,7 +337,12 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// The note text, `<origin>\n<size>\n<base64 root>\n`.
     pub fn to_text(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, self.root.to_base64())
+        format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            self.root.to_base64()
+        )
     }
 
     /// Reads a checkpoint note text (extension lines are allowed and ignored).
@@ -335,18 +350,24 @@ impl Checkpoint {
         let mut lines = text.split('\n');
         let origin = lines.next().unwrap_or_default();
         if origin.is_empty() || origin.contains('+') || origin.chars().any(char::is_whitespace) {
-            return Err(NoteError::BadCheckpoint("the origin line is empty or has spaces"));
+            return Err(NoteError::BadCheckpoint(
+                "the origin line is empty or has spaces",
+            ));
         }
         let size = lines.next().unwrap_or_default();
         let valid_number = !size.is_empty()
             && size.bytes().all(|b| b.is_ascii_digit())
             && (size == "0" || !size.starts_with('0'));
-        let size: u64 = valid_number
-            .then(|| size.parse().ok())
-            .flatten()
-            .ok_or(NoteError::BadCheckpoint("the size line is not a decimal number"))?;
-        let root = Hash::from_base64(lines.next().unwrap_or_default())
-            .ok_or(NoteError::BadCheckpoint("the root line is not the base64 of 32 bytes"))?;
+        let size: u64 =
+            valid_number
+                .then(|| size.parse().ok())
+                .flatten()
+                .ok_or(NoteError::BadCheckpoint(
+                    "the size line is not a decimal number",
+                ))?;
+        let root = Hash::from_base64(lines.next().unwrap_or_default()).ok_or(
+            NoteError::BadCheckpoint("the root line is not the base64 of 32 bytes"),
+        )?;
         Ok(Self {
             origin: origin.to_owned(),
             size,

@@ -141,7 +141,20 @@ fn parse(text: &str) -> Option<Timestamp> {
         }
     };
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     let month_u = u32::try_from(month).ok()?;
     let day_u = u32::try_from(day).ok()?;
     let max_day = *month_days.get(usize::try_from(month).ok()?.checked_sub(1)?)?;

@@ -123,7 +123,10 @@ impl Origin {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.[]:".contains(&b));
         let port_ok = port.is_none_or(|p| {
-            !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+            !p.is_empty()
+                && p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok()
         });
         if host_ok && port_ok {
             Ok(Self(text.to_owned()))
@@ -217,7 +220,12 @@ pub fn create_token<S: AuthSigner>(
         unverified_certificate: STANDARD.encode(signer.certificate()),
         algorithm: algorithm.name().to_owned(),
         signature: STANDARD.encode(signature),
-        format: if signing.is_some() { FORMAT_1_1 } else { FORMAT_1_0 }.to_owned(),
+        format: if signing.is_some() {
+            FORMAT_1_1
+        } else {
+            FORMAT_1_0
+        }
+        .to_owned(),
         app_version: Some(concat!("https://signet.invalid/", env!("CARGO_PKG_VERSION")).to_owned()),
         unverified_signing_certificate: signing.map(|s| STANDARD.encode(&s.certificate)),
         supported_signature_algorithms: signing.map(|s| s.supported.clone()),
@@ -230,7 +238,11 @@ mod tests {
 
     #[test]
     fn origins() {
-        for ok in ["https://ria.ee", "https://node.example:8443", "https://127.0.0.1:3000"] {
+        for ok in [
+            "https://ria.ee",
+            "https://node.example:8443",
+            "https://127.0.0.1:3000",
+        ] {
             assert!(Origin::parse(ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -250,8 +262,15 @@ mod tests {
     #[test]
     fn hashing_each_part_separates_fields() {
         let n1 = Nonce::parse("eu1234567890123456789012345678901234567890123").unwrap();
-        let a = signing_input(JwsAlgorithm::ES384, &Origin::parse("https://example.com").unwrap(), &n1);
+        let a = signing_input(
+            JwsAlgorithm::ES384,
+            &Origin::parse("https://example.com").unwrap(),
+            &n1,
+        );
         assert_eq!(a.len(), 96);
-        assert_eq!(&a[..48], sha2::Sha384::digest(b"https://example.com").as_slice());
+        assert_eq!(
+            &a[..48],
+            sha2::Sha384::digest(b"https://example.com").as_slice()
+        );
     }
 }

@@ -31,7 +31,11 @@ impl Nonce {
             && text
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
-        if ok { Ok(Self(text.to_owned())) } else { Err(NonceError::Malformed) }
+        if ok {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(NonceError::Malformed)
+        }
     }
 
     /// The text, as issued and as signed.
@@ -86,7 +90,11 @@ impl NonceStore {
             self.prune(now);
         }
         if self.issued.len() >= MAX_OUTSTANDING
-            && let Some(oldest) = self.issued.iter().min_by_key(|(_, t)| **t).map(|(n, _)| n.clone())
+            && let Some(oldest) = self
+                .issued
+                .iter()
+                .min_by_key(|(_, t)| **t)
+                .map(|(n, _)| n.clone())
         {
             self.issued.remove(&oldest);
         }
@@ -130,8 +138,14 @@ mod tests {
         store.issue(a.clone(), t0);
         store.issue(b.clone(), t0);
         assert_eq!(store.take(&a, t0 + Duration::from_secs(299)), Ok(()));
-        assert_eq!(store.take(&a, t0 + Duration::from_secs(299)), Err(NonceError::Replayed));
-        assert!(matches!(store.take(&b, t0 + Duration::from_secs(301)), Err(NonceError::Expired { .. })));
+        assert_eq!(
+            store.take(&a, t0 + Duration::from_secs(299)),
+            Err(NonceError::Replayed)
+        );
+        assert!(matches!(
+            store.take(&b, t0 + Duration::from_secs(301)),
+            Err(NonceError::Expired { .. })
+        ));
         let c = Nonce::from_random([3; 32]);
         assert_eq!(store.take(&c, t0), Err(NonceError::Unknown));
         assert_eq!(Nonce::parse("short"), Err(NonceError::Malformed));

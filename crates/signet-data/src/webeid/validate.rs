@@ -99,7 +99,11 @@ fn attribute(name: &Name, oid_text: &str) -> Option<String> {
         atv.value
             .decode_as::<Utf8StringRef<'_>>()
             .map(|s| s.as_str().to_owned())
-            .or_else(|_| atv.value.decode_as::<PrintableStringRef<'_>>().map(|s| s.as_str().to_owned()))
+            .or_else(|_| {
+                atv.value
+                    .decode_as::<PrintableStringRef<'_>>()
+                    .map(|s| s.as_str().to_owned())
+            })
             .ok()
     })
 }
@@ -140,10 +144,11 @@ impl TokenValidator {
                 format: token.format.chars().take(40).collect(),
             });
         }
-        let algorithm =
-            JwsAlgorithm::parse(&token.algorithm).ok_or_else(|| AuthError::UnsupportedAlgorithm {
+        let algorithm = JwsAlgorithm::parse(&token.algorithm).ok_or_else(|| {
+            AuthError::UnsupportedAlgorithm {
                 algorithm: token.algorithm.chars().take(40).collect(),
-            })?;
+            }
+        })?;
         let cert = decode_cert(&token.unverified_certificate)?;
         let signature = STANDARD
             .decode(&token.signature)
@@ -171,13 +176,17 @@ impl TokenValidator {
         let message = signing_input(algorithm, &self.origin, nonce);
         verify_signature(&cert, algorithm, &message, &signature, &self.origin)?;
 
-        if token.format.starts_with("web-eid:1.1") || token.unverified_signing_certificate.is_some() {
+        if token.format.starts_with("web-eid:1.1") || token.unverified_signing_certificate.is_some()
+        {
             self.check_signing_certificate(token, &cert, clock)?;
         }
 
         let serial = attribute(cert.subject(), SERIAL_NUMBER).ok_or(AuthError::NoPersonalCode)?;
-        let digits = serial.strip_prefix("PNOEE-").ok_or(AuthError::NoPersonalCode)?;
-        let code = PersonCode::new(&format!("EE{digits}")).map_err(|_| AuthError::NoPersonalCode)?;
+        let digits = serial
+            .strip_prefix("PNOEE-")
+            .ok_or(AuthError::NoPersonalCode)?;
+        let code =
+            PersonCode::new(&format!("EE{digits}")).map_err(|_| AuthError::NoPersonalCode)?;
         let name = [GIVEN_NAME, SURNAME]
             .iter()
             .filter_map(|o| attribute(cert.subject(), o))
@@ -192,11 +201,14 @@ impl TokenValidator {
         auth: &Cert,
         clock: &dyn Clock,
     ) -> Result<(), AuthError> {
-        let b64 = token
-            .unverified_signing_certificate
-            .as_deref()
-            .ok_or(AuthError::SigningCertificate("web-eid:1.1 requires unverifiedSigningCertificate"))?;
-        if token.supported_signature_algorithms.as_ref().is_none_or(Vec::is_empty) {
+        let b64 = token.unverified_signing_certificate.as_deref().ok_or(
+            AuthError::SigningCertificate("web-eid:1.1 requires unverifiedSigningCertificate"),
+        )?;
+        if token
+            .supported_signature_algorithms
+            .as_ref()
+            .is_none_or(Vec::is_empty)
+        {
             return Err(AuthError::SigningCertificate(
                 "web-eid:1.1 requires supportedSignatureAlgorithms",
             ));
@@ -206,7 +218,9 @@ impl TokenValidator {
         if signing.subject() != auth.subject() {
             return Err(AuthError::SigningCertificate("its subject differs"));
         }
-        if signing.issuer() != auth.issuer() || signing.authority_key_id() != auth.authority_key_id() {
+        if signing.issuer() != auth.issuer()
+            || signing.authority_key_id() != auth.authority_key_id()
+        {
             return Err(AuthError::SigningCertificate("its issuer differs"));
         }
         let now = clock.now();
@@ -258,7 +272,10 @@ fn verify_signature(
         (JwsAlgorithm::RS384, PublicKey::Rsa(_)) => (oid::RSA_SHA384, signature.to_vec()),
         (JwsAlgorithm::RS512, PublicKey::Rsa(_)) => (oid::RSA_SHA512, signature.to_vec()),
         // ES512 needs P-521 and PS* RSASSA-PSS parameters, which signet-pki does not verify yet.
-        (JwsAlgorithm::ES512 | JwsAlgorithm::PS256 | JwsAlgorithm::PS384 | JwsAlgorithm::PS512, _) => {
+        (
+            JwsAlgorithm::ES512 | JwsAlgorithm::PS256 | JwsAlgorithm::PS384 | JwsAlgorithm::PS512,
+            _,
+        ) => {
             return Err(AuthError::UnsupportedAlgorithm {
                 algorithm: algorithm.name().to_owned(),
             });

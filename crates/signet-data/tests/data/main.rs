@@ -1,4 +1,5 @@
 //! signet-data's integration tests: one binary, a module per subject.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 mod entry;
 mod log;

@@ -3,8 +3,7 @@
 //! small tree verified and, altered, refused.
 
 use signet_data::merkle::{
-    Hash, ProofError, Tree, empty_root, leaf_hash, node_hash, verify_consistency,
-    verify_inclusion,
+    Hash, ProofError, Tree, empty_root, leaf_hash, node_hash, verify_consistency, verify_inclusion,
 };
 
 use crate::unhex;
@@ -210,7 +209,10 @@ fn every_consistency_proof_up_to_40_verifies_and_alterations_fail() {
             assert!(verify_consistency(m, n, &proof, &wrong_old, &new_root).is_err());
             if m < n {
                 assert!(verify_consistency(m, n, &[], &old_root, &new_root).is_err());
-                assert!(verify_consistency(m, n, &proof[..proof.len() - 1], &old_root, &new_root).is_err());
+                assert!(
+                    verify_consistency(m, n, &proof[..proof.len() - 1], &old_root, &new_root)
+                        .is_err()
+                );
             }
         }
     }
@@ -225,8 +227,14 @@ fn a_changed_early_leaf_breaks_consistency() {
     }
     let proof = rewritten.consistency_proof(10, 12).unwrap();
     assert!(
-        verify_consistency(10, 12, &proof, &honest.root(10).unwrap(), &rewritten.root(12).unwrap())
-            .is_err()
+        verify_consistency(
+            10,
+            12,
+            &proof,
+            &honest.root(10).unwrap(),
+            &rewritten.root(12).unwrap()
+        )
+        .is_err()
     );
 }
 
@@ -238,7 +246,10 @@ fn sizes_out_of_order_and_the_first_visit() {
         verify_consistency(6, 5, &[], &r, &r),
         Err(ProofError::OldLarger { old: 6, new: 5 })
     );
-    assert_eq!(verify_consistency(0, 5, &[], &r, &r), Err(ProofError::OldEmpty));
+    assert_eq!(
+        verify_consistency(0, 5, &[], &r, &r),
+        Err(ProofError::OldEmpty)
+    );
     assert_eq!(tree.consistency_proof(0, 5), Err(ProofError::OldEmpty));
     assert!(matches!(tree.root(6), Err(ProofError::TreeTooSmall { .. })));
     assert!(matches!(

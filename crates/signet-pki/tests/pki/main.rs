@@ -3,6 +3,7 @@
 
 mod cades;
 mod crypto;
+mod fuzz_smoke;
 mod ocsp;
 mod path;
 mod support;

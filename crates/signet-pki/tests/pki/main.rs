@@ -9,3 +9,4 @@ mod path;
 mod support;
 mod tsl;
 mod tsp;
+mod xmldsig;

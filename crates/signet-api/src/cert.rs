@@ -9,6 +9,7 @@ use signet_core::{Code, Fetch, Indication, SubIndication};
 use signet_pki::cert::oid;
 use signet_pki::ocsp::{CertificateStatus, OcspAnswer, OcspPolicy, Responder};
 use signet_pki::time::Utc;
+use signet_pki::tsl::{SVC_CA_QC, TrustedList};
 use signet_pki::{
     Cert, PathReport, PathValidator, Purpose, Revocation, TrustAnchors, ValidationTime,
     validate_certificate,
@@ -30,6 +31,18 @@ pub struct CertVerifyRequest {
     pub purpose: Option<Purpose>,
     /// How the revocation status is had.
     pub revocation: RevocationMode,
+    /// A trusted list (ETSI TS 119 612) whose services are anchors, with the certificates
+    /// allowed to sign it.
+    pub trusted_list: Option<TrustedListFiles>,
+}
+
+/// A trusted list file and the files of its pinned signer certificates.
+#[derive(Debug, Clone)]
+pub struct TrustedListFiles {
+    /// The list (XML).
+    pub list: FileBytes,
+    /// Its allowed signers.
+    pub signers: Vec<FileBytes>,
 }
 
 /// A file's name (for messages) and content.
@@ -79,6 +92,26 @@ pub struct CertReport {
     pub time_kind: &'static str,
     /// The revocation status and where it came from.
     pub revocation: RevocationFacts,
+    /// The trusted list used, when one was given.
+    pub trusted_list: Option<TrustedListFacts>,
+}
+
+/// The trusted list a report used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedListFacts {
+    /// SchemeTerritory.
+    pub territory: String,
+    /// TSLSequenceNumber.
+    pub sequence_number: u64,
+    /// ListIssueDateTime (RFC 3339).
+    pub issued: String,
+    /// NextUpdate (RFC 3339), when given.
+    pub next_update: Option<String>,
+    /// Whether the validation time is before NextUpdate; a stale list gives no anchors.
+    pub fresh: bool,
+    /// How many services were anchors at the validation time.
+    pub anchors: usize,
 }
 
 /// One reason behind a verdict.
@@ -139,8 +172,11 @@ pub struct Qualification {
     pub qscd: bool,
     /// QcType: `esign`, `eseal`, `web`, or the OID.
     pub types: Vec<String>,
-    /// Where this comes from: `certificate` (its own statements; no trusted list consulted).
+    /// Where this comes from: `certificate` (its own statements), or `trusted list` when the
+    /// issuer is a qualified CA/QC service of the trusted list given at the validation time.
     pub source: &'static str,
+    /// The trusted list's service for the issuer: its type, status, name and provider.
+    pub service: Option<String>,
     /// One line for people.
     pub summary: String,
 }
@@ -230,6 +266,31 @@ pub fn cert_verify(
             policy: &policy,
         },
     };
+    let list = request
+        .trusted_list
+        .as_ref()
+        .map(read_trusted_list)
+        .transpose()?;
+    let list_facts = list.as_ref().map(|list| {
+        let fresh = list.is_fresh_at(time.at());
+        let listed = if fresh {
+            list.anchors(time.at())
+        } else {
+            TrustAnchors::default()
+        };
+        let count = listed.iter().count();
+        for anchor in listed.iter() {
+            anchors.push(anchor.clone());
+        }
+        TrustedListFacts {
+            territory: list.territory.clone(),
+            sequence_number: list.sequence_number,
+            issued: rfc3339(list.issued),
+            next_update: list.next_update.map(rfc3339),
+            fresh,
+            anchors: count,
+        }
+    });
     let validator = PathValidator::new(&anchors, intermediates);
     let report = validate_certificate(&validator, &target, purpose, time, revocation);
     tracing::info!(
@@ -239,7 +300,54 @@ pub fn cert_verify(
         sub_indication = ?report.sub_indication,
         "certificate verified"
     );
-    Ok(build_report(&target, &anchors, &report, request.revocation))
+    let mut cert_report = build_report(&target, &anchors, &report, request.revocation);
+    if let (Some(list), Some(issuer), Some(facts)) = (&list, report.issuer(), &list_facts)
+        && facts.fresh
+    {
+        apply_list(&mut cert_report.qualification, list, issuer, time.at());
+    }
+    cert_report.trusted_list = list_facts;
+    Ok(cert_report)
+}
+
+fn read_trusted_list(files: &TrustedListFiles) -> Result<TrustedList, ApiError> {
+    let mut signers = Vec::new();
+    for file in &files.signers {
+        signers.extend(read_certs(file)?);
+    }
+    TrustedList::verify(&files.list.bytes, &signers).map_err(|e| {
+        ApiError::new(Code::InvalidInput, format!("{}: {e}", files.list.name)).recommend(
+            "Use a trusted list whose signature verifies with one of the signer certificates given.",
+        )
+    })
+}
+
+/// The issuer's CA/QC service in the list at `at`: the list, not the certificate alone, then
+/// says the certificate is qualified (ETSI TS 119 615).
+fn apply_list(
+    qualification: &mut Qualification,
+    list: &TrustedList,
+    issuer: &Cert,
+    at: SystemTime,
+) {
+    let Some(found) = list.service_of(issuer) else {
+        return;
+    };
+    let status = found.service.status_at(at).unwrap_or("no status");
+    let kind = found
+        .service
+        .service_type
+        .rsplit("/Svctype/")
+        .next()
+        .unwrap_or(&found.service.service_type)
+        .to_owned();
+    qualification.service = Some(format!(
+        "{kind} {status}: {} ({})",
+        found.service.name, found.provider
+    ));
+    if found.service.service_type == SVC_CA_QC && found.service.active_at(at) {
+        qualification.source = "trusted list";
+    }
 }
 
 fn build_report(
@@ -286,6 +394,7 @@ fn build_report(
             "present"
         },
         revocation: revocation_facts(mode, report.revocation.as_ref()),
+        trusted_list: None,
     }
 }
 
@@ -389,6 +498,7 @@ fn qualification(cert: &Cert) -> Qualification {
         qscd: statements.sscd,
         types,
         source: "certificate",
+        service: None,
         summary,
     }
 }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use clap::{Args, Subcommand, ValueEnum};
-use signet_api::cert::{CertReport, CertVerifyRequest, FileBytes, RevocationMode};
+use signet_api::cert::{
+    CertReport, CertVerifyRequest, FileBytes, RevocationMode, TrustedListFiles,
+};
 use signet_api::{ApiError, Context};
 use signet_core::Indication;
 
@@ -50,6 +52,13 @@ pub(crate) struct VerifyArgs {
     /// A file of trusted CA certificates (DER or PEM, several per PEM file); repeatable.
     #[arg(long, value_name = "FILE")]
     trust: Vec<PathBuf>,
+    /// A trusted list (ETSI TS 119 612 XML): its qualified CA, OCSP and TSA services are trust
+    /// anchors at the time judged, and it says whether the issuer is qualified.
+    #[arg(long, value_name = "FILE", requires = "tsl_signer")]
+    tsl: Option<PathBuf>,
+    /// A certificate allowed to sign the trusted list (DER or PEM); repeatable.
+    #[arg(long, value_name = "FILE", requires = "tsl")]
+    tsl_signer: Vec<PathBuf>,
     /// Judge at this time (RFC 3339, e.g. 2025-03-01T12:00:00Z) instead of the present; a
     /// certificate expired or revoked before it is TOTAL-FAILED.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
@@ -93,6 +102,13 @@ fn request(args: &VerifyArgs) -> Result<CertVerifyRequest, ApiError> {
             PurposeArg::OcspSigning => Purpose::OcspSigning,
             PurposeArg::Any => Purpose::Any,
         }),
+        trusted_list: match &args.tsl {
+            Some(list) => Some(TrustedListFiles {
+                list: read(list)?,
+                signers: args.tsl_signer.iter().map(read).collect::<Result<_, _>>()?,
+            }),
+            None => None,
+        },
         revocation: if args.offline {
             RevocationMode::Offline
         } else if args.ocsp {
@@ -185,11 +201,35 @@ fn text(report: &CertReport) -> String {
     if report.chain.len() == 1 && !report.chain[0].trust_anchor {
         let _ = writeln!(out, "     issued by {}", report.chain[0].issuer);
     }
+    let qualification = &report.qualification;
     let _ = writeln!(
         out,
-        "Qualification: {} (as the certificate declares)",
-        report.qualification.summary
+        "Qualification: {} ({})",
+        qualification.summary,
+        if qualification.source == "trusted list" {
+            "the certificate declares it, and its issuer is a qualified service of the trusted list"
+        } else {
+            "as the certificate declares"
+        }
     );
+    if let Some(service) = &qualification.service {
+        let _ = writeln!(out, "Listed issuer: {service}");
+    }
+    if let Some(list) = &report.trusted_list {
+        let _ = writeln!(
+            out,
+            "Trusted list:  {} no. {}, issued {}, next update {}{}",
+            list.territory,
+            list.sequence_number,
+            list.issued,
+            list.next_update.as_deref().unwrap_or("none"),
+            if list.fresh {
+                String::new()
+            } else {
+                " (stale at the time judged: its services are not used)".to_owned()
+            }
+        );
+    }
     let _ = writeln!(out, "Checked for:   {}", report.purpose);
     let _ = writeln!(
         out,

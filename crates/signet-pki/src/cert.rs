@@ -230,8 +230,17 @@ impl Cert {
     }
 
     /// Decodes the certificates in a file: one DER certificate, or PEM holding one or more
-    /// `CERTIFICATE` blocks in their order (other PEM blocks, such as keys, are refused).
+    /// `CERTIFICATE` blocks in their order (other PEM blocks, such as keys, are refused). The
+    /// base64 of a block may be wrapped at any width or not at all (RFC 7468 section 3 lax
+    /// parsing), as files published by others often are.
     pub fn from_file_bytes(bytes: &[u8]) -> Result<Vec<Self>, CertError> {
+        use base64ct::Encoding as _;
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        let malformed = |kind: &str| CertError::Malformed {
+            offset: None,
+            kind: format!("PEM: {kind}"),
+        };
         let Some(text) = pem_text(bytes) else {
             return Self::from_der(bytes).map(|cert| vec![cert]);
         };
@@ -239,21 +248,23 @@ impl Cert {
         let mut rest = text;
         while let Some(start) = rest.find("-----BEGIN ") {
             let block = &rest[start..];
-            let end = block
-                .find("-----END ")
-                .and_then(|i| block[i + 9..].find("-----").map(|j| i + 9 + j + 5))
-                .ok_or_else(|| CertError::Malformed {
-                    offset: None,
-                    kind: "PEM: a block has no END line".to_owned(),
-                })?;
-            certs.push(Self::from_pem(&block[..end])?);
-            rest = &block[end..];
+            let body = block
+                .strip_prefix(BEGIN)
+                .ok_or_else(|| malformed("a block is not a CERTIFICATE"))?;
+            let end = body
+                .find(END)
+                .ok_or_else(|| malformed("a block has no END CERTIFICATE line"))?;
+            let base64: String = body[..end]
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .collect();
+            let der = base64ct::Base64::decode_vec(&base64)
+                .map_err(|_| malformed("a block is not valid base64"))?;
+            certs.push(Self::from_der(&der)?);
+            rest = &body[end + END.len()..];
         }
         if certs.is_empty() {
-            return Err(CertError::Malformed {
-                offset: None,
-                kind: "PEM: no CERTIFICATE block".to_owned(),
-            });
+            return Err(malformed("no CERTIFICATE block"));
         }
         Ok(certs)
     }

@@ -21,6 +21,8 @@ mod asn1;
 pub mod cades;
 pub mod cert;
 pub mod crypto;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ocsp;
 pub mod path;
 pub mod signed_data;

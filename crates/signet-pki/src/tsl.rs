@@ -252,10 +252,11 @@ impl TrustedList {
     }
 
     /// The CA/QC, OCSP/QC and TSA/QTST service certificates active at `at`, as anchors for
-    /// path validation. Empty for a list that was not verified.
+    /// path validation. Empty for a list that was not verified, and for a list that is stale at
+    /// `at` (past its NextUpdate: an expired list is parsed, never trusted).
     pub fn anchors(&self, at: SystemTime) -> TrustAnchors {
         let mut anchors = TrustAnchors::default();
-        if self.signer.is_none() {
+        if self.signer.is_none() || !self.is_fresh_at(at) {
             return anchors;
         }
         for kind in [SVC_CA_QC, SVC_OCSP_QC, SVC_TSA_QTST] {

@@ -193,3 +193,90 @@ fn cert_verify_input_errors() {
         run.stderr
     );
 }
+
+#[test]
+fn cert_verify_with_a_trusted_list() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tl = pki.trusted_list().unwrap();
+    let list = dir.path().join("tl.xml");
+    std::fs::write(&list, &tl.xml).unwrap();
+    let signer = dir.path().join("tl-signer.der");
+    std::fs::write(&signer, &tl.signer).unwrap();
+    let impostor = dir.path().join("impostor.xml");
+    std::fs::write(&impostor, &tl.signed_by_another).unwrap();
+    let cert = with_chain(&pki, Role::Signing, dir.path());
+    let (cert, list, signer, impostor) = (
+        cert.display().to_string(),
+        list.display().to_string(),
+        signer.display().to_string(),
+        impostor.display().to_string(),
+    );
+    let tsl = ["--tsl", list.as_str(), "--tsl-signer", signer.as_str()];
+
+    let run = signet(&[&["cert", "verify", &cert, "--json"][..], &tsl].concat());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["qualification"]["source"], "trusted list");
+    assert!(
+        json["qualification"]["service"]
+            .as_str()
+            .unwrap()
+            .starts_with("CA/QC granted: ")
+    );
+    assert_eq!(json["trustedList"]["territory"], "EE");
+    assert_eq!(json["trustedList"]["fresh"], true);
+    assert_eq!(json["trustedList"]["anchors"], 3);
+    assert_eq!(json["chain"].as_array().unwrap().len(), 2);
+    assert_eq!(json["chain"][1]["trustAnchor"], true);
+
+    // In text.
+    let text = signet(&[&["cert", "verify", &cert][..], &tsl].concat());
+    assert!(
+        text.stdout.contains("Listed issuer: CA/QC granted"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("Trusted list:  EE no. 1"),
+        "{}",
+        text.stdout
+    );
+
+    // After the list's NextUpdate it is stale: no anchors, no chain.
+    let later =
+        signet_pki::time::Utc(pki.now() + std::time::Duration::from_secs(200 * 86_400)).to_string();
+    let stale = signet(
+        &[
+            &["cert", "verify", &cert, "--at", &later, "--json"][..],
+            &tsl,
+        ]
+        .concat(),
+    );
+    assert_eq!(stale.code, 2, "{}", stale.stdout);
+    assert_eq!(stale.json()["trustedList"]["fresh"], false);
+    assert_eq!(stale.json()["subIndication"], "NO_CERTIFICATE_CHAIN_FOUND");
+
+    // A list signed by a key that is not pinned is refused as input.
+    let refused = signet(&[
+        "cert",
+        "verify",
+        &cert,
+        "--tsl",
+        &impostor,
+        "--tsl-signer",
+        &signer,
+        "--json",
+    ]);
+    assert_eq!(refused.code, 65, "{}", refused.stdout);
+    assert!(
+        refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a pinned signer")
+    );
+
+    // --tsl needs --tsl-signer.
+    let usage = signet(&["cert", "verify", &cert, "--tsl", &list]);
+    assert_eq!(usage.code, 64);
+}

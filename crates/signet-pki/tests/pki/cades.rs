@@ -130,3 +130,35 @@ fn a_digest_of_the_wrong_length_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("has 32 octets"), "{err}");
 }
+
+#[test]
+fn an_rsa_signed_data_verifies_in_openssl() {
+    use signature::{SignatureEncoding as _, Signer as _};
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let signer = cert(&pki, Role::RsaSigning);
+    let TestKey::Rsa(key) = &pki.get(Role::RsaSigning).key else {
+        panic!("the RSA signer has an RSA key");
+    };
+    let content = b"signed with RSA-3072";
+    let prepared = Prepared::new(
+        &signer,
+        HashAlg::Sha256,
+        ID_DATA,
+        &HashAlg::Sha256.digest(content),
+        None,
+    )
+    .unwrap();
+    let card = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new((**key).clone());
+    let signature = card.sign(prepared.to_be_signed()).to_vec();
+    let cms = prepared
+        .finish(
+            SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+            &signature,
+            &[cert(&pki, Role::IssuingCa)],
+            None,
+        )
+        .unwrap();
+    let root = &pki.get(Role::Root).cert_path;
+    assert!(openssl_verify(dir.path(), &cms, content, root));
+}

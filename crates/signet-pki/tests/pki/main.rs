@@ -3,8 +3,10 @@
 
 mod cades;
 mod crypto;
+mod fuzz_smoke;
 mod ocsp;
 mod path;
 mod support;
 mod tsl;
 mod tsp;
+mod xmldsig;

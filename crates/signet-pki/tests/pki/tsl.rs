@@ -26,6 +26,55 @@ fn the_libdigidocpp_test_list_parses_and_verifies_with_its_pinned_signer() {
     assert!(list.anchors(at).iter().count() > 0);
 }
 
+fn at(text: &str) -> std::time::SystemTime {
+    signet_pki::time::parse_rfc3339(text).unwrap()
+}
+
+/// The real EU LOTL (sequence 388) verifies with the signer certificates published in the
+/// Official Journal; the real Estonian list (sequence 68) verifies with the certificates the LOTL
+/// names for it. Both are past their NextUpdate today: parsed and verified, never trusted now.
+#[test]
+fn the_real_lotl_and_estonian_list_parse_and_verify_but_are_stale() {
+    let oj = Cert::from_file_bytes(include_bytes!("../data/tsl/eu-lotl-oj-signers.pem")).unwrap();
+    let lotl = TrustedList::verify(include_bytes!("../data/tsl/eu-lotl.xml"), &oj).unwrap();
+    assert_eq!((lotl.territory.as_str(), lotl.sequence_number), ("EU", 388));
+    assert!(lotl.pointers.len() > 30);
+    let ee_pointer = lotl
+        .pointers
+        .iter()
+        .find(|p| p.territory.as_deref() == Some("EE") && p.location.ends_with(".xml"))
+        .unwrap();
+    assert_eq!(
+        ee_pointer.location,
+        "https://sr.riik.ee/tsl/estonian-tsl.xml"
+    );
+
+    let ee = TrustedList::verify(
+        include_bytes!("../data/tsl/tsl-ee.xml"),
+        &ee_pointer.signers,
+    )
+    .unwrap();
+    assert_eq!((ee.territory.as_str(), ee.sequence_number), ("EE", 68));
+    assert_eq!(ee.unreadable_certificates, 0);
+    let today = at("2026-11-27T00:00:00Z");
+    assert!(!ee.is_fresh_at(today) && !lotl.is_fresh_at(today));
+    assert_eq!(
+        ee.anchors(today).iter().count(),
+        0,
+        "a stale list is never trusted"
+    );
+    // When it was current, its qualified CAs (ESTEID2018 among them) were anchors.
+    let then = ee.issued;
+    assert!(ee.is_fresh_at(then));
+    let cas = ee.services(SVC_CA_QC, then);
+    assert!(
+        cas.iter().any(|s| s.service.name.contains("ESTEID2018")),
+        "{:?}",
+        cas.iter().map(|s| &s.service.name).collect::<Vec<_>>()
+    );
+    assert!(ee.anchors(then).iter().count() >= cas.len());
+}
+
 #[test]
 fn a_changed_byte_breaks_the_list() {
     let text = std::str::from_utf8(EE_T).unwrap();

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 mod flow;
+mod ocsp;
 mod security;
 mod support;
 mod tamper;

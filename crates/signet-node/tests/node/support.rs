@@ -73,8 +73,14 @@ pub fn mari() -> Person {
     }
 }
 
-/// Liisa Liht's authentication certificate, issued by the test PKI's issuing CA.
+/// Liisa Liht's authentication certificate, issued by the test PKI's issuing CA; not in the
+/// OCSP responder's database.
 pub fn liisa() -> Person {
+    liisa_with_serial(0x004C_115A)
+}
+
+/// Liisa Liht's authentication certificate with the serial number `serial`.
+pub fn liisa_with_serial(serial: u64) -> Person {
     let ca = pki().get(Role::IssuingCa);
     let key = TestKey::p384();
     let mut ext = Extensions::default();
@@ -87,6 +93,8 @@ pub fn liisa() -> Person {
         .subject_key_id(&key)
         .unwrap()
         .authority_key_id(&ca.key)
+        .unwrap()
+        .ocsp_url(&pki().ocsp_url())
         .unwrap();
     let now = pki().now();
     let subject = name(&[
@@ -100,7 +108,7 @@ pub fn liisa() -> Person {
     let cert = issue(
         CertSpec {
             subject,
-            serial: 0x004C_115A,
+            serial,
             not_before: now - Duration::from_secs(86_400),
             not_after: now + Duration::from_secs(365 * 86_400),
             extensions: ext.0,

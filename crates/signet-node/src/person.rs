@@ -22,6 +22,10 @@ use crate::http::{ApiError, session_person};
 use crate::store::StoredEntry;
 use crate::{LogEvent, NodeError, State, lock};
 
+/// The most entries one answer (or one stream's backlog) carries; the client asks again with
+/// `after` (or reconnects with `Last-Event-ID`) for the rest.
+pub const PAGE: usize = 1000;
+
 /// One of the person's entries as served: the entry, its salt, index and inclusion proof, and
 /// the checkpoint the proof is against.
 fn item_json(e: &StoredEntry, proof: &[Hash], note: &str) -> Result<serde_json::Value, NodeError> {
@@ -107,11 +111,16 @@ fn entries_json(
     };
     let size = signed.checkpoint.size;
     let mut items = Vec::new();
-    for e in log.store.entries_of(person, after, size)? {
+    let mut entries = log.store.entries_of(person, after, size, PAGE + 1)?;
+    let more = entries.len() > PAGE;
+    entries.truncate(PAGE);
+    for e in entries {
         let proof = log.inclusion_proof(e.index, size)?;
         items.push(item_json(&e, &proof, &signed.note)?);
     }
-    Ok(serde_json::json!({"checkpoint": signed.note, "treeSize": size, "entries": items}))
+    Ok(
+        serde_json::json!({"checkpoint": signed.note, "treeSize": size, "entries": items, "more": more}),
+    )
 }
 
 /// `GET /v1/usage?after=N`: the person's entries after index N, with inclusion proofs against
@@ -146,14 +155,17 @@ pub(crate) async fn stream(
     // Subscribe before reading the backlog, so nothing falls between the two.
     let rx = state.events.subscribe();
     let mut backlog_last = after;
+    let mut truncated = false;
     let backlog = {
         let log = lock(&state.log);
         let mut events = Vec::new();
         if let Some(signed) = log.latest().cloned() {
-            for e in log
-                .store
-                .entries_of(person.as_str(), after, signed.checkpoint.size)?
-            {
+            let mut entries =
+                log.store
+                    .entries_of(person.as_str(), after, signed.checkpoint.size, PAGE + 1)?;
+            truncated = entries.len() > PAGE;
+            entries.truncate(PAGE);
+            for e in entries {
                 let proof = log.inclusion_proof(e.index, signed.checkpoint.size)?;
                 let data = item_json(&e, &proof, &signed.note)?.to_string();
                 events.push(Ok(Event::default()
@@ -166,9 +178,14 @@ pub(crate) async fn stream(
         events
     };
     let subject = person.as_str().to_owned();
+    // A backlog longer than a page ends the stream after the page: the client reconnects with
+    // Last-Event-ID for the rest, so no entry falls between the backlog and the live events.
     let live = stream::unfold(
         (rx, backlog_last, subject),
-        |(mut rx, last, subject)| async move {
+        move |(mut rx, last, subject)| async move {
+            if truncated {
+                return None;
+            }
             loop {
                 match rx.recv().await {
                     Ok(ev) if ev.subject == subject && last.is_none_or(|l| ev.index > l) => {

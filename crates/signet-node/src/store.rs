@@ -103,26 +103,31 @@ impl Store {
 
     /// Every entry, in index order.
     pub fn all_entries(&self) -> Result<Vec<StoredEntry>, NodeError> {
-        self.entries_where("1 = 1", params![])
+        self.entries_where("1 = 1 ORDER BY idx", params![])
     }
 
-    /// The entries of `subject` with `after < index < before`.
+    /// The first `limit` entries of `subject` with `after < index < before`.
     pub fn entries_of(
         &self,
         subject: &str,
         after: Option<u64>,
         before: u64,
+        limit: usize,
     ) -> Result<Vec<StoredEntry>, NodeError> {
         let after = after.map_or(-1, i64_of);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.entries_where(
-            "subject = ?1 AND idx > ?2 AND idx < ?3",
-            params![subject, after, i64_of(before)],
+            "subject = ?1 AND idx > ?2 AND idx < ?3 ORDER BY idx LIMIT ?4",
+            params![subject, after, i64_of(before), limit],
         )
     }
 
     /// The entries with `from <= index < to`.
     pub fn entries_between(&self, from: u64, to: u64) -> Result<Vec<StoredEntry>, NodeError> {
-        self.entries_where("idx >= ?1 AND idx < ?2", params![i64_of(from), i64_of(to)])
+        self.entries_where(
+            "idx >= ?1 AND idx < ?2 ORDER BY idx",
+            params![i64_of(from), i64_of(to)],
+        )
     }
 
     fn entries_where(
@@ -130,8 +135,7 @@ impl Store {
         cond: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<StoredEntry>, NodeError> {
-        let sql =
-            format!("SELECT idx, subject, entry, salt FROM entries WHERE {cond} ORDER BY idx");
+        let sql = format!("SELECT idx, subject, entry, salt FROM entries WHERE {cond}");
         let mut stmt = self.conn.prepare_cached(&sql).map_err(db)?;
         let rows = stmt
             .query_map(args, |row| {

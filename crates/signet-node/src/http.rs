@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use sha2::{Digest as _, Sha256};
 use signet_data::entry::PersonCode;
 
-use crate::{MAX_BODY, NodeError, State, auth, lock, official, person};
+use crate::{MAX_BODY, NodeError, State, auth, find_usage, lock, official, person};
 
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
@@ -24,6 +24,22 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route(
             "/r1/{instance}/{class}/{code}/{subsystem}/getRecords/{person}/{data_set}",
             get(official::get_records),
+        )
+        .route(
+            "/r1/{instance}/{class}/{code}/{subsystem}/findUsage/v2/findUsage",
+            get(find_usage::v2),
+        )
+        .route(
+            "/r1/{instance}/{class}/{code}/{subsystem}/findUsage/v2/usagePeriod",
+            get(find_usage::usage_period),
+        )
+        .route(
+            "/r1/{instance}/{class}/{code}/{subsystem}/findUsage/v2/heartbeat",
+            get(find_usage::heartbeat),
+        )
+        .route(
+            "/r1/{instance}/{class}/{code}/{subsystem}/findUsage/v3/findUsage",
+            get(find_usage::v3),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)

@@ -9,7 +9,7 @@
 //!
 //! Not yet here (issue 8, later parts): mutual TLS for officials (the member is identified by its
 //! `X-Road-Client` header against [`NodeConfig::members`], which is only acceptable on loopback),
-//! TLS for persons, PostgreSQL, `findUsage`, `signet-node demo` and the benchmark.
+//! TLS for persons, PostgreSQL, `signet-node demo` and the benchmark.
 //!
 //! | method and path | who | what |
 //! | --- | --- | --- |
@@ -21,8 +21,10 @@
 //! | `GET /v1/checkpoint` | anyone | the latest signed checkpoint (a C2SP signed note) |
 //! | `GET /v1/consistency?from=M&to=N` | anyone | the RFC 9162 consistency proof |
 //! | `GET /r1/{instance}/{class}/{code}/{subsystem}/getRecords/{person}/{dataSet}` | member | an official query |
+//! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage`, `…/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service |
 
 mod auth;
+mod find_usage;
 mod http;
 mod official;
 mod person;

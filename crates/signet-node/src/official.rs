@@ -27,13 +27,17 @@ use crate::{Member, NodeError, State, lock, random};
 
 /// An X-Road error answer, `{type, message, detail}`.
 #[derive(Debug)]
-struct XRoadError {
+pub(crate) struct XRoadError {
     status: StatusCode,
     kind: &'static str,
     message: String,
 }
 
-fn xroad_error(status: StatusCode, kind: &'static str, message: impl Into<String>) -> XRoadError {
+pub(crate) fn xroad_error(
+    status: StatusCode,
+    kind: &'static str,
+    message: impl Into<String>,
+) -> XRoadError {
     XRoadError {
         status,
         kind,
@@ -49,7 +53,7 @@ impl IntoResponse for XRoadError {
 }
 
 /// Decodes a percent-encoded UTF-8 header value.
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -66,7 +70,7 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Result<Option<String>, XRoadError> {
+pub(crate) fn header(headers: &HeaderMap, name: &str) -> Result<Option<String>, XRoadError> {
     match headers.get(name) {
         None => Ok(None),
         Some(v) => v
@@ -92,6 +96,33 @@ fn internal(e: NodeError) -> XRoadError {
         "Server.ServerProxy.InternalError",
         "the node could not answer",
     )
+}
+
+/// The member organisation named by `X-Road-Client`. Until mutual TLS (a later part of issue
+/// 8), the header is all that names it.
+pub(crate) fn member_of<'s>(
+    state: &'s State,
+    headers: &HeaderMap,
+) -> Result<&'s Member, XRoadError> {
+    let client = header(headers, "x-road-client")?.ok_or_else(|| {
+        xroad_error(
+            StatusCode::BAD_REQUEST,
+            "Client.MissingHeader",
+            "X-Road-Client is mandatory",
+        )
+    })?;
+    state
+        .members
+        .iter()
+        .find(|m| m.client == client)
+        .ok_or_else(|| {
+            tracing::warn!(client = %client, "query from an organisation that is not a member");
+            xroad_error(
+                StatusCode::FORBIDDEN,
+                "Client.NotMember",
+                "the client is not a member of this node",
+            )
+        })
 }
 
 /// `GET /r1/…/getRecords/{personCode}/{dataSet}`.
@@ -133,26 +164,8 @@ fn handle(
             format!("this node is {}, not {provider}", state.provider),
         ));
     }
-    let client = header(headers, "x-road-client")?.ok_or_else(|| {
-        xroad_error(
-            StatusCode::BAD_REQUEST,
-            "Client.MissingHeader",
-            "X-Road-Client is mandatory",
-        )
-    })?;
-    // Until mutual TLS (a later part of issue 8), the member is named by its header.
-    let member: &Member = state
-        .members
-        .iter()
-        .find(|m| m.client == client)
-        .ok_or_else(|| {
-            tracing::warn!(client = %client, "query from an organisation that is not a member");
-            xroad_error(
-                StatusCode::FORBIDDEN,
-                "Client.NotMember",
-                "the client is not a member of this node",
-            )
-        })?;
+    let member = member_of(state, headers)?;
+    let client = member.client.clone();
     let purpose = header(headers, "x-road-pdu-purpose")?
         .filter(|p| !p.trim().is_empty())
         .ok_or_else(|| {

@@ -27,6 +27,7 @@ pub const PROVIDER: &str = "EE/GOV/70000562/rr";
 pub const POLICE: &str = "EE/GOV/70008747/polis";
 pub const TAX: &str = "EE/GOV/70000349/emta";
 pub const STRANGER: &str = "EE/COM/12345678/snoop";
+pub const PORTAL: &str = "EE/GOV/70006317/riigiportaal-citizen";
 /// Mari Tamm, the test PKI's authentication certificate.
 pub const MARI: &str = "EE38001085718";
 /// Liisa Liht, whose authentication certificate the tests issue.
@@ -214,6 +215,10 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
             Member {
                 client: POLICE.into(),
                 organization: org("70008747", "Politsei- ja Piirivalveamet", OrgType::Gov),
+            },
+            Member {
+                client: PORTAL.into(),
+                organization: org("70006317", "Riigi Infosüsteemi Amet", OrgType::Gov),
             },
             Member {
                 client: TAX.into(),

@@ -5,7 +5,7 @@
 //! > MTH({d(0)}) = HASH(0x00 || d(0)).
 //! > For n > 1, let k be the largest power of two smaller than n (i.e., k < n <= 2k). The Merkle
 //! > Tree Hash of an n-element list D_n is then defined recursively as:
-//! > MTH(D_n) = HASH(0x01 || MTH(D[0:k]) || MTH(D[k:n]))" (RFC 9162 section 2.1.1)
+//! > MTH(D_n) = HASH(0x01 || MTH(D\[0:k\]) || MTH(D\[k:n\]))" (RFC 9162 section 2.1.1)
 //!
 //! [`Tree`] produces roots and proofs (sections 2.1.3.1 and 2.1.4.1); [`verify_inclusion`] and
 //! [`verify_consistency`] are the verification algorithms of sections 2.1.3.2 and 2.1.4.2, step
@@ -242,8 +242,8 @@ impl Tree {
         Ok(proof)
     }
 
-    /// "PATH(m, D[n]) = PATH(m, D[0:k]) : MTH(D[k:n]) for m < k; and
-    /// PATH(m, D[n]) = PATH(m - k, D[k:n]) : MTH(D[0:k]) for m >= k" — leaves first, root last.
+    /// "PATH(m, D\[n\]) = PATH(m, D\[0:k\]) : MTH(D\[k:n\]) for m < k; and
+    /// PATH(m, D\[n\]) = PATH(m - k, D\[k:n\]) : MTH(D\[0:k\]) for m >= k" — leaves first, root last.
     fn path(&self, m: u64, start: u64, n: u64, proof: &mut Vec<Hash>) {
         if n <= 1 {
             return;
@@ -273,9 +273,9 @@ impl Tree {
         Ok(proof)
     }
 
-    /// "SUBPROOF(m, D[m], true) = {}; SUBPROOF(m, D[m], false) = {MTH(D[m])}; for m <= k:
-    /// SUBPROOF(m, D[n], b) = SUBPROOF(m, D[0:k], b) : MTH(D[k:n]); for m > k:
-    /// SUBPROOF(m, D[n], b) = SUBPROOF(m - k, D[k:n], false) : MTH(D[0:k])".
+    /// "SUBPROOF(m, D\[m\], true) = {}; SUBPROOF(m, D\[m\], false) = {MTH(D\[m\])}; for m <= k:
+    /// SUBPROOF(m, D\[n\], b) = SUBPROOF(m, D\[0:k\], b) : MTH(D\[k:n\]); for m > k:
+    /// SUBPROOF(m, D\[n\], b) = SUBPROOF(m - k, D\[k:n\], false) : MTH(D\[0:k\])".
     fn subproof(&self, m: u64, start: u64, n: u64, whole: bool, proof: &mut Vec<Hash>) {
         if m == n {
             if !whole {

@@ -11,7 +11,7 @@
 //! server issued ([`signing_input`]).
 //!
 //! Tokens are made with any [`AuthSigner`]: the card's `SigningToken` adapter comes with the
-//! card issue (signet-token); tests use a software key. [`validate`] is the node's side.
+//! card issue (signet-token); tests use a software key. [`TokenValidator`] is the node's side.
 
 mod nonce;
 mod validate;

@@ -107,6 +107,14 @@ pub(crate) fn session_key(token: &str) -> [u8; 32] {
 
 /// The person of the request's session, or 401.
 pub(crate) fn session_person(state: &State, headers: &HeaderMap) -> Result<PersonCode, ApiError> {
+    session(state, headers).map(|(person, _)| person)
+}
+
+/// The person of the request's session and when the session ends, or 401.
+pub(crate) fn session(
+    state: &State,
+    headers: &HeaderMap,
+) -> Result<(PersonCode, std::time::SystemTime), ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -116,7 +124,7 @@ pub(crate) fn session_person(state: &State, headers: &HeaderMap) -> Result<Perso
     let now = state.clock.now();
     let mut sessions = lock(&state.sessions);
     match sessions.get(&key) {
-        Some(s) if s.expires > now => Ok(s.person.clone()),
+        Some(s) if s.expires > now => Ok((s.person.clone(), s.expires)),
         Some(_) => {
             sessions.remove(&key);
             Err(ApiError::new(

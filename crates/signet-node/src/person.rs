@@ -18,7 +18,7 @@ use signet_data::holdings::Holdings;
 use signet_data::merkle::Hash;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::http::{ApiError, session_person};
+use crate::http::{ApiError, session, session_person};
 use crate::store::StoredEntry;
 use crate::{LogEvent, NodeError, State, lock};
 
@@ -136,13 +136,16 @@ pub(crate) async fn usage(
 
 /// `GET /v1/usage/stream`: server-sent events, one per new entry of the person (`id` = its log
 /// index, `data` = the entry with salt, proof and checkpoint). `Last-Event-ID` (or `?after=`)
-/// resumes after that index.
+/// resumes after that index. The stream ends when the session does.
 pub(crate) async fn stream(
     AxumState(state): AxumState<Arc<State>>,
     headers: HeaderMap,
     Query(q): Query<AfterQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let person = session_person(&state, &headers)?;
+    let (person, expires) = session(&state, &headers)?;
+    let session_left = expires
+        .duration_since(state.clock.now())
+        .unwrap_or_default();
     let after = match headers.get("last-event-id") {
         Some(v) => Some(
             v.to_str()
@@ -202,7 +205,10 @@ pub(crate) async fn stream(
             }
         },
     );
-    Ok(Sse::new(stream::iter(backlog).chain(live)).keep_alive(KeepAlive::default()))
+    let events = stream::iter(backlog)
+        .chain(live)
+        .take_until(tokio::time::sleep(session_left));
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
 /// `GET /v1/checkpoint`: the latest signed checkpoint, `text/plain`.

@@ -114,14 +114,31 @@ impl Origin {
             text: text.chars().take(100).collect(),
         };
         let rest = text.strip_prefix("https://").ok_or_else(err)?;
-        let (host, port) = match rest.rsplit_once(':') {
-            Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, Some(p)),
-            _ => (rest, None),
+        // An IPv6 literal is bracketed; otherwise the port follows the last colon.
+        let (host, port) = match rest.find(']') {
+            Some(end) if rest.starts_with('[') => match &rest[end + 1..] {
+                "" => (&rest[..=end], None),
+                tail => (&rest[..=end], Some(tail.strip_prefix(':').ok_or_else(err)?)),
+            },
+            _ => match rest.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (rest, None),
+            },
         };
-        let host_ok = !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.[]:".contains(&b));
+        let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            Some(v6) => {
+                !v6.is_empty()
+                    && v6
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            }
+            None => {
+                !host.is_empty()
+                    && host.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                    })
+            }
+        };
         let port_ok = port.is_none_or(|p| {
             !p.is_empty()
                 && p.len() <= 5
@@ -254,6 +271,8 @@ mod tests {
             "https://ria.ee:99999",
             "https://user@ria.ee",
             "https://ria.ee?x",
+            "https://[::1]x",
+            "https://ria.ee:8443:1",
         ] {
             assert!(Origin::parse(bad).is_err(), "{bad}");
         }

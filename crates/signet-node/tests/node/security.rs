@@ -266,3 +266,29 @@ async fn malformed_and_oversized_input_is_4xx_and_the_node_keeps_answering() {
     assert_eq!(get(&node, "/v1/holdings", Some(&session)).await.0, 200);
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_ends_with_its_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(
+        &dir.path().join("node.db"),
+        std::sync::Arc::new(signet_core::SystemClock),
+    );
+    cfg.session_lifetime = Duration::from_secs(2);
+    let node = signet_node::start(cfg).await.unwrap();
+    let session = login(&node, &mari()).await;
+    let mut resp = client_for_streams()
+        .get(format!("{}/v1/usage/stream", base(&node)))
+        .bearer_auth(&session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let ended = tokio::time::timeout(WAIT, async {
+        while resp.chunk().await.unwrap().is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived its session");
+    assert_eq!(get(&node, "/v1/holdings", Some(&session)).await.0, 401);
+    node.stop().await;
+}

@@ -463,7 +463,7 @@ pub struct SseEvent {
 
 impl EventStream {
     pub async fn open(node: &RunningNode, session: &str, last_event_id: Option<u64>) -> Self {
-        let mut req = client_without_timeout()
+        let mut req = client_for_streams()
             .get(format!("{}/v1/usage/stream", base(node)))
             .bearer_auth(session);
         if let Some(id) = last_event_id {
@@ -527,6 +527,6 @@ impl EventStream {
     }
 }
 
-fn client_without_timeout() -> reqwest::Client {
+pub fn client_for_streams() -> reqwest::Client {
     reqwest::Client::builder().build().unwrap()
 }

@@ -212,6 +212,13 @@ impl std::fmt::Debug for Salt {
 }
 
 impl UsageEntry {
+    /// Whether the entry is still hidden from the person at `now`: it has a `hiddenReason` and
+    /// its `hiddenUntil` (if any) is later. Its commitment is in the log from the start, so a
+    /// later disclosure is checked against what was committed at access time.
+    pub fn is_hidden_at(&self, now: Timestamp) -> bool {
+        self.hidden_reason.is_some() && self.hidden_until.is_none_or(|until| until > now)
+    }
+
     /// The RFC 8785 canonical JSON of the entry: the bytes the commitment covers.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, CanonicalError> {
         to_canonical_json(self)

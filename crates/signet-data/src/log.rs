@@ -127,6 +127,33 @@ impl PinnedLog {
         Ok(new)
     }
 
+    /// Checks that the commitment `c` (of an entry still hidden from the person) is leaf
+    /// `index` of the tree of `checkpoint`. When the entry is disclosed later,
+    /// [`Self::verify_entry`] at the same index against a consistent checkpoint proves it is the
+    /// entry committed at access time.
+    pub fn verify_commitment(
+        &self,
+        checkpoint: &Checkpoint,
+        index: u64,
+        c: &Hash,
+        inclusion_proof: &[Hash],
+    ) -> Result<(), LogError> {
+        let leaf = merkle::leaf_hash(&c.0);
+        merkle::verify_inclusion(
+            &leaf,
+            index,
+            checkpoint.size,
+            inclusion_proof,
+            &checkpoint.root,
+        )
+        .map_err(|e| LogError::NotIncluded {
+            log: self.origin.clone(),
+            index,
+            size: checkpoint.size,
+            reason: e.to_string(),
+        })
+    }
+
     /// Checks that `entry` with `salt` is leaf `index` of the tree of `checkpoint`.
     pub fn verify_entry(
         &self,

@@ -91,6 +91,9 @@ pub struct Member {
     pub client: String,
     /// The organisation, as written into usage entries.
     pub organization: Organization,
+    /// Whether it may hide its queries from the person for a while (`X-Road-PDU-Hidden-*`):
+    /// only agencies with surveillance powers (IKS §24) may.
+    pub may_hide: bool,
 }
 
 /// What the node serves at start: data sets, records and consent rules (upserted).

@@ -125,6 +125,46 @@ pub(crate) fn member_of<'s>(
         })
 }
 
+/// `X-Road-PDU-Hidden`, `-Hidden-Reason`, `-Hidden-Until`: "Hidden-Until requires
+/// Hidden-Reason" (PR-PDU-REST); only a member allowed to hide may.
+fn hiding(
+    member: &Member,
+    headers: &HeaderMap,
+) -> Result<(Option<String>, Option<Timestamp>), XRoadError> {
+    let hidden =
+        header(headers, "x-road-pdu-hidden")?.is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let reason = header(headers, "x-road-pdu-hidden-reason")?;
+    let until = header(headers, "x-road-pdu-hidden-until")?
+        .map(|t| {
+            t.parse::<Timestamp>().map_err(|e| {
+                xroad_error(
+                    StatusCode::BAD_REQUEST,
+                    "Client.InvalidHeader",
+                    e.to_string(),
+                )
+            })
+        })
+        .transpose()?;
+    if !hidden && reason.is_none() && until.is_none() {
+        return Ok((None, None));
+    }
+    let Some(reason) = reason else {
+        return Err(xroad_error(
+            StatusCode::BAD_REQUEST,
+            "Client.InvalidHeader",
+            "a hidden query needs X-Road-PDU-Hidden-Reason",
+        ));
+    };
+    if !member.may_hide {
+        return Err(xroad_error(
+            StatusCode::FORBIDDEN,
+            "Client.HidingNotAllowed",
+            "this member may not hide its queries from the person",
+        ));
+    }
+    Ok((Some(reason), until))
+}
+
 /// `GET /r1/…/getRecords/{personCode}/{dataSet}`.
 pub(crate) async fn get_records(
     AxumState(state): AxumState<Arc<State>>,
@@ -201,6 +241,7 @@ fn handle(
         alternative_code: official_alt,
         name: official_name,
     });
+    let (hidden_reason, hidden_until) = hiding(member, headers)?;
     let bulk = header(headers, "x-road-pdu-bulk-processing")?
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
 
@@ -252,8 +293,8 @@ fn handle(
             bulk_processing: bulk,
             processing_type: ProcessingType::DataResponse,
             log_source_system: None,
-            hidden_reason: None,
-            hidden_until: None,
+            hidden_reason,
+            hidden_until,
             released,
             outcome: outcome.clone(),
         };

@@ -13,13 +13,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::stream::{self, Stream, StreamExt as _};
 use serde::Deserialize;
-use signet_data::ProofError;
+use signet_data::entry::commitment;
 use signet_data::holdings::Holdings;
 use signet_data::merkle::Hash;
+use signet_data::{ProofError, Timestamp};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::http::{ApiError, session, session_person};
-use crate::store::StoredEntry;
+use crate::store::{StoredEntry, parse_entry};
 use crate::{LogEvent, NodeError, State, lock};
 
 /// The most entries one answer (or one stream's backlog) carries; the client asks again with
@@ -28,7 +29,27 @@ pub const PAGE: usize = 1000;
 
 /// One of the person's entries as served: the entry, its salt, index and inclusion proof, and
 /// the checkpoint the proof is against.
-fn item_json(e: &StoredEntry, proof: &[Hash], note: &str) -> Result<serde_json::Value, NodeError> {
+///
+/// An entry still hidden at `now` (a query the law lets the agency keep from the person for a
+/// while) is served as a placeholder: its index, `hiddenUntil`, its commitment and the proof, so
+/// the person can later check that the disclosed entry is the one committed at access time.
+fn item_json(
+    e: &StoredEntry,
+    proof: &[Hash],
+    note: &str,
+    now: Timestamp,
+) -> Result<serde_json::Value, NodeError> {
+    let parsed = parse_entry(&e.entry)?;
+    if parsed.is_hidden_at(now) {
+        return Ok(serde_json::json!({
+            "index": e.index,
+            "hidden": true,
+            "hiddenUntil": parsed.hidden_until,
+            "commitment": commitment(&e.entry, &e.salt),
+            "proof": proof,
+            "checkpoint": note,
+        }));
+    }
     let entry: serde_json::Value = serde_json::from_slice(&e.entry)
         .map_err(|err| NodeError::Database(format!("entry {} is not JSON: {err}", e.index)))?;
     Ok(serde_json::json!({
@@ -42,6 +63,7 @@ fn item_json(e: &StoredEntry, proof: &[Hash], note: &str) -> Result<serde_json::
 
 /// Covers pending entries with a new checkpoint and sends them to subscribers.
 pub(crate) fn sign_and_publish(state: &State) -> Result<(), NodeError> {
+    let now = Timestamp::from_system(state.clock.now());
     let mut events = Vec::new();
     {
         let mut log = lock(&state.log);
@@ -50,7 +72,7 @@ pub(crate) fn sign_and_publish(state: &State) -> Result<(), NodeError> {
         };
         for e in entries {
             let proof = log.inclusion_proof(e.index, signed.checkpoint.size)?;
-            let data = item_json(&e, &proof, &signed.note)?.to_string();
+            let data = item_json(&e, &proof, &signed.note, now)?.to_string();
             events.push(Arc::new(LogEvent {
                 index: e.index,
                 subject: e.subject,
@@ -105,6 +127,7 @@ fn entries_json(
     person: &str,
     after: Option<u64>,
 ) -> Result<serde_json::Value, ApiError> {
+    let now = Timestamp::from_system(state.clock.now());
     let log = lock(&state.log);
     let Some(signed) = log.latest().cloned() else {
         return Ok(serde_json::json!({"checkpoint": null, "entries": []}));
@@ -116,7 +139,7 @@ fn entries_json(
     entries.truncate(PAGE);
     for e in entries {
         let proof = log.inclusion_proof(e.index, size)?;
-        items.push(item_json(&e, &proof, &signed.note)?);
+        items.push(item_json(&e, &proof, &signed.note, now)?);
     }
     Ok(
         serde_json::json!({"checkpoint": signed.note, "treeSize": size, "entries": items, "more": more}),
@@ -157,6 +180,7 @@ pub(crate) async fn stream(
     };
     // Subscribe before reading the backlog, so nothing falls between the two.
     let rx = state.events.subscribe();
+    let now = Timestamp::from_system(state.clock.now());
     let mut backlog_last = after;
     let mut truncated = false;
     let backlog = {
@@ -170,7 +194,7 @@ pub(crate) async fn stream(
             entries.truncate(PAGE);
             for e in entries {
                 let proof = log.inclusion_proof(e.index, signed.checkpoint.size)?;
-                let data = item_json(&e, &proof, &signed.note)?.to_string();
+                let data = item_json(&e, &proof, &signed.note, now)?.to_string();
                 events.push(Ok(Event::default()
                     .id(e.index.to_string())
                     .event("usage")

@@ -3,6 +3,7 @@
 
 mod find_usage;
 mod flow;
+mod hidden;
 mod ocsp;
 mod security;
 mod support;

@@ -215,14 +215,17 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
             Member {
                 client: POLICE.into(),
                 organization: org("70008747", "Politsei- ja Piirivalveamet", OrgType::Gov),
+                may_hide: true,
             },
             Member {
                 client: PORTAL.into(),
                 organization: org("70006317", "Riigi Infosüsteemi Amet", OrgType::Gov),
+                may_hide: false,
             },
             Member {
                 client: TAX.into(),
                 organization: org("70000349", "Maksu- ja Tolliamet", OrgType::Gov),
+                may_hide: false,
             },
         ],
         seed: seed(),

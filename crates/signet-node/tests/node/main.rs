@@ -5,6 +5,7 @@ mod cli;
 mod find_usage;
 mod flow;
 mod hidden;
+mod mtls;
 mod ocsp;
 mod security;
 mod support;

@@ -211,21 +211,25 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         anchors: TrustAnchors::new([Cert::from_der(pki.der(Role::Root)).unwrap()]),
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
+        official_tls: None,
         members: vec![
             Member {
                 client: POLICE.into(),
                 organization: org("70008747", "Politsei- ja Piirivalveamet", OrgType::Gov),
                 may_hide: true,
+                certificate: None,
             },
             Member {
                 client: PORTAL.into(),
                 organization: org("70006317", "Riigi Infosüsteemi Amet", OrgType::Gov),
                 may_hide: false,
+                certificate: None,
             },
             Member {
                 client: TAX.into(),
                 organization: org("70000349", "Maksu- ja Tolliamet", OrgType::Gov),
                 may_hide: false,
+                certificate: None,
             },
         ],
         seed: seed(),

@@ -358,8 +358,11 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            if let Err(e) = person::sign_and_publish(&signer_state) {
-                tracing::error!(error = %e, "signing a checkpoint failed");
+            let state = Arc::clone(&signer_state);
+            match tokio::task::spawn_blocking(move || person::sign_and_publish(&state)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "signing a checkpoint failed"),
+                Err(e) => tracing::error!(error = %e, "the signing task failed"),
             }
         }
     });

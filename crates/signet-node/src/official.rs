@@ -194,16 +194,25 @@ pub(crate) async fn get_records(
     )>,
     headers: HeaderMap,
 ) -> Response {
-    match handle(
-        &state,
-        &[instance, class, code, subsystem].join("/"),
-        &person,
-        &data_set,
-        &headers,
-        peer.as_ref().map(|Extension(p)| p),
-    ) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    // The entry is written to SQLite under the log's lock: off the async worker threads.
+    let provider = [instance, class, code, subsystem].join("/");
+    let outcome = tokio::task::spawn_blocking(move || {
+        handle(
+            &state,
+            &provider,
+            &person,
+            &data_set,
+            &headers,
+            peer.as_ref().map(|Extension(p)| p),
+        )
+    })
+    .await;
+    match outcome {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => {
+            internal(NodeError::Internal(format!("the query task failed: {e}"))).into_response()
+        }
     }
 }
 

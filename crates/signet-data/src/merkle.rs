@@ -165,6 +165,7 @@ impl Tree {
         if self.levels.is_empty() {
             self.levels.push(Vec::new());
         }
+        // levels[0] exists: pushed just above when the tree was empty.
         self.levels[0].push(leaf);
         let index = self.levels[0].len() as u64 - 1;
         let mut h = 0;
@@ -388,6 +389,7 @@ pub fn verify_consistency(
         fn_ >>= 1;
         sn >>= 1;
     }
+    // path is not empty: the proof was checked to be non-empty above.
     let (mut fr, mut sr) = (path[0], path[0]);
     for c in &path[1..] {
         if sn == 0 {

@@ -14,15 +14,16 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, RawQuery, State as AxumState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use signet_data::Timestamp;
 use signet_data::entry::{PersonCode, ProcessingType, UsageEntry};
 
 use crate::official::{XRoadError, header, member_of, xroad_error};
 use crate::store::parse_entry;
+use crate::tls::Peer;
 use crate::{State, lock};
 
 const MAX_LIMIT: usize = 10_000;
@@ -132,7 +133,12 @@ fn select(
     ))
 }
 
-fn check_caller(state: &State, provider: &str, headers: &HeaderMap) -> Result<(), XRoadError> {
+fn check_caller(
+    state: &State,
+    provider: &str,
+    headers: &HeaderMap,
+    peer: &Option<Extension<Peer>>,
+) -> Result<(), XRoadError> {
     if provider != state.provider {
         return Err(xroad_error(
             StatusCode::NOT_FOUND,
@@ -140,7 +146,7 @@ fn check_caller(state: &State, provider: &str, headers: &HeaderMap) -> Result<()
             format!("this node is {}, not {provider}", state.provider),
         ));
     }
-    member_of(state, headers).map(|_| ())
+    member_of(state, headers, peer.as_ref().map(|Extension(p)| p)).map(|_| ())
 }
 
 fn answer(result: Result<serde_json::Value, XRoadError>) -> Response {
@@ -159,12 +165,13 @@ fn provider_of(Path((instance, class, code, subsystem)): ProviderPath) -> String
 /// `GET /r1/{provider}/findUsage/v2/findUsage`.
 pub(crate) async fn v2(
     AxumState(state): AxumState<Arc<State>>,
+    peer: Option<Extension<Peer>>,
     path: ProviderPath,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     answer((|| {
-        check_caller(&state, &provider_of(path), &headers)?;
+        check_caller(&state, &provider_of(path), &headers, &peer)?;
         let p = parse_params(query.as_deref())?;
         if !p.processing_types.is_empty() || p.include_bulk {
             return Err(bad(
@@ -191,12 +198,13 @@ pub(crate) async fn v2(
 /// `GET /r1/{provider}/findUsage/v3/findUsage`.
 pub(crate) async fn v3(
     AxumState(state): AxumState<Arc<State>>,
+    peer: Option<Extension<Peer>>,
     path: ProviderPath,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     answer((|| {
-        check_caller(&state, &provider_of(path), &headers)?;
+        check_caller(&state, &provider_of(path), &headers, &peer)?;
         let p = parse_params(query.as_deref())?;
         let (total, entries) = select(&state, &headers, &p)?;
         let mut groups: [Vec<serde_json::Value>; 4] = Default::default();
@@ -231,11 +239,12 @@ pub(crate) async fn v3(
 /// `GET /r1/{provider}/findUsage/v2/usagePeriod`: the node keeps every entry it logged.
 pub(crate) async fn usage_period(
     AxumState(state): AxumState<Arc<State>>,
+    peer: Option<Extension<Peer>>,
     path: ProviderPath,
     headers: HeaderMap,
 ) -> Response {
     answer((|| {
-        check_caller(&state, &provider_of(path), &headers)?;
+        check_caller(&state, &provider_of(path), &headers, &peer)?;
         let first = lock(&state.log)
             .store
             .entries_between(0, 1)
@@ -251,11 +260,12 @@ pub(crate) async fn usage_period(
 /// `GET /r1/{provider}/findUsage/v2/heartbeat`.
 pub(crate) async fn heartbeat(
     AxumState(state): AxumState<Arc<State>>,
+    peer: Option<Extension<Peer>>,
     path: ProviderPath,
     headers: HeaderMap,
 ) -> Response {
     answer((|| {
-        check_caller(&state, &provider_of(path), &headers)?;
+        check_caller(&state, &provider_of(path), &headers, &peer)?;
         Ok(serde_json::json!({"status": "OK", "message": "the usage log answers"}))
     })())
 }

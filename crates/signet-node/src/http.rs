@@ -12,15 +12,36 @@ use signet_data::entry::PersonCode;
 
 use crate::{MAX_BODY, NodeError, State, auth, find_usage, lock, official, person};
 
-pub(crate) fn router(state: Arc<State>) -> Router {
-    Router::new()
+/// The routes on the plain listener: the person's, and the officials' too when no official TLS
+/// listener is configured (loopback development and tests).
+pub(crate) fn router(state: Arc<State>, with_officials: bool) -> Router {
+    let persons = Router::new()
         .route("/v1/auth/challenge", post(auth::challenge))
         .route("/v1/auth/login", post(auth::login))
         .route("/v1/holdings", get(person::holdings))
         .route("/v1/usage", get(person::usage))
         .route("/v1/usage/stream", get(person::stream))
         .route("/v1/checkpoint", get(person::checkpoint))
-        .route("/v1/consistency", get(person::consistency))
+        .route("/v1/consistency", get(person::consistency));
+    let router = if with_officials {
+        persons.merge(official_routes())
+    } else {
+        persons
+    };
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+/// The routes on the official (mutual TLS) listener.
+pub(crate) fn official_router(state: Arc<State>) -> Router {
+    official_routes()
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+fn official_routes() -> Router<Arc<State>> {
+    Router::new()
         .route(
             "/r1/{instance}/{class}/{code}/{subsystem}/getRecords/{person}/{data_set}",
             get(official::get_records),
@@ -41,8 +62,6 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             "/r1/{instance}/{class}/{code}/{subsystem}/findUsage/v3/findUsage",
             get(find_usage::v3),
         )
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
 }
 
 /// An error answer: `{"error": code, "message": …}` with a status.

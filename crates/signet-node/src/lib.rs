@@ -7,9 +7,9 @@
 //! refused by the person's consent rule, appends a usage entry before the answer leaves.
 //! Checkpoints are signed in small batches ([`NodeConfig::checkpoint_interval`]).
 //!
-//! Not yet here (issue 8, later parts): mutual TLS for officials (the member is identified by its
-//! `X-Road-Client` header against [`NodeConfig::members`], which is only acceptable on loopback),
-//! TLS for persons, PostgreSQL, `signet-node demo` and the benchmark.
+//! Officials connect over mutual TLS ([`NodeConfig::official_tls`]); without it (loopback
+//! development and tests) the member is named by its `X-Road-Client` header alone. Not yet here
+//! (issue 8, later parts): TLS for persons, PostgreSQL, `signet-node demo` and the benchmark.
 //!
 //! | method and path | who | what |
 //! | --- | --- | --- |
@@ -29,6 +29,7 @@ mod http;
 mod official;
 mod person;
 pub mod store;
+mod tls;
 mod usage_log;
 
 use std::collections::HashMap;
@@ -48,6 +49,7 @@ use signet_pki::{Cert, TrustAnchors};
 use tokio::sync::broadcast;
 
 pub use store::ConsentRule;
+pub use tls::OfficialTls;
 
 /// Why the node could not start or answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +96,8 @@ pub struct Member {
     /// Whether it may hide its queries from the person for a while (`X-Road-PDU-Hidden-*`):
     /// only agencies with surveillance powers (IKS §24) may.
     pub may_hide: bool,
+    /// Its TLS client certificate (DER), required on the official mutual-TLS listener.
+    pub certificate: Option<Vec<u8>>,
 }
 
 /// What the node serves at start: data sets, records and consent rules (upserted).
@@ -142,6 +146,9 @@ pub struct NodeConfig {
     pub ocsp: Option<OcspCheck>,
     /// The member organisations.
     pub members: Vec<Member>,
+    /// The mutual-TLS listener for official queries; `None` serves them on [`Self::listen`]
+    /// with the member named by its `X-Road-Client` header alone (loopback development only).
+    pub official_tls: Option<OfficialTls>,
     /// Data to serve.
     pub seed: Seed,
     /// How often pending entries are covered by a new checkpoint.
@@ -179,6 +186,7 @@ pub(crate) struct State {
     pub validator: TokenValidator,
     pub ocsp: Option<OcspCheck>,
     pub members: Vec<Member>,
+    pub official_tls: bool,
     pub provider: String,
     pub agency_name: String,
     pub session_lifetime: Duration,
@@ -208,6 +216,9 @@ pub(crate) fn random<const N: usize>() -> Result<[u8; N], NodeError> {
 #[derive(Debug)]
 pub struct RunningNode {
     addr: SocketAddr,
+    official_addr: Option<SocketAddr>,
+    official_shutdown: tokio::sync::watch::Sender<bool>,
+    official: Option<tokio::task::JoinHandle<()>>,
     verifier: NoteVerifier,
     log_origin: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -219,6 +230,11 @@ impl RunningNode {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the official mutual-TLS listener, when configured.
+    pub fn official_addr(&self) -> Option<SocketAddr> {
+        self.official_addr
     }
 
     /// The checkpoint verifier key people pin.
@@ -238,6 +254,10 @@ impl RunningNode {
         }
         self.signer.abort();
         let _ = self.signer.await;
+        let _ = self.official_shutdown.send(true);
+        if let Some(official) = self.official.take() {
+            let _ = official.await;
+        }
         if tokio::time::timeout(Duration::from_secs(2), &mut self.server)
             .await
             .is_err()
@@ -278,6 +298,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         validator: TokenValidator::new(config.anchors, config.intermediates, config.origin),
         ocsp: config.ocsp,
         members: config.members,
+        official_tls: config.official_tls.is_some(),
         provider: config.provider,
         agency_name: config.agency_name,
         session_lifetime: config.session_lifetime,
@@ -296,7 +317,28 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         addr: config.listen,
         reason: e.to_string(),
     })?;
-    let app = http::router(Arc::clone(&state));
+    let (official_shutdown, official_rx) = tokio::sync::watch::channel(false);
+    let (official_addr, official) = match &config.official_tls {
+        Some(tls) => {
+            let acceptor = tls::acceptor(tls)?;
+            let listener = tokio::net::TcpListener::bind(tls.listen)
+                .await
+                .map_err(|e| NodeError::Listen {
+                    addr: tls.listen,
+                    reason: e.to_string(),
+                })?;
+            let addr = listener.local_addr().map_err(|e| NodeError::Listen {
+                addr: tls.listen,
+                reason: e.to_string(),
+            })?;
+            let router = http::official_router(Arc::clone(&state));
+            let task = tokio::spawn(tls::serve(listener, acceptor, router, official_rx));
+            tracing::info!(%addr, "official queries over mutual TLS");
+            (Some(addr), Some(task))
+        }
+        None => (None, None),
+    };
+    let app = http::router(Arc::clone(&state), config.official_tls.is_none());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let shutdown = async {
@@ -316,14 +358,20 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            if let Err(e) = person::sign_and_publish(&signer_state) {
-                tracing::error!(error = %e, "signing a checkpoint failed");
+            let state = Arc::clone(&signer_state);
+            match tokio::task::spawn_blocking(move || person::sign_and_publish(&state)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "signing a checkpoint failed"),
+                Err(e) => tracing::error!(error = %e, "the signing task failed"),
             }
         }
     });
     tracing::info!(%addr, log = %config.log_origin, "signet-node listening");
     Ok(RunningNode {
         addr,
+        official_addr,
+        official_shutdown,
+        official,
         verifier,
         log_origin: config.log_origin,
         shutdown: Some(tx),

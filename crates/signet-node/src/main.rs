@@ -5,8 +5,9 @@
 //! signet-node serve --config node.json       # serve on loopback until Ctrl-C
 //! ```
 //!
-//! TLS is a later part of issue 8: until then the node refuses to listen anywhere but loopback
-//! (put a TLS-terminating proxy in front of it, or wait for the mTLS part).
+//! Officials connect over mutual TLS when `officialTls` is configured. TLS for persons is a later
+//! part of issue 8: until then the person listener refuses anything but loopback (put a
+//! TLS-terminating proxy in front of it).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ use signet_data::entry::{Organization, PersonCode};
 use signet_data::holdings::{DataSet, Record};
 use signet_data::note::NoteSigner;
 use signet_data::webeid::Origin;
-use signet_node::{ConsentRule, Member, NodeConfig, Seed};
+use signet_node::{ConsentRule, Member, NodeConfig, OfficialTls, Seed};
 use signet_pki::{Cert, TrustAnchors};
 
 #[derive(Debug, Parser)]
@@ -71,6 +72,8 @@ struct ConfigFile {
     intermediates: Vec<PathBuf>,
     members: Vec<MemberFile>,
     #[serde(default)]
+    official_tls: Option<TlsFile>,
+    #[serde(default)]
     seed: Option<SeedFile>,
     #[serde(default = "default_interval_ms")]
     checkpoint_interval_ms: u64,
@@ -93,6 +96,40 @@ struct MemberFile {
     organization: Organization,
     #[serde(default)]
     may_hide: bool,
+    /// The member's TLS client certificate (PEM or DER file).
+    #[serde(default)]
+    certificate: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TlsFile {
+    listen: SocketAddr,
+    certificate_chain: Vec<PathBuf>,
+    /// PKCS#8, PEM (`PRIVATE KEY`) or DER.
+    private_key: PathBuf,
+    client_roots: Vec<PathBuf>,
+}
+
+/// The DER inside a PEM file (the first block), or the file itself when it is not PEM.
+fn read_der(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use base64::Engine as _;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(bytes);
+    };
+    if !text.contains("-----BEGIN") {
+        return Ok(bytes);
+    }
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .with_context(|| format!("{} is not valid PEM", path.display()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,7 +208,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("{} is not a node configuration", path.display()))?;
     if !file.listen.ip().is_loopback() {
         bail!(
-            "refusing to listen on {}: the node has no TLS yet, so it listens on loopback only",
+            "refusing to listen on {}: the node serves persons without TLS yet, so it listens on loopback only",
             file.listen
         );
     }
@@ -203,12 +240,32 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         members: file
             .members
             .into_iter()
-            .map(|m| Member {
-                client: m.client,
-                organization: m.organization,
-                may_hide: m.may_hide,
+            .map(|m| {
+                Ok(Member {
+                    client: m.client,
+                    organization: m.organization,
+                    may_hide: m.may_hide,
+                    certificate: m.certificate.as_deref().map(read_der).transpose()?,
+                })
             })
-            .collect(),
+            .collect::<anyhow::Result<_>>()?,
+        official_tls: match file.official_tls {
+            Some(t) => Some(OfficialTls {
+                listen: t.listen,
+                certificate_chain: t
+                    .certificate_chain
+                    .iter()
+                    .map(|p| read_der(p))
+                    .collect::<Result<_, _>>()?,
+                private_key_pkcs8: read_der(&t.private_key)?,
+                client_roots: t
+                    .client_roots
+                    .iter()
+                    .map(|p| read_der(p))
+                    .collect::<Result<_, _>>()?,
+            }),
+            None => None,
+        },
         seed: Seed {
             data_sets: seed.data_sets,
             records: seed
@@ -234,6 +291,9 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
     };
     let node = signet_node::start(config).await?;
     println!("listening on http://{}", node.addr());
+    if let Some(addr) = node.official_addr() {
+        println!("official queries (mutual TLS) on https://{addr}");
+    }
     println!("checkpoint key to pin: {}", node.verifier().to_text());
     tokio::signal::ctrl_c().await?;
     node.stop().await;

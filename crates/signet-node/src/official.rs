@@ -14,15 +14,16 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use signet_data::Timestamp;
 use signet_data::entry::{
     InitiatorPerson, Outcome, PersonCode, ProcessingType, ReleasedData, Salt, UsageEntry,
 };
 
+use crate::tls::Peer;
 use crate::{Member, NodeError, State, lock, random};
 
 /// An X-Road error answer, `{type, message, detail}`.
@@ -98,11 +99,13 @@ fn internal(e: NodeError) -> XRoadError {
     )
 }
 
-/// The member organisation named by `X-Road-Client`. Until mutual TLS (a later part of issue
-/// 8), the header is all that names it.
+/// The member organisation named by `X-Road-Client`. On the mutual-TLS listener the
+/// connection's client certificate must be that member's; without one configured (loopback
+/// development), the header alone names it.
 pub(crate) fn member_of<'s>(
     state: &'s State,
     headers: &HeaderMap,
+    peer: Option<&Peer>,
 ) -> Result<&'s Member, XRoadError> {
     let client = header(headers, "x-road-client")?.ok_or_else(|| {
         xroad_error(
@@ -111,7 +114,7 @@ pub(crate) fn member_of<'s>(
             "X-Road-Client is mandatory",
         )
     })?;
-    state
+    let member = state
         .members
         .iter()
         .find(|m| m.client == client)
@@ -122,7 +125,19 @@ pub(crate) fn member_of<'s>(
                 "Client.NotMember",
                 "the client is not a member of this node",
             )
-        })
+        })?;
+    if state.official_tls {
+        let presented = peer.and_then(|p| p.certificate.as_deref());
+        if presented.is_none() || presented != member.certificate.as_deref() {
+            tracing::warn!(client = %client, "the TLS client certificate is not this member's");
+            return Err(xroad_error(
+                StatusCode::FORBIDDEN,
+                "Client.NotMember",
+                "the TLS client certificate is not the certificate of the member named in X-Road-Client",
+            ));
+        }
+    }
+    Ok(member)
 }
 
 /// `X-Road-PDU-Hidden`, `-Hidden-Reason`, `-Hidden-Until`: "Hidden-Until requires
@@ -168,6 +183,7 @@ fn hiding(
 /// `GET /r1/…/getRecords/{personCode}/{dataSet}`.
 pub(crate) async fn get_records(
     AxumState(state): AxumState<Arc<State>>,
+    peer: Option<Extension<Peer>>,
     Path((instance, class, code, subsystem, person, data_set)): Path<(
         String,
         String,
@@ -178,15 +194,25 @@ pub(crate) async fn get_records(
     )>,
     headers: HeaderMap,
 ) -> Response {
-    match handle(
-        &state,
-        &[instance, class, code, subsystem].join("/"),
-        &person,
-        &data_set,
-        &headers,
-    ) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    // The entry is written to SQLite under the log's lock: off the async worker threads.
+    let provider = [instance, class, code, subsystem].join("/");
+    let outcome = tokio::task::spawn_blocking(move || {
+        handle(
+            &state,
+            &provider,
+            &person,
+            &data_set,
+            &headers,
+            peer.as_ref().map(|Extension(p)| p),
+        )
+    })
+    .await;
+    match outcome {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => {
+            internal(NodeError::Internal(format!("the query task failed: {e}"))).into_response()
+        }
     }
 }
 
@@ -196,6 +222,7 @@ fn handle(
     person: &str,
     data_set: &str,
     headers: &HeaderMap,
+    peer: Option<&Peer>,
 ) -> Result<Response, XRoadError> {
     if provider != state.provider {
         return Err(xroad_error(
@@ -204,7 +231,7 @@ fn handle(
             format!("this node is {}, not {provider}", state.provider),
         ));
     }
-    let member = member_of(state, headers)?;
+    let member = member_of(state, headers, peer)?;
     let client = member.client.clone();
     let purpose = header(headers, "x-road-pdu-purpose")?
         .filter(|p| !p.trim().is_empty())

@@ -82,6 +82,11 @@ pub fn liisa() -> Person {
 
 /// Liisa Liht's authentication certificate with the serial number `serial`.
 pub fn liisa_with_serial(serial: u64) -> Person {
+    person_with(serial, "LIHT", "LIISA", "49403136526")
+}
+
+/// An authentication certificate for `given surname` with personal code `code` (11 digits).
+pub fn person_with(serial: u64, surname: &str, given: &str, code: &str) -> Person {
     let ca = pki().get(Role::IssuingCa);
     let key = TestKey::p384();
     let mut ext = Extensions::default();
@@ -100,10 +105,10 @@ pub fn liisa_with_serial(serial: u64) -> Person {
     let now = pki().now();
     let subject = name(&[
         (oid::COUNTRY, "EE"),
-        (oid::COMMON_NAME, "LIHT,LIISA,49403136526"),
-        (oid::SURNAME, "LIHT"),
-        (oid::GIVEN_NAME, "LIISA"),
-        (oid::SERIAL_NUMBER, "PNOEE-49403136526"),
+        (oid::COMMON_NAME, &format!("{surname},{given},{code}")),
+        (oid::SURNAME, surname),
+        (oid::GIVEN_NAME, given),
+        (oid::SERIAL_NUMBER, &format!("PNOEE-{code}")),
     ])
     .unwrap();
     let cert = issue(
@@ -211,21 +216,25 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         anchors: TrustAnchors::new([Cert::from_der(pki.der(Role::Root)).unwrap()]),
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
+        official_tls: None,
         members: vec![
             Member {
                 client: POLICE.into(),
                 organization: org("70008747", "Politsei- ja Piirivalveamet", OrgType::Gov),
                 may_hide: true,
+                certificate: None,
             },
             Member {
                 client: PORTAL.into(),
                 organization: org("70006317", "Riigi Infosüsteemi Amet", OrgType::Gov),
                 may_hide: false,
+                certificate: None,
             },
             Member {
                 client: TAX.into(),
                 organization: org("70000349", "Maksu- ja Tolliamet", OrgType::Gov),
                 may_hide: false,
+                certificate: None,
             },
         ],
         seed: seed(),

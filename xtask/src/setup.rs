@@ -45,6 +45,7 @@ const TEST_PACKAGES: &[&str] = &[
     "x11-utils",
     "imagemagick",
     "openssl", // the test PKI's OCSP responder and TSA (signet-testkit)
+    "xmlsec1", // the independent judge of the test trusted list's XML signature (signet-pki tests)
     // The card tests: the real pcscd with vsmartcard's virtual readers, which signet-vcard plugs
     // into. vpcd listens on every interface: a test dependency only, never installed by Signet.
     "pcscd",

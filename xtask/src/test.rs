@@ -1,9 +1,9 @@
 //! `cargo xtask test`: every test of the workspace, in one command, with one summary line.
 //!
 //! Steps, in order (a failing step does not stop the later ones; a failing set-up does):
-//! set-up → UI build → `cargo fmt --check` → clippy → Rust tests (nextest) → the vault's crash
-//! test and its keyring tests in a private D-Bus session → the binaries →
-//! the UI's type check, lint and unit tests → the end-to-end tests of the real window under Xvfb.
+//! set-up → UI build → `cargo fmt --check` → clippy → one build of every target → Rust tests
+//! (nextest) → the vault's crash test and its keyring tests in a private D-Bus session → the UI's
+//! type check, lint and unit tests → the end-to-end tests of the real window under Xvfb.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -42,15 +42,19 @@ pub(crate) fn all(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
             "warnings",
         ]),
     );
+    // One build of every target with one feature resolution: the tests, the binaries the
+    // end-to-end tests start and the examples the crash test runs all come from it, so nothing is
+    // compiled twice (building the binaries alone would resolve features without the
+    // dev-dependencies and rebuild part of the graph).
+    let built = Cmd::new("cargo")
+        .args(["build", "--workspace", "--all-targets", "--locked"])
+        .run();
+    if let Err(err) = &built {
+        summary.record("build", Counts::FAIL, Some(err.to_string()));
+    }
     rust_tests(&mut summary);
     vault_crash_test(&mut summary, root);
     vault_keyring(&mut summary, root);
-    let built = Cmd::new("cargo")
-        .args(["build", "--workspace", "--bins", "--locked"])
-        .run();
-    if let Err(err) = &built {
-        summary.record("binaries", Counts::FAIL, Some(err.to_string()));
-    }
 
     check(
         &mut summary,
@@ -70,7 +74,7 @@ pub(crate) fn all(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
         summary.record(
             "end-to-end",
             Counts::FAIL,
-            Some("not run: the binaries did not build".into()),
+            Some("not run: the workspace did not build".into()),
         );
     }
 

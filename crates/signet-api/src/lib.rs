@@ -7,8 +7,10 @@
 
 pub mod bindings;
 pub mod card;
+pub mod cert;
 mod context;
 mod error;
+pub mod http;
 pub mod json;
 pub mod logging;
 

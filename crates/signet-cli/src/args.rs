@@ -49,8 +49,8 @@ pub(crate) enum Command {
     /// Show the ID card and its certificates, PIN retries; sign a digest to test the card.
     #[command(subcommand)]
     Card(CardCommand),
-    /// Inspect and validate certificates: chain, revocation, qualification (not built yet).
-    Cert(Pending),
+    /// Inspect and validate certificates: chain, revocation, qualification.
+    Cert(crate::cert::CertArgs),
     /// See which agencies hold your data, who queried it, and manage consents (not built yet).
     Data(Pending),
     /// Show this build: version, build profile and the optional back ends compiled in.
@@ -131,9 +131,8 @@ impl Cli {
                 | Command::Verify(pending)
                 | Command::Batch(pending)
                 | Command::Card(CardCommand::Pin(pending))
-                | Command::Cert(pending)
                 | Command::Data(pending) => pending.wants_json(),
-                Command::Info | Command::Card(_) => false,
+                Command::Cert(_) | Command::Info | Command::Card(_) => false,
             }
     }
 }

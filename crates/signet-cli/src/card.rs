@@ -14,7 +14,7 @@ use crate::report;
 pub(crate) fn run(command: &CardCommand, json: bool) -> Status {
     match command {
         CardCommand::Status => match signet_api::card::card_status() {
-            Ok(status) if json => report::json(&status),
+            Ok(status) if json => report::print_json(&status),
             Ok(s) => report::text(&format!(
                 "reader: {}\ncard: {}\nholder: {} {}\npersonal code: {}\ndocument: {} (valid until {})\ntries left: PIN1 {}, PIN2 {}, PUK {}\n",
                 s.reader,
@@ -31,7 +31,7 @@ pub(crate) fn run(command: &CardCommand, json: bool) -> Status {
             Err(err) => report::error(&err, json),
         },
         CardCommand::Certs => match signet_api::card::card_certificates() {
-            Ok(certs) if json => report::json(&certs),
+            Ok(certs) if json => report::print_json(&certs),
             Ok(certs) => report::text(
                 &certs
                     .iter()
@@ -76,7 +76,7 @@ fn sign_digest(args: &SignDigest, json: bool) -> Status {
         signet_api::card::pin_from_typed(kind, line)
     };
     match signet_api::card::card_sign_digest(&args.digest, key, ask) {
-        Ok(signature) if json => report::json(&signature),
+        Ok(signature) if json => report::print_json(&signature),
         Ok(signature) => report::text(&format!("{}\n", signature.signature_hex)),
         Err(err) => report::error(&err, json),
     }

@@ -3,6 +3,7 @@
 
 mod args;
 mod card;
+mod cert;
 mod exit;
 mod report;
 
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     let status = match &cli.command {
         Command::Info => report::app_info(&signet_api::app_info(&context), json),
         Command::Card(command) => card::run(command, json),
+        Command::Cert(args) => cert::run(&context, args, json),
         pending => {
             let operation = format!("signet {}", pending.name());
             report::error(&signet_api::not_built(&operation), json)

@@ -65,17 +65,12 @@ pub(crate) fn error(err: &ApiError, json: bool) -> Status {
     status
 }
 
-/// Prints one JSON document on standard output.
-pub(crate) fn json(value: &impl Serialize) -> Status {
-    print_json(value)
-}
-
 /// Prints text on standard output.
 pub(crate) fn text(text: &str) -> Status {
     print_text(text)
 }
 
-fn print_json(value: &impl Serialize) -> Status {
+pub(crate) fn print_json(value: &impl Serialize) -> Status {
     match serde_json::to_string_pretty(value) {
         Ok(text) => print_text(&format!("{text}\n")),
         Err(err) => {
@@ -85,7 +80,7 @@ fn print_json(value: &impl Serialize) -> Status {
     }
 }
 
-fn print_text(text: &str) -> Status {
+pub(crate) fn print_text(text: &str) -> Status {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())

@@ -77,6 +77,13 @@ pub enum CertError {
     DuplicateExtension(ObjectIdentifier),
 }
 
+/// The text of a PEM file: ASCII that has a `-----BEGIN ` line. DER starts with 0x30, so the two
+/// cannot be mistaken for each other.
+fn pem_text(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.contains("-----BEGIN ").then_some(text)
+}
+
 fn at_offset(offset: Option<u32>) -> String {
     offset.map(|o| format!(" at byte {o}")).unwrap_or_default()
 }
@@ -165,7 +172,7 @@ impl fmt::Debug for Cert {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The subject may carry a personal code: show the issuer and serial only.
         f.debug_struct("Cert")
-            .field("issuer", &self.issuer().to_string())
+            .field("issuer", &self.issuer_for_logs())
             .field("serial", &self.serial_hex())
             .finish_non_exhaustive()
     }
@@ -220,6 +227,46 @@ impl Cert {
         };
         this.read_extensions()?;
         Ok(this)
+    }
+
+    /// Decodes the certificates in a file: one DER certificate, or PEM holding one or more
+    /// `CERTIFICATE` blocks in their order (other PEM blocks, such as keys, are refused). The
+    /// base64 of a block may be wrapped at any width or not at all (RFC 7468 section 3 lax
+    /// parsing), as files published by others often are.
+    pub fn from_file_bytes(bytes: &[u8]) -> Result<Vec<Self>, CertError> {
+        use base64ct::Encoding as _;
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        let malformed = |kind: &str| CertError::Malformed {
+            offset: None,
+            kind: format!("PEM: {kind}"),
+        };
+        let Some(text) = pem_text(bytes) else {
+            return Self::from_der(bytes).map(|cert| vec![cert]);
+        };
+        let mut certs = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("-----BEGIN ") {
+            let block = &rest[start..];
+            let body = block
+                .strip_prefix(BEGIN)
+                .ok_or_else(|| malformed("a block is not a CERTIFICATE"))?;
+            let end = body
+                .find(END)
+                .ok_or_else(|| malformed("a block has no END CERTIFICATE line"))?;
+            let base64: String = body[..end]
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .collect();
+            let der = base64ct::Base64::decode_vec(&base64)
+                .map_err(|_| malformed("a block is not valid base64"))?;
+            certs.push(Self::from_der(&der)?);
+            rest = &body[end + END.len()..];
+        }
+        if certs.is_empty() {
+            return Err(malformed("no CERTIFICATE block"));
+        }
+        Ok(certs)
     }
 
     /// Decodes a PEM certificate (`-----BEGIN CERTIFICATE-----`).
@@ -423,6 +470,16 @@ impl Cert {
     /// The SubjectPublicKeyInfo.
     pub fn spki(&self) -> &spki::SubjectPublicKeyInfoOwned {
         &self.cert.tbs_certificate.subject_public_key_info
+    }
+
+    /// The issuer name for logs and debug output: a self-issued certificate's issuer is its
+    /// subject, which may carry a personal code, so it is not shown.
+    pub fn issuer_for_logs(&self) -> String {
+        if self.is_self_issued() {
+            "(self-issued)".to_owned()
+        } else {
+            self.issuer().to_string()
+        }
     }
 
     /// Whether the subject and issuer names are equal (RFC 5280 "self-issued").

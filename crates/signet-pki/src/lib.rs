@@ -12,17 +12,25 @@
 //! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
 //! - [`tsp`]: the RFC 3161 client, [`tsp::request_timestamp`], and token verification.
 //! - [`signed_data`]: verification of a one-signer CMS SignedData.
+//! - [`cades`]: building a SignedData around a card's signature, with the CAdES signed attributes.
+//! - [`xmldsig`]: XML-DSig verification (C14N 1.0/1.1/exclusive, RSA and ECDSA).
+//! - [`tsl`]: ETSI TS 119 612 trusted lists: parse, verify against pinned signers, anchors.
 //! - [`validate_certificate`]: a path and its revocation status in one report.
 
 mod asn1;
+pub mod cades;
 pub mod cert;
 pub mod crypto;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ocsp;
 pub mod path;
 pub mod signed_data;
 pub mod time;
+pub mod tsl;
 pub mod tsp;
 pub mod validate;
+pub mod xmldsig;
 
 pub use cert::{Cert, CertError, CertSummary, QcStatements};
 pub use path::{

@@ -368,7 +368,7 @@ impl<'a> PathValidator<'a> {
         }
         tracing::debug!(
             serial = %target.serial_hex(),
-            issuer = %target.issuer(),
+            issuer = %target.issuer_for_logs(),
             purpose = ?purpose,
             indication = %report.indication,
             sub_indication = ?report.sub_indication,

@@ -38,16 +38,19 @@ use crate::cert::Cert;
 use crate::crypto::{self, CryptoError, HashAlg};
 
 /// id-signedData.
-const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+pub(crate) const SIGNED_DATA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 /// id-contentType.
-const ATTR_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+pub(crate) const ATTR_CONTENT_TYPE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 /// id-messageDigest.
-const ATTR_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+pub(crate) const ATTR_MESSAGE_DIGEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 /// id-aa-signingCertificate (RFC 2634).
 const ATTR_SIGNING_CERT: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
 /// id-aa-signingCertificateV2 (RFC 5035).
-const ATTR_SIGNING_CERT_V2: ObjectIdentifier =
+pub(crate) const ATTR_SIGNING_CERT_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 
 /// Why a SignedData did not verify.

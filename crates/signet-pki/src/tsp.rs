@@ -19,7 +19,8 @@
 //! type, message digest and ESS signing-certificate verify ([`crate::signed_data`]); the
 //! TSTInfo's messageImprint equals the hash sent (algorithm and value); the nonce is echoed; the
 //! TSA certificate chains to a trust anchor and carries the critical id-kp-timeStamping EKU
-//! alone; genTime lies within the TSA certificate's validity and not in the future. The TSA
+//! alone; the token's `tsa` name, if present, is the signer's subject; genTime lies within the
+//! TSA certificate's validity and not in the future. The TSA
 //! certificate's revocation is left to the caller (signet-pki's OCSP client can check it when the
 //! certificate names a responder).
 
@@ -32,12 +33,13 @@ use signet_core::{Clock, Fetch, FetchError, Indication, SubIndication};
 use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
 
 use crate::asn1;
-use crate::cert::CertSummary;
+use crate::cert::{Cert, CertSummary};
 use crate::crypto::HashAlg;
 use crate::ocsp::usable_url;
 use crate::path::{PathValidator, Purpose, ValidationTime};
 use crate::signed_data::{self, CmsError};
 use crate::time::Utc;
+use x509_cert::ext::pkix::name::GeneralName;
 
 /// id-ct-TSTInfo.
 const TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
@@ -115,6 +117,15 @@ pub enum TspError {
         sub_indication: SubIndication,
         /// The deciding finding.
         reason: String,
+    },
+    /// The token names another authority than the certificate that signed it (RFC 3161
+    /// section 2.4.2: the tsa field must be one of the signer's names).
+    #[error("the time-stamp names {named} as its authority but was signed by {signer}")]
+    TsaNameMismatch {
+        /// The name in the token.
+        named: String,
+        /// The signer certificate's subject.
+        signer: String,
     },
     /// genTime lies outside the TSA certificate's validity.
     #[error("genTime {} is outside the TSA certificate's validity {} to {}", Utc(*gen_time), Utc(*not_before), Utc(*not_after))]
@@ -299,6 +310,8 @@ fn verify_token(
         });
     }
 
+    check_tsa_name(info.tsa.as_ref(), tsa)?;
+
     let gen_time = info.gen_time.to_system_time();
     if gen_time < tsa.not_before() || gen_time > tsa.not_after() {
         return Err(TspError::GenTimeOutsideTsaValidity {
@@ -318,7 +331,8 @@ fn verify_token(
             + Duration::from_micros(micros)
     });
     tracing::info!(
-        tsa = %tsa.subject(),
+        tsa_serial = %tsa.serial_hex(),
+        tsa_issuer = %tsa.issuer_for_logs(),
         serial = %hex(info.serial_number.as_bytes()),
         gen_time = %Utc(gen_time),
         "time-stamp verified"
@@ -332,6 +346,23 @@ fn verify_token(
         token: token.to_vec(),
     };
     Ok((verified, info))
+}
+
+/// The TSTInfo's `tsa` field, when present, must name the signer: its subject as a
+/// directoryName. Other name forms (which would have to be found in subjectAltName) are not
+/// compared and therefore refused.
+fn check_tsa_name(named: Option<&GeneralName>, signer: &Cert) -> Result<(), TspError> {
+    match named {
+        None => Ok(()),
+        Some(GeneralName::DirectoryName(name)) if name == signer.subject() => Ok(()),
+        Some(other) => Err(TspError::TsaNameMismatch {
+            named: match other {
+                GeneralName::DirectoryName(name) => name.to_string(),
+                _ => "a name that is not a directory name".to_owned(),
+            },
+            signer: signer.subject().to_string(),
+        }),
+    }
 }
 
 /// Asks the TSA at `url` to time-stamp `digest` and verifies the answer at `clock`'s time.

@@ -25,6 +25,7 @@ mod openssl;
 pub mod pcscd;
 mod pki;
 mod responder;
+mod tsl;
 pub mod x509;
 
 use std::net::TcpListener;
@@ -37,6 +38,7 @@ pub use fetch::LoopbackFetch;
 pub use keys::TestKey;
 pub use pki::{Certificates, Issued, PERSONAL_CODE, Role, pem};
 pub use responder::{OcspMode, TsaMode};
+pub use tsl::TestTrustedList;
 
 /// Why the test PKI could not be made or served.
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +197,12 @@ impl TestPki {
     /// How many HTTP requests the responders have read.
     pub fn requests_served(&self) -> u64 {
         self.responders.requests_served()
+    }
+
+    /// A freshly signed test trusted list naming the issuing CA, the OCSP responder and the TSA
+    /// (and a copy signed by another key).
+    pub fn trusted_list(&self) -> Result<TestTrustedList, TestkitError> {
+        tsl::generate(&self.certs)
     }
 
     /// The directory holding the certificates, keys and OpenSSL's files.

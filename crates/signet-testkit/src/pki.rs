@@ -15,7 +15,7 @@ use crate::keys::TestKey;
 use crate::openssl;
 use crate::x509::{CertSpec, Extensions, issue, name, oid};
 
-const DAY: Duration = Duration::from_secs(86_400);
+pub(crate) const DAY: Duration = Duration::from_secs(86_400);
 
 /// The personal code every "good" test person shares the shape of (a valid Estonian isikukood).
 pub const PERSONAL_CODE: &str = "38001085718";
@@ -460,7 +460,7 @@ impl Certificates {
     }
 }
 
-fn whole_seconds(t: SystemTime) -> SystemTime {
+pub(crate) fn whole_seconds(t: SystemTime) -> SystemTime {
     let secs = t
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -468,7 +468,13 @@ fn whole_seconds(t: SystemTime) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-fn spec(subject: Name, serial: u64, nb: SystemTime, na: SystemTime, ext: Extensions) -> CertSpec {
+pub(crate) fn spec(
+    subject: Name,
+    serial: u64,
+    nb: SystemTime,
+    na: SystemTime,
+    ext: Extensions,
+) -> CertSpec {
     CertSpec {
         subject,
         serial,
@@ -478,7 +484,7 @@ fn spec(subject: Name, serial: u64, nb: SystemTime, na: SystemTime, ext: Extensi
     }
 }
 
-fn org_name(cn: &str) -> Result<Name, TestkitError> {
+pub(crate) fn org_name(cn: &str) -> Result<Name, TestkitError> {
     name(&[
         (oid::COUNTRY, "EE"),
         (oid::ORGANIZATION, "Signet Test"),

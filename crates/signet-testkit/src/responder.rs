@@ -55,6 +55,9 @@ pub enum TsaMode {
     /// OpenSSL's TSTInfo, re-signed (`openssl cms -sign -cades`) by a certificate without the
     /// timeStamping EKU (OpenSSL's TSA refuses to sign with one).
     SignerWithoutEku,
+    /// OpenSSL's TSTInfo with its `tsa` field changed to another name, re-signed by the genuine
+    /// TSA certificate: a valid signature over a token that names another authority.
+    OtherTsaName,
     /// A `rejection` status without a token.
     Reject,
 }
@@ -365,18 +368,21 @@ fn tsa(shared: &Shared, mode: TsaMode, n: u64, body: &[u8]) -> Result<Vec<u8>, T
         ],
     )?;
     let genuine = std::fs::read(&reply).map_err(|e| TestkitError::io(&reply, e))?;
-    if mode != TsaMode::SignerWithoutEku {
-        return Ok(genuine);
+    match mode {
+        TsaMode::SignerWithoutEku => resign(files, n, &genuine, &files.tsa_without_eku, false),
+        TsaMode::OtherTsaName => resign(files, n, &genuine, &files.tsa, true),
+        _ => Ok(genuine),
     }
-    resign_without_eku(files, n, &genuine)
 }
 
-/// Takes the TSTInfo out of OpenSSL's genuine answer and has `openssl cms` sign it again with the
-/// certificate that lacks id-kp-timeStamping.
-fn resign_without_eku(
+/// Takes the TSTInfo out of OpenSSL's genuine answer (optionally naming another TSA in it) and
+/// has `openssl cms -sign -cades` sign it again with `signer`.
+fn resign(
     files: &ResponderFiles,
     n: u64,
     genuine: &[u8],
+    signer: &(PathBuf, PathBuf),
+    rename: bool,
 ) -> Result<Vec<u8>, TestkitError> {
     let response = x509_tsp::TimeStampResp::from_der(genuine)?;
     let token = response
@@ -389,7 +395,16 @@ fn resign_without_eku(
         .ok_or_else(|| TestkitError::Key("the genuine token has no TSTInfo".into()))?;
     let tst_path = files.dir.join(format!("ts-{n}.tstinfo"));
     let token_path = files.dir.join(format!("ts-{n}.badtoken"));
-    std::fs::write(&tst_path, tst_info.value()).map_err(|e| TestkitError::io(&tst_path, e))?;
+    let mut tst_info = tst_info.value().to_vec();
+    if rename {
+        let mut info = x509_tsp::TstInfo::from_der(&tst_info)?;
+        let other = crate::x509::name(&[(crate::x509::oid::COMMON_NAME, "Somebody Else's TSA")])?;
+        info.tsa = Some(x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+            other,
+        ));
+        tst_info = info.to_der()?;
+    }
+    std::fs::write(&tst_path, &tst_info).map_err(|e| TestkitError::io(&tst_path, e))?;
     openssl::run(
         &files.dir,
         &[
@@ -406,9 +421,9 @@ fn resign_without_eku(
             "-in",
             &path_str(&tst_path),
             "-signer",
-            &path_str(&files.tsa_without_eku.0),
+            &path_str(&signer.0),
             "-inkey",
-            &path_str(&files.tsa_without_eku.1),
+            &path_str(&signer.1),
             "-outform",
             "DER",
             "-out",

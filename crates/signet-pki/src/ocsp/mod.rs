@@ -197,7 +197,17 @@ impl OcspError {
 /// The revocation reason of RFC 5280 section 5.3.1, when the responder gave one.
 pub use x509_cert::ext::pkix::CrlReason;
 
-/// What the responder says about the certificate.
+/// What the responder says about the certificate (RFC 6960 section 4.2.1):
+///
+/// ```text
+/// CertStatus ::= CHOICE {
+///     good        [0]     IMPLICIT NULL,
+///     revoked     [1]     IMPLICIT RevokedInfo,
+///     unknown     [2]     IMPLICIT UnknownInfo }
+/// RevokedInfo ::= SEQUENCE {
+///     revocationTime              GeneralizedTime,
+///     revocationReason    [0]     EXPLICIT CRLReason OPTIONAL }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CertificateStatus {
@@ -272,7 +282,8 @@ impl OcspAnswer {
     }
 }
 
-/// Which nonce a request carries.
+/// Which nonce a request carries (RFC 6960 section 4.4.1, RFC 8954 section 2.1: the extension
+/// `id-pkix-ocsp-nonce` whose extnValue is the DER of `Nonce ::= OCTET STRING (SIZE(1..32))`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Nonce {

@@ -16,7 +16,8 @@ use crate::cert::{Cert, oid};
 use crate::crypto::{self, HashAlg};
 
 /// Finds the signer, verifies the signature and the signer's authority (RFC 6960 section
-/// 4.2.2.2).
+/// 4.2.2.2: the CA that issued the certificate, or a responder whose certificate that CA issued
+/// with id-kp-OCSPSigning in its extKeyUsage).
 pub(super) fn authenticate(
     basic: &BasicOcspResponse,
     tbs: &[u8],

@@ -261,3 +261,17 @@ fn an_end_entity_cannot_issue_certificates() {
         report.findings
     );
 }
+
+#[test]
+fn debug_output_carries_no_personal_code() {
+    let pki = TestPki::start().unwrap();
+    for role in [Role::Signing, Role::Authentication, Role::SelfSigned] {
+        let shown = format!("{:?}", cert(&pki, role));
+        assert!(
+            !shown.contains("PNOEE")
+                && !shown.contains(signet_testkit::PERSONAL_CODE)
+                && !shown.contains("38203030013"),
+            "{role:?}: {shown}"
+        );
+    }
+}

@@ -146,3 +146,14 @@ fn a_tampered_token_is_rejected() {
     .unwrap_err();
     assert_eq!(err, TspError::Signature(CmsError::DigestMismatch), "{err}");
 }
+
+#[test]
+fn a_token_naming_another_authority_is_rejected() {
+    let pki = TestPki::start().unwrap();
+    pki.set_tsa_mode(TsaMode::OtherTsaName);
+    let err = stamp(&pki, &anchors(&pki)).unwrap_err();
+    assert!(
+        matches!(&err, TspError::TsaNameMismatch { named, signer } if named.contains("Somebody Else") && signer.contains("Signet Test TSA")),
+        "{err}"
+    );
+}

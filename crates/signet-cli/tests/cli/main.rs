@@ -1,6 +1,13 @@
 //! The command line tested as data: each `tests/cmd/*.toml` names the arguments, and the exact
 //! output and exit status expected. Regenerate an expectation with `TRYCMD=overwrite` after a
 //! deliberate change, and read the diff.
+//!
+//! Commands that need the test PKI's live OCSP responder run the `signet` binary from Rust
+//! ([`cert_verify`]): the certificates and the responder's port change on every run.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
+
+mod card;
+mod cert_verify;
 
 #[test]
 fn cli_cases() {
@@ -8,6 +15,3 @@ fn cli_cases() {
         .register_bin("signet", trycmd::cargo::cargo_bin!("signet"))
         .case("tests/cmd/*.toml");
 }
-
-#[path = "cli/card.rs"]
-mod card;

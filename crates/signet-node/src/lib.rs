@@ -1,0 +1,381 @@
+//! The reference agency node of Signet's data side.
+//!
+//! An agency runs one node. People log in with a Web eID authentication token and see only
+//! their own data: holdings, records, and the usage entries of their data with RFC 9162
+//! inclusion proofs against C2SP checkpoints, live over server-sent events. Other agencies'
+//! systems make official queries with X-Road style paths and headers; every query, served or
+//! refused by the person's consent rule, appends a usage entry before the answer leaves.
+//! Checkpoints are signed in small batches ([`NodeConfig::checkpoint_interval`]).
+//!
+//! Officials connect over mutual TLS ([`NodeConfig::official_tls`]); without it (loopback
+//! development and tests) the member is named by its `X-Road-Client` header alone. Not yet here
+//! (issue 8, later parts): TLS for persons, PostgreSQL, `signet-node demo` and the benchmark.
+//!
+//! | method and path | who | what |
+//! | --- | --- | --- |
+//! | `POST /v1/auth/challenge` | anyone | a fresh nonce (five minutes, single use) |
+//! | `POST /v1/auth/login` | anyone | `{nonce, authToken}` → a short-lived session |
+//! | `GET /v1/holdings` | person | the person's data sets and records |
+//! | `GET /v1/usage?after=N` | person | the person's entries with inclusion proofs and the checkpoint |
+//! | `GET /v1/usage/stream` | person | SSE of new entries with proofs; `Last-Event-ID` resumes |
+//! | `GET /v1/checkpoint` | anyone | the latest signed checkpoint (a C2SP signed note) |
+//! | `GET /v1/consistency?from=M&to=N` | anyone | the RFC 9162 consistency proof |
+//! | `GET /r1/{instance}/{class}/{code}/{subsystem}/getRecords/{person}/{dataSet}` | member | an official query |
+//! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage`, `…/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service |
+
+mod auth;
+mod find_usage;
+mod http;
+mod official;
+mod person;
+pub mod store;
+mod tls;
+mod usage_log;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use signet_core::{Clock, Fetch};
+use signet_data::entry::{Organization, PersonCode};
+use signet_data::holdings::{DataSet, Record};
+use signet_data::note::{NoteSigner, NoteVerifier};
+use signet_data::webeid::{NonceStore, Origin, TokenValidator};
+use signet_pki::ocsp::OcspPolicy;
+use signet_pki::{Cert, TrustAnchors};
+use tokio::sync::broadcast;
+
+pub use store::ConsentRule;
+pub use tls::OfficialTls;
+
+/// Why the node could not start or answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(String),
+    /// The stored entries no longer give the root the node signed: the database was changed.
+    #[error(
+        "the usage log {origin} does not match its checkpoint of size {size}: {reason}; refusing to start"
+    )]
+    LogDoesNotMatchCheckpoint {
+        /// The log's origin.
+        origin: String,
+        /// The checkpoint's size.
+        size: u64,
+        /// What differs.
+        reason: String,
+    },
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        reason: String,
+    },
+    /// The configuration is not usable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A broken invariant.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// A member organisation allowed to make official queries.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Its X-Road client identifier, `EE/GOV/70008747/polis`.
+    pub client: String,
+    /// The organisation, as written into usage entries.
+    pub organization: Organization,
+    /// Whether it may hide its queries from the person for a while (`X-Road-PDU-Hidden-*`):
+    /// only agencies with surveillance powers (IKS §24) may.
+    pub may_hide: bool,
+    /// Its TLS client certificate (DER), required on the official mutual-TLS listener.
+    pub certificate: Option<Vec<u8>>,
+}
+
+/// What the node serves at start: data sets, records and consent rules (upserted).
+#[derive(Debug, Clone, Default)]
+pub struct Seed {
+    /// Data set descriptions.
+    pub data_sets: Vec<DataSet>,
+    /// Records by person.
+    pub records: Vec<(PersonCode, Record)>,
+    /// Consent rules.
+    pub consent_rules: Vec<ConsentRule>,
+}
+
+/// OCSP checking of login certificates.
+#[derive(Debug, Clone)]
+pub struct OcspCheck {
+    /// The network.
+    pub fetch: Arc<dyn Fetch>,
+    /// Freshness rules.
+    pub policy: OcspPolicy,
+}
+
+/// The node's configuration.
+#[derive(Debug)]
+pub struct NodeConfig {
+    /// The SQLite file.
+    pub database: PathBuf,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The origin login tokens must be made for (`https://host[:port]`).
+    pub origin: Origin,
+    /// The agency's name, shown with its holdings.
+    pub agency_name: String,
+    /// The node's X-Road service provider, `EE/GOV/70000562/rr` (the first four path parts of
+    /// official queries).
+    pub provider: String,
+    /// The checkpoint origin line, `rr.example/usage`.
+    pub log_origin: String,
+    /// The key that signs checkpoints (its verifier is what people pin).
+    pub log_key: SigningKey,
+    /// Trust anchors for authentication certificates.
+    pub anchors: TrustAnchors,
+    /// Intermediate CAs for authentication certificates.
+    pub intermediates: Vec<Cert>,
+    /// OCSP for login certificates; `None` does not ask (the certificate path is still checked).
+    pub ocsp: Option<OcspCheck>,
+    /// The member organisations.
+    pub members: Vec<Member>,
+    /// The mutual-TLS listener for official queries; `None` serves them on [`Self::listen`]
+    /// with the member named by its `X-Road-Client` header alone (loopback development only).
+    pub official_tls: Option<OfficialTls>,
+    /// Data to serve.
+    pub seed: Seed,
+    /// How often pending entries are covered by a new checkpoint.
+    pub checkpoint_interval: Duration,
+    /// How long a session lasts.
+    pub session_lifetime: Duration,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Start even when the database no longer matches the signed log, and sign the rewritten
+    /// log: simulates a compromised node, for tests of clients' tamper detection only.
+    pub accept_rewritten_log: bool,
+}
+
+/// The largest request body accepted.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// A new entry covered by a checkpoint, for SSE subscribers.
+#[derive(Debug)]
+pub(crate) struct LogEvent {
+    pub index: u64,
+    pub subject: String,
+    pub data: String,
+}
+
+pub(crate) struct Session {
+    pub person: PersonCode,
+    pub expires: std::time::SystemTime,
+}
+
+pub(crate) struct State {
+    pub log: Mutex<usage_log::UsageLog>,
+    pub nonces: Mutex<NonceStore>,
+    pub sessions: Mutex<HashMap<[u8; 32], Session>>,
+    pub events: broadcast::Sender<Arc<LogEvent>>,
+    pub validator: TokenValidator,
+    pub ocsp: Option<OcspCheck>,
+    pub members: Vec<Member>,
+    pub official_tls: bool,
+    pub provider: String,
+    pub agency_name: String,
+    pub session_lifetime: Duration,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("State")
+    }
+}
+
+/// Locks a mutex; a poisoned one (a panic while holding it) is still used: every write to the
+/// guarded state completes before anything that can panic.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Fills `N` random bytes from the operating system.
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], NodeError> {
+    let mut bytes = [0; N];
+    getrandom::fill(&mut bytes).map_err(|e| NodeError::Internal(format!("no randomness: {e}")))?;
+    Ok(bytes)
+}
+
+/// A running node.
+#[derive(Debug)]
+pub struct RunningNode {
+    addr: SocketAddr,
+    official_addr: Option<SocketAddr>,
+    official_shutdown: tokio::sync::watch::Sender<bool>,
+    official: Option<tokio::task::JoinHandle<()>>,
+    verifier: NoteVerifier,
+    log_origin: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    signer: tokio::task::JoinHandle<()>,
+}
+
+impl RunningNode {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The address of the official mutual-TLS listener, when configured.
+    pub fn official_addr(&self) -> Option<SocketAddr> {
+        self.official_addr
+    }
+
+    /// The checkpoint verifier key people pin.
+    pub fn verifier(&self) -> &NoteVerifier {
+        &self.verifier
+    }
+
+    /// The checkpoint origin line.
+    pub fn log_origin(&self) -> &str {
+        &self.log_origin
+    }
+
+    /// Stops the node: no new connections; open ones are given two seconds.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.signer.abort();
+        let _ = self.signer.await;
+        let _ = self.official_shutdown.send(true);
+        if let Some(official) = self.official.take() {
+            let _ = official.await;
+        }
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.server)
+            .await
+            .is_err()
+        {
+            self.server.abort();
+            let _ = self.server.await;
+        }
+    }
+}
+
+/// Opens the database, rebuilds and checks the log, seeds the data, and starts serving.
+pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
+    let store = store::Store::open(&config.database)?;
+    for set in &config.seed.data_sets {
+        store.put_data_set(set)?;
+    }
+    for (person, record) in &config.seed.records {
+        store.put_record(person, record)?;
+    }
+    for rule in &config.seed.consent_rules {
+        store.put_consent_rule(rule)?;
+    }
+    let signer = NoteSigner::new(&config.log_origin, config.log_key.clone())
+        .map_err(|e| NodeError::Config(e.to_string()))?;
+    let verifier = signer.verifier().clone();
+    let log = usage_log::UsageLog::open(
+        store,
+        signer,
+        config.log_origin.clone(),
+        config.accept_rewritten_log,
+    )?;
+    let (events, _) = broadcast::channel(4096);
+    let state = Arc::new(State {
+        log: Mutex::new(log),
+        nonces: Mutex::new(NonceStore::new()),
+        sessions: Mutex::new(HashMap::new()),
+        events,
+        validator: TokenValidator::new(config.anchors, config.intermediates, config.origin),
+        ocsp: config.ocsp,
+        members: config.members,
+        official_tls: config.official_tls.is_some(),
+        provider: config.provider,
+        agency_name: config.agency_name,
+        session_lifetime: config.session_lifetime,
+        clock: config.clock,
+    });
+    // Sign what a previous run left unsigned before anyone asks.
+    person::sign_and_publish(&state)?;
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| NodeError::Listen {
+            addr: config.listen,
+            reason: e.to_string(),
+        })?;
+    let addr = listener.local_addr().map_err(|e| NodeError::Listen {
+        addr: config.listen,
+        reason: e.to_string(),
+    })?;
+    let (official_shutdown, official_rx) = tokio::sync::watch::channel(false);
+    let (official_addr, official) = match &config.official_tls {
+        Some(tls) => {
+            let acceptor = tls::acceptor(tls)?;
+            let listener = tokio::net::TcpListener::bind(tls.listen)
+                .await
+                .map_err(|e| NodeError::Listen {
+                    addr: tls.listen,
+                    reason: e.to_string(),
+                })?;
+            let addr = listener.local_addr().map_err(|e| NodeError::Listen {
+                addr: tls.listen,
+                reason: e.to_string(),
+            })?;
+            let router = http::official_router(Arc::clone(&state));
+            let task = tokio::spawn(tls::serve(listener, acceptor, router, official_rx));
+            tracing::info!(%addr, "official queries over mutual TLS");
+            (Some(addr), Some(task))
+        }
+        None => (None, None),
+    };
+    let app = http::router(Arc::clone(&state), config.official_tls.is_none());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = rx.await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(error = %e, "the node's server stopped");
+        }
+    });
+    let interval = config.checkpoint_interval;
+    let signer_state = Arc::clone(&state);
+    let signer = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let state = Arc::clone(&signer_state);
+            match tokio::task::spawn_blocking(move || person::sign_and_publish(&state)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "signing a checkpoint failed"),
+                Err(e) => tracing::error!(error = %e, "the signing task failed"),
+            }
+        }
+    });
+    tracing::info!(%addr, log = %config.log_origin, "signet-node listening");
+    Ok(RunningNode {
+        addr,
+        official_addr,
+        official_shutdown,
+        official,
+        verifier,
+        log_origin: config.log_origin,
+        shutdown: Some(tx),
+        server,
+        signer,
+    })
+}

@@ -1,0 +1,316 @@
+//! `signet-node`: run the reference agency node.
+//!
+//! ```text
+//! signet-node keygen --out node.key          # a checkpoint key; prints the verifier key to pin
+//! signet-node serve --config node.json       # serve on loopback until Ctrl-C
+//! ```
+//!
+//! Officials connect over mutual TLS when `officialTls` is configured. TLS for persons is a later
+//! part of issue 8: until then the person listener refuses anything but loopback (put a
+//! TLS-terminating proxy in front of it).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use ed25519_dalek::SigningKey;
+use serde::Deserialize;
+use signet_core::SystemClock;
+use signet_data::entry::{Organization, PersonCode};
+use signet_data::holdings::{DataSet, Record};
+use signet_data::note::NoteSigner;
+use signet_data::webeid::Origin;
+use signet_node::{ConsentRule, Member, NodeConfig, OfficialTls, Seed};
+use signet_pki::{Cert, TrustAnchors};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "signet-node",
+    version,
+    about = "The reference agency node of Signet's data side"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Make a checkpoint key and print the verifier key people pin.
+    Keygen {
+        /// Where to write the key (32 bytes, hexadecimal); refuses to overwrite.
+        #[arg(long)]
+        out: PathBuf,
+        /// The checkpoint origin (the key's name), e.g. `rr.example/usage`.
+        #[arg(long)]
+        origin: String,
+    },
+    /// Serve until interrupted.
+    Serve {
+        /// The configuration file (JSON).
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+/// The configuration file.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConfigFile {
+    database: PathBuf,
+    listen: SocketAddr,
+    origin: String,
+    agency_name: String,
+    provider: String,
+    log_origin: String,
+    log_key_file: PathBuf,
+    trust_anchors: Vec<PathBuf>,
+    #[serde(default)]
+    intermediates: Vec<PathBuf>,
+    members: Vec<MemberFile>,
+    #[serde(default)]
+    official_tls: Option<TlsFile>,
+    #[serde(default)]
+    seed: Option<SeedFile>,
+    #[serde(default = "default_interval_ms")]
+    checkpoint_interval_ms: u64,
+    #[serde(default = "default_session_secs")]
+    session_lifetime_secs: u64,
+}
+
+fn default_interval_ms() -> u64 {
+    100
+}
+
+fn default_session_secs() -> u64 {
+    900
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct MemberFile {
+    client: String,
+    organization: Organization,
+    #[serde(default)]
+    may_hide: bool,
+    /// The member's TLS client certificate (PEM or DER file).
+    #[serde(default)]
+    certificate: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TlsFile {
+    listen: SocketAddr,
+    certificate_chain: Vec<PathBuf>,
+    /// PKCS#8, PEM (`PRIVATE KEY`) or DER.
+    private_key: PathBuf,
+    client_roots: Vec<PathBuf>,
+}
+
+/// The DER inside a PEM file (the first block), or the file itself when it is not PEM.
+fn read_der(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use base64::Engine as _;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(bytes);
+    };
+    if !text.contains("-----BEGIN") {
+        return Ok(bytes);
+    }
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .with_context(|| format!("{} is not valid PEM", path.display()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedFile {
+    #[serde(default)]
+    data_sets: Vec<DataSet>,
+    #[serde(default)]
+    records: Vec<PersonRecord>,
+    #[serde(default)]
+    consent_rules: Vec<RuleFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PersonRecord {
+    person: PersonCode,
+    record: Record,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RuleFile {
+    id: String,
+    subject: PersonCode,
+    client: String,
+    data_set: Option<String>,
+}
+
+fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = text.trim();
+    if text.len() != 64 {
+        bail!("{} does not hold 32 bytes in hexadecimal", path.display());
+    }
+    let mut seed = [0u8; 32];
+    for (i, byte) in seed.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)
+            .with_context(|| format!("{} is not hexadecimal", path.display()))?;
+    }
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+fn read_cert(path: &Path) -> anyhow::Result<Cert> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let cert = match std::str::from_utf8(&bytes) {
+        Ok(pem) if pem.contains("-----BEGIN") => Cert::from_pem(pem),
+        _ => Cert::from_der(&bytes),
+    };
+    cert.with_context(|| format!("{} is not an X.509 certificate", path.display()))
+}
+
+fn keygen(out: &Path, origin: &str) -> anyhow::Result<()> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let key = SigningKey::from_bytes(&seed);
+    let signer = NoteSigner::new(origin, key)?;
+    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(out)
+        .with_context(|| format!("creating {} (it must not exist yet)", out.display()))?;
+    std::io::Write::write_all(&mut file, format!("{hex}\n").as_bytes())?;
+    println!("{}", signer.verifier().to_text());
+    Ok(())
+}
+
+async fn serve(path: &Path) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let file: ConfigFile = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a node configuration", path.display()))?;
+    if !file.listen.ip().is_loopback() {
+        bail!(
+            "refusing to listen on {}: the node serves persons without TLS yet, so it listens on loopback only",
+            file.listen
+        );
+    }
+    let seed = file.seed.unwrap_or(SeedFile {
+        data_sets: Vec::new(),
+        records: Vec::new(),
+        consent_rules: Vec::new(),
+    });
+    let config = NodeConfig {
+        database: file.database,
+        listen: file.listen,
+        origin: Origin::parse(&file.origin)?,
+        agency_name: file.agency_name,
+        provider: file.provider,
+        log_origin: file.log_origin,
+        log_key: read_key(&file.log_key_file)?,
+        anchors: TrustAnchors::new(
+            file.trust_anchors
+                .iter()
+                .map(|p| read_cert(p))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        intermediates: file
+            .intermediates
+            .iter()
+            .map(|p| read_cert(p))
+            .collect::<Result<_, _>>()?,
+        ocsp: None,
+        members: file
+            .members
+            .into_iter()
+            .map(|m| {
+                Ok(Member {
+                    client: m.client,
+                    organization: m.organization,
+                    may_hide: m.may_hide,
+                    certificate: m.certificate.as_deref().map(read_der).transpose()?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
+        official_tls: match file.official_tls {
+            Some(t) => Some(OfficialTls {
+                listen: t.listen,
+                certificate_chain: t
+                    .certificate_chain
+                    .iter()
+                    .map(|p| read_der(p))
+                    .collect::<Result<_, _>>()?,
+                private_key_pkcs8: read_der(&t.private_key)?,
+                client_roots: t
+                    .client_roots
+                    .iter()
+                    .map(|p| read_der(p))
+                    .collect::<Result<_, _>>()?,
+            }),
+            None => None,
+        },
+        seed: Seed {
+            data_sets: seed.data_sets,
+            records: seed
+                .records
+                .into_iter()
+                .map(|r| (r.person, r.record))
+                .collect(),
+            consent_rules: seed
+                .consent_rules
+                .into_iter()
+                .map(|r| ConsentRule {
+                    id: r.id,
+                    subject: r.subject,
+                    client: r.client,
+                    data_set: r.data_set,
+                })
+                .collect(),
+        },
+        checkpoint_interval: Duration::from_millis(file.checkpoint_interval_ms.max(1)),
+        session_lifetime: Duration::from_secs(file.session_lifetime_secs.max(1)),
+        clock: Arc::new(SystemClock),
+        accept_rewritten_log: false,
+    };
+    let node = signet_node::start(config).await?;
+    println!("listening on http://{}", node.addr());
+    if let Some(addr) = node.official_addr() {
+        println!("official queries (mutual TLS) on https://{addr}");
+    }
+    println!("checkpoint key to pin: {}", node.verifier().to_text());
+    tokio::signal::ctrl_c().await?;
+    node.stop().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Args::parse().command {
+        Command::Keygen { out, origin } => keygen(&out, &origin),
+        Command::Serve { config } => serve(&config).await,
+    }
+}

@@ -1,0 +1,13 @@
+//! signet-node end to end over real HTTP on loopback: a node per test on a free port.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
+
+mod bench;
+mod cli;
+mod find_usage;
+mod flow;
+mod hidden;
+mod mtls;
+mod ocsp;
+mod security;
+mod support;
+mod tamper;

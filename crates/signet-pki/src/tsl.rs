@@ -267,6 +267,44 @@ impl TrustedList {
         anchors
     }
 
+    /// Whether the list may be used as a trust source at `at`: its signature was verified
+    /// against a pinned signer and `at` is before its NextUpdate.
+    pub fn usable_at(&self, at: SystemTime) -> bool {
+        self.signer.is_some() && self.is_fresh_at(at)
+    }
+
+    /// Every certificate of a `service_type` service, whatever its status (the status is
+    /// judged later, at the time that matters: genTime, producedAt).
+    pub fn certificates_of(&self, service_type: &str) -> Vec<Cert> {
+        self.providers
+            .iter()
+            .flat_map(|p| &p.services)
+            .filter(|s| s.service_type == service_type)
+            .flat_map(|s| s.certificates.iter().cloned())
+            .collect()
+    }
+
+    /// The `service_type` service whose certificate is `cert`, when there is one.
+    pub fn service_of_type(&self, cert: &Cert, service_type: &str) -> Option<TrustedService<'_>> {
+        self.providers.iter().find_map(|provider| {
+            provider
+                .services
+                .iter()
+                .filter(|s| s.service_type == service_type)
+                .find_map(|service| {
+                    service
+                        .certificates
+                        .iter()
+                        .find(|c| *c == cert)
+                        .map(|certificate| TrustedService {
+                            provider: &provider.name,
+                            service,
+                            certificate,
+                        })
+                })
+        })
+    }
+
     /// The service whose certificate is `cert`, when there is one.
     pub fn service_of(&self, cert: &Cert) -> Option<TrustedService<'_>> {
         self.providers.iter().find_map(|provider| {

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 use signet_core::{Code, Fetch, Indication, SubIndication};
 use signet_pki::cert::oid;
-use signet_pki::ocsp::{CertificateStatus, OcspAnswer, OcspPolicy, Responder};
+use signet_pki::ocsp::{CertificateStatus, ListedResponder, OcspAnswer, OcspPolicy, Responder};
 use signet_pki::time::Utc;
 use signet_pki::tsl::{SVC_CA_QC, TrustedList};
 use signet_pki::{
@@ -256,7 +256,19 @@ pub fn cert_verify(
         None => ValidationTime::now(context.clock()),
     };
     let purpose = request.purpose.unwrap_or_else(|| purpose_of(&target));
-    let policy = OcspPolicy::default();
+    let list = request
+        .trusted_list
+        .as_ref()
+        .map(read_trusted_list)
+        .transpose()?;
+    // A verified, fresh list's OCSP/QC services are authorised responders too.
+    let policy = OcspPolicy {
+        listed_responders: list
+            .as_ref()
+            .map(|l| ListedResponder::from_list(l, context.clock().now()))
+            .unwrap_or_default(),
+        ..OcspPolicy::default()
+    };
     let revocation = match request.revocation {
         RevocationMode::NotChecked => Revocation::NotRequired,
         RevocationMode::Offline => Revocation::Offline(None),
@@ -266,11 +278,6 @@ pub fn cert_verify(
             policy: &policy,
         },
     };
-    let list = request
-        .trusted_list
-        .as_ref()
-        .map(read_trusted_list)
-        .transpose()?;
     let list_facts = list.as_ref().map(|list| {
         let fresh = list.is_fresh_at(time.at());
         let listed = if fresh {
@@ -427,6 +434,11 @@ fn revocation_facts(mode: RevocationMode, answer: Option<&OcspAnswer>) -> Revoca
         facts.this_update = Some(rfc3339(answer.this_update));
         facts.responder = Some(match &answer.responder {
             Responder::Delegated { subject, .. } => subject.clone(),
+            Responder::TrustedList {
+                subject,
+                service,
+                territory,
+            } => format!("{subject} (OCSP/QC service {service} of the {territory} trusted list)"),
             _ => "issuing CA".to_owned(),
         });
     }

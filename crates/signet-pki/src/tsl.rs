@@ -96,7 +96,7 @@ pub enum TslError {
 }
 
 /// A service of a trust service provider.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
     /// ServiceTypeIdentifier (e.g. [`SVC_CA_QC`]).
     pub service_type: String,

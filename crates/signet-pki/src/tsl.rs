@@ -108,8 +108,12 @@ pub struct Service {
     pub statuses: Vec<(String, SystemTime)>,
     /// AdditionalServiceInformation URIs (ForeSignatures, ForeSeals, …).
     pub additional_information: Vec<String>,
-    /// Qualifier URIs of the qualifications extension (QCWithQSCD, NotQualified, …).
+    /// Qualifier URIs of the qualifications extension (QCWithQSCD, NotQualified, …), of every
+    /// element whatever its criteria.
     pub qualifiers: Vec<String>,
+    /// The qualifications extension (TS 119 612 clause 5.5.9.2): qualifiers with the criteria
+    /// saying which certificates they apply to ([`crate::qualification::assess`]).
+    pub qualifications: Vec<crate::qualification::QualificationElement>,
 }
 
 impl Service {
@@ -438,6 +442,9 @@ impl Reader<'_, '_> {
             statuses,
             additional_information,
             qualifiers,
+            qualifications: extensions
+                .map(|e| crate::qualification::parse(self.doc, e))
+                .unwrap_or_default(),
         })
     }
 }

@@ -34,6 +34,9 @@ pub struct TrustedListOptions {
     pub tsa: bool,
     /// Further certificates to list as OCSP/QC services (e.g. [`Role::RogueOcspResponder`]).
     pub extra_ocsp: Vec<Role>,
+    /// Further certificates to list as TSA/QTST services (e.g. [`Role::Root`], which the TSA's
+    /// certificate chains to).
+    pub extra_tsa: Vec<Role>,
     /// Qualifier URIs (TS 119 612 clause 5.5.9.2) for the CA/QC service, in one Qualification
     /// whose criteria are "at least one of" the policy QCP-n-qscd or the nonRepudiation bit.
     pub ca_qualifiers: Vec<String>,
@@ -44,6 +47,7 @@ impl Default for TrustedListOptions {
         Self {
             tsa: true,
             extra_ocsp: Vec::new(),
+            extra_tsa: Vec::new(),
             ca_qualifiers: Vec::new(),
         }
     }
@@ -127,6 +131,15 @@ fn body(certs: &Certificates, options: &TrustedListOptions) -> Result<String, Te
         others.push_str(&service(
             "Certstatus/OCSP/QC",
             &format!("Signet Test listed responder {role:?}"),
+            certs.der(*role),
+            &since,
+            "",
+        ));
+    }
+    for role in &options.extra_tsa {
+        others.push_str(&service(
+            "TSA/QTST",
+            &format!("Signet Test listed TSA {role:?}"),
             certs.der(*role),
             &since,
             "",

@@ -286,3 +286,28 @@ fn a_tsa_service_not_granted_at_gen_time_is_not_trusted() {
         "{err}"
     );
 }
+
+/// The TSA certificate itself is not listed, but the root it chains to is, as a TSA/QTST
+/// service: trusted and qualified through that service. Listed as a CA/QC only, it would not be.
+#[test]
+fn a_tsa_chaining_to_a_listed_tsa_qtst_service_is_trusted() {
+    let pki = TestPki::start().unwrap();
+    let token = stamp(&pki, &anchors(&pki)).unwrap().token;
+    let mut options = TrustedListOptions::default();
+    options.tsa = false;
+    options.extra_tsa = vec![Role::Root];
+    let list = verified_list(&pki, &options);
+    let stamp = tsp::verify_with_trusted_list(
+        &token,
+        HashAlg::Sha384,
+        &digest(),
+        &list,
+        &[],
+        SystemClock.now(),
+    )
+    .unwrap();
+    assert_eq!(
+        stamp.qualified.map(|q| q.service).as_deref(),
+        Some("Signet Test listed TSA Root")
+    );
+}

@@ -7,7 +7,8 @@ use std::time::SystemTime;
 use serde::Serialize;
 use signet_core::{Code, Fetch, Indication, SubIndication};
 use signet_pki::cert::oid;
-use signet_pki::ocsp::{CertificateStatus, OcspAnswer, OcspPolicy, Responder};
+use signet_pki::ocsp::{CertificateStatus, ListedResponder, OcspAnswer, OcspPolicy, Responder};
+use signet_pki::qualification::{QcPurpose, assess};
 use signet_pki::time::Utc;
 use signet_pki::tsl::{SVC_CA_QC, TrustedList};
 use signet_pki::{
@@ -162,7 +163,9 @@ pub struct CertFacts {
     pub trust_anchor: bool,
 }
 
-/// The qcStatements of the certificate (ETSI EN 319 412-5).
+/// The qualification: the certificate's qcStatements (ETSI EN 319 412-5), overruled by the
+/// qualifiers of its issuer's CA/QC service when a trusted list is given (ETSI TS 119 612
+/// clause 5.5.9.2, applied as TS 119 615 describes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Qualification {
@@ -177,6 +180,11 @@ pub struct Qualification {
     pub source: &'static str,
     /// The trusted list's service for the issuer: its type, status, name and provider.
     pub service: Option<String>,
+    /// The trusted-list qualifiers that applied (QCWithQSCD, NotQualified, …).
+    pub qualifiers: Vec<String>,
+    /// False when the list leaves the qualification undecided (conflicting qualifiers, criteria
+    /// Signet cannot evaluate); `qcCompliance` and `qscd` are then not to be relied on.
+    pub determinable: bool,
     /// One line for people.
     pub summary: String,
 }
@@ -256,7 +264,19 @@ pub fn cert_verify(
         None => ValidationTime::now(context.clock()),
     };
     let purpose = request.purpose.unwrap_or_else(|| purpose_of(&target));
-    let policy = OcspPolicy::default();
+    let list = request
+        .trusted_list
+        .as_ref()
+        .map(read_trusted_list)
+        .transpose()?;
+    // A verified, fresh list's OCSP/QC services are authorised responders too.
+    let policy = OcspPolicy {
+        listed_responders: list
+            .as_ref()
+            .map(|l| ListedResponder::from_list(l, context.clock().now()))
+            .unwrap_or_default(),
+        ..OcspPolicy::default()
+    };
     let revocation = match request.revocation {
         RevocationMode::NotChecked => Revocation::NotRequired,
         RevocationMode::Offline => Revocation::Offline(None),
@@ -266,11 +286,6 @@ pub fn cert_verify(
             policy: &policy,
         },
     };
-    let list = request
-        .trusted_list
-        .as_ref()
-        .map(read_trusted_list)
-        .transpose()?;
     let list_facts = list.as_ref().map(|list| {
         let fresh = list.is_fresh_at(time.at());
         let listed = if fresh {
@@ -304,7 +319,13 @@ pub fn cert_verify(
     if let (Some(list), Some(issuer), Some(facts)) = (&list, report.issuer(), &list_facts)
         && facts.fresh
     {
-        apply_list(&mut cert_report.qualification, list, issuer, time.at());
+        apply_list(
+            &mut cert_report.qualification,
+            list,
+            &target,
+            issuer,
+            time.at(),
+        );
     }
     cert_report.trusted_list = list_facts;
     Ok(cert_report)
@@ -323,10 +344,12 @@ fn read_trusted_list(files: &TrustedListFiles) -> Result<TrustedList, ApiError> 
 }
 
 /// The issuer's CA/QC service in the list at `at`: the list, not the certificate alone, then
-/// says the certificate is qualified (ETSI TS 119 615).
+/// says whether the certificate is qualified, its key in a QSCD, and for what (ETSI TS 119 615;
+/// [`signet_pki::qualification::assess`]).
 fn apply_list(
     qualification: &mut Qualification,
     list: &TrustedList,
+    target: &Cert,
     issuer: &Cert,
     at: SystemTime,
 ) {
@@ -345,9 +368,55 @@ fn apply_list(
         "{kind} {status}: {} ({})",
         found.service.name, found.provider
     ));
-    if found.service.service_type == SVC_CA_QC && found.service.active_at(at) {
-        qualification.source = "trusted list";
+    if found.service.service_type != SVC_CA_QC {
+        return;
     }
+    let assessed = assess(target, found.service, at);
+    qualification.source = "trusted list";
+    qualification.qualifiers = assessed
+        .applied
+        .iter()
+        .map(|q| q.name().to_owned())
+        .collect();
+    qualification.determinable = assessed.qualified.is_some() && assessed.qscd.is_some();
+    qualification.qc_compliance = assessed.qualified == Some(true);
+    qualification.qscd = assessed.qscd == Some(true);
+    qualification.types = assessed
+        .purposes
+        .iter()
+        .map(|p| match p {
+            QcPurpose::ESig => "esign".to_owned(),
+            QcPurpose::ESeal => "eseal".to_owned(),
+            QcPurpose::Wsa => "web".to_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    let why = if assessed.notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", assessed.notes.join("; "))
+    };
+    qualification.summary = if !qualification.determinable {
+        format!("qualification not determinable{why}")
+    } else if assessed.qualified_esig_in_qscd() {
+        "qualified certificate for electronic signatures, key in a QSCD".to_owned()
+    } else if assessed.qualified == Some(true) {
+        format!(
+            "qualified certificate ({}){}{why}",
+            if qualification.types.is_empty() {
+                "no purpose".to_owned()
+            } else {
+                qualification.types.join(", ")
+            },
+            if qualification.qscd {
+                ", key in a QSCD"
+            } else {
+                ", key not in a QSCD"
+            }
+        )
+    } else {
+        format!("not a qualified certificate{why}")
+    };
 }
 
 fn build_report(
@@ -427,6 +496,11 @@ fn revocation_facts(mode: RevocationMode, answer: Option<&OcspAnswer>) -> Revoca
         facts.this_update = Some(rfc3339(answer.this_update));
         facts.responder = Some(match &answer.responder {
             Responder::Delegated { subject, .. } => subject.clone(),
+            Responder::TrustedList {
+                subject,
+                service,
+                territory,
+            } => format!("{subject} (OCSP/QC service {service} of the {territory} trusted list)"),
             _ => "issuing CA".to_owned(),
         });
     }
@@ -499,6 +573,8 @@ fn qualification(cert: &Cert) -> Qualification {
         types,
         source: "certificate",
         service: None,
+        qualifiers: Vec::new(),
+        determinable: true,
         summary,
     }
 }

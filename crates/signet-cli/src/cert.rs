@@ -207,11 +207,18 @@ fn text(report: &CertReport) -> String {
         "Qualification: {} ({})",
         qualification.summary,
         if qualification.source == "trusted list" {
-            "the certificate declares it, and its issuer is a qualified service of the trusted list"
+            "as its issuer's CA/QC service in the trusted list qualifies what the certificate declares"
         } else {
             "as the certificate declares"
         }
     );
+    if !qualification.qualifiers.is_empty() {
+        let _ = writeln!(
+            out,
+            "List qualifiers: {}",
+            qualification.qualifiers.join(", ")
+        );
+    }
     if let Some(service) = &qualification.service {
         let _ = writeln!(out, "Listed issuer: {service}");
     }

@@ -15,6 +15,7 @@
 //! - [`cades`]: building a SignedData around a card's signature, with the CAdES signed attributes.
 //! - [`xmldsig`]: XML-DSig verification (C14N 1.0/1.1/exclusive, RSA and ECDSA).
 //! - [`tsl`]: ETSI TS 119 612 trusted lists: parse, verify against pinned signers, anchors.
+//! - [`qualification`]: a certificate's qualification under a list's CA/QC service (TS 119 615).
 //! - [`validate_certificate`]: a path and its revocation status in one report.
 
 mod asn1;
@@ -25,6 +26,7 @@ pub mod crypto;
 pub mod fuzzing;
 pub mod ocsp;
 pub mod path;
+pub mod qualification;
 pub mod signed_data;
 pub mod time;
 pub mod tsl;

@@ -96,7 +96,7 @@ pub enum TslError {
 }
 
 /// A service of a trust service provider.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
     /// ServiceTypeIdentifier (e.g. [`SVC_CA_QC`]).
     pub service_type: String,
@@ -108,8 +108,12 @@ pub struct Service {
     pub statuses: Vec<(String, SystemTime)>,
     /// AdditionalServiceInformation URIs (ForeSignatures, ForeSeals, …).
     pub additional_information: Vec<String>,
-    /// Qualifier URIs of the qualifications extension (QCWithQSCD, NotQualified, …).
+    /// Qualifier URIs of the qualifications extension (QCWithQSCD, NotQualified, …), of every
+    /// element whatever its criteria.
     pub qualifiers: Vec<String>,
+    /// The qualifications extension (TS 119 612 clause 5.5.9.2): qualifiers with the criteria
+    /// saying which certificates they apply to ([`crate::qualification::assess`]).
+    pub qualifications: Vec<crate::qualification::QualificationElement>,
 }
 
 impl Service {
@@ -267,6 +271,44 @@ impl TrustedList {
         anchors
     }
 
+    /// Whether the list may be used as a trust source at `at`: its signature was verified
+    /// against a pinned signer and `at` is before its NextUpdate.
+    pub fn usable_at(&self, at: SystemTime) -> bool {
+        self.signer.is_some() && self.is_fresh_at(at)
+    }
+
+    /// Every certificate of a `service_type` service, whatever its status (the status is
+    /// judged later, at the time that matters: genTime, producedAt).
+    pub fn certificates_of(&self, service_type: &str) -> Vec<Cert> {
+        self.providers
+            .iter()
+            .flat_map(|p| &p.services)
+            .filter(|s| s.service_type == service_type)
+            .flat_map(|s| s.certificates.iter().cloned())
+            .collect()
+    }
+
+    /// The `service_type` service whose certificate is `cert`, when there is one.
+    pub fn service_of_type(&self, cert: &Cert, service_type: &str) -> Option<TrustedService<'_>> {
+        self.providers.iter().find_map(|provider| {
+            provider
+                .services
+                .iter()
+                .filter(|s| s.service_type == service_type)
+                .find_map(|service| {
+                    service
+                        .certificates
+                        .iter()
+                        .find(|c| *c == cert)
+                        .map(|certificate| TrustedService {
+                            provider: &provider.name,
+                            service,
+                            certificate,
+                        })
+                })
+        })
+    }
+
     /// The service whose certificate is `cert`, when there is one.
     pub fn service_of(&self, cert: &Cert) -> Option<TrustedService<'_>> {
         self.providers.iter().find_map(|provider| {
@@ -400,6 +442,9 @@ impl Reader<'_, '_> {
             statuses,
             additional_information,
             qualifiers,
+            qualifications: extensions
+                .map(|e| crate::qualification::parse(self.doc, e))
+                .unwrap_or_default(),
         })
     }
 }

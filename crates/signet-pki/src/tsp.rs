@@ -36,9 +36,10 @@ use crate::asn1;
 use crate::cert::{Cert, CertSummary};
 use crate::crypto::HashAlg;
 use crate::ocsp::usable_url;
-use crate::path::{PathValidator, Purpose, ValidationTime};
+use crate::path::{PathValidator, Purpose, TrustAnchors, ValidationTime};
 use crate::signed_data::{self, CmsError};
 use crate::time::Utc;
+use crate::tsl::{SVC_TSA_QTST, TrustedList};
 use x509_cert::ext::pkix::name::GeneralName;
 
 /// id-ct-TSTInfo.
@@ -148,6 +149,34 @@ pub enum TspError {
     /// The request could not be built.
     #[error("the time-stamp request could not be built: {0}")]
     Request(String),
+    /// Trust was to come from a trusted list that is unverified or past its NextUpdate.
+    #[error("the {territory} trusted list is not verified or is past its NextUpdate at {}", Utc(*at))]
+    TrustedListNotUsable {
+        /// The list's SchemeTerritory.
+        territory: String,
+        /// The time of the check.
+        at: SystemTime,
+    },
+    /// The TSA certificate is not, and does not chain to, a TSA/QTST service of the list.
+    #[error(
+        "the time-stamping authority {tsa} is not a qualified TSA/QTST service of the {territory} trusted list"
+    )]
+    TsaNotOnTrustedList {
+        /// The TSA certificate's subject.
+        tsa: String,
+        /// The list's SchemeTerritory.
+        territory: String,
+    },
+    /// The TSA's TSA/QTST service was not granted at genTime.
+    #[error("the TSA/QTST service {service} was {status} at genTime {}, not granted", Utc(*gen_time))]
+    TsaServiceNotGranted {
+        /// The service's name.
+        service: String,
+        /// Its status at genTime (`no status` before its first one).
+        status: String,
+        /// genTime.
+        gen_time: SystemTime,
+    },
 }
 
 impl TspError {
@@ -174,6 +203,42 @@ pub struct VerifiedTimestamp {
     pub tsa: CertSummary,
     /// The token (a DER ContentInfo), to embed in a signature.
     pub token: Vec<u8>,
+    /// The trusted list's TSA/QTST service vouching for the TSA, when trust came from a list:
+    /// the time-stamp is then qualified (eIDAS article 42, TS 119 615).
+    pub qualified: Option<QualifiedTsa>,
+}
+
+/// The TSA/QTST service of a trusted list that a TSA certificate is, or chains to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualifiedTsa {
+    /// The service's name.
+    pub service: String,
+    /// The trust service provider.
+    pub provider: String,
+    /// The list's SchemeTerritory.
+    pub territory: String,
+    /// When the service's current status (granted at genTime) started.
+    pub granted_since: SystemTime,
+}
+
+/// Where a TSA's trust comes from.
+#[derive(Clone, Copy)]
+enum TsaTrust<'a> {
+    /// Path validation to the validator's anchors.
+    Anchors(&'a PathValidator<'a>),
+    /// The TSA/QTST services of a verified trusted list, granted at genTime.
+    List {
+        list: &'a TrustedList,
+        validator: &'a PathValidator<'a>,
+    },
+}
+
+impl<'a> TsaTrust<'a> {
+    fn validator(self) -> &'a PathValidator<'a> {
+        match self {
+            Self::Anchors(validator) | Self::List { validator, .. } => validator,
+        }
+    }
 }
 
 /// A time-stamp request for one digest, with a 64-bit nonce (62 random bits) and certReq set.
@@ -255,7 +320,13 @@ impl TimestampRequest {
         }
         let token = resp.time_stamp_token.ok_or(TspError::NoToken)?;
         let token = token.to_der().map_err(|e| TspError::malformed(&e))?;
-        let (verified, info) = verify_token(&token, self.hash, &self.digest, validator, now)?;
+        let (verified, info) = verify_token(
+            &token,
+            self.hash,
+            &self.digest,
+            TsaTrust::Anchors(validator),
+            now,
+        )?;
         if info.nonce.as_ref() != Some(&self.nonce) {
             return Err(TspError::NonceMismatch);
         }
@@ -272,14 +343,49 @@ pub fn verify(
     validator: &PathValidator<'_>,
     now: SystemTime,
 ) -> Result<VerifiedTimestamp, TspError> {
-    verify_token(token, hash, digest, validator, now).map(|(verified, _)| verified)
+    verify_token(token, hash, digest, TsaTrust::Anchors(validator), now)
+        .map(|(verified, _)| verified)
+}
+
+/// Verifies a time-stamp token (a DER ContentInfo) for `digest` computed with `hash`, taking
+/// the TSA's trust from a verified trusted list usable at `now`: the TSA certificate must be,
+/// or chain (through `intermediates`) to, the certificate of a TSA/QTST service whose status at
+/// genTime is granted (TS 119 612 clause 5.5.9 and 5.6: the status history read at that time).
+/// The result names that service in [`VerifiedTimestamp::qualified`].
+pub fn verify_with_trusted_list(
+    token: &[u8],
+    hash: HashAlg,
+    digest: &[u8],
+    list: &TrustedList,
+    intermediates: &[Cert],
+    now: SystemTime,
+) -> Result<VerifiedTimestamp, TspError> {
+    if !list.usable_at(now) {
+        return Err(TspError::TrustedListNotUsable {
+            territory: list.territory.clone(),
+            at: now,
+        });
+    }
+    let anchors = TrustAnchors::new(list.certificates_of(SVC_TSA_QTST));
+    let validator = PathValidator::new(&anchors, intermediates.iter().cloned());
+    verify_token(
+        token,
+        hash,
+        digest,
+        TsaTrust::List {
+            list,
+            validator: &validator,
+        },
+        now,
+    )
+    .map(|(verified, _)| verified)
 }
 
 fn verify_token(
     token: &[u8],
     hash: HashAlg,
     digest: &[u8],
-    validator: &PathValidator<'_>,
+    trust: TsaTrust<'_>,
     now: SystemTime,
 ) -> Result<(VerifiedTimestamp, TstInfo), TspError> {
     let signed = signed_data::verify(token, &[])?;
@@ -301,8 +407,19 @@ fn verify_token(
     }
 
     let tsa = &signed.signer;
-    let report = validator.validate(tsa, Purpose::TimeStamping, ValidationTime::Current(now));
+    let report =
+        trust
+            .validator()
+            .validate(tsa, Purpose::TimeStamping, ValidationTime::Current(now));
     if let (Some(sub), Some(finding)) = (report.sub_indication, report.findings.first()) {
+        if let TsaTrust::List { list, .. } = trust
+            && sub == SubIndication::NoCertificateChainFound
+        {
+            return Err(TspError::TsaNotOnTrustedList {
+                tsa: tsa.subject().to_string(),
+                territory: list.territory.clone(),
+            });
+        }
         return Err(TspError::TsaCertificate {
             indication: report.indication,
             sub_indication: sub,
@@ -323,6 +440,10 @@ fn verify_token(
     if gen_time > now + CLOCK_SKEW {
         return Err(TspError::GenTimeInTheFuture { gen_time, at: now });
     }
+    let qualified = match trust {
+        TsaTrust::Anchors(_) => None,
+        TsaTrust::List { list, .. } => Some(listed_service(list, &report.chain, tsa, gen_time)?),
+    };
     let accuracy = info.accuracy.as_ref().map(|a| {
         let millis = a.millis.map_or(0, |m| u64::try_from(m).unwrap_or(0));
         let micros = a.micros.map_or(0, |m| u64::try_from(m).unwrap_or(0));
@@ -344,8 +465,49 @@ fn verify_token(
         serial: hex(info.serial_number.as_bytes()),
         tsa: tsa.summary(),
         token: token.to_vec(),
+        qualified,
     };
     Ok((verified, info))
+}
+
+/// The TSA/QTST service at the top of `chain`, granted at `gen_time`.
+fn listed_service(
+    list: &TrustedList,
+    chain: &[Cert],
+    tsa: &Cert,
+    gen_time: SystemTime,
+) -> Result<QualifiedTsa, TspError> {
+    let found = chain
+        .last()
+        .and_then(|anchor| list.service_of_type(anchor, SVC_TSA_QTST))
+        .ok_or_else(|| TspError::TsaNotOnTrustedList {
+            tsa: tsa.subject().to_string(),
+            territory: list.territory.clone(),
+        })?;
+    let service = found.service;
+    if !service.active_at(gen_time) {
+        return Err(TspError::TsaServiceNotGranted {
+            service: service.name.clone(),
+            status: service
+                .status_at(gen_time)
+                .unwrap_or("no status")
+                .to_owned(),
+            gen_time,
+        });
+    }
+    let granted_since = service
+        .statuses
+        .iter()
+        .filter(|(_, since)| *since <= gen_time)
+        .map(|(_, since)| *since)
+        .max()
+        .unwrap_or(gen_time);
+    Ok(QualifiedTsa {
+        service: service.name.clone(),
+        provider: found.provider.to_owned(),
+        territory: list.territory.clone(),
+        granted_since,
+    })
 }
 
 /// The TSTInfo's `tsa` field, when present, must name the signer: its subject as a

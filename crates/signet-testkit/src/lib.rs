@@ -38,7 +38,7 @@ pub use fetch::LoopbackFetch;
 pub use keys::TestKey;
 pub use pki::{Certificates, Issued, PERSONAL_CODE, Role, pem};
 pub use responder::{OcspMode, TsaMode};
-pub use tsl::TestTrustedList;
+pub use tsl::{TestTrustedList, TrustedListOptions, qualifier_uri};
 
 /// Why the test PKI could not be made or served.
 #[derive(Debug, thiserror::Error)]
@@ -202,7 +202,15 @@ impl TestPki {
     /// A freshly signed test trusted list naming the issuing CA, the OCSP responder and the TSA
     /// (and a copy signed by another key).
     pub fn trusted_list(&self) -> Result<TestTrustedList, TestkitError> {
-        tsl::generate(&self.certs)
+        tsl::generate(&self.certs, &TrustedListOptions::default())
+    }
+
+    /// A freshly signed test trusted list changed as `options` say.
+    pub fn trusted_list_with(
+        &self,
+        options: &TrustedListOptions,
+    ) -> Result<TestTrustedList, TestkitError> {
+        tsl::generate(&self.certs, options)
     }
 
     /// The directory holding the certificates, keys and OpenSSL's files.

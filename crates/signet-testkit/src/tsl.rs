@@ -24,6 +24,40 @@ use crate::x509::{Extensions, issue};
 const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 
+/// What to change in the generated list. The default is the list [`crate::TestPki::trusted_list`]
+/// makes: the issuing CA (CA/QC, ForeSignatures), the delegated OCSP responder (OCSP/QC) and the
+/// TSA (TSA/QTST), all granted since a year before [`crate::TestPki::now`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TrustedListOptions {
+    /// List the TSA as a TSA/QTST service (default true).
+    pub tsa: bool,
+    /// Further certificates to list as OCSP/QC services (e.g. [`Role::RogueOcspResponder`]).
+    pub extra_ocsp: Vec<Role>,
+    /// Further certificates to list as TSA/QTST services (e.g. [`Role::Root`], which the TSA's
+    /// certificate chains to).
+    pub extra_tsa: Vec<Role>,
+    /// Qualifier URIs (TS 119 612 clause 5.5.9.2) for the CA/QC service, in one Qualification
+    /// whose criteria are "at least one of" the policy QCP-n-qscd or the nonRepudiation bit.
+    pub ca_qualifiers: Vec<String>,
+}
+
+impl Default for TrustedListOptions {
+    fn default() -> Self {
+        Self {
+            tsa: true,
+            extra_ocsp: Vec::new(),
+            extra_tsa: Vec::new(),
+            ca_qualifiers: Vec::new(),
+        }
+    }
+}
+
+/// The qualifier URI for a short name such as `QCWithQSCD` or `NotQualified`.
+pub fn qualifier_uri(name: &str) -> String {
+    format!("http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/{name}")
+}
+
 /// A signed trusted list and the certificate that signed it.
 #[derive(Debug)]
 pub struct TestTrustedList {
@@ -63,13 +97,63 @@ fn service(kind: &str, name: &str, cert: &[u8], since: &str, extra: &str) -> Str
     )
 }
 
+/// The qualifications extension (TS 119 612 clause 5.5.9.2) with one Qualification.
+fn qualifications(qualifiers: &[String]) -> String {
+    if qualifiers.is_empty() {
+        return String::new();
+    }
+    let list: String = qualifiers
+        .iter()
+        .map(|q| format!("<ecc:Qualifier uri=\"{q}\"/>"))
+        .collect();
+    format!(
+        "<Extension Critical=\"true\"><ecc:Qualifications xmlns:ecc=\"http://uri.etsi.org/TrstSvc/SvcInfoExt/eSigDir-1999-93-EC-TrustedList/#\">\
+<ecc:QualificationElement><ecc:Qualifiers>{list}</ecc:Qualifiers>\
+<ecc:CriteriaList assert=\"atLeastOne\">\
+<ecc:KeyUsage><ecc:KeyUsageBit name=\"nonRepudiation\">true</ecc:KeyUsageBit></ecc:KeyUsage>\
+<ecc:PolicySet><ecc:PolicyIdentifier><xades:Identifier xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\">urn:oid:0.4.0.194112.1.2</xades:Identifier></ecc:PolicyIdentifier></ecc:PolicySet>\
+</ecc:CriteriaList></ecc:QualificationElement></ecc:Qualifications></Extension>"
+    )
+}
+
 /// The unsigned list (no Signature element).
-fn body(certs: &Certificates) -> Result<String, TestkitError> {
+fn body(certs: &Certificates, options: &TrustedListOptions) -> Result<String, TestkitError> {
     let now = certs.now;
     let since = xml_time(now - 365 * DAY)?;
-    let for_esig = "<ServiceInformationExtensions><Extension Critical=\"false\">\
+    let for_esig = format!(
+        "<ServiceInformationExtensions><Extension Critical=\"false\">\
 <AdditionalServiceInformation><URI xml:lang=\"en\">http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/ForeSignatures</URI></AdditionalServiceInformation>\
-</Extension></ServiceInformationExtensions>";
+</Extension>{}</ServiceInformationExtensions>",
+        qualifications(&options.ca_qualifiers)
+    );
+    let mut others = String::new();
+    for role in &options.extra_ocsp {
+        others.push_str(&service(
+            "Certstatus/OCSP/QC",
+            &format!("Signet Test listed responder {role:?}"),
+            certs.der(*role),
+            &since,
+            "",
+        ));
+    }
+    for role in &options.extra_tsa {
+        others.push_str(&service(
+            "TSA/QTST",
+            &format!("Signet Test listed TSA {role:?}"),
+            certs.der(*role),
+            &since,
+            "",
+        ));
+    }
+    if options.tsa {
+        others.push_str(&service(
+            "TSA/QTST",
+            "Signet Test TSA",
+            certs.der(Role::Tsa),
+            &since,
+            "",
+        ));
+    }
     Ok(format!(
         "<TrustServiceStatusList xmlns=\"http://uri.etsi.org/02231/v2#\" xmlns:ds=\"{DSIG}\" Id=\"signet-test-tl\" TSLTag=\"http://uri.etsi.org/19612/TSLTag\">\
 <SchemeInformation><TSLVersionIdentifier>5</TSLVersionIdentifier><TSLSequenceNumber>1</TSLSequenceNumber>\
@@ -86,7 +170,7 @@ fn body(certs: &Certificates) -> Result<String, TestkitError> {
             "Signet Test ESTEID2018",
             certs.der(Role::IssuingCa),
             &since,
-            for_esig
+            &for_esig
         ),
         service(
             "Certstatus/OCSP/QC",
@@ -95,13 +179,7 @@ fn body(certs: &Certificates) -> Result<String, TestkitError> {
             &since,
             ""
         ),
-        service(
-            "TSA/QTST",
-            "Signet Test TSA",
-            certs.der(Role::Tsa),
-            &since,
-            ""
-        ),
+        others,
     ))
 }
 
@@ -181,9 +259,12 @@ fn signer(cn: &str, now: SystemTime, serial: u64) -> Result<(TestKey, Vec<u8>), 
 }
 
 /// Generates and signs the test trusted list for `certs`.
-pub(crate) fn generate(certs: &Certificates) -> Result<TestTrustedList, TestkitError> {
+pub(crate) fn generate(
+    certs: &Certificates,
+    options: &TrustedListOptions,
+) -> Result<TestTrustedList, TestkitError> {
     let now = whole_seconds(certs.now);
-    let body = body(certs)?;
+    let body = body(certs, options)?;
     let (key, signer_der) = signer("Signet Test TSL Signer", now, 0x7001)?;
     let (other_key, other_der) = signer("Signet Test TSL Impostor", now, 0x7002)?;
     Ok(TestTrustedList {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use signet_testkit::{Role, TestPki, pem};
+use signet_testkit::{OcspMode, Role, TestPki, TrustedListOptions, pem, qualifier_uri};
 
 struct Run {
     code: i32,
@@ -279,4 +279,71 @@ fn cert_verify_with_a_trusted_list() {
     // --tsl needs --tsl-signer.
     let usage = signet(&["cert", "verify", &cert, "--tsl", &list]);
     assert_eq!(usage.code, 64);
+}
+
+/// Writes a list made with `options`, returns `--tsl FILE --tsl-signer FILE`.
+fn list_args(pki: &TestPki, dir: &Path, options: &TrustedListOptions) -> Vec<String> {
+    let tl = pki.trusted_list_with(options).unwrap();
+    let list = dir.join("tl-options.xml");
+    std::fs::write(&list, &tl.xml).unwrap();
+    let signer = dir.join("tl-options-signer.der");
+    std::fs::write(&signer, &tl.signer).unwrap();
+    vec![
+        "--tsl".to_owned(),
+        list.display().to_string(),
+        "--tsl-signer".to_owned(),
+        signer.display().to_string(),
+    ]
+}
+
+#[test]
+fn cert_verify_applies_the_list_qualifiers_and_listed_responders() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = with_chain(&pki, Role::Signing, dir.path())
+        .display()
+        .to_string();
+
+    // QCNoQSCD on the issuing CA's service: qualified, but the key is not in a QSCD.
+    let mut options = TrustedListOptions::default();
+    options.ca_qualifiers = vec![qualifier_uri("QCNoQSCD")];
+    let tsl = list_args(&pki, dir.path(), &options);
+    let tsl: Vec<&str> = tsl.iter().map(String::as_str).collect();
+    let run = signet(&[&["cert", "verify", &cert, "--json"][..], &tsl].concat());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["qualification"]["source"], "trusted list");
+    assert_eq!(json["qualification"]["qcCompliance"], true);
+    assert_eq!(json["qualification"]["qscd"], false);
+    assert_eq!(json["qualification"]["qualifiers"][0], "QCNoQSCD");
+    assert_eq!(json["qualification"]["determinable"], true);
+    let text = signet(&[&["cert", "verify", &cert][..], &tsl].concat());
+    assert!(
+        text.stdout.contains("key not in a QSCD")
+            && text.stdout.contains("List qualifiers: QCNoQSCD"),
+        "{}",
+        text.stdout
+    );
+
+    // A responder the CA did not delegate to, listed as OCSP/QC: its answer is accepted.
+    pki.set_ocsp_mode(OcspMode::RogueResponder);
+    let mut options = TrustedListOptions::default();
+    options.extra_ocsp = vec![Role::RogueOcspResponder];
+    let tsl = list_args(&pki, dir.path(), &options);
+    let tsl: Vec<&str> = tsl.iter().map(String::as_str).collect();
+    let run = signet(&[&["cert", "verify", &cert, "--ocsp", "--json"][..], &tsl].concat());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let responder = run.json()["revocation"]["responder"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        responder.contains("Signet Rogue OCSP") && responder.contains("OCSP/QC service"),
+        "{responder}"
+    );
+    // Without it on the list, the same answer is not evidence: INDETERMINATE.
+    let tsl = list_args(&pki, dir.path(), &TrustedListOptions::default());
+    let tsl: Vec<&str> = tsl.iter().map(String::as_str).collect();
+    let run = signet(&[&["cert", "verify", &cert, "--ocsp", "--json"][..], &tsl].concat());
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
 }

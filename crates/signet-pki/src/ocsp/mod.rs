@@ -65,6 +65,51 @@ pub struct OcspPolicy {
     pub max_age: Duration,
     /// Whether the answer must echo the request's nonce.
     pub require_nonce: bool,
+    /// Responders a verified trusted list names as Certstatus/OCSP/QC services: authorised
+    /// besides the CA and its delegated responders while their service is granted at
+    /// producedAt (see [`ListedResponder::from_list`]).
+    pub listed_responders: Vec<ListedResponder>,
+}
+
+/// An OCSP responder certificate named by a verified trusted list as a Certstatus/OCSP/QC
+/// service (TS 119 612 clause 5.5.1), with the service's status history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedResponder {
+    /// The responder's certificate, as listed in ServiceDigitalIdentity.
+    pub certificate: Cert,
+    /// The service (name, status history).
+    pub service: crate::tsl::Service,
+    /// The trust service provider.
+    pub provider: String,
+    /// The list's SchemeTerritory.
+    pub territory: String,
+}
+
+impl ListedResponder {
+    /// The OCSP/QC service certificates of `list`, whatever their status (judged at each
+    /// answer's producedAt); none when the list is unverified or past its NextUpdate at `at`.
+    pub fn from_list(list: &crate::tsl::TrustedList, at: SystemTime) -> Vec<Self> {
+        if !list.usable_at(at) {
+            return Vec::new();
+        }
+        list.providers
+            .iter()
+            .flat_map(|provider| {
+                provider
+                    .services
+                    .iter()
+                    .filter(|s| s.service_type == crate::tsl::SVC_OCSP_QC)
+                    .flat_map(move |service| {
+                        service.certificates.iter().map(move |certificate| Self {
+                            certificate: certificate.clone(),
+                            service: service.clone(),
+                            provider: provider.name.clone(),
+                            territory: list.territory.clone(),
+                        })
+                    })
+            })
+            .collect()
+    }
 }
 
 impl Default for OcspPolicy {
@@ -75,6 +120,7 @@ impl Default for OcspPolicy {
             clock_skew: Duration::from_secs(15 * 60),
             max_age: Duration::from_secs(2 * 60),
             require_nonce: true,
+            listed_responders: Vec::new(),
         }
     }
 }
@@ -237,6 +283,16 @@ pub enum Responder {
         subject: String,
         /// Whether it carries id-pkix-ocsp-nocheck (its own revocation is not checked).
         nocheck: bool,
+    },
+    /// A responder a trusted list names as a Certstatus/OCSP/QC service granted at producedAt,
+    /// though the issuing CA did not delegate to it.
+    TrustedList {
+        /// Its subject.
+        subject: String,
+        /// The service's name.
+        service: String,
+        /// The list's SchemeTerritory.
+        territory: String,
     },
 }
 

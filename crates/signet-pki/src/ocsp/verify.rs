@@ -17,7 +17,9 @@ use crate::crypto::{self, HashAlg};
 
 /// Finds the signer, verifies the signature and the signer's authority (RFC 6960 section
 /// 4.2.2.2: the CA that issued the certificate, or a responder whose certificate that CA issued
-/// with id-kp-OCSPSigning in its extKeyUsage).
+/// with id-kp-OCSPSigning in its extKeyUsage; or, as "a trusted responder whose certificate
+/// is trusted by the requester", one the policy's trusted list names as an OCSP/QC service
+/// granted at producedAt).
 pub(super) fn authenticate(
     basic: &BasicOcspResponse,
     tbs: &[u8],
@@ -25,6 +27,7 @@ pub(super) fn authenticate(
     now: SystemTime,
     policy: &OcspPolicy,
 ) -> Result<Responder, OcspError> {
+    let produced_at = basic.tbs_response_data.produced_at.0.to_system_time();
     let mut candidates = vec![issuer.clone()];
     for cert in basic.certs.iter().flatten() {
         let der = cert.to_der().map_err(|e| OcspError::malformed(&e))?;
@@ -67,21 +70,49 @@ pub(super) fn authenticate(
         responder: signer.subject().to_string(),
         reason: reason.to_owned(),
     };
-    if signer.issuer() != issuer.subject() || signer.verify_signed_by(issuer).is_err() {
-        return Err(unauthorised(
-            "its certificate was not issued by the certificate's issuer",
-        ));
+    let valid_now = !(now + policy.clock_skew < signer.not_before()
+        || now > signer.not_after() + policy.clock_skew);
+    let delegated =
+        if signer.issuer() != issuer.subject() || signer.verify_signed_by(issuer).is_err() {
+            Err("its certificate was not issued by the certificate's issuer")
+        } else if !signer.has_ext_key_usage(oid::ID_KP_OCSP_SIGNING) {
+            Err("its certificate lacks id-kp-OCSPSigning")
+        } else if !valid_now {
+            Err("its certificate is not valid now")
+        } else {
+            Ok(Responder::Delegated {
+                subject: signer.subject().to_string(),
+                nocheck: signer.ocsp_nocheck(),
+            })
+        };
+    let reason = match delegated {
+        Ok(responder) => return Ok(responder),
+        Err(reason) => reason,
+    };
+    let Some(listed) = policy
+        .listed_responders
+        .iter()
+        .find(|l| l.certificate == signer)
+    else {
+        return Err(unauthorised(reason));
+    };
+    if !listed.service.active_at(produced_at) {
+        return Err(unauthorised(&format!(
+            "{reason}, and its trusted-list OCSP/QC service {} was {} at producedAt, not granted",
+            listed.service.name,
+            listed
+                .service
+                .status_at(produced_at)
+                .unwrap_or("without status")
+        )));
     }
-    if !signer.has_ext_key_usage(oid::ID_KP_OCSP_SIGNING) {
-        return Err(unauthorised("its certificate lacks id-kp-OCSPSigning"));
-    }
-    if now + policy.clock_skew < signer.not_before() || now > signer.not_after() + policy.clock_skew
-    {
+    if !valid_now {
         return Err(unauthorised("its certificate is not valid now"));
     }
-    Ok(Responder::Delegated {
+    Ok(Responder::TrustedList {
         subject: signer.subject().to_string(),
-        nocheck: signer.ocsp_nocheck(),
+        service: listed.service.name.clone(),
+        territory: listed.territory.clone(),
     })
 }
 

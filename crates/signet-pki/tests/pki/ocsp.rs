@@ -4,11 +4,12 @@ use std::time::Duration;
 
 use signet_core::{Clock as _, FixedClock, Indication, SubIndication, SystemClock};
 use signet_pki::ocsp::{
-    self, CertificateStatus, CrlReason, Nonce, OcspAnswer, OcspError, OcspPolicy, OcspRequest,
-    Responder,
+    self, CertificateStatus, CrlReason, ListedResponder, Nonce, OcspAnswer, OcspError, OcspPolicy,
+    OcspRequest, Responder,
 };
+use signet_pki::tsl::TrustedList;
 use signet_pki::{PathProblem, Purpose, ValidationTime};
-use signet_testkit::{LoopbackFetch, OcspMode, Role, TestPki};
+use signet_testkit::{LoopbackFetch, OcspMode, Role, TestPki, TrustedListOptions};
 
 use crate::support::{anchors, cert, days, validator};
 
@@ -451,4 +452,85 @@ fn a_delegated_responder_without_its_certificate_is_not_believed() {
         ask(&pki, Role::Signing).unwrap_err(),
         OcspError::ResponderNotFound
     );
+}
+
+fn listed_policy(pki: &TestPki, options: &TrustedListOptions) -> OcspPolicy {
+    let tl = pki.trusted_list_with(options).unwrap();
+    let list = TrustedList::verify(
+        tl.xml.as_bytes(),
+        &[signet_pki::Cert::from_der(&tl.signer).unwrap()],
+    )
+    .unwrap();
+    OcspPolicy {
+        listed_responders: ListedResponder::from_list(&list, SystemClock.now()),
+        ..OcspPolicy::default()
+    }
+}
+
+/// The rogue responder (issued by the root, not by the issuing CA) is no delegated responder,
+/// but a trusted list naming it as an OCSP/QC service makes it an authorised one.
+#[test]
+fn a_responder_listed_as_ocsp_qc_is_authorised_though_not_delegated() {
+    let pki = TestPki::start().unwrap();
+    pki.set_ocsp_mode(OcspMode::RogueResponder);
+    let mut options = TrustedListOptions::default();
+    options.extra_ocsp = vec![Role::RogueOcspResponder];
+    let policy = listed_policy(&pki, &options);
+    assert_eq!(policy.listed_responders.len(), 2);
+    let clock = FixedClock::new(SystemClock.now());
+    let answer = ask_at(&pki, Role::Signing, &policy, &clock).unwrap();
+    assert_eq!(answer.status, CertificateStatus::Good);
+    assert!(
+        matches!(&answer.responder, Responder::TrustedList { subject, service, territory }
+            if subject.contains("Signet Rogue OCSP") && service.contains("RogueOcspResponder") && territory == "EE"),
+        "{:?}",
+        answer.responder
+    );
+    // A revoked certificate is still revoked when the listed responder says so.
+    let answer = ask_at(&pki, Role::Revoked, &policy, &clock).unwrap();
+    assert!(matches!(answer.status, CertificateStatus::Revoked { .. }));
+
+    // The delegated responder stays a delegated responder though it is listed too.
+    pki.set_ocsp_mode(OcspMode::Delegated);
+    let answer = ask_at(&pki, Role::Signing, &policy, &clock).unwrap();
+    assert!(matches!(answer.responder, Responder::Delegated { .. }));
+}
+
+#[test]
+fn a_responder_neither_listed_nor_delegated_stays_unauthorised() {
+    let pki = TestPki::start().unwrap();
+    pki.set_ocsp_mode(OcspMode::RogueResponder);
+    // The default list names only the delegated responder.
+    let policy = listed_policy(&pki, &TrustedListOptions::default());
+    let clock = FixedClock::new(SystemClock.now());
+    let err = ask_at(&pki, Role::Signing, &policy, &clock).unwrap_err();
+    assert!(
+        matches!(&err, OcspError::UnauthorisedResponder { responder, reason } if responder.contains("Signet Rogue OCSP") && reason.contains("not issued by")),
+        "{err}"
+    );
+    // Listed, but its service withdrawn before producedAt.
+    let mut options = TrustedListOptions::default();
+    options.extra_ocsp = vec![Role::RogueOcspResponder];
+    let mut policy = listed_policy(&pki, &options);
+    for listed in &mut policy.listed_responders {
+        listed
+            .service
+            .statuses
+            .insert(0, ("withdrawn".to_owned(), SystemClock.now() - days(1)));
+    }
+    let err = ask_at(&pki, Role::Signing, &policy, &clock).unwrap_err();
+    assert!(
+        matches!(&err, OcspError::UnauthorisedResponder { reason, .. } if reason.contains("was withdrawn at producedAt")),
+        "{err}"
+    );
+    // A list used after its NextUpdate names no responders.
+    let tl = pki.trusted_list_with(&options).unwrap();
+    let list = TrustedList::verify(
+        tl.xml.as_bytes(),
+        &[signet_pki::Cert::from_der(&tl.signer).unwrap()],
+    )
+    .unwrap();
+    assert!(ListedResponder::from_list(&list, SystemClock.now() + days(200)).is_empty());
+    let unverified = TrustedList::parse_unverified(tl.xml.as_bytes()).unwrap();
+    assert!(ListedResponder::from_list(&unverified, SystemClock.now()).is_empty());
 }

@@ -203,3 +203,181 @@ fn documents_with_a_doctype_are_refused() {
     let err = TrustedList::parse_unverified(bomb.as_bytes()).unwrap_err();
     assert_eq!(err, TslError::Xml(XmlDsigError::Doctype));
 }
+
+mod qualification {
+    use signet_pki::qualification::{Assert, Criterion, Qualifier, assess};
+    use signet_pki::tsl::{SVC_CA_QC, TrustedList};
+    use signet_testkit::{Role, TestPki, TrustedListOptions, qualifier_uri};
+
+    use crate::support::{cert, days};
+
+    fn list_with(pki: &TestPki, qualifiers: &[&str]) -> TrustedList {
+        let mut options = TrustedListOptions::default();
+        options.ca_qualifiers = qualifiers.iter().map(|q| qualifier_uri(q)).collect();
+        let tl = pki.trusted_list_with(&options).unwrap();
+        TrustedList::verify(
+            tl.xml.as_bytes(),
+            &[signet_pki::Cert::from_der(&tl.signer).unwrap()],
+        )
+        .unwrap()
+    }
+
+    fn assess_with(
+        pki: &TestPki,
+        qualifiers: &[&str],
+        role: Role,
+    ) -> signet_pki::qualification::Assessment {
+        let list = list_with(pki, qualifiers);
+        let ca = list
+            .service_of_type(&cert(pki, Role::IssuingCa), SVC_CA_QC)
+            .unwrap();
+        assess(&cert(pki, role), ca.service, pki.now())
+    }
+
+    #[test]
+    fn without_qualifiers_the_certificate_speaks_for_itself() {
+        let pki = TestPki::start().unwrap();
+        let signing = assess_with(&pki, &[], Role::Signing);
+        assert!(signing.qualified_esig_in_qscd(), "{signing:?}");
+        assert!(signing.applied.is_empty());
+        let unqualified = assess_with(&pki, &[], Role::Unqualified);
+        assert_eq!(unqualified.qualified, Some(false));
+        assert!(!unqualified.qualified_esig_in_qscd());
+    }
+
+    #[test]
+    fn qcnoqscd_takes_the_key_out_of_the_qscd() {
+        let pki = TestPki::start().unwrap();
+        let a = assess_with(&pki, &["QCNoQSCD"], Role::Signing);
+        assert_eq!(a.applied, vec![Qualifier::NoQscd]);
+        assert_eq!((a.qualified, a.qscd), (Some(true), Some(false)));
+        assert!(!a.qualified_esig_in_qscd());
+    }
+
+    #[test]
+    fn notqualified_overrules_qccompliance() {
+        let pki = TestPki::start().unwrap();
+        let a = assess_with(&pki, &["NotQualified"], Role::Signing);
+        assert_eq!(a.qualified, Some(false));
+        assert!(a.notes.iter().any(|n| n.contains("NotQualified")), "{a:?}");
+    }
+
+    #[test]
+    fn qcstatement_and_qcwithqscd_qualify_a_certificate_without_qc_statements() {
+        let pki = TestPki::start().unwrap();
+        let plain = assess_with(&pki, &[], Role::Unqualified);
+        assert_eq!((plain.qualified, plain.qscd), (Some(false), Some(false)));
+        let a = assess_with(
+            &pki,
+            &["QCStatement", "QCWithQSCD", "QCForESig"],
+            Role::Unqualified,
+        );
+        assert!(a.qualified_esig_in_qscd(), "{a:?}");
+    }
+
+    #[test]
+    fn qcforeseal_on_a_service_for_signatures_only_is_not_qualified() {
+        let pki = TestPki::start().unwrap();
+        let a = assess_with(&pki, &["QCForESeal"], Role::Signing);
+        assert_eq!(a.qualified, Some(false), "{a:?}");
+        assert!(a.purposes.is_empty());
+    }
+
+    #[test]
+    fn conflicting_qualifiers_are_not_determinable() {
+        let pki = TestPki::start().unwrap();
+        let a = assess_with(&pki, &["QCWithQSCD", "QCNoQSCD"], Role::Signing);
+        assert_eq!(a.qscd, None);
+        assert!(!a.qualified_esig_in_qscd());
+        let a = assess_with(&pki, &["QCStatement", "NotQualified"], Role::Signing);
+        assert_eq!(a.qualified, None);
+    }
+
+    /// The criteria: nonRepudiation set, or the policy QCP-n-qscd. The authentication
+    /// certificate (digitalSignature only, no such policy) is not concerned.
+    #[test]
+    fn qualifiers_apply_only_to_certificates_meeting_the_criteria() {
+        let pki = TestPki::start().unwrap();
+        let a = assess_with(&pki, &["QCStatement", "QCWithQSCD"], Role::Authentication);
+        assert!(a.applied.is_empty(), "{a:?}");
+        assert_eq!(a.qualified, Some(false));
+    }
+
+    #[test]
+    fn a_service_not_granted_at_issuance_does_not_qualify() {
+        let pki = TestPki::start().unwrap();
+        let list = list_with(&pki, &[]);
+        let signing = cert(&pki, Role::Signing);
+        let mut service = list
+            .service_of_type(&cert(&pki, Role::IssuingCa), SVC_CA_QC)
+            .unwrap()
+            .service
+            .clone();
+        // Granted only from after the certificate's notBefore.
+        service.statuses = vec![("granted".to_owned(), signing.not_before() + days(1))];
+        let a = assess(&signing, &service, pki.now());
+        assert_eq!(a.qualified, Some(false));
+        assert!(a.notes.iter().any(|n| n.contains("at issuance")), "{a:?}");
+        // Withdrawn before the time judged.
+        service.statuses = vec![
+            ("withdrawn".to_owned(), pki.now() - days(1)),
+            ("granted".to_owned(), signing.not_before() - days(1)),
+        ];
+        let a = assess(&signing, &service, pki.now());
+        assert_eq!(a.qualified, Some(false));
+        assert!(
+            a.notes
+                .iter()
+                .any(|n| n.contains("withdrawn at the time judged")),
+            "{a:?}"
+        );
+        assert!(assess(&signing, &service, pki.now() - days(2)).qualified_esig_in_qscd());
+    }
+
+    /// The real Estonian list's ESTEID2018 service: QCWithQSCD for digitalSignature or
+    /// nonRepudiation, QCStatement and QCForESig for nonRepudiation.
+    #[test]
+    fn the_estonian_list_qualifications_parse() {
+        let oj =
+            signet_pki::Cert::from_file_bytes(include_bytes!("../data/tsl/eu-lotl-oj-signers.pem"))
+                .unwrap();
+        let lotl = TrustedList::verify(include_bytes!("../data/tsl/eu-lotl.xml"), &oj).unwrap();
+        let pointer = lotl
+            .pointers
+            .iter()
+            .find(|p| p.territory.as_deref() == Some("EE") && p.location.ends_with(".xml"))
+            .unwrap();
+        let ee = TrustedList::verify(include_bytes!("../data/tsl/tsl-ee.xml"), &pointer.signers)
+            .unwrap();
+        let service = ee
+            .providers
+            .iter()
+            .flat_map(|p| &p.services)
+            .find(|s| s.service_type == SVC_CA_QC && s.name.contains("ESTEID2018"))
+            .unwrap();
+        let with_qscd = service
+            .qualifications
+            .iter()
+            .find(|q| q.qualifiers == vec![Qualifier::WithQscd])
+            .unwrap();
+        assert_eq!(with_qscd.criteria.assert, Assert::AtLeastOne);
+        assert!(
+            with_qscd
+                .criteria
+                .criteria
+                .iter()
+                .filter(|c| matches!(c, Criterion::KeyUsage(_)))
+                .count()
+                >= 2,
+            "{with_qscd:?}"
+        );
+        assert!(
+            service.qualifications.iter().any(|q| q.qualifiers
+                == vec![Qualifier::QcStatement, Qualifier::ForESig]
+                && q.criteria.assert == Assert::All
+                && matches!(q.criteria.criteria.as_slice(), [Criterion::KeyUsage(bits), Criterion::PolicySet(policies)] if bits.len() == 1 && policies.len() == 1)),
+            "{:?}",
+            service.qualifications
+        );
+    }
+}

@@ -3,11 +3,13 @@
 use std::time::Duration;
 
 use signet_core::{Clock as _, FixedClock, SubIndication, SystemClock};
+use signet_pki::Cert;
 use signet_pki::crypto::HashAlg;
 use signet_pki::signed_data::CmsError;
+use signet_pki::tsl::TrustedList;
 use signet_pki::tsp::{self, TspError, VerifiedTimestamp};
 use signet_pki::{PathValidator, TrustAnchors};
-use signet_testkit::{LoopbackFetch, Role, TestPki, TsaMode};
+use signet_testkit::{LoopbackFetch, Role, TestPki, TrustedListOptions, TsaMode};
 
 use crate::support::{anchors, cert, intermediates};
 
@@ -155,5 +157,157 @@ fn a_token_naming_another_authority_is_rejected() {
     assert!(
         matches!(&err, TspError::TsaNameMismatch { named, signer } if named.contains("Somebody Else") && signer.contains("Signet Test TSA")),
         "{err}"
+    );
+}
+
+fn verified_list(pki: &TestPki, options: &TrustedListOptions) -> TrustedList {
+    let tl = pki.trusted_list_with(options).unwrap();
+    TrustedList::verify(tl.xml.as_bytes(), &[Cert::from_der(&tl.signer).unwrap()]).unwrap()
+}
+
+#[test]
+fn a_tsa_listed_as_tsa_qtst_is_trusted_from_the_list_and_reported_qualified() {
+    let pki = TestPki::start().unwrap();
+    let token = stamp(&pki, &anchors(&pki)).unwrap().token;
+    let list = verified_list(&pki, &TrustedListOptions::default());
+    let now = SystemClock.now();
+    // No root, no intermediates: the list alone vouches for the TSA.
+    let stamp =
+        tsp::verify_with_trusted_list(&token, HashAlg::Sha384, &digest(), &list, &[], now).unwrap();
+    let qualified = stamp.qualified.expect("reported as qualified");
+    assert_eq!(qualified.service, "Signet Test TSA");
+    assert_eq!(qualified.provider, "Signet Test CA provider");
+    assert_eq!(qualified.territory, "EE");
+    assert!(qualified.granted_since < stamp.gen_time);
+    // The other checks still apply.
+    let other = HashAlg::Sha384.digest(b"another document");
+    let err = tsp::verify_with_trusted_list(&token, HashAlg::Sha384, &other, &list, &[], now)
+        .unwrap_err();
+    assert!(matches!(err, TspError::ImprintMismatch { .. }), "{err}");
+    // Trust from anchors is not reported as qualified.
+    let root = anchors(&pki);
+    let validator = PathValidator::new(&root, intermediates(&pki));
+    let plain = tsp::verify(&token, HashAlg::Sha384, &digest(), &validator, now).unwrap();
+    assert_eq!(plain.qualified, None);
+}
+
+#[test]
+fn a_tsa_absent_from_the_list_is_not_trusted() {
+    let pki = TestPki::start().unwrap();
+    let token = stamp(&pki, &anchors(&pki)).unwrap().token;
+    let mut options = TrustedListOptions::default();
+    options.tsa = false;
+    let list = verified_list(&pki, &options);
+    // Even with the root's intermediates at hand, a chain to a CA/QC or OCSP/QC entry is no
+    // TSA/QTST service.
+    let err = tsp::verify_with_trusted_list(
+        &token,
+        HashAlg::Sha384,
+        &digest(),
+        &list,
+        &intermediates(&pki),
+        SystemClock.now(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, TspError::TsaNotOnTrustedList { tsa, territory } if tsa.contains("Signet Test TSA") && territory == "EE"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("not a qualified TSA/QTST service"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_list_that_is_unverified_or_stale_gives_no_tsa_trust() {
+    let pki = TestPki::start().unwrap();
+    let token = stamp(&pki, &anchors(&pki)).unwrap().token;
+    let tl = pki.trusted_list().unwrap();
+    let unverified = TrustedList::parse_unverified(tl.xml.as_bytes()).unwrap();
+    let now = SystemClock.now();
+    let err =
+        tsp::verify_with_trusted_list(&token, HashAlg::Sha384, &digest(), &unverified, &[], now)
+            .unwrap_err();
+    assert!(
+        matches!(err, TspError::TrustedListNotUsable { .. }),
+        "{err}"
+    );
+    let list = verified_list(&pki, &TrustedListOptions::default());
+    let after_next_update = now + crate::support::days(200);
+    let err = tsp::verify_with_trusted_list(
+        &token,
+        HashAlg::Sha384,
+        &digest(),
+        &list,
+        &[],
+        after_next_update,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, TspError::TrustedListNotUsable { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_tsa_service_not_granted_at_gen_time_is_not_trusted() {
+    let pki = TestPki::start().unwrap();
+    let token = stamp(&pki, &anchors(&pki)).unwrap().token;
+    let tl = pki.trusted_list().unwrap();
+    // The TSA service withdrawn a day before genTime (in the parsed list: the signed one
+    // cannot be changed without its key), on a list taken as verified.
+    let mut list =
+        TrustedList::verify(tl.xml.as_bytes(), &[Cert::from_der(&tl.signer).unwrap()]).unwrap();
+    let tsa = list
+        .providers
+        .iter_mut()
+        .flat_map(|p| p.services.iter_mut())
+        .find(|s| s.service_type == signet_pki::tsl::SVC_TSA_QTST)
+        .unwrap();
+    tsa.statuses.insert(
+        0,
+        (
+            "withdrawn".to_owned(),
+            SystemClock.now() - crate::support::days(1),
+        ),
+    );
+    let err = tsp::verify_with_trusted_list(
+        &token,
+        HashAlg::Sha384,
+        &digest(),
+        &list,
+        &[],
+        SystemClock.now(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, TspError::TsaServiceNotGranted { status, .. } if status == "withdrawn"),
+        "{err}"
+    );
+}
+
+/// The TSA certificate itself is not listed, but the root it chains to is, as a TSA/QTST
+/// service: trusted and qualified through that service. Listed as a CA/QC only, it would not be.
+#[test]
+fn a_tsa_chaining_to_a_listed_tsa_qtst_service_is_trusted() {
+    let pki = TestPki::start().unwrap();
+    let token = stamp(&pki, &anchors(&pki)).unwrap().token;
+    let mut options = TrustedListOptions::default();
+    options.tsa = false;
+    options.extra_tsa = vec![Role::Root];
+    let list = verified_list(&pki, &options);
+    let stamp = tsp::verify_with_trusted_list(
+        &token,
+        HashAlg::Sha384,
+        &digest(),
+        &list,
+        &[],
+        SystemClock.now(),
+    )
+    .unwrap();
+    assert_eq!(
+        stamp.qualified.map(|q| q.service).as_deref(),
+        Some("Signet Test listed TSA Root")
     );
 }

@@ -38,6 +38,17 @@ pub enum OpensslSignature {
 /// A self-signed certificate (DER) with subject `CN=<name>`, valid from now for ten days,
 /// made in `dir` by OpenSSL.
 pub fn self_signed(dir: &Path, name: &str, how: OpensslSignature) -> Result<Vec<u8>, TestkitError> {
+    self_signed_for_days(dir, name, how, 10)
+}
+
+/// A self-signed certificate (DER) with subject `CN=<name>`, valid from now for `days` days,
+/// made in `dir` by OpenSSL.
+pub fn self_signed_for_days(
+    dir: &Path,
+    name: &str,
+    how: OpensslSignature,
+    days: u32,
+) -> Result<Vec<u8>, TestkitError> {
     let key = format!("{name}.key");
     let cert = format!("{name}.der");
     let subject = format!("/CN={name}");
@@ -54,6 +65,7 @@ pub fn self_signed(dir: &Path, name: &str, how: OpensslSignature) -> Result<Vec<
         }
     };
     let digest_flag = format!("-{digest}");
+    let days = days.to_string();
     let mut args = vec![
         "req",
         "-x509",
@@ -65,7 +77,7 @@ pub fn self_signed(dir: &Path, name: &str, how: OpensslSignature) -> Result<Vec<
         "-subj",
         &subject,
         "-days",
-        "10",
+        &days,
         &digest_flag,
         "-outform",
         "DER",

@@ -5,6 +5,8 @@
 //! (RFC 4055 section 5) and RSASSA-PSS (RFC 4055 section 3.1) with the same hashes and MGF1 over
 //! the same hash, RSA keys of at least 2048 bits. SHA-1 and MD5 signatures are refused.
 
+use std::time::{Duration, SystemTime};
+
 use const_oid::ObjectIdentifier;
 use sha2::Digest as _;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
@@ -147,6 +149,15 @@ pub enum CryptoError {
     /// The signature does not verify.
     #[error("the signature value does not verify")]
     BadSignature,
+    /// The algorithm or key size was accepted once but is past its sunset date at the time
+    /// judged.
+    #[error("{what} is past its sunset date ({}) at the time judged", crate::time::Utc(*sunset))]
+    PastSunset {
+        /// The algorithm or key size (an entry of [`POLICY`]).
+        what: &'static str,
+        /// The end of its acceptance.
+        sunset: SystemTime,
+    },
 }
 
 impl CryptoError {
@@ -157,6 +168,79 @@ impl CryptoError {
             Self::UnsupportedAlgorithm(_) | Self::UnsupportedKey(_) | Self::WeakKey { .. }
         )
     }
+}
+
+/// One entry of Signet's algorithm policy: an accepted algorithm or key size and the instant its
+/// acceptance ends (seconds after the Unix epoch), if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyEntry {
+    /// The algorithm or key size.
+    pub what: &'static str,
+    /// The sunset: from this instant on the entry is no longer accepted. `None`: no sunset.
+    pub sunset_unix: Option<u64>,
+}
+
+impl PolicyEntry {
+    /// The sunset as a time.
+    pub fn sunset(&self) -> Option<SystemTime> {
+        self.sunset_unix
+            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
+    }
+}
+
+/// 2031-01-01T00:00:00Z: the end of 2030, the end of 112-bit security strength (RSA 2048) in
+/// NIST SP 800-57 Part 1 / SP 800-131A; SOG-IS and BSI TR-02102-1 already ask 3000 bits of new
+/// keys. The date is Signet's policy (`docs/validation-policy.md` section 4.1).
+pub const END_OF_2030: u64 = 1_924_992_000;
+
+/// Signet's table of accepted signature algorithms, hash functions and key sizes with their
+/// sunset dates (after ETSI TS 119 312, SOG-IS, BSI TR-02102-1 and NIST SP 800-57; the dates
+/// are Signet's policy). What is not in the table is refused: SHA-1 and MD5 signatures, RSA below 2048 bits,
+/// curves other than P-256 and P-384, other key types.
+pub const POLICY: &[PolicyEntry] = &[
+    PolicyEntry {
+        what: "SHA-256",
+        sunset_unix: None,
+    },
+    PolicyEntry {
+        what: "SHA-384",
+        sunset_unix: None,
+    },
+    PolicyEntry {
+        what: "SHA-512",
+        sunset_unix: None,
+    },
+    PolicyEntry {
+        what: "ECDSA P-256",
+        sunset_unix: None,
+    },
+    PolicyEntry {
+        what: "ECDSA P-384",
+        sunset_unix: None,
+    },
+    PolicyEntry {
+        what: "RSA 3072 bits or more",
+        sunset_unix: None,
+    },
+    PolicyEntry {
+        what: "RSA 2048-3071 bits",
+        sunset_unix: Some(END_OF_2030),
+    },
+    PolicyEntry {
+        what: "RSASSA-PKCS1-v1_5",
+        sunset_unix: None,
+    },
+    PolicyEntry {
+        what: "RSASSA-PSS",
+        sunset_unix: None,
+    },
+];
+
+fn policy_entry(what: &str) -> &'static PolicyEntry {
+    POLICY
+        .iter()
+        .find(|e| e.what == what)
+        .expect("every accepted key has a policy entry")
 }
 
 /// How a signature is computed: the scheme and its hash.
@@ -314,6 +398,35 @@ impl PublicKey {
                 Ok(Self::Rsa(key))
             }
             other => Err(CryptoError::UnsupportedKey(other)),
+        }
+    }
+
+    /// The policy entry of this key (its type and size).
+    pub fn policy_entry(&self) -> &'static PolicyEntry {
+        policy_entry(match self {
+            Self::P256(_) => "ECDSA P-256",
+            Self::P384(_) => "ECDSA P-384",
+            Self::Rsa(k) => {
+                use rsa::traits::PublicKeyParts as _;
+                if k.n().bits() >= 3072 {
+                    "RSA 3072 bits or more"
+                } else {
+                    "RSA 2048-3071 bits"
+                }
+            }
+        })
+    }
+
+    /// Whether the key's type and size are still accepted at `at`: a key past the sunset of its
+    /// [`POLICY`] entry gives [`CryptoError::PastSunset`].
+    pub fn check_sunset(&self, at: SystemTime) -> Result<(), CryptoError> {
+        let entry = self.policy_entry();
+        match entry.sunset() {
+            Some(sunset) if at >= sunset => Err(CryptoError::PastSunset {
+                what: entry.what,
+                sunset,
+            }),
+            _ => Ok(()),
         }
     }
 

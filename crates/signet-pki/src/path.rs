@@ -499,6 +499,22 @@ fn check_path(report: &mut PathReport) {
                 );
             }
         }
+        // Every key in the chain signs something (the next certificate, or the signed object
+        // for the target): its type and size must not be past their sunset at the time judged.
+        // A proven time judges the key at that time; the present, with no proof of existence
+        // before the sunset, is INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE_NO_POE.
+        if let Ok(key) = PublicKey::from_spki(cert.spki())
+            && let Err(reason) = key.check_sunset(at)
+        {
+            report.add(
+                Indication::Indeterminate,
+                SubIndication::CryptoConstraintsFailureNoPoe,
+                PathProblem::Crypto {
+                    serial: cert.serial_hex(),
+                    reason,
+                },
+            );
+        }
         if is_anchor && !is_target {
             // A trust anchor is trusted as configured; only its validity period and
             // pathLenConstraint count.

@@ -1,9 +1,9 @@
 //! Signature verification against certificates signed by OpenSSL, an independent signer.
 
-use signet_core::{Indication, SubIndication, SystemClock};
+use signet_core::{Clock as _, FixedClock, Indication, SubIndication, SystemClock};
 use signet_pki::crypto::CryptoError;
 use signet_pki::{Cert, PathValidator, Purpose, TrustAnchors, ValidationTime};
-use signet_testkit::external::{OpensslSignature, self_signed};
+use signet_testkit::external::{OpensslSignature, self_signed, self_signed_for_days};
 
 fn make(dir: &std::path::Path, name: &str, how: OpensslSignature) -> Cert {
     Cert::from_der(&self_signed(dir, name, how).unwrap()).unwrap()
@@ -170,4 +170,99 @@ fn weak_and_unsupported_algorithms_are_refused_by_policy() {
         "{:?}",
         report.findings
     );
+}
+
+/// 2030-06-01T00:00:00Z, before the RSA 2048-3071 sunset.
+const BEFORE_SUNSET: u64 = 1_906_502_400;
+/// 2031-06-01T00:00:00Z, after it.
+const AFTER_SUNSET: u64 = 1_938_038_400;
+
+fn judge(cert: &Cert, time: ValidationTime) -> signet_pki::PathReport {
+    let anchors = TrustAnchors::new([cert.clone()]);
+    PathValidator::new(&anchors, []).validate(cert, Purpose::Any, time)
+}
+
+#[test]
+fn rsa_2048_is_accepted_until_its_sunset_and_at_a_proven_earlier_time() {
+    let dir = tempfile::tempdir().unwrap();
+    // Valid for ten years from now: only the sunset separates the two times.
+    let how = OpensslSignature::RsaPkcs1 {
+        bits: 2048,
+        digest: "sha256",
+    };
+    let cert =
+        Cert::from_der(&self_signed_for_days(dir.path(), "rsa2048", how, 3650).unwrap()).unwrap();
+
+    let before = FixedClock::from_unix(BEFORE_SUNSET);
+    let report = judge(&cert, ValidationTime::now(&before));
+    assert_eq!(
+        report.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        report.findings
+    );
+
+    let after = FixedClock::from_unix(AFTER_SUNSET);
+    let report = judge(&cert, ValidationTime::now(&after));
+    assert_eq!(report.indication, Indication::Indeterminate);
+    assert_eq!(
+        report.sub_indication,
+        Some(SubIndication::CryptoConstraintsFailureNoPoe)
+    );
+    assert!(matches!(
+        report.findings[0].problem,
+        signet_pki::PathProblem::Crypto {
+            reason: CryptoError::PastSunset { .. },
+            ..
+        }
+    ));
+
+    // A time proven before the sunset (a time-stamp's genTime) judges the key at that time.
+    let proven = ValidationTime::Proven(before.now());
+    assert_eq!(judge(&cert, proven).indication, Indication::TotalPassed);
+    // A proven time after the sunset does not help.
+    let report = judge(&cert, ValidationTime::Proven(after.now()));
+    assert_eq!(
+        report.sub_indication,
+        Some(SubIndication::CryptoConstraintsFailureNoPoe)
+    );
+}
+
+#[test]
+fn ecdsa_and_rsa_3072_have_no_sunset() {
+    let dir = tempfile::tempdir().unwrap();
+    let after = FixedClock::from_unix(AFTER_SUNSET);
+    for (name, how) in [
+        (
+            "ec-p256",
+            OpensslSignature::Ecdsa {
+                curve: "P-256",
+                digest: "sha256",
+            },
+        ),
+        (
+            "ec-p384",
+            OpensslSignature::Ecdsa {
+                curve: "P-384",
+                digest: "sha384",
+            },
+        ),
+        (
+            "rsa3072",
+            OpensslSignature::RsaPkcs1 {
+                bits: 3072,
+                digest: "sha256",
+            },
+        ),
+    ] {
+        let cert =
+            Cert::from_der(&self_signed_for_days(dir.path(), name, how, 3650).unwrap()).unwrap();
+        let report = judge(&cert, ValidationTime::now(&after));
+        assert_eq!(
+            report.indication,
+            Indication::TotalPassed,
+            "{name}: {:?}",
+            report.findings
+        );
+    }
 }

@@ -34,6 +34,7 @@ const BUILD_PACKAGES: &[&str] = &[
 /// Debian packages for the headless end-to-end tests: a virtual display, a private D-Bus session
 /// with a notification daemon and a keyring, WebKit's WebDriver, and screenshot tools.
 const TEST_PACKAGES: &[&str] = &[
+    "procps",
     "xvfb",
     "xauth",
     "dbus",

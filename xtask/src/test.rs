@@ -52,6 +52,7 @@ pub(crate) fn all(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     if let Err(err) = &built {
         summary.record("build", Counts::FAIL, Some(err.to_string()));
     }
+    stop_system_pcscd();
     rust_tests(&mut summary);
     vault_crash_test(&mut summary, root);
     vault_keyring(&mut summary, root);
@@ -121,6 +122,38 @@ fn runner(
                 Some("no test summary: it did not build or run".into()),
             ),
         },
+    }
+}
+
+/// The card tests start their own pcscd with the virtual card (signet-testkit's harness), and
+/// there is only one pcscd per machine. Installing the pcscd package starts the system's daemon
+/// where services may start (no policy-rc.d), so stop it, and say so.
+fn stop_system_pcscd() {
+    if Cmd::new("pgrep").args(["-x", "pcscd"]).read().is_none() {
+        return;
+    }
+    eprintln!(
+        "xtask: stopping the running pcscd: the card tests start their own with the virtual card \
+         (start it again afterwards with `sudo service pcscd start`)"
+    );
+    let as_root = Cmd::new("id")
+        .arg("-u")
+        .read()
+        .is_some_and(|uid| uid.trim() == "0");
+    let pkill = if as_root {
+        Cmd::new("pkill")
+    } else {
+        Cmd::new("sudo").arg("pkill")
+    };
+    if let Err(err) = pkill.args(["-x", "pcscd"]).run() {
+        eprintln!("xtask: could not stop pcscd ({err}); the card tests will say why they fail");
+        return;
+    }
+    for _ in 0..50 {
+        if Cmd::new("pgrep").args(["-x", "pcscd"]).read().is_none() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! pcscd has no private socket (`/run/pcscd/pcscd.comm` is fixed in 1.9.9), so there is one per
 //! machine: tests that use it run one at a time (the nextest test group `pcsc`, and a lock here
-//! for tests inside one process). vpcd listens on every interface: a test dependency only.
+//! for tests inside one process, and a file lock for test runs of several checkouts at once).
+//! vpcd listens on every interface: a test dependency only.
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -12,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use crate::TestkitError;
 
+/// The lock file that lets one test process at a time on this machine own pcscd.
+pub const PCSCD_LOCK: &str = "/tmp/signet-pcscd.lock";
 /// The socket pcscd listens on.
 pub const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
 /// vpcd's first slot port; the second slot is one more.
@@ -25,6 +28,8 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 pub struct Pcscd {
     child: Option<Child>,
     _turn: MutexGuard<'static, ()>,
+    // Dropped after `child` is stopped (fields drop in order; `Drop::drop` runs first).
+    _machine_turn: std::fs::File,
 }
 
 impl Pcscd {
@@ -32,6 +37,17 @@ impl Pcscd {
     /// Fails when pcscd or vpcd is not installed, or another pcscd already runs.
     pub fn start() -> Result<Self, TestkitError> {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+        // Other test processes (another checkout's run) wait here until the pcscd before them
+        // has stopped; the lock goes with the process, also when it is killed.
+        let machine_turn = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(PCSCD_LOCK)
+            .map_err(|e| TestkitError::io(PCSCD_LOCK, e))?;
+        machine_turn
+            .lock()
+            .map_err(|e| TestkitError::io(PCSCD_LOCK, e))?;
         if !Path::new("/etc/reader.conf.d/vpcd").exists() {
             return Err(TestkitError::Key(
                 "vsmartcard-vpcd is not installed (apt-get install pcscd vsmartcard-vpcd)".into(),
@@ -66,6 +82,7 @@ impl Pcscd {
         let pcscd = Self {
             child: Some(child),
             _turn: turn,
+            _machine_turn: machine_turn,
         };
         let start = Instant::now();
         while !(Path::new(PCSCD_SOCKET).exists() && vpcd_listening()) {

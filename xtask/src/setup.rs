@@ -55,6 +55,14 @@ const TEST_PACKAGES: &[&str] = &[
     "opensc",
     "opensc-pkcs11",
     "softhsm2",
+    // The independent PDF judges (pdfsig, qpdf --check, NSS's certutil for pdfsig's trust store)
+    // and the Python that runs pyHanko and libdigidocpp (pydigidoc) in target/peers/venv.
+    "poppler-utils",
+    "qpdf",
+    "libnss3-tools",
+    "python3",
+    "python3-venv",
+    "python3-pip",
 ];
 
 /// The oldest Node.js the UI tool chain (Vite 7) accepts.
@@ -70,6 +78,7 @@ pub(crate) fn everything(root: &Path, purpose: Purpose) -> anyhow::Result<()> {
     if purpose == Purpose::Test {
         rust_components(&["rustfmt", "clippy"])?;
         tauri_driver()?;
+        python_peers(root)?;
     }
     npm_packages(root)?;
     Ok(())
@@ -205,4 +214,31 @@ fn npm_packages(root: &Path) -> anyhow::Result<()> {
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root)
         .run()
+}
+
+/// The Python peers (pyHanko, pydigidoc) in `target/peers/venv`, pinned by
+/// `tests/peers/requirements.txt`; reinstalled only when that file changes.
+fn python_peers(root: &Path) -> anyhow::Result<()> {
+    let requirements = root.join("tests/peers/requirements.txt");
+    let venv = root.join("target/peers/venv");
+    let stamp = venv.join("installed-requirements.txt");
+    let wanted = std::fs::read(&requirements)
+        .with_context(|| format!("cannot read {}", requirements.display()))?;
+    if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
+        return Ok(());
+    }
+    if venv.exists() {
+        std::fs::remove_dir_all(&venv)
+            .with_context(|| format!("cannot remove the old {}", venv.display()))?;
+    }
+    // Debian's Python 3.11, never a pyenv or /usr/local one: the wheels are built for it.
+    Cmd::new("/usr/bin/python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .run()?;
+    Cmd::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(&requirements)
+        .run()?;
+    std::fs::write(&stamp, wanted).with_context(|| format!("cannot write {}", stamp.display()))
 }

@@ -1,6 +1,10 @@
 //! The command line, as clap reads it.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
+
+use signet_api::token::TokenSpec;
+use signet_core::BaselineLevel;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -40,10 +44,15 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Sign documents: PDFs as PAdES, other files into an ASiC-E container (not built yet).
-    Sign(Pending),
-    /// Validate the signatures of PDFs and ASiC-E containers and say why (not built yet).
-    Verify(Pending),
+    /// Sign documents: PDFs as PAdES, other files into an ASiC-E container.
+    Sign(SignArgs),
+    /// Validate the signatures of PDFs and ASiC-E containers and say why.
+    Verify(VerifyArgs),
+    /// Add validation data (B-LT) or an archive time-stamp (B-LTA) to signed documents.
+    Extend(ExtendArgs),
+    /// Look into and change ASiC-E containers: list, extract, add files.
+    #[command(subcommand)]
+    Asice(AsiceCommand),
     /// Sign many files after one review, with progress, resumable if the card is pulled (not built yet).
     Batch(Pending),
     /// Show the ID card and its certificates, PIN retries; sign a digest to test the card.
@@ -62,6 +71,8 @@ impl Command {
         match self {
             Self::Sign(_) => "sign",
             Self::Verify(_) => "verify",
+            Self::Extend(_) => "extend",
+            Self::Asice(_) => "asice",
             Self::Batch(_) => "batch",
             Self::Card(_) => "card",
             Self::Cert(_) => "cert",
@@ -98,6 +109,139 @@ pub(crate) struct SignDigest {
     pub(crate) pin_stdin: bool,
 }
 
+/// The signature format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// PAdES: the signature inside the PDF.
+    Pades,
+    /// XAdES in an ASiC-E container (.asice, .bdoc), as DigiDoc4 makes.
+    Asice,
+}
+
+/// `signet sign FILE…`
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// The files to sign. PDFs are signed one by one (one output each) unless `--format asice`;
+    /// other files go together into one container.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// The format; by default PAdES for PDFs and ASiC-E for anything else.
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+    /// The baseline level: B-B, B-T, B-LT (default) or B-LTA. Levels from B-T need a TSA.
+    #[arg(long, value_parser = parse_level)]
+    pub(crate) level: Option<BaselineLevel>,
+    /// The signing device: pcsc[:READER] (default), pkcs11:MODULE or p12:FILE.
+    #[arg(long, default_value = "pcsc")]
+    pub(crate) token: TokenSpec,
+    /// The time-stamping authority's URL (RFC 3161).
+    #[arg(long)]
+    pub(crate) tsa: Option<String>,
+    /// Read the PIN or password from standard input, one line per PIN asked.
+    #[arg(long)]
+    pub(crate) pin_stdin: bool,
+    /// Where the signed document goes (one input only).
+    #[arg(long, conflicts_with = "out_dir")]
+    pub(crate) out: Option<PathBuf>,
+    /// The folder for the signed documents (several inputs).
+    #[arg(long)]
+    pub(crate) out_dir: Option<PathBuf>,
+    /// PAdES: a visible signature on PAGE at X,Y with width W and height H, in PDF points.
+    #[arg(long, value_name = "PAGE,X,Y,W,H")]
+    pub(crate) visible: Option<String>,
+    /// PAdES: the reason for signing.
+    #[arg(long)]
+    pub(crate) reason: Option<String>,
+    /// PAdES: where the signature was made.
+    #[arg(long)]
+    pub(crate) location: Option<String>,
+    /// PAdES: how to contact the signer.
+    #[arg(long)]
+    pub(crate) contact: Option<String>,
+    /// ASiC-E: the container to create.
+    #[arg(long, conflicts_with = "add_to")]
+    pub(crate) container: Option<PathBuf>,
+    /// ASiC-E: add a signature to this existing container (the files are already in it).
+    #[arg(long)]
+    pub(crate) add_to: Option<PathBuf>,
+}
+
+/// Trust and time options shared by `verify` and `extend`.
+#[derive(Debug, Args)]
+pub(crate) struct TrustArgs {
+    /// Trust these certificates (DER or PEM) as anchors, in addition to the trusted list.
+    #[arg(long)]
+    pub(crate) trust: Vec<PathBuf>,
+    /// A trusted list (ETSI TS 119 612 XML) to use instead of the configured one.
+    #[arg(long)]
+    pub(crate) tsl: Option<PathBuf>,
+    /// Validate as at this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = crate::cert::parse_time)]
+    pub(crate) at: Option<std::time::SystemTime>,
+    /// Fetch nothing: use only the validation data in the document.
+    #[arg(long)]
+    pub(crate) offline: bool,
+}
+
+/// `signet verify FILE…`
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The signed documents: PDFs and ASiC-E containers.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+}
+
+/// `signet extend FILE… --level B-LT|B-LTA`
+#[derive(Debug, Args)]
+pub(crate) struct ExtendArgs {
+    /// The signed documents to extend, in place (written atomically).
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// The level to reach: B-LT or B-LTA.
+    #[arg(long, value_parser = parse_level)]
+    pub(crate) level: BaselineLevel,
+    /// The time-stamping authority's URL (RFC 3161), for B-LTA.
+    #[arg(long)]
+    pub(crate) tsa: Option<String>,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+}
+
+/// `signet asice …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum AsiceCommand {
+    /// The files and signatures in a container.
+    List {
+        /// The container.
+        container: PathBuf,
+    },
+    /// Copy the files out of a container.
+    Extract {
+        /// The container.
+        container: PathBuf,
+        /// Only these files (names as the container lists them).
+        names: Vec<String>,
+        /// The folder to extract to (created when missing).
+        #[arg(long, default_value = ".")]
+        out_dir: PathBuf,
+    },
+    /// Add files to a container that has no signature yet.
+    Add {
+        /// The container.
+        container: PathBuf,
+        /// The files to add.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn parse_level(text: &str) -> Result<BaselineLevel, String> {
+    text.parse()
+        .map_err(|_| format!("unknown level `{text}`: use B-B, B-T, B-LT or B-LTA"))
+}
+
 /// The card's two keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum KeyChoice {
@@ -127,12 +271,16 @@ impl Cli {
     pub(crate) fn json(&self) -> bool {
         self.json
             || match &self.command {
-                Command::Sign(pending)
-                | Command::Verify(pending)
-                | Command::Batch(pending)
+                Command::Batch(pending)
                 | Command::Card(CardCommand::Pin(pending))
                 | Command::Data(pending) => pending.wants_json(),
-                Command::Cert(_) | Command::Info | Command::Card(_) => false,
+                Command::Cert(_)
+                | Command::Info
+                | Command::Card(_)
+                | Command::Sign(_)
+                | Command::Verify(_)
+                | Command::Extend(_)
+                | Command::Asice(_) => false,
             }
     }
 }

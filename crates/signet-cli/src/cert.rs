@@ -75,7 +75,7 @@ pub(crate) struct VerifyArgs {
     offline: bool,
 }
 
-fn parse_time(text: &str) -> Result<SystemTime, String> {
+pub(crate) fn parse_time(text: &str) -> Result<SystemTime, String> {
     signet_pki::time::parse_rfc3339(text).map_err(|e| e.to_string())
 }
 

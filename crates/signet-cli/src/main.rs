@@ -6,6 +6,7 @@ mod card;
 mod cert;
 mod exit;
 mod report;
+mod sign;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,10 @@ fn main() -> ExitCode {
         Command::Info => report::app_info(&signet_api::app_info(&context), json),
         Command::Card(command) => card::run(command, json),
         Command::Cert(args) => cert::run(&context, args, json),
+        Command::Sign(args) => sign::sign(args, json),
+        Command::Verify(args) => sign::verify(args, json),
+        Command::Extend(args) => sign::extend(args, json),
+        Command::Asice(_) => report::error(&signet_api::not_built("signet asice"), json),
         pending => {
             let operation = format!("signet {}", pending.name());
             report::error(&signet_api::not_built(&operation), json)

@@ -23,6 +23,7 @@ mod fetch;
 mod keys;
 mod openssl;
 pub mod pcscd;
+pub mod peers;
 mod pki;
 mod responder;
 mod tsl;

@@ -1,0 +1,145 @@
+//! Which signing device an operation uses (`--token` on the command line, a choice in the app),
+//! and opening it.
+//!
+//! `pcsc` (the Estonian ID card through PC/SC; `pcsc:READER` names the reader), `pkcs11:MODULE`
+//! (any PKCS#11 module, by path), `p12:FILE` (a PKCS#12 file with a password).
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use signet_core::Code;
+use signet_token::{Pin, PinKind, PinState, SigningToken};
+
+use crate::ApiError;
+
+/// A signing device, as a person names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSpec {
+    /// The ID card through PC/SC; `reader` chooses the reader when several have a card.
+    Pcsc {
+        /// The PC/SC reader name, when given.
+        reader: Option<String>,
+    },
+    /// A PKCS#11 module, by the path of its shared library.
+    Pkcs11 {
+        /// The module (`/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so`, SoftHSM's, a vendor's).
+        module: PathBuf,
+    },
+    /// A PKCS#12 file with a password: a software token.
+    P12 {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+impl Default for TokenSpec {
+    /// The ID card in whichever reader holds one.
+    fn default() -> Self {
+        Self::Pcsc { reader: None }
+    }
+}
+
+impl FromStr for TokenSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (kind, rest) = match text.split_once(':') {
+            Some((kind, rest)) => (kind, Some(rest)),
+            None => (text, None),
+        };
+        let non_empty = |rest: Option<&str>, what: &str| match rest {
+            Some(rest) if !rest.is_empty() => Ok(rest.to_owned()),
+            _ => Err(format!("`{kind}:` needs {what} after the colon")),
+        };
+        match kind {
+            "pcsc" => Ok(Self::Pcsc {
+                reader: rest.filter(|r| !r.is_empty()).map(str::to_owned),
+            }),
+            "pkcs11" => Ok(Self::Pkcs11 {
+                module: non_empty(rest, "the path of the PKCS#11 module")?.into(),
+            }),
+            "p12" | "pkcs12" => Ok(Self::P12 {
+                file: non_empty(rest, "the path of the PKCS#12 file")?.into(),
+            }),
+            other => Err(format!(
+                "unknown token `{other}`: use pcsc[:READER], pkcs11:MODULE or p12:FILE"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for TokenSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Pcsc { reader: None } => f.write_str("pcsc"),
+            Self::Pcsc {
+                reader: Some(reader),
+            } => write!(f, "pcsc:{reader}"),
+            Self::Pkcs11 { module } => write!(f, "pkcs11:{}", module.display()),
+            Self::P12 { file } => write!(f, "p12:{}", file.display()),
+        }
+    }
+}
+
+/// Asks the person for a secret: the kind, and the card's count of tries left when it has one.
+/// Called between device sessions, never while a card transaction is open.
+pub type AskSecret<'a> = dyn FnMut(PinKind, Option<PinState>) -> Result<Pin, ApiError> + 'a;
+
+/// Opens the device `spec` names. A PKCS#12 file asks for its password here; a card asks for
+/// its PINs when a key is used.
+pub fn open_token(
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+) -> Result<Box<dyn SigningToken + Send>, ApiError> {
+    match spec {
+        #[cfg(feature = "pcsc")]
+        TokenSpec::Pcsc { reader } => Ok(Box::new(signet_token::pcsc::PcscToken::open(
+            reader.as_deref(),
+        )?)),
+        #[cfg(feature = "soft")]
+        TokenSpec::P12 { file } => {
+            let password = ask(PinKind::Password, None)?;
+            Ok(Box::new(signet_token::soft::SoftToken::open(
+                file, &password,
+            )?))
+        }
+        other => Err(ApiError::new(
+            Code::NotImplemented,
+            format!("this build of Signet cannot use the token `{other}`"),
+        )
+        .recommend("Use another token (--token pcsc, pkcs11:MODULE or p12:FILE).")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_specs_parse_and_print_back() {
+        for text in [
+            "pcsc",
+            "pcsc:Virtual PCD 00 01",
+            "pkcs11:/usr/lib/softhsm/libsofthsm2.so",
+            "p12:demo.p12",
+        ] {
+            let spec: TokenSpec = text.parse().unwrap();
+            assert_eq!(spec.to_string(), text);
+        }
+        assert_eq!(
+            "pkcs12:a.p12".parse::<TokenSpec>().unwrap(),
+            TokenSpec::P12 {
+                file: "a.p12".into()
+            }
+        );
+        assert!("p12:".parse::<TokenSpec>().is_err());
+        assert!("pkcs11".parse::<TokenSpec>().is_err());
+        assert!(
+            "usb:x"
+                .parse::<TokenSpec>()
+                .unwrap_err()
+                .contains("unknown token")
+        );
+    }
+}

@@ -8,7 +8,10 @@ use signet_core::{BaselineLevel, Code, Indication, SubIndication};
 use ts_rs::TS;
 
 use crate::ApiError;
-use crate::json::{AppInfo, BuildProfile, OptionalBackend};
+use crate::json::{
+    AppInfo, BuildProfile, CardCertificate, CardSignature, CardStatus, OptionalBackend, PinAction,
+    PinChange,
+};
 
 /// Where the generated file lives, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/backend/bindings.ts";
@@ -25,9 +28,14 @@ pub fn typescript() -> String {
         AppInfo::decl(),
         BaselineLevel::decl(),
         BuildProfile::decl(),
+        CardCertificate::decl(),
+        CardSignature::decl(),
+        CardStatus::decl(),
         Code::decl(),
         Indication::decl(),
         OptionalBackend::decl(),
+        PinAction::decl(),
+        PinChange::decl(),
         SubIndication::decl(),
     ];
     declarations.sort();

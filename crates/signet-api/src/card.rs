@@ -10,8 +10,9 @@ use signet_token::KeyRole;
 use signet_token::{CardTrouble, Language, TokenError};
 
 use crate::ApiError;
+use crate::json::CardSignature;
 #[cfg(feature = "pcsc")]
-use crate::json::{CardCertificate, CardSignature, CardStatus};
+use crate::json::{CardCertificate, CardStatus, PinAction, PinChange};
 
 /// Which of the card's keys to use.
 pub use signet_token::KeyRole as CardKey;
@@ -124,7 +125,34 @@ pub fn card_sign_digest(
     key: KeyRole,
     ask_pin: impl FnOnce(PinState) -> Result<Pin, ApiError> + Send,
 ) -> Result<CardSignature, ApiError> {
-    use signet_token::SigningToken as _;
+    let mut ask_pin = Some(ask_pin);
+    token_sign_digest(
+        &crate::token::TokenSpec::default(),
+        digest_hex,
+        key,
+        move |kind, state| {
+            let ask = ask_pin
+                .take()
+                .ok_or_else(|| ApiError::new(Code::Internal, "the PIN was asked for twice"))?;
+            ask(state.unwrap_or(PinState {
+                kind,
+                retries_left: PinState::UNKNOWN,
+                max_retries: PinState::UNKNOWN,
+            }))
+        },
+    )
+}
+
+/// Signs `digest_hex` with `key` of the device `spec` names (the card, a PKCS#11 module, a
+/// PKCS#12 file). `ask` is called for each secret, between device sessions: a PKCS#12 file's
+/// password when it opens, then the key's PIN (or password) with its state when the token
+/// tells it.
+pub fn token_sign_digest(
+    spec: &crate::token::TokenSpec,
+    digest_hex: &str,
+    key: signet_token::KeyRole,
+    mut ask: impl FnMut(PinKind, Option<PinState>) -> Result<Pin, ApiError> + Send,
+) -> Result<CardSignature, ApiError> {
     let digest = unhex(digest_hex)
         .ok_or_else(|| ApiError::new(Code::InvalidInput, "the digest is not hexadecimal"))?;
     if digest.is_empty() || digest.len() > 48 {
@@ -137,22 +165,96 @@ pub fn card_sign_digest(
         ));
     }
     on_card_thread(move || {
-        let mut token = open()?;
-        let state = token.pin_state(key.pin())?;
+        let mut token = crate::token::open_token(spec, &mut ask)?;
+        let kind = token.pin_kind(key);
+        let state = token.pin_state(kind)?;
         if state.blocked() {
-            return Err(trouble_error(&match key.pin() {
-                PinKind::Puk => CardTrouble::PukBlocked,
-                kind => CardTrouble::PinBlocked { kind },
-            }));
+            return Err(trouble_error(&blocked(kind)));
         }
-        let pin = ask_pin(state)?;
+        let known = (state.retries_left != PinState::UNKNOWN).then_some(state);
+        let pin = ask(kind, known)?;
         let raw = token.sign_digest(key, &digest, pin)?;
         let der = signet_token::raw_to_der(&raw)?;
-        tracing::info!(key = key.as_str(), "digest signed on the card");
+        tracing::info!(key = key.as_str(), token = %spec, "digest signed");
         Ok(CardSignature {
             key: key.as_str().to_owned(),
             signature_hex: hex(&raw.0),
             signature_der_hex: hex(&der),
+        })
+    })
+}
+
+fn blocked(kind: PinKind) -> CardTrouble {
+    match kind {
+        PinKind::Puk => CardTrouble::PukBlocked,
+        kind => CardTrouble::PinBlocked { kind },
+    }
+}
+
+/// What a PIN request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinPurpose {
+    /// The PIN (or PUK) as it is now.
+    Current,
+    /// The new value to set.
+    New,
+}
+
+/// Asks for one secret: its kind, what it is for, and the card's count when it has one.
+pub type AskPin<'a> =
+    dyn FnMut(PinKind, PinPurpose, Option<PinState>) -> Result<Pin, ApiError> + Send + 'a;
+
+/// Changes PIN1, PIN2 or the PUK on the card: asks for the current value (with the tries
+/// left), then the new one.
+#[cfg(feature = "pcsc")]
+pub fn card_change_pin(kind: PinKind, ask: &mut AskPin<'_>) -> Result<PinChange, ApiError> {
+    use signet_token::SigningToken as _;
+    if kind == PinKind::Password {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "only PIN1, PIN2 and the PUK can be changed on the card",
+        ));
+    }
+    on_card_thread(move || {
+        let mut token = open()?;
+        let state = token.pin_state(kind)?;
+        if state.blocked() {
+            return Err(trouble_error(&blocked(kind)));
+        }
+        let old = ask(kind, PinPurpose::Current, Some(state))?;
+        let new = ask(kind, PinPurpose::New, None)?;
+        token.change_pin(old, new)?;
+        tracing::info!(pin = %kind, "PIN changed");
+        Ok(PinChange {
+            pin: kind.as_str().to_owned(),
+            action: PinAction::Changed,
+        })
+    })
+}
+
+/// Unblocks PIN1 or PIN2 with the PUK: asks for the PUK (with its tries left), then the new PIN.
+#[cfg(feature = "pcsc")]
+pub fn card_unblock_pin(kind: PinKind, ask: &mut AskPin<'_>) -> Result<PinChange, ApiError> {
+    use signet_token::SigningToken as _;
+    if !matches!(kind, PinKind::Pin1 | PinKind::Pin2) {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "only PIN1 and PIN2 can be unblocked, with the PUK",
+        ));
+    }
+    on_card_thread(move || {
+        let mut token = open()?;
+        let state = token.pin_state(PinKind::Puk)?;
+        if state.blocked() {
+            return Err(trouble_error(&CardTrouble::PukBlocked));
+        }
+        let puk = ask(PinKind::Puk, PinPurpose::Current, Some(state))?;
+        let new = ask(kind, PinPurpose::New, None)?;
+        token.unblock_pin(puk, new)?;
+        tracing::info!(pin = %kind, "PIN unblocked");
+        Ok(PinChange {
+            pin: kind.as_str().to_owned(),
+            action: PinAction::Unblocked,
         })
     })
 }

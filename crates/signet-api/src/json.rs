@@ -61,7 +61,7 @@ impl OptionalBackend {
 }
 
 /// The card in the reader, as `signet card status` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CardStatus {
     /// The reader's name.
@@ -87,7 +87,7 @@ pub struct CardStatus {
 }
 
 /// One certificate on the card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CardCertificate {
     /// `auth` or `sign`.
@@ -102,8 +102,28 @@ pub struct CardCertificate {
     pub der_hex: String,
 }
 
+/// A PIN changed or unblocked on the card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PinChange {
+    /// `PIN1`, `PIN2` or `PUK`.
+    pub pin: String,
+    /// What was done.
+    pub action: PinAction,
+}
+
+/// What was done to a PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum PinAction {
+    /// Changed with the current value.
+    Changed,
+    /// Unblocked with the PUK and set anew.
+    Unblocked,
+}
+
 /// A signature the card made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CardSignature {
     /// `auth` or `sign`.

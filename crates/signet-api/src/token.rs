@@ -13,6 +13,9 @@ use signet_token::{Pin, PinKind, PinState, SigningToken};
 
 use crate::ApiError;
 
+/// OpenSC's PKCS#11 module (Debian, Ubuntu): what `pkcs11` without a path loads.
+pub const OPENSC_MODULE: &str = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
+
 /// A signing device, as a person names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenSpec {
@@ -57,7 +60,10 @@ impl FromStr for TokenSpec {
                 reader: rest.filter(|r| !r.is_empty()).map(str::to_owned),
             }),
             "pkcs11" => Ok(Self::Pkcs11 {
-                module: non_empty(rest, "the path of the PKCS#11 module")?.into(),
+                module: match rest {
+                    None | Some("") => OPENSC_MODULE.into(),
+                    Some(module) => module.into(),
+                },
             }),
             "p12" | "pkcs12" => Ok(Self::P12 {
                 file: non_empty(rest, "the path of the PKCS#12 file")?.into(),
@@ -88,6 +94,10 @@ pub type AskSecret<'a> = dyn FnMut(PinKind, Option<PinState>) -> Result<Pin, Api
 
 /// Opens the device `spec` names. A PKCS#12 file asks for its password here; a card asks for
 /// its PINs when a key is used.
+#[cfg_attr(
+    not(feature = "soft"),
+    allow(unused_variables, reason = "only a PKCS#12 file asks here")
+)]
 pub fn open_token(
     spec: &TokenSpec,
     ask: &mut AskSecret<'_>,
@@ -97,6 +107,10 @@ pub fn open_token(
         TokenSpec::Pcsc { reader } => Ok(Box::new(signet_token::pcsc::PcscToken::open(
             reader.as_deref(),
         )?)),
+        #[cfg(feature = "pkcs11")]
+        TokenSpec::Pkcs11 { module } => Ok(Box::new(signet_token::pkcs11::Pkcs11Token::open(
+            Some(module),
+        )?)),
         #[cfg(feature = "soft")]
         TokenSpec::P12 { file } => {
             let password = ask(PinKind::Password, None)?;
@@ -104,6 +118,10 @@ pub fn open_token(
                 file, &password,
             )?))
         }
+        #[allow(
+            unreachable_patterns,
+            reason = "reached only in builds without some back end"
+        )]
         other => Err(ApiError::new(
             Code::NotImplemented,
             format!("this build of Signet cannot use the token `{other}`"),
@@ -134,7 +152,12 @@ mod tests {
             }
         );
         assert!("p12:".parse::<TokenSpec>().is_err());
-        assert!("pkcs11".parse::<TokenSpec>().is_err());
+        assert_eq!(
+            "pkcs11".parse::<TokenSpec>().unwrap(),
+            TokenSpec::Pkcs11 {
+                module: OPENSC_MODULE.into()
+            }
+        );
         assert!(
             "usb:x"
                 .parse::<TokenSpec>()

@@ -42,6 +42,20 @@ pub enum TokenError {
     /// The password of a PKCS#12 file is wrong (or the file was altered).
     #[error("the password is wrong, or the file was changed")]
     WrongPassword,
+    /// A PKCS#11 module could not be loaded or initialised.
+    #[error("cannot use the PKCS#11 module {module}: {reason}")]
+    Module {
+        /// The module's path.
+        module: String,
+        /// Why.
+        reason: String,
+    },
+    /// The token has no key for this use.
+    #[error("the token has no {role} key with a certificate")]
+    NoKey {
+        /// `auth` or `sign`.
+        role: &'static str,
+    },
     /// The card's answer was malformed (bad FCP, oversized file, wrong signature length).
     #[error("malformed answer from the card: {0}")]
     Malformed(String),
@@ -57,6 +71,8 @@ impl TokenError {
             Self::DigestLength { .. } => Code::InvalidInput,
             Self::UnexpectedStatus { .. } | Self::Malformed(_) => Code::CardUnsupported,
             Self::WrongPassword => Code::PinIncorrect,
+            Self::Module { .. } => Code::CardUnavailable,
+            Self::NoKey { .. } => Code::CardUnsupported,
         }
     }
 }

@@ -2,8 +2,8 @@
 //! the closed set of card trouble a person can meet.
 //!
 //! Back ends are modules behind cargo features: [`pcsc`] (the Estonian ID card by its own APDUs
-//! through PC/SC, feature `pcsc`) and [`soft`] (a PKCS#12 file with a password, feature `soft`);
-//! both on by default.
+//! through PC/SC, feature `pcsc`), [`pkcs11`] (any PKCS#11 module, feature `pkcs11`) and [`soft`] (a PKCS#12 file with a password, feature `soft`);
+//! all on by default.
 //!
 //! The caller collects a PIN *before* calling into a token, so no PC/SC transaction is ever open
 //! while a person types. PINs are [`Pin`] values: zeroized on drop, `<redacted>` in `Debug`, not
@@ -19,6 +19,8 @@ mod trouble;
 
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 #[cfg(feature = "soft")]
 pub mod soft;
 
@@ -75,6 +77,10 @@ pub struct PinState {
 }
 
 impl PinState {
+    /// The count of a token that does not tell it (a PKCS#11 module before the last try, a
+    /// PKCS#12 file).
+    pub const UNKNOWN: u8 = u8::MAX;
+
     /// Whether no try is left.
     pub const fn blocked(&self) -> bool {
         self.retries_left == 0

@@ -58,7 +58,7 @@ pub enum CardTrouble {
         detail: String,
     },
     /// A wrong PIN: the card counted a try.
-    #[error("{kind} incorrect, {retries_left} tries left")]
+    #[error("{kind} incorrect{}", tries_note(*retries_left))]
     PinIncorrect {
         /// Which PIN.
         kind: PinKind,
@@ -95,6 +95,15 @@ pub enum CardTrouble {
     /// A Thales card that has never been activated: PIN2 must be changed first.
     #[error("the card is not activated yet")]
     NotActivated,
+}
+
+/// ", N tries left", or nothing when the token does not tell.
+fn tries_note(retries_left: u8) -> String {
+    if retries_left == crate::PinState::UNKNOWN {
+        String::new()
+    } else {
+        format!(", {retries_left} tries left")
+    }
 }
 
 impl CardTrouble {
@@ -158,6 +167,21 @@ impl CardTrouble {
             (Self::Communication { .. }, En) => "Communication with the ID card failed.".into(),
             (Self::Communication { .. }, Et) => "Side ID-kaardiga katkes.".into(),
             (Self::Communication { .. }, Ru) => "Связь с ID-картой нарушена.".into(),
+            (Self::PinIncorrect { kind, retries_left }, En)
+                if *retries_left == crate::PinState::UNKNOWN =>
+            {
+                format!("{kind} was incorrect.")
+            }
+            (Self::PinIncorrect { kind, retries_left }, Et)
+                if *retries_left == crate::PinState::UNKNOWN =>
+            {
+                format!("{kind} oli vale.")
+            }
+            (Self::PinIncorrect { kind, retries_left }, Ru)
+                if *retries_left == crate::PinState::UNKNOWN =>
+            {
+                format!("Неверный {kind}.")
+            }
             (Self::PinIncorrect { kind, retries_left }, En) => {
                 format!("{kind} was incorrect. Tries left: {retries_left}.")
             }

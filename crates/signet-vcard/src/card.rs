@@ -316,13 +316,21 @@ impl CardState {
                 }
                 Reply::Answer(SW_OK.to_vec())
             }
-            0x00 if data == [0x3F, 0x00] => {
+            // The MF by FID, or with no data at all (OpenSC's esteid2018).
+            0x00 if data == [0x3F, 0x00] || data.is_empty() => {
                 self.df = None;
                 self.ef = None;
                 Reply::Answer(SW_OK.to_vec())
             }
             0x01 => match data {
                 [0x50, 0x00] | [0xAD, 0xF1] | [0xAD, 0xF2] => {
+                    // ADF1 and ADF2 by FID are the AWP and QSCD applications (OpenSC selects
+                    // them so); the verified PINs stay verified.
+                    match data {
+                        [0xAD, 0xF1] => self.app = App::Awp,
+                        [0xAD, 0xF2] => self.app = App::Qscd,
+                        _ => {}
+                    }
                     self.df = Some([data[0], data[1]]);
                     self.ef = None;
                     Reply::Answer(SW_OK.to_vec())

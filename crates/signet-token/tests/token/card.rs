@@ -1,44 +1,18 @@
 //! Acceptance of the PC/SC back end against the virtual card through the real pcscd.
 
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest as _, Sha384};
 use signet_core::Code;
 use signet_token::pcsc::PcscToken;
-use signet_token::{CardTrouble, KeyRole, Language, PinKind, SigningToken, raw_to_der};
+use signet_token::{CardTrouble, KeyRole, Language, PinKind, SigningToken};
 use signet_vcard::Fault;
 
 use crate::support::{PIN1, PIN2, PUK, Rig, pin, trouble};
 
 /// Verifies `signature` (raw r‖s) over `digest` with the public key of `cert_der`, by OpenSSL.
 fn openssl_verifies(rig: &Rig, name: &str, cert_der: &[u8], digest: &[u8], raw: &[u8]) -> bool {
-    let dir = rig.dir();
-    let cert = dir.join(format!("{name}.cert.der"));
-    let public = dir.join(format!("{name}.pub.pem"));
-    let digest_file = dir.join(format!("{name}.digest"));
-    let signature = dir.join(format!("{name}.sig.der"));
-    std::fs::write(&cert, cert_der).unwrap();
-    std::fs::write(&digest_file, digest).unwrap();
-    let der = raw_to_der(&signet_token::RawSignature(raw.to_vec())).unwrap();
-    std::fs::write(&signature, der).unwrap();
-    let out = Command::new("openssl")
-        .args(["x509", "-inform", "DER", "-noout", "-pubkey", "-in"])
-        .arg(&cert)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    std::fs::write(&public, out.stdout).unwrap();
-    let status = Command::new("openssl")
-        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
-        .arg(&public)
-        .arg("-in")
-        .arg(&digest_file)
-        .arg("-sigfile")
-        .arg(&signature)
-        .output()
-        .unwrap();
-    status.status.success()
+    crate::openssl::verifies(rig.dir(), name, cert_der, digest, raw)
 }
 
 #[test]

@@ -92,8 +92,42 @@ pub(crate) enum CardCommand {
     Certs,
     /// Sign a digest (hex; SHA-384, 48 bytes) with the card and print the signature.
     SignDigest(SignDigest),
-    /// Change or unblock a PIN (not built yet).
-    Pin(Pending),
+    /// Change a PIN or the PUK, or unblock a PIN with the PUK.
+    #[command(subcommand)]
+    Pin(PinCommand),
+}
+
+/// `signet card pin …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum PinCommand {
+    /// Change PIN1, PIN2 or the PUK: asks for the current value (showing the tries left), then
+    /// the new one.
+    Change(PinArgs),
+    /// Unblock PIN1 or PIN2 with the PUK: asks for the PUK, then the new PIN.
+    Unblock(PinArgs),
+}
+
+/// The arguments of `signet card pin change|unblock`.
+#[derive(Debug, Args)]
+pub(crate) struct PinArgs {
+    /// Which one: pin1, pin2 or puk (the PUK can be changed, not unblocked).
+    #[arg(value_enum)]
+    pub(crate) which: WhichPin,
+    /// Read the secrets from standard input, one line each, in the order asked (current, then
+    /// new; for unblock the PUK, then the new PIN). Without it, the terminal asks without echo.
+    #[arg(long)]
+    pub(crate) pin_stdin: bool,
+}
+
+/// A PIN of the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum WhichPin {
+    /// PIN1, the authentication PIN.
+    Pin1,
+    /// PIN2, the signing PIN.
+    Pin2,
+    /// The PUK, which unblocks PIN1 and PIN2.
+    Puk,
 }
 
 /// `signet card sign-digest`
@@ -104,9 +138,13 @@ pub(crate) struct SignDigest {
     /// Which key: `sign` (qualified signature, PIN2) or `auth` (authentication, PIN1).
     #[arg(long, value_enum, default_value_t = KeyChoice::Sign)]
     pub(crate) key: KeyChoice,
-    /// Read the PIN from standard input, one line per PIN the card asks for.
+    /// Read the PIN from standard input, one line per PIN the card asks for. Without it, the
+    /// terminal asks without echo.
     #[arg(long)]
     pub(crate) pin_stdin: bool,
+    /// The signing device: pcsc[:READER] (default), pkcs11[:MODULE] or p12:FILE.
+    #[arg(long, default_value = "pcsc")]
+    pub(crate) token: TokenSpec,
 }
 
 /// The signature format.
@@ -271,9 +309,7 @@ impl Cli {
     pub(crate) fn json(&self) -> bool {
         self.json
             || match &self.command {
-                Command::Batch(pending)
-                | Command::Card(CardCommand::Pin(pending))
-                | Command::Data(pending) => pending.wants_json(),
+                Command::Batch(pending) | Command::Data(pending) => pending.wants_json(),
                 Command::Cert(_)
                 | Command::Info
                 | Command::Card(_)

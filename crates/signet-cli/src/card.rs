@@ -1,14 +1,10 @@
 //! `signet card …`: thin calls into `signet_api::card`, and how their results look.
 
-use std::io::BufRead as _;
+use signet_api::card::{CardKey, PinKind, PinPurpose, PinState};
 
-use signet_api::ApiError;
-use signet_api::card::{CardKey, PinKind};
-use signet_core::Code;
-use zeroize::Zeroizing;
-
-use crate::args::{CardCommand, KeyChoice, SignDigest};
+use crate::args::{CardCommand, KeyChoice, PinCommand, SignDigest, WhichPin};
 use crate::exit::Status;
+use crate::pin::PinSource;
 use crate::report;
 
 pub(crate) fn run(command: &CardCommand, json: bool) -> Status {
@@ -46,7 +42,7 @@ pub(crate) fn run(command: &CardCommand, json: bool) -> Status {
             Err(err) => report::error(&err, json),
         },
         CardCommand::SignDigest(args) => sign_digest(args, json),
-        CardCommand::Pin(_) => report::error(&signet_api::not_built("signet card pin"), json),
+        CardCommand::Pin(command) => pin_command(command, json),
     }
 }
 
@@ -55,29 +51,48 @@ fn sign_digest(args: &SignDigest, json: bool) -> Status {
         KeyChoice::Sign => CardKey::Signing,
         KeyChoice::Auth => CardKey::Authentication,
     };
-    if !args.pin_stdin {
-        let err = ApiError::new(
-            Code::NotImplemented,
-            "Asking for the PIN on the terminal is not built yet.",
-        )
-        .recommend("Give the PIN on standard input with --pin-stdin, one line per PIN.");
-        return report::error(&err, json);
-    }
-    let ask = |state: signet_api::card::PinState| -> Result<_, ApiError> {
-        let kind: PinKind = state.kind;
-        tracing::debug!(pin = %kind, retries_left = state.retries_left, "reading the PIN from standard input");
-        let mut line = Zeroizing::new(String::with_capacity(64));
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            ApiError::new(
-                Code::Io,
-                format!("cannot read the PIN from standard input: {e}"),
-            )
-        })?;
-        signet_api::card::pin_from_typed(kind, line)
+    let source = match PinSource::choose(args.pin_stdin, json) {
+        Ok(source) => source,
+        Err(status) => return status,
     };
-    match signet_api::card::card_sign_digest(&args.digest, key, ask) {
+    let ask =
+        |kind: PinKind, state: Option<PinState>| source.read(kind, PinPurpose::Current, state);
+    match signet_api::card::token_sign_digest(&args.token, &args.digest, key, ask) {
         Ok(signature) if json => report::print_json(&signature),
         Ok(signature) => report::text(&format!("{}\n", signature.signature_hex)),
+        Err(err) => report::error(&err, json),
+    }
+}
+
+fn pin_command(command: &PinCommand, json: bool) -> Status {
+    let (args, unblock) = match command {
+        PinCommand::Change(args) => (args, false),
+        PinCommand::Unblock(args) => (args, true),
+    };
+    let kind = match args.which {
+        WhichPin::Pin1 => PinKind::Pin1,
+        WhichPin::Pin2 => PinKind::Pin2,
+        WhichPin::Puk => PinKind::Puk,
+    };
+    let source = match PinSource::choose(args.pin_stdin, json) {
+        Ok(source) => source,
+        Err(status) => return status,
+    };
+    let mut ask = |kind: PinKind, purpose: PinPurpose, state: Option<PinState>| {
+        source.read(kind, purpose, state)
+    };
+    let outcome = if unblock {
+        signet_api::card::card_unblock_pin(kind, &mut ask)
+    } else {
+        signet_api::card::card_change_pin(kind, &mut ask)
+    };
+    match outcome {
+        Ok(done) if json => report::print_json(&done),
+        Ok(done) => report::text(&format!(
+            "{} {}.\n",
+            done.pin,
+            if unblock { "unblocked" } else { "changed" }
+        )),
         Err(err) => report::error(&err, json),
     }
 }

@@ -5,6 +5,7 @@ mod args;
 mod card;
 mod cert;
 mod exit;
+mod pin;
 mod report;
 mod sign;
 

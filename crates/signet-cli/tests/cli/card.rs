@@ -37,8 +37,11 @@ fn signet(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-#[test]
-fn card_status_certs_and_sign_digest_through_pcscd() {
+const PIN1: &str = "4321";
+const PUK: &str = "86420864";
+
+/// pcscd with the virtual card in slot 0, and the PKI its keys come from.
+fn card_rig() -> (Pcscd, TestPki, VirtualCard) {
     let pcscd = Pcscd::start().expect("pcscd with vpcd (run as root)");
     let pki = TestPki::start().unwrap();
     let mut card = VirtualCard::new(CardSpec {
@@ -47,12 +50,26 @@ fn card_status_certs_and_sign_digest_through_pcscd() {
         auth_cert: pki.der(Role::Authentication).to_vec(),
         sign_key: key(&pki, Role::Signing),
         sign_cert: pki.der(Role::Signing).to_vec(),
-        pin1: "4321".into(),
+        pin1: PIN1.into(),
         pin2: PIN2.into(),
-        puk: "86420864".into(),
+        puk: PUK.into(),
     });
     card.insert(pcscd.slot(0)).unwrap();
+    // pcscd notices a card at its next presence poll (400 ms).
+    let start = Instant::now();
+    while !signet(&["card", "status"], "").status.success() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the card did not appear"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (pcscd, pki, card)
+}
 
+#[test]
+fn card_status_certs_and_sign_digest_through_pcscd() {
+    let (_pcscd, pki, card) = card_rig();
     let start = Instant::now();
     let status = loop {
         let out = signet(&["card", "status", "--json"], "");
@@ -133,4 +150,191 @@ fn card_status_certs_and_sign_digest_through_pcscd() {
         String::from_utf8_lossy(&verified.stdout)
     );
     assert_eq!(card.signatures(), 1);
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn pin_change_wrong_pins_block_and_the_puk_unblocks() {
+    let (_pcscd, _pki, card) = card_rig();
+
+    let changed = signet(
+        &["card", "pin", "change", "pin1", "--pin-stdin"],
+        &format!("{PIN1}\n5678\n"),
+    );
+    assert!(changed.status.success(), "{}", stderr_of(&changed));
+    assert_eq!(String::from_utf8_lossy(&changed.stdout), "PIN1 changed.\n");
+    // The old PIN1 no longer works; the new one does (authentication key).
+    let digest = "5a".repeat(48);
+    let old = signet(
+        &[
+            "card",
+            "sign-digest",
+            &digest,
+            "--key",
+            "auth",
+            "--pin-stdin",
+        ],
+        &format!("{PIN1}\n"),
+    );
+    assert_eq!(old.status.code(), Some(65), "{}", stderr_of(&old));
+    assert!(stderr_of(&old).contains("PIN1 was incorrect. Tries left: 2."));
+    let new = signet(
+        &[
+            "card",
+            "sign-digest",
+            &digest,
+            "--key",
+            "auth",
+            "--pin-stdin",
+        ],
+        "5678\n",
+    );
+    assert!(new.status.success(), "{}", stderr_of(&new));
+
+    // Three wrong PIN2s: two show the tries left, the third blocks.
+    for left in [2, 1] {
+        let wrong = signet(
+            &["card", "pin", "change", "pin2", "--pin-stdin"],
+            "11111\n22222\n",
+        );
+        assert_eq!(wrong.status.code(), Some(65));
+        let text = stderr_of(&wrong);
+        assert!(
+            text.contains(&format!("PIN2 was incorrect. Tries left: {left}.")),
+            "{text}"
+        );
+        assert!(!text.contains("11111") && !text.contains("22222"), "{text}");
+    }
+    let third = signet(
+        &["--json", "card", "pin", "change", "pin2", "--pin-stdin"],
+        "11111\n22222\n",
+    );
+    assert_eq!(third.status.code(), Some(65));
+    let json: serde_json::Value = serde_json::from_slice(&third.stdout).unwrap();
+    assert_eq!(json["error"]["code"], "PIN_BLOCKED", "{json}");
+    assert!(
+        json["error"]["recommendation"]
+            .as_str()
+            .unwrap()
+            .contains("signet card pin unblock"),
+        "{json}"
+    );
+    assert_eq!(card.counters().pin2, 0);
+
+    // Blocked: signing is refused before any PIN is read.
+    let refused = signet(&["card", "sign-digest", &digest, "--pin-stdin"], "");
+    assert_eq!(refused.status.code(), Some(65));
+    assert!(
+        stderr_of(&refused).contains("PIN2 is blocked."),
+        "{}",
+        stderr_of(&refused)
+    );
+
+    let unblocked = signet(
+        &["--json", "card", "pin", "unblock", "pin2", "--pin-stdin"],
+        &format!("{PUK}\n24680\n"),
+    );
+    assert!(unblocked.status.success(), "{}", stderr_of(&unblocked));
+    let json: serde_json::Value = serde_json::from_slice(&unblocked.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"pin": "PIN2", "action": "unblocked"})
+    );
+    assert_eq!(card.counters().pin2, 3);
+    let signed = signet(&["card", "sign-digest", &digest, "--pin-stdin"], "24680\n");
+    assert!(signed.status.success(), "{}", stderr_of(&signed));
+    assert_eq!(card.signatures(), 1);
+
+    // A PUK that is too short never reaches the card.
+    let verifications = card.verifications();
+    let short = signet(
+        &["card", "pin", "unblock", "pin1", "--pin-stdin"],
+        "123\n1234\n",
+    );
+    assert_eq!(short.status.code(), Some(65));
+    assert!(
+        stderr_of(&short).contains("PUK must have 8 to 12 digits"),
+        "{}",
+        stderr_of(&short)
+    );
+    assert_eq!(card.verifications(), verifications);
+    assert_eq!(card.counters().puk, 3);
+}
+
+/// Runs `signet args` on a pseudo-terminal (Python's `pty`), answering each prompt that ends
+/// in ": " with the next of `answers` once it has appeared and echo is off. Returns (exit code, what the
+/// terminal showed).
+fn signet_on_terminal(args: &[&str], answers: &[&str]) -> (i32, String) {
+    const DRIVER: &str = r#"
+import os, pty, sys, json, termios, time
+argv = json.loads(sys.argv[1]); answers = json.loads(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+seen = b""; given = 0
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    if given < len(answers) and seen.rstrip(b"\r\n").endswith(b": ") and seen.count(b": ") > given:
+        # Type only once the program has switched echo off (or after 2 s, and the test fails).
+        for _ in range(200):
+            if not termios.tcgetattr(fd)[3] & termios.ECHO:
+                break
+            time.sleep(0.01)
+        os.write(fd, answers[given].encode() + b"\n"); given += 1
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode("utf-8", "replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let mut argv = vec![env!("CARGO_BIN_EXE_signet")];
+    argv.extend_from_slice(args);
+    let out = Command::new("python3")
+        .args(["-c", DRIVER])
+        .arg(serde_json::to_string(&argv).unwrap())
+        .arg(serde_json::to_string(answers).unwrap())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_terminal_asks_for_the_pin_without_echo_and_shows_the_tries_left() {
+    let (_pcscd, _pki, card) = card_rig();
+    let digest = "3c".repeat(48);
+    let (code, screen) = signet_on_terminal(&["card", "sign-digest", &digest], &[PIN2]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("PIN2 (3 tries left): "), "{screen}");
+    assert!(!screen.contains(PIN2), "the PIN was echoed:\n{screen}");
+    assert_eq!(card.signatures(), 1);
+
+    // A new PIN is asked twice; two different values change nothing.
+    let (code, screen) = signet_on_terminal(
+        &["card", "pin", "change", "pin2"],
+        &[PIN2, "24680", "13579"],
+    );
+    assert_eq!(code, 65, "{screen}");
+    assert!(screen.contains("New PIN2 again: "), "{screen}");
+    assert!(screen.contains("The two new PIN2s differ"), "{screen}");
+    for secret in [PIN2, "24680", "13579"] {
+        assert!(!screen.contains(secret), "{secret} was echoed:\n{screen}");
+    }
+    let (code, screen) = signet_on_terminal(
+        &["card", "pin", "change", "pin2"],
+        &[PIN2, "24680", "24680"],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("PIN2 changed."), "{screen}");
+    let signed = signet(&["card", "sign-digest", &digest, "--pin-stdin"], "24680\n");
+    assert!(signed.status.success(), "{}", stderr_of(&signed));
 }

@@ -1,0 +1,115 @@
+//! Where PINs come from: standard input with `--pin-stdin` (one line per secret asked), or the
+//! terminal, asked without echo and showing the tries left. Never an argument or an environment
+//! variable. Without a terminal and without `--pin-stdin` the command is a usage error.
+
+use std::io::{BufRead as _, IsTerminal as _};
+
+use signet_api::ApiError;
+use signet_api::card::{Pin, PinKind, PinPurpose, PinState};
+use signet_core::Code;
+use zeroize::Zeroizing;
+
+use crate::exit::Status;
+
+/// How the secrets are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PinSource {
+    /// One line of standard input per secret.
+    Stdin,
+    /// The terminal, without echo.
+    Terminal,
+}
+
+impl PinSource {
+    /// `--pin-stdin`, or the terminal when standard input is one; otherwise a usage error,
+    /// printed, with its status.
+    pub(crate) fn choose(pin_stdin: bool, json: bool) -> Result<Self, Status> {
+        if pin_stdin {
+            return Ok(Self::Stdin);
+        }
+        if std::io::stdin().is_terminal() {
+            return Ok(Self::Terminal);
+        }
+        let err = ApiError::new(
+            Code::InvalidInput,
+            "No terminal to ask for the PIN on, and --pin-stdin was not given.",
+        )
+        .recommend("Run the command in a terminal, or give the PIN on standard input with --pin-stdin, one line per PIN.");
+        crate::report::error(&err, json);
+        Err(Status::Usage)
+    }
+
+    /// Reads one secret of `kind`. `state` (the card's count) is shown on the terminal. A new
+    /// value is asked twice on the terminal.
+    pub(crate) fn read(
+        self,
+        kind: PinKind,
+        purpose: PinPurpose,
+        state: Option<PinState>,
+    ) -> Result<Pin, ApiError> {
+        let name = match kind {
+            PinKind::Password => "Password".to_owned(),
+            kind => kind.to_string(),
+        };
+        tracing::debug!(pin = %kind, ?purpose, source = ?self, "asking for a secret");
+        match self {
+            Self::Stdin => pin(kind, read_line()?),
+            Self::Terminal => {
+                let prompt = match (purpose, state) {
+                    (PinPurpose::Current, Some(state))
+                        if state.retries_left != PinState::UNKNOWN =>
+                    {
+                        format!("{name} ({} tries left): ", state.retries_left)
+                    }
+                    (PinPurpose::Current, _) => format!("{name}: "),
+                    (PinPurpose::New, _) => format!("New {name}: "),
+                };
+                let typed = ask_terminal(&prompt)?;
+                if purpose == PinPurpose::New {
+                    let again = ask_terminal(&format!("New {name} again: "))?;
+                    if *again != *typed {
+                        return Err(ApiError::new(
+                            Code::InvalidInput,
+                            format!("The two new {name}s differ; nothing was changed."),
+                        )
+                        .recommend("Run the command again and type the same new value twice."));
+                    }
+                }
+                pin(kind, typed)
+            }
+        }
+    }
+}
+
+fn pin(kind: PinKind, typed: Zeroizing<String>) -> Result<Pin, ApiError> {
+    signet_api::card::pin_from_typed(kind, typed)
+}
+
+fn read_line() -> Result<Zeroizing<String>, ApiError> {
+    let mut line = Zeroizing::new(String::with_capacity(64));
+    let read = std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        ApiError::new(
+            Code::Io,
+            format!("cannot read the PIN from standard input: {e}"),
+        )
+    })?;
+    if read == 0 {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "Standard input ended before every PIN was given.",
+        )
+        .recommend("Give one line per PIN asked, in the order the command asks for them."));
+    }
+    Ok(line)
+}
+
+fn ask_terminal(prompt: &str) -> Result<Zeroizing<String>, ApiError> {
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            ApiError::new(
+                Code::Io,
+                format!("cannot read the PIN from the terminal: {e}"),
+            )
+        })
+}

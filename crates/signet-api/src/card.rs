@@ -61,8 +61,8 @@ fn open() -> Result<signet_token::pcsc::PcscToken, ApiError> {
     Ok(signet_token::pcsc::PcscToken::open(None)?)
 }
 
-/// The card in the reader: reader, card type, holder and PIN counters. Fails unless a card is
-/// ready.
+/// The card in the reader: reader, card type, holder, PIN counters and whether it is activated.
+/// Fails unless a card is there.
 #[cfg(feature = "pcsc")]
 pub fn card_status() -> Result<CardStatus, ApiError> {
     use signet_token::SigningToken as _;
@@ -81,6 +81,7 @@ pub fn card_status() -> Result<CardStatus, ApiError> {
             pin1_retries: retries(token.pin_state(PinKind::Pin1)?),
             pin2_retries: retries(token.pin_state(PinKind::Pin2)?),
             puk_retries: retries(token.pin_state(PinKind::Puk)?),
+            activated: !token.needs_activation()?,
         };
         tracing::debug!(reader = %status.reader, card = %status.card, "card status read");
         Ok(status)
@@ -166,6 +167,9 @@ pub fn token_sign_digest(
     }
     on_card_thread(move || {
         let mut token = crate::token::open_token(spec, &mut ask)?;
+        if key == signet_token::KeyRole::Signing && token.needs_activation()? {
+            return Err(trouble_error(&CardTrouble::NotActivated));
+        }
         let kind = token.pin_kind(key);
         let state = token.pin_state(kind)?;
         if state.blocked() {
@@ -257,6 +261,12 @@ pub fn card_unblock_pin(kind: PinKind, ask: &mut AskPin<'_>) -> Result<PinChange
             action: PinAction::Unblocked,
         })
     })
+}
+
+/// The "card not activated" trouble, with its message and recommendation, for a status that
+/// shows a card which cannot sign yet.
+pub fn not_activated() -> ApiError {
+    trouble_error(&CardTrouble::NotActivated)
 }
 
 /// Checks a typed PIN (digits, length) and keeps it as a secret; the typed text is wiped.

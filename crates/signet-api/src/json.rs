@@ -84,6 +84,8 @@ pub struct CardStatus {
     pub pin2_retries: u8,
     /// PUK tries left.
     pub puk_retries: u8,
+    /// False for a Thales card delivered locked: PIN2 must be changed before it signs.
+    pub activated: bool,
 }
 
 /// One certificate on the card.

@@ -10,20 +10,24 @@ use crate::report;
 pub(crate) fn run(command: &CardCommand, json: bool) -> Status {
     match command {
         CardCommand::Status => match signet_api::card::card_status() {
+            Ok(status) if !status.activated => {
+                // Shown, but not ready: it cannot sign until PIN2 is changed.
+                let shown = if json {
+                    report::print_json(&status)
+                } else {
+                    report::text(&status_text(&status))
+                };
+                let trouble = signet_api::card::not_activated();
+                if !json {
+                    report::error(&trouble, false);
+                }
+                match shown {
+                    Status::Success => Status::for_error(trouble.code),
+                    other => other,
+                }
+            }
             Ok(status) if json => report::print_json(&status),
-            Ok(s) => report::text(&format!(
-                "reader: {}\ncard: {}\nholder: {} {}\npersonal code: {}\ndocument: {} (valid until {})\ntries left: PIN1 {}, PIN2 {}, PUK {}\n",
-                s.reader,
-                s.card,
-                s.given_names,
-                s.surname,
-                s.personal_code,
-                s.document_number,
-                s.expiry,
-                s.pin1_retries,
-                s.pin2_retries,
-                s.puk_retries
-            )),
+            Ok(s) => report::text(&status_text(&s)),
             Err(err) => report::error(&err, json),
         },
         CardCommand::Certs => match signet_api::card::card_certificates() {
@@ -44,6 +48,22 @@ pub(crate) fn run(command: &CardCommand, json: bool) -> Status {
         CardCommand::SignDigest(args) => sign_digest(args, json),
         CardCommand::Pin(command) => pin_command(command, json),
     }
+}
+
+fn status_text(s: &signet_api::json::CardStatus) -> String {
+    format!(
+        "reader: {}\ncard: {}\nholder: {} {}\npersonal code: {}\ndocument: {} (valid until {})\ntries left: PIN1 {}, PIN2 {}, PUK {}\n",
+        s.reader,
+        s.card,
+        s.given_names,
+        s.surname,
+        s.personal_code,
+        s.document_number,
+        s.expiry,
+        s.pin1_retries,
+        s.pin2_retries,
+        s.puk_retries
+    )
 }
 
 fn sign_digest(args: &SignDigest, json: bool) -> Status {

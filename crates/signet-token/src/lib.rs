@@ -137,6 +137,12 @@ pub trait SigningToken {
     /// person for the PIN, so the prompt can show the tries left.
     fn pin_state(&mut self, kind: PinKind) -> Result<PinState, TokenError>;
 
+    /// Whether the token must be activated before its signing key signs (a Thales ID card
+    /// delivered locked, whose PIN2 was never changed). Ask before asking for PIN2.
+    fn needs_activation(&mut self) -> Result<bool, TokenError> {
+        Ok(false)
+    }
+
     /// Verifies `pin` and signs `digest` (the host hashes; SHA-384 is the native size) with the
     /// key of `role`. The PIN is consumed: a second signature needs a new one.
     fn sign_digest(

@@ -12,6 +12,33 @@ pub const IDEMIA_2018_ATR: [u8; 22] = [
     0x49, 0x44, 0x0F, 0x90, 0x00, 0xF1,
 ];
 
+/// The ATR of an EstEID Thales card (issued from 2025).
+pub const THALES_2025_ATR: [u8; 25] = [
+    0x3B, 0xFF, 0x96, 0x00, 0x00, 0x80, 0x31, 0xFE, 0x43, 0x80, 0x31, 0xB8, 0x53, 0x65, 0x49, 0x44,
+    0x64, 0xB0, 0x85, 0x05, 0x10, 0x12, 0x23, 0x3F, 0x1D,
+];
+
+/// Which card the virtual card plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// IDEMIA "COSMO 8" (2018–2025): the ATR OpenSC 0.23 knows.
+    #[default]
+    Idemia2018,
+    /// Thales (from 2025): its own AID, files, PIN references and PSO:HASH before PSO:CDS.
+    Thales2025,
+}
+
+impl Dialect {
+    /// The card's answer to reset.
+    pub fn atr(self) -> &'static [u8] {
+        match self {
+            Self::Idemia2018 => &IDEMIA_2018_ATR,
+            Self::Thales2025 => &THALES_2025_ATR,
+        }
+    }
+}
+
 const MAIN_AID: &[u8] = &[
     0xA0, 0x00, 0x00, 0x00, 0x77, 0x01, 0x08, 0x00, 0x07, 0x00, 0x00, 0xFE, 0x00, 0x00, 0x01, 0x00,
 ];
@@ -20,22 +47,25 @@ const AWP_AID: &[u8] = &[
 ];
 const QSCD_AID: &[u8] = b"QSCD Application";
 
-const SW_OK: [u8; 2] = [0x90, 0x00];
-const SW_WRONG_LENGTH: [u8; 2] = [0x67, 0x00];
-const SW_SECURITY: [u8; 2] = [0x69, 0x82];
-const SW_BLOCKED: [u8; 2] = [0x69, 0x83];
-const SW_NOT_FOUND: [u8; 2] = [0x6A, 0x82];
-const SW_WRONG_P1P2: [u8; 2] = [0x6B, 0x00];
-const SW_INS: [u8; 2] = [0x6D, 0x00];
+pub(crate) const SW_OK: [u8; 2] = [0x90, 0x00];
+pub(crate) const SW_WRONG_LENGTH: [u8; 2] = [0x67, 0x00];
+pub(crate) const SW_SECURITY: [u8; 2] = [0x69, 0x82];
+pub(crate) const SW_BLOCKED: [u8; 2] = [0x69, 0x83];
+pub(crate) const SW_NOT_FOUND: [u8; 2] = [0x6A, 0x82];
+pub(crate) const SW_WRONG_P1P2: [u8; 2] = [0x6B, 0x00];
+pub(crate) const SW_INS: [u8; 2] = [0x6D, 0x00];
 const SW_CLA: [u8; 2] = [0x6E, 0x00];
 
-const MAX_TRIES: u8 = 3;
+pub(crate) const MAX_TRIES: u8 = 3;
 
 /// One PIN as the card keeps it.
 pub(crate) struct PinSlot {
-    value: Zeroizing<Vec<u8>>,
+    pub(crate) value: Zeroizing<Vec<u8>>,
     pub(crate) left: u8,
-    verified: bool,
+    pub(crate) verified: bool,
+    /// Whether the holder has ever changed it (Thales: DF2F; a PIN2 never changed means the
+    /// card is not activated).
+    pub(crate) changed: bool,
 }
 
 impl PinSlot {
@@ -44,12 +74,13 @@ impl PinSlot {
             value: Zeroizing::new(value.as_bytes().to_vec()),
             left: MAX_TRIES,
             verified: false,
+            changed: true,
         }
     }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum App {
+pub(crate) enum App {
     Main,
     Awp,
     Qscd,
@@ -65,26 +96,30 @@ pub(crate) enum Reply {
 
 /// The state that survives removal and re-insertion: keys, files, counters.
 pub(crate) struct CardState {
-    holder: Holder,
-    auth_key: SigningKey,
-    sign_key: SigningKey,
-    auth_cert: Vec<u8>,
-    sign_cert: Vec<u8>,
+    pub(crate) dialect: Dialect,
+    pub(crate) holder: Holder,
+    pub(crate) auth_key: SigningKey,
+    pub(crate) sign_key: SigningKey,
+    pub(crate) auth_cert: Vec<u8>,
+    pub(crate) sign_cert: Vec<u8>,
     pub(crate) pin1: PinSlot,
     pub(crate) pin2: PinSlot,
     pub(crate) puk: PinSlot,
-    app: App,
-    df: Option<[u8; 2]>,
-    ef: Option<Vec<u8>>,
-    key: Option<u8>,
+    pub(crate) app: App,
+    pub(crate) df: Option<[u8; 2]>,
+    pub(crate) ef: Option<Vec<u8>>,
+    pub(crate) key: Option<u8>,
+    /// The hash PSO:HASH gave (Thales), for the next PSO:CDS.
+    pub(crate) hash: Option<Vec<u8>>,
     pub(crate) fault: Option<Fault>,
     pub(crate) signatures: u32,
     pub(crate) verifies: u32,
 }
 
 impl CardState {
-    pub(crate) fn new(spec: crate::CardSpec) -> Self {
+    pub(crate) fn new(spec: crate::CardSpec, dialect: Dialect) -> Self {
         Self {
+            dialect,
             pin1: PinSlot::new(&spec.pin1),
             pin2: PinSlot::new(&spec.pin2),
             puk: PinSlot::new(&spec.puk),
@@ -97,6 +132,7 @@ impl CardState {
             df: None,
             ef: None,
             key: None,
+            hash: None,
             fault: None,
             signatures: 0,
             verifies: 0,
@@ -112,6 +148,7 @@ impl CardState {
         self.df = None;
         self.ef = None;
         self.key = None;
+        self.hash = None;
     }
 
     fn file(&self, df: Option<[u8; 2]>, ef: [u8; 2]) -> Option<Vec<u8>> {
@@ -148,11 +185,11 @@ impl CardState {
         }
     }
 
-    fn pin(&mut self, reference: u8) -> Option<&mut PinSlot> {
-        match reference {
-            0x01 => Some(&mut self.pin1),
-            0x85 => Some(&mut self.pin2),
-            0x02 => Some(&mut self.puk),
+    pub(crate) fn pin(&mut self, reference: u8) -> Option<&mut PinSlot> {
+        match (self.dialect, reference) {
+            (Dialect::Idemia2018, 0x01) | (Dialect::Thales2025, 0x81) => Some(&mut self.pin1),
+            (Dialect::Idemia2018, 0x85) | (Dialect::Thales2025, 0x82) => Some(&mut self.pin2),
+            (Dialect::Idemia2018, 0x02) | (Dialect::Thales2025, 0x83) => Some(&mut self.puk),
             _ => None,
         }
     }
@@ -180,6 +217,9 @@ impl CardState {
             [lc, body @ ..] => body.get(usize::from(*lc)).copied(),
             [] => None,
         };
+        if self.dialect == Dialect::Thales2025 {
+            return self.thales_command(*ins, *p1, *p2, data, le);
+        }
         match ins {
             0xA4 => self.select(*p1, *p2, data),
             0xB0 => {
@@ -220,7 +260,7 @@ impl CardState {
             0x20 => match self.verify(*p2, data) {
                 Reply::Answer(sw)
                     if sw == SW_OK
-                        && *p2 == 0x85
+                        && matches!(*p2, 0x85 | 0x82)
                         && self.fault == Some(Fault::RemoveDuringSignature) =>
                 {
                     self.fault = None;
@@ -241,6 +281,7 @@ impl CardState {
                     return status(SW_NOT_FOUND);
                 };
                 slot.value = Zeroizing::new(unpad(new).to_vec());
+                slot.changed = true;
                 status(SW_OK)
             }
             0x2C => {
@@ -359,7 +400,7 @@ impl CardState {
         }
     }
 
-    fn verify(&mut self, reference: u8, data: &[u8]) -> Reply {
+    pub(crate) fn verify(&mut self, reference: u8, data: &[u8]) -> Reply {
         if !data.is_empty() {
             self.verifies += 1;
         }
@@ -391,12 +432,16 @@ impl CardState {
     }
 }
 
-fn unpad(data: &[u8]) -> &[u8] {
-    let end = data.iter().position(|b| *b == 0xFF).unwrap_or(data.len());
+/// The digits of a PIN block: IDEMIA pads with 0xFF, Thales with 0x00.
+pub(crate) fn unpad(data: &[u8]) -> &[u8] {
+    let end = data
+        .iter()
+        .position(|b| *b == 0xFF || *b == 0x00)
+        .unwrap_or(data.len());
     &data[..end]
 }
 
-fn sign(key: &SigningKey, digest: &[u8]) -> Reply {
+pub(crate) fn sign(key: &SigningKey, digest: &[u8]) -> Reply {
     if digest.len() != 48 {
         return Reply::Answer(SW_WRONG_LENGTH.to_vec());
     }
@@ -412,23 +457,30 @@ fn sign(key: &SigningKey, digest: &[u8]) -> Reply {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
     use crate::{CardSpec, Holder};
 
     fn card() -> CardState {
+        card_of(Dialect::Idemia2018)
+    }
+
+    pub(crate) fn card_of(dialect: Dialect) -> CardState {
         let key = || SigningKey::random(&mut p384::elliptic_curve::rand_core::OsRng);
-        CardState::new(CardSpec {
-            holder: Holder::new("TAMM", "MARI", "38001085718"),
-            auth_key: key(),
-            auth_cert: vec![0x30; 700],
-            sign_key: key(),
-            sign_cert: vec![0x30; 650],
-            pin1: "1234".into(),
-            pin2: "12345".into(),
-            puk: "12345678".into(),
-        })
+        CardState::new(
+            CardSpec {
+                holder: Holder::new("TAMM", "MARI", "38001085718"),
+                auth_key: key(),
+                auth_cert: vec![0x30; 700],
+                sign_key: key(),
+                sign_cert: vec![0x30; 650],
+                pin1: "1234".into(),
+                pin2: "12345".into(),
+                puk: "12345678".into(),
+            },
+            dialect,
+        )
     }
 
     fn run(card: &mut CardState, apdu: &[u8]) -> Vec<u8> {

@@ -1,5 +1,6 @@
-//! A virtual Estonian ID card for tests and demos: it speaks the IDEMIA 2018 (COSMO 8) APDUs
-//! with real P-384 keys and plugs into pcscd through vsmartcard's vpcd.
+//! A virtual Estonian ID card for tests and demos: it speaks the IDEMIA 2018 (COSMO 8) APDUs,
+//! or the Thales (2025) ones, with real P-384 keys and plugs into pcscd through vsmartcard's
+//! vpcd.
 //!
 //! It is never a signer a person could mistake for a card: its keys are whatever the test gives
 //! it, and it only exists while a test or the demo profile runs.
@@ -15,6 +16,7 @@
 //! again before every read (Linux clears it), and writes each answer in one call.
 
 mod card;
+mod thales;
 
 use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -22,8 +24,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-pub use card::IDEMIA_2018_ATR;
 use card::{CardState, Reply};
+pub use card::{Dialect, IDEMIA_2018_ATR, THALES_2025_ATR};
 
 /// The first vpcd slot's port ("Virtual PCD 00 00"); the second is one more.
 pub const VPCD_PORT: u16 = 35963;
@@ -155,12 +157,24 @@ fn lock(state: &Mutex<CardState>) -> MutexGuard<'_, CardState> {
 }
 
 impl VirtualCard {
-    /// A card made of `spec`, not yet in a reader.
+    /// An IDEMIA 2018 card made of `spec`, not yet in a reader.
     pub fn new(spec: CardSpec) -> Self {
+        Self::with_dialect(spec, Dialect::Idemia2018)
+    }
+
+    /// A card of `dialect` made of `spec`, not yet in a reader.
+    pub fn with_dialect(spec: CardSpec, dialect: Dialect) -> Self {
         Self {
-            state: Arc::new(Mutex::new(CardState::new(spec))),
+            state: Arc::new(Mutex::new(CardState::new(spec, dialect))),
             plugged: None,
         }
+    }
+
+    /// Makes the card one whose PIN2 was never changed: a Thales card delivered locked, not yet
+    /// activated (its counter's DF2F reads 00 and the signing key refuses to sign until PIN2
+    /// is changed).
+    pub fn never_activated(&self) {
+        lock(&self.state).pin2.changed = false;
     }
 
     /// Puts the card into the vpcd slot listening at `addr`, retrying for up to 5 s while vpcd
@@ -265,7 +279,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<CardState>) {
                 lock(state).reset();
                 continue;
             }
-            [0x04] => IDEMIA_2018_ATR.to_vec(),
+            [0x04] => lock(state).dialect.atr().to_vec(),
             [_] => continue,
             apdu => match lock(state).command(apdu) {
                 Reply::Answer(answer) => answer,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use signet_testkit::pcscd::Pcscd;
 use signet_testkit::{PERSONAL_CODE, Role, TestKey, TestPki};
-use signet_vcard::{CardSpec, Holder, VirtualCard};
+use signet_vcard::{CardSpec, Dialect, Holder, VirtualCard};
 
 const PIN2: &str = "97531";
 
@@ -42,18 +42,26 @@ const PUK: &str = "86420864";
 
 /// pcscd with the virtual card in slot 0, and the PKI its keys come from.
 fn card_rig() -> (Pcscd, TestPki, VirtualCard) {
+    card_rig_with(Dialect::Idemia2018)
+}
+
+/// pcscd with a virtual card of `dialect` in slot 0.
+fn card_rig_with(dialect: Dialect) -> (Pcscd, TestPki, VirtualCard) {
     let pcscd = Pcscd::start().expect("pcscd with vpcd (run as root)");
     let pki = TestPki::start().unwrap();
-    let mut card = VirtualCard::new(CardSpec {
-        holder: Holder::new("TAMM", "MARI", PERSONAL_CODE),
-        auth_key: key(&pki, Role::Authentication),
-        auth_cert: pki.der(Role::Authentication).to_vec(),
-        sign_key: key(&pki, Role::Signing),
-        sign_cert: pki.der(Role::Signing).to_vec(),
-        pin1: PIN1.into(),
-        pin2: PIN2.into(),
-        puk: PUK.into(),
-    });
+    let mut card = VirtualCard::with_dialect(
+        CardSpec {
+            holder: Holder::new("TAMM", "MARI", PERSONAL_CODE),
+            auth_key: key(&pki, Role::Authentication),
+            auth_cert: pki.der(Role::Authentication).to_vec(),
+            sign_key: key(&pki, Role::Signing),
+            sign_cert: pki.der(Role::Signing).to_vec(),
+            pin1: PIN1.into(),
+            pin2: PIN2.into(),
+            puk: PUK.into(),
+        },
+        dialect,
+    );
     card.insert(pcscd.slot(0)).unwrap();
     // pcscd notices a card at its next presence poll (400 ms).
     let start = Instant::now();
@@ -337,4 +345,45 @@ fn the_terminal_asks_for_the_pin_without_echo_and_shows_the_tries_left() {
     assert!(screen.contains("PIN2 changed."), "{screen}");
     let signed = signet(&["card", "sign-digest", &digest, "--pin-stdin"], "24680\n");
     assert!(signed.status.success(), "{}", stderr_of(&signed));
+}
+
+#[test]
+fn a_thales_card_not_yet_activated_shows_so_until_pin2_is_changed() {
+    let (_pcscd, _pki, card) = card_rig_with(Dialect::Thales2025);
+    card.never_activated();
+    let status = signet(&["card", "status", "--json"], "");
+    assert_eq!(status.status.code(), Some(69), "{}", stderr_of(&status));
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["card"], "EstEID Thales 2025");
+    assert_eq!(json["activated"], false);
+    let text = signet(&["card", "status"], "");
+    assert_eq!(text.status.code(), Some(69));
+    assert!(
+        stderr_of(&text).contains("has not been activated yet"),
+        "{}",
+        stderr_of(&text)
+    );
+
+    let digest = "77".repeat(48);
+    // Refused before any PIN is read: standard input is empty.
+    let refused = signet(&["card", "sign-digest", &digest, "--pin-stdin"], "");
+    assert_eq!(refused.status.code(), Some(69));
+    let said = stderr_of(&refused);
+    assert!(
+        said.contains("not been activated") && said.contains("change PIN2"),
+        "{said}"
+    );
+    assert!(!said.contains("incorrect"), "{said}");
+    assert_eq!(card.counters().pin2, 3);
+
+    let changed = signet(
+        &["card", "pin", "change", "pin2", "--pin-stdin"],
+        &format!("{PIN2}\n24680\n"),
+    );
+    assert!(changed.status.success(), "{}", stderr_of(&changed));
+    let status = signet(&["card", "status", "--json"], "");
+    assert!(status.status.success(), "{}", stderr_of(&status));
+    let signed = signet(&["card", "sign-digest", &digest, "--pin-stdin"], "24680\n");
+    assert!(signed.status.success(), "{}", stderr_of(&signed));
+    assert_eq!(card.signatures(), 1);
 }

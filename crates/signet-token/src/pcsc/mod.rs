@@ -1,4 +1,5 @@
-//! The Estonian ID card through PC/SC, by its own APDUs (IDEMIA COSMO 8 and COSMO X).
+//! The Estonian ID card through PC/SC, by its own APDUs (IDEMIA COSMO 8 and COSMO X, Thales
+//! 2025).
 //!
 //! Each operation connects in shared mode, holds one PC/SC transaction only around its short
 //! group of APDUs, and lets go: no transaction is open while the person types a PIN, because the
@@ -6,6 +7,7 @@
 //! signature and dropped after it.
 
 mod apdu;
+mod thales;
 mod watch;
 
 pub use watch::{CardEvent, Watcher, watch};
@@ -14,6 +16,8 @@ use std::ffi::CString;
 use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
+
+use apdu::Dialect;
 
 use crate::{
     CardTrouble, KeyRole, PersonalData, Pin, PinKind, PinState, RawSignature, SigningToken,
@@ -88,6 +92,7 @@ pub struct PcscToken {
     reader: CString,
     card: Option<pcsc::Card>,
     model: &'static str,
+    dialect: Dialect,
 }
 
 impl std::fmt::Debug for PcscToken {
@@ -132,6 +137,7 @@ impl PcscToken {
             reader,
             card: None,
             model: "",
+            dialect: Dialect::Idemia,
         };
         token.connect()?;
         Ok(token)
@@ -158,9 +164,9 @@ impl PcscToken {
             .map_err(|e| TokenError::Card(trouble(e)))?
             .atr()
             .to_vec();
-        let Some((model, _)) = apdu::KNOWN_ATRS
+        let Some((model, _, dialect)) = apdu::KNOWN_ATRS
             .iter()
-            .find(|(_, known)| *known == atr.as_slice())
+            .find(|(_, known, _)| *known == atr.as_slice())
         else {
             let atr: String = atr.iter().map(|b| format!("{b:02X}")).collect();
             tracing::info!(%atr, "unsupported card");
@@ -168,6 +174,7 @@ impl PcscToken {
         };
         tracing::debug!(model, reader = %self.reader.to_string_lossy(), "card connected");
         self.model = model;
+        self.dialect = *dialect;
         self.card = Some(card);
         Ok(())
     }
@@ -261,9 +268,18 @@ impl PcscToken {
 
     /// The holder's data from the personal data file (no PIN needed).
     pub fn personal_data(&mut self) -> Result<PersonalData, TokenError> {
+        let dialect = self.dialect;
         self.session(|s| {
-            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
-            s.expect_ok("SELECT", &apdu::select_child(0x01, [0x50, 0x00]))?;
+            match dialect {
+                Dialect::Idemia => {
+                    s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+                    s.expect_ok("SELECT", &apdu::select_child(0x01, [0x50, 0x00]))?;
+                }
+                Dialect::Thales => {
+                    s.expect_ok("SELECT", &apdu::select_aid(thales::AID))?;
+                    s.expect_ok("SELECT", &thales::select_personal_df())?;
+                }
+            }
             let mut field = |record: u8| -> Result<String, TokenError> {
                 s.expect_ok("SELECT", &apdu::select_child(0x02, [0x50, record]))?;
                 let data = s.expect_ok("READ BINARY", &apdu::read_binary(0, 0x00))?;
@@ -292,10 +308,15 @@ impl PcscToken {
         }
         let kind = old.kind();
         refuse_password(kind)?;
+        let dialect = self.dialect;
         self.session(|s| {
-            s.select_for(kind)?;
-            s.refuse_if_blocked(kind)?;
-            let (data, sw) = s.transmit(&apdu::change(&old, &new))?;
+            s.select_for(dialect, kind)?;
+            s.refuse_if_blocked(dialect, kind)?;
+            let command = match dialect {
+                Dialect::Idemia => apdu::change(&old, &new),
+                Dialect::Thales => thales::change(&old, &new),
+            };
+            let (data, sw) = s.transmit(&command)?;
             drop(data);
             pin_status(kind, sw, "CHANGE REFERENCE DATA")
         })
@@ -310,9 +331,16 @@ impl PcscToken {
                 given: puk.kind(),
             });
         }
+        let dialect = self.dialect;
         self.session(|s| {
+            if dialect == Dialect::Thales {
+                s.select_for(dialect, PinKind::Puk)?;
+                s.refuse_if_blocked(dialect, PinKind::Puk)?;
+                let (_, sw) = s.transmit(&thales::unblock(&puk, &new))?;
+                return pin_status(PinKind::Puk, sw, "RESET RETRY COUNTER");
+            }
             s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
-            s.refuse_if_blocked(PinKind::Puk)?;
+            s.refuse_if_blocked(dialect, PinKind::Puk)?;
             let (_, sw) = s.transmit(&apdu::verify(&puk))?;
             pin_status(PinKind::Puk, sw, "VERIFY")?;
             if new.kind() == PinKind::Pin2 {
@@ -387,7 +415,12 @@ impl Session<'_> {
     }
 
     /// Selects the application whose PIN `kind` is (QSCD for PIN2, the main one otherwise).
-    fn select_for(&mut self, kind: PinKind) -> Result<(), TokenError> {
+    /// (Thales: the one application.)
+    fn select_for(&mut self, dialect: Dialect, kind: PinKind) -> Result<(), TokenError> {
+        if dialect == Dialect::Thales {
+            self.expect_ok("SELECT", &apdu::select_aid(thales::AID))?;
+            return Ok(());
+        }
         self.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
         if kind == PinKind::Pin2 {
             self.expect_ok("SELECT", &apdu::select_aid(apdu::QSCD_AID))?;
@@ -395,28 +428,59 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn pin_state(&mut self, kind: PinKind) -> Result<PinState, TokenError> {
-        self.select_for(kind)?;
-        let data = self.expect_ok("GET DATA", &apdu::tries_left(kind))?;
-        let (max_retries, retries_left) = apdu::parse_tries(&data)
-            .ok_or_else(|| TokenError::Malformed("retry counter without tags 9A/9B".into()))?;
-        Ok(PinState {
-            kind,
-            retries_left,
-            max_retries,
-        })
+    /// The counter of `kind`, and (Thales) whether the PIN was ever changed.
+    fn counter(
+        &mut self,
+        dialect: Dialect,
+        kind: PinKind,
+    ) -> Result<(PinState, Option<bool>), TokenError> {
+        self.select_for(dialect, kind)?;
+        match dialect {
+            Dialect::Idemia => {
+                let data = self.expect_ok("GET DATA", &apdu::tries_left(kind))?;
+                let (max_retries, retries_left) = apdu::parse_tries(&data).ok_or_else(|| {
+                    TokenError::Malformed("retry counter without tags 9A/9B".into())
+                })?;
+                Ok((
+                    PinState {
+                        kind,
+                        retries_left,
+                        max_retries,
+                    },
+                    None,
+                ))
+            }
+            Dialect::Thales => {
+                let data = self.expect_ok("GET DATA", &thales::tries_left(kind))?;
+                let (retries_left, changed) = thales::parse_tries(&data)
+                    .ok_or_else(|| TokenError::Malformed("retry counter without DF21".into()))?;
+                Ok((
+                    PinState {
+                        kind,
+                        retries_left,
+                        max_retries: 3,
+                    },
+                    changed,
+                ))
+            }
+        }
+    }
+
+    fn pin_state(&mut self, dialect: Dialect, kind: PinKind) -> Result<PinState, TokenError> {
+        Ok(self.counter(dialect, kind)?.0)
     }
 
     /// Never sends VERIFY to a blocked PIN (the application stays selected).
-    fn refuse_if_blocked(&mut self, kind: PinKind) -> Result<(), TokenError> {
-        if self.pin_state(kind)?.blocked() {
+    fn refuse_if_blocked(&mut self, dialect: Dialect, kind: PinKind) -> Result<(), TokenError> {
+        if self.pin_state(dialect, kind)?.blocked() {
             return Err(blocked(kind).into());
         }
         Ok(())
     }
 
-    fn read_file(&mut self, path: &[u8]) -> Result<Vec<u8>, TokenError> {
-        let fcp = self.expect_ok("SELECT", &apdu::select_path(path))?;
+    /// Selects a file with `select` (which asks for its FCP) and reads it whole.
+    fn read_file(&mut self, select: &[u8]) -> Result<Vec<u8>, TokenError> {
+        let fcp = self.expect_ok("SELECT", select)?;
         let size = apdu::fcp_size(&fcp)
             .ok_or_else(|| TokenError::Malformed("FCP without a file size".into()))?;
         if size == 0 || size > apdu::MAX_FILE {
@@ -435,6 +499,17 @@ impl Session<'_> {
         content.truncate(size);
         Ok(content)
     }
+}
+
+/// A P-384 r ‖ s signature, or an error for anything else.
+fn signature_of(raw: &[u8]) -> Result<RawSignature, TokenError> {
+    if raw.len() != 96 {
+        return Err(TokenError::Malformed(format!(
+            "a signature of {} bytes, expected 96",
+            raw.len()
+        )));
+    }
+    Ok(RawSignature(raw.to_vec()))
 }
 
 fn blocked(kind: PinKind) -> CardTrouble {
@@ -471,12 +546,36 @@ fn pin_status(kind: PinKind, sw: u16, command: &'static str) -> Result<(), Token
 }
 
 impl SigningToken for PcscToken {
+    /// Whether the card must be activated before it signs: a Thales card whose PIN2 was never
+    /// changed (DF2F = 00). IDEMIA cards are always active.
+    fn needs_activation(&mut self) -> Result<bool, TokenError> {
+        let dialect = self.dialect;
+        if dialect == Dialect::Idemia {
+            return Ok(false);
+        }
+        self.session(|s| Ok(s.counter(dialect, PinKind::Pin2)?.1 == Some(false)))
+    }
+
     fn certificates(&mut self) -> Result<Vec<TokenCertificate>, TokenError> {
+        let dialect = self.dialect;
         self.session(|s| {
-            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
-            let auth = s.read_file(&[0x3F, 0x00, 0xAD, 0xF1, 0x34, 0x01])?;
-            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
-            let sign = s.read_file(&[0x3F, 0x00, 0xAD, 0xF2, 0x34, 0x1F])?;
+            let (auth, sign) = match dialect {
+                Dialect::Idemia => {
+                    s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+                    let auth =
+                        s.read_file(&apdu::select_path(&[0x3F, 0x00, 0xAD, 0xF1, 0x34, 0x01]))?;
+                    s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
+                    let sign =
+                        s.read_file(&apdu::select_path(&[0x3F, 0x00, 0xAD, 0xF2, 0x34, 0x1F]))?;
+                    (auth, sign)
+                }
+                Dialect::Thales => {
+                    s.expect_ok("SELECT", &apdu::select_aid(thales::AID))?;
+                    let auth = s.read_file(&thales::select_path(thales::AUTH_CERT))?;
+                    let sign = s.read_file(&thales::select_path(thales::SIGN_CERT))?;
+                    (auth, sign)
+                }
+            };
             Ok(vec![
                 TokenCertificate {
                     role: KeyRole::Authentication,
@@ -492,7 +591,8 @@ impl SigningToken for PcscToken {
 
     fn pin_state(&mut self, kind: PinKind) -> Result<PinState, TokenError> {
         refuse_password(kind)?;
-        self.session(|s| s.pin_state(kind))
+        let dialect = self.dialect;
+        self.session(|s| s.pin_state(dialect, kind))
     }
 
     fn sign_digest(
@@ -515,7 +615,25 @@ impl SigningToken for PcscToken {
         let mut padded = [0_u8; apdu::DIGEST_LEN];
         padded[apdu::DIGEST_LEN - digest.len()..].copy_from_slice(digest);
         tracing::debug!(key = role.as_str(), digest_len = digest.len(), "signing");
+        let dialect = self.dialect;
         let signature = self.session(|s| {
+            if dialect == Dialect::Thales {
+                let kind = role.pin();
+                let (state, changed) = s.counter(dialect, kind)?;
+                if state.blocked() {
+                    return Err(blocked(kind).into());
+                }
+                if role == KeyRole::Signing && changed == Some(false) {
+                    // Never "wrong PIN": the card must be activated (PIN2 changed) first.
+                    return Err(CardTrouble::NotActivated.into());
+                }
+                let (_, sw) = s.transmit(&thales::verify(&pin))?;
+                pin_status(kind, sw, "VERIFY")?;
+                s.expect_ok("MSE:SET", &thales::mse(thales::key_ref(kind)))?;
+                s.expect_ok("PSO:HASH", &thales::pso_hash(&padded))?;
+                let raw = s.expect_ok("SIGN", thales::PSO_CDS)?;
+                return signature_of(&raw);
+            }
             let (aid, mse, command) = match role {
                 KeyRole::Authentication => {
                     (apdu::AWP_AID, apdu::MSE_AUTH, apdu::INTERNAL_AUTHENTICATE)
@@ -533,13 +651,7 @@ impl SigningToken for PcscToken {
             let (_, sw) = s.transmit(&apdu::verify(&pin))?;
             pin_status(kind, sw, "VERIFY")?;
             let raw = s.expect_ok("SIGN", &apdu::with_digest(command, &padded))?;
-            if raw.len() != 96 {
-                return Err(TokenError::Malformed(format!(
-                    "a signature of {} bytes, expected 96",
-                    raw.len()
-                )));
-            }
-            Ok(RawSignature(raw.to_vec()))
+            signature_of(&raw)
         });
         drop(pin);
         signature

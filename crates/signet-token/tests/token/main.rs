@@ -14,3 +14,5 @@ mod pkcs11;
 mod soft;
 #[cfg(feature = "pcsc")]
 mod support;
+#[cfg(feature = "pcsc")]
+mod thales;

@@ -7,7 +7,7 @@ use signet_testkit::pcscd::Pcscd;
 use signet_testkit::{PERSONAL_CODE, Role, TestKey, TestPki};
 use signet_token::pcsc::PcscToken;
 use signet_token::{Pin, PinKind, TokenError};
-use signet_vcard::{CardSpec, Holder, VirtualCard};
+use signet_vcard::{CardSpec, Dialect, Holder, VirtualCard};
 use zeroize::Zeroizing;
 
 pub const PIN1: &str = "4321";
@@ -28,7 +28,13 @@ fn key(pki: &TestPki, role: Role) -> p384::ecdsa::SigningKey {
 }
 
 impl Rig {
+    /// An IDEMIA 2018 card.
     pub fn start() -> Self {
+        Self::start_with(Dialect::Idemia2018)
+    }
+
+    /// A card of `dialect`.
+    pub fn start_with(dialect: Dialect) -> Self {
         let pcscd =
             Pcscd::start().expect("pcscd with vpcd (run as root; cargo xtask test installs them)");
         let pki = TestPki::start().unwrap();
@@ -42,7 +48,7 @@ impl Rig {
             pin2: PIN2.into(),
             puk: PUK.into(),
         };
-        let mut card = VirtualCard::new(spec);
+        let mut card = VirtualCard::with_dialect(spec, dialect);
         card.insert(pcscd.slot(0)).unwrap();
         Self { pki, card, pcscd }
     }

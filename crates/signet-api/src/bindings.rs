@@ -9,8 +9,8 @@ use ts_rs::TS;
 
 use crate::ApiError;
 use crate::json::{
-    AppInfo, BuildProfile, CardCertificate, CardSignature, CardStatus, OptionalBackend, PinAction,
-    PinChange,
+    AppInfo, BuildProfile, CardCertificate, CardEvent, CardSignature, CardStatus, OptionalBackend,
+    PinAction, PinChange,
 };
 
 /// Where the generated file lives, relative to the workspace root.
@@ -29,6 +29,7 @@ pub fn typescript() -> String {
         BaselineLevel::decl(),
         BuildProfile::decl(),
         CardCertificate::decl(),
+        CardEvent::decl(),
         CardSignature::decl(),
         CardStatus::decl(),
         Code::decl(),

@@ -263,6 +263,32 @@ pub fn card_unblock_pin(kind: PinKind, ask: &mut AskPin<'_>) -> Result<PinChange
     })
 }
 
+/// Watches readers and cards on a thread of its own and calls `on_event` for each change (for
+/// the desktop, which forwards them to the webview). Watching stops when the returned watcher
+/// is dropped, or when the service stops (after [`crate::json::CardEvent::ServiceStopped`]).
+#[cfg(feature = "pcsc")]
+pub fn watch_cards(
+    mut on_event: impl FnMut(crate::json::CardEvent) + Send + 'static,
+) -> Result<signet_token::pcsc::Watcher, ApiError> {
+    Ok(signet_token::pcsc::watch(move |event| {
+        on_event(event.into())
+    })?)
+}
+
+#[cfg(feature = "pcsc")]
+impl From<signet_token::pcsc::CardEvent> for crate::json::CardEvent {
+    fn from(event: signet_token::pcsc::CardEvent) -> Self {
+        use signet_token::pcsc::CardEvent as E;
+        match event {
+            E::ReaderAdded { reader } => Self::ReaderAdded { reader },
+            E::ReaderRemoved { reader } => Self::ReaderRemoved { reader },
+            E::CardInserted { reader } => Self::CardInserted { reader },
+            E::CardRemoved { reader } => Self::CardRemoved { reader },
+            E::ServiceStopped => Self::ServiceStopped,
+        }
+    }
+}
+
 /// The "card not activated" trouble, with its message and recommendation, for a status that
 /// shows a card which cannot sign yet.
 pub fn not_activated() -> ApiError {
@@ -307,6 +333,24 @@ mod tests {
         assert_eq!(unhex("0"), None);
         assert_eq!(unhex("zz"), None);
         assert_eq!(hex(&[0, 255]), "00ff");
+    }
+
+    #[cfg(feature = "pcsc")]
+    #[test]
+    fn card_events_cross_as_tagged_json() {
+        let event: crate::json::CardEvent = signet_token::pcsc::CardEvent::CardInserted {
+            reader: "Virtual PCD 00 00".into(),
+        }
+        .into();
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            serde_json::json!({"kind": "cardInserted", "reader": "Virtual PCD 00 00"})
+        );
+        let stopped: crate::json::CardEvent = signet_token::pcsc::CardEvent::ServiceStopped.into();
+        assert_eq!(
+            serde_json::to_value(&stopped).unwrap(),
+            serde_json::json!({"kind": "serviceStopped"})
+        );
     }
 
     #[test]

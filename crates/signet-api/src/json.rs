@@ -104,6 +104,38 @@ pub struct CardCertificate {
     pub der_hex: String,
 }
 
+/// A reader or card came or went: what the desktop's card watcher reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum CardEvent {
+    /// A reader appeared (also reported for every reader present when watching starts).
+    #[serde(rename_all = "camelCase")]
+    ReaderAdded {
+        /// Its name.
+        reader: String,
+    },
+    /// A reader was unplugged.
+    #[serde(rename_all = "camelCase")]
+    ReaderRemoved {
+        /// Its name.
+        reader: String,
+    },
+    /// A card was put in (also reported for cards present when watching starts).
+    #[serde(rename_all = "camelCase")]
+    CardInserted {
+        /// The reader.
+        reader: String,
+    },
+    /// A card was taken out.
+    #[serde(rename_all = "camelCase")]
+    CardRemoved {
+        /// The reader.
+        reader: String,
+    },
+    /// The smart card service stopped; watching has ended.
+    ServiceStopped,
+}
+
 /// A PIN changed or unblocked on the card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

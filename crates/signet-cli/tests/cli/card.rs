@@ -387,3 +387,39 @@ fn a_thales_card_not_yet_activated_shows_so_until_pin2_is_changed() {
     assert!(signed.status.success(), "{}", stderr_of(&signed));
     assert_eq!(card.signatures(), 1);
 }
+
+#[test]
+fn pcscd_stopped_is_service_not_running_with_its_recommendation() {
+    let mut pcscd = Pcscd::start().expect("pcscd with vpcd (run as root)");
+    pcscd.stop();
+    let started = Instant::now();
+    let out = signet(&["--json", "card", "status"], "");
+    assert!(started.elapsed() < Duration::from_secs(5), "it hung");
+    assert_eq!(out.status.code(), Some(69));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["error"]["code"], "CARD_UNAVAILABLE", "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("smart card service (pcscd) is not running"),
+        "{json}"
+    );
+    assert!(
+        json["error"]["recommendation"]
+            .as_str()
+            .unwrap()
+            .contains("pcscd.socket"),
+        "{json}"
+    );
+    let text = signet(
+        &["card", "sign-digest", &"00".repeat(48), "--pin-stdin"],
+        "",
+    );
+    assert_eq!(text.status.code(), Some(69));
+    assert!(
+        stderr_of(&text).contains("not running"),
+        "{}",
+        stderr_of(&text)
+    );
+}

@@ -536,6 +536,9 @@ fn pin_status(kind: PinKind, sw: u16, command: &'static str) -> Result<(), Token
     match sw {
         OK => Ok(()),
         0x63C0 | 0x6983 => Err(blocked(kind).into()),
+        // A PIN-pad reader answers for the card when the person does not finish (card.md §6).
+        0x6400 => Err(CardTrouble::PinPadTimeout.into()),
+        0x6401 => Err(CardTrouble::PinPadCancelled.into()),
         sw if sw & 0xFFF0 == 0x63C0 => Err(CardTrouble::PinIncorrect {
             kind,
             retries_left: u8::try_from(sw & 0x000F).unwrap_or(0),
@@ -655,5 +658,42 @@ impl SigningToken for PcscToken {
         });
         drop(pin);
         signature
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_words_of_pin_commands_map_onto_the_taxonomy() {
+        let trouble = |sw| match pin_status(PinKind::Pin2, sw, "VERIFY") {
+            Err(TokenError::Card(trouble)) => Some(trouble),
+            _ => None,
+        };
+        assert!(pin_status(PinKind::Pin2, 0x9000, "VERIFY").is_ok());
+        assert_eq!(
+            trouble(0x63C1),
+            Some(CardTrouble::PinIncorrect {
+                kind: PinKind::Pin2,
+                retries_left: 1
+            })
+        );
+        assert_eq!(
+            trouble(0x63C0),
+            Some(CardTrouble::PinBlocked {
+                kind: PinKind::Pin2
+            })
+        );
+        assert_eq!(
+            pin_status(PinKind::Puk, 0x6983, "VERIFY"),
+            Err(CardTrouble::PukBlocked.into())
+        );
+        assert_eq!(trouble(0x6400), Some(CardTrouble::PinPadTimeout));
+        assert_eq!(trouble(0x6401), Some(CardTrouble::PinPadCancelled));
+        assert!(matches!(
+            pin_status(PinKind::Pin2, 0x6A82, "VERIFY"),
+            Err(TokenError::UnexpectedStatus { sw: 0x6A82, .. })
+        ));
     }
 }

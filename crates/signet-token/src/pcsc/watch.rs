@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use crate::{CardTrouble, TokenError};
 
-/// Something changed in the readers.
+/// Something changed in the readers. (Exhaustive: signet-api mirrors it for the webview.)
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum CardEvent {
     /// A reader appeared (also reported for every reader present when watching starts).
     ReaderAdded {

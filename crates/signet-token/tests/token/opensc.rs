@@ -252,3 +252,54 @@ fn opensc_tools_list_read_and_sign_on_the_virtual_card() {
     ));
     assert_eq!(rig.card.signatures(), 1);
 }
+
+/// A writer that keeps everything tracing writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_pkcs11_signing_run_at_trace_level_never_logs_the_pins() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let rig = rig();
+    tracing::subscriber::with_default(subscriber, || {
+        let mut token = Pkcs11Token::open(None).unwrap();
+        let digest = Sha384::digest(b"traced");
+        token
+            .sign_digest(KeyRole::Signing, &digest, pin(PinKind::Pin2, PIN2))
+            .unwrap();
+        token
+            .sign_digest(KeyRole::Authentication, &digest, pin(PinKind::Pin1, PIN1))
+            .unwrap();
+        let _ = token.sign_digest(KeyRole::Signing, &digest, pin(PinKind::Pin2, "13579"));
+    });
+    assert_eq!(rig.card.signatures(), 1);
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("signing through PKCS#11"),
+        "not captured:\n{log}"
+    );
+    for secret in [PIN1, PIN2, "13579"] {
+        let hex: String = secret.bytes().map(|b| format!("{b:02X}")).collect();
+        assert!(!log.contains(secret), "{secret} is in the log");
+        assert!(
+            !log.to_uppercase().contains(&hex),
+            "{secret} is in the log as hex"
+        );
+    }
+}

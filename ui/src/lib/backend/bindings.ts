@@ -56,6 +56,23 @@ notAfter: string,
  * The certificate, DER, hex.
  */
 derHex: string, };
+export type CardEvent = { "kind": "readerAdded",
+/**
+ * Its name.
+ */
+reader: string, } | { "kind": "readerRemoved",
+/**
+ * Its name.
+ */
+reader: string, } | { "kind": "cardInserted",
+/**
+ * The reader.
+ */
+reader: string, } | { "kind": "cardRemoved",
+/**
+ * The reader.
+ */
+reader: string, } | { "kind": "serviceStopped" };
 export type CardSignature = {
 /**
  * `auth` or `sign`.

@@ -25,8 +25,14 @@ pub enum Dialect {
     /// IDEMIA "COSMO 8" (2018–2025): the ATR OpenSC 0.23 knows.
     #[default]
     Idemia2018,
+    /// IDEMIA v2 "COSMO X" (2025): the IDEMIA protocol behind another ATR (OpenSC 0.23 does
+    /// not know it).
+    IdemiaCosmoX,
     /// Thales (from 2025): its own AID, files, PIN references and PSO:HASH before PSO:CDS.
     Thales2025,
+    /// A card Signet does not support (vsmartcard's ISO 7816 example ATR), speaking IDEMIA:
+    /// for the "unsupported card" path.
+    Unknown,
 }
 
 impl Dialect {
@@ -34,7 +40,14 @@ impl Dialect {
     pub fn atr(self) -> &'static [u8] {
         match self {
             Self::Idemia2018 => &IDEMIA_2018_ATR,
+            Self::IdemiaCosmoX => &[
+                0x3B, 0xDC, 0x96, 0x00, 0x80, 0xB1, 0xFE, 0x45, 0x1F, 0x83, 0x00, 0x12, 0x23, 0x3F,
+                0x54, 0x65, 0x49, 0x44, 0x32, 0x0F, 0x90, 0x00, 0xC3,
+            ],
             Self::Thales2025 => &THALES_2025_ATR,
+            Self::Unknown => &[
+                0x3B, 0x95, 0x13, 0x81, 0x01, 0x80, 0x73, 0xFF, 0x01, 0x00, 0x0B,
+            ],
         }
     }
 }
@@ -186,10 +199,11 @@ impl CardState {
     }
 
     pub(crate) fn pin(&mut self, reference: u8) -> Option<&mut PinSlot> {
-        match (self.dialect, reference) {
-            (Dialect::Idemia2018, 0x01) | (Dialect::Thales2025, 0x81) => Some(&mut self.pin1),
-            (Dialect::Idemia2018, 0x85) | (Dialect::Thales2025, 0x82) => Some(&mut self.pin2),
-            (Dialect::Idemia2018, 0x02) | (Dialect::Thales2025, 0x83) => Some(&mut self.puk),
+        let thales = self.dialect == Dialect::Thales2025;
+        match (thales, reference) {
+            (false, 0x01) | (true, 0x81) => Some(&mut self.pin1),
+            (false, 0x85) | (true, 0x82) => Some(&mut self.pin2),
+            (false, 0x02) | (true, 0x83) => Some(&mut self.puk),
             _ => None,
         }
     }

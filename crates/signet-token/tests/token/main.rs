@@ -10,6 +10,8 @@ mod opensc;
 mod openssl;
 #[cfg(feature = "pkcs11")]
 mod pkcs11;
+#[cfg(feature = "pcsc")]
+mod readers;
 #[cfg(feature = "soft")]
 mod soft;
 #[cfg(feature = "pcsc")]

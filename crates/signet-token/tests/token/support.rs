@@ -27,6 +27,20 @@ fn key(pki: &TestPki, role: Role) -> p384::ecdsa::SigningKey {
     }
 }
 
+/// A card made of the test PKI's keys and certificates, with the test PINs.
+pub fn spec(pki: &TestPki) -> CardSpec {
+    CardSpec {
+        holder: Holder::new("TAMM", "MARI", PERSONAL_CODE),
+        auth_key: key(pki, Role::Authentication),
+        auth_cert: pki.der(Role::Authentication).to_vec(),
+        sign_key: key(pki, Role::Signing),
+        sign_cert: pki.der(Role::Signing).to_vec(),
+        pin1: PIN1.into(),
+        pin2: PIN2.into(),
+        puk: PUK.into(),
+    }
+}
+
 impl Rig {
     /// An IDEMIA 2018 card.
     pub fn start() -> Self {
@@ -38,16 +52,7 @@ impl Rig {
         let pcscd =
             Pcscd::start().expect("pcscd with vpcd (run as root; cargo xtask test installs them)");
         let pki = TestPki::start().unwrap();
-        let spec = CardSpec {
-            holder: Holder::new("TAMM", "MARI", PERSONAL_CODE),
-            auth_key: key(&pki, Role::Authentication),
-            auth_cert: pki.der(Role::Authentication).to_vec(),
-            sign_key: key(&pki, Role::Signing),
-            sign_cert: pki.der(Role::Signing).to_vec(),
-            pin1: PIN1.into(),
-            pin2: PIN2.into(),
-            puk: PUK.into(),
-        };
+        let spec = spec(&pki);
         let mut card = VirtualCard::with_dialect(spec, dialect);
         card.insert(pcscd.slot(0)).unwrap();
         Self { pki, card, pcscd }

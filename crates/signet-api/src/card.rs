@@ -131,6 +131,7 @@ pub fn card_sign_digest(
         &crate::token::TokenSpec::default(),
         digest_hex,
         key,
+        &signet_core::SystemClock,
         move |kind, state| {
             let ask = ask_pin
                 .take()
@@ -147,11 +148,12 @@ pub fn card_sign_digest(
 /// Signs `digest_hex` with `key` of the device `spec` names (the card, a PKCS#11 module, a
 /// PKCS#12 file). `ask` is called for each secret, between device sessions: a PKCS#12 file's
 /// password when it opens, then the key's PIN (or password) with its state when the token
-/// tells it.
+/// tells it. A key whose certificate has expired (at `clock`'s time) is refused before any PIN.
 pub fn token_sign_digest(
     spec: &crate::token::TokenSpec,
     digest_hex: &str,
     key: signet_token::KeyRole,
+    clock: &dyn signet_core::Clock,
     mut ask: impl FnMut(PinKind, Option<PinState>) -> Result<Pin, ApiError> + Send,
 ) -> Result<CardSignature, ApiError> {
     let digest = unhex(digest_hex)
@@ -170,6 +172,16 @@ pub fn token_sign_digest(
         if key == signet_token::KeyRole::Signing && token.needs_activation()? {
             return Err(trouble_error(&CardTrouble::NotActivated));
         }
+        let certificate = token
+            .certificates()?
+            .into_iter()
+            .find(|c| c.role == key)
+            .ok_or_else(|| {
+                ApiError::from(signet_token::TokenError::NoKey { role: key.as_str() })
+            })?;
+        if expired(&certificate.der, clock.now()) {
+            return Err(trouble_error(&CardTrouble::CertificateExpired));
+        }
         let kind = token.pin_kind(key);
         let state = token.pin_state(kind)?;
         if state.blocked() {
@@ -186,6 +198,14 @@ pub fn token_sign_digest(
             signature_der_hex: hex(&der),
         })
     })
+}
+
+/// Whether the certificate's validity ended before `now` (an unreadable one is left to the
+/// signature's validation).
+fn expired(der: &[u8], now: std::time::SystemTime) -> bool {
+    use der::Decode as _;
+    x509_cert::Certificate::from_der(der)
+        .is_ok_and(|cert| cert.tbs_certificate.validity.not_after.to_system_time() < now)
 }
 
 fn blocked(kind: PinKind) -> CardTrouble {

@@ -77,7 +77,8 @@ fn sign_digest(args: &SignDigest, json: bool) -> Status {
     };
     let ask =
         |kind: PinKind, state: Option<PinState>| source.read(kind, PinPurpose::Current, state);
-    match signet_api::card::token_sign_digest(&args.token, &args.digest, key, ask) {
+    let clock = signet_core::SystemClock;
+    match signet_api::card::token_sign_digest(&args.token, &args.digest, key, &clock, ask) {
         Ok(signature) if json => report::print_json(&signature),
         Ok(signature) => report::text(&format!("{}\n", signature.signature_hex)),
         Err(err) => report::error(&err, json),

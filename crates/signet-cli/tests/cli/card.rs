@@ -423,3 +423,56 @@ fn pcscd_stopped_is_service_not_running_with_its_recommendation() {
         stderr_of(&text)
     );
 }
+
+#[test]
+fn an_expired_signing_certificate_is_refused_before_the_pin() {
+    let pcscd = Pcscd::start().expect("pcscd with vpcd (run as root)");
+    let pki = TestPki::start().unwrap();
+    let mut card = VirtualCard::new(CardSpec {
+        holder: Holder::new("TAMM", "MARI", PERSONAL_CODE),
+        auth_key: key(&pki, Role::Authentication),
+        auth_cert: pki.der(Role::Authentication).to_vec(),
+        sign_key: key(&pki, Role::Expired),
+        sign_cert: pki.der(Role::Expired).to_vec(),
+        pin1: PIN1.into(),
+        pin2: PIN2.into(),
+        puk: PUK.into(),
+    });
+    card.insert(pcscd.slot(0)).unwrap();
+    let start = Instant::now();
+    while !signet(&["card", "status"], "").status.success() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the card did not appear"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let digest = "11".repeat(48);
+    let out = signet(
+        &["--json", "card", "sign-digest", &digest, "--pin-stdin"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(65));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("certificate on the ID card has expired"),
+        "{json}"
+    );
+    assert_eq!((card.signatures(), card.verifications()), (0, 0));
+    // The authentication key's certificate is valid: it still signs.
+    let auth = signet(
+        &[
+            "card",
+            "sign-digest",
+            &digest,
+            "--key",
+            "auth",
+            "--pin-stdin",
+        ],
+        &format!("{PIN1}\n"),
+    );
+    assert!(auth.status.success(), "{}", stderr_of(&auth));
+}

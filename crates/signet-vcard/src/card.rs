@@ -124,6 +124,10 @@ pub(crate) struct CardState {
     pub(crate) key: Option<u8>,
     /// The hash PSO:HASH gave (Thales), for the next PSO:CDS.
     pub(crate) hash: Option<Vec<u8>>,
+    /// Answer like a T=0 card: data through 61xx + GET RESPONSE, a wrong Le with 6Cxx.
+    pub(crate) t0_style: bool,
+    /// Data waiting for GET RESPONSE.
+    pending: Vec<u8>,
     pub(crate) fault: Option<Fault>,
     pub(crate) signatures: u32,
     pub(crate) verifies: u32,
@@ -146,6 +150,8 @@ impl CardState {
             ef: None,
             key: None,
             hash: None,
+            t0_style: false,
+            pending: Vec::new(),
             fault: None,
             signatures: 0,
             verifies: 0,
@@ -208,8 +214,50 @@ impl CardState {
         }
     }
 
-    /// Handles one command APDU.
+    /// Handles one command APDU; in T=0 style, hands out data in parts.
     pub(crate) fn command(&mut self, apdu: &[u8]) -> Reply {
+        if !self.t0_style {
+            return self.answer(apdu);
+        }
+        // GET RESPONSE: the next part of what the last command answered.
+        if let [0x00, 0xC0, 0x00, 0x00, le] = apdu {
+            if self.pending.is_empty() {
+                return Reply::Answer(SW_NOT_FOUND.to_vec());
+            }
+            let take = self.pending.len().min(usize::from(*le).max(1));
+            let mut out: Vec<u8> = self.pending.drain(..take).collect();
+            out.extend_from_slice(&self.parts_status());
+            return Reply::Answer(out);
+        }
+        self.pending.clear();
+        // READ BINARY asking for 256 bytes (Le 00) of a shorter rest: 6C with the right length.
+        if let [0x00, 0xB0, p1, p2, 0x00] = apdu
+            && let Some(content) = &self.ef
+        {
+            let offset = usize::from(*p1 & 0x7F) << 8 | usize::from(*p2);
+            let rest = content.len().saturating_sub(offset);
+            if (1..256).contains(&rest) {
+                return Reply::Answer(vec![0x6C, u8::try_from(rest).unwrap_or(0)]);
+            }
+        }
+        match self.answer(apdu) {
+            Reply::Answer(answer) if answer.len() > 2 && answer.ends_with(&SW_OK) => {
+                self.pending = answer[..answer.len() - 2].to_vec();
+                Reply::Answer(self.parts_status().to_vec())
+            }
+            other => other,
+        }
+    }
+
+    /// 61xx while data waits (xx = how much, at most 255), 9000 when all is out.
+    fn parts_status(&self) -> [u8; 2] {
+        match self.pending.len() {
+            0 => SW_OK,
+            n => [0x61, u8::try_from(n.min(0xFF)).unwrap_or(0xFF)],
+        }
+    }
+
+    fn answer(&mut self, apdu: &[u8]) -> Reply {
         let answer = |data: Vec<u8>, sw: [u8; 2]| {
             let mut out = data;
             out.extend_from_slice(&sw);

@@ -224,6 +224,12 @@ impl VirtualCard {
             .is_some_and(|p| !p.thread.is_finished())
     }
 
+    /// Answers like a card behind a T=0 reader: data comes as 61xx and must be fetched with GET
+    /// RESPONSE, and READ BINARY with Le 00 over a shorter rest gets 6Cxx (the right length).
+    pub fn answer_in_parts(&self, on: bool) {
+        lock(&self.state).t0_style = on;
+    }
+
     /// Makes trouble on purpose at the next matching command.
     pub fn inject(&self, fault: Fault) {
         lock(&self.state).fault = Some(fault);

@@ -372,8 +372,33 @@ struct Session<'t> {
 }
 
 impl Session<'_> {
-    /// Sends one APDU; returns the data and the status word.
+    /// Sends one APDU; returns the data and the status word. Resends a READ-style command
+    /// (case 2) with the length a 6Cxx names, and fetches 61xx data with GET RESPONSE, as
+    /// libpcsc-cpp does.
     fn transmit(&mut self, command: &[u8]) -> Result<(Zeroizing<Vec<u8>>, u16), TokenError> {
+        let (mut data, mut sw) = self.transmit_once(command)?;
+        if sw & 0xFF00 == 0x6C00 && command.len() == 5 {
+            let mut again = command.to_vec();
+            again[4] = sw.to_be_bytes()[1];
+            (data, sw) = self.transmit_once(&again)?;
+        }
+        let mut parts = 0;
+        while sw & 0xFF00 == 0x6100 {
+            parts += 1;
+            if parts > 64 {
+                return Err(TokenError::Malformed(
+                    "an answer in more than 64 parts".into(),
+                ));
+            }
+            let le = sw.to_be_bytes()[1];
+            let (more, next) = self.transmit_once(&[0x00, 0xC0, 0x00, 0x00, le])?;
+            data.extend_from_slice(&more);
+            sw = next;
+        }
+        Ok((data, sw))
+    }
+
+    fn transmit_once(&mut self, command: &[u8]) -> Result<(Zeroizing<Vec<u8>>, u16), TokenError> {
         tracing::trace!(apdu = %apdu::redacted_hex(command), "card command");
         let mut buffer = Zeroizing::new(vec![0_u8; pcsc::MAX_BUFFER_SIZE_EXTENDED]);
         let answer = match self.transaction.transmit(command, &mut buffer) {

@@ -98,3 +98,34 @@ fn a_card_held_exclusively_by_another_program_is_in_use() {
     let mut token = rig.open();
     token.certificates().unwrap();
 }
+
+/// A card that answers like one behind a T=0 reader: every answer with data comes as 61xx and
+/// is fetched with GET RESPONSE; READ BINARY for 256 bytes of a shorter file gets 6Cxx.
+#[test]
+fn answers_in_parts_are_fetched_with_get_response_for_both_dialects() {
+    for dialect in [Dialect::Idemia2018, Dialect::Thales2025] {
+        let rig = Rig::start_with(dialect);
+        rig.card.answer_in_parts(true);
+        let mut token = rig.open();
+        let certs = token.certificates().unwrap();
+        assert_eq!(certs[1].der, rig.pki.der(Role::Signing), "{dialect:?}");
+        let person = token.personal_data().unwrap();
+        assert_eq!(
+            person.personal_code,
+            signet_testkit::PERSONAL_CODE,
+            "{dialect:?}"
+        );
+        assert_eq!(token.pin_state(PinKind::Pin2).unwrap().retries_left, 3);
+        let digest = Sha384::digest(b"in parts");
+        let raw = token
+            .sign_digest(KeyRole::Signing, &digest, pin(PinKind::Pin2, PIN2))
+            .unwrap();
+        assert!(crate::openssl::verifies(
+            rig.dir(),
+            &format!("parts-{dialect:?}"),
+            &certs[1].der,
+            &digest,
+            &raw.0
+        ));
+    }
+}

@@ -367,3 +367,37 @@ fn the_watcher_reports_insertion_and_removal() {
     wait_for(CardEvent::ServiceStopped);
     drop(watcher);
 }
+
+#[test]
+fn the_puk_itself_can_be_changed_and_then_unblocks() {
+    let rig = Rig::start();
+    let mut token = rig.open();
+    let got =
+        trouble(token.change_pin(pin(PinKind::Puk, "11111111"), pin(PinKind::Puk, "22222222")));
+    assert_eq!(
+        got,
+        CardTrouble::PinIncorrect {
+            kind: PinKind::Puk,
+            retries_left: 2
+        }
+    );
+    token
+        .change_pin(pin(PinKind::Puk, PUK), pin(PinKind::Puk, "13572468"))
+        .unwrap();
+    assert_eq!(rig.card.counters().puk, 3);
+    let old = trouble(token.unblock_pin(pin(PinKind::Puk, PUK), pin(PinKind::Pin1, "2468")));
+    assert_eq!(
+        old,
+        CardTrouble::PinIncorrect {
+            kind: PinKind::Puk,
+            retries_left: 2
+        }
+    );
+    token
+        .unblock_pin(pin(PinKind::Puk, "13572468"), pin(PinKind::Pin1, "2468"))
+        .unwrap();
+    let digest = Sha384::digest(b"after a new PUK");
+    token
+        .sign_digest(KeyRole::Authentication, &digest, pin(PinKind::Pin1, "2468"))
+        .unwrap();
+}

@@ -7,6 +7,7 @@
 mod card;
 #[cfg(all(feature = "pcsc", feature = "pkcs11"))]
 mod opensc;
+#[cfg(any(feature = "pcsc", feature = "pkcs11"))]
 mod openssl;
 #[cfg(feature = "pkcs11")]
 mod pkcs11;

@@ -394,10 +394,10 @@ fn blocked(kind: PinKind) -> CardTrouble {
 /// Maps a PKCS#11 failure onto the person's view of it.
 fn failure(error: CkError) -> TokenError {
     let CkError::Pkcs11(rv, function) = error else {
-        return TokenError::Module {
-            module: String::new(),
-            reason: error.to_string(),
-        };
+        return CardTrouble::Communication {
+            detail: format!("PKCS#11: {error}"),
+        }
+        .into();
     };
     let trouble = match rv {
         RvError::TokenNotPresent

@@ -1,0 +1,495 @@
+//! `signet data login|holdings|usage|verify` against a real signet-node on loopback HTTP, logging
+//! in with a PKCS#12 software token that holds the test PKI's authentication certificate.
+
+use std::io::{Read as _, Write as _};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use signet_data::entry::{OrgType, Organization, PersonCode};
+use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
+use signet_data::webeid::Origin;
+use signet_node::{Member, NodeConfig, RunningNode, Seed};
+use signet_pki::{Cert, TrustAnchors};
+use signet_testkit::{Role, TestPki};
+
+const ORIGIN: &str = "https://rr.signet.test";
+const LOG_ORIGIN: &str = "rr.signet.test/usage";
+const PROVIDER: &str = "EE/GOV/70000562/rr";
+const POLICE: &str = "EE/GOV/70008747/polis";
+const MARI: &str = "EE38001085718";
+const PASSWORD: &str = "Mari parool 7";
+
+fn pki() -> &'static TestPki {
+    static PKI: OnceLock<TestPki> = OnceLock::new();
+    PKI.get_or_init(|| TestPki::start().unwrap())
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+fn config(db: &Path, rewritten: bool) -> NodeConfig {
+    let pki = pki();
+    let text = |et: &str, en: &str, ru: &str| Localized {
+        et: et.into(),
+        en: en.into(),
+        ru: ru.into(),
+    };
+    let population = DataSet {
+        id: "population".into(),
+        title: text(
+            "Rahvastikuregister",
+            "Population register",
+            "Регистр народонаселения",
+        ),
+        categories: vec!["identity".into()],
+        fields: vec![Field {
+            id: "address".into(),
+            title: text("Aadress", "Address", "Адрес"),
+            kind: FieldKind::Text,
+        }],
+        last_change: None,
+        legal_basis: "Rahvastikuregistri seadus § 2".into(),
+        retention: "75 aastat".into(),
+    };
+    NodeConfig {
+        database: db.to_owned(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        origin: Origin::parse(ORIGIN).unwrap(),
+        agency_name: "Siseministeerium (Rahvastikuregister)".into(),
+        provider: PROVIDER.into(),
+        log_origin: LOG_ORIGIN.into(),
+        log_key: ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
+        anchors: TrustAnchors::new([Cert::from_der(pki.der(Role::Root)).unwrap()]),
+        intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
+        ocsp: None,
+        official_tls: None,
+        members: vec![Member {
+            client: POLICE.into(),
+            organization: Organization {
+                org_type: OrgType::Gov,
+                code: "70008747".into(),
+                name: "Politsei- ja Piirivalveamet".into(),
+                system_name: None,
+            },
+            may_hide: false,
+            certificate: None,
+        }],
+        seed: Seed {
+            data_sets: vec![population],
+            records: vec![(
+                PersonCode::new(MARI).unwrap(),
+                Record {
+                    data_set: "population".into(),
+                    id: "rr-1".into(),
+                    updated: "2026-03-01T10:00:00Z".parse().unwrap(),
+                    values: [(
+                        "address".to_owned(),
+                        FieldValue::Text("Tähe 4, Tartu".into()),
+                    )]
+                    .into_iter()
+                    .collect(),
+                },
+            )],
+            consent_rules: Vec::new(),
+        },
+        checkpoint_interval: Duration::from_millis(50),
+        session_lifetime: Duration::from_secs(900),
+        clock: Arc::new(signet_core::SystemClock),
+        accept_rewritten_log: rewritten,
+    }
+}
+
+fn start(db: &Path, rewritten: bool) -> RunningNode {
+    runtime()
+        .block_on(signet_node::start(config(db, rewritten)))
+        .unwrap()
+}
+
+fn stop(node: RunningNode) {
+    runtime().block_on(node.stop());
+}
+
+/// A plain HTTP/1.1 official query (the node names the member by `X-Road-Client` when it has
+/// no mutual-TLS listener); the status.
+fn official_query(addr: SocketAddr, purpose: &str) -> u16 {
+    let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        tcp,
+        "GET /r1/{PROVIDER}/getRecords/{MARI}/population HTTP/1.1\r\nHost: {addr}\r\nX-Road-Client: {POLICE}\r\nX-Road-Id: q-{}\r\nX-Road-UserId: EE47101010033\r\nX-Road-PDU-Purpose: {purpose}\r\nConnection: close\r\n\r\n",
+        std::process::id()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).unwrap();
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap()
+}
+
+/// Mari Tamm's authentication key and certificate as a PKCS#12 file, exported by OpenSSL.
+fn p12(dir: &Path) -> PathBuf {
+    let issued = pki().get(Role::Authentication);
+    let out = dir.join("mari-auth.p12");
+    let status = Command::new("openssl")
+        .args(["pkcs12", "-export", "-inkey"])
+        .arg(&issued.key_path)
+        .arg("-in")
+        .arg(&issued.cert_path)
+        .arg("-out")
+        .arg(&out)
+        .arg("-passout")
+        .arg(format!("pass:{PASSWORD}"))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    out
+}
+
+/// Signet's data folder under `home` (`XDG_DATA_HOME`).
+fn data_dir(home: &Path) -> PathBuf {
+    home.join("ee.signet.Signet")
+}
+
+/// Puts `node` into Signet's list of nodes with its pinned checkpoint key.
+fn list_node(home: &Path, node: &RunningNode) -> String {
+    let url = format!("http://{}", node.addr());
+    let dir = data_dir(home);
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = serde_json::json!({"nodes": [{
+        "url": url,
+        "origin": ORIGIN,
+        "logKey": node.verifier().to_text(),
+        "name": "Rahvastikuregister",
+    }]});
+    std::fs::write(dir.join("nodes.json"), list.to_string()).unwrap();
+    url
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: stdout is not one JSON document: {}", self.stdout))
+    }
+}
+
+/// Runs `signet data …` with `stdin` as standard input and `home` as the data home.
+fn signet(home: &Path, args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(args)
+        .env("XDG_DATA_HOME", home)
+        .env("RUST_LOG", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn token_arg(p12: &Path) -> String {
+    format!("p12:{}", p12.display())
+}
+
+/// Waits until the node's checkpoint covers `size` entries.
+fn wait_for_size(addr: SocketAddr, size: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            tcp,
+            "GET /v1/checkpoint HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).unwrap();
+        let signed = answer
+            .split("\r\n\r\n")
+            .nth(1)
+            .and_then(|body| body.lines().nth(1))
+            .and_then(|l| l.parse::<u64>().ok())
+            .unwrap_or(0);
+        if signed >= size {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint of size {size}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let token = token_arg(&p12);
+    let node = start(&dir.path().join("node.db"), false);
+    let url = list_node(&home, &node);
+    let pin = format!("{PASSWORD}\n");
+
+    // Login with the software token; the password is read once from standard input.
+    let login = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--json",
+        ],
+        &pin,
+    );
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    let body = login.json();
+    assert_eq!(body["node"], url);
+    assert!(body["name"].as_str().unwrap().contains("MARI"), "{body}");
+
+    // Holdings use the stored session: no password on standard input now.
+    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    assert_eq!(holdings.code, 0, "{}", holdings.stderr);
+    let body = holdings.json();
+    assert_eq!(body["agency"], "Siseministeerium (Rahvastikuregister)");
+    assert_eq!(
+        body["records"][0]["values"]["address"]["value"],
+        "Tähe 4, Tartu"
+    );
+    assert_eq!(
+        body["dataSets"][0]["title"]["ru"],
+        "Регистр народонаселения"
+    );
+
+    // Two official queries; the first visit verifies them and stores the checkpoint.
+    for _ in 0..2 {
+        assert_eq!(official_query(node.addr(), "Kontroll"), 200);
+    }
+    wait_for_size(node.addr(), 2);
+    let first = signet(&home, &["data", "usage", "--node", &url, "--json"], "");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let body = first.json();
+    assert_eq!(body["firstVisit"], true);
+    assert_eq!(body["log"], LOG_ORIGIN);
+    assert_eq!(body["size"], 2);
+    let entries = body["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["entry"]["purpose"], "Kontroll");
+    assert_eq!(entries[0]["entry"]["subject"], MARI);
+    let stored = std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap();
+    assert!(stored.contains(LOG_ORIGIN), "{stored}");
+
+    // The next visit proves consistency with the stored checkpoint.
+    assert_eq!(official_query(node.addr(), "Teine%20kontroll"), 200);
+    wait_for_size(node.addr(), 3);
+    let second = signet(&home, &["data", "verify", "--node", &url], "");
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second
+            .stdout
+            .starts_with(&format!("verified: the log {LOG_ORIGIN} of {url} at size 3 extends the stored size 2; 3 of your entries verified")),
+        "{}",
+        second.stdout
+    );
+    stop(node);
+}
+
+#[test]
+fn a_node_that_is_not_listed_is_refused_and_its_key_never_learned() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let run = signet(
+        &home,
+        &["data", "verify", "--node", "http://127.0.0.1:9", "--json"],
+        "",
+    );
+    assert_eq!(run.code, 65, "{}", run.stdout);
+    let body = run.json();
+    assert_eq!(body["error"]["code"], "INVALID_INPUT");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not in Signet's list of nodes"),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_wrong_password_is_an_input_error_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let url = list_node(&home, &node);
+    let run = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+        ],
+        "wrong password\n",
+    );
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("signet:"), "{}", run.stderr);
+    assert!(!data_dir(&home).join("data/sessions").exists());
+    stop(node);
+}
+
+/// Two visits' worth of history, then `sql` changes the node's database; the node is started
+/// as a compromised one that signs the rewritten log.
+fn rewritten(sql: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let token = token_arg(&p12);
+    let db = dir.path().join("node.db");
+    let node = start(&db, false);
+    let url = list_node(&home, &node);
+    for _ in 0..3 {
+        assert_eq!(official_query(node.addr(), "Kontroll"), 200);
+    }
+    wait_for_size(node.addr(), 3);
+    let first = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    stop(node);
+
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+    let node = start(&db, true);
+    let url = list_node(&home, &node);
+    assert_eq!(official_query(node.addr(), "Kontroll"), 200);
+    wait_for_size(node.addr(), 3);
+    let run = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    let again = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    stop(node);
+    // The stored checkpoint was kept: the second attempt fails the same way.
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    let body = again.json();
+    assert_eq!(body["verified"], false);
+    assert_eq!(body["problem"]["kind"], "historyRewritten");
+    assert_eq!(body["problem"]["log"], LOG_ORIGIN);
+    assert_eq!(body["problem"]["oldSize"], 3);
+    run
+}
+
+fn assert_history_rewritten(run: &Run) {
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // Diagnostics may come first on standard error; the error line says what happened.
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with(&format!(
+            "signet: history rewritten: the log {LOG_ORIGIN} at size "
+        ))),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("is not an extension of the log at size 3 the person stored"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn data_verify_catches_a_changed_entry() {
+    let run = rewritten(
+        "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'Kontroll', 'Uudishimu') AS BLOB) WHERE idx = 1;",
+    );
+    assert_history_rewritten(&run);
+}
+
+#[test]
+fn data_verify_catches_a_deleted_entry() {
+    let run = rewritten("DELETE FROM entries WHERE idx = 0;");
+    assert_history_rewritten(&run);
+}
+
+#[test]
+fn data_verify_catches_reordered_entries() {
+    let run = rewritten(
+        "UPDATE entries SET idx = 100 WHERE idx = 0; UPDATE entries SET idx = 0 WHERE idx = 2; UPDATE entries SET idx = 2 WHERE idx = 100;",
+    );
+    assert_history_rewritten(&run);
+}

@@ -73,7 +73,11 @@ struct NodeListFile {
 
 /// Why a node's usage log was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum LogProblem {
     /// The log does not extend the checkpoint the person stored: entries were changed, removed
     /// or reordered, or different people are shown different histories.

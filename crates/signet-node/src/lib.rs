@@ -24,6 +24,7 @@
 //! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage`, `…/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service |
 
 mod auth;
+pub mod certs;
 mod find_usage;
 mod http;
 mod official;
@@ -49,7 +50,7 @@ use signet_pki::{Cert, TrustAnchors};
 use tokio::sync::broadcast;
 
 pub use store::ConsentRule;
-pub use tls::OfficialTls;
+pub use tls::{OfficialTls, PersonTls};
 
 /// Why the node could not start or answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,6 +150,9 @@ pub struct NodeConfig {
     /// The mutual-TLS listener for official queries; `None` serves them on [`Self::listen`]
     /// with the member named by its `X-Road-Client` header alone (loopback development only).
     pub official_tls: Option<OfficialTls>,
+    /// TLS for the person listener ([`Self::listen`]); `None` serves plain HTTP (loopback
+    /// development and tests only; the binary refuses anything else).
+    pub person_tls: Option<PersonTls>,
     /// Data to serve.
     pub seed: Seed,
     /// How often pending entries are covered by a new checkpoint.
@@ -340,7 +344,17 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     };
     let app = http::router(Arc::clone(&state), config.official_tls.is_none());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
+    let server = if let Some(tls) = &config.person_tls {
+        let acceptor = tls::person_acceptor(tls)?;
+        let persons_rx = official_shutdown.subscribe();
+        tokio::spawn(async move {
+            let stop = tokio::spawn(tls::serve(listener, acceptor, app, persons_rx));
+            let _ = rx.await;
+            stop.abort();
+            let _ = stop.await;
+        })
+    } else {
+        tokio::spawn(async move {
         let shutdown = async {
             let _ = rx.await;
         };
@@ -350,7 +364,8 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         {
             tracing::error!(error = %e, "the node's server stopped");
         }
-    });
+        })
+    };
     let interval = config.checkpoint_interval;
     let signer_state = Arc::clone(&state);
     let signer = tokio::spawn(async move {

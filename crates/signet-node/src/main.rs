@@ -23,7 +23,7 @@ use signet_data::entry::{Organization, PersonCode};
 use signet_data::holdings::{DataSet, Record};
 use signet_data::note::NoteSigner;
 use signet_data::webeid::Origin;
-use signet_node::{ConsentRule, Member, NodeConfig, OfficialTls, Seed};
+use signet_node::{ConsentRule, Member, NodeConfig, OfficialTls, PersonTls, Seed};
 use signet_pki::{Cert, TrustAnchors};
 
 #[derive(Debug, Parser)]
@@ -73,6 +73,9 @@ struct ConfigFile {
     members: Vec<MemberFile>,
     #[serde(default)]
     official_tls: Option<TlsFile>,
+    /// TLS for persons; without it the node listens on loopback only.
+    #[serde(default)]
+    person_tls: Option<PersonTlsFile>,
     #[serde(default)]
     seed: Option<SeedFile>,
     #[serde(default = "default_interval_ms")]
@@ -109,6 +112,14 @@ struct TlsFile {
     /// PKCS#8, PEM (`PRIVATE KEY`) or DER.
     private_key: PathBuf,
     client_roots: Vec<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PersonTlsFile {
+    certificate_chain: Vec<PathBuf>,
+    /// PKCS#8, PEM (`PRIVATE KEY`) or DER.
+    private_key: PathBuf,
 }
 
 /// The DER inside a PEM file (the first block), or the file itself when it is not PEM.
@@ -206,9 +217,9 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file: ConfigFile = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a node configuration", path.display()))?;
-    if !file.listen.ip().is_loopback() {
+    if file.person_tls.is_none() && !file.listen.ip().is_loopback() {
         bail!(
-            "refusing to listen on {}: the node serves persons without TLS yet, so it listens on loopback only",
+            "refusing to listen on {} without TLS: configure personTls, or listen on loopback only",
             file.listen
         );
     }
@@ -266,6 +277,17 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             }),
             None => None,
         },
+        person_tls: match file.person_tls {
+            Some(t) => Some(PersonTls {
+                certificate_chain: t
+                    .certificate_chain
+                    .iter()
+                    .map(|p| read_der(p))
+                    .collect::<Result<_, _>>()?,
+                private_key_pkcs8: read_der(&t.private_key)?,
+            }),
+            None => None,
+        },
         seed: Seed {
             data_sets: seed.data_sets,
             records: seed
@@ -289,8 +311,9 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         clock: Arc::new(SystemClock),
         accept_rewritten_log: false,
     };
+    let scheme = if config.person_tls.is_some() { "https" } else { "http" };
     let node = signet_node::start(config).await?;
-    println!("listening on http://{}", node.addr());
+    println!("listening on {scheme}://{}", node.addr());
     if let Some(addr) = node.official_addr() {
         println!("official queries (mutual TLS) on https://{addr}");
     }

@@ -8,10 +8,12 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use signet_core::Clock as _;
 use signet_data::entry::{OrgType, Organization, PersonCode};
 use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
 use signet_data::webeid::Origin;
-use signet_node::{Member, NodeConfig, RunningNode, Seed};
+use signet_node::certs::{DemoCa, pem};
+use signet_node::{Member, NodeConfig, PersonTls, RunningNode, Seed};
 use signet_pki::{Cert, TrustAnchors};
 use signet_testkit::{Role, TestPki};
 
@@ -74,6 +76,7 @@ fn config(db: &Path, rewritten: bool) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        person_tls: None,
         members: vec![Member {
             client: POLICE.into(),
             organization: Organization {
@@ -114,6 +117,24 @@ fn start(db: &Path, rewritten: bool) -> RunningNode {
     runtime()
         .block_on(signet_node::start(config(db, rewritten)))
         .unwrap()
+}
+
+/// A node serving persons over TLS with a server certificate for 127.0.0.1 from `ca`.
+fn start_tls(db: &Path, ca: &DemoCa) -> RunningNode {
+    let server = ca
+        .server(
+            "rr.signet.test",
+            &["rr.signet.test"],
+            &["127.0.0.1".parse().unwrap()],
+            2,
+        )
+        .unwrap();
+    let mut cfg = config(db, false);
+    cfg.person_tls = Some(PersonTls {
+        certificate_chain: vec![server.der, ca.der.clone()],
+        private_key_pkcs8: server.key_pkcs8,
+    });
+    runtime().block_on(signet_node::start(cfg)).unwrap()
 }
 
 fn stop(node: RunningNode) {
@@ -169,15 +190,25 @@ fn data_dir(home: &Path) -> PathBuf {
 
 /// Puts `node` into Signet's list of nodes with its pinned checkpoint key.
 fn list_node(home: &Path, node: &RunningNode) -> String {
-    let url = format!("http://{}", node.addr());
+    list_node_with(home, node, None)
+}
+
+/// The same, for a node reached over TLS with its CA pinned (`tls_ca`, a PEM file).
+fn list_node_with(home: &Path, node: &RunningNode, tls_ca: Option<&Path>) -> String {
+    let scheme = if tls_ca.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{}", node.addr());
     let dir = data_dir(home);
     std::fs::create_dir_all(&dir).unwrap();
-    let list = serde_json::json!({"nodes": [{
+    let mut listing = serde_json::json!({
         "url": url,
         "origin": ORIGIN,
         "logKey": node.verifier().to_text(),
         "name": "Rahvastikuregister",
-    }]});
+    });
+    if let Some(ca) = tls_ca {
+        listing["tlsCa"] = serde_json::json!(ca);
+    }
+    let list = serde_json::json!({"nodes": [listing]});
     std::fs::write(dir.join("nodes.json"), list.to_string()).unwrap();
     url
 }
@@ -492,4 +523,57 @@ fn data_verify_catches_reordered_entries() {
         "UPDATE entries SET idx = 100 WHERE idx = 0; UPDATE entries SET idx = 0 WHERE idx = 2; UPDATE entries SET idx = 2 WHERE idx = 100;",
     );
     assert_history_rewritten(&run);
+}
+
+#[test]
+fn data_commands_over_tls_trust_the_pinned_ca_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let now = signet_core::SystemClock.now();
+    let ca = DemoCa::new("Signet test node CA", now).unwrap();
+    let ca_pem = dir.path().join("node-ca.pem");
+    std::fs::write(&ca_pem, pem("CERTIFICATE", &ca.der)).unwrap();
+    let node = start_tls(&dir.path().join("node.db"), &ca);
+    let url = list_node_with(&home, &node, Some(&ca_pem));
+    assert!(url.starts_with("https://127.0.0.1:"));
+
+    let run = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let body = run.json();
+    assert_eq!(body["verified"], true);
+    assert_eq!(body["firstVisit"], true);
+    assert_eq!(body["size"], 0);
+    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    assert_eq!(holdings.code, 0, "{}", holdings.stderr);
+    assert_eq!(
+        holdings.json()["records"][0]["values"]["address"]["value"],
+        "Tähe 4, Tartu"
+    );
+
+    // Another CA pinned: the node's certificate is refused, nothing is sent.
+    let other = DemoCa::new("Someone else", now).unwrap();
+    let other_pem = dir.path().join("other-ca.pem");
+    std::fs::write(&other_pem, pem("CERTIFICATE", &other.der)).unwrap();
+    let home2 = dir.path().join("home2");
+    let url = list_node_with(&home2, &node, Some(&other_pem));
+    let run = signet(&home2, &["data", "verify", "--node", &url, "--json"], "");
+    assert_eq!(run.code, 75, "{}", run.stdout);
+    let message = run.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("did not answer"), "{message}");
+    assert!(!data_dir(&home2).join("data/checkpoints.json").exists());
+    stop(node);
 }

@@ -217,6 +217,7 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        person_tls: None,
         members: vec![
             Member {
                 client: POLICE.into(),

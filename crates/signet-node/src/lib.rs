@@ -25,6 +25,8 @@
 
 mod auth;
 pub mod certs;
+pub mod client;
+pub mod demo;
 mod find_usage;
 mod http;
 mod official;
@@ -355,15 +357,15 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         })
     } else {
         tokio::spawn(async move {
-        let shutdown = async {
-            let _ = rx.await;
-        };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(error = %e, "the node's server stopped");
-        }
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "the node's server stopped");
+            }
         })
     };
     let interval = config.checkpoint_interval;

@@ -5,6 +5,7 @@
 //! cargo xtask test       install what is missing, build, run every test, print `N passed, N failed`
 //! cargo xtask setup      only install what is missing
 //! cargo xtask bindings   regenerate the UI's TypeScript bindings from the Rust types
+//! cargo xtask postgres   start the tests' PostgreSQL cluster (target/pg) and print its URL
 //! cargo xtask crash-test vault [--kills N]   SIGKILL the vault's writer N times; check nothing is lost
 //! ```
 //!
@@ -12,6 +13,7 @@
 //! not rebuilt.
 
 mod crash;
+mod postgres;
 mod process;
 mod setup;
 mod summary;
@@ -30,6 +32,7 @@ commands:
   test       install what is missing, build, and run every test; prints `N passed, N failed`
   setup      install what is missing (Debian packages, Rust components, npm packages, tauri-driver)
   bindings   regenerate ui/src/lib/backend/bindings.ts from the Rust types
+  postgres   start (or reuse) the tests' private PostgreSQL cluster in target/pg; prints its URL
   crash-test vault [--kills N]
              kill the vault's writer N times (default 100); prints `N kills, N lost, N corrupt`
   help       show this";
@@ -71,6 +74,10 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Some("crash-test") => crash::command(&root, &args[1..]),
+        Some("postgres") => {
+            println!("{}", postgres::start(&root)?);
+            Ok(std::process::ExitCode::SUCCESS)
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(std::process::ExitCode::SUCCESS)

@@ -558,7 +558,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
         };
         let origin = format!("https://{host}");
         let config = NodeConfig {
-            database: options.dir.join(format!("{}.db", agency.id)),
+            database: options.dir.join(format!("{}.db", agency.id)).into(),
             listen: (std::net::Ipv4Addr::LOCALHOST, port(0)).into(),
             origin: Origin::parse(&origin).map_err(|e| NodeError::Config(e.to_string()))?,
             agency_name: agency.name.into(),

@@ -31,13 +31,13 @@ mod find_usage;
 mod http;
 mod official;
 mod person;
+pub mod pg_store;
 pub mod store;
 mod tls;
 mod usage_log;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -51,7 +51,7 @@ use signet_pki::ocsp::OcspPolicy;
 use signet_pki::{Cert, TrustAnchors};
 use tokio::sync::broadcast;
 
-pub use store::ConsentRule;
+pub use store::{ConsentRule, Database};
 pub use tls::{OfficialTls, PersonTls};
 
 /// Why the node could not start or answer.
@@ -126,8 +126,8 @@ pub struct OcspCheck {
 /// The node's configuration.
 #[derive(Debug)]
 pub struct NodeConfig {
-    /// The SQLite file.
-    pub database: PathBuf,
+    /// The database: an SQLite file, or PostgreSQL.
+    pub database: Database,
     /// Where to listen.
     pub listen: SocketAddr,
     /// The origin login tokens must be made for (`https://host[:port]`).
@@ -276,7 +276,7 @@ impl RunningNode {
 
 /// Opens the database, rebuilds and checks the log, seeds the data, and starts serving.
 pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
-    let store = store::Store::open(&config.database)?;
+    let store = store::open(&config.database)?;
     for set in &config.seed.data_sets {
         store.put_data_set(set)?;
     }

@@ -28,7 +28,7 @@ use signet_data::note::NoteSigner;
 use signet_data::webeid::Origin;
 use signet_node::client::{OfficialClient, OfficialIdentity, OfficialQuery};
 use signet_node::demo::{DemoOptions, start_demo};
-use signet_node::{ConsentRule, Member, NodeConfig, OfficialTls, PersonTls, Seed};
+use signet_node::{ConsentRule, Database, Member, NodeConfig, OfficialTls, PersonTls, Seed};
 use signet_pki::{Cert, TrustAnchors};
 
 #[derive(Debug, Parser)]
@@ -128,7 +128,8 @@ enum OfficialCommand {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ConfigFile {
-    database: PathBuf,
+    /// An SQLite file's path, or a `postgres://` URL.
+    database: String,
     listen: SocketAddr,
     origin: String,
     agency_name: String,
@@ -297,7 +298,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         consent_rules: Vec::new(),
     });
     let config = NodeConfig {
-        database: file.database,
+        database: Database::parse(&file.database),
         listen: file.listen,
         origin: Origin::parse(&file.origin)?,
         agency_name: file.agency_name,

@@ -65,7 +65,7 @@ fn config(db: &Path, rewritten: bool) -> NodeConfig {
         retention: "75 aastat".into(),
     };
     NodeConfig {
-        database: db.to_owned(),
+        database: db.into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         origin: Origin::parse(ORIGIN).unwrap(),
         agency_name: "Siseministeerium (Rahvastikuregister)".into(),

@@ -221,6 +221,41 @@ impl DemoCa {
         self.leaf(common_name, serial, KP_SERVER_AUTH, names)
     }
 
+    /// A person's authentication certificate (as on an ID card: digitalSignature,
+    /// clientAuth, `serialNumber=PNOEE-<code>`), for demonstrations and the benchmark.
+    pub fn person(
+        &self,
+        given: &str,
+        surname: &str,
+        code: &str,
+        serial: u64,
+    ) -> Result<Issued, NodeError> {
+        let key = new_key()?;
+        // Dotted attribute types: C, CN, SN, GN, serialNumber.
+        let subject = Name::from_str(&format!(
+            "2.5.4.5=PNOEE-{code},2.5.4.42={given},2.5.4.4={surname},2.5.4.3={given} {surname},2.5.4.6=EE"
+        ))
+        .map_err(|e| err("the person's name", e))?;
+        let extensions = vec![
+            extension(
+                &BasicConstraints {
+                    ca: false,
+                    path_len_constraint: None,
+                },
+                true,
+            )?,
+            extension(&KeyUsage(KeyUsages::DigitalSignature.into()), true)?,
+            extension(&ExtendedKeyUsage(vec![KP_CLIENT_AUTH]), false)?,
+        ];
+        let der = self.sign(subject, spki(&key)?, serial, extensions)?;
+        let key_pkcs8 = key
+            .to_pkcs8_der()
+            .map_err(|e| err("the private key", e))?
+            .as_bytes()
+            .to_vec();
+        Ok(Issued { der, key_pkcs8 })
+    }
+
     /// A TLS client certificate, for a member organisation's system.
     pub fn client(&self, common_name: &str, serial: u64) -> Result<Issued, NodeError> {
         self.leaf(common_name, serial, KP_CLIENT_AUTH, Vec::new())

@@ -24,6 +24,7 @@
 //! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage`, `…/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service |
 
 mod auth;
+pub mod bench;
 pub mod certs;
 pub mod client;
 pub mod demo;

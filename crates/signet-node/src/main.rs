@@ -84,6 +84,29 @@ enum Command {
     /// Act as an official of a member organisation.
     #[command(subcommand)]
     Official(OfficialCommand),
+    /// Measure logged official queries per second and query-to-stream latency (run it in
+    /// release: `cargo xtask bench node`). Prints one JSON document.
+    #[command(hide = true)]
+    Bench {
+        /// Where the database goes (a fresh folder).
+        #[arg(long)]
+        dir: PathBuf,
+        /// Subscribed persons.
+        #[arg(long, default_value_t = 1000)]
+        persons: usize,
+        /// Queries of the throughput phase.
+        #[arg(long, default_value_t = 20_000)]
+        queries: usize,
+        /// Officials' keep-alive mutual-TLS connections.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Queries of the latency phase.
+        #[arg(long, default_value_t = 5_000)]
+        latency_queries: usize,
+        /// Their rate per second.
+        #[arg(long, default_value_t = 1_000)]
+        rate: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -549,6 +572,29 @@ async fn main() -> anyhow::Result<()> {
             plain_http,
             port_base,
         } => demo(dir, &person_ca, &person_intermediate, plain_http, port_base).await,
+        Command::Bench {
+            dir,
+            persons,
+            queries,
+            connections,
+            latency_queries,
+            rate,
+        } => {
+            std::fs::create_dir_all(&dir)?;
+            let report = signet_node::bench::run(signet_node::bench::BenchOptions {
+                dir,
+                persons,
+                queries,
+                connections,
+                latency_queries,
+                rate,
+                checkpoint_interval: Duration::from_millis(100),
+                clock: Arc::new(SystemClock),
+            })
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
         Command::Official(OfficialCommand::Query {
             federation,
             client,

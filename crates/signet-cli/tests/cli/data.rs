@@ -17,14 +17,14 @@ use signet_node::{Member, NodeConfig, PersonTls, RunningNode, Seed};
 use signet_pki::{Cert, TrustAnchors};
 use signet_testkit::{Role, TestPki};
 
-const ORIGIN: &str = "https://rr.signet.test";
-const LOG_ORIGIN: &str = "rr.signet.test/usage";
+pub(crate) const ORIGIN: &str = "https://rr.signet.test";
+pub(crate) const LOG_ORIGIN: &str = "rr.signet.test/usage";
 const PROVIDER: &str = "EE/GOV/70000562/rr";
 const POLICE: &str = "EE/GOV/70008747/polis";
 const MARI: &str = "EE38001085718";
 const PASSWORD: &str = "Mari parool 7";
 
-fn pki() -> &'static TestPki {
+pub(crate) fn pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
     PKI.get_or_init(|| TestPki::start().unwrap())
 }
@@ -113,7 +113,7 @@ fn config(db: &Path, rewritten: bool) -> NodeConfig {
     }
 }
 
-fn start(db: &Path, rewritten: bool) -> RunningNode {
+pub(crate) fn start(db: &Path, rewritten: bool) -> RunningNode {
     runtime()
         .block_on(signet_node::start(config(db, rewritten)))
         .unwrap()
@@ -137,13 +137,13 @@ fn start_tls(db: &Path, ca: &DemoCa) -> RunningNode {
     runtime().block_on(signet_node::start(cfg)).unwrap()
 }
 
-fn stop(node: RunningNode) {
+pub(crate) fn stop(node: RunningNode) {
     runtime().block_on(node.stop());
 }
 
 /// A plain HTTP/1.1 official query (the node names the member by `X-Road-Client` when it has
 /// no mutual-TLS listener); the status.
-fn official_query(addr: SocketAddr, purpose: &str) -> u16 {
+pub(crate) fn official_query(addr: SocketAddr, purpose: &str) -> u16 {
     let mut tcp = std::net::TcpStream::connect(addr).unwrap();
     write!(
         tcp,
@@ -184,12 +184,12 @@ fn p12(dir: &Path) -> PathBuf {
 }
 
 /// Signet's data folder under `home` (`XDG_DATA_HOME`).
-fn data_dir(home: &Path) -> PathBuf {
+pub(crate) fn data_dir(home: &Path) -> PathBuf {
     home.join("ee.signet.Signet")
 }
 
 /// Puts `node` into Signet's list of nodes with its pinned checkpoint key.
-fn list_node(home: &Path, node: &RunningNode) -> String {
+pub(crate) fn list_node(home: &Path, node: &RunningNode) -> String {
     list_node_with(home, node, None)
 }
 
@@ -213,21 +213,21 @@ fn list_node_with(home: &Path, node: &RunningNode, tls_ca: Option<&Path>) -> Str
     url
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("{e}: stdout is not one JSON document: {}", self.stdout))
     }
 }
 
 /// Runs `signet data …` with `stdin` as standard input and `home` as the data home.
-fn signet(home: &Path, args: &[&str], stdin: &str) -> Run {
+pub(crate) fn signet(home: &Path, args: &[&str], stdin: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(args)
         .env("XDG_DATA_HOME", home)
@@ -256,7 +256,7 @@ fn token_arg(p12: &Path) -> String {
 }
 
 /// Waits until the node's checkpoint covers `size` entries.
-fn wait_for_size(addr: SocketAddr, size: u64) {
+pub(crate) fn wait_for_size(addr: SocketAddr, size: u64) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let mut tcp = std::net::TcpStream::connect(addr).unwrap();

@@ -8,8 +8,10 @@
 //! Checkpoints are signed in small batches ([`NodeConfig::checkpoint_interval`]).
 //!
 //! Officials connect over mutual TLS ([`NodeConfig::official_tls`]); without it (loopback
-//! development and tests) the member is named by its `X-Road-Client` header alone. Not yet here
-//! (issue 8, later parts): TLS for persons, PostgreSQL, `signet-node demo` and the benchmark.
+//! development and tests) the member is named by its `X-Road-Client` header alone. Persons
+//! connect over TLS ([`NodeConfig::person_tls`]). Storage is SQLite or PostgreSQL
+//! ([`store::Database`]). [`demo`] runs a five-agency federation, [`client`] is an official's
+//! side of a query, [`mod@bench`] the benchmark.
 //!
 //! | method and path | who | what |
 //! | --- | --- | --- |

@@ -577,3 +577,35 @@ fn data_commands_over_tls_trust_the_pinned_ca_and_nothing_else() {
     assert!(!data_dir(&home2).join("data/checkpoints.json").exists());
     stop(node);
 }
+
+#[test]
+fn a_node_whose_checkpoints_are_not_signed_by_the_pinned_key_fails_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let node = start(&dir.path().join("node.db"), false);
+    let url = list_node(&home, &node);
+    // The person pinned another key for this log (as if the node's operator swapped it).
+    let other =
+        signet_data::NoteSigner::new(LOG_ORIGIN, ed25519_dalek::SigningKey::from_bytes(&[7; 32]))
+            .unwrap();
+    let list = serde_json::json!({"nodes": [{
+        "url": url,
+        "origin": ORIGIN,
+        "logKey": other.verifier().to_text(),
+    }]});
+    std::fs::write(data_dir(&home).join("nodes.json"), list.to_string()).unwrap();
+    let run = signet(&home, &["data", "verify", "--node", &url, "--json"], "");
+    stop(node);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let body = run.json();
+    assert_eq!(body["verified"], false);
+    assert_eq!(body["problem"]["kind"], "untrustedCheckpoint");
+    assert!(
+        body["problem"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be trusted"),
+        "{body}"
+    );
+    assert!(!data_dir(&home).join("data/checkpoints.json").exists());
+}

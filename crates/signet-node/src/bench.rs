@@ -20,8 +20,8 @@ use axum::body::Body;
 use ed25519_dalek::SigningKey;
 use futures_util::StreamExt as _;
 use hyper_util::rt::TokioIo;
-use p256::ecdsa::signature::Signer as _;
-use p256::pkcs8::DecodePrivateKey as _;
+use p384::ecdsa::signature::Signer as _;
+use p384::pkcs8::DecodePrivateKey as _;
 use signet_core::Clock;
 use signet_data::entry::{OrgType, Organization, PersonCode};
 use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
@@ -95,7 +95,7 @@ fn code(i: usize) -> String {
 
 struct BenchPerson {
     cert: Vec<u8>,
-    key: p256::ecdsa::SigningKey,
+    key: p384::ecdsa::SigningKey,
 }
 
 impl AuthSigner for BenchPerson {
@@ -104,10 +104,10 @@ impl AuthSigner for BenchPerson {
         &self.cert
     }
     fn algorithm(&self) -> JwsAlgorithm {
-        JwsAlgorithm::ES256
+        JwsAlgorithm::ES384
     }
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Self::Error> {
-        let signature: p256::ecdsa::Signature = self.key.sign(message);
+        let signature: p384::ecdsa::Signature = self.key.sign(message);
         Ok(signature.to_bytes().to_vec())
     }
 }
@@ -327,7 +327,7 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
     for i in 0..options.persons {
         let issued = ca.person("BENCH", "ISIK", &code(i), 1000 + i as u64)?;
         let person = BenchPerson {
-            key: p256::ecdsa::SigningKey::from_pkcs8_der(&issued.key_pkcs8)
+            key: p384::ecdsa::SigningKey::from_pkcs8_der(&issued.key_pkcs8)
                 .map_err(|e| failed("a key", e))?,
             cert: issued.der,
         };

@@ -221,8 +221,9 @@ impl DemoCa {
         self.leaf(common_name, serial, KP_SERVER_AUTH, names)
     }
 
-    /// A person's authentication certificate (as on an ID card: digitalSignature,
-    /// clientAuth, `serialNumber=PNOEE-<code>`), for demonstrations and the benchmark.
+    /// A person's authentication certificate (as on an ID card: a P-384 key, digitalSignature,
+    /// clientAuth, `serialNumber=PNOEE-<code>`), for demonstrations and the benchmark. The key
+    /// is PKCS#8 like the others, so `openssl pkcs12 -export` makes a software token of it.
     pub fn person(
         &self,
         given: &str,
@@ -230,10 +231,16 @@ impl DemoCa {
         code: &str,
         serial: u64,
     ) -> Result<Issued, NodeError> {
-        let key = new_key()?;
-        // Dotted attribute types: C, CN, SN, GN, serialNumber.
+        use p384::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
+        let key = loop {
+            let bytes = crate::random::<48>()?;
+            if let Ok(key) = p384::ecdsa::SigningKey::from_slice(&bytes) {
+                break key;
+            }
+        };
+        // Dotted attribute types: serialNumber, GN, SN, CN, C.
         let subject = Name::from_str(&format!(
-            "2.5.4.5=PNOEE-{code},2.5.4.42={given},2.5.4.4={surname},2.5.4.3={given} {surname},2.5.4.6=EE"
+            "2.5.4.5=PNOEE-{code},2.5.4.42={given},2.5.4.4={surname},2.5.4.3={surname}\\,{given}\\,{code},2.5.4.6=EE"
         ))
         .map_err(|e| err("the person's name", e))?;
         let extensions = vec![
@@ -247,7 +254,13 @@ impl DemoCa {
             extension(&KeyUsage(KeyUsages::DigitalSignature.into()), true)?,
             extension(&ExtendedKeyUsage(vec![KP_CLIENT_AUTH]), false)?,
         ];
-        let der = self.sign(subject, spki(&key)?, serial, extensions)?;
+        let public = key
+            .verifying_key()
+            .to_public_key_der()
+            .map_err(|e| err("the public key", e))?;
+        let public: SubjectPublicKeyInfoOwned =
+            der::Decode::from_der(public.as_bytes()).map_err(|e| err("the public key", e))?;
+        let der = self.sign(subject, public, serial, extensions)?;
         let key_pkcs8 = key
             .to_pkcs8_der()
             .map_err(|e| err("the private key", e))?

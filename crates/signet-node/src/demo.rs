@@ -3,7 +3,9 @@
 //! a member of every other with a member certificate from a CA made at start.
 //!
 //! `signet-node demo` runs it and writes what the others need into its folder: `ca.pem` (the
-//! CA of every TLS certificate), `<agency>-member.pem`/`.key` (the member certificates),
+//! CA of every certificate), `<agency>-member.pem`/`.key` (the member certificates),
+//! `people/<code>.pem`/`.key` (the demo people's authentication certificates, P-384: `openssl
+//! pkcs12 -export` makes software tokens of them for `signet data login --token p12:…`),
 //! `nodes.json` (Signet's list of nodes, with the pinned log keys and CA) and
 //! `federation.json` (for `signet-node official query`).
 
@@ -128,6 +130,9 @@ pub struct DemoFederation {
     pub ca: DemoCa,
     /// Each agency's member certificate, in [`AGENCIES`] order.
     pub members: Vec<Issued>,
+    /// Each demo person's authentication certificate and key (P-384, from [`Self::ca`], which
+    /// the nodes trust for persons besides [`DemoOptions::person_anchors`]).
+    pub people: Vec<(DemoPerson, Issued)>,
 }
 
 fn text(et: &str, en: &str, ru: &str) -> Localized {
@@ -547,6 +552,22 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
         .zip(10u64..)
         .map(|(a, serial)| ca.client(a.xroad, serial))
         .collect::<Result<_, _>>()?;
+    let people: Vec<(DemoPerson, Issued)> = DEMO_PEOPLE
+        .iter()
+        .zip(1000u64..)
+        .map(|(p, serial)| {
+            ca.person(
+                &p.given_name.to_uppercase(),
+                &p.surname.to_uppercase(),
+                &p.code[2..],
+                serial,
+            )
+            .map(|issued| (*p, issued))
+        })
+        .collect::<Result<_, _>>()?;
+    let ca_cert = Cert::from_der(&ca.der).map_err(|e| NodeError::Internal(e.to_string()))?;
+    let mut person_anchors = options.person_anchors.clone();
+    person_anchors.push(ca_cert);
     let mut nodes = Vec::new();
     for (i, agency) in AGENCIES.iter().enumerate() {
         let host = format!("{}.signet.demo", agency.id);
@@ -565,7 +586,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
             provider: agency.xroad.into(),
             log_origin: format!("{host}/usage"),
             log_key: read_or_make_log_key(&options.dir.join(format!("{}.logkey", agency.id)))?,
-            anchors: TrustAnchors::new(options.person_anchors.clone()),
+            anchors: TrustAnchors::new(person_anchors.clone()),
             intermediates: options.person_intermediates.clone(),
             ocsp: None,
             members: AGENCIES
@@ -604,7 +625,12 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
             origin,
         });
     }
-    Ok(DemoFederation { nodes, ca, members })
+    Ok(DemoFederation {
+        nodes,
+        ca,
+        members,
+        people,
+    })
 }
 
 impl DemoFederation {
@@ -655,6 +681,15 @@ impl DemoFederation {
                 "memberCertificate": cert,
                 "memberKey": key,
             }));
+        }
+        let people = dir.join("people");
+        std::fs::create_dir_all(&people).map_err(|e| io(&people, e))?;
+        for (p, issued) in &self.people {
+            let cert = people.join(format!("{}.pem", p.code));
+            let key = people.join(format!("{}.key", p.code));
+            std::fs::write(&cert, pem("CERTIFICATE", &issued.der)).map_err(|e| io(&cert, e))?;
+            write_private(&key, pem("PRIVATE KEY", &issued.key_pkcs8).as_bytes())
+                .map_err(|e| io(&key, e))?;
         }
         let nodes = dir.join("nodes.json");
         std::fs::write(

@@ -609,3 +609,119 @@ fn a_node_whose_checkpoints_are_not_signed_by_the_pinned_key_fails_verification(
     );
     assert!(!data_dir(&home).join("data/checkpoints.json").exists());
 }
+
+/// The demo federation as a person meets it: its nodes.json copied into Signet's data folder,
+/// a demo person's certificate turned into a PKCS#12 file by OpenSSL, everything over TLS.
+#[test]
+fn the_demo_federation_end_to_end_over_tls_with_a_demo_persons_software_token() {
+    use signet_node::client::{OfficialClient, OfficialQuery};
+    use signet_node::demo::{DemoOptions, start_demo};
+
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let demo = dir.path().join("demo");
+    let fed = runtime()
+        .block_on(start_demo(DemoOptions {
+            dir: demo.clone(),
+            person_anchors: Vec::new(),
+            person_intermediates: Vec::new(),
+            person_tls: true,
+            port_base: None,
+            clock: Arc::new(signet_core::SystemClock),
+            checkpoint_interval: Duration::from_millis(50),
+        }))
+        .unwrap();
+    fed.write_files(&demo).unwrap();
+    std::fs::create_dir_all(data_dir(&home)).unwrap();
+    std::fs::copy(demo.join("nodes.json"), data_dir(&home).join("nodes.json")).unwrap();
+
+    let juri = "EE37605030299";
+    let p12 = dir.path().join("juri.p12");
+    let out = Command::new("openssl")
+        .args(["pkcs12", "-export", "-inkey"])
+        .arg(demo.join(format!("people/{juri}.key")))
+        .arg("-in")
+        .arg(demo.join(format!("people/{juri}.pem")))
+        .arg("-out")
+        .arg(&p12)
+        .arg("-passout")
+        .arg(format!("pass:{PASSWORD}"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let rr = fed.node("rr").unwrap();
+    let url = rr.url.clone();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let login = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(login.code, 0, "{}{}", login.stdout, login.stderr);
+    assert_eq!(login.json()["name"], "JÜRI ÕUNAPUU");
+    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    assert_eq!(holdings.code, 0, "{}", holdings.stdout);
+    let body = holdings.json();
+    assert_eq!(
+        body["records"][0]["values"]["name"]["value"],
+        "Jüri Õunapuu"
+    );
+
+    // The Transport Administration queries Jüri at the Population Register over mutual TLS.
+    let identity = fed.identity("transport").unwrap();
+    let official = rr.node.official_addr().unwrap();
+    let answer = runtime().block_on(async {
+        let mut client = OfficialClient::connect(official, "127.0.0.1", &identity)
+            .await
+            .unwrap();
+        client
+            .get_records(&OfficialQuery {
+                provider: "EE/GOV/70000562/rr".into(),
+                client: "EE/GOV/70001490/transpordiamet".into(),
+                person: juri.into(),
+                data_set: "population".into(),
+                purpose: "Juhiloa väljastamine".into(),
+                user_id: "EE47101010033".into(),
+                user_name: Some("Tõnis Sõõrd".into()),
+                legal_basis: Some("Liiklusseadus § 100".into()),
+                issue: None,
+                query_id: "demo-1".into(),
+            })
+            .await
+            .unwrap()
+    });
+    assert_eq!(answer.status, 200);
+
+    // Jüri's Signet sees the entry, verified, and keeps the checkpoint.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let verified = loop {
+        let run = signet(&home, &["data", "verify", "--node", &url, "--json"], "");
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let body = run.json();
+        if body["entries"].as_array().is_some_and(|e| !e.is_empty()) {
+            break body;
+        }
+        assert!(std::time::Instant::now() < deadline, "{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(verified["verified"], true);
+    let entry = &verified["entries"][0]["entry"];
+    assert_eq!(entry["purpose"], "Juhiloa väljastamine");
+    assert_eq!(entry["receiver"]["name"], "Transpordiamet");
+    assert_eq!(entry["initiatorPerson"]["name"], "Tõnis Sõõrd");
+    runtime().block_on(fed.stop());
+}

@@ -229,6 +229,7 @@ struct Node {
     origin: Origin,
     pinned: PinnedLog,
     agent: ureq::Agent,
+    stream_agent: ureq::Agent,
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -322,16 +323,23 @@ fn open_node(context: &Context, url: &str) -> Result<Node, ApiError> {
             ureq::tls::Certificate::from_der(&der).to_owned(),
         ]));
     }
-    let agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(30)))
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .proxy(None)
-        .https_only(https)
-        .tls_config(tls.build())
-        .user_agent(concat!("Signet/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+    let tls = tls.build();
+    let agent_with = |timeout: Option<Duration>| -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .timeout_global(timeout)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .proxy(None)
+            .https_only(https)
+            .tls_config(tls.clone())
+            .user_agent(concat!("Signet/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into()
+    };
+    let agent = agent_with(Some(Duration::from_secs(30)));
+    // A stream stays open for as long as the session lasts.
+    let stream_agent = agent_with(None);
     Ok(Node {
         url,
         origin,
@@ -340,6 +348,7 @@ fn open_node(context: &Context, url: &str) -> Result<Node, ApiError> {
             verifier,
         },
         agent,
+        stream_agent,
     })
 }
 
@@ -883,4 +892,83 @@ pub fn usage(
         first_visit: stored.is_none(),
         entries,
     })
+}
+
+/// Verifies the log as [`usage`] does, hands over every entry, and then follows the node's
+/// stream (server-sent events, resumed after the last entry seen): each new entry's checkpoint
+/// must extend the stored one (consistency proof) and the entry must be included in it; then the
+/// checkpoint is stored and the entry handed over. Returns when `on_entry` answers `false`, or
+/// the stream ends (with the session); a log that fails is a [`DataError::Log`].
+pub fn follow(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    on_entry: &mut dyn FnMut(&VerifiedEntry) -> bool,
+) -> Result<(), DataError> {
+    use std::io::BufRead as _;
+
+    let report = usage(context, url, spec, ask)?;
+    let mut last = None;
+    for entry in &report.entries {
+        last = Some(entry.index);
+        if !on_entry(entry) {
+            return Ok(());
+        }
+    }
+    let node = open_node(context, url)?;
+    let session = session_for(context, &node, spec, ask)?;
+    let (mut current, mut current_note) = stored_checkpoint(context, &node.pinned)?
+        .ok_or_else(|| ApiError::new(Code::Internal, "no stored checkpoint after a visit"))?;
+    let mut request = node
+        .stream_agent
+        .get(format!("{}/v1/usage/stream", node.url))
+        .header("Authorization", format!("Bearer {}", &*session))
+        .header("Accept", "text/event-stream");
+    if let Some(index) = last {
+        request = request.header("Last-Event-ID", index.to_string());
+    }
+    let mut response = request.call().map_err(|e| network(&node, &e))?;
+    if response.status().as_u16() != 200 {
+        return Err(ApiError::new(
+            Code::Network,
+            format!(
+                "the node {} refused the stream (HTTP {})",
+                node.url,
+                response.status().as_u16()
+            ),
+        )
+        .into());
+    }
+    let reader =
+        std::io::BufReader::new(response.body_mut().with_config().limit(u64::MAX).reader());
+    let mut data = String::new();
+    for line in reader.lines() {
+        let line = line.map_err(|e| network(&node, &ureq::Error::Io(e)))?;
+        if let Some(value) = line.strip_prefix("data:") {
+            data.push_str(value.strip_prefix(' ').unwrap_or(value));
+            continue;
+        }
+        if !line.is_empty() || data.is_empty() {
+            continue;
+        }
+        let item: serde_json::Value =
+            serde_json::from_str(&std::mem::take(&mut data)).map_err(|e| {
+                ApiError::new(Code::Network, format!("a stream event is not JSON: {e}"))
+            })?;
+        let note = item["checkpoint"]
+            .as_str()
+            .ok_or_else(|| ApiError::new(Code::Network, "a stream event without a checkpoint"))?;
+        if note != current_note {
+            current = advance(&node, Some(&current), note)?;
+            note.clone_into(&mut current_note);
+        }
+        let entry = parse_item(&node, &current, &item)?;
+        store_checkpoint(context, &node.pinned.origin, &current_note)?;
+        tracing::debug!(log = %node.pinned.origin, index = entry.index, size = current.size, "streamed entry verified");
+        if !on_entry(&entry) {
+            return Ok(());
+        }
+    }
+    Ok(())
 }

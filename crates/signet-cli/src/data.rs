@@ -4,7 +4,7 @@ use std::io::{BufRead as _, Write as _};
 
 use clap::{Args, Subcommand};
 use signet_api::card::{Pin, PinKind, PinState};
-use signet_api::data::{DataError, LogProblem, UsageReport};
+use signet_api::data::{DataError, LogProblem, UsageReport, VerifiedEntry};
 use signet_api::token::TokenSpec;
 use signet_api::{ApiError, Context};
 use signet_core::Code;
@@ -35,8 +35,9 @@ pub(crate) enum DataCommand {
     Login(DataArgs),
     /// The data sets and records the node holds about you.
     Holdings(DataArgs),
-    /// Who used your data: the node's usage entries about you, each verified against its log.
-    Usage(DataArgs),
+    /// Who used your data: the node's usage entries about you, each verified against its log;
+    /// with --follow, then every new one as it comes (JSON lines with --json).
+    Usage(UsageArgs),
     /// Verify the node's usage log: your entries' inclusion proofs, and that the log extends
     /// the checkpoint stored on your last visit (consistency proof). Fails with "history
     /// rewritten" otherwise.
@@ -59,10 +60,21 @@ pub(crate) struct DataArgs {
     pub(crate) pin_stdin: bool,
 }
 
+/// `signet data usage`
+#[derive(Debug, Args)]
+pub(crate) struct UsageArgs {
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// Keep following the node's stream: each new entry is verified (inclusion proof, and its
+    /// checkpoint consistent with the stored one) and printed as it comes, until the session ends.
+    #[arg(long)]
+    pub(crate) follow: bool,
+}
+
 pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Status {
     let (DataCommand::Login(args)
     | DataCommand::Holdings(args)
-    | DataCommand::Usage(args)
+    | DataCommand::Usage(UsageArgs { data: args, .. })
     | DataCommand::Verify(args)) = command;
     let mut password: Option<Zeroizing<String>> = None;
     let pin_stdin = args.pin_stdin;
@@ -121,6 +133,28 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                 Err(e) => report::error(&e, json),
             }
         }
+        DataCommand::Usage(UsageArgs { follow: true, .. }) => {
+            let mut printed = Status::Success;
+            let mut on_entry = |entry: &VerifiedEntry| {
+                let line = if json {
+                    serde_json::to_string(entry).unwrap_or_default() + "\n"
+                } else {
+                    entry_line(entry)
+                };
+                printed = report::print_text(&line);
+                printed == Status::Success
+            };
+            match signet_api::data::follow(
+                context,
+                &args.node,
+                &args.token,
+                &mut ask,
+                &mut on_entry,
+            ) {
+                Ok(()) => printed,
+                Err(e) => data_error(&e, json),
+            }
+        }
         DataCommand::Usage(_) => {
             match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
                 Ok(r) if json => report::print_json(&r),
@@ -173,29 +207,33 @@ fn verify_line(r: &UsageReport) -> String {
 fn usage_text(r: &UsageReport) -> String {
     let mut text = format!("{}\n", verify_line(r));
     for e in &r.entries {
-        match &e.entry {
-            Some(entry) => text.push_str(&format!(
-                "#{} {} {} ({}): {}{}\n",
-                e.index,
-                entry.log_time,
-                entry.receiver.name,
-                entry.receiver.code,
-                entry.purpose,
-                match serde_json::to_value(&entry.outcome) {
-                    Ok(v) if v["result"] == "served" => String::new(),
-                    Ok(v) => format!(" [refused: {}]", v["rule"].as_str().unwrap_or("?")),
-                    Err(_) => String::new(),
-                }
-            )),
-            None => text.push_str(&format!(
-                "#{} hidden until {}\n",
-                e.index,
-                e.hidden_until
-                    .map_or_else(|| "?".to_owned(), |t| t.to_string())
-            )),
-        }
+        text.push_str(&entry_line(e));
     }
     text
+}
+
+fn entry_line(e: &VerifiedEntry) -> String {
+    match &e.entry {
+        Some(entry) => format!(
+            "#{} {} {} ({}): {}{}\n",
+            e.index,
+            entry.log_time,
+            entry.receiver.name,
+            entry.receiver.code,
+            entry.purpose,
+            match serde_json::to_value(&entry.outcome) {
+                Ok(v) if v["result"] == "served" => String::new(),
+                Ok(v) => format!(" [refused: {}]", v["rule"].as_str().unwrap_or("?")),
+                Err(_) => String::new(),
+            }
+        ),
+        None => format!(
+            "#{} hidden until {}\n",
+            e.index,
+            e.hidden_until
+                .map_or_else(|| "?".to_owned(), |t| t.to_string())
+        ),
+    }
 }
 
 fn data_error(err: &DataError, json: bool) -> Status {

@@ -725,3 +725,78 @@ fn the_demo_federation_end_to_end_over_tls_with_a_demo_persons_software_token() 
     assert_eq!(entry["initiatorPerson"]["name"], "Tõnis Sõõrd");
     runtime().block_on(fed.stop());
 }
+
+/// `signet data usage --follow --json`: the backlog, then each new entry as a JSON line, each
+/// verified, the stored checkpoint advancing with them.
+#[test]
+fn usage_follow_prints_each_new_entry_verified_as_a_json_line() {
+    use std::io::BufRead as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let url = list_node(&home, &node);
+    let login = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert_eq!(official_query(node.addr(), "Kontroll"), 200);
+    wait_for_size(node.addr(), 1);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(["data", "usage", "--node", &url, "--follow", "--json"])
+        .env("XDG_DATA_HOME", &home)
+        .env("RUST_LOG", "off")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let next = |what: &str| -> serde_json::Value {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    let backlog = next("the backlog");
+    assert_eq!(backlog["index"], 0);
+    assert_eq!(backlog["entry"]["purpose"], "Kontroll");
+
+    assert_eq!(official_query(node.addr(), "J%C3%A4relevalve"), 200);
+    let live = next("the live entry");
+    assert_eq!(live["index"], 1);
+    assert_eq!(live["entry"]["purpose"], "Järelevalve");
+    assert_eq!(live["entry"]["subject"], MARI);
+    let _ = child.kill();
+    let _ = child.wait();
+    stop(node);
+
+    // The checkpoint that covered the streamed entry is the stored one now.
+    let stored: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap(),
+    )
+    .unwrap();
+    let note = stored["logs"][LOG_ORIGIN].as_str().unwrap();
+    assert_eq!(note.lines().nth(1), Some("2"), "{note}");
+}

@@ -5,13 +5,17 @@
 //! cargo xtask test       install what is missing, build, run every test, print `N passed, N failed`
 //! cargo xtask setup      only install what is missing
 //! cargo xtask bindings   regenerate the UI's TypeScript bindings from the Rust types
+//! cargo xtask bench node  release benchmark of signet-node (queries/s, query → stream p99)
+//! cargo xtask postgres   start the tests' PostgreSQL cluster (target/pg) and print its URL
 //! cargo xtask crash-test vault [--kills N]   SIGKILL the vault's writer N times; check nothing is lost
 //! ```
 //!
 //! Every step is idempotent: what is installed is not installed again, a UI that is up to date is
 //! not rebuilt.
 
+mod bench_node;
 mod crash;
+mod postgres;
 mod process;
 mod setup;
 mod summary;
@@ -30,6 +34,8 @@ commands:
   test       install what is missing, build, and run every test; prints `N passed, N failed`
   setup      install what is missing (Debian packages, Rust components, npm packages, tauri-driver)
   bindings   regenerate ui/src/lib/backend/bindings.ts from the Rust types
+  bench node signet-node's benchmark in release: logged queries/s over mTLS, query → stream p99
+  postgres   start (or reuse) the tests' private PostgreSQL cluster in target/pg; prints its URL
   crash-test vault [--kills N]
              kill the vault's writer N times (default 100); prints `N kills, N lost, N corrupt`
   help       show this";
@@ -71,6 +77,14 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Some("crash-test") => crash::command(&root, &args[1..]),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            Some("node") => bench_node::run(&root, &args[2..]),
+            _ => bail!("usage: cargo xtask bench node [signet-node bench options]"),
+        },
+        Some("postgres") => {
+            println!("{}", postgres::start(&root)?);
+            Ok(std::process::ExitCode::SUCCESS)
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(std::process::ExitCode::SUCCESS)

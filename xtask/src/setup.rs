@@ -63,6 +63,9 @@ const TEST_PACKAGES: &[&str] = &[
     "python3",
     "python3-venv",
     "python3-pip",
+    // signet-node's suite runs a second time on PostgreSQL (Debian 12: version 15), in a private
+    // cluster xtask starts in target/pg.
+    "postgresql",
 ];
 
 /// The oldest Node.js the UI tool chain (Vite 7) accepts.

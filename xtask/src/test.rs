@@ -2,7 +2,7 @@
 //!
 //! Steps, in order (a failing step does not stop the later ones; a failing set-up does):
 //! set-up → UI build → `cargo fmt --check` → clippy → one build of every target → Rust tests
-//! (nextest) → the vault's crash test and its keyring tests in a private D-Bus session → the UI's
+//! (nextest) → signet-node's tests again on PostgreSQL (a private cluster in target/pg) → the vault's crash test and its keyring tests in a private D-Bus session → the UI's
 //! type check, lint and unit tests → the end-to-end tests of the real window under Xvfb.
 
 use std::path::Path;
@@ -54,6 +54,7 @@ pub(crate) fn all(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     }
     stop_system_pcscd();
     rust_tests(&mut summary);
+    node_on_postgres(&mut summary, root);
     vault_crash_test(&mut summary, root);
     vault_keyring(&mut summary, root);
 
@@ -182,6 +183,40 @@ fn rust_tests(summary: &mut Summary) {
             .run_kept();
         runner(summary, "rust tests", output, summary::libtest);
     }
+}
+
+/// signet-node's suite once more, on PostgreSQL: the tests read the server from
+/// `SIGNET_TEST_POSTGRES_URL` and fail without it.
+fn node_on_postgres(summary: &mut Summary, root: &Path) {
+    let url = match crate::postgres::start(root) {
+        Ok(url) => url,
+        Err(err) => {
+            summary.record(
+                "signet-node on PostgreSQL",
+                Counts::FAIL,
+                Some(format!("no PostgreSQL cluster: {err:#}")),
+            );
+            return;
+        }
+    };
+    let output = Cmd::new("cargo")
+        .args([
+            "nextest",
+            "run",
+            "--package",
+            "signet-node",
+            "--no-fail-fast",
+            "--locked",
+        ])
+        .env("SIGNET_NODE_TEST_BACKEND", "postgres")
+        .env("SIGNET_TEST_POSTGRES_URL", url)
+        .run_kept();
+    runner(
+        summary,
+        "signet-node on PostgreSQL (nextest)",
+        output,
+        summary::nextest,
+    );
 }
 
 fn ui_tests(summary: &mut Summary, scratch: &Path) {

@@ -9,6 +9,7 @@ pub mod bindings;
 pub mod card;
 pub mod cert;
 mod context;
+pub mod data;
 mod error;
 pub mod http;
 pub mod json;

@@ -60,8 +60,9 @@ pub(crate) enum Command {
     Card(CardCommand),
     /// Inspect and validate certificates: chain, revocation, qualification.
     Cert(crate::cert::CertArgs),
-    /// See which agencies hold your data, who queried it, and manage consents (not built yet).
-    Data(Pending),
+    /// See what an agency's node holds about you and who used it, and verify its usage log.
+    #[command(subcommand)]
+    Data(crate::data::DataCommand),
     /// Show this build: version, build profile and the optional back ends compiled in.
     Info,
 }
@@ -309,8 +310,9 @@ impl Cli {
     pub(crate) fn json(&self) -> bool {
         self.json
             || match &self.command {
-                Command::Batch(pending) | Command::Data(pending) => pending.wants_json(),
+                Command::Batch(pending) => pending.wants_json(),
                 Command::Cert(_)
+                | Command::Data(_)
                 | Command::Info
                 | Command::Card(_)
                 | Command::Sign(_)

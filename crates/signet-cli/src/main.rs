@@ -4,6 +4,7 @@
 mod args;
 mod card;
 mod cert;
+mod data;
 mod exit;
 mod pin;
 mod report;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::sign(args, json),
         Command::Verify(args) => sign::verify(args, json),
         Command::Extend(args) => sign::extend(args, json),
+        Command::Data(command) => data::run(&context, command, json),
         Command::Asice(_) => report::error(&signet_api::not_built("signet asice"), json),
         pending => {
             let operation = format!("signet {}", pending.name());

@@ -13,6 +13,7 @@
 //! randomness (salts, nonces, keys) from the caller.
 
 pub mod canonical;
+pub mod demo;
 pub mod entry;
 pub mod holdings;
 pub mod log;

@@ -8,8 +8,10 @@
 //! Checkpoints are signed in small batches ([`NodeConfig::checkpoint_interval`]).
 //!
 //! Officials connect over mutual TLS ([`NodeConfig::official_tls`]); without it (loopback
-//! development and tests) the member is named by its `X-Road-Client` header alone. Not yet here
-//! (issue 8, later parts): TLS for persons, PostgreSQL, `signet-node demo` and the benchmark.
+//! development and tests) the member is named by its `X-Road-Client` header alone. Persons
+//! connect over TLS ([`NodeConfig::person_tls`]). Storage is SQLite or PostgreSQL
+//! ([`store::Database`]). [`demo`] runs a five-agency federation, [`client`] is an official's
+//! side of a query, [`mod@bench`] the benchmark.
 //!
 //! | method and path | who | what |
 //! | --- | --- | --- |
@@ -24,17 +26,21 @@
 //! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage`, `…/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service |
 
 mod auth;
+pub mod bench;
+pub mod certs;
+pub mod client;
+pub mod demo;
 mod find_usage;
 mod http;
 mod official;
 mod person;
+pub mod pg_store;
 pub mod store;
 mod tls;
 mod usage_log;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -48,8 +54,8 @@ use signet_pki::ocsp::OcspPolicy;
 use signet_pki::{Cert, TrustAnchors};
 use tokio::sync::broadcast;
 
-pub use store::ConsentRule;
-pub use tls::OfficialTls;
+pub use store::{ConsentRule, Database};
+pub use tls::{OfficialTls, PersonTls};
 
 /// Why the node could not start or answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,8 +129,8 @@ pub struct OcspCheck {
 /// The node's configuration.
 #[derive(Debug)]
 pub struct NodeConfig {
-    /// The SQLite file.
-    pub database: PathBuf,
+    /// The database: an SQLite file, or PostgreSQL.
+    pub database: Database,
     /// Where to listen.
     pub listen: SocketAddr,
     /// The origin login tokens must be made for (`https://host[:port]`).
@@ -149,6 +155,9 @@ pub struct NodeConfig {
     /// The mutual-TLS listener for official queries; `None` serves them on [`Self::listen`]
     /// with the member named by its `X-Road-Client` header alone (loopback development only).
     pub official_tls: Option<OfficialTls>,
+    /// TLS for the person listener ([`Self::listen`]); `None` serves plain HTTP (loopback
+    /// development and tests only; the binary refuses anything else).
+    pub person_tls: Option<PersonTls>,
     /// Data to serve.
     pub seed: Seed,
     /// How often pending entries are covered by a new checkpoint.
@@ -270,7 +279,7 @@ impl RunningNode {
 
 /// Opens the database, rebuilds and checks the log, seeds the data, and starts serving.
 pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
-    let store = store::Store::open(&config.database)?;
+    let store = store::open(&config.database)?;
     for set in &config.seed.data_sets {
         store.put_data_set(set)?;
     }
@@ -340,17 +349,28 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     };
     let app = http::router(Arc::clone(&state), config.official_tls.is_none());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let shutdown = async {
+    let server = if let Some(tls) = &config.person_tls {
+        let acceptor = tls::person_acceptor(tls)?;
+        let persons_rx = official_shutdown.subscribe();
+        tokio::spawn(async move {
+            let stop = tokio::spawn(tls::serve(listener, acceptor, app, persons_rx));
             let _ = rx.await;
-        };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(error = %e, "the node's server stopped");
-        }
-    });
+            stop.abort();
+            let _ = stop.await;
+        })
+    } else {
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "the node's server stopped");
+            }
+        })
+    };
     let interval = config.checkpoint_interval;
     let signer_state = Arc::clone(&state);
     let signer = tokio::spawn(async move {

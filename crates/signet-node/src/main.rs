@@ -2,12 +2,13 @@
 //!
 //! ```text
 //! signet-node keygen --out node.key          # a checkpoint key; prints the verifier key to pin
-//! signet-node serve --config node.json       # serve on loopback until Ctrl-C
+//! signet-node serve --config node.json       # serve until Ctrl-C
+//! signet-node demo --dir signet-demo         # five agencies on loopback
+//! signet-node official query --as ppa --at rr --person EE38001085718 --data-set population --purpose …
 //! ```
 //!
-//! Officials connect over mutual TLS when `officialTls` is configured. TLS for persons is a later
-//! part of issue 8: until then the person listener refuses anything but loopback (put a
-//! TLS-terminating proxy in front of it).
+//! Officials connect over mutual TLS when `officialTls` is configured; persons over TLS when
+//! `personTls` is (without it the node listens on loopback only).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,12 +19,16 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use ed25519_dalek::SigningKey;
 use serde::Deserialize;
+use signet_core::Clock as _;
 use signet_core::SystemClock;
+use signet_data::demo::DEMO_PEOPLE;
 use signet_data::entry::{Organization, PersonCode};
 use signet_data::holdings::{DataSet, Record};
 use signet_data::note::NoteSigner;
 use signet_data::webeid::Origin;
-use signet_node::{ConsentRule, Member, NodeConfig, OfficialTls, Seed};
+use signet_node::client::{OfficialClient, OfficialIdentity, OfficialQuery};
+use signet_node::demo::{DemoOptions, start_demo};
+use signet_node::{ConsentRule, Database, Member, NodeConfig, OfficialTls, PersonTls, Seed};
 use signet_pki::{Cert, TrustAnchors};
 
 #[derive(Debug, Parser)]
@@ -54,13 +59,100 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Run a demonstration federation on loopback: Population Register, Health Information
+    /// System, Tax and Customs Board, Transport Administration, Police and Border Guard, seeded
+    /// with records about the demo people. Writes nodes.json (for Signet), federation.json,
+    /// ca.pem and the member certificates into --dir.
+    Demo {
+        /// Where the databases, log keys and written files go.
+        #[arg(long, default_value = "signet-demo")]
+        dir: PathBuf,
+        /// Trust this CA for persons' authentication certificates (PEM or DER; repeatable):
+        /// the ESTEID roots, or a test PKI's root.
+        #[arg(long)]
+        person_ca: Vec<PathBuf>,
+        /// Intermediate CAs of persons' certificates (repeatable).
+        #[arg(long)]
+        person_intermediate: Vec<PathBuf>,
+        /// Serve persons over plain HTTP instead of TLS.
+        #[arg(long)]
+        plain_http: bool,
+        /// The first port; each agency takes two (persons, officials). Free ports by default.
+        #[arg(long)]
+        port_base: Option<u16>,
+    },
+    /// Act as an official of a member organisation.
+    #[command(subcommand)]
+    Official(OfficialCommand),
+    /// Measure logged official queries per second and query-to-stream latency (run it in
+    /// release: `cargo xtask bench node`). Prints one JSON document.
+    #[command(hide = true)]
+    Bench {
+        /// Where the database goes (a fresh folder).
+        #[arg(long)]
+        dir: PathBuf,
+        /// Subscribed persons.
+        #[arg(long, default_value_t = 1000)]
+        persons: usize,
+        /// Queries of the throughput phase.
+        #[arg(long, default_value_t = 20_000)]
+        queries: usize,
+        /// Officials' keep-alive mutual-TLS connections.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Queries of the latency phase.
+        #[arg(long, default_value_t = 5_000)]
+        latency_queries: usize,
+        /// Their rate per second.
+        #[arg(long, default_value_t = 1_000)]
+        rate: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OfficialCommand {
+    /// Query a person's data at a node over mutual TLS, with the member's certificate; prints
+    /// the answer (JSON). Exits 0 when served, 1 when refused.
+    Query {
+        /// The demo federation's description (federation.json, written by `demo`).
+        #[arg(long, default_value = "signet-demo/federation.json")]
+        federation: PathBuf,
+        /// The querying agency (`rr`, `tis`, `emta`, `transport`, `ppa`).
+        #[arg(long = "as")]
+        client: String,
+        /// The agency queried.
+        #[arg(long = "at")]
+        node: String,
+        /// The person, `EE38001085718`.
+        #[arg(long)]
+        person: String,
+        /// The data set.
+        #[arg(long)]
+        data_set: String,
+        /// Why (mandatory, logged and shown to the person).
+        #[arg(long)]
+        purpose: String,
+        /// The official's personal code.
+        #[arg(long, default_value = "EE47101010033")]
+        user_id: String,
+        /// The official's name.
+        #[arg(long)]
+        user_name: Option<String>,
+        /// The law that allows the query.
+        #[arg(long)]
+        legal_basis: Option<String>,
+        /// The case number.
+        #[arg(long)]
+        issue: Option<String>,
+    },
 }
 
 /// The configuration file.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ConfigFile {
-    database: PathBuf,
+    /// An SQLite file's path, or a `postgres://` URL.
+    database: String,
     listen: SocketAddr,
     origin: String,
     agency_name: String,
@@ -73,6 +165,9 @@ struct ConfigFile {
     members: Vec<MemberFile>,
     #[serde(default)]
     official_tls: Option<TlsFile>,
+    /// TLS for persons; without it the node listens on loopback only.
+    #[serde(default)]
+    person_tls: Option<PersonTlsFile>,
     #[serde(default)]
     seed: Option<SeedFile>,
     #[serde(default = "default_interval_ms")]
@@ -109,6 +204,14 @@ struct TlsFile {
     /// PKCS#8, PEM (`PRIVATE KEY`) or DER.
     private_key: PathBuf,
     client_roots: Vec<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PersonTlsFile {
+    certificate_chain: Vec<PathBuf>,
+    /// PKCS#8, PEM (`PRIVATE KEY`) or DER.
+    private_key: PathBuf,
 }
 
 /// The DER inside a PEM file (the first block), or the file itself when it is not PEM.
@@ -206,9 +309,9 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file: ConfigFile = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a node configuration", path.display()))?;
-    if !file.listen.ip().is_loopback() {
+    if file.person_tls.is_none() && !file.listen.ip().is_loopback() {
         bail!(
-            "refusing to listen on {}: the node serves persons without TLS yet, so it listens on loopback only",
+            "refusing to listen on {} without TLS: configure personTls, or listen on loopback only",
             file.listen
         );
     }
@@ -218,7 +321,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         consent_rules: Vec::new(),
     });
     let config = NodeConfig {
-        database: file.database,
+        database: Database::parse(&file.database),
         listen: file.listen,
         origin: Origin::parse(&file.origin)?,
         agency_name: file.agency_name,
@@ -266,6 +369,17 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             }),
             None => None,
         },
+        person_tls: match file.person_tls {
+            Some(t) => Some(PersonTls {
+                certificate_chain: t
+                    .certificate_chain
+                    .iter()
+                    .map(|p| read_der(p))
+                    .collect::<Result<_, _>>()?,
+                private_key_pkcs8: read_der(&t.private_key)?,
+            }),
+            None => None,
+        },
         seed: Seed {
             data_sets: seed.data_sets,
             records: seed
@@ -289,14 +403,153 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         clock: Arc::new(SystemClock),
         accept_rewritten_log: false,
     };
+    let scheme = if config.person_tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let node = signet_node::start(config).await?;
-    println!("listening on http://{}", node.addr());
+    println!("listening on {scheme}://{}", node.addr());
     if let Some(addr) = node.official_addr() {
         println!("official queries (mutual TLS) on https://{addr}");
     }
     println!("checkpoint key to pin: {}", node.verifier().to_text());
     tokio::signal::ctrl_c().await?;
     node.stop().await;
+    Ok(())
+}
+
+async fn demo(
+    dir: PathBuf,
+    person_ca: &[PathBuf],
+    person_intermediate: &[PathBuf],
+    plain_http: bool,
+    port_base: Option<u16>,
+) -> anyhow::Result<()> {
+    let options = DemoOptions {
+        dir: dir.clone(),
+        person_anchors: person_ca
+            .iter()
+            .map(|p| read_cert(p))
+            .collect::<Result<_, _>>()?,
+        person_intermediates: person_intermediate
+            .iter()
+            .map(|p| read_cert(p))
+            .collect::<Result<_, _>>()?,
+        person_tls: !plain_http,
+        port_base,
+        clock: Arc::new(SystemClock),
+        checkpoint_interval: Duration::from_millis(100),
+    };
+    let federation = start_demo(options).await?;
+    federation.write_files(&dir)?;
+    for n in &federation.nodes {
+        println!(
+            "{:<42} persons {}  officials https://{}",
+            n.agency.name_en,
+            n.url,
+            n.node
+                .official_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
+    }
+    println!(
+        "\nSignet's list of nodes: {}  (copy it to Signet's data folder as nodes.json)",
+        dir.join("nodes.json").display()
+    );
+    println!("demo people:");
+    for p in &DEMO_PEOPLE {
+        println!(
+            "  {}  {}{}",
+            p.code,
+            p.name(),
+            p.native_name.map(|n| format!(" ({n})")).unwrap_or_default()
+        );
+    }
+    println!(
+        "\nan official's query:\n  signet-node official query --federation {} --as ppa --at rr --person {} --data-set population --purpose 'Liiklusjärelevalve'",
+        dir.join("federation.json").display(),
+        DEMO_PEOPLE[0].code
+    );
+    tokio::signal::ctrl_c().await?;
+    federation.stop().await;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FederationFile {
+    agencies: Vec<FederationAgency>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FederationAgency {
+    id: String,
+    provider: String,
+    official_addr: Option<SocketAddr>,
+    member_certificate: PathBuf,
+    member_key: PathBuf,
+}
+
+async fn official_query(
+    federation: &Path,
+    client: &str,
+    node: &str,
+    mut query: OfficialQuery,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(federation).with_context(|| {
+        format!(
+            "reading {} (run `signet-node demo` first)",
+            federation.display()
+        )
+    })?;
+    let file: FederationFile = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a federation description", federation.display()))?;
+    let find = |id: &str| {
+        file.agencies
+            .iter()
+            .find(|a| a.id == id)
+            .with_context(|| format!("no agency `{id}` in {}", federation.display()))
+    };
+    let (from, to) = (find(client)?, find(node)?);
+    let ca = federation
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("ca.pem");
+    let identity = OfficialIdentity {
+        certificate_chain: vec![read_der(&from.member_certificate)?],
+        private_key_pkcs8: read_der(&from.member_key)?,
+        roots: vec![read_der(&ca)?],
+    };
+    let addr = to
+        .official_addr
+        .with_context(|| format!("`{node}` has no official listener"))?;
+    query.provider.clone_from(&to.provider);
+    query.client.clone_from(&from.provider);
+    let stamp = SystemClock
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    query.query_id = format!("{client}-{stamp}");
+    let mut connection = OfficialClient::connect(addr, "127.0.0.1", &identity).await?;
+    let answer = connection.get_records(&query).await?;
+    let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_else(|_| {
+        serde_json::Value::String(String::from_utf8_lossy(&answer.body).into_owned())
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "status": answer.status,
+            "usageIndex": answer.usage_index,
+            "answer": body,
+        }))?
+    );
+    if answer.status != 200 {
+        std::process::exit(1);
+    }
     Ok(())
 }
 
@@ -312,5 +565,61 @@ async fn main() -> anyhow::Result<()> {
     match Args::parse().command {
         Command::Keygen { out, origin } => keygen(&out, &origin),
         Command::Serve { config } => serve(&config).await,
+        Command::Demo {
+            dir,
+            person_ca,
+            person_intermediate,
+            plain_http,
+            port_base,
+        } => demo(dir, &person_ca, &person_intermediate, plain_http, port_base).await,
+        Command::Bench {
+            dir,
+            persons,
+            queries,
+            connections,
+            latency_queries,
+            rate,
+        } => {
+            std::fs::create_dir_all(&dir)?;
+            let report = signet_node::bench::run(signet_node::bench::BenchOptions {
+                dir,
+                persons,
+                queries,
+                connections,
+                latency_queries,
+                rate,
+                checkpoint_interval: Duration::from_millis(100),
+                clock: Arc::new(SystemClock),
+            })
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Official(OfficialCommand::Query {
+            federation,
+            client,
+            node,
+            person,
+            data_set,
+            purpose,
+            user_id,
+            user_name,
+            legal_basis,
+            issue,
+        }) => {
+            let query = OfficialQuery {
+                provider: String::new(),
+                client: String::new(),
+                person,
+                data_set,
+                purpose,
+                user_id,
+                user_name,
+                legal_basis,
+                issue,
+                query_id: String::new(),
+            };
+            official_query(&federation, &client, &node, query).await
+        }
     }
 }

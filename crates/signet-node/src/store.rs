@@ -1,11 +1,12 @@
-//! The node's SQLite database: the usage log (entries, salts, signed checkpoints), data sets,
-//! records and consent rules.
+//! The node's database: the usage log (entries, salts, signed checkpoints), data sets, records
+//! and consent rules, behind [`Backend`]: SQLite ([`SqliteStore`], a file, the default) or
+//! PostgreSQL ([`crate::pg_store::PgStore`], a `postgres://` URL). Both pass the same tests.
 //!
 //! The workspace links SQLite through rusqlite's `bundled-sqlcipher` build (signet-vault needs
 //! SQLCipher, and two link configurations of libsqlite3-sys cannot live in one workspace); the
 //! node opens its file without a key, which makes it an ordinary SQLite database.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 use signet_data::entry::{PersonCode, SALT_LEN, Salt, UsageEntry};
@@ -71,9 +72,100 @@ pub struct ConsentRule {
     pub data_set: Option<String>,
 }
 
-/// The database.
+/// Where the node keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL, `postgres://user:password@host:port/database`.
+    Postgres(String),
+}
+
+impl Database {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; anything else an SQLite file's path.
+    pub fn parse(text: &str) -> Self {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Self::Postgres(text.to_owned())
+        } else {
+            Self::Sqlite(PathBuf::from(text))
+        }
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Self {
+        Self::Sqlite(path)
+    }
+}
+
+impl From<&Path> for Database {
+    fn from(path: &Path) -> Self {
+        Self::Sqlite(path.to_owned())
+    }
+}
+
+/// What the node needs of its database. Every method blocks; the PostgreSQL back end steps out
+/// of the async runtime while it waits (it needs tokio's multi-thread runtime).
+pub trait Backend: Send + std::fmt::Debug {
+    /// Every entry, in index order.
+    fn all_entries(&self) -> Result<Vec<StoredEntry>, NodeError>;
+    /// The first `limit` entries of `subject` with `after < index < before`.
+    fn entries_of(
+        &self,
+        subject: &str,
+        after: Option<u64>,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEntry>, NodeError>;
+    /// The entries with `from <= index < to`.
+    fn entries_between(&self, from: u64, to: u64) -> Result<Vec<StoredEntry>, NodeError>;
+    /// Stores entry `index`.
+    fn insert_entry(
+        &self,
+        index: u64,
+        subject: &str,
+        entry: &[u8],
+        salt: &Salt,
+    ) -> Result<(), NodeError>;
+    /// Gives entry `from` the index `to` (used only when a compromised node is simulated).
+    fn renumber_entry(&self, from: u64, to: u64) -> Result<(), NodeError>;
+    /// Stores a signed checkpoint note of `size`.
+    fn insert_checkpoint(&self, size: u64, note: &str) -> Result<(), NodeError>;
+    /// The largest signed checkpoint.
+    fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, NodeError>;
+    /// Adds or replaces a data set description.
+    fn put_data_set(&self, set: &DataSet) -> Result<(), NodeError>;
+    /// Every data set, by id.
+    fn data_sets(&self) -> Result<Vec<DataSet>, NodeError>;
+    /// Adds or replaces a record about `subject`.
+    fn put_record(&self, subject: &PersonCode, record: &Record) -> Result<(), NodeError>;
+    /// The records about `subject`, of one data set or all, by data set and id.
+    fn records(&self, subject: &str, data_set: Option<&str>) -> Result<Vec<Record>, NodeError>;
+    /// Adds or replaces a consent rule.
+    fn put_consent_rule(&self, rule: &ConsentRule) -> Result<(), NodeError>;
+    /// The rule that denies `client` the data set of `subject`, if any.
+    fn denying_rule(
+        &self,
+        subject: &str,
+        client: &str,
+        data_set: &str,
+    ) -> Result<Option<String>, NodeError>;
+}
+
+/// The node's database, whichever back end.
+pub type Store = Box<dyn Backend>;
+
+/// Opens (creating and migrating) the database.
+pub fn open(database: &Database) -> Result<Store, NodeError> {
+    match database {
+        Database::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
+        Database::Postgres(url) => Ok(Box::new(crate::pg_store::PgStore::connect(url)?)),
+    }
+}
+
+/// The SQLite back end.
 #[derive(Debug)]
-pub struct Store {
+pub struct SqliteStore {
     conn: Connection,
 }
 
@@ -89,7 +181,7 @@ fn i64_of(u: u64) -> i64 {
     i64::try_from(u).unwrap_or(i64::MAX)
 }
 
-impl Store {
+impl SqliteStore {
     /// Opens (creating) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, NodeError> {
         let conn = Connection::open(path).map_err(db)?;
@@ -99,35 +191,6 @@ impl Store {
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(Self { conn })
-    }
-
-    /// Every entry, in index order.
-    pub fn all_entries(&self) -> Result<Vec<StoredEntry>, NodeError> {
-        self.entries_where("1 = 1 ORDER BY idx", params![])
-    }
-
-    /// The first `limit` entries of `subject` with `after < index < before`.
-    pub fn entries_of(
-        &self,
-        subject: &str,
-        after: Option<u64>,
-        before: u64,
-        limit: usize,
-    ) -> Result<Vec<StoredEntry>, NodeError> {
-        let after = after.map_or(-1, i64_of);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.entries_where(
-            "subject = ?1 AND idx > ?2 AND idx < ?3 ORDER BY idx LIMIT ?4",
-            params![subject, after, i64_of(before), limit],
-        )
-    }
-
-    /// The entries with `from <= index < to`.
-    pub fn entries_between(&self, from: u64, to: u64) -> Result<Vec<StoredEntry>, NodeError> {
-        self.entries_where(
-            "idx >= ?1 AND idx < ?2 ORDER BY idx",
-            params![i64_of(from), i64_of(to)],
-        )
     }
 
     fn entries_where(
@@ -158,9 +221,40 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+impl Backend for SqliteStore {
+    /// Every entry, in index order.
+    fn all_entries(&self) -> Result<Vec<StoredEntry>, NodeError> {
+        self.entries_where("1 = 1 ORDER BY idx", params![])
+    }
+
+    /// The first `limit` entries of `subject` with `after < index < before`.
+    fn entries_of(
+        &self,
+        subject: &str,
+        after: Option<u64>,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEntry>, NodeError> {
+        let after = after.map_or(-1, i64_of);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.entries_where(
+            "subject = ?1 AND idx > ?2 AND idx < ?3 ORDER BY idx LIMIT ?4",
+            params![subject, after, i64_of(before), limit],
+        )
+    }
+
+    /// The entries with `from <= index < to`.
+    fn entries_between(&self, from: u64, to: u64) -> Result<Vec<StoredEntry>, NodeError> {
+        self.entries_where(
+            "idx >= ?1 AND idx < ?2 ORDER BY idx",
+            params![i64_of(from), i64_of(to)],
+        )
+    }
 
     /// Stores entry `index`.
-    pub fn insert_entry(
+    fn insert_entry(
         &self,
         index: u64,
         subject: &str,
@@ -177,7 +271,7 @@ impl Store {
     }
 
     /// Gives entry `from` the index `to` (used only when a compromised node is simulated).
-    pub fn renumber_entry(&self, from: u64, to: u64) -> Result<(), NodeError> {
+    fn renumber_entry(&self, from: u64, to: u64) -> Result<(), NodeError> {
         self.conn
             .execute(
                 "UPDATE entries SET idx = ?2 WHERE idx = ?1",
@@ -188,7 +282,7 @@ impl Store {
     }
 
     /// Stores a signed checkpoint note of `size`.
-    pub fn insert_checkpoint(&self, size: u64, note: &str) -> Result<(), NodeError> {
+    fn insert_checkpoint(&self, size: u64, note: &str) -> Result<(), NodeError> {
         self.conn
             .execute(
                 "INSERT OR REPLACE INTO checkpoints (size, note) VALUES (?1, ?2)",
@@ -199,7 +293,7 @@ impl Store {
     }
 
     /// The largest signed checkpoint.
-    pub fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, NodeError> {
+    fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, NodeError> {
         self.conn
             .query_row(
                 "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
@@ -211,7 +305,7 @@ impl Store {
     }
 
     /// Adds or replaces a data set description.
-    pub fn put_data_set(&self, set: &DataSet) -> Result<(), NodeError> {
+    fn put_data_set(&self, set: &DataSet) -> Result<(), NodeError> {
         let json = serde_json::to_string(set).map_err(|e| NodeError::Database(e.to_string()))?;
         self.conn
             .execute(
@@ -223,7 +317,7 @@ impl Store {
     }
 
     /// Every data set.
-    pub fn data_sets(&self) -> Result<Vec<DataSet>, NodeError> {
+    fn data_sets(&self) -> Result<Vec<DataSet>, NodeError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT description FROM data_sets ORDER BY id")
@@ -240,7 +334,7 @@ impl Store {
     }
 
     /// Adds or replaces a record about `subject`.
-    pub fn put_record(&self, subject: &PersonCode, record: &Record) -> Result<(), NodeError> {
+    fn put_record(&self, subject: &PersonCode, record: &Record) -> Result<(), NodeError> {
         let json = serde_json::to_string(record).map_err(|e| NodeError::Database(e.to_string()))?;
         self.conn
             .execute(
@@ -252,7 +346,7 @@ impl Store {
     }
 
     /// The records about `subject`, of one data set or all.
-    pub fn records(&self, subject: &str, data_set: Option<&str>) -> Result<Vec<Record>, NodeError> {
+    fn records(&self, subject: &str, data_set: Option<&str>) -> Result<Vec<Record>, NodeError> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -271,7 +365,7 @@ impl Store {
     }
 
     /// Adds or replaces a consent rule.
-    pub fn put_consent_rule(&self, rule: &ConsentRule) -> Result<(), NodeError> {
+    fn put_consent_rule(&self, rule: &ConsentRule) -> Result<(), NodeError> {
         self.conn
             .execute(
                 "INSERT OR REPLACE INTO consent_rules (id, subject, client, data_set) VALUES (?1, ?2, ?3, ?4)",
@@ -282,7 +376,7 @@ impl Store {
     }
 
     /// The rule that denies `client` the data set of `subject`, if any.
-    pub fn denying_rule(
+    fn denying_rule(
         &self,
         subject: &str,
         client: &str,

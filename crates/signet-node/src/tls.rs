@@ -44,6 +44,45 @@ impl std::fmt::Debug for OfficialTls {
     }
 }
 
+/// The person listener's TLS settings: the node's server certificate; no client certificate
+/// (persons log in with a Web eID token).
+#[derive(Clone)]
+pub struct PersonTls {
+    /// The node's certificate chain (DER, its own certificate first).
+    pub certificate_chain: Vec<Vec<u8>>,
+    /// The node's private key (PKCS#8 DER).
+    pub private_key_pkcs8: Vec<u8>,
+}
+
+impl std::fmt::Debug for PersonTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonTls")
+            .field("certificates", &self.certificate_chain.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rustls server configuration for persons: TLS 1.3 and 1.2, no client certificate.
+pub(crate) fn person_acceptor(tls: &PersonTls) -> Result<TlsAcceptor, NodeError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let chain = tls
+        .certificate_chain
+        .iter()
+        .map(|der| CertificateDer::from(der.clone()))
+        .collect();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(tls.private_key_pkcs8.clone()));
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| NodeError::Config(format!("person TLS: protocol versions: {e}")))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| {
+            NodeError::Config(format!("person TLS: the node's certificate and key: {e}"))
+        })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
 /// The client certificate of the connection a request came on.
 #[derive(Debug, Clone)]
 pub(crate) struct Peer {
@@ -110,11 +149,11 @@ pub(crate) async fn serve(
                 match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
                     Ok(Ok(tls)) => tls,
                     Ok(Err(e)) => {
-                        tracing::info!(peer = %addr, error = %e, "official TLS handshake refused");
+                        tracing::info!(peer = %addr, error = %e, "TLS handshake refused");
                         return;
                     }
                     Err(_) => {
-                        tracing::info!(peer = %addr, "official TLS handshake timed out");
+                        tracing::info!(peer = %addr, "TLS handshake timed out");
                         return;
                     }
                 };

@@ -476,3 +476,55 @@ fn an_expired_signing_certificate_is_refused_before_the_pin() {
     );
     assert!(auth.status.success(), "{}", stderr_of(&auth));
 }
+
+/// `signet data login` with the virtual card's authentication key (PIN1) through the real pcscd:
+/// the node validates the card's certificate, and the session then reads verified usage.
+#[test]
+fn card_data_login_with_the_virtual_card_through_pcscd() {
+    let pcscd = Pcscd::start().expect("pcscd with vpcd (run as root)");
+    // The node trusts the PKI of the data tests.
+    let pki = crate::data::pki();
+    let mut card = VirtualCard::new(CardSpec {
+        holder: Holder::new("TAMM", "MARI", PERSONAL_CODE),
+        auth_key: key(pki, Role::Authentication),
+        auth_cert: pki.der(Role::Authentication).to_vec(),
+        sign_key: key(pki, Role::Signing),
+        sign_cert: pki.der(Role::Signing).to_vec(),
+        pin1: "4321".into(),
+        pin2: PIN2.into(),
+        puk: "86420864".into(),
+    });
+    card.insert(pcscd.slot(0)).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let node = crate::data::start(&dir.path().join("node.db"), false);
+    let url = crate::data::list_node(&home, &node);
+    let start = Instant::now();
+    let login = loop {
+        let run = crate::data::signet(
+            &home,
+            &["data", "login", "--node", &url, "--pin-stdin", "--json"],
+            "4321\n",
+        );
+        if run.code == 0 || start.elapsed() > Duration::from_secs(5) {
+            break run;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(login.code, 0, "{}{}", login.stdout, login.stderr);
+    assert!(login.json()["name"].as_str().unwrap().contains("MARI"));
+
+    assert_eq!(crate::data::official_query(node.addr(), "Kontroll"), 200);
+    crate::data::wait_for_size(node.addr(), 1);
+    let usage = crate::data::signet(&home, &["data", "usage", "--node", &url, "--json"], "");
+    assert_eq!(usage.code, 0, "{}", usage.stderr);
+    let body = usage.json();
+    assert_eq!(
+        body["entries"][0]["entry"]["subject"],
+        format!("EE{PERSONAL_CODE}")
+    );
+    assert_eq!(body["log"], crate::data::LOG_ORIGIN);
+    crate::data::stop(node);
+    drop(card);
+}

@@ -8,6 +8,7 @@
 
 mod card;
 mod cert_verify;
+mod data;
 mod token;
 
 #[test]

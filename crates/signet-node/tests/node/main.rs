@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod demo;
 mod find_usage;
 mod flow;
 mod hidden;

@@ -8,13 +8,14 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::SigningKey;
+use sha2::Digest as _;
 use signet_core::{Clock, FixedClock, SystemClock};
 use signet_data::entry::{OrgType, Organization, PersonCode, Salt, UsageEntry};
 use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
 use signet_data::merkle::Hash;
 use signet_data::webeid::{AuthSigner, AuthToken, JwsAlgorithm, Nonce, Origin, create_token};
 use signet_data::{Checkpoint, Known, LogError, PinnedLog};
-use signet_node::{ConsentRule, Member, NodeConfig, RunningNode, Seed};
+use signet_node::{ConsentRule, Database, Member, NodeConfig, RunningNode, Seed};
 use signet_pki::{Cert, TrustAnchors};
 use signet_testkit::x509::{CertSpec, Extensions, issue, name, oid};
 use signet_testkit::{Role, TestKey, TestPki};
@@ -203,10 +204,72 @@ pub fn seed() -> Seed {
     }
 }
 
+/// Whether this run tests the PostgreSQL back end (`SIGNET_NODE_TEST_BACKEND=postgres`, set by
+/// `cargo xtask test` for its second run of this suite).
+pub fn on_postgres() -> bool {
+    std::env::var("SIGNET_NODE_TEST_BACKEND").as_deref() == Ok("postgres")
+}
+
+/// The PostgreSQL server's URL (`SIGNET_TEST_POSTGRES_URL`); a PostgreSQL run without it fails.
+pub fn postgres_url() -> String {
+    std::env::var("SIGNET_TEST_POSTGRES_URL").expect(
+        "SIGNET_NODE_TEST_BACKEND=postgres needs SIGNET_TEST_POSTGRES_URL (cargo xtask test starts a cluster and sets both)",
+    )
+}
+
+/// The database of a test node: SQLite at `db`, or on PostgreSQL a database of its own named
+/// after `db` (created when missing, so a node restarted on the same `db` finds its data).
+pub fn database_for(db: &Path) -> Database {
+    if !on_postgres() {
+        return Database::Sqlite(db.to_owned());
+    }
+    let server = postgres_url();
+    let digest = sha2::Sha256::digest(db.as_os_str().as_encoded_bytes());
+    let name: String = std::iter::once("signet_test_".to_owned())
+        .chain(digest.iter().take(8).map(|b| format!("{b:02x}")))
+        .collect();
+    let admin = server.clone();
+    let create = name.clone();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        match client.batch_execute(&format!("CREATE DATABASE {create}")) {
+            Ok(()) => {}
+            Err(e) if e.code() == Some(&postgres::error::SqlState::DUPLICATE_DATABASE) => {}
+            Err(e) => panic!("creating the test database: {e}"),
+        }
+    })
+    .join()
+    .unwrap();
+    let (base, _) = server.rsplit_once('/').unwrap();
+    Database::Postgres(format!("{base}/{name}"))
+}
+
+/// Runs `sqlite` (on SQLite) or `postgres` (on PostgreSQL) against the test node's database
+/// in `dir`, as someone with access to the database would.
+pub fn tamper_database(dir: &Path, sqlite: &str, pg: &str) {
+    match database_for(&dir.join("node.db")) {
+        Database::Sqlite(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .execute_batch(sqlite)
+            .unwrap(),
+        Database::Postgres(url) => {
+            let pg = pg.to_owned();
+            std::thread::spawn(move || {
+                postgres::Client::connect(&url, postgres::NoTls)
+                    .unwrap()
+                    .batch_execute(&pg)
+                    .unwrap();
+            })
+            .join()
+            .unwrap();
+        }
+    }
+}
+
 pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
     let pki = pki();
     NodeConfig {
-        database: db.to_owned(),
+        database: database_for(db),
         listen: "127.0.0.1:0".parse().unwrap(),
         origin: Origin::parse(ORIGIN).unwrap(),
         agency_name: "Siseministeerium (Rahvastikuregister)".into(),
@@ -217,6 +280,7 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        person_tls: None,
         members: vec![
             Member {
                 client: POLICE.into(),

@@ -31,15 +31,10 @@ async fn history(db_dir: &Path) -> Checkpoint {
     item.checkpoint
 }
 
-fn tamper(db_dir: &Path, sql: &str) {
-    let conn = rusqlite::Connection::open(db_dir.join("node.db")).unwrap();
-    conn.execute_batch(sql).unwrap();
-}
-
-async fn rewritten_history_is_caught(sql: &str) -> LogError {
+async fn rewritten_history_is_caught(sqlite: &str, pg: &str) -> LogError {
     let dir = tempfile::tempdir().unwrap();
     let stored = history(dir.path()).await;
-    tamper(dir.path(), sql);
+    tamper_database(dir.path(), sqlite, pg);
 
     // The honest node notices and refuses to start.
     let err = signet_node::start(config(&dir.path().join("node.db"), Arc::new(SystemClock)))
@@ -93,6 +88,7 @@ fn assert_rewritten(err: &LogError) {
 async fn a_changed_entry_is_caught() {
     let err = rewritten_history_is_caught(
         "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'Kontroll', 'Uudishimu') AS BLOB) WHERE idx = 1;",
+        "UPDATE entries SET entry = convert_to(replace(convert_from(entry, 'UTF8'), 'Kontroll', 'Uudishimu'), 'UTF8') WHERE idx = 1;",
     )
     .await;
     assert_rewritten(&err);
@@ -100,16 +96,15 @@ async fn a_changed_entry_is_caught() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_entry_is_caught() {
-    let err = rewritten_history_is_caught("DELETE FROM entries WHERE idx = 0;").await;
+    let sql = "DELETE FROM entries WHERE idx = 0;";
+    let err = rewritten_history_is_caught(sql, sql).await;
     assert_rewritten(&err);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reordered_entries_are_caught() {
-    let err = rewritten_history_is_caught(
-        "UPDATE entries SET idx = 100 WHERE idx = 0; UPDATE entries SET idx = 0 WHERE idx = 2; UPDATE entries SET idx = 2 WHERE idx = 100;",
-    )
-    .await;
+    let sql = "UPDATE entries SET idx = 100 WHERE idx = 0; UPDATE entries SET idx = 0 WHERE idx = 2; UPDATE entries SET idx = 2 WHERE idx = 100;";
+    let err = rewritten_history_is_caught(sql, sql).await;
     assert_rewritten(&err);
 }
 

@@ -1,0 +1,974 @@
+//! The data side: log in to an agency node with a Web eID token made by the person's token, read
+//! what the agency holds, read who used the data, and verify that the node's usage log was
+//! never rewritten (docs/data-node.md).
+//!
+//! - **Signet's list of nodes** ([`NODES_FILE`] in the data folder) pins each node's checkpoint
+//!   key and, for `https` nodes, the CA or certificate its TLS server certificate must chain to.
+//!   Neither is ever learned from the node itself.
+//! - **The person's last verified checkpoint per log** is kept in [`CHECKPOINTS_FILE`] (the
+//!   signed note as received; re-verified with the pinned key when read). Every later visit must
+//!   prove, with an RFC 9162 consistency proof, that the node's log extends it; otherwise the
+//!   answer is [`LogProblem::HistoryRewritten`], naming the log and both sizes.
+//! - **A session** from `login` is kept until it expires in `sessions/` (one file per node,
+//!   readable by the person only), so `holdings`, `usage` and `verify` do not ask for the PIN
+//!   again; when none is left they log in themselves.
+//!
+//! Blocking HTTP (ureq with rustls); call from a worker thread.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+use signet_core::Code;
+use signet_data::entry::{Salt, UsageEntry};
+use signet_data::holdings::Holdings;
+use signet_data::merkle::Hash;
+use signet_data::webeid::{AuthSigner, JwsAlgorithm, Nonce, Origin, create_token};
+use signet_data::{Checkpoint, Known, LogError, NoteVerifier, PinnedLog, Timestamp};
+use signet_token::{KeyRole, SigningToken};
+use zeroize::Zeroizing;
+
+use crate::token::{AskSecret, TokenSpec, open_token};
+use crate::{ApiError, Context};
+
+/// Signet's list of nodes, in the data folder.
+pub const NODES_FILE: &str = "nodes.json";
+/// The person's last verified checkpoint of each log, in the data folder.
+pub const CHECKPOINTS_FILE: &str = "data/checkpoints.json";
+/// The largest answer read from a node (a page of 1000 entries with proofs fits easily).
+const MAX_ANSWER: u64 = 16 * 1024 * 1024;
+
+/// One node of Signet's list of nodes (`nodes.json`: `{"nodes": [ … ]}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeListing {
+    /// The node's address for persons, `https://rr.example` (or `http://127.0.0.1:PORT` on
+    /// loopback for development).
+    pub url: String,
+    /// The Web eID origin login tokens are made for; by default the URL's own origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The pinned checkpoint key, `rr.example/usage+<8 hex>+<base64>` (what `signet-node
+    /// keygen` prints). Its name is the log's origin line.
+    pub log_key: String,
+    /// For `https` nodes: the CA (or the node's own certificate) its TLS certificate must chain
+    /// to, PEM or DER. Without it the system's web roots are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_ca: Option<PathBuf>,
+    /// What to call the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeListFile {
+    nodes: Vec<NodeListing>,
+}
+
+/// Why a node's usage log was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+pub enum LogProblem {
+    /// The log does not extend the checkpoint the person stored: entries were changed, removed
+    /// or reordered, or different people are shown different histories.
+    HistoryRewritten {
+        /// The log's origin.
+        log: String,
+        /// The size the person stored.
+        old_size: u64,
+        /// The size the node shows now.
+        new_size: u64,
+        /// The whole explanation.
+        message: String,
+    },
+    /// A checkpoint is not signed with the pinned key or is for another log.
+    UntrustedCheckpoint {
+        /// The log's origin.
+        log: String,
+        /// The whole explanation.
+        message: String,
+    },
+    /// An entry the node showed is not in its log as claimed.
+    NotIncluded {
+        /// The log's origin.
+        log: String,
+        /// The entry's index.
+        index: u64,
+        /// The whole explanation.
+        message: String,
+    },
+}
+
+impl LogProblem {
+    /// The explanation, for people.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::HistoryRewritten { message, .. }
+            | Self::UntrustedCheckpoint { message, .. }
+            | Self::NotIncluded { message, .. } => message,
+        }
+    }
+
+    fn from_log_error(err: LogError) -> Self {
+        let message = err.to_string();
+        match err {
+            LogError::HistoryRewritten {
+                log,
+                old_size,
+                new_size,
+                ..
+            } => Self::HistoryRewritten {
+                log,
+                old_size,
+                new_size,
+                message,
+            },
+            LogError::NotIncluded { log, index, .. } => Self::NotIncluded {
+                log,
+                index,
+                message,
+            },
+            LogError::Checkpoint { log, .. } => Self::UntrustedCheckpoint { log, message },
+            other => Self::UntrustedCheckpoint {
+                log: String::new(),
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+/// Why a data operation stopped: an ordinary error, or a usage log that must not be trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataError {
+    /// The operation could not be done (network, files, login, input).
+    Api(ApiError),
+    /// The node's log failed verification.
+    Log(LogProblem),
+}
+
+impl From<ApiError> for DataError {
+    fn from(err: ApiError) -> Self {
+        Self::Api(err)
+    }
+}
+
+impl From<LogError> for DataError {
+    fn from(err: LogError) -> Self {
+        Self::Log(LogProblem::from_log_error(err))
+    }
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Api(e) => e.fmt(f),
+            Self::Log(p) => f.write_str(p.message()),
+        }
+    }
+}
+
+/// The answer of `login`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginSummary {
+    /// The node.
+    pub node: String,
+    /// The person's name as the node read it from the certificate.
+    pub name: String,
+    /// When the session ends.
+    pub expires_at: Timestamp,
+}
+
+/// One of the person's usage entries, verified against the log.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedEntry {
+    /// Its index in the node's log.
+    pub index: u64,
+    /// The entry; `None` while the agency may still keep it hidden.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<UsageEntry>,
+    /// Until when a hidden entry stays hidden.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden_until: Option<Timestamp>,
+}
+
+/// The answer of `usage` and `verify`: the log as verified, and the person's entries.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageReport {
+    /// The node.
+    pub node: String,
+    /// The log's origin line.
+    pub log: String,
+    /// The size of the checkpoint stored before this visit; `None` on the first visit.
+    pub previous_size: Option<u64>,
+    /// The size of the checkpoint verified and stored now.
+    pub size: u64,
+    /// Its root hash, base64.
+    pub root_hash: Hash,
+    /// Whether this was the first visit (nothing to be consistent with yet).
+    pub first_visit: bool,
+    /// The person's entries, each with its inclusion proof verified.
+    pub entries: Vec<VerifiedEntry>,
+}
+
+/// A node as the operations use it: its listing, pinned log and HTTP client.
+struct Node {
+    url: String,
+    origin: Origin,
+    pinned: PinnedLog,
+    agent: ureq::Agent,
+    stream_agent: ureq::Agent,
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(Code::InvalidInput, message)
+}
+
+fn nodes_path(context: &Context) -> PathBuf {
+    context.data_dir().join(NODES_FILE)
+}
+
+/// Signet's list of nodes (empty when the file does not exist).
+pub fn node_list(context: &Context) -> Result<Vec<NodeListing>, ApiError> {
+    let path = nodes_path(context);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(ApiError::new(Code::Io, format!("{}: {e}", path.display()))),
+    };
+    let file: NodeListFile = serde_json::from_str(&text).map_err(|e| {
+        invalid(format!("{} is not a list of nodes: {e}", path.display())).recommend(
+            "Fix the file: {\"nodes\": [{\"url\", \"logKey\", \"origin\"?, \"tlsCa\"?}]}.",
+        )
+    })?;
+    Ok(file.nodes)
+}
+
+fn read_der(path: &Path) -> Result<Vec<u8>, ApiError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| ApiError::from(e).recommend("Check the tlsCa path in the list of nodes."))?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(bytes);
+    };
+    if !text.contains("-----BEGIN") {
+        return Ok(bytes);
+    }
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    STANDARD
+        .decode(body.trim())
+        .map_err(|e| invalid(format!("{} is not valid PEM: {e}", path.display())))
+}
+
+fn normalise_url(url: &str) -> String {
+    url.trim_end_matches('/').to_owned()
+}
+
+fn open_node(context: &Context, url: &str) -> Result<Node, ApiError> {
+    let url = normalise_url(url);
+    let listing = node_list(context)?
+        .into_iter()
+        .find(|n| normalise_url(&n.url) == url)
+        .ok_or_else(|| {
+            invalid(format!(
+                "the node {url} is not in Signet's list of nodes ({})",
+                nodes_path(context).display()
+            ))
+            .recommend(
+                "Add it with its pinned checkpoint key (from the agency, not from the node itself) to the list of nodes.",
+            )
+        })?;
+    let verifier = NoteVerifier::parse(&listing.log_key)
+        .map_err(|e| invalid(format!("the pinned log key of {url} cannot be read: {e}")))?;
+    let https = url.starts_with("https://");
+    let loopback_http = url.starts_with("http://127.0.0.1")
+        || url.starts_with("http://[::1]")
+        || url.starts_with("http://localhost");
+    if !https && !loopback_http {
+        return Err(invalid(format!(
+            "{url}: nodes are reached over https (plain http only on loopback)"
+        )));
+    }
+    let origin_text = match &listing.origin {
+        Some(o) => o.clone(),
+        None if https => url.clone(),
+        None => {
+            return Err(invalid(format!(
+                "the listing of {url} needs its Web eID origin (\"origin\": \"https://…\")"
+            )));
+        }
+    };
+    let origin = Origin::parse(&origin_text)
+        .map_err(|e| invalid(format!("the origin of {url} is not usable: {e}")))?;
+    let mut tls = ureq::tls::TlsConfig::builder().provider(ureq::tls::TlsProvider::Rustls);
+    if let Some(ca) = &listing.tls_ca {
+        let der = read_der(ca)?;
+        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&[
+            ureq::tls::Certificate::from_der(&der).to_owned(),
+        ]));
+    }
+    let tls = tls.build();
+    let agent_with = |timeout: Option<Duration>| -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .timeout_global(timeout)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .proxy(None)
+            .https_only(https)
+            .tls_config(tls.clone())
+            .user_agent(concat!("Signet/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into()
+    };
+    let agent = agent_with(Some(Duration::from_secs(30)));
+    // A stream stays open for as long as the session lasts.
+    let stream_agent = agent_with(None);
+    Ok(Node {
+        url,
+        origin,
+        pinned: PinnedLog {
+            origin: verifier.name().to_owned(),
+            verifier,
+        },
+        agent,
+        stream_agent,
+    })
+}
+
+fn network(node: &Node, e: &ureq::Error) -> ApiError {
+    ApiError::new(
+        Code::Network,
+        format!("the node {} did not answer: {e}", node.url),
+    )
+}
+
+/// An answer: status and body.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self, node: &Node, what: &str) -> Result<serde_json::Value, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ApiError::new(
+                Code::Network,
+                format!(
+                    "the node {} answered {what} with something that is not JSON: {e}",
+                    node.url
+                ),
+            )
+        })
+    }
+
+    fn refused(&self, node: &Node, what: &str) -> ApiError {
+        let detail = serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let code = if self.status == 401 || self.status == 403 {
+            Code::InvalidInput
+        } else {
+            Code::Network
+        };
+        ApiError::new(
+            code,
+            format!(
+                "the node {} refused {what} (HTTP {}){}{detail}",
+                node.url,
+                self.status,
+                if detail.is_empty() { "" } else { ": " }
+            ),
+        )
+    }
+}
+
+fn read(
+    node: &Node,
+    resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<Answer, ApiError> {
+    let mut resp = resp.map_err(|e| network(node, &e))?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(MAX_ANSWER)
+        .read_to_vec()
+        .map_err(|e| network(node, &e))?;
+    Ok(Answer { status, body })
+}
+
+fn get(node: &Node, path: &str, session: Option<&str>) -> Result<Answer, ApiError> {
+    let mut req = node.agent.get(format!("{}{path}", node.url));
+    if let Some(s) = session {
+        req = req.header("Authorization", format!("Bearer {s}"));
+    }
+    read(node, req.call())
+}
+
+fn post_json(node: &Node, path: &str, body: &serde_json::Value) -> Result<Answer, ApiError> {
+    let resp = node
+        .agent
+        .post(format!("{}{path}", node.url))
+        .header("Content-Type", "application/json")
+        .send(body.to_string().as_bytes());
+    read(node, resp)
+}
+
+// ---- the token as a Web eID signer ----
+
+/// A token's key as a Web eID signer: the authentication key (PIN1) of a card, or the one key of
+/// a software token.
+struct TokenSigner<'a, 'b> {
+    token: std::cell::RefCell<Box<dyn SigningToken + Send>>,
+    role: KeyRole,
+    certificate: Vec<u8>,
+    algorithm: JwsAlgorithm,
+    ask: std::cell::RefCell<&'a mut AskSecret<'b>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct SignError(ApiError);
+
+impl AuthSigner for TokenSigner<'_, '_> {
+    type Error = SignError;
+
+    fn certificate(&self) -> &[u8] {
+        &self.certificate
+    }
+
+    fn algorithm(&self) -> JwsAlgorithm {
+        self.algorithm
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        let digest = self.algorithm.hash(message);
+        let mut token = self.token.borrow_mut();
+        let kind = token.pin_kind(self.role);
+        let state = match self.role {
+            // A software token has no counter; a card reports its tries left.
+            KeyRole::Authentication => Some(
+                token
+                    .pin_state(kind)
+                    .map_err(|e| SignError(ApiError::from(e)))?,
+            ),
+            KeyRole::Signing => None,
+        };
+        let pin = (self.ask.borrow_mut())(kind, state).map_err(SignError)?;
+        let signature = token
+            .sign_digest(self.role, &digest, pin)
+            .map_err(|e| SignError(ApiError::from(e)))?;
+        Ok(signature.0)
+    }
+}
+
+/// The JWA algorithm of an authentication certificate's key.
+fn algorithm_of(certificate: &[u8]) -> Result<JwsAlgorithm, ApiError> {
+    use der::Decode as _;
+    const SECP384R1: const_oid::ObjectIdentifier =
+        const_oid::ObjectIdentifier::new_unwrap("1.3.132.0.34");
+    const PRIME256V1: const_oid::ObjectIdentifier =
+        const_oid::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+    let cert = x509_cert::Certificate::from_der(certificate)
+        .map_err(|e| invalid(format!("the token's certificate cannot be read: {e}")))?;
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<const_oid::ObjectIdentifier>().ok());
+    match curve {
+        Some(c) if c == SECP384R1 => Ok(JwsAlgorithm::ES384),
+        Some(c) if c == PRIME256V1 => Ok(JwsAlgorithm::ES256),
+        _ => Err(ApiError::new(
+            Code::CardUnsupported,
+            "the token's authentication key is not a P-384 or P-256 key",
+        )),
+    }
+}
+
+// ---- sessions ----
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionFile {
+    url: String,
+    session: String,
+    expires_at: Timestamp,
+}
+
+fn session_path(context: &Context, url: &str) -> PathBuf {
+    let id: String = sha2::Sha256::digest(url.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    context
+        .data_dir()
+        .join("data")
+        .join("sessions")
+        .join(format!("{id}.json"))
+}
+
+/// Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename), readable
+/// by the person only.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| ApiError::new(Code::Internal, "a file without a folder"))?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("signet")
+    ));
+    {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+fn stored_session(context: &Context, node: &Node) -> Option<Zeroizing<String>> {
+    let text = Zeroizing::new(std::fs::read_to_string(session_path(context, &node.url)).ok()?);
+    let file: SessionFile = serde_json::from_str(&text).ok()?;
+    let now = Timestamp::from_system(context.clock().now());
+    // A minute's margin, so a session does not end halfway through a command.
+    (file.url == node.url && file.expires_at.unix() > now.unix() + 60)
+        .then(|| Zeroizing::new(file.session))
+}
+
+fn log_in(
+    context: &Context,
+    node: &Node,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+) -> Result<(LoginSummary, Zeroizing<String>), ApiError> {
+    let answer = post_json(node, "/v1/auth/challenge", &serde_json::json!({}))?;
+    if answer.status != 200 {
+        return Err(answer.refused(node, "a login challenge"));
+    }
+    let body = answer.json(node, "the challenge")?;
+    let nonce = body["nonce"]
+        .as_str()
+        .and_then(|n| Nonce::parse(n).ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::Network,
+                format!("the node {} sent no usable nonce", node.url),
+            )
+        })?;
+
+    let mut token = open_token(spec, ask)?;
+    let certificates = token.certificates().map_err(ApiError::from)?;
+    let (role, certificate) = match certificates
+        .iter()
+        .find(|c| c.role == KeyRole::Authentication)
+    {
+        Some(c) => (KeyRole::Authentication, c.der.clone()),
+        // A software token holds one key; its certificate must allow authentication, which
+        // the node checks.
+        None if certificates.len() == 1 => (certificates[0].role, certificates[0].der.clone()),
+        None => {
+            return Err(ApiError::new(
+                Code::CardUnsupported,
+                "the token has no authentication certificate",
+            ));
+        }
+    };
+    let signer = TokenSigner {
+        algorithm: algorithm_of(&certificate)?,
+        token: std::cell::RefCell::new(token),
+        role,
+        certificate,
+        ask: std::cell::RefCell::new(ask),
+    };
+    let auth_token = create_token(&signer, &node.origin, &nonce, None).map_err(|e| e.0)?;
+    drop(signer);
+    let answer = post_json(
+        node,
+        "/v1/auth/login",
+        &serde_json::json!({"nonce": nonce.as_str(), "authToken": auth_token}),
+    )?;
+    if answer.status != 200 {
+        return Err(answer.refused(node, "the login"));
+    }
+    let body = answer.json(node, "the login")?;
+    let session = Zeroizing::new(
+        body["session"]
+            .as_str()
+            .ok_or_else(|| ApiError::new(Code::Network, "the node sent no session"))?
+            .to_owned(),
+    );
+    let expires_in = body["expiresIn"].as_u64().unwrap_or(0);
+    let now = Timestamp::from_system(context.clock().now());
+    let summary = LoginSummary {
+        node: node.url.clone(),
+        name: body["name"].as_str().unwrap_or_default().to_owned(),
+        expires_at: Timestamp::from_unix(now.unix() + expires_in),
+    };
+    let file = Zeroizing::new(
+        serde_json::to_vec(&SessionFile {
+            url: node.url.clone(),
+            session: session.to_string(),
+            expires_at: summary.expires_at,
+        })
+        .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?,
+    );
+    write_atomic(&session_path(context, &node.url), &file)?;
+    tracing::info!(node = %node.url, "logged in to the data node");
+    Ok((summary, session))
+}
+
+fn session_for(
+    context: &Context,
+    node: &Node,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+) -> Result<Zeroizing<String>, ApiError> {
+    if let Some(s) = stored_session(context, node) {
+        return Ok(s);
+    }
+    Ok(log_in(context, node, spec, ask)?.1)
+}
+
+/// Logs in to the node at `url` with the token `spec` names (asking for its PIN or password
+/// with `ask`), and keeps the session for the other data operations.
+pub fn login(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+) -> Result<LoginSummary, ApiError> {
+    let node = open_node(context, url)?;
+    Ok(log_in(context, &node, spec, ask)?.0)
+}
+
+/// What the node at `url` holds about the person.
+pub fn holdings(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+) -> Result<Holdings, ApiError> {
+    let node = open_node(context, url)?;
+    let session = session_for(context, &node, spec, ask)?;
+    let answer = get(&node, "/v1/holdings", Some(&session))?;
+    if answer.status != 200 {
+        return Err(answer.refused(&node, "the holdings"));
+    }
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        ApiError::new(
+            Code::Network,
+            format!(
+                "the node {} sent holdings Signet cannot read: {e}",
+                node.url
+            ),
+        )
+    })
+}
+
+// ---- the person's stored checkpoints ----
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckpointsFile {
+    /// By log origin: the signed note as received.
+    logs: BTreeMap<String, String>,
+}
+
+fn checkpoints_path(context: &Context) -> PathBuf {
+    context.data_dir().join(CHECKPOINTS_FILE)
+}
+
+fn load_checkpoints(context: &Context) -> Result<CheckpointsFile, ApiError> {
+    let path = checkpoints_path(context);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            invalid(format!(
+                "{} is not Signet's checkpoint store: {e}",
+                path.display()
+            ))
+            .recommend("Restore it from a backup; deleting it makes the next visit a first visit.")
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CheckpointsFile::default()),
+        Err(e) => Err(ApiError::new(Code::Io, format!("{}: {e}", path.display()))),
+    }
+}
+
+/// The checkpoint of `log` the person stored, verified again with the pinned key.
+fn stored_checkpoint(
+    context: &Context,
+    pinned: &PinnedLog,
+) -> Result<Option<(Checkpoint, String)>, DataError> {
+    let file = load_checkpoints(context)?;
+    let Some(note) = file.logs.get(&pinned.origin) else {
+        return Ok(None);
+    };
+    let checkpoint = pinned.advance(Known::FirstVisit, note.as_bytes(), &[])?;
+    Ok(Some((checkpoint, note.clone())))
+}
+
+fn store_checkpoint(context: &Context, log: &str, note: &str) -> Result<(), ApiError> {
+    let mut file = load_checkpoints(context)?;
+    file.logs.insert(log.to_owned(), note.to_owned());
+    let bytes = serde_json::to_vec_pretty(&file)
+        .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?;
+    write_atomic(&checkpoints_path(context), &bytes)
+}
+
+fn consistency_proof(node: &Node, from: u64, to: u64) -> Result<Vec<Hash>, ApiError> {
+    if from == 0 || from >= to {
+        return Ok(Vec::new());
+    }
+    let answer = get(node, &format!("/v1/consistency?from={from}&to={to}"), None)?;
+    if answer.status != 200 {
+        return Err(answer.refused(node, "a consistency proof"));
+    }
+    serde_json::from_value(answer.json(node, "the consistency proof")?["proof"].clone()).map_err(
+        |e| {
+            ApiError::new(
+                Code::Network,
+                format!(
+                    "the node {} sent a consistency proof Signet cannot read: {e}",
+                    node.url
+                ),
+            )
+        },
+    )
+}
+
+/// Moves from `known` to the checkpoint `note`, proving the log only grew.
+fn advance(node: &Node, known: Option<&Checkpoint>, note: &str) -> Result<Checkpoint, DataError> {
+    let Some(old) = known else {
+        return Ok(node
+            .pinned
+            .advance(Known::FirstVisit, note.as_bytes(), &[])?);
+    };
+    // The new size is read from the note only to ask for the proof; `advance` takes it from
+    // the verified checkpoint.
+    let size =
+        Checkpoint::parse_text(note.split("\n\n").next().unwrap_or_default()).map_or(0, |c| c.size);
+    let proof = if size > old.size {
+        consistency_proof(node, old.size, size)?
+    } else {
+        Vec::new()
+    };
+    Ok(node
+        .pinned
+        .advance(Known::Stored(old), note.as_bytes(), &proof)?)
+}
+
+fn parse_item(
+    node: &Node,
+    checkpoint: &Checkpoint,
+    item: &serde_json::Value,
+) -> Result<VerifiedEntry, DataError> {
+    let bad = |what: &str| {
+        DataError::Api(ApiError::new(
+            Code::Network,
+            format!(
+                "the node {} sent a usage entry without a usable {what}",
+                node.url
+            ),
+        ))
+    };
+    let index = item["index"].as_u64().ok_or_else(|| bad("index"))?;
+    let proof: Vec<Hash> =
+        serde_json::from_value(item["proof"].clone()).map_err(|_| bad("proof"))?;
+    if item["hidden"].as_bool() == Some(true) {
+        let c: Hash =
+            serde_json::from_value(item["commitment"].clone()).map_err(|_| bad("commitment"))?;
+        node.pinned
+            .verify_commitment(checkpoint, index, &c, &proof)?;
+        let hidden_until: Option<Timestamp> =
+            serde_json::from_value(item["hiddenUntil"].clone()).map_err(|_| bad("hiddenUntil"))?;
+        return Ok(VerifiedEntry {
+            index,
+            entry: None,
+            hidden_until,
+        });
+    }
+    let entry: UsageEntry =
+        serde_json::from_value(item["entry"].clone()).map_err(|_| bad("entry"))?;
+    let salt: [u8; 32] = item["salt"]
+        .as_str()
+        .and_then(|s| STANDARD.decode(s).ok())
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| bad("salt"))?;
+    node.pinned
+        .verify_entry(checkpoint, index, &entry, &Salt(salt), &proof)?;
+    Ok(VerifiedEntry {
+        index,
+        entry: Some(entry),
+        hidden_until: None,
+    })
+}
+
+/// Reads the person's usage entries from the node at `url`, verifying each inclusion proof,
+/// that the node's current checkpoint extends the one the person stored (consistency proof),
+/// and then stores the new checkpoint. A log that fails is a [`DataError::Log`], and the stored
+/// checkpoint stays as it was.
+pub fn usage(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+) -> Result<UsageReport, DataError> {
+    let node = open_node(context, url)?;
+    let stored = stored_checkpoint(context, &node.pinned)?;
+    let answer = get(&node, "/v1/checkpoint", None)?;
+    if answer.status != 200 {
+        return Err(answer.refused(&node, "its checkpoint").into());
+    }
+    let note = String::from_utf8(answer.body)
+        .map_err(|_| ApiError::new(Code::Network, "the checkpoint is not UTF-8"))?;
+    let mut current = advance(&node, stored.as_ref().map(|s| &s.0), &note)?;
+    let mut current_note = note;
+
+    let session = session_for(context, &node, spec, ask)?;
+    let mut entries = Vec::new();
+    let mut after: Option<u64> = None;
+    loop {
+        let path = match after {
+            Some(a) => format!("/v1/usage?after={a}"),
+            None => "/v1/usage".to_owned(),
+        };
+        let answer = get(&node, &path, Some(&session))?;
+        if answer.status != 200 {
+            return Err(answer.refused(&node, "the usage entries").into());
+        }
+        let body = answer.json(&node, "the usage entries")?;
+        let Some(page_note) = body["checkpoint"].as_str() else {
+            break;
+        };
+        if page_note != current_note {
+            current = advance(&node, Some(&current), page_note)?;
+            page_note.clone_into(&mut current_note);
+        }
+        let items = body["entries"].as_array().cloned().unwrap_or_default();
+        for item in &items {
+            let v = parse_item(&node, &current, item)?;
+            after = Some(v.index);
+            entries.push(v);
+        }
+        if body["more"].as_bool() != Some(true) || items.is_empty() {
+            break;
+        }
+    }
+    store_checkpoint(context, &node.pinned.origin, &current_note)?;
+    tracing::info!(log = %node.pinned.origin, size = current.size, entries = entries.len(), "usage log verified");
+    Ok(UsageReport {
+        node: node.url,
+        log: node.pinned.origin,
+        previous_size: stored.as_ref().map(|s| s.0.size),
+        size: current.size,
+        root_hash: current.root,
+        first_visit: stored.is_none(),
+        entries,
+    })
+}
+
+/// Verifies the log as [`usage`] does, hands over every entry, and then follows the node's
+/// stream (server-sent events, resumed after the last entry seen): each new entry's checkpoint
+/// must extend the stored one (consistency proof) and the entry must be included in it; then the
+/// checkpoint is stored and the entry handed over. Returns when `on_entry` answers `false`, or
+/// the stream ends (with the session); a log that fails is a [`DataError::Log`].
+pub fn follow(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    on_entry: &mut dyn FnMut(&VerifiedEntry) -> bool,
+) -> Result<(), DataError> {
+    use std::io::BufRead as _;
+
+    let report = usage(context, url, spec, ask)?;
+    let mut last = None;
+    for entry in &report.entries {
+        last = Some(entry.index);
+        if !on_entry(entry) {
+            return Ok(());
+        }
+    }
+    let node = open_node(context, url)?;
+    let session = session_for(context, &node, spec, ask)?;
+    let (mut current, mut current_note) = stored_checkpoint(context, &node.pinned)?
+        .ok_or_else(|| ApiError::new(Code::Internal, "no stored checkpoint after a visit"))?;
+    let mut request = node
+        .stream_agent
+        .get(format!("{}/v1/usage/stream", node.url))
+        .header("Authorization", format!("Bearer {}", &*session))
+        .header("Accept", "text/event-stream");
+    if let Some(index) = last {
+        request = request.header("Last-Event-ID", index.to_string());
+    }
+    let mut response = request.call().map_err(|e| network(&node, &e))?;
+    if response.status().as_u16() != 200 {
+        return Err(ApiError::new(
+            Code::Network,
+            format!(
+                "the node {} refused the stream (HTTP {})",
+                node.url,
+                response.status().as_u16()
+            ),
+        )
+        .into());
+    }
+    let reader =
+        std::io::BufReader::new(response.body_mut().with_config().limit(u64::MAX).reader());
+    let mut data = String::new();
+    for line in reader.lines() {
+        let line = line.map_err(|e| network(&node, &ureq::Error::Io(e)))?;
+        if let Some(value) = line.strip_prefix("data:") {
+            data.push_str(value.strip_prefix(' ').unwrap_or(value));
+            continue;
+        }
+        if !line.is_empty() || data.is_empty() {
+            continue;
+        }
+        let item: serde_json::Value =
+            serde_json::from_str(&std::mem::take(&mut data)).map_err(|e| {
+                ApiError::new(Code::Network, format!("a stream event is not JSON: {e}"))
+            })?;
+        let note = item["checkpoint"]
+            .as_str()
+            .ok_or_else(|| ApiError::new(Code::Network, "a stream event without a checkpoint"))?;
+        if note != current_note {
+            current = advance(&node, Some(&current), note)?;
+            note.clone_into(&mut current_note);
+        }
+        let entry = parse_item(&node, &current, &item)?;
+        store_checkpoint(context, &node.pinned.origin, &current_note)?;
+        tracing::debug!(log = %node.pinned.origin, index = entry.index, size = current.size, "streamed entry verified");
+        if !on_entry(&entry) {
+            return Ok(());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! `signet data …`: thin calls into `signet_api::data`, and how their results look.
+
+use std::io::{BufRead as _, Write as _};
+
+use clap::{Args, Subcommand};
+use signet_api::card::{Pin, PinKind, PinState};
+use signet_api::data::{DataError, LogProblem, UsageReport, VerifiedEntry};
+use signet_api::token::TokenSpec;
+use signet_api::{ApiError, Context};
+use signet_core::Code;
+use zeroize::Zeroizing;
+
+use crate::exit::Status;
+use crate::report;
+
+const VERIFY_HELP: &str = "\
+Exit status of data commands:
+  0    done; `usage` and `verify`: every entry's inclusion proof verified and the node's log
+       extends the checkpoint stored on the last visit (or this was the first visit)
+  1    the node's usage log failed verification: \"history rewritten\" (the log does not extend
+       the stored checkpoint: entries changed, removed or reordered), a checkpoint not signed
+       by the pinned key, or an entry not in the log. The stored checkpoint is kept as it was.
+  65   input error: the node is not in Signet's list of nodes, the login was refused, a bad PIN
+  75   the node did not answer
+
+The node must be in Signet's list of nodes (nodes.json in Signet's data folder) with its pinned
+checkpoint key: {\"nodes\": [{\"url\", \"logKey\", \"origin\"?, \"tlsCa\"?, \"name\"?}]}.";
+
+/// `signet data …`
+#[derive(Debug, Subcommand)]
+#[command(after_help = VERIFY_HELP, after_long_help = VERIFY_HELP)]
+pub(crate) enum DataCommand {
+    /// Log in to an agency's node with the ID card's authentication key (or a software token)
+    /// and keep the session for the other data commands.
+    Login(DataArgs),
+    /// The data sets and records the node holds about you.
+    Holdings(DataArgs),
+    /// Who used your data: the node's usage entries about you, each verified against its log;
+    /// with --follow, then every new one as it comes (JSON lines with --json).
+    Usage(UsageArgs),
+    /// Verify the node's usage log: your entries' inclusion proofs, and that the log extends
+    /// the checkpoint stored on your last visit (consistency proof). Fails with "history
+    /// rewritten" otherwise.
+    #[command(after_help = VERIFY_HELP, after_long_help = VERIFY_HELP)]
+    Verify(DataArgs),
+}
+
+/// What every data command needs.
+#[derive(Debug, Args)]
+pub(crate) struct DataArgs {
+    /// The node's address, as in Signet's list of nodes.
+    #[arg(long, value_name = "URL")]
+    pub(crate) node: String,
+    /// The token to log in with: pcsc[:READER] (default), pkcs11:MODULE or p12:FILE.
+    #[arg(long, default_value = "pcsc")]
+    pub(crate) token: TokenSpec,
+    /// Read the PIN or password from standard input, one line per PIN asked (a software
+    /// token's password is asked once).
+    #[arg(long)]
+    pub(crate) pin_stdin: bool,
+}
+
+/// `signet data usage`
+#[derive(Debug, Args)]
+pub(crate) struct UsageArgs {
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// Keep following the node's stream: each new entry is verified (inclusion proof, and its
+    /// checkpoint consistent with the stored one) and printed as it comes, until the session ends.
+    #[arg(long)]
+    pub(crate) follow: bool,
+}
+
+pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Status {
+    let (DataCommand::Login(args)
+    | DataCommand::Holdings(args)
+    | DataCommand::Usage(UsageArgs { data: args, .. })
+    | DataCommand::Verify(args)) = command;
+    let mut password: Option<Zeroizing<String>> = None;
+    let pin_stdin = args.pin_stdin;
+    let mut ask = move |kind: PinKind, state: Option<PinState>| -> Result<Pin, ApiError> {
+        if !pin_stdin {
+            return Err(ApiError::new(
+                Code::NotImplemented,
+                "Asking for the PIN on the terminal is not built yet.",
+            )
+            .recommend("Give the PIN or password on standard input with --pin-stdin."));
+        }
+        if kind == PinKind::Password
+            && let Some(typed) = &password
+        {
+            return signet_api::card::pin_from_typed(kind, typed.clone());
+        }
+        tracing::debug!(pin = %kind, retries_left = state.map(|s| s.retries_left), "reading a secret from standard input");
+        let mut line = Zeroizing::new(String::with_capacity(64));
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            ApiError::new(
+                Code::Io,
+                format!("cannot read the PIN from standard input: {e}"),
+            )
+        })?;
+        let typed = Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_owned());
+        if kind == PinKind::Password {
+            password = Some(typed.clone());
+        }
+        signet_api::card::pin_from_typed(kind, typed)
+    };
+    match command {
+        DataCommand::Login(_) => {
+            match signet_api::data::login(context, &args.node, &args.token, &mut ask) {
+                Ok(s) if json => report::print_json(&s),
+                Ok(s) => report::text(&format!(
+                    "logged in to {} as {} until {}\n",
+                    s.node, s.name, s.expires_at
+                )),
+                Err(e) => report::error(&e, json),
+            }
+        }
+        DataCommand::Holdings(_) => {
+            match signet_api::data::holdings(context, &args.node, &args.token, &mut ask) {
+                Ok(h) if json => report::print_json(&h),
+                Ok(h) => {
+                    let mut text = format!("{}\n", h.agency);
+                    for set in &h.data_sets {
+                        let records = h.records.iter().filter(|r| r.data_set == set.id).count();
+                        text.push_str(&format!(
+                            "  {} ({}): {records} record(s); legal basis: {}; kept: {}\n",
+                            set.title.en, set.id, set.legal_basis, set.retention
+                        ));
+                    }
+                    report::text(&text)
+                }
+                Err(e) => report::error(&e, json),
+            }
+        }
+        DataCommand::Usage(UsageArgs { follow: true, .. }) => {
+            let mut printed = Status::Success;
+            let mut on_entry = |entry: &VerifiedEntry| {
+                let line = if json {
+                    serde_json::to_string(entry).unwrap_or_default() + "\n"
+                } else {
+                    entry_line(entry)
+                };
+                printed = report::print_text(&line);
+                printed == Status::Success
+            };
+            match signet_api::data::follow(
+                context,
+                &args.node,
+                &args.token,
+                &mut ask,
+                &mut on_entry,
+            ) {
+                Ok(()) => printed,
+                Err(e) => data_error(&e, json),
+            }
+        }
+        DataCommand::Usage(_) => {
+            match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
+                Ok(r) if json => report::print_json(&r),
+                Ok(r) => report::text(&usage_text(&r)),
+                Err(e) => data_error(&e, json),
+            }
+        }
+        DataCommand::Verify(_) => {
+            match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
+                Ok(r) if json => report::print_json(&VerifyDocument {
+                    verified: true,
+                    report: Some(&r),
+                    problem: None,
+                }),
+                Ok(r) => report::text(&format!("{}\n", verify_line(&r))),
+                Err(e) => data_error(&e, json),
+            }
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct VerifyDocument<'a> {
+    verified: bool,
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    report: Option<&'a UsageReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<&'a LogProblem>,
+}
+
+fn verify_line(r: &UsageReport) -> String {
+    match r.previous_size {
+        None => format!(
+            "first visit: the log {} of {} at size {} is signed by its pinned key; stored as the baseline; {} of your entries verified",
+            r.log,
+            r.node,
+            r.size,
+            r.entries.len()
+        ),
+        Some(old) => format!(
+            "verified: the log {} of {} at size {} extends the stored size {old}; {} of your entries verified",
+            r.log,
+            r.node,
+            r.size,
+            r.entries.len()
+        ),
+    }
+}
+
+fn usage_text(r: &UsageReport) -> String {
+    let mut text = format!("{}\n", verify_line(r));
+    for e in &r.entries {
+        text.push_str(&entry_line(e));
+    }
+    text
+}
+
+fn entry_line(e: &VerifiedEntry) -> String {
+    match &e.entry {
+        Some(entry) => format!(
+            "#{} {} {} ({}): {}{}\n",
+            e.index,
+            entry.log_time,
+            entry.receiver.name,
+            entry.receiver.code,
+            entry.purpose,
+            match serde_json::to_value(&entry.outcome) {
+                Ok(v) if v["result"] == "served" => String::new(),
+                Ok(v) => format!(" [refused: {}]", v["rule"].as_str().unwrap_or("?")),
+                Err(_) => String::new(),
+            }
+        ),
+        None => format!(
+            "#{} hidden until {}\n",
+            e.index,
+            e.hidden_until
+                .map_or_else(|| "?".to_owned(), |t| t.to_string())
+        ),
+    }
+}
+
+fn data_error(err: &DataError, json: bool) -> Status {
+    match err {
+        DataError::Api(e) => report::error(e, json),
+        DataError::Log(problem) => {
+            tracing::warn!(
+                problem = problem.message(),
+                "the node's usage log failed verification"
+            );
+            if json {
+                report::print_json(&VerifyDocument {
+                    verified: false,
+                    report: None,
+                    problem: Some(problem),
+                });
+            } else {
+                let mut stderr = std::io::stderr().lock();
+                let _ = writeln!(
+                    stderr,
+                    "signet: {}\nThe stored checkpoint was kept. Keep this output: it is evidence against the node's operator.",
+                    problem.message()
+                );
+            }
+            Status::Failed
+        }
+    }
+}

@@ -1,0 +1,802 @@
+//! `signet data login|holdings|usage|verify` against a real signet-node on loopback HTTP, logging
+//! in with a PKCS#12 software token that holds the test PKI's authentication certificate.
+
+use std::io::{Read as _, Write as _};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use signet_core::Clock as _;
+use signet_data::entry::{OrgType, Organization, PersonCode};
+use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
+use signet_data::webeid::Origin;
+use signet_node::certs::{DemoCa, pem};
+use signet_node::{Member, NodeConfig, PersonTls, RunningNode, Seed};
+use signet_pki::{Cert, TrustAnchors};
+use signet_testkit::{Role, TestPki};
+
+pub(crate) const ORIGIN: &str = "https://rr.signet.test";
+pub(crate) const LOG_ORIGIN: &str = "rr.signet.test/usage";
+const PROVIDER: &str = "EE/GOV/70000562/rr";
+const POLICE: &str = "EE/GOV/70008747/polis";
+const MARI: &str = "EE38001085718";
+const PASSWORD: &str = "Mari parool 7";
+
+pub(crate) fn pki() -> &'static TestPki {
+    static PKI: OnceLock<TestPki> = OnceLock::new();
+    PKI.get_or_init(|| TestPki::start().unwrap())
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+fn config(db: &Path, rewritten: bool) -> NodeConfig {
+    let pki = pki();
+    let text = |et: &str, en: &str, ru: &str| Localized {
+        et: et.into(),
+        en: en.into(),
+        ru: ru.into(),
+    };
+    let population = DataSet {
+        id: "population".into(),
+        title: text(
+            "Rahvastikuregister",
+            "Population register",
+            "Регистр народонаселения",
+        ),
+        categories: vec!["identity".into()],
+        fields: vec![Field {
+            id: "address".into(),
+            title: text("Aadress", "Address", "Адрес"),
+            kind: FieldKind::Text,
+        }],
+        last_change: None,
+        legal_basis: "Rahvastikuregistri seadus § 2".into(),
+        retention: "75 aastat".into(),
+    };
+    NodeConfig {
+        database: db.into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        origin: Origin::parse(ORIGIN).unwrap(),
+        agency_name: "Siseministeerium (Rahvastikuregister)".into(),
+        provider: PROVIDER.into(),
+        log_origin: LOG_ORIGIN.into(),
+        log_key: ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
+        anchors: TrustAnchors::new([Cert::from_der(pki.der(Role::Root)).unwrap()]),
+        intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
+        ocsp: None,
+        official_tls: None,
+        person_tls: None,
+        members: vec![Member {
+            client: POLICE.into(),
+            organization: Organization {
+                org_type: OrgType::Gov,
+                code: "70008747".into(),
+                name: "Politsei- ja Piirivalveamet".into(),
+                system_name: None,
+            },
+            may_hide: false,
+            certificate: None,
+        }],
+        seed: Seed {
+            data_sets: vec![population],
+            records: vec![(
+                PersonCode::new(MARI).unwrap(),
+                Record {
+                    data_set: "population".into(),
+                    id: "rr-1".into(),
+                    updated: "2026-03-01T10:00:00Z".parse().unwrap(),
+                    values: [(
+                        "address".to_owned(),
+                        FieldValue::Text("Tähe 4, Tartu".into()),
+                    )]
+                    .into_iter()
+                    .collect(),
+                },
+            )],
+            consent_rules: Vec::new(),
+        },
+        checkpoint_interval: Duration::from_millis(50),
+        session_lifetime: Duration::from_secs(900),
+        clock: Arc::new(signet_core::SystemClock),
+        accept_rewritten_log: rewritten,
+    }
+}
+
+pub(crate) fn start(db: &Path, rewritten: bool) -> RunningNode {
+    runtime()
+        .block_on(signet_node::start(config(db, rewritten)))
+        .unwrap()
+}
+
+/// A node serving persons over TLS with a server certificate for 127.0.0.1 from `ca`.
+fn start_tls(db: &Path, ca: &DemoCa) -> RunningNode {
+    let server = ca
+        .server(
+            "rr.signet.test",
+            &["rr.signet.test"],
+            &["127.0.0.1".parse().unwrap()],
+            2,
+        )
+        .unwrap();
+    let mut cfg = config(db, false);
+    cfg.person_tls = Some(PersonTls {
+        certificate_chain: vec![server.der, ca.der.clone()],
+        private_key_pkcs8: server.key_pkcs8,
+    });
+    runtime().block_on(signet_node::start(cfg)).unwrap()
+}
+
+pub(crate) fn stop(node: RunningNode) {
+    runtime().block_on(node.stop());
+}
+
+/// A plain HTTP/1.1 official query (the node names the member by `X-Road-Client` when it has
+/// no mutual-TLS listener); the status.
+pub(crate) fn official_query(addr: SocketAddr, purpose: &str) -> u16 {
+    let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        tcp,
+        "GET /r1/{PROVIDER}/getRecords/{MARI}/population HTTP/1.1\r\nHost: {addr}\r\nX-Road-Client: {POLICE}\r\nX-Road-Id: q-{}\r\nX-Road-UserId: EE47101010033\r\nX-Road-PDU-Purpose: {purpose}\r\nConnection: close\r\n\r\n",
+        std::process::id()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).unwrap();
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap()
+}
+
+/// Mari Tamm's authentication key and certificate as a PKCS#12 file, exported by OpenSSL.
+fn p12(dir: &Path) -> PathBuf {
+    let issued = pki().get(Role::Authentication);
+    let out = dir.join("mari-auth.p12");
+    let status = Command::new("openssl")
+        .args(["pkcs12", "-export", "-inkey"])
+        .arg(&issued.key_path)
+        .arg("-in")
+        .arg(&issued.cert_path)
+        .arg("-out")
+        .arg(&out)
+        .arg("-passout")
+        .arg(format!("pass:{PASSWORD}"))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    out
+}
+
+/// Signet's data folder under `home` (`XDG_DATA_HOME`).
+pub(crate) fn data_dir(home: &Path) -> PathBuf {
+    home.join("ee.signet.Signet")
+}
+
+/// Puts `node` into Signet's list of nodes with its pinned checkpoint key.
+pub(crate) fn list_node(home: &Path, node: &RunningNode) -> String {
+    list_node_with(home, node, None)
+}
+
+/// The same, for a node reached over TLS with its CA pinned (`tls_ca`, a PEM file).
+fn list_node_with(home: &Path, node: &RunningNode, tls_ca: Option<&Path>) -> String {
+    let scheme = if tls_ca.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{}", node.addr());
+    let dir = data_dir(home);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut listing = serde_json::json!({
+        "url": url,
+        "origin": ORIGIN,
+        "logKey": node.verifier().to_text(),
+        "name": "Rahvastikuregister",
+    });
+    if let Some(ca) = tls_ca {
+        listing["tlsCa"] = serde_json::json!(ca);
+    }
+    let list = serde_json::json!({"nodes": [listing]});
+    std::fs::write(dir.join("nodes.json"), list.to_string()).unwrap();
+    url
+}
+
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: stdout is not one JSON document: {}", self.stdout))
+    }
+}
+
+/// Runs `signet data …` with `stdin` as standard input and `home` as the data home.
+pub(crate) fn signet(home: &Path, args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(args)
+        .env("XDG_DATA_HOME", home)
+        .env("RUST_LOG", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn token_arg(p12: &Path) -> String {
+    format!("p12:{}", p12.display())
+}
+
+/// Waits until the node's checkpoint covers `size` entries.
+pub(crate) fn wait_for_size(addr: SocketAddr, size: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            tcp,
+            "GET /v1/checkpoint HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).unwrap();
+        let signed = answer
+            .split("\r\n\r\n")
+            .nth(1)
+            .and_then(|body| body.lines().nth(1))
+            .and_then(|l| l.parse::<u64>().ok())
+            .unwrap_or(0);
+        if signed >= size {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint of size {size}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let token = token_arg(&p12);
+    let node = start(&dir.path().join("node.db"), false);
+    let url = list_node(&home, &node);
+    let pin = format!("{PASSWORD}\n");
+
+    // Login with the software token; the password is read once from standard input.
+    let login = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--json",
+        ],
+        &pin,
+    );
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    let body = login.json();
+    assert_eq!(body["node"], url);
+    assert!(body["name"].as_str().unwrap().contains("MARI"), "{body}");
+
+    // Holdings use the stored session: no password on standard input now.
+    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    assert_eq!(holdings.code, 0, "{}", holdings.stderr);
+    let body = holdings.json();
+    assert_eq!(body["agency"], "Siseministeerium (Rahvastikuregister)");
+    assert_eq!(
+        body["records"][0]["values"]["address"]["value"],
+        "Tähe 4, Tartu"
+    );
+    assert_eq!(
+        body["dataSets"][0]["title"]["ru"],
+        "Регистр народонаселения"
+    );
+
+    // Two official queries; the first visit verifies them and stores the checkpoint.
+    for _ in 0..2 {
+        assert_eq!(official_query(node.addr(), "Kontroll"), 200);
+    }
+    wait_for_size(node.addr(), 2);
+    let first = signet(&home, &["data", "usage", "--node", &url, "--json"], "");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let body = first.json();
+    assert_eq!(body["firstVisit"], true);
+    assert_eq!(body["log"], LOG_ORIGIN);
+    assert_eq!(body["size"], 2);
+    let entries = body["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["entry"]["purpose"], "Kontroll");
+    assert_eq!(entries[0]["entry"]["subject"], MARI);
+    let stored = std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap();
+    assert!(stored.contains(LOG_ORIGIN), "{stored}");
+
+    // The next visit proves consistency with the stored checkpoint.
+    assert_eq!(official_query(node.addr(), "Teine%20kontroll"), 200);
+    wait_for_size(node.addr(), 3);
+    let second = signet(&home, &["data", "verify", "--node", &url], "");
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second
+            .stdout
+            .starts_with(&format!("verified: the log {LOG_ORIGIN} of {url} at size 3 extends the stored size 2; 3 of your entries verified")),
+        "{}",
+        second.stdout
+    );
+    stop(node);
+}
+
+#[test]
+fn a_node_that_is_not_listed_is_refused_and_its_key_never_learned() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let run = signet(
+        &home,
+        &["data", "verify", "--node", "http://127.0.0.1:9", "--json"],
+        "",
+    );
+    assert_eq!(run.code, 65, "{}", run.stdout);
+    let body = run.json();
+    assert_eq!(body["error"]["code"], "INVALID_INPUT");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not in Signet's list of nodes"),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_wrong_password_is_an_input_error_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let url = list_node(&home, &node);
+    let run = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+        ],
+        "wrong password\n",
+    );
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("signet:"), "{}", run.stderr);
+    assert!(!data_dir(&home).join("data/sessions").exists());
+    stop(node);
+}
+
+/// Two visits' worth of history, then `sql` changes the node's database; the node is started
+/// as a compromised one that signs the rewritten log.
+fn rewritten(sql: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let token = token_arg(&p12);
+    let db = dir.path().join("node.db");
+    let node = start(&db, false);
+    let url = list_node(&home, &node);
+    for _ in 0..3 {
+        assert_eq!(official_query(node.addr(), "Kontroll"), 200);
+    }
+    wait_for_size(node.addr(), 3);
+    let first = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    stop(node);
+
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+    let node = start(&db, true);
+    let url = list_node(&home, &node);
+    assert_eq!(official_query(node.addr(), "Kontroll"), 200);
+    wait_for_size(node.addr(), 3);
+    let run = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    let again = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    stop(node);
+    // The stored checkpoint was kept: the second attempt fails the same way.
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    let body = again.json();
+    assert_eq!(body["verified"], false);
+    assert_eq!(body["problem"]["kind"], "historyRewritten");
+    assert_eq!(body["problem"]["log"], LOG_ORIGIN);
+    assert_eq!(body["problem"]["oldSize"], 3);
+    run
+}
+
+fn assert_history_rewritten(run: &Run) {
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // Diagnostics may come first on standard error; the error line says what happened.
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with(&format!(
+            "signet: history rewritten: the log {LOG_ORIGIN} at size "
+        ))),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("is not an extension of the log at size 3 the person stored"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn data_verify_catches_a_changed_entry() {
+    let run = rewritten(
+        "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'Kontroll', 'Uudishimu') AS BLOB) WHERE idx = 1;",
+    );
+    assert_history_rewritten(&run);
+}
+
+#[test]
+fn data_verify_catches_a_deleted_entry() {
+    let run = rewritten("DELETE FROM entries WHERE idx = 0;");
+    assert_history_rewritten(&run);
+}
+
+#[test]
+fn data_verify_catches_reordered_entries() {
+    let run = rewritten(
+        "UPDATE entries SET idx = 100 WHERE idx = 0; UPDATE entries SET idx = 0 WHERE idx = 2; UPDATE entries SET idx = 2 WHERE idx = 100;",
+    );
+    assert_history_rewritten(&run);
+}
+
+#[test]
+fn data_commands_over_tls_trust_the_pinned_ca_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let now = signet_core::SystemClock.now();
+    let ca = DemoCa::new("Signet test node CA", now).unwrap();
+    let ca_pem = dir.path().join("node-ca.pem");
+    std::fs::write(&ca_pem, pem("CERTIFICATE", &ca.der)).unwrap();
+    let node = start_tls(&dir.path().join("node.db"), &ca);
+    let url = list_node_with(&home, &node, Some(&ca_pem));
+    assert!(url.starts_with("https://127.0.0.1:"));
+
+    let run = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let body = run.json();
+    assert_eq!(body["verified"], true);
+    assert_eq!(body["firstVisit"], true);
+    assert_eq!(body["size"], 0);
+    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    assert_eq!(holdings.code, 0, "{}", holdings.stderr);
+    assert_eq!(
+        holdings.json()["records"][0]["values"]["address"]["value"],
+        "Tähe 4, Tartu"
+    );
+
+    // Another CA pinned: the node's certificate is refused, nothing is sent.
+    let other = DemoCa::new("Someone else", now).unwrap();
+    let other_pem = dir.path().join("other-ca.pem");
+    std::fs::write(&other_pem, pem("CERTIFICATE", &other.der)).unwrap();
+    let home2 = dir.path().join("home2");
+    let url = list_node_with(&home2, &node, Some(&other_pem));
+    let run = signet(&home2, &["data", "verify", "--node", &url, "--json"], "");
+    assert_eq!(run.code, 75, "{}", run.stdout);
+    let message = run.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("did not answer"), "{message}");
+    assert!(!data_dir(&home2).join("data/checkpoints.json").exists());
+    stop(node);
+}
+
+#[test]
+fn a_node_whose_checkpoints_are_not_signed_by_the_pinned_key_fails_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let node = start(&dir.path().join("node.db"), false);
+    let url = list_node(&home, &node);
+    // The person pinned another key for this log (as if the node's operator swapped it).
+    let other =
+        signet_data::NoteSigner::new(LOG_ORIGIN, ed25519_dalek::SigningKey::from_bytes(&[7; 32]))
+            .unwrap();
+    let list = serde_json::json!({"nodes": [{
+        "url": url,
+        "origin": ORIGIN,
+        "logKey": other.verifier().to_text(),
+    }]});
+    std::fs::write(data_dir(&home).join("nodes.json"), list.to_string()).unwrap();
+    let run = signet(&home, &["data", "verify", "--node", &url, "--json"], "");
+    stop(node);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let body = run.json();
+    assert_eq!(body["verified"], false);
+    assert_eq!(body["problem"]["kind"], "untrustedCheckpoint");
+    assert!(
+        body["problem"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be trusted"),
+        "{body}"
+    );
+    assert!(!data_dir(&home).join("data/checkpoints.json").exists());
+}
+
+/// The demo federation as a person meets it: its nodes.json copied into Signet's data folder,
+/// a demo person's certificate turned into a PKCS#12 file by OpenSSL, everything over TLS.
+#[test]
+fn the_demo_federation_end_to_end_over_tls_with_a_demo_persons_software_token() {
+    use signet_node::client::{OfficialClient, OfficialQuery};
+    use signet_node::demo::{DemoOptions, start_demo};
+
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let demo = dir.path().join("demo");
+    let fed = runtime()
+        .block_on(start_demo(DemoOptions {
+            dir: demo.clone(),
+            person_anchors: Vec::new(),
+            person_intermediates: Vec::new(),
+            person_tls: true,
+            port_base: None,
+            clock: Arc::new(signet_core::SystemClock),
+            checkpoint_interval: Duration::from_millis(50),
+        }))
+        .unwrap();
+    fed.write_files(&demo).unwrap();
+    std::fs::create_dir_all(data_dir(&home)).unwrap();
+    std::fs::copy(demo.join("nodes.json"), data_dir(&home).join("nodes.json")).unwrap();
+
+    let juri = "EE37605030299";
+    let p12 = dir.path().join("juri.p12");
+    let out = Command::new("openssl")
+        .args(["pkcs12", "-export", "-inkey"])
+        .arg(demo.join(format!("people/{juri}.key")))
+        .arg("-in")
+        .arg(demo.join(format!("people/{juri}.pem")))
+        .arg("-out")
+        .arg(&p12)
+        .arg("-passout")
+        .arg(format!("pass:{PASSWORD}"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let rr = fed.node("rr").unwrap();
+    let url = rr.url.clone();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let login = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(login.code, 0, "{}{}", login.stdout, login.stderr);
+    assert_eq!(login.json()["name"], "JÜRI ÕUNAPUU");
+    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    assert_eq!(holdings.code, 0, "{}", holdings.stdout);
+    let body = holdings.json();
+    assert_eq!(
+        body["records"][0]["values"]["name"]["value"],
+        "Jüri Õunapuu"
+    );
+
+    // The Transport Administration queries Jüri at the Population Register over mutual TLS.
+    let identity = fed.identity("transport").unwrap();
+    let official = rr.node.official_addr().unwrap();
+    let answer = runtime().block_on(async {
+        let mut client = OfficialClient::connect(official, "127.0.0.1", &identity)
+            .await
+            .unwrap();
+        client
+            .get_records(&OfficialQuery {
+                provider: "EE/GOV/70000562/rr".into(),
+                client: "EE/GOV/70001490/transpordiamet".into(),
+                person: juri.into(),
+                data_set: "population".into(),
+                purpose: "Juhiloa väljastamine".into(),
+                user_id: "EE47101010033".into(),
+                user_name: Some("Tõnis Sõõrd".into()),
+                legal_basis: Some("Liiklusseadus § 100".into()),
+                issue: None,
+                query_id: "demo-1".into(),
+            })
+            .await
+            .unwrap()
+    });
+    assert_eq!(answer.status, 200);
+
+    // Jüri's Signet sees the entry, verified, and keeps the checkpoint.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let verified = loop {
+        let run = signet(&home, &["data", "verify", "--node", &url, "--json"], "");
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let body = run.json();
+        if body["entries"].as_array().is_some_and(|e| !e.is_empty()) {
+            break body;
+        }
+        assert!(std::time::Instant::now() < deadline, "{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(verified["verified"], true);
+    let entry = &verified["entries"][0]["entry"];
+    assert_eq!(entry["purpose"], "Juhiloa väljastamine");
+    assert_eq!(entry["receiver"]["name"], "Transpordiamet");
+    assert_eq!(entry["initiatorPerson"]["name"], "Tõnis Sõõrd");
+    runtime().block_on(fed.stop());
+}
+
+/// `signet data usage --follow --json`: the backlog, then each new entry as a JSON line, each
+/// verified, the stored checkpoint advancing with them.
+#[test]
+fn usage_follow_prints_each_new_entry_verified_as_a_json_line() {
+    use std::io::BufRead as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let url = list_node(&home, &node);
+    let login = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert_eq!(official_query(node.addr(), "Kontroll"), 200);
+    wait_for_size(node.addr(), 1);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(["data", "usage", "--node", &url, "--follow", "--json"])
+        .env("XDG_DATA_HOME", &home)
+        .env("RUST_LOG", "off")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let next = |what: &str| -> serde_json::Value {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    let backlog = next("the backlog");
+    assert_eq!(backlog["index"], 0);
+    assert_eq!(backlog["entry"]["purpose"], "Kontroll");
+
+    assert_eq!(official_query(node.addr(), "J%C3%A4relevalve"), 200);
+    let live = next("the live entry");
+    assert_eq!(live["index"], 1);
+    assert_eq!(live["entry"]["purpose"], "Järelevalve");
+    assert_eq!(live["entry"]["subject"], MARI);
+    let _ = child.kill();
+    let _ = child.wait();
+    stop(node);
+
+    // The checkpoint that covered the streamed entry is the stored one now.
+    let stored: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap(),
+    )
+    .unwrap();
+    let note = stored["logs"][LOG_ORIGIN].as_str().unwrap();
+    assert_eq!(note.lines().nth(1), Some("2"), "{note}");
+}

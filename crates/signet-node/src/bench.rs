@@ -1,0 +1,443 @@
+//! The node's benchmark (`signet-node bench`, run by `cargo xtask bench node` in release):
+//!
+//! 1. a node on SQLite with officials on mutual TLS, seeded with one record for each of
+//!    `persons` people;
+//! 2. every person logs in with a Web eID token (their own authentication certificate from a CA
+//!    made for the run) and subscribes to their stream of usage entries (server-sent events);
+//! 3. **throughput**: officials on `connections` keep-alive mutual-TLS connections make
+//!    `queries` logged queries as fast as the node answers;
+//! 4. **latency**: officials make `latency_queries` queries at a steady `rate` per second; for
+//!    each, the time from sending the query to the entry (with its proof) arriving on the
+//!    subscribed person's stream.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use ed25519_dalek::SigningKey;
+use futures_util::StreamExt as _;
+use hyper_util::rt::TokioIo;
+use p384::ecdsa::signature::Signer as _;
+use p384::pkcs8::DecodePrivateKey as _;
+use signet_core::Clock;
+use signet_data::entry::{OrgType, Organization, PersonCode};
+use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
+use signet_data::webeid::{AuthSigner, JwsAlgorithm, Nonce, Origin, create_token};
+use signet_pki::{Cert, TrustAnchors};
+
+use crate::certs::{DemoCa, Issued};
+use crate::client::{OfficialClient, OfficialIdentity, OfficialQuery};
+use crate::{Member, NodeConfig, NodeError, OfficialTls, Seed, lock};
+
+const ORIGIN: &str = "https://bench.signet.test";
+const PROVIDER: &str = "EE/GOV/70000562/rr";
+const POLICE: &str = "EE/GOV/70008747/ppa";
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Where the database goes.
+    pub dir: PathBuf,
+    /// Subscribed persons.
+    pub persons: usize,
+    /// Queries for the throughput phase.
+    pub queries: usize,
+    /// Keep-alive mutual-TLS connections of officials.
+    pub connections: usize,
+    /// Queries for the latency phase.
+    pub latency_queries: usize,
+    /// Their rate, per second.
+    pub rate: u32,
+    /// The checkpoint interval.
+    pub checkpoint_interval: Duration,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What was measured.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BenchReport {
+    /// Subscribed persons.
+    pub persons: usize,
+    /// Time to log them in and subscribe, seconds.
+    pub login_seconds: f64,
+    /// Throughput-phase queries.
+    pub queries: usize,
+    /// Keep-alive connections.
+    pub connections: usize,
+    /// Logged queries per second.
+    pub queries_per_second: f64,
+    /// Latency-phase queries and their rate.
+    pub latency_queries: usize,
+    /// Per second.
+    pub rate: u32,
+    /// Events received of them.
+    pub events_received: usize,
+    /// Query → stream latency, milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile, milliseconds.
+    pub p99_ms: f64,
+    /// Largest, milliseconds.
+    pub max_ms: f64,
+}
+
+fn failed(what: &str, e: impl std::fmt::Display) -> NodeError {
+    NodeError::Internal(format!("benchmark: {what}: {e}"))
+}
+
+fn code(i: usize) -> String {
+    format!("3{:010}", 100_000 + i)
+}
+
+struct BenchPerson {
+    cert: Vec<u8>,
+    key: p384::ecdsa::SigningKey,
+}
+
+impl AuthSigner for BenchPerson {
+    type Error = std::convert::Infallible;
+    fn certificate(&self) -> &[u8] {
+        &self.cert
+    }
+    fn algorithm(&self) -> JwsAlgorithm {
+        JwsAlgorithm::ES384
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Self::Error> {
+        let signature: p384::ecdsa::Signature = self.key.sign(message);
+        Ok(signature.to_bytes().to_vec())
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection; the status and body.
+async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<(u16, Vec<u8>), NodeError> {
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| failed("connecting", e))?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .map_err(|e| failed("HTTP", e))?;
+    tokio::spawn(conn);
+    let req = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/json")
+        .body(body.map_or_else(Body::empty, Body::from))
+        .map_err(|e| failed("a request", e))?;
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(|e| failed("a request", e))?;
+    let status = resp.status().as_u16();
+    let bytes = axum::body::to_bytes(Body::new(resp.into_body()), 1 << 20)
+        .await
+        .map_err(|e| failed("an answer", e))?;
+    Ok((status, bytes.to_vec()))
+}
+
+async fn login(addr: SocketAddr, person: &BenchPerson) -> Result<String, NodeError> {
+    let (status, body) = request(addr, "POST", "/v1/auth/challenge", Some("{}".into())).await?;
+    let body: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| failed("the challenge", e))?;
+    if status != 200 {
+        return Err(failed("the challenge", body));
+    }
+    let nonce = Nonce::parse(body["nonce"].as_str().unwrap_or_default())
+        .map_err(|e| failed("the nonce", e))?;
+    let origin = Origin::parse(ORIGIN).map_err(|e| failed("the origin", e))?;
+    let Ok(token) = create_token(person, &origin, &nonce, None);
+    let login = serde_json::json!({"nonce": nonce.as_str(), "authToken": token});
+    let (status, body) = request(addr, "POST", "/v1/auth/login", Some(login.to_string())).await?;
+    let body: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| failed("the login", e))?;
+    if status != 200 {
+        return Err(failed("the login", body));
+    }
+    body["session"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| failed("the login", "no session"))
+}
+
+type Arrivals = Arc<Mutex<HashMap<u64, Instant>>>;
+
+/// Subscribes with `session` and records when each event arrives, until the stream ends.
+async fn subscribe(addr: SocketAddr, session: String, arrivals: Arrivals) -> Result<(), NodeError> {
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| failed("connecting", e))?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .map_err(|e| failed("HTTP", e))?;
+    tokio::spawn(conn);
+    let req = hyper::Request::get("/v1/usage/stream")
+        .header("host", "127.0.0.1")
+        .header("authorization", format!("Bearer {session}"))
+        .body(Body::empty())
+        .map_err(|e| failed("a request", e))?;
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(|e| failed("subscribing", e))?;
+    if resp.status().as_u16() != 200 {
+        return Err(failed("subscribing", resp.status()));
+    }
+    tokio::spawn(async move {
+        let mut stream = Body::new(resp.into_body()).into_data_stream();
+        let mut buffer = String::new();
+        while let Some(Ok(chunk)) = stream.next().await {
+            let at = Instant::now();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                if let Some(id) = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("id:"))
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                {
+                    lock(&arrivals).insert(id, at);
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+fn seed(persons: usize) -> Result<Seed, NodeError> {
+    let text = |s: &str| Localized {
+        et: s.into(),
+        en: s.into(),
+        ru: s.into(),
+    };
+    let mut seed = Seed {
+        data_sets: vec![DataSet {
+            id: "population".into(),
+            title: text("Rahvastikuregister"),
+            categories: vec!["identity".into()],
+            fields: vec![Field {
+                id: "address".into(),
+                title: text("Aadress"),
+                kind: FieldKind::Text,
+            }],
+            last_change: None,
+            legal_basis: "Rahvastikuregistri seadus § 21".into(),
+            retention: "75 aastat".into(),
+        }],
+        ..Seed::default()
+    };
+    for i in 0..persons {
+        let person = PersonCode::new(&format!("EE{}", code(i))).map_err(|e| failed("a code", e))?;
+        seed.records.push((
+            person,
+            Record {
+                data_set: "population".into(),
+                id: format!("rr-{i}"),
+                updated: signet_data::Timestamp::from_unix(1_780_000_000),
+                values: [(
+                    "address".to_owned(),
+                    FieldValue::Text(format!("Tähe {i}, Tartu")),
+                )]
+                .into_iter()
+                .collect(),
+            },
+        ));
+    }
+    Ok(seed)
+}
+
+fn query(i: usize) -> OfficialQuery {
+    OfficialQuery {
+        provider: PROVIDER.into(),
+        client: POLICE.into(),
+        person: format!("EE{}", code(i)),
+        data_set: "population".into(),
+        purpose: "Koormustest".into(),
+        user_id: "EE47101010033".into(),
+        user_name: Some("Viive Võõras".into()),
+        legal_basis: Some("Politseiseadus § 30".into()),
+        issue: None,
+        query_id: format!("bench-{i}"),
+    }
+}
+
+/// Runs the benchmark.
+pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
+    let now = options.clock.now();
+    let ca = DemoCa::new("Signet benchmark CA", now)?;
+    let server = ca.server(
+        "rr.signet.test",
+        &["rr.signet.test"],
+        &["127.0.0.1".parse().map_err(|e| failed("an address", e))?],
+        2,
+    )?;
+    let member: Issued = ca.client(POLICE, 3)?;
+    let config = NodeConfig {
+        database: options.dir.join("bench.db").into(),
+        listen: "127.0.0.1:0".parse().map_err(|e| failed("an address", e))?,
+        origin: Origin::parse(ORIGIN).map_err(|e| failed("the origin", e))?,
+        agency_name: "Rahvastikuregister".into(),
+        provider: PROVIDER.into(),
+        log_origin: "bench.signet.test/usage".into(),
+        log_key: SigningKey::from_bytes(&crate::random::<32>()?),
+        anchors: TrustAnchors::new([Cert::from_der(&ca.der).map_err(|e| failed("the CA", e))?]),
+        intermediates: Vec::new(),
+        ocsp: None,
+        members: vec![Member {
+            client: POLICE.into(),
+            organization: Organization {
+                org_type: OrgType::Gov,
+                code: "70008747".into(),
+                name: "Politsei- ja Piirivalveamet".into(),
+                system_name: None,
+            },
+            may_hide: false,
+            certificate: Some(member.der.clone()),
+        }],
+        official_tls: Some(OfficialTls {
+            listen: "127.0.0.1:0".parse().map_err(|e| failed("an address", e))?,
+            certificate_chain: vec![server.der.clone(), ca.der.clone()],
+            private_key_pkcs8: server.key_pkcs8.clone(),
+            client_roots: vec![ca.der.clone()],
+        }),
+        person_tls: None,
+        seed: seed(options.persons)?,
+        checkpoint_interval: options.checkpoint_interval,
+        session_lifetime: Duration::from_secs(3600),
+        clock: Arc::clone(&options.clock),
+        accept_rewritten_log: false,
+    };
+    let node = crate::start(config).await?;
+    let addr = node.addr();
+    let official = node
+        .official_addr()
+        .ok_or_else(|| failed("the node", "no official listener"))?;
+
+    // Persons log in and subscribe.
+    let arrivals: Arrivals = Arc::default();
+    let started = Instant::now();
+    for i in 0..options.persons {
+        let issued = ca.person("BENCH", "ISIK", &code(i), 1000 + i as u64)?;
+        let person = BenchPerson {
+            key: p384::ecdsa::SigningKey::from_pkcs8_der(&issued.key_pkcs8)
+                .map_err(|e| failed("a key", e))?,
+            cert: issued.der,
+        };
+        let session = login(addr, &person).await?;
+        subscribe(addr, session, Arc::clone(&arrivals)).await?;
+    }
+    let login_seconds = started.elapsed().as_secs_f64();
+    tracing::info!(
+        persons = options.persons,
+        seconds = login_seconds,
+        "persons subscribed"
+    );
+
+    let identity = OfficialIdentity {
+        certificate_chain: vec![member.der.clone()],
+        private_key_pkcs8: member.key_pkcs8.clone(),
+        roots: vec![ca.der.clone()],
+    };
+    let mut clients = Vec::new();
+    for _ in 0..options.connections.max(1) {
+        clients.push(OfficialClient::connect(official, "127.0.0.1", &identity).await?);
+    }
+
+    // Throughput.
+    let per = options.queries / clients.len();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (t, mut client) in clients.into_iter().enumerate() {
+        let persons = options.persons;
+        tasks.push(tokio::spawn(async move {
+            for q in 0..per {
+                let answer = client.get_records(&query((t * 7919 + q) % persons)).await?;
+                if answer.status != 200 {
+                    return Err(failed("a query", answer.status));
+                }
+            }
+            Ok(client)
+        }));
+    }
+    let mut clients = Vec::new();
+    for t in tasks {
+        clients.push(t.await.map_err(|e| failed("a task", e))??);
+    }
+    let queries = per * clients.len();
+    let queries_per_second = queries as f64 / started.elapsed().as_secs_f64();
+    tracing::info!(queries, queries_per_second, "throughput measured");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // Latency at a steady rate, spread over the connections.
+    let sent: Arrivals = Arc::default();
+    let interval = Duration::from_secs_f64(clients.len() as f64 / f64::from(options.rate.max(1)));
+    let per = options.latency_queries / clients.len();
+    let mut tasks = Vec::new();
+    for (t, mut client) in clients.into_iter().enumerate() {
+        let (persons, sent) = (options.persons, Arc::clone(&sent));
+        tasks.push(tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            for q in 0..per {
+                ticker.tick().await;
+                let t0 = Instant::now();
+                let answer = client
+                    .get_records(&query((t * 104_729 + q) % persons))
+                    .await?;
+                let index = answer
+                    .usage_index
+                    .ok_or_else(|| failed("a query", "no usage index"))?;
+                lock(&sent).insert(index, t0);
+            }
+            Ok::<_, NodeError>(())
+        }));
+    }
+    for t in tasks {
+        t.await.map_err(|e| failed("a task", e))??;
+    }
+    let expected = lock(&sent).len();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut latencies: Vec<Duration>;
+    loop {
+        {
+            let sent = lock(&sent);
+            let arrivals = lock(&arrivals);
+            latencies = sent
+                .iter()
+                .filter_map(|(i, t0)| arrivals.get(i).map(|at| at.saturating_duration_since(*t0)))
+                .collect();
+        }
+        if latencies.len() >= expected || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    latencies.sort();
+    let ms = |d: Option<&Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+    let pct = |p: f64| {
+        let i = ((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
+        ms(latencies.get(i.min(latencies.len().saturating_sub(1))))
+    };
+    let report = BenchReport {
+        persons: options.persons,
+        login_seconds,
+        queries,
+        connections: options.connections.max(1),
+        queries_per_second,
+        latency_queries: expected,
+        rate: options.rate,
+        events_received: latencies.len(),
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        max_ms: ms(latencies.last()),
+    };
+    node.stop().await;
+    Ok(report)
+}

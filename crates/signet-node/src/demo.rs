@@ -1,0 +1,717 @@
+//! A demonstration federation on loopback: five agencies, each a node with its own usage log,
+//! seeded with records about the demo people ([`signet_data::demo::DEMO_PEOPLE`]), every agency
+//! a member of every other with a member certificate from a CA made at start.
+//!
+//! `signet-node demo` runs it and writes what the others need into its folder: `ca.pem` (the
+//! CA of every certificate), `<agency>-member.pem`/`.key` (the member certificates),
+//! `people/<code>.pem`/`.key` (the demo people's authentication certificates, P-384: `openssl
+//! pkcs12 -export` makes software tokens of them for `signet data login --token p12:…`),
+//! `nodes.json` (Signet's list of nodes, with the pinned log keys and CA) and
+//! `federation.json` (for `signet-node official query`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use signet_core::Clock;
+use signet_data::demo::{DEMO_PEOPLE, DemoPerson};
+use signet_data::entry::{OrgType, Organization, PersonCode};
+use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
+use signet_data::webeid::Origin;
+use signet_pki::{Cert, TrustAnchors};
+
+use crate::certs::{DemoCa, Issued, pem};
+use crate::client::OfficialIdentity;
+use crate::{
+    ConsentRule, Member, NodeConfig, NodeError, OfficialTls, PersonTls, RunningNode, Seed,
+};
+
+/// One agency of the demo federation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoAgency {
+    /// Short name: `rr`, `tis`, `emta`, `transport`, `ppa`.
+    pub id: &'static str,
+    /// Its name in Estonian.
+    pub name: &'static str,
+    /// In English.
+    pub name_en: &'static str,
+    /// Registry code.
+    pub code: &'static str,
+    /// Its X-Road subsystem (as provider and as client), `EE/GOV/70000562/rr`.
+    pub xroad: &'static str,
+    /// Whether it may hide its queries for a while (surveillance powers).
+    pub may_hide: bool,
+}
+
+/// The five agencies.
+pub const AGENCIES: [DemoAgency; 5] = [
+    DemoAgency {
+        id: "rr",
+        name: "Siseministeerium (Rahvastikuregister)",
+        name_en: "Population Register",
+        code: "70000562",
+        xroad: "EE/GOV/70000562/rr",
+        may_hide: false,
+    },
+    DemoAgency {
+        id: "tis",
+        name: "Tervise ja Heaolu Infosüsteemide Keskus (Tervise infosüsteem)",
+        name_en: "Health Information System",
+        code: "70009770",
+        xroad: "EE/GOV/70009770/tis",
+        may_hide: false,
+    },
+    DemoAgency {
+        id: "emta",
+        name: "Maksu- ja Tolliamet",
+        name_en: "Tax and Customs Board",
+        code: "70000349",
+        xroad: "EE/GOV/70000349/emta",
+        may_hide: false,
+    },
+    DemoAgency {
+        id: "transport",
+        name: "Transpordiamet",
+        name_en: "Transport Administration",
+        code: "70001490",
+        xroad: "EE/GOV/70001490/transpordiamet",
+        may_hide: false,
+    },
+    DemoAgency {
+        id: "ppa",
+        name: "Politsei- ja Piirivalveamet",
+        name_en: "Police and Border Guard Board",
+        code: "70008747",
+        xroad: "EE/GOV/70008747/ppa",
+        may_hide: true,
+    },
+];
+
+/// How to run the demo.
+#[derive(Debug)]
+pub struct DemoOptions {
+    /// Where the databases, log keys and written files go.
+    pub dir: PathBuf,
+    /// Trust anchors for persons' authentication certificates (e.g. the ESTEID roots, or a test
+    /// PKI's root).
+    pub person_anchors: Vec<Cert>,
+    /// Intermediate CAs for them.
+    pub person_intermediates: Vec<Cert>,
+    /// Serve persons over TLS (the demo CA's server certificate); plain HTTP otherwise.
+    pub person_tls: bool,
+    /// First port (person and official listener of each agency in turn); free ports when `None`.
+    pub port_base: Option<u16>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// How often checkpoints are signed.
+    pub checkpoint_interval: Duration,
+}
+
+/// A running demo node.
+#[derive(Debug)]
+pub struct DemoNode {
+    /// The agency.
+    pub agency: DemoAgency,
+    /// The node.
+    pub node: RunningNode,
+    /// The persons' address.
+    pub url: String,
+    /// The Web eID origin.
+    pub origin: String,
+}
+
+/// The running federation.
+#[derive(Debug)]
+pub struct DemoFederation {
+    /// The nodes, in [`AGENCIES`] order.
+    pub nodes: Vec<DemoNode>,
+    /// The CA of every TLS certificate.
+    pub ca: DemoCa,
+    /// Each agency's member certificate, in [`AGENCIES`] order.
+    pub members: Vec<Issued>,
+    /// Each demo person's authentication certificate and key (P-384, from [`Self::ca`], which
+    /// the nodes trust for persons besides [`DemoOptions::person_anchors`]).
+    pub people: Vec<(DemoPerson, Issued)>,
+}
+
+fn text(et: &str, en: &str, ru: &str) -> Localized {
+    Localized {
+        et: et.into(),
+        en: en.into(),
+        ru: ru.into(),
+    }
+}
+
+fn field(id: &str, et: &str, en: &str, ru: &str, kind: FieldKind) -> Field {
+    Field {
+        id: id.into(),
+        title: text(et, en, ru),
+        kind,
+    }
+}
+
+fn record(set: &str, id: String, values: Vec<(&str, FieldValue)>) -> Record {
+    Record {
+        data_set: set.into(),
+        id,
+        updated: "2026-09-01T08:00:00Z"
+            .parse()
+            .unwrap_or(signet_data::Timestamp::from_unix(0)),
+        values: values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+    }
+}
+
+fn txt(s: impl Into<String>) -> FieldValue {
+    FieldValue::Text(s.into())
+}
+
+fn digits(p: &DemoPerson) -> u64 {
+    p.code[2..].parse().unwrap_or(0)
+}
+
+/// The data sets and records of `agency` about the demo people.
+pub fn demo_seed(agency: &DemoAgency) -> Seed {
+    let mut seed = Seed::default();
+    let person = |p: &DemoPerson| PersonCode::new(p.code).ok();
+    match agency.id {
+        "rr" => {
+            seed.data_sets.push(DataSet {
+                id: "population".into(),
+                title: text(
+                    "Rahvastikuregistri andmed",
+                    "Population register data",
+                    "Данные регистра народонаселения",
+                ),
+                categories: vec!["identity".into(), "address".into()],
+                fields: vec![
+                    field("name", "Nimi", "Name", "Имя", FieldKind::Text),
+                    field(
+                        "nativeName",
+                        "Nimi emakeeles",
+                        "Name in own script",
+                        "Имя на родном языке",
+                        FieldKind::Text,
+                    ),
+                    field(
+                        "birthDate",
+                        "Sünniaeg",
+                        "Date of birth",
+                        "Дата рождения",
+                        FieldKind::Date,
+                    ),
+                    field("address", "Elukoht", "Address", "Адрес", FieldKind::Text),
+                    field(
+                        "citizenship",
+                        "Kodakondsus",
+                        "Citizenship",
+                        "Гражданство",
+                        FieldKind::Code,
+                    ),
+                ],
+                last_change: None,
+                legal_basis: "Rahvastikuregistri seadus § 21".into(),
+                retention: "75 aastat pärast isiku surma".into(),
+            });
+            for p in &DEMO_PEOPLE {
+                let Some(code) = person(p) else { continue };
+                let mut values = vec![
+                    ("name", txt(p.name())),
+                    ("birthDate", FieldValue::Date(p.birth_date.into())),
+                    ("address", txt(p.address)),
+                    (
+                        "citizenship",
+                        FieldValue::Code {
+                            code: "EST".into(),
+                            label: "Eesti".into(),
+                        },
+                    ),
+                ];
+                if let Some(n) = p.native_name {
+                    values.push(("nativeName", txt(n)));
+                }
+                seed.records.push((
+                    code,
+                    record("population", format!("rr-{}", &p.code[2..]), values),
+                ));
+            }
+        }
+        "tis" => {
+            seed.data_sets.push(DataSet {
+                id: "prescriptions".into(),
+                title: text("Retseptid", "Prescriptions", "Рецепты"),
+                categories: vec!["health".into()],
+                fields: vec![
+                    field(
+                        "medicine",
+                        "Ravim",
+                        "Medicine",
+                        "Лекарство",
+                        FieldKind::Text,
+                    ),
+                    field(
+                        "prescribed",
+                        "Välja kirjutatud",
+                        "Prescribed",
+                        "Выписан",
+                        FieldKind::Date,
+                    ),
+                    field("prescriber", "Arst", "Doctor", "Врач", FieldKind::Text),
+                ],
+                last_change: None,
+                legal_basis: "Tervishoiuteenuste korraldamise seadus § 59¹".into(),
+                retention: "30 aastat".into(),
+            });
+            let medicines = [
+                "Ibuprofeen 400 mg",
+                "Amoksitsilliin 500 mg",
+                "Metformiin 850 mg",
+            ];
+            let doctors = ["dr Kärt Sööt", "dr Андрей Петров", "dr Tõnu Mägi"];
+            for (i, p) in DEMO_PEOPLE.iter().enumerate() {
+                let Some(code) = person(p) else { continue };
+                seed.records.push((
+                    code,
+                    record(
+                        "prescriptions",
+                        format!("rx-{}-1", &p.code[2..]),
+                        vec![
+                            ("medicine", txt(medicines[i % medicines.len()])),
+                            (
+                                "prescribed",
+                                FieldValue::Date(format!("2026-0{}-1{}", 1 + i % 8, i % 10)),
+                            ),
+                            ("prescriber", txt(doctors[i % doctors.len()])),
+                        ],
+                    ),
+                ));
+            }
+            // Mari Tamm has told the health system: the tax board gets none of her prescriptions.
+            if let Some(code) = DEMO_PEOPLE.first().and_then(person) {
+                seed.consent_rules.push(ConsentRule {
+                    id: "mari-keelab-emta-retseptid".into(),
+                    subject: code,
+                    client: "EE/GOV/70000349/emta".into(),
+                    data_set: Some("prescriptions".into()),
+                });
+            }
+        }
+        "emta" => {
+            seed.data_sets.push(DataSet {
+                id: "income".into(),
+                title: text(
+                    "Tuludeklaratsioonid",
+                    "Income tax returns",
+                    "Налоговые декларации",
+                ),
+                categories: vec!["finance".into()],
+                fields: vec![
+                    field("year", "Aasta", "Year", "Год", FieldKind::Integer),
+                    field(
+                        "income",
+                        "Tulu (eurodes)",
+                        "Income (EUR)",
+                        "Доход (евро)",
+                        FieldKind::Integer,
+                    ),
+                    field(
+                        "taxWithheld",
+                        "Kinnipeetud tulumaks",
+                        "Tax withheld",
+                        "Удержанный налог",
+                        FieldKind::Integer,
+                    ),
+                ],
+                last_change: None,
+                legal_basis: "Maksukorralduse seadus § 26".into(),
+                retention: "7 aastat".into(),
+            });
+            for p in &DEMO_PEOPLE {
+                let Some(code) = person(p) else { continue };
+                let income = i64::try_from(18_000 + digits(p) % 37_000).unwrap_or(0);
+                seed.records.push((
+                    code,
+                    record(
+                        "income",
+                        format!("td-2025-{}", &p.code[2..]),
+                        vec![
+                            ("year", FieldValue::Integer(2025)),
+                            ("income", FieldValue::Integer(income)),
+                            ("taxWithheld", FieldValue::Integer(income * 22 / 100)),
+                        ],
+                    ),
+                ));
+            }
+        }
+        "transport" => {
+            seed.data_sets.push(DataSet {
+                id: "driving-licence".into(),
+                title: text("Juhiluba", "Driving licence", "Водительское удостоверение"),
+                categories: vec!["licences".into()],
+                fields: vec![
+                    field(
+                        "categories",
+                        "Kategooriad",
+                        "Categories",
+                        "Категории",
+                        FieldKind::Text,
+                    ),
+                    field(
+                        "validUntil",
+                        "Kehtib kuni",
+                        "Valid until",
+                        "Действительно до",
+                        FieldKind::Date,
+                    ),
+                ],
+                last_change: None,
+                legal_basis: "Liiklusseadus § 190".into(),
+                retention: "10 aastat pärast kehtivuse lõppu".into(),
+            });
+            seed.data_sets.push(DataSet {
+                id: "vehicles".into(),
+                title: text("Sõidukid", "Vehicles", "Транспортные средства"),
+                categories: vec!["property".into()],
+                fields: vec![
+                    field(
+                        "registration",
+                        "Registreerimismärk",
+                        "Registration",
+                        "Номерной знак",
+                        FieldKind::Text,
+                    ),
+                    field(
+                        "make",
+                        "Mark ja mudel",
+                        "Make and model",
+                        "Марка и модель",
+                        FieldKind::Text,
+                    ),
+                ],
+                last_change: None,
+                legal_basis: "Liiklusseadus § 191".into(),
+                retention: "10 aastat pärast registrist kustutamist".into(),
+            });
+            let makes = ["Škoda Octavia", "Toyota Corolla", "Volvo V60", "Lada Niva"];
+            for (i, p) in DEMO_PEOPLE.iter().enumerate() {
+                let Some(code) = person(p) else { continue };
+                let id = &p.code[2..];
+                seed.records.push((
+                    code.clone(),
+                    record(
+                        "driving-licence",
+                        format!("jl-{id}"),
+                        vec![
+                            ("categories", txt(if i % 3 == 0 { "B, C" } else { "B" })),
+                            (
+                                "validUntil",
+                                FieldValue::Date(format!("203{}-0{}-15", i % 10, 1 + i % 9)),
+                            ),
+                        ],
+                    ),
+                ));
+                if i % 2 == 0 {
+                    seed.records.push((
+                        code,
+                        record(
+                            "vehicles",
+                            format!("s-{id}"),
+                            vec![
+                                ("registration", txt(format!("{:03} ÕÄS", 100 + i * 37))),
+                                ("make", txt(makes[i % makes.len()])),
+                            ],
+                        ),
+                    ));
+                }
+            }
+        }
+        "ppa" => {
+            seed.data_sets.push(DataSet {
+                id: "documents".into(),
+                title: text(
+                    "Isikut tõendavad dokumendid",
+                    "Identity documents",
+                    "Документы, удостоверяющие личность",
+                ),
+                categories: vec!["identity".into()],
+                fields: vec![
+                    field(
+                        "documentType",
+                        "Dokument",
+                        "Document",
+                        "Документ",
+                        FieldKind::Code,
+                    ),
+                    field(
+                        "documentNumber",
+                        "Number",
+                        "Number",
+                        "Номер",
+                        FieldKind::Text,
+                    ),
+                    field(
+                        "validUntil",
+                        "Kehtib kuni",
+                        "Valid until",
+                        "Действительно до",
+                        FieldKind::Date,
+                    ),
+                ],
+                last_change: None,
+                legal_basis: "Isikut tõendavate dokumentide seadus § 15⁶".into(),
+                retention: "50 aastat".into(),
+            });
+            for (i, p) in DEMO_PEOPLE.iter().enumerate() {
+                let Some(code) = person(p) else { continue };
+                seed.records.push((
+                    code,
+                    record(
+                        "documents",
+                        format!("doc-{}", &p.code[2..]),
+                        vec![
+                            (
+                                "documentType",
+                                FieldValue::Code {
+                                    code: "ID".into(),
+                                    label: "ID-kaart".into(),
+                                },
+                            ),
+                            (
+                                "documentNumber",
+                                txt(format!("AC{:07}", digits(p) % 10_000_000)),
+                            ),
+                            (
+                                "validUntil",
+                                FieldValue::Date(format!("2030-0{}-2{}", 1 + i % 9, i % 8)),
+                            ),
+                        ],
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+    seed
+}
+
+fn read_or_make_log_key(path: &Path) -> Result<SigningKey, NodeError> {
+    let io = |e: std::io::Error| NodeError::Config(format!("{}: {e}", path.display()));
+    if let Ok(text) = std::fs::read_to_string(path) {
+        let text = text.trim();
+        let mut seed = [0u8; 32];
+        if text.len() != 64 {
+            return Err(NodeError::Config(format!(
+                "{} is not a log key",
+                path.display()
+            )));
+        }
+        for (i, b) in seed.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)
+                .map_err(|_| NodeError::Config(format!("{} is not a log key", path.display())))?;
+        }
+        return Ok(SigningKey::from_bytes(&seed));
+    }
+    let seed = crate::random::<32>()?;
+    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(path, format!("{hex}\n").as_bytes()).map_err(io)?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+fn organization(a: &DemoAgency) -> Organization {
+    Organization {
+        org_type: OrgType::Gov,
+        code: a.code.into(),
+        name: a.name.into(),
+        system_name: a.xroad.rsplit('/').next().map(str::to_owned),
+    }
+}
+
+/// Starts the federation.
+pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeError> {
+    std::fs::create_dir_all(&options.dir)
+        .map_err(|e| NodeError::Config(format!("{}: {e}", options.dir.display())))?;
+    let now = options.clock.now();
+    let ca = DemoCa::new("Signet demo federation CA", now)?;
+    let localhost: Vec<std::net::IpAddr> = vec![
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::Ipv6Addr::LOCALHOST.into(),
+    ];
+    let members: Vec<Issued> = AGENCIES
+        .iter()
+        .zip(10u64..)
+        .map(|(a, serial)| ca.client(a.xroad, serial))
+        .collect::<Result<_, _>>()?;
+    let people: Vec<(DemoPerson, Issued)> = DEMO_PEOPLE
+        .iter()
+        .zip(1000u64..)
+        .map(|(p, serial)| {
+            ca.person(
+                &p.given_name.to_uppercase(),
+                &p.surname.to_uppercase(),
+                &p.code[2..],
+                serial,
+            )
+            .map(|issued| (*p, issued))
+        })
+        .collect::<Result<_, _>>()?;
+    let ca_cert = Cert::from_der(&ca.der).map_err(|e| NodeError::Internal(e.to_string()))?;
+    let mut person_anchors = options.person_anchors.clone();
+    person_anchors.push(ca_cert);
+    let mut nodes = Vec::new();
+    for (i, agency) in AGENCIES.iter().enumerate() {
+        let host = format!("{}.signet.demo", agency.id);
+        let server = ca.server(&host, &[&host, "localhost"], &localhost, 100 + i as u64)?;
+        let port = |k: u16| {
+            options.port_base.map_or(0, |b| {
+                b.saturating_add(2 * u16::try_from(i).unwrap_or(0) + k)
+            })
+        };
+        let origin = format!("https://{host}");
+        let config = NodeConfig {
+            database: options.dir.join(format!("{}.db", agency.id)).into(),
+            listen: (std::net::Ipv4Addr::LOCALHOST, port(0)).into(),
+            origin: Origin::parse(&origin).map_err(|e| NodeError::Config(e.to_string()))?,
+            agency_name: agency.name.into(),
+            provider: agency.xroad.into(),
+            log_origin: format!("{host}/usage"),
+            log_key: read_or_make_log_key(&options.dir.join(format!("{}.logkey", agency.id)))?,
+            anchors: TrustAnchors::new(person_anchors.clone()),
+            intermediates: options.person_intermediates.clone(),
+            ocsp: None,
+            members: AGENCIES
+                .iter()
+                .zip(&members)
+                .map(|(a, m)| Member {
+                    client: a.xroad.into(),
+                    organization: organization(a),
+                    may_hide: a.may_hide,
+                    certificate: Some(m.der.clone()),
+                })
+                .collect(),
+            official_tls: Some(OfficialTls {
+                listen: (std::net::Ipv4Addr::LOCALHOST, port(1)).into(),
+                certificate_chain: vec![server.der.clone(), ca.der.clone()],
+                private_key_pkcs8: server.key_pkcs8.clone(),
+                client_roots: vec![ca.der.clone()],
+            }),
+            person_tls: options.person_tls.then(|| PersonTls {
+                certificate_chain: vec![server.der.clone(), ca.der.clone()],
+                private_key_pkcs8: server.key_pkcs8.clone(),
+            }),
+            seed: demo_seed(agency),
+            checkpoint_interval: options.checkpoint_interval,
+            session_lifetime: Duration::from_secs(900),
+            clock: Arc::clone(&options.clock),
+            accept_rewritten_log: false,
+        };
+        let node = crate::start(config).await?;
+        let scheme = if options.person_tls { "https" } else { "http" };
+        let url = format!("{scheme}://{}", node.addr());
+        nodes.push(DemoNode {
+            agency: *agency,
+            node,
+            url,
+            origin,
+        });
+    }
+    Ok(DemoFederation {
+        nodes,
+        ca,
+        members,
+        people,
+    })
+}
+
+impl DemoFederation {
+    /// The node of agency `id`.
+    pub fn node(&self, id: &str) -> Option<&DemoNode> {
+        self.nodes.iter().find(|n| n.agency.id == id)
+    }
+
+    /// The member identity of agency `id`, for official queries.
+    pub fn identity(&self, id: &str) -> Option<OfficialIdentity> {
+        let i = AGENCIES.iter().position(|a| a.id == id)?;
+        let m = &self.members[i];
+        Some(OfficialIdentity {
+            certificate_chain: vec![m.der.clone()],
+            private_key_pkcs8: m.key_pkcs8.clone(),
+            roots: vec![self.ca.der.clone()],
+        })
+    }
+
+    /// Writes `ca.pem`, the member certificates and keys, `nodes.json` (Signet's list of nodes)
+    /// and `federation.json` into `dir`.
+    pub fn write_files(&self, dir: &Path) -> Result<(), NodeError> {
+        let io = |p: &Path, e: std::io::Error| NodeError::Config(format!("{}: {e}", p.display()));
+        let ca_path = dir.join("ca.pem");
+        std::fs::write(&ca_path, pem("CERTIFICATE", &self.ca.der)).map_err(|e| io(&ca_path, e))?;
+        let mut listings = Vec::new();
+        let mut agencies = Vec::new();
+        for (n, m) in self.nodes.iter().zip(&self.members) {
+            let cert = dir.join(format!("{}-member.pem", n.agency.id));
+            let key = dir.join(format!("{}-member.key", n.agency.id));
+            std::fs::write(&cert, pem("CERTIFICATE", &m.der)).map_err(|e| io(&cert, e))?;
+            write_private(&key, pem("PRIVATE KEY", &m.key_pkcs8).as_bytes())
+                .map_err(|e| io(&key, e))?;
+            listings.push(serde_json::json!({
+                "url": n.url,
+                "origin": n.origin,
+                "logKey": n.node.verifier().to_text(),
+                "tlsCa": ca_path,
+                "name": n.agency.name,
+            }));
+            agencies.push(serde_json::json!({
+                "id": n.agency.id,
+                "name": n.agency.name,
+                "nameEn": n.agency.name_en,
+                "provider": n.agency.xroad,
+                "personUrl": n.url,
+                "officialAddr": n.node.official_addr().map(|a| a.to_string()),
+                "memberCertificate": cert,
+                "memberKey": key,
+            }));
+        }
+        let people = dir.join("people");
+        std::fs::create_dir_all(&people).map_err(|e| io(&people, e))?;
+        for (p, issued) in &self.people {
+            let cert = people.join(format!("{}.pem", p.code));
+            let key = people.join(format!("{}.key", p.code));
+            std::fs::write(&cert, pem("CERTIFICATE", &issued.der)).map_err(|e| io(&cert, e))?;
+            write_private(&key, pem("PRIVATE KEY", &issued.key_pkcs8).as_bytes())
+                .map_err(|e| io(&key, e))?;
+        }
+        let nodes = dir.join("nodes.json");
+        std::fs::write(
+            &nodes,
+            serde_json::to_string_pretty(&serde_json::json!({"nodes": listings}))
+                .map_err(|e| NodeError::Internal(e.to_string()))?,
+        )
+        .map_err(|e| io(&nodes, e))?;
+        let federation = dir.join("federation.json");
+        std::fs::write(
+            &federation,
+            serde_json::to_string_pretty(&serde_json::json!({"ca": ca_path, "agencies": agencies}))
+                .map_err(|e| NodeError::Internal(e.to_string()))?,
+        )
+        .map_err(|e| io(&federation, e))?;
+        Ok(())
+    }
+
+    /// Stops every node.
+    pub async fn stop(self) {
+        for n in self.nodes {
+            n.node.stop().await;
+        }
+    }
+}

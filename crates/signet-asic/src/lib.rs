@@ -14,6 +14,7 @@
 pub mod container;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod session;
 pub mod xades;
 pub mod xml;
 pub mod zip;

@@ -1,0 +1,8 @@
+//! signet-asic against the real test PKI: OpenSSL's OCSP responder and TSA on loopback, a
+//! signed test trusted list; and against the peers (libdigidocpp through pydigidoc, xmlsec1).
+
+mod common;
+mod corpus;
+mod fuzz_smoke;
+mod libdigidocpp;
+mod signing;

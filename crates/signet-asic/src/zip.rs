@@ -830,6 +830,7 @@ impl<W: Write + Seek> ZipWriter<W> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use std::io::Cursor;

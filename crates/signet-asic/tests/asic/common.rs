@@ -14,6 +14,7 @@ use signet_testkit::{LoopbackFetch, Role, TestPki, TestTrustedList};
 
 pub struct Setup {
     pub pki: TestPki,
+    #[allow(dead_code, reason = "the peers need the list and its signer")]
     pub tsl: TestTrustedList,
     pub list: TrustedList,
     pub dir: tempfile::TempDir,
@@ -171,7 +172,7 @@ fn write_with(
 ) -> Vec<u8> {
     let mut w = signet_asic::zip::ZipWriter::new(
         std::io::Cursor::new(Vec::new()),
-        std::time::SystemTime::now(),
+        signet_core::Clock::now(&signet_core::SystemClock),
     );
     for entry in c.entries() {
         let data =

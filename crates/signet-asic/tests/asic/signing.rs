@@ -59,14 +59,18 @@ fn a_second_signature_keeps_both_valid_and_files_cannot_be_added() {
     let c = Container::open(&out).unwrap();
     let extra = s.write("c.txt", b"three");
     let err = c
-        .add_files(&out, &[extra], std::time::SystemTime::now())
+        .add_files(
+            &out,
+            &[extra],
+            signet_core::Clock::now(&signet_core::SystemClock),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("signed"), "{err}");
     // Removing a signature leaves the other valid.
     c.remove_signature(
         &out,
         "META-INF/signatures0.xml",
-        std::time::SystemTime::now(),
+        signet_core::Clock::now(&signet_core::SystemClock),
     )
     .unwrap();
     let report = s.validate(&out);

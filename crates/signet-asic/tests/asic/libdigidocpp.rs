@@ -204,3 +204,182 @@ fn libdigidocpp_containers_are_total_passed_to_signet_and_cosigning_keeps_both_v
     assert_eq!(s.validate(&both).indication, Indication::TotalPassed);
     assert_eq!(Container::open(&both).unwrap().signature_names().len(), 2);
 }
+
+/// Builds a container whose OCSP answer was taken *before* the time-stamp.
+fn ocsp_before_timestamp(s: &Setup, out: &Path, file: &signet_asic::InputFile) {
+    use signet_asic::xades::sign::{
+        Prepared, SignRequest, add_signature_timestamp, add_validation_data,
+    };
+    use signet_core::{Clock as _, SystemClock};
+    let signer = s.cert(Role::Signing);
+    let issuer = s.cert(Role::IssuingCa);
+    let anchors = s.anchors();
+    let validator = signet_pki::PathValidator::new(&anchors, [issuer.clone()]);
+    let fetch = signet_testkit::LoopbackFetch::default();
+    let policy = signet_pki::ocsp::OcspPolicy {
+        listed_responders: signet_pki::ocsp::ListedResponder::from_list(&s.list, SystemClock.now()),
+        ..Default::default()
+    };
+    signet_asic::container::create(
+        out,
+        std::slice::from_ref(file),
+        SystemClock.now(),
+        &mut |digests| {
+            let prepared = Prepared::new(&SignRequest {
+                signer: &signer,
+                files: digests,
+                signing_time: SystemClock.now(),
+                index: 0,
+            })
+            .unwrap();
+            let value = s
+                .pki
+                .get(Role::Signing)
+                .key
+                .sign_digest_raw(&prepared.digest_to_sign())
+                .unwrap();
+            let xml = prepared.finish(&value).unwrap();
+            let (xml, _) =
+                add_validation_data(&xml, &fetch, &SystemClock, &signer, &issuer, &policy).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+            let (xml, _) =
+                add_signature_timestamp(&xml, &fetch, &SystemClock, &s.pki.tsa_url(), &validator)
+                    .unwrap();
+            Ok(Some(xml.into_bytes()))
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn tampered_containers_are_refused_by_both_for_the_same_reason() {
+    use signet_core::SubIndication;
+    let s = Setup::new();
+    let file = s.write("hello.txt", b"Tere!\n");
+    let good = s.path("good.asice");
+    s.sign_new(
+        &good,
+        std::slice::from_ref(&file),
+        Role::Signing,
+        BaselineLevel::B_LT,
+    );
+    let c = Container::open(&good).unwrap();
+    let sig =
+        String::from_utf8(c.read_small("META-INF/signatures0.xml", 1 << 20).unwrap()).unwrap();
+    let manifest =
+        String::from_utf8(c.read_small("META-INF/manifest.xml", 1 << 20).unwrap()).unwrap();
+    let at = sig.find("<xades:SigningTime>").unwrap() + "<xades:SigningTime>".len();
+    let mut edited_time = sig.clone();
+    edited_time.replace_range(at..at + 4, "2001");
+
+    let cases: Vec<(&str, Vec<u8>, &str, SubIndication)> = vec![
+        (
+            "data",
+            crate::common::rebuild(&c, &[("hello.txt", b"Tere?\n".as_slice())], None, &[]),
+            "Failed to validate Reference 'hello.txt'",
+            SubIndication::HashFailure,
+        ),
+        (
+            "time",
+            crate::common::rebuild(&c, &[], Some(edited_time.as_bytes()), &[]),
+            "Failed to validate Reference '#S0-SignedProperties'",
+            SubIndication::HashFailure,
+        ),
+        (
+            "extra",
+            crate::common::rebuild(&c, &[], None, &[("extra.txt", b"unsigned".as_slice())]),
+            "Manifest datafile 'extra.txt' not listed in signature references",
+            SubIndication::SignedDataNotFound,
+        ),
+        (
+            "mime",
+            crate::common::rebuild_manifest(
+                &c,
+                manifest.replace("text/plain", "application/pdf").as_bytes(),
+            ),
+            "does not match signature mime",
+            SubIndication::FormatFailure,
+        ),
+    ];
+    for (name, bytes, reason, sub) in cases {
+        let path = s.path(&format!("{name}.asice"));
+        std::fs::write(&path, bytes).unwrap();
+        let report = s.validate(&path);
+        assert_eq!(
+            report.indication,
+            Indication::TotalFailed,
+            "{name}: {report:#?}"
+        );
+        assert_eq!(report.sub_indication, Some(sub), "{name}: {report:#?}");
+        assert!(
+            report.signatures[0]
+                .errors
+                .iter()
+                .any(|e| e.contains(reason)),
+            "{name}: {report:#?}"
+        );
+        let peer = statuses(&s, &path).unwrap();
+        assert!(
+            peer[0].starts_with("Invalid "),
+            "{name}: libdigidocpp says {peer:?}"
+        );
+        let reason_words = match name {
+            "data" => "hello.txt",
+            "time" => "SignedProperties",
+            "extra" => "extra.txt",
+            _ => "mime",
+        };
+        assert!(
+            peer[0].contains(reason_words),
+            "{name}: libdigidocpp says {peer:?}"
+        );
+    }
+
+    // An unsigned file that is not even in the manifest: libdigidocpp refuses to open,
+    // Signet fails every signature with the same words.
+    let mut w = signet_asic::zip::ZipWriter::new(
+        std::io::Cursor::new(Vec::new()),
+        signet_core::Clock::now(&signet_core::SystemClock),
+    );
+    for entry in c.entries() {
+        let data = c.read_small(&entry.name, 1 << 20).unwrap();
+        w.add(
+            &entry.name,
+            &mut &data[..],
+            entry.name != "mimetype",
+            &mut |_| {},
+        )
+        .unwrap();
+    }
+    w.add("unlisted.txt", &mut &b"x"[..], false, &mut |_| {})
+        .unwrap();
+    let path = s.path("unlisted.asice");
+    std::fs::write(&path, w.finish().unwrap().into_inner()).unwrap();
+    let report = s.validate(&path);
+    assert_eq!(report.indication, Indication::TotalFailed);
+    assert!(
+        report.signatures[0]
+            .errors
+            .iter()
+            .any(|e| e
+                .contains("File 'unlisted.txt' found in container is not described in manifest.")),
+        "{report:#?}"
+    );
+    let err = statuses(&s, &path).unwrap_err();
+    assert!(err.contains("unlisted.txt"), "{err}");
+
+    // OCSP taken before the time-stamp.
+    let path = s.path("ocsp-first.asice");
+    ocsp_before_timestamp(&s, &path, &file);
+    let report = s.validate(&path);
+    assert_eq!(report.indication, Indication::TotalFailed, "{report:#?}");
+    assert_eq!(
+        report.sub_indication,
+        Some(SubIndication::TimestampOrderFailure)
+    );
+    let peer = statuses(&s, &path).unwrap();
+    assert!(
+        peer[0].starts_with("Invalid ") && peer[0].contains("greater than OCSP producedAt"),
+        "libdigidocpp says {peer:?}"
+    );
+}

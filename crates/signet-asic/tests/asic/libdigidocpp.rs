@@ -383,3 +383,54 @@ fn tampered_containers_are_refused_by_both_for_the_same_reason() {
         "libdigidocpp says {peer:?}"
     );
 }
+
+/// xmlsec1 (asice.md section 8): the signature file next to the data files.
+fn xmlsec1(s: &Setup, container: &Path, dir: &Path) -> (bool, String) {
+    std::fs::create_dir_all(dir).unwrap();
+    let c = Container::open(container).unwrap();
+    for f in c.data_files() {
+        std::fs::write(dir.join(&f.name), c.read_small(&f.name, 1 << 20).unwrap()).unwrap();
+    }
+    std::fs::write(
+        dir.join("signatures0.xml"),
+        c.read_small("META-INF/signatures0.xml", 1 << 20).unwrap(),
+    )
+    .unwrap();
+    let out = Command::new("xmlsec1")
+        .args(["--verify", "--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties"])
+        .arg("--trusted-pem")
+        .arg(&s.pki.get(Role::Root).cert_path)
+        .arg("--untrusted-pem")
+        .arg(&s.pki.get(Role::IssuingCa).cert_path)
+        .arg("signatures0.xml")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn xmlsec1_verifies_signets_xml_signatures() {
+    let s = Setup::new();
+    let files = [s.write("hello.txt", b"Tere!\n"), s.write("second.csv", b"a,b\n1,2\n")];
+    for (role, name) in [(Role::Signing, "p384.asice"), (Role::RsaSigning, "rsa.asice")] {
+        let out = s.path(name);
+        s.sign_new(&out, &files, role, BaselineLevel::B_LTA);
+        let dir = s.path(&format!("xmlsec-{name}"));
+        let (ok, text) = xmlsec1(&s, &out, &dir);
+        assert!(ok && text.contains("SignedInfo References (ok/all): 3/3"), "{text}");
+        // Tampered data: xmlsec1 refuses too.
+        std::fs::write(dir.join("hello.txt"), b"Tere?\n").unwrap();
+        let out = Command::new("xmlsec1")
+            .args(["--verify", "--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties"])
+            .arg("--trusted-pem")
+            .arg(&s.pki.get(Role::Root).cert_path)
+            .arg("--untrusted-pem")
+            .arg(&s.pki.get(Role::IssuingCa).cert_path)
+            .arg("signatures0.xml")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "xmlsec1 accepted a changed data file");
+    }
+}

@@ -214,7 +214,12 @@ impl Container {
             ));
         }
         let content = self.read_small("mimetype", 256)?;
-        if content != MIMETYPE.as_bytes() {
+        // A trailing line break (written by some tools) is tolerated, as libdigidocpp does.
+        let trimmed = content
+            .strip_suffix(b"\n")
+            .map(|c| c.strip_suffix(b"\r").unwrap_or(c))
+            .unwrap_or(&content);
+        if trimmed != MIMETYPE.as_bytes() {
             return Err(AsicError::Mimetype(format!(
                 "the mimetype is “{}”, not {MIMETYPE}: not an ASiC-E container",
                 String::from_utf8_lossy(&content).escape_default()

@@ -11,6 +11,7 @@
 //! Nothing here reads the system clock or opens a socket: the time comes from a
 //! [`signet_core::Clock`], the network from a [`signet_core::Fetch`].
 
+mod ber;
 pub mod container;
 #[doc(hidden)]
 pub mod fuzzing;

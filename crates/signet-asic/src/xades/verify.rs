@@ -224,6 +224,17 @@ pub fn validate_signature_file(
         return vec![report];
     };
     let dom = doc.dom();
+    if dom.element(root).is_some_and(|e| {
+        e.name
+            .matches(Some("http://uri.etsi.org/2918/v1.2.1#"), "XAdESSignatures")
+    }) {
+        report.fail(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            "the root element uses the obsolete namespace http://uri.etsi.org/2918/v1.2.1# (without the leading 0)",
+        );
+        return vec![report];
+    }
     if !dom
         .element(root)
         .is_some_and(|e| e.name.matches(Some(ASIC), "XAdESSignatures"))
@@ -415,13 +426,21 @@ impl Checker<'_, '_, '_> {
             match (super::c14n_element(doc, signed_info, c14n), value.as_ref()) {
                 (Ok(bytes), Some(value)) => {
                     if let Err(e) = method.verify(&signer, &bytes, value) {
-                        self.report.fail(
-                            Indication::TotalFailed,
-                            SubIndication::SigCryptoFailure,
-                            format!(
-                                "Signature validation: the signature value does not verify: {e}"
-                            ),
-                        );
+                        if !matches!(e, signet_pki::crypto::CryptoError::BadSignature) {
+                            self.report.fail(
+                                Indication::Indeterminate,
+                                SubIndication::CryptoConstraintsFailure,
+                                format!("Signature validation: Signet cannot use the signer's key or algorithm: {e}"),
+                            );
+                        } else {
+                            self.report.fail(
+                                Indication::TotalFailed,
+                                SubIndication::SigCryptoFailure,
+                                format!(
+                                    "Signature validation: the signature value does not verify: {e}"
+                                ),
+                            );
+                        }
                     }
                 }
                 _ => self.report.fail(
@@ -484,18 +503,21 @@ impl Checker<'_, '_, '_> {
         }
 
         // Path, revocation, level.
-        let anchors = self.anchors();
+        let claimed = self
+            .child(ssp, XADES, "SigningTime")
+            .and_then(|n| parse_xml_time(&doc.text(n)));
+        let mut times = vec![self.trust.now];
+        times.extend(poe);
+        times.extend(claimed);
+        let anchors = self.anchors(&times);
         let mut intermediates = unsigned.certificates.clone();
         intermediates.extend(extra.iter().cloned());
-        let validator = PathValidator::new(&anchors, intermediates);
-        let issuer = validator
-            .validate(
-                &signer,
-                Purpose::Any,
-                ValidationTime::Current(self.trust.now),
-            )
-            .issuer()
+        let issuer = intermediates
+            .iter()
+            .chain(anchors.iter())
+            .find(|c| c.subject() == signer.issuer() && signer.verify_signed_by(c).is_ok())
             .cloned();
+        let validator = PathValidator::new(&anchors, intermediates);
         let ocsp = self.check_revocation(
             &signer,
             issuer.as_ref(),
@@ -597,11 +619,17 @@ impl Checker<'_, '_, '_> {
         out
     }
 
-    fn anchors(&self) -> TrustAnchors {
+    /// The anchors: the given ones and the list's services active at any of `times` (the
+    /// present, the proven and the claimed signing time: the status history is honoured).
+    fn anchors(&self, times: &[SystemTime]) -> TrustAnchors {
         let mut anchors = TrustAnchors::new(self.trust.anchors.iter().cloned());
         if let Some(list) = self.trust.list {
-            for a in list.anchors(self.trust.now).iter() {
-                anchors.push(a.clone());
+            for &at in times {
+                for a in list.anchors(at).iter() {
+                    if !anchors.contains(a) {
+                        anchors.push(a.clone());
+                    }
+                }
             }
         }
         anchors
@@ -733,6 +761,13 @@ impl Checker<'_, '_, '_> {
                 ),
             }
         }
+        if self.container.data_files().is_empty() {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::SignedDataNotFound,
+                "the container has no data file: the signature signs nothing",
+            );
+        }
         if sp_refs != 1 {
             self.report.fail(
                 Indication::TotalFailed,
@@ -792,8 +827,11 @@ impl Checker<'_, '_, '_> {
                     match unb64(&doc.text(c)).map(|d| Cert::from_der(&d)) {
                         Some(Ok(cert)) => certs.push(cert),
                         _ => {
-                            self.report
-                                .malformed("a KeyInfo certificate cannot be read");
+                            self.report.fail(
+                                Indication::TotalFailed,
+                                SubIndication::FormatFailure,
+                                "a KeyInfo certificate cannot be read",
+                            );
                             return None;
                         }
                     }
@@ -883,7 +921,8 @@ impl Checker<'_, '_, '_> {
             .map_or(Some(C14nMode::Inclusive), C14nMode::from_uri);
         let token = self
             .child(ts, XADES, "EncapsulatedTimeStamp")
-            .and_then(|n| unb64(&doc.text(n)));
+            .and_then(|n| unb64(&doc.text(n)))
+            .map(|t| crate::ber::to_der(&t).unwrap_or(t));
         let (Some(mode), Some(token)) = (mode, token) else {
             self.report.fail(
                 Indication::TotalFailed,
@@ -993,7 +1032,7 @@ impl Checker<'_, '_, '_> {
             self.report.fail(
                 Indication::Indeterminate,
                 SubIndication::NoCertificateChainFound,
-                "Could not find the signing certificate's issuer in the certificate store or the signature",
+                format!("Could not find the signing certificate's issuer ({}) in the certificate store or the signature", signer.issuer()),
             );
             return None;
         };
@@ -1031,6 +1070,18 @@ impl Checker<'_, '_, '_> {
             return None;
         };
         self.report.ocsp_produced_at = Some(Utc(answer.produced_at).to_string());
+        if let signet_pki::ocsp::Responder::Delegated { subject, .. } = &answer.responder
+            && let Some(expired) =
+                responder_expired(&answer.der, subject, self.trust.now, self.trust.list)
+        {
+            // Not named by the trusted list, so trusted only through its certificate, which
+            // has expired: libdigidocpp's OCSP_basic_verify refuses it the same way.
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::TryLater,
+                format!("OCSP responder {subject}: its certificate expired at {} and the trusted list does not name it", Utc(expired)),
+            );
+        }
         match answer.status {
             CertificateStatus::Good => {}
             CertificateStatus::Revoked { time, .. } => self.report.fail(
@@ -1105,6 +1156,11 @@ impl Checker<'_, '_, '_> {
             if qualified { "AdES/QC" } else { "AdES" }.to_owned()
         }
     }
+}
+
+/// An xs:dateTime such as `2026-11-27T21:00:00Z` (RFC 3339 subset).
+fn parse_xml_time(text: &str) -> Option<SystemTime> {
+    signet_pki::time::parse_rfc3339(text.trim()).ok()
 }
 
 fn cert_digest(alg: &str, der: &[u8]) -> Option<Vec<u8>> {
@@ -1314,4 +1370,31 @@ fn ocsp_nonce(ocsp: &[u8]) -> Option<Vec<u8>> {
             .map(|o| o.as_bytes().to_vec())
             .unwrap_or_else(|_| raw.to_vec()),
     )
+}
+
+/// When the OCSP response's own certificate of the responder `subject` expired, if before
+/// `now`.
+fn responder_expired(
+    ocsp: &[u8],
+    subject: &str,
+    now: SystemTime,
+    list: Option<&TrustedList>,
+) -> Option<SystemTime> {
+    let listed = list
+        .map(|l| l.certificates_of(signet_pki::tsl::SVC_OCSP_QC))
+        .unwrap_or_default();
+    use x509_ocsp::{BasicOcspResponse, OcspResponse};
+    let response = OcspResponse::from_der(ocsp).ok()?;
+    let basic = BasicOcspResponse::from_der(response.response_bytes?.response.as_bytes()).ok()?;
+    for cert in basic.certs.unwrap_or_default() {
+        let der = der::Encode::to_der(&cert).ok()?;
+        let cert = Cert::from_der(&der).ok()?;
+        if cert.subject().to_string() == subject
+            && cert.not_after() < now
+            && !listed.contains(&cert)
+        {
+            return Some(cert.not_after());
+        }
+    }
+    None
 }

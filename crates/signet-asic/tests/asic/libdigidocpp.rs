@@ -397,7 +397,11 @@ fn xmlsec1(s: &Setup, container: &Path, dir: &Path) -> (bool, String) {
     )
     .unwrap();
     let out = Command::new("xmlsec1")
-        .args(["--verify", "--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties"])
+        .args([
+            "--verify",
+            "--id-attr:Id",
+            "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+        ])
         .arg("--trusted-pem")
         .arg(&s.pki.get(Role::Root).cert_path)
         .arg("--untrusted-pem")
@@ -406,23 +410,39 @@ fn xmlsec1(s: &Setup, container: &Path, dir: &Path) -> (bool, String) {
         .current_dir(dir)
         .output()
         .unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn xmlsec1_verifies_signets_xml_signatures() {
     let s = Setup::new();
-    let files = [s.write("hello.txt", b"Tere!\n"), s.write("second.csv", b"a,b\n1,2\n")];
-    for (role, name) in [(Role::Signing, "p384.asice"), (Role::RsaSigning, "rsa.asice")] {
+    let files = [
+        s.write("hello.txt", b"Tere!\n"),
+        s.write("second.csv", b"a,b\n1,2\n"),
+    ];
+    for (role, name) in [
+        (Role::Signing, "p384.asice"),
+        (Role::RsaSigning, "rsa.asice"),
+    ] {
         let out = s.path(name);
         s.sign_new(&out, &files, role, BaselineLevel::B_LTA);
         let dir = s.path(&format!("xmlsec-{name}"));
         let (ok, text) = xmlsec1(&s, &out, &dir);
-        assert!(ok && text.contains("SignedInfo References (ok/all): 3/3"), "{text}");
+        assert!(
+            ok && text.contains("SignedInfo References (ok/all): 3/3"),
+            "{text}"
+        );
         // Tampered data: xmlsec1 refuses too.
         std::fs::write(dir.join("hello.txt"), b"Tere?\n").unwrap();
         let out = Command::new("xmlsec1")
-            .args(["--verify", "--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties"])
+            .args([
+                "--verify",
+                "--id-attr:Id",
+                "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+            ])
             .arg("--trusted-pem")
             .arg(&s.pki.get(Role::Root).cert_path)
             .arg("--untrusted-pem")
@@ -431,6 +451,9 @@ fn xmlsec1_verifies_signets_xml_signatures() {
             .current_dir(&dir)
             .output()
             .unwrap();
-        assert!(!out.status.success(), "xmlsec1 accepted a changed data file");
+        assert!(
+            !out.status.success(),
+            "xmlsec1 accepted a changed data file"
+        );
     }
 }

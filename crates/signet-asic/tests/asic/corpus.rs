@@ -180,3 +180,71 @@ fn every_corpus_container_gets_its_expected_outcome() {
         failures.join("\n")
     );
 }
+
+/// The trusted-list XML signatures of `asice/xsw/` through the trusted-list layer (signet-pki's
+/// TrustedList::verify, XML-DSig core validation with its anti-wrapping rules) plus the XAdES
+/// rule that a signature has exactly one QualifyingProperties and SignedProperties. The rows
+/// tagged [trust] assume the signer is trusted: its own KeyInfo certificate is pinned.
+#[test]
+fn xsw_trusted_list_signatures_get_their_expected_outcome() {
+    let base = root();
+    let expected = std::fs::read_to_string(base.join("asice/expected.tsv")).unwrap();
+    let mut failures = Vec::new();
+    for line in expected.lines().filter(|l| l.starts_with("asice/xsw/")) {
+        let mut cols = line.split('\t');
+        let (path, want) = (cols.next().unwrap(), cols.next().unwrap());
+        let bytes = std::fs::read(base.join(path)).unwrap();
+        let got = xsw_outcome(&bytes);
+        if got != want {
+            failures.push(format!("{path}: expected {want}, got {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn xsw_outcome(bytes: &[u8]) -> String {
+    use signet_pki::xmldsig::XmlDocument;
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return "invalid".to_owned();
+    };
+    let Ok(doc) = XmlDocument::parse(text) else {
+        return "invalid".to_owned();
+    };
+    let dom = doc.dom();
+    let count = |local: &str| {
+        dom.descendants(dom.root())
+            .into_iter()
+            .filter(|&n| {
+                dom.element(n).is_some_and(|e| {
+                    e.name.matches(Some(signet_asic::xades::XADES), local)
+                })
+            })
+            .count()
+    };
+    let (qp, sp) = (count("QualifyingProperties"), count("SignedProperties"));
+    if qp > 1 || sp > 1 || qp != sp {
+        return "invalid".to_owned();
+    }
+    let mut pinned = Vec::new();
+    for n in dom.descendants(dom.root()) {
+        if dom.element(n).is_some_and(|e| {
+            e.name.matches(Some(signet_pki::xmldsig::DSIG_NS), "X509Certificate")
+        }) && let Some(cert) = signet_pki::Cert::from_file_bytes(doc.text(n).as_bytes())
+            .ok()
+            .and_then(|c| c.into_iter().next())
+            .or_else(|| {
+                use base64ct::Encoding as _;
+                let compact: String = doc.text(n).split_whitespace().collect();
+                base64ct::Base64::decode_vec(&compact)
+                    .ok()
+                    .and_then(|d| signet_pki::Cert::from_der(&d).ok())
+            })
+        {
+            pinned.push(cert);
+        }
+    }
+    match TrustedList::verify(bytes, &pinned) {
+        Ok(_) => "valid".to_owned(),
+        Err(_) => "invalid".to_owned(),
+    }
+}

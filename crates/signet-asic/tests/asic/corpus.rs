@@ -215,9 +215,8 @@ fn xsw_outcome(bytes: &[u8]) -> String {
         dom.descendants(dom.root())
             .into_iter()
             .filter(|&n| {
-                dom.element(n).is_some_and(|e| {
-                    e.name.matches(Some(signet_asic::xades::XADES), local)
-                })
+                dom.element(n)
+                    .is_some_and(|e| e.name.matches(Some(signet_asic::xades::XADES), local))
             })
             .count()
     };
@@ -228,7 +227,8 @@ fn xsw_outcome(bytes: &[u8]) -> String {
     let mut pinned = Vec::new();
     for n in dom.descendants(dom.root()) {
         if dom.element(n).is_some_and(|e| {
-            e.name.matches(Some(signet_pki::xmldsig::DSIG_NS), "X509Certificate")
+            e.name
+                .matches(Some(signet_pki::xmldsig::DSIG_NS), "X509Certificate")
         }) && let Some(cert) = signet_pki::Cert::from_file_bytes(doc.text(n).as_bytes())
             .ok()
             .and_then(|c| c.into_iter().next())

@@ -142,6 +142,7 @@ fn every_corpus_container_gets_its_expected_outcome() {
         let started = std::time::Instant::now();
         let got = outcome(&base.join(path), &list);
         let elapsed = started.elapsed();
+        eprintln!("{path}: {got}");
         let short = got.split(' ').next().unwrap_or("").to_owned();
         let severity = |o: &str| match o {
             "reject-open" => 4,
@@ -247,4 +248,37 @@ fn xsw_outcome(bytes: &[u8]) -> String {
         Ok(_) => "valid".to_owned(),
         Err(_) => "invalid".to_owned(),
     }
+}
+
+/// A BDOC 2.1 time-mark signature is recognised as such (LT-TM), its OCSP nonce binds the
+/// signature value, and the OCSP time serves as the signing time; a revoked time-mark fails.
+#[test]
+fn bdoc_time_mark_signatures_are_validated_as_such() {
+    let base = root();
+    let trust = base.join("asice/valid/trust");
+    let signer = Cert::from_file_bytes(&std::fs::read(trust.join("ldd_TSL.crt")).unwrap()).unwrap();
+    let list =
+        TrustedList::verify(&std::fs::read(trust.join("ldd_EE_T.xml")).unwrap(), &signer).unwrap();
+    let t = Trust {
+        anchors: signet_pki::TrustAnchors::default(),
+        list: Some(&list),
+        now: SystemClock.now(),
+    };
+    let c = Container::open(&base.join("asice/valid/d4j_valid-bdoc-tm.bdoc")).unwrap();
+    let r = validate_container(&c, &t);
+    let s = &r.signatures[0];
+    assert_eq!(s.level.as_deref(), Some("LT-TM"), "{r:#?}");
+    assert!(s.ocsp_produced_at.is_some());
+    assert!(!s.errors.iter().any(|e| e.contains("nonce")), "{r:#?}");
+    assert_ne!(r.indication, Indication::TotalFailed, "{r:#?}");
+
+    let c = Container::open(&base.join("asice/invalid/d4j_bdoc-tm-ocsp-revoked.bdoc")).unwrap();
+    let r = validate_container(&c, &t);
+    assert_eq!(r.signatures[0].level.as_deref(), Some("LT-TM"));
+    assert_eq!(r.indication, Indication::TotalFailed);
+    assert_eq!(
+        r.sub_indication,
+        Some(signet_core::SubIndication::Revoked),
+        "{r:#?}"
+    );
 }

@@ -643,13 +643,34 @@ pub fn create(
     now: SystemTime,
     sign: &mut SignFn<'_>,
 ) -> Result<(), AsicError> {
+    create_with(out, files, now, sign, Durability::Synced)
+}
+
+/// Whether a written container is synced to the disk before it replaces its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// fsync of the file and its folder (Signet's rule for every output).
+    Synced,
+    /// Written and renamed, left in the page cache: still atomic for readers, but a power cut
+    /// may lose it. Only for measuring (`cargo xtask bench asice`) what the disk costs.
+    Unsynced,
+}
+
+/// [`create`] with a choice of [`Durability`].
+pub fn create_with(
+    out: &Path,
+    files: &[InputFile],
+    now: SystemTime,
+    sign: &mut SignFn<'_>,
+    durability: Durability,
+) -> Result<(), AsicError> {
     use sha2::Digest as _;
     check_inputs(files, std::iter::empty())?;
     let mut handles = Vec::new();
     for file in files {
         handles.push(File::open(&file.path).map_err(io_err(&file.path))?);
     }
-    write_atomically(out, |target| {
+    write_atomically_with(out, durability, |target| {
         let mut w = ZipWriter::new(target, now);
         w.add("mimetype", &mut MIMETYPE.as_bytes(), false, &mut |_| {})?;
         let mut digests = Vec::new();
@@ -687,6 +708,14 @@ pub fn write_atomically(
     out: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> Result<(), AsicError> {
+    write_atomically_with(out, Durability::Synced, write)
+}
+
+fn write_atomically_with(
+    out: &Path,
+    durability: Durability,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<(), AsicError> {
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -698,12 +727,16 @@ pub fn write_atomically(
         .map_err(io_err(&dir))?;
     write(temp.as_file_mut()).map_err(io_err(out))?;
     temp.as_file_mut().flush().map_err(io_err(out))?;
-    temp.as_file().sync_all().map_err(io_err(out))?;
+    if durability == Durability::Synced {
+        temp.as_file().sync_all().map_err(io_err(out))?;
+    }
     temp.persist(out).map_err(|e| AsicError::Io {
         path: out.display().to_string(),
         source: e.error,
     })?;
-    if let Ok(d) = File::open(&dir) {
+    if durability == Durability::Synced
+        && let Ok(d) = File::open(&dir)
+    {
         let _ = d.sync_all();
     }
     Ok(())

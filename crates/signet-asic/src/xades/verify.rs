@@ -493,9 +493,11 @@ impl Checker<'_, '_, '_> {
         let extra = self.extra_certs(&unsigned);
         let sig = self.sig;
         if let Some(&ts) = unsigned.timestamps.first()
-            && let Some(gen_time) = self.check_timestamp(ts, &extra, |doc, mode| {
+            && let Some(gen_time) = self.check_timestamp(ts, &extra, |doc, mode, hash| {
                 let v = descendants(doc, sig, DS, "SignatureValue");
-                c14n_element(doc, *v.first()?, mode).ok()
+                c14n_element(doc, *v.first()?, mode)
+                    .ok()
+                    .map(|b| hash.digest(&b))
             })
         {
             self.report.timestamp_time = Some(Utc(gen_time).to_string());
@@ -584,8 +586,8 @@ impl Checker<'_, '_, '_> {
         for &ats in &unsigned.archive {
             let sig = self.sig;
             let container = self.container;
-            let gen_time = self.check_timestamp(ats, &extra, |doc, mode| {
-                archive_digest_input(doc, sig, mode, Some(ats), container).ok()
+            let gen_time = self.check_timestamp(ats, &extra, |doc, mode, hash| {
+                archive_digest_input(doc, sig, mode, Some(ats), container, hash).ok()
             });
             if let Some(gen_time) = gen_time {
                 self.report.archive_timestamp_time = Some(Utc(gen_time).to_string());
@@ -914,7 +916,7 @@ impl Checker<'_, '_, '_> {
         &mut self,
         ts: NodeId,
         extra: &[Cert],
-        input: impl Fn(&XmlDocument<'_>, C14nMode) -> Option<Vec<u8>>,
+        input: impl Fn(&XmlDocument<'_>, C14nMode, HashAlg) -> Option<Vec<u8>>,
     ) -> Option<SystemTime> {
         let doc = self.doc;
         let what = if doc
@@ -942,18 +944,8 @@ impl Checker<'_, '_, '_> {
             );
             return None;
         };
-        let info = match signet_pki::signed_data::verify(&token, &[]) {
-            Ok(signed) => match x509_tsp::TstInfo::from_der(&signed.content) {
-                Ok(info) => info,
-                Err(e) => {
-                    self.report.fail(
-                        Indication::TotalFailed,
-                        SubIndication::FormatFailure,
-                        format!("{what}: the token is not a time-stamp: {e}"),
-                    );
-                    return None;
-                }
-            },
+        let signed = match signet_pki::signed_data::verify(&token, &[]) {
+            Ok(signed) => signed,
             Err(e) => {
                 self.report.fail(
                     Indication::TotalFailed,
@@ -963,8 +955,17 @@ impl Checker<'_, '_, '_> {
                 return None;
             }
         };
-        let gen_time = info.gen_time.to_system_time();
-        let Some(hash) = HashAlg::from_oid(info.message_imprint.hash_algorithm.oid) else {
+        // TSTInfo read leniently (genTime may carry fractions of a second, which the strict
+        // DER parser of signet-pki refuses).
+        let Some((imprint_alg, imprint, gen_time)) = lenient_tst_info(&signed.content) else {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::FormatFailure,
+                format!("{what}: Signet cannot read the time-stamp's TSTInfo"),
+            );
+            return None;
+        };
+        let Some(hash) = HashAlg::from_oid(imprint_alg) else {
             self.report.fail(
                 Indication::Indeterminate,
                 SubIndication::CryptoConstraintsFailure,
@@ -972,7 +973,7 @@ impl Checker<'_, '_, '_> {
             );
             return None;
         };
-        let Some(bytes) = input(doc, mode) else {
+        let Some(digest) = input(doc, mode, hash) else {
             self.report.fail(
                 Indication::TotalFailed,
                 SubIndication::FormatFailure,
@@ -980,7 +981,50 @@ impl Checker<'_, '_, '_> {
             );
             return None;
         };
-        let digest = hash.digest(&bytes);
+        if digest != imprint {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::HashFailure,
+                format!(
+                    "{what}: the time-stamp's message imprint does not match what it must cover"
+                ),
+            );
+            return None;
+        }
+        if x509_tsp::TstInfo::from_der(&signed.content).is_err() {
+            // signet-pki's checks need the strict form: judge the TSA here, at genTime, with
+            // the list's TSA/QTST services and the given anchors.
+            let mut anchors = TrustAnchors::new(self.trust.anchors.iter().cloned());
+            if let Some(list) = self.trust.list {
+                for s in list.services(signet_pki::tsl::SVC_TSA_QTST, gen_time) {
+                    anchors.push(s.certificate.clone());
+                }
+            }
+            let mut chain = extra.to_vec();
+            chain.extend(signed.certificates.iter().cloned());
+            let v = PathValidator::new(&anchors, chain);
+            let report = v.validate(
+                &signed.signer,
+                Purpose::TimeStamping,
+                ValidationTime::Current(gen_time),
+            );
+            if report.passed() {
+                return Some(gen_time);
+            }
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::NoPoe,
+                format!(
+                    "{what}: the time-stamping authority is not trusted: {}",
+                    report
+                        .findings
+                        .first()
+                        .map(|f| f.problem.to_string())
+                        .unwrap_or_default()
+                ),
+            );
+            return None;
+        }
         let result = match self.trust.list {
             Some(list) => {
                 let r = signet_pki::tsp::verify_with_trusted_list(
@@ -1244,7 +1288,18 @@ pub fn archive_digest(
     until: Option<NodeId>,
     feed: &mut super::sign::FeedFile<'_>,
 ) -> Result<Vec<u8>, String> {
-    let mut hasher = Hasher::new(HashAlg::Sha256);
+    archive_digest_with(doc, sig, mode, until, feed, HashAlg::Sha256)
+}
+
+fn archive_digest_with(
+    doc: &XmlDocument<'_>,
+    sig: NodeId,
+    mode: C14nMode,
+    until: Option<NodeId>,
+    feed: &mut super::sign::FeedFile<'_>,
+    hash: HashAlg,
+) -> Result<Vec<u8>, String> {
+    let mut hasher = Hasher::new(hash);
     archive_input(
         doc,
         sig,
@@ -1300,24 +1355,15 @@ fn archive_input(
     Ok(())
 }
 
-/// The archive time-stamp input with the data files read from `container`.
+/// The archive time-stamp digest with the data files streamed from `container`.
 fn archive_digest_input(
     doc: &XmlDocument<'_>,
     sig: NodeId,
     mode: C14nMode,
     until: Option<NodeId>,
     container: &Container,
+    hash: HashAlg,
 ) -> Result<Vec<u8>, String> {
-    // The input is hashed by the caller with the token's algorithm: collect it. Data files
-    // are streamed into the buffer, so the buffer holds them whole; archive time-stamps are
-    // only checked for containers whose data fits the XML limits times a margin.
-    let total: u64 = container.data_files().iter().map(|d| d.size).sum();
-    if total > 512 * 1024 * 1024 {
-        return Err(
-            "the data files are too large to check the archive time-stamp in memory".to_owned(),
-        );
-    }
-    let mut out = Vec::new();
     let mut feed = |name: &str, sink: &mut dyn FnMut(&[u8])| -> Result<(), String> {
         let mut r = container.open_entry(name).map_err(|e| e.to_string())?;
         let mut buf = vec![0u8; 256 * 1024];
@@ -1329,15 +1375,7 @@ fn archive_digest_input(
             sink(&buf[..n]);
         }
     };
-    archive_input(
-        doc,
-        sig,
-        mode,
-        until,
-        &mut |b| out.extend_from_slice(b),
-        &mut feed,
-    )?;
-    Ok(out)
+    archive_digest_with(doc, sig, mode, until, &mut feed, hash)
 }
 
 /// Whether the OCSP response's nonce is a DigestInfo of the signature value's hash (BDOC 2.1
@@ -1418,4 +1456,73 @@ fn ocsp_produced_at(ocsp: &[u8]) -> Option<SystemTime> {
     let response = OcspResponse::from_der(ocsp).ok()?;
     let basic = BasicOcspResponse::from_der(response.response_bytes?.response.as_bytes()).ok()?;
     Some(basic.tbs_response_data.produced_at.0.to_system_time())
+}
+
+/// TSTInfo's message imprint and genTime, read without insisting on DER for genTime
+/// (`YYYYMMDDhhmmss[.f…]Z`).
+fn lenient_tst_info(content: &[u8]) -> Option<(der::asn1::ObjectIdentifier, Vec<u8>, SystemTime)> {
+    fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let tag = *input.first()?;
+        let l = *input.get(1)?;
+        let (len, at) = if l < 0x80 {
+            (usize::from(l), 2)
+        } else {
+            let n = usize::from(l & 0x7f);
+            if n == 0 || n > 4 {
+                return None;
+            }
+            let mut v = 0usize;
+            for i in 0..n {
+                v = (v << 8) | usize::from(*input.get(2 + i)?);
+            }
+            (v, 2 + n)
+        };
+        let body = input.get(at..at + len)?;
+        Some((tag, body, &input[at + len..]))
+    }
+    let (tag, body, _) = tlv(content)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (_, _, rest) = tlv(body)?; // version
+    let (_, _, rest) = tlv(rest)?; // policy
+    let (tag, imprint, rest) = tlv(rest)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, alg, after) = tlv(imprint)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, oid, _) = tlv(alg)?;
+    if tag != 0x06 {
+        return None;
+    }
+    let oid = der::asn1::ObjectIdentifier::from_bytes(oid).ok()?;
+    let (tag, hashed, _) = tlv(after)?;
+    if tag != 0x04 {
+        return None;
+    }
+    let (_, _, rest) = tlv(rest)?; // serialNumber
+    let (tag, time, _) = tlv(rest)?;
+    if tag != 0x18 {
+        return None;
+    }
+    let text = std::str::from_utf8(time).ok()?;
+    let text = text.strip_suffix('Z')?;
+    let whole = text.split('.').next()?;
+    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rfc = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &whole[0..4],
+        &whole[4..6],
+        &whole[6..8],
+        &whole[8..10],
+        &whole[10..12],
+        &whole[12..14]
+    );
+    let at = signet_pki::time::parse_rfc3339(&rfc).ok()?;
+    Some((oid, hashed.to_vec(), at))
 }

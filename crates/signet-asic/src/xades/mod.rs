@@ -88,6 +88,12 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
     base64ct::Base64::encode_string(bytes)
 }
 
+/// base64 without line breaks, for tests that build XML.
+#[doc(hidden)]
+pub fn b64_for_tests(bytes: &[u8]) -> String {
+    b64(bytes)
+}
+
 /// base64 decoding that ignores whitespace (libxml2 writes line breaks).
 pub(crate) fn unb64(text: &str) -> Option<Vec<u8>> {
     use base64ct::Encoding as _;

@@ -457,3 +457,23 @@ fn xmlsec1_verifies_signets_xml_signatures() {
         );
     }
 }
+
+/// A signer without qualified statements: an AdES to Signet, NonQSCD to libdigidocpp.
+#[test]
+fn unqualified_signer_is_ades_to_signet_and_nonqscd_to_libdigidocpp() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", b"one")];
+    let out = s.path("unq.asice");
+    s.sign_new(&out, &files, Role::Unqualified, BaselineLevel::B_LT);
+    let r = s.validate(&out);
+    assert_eq!(
+        r.signatures[0].qualification.as_deref(),
+        Some("AdES"),
+        "{r:#?}"
+    );
+    let peer = statuses(&s, &out).unwrap();
+    assert!(
+        peer[0].starts_with("NonQSCD "),
+        "libdigidocpp says {peer:?}"
+    );
+}

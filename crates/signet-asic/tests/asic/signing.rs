@@ -157,3 +157,113 @@ fn tampering_is_refused_with_the_reason() {
         "{r:#?}"
     );
 }
+
+/// Signature wrapping and key substitution on a Signet signature: each is refused, and the
+/// claimed signing time of the fake properties is never shown.
+#[test]
+fn wrapping_and_key_substitution_are_refused() {
+    let s = Setup::new();
+    let files = [s.write("hello.txt", b"Tere!\n")];
+    let out = s.path("x.asice");
+    s.sign_new(&out, &files, Role::Signing, BaselineLevel::B_LT);
+    let c = Container::open(&out).unwrap();
+    let sig =
+        String::from_utf8(c.read_small("META-INF/signatures0.xml", 1 << 20).unwrap()).unwrap();
+    let other = signet_asic::xades::b64_for_tests(s.pki.der(Role::RsaSigning));
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "second SignedProperties with a fake time",
+            sig.replace(
+                "</ds:Object>",
+                "</ds:Object><ds:Object><xades:QualifyingProperties Target=\"#S0\"><xades:SignedProperties Id=\"fake\"><xades:SignedSignatureProperties><xades:SigningTime>2218-01-01T00:00:00Z</xades:SigningTime></xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties></ds:Object>",
+            ),
+        ),
+        (
+            "certificate doubling",
+            sig.replace(
+                "</ds:X509Certificate></ds:X509Data>",
+                &format!("</ds:X509Certificate><ds:X509Certificate>{other}</ds:X509Certificate></ds:X509Data>"),
+            ),
+        ),
+        (
+            "KeyValue instead of the certificate",
+            {
+                let a = sig.find("<ds:KeyInfo>").unwrap();
+                let b = sig.find("</ds:KeyInfo>").unwrap();
+                format!(
+                    "{}<ds:KeyInfo><ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AQAB</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue>{}",
+                    &sig[..a],
+                    &sig[b..]
+                )
+            },
+        ),
+        (
+            "SignedProperties reference without its Type",
+            sig.replace(" Type=\"http://uri.etsi.org/01903#SignedProperties\"", ""),
+        ),
+        (
+            "duplicate Id",
+            sig.replace("<ds:SignatureValue Id=\"S0-SIG\">", "<ds:SignatureValue Id=\"S0-SignedProperties\">"),
+        ),
+        (
+            "a DTD",
+            sig.replacen(
+                "<asic:XAdESSignatures",
+                "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><asic:XAdESSignatures",
+                1,
+            ),
+        ),
+    ];
+    for (name, xml) in cases {
+        let path = s.path("attacked.asice");
+        std::fs::write(
+            &path,
+            crate::common::rebuild(&c, &[], Some(xml.as_bytes()), &[]),
+        )
+        .unwrap();
+        let r = s.validate(&path);
+        assert_ne!(r.indication, Indication::TotalPassed, "{name}: {r:#?}");
+        for sig in &r.signatures {
+            assert!(
+                !sig.signing_time
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("2218")),
+                "{name}: the fake time is shown"
+            );
+        }
+    }
+}
+
+/// nonRepudiation is required; an unqualified signer gives an AdES, not a QES.
+#[test]
+fn key_usage_and_qualification_are_judged() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", b"one")];
+    let out = s.path("ku.asice");
+    s.sign_new(&out, &files, Role::WrongKeyUsage, BaselineLevel::B_LT);
+    let r = s.validate(&out);
+    assert_eq!(r.indication, Indication::TotalFailed, "{r:#?}");
+    assert!(
+        r.signatures[0]
+            .errors
+            .iter()
+            .any(|e| e.contains("NonRepudiation")),
+        "{r:#?}"
+    );
+
+    let out = s.path("unq.asice");
+    s.sign_new(&out, &files, Role::Unqualified, BaselineLevel::B_LT);
+    let r = s.validate(&out);
+    assert_eq!(
+        r.signatures[0].qualification.as_deref(),
+        Some("AdES"),
+        "{r:#?}"
+    );
+    assert!(
+        r.signatures[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("NonQSCD")),
+        "{r:#?}"
+    );
+}

@@ -386,7 +386,8 @@ impl PublicKey {
                         p384::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(malformed)?,
                     )),
                     oid::P521 => Ok(Self::P521(Box::new(
-                        ecdsa::VerifyingKey::<p521::NistP521>::from_sec1_bytes(bits).map_err(malformed)?,
+                        ecdsa::VerifyingKey::<p521::NistP521>::from_sec1_bytes(bits)
+                            .map_err(malformed)?,
                     ))),
                     other => Err(CryptoError::UnsupportedKey(other)),
                 }

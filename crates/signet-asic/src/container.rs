@@ -387,6 +387,12 @@ impl Container {
         let base = name.rsplit('/').next().unwrap_or(name);
         zip::check_name(base)?;
         let target = dir.join(base);
+        if target.exists() {
+            return Err(AsicError::NotAllowed(format!(
+                "{} exists already: Signet does not overwrite files when extracting",
+                target.display()
+            )));
+        }
         let mut reader = self.open_entry(name)?;
         write_atomically(&target, |out| {
             io::copy(&mut reader, out)?;

@@ -182,6 +182,30 @@ fn sign_verify_list_extract_through_the_binary() {
     let run = signet(&["asice", "extract", &o, "b.csv", "--out-dir", &d], "");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(std::fs::read(out_dir.join("b.csv")).unwrap(), b"x,y\n1,2\n");
+    // Never over an existing file.
+    let run = signet(&["asice", "extract", &o, "b.csv", "--out-dir", &d], "");
+    assert_eq!(run.code, 65, "{}", run.stderr);
+    assert!(run.stderr.contains("exists already"), "{}", run.stderr);
+
+    // libdigidocpp finds both signatures the binary made with the PKCS#12 token valid.
+    let python = signet_testkit::peers::venv_program("python").unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/digidoc.py");
+    let peer = Command::new(python)
+        .arg(script)
+        .args(["validate", "--tsl", &f.tsl, "--tslcert", &f.tsl_signer, &o])
+        .output()
+        .unwrap();
+    assert!(
+        peer.status.success(),
+        "{}",
+        String::from_utf8_lossy(&peer.stderr)
+    );
+    let peer: serde_json::Value = serde_json::from_slice(&peer.stdout).unwrap();
+    let sigs = peer[o.as_str()]["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{peer}");
+    for s in sigs {
+        assert_eq!(s["status"], "Valid", "{peer}");
+    }
 
     // Files cannot be added to a signed container; the container is left as it was.
     let before = std::fs::read(&out).unwrap();

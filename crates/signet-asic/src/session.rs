@@ -45,6 +45,27 @@ fn stream(path: &Path, sink: &mut dyn FnMut(&[u8])) -> Result<(), String> {
     }
 }
 
+/// Refuses, before the token is asked, a certificate that cannot make a valid signature: one
+/// without nonRepudiation, or not valid now.
+fn check_signer(signer: &Cert, now: std::time::SystemTime) -> Result<(), SessionError> {
+    use x509_cert::ext::pkix::KeyUsages;
+    if !signer.allows_key_usage(KeyUsages::NonRepudiation) {
+        return Err(SignError::Data(
+            "the signing certificate does not allow nonRepudiation: it is not a signing certificate".to_owned(),
+        )
+        .into());
+    }
+    if now < signer.not_before() || now > signer.not_after() {
+        return Err(SignError::Data(format!(
+            "the signing certificate is not valid now (valid from {} to {})",
+            signet_pki::time::Utc(signer.not_before()),
+            signet_pki::time::Utc(signer.not_after())
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 fn make_signature(
     digests: &[FileDigest],
     signer: &Cert,
@@ -54,6 +75,7 @@ fn make_signature(
     token: &mut RawSigner<'_>,
     feed: &mut crate::xades::sign::FeedFile<'_>,
 ) -> Result<Vec<u8>, SessionError> {
+    check_signer(signer, services.clock.now())?;
     let prepared = Prepared::new(&SignRequest {
         signer,
         files: digests,

@@ -239,8 +239,38 @@ fn wrapping_and_key_substitution_are_refused() {
 fn key_usage_and_qualification_are_judged() {
     let s = Setup::new();
     let files = [s.write("a.txt", b"one")];
+    // Signet refuses to sign with it, before the token is asked, and writes nothing.
     let out = s.path("ku.asice");
-    s.sign_new(&out, &files, Role::WrongKeyUsage, BaselineLevel::B_LT);
+    let err = s
+        .try_sign_new(&out, &files, Role::WrongKeyUsage, BaselineLevel::B_LT)
+        .unwrap_err();
+    assert!(err.to_string().contains("nonRepudiation"), "{err}");
+    assert!(!out.exists());
+    let err = s
+        .try_sign_new(&out, &files, Role::Expired, BaselineLevel::B_LT)
+        .unwrap_err();
+    assert!(err.to_string().contains("not valid now"), "{err}");
+    assert!(!out.exists());
+    // A signature made elsewhere with it fails validation.
+    let signer = s.cert(Role::WrongKeyUsage);
+    let now = signet_core::Clock::now(&signet_core::SystemClock);
+    signet_asic::container::create(&out, &files, now, &mut |digests| {
+        let p = signet_asic::xades::sign::Prepared::new(&signet_asic::xades::sign::SignRequest {
+            signer: &signer,
+            files: digests,
+            signing_time: now,
+            index: 0,
+        })
+        .unwrap();
+        let v = s
+            .pki
+            .get(Role::WrongKeyUsage)
+            .key
+            .sign_digest_raw(&p.digest_to_sign())
+            .unwrap();
+        Ok(Some(p.finish(&v).unwrap().into_bytes()))
+    })
+    .unwrap();
     let r = s.validate(&out);
     assert_eq!(r.indication, Indication::TotalFailed, "{r:#?}");
     assert!(
@@ -266,4 +296,45 @@ fn key_usage_and_qualification_are_judged() {
             .any(|w| w.contains("NonQSCD")),
         "{r:#?}"
     );
+}
+
+/// A failing time-stamping authority leaves the container exactly as it was.
+#[test]
+fn a_failed_signature_leaves_the_container_untouched() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", b"one")];
+    let out = s.path("keep.asice");
+    s.sign_new(&out, &files, Role::Signing, BaselineLevel::B_LT);
+    let before = std::fs::read(&out).unwrap();
+    s.pki.set_tsa_mode(signet_testkit::TsaMode::Reject);
+    let signer = s.cert(Role::RsaSigning);
+    let anchors = s.anchors();
+    let validator = signet_pki::PathValidator::new(&anchors, [s.cert(Role::IssuingCa)]);
+    let fetch = signet_testkit::LoopbackFetch::default();
+    let tsa = s.pki.tsa_url();
+    let services = signet_asic::xades::sign::Services {
+        fetch: &fetch,
+        clock: &signet_core::SystemClock,
+        tsa_url: Some(&tsa),
+        validator: &validator,
+        ocsp_policy: signet_pki::ocsp::OcspPolicy::default(),
+    };
+    let mut token = s.token(Role::RsaSigning);
+    let err = signet_asic::session::sign_existing(
+        &out,
+        &out,
+        &signer,
+        BaselineLevel::B_LT,
+        &services,
+        &mut token,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("time-stamp"), "{err}");
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(s.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }

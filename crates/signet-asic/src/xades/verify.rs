@@ -791,6 +791,11 @@ impl Checker<'_, '_, '_> {
         }
         // Every data file covered, with the manifest's media type.
         for file in self.container.data_files() {
+            if file.size == 0 {
+                self.report
+                    .warnings
+                    .push(format!("Data file '{}' is empty", file.name));
+            }
             let Some((_, ref_id)) = covered.iter().find(|(n, _)| *n == file.name) else {
                 self.report.fail(
                     Indication::TotalFailed,

@@ -8,11 +8,13 @@
 //! cargo xtask bench node  release benchmark of signet-node (queries/s, query → stream p99)
 //! cargo xtask postgres   start the tests' PostgreSQL cluster (target/pg) and print its URL
 //! cargo xtask crash-test vault [--kills N]   SIGKILL the vault's writer N times; check nothing is lost
+//! cargo xtask bench asice  ASiC-E signing against pydigidoc (release build)
 //! ```
 //!
 //! Every step is idempotent: what is installed is not installed again, a UI that is up to date is
 //! not rebuilt.
 
+mod bench_asice;
 mod bench_node;
 mod crash;
 mod postgres;
@@ -38,6 +40,8 @@ commands:
   postgres   start (or reuse) the tests' private PostgreSQL cluster in target/pg; prints its URL
   crash-test vault [--kills N]
              kill the vault's writer N times (default 100); prints `N kills, N lost, N corrupt`
+  bench asice
+             ASiC-E signing against pydigidoc, release build: containers/s, MB/s, peak memory
   help       show this";
 
 fn main() -> std::process::ExitCode {
@@ -78,8 +82,11 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
         }
         Some("crash-test") => crash::command(&root, &args[1..]),
         Some("bench") => match args.get(1).map(String::as_str) {
+            Some("asice") => bench_asice::run(&root),
             Some("node") => bench_node::run(&root, &args[2..]),
-            _ => bail!("usage: cargo xtask bench node [signet-node bench options]"),
+            other => bail!(
+                "unknown benchmark {other:?}: cargo xtask bench asice|node [signet-node bench options]"
+            ),
         },
         Some("postgres") => {
             println!("{}", postgres::start(&root)?);

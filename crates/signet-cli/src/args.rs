@@ -203,6 +203,23 @@ pub(crate) struct SignArgs {
     /// ASiC-E: add a signature to this existing container (the files are already in it).
     #[arg(long)]
     pub(crate) add_to: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) asice_trust: SignTrustArgs,
+}
+
+/// What signing trusts when it checks the time-stamp and finds the signer's issuer and OCSP
+/// responder (levels from B-T).
+#[derive(Debug, Args)]
+pub(crate) struct SignTrustArgs {
+    /// Trust these CA certificates (DER or PEM); repeatable.
+    #[arg(long)]
+    pub(crate) trust: Vec<PathBuf>,
+    /// A trusted list (ETSI TS 119 612 XML) whose CA/QC, OCSP/QC and TSA/QTST services are trusted.
+    #[arg(long, value_name = "FILE", requires = "tsl_signer")]
+    pub(crate) tsl: Option<PathBuf>,
+    /// A certificate allowed to sign the trusted list (DER or PEM); repeatable.
+    #[arg(long, value_name = "FILE", requires = "tsl")]
+    pub(crate) tsl_signer: Vec<PathBuf>,
 }
 
 /// Trust and time options shared by `verify` and `extend`.
@@ -214,6 +231,9 @@ pub(crate) struct TrustArgs {
     /// A trusted list (ETSI TS 119 612 XML) to use instead of the configured one.
     #[arg(long)]
     pub(crate) tsl: Option<PathBuf>,
+    /// A certificate allowed to sign the trusted list given with --tsl (DER or PEM); repeatable.
+    #[arg(long, value_name = "FILE", requires = "tsl")]
+    pub(crate) tsl_signer: Vec<PathBuf>,
     /// Validate as at this time (RFC 3339) instead of now.
     #[arg(long, value_name = "TIME", value_parser = crate::cert::parse_time)]
     pub(crate) at: Option<std::time::SystemTime>,

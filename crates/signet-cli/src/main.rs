@@ -2,6 +2,7 @@
 //! command line. Every subcommand calls the same `signet-api` operation as the desktop app.
 
 mod args;
+mod asice;
 mod card;
 mod cert;
 mod data;
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => sign::verify(args, json),
         Command::Extend(args) => sign::extend(args, json),
         Command::Data(command) => data::run(&context, command, json),
-        Command::Asice(_) => report::error(&signet_api::not_built("signet asice"), json),
+        Command::Asice(command) => asice::run(command, json),
         pending => {
             let operation = format!("signet {}", pending.name());
             report::error(&signet_api::not_built(&operation), json)

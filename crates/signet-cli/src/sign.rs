@@ -57,13 +57,62 @@ pub(crate) fn format_for(args: &SignArgs) -> Format {
 pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
     match format_for(args) {
         Format::Pades => report::error(&signet_api::not_built("signet sign --format pades"), json),
-        Format::Asice => report::error(&signet_api::not_built("signet sign --format asice"), json),
+        Format::Asice => crate::asice::sign(args, json),
     }
 }
 
 pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
-    let _ = args;
-    report::error(&signet_api::not_built("signet verify"), json)
+    let mut verdicts = Vec::new();
+    let mut asice_reports = Vec::new();
+    for file in &args.files {
+        match sniff(file) {
+            Ok(Sniffed::Zip) | Ok(Sniffed::Other) if crate::asice::is_container(file) => {
+                match crate::asice::verify_one(file, &args.trust) {
+                    Ok((report, verdict)) => {
+                        if !json {
+                            let status = report::text(&crate::asice::verify_text(&report));
+                            if status != Status::Success {
+                                return status;
+                            }
+                        }
+                        asice_reports.push(report);
+                        verdicts.push(verdict);
+                    }
+                    Err(err) => return report::error(&err, json),
+                }
+            }
+            Ok(Sniffed::Pdf) => {
+                return report::error(&signet_api::not_built("signet verify (PDF)"), json);
+            }
+            Ok(Sniffed::Other | Sniffed::Zip) => {
+                let err = signet_api::ApiError::new(
+                    signet_core::Code::InvalidInput,
+                    format!(
+                        "{} is neither a PDF nor an ASiC-E container",
+                        file.display()
+                    ),
+                )
+                .recommend("Give signed PDFs or .asice/.bdoc containers.");
+                return report::error(&err, json);
+            }
+            Err(e) => {
+                let mut err = signet_api::ApiError::from(e);
+                err.message = format!("{}: {}", file.display(), err.message);
+                return report::error(&err, json);
+            }
+        }
+    }
+    if json {
+        let status = if asice_reports.len() == 1 {
+            report::print_json(&asice_reports[0])
+        } else {
+            report::print_json(&asice_reports)
+        };
+        if status != Status::Success {
+            return status;
+        }
+    }
+    crate::asice::status(verdicts)
 }
 
 pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {

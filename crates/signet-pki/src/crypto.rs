@@ -20,6 +20,8 @@ pub mod oid {
     pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
     /// secp384r1.
     pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+    /// secp521r1.
+    pub const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
     /// rsaEncryption.
     pub const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
     /// id-RSASSA-PSS.
@@ -196,7 +198,7 @@ pub const END_OF_2030: u64 = 1_924_992_000;
 /// Signet's table of accepted signature algorithms, hash functions and key sizes with their
 /// sunset dates (after ETSI TS 119 312, SOG-IS, BSI TR-02102-1 and NIST SP 800-57; the dates
 /// are Signet's policy). What is not in the table is refused: SHA-1 and MD5 signatures, RSA below 2048 bits,
-/// curves other than P-256 and P-384, other key types.
+/// curves other than P-256, P-384 and P-521, other key types.
 pub const POLICY: &[PolicyEntry] = &[
     PolicyEntry {
         what: "SHA-256",
@@ -216,6 +218,10 @@ pub const POLICY: &[PolicyEntry] = &[
     },
     PolicyEntry {
         what: "ECDSA P-384",
+        sunset_unix: None,
+    },
+    PolicyEntry {
+        what: "ECDSA P-521",
         sunset_unix: None,
     },
     PolicyEntry {
@@ -344,6 +350,8 @@ pub enum PublicKey {
     P256(p256::ecdsa::VerifyingKey),
     /// ECDSA P-384.
     P384(p384::ecdsa::VerifyingKey),
+    /// ECDSA P-521 (the ESTEID2018 and EE-GovCA2018 CAs).
+    P521(Box<ecdsa::VerifyingKey<p521::NistP521>>),
     /// RSA.
     Rsa(rsa::RsaPublicKey),
 }
@@ -377,6 +385,10 @@ impl PublicKey {
                     oid::P384 => Ok(Self::P384(
                         p384::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(malformed)?,
                     )),
+                    oid::P521 => Ok(Self::P521(Box::new(
+                        ecdsa::VerifyingKey::<p521::NistP521>::from_sec1_bytes(bits)
+                            .map_err(malformed)?,
+                    ))),
                     other => Err(CryptoError::UnsupportedKey(other)),
                 }
             }
@@ -406,6 +418,7 @@ impl PublicKey {
         policy_entry(match self {
             Self::P256(_) => "ECDSA P-256",
             Self::P384(_) => "ECDSA P-384",
+            Self::P521(_) => "ECDSA P-521",
             Self::Rsa(k) => {
                 use rsa::traits::PublicKeyParts as _;
                 if k.n().bits() >= 3072 {
@@ -435,6 +448,7 @@ impl PublicKey {
         match self {
             Self::P256(_) => "EC P-256".to_owned(),
             Self::P384(_) => "EC P-384".to_owned(),
+            Self::P521(_) => "EC P-521".to_owned(),
             Self::Rsa(k) => {
                 use rsa::traits::PublicKeyParts as _;
                 format!("RSA {}", k.n().bits())
@@ -461,6 +475,10 @@ impl PublicKey {
                 let sig = p384::ecdsa::Signature::from_der(signature).map_err(bad)?;
                 key.verify_prehash(&hash.digest(message), &sig).map_err(bad)
             }
+            (Self::P521(key), Scheme::Ecdsa(hash)) => {
+                let sig = ecdsa::Signature::<p521::NistP521>::from_der(signature).map_err(bad)?;
+                key.verify_prehash(&hash.digest(message), &sig).map_err(bad)
+            }
             (Self::Rsa(key), Scheme::RsaPkcs1(hash)) => {
                 let padding = match hash {
                     HashAlg::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
@@ -482,7 +500,7 @@ impl PublicKey {
             (key, _) => Err(CryptoError::AlgorithmKeyMismatch {
                 algorithm: alg.oid,
                 key: match key {
-                    Self::P256(_) | Self::P384(_) => oid::EC_PUBLIC_KEY,
+                    Self::P256(_) | Self::P384(_) | Self::P521(_) => oid::EC_PUBLIC_KEY,
                     Self::Rsa(_) => oid::RSA,
                 },
             }),

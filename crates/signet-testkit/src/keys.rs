@@ -115,6 +115,33 @@ impl TestKey {
         }
     }
 
+    /// Signs a precomputed `digest` as an XML signature value: raw r‖s for ECDSA (the card's
+    /// output), PKCS #1 v1.5 with the DigestInfo of SHA-256/384/512 (by the digest's length)
+    /// for RSA.
+    pub fn sign_digest_raw(&self, digest: &[u8]) -> Result<Vec<u8>, TestkitError> {
+        use signature::hazmat::PrehashSigner as _;
+        let bad = |e: signature::Error| TestkitError::Key(e.to_string());
+        match self {
+            Self::P256(k) => {
+                let sig: p256::ecdsa::Signature = k.sign_prehash(digest).map_err(bad)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Self::P384(k) => {
+                let sig: p384::ecdsa::Signature = k.sign_prehash(digest).map_err(bad)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Self::Rsa(k) => {
+                let scheme = match digest.len() {
+                    32 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    48 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+                    _ => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                };
+                k.sign(scheme, digest)
+                    .map_err(|e| TestkitError::Key(format!("RSA: {e}")))
+            }
+        }
+    }
+
     /// The SHA-1-free key identifier used for SKI/AKI: SHA-256 of the subjectPublicKey bits,
     /// truncated to 20 octets (RFC 7093 section 2, method 1).
     pub fn key_id(&self) -> Result<Vec<u8>, TestkitError> {

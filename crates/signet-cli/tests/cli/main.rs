@@ -6,6 +6,7 @@
 //! ([`cert_verify`]): the certificates and the responder's port change on every run.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
+mod asice;
 mod card;
 mod cert_verify;
 mod data;

@@ -1,0 +1,397 @@
+//! ASiC-E operations (issue 6): sign files into a container or add a signature to one, verify a
+//! container, list, extract and add files. The report of [`asice_verify`] is described in
+//! `docs/asice-report.md`.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::Serialize;
+use signet_asic::xades::sign::Services;
+use signet_asic::xades::verify::{SignatureReport, Trust, validate_container};
+use signet_asic::{AsicError, Container, DataFile, InputFile};
+use signet_core::{BaselineLevel, Code, Fetch, Indication, SubIndication};
+use signet_pki::ocsp::{ListedResponder, OcspPolicy};
+use signet_pki::tsl::TrustedList;
+use signet_pki::{Cert, PathValidator, TrustAnchors};
+use signet_token::{KeyRole, Pin, PinKind, SigningToken};
+
+use crate::cert::{FileBytes, TrustedListFiles};
+use crate::{ApiError, Context};
+
+/// What validation and signing trust: certificate files and a trusted list with its signers.
+#[derive(Debug, Clone, Default)]
+pub struct TrustFiles {
+    /// Trusted certificates (DER or PEM).
+    pub trust: Vec<FileBytes>,
+    /// A trusted list and its pinned signers.
+    pub list: Option<TrustedListFiles>,
+}
+
+struct LoadedTrust {
+    anchors: TrustAnchors,
+    list: Option<TrustedList>,
+}
+
+fn load_trust(files: &TrustFiles) -> Result<LoadedTrust, ApiError> {
+    let mut anchors = TrustAnchors::default();
+    for file in &files.trust {
+        for cert in read_certs(file)? {
+            anchors.push(cert);
+        }
+    }
+    let list = match &files.list {
+        Some(l) => {
+            let mut signers = Vec::new();
+            for s in &l.signers {
+                signers.extend(read_certs(s)?);
+            }
+            Some(TrustedList::verify(&l.list.bytes, &signers).map_err(|e| {
+                ApiError::new(Code::InvalidInput, format!("{}: {e}", l.list.name)).recommend(
+                    "Use a trusted list whose signature verifies with one of the signer certificates given (--tsl-signer).",
+                )
+            })?)
+        }
+        None => None,
+    };
+    Ok(LoadedTrust { anchors, list })
+}
+
+fn read_certs(file: &FileBytes) -> Result<Vec<Cert>, ApiError> {
+    Cert::from_file_bytes(&file.bytes).map_err(|e| {
+        ApiError::new(Code::InvalidInput, format!("{}: {e}", file.name))
+            .recommend("Give an X.509 certificate file, DER or PEM.")
+    })
+}
+
+fn asic_error(path: &Path, err: &AsicError) -> ApiError {
+    match err {
+        AsicError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            ApiError::new(
+                Code::FileNotFound,
+                format!("{}: no such file", path.display()),
+            )
+            .recommend("Check the file name.")
+        }
+        AsicError::Io { .. } => ApiError::new(Code::Io, err.to_string()),
+        AsicError::NotAllowed(_) | AsicError::NoSuchFile(_) => {
+            ApiError::new(Code::InvalidInput, err.to_string())
+        }
+        _ => ApiError::new(
+            Code::InvalidInput,
+            format!(
+                "{} is refused as an ASiC-E container: {err}",
+                path.display()
+            ),
+        )
+        .recommend("The file is damaged or was crafted to mislead; do not trust its content."),
+    }
+}
+
+/// `signet verify X.asice`: the container's verdict and each signature's.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AsiceVerifyReport {
+    /// The file as given.
+    pub file: String,
+    /// The verdict on the whole container: the worst of its signatures; TOTAL-FAILED when it
+    /// is refused; INDETERMINATE (SIGNED_DATA_NOT_FOUND) when it has no signature.
+    pub indication: Indication,
+    /// The deciding sub-indication.
+    pub sub_indication: Option<SubIndication>,
+    /// Why the container was refused before any signature was judged (the ZIP layer, the
+    /// mimetype, the manifest, a malformed signature file); absent when it was not.
+    pub refused: Option<String>,
+    /// The data files.
+    pub data_files: Vec<DataFile>,
+    /// Every signature.
+    pub signatures: Vec<SignatureReport>,
+    /// Disagreements between the manifest and the container's entries.
+    pub problems: Vec<String>,
+    /// The validation time (RFC 3339).
+    pub validation_time: String,
+}
+
+/// Verifies the container at `path`.
+pub fn asice_verify(
+    context: &Context,
+    path: &Path,
+    trust: &TrustFiles,
+    at: Option<SystemTime>,
+) -> Result<AsiceVerifyReport, ApiError> {
+    let loaded = load_trust(trust)?;
+    let now = at.unwrap_or_else(|| context.clock().now());
+    let file = path.display().to_string();
+    let refused = |reason: String| AsiceVerifyReport {
+        file: file.clone(),
+        indication: Indication::TotalFailed,
+        sub_indication: Some(SubIndication::FormatFailure),
+        refused: Some(reason),
+        data_files: Vec::new(),
+        signatures: Vec::new(),
+        problems: Vec::new(),
+        validation_time: signet_pki::time::Utc(now).to_string(),
+    };
+    let container = match Container::open(path) {
+        Ok(c) => c,
+        Err(AsicError::Io { source, .. }) => return Err(ApiError::from(source)),
+        Err(e) => return Ok(refused(e.to_string())),
+    };
+    let report = validate_container(
+        &container,
+        &Trust {
+            anchors: loaded.anchors,
+            list: loaded.list.as_ref(),
+            now,
+        },
+    );
+    let malformed = report
+        .signatures
+        .iter()
+        .find(|s| s.malformed)
+        .and_then(|s| s.errors.first().cloned());
+    let mut out = AsiceVerifyReport {
+        file,
+        indication: report.indication,
+        sub_indication: report.sub_indication,
+        refused: malformed.map(|m| format!("a signature file is malformed: {m}")),
+        data_files: report.data_files,
+        signatures: report.signatures,
+        problems: report.problems,
+        validation_time: signet_pki::time::Utc(now).to_string(),
+    };
+    if out.refused.is_some() {
+        out.indication = Indication::TotalFailed;
+        out.sub_indication = Some(SubIndication::FormatFailure);
+    }
+    Ok(out)
+}
+
+/// `signet asice list`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AsiceListing {
+    /// The data files.
+    pub data_files: Vec<DataFile>,
+    /// The signature entries.
+    pub signatures: Vec<String>,
+    /// Disagreements between the manifest and the entries.
+    pub problems: Vec<String>,
+}
+
+/// Lists a container's files and signature entries.
+pub fn asice_list(path: &Path) -> Result<AsiceListing, ApiError> {
+    let c = Container::open(path).map_err(|e| asic_error(path, &e))?;
+    Ok(AsiceListing {
+        data_files: c.data_files().to_vec(),
+        signatures: c.signature_names().to_vec(),
+        problems: c.problems().to_vec(),
+    })
+}
+
+/// Extracts data files (all when `names` is empty) into `out_dir`; returns the paths written.
+pub fn asice_extract(
+    path: &Path,
+    names: &[String],
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, ApiError> {
+    let c = Container::open(path).map_err(|e| asic_error(path, &e))?;
+    std::fs::create_dir_all(out_dir)?;
+    let wanted: Vec<String> = if names.is_empty() {
+        c.data_files().iter().map(|d| d.name.clone()).collect()
+    } else {
+        names.to_vec()
+    };
+    let mut written = Vec::new();
+    for name in &wanted {
+        written.push(c.extract(name, out_dir).map_err(|e| asic_error(path, &e))?);
+    }
+    Ok(written)
+}
+
+/// Adds files to an unsigned container, in place (atomically).
+pub fn asice_add(context: &Context, path: &Path, files: &[PathBuf]) -> Result<(), ApiError> {
+    let c = Container::open(path).map_err(|e| asic_error(path, &e))?;
+    let inputs = files
+        .iter()
+        .map(|f| InputFile::from_path(f))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| asic_error(path, &e))?;
+    for f in files {
+        if !f.is_file() {
+            return Err(ApiError::new(
+                Code::FileNotFound,
+                format!("{}: no such file", f.display()),
+            ));
+        }
+    }
+    c.add_files(path, &inputs, context.clock().now())
+        .map_err(|e| asic_error(path, &e))
+}
+
+/// What to sign.
+#[derive(Debug, Clone)]
+pub struct AsiceSignRequest {
+    /// The files to put into a new container (ignored with `add_to`).
+    pub files: Vec<PathBuf>,
+    /// The new container (a new one), or the container to add a signature to.
+    pub out: PathBuf,
+    /// Add a signature to this existing container instead of creating one.
+    pub add_to: Option<PathBuf>,
+    /// The level (B-LT by default).
+    pub level: BaselineLevel,
+    /// The time-stamping authority.
+    pub tsa: Option<String>,
+    /// What the signing-time checks trust (the TSA, the signer's issuer, the OCSP responder).
+    pub trust: TrustFiles,
+}
+
+/// What was signed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AsiceSignReport {
+    /// The container written.
+    pub container: String,
+    /// The signature entry added.
+    pub signature: String,
+    /// The level.
+    pub level: BaselineLevel,
+    /// The signer's subject.
+    pub signer: String,
+}
+
+/// Asks for the secret of `kind` (a card PIN or a PKCS#12 password).
+pub type AskPin<'a> = dyn FnMut(PinKind) -> Result<Pin, ApiError> + 'a;
+
+/// Signs files into a new container, or adds a signature to an existing one. The token signs
+/// once, whatever the number of files.
+pub fn asice_sign(
+    context: &Context,
+    fetch: &dyn Fetch,
+    request: &AsiceSignRequest,
+    token: &mut dyn SigningToken,
+    ask: &mut AskPin<'_>,
+) -> Result<AsiceSignReport, ApiError> {
+    let loaded = load_trust(&request.trust)?;
+    let now = context.clock().now();
+    let signer_der = token
+        .certificates()?
+        .into_iter()
+        .find(|c| c.role == KeyRole::Signing)
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::CardUnsupported,
+                "the token has no signing certificate",
+            )
+        })?
+        .der;
+    let signer = Cert::from_der(&signer_der).map_err(|e| {
+        ApiError::new(
+            Code::InvalidInput,
+            format!("the token's signing certificate: {e}"),
+        )
+    })?;
+    let mut anchors = TrustAnchors::new(loaded.anchors.iter().cloned());
+    let mut intermediates = Vec::new();
+    if let Some(list) = &loaded.list {
+        for a in list.anchors(now).iter() {
+            anchors.push(a.clone());
+        }
+        intermediates.extend(list.certificates_of(signet_pki::tsl::SVC_CA_QC));
+    }
+    if request.level > BaselineLevel::B_B && anchors.iter().next().is_none() {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "signing above B-B checks the time-stamp and finds the signer's issuer and OCSP responder: Signet needs to know what to trust",
+        )
+        .recommend("Give --tsl with --tsl-signer, or --trust with the CA certificates."));
+    }
+    if request.level > BaselineLevel::B_B && request.tsa.is_none() {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "levels from B-T need a time-stamping authority",
+        )
+        .recommend("Give its URL with --tsa."));
+    }
+    let validator = PathValidator::new(&anchors, intermediates);
+    let services = Services {
+        fetch,
+        clock: context.clock(),
+        tsa_url: request.tsa.as_deref(),
+        validator: &validator,
+        ocsp_policy: OcspPolicy {
+            listed_responders: loaded
+                .list
+                .as_ref()
+                .map(|l| ListedResponder::from_list(l, now))
+                .unwrap_or_default(),
+            ..OcspPolicy::default()
+        },
+    };
+    let kind = token.pin_kind(KeyRole::Signing);
+    let mut sign = |digest: &[u8], _hash: signet_pki::crypto::HashAlg| -> Result<Vec<u8>, String> {
+        let pin = ask(kind).map_err(|e| e.message)?;
+        token
+            .sign_digest(KeyRole::Signing, digest, pin)
+            .map(|raw| raw.0)
+            .map_err(|e| e.to_string())
+    };
+    let map = |e: signet_asic::session::SessionError| {
+        match e {
+        signet_asic::session::SessionError::Container(c) => asic_error(&request.out, &c),
+        signet_asic::session::SessionError::Token(t) => ApiError::new(Code::Internal, t)
+            .recommend("Check the signing device and its PIN or password."),
+        signet_asic::session::SessionError::Sign(s) => {
+            ApiError::new(Code::Network, s.to_string()).recommend(
+                "Check the time-stamping authority and the OCSP responder, and what Signet was told to trust.",
+            )
+        }
+        other => ApiError::new(Code::Internal, other.to_string()),
+    }
+    };
+    let signature = if let Some(existing) = &request.add_to {
+        signet_asic::session::sign_existing(
+            existing,
+            &request.out,
+            &signer,
+            request.level,
+            &services,
+            &mut sign,
+        )
+        .map_err(map)?
+    } else {
+        if request.out.exists() {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                format!("{} exists already", request.out.display()),
+            )
+            .recommend("Choose another --container, or add a signature to it with --add-to."));
+        }
+        let mut inputs = Vec::new();
+        for f in &request.files {
+            if !f.is_file() {
+                return Err(ApiError::new(
+                    Code::FileNotFound,
+                    format!("{}: no such file", f.display()),
+                ));
+            }
+            inputs.push(InputFile::from_path(f).map_err(|e| asic_error(f, &e))?);
+        }
+        signet_asic::session::sign_new(
+            &request.out,
+            &inputs,
+            &signer,
+            request.level,
+            &services,
+            &mut sign,
+        )
+        .map_err(map)?;
+        "META-INF/signatures0.xml".to_owned()
+    };
+    tracing::info!(level = %request.level, files = request.files.len(), "container signed");
+    Ok(AsiceSignReport {
+        container: request.out.display().to_string(),
+        signature,
+        level: request.level,
+        signer: signer.subject().to_string(),
+    })
+}

@@ -1,0 +1,1533 @@
+//! Validating the XAdES signatures of a container, in the ETSI EN 319 102-1 vocabulary, with
+//! libdigidocpp's rules (asice.md sections 2 to 4, security-tests.md section 2).
+//!
+//! Per signature: the structure first (exactly one SignedInfo, SignatureValue, KeyInfo,
+//! ds:Object, QualifyingProperties and SignedProperties; the SignedProperties referenced once by
+//! Id *and* Type; no duplicate Ids; no DTD), then every reference (each data file of the
+//! container must be covered, with the manifest's media type in DataObjectFormat), the signature
+//! value with the certificate bound by SigningCertificate(V2) (KeyValue is never used), the
+//! signature time-stamp's imprint and TSA, the OCSP response (after the time-stamp, a warning
+//! when more than 15 minutes later), the archive time-stamp, and the signer's path,
+//! nonRepudiation and qualification. Legacy BDOC 2.1 time-mark signatures: the OCSP nonce must
+//! be the DigestInfo of the signature value's hash, and the OCSP time is the signing time.
+
+use std::time::{Duration, SystemTime};
+
+use bergshamra_c14n::C14nMode;
+use der::Decode as _;
+use serde::Serialize;
+use signet_core::{BaselineLevel, Indication, SubIndication};
+use signet_pki::crypto::HashAlg;
+use signet_pki::ocsp::{CertificateStatus, ListedResponder, OcspAnswer, OcspPolicy};
+use signet_pki::qualification::assess;
+use signet_pki::time::Utc;
+use signet_pki::tsl::{SVC_CA_QC, TrustedList};
+use signet_pki::xmldsig::{SignatureMethod, XmlDocument, digest_method};
+use signet_pki::{Cert, PathValidator, Purpose, TrustAnchors, ValidationTime};
+use uppsala::NodeId;
+
+use super::{
+    ASIC, BDOC_TM_POLICIES, DS, SIGNED_PROPERTIES_TYPE, XADES, XADES141, c14n_element, descendants,
+    unb64,
+};
+use crate::container::{Container, DataFile, MAX_XML_ENTRY};
+use crate::xml::uri_decode;
+
+/// How long after the time-stamp an OCSP answer may be produced before a warning.
+pub const OCSP_LATE: Duration = Duration::from_secs(15 * 60);
+
+/// What validation trusts, and when it runs.
+#[derive(Debug)]
+pub struct Trust<'a> {
+    /// Certificates trusted as anchors (in addition to the list's services).
+    pub anchors: TrustAnchors,
+    /// A verified trusted list: its CA/QC, OCSP/QC and TSA/QTST services.
+    pub list: Option<&'a TrustedList>,
+    /// The validation time (the present, from a clock, or the time a person asked about).
+    pub now: SystemTime,
+}
+
+/// One signature's result.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureReport {
+    /// The signature entry (`META-INF/signatures0.xml`).
+    pub file: String,
+    /// The signature's Id.
+    pub id: Option<String>,
+    /// The verdict.
+    pub indication: Indication,
+    /// Why, when not TOTAL-PASSED.
+    pub sub_indication: Option<SubIndication>,
+    /// The baseline level the signature has (`B-B` … `B-LTA`), or `LT-TM` for a BDOC time-mark.
+    pub level: Option<String>,
+    /// The signature file is malformed (not well-formed, a DTD, schema violations): the
+    /// container is refused as libdigidocpp refuses it at open.
+    pub malformed: bool,
+    /// The signer's subject, from the certificate bound by SigningCertificate.
+    pub signer: Option<String>,
+    /// The signer certificate's serial number (hex).
+    pub signer_serial: Option<String>,
+    /// The claimed signing time (only shown when the SignedProperties digest verified).
+    pub signing_time: Option<String>,
+    /// The signature time-stamp's genTime.
+    pub timestamp_time: Option<String>,
+    /// The OCSP answer's producedAt.
+    pub ocsp_produced_at: Option<String>,
+    /// The archive time-stamp's genTime (B-LTA).
+    pub archive_timestamp_time: Option<String>,
+    /// `QES` (qualified certificate, key in a QSCD), `AdES/QC` or `AdES`; absent when unknown.
+    pub qualification: Option<String>,
+    /// The data files the signature covers.
+    pub covers: Vec<String>,
+    /// What failed, most decisive first (libdigidocpp's wording where it has one).
+    pub errors: Vec<String>,
+    /// Remarks that do not fail the signature.
+    pub warnings: Vec<String>,
+}
+
+impl SignatureReport {
+    fn new(file: &str) -> Self {
+        Self {
+            file: file.to_owned(),
+            id: None,
+            indication: Indication::TotalPassed,
+            sub_indication: None,
+            level: None,
+            malformed: false,
+            signer: None,
+            signer_serial: None,
+            signing_time: None,
+            timestamp_time: None,
+            ocsp_produced_at: None,
+            archive_timestamp_time: None,
+            qualification: None,
+            covers: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn fail(&mut self, indication: Indication, sub: SubIndication, why: impl Into<String>) {
+        let why = why.into();
+        tracing::debug!(file = %self.file, indication = %indication, sub = ?sub, reason = %why, "signature finding");
+        if self.errors.is_empty() || indication.worse(self.indication) != self.indication {
+            self.indication = indication;
+            self.sub_indication = Some(sub);
+            self.errors.insert(0, why);
+        } else {
+            self.errors.push(why);
+        }
+    }
+
+    fn malformed(&mut self, why: impl Into<String>) {
+        self.malformed = true;
+        self.fail(Indication::TotalFailed, SubIndication::FormatFailure, why);
+    }
+}
+
+/// The whole container's result.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerReport {
+    /// The worst indication of all signatures; INDETERMINATE without signatures.
+    pub indication: Indication,
+    /// The deciding sub-indication.
+    pub sub_indication: Option<SubIndication>,
+    /// The data files.
+    pub data_files: Vec<DataFile>,
+    /// Each signature.
+    pub signatures: Vec<SignatureReport>,
+    /// Container problems (manifest against entries): each fails every signature.
+    pub problems: Vec<String>,
+}
+
+impl ContainerReport {
+    /// Whether some signature file is malformed (libdigidocpp refuses such containers at open).
+    pub fn malformed(&self) -> bool {
+        self.signatures.iter().any(|s| s.malformed)
+    }
+}
+
+/// Validates every signature of `container`.
+pub fn validate_container(container: &Container, trust: &Trust<'_>) -> ContainerReport {
+    let mut signatures = Vec::new();
+    for name in container.signature_names() {
+        let bytes = match container.read_small(name, MAX_XML_ENTRY) {
+            Ok(b) => b,
+            Err(e) => {
+                let mut r = SignatureReport::new(name);
+                r.malformed(e.to_string());
+                signatures.push(r);
+                continue;
+            }
+        };
+        signatures.extend(validate_signature_file(container, name, &bytes, trust));
+    }
+    for report in &mut signatures {
+        for problem in container.problems() {
+            report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                problem.clone(),
+            );
+        }
+    }
+    let (mut indication, mut sub) = (Indication::TotalPassed, None);
+    for s in &signatures {
+        let worse = s.indication.worse(indication);
+        if worse != indication || (sub.is_none() && s.indication == indication) {
+            indication = worse;
+            sub = s.sub_indication;
+        }
+    }
+    if signatures.is_empty() {
+        indication = Indication::Indeterminate;
+        sub = Some(SubIndication::SignedDataNotFound);
+    }
+    tracing::info!(
+        signatures = signatures.len(),
+        indication = %indication,
+        sub_indication = ?sub,
+        "container validated"
+    );
+    ContainerReport {
+        indication,
+        sub_indication: sub,
+        data_files: container.data_files().to_vec(),
+        signatures,
+        problems: container.problems().to_vec(),
+    }
+}
+
+/// Validates the signatures of one `META-INF/*signatures*.xml` entry.
+pub fn validate_signature_file(
+    container: &Container,
+    name: &str,
+    bytes: &[u8],
+    trust: &Trust<'_>,
+) -> Vec<SignatureReport> {
+    let mut report = SignatureReport::new(name);
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        report.malformed("the signature file is not UTF-8");
+        return vec![report];
+    };
+    let doc = match XmlDocument::parse(text) {
+        Ok(d) => d,
+        Err(e) => {
+            report.malformed(format!("the signature file is refused: {e}"));
+            return vec![report];
+        }
+    };
+    let Ok(root) = doc.root() else {
+        report.malformed("the signature file has no root element");
+        return vec![report];
+    };
+    let dom = doc.dom();
+    if dom.element(root).is_some_and(|e| {
+        e.name
+            .matches(Some("http://uri.etsi.org/2918/v1.2.1#"), "XAdESSignatures")
+    }) {
+        report.fail(
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            "the root element uses the obsolete namespace http://uri.etsi.org/2918/v1.2.1# (without the leading 0)",
+        );
+        return vec![report];
+    }
+    if !dom
+        .element(root)
+        .is_some_and(|e| e.name.matches(Some(ASIC), "XAdESSignatures"))
+    {
+        report.malformed(
+            "the root element is not asic:XAdESSignatures in the namespace http://uri.etsi.org/02918/v1.2.1#",
+        );
+        return vec![report];
+    }
+    if let Err(id) = unique_ids(&doc) {
+        report.malformed(format!(
+            "the Id “{id}” appears on more than one element: references by Id would be ambiguous"
+        ));
+        return vec![report];
+    }
+    let signatures = doc.children(root, DS, "Signature");
+    if signatures.is_empty() {
+        report.malformed("the signature file holds no ds:Signature");
+        return vec![report];
+    }
+    signatures
+        .into_iter()
+        .map(|sig| {
+            let mut r = SignatureReport::new(name);
+            Checker {
+                doc: &doc,
+                container,
+                trust,
+                sig,
+                report: &mut r,
+            }
+            .run();
+            r
+        })
+        .collect()
+}
+
+fn unique_ids(doc: &XmlDocument<'_>) -> Result<(), String> {
+    let dom = doc.dom();
+    let mut seen = std::collections::HashSet::new();
+    for node in dom.descendants(dom.root()) {
+        let Some(e) = dom.element(node) else { continue };
+        for a in &e.attributes {
+            if matches!(a.name.local_name.as_ref(), "Id" | "ID" | "id")
+                && a.name.namespace_uri.is_none()
+                && !seen.insert(a.value.to_string())
+            {
+                return Err(a.value.to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Checker<'d, 'a, 'r> {
+    doc: &'d XmlDocument<'a>,
+    container: &'d Container,
+    trust: &'d Trust<'d>,
+    sig: NodeId,
+    report: &'r mut SignatureReport,
+}
+
+/// What the unsigned properties hold.
+#[derive(Default)]
+struct Unsigned {
+    timestamps: Vec<NodeId>,
+    archive: Vec<NodeId>,
+    certificates: Vec<Cert>,
+    ocsp: Vec<Vec<u8>>,
+}
+
+fn only(nodes: Vec<NodeId>) -> Option<NodeId> {
+    match nodes.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+impl Checker<'_, '_, '_> {
+    fn child(&self, parent: NodeId, ns: &str, local: &str) -> Option<NodeId> {
+        only(self.doc.children(parent, ns, local))
+    }
+
+    fn run(&mut self) {
+        let doc = self.doc;
+        self.report.id = doc.attribute(self.sig, "Id").map(str::to_owned);
+        let Some(id) = self.report.id.clone() else {
+            self.report.malformed("the ds:Signature has no Id");
+            return;
+        };
+        // Structure.
+        let (Some(signed_info), Some(value_node)) = (
+            self.child(self.sig, DS, "SignedInfo"),
+            self.child(self.sig, DS, "SignatureValue"),
+        ) else {
+            self.report
+                .malformed("the signature needs exactly one SignedInfo and one SignatureValue");
+            return;
+        };
+        let objects = doc.children(self.sig, DS, "Object");
+        let Some(object) = only(objects) else {
+            self.report
+                .malformed("the signature must hold exactly one ds:Object");
+            return;
+        };
+        let Some(qp) = self.child(object, XADES, "QualifyingProperties") else {
+            self.report
+                .malformed("the ds:Object must hold exactly one xades:QualifyingProperties");
+            return;
+        };
+        if doc.attribute(qp, "Target") != Some(&format!("#{id}")) {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                "QualifyingProperties does not target this signature",
+            );
+        }
+        let all_sp = descendants(doc, self.sig, XADES, "SignedProperties");
+        let Some(sp) = self
+            .child(qp, XADES, "SignedProperties")
+            .filter(|_| all_sp.len() == 1)
+        else {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                "the signature must hold exactly one SignedProperties",
+            );
+            return;
+        };
+        if !descendants(doc, qp, XADES, "UnsignedDataObjectProperties").is_empty() {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                "UnsignedDataObjectProperties are not allowed",
+            );
+        }
+        let unsigned = self.read_unsigned(qp);
+        let Some(ssp) = self.child(sp, XADES, "SignedSignatureProperties") else {
+            self.report
+                .malformed("SignedProperties has no SignedSignatureProperties");
+            return;
+        };
+
+        // SignedInfo: methods and references.
+        let Some(c14n) = self
+            .child(signed_info, DS, "CanonicalizationMethod")
+            .and_then(|n| doc.attribute(n, "Algorithm"))
+            .and_then(C14nMode::from_uri)
+        else {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::CryptoConstraintsFailure,
+                "the SignedInfo canonicalization is not one Signet accepts",
+            );
+            return;
+        };
+        let method_uri = self
+            .child(signed_info, DS, "SignatureMethod")
+            .and_then(|n| doc.attribute(n, "Algorithm"))
+            .unwrap_or("")
+            .to_owned();
+        let method = match SignatureMethod::from_uri(&method_uri) {
+            Ok(m) => Some(m),
+            Err(_) => {
+                self.report.fail(
+                    Indication::Indeterminate,
+                    SubIndication::CryptoConstraintsFailure,
+                    format!("the signature method {method_uri} is not supported"),
+                );
+                None
+            }
+        };
+        let sp_id = doc.attribute(sp, "Id").unwrap_or("").to_owned();
+        let sp_ok = self.check_references(signed_info, sp, &sp_id);
+
+        // The signer: the KeyInfo certificate SigningCertificate binds.
+        let Some(signer) = self.bound_signer(ssp) else {
+            return;
+        };
+        self.report.signer = Some(signer.subject().to_string());
+        self.report.signer_serial = Some(signer.serial_hex());
+        if sp_ok {
+            self.report.signing_time = self.child(ssp, XADES, "SigningTime").map(|n| doc.text(n));
+        }
+
+        // The signature value over the canonical SignedInfo.
+        let value = unb64(&doc.text(value_node));
+        if let Some(method) = method {
+            match (super::c14n_element(doc, signed_info, c14n), value.as_ref()) {
+                (Ok(bytes), Some(value)) => {
+                    if let Err(e) = method.verify(&signer, &bytes, value) {
+                        if !matches!(e, signet_pki::crypto::CryptoError::BadSignature) {
+                            self.report.fail(
+                                Indication::Indeterminate,
+                                SubIndication::CryptoConstraintsFailure,
+                                format!("Signature validation: Signet cannot use the signer's key or algorithm: {e}"),
+                            );
+                        } else {
+                            self.report.fail(
+                                Indication::TotalFailed,
+                                SubIndication::SigCryptoFailure,
+                                format!(
+                                    "Signature validation: the signature value does not verify: {e}"
+                                ),
+                            );
+                        }
+                    }
+                }
+                _ => self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    "the SignatureValue cannot be read",
+                ),
+            }
+        }
+        if !signer.allows_key_usage(x509_cert::ext::pkix::KeyUsages::NonRepudiation) {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::ChainConstraintsFailure,
+                "Signing certificate does not contain NonRepudiation key usage flag",
+            );
+        }
+        for unsupported in [
+            "CounterSignature",
+            "AllDataObjectsTimeStamp",
+            "IndividualDataObjectsTimeStamp",
+        ] {
+            if !descendants(doc, qp, XADES, unsupported).is_empty() {
+                self.report.fail(
+                    Indication::Indeterminate,
+                    SubIndication::FormatFailure,
+                    format!("{unsupported} is not supported by Signet"),
+                );
+            }
+        }
+
+        // Policy: a BDOC 2.1 time-mark signature?
+        let policy = descendants(doc, ssp, XADES, "SigPolicyId")
+            .first()
+            .and_then(|&p| self.child(p, XADES, "Identifier"))
+            .map(|n| doc.text(n));
+        let time_mark = policy
+            .as_deref()
+            .is_some_and(|p| BDOC_TM_POLICIES.contains(&p))
+            && unsigned.timestamps.is_empty();
+
+        // Time-stamp.
+        let mut poe: Option<SystemTime> = None;
+        if unsigned.timestamps.len() > 1 {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                "more than one SignatureTimeStamp: libdigidocpp supports exactly one",
+            );
+        }
+        let extra = self.extra_certs(&unsigned);
+        let sig = self.sig;
+        if let Some(&ts) = unsigned.timestamps.first()
+            && let Some(gen_time) = self.check_timestamp(ts, &extra, |doc, mode, hash| {
+                let v = descendants(doc, sig, DS, "SignatureValue");
+                c14n_element(doc, *v.first()?, mode)
+                    .ok()
+                    .map(|b| hash.digest(&b))
+            })
+        {
+            self.report.timestamp_time = Some(Utc(gen_time).to_string());
+            poe = Some(gen_time);
+        }
+
+        // Path, revocation, level.
+        let claimed = self
+            .child(ssp, XADES, "SigningTime")
+            .and_then(|n| parse_xml_time(&doc.text(n)));
+        let mut times = vec![self.trust.now];
+        times.extend(poe);
+        times.extend(claimed);
+        let anchors = self.anchors(&times);
+        let mut intermediates = unsigned.certificates.clone();
+        intermediates.extend(extra.iter().cloned());
+        let issuer = intermediates
+            .iter()
+            .chain(anchors.iter())
+            .find(|c| c.subject() == signer.issuer() && signer.verify_signed_by(c).is_ok())
+            .or_else(|| {
+                // An issuer whose signature Signet cannot check (SHA-1, an old key): found by
+                // name and key identifier; path validation then judges the signature.
+                intermediates.iter().chain(anchors.iter()).find(|c| {
+                    c.subject() == signer.issuer()
+                        && match (signer.authority_key_id(), c.subject_key_id()) {
+                            (Some(a), Some(k)) => a == k,
+                            _ => true,
+                        }
+                })
+            })
+            .cloned();
+        let validator = PathValidator::new(&anchors, intermediates);
+        let ocsp = self.check_revocation(
+            &signer,
+            issuer.as_ref(),
+            &unsigned,
+            value.as_deref(),
+            time_mark,
+            poe,
+        );
+        if time_mark && let Some(answer) = &ocsp {
+            poe = Some(answer.produced_at);
+        }
+        let at = match poe {
+            Some(t) => ValidationTime::Proven(t),
+            None => ValidationTime::Current(self.trust.now),
+        };
+        let path = validator.validate(&signer, Purpose::Signature, at);
+        if let (Some(sub), Some(first)) = (path.sub_indication, path.findings.first()) {
+            self.report.fail(
+                path.indication,
+                sub,
+                format!("Signing certificate: {}", first.problem),
+            );
+        }
+        self.report.level = Some(if time_mark {
+            "LT-TM".to_owned()
+        } else {
+            let level = if !unsigned.archive.is_empty() {
+                BaselineLevel::B_LTA
+            } else if !unsigned.ocsp.is_empty() && poe.is_some() {
+                BaselineLevel::B_LT
+            } else if !unsigned.timestamps.is_empty() {
+                BaselineLevel::B_T
+            } else {
+                BaselineLevel::B_B
+            };
+            level.to_string()
+        });
+        if unsigned.ocsp.is_empty() {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::TryLater,
+                "the signature carries no revocation data (RevocationValues): its validity cannot be established offline (B-B/B-T; libdigidocpp requires B-LT)",
+            );
+        }
+        if unsigned.timestamps.is_empty() && !time_mark {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::NoPoe,
+                "the signature has no time-stamp: nothing proves when it was made",
+            );
+        }
+        // Archive time-stamps.
+        for &ats in &unsigned.archive {
+            let sig = self.sig;
+            let container = self.container;
+            let gen_time = self.check_timestamp(ats, &extra, |doc, mode, hash| {
+                archive_digest_input(doc, sig, mode, Some(ats), container, hash).ok()
+            });
+            if let Some(gen_time) = gen_time {
+                self.report.archive_timestamp_time = Some(Utc(gen_time).to_string());
+            }
+        }
+        self.report.qualification = Some(self.qualification(&signer, issuer.as_ref(), poe));
+    }
+
+    fn read_unsigned(&mut self, qp: NodeId) -> Unsigned {
+        let doc = self.doc;
+        let mut out = Unsigned::default();
+        let Some(usp) = self
+            .child(qp, XADES, "UnsignedProperties")
+            .and_then(|u| self.child(u, XADES, "UnsignedSignatureProperties"))
+        else {
+            return out;
+        };
+        out.timestamps = doc.children(usp, XADES, "SignatureTimeStamp");
+        out.archive = doc.children(usp, XADES141, "ArchiveTimeStamp");
+        for ts in out.timestamps.iter().chain(out.archive.iter()) {
+            if doc.children(*ts, XADES, "EncapsulatedTimeStamp").len() != 1 {
+                self.report
+                    .malformed("a time-stamp element must hold exactly one EncapsulatedTimeStamp");
+            }
+        }
+        for cv in doc.children(usp, XADES, "CertificateValues") {
+            for c in doc.children(cv, XADES, "EncapsulatedX509Certificate") {
+                if let Some(cert) = unb64(&doc.text(c)).and_then(|d| Cert::from_der(&d).ok()) {
+                    out.certificates.push(cert);
+                }
+            }
+        }
+        for rv in doc.children(usp, XADES, "RevocationValues") {
+            for ov in doc.children(rv, XADES, "OCSPValues") {
+                for v in doc.children(ov, XADES, "EncapsulatedOCSPValue") {
+                    if let Some(der) = unb64(&doc.text(v)) {
+                        out.ocsp.push(der);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The anchors: the given ones and the list's services active at any of `times` (the
+    /// present, the proven and the claimed signing time: the status history is honoured).
+    fn anchors(&self, times: &[SystemTime]) -> TrustAnchors {
+        let mut anchors = TrustAnchors::new(self.trust.anchors.iter().cloned());
+        if let Some(list) = self.trust.list {
+            for &at in times {
+                for a in list.anchors(at).iter() {
+                    if !anchors.contains(a) {
+                        anchors.push(a.clone());
+                    }
+                }
+            }
+        }
+        anchors
+    }
+
+    fn extra_certs(&self, unsigned: &Unsigned) -> Vec<Cert> {
+        let mut certs = unsigned.certificates.clone();
+        if let Some(list) = self.trust.list {
+            certs.extend(list.certificates_of(SVC_CA_QC));
+        }
+        certs
+    }
+
+    /// Every Reference: data files by URI, the SignedProperties by Id and Type. Returns
+    /// whether the SignedProperties digest verified.
+    fn check_references(&mut self, signed_info: NodeId, sp: NodeId, sp_id: &str) -> bool {
+        let doc = self.doc;
+        let refs = doc.children(signed_info, DS, "Reference");
+        let mut sp_refs = 0;
+        let mut sp_ok = false;
+        let mut covered: Vec<(String, Option<String>)> = Vec::new();
+        for r in refs {
+            let uri = doc.attribute(r, "URI").unwrap_or("").to_owned();
+            let kind = doc.attribute(r, "Type");
+            let Some(hash) = self
+                .child(r, DS, "DigestMethod")
+                .and_then(|n| doc.attribute(n, "Algorithm"))
+                .and_then(|a| digest_method(a).ok())
+            else {
+                self.report.fail(
+                    Indication::Indeterminate,
+                    SubIndication::CryptoConstraintsFailure,
+                    format!("Reference '{uri}': digest method not supported"),
+                );
+                continue;
+            };
+            let Some(expected) = self
+                .child(r, DS, "DigestValue")
+                .and_then(|n| unb64(&doc.text(n)))
+            else {
+                self.report
+                    .malformed(format!("Reference '{uri}' has no readable DigestValue"));
+                continue;
+            };
+            let transforms: Vec<NodeId> = self
+                .child(r, DS, "Transforms")
+                .map(|t| doc.children(t, DS, "Transform"))
+                .unwrap_or_default();
+            if let Some(target) = uri.strip_prefix('#') {
+                if kind != Some(SIGNED_PROPERTIES_TYPE) || target != sp_id || sp_id.is_empty() {
+                    self.report.fail(
+                        Indication::TotalFailed,
+                        SubIndication::FormatFailure,
+                        format!("Reference '{uri}' is a same-document reference other than the one SignedProperties with its Type"),
+                    );
+                    continue;
+                }
+                sp_refs += 1;
+                let mode = match transforms.as_slice() {
+                    [] => Some(C14nMode::Inclusive),
+                    [t] => doc.attribute(*t, "Algorithm").and_then(C14nMode::from_uri),
+                    _ => None,
+                };
+                let Some(mode) = mode else {
+                    self.report.fail(
+                        Indication::TotalFailed,
+                        SubIndication::FormatFailure,
+                        format!(
+                            "Reference '{uri}': only one canonicalization transform is allowed"
+                        ),
+                    );
+                    continue;
+                };
+                match c14n_element(doc, sp, mode) {
+                    Ok(bytes) if hash.digest(&bytes) == expected => sp_ok = true,
+                    _ => self.report.fail(
+                        Indication::TotalFailed,
+                        SubIndication::HashFailure,
+                        format!("Failed to validate Reference '{uri}'"),
+                    ),
+                }
+                continue;
+            }
+            if kind == Some(SIGNED_PROPERTIES_TYPE) {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    format!("Reference '{uri}' has the SignedProperties Type but does not point into the signature"),
+                );
+                continue;
+            }
+            if !transforms.is_empty() {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    format!(
+                        "Reference '{uri}': transforms on a data file reference are not allowed"
+                    ),
+                );
+                continue;
+            }
+            let name = uri_decode(&uri);
+            let file = name
+                .as_ref()
+                .and_then(|n| self.container.data_files().iter().find(|d| d.name == *n));
+            let Some(file) = file else {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::HashFailure,
+                    format!(
+                        "Failed to validate Reference '{uri}': no such data file in the container"
+                    ),
+                );
+                continue;
+            };
+            match digest_entry(self.container, &file.name, hash) {
+                Ok(d) if d == expected => {
+                    covered.push((file.name.clone(), doc.attribute(r, "Id").map(str::to_owned)));
+                }
+                Ok(_) => self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::HashFailure,
+                    format!("Failed to validate Reference '{uri}': the data file was changed"),
+                ),
+                Err(e) => self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::HashFailure,
+                    format!("Failed to validate Reference '{uri}': {e}"),
+                ),
+            }
+        }
+        if self.container.data_files().is_empty() {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::SignedDataNotFound,
+                "the container has no data file: the signature signs nothing",
+            );
+        }
+        if sp_refs != 1 {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                format!("SignedInfo must reference the SignedProperties exactly once, by Id and Type (found {sp_refs})"),
+            );
+            sp_ok = false;
+        }
+        // Every data file covered, with the manifest's media type.
+        for file in self.container.data_files() {
+            if file.size == 0 {
+                self.report
+                    .warnings
+                    .push(format!("Data file '{}' is empty", file.name));
+            }
+            let Some((_, ref_id)) = covered.iter().find(|(n, _)| *n == file.name) else {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::SignedDataNotFound,
+                    format!(
+                        "Manifest datafile '{}' not listed in signature references",
+                        file.name
+                    ),
+                );
+                continue;
+            };
+            let mime = ref_id.as_ref().and_then(|rid| {
+                descendants(doc, sp, XADES, "DataObjectFormat")
+                    .into_iter()
+                    .find(|&f| doc.attribute(f, "ObjectReference") == Some(&format!("#{rid}")))
+                    .and_then(|f| self.child(f, XADES, "MimeType"))
+                    .map(|m| doc.text(m))
+            });
+            match mime {
+                Some(m) if m == file.media_type => {}
+                Some(m) => self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    format!(
+                        "Manifest datafile '{}' mime '{}' does not match signature mime '{m}'",
+                        file.name, file.media_type
+                    ),
+                ),
+                None => self.report.warnings.push(format!(
+                    "the signature gives no DataObjectFormat/MimeType for '{}'",
+                    file.name
+                )),
+            }
+        }
+        self.report.covers = covered.into_iter().map(|(n, _)| n).collect();
+        sp_ok
+    }
+
+    /// The signing certificate: the one KeyInfo certificate that SigningCertificate(V2)
+    /// names by digest; any other KeyInfo certificate must be a CA certificate.
+    fn bound_signer(&mut self, ssp: NodeId) -> Option<Cert> {
+        let doc = self.doc;
+        let mut certs = Vec::new();
+        if let Some(key_info) = self.child(self.sig, DS, "KeyInfo") {
+            for data in doc.children(key_info, DS, "X509Data") {
+                for c in doc.children(data, DS, "X509Certificate") {
+                    match unb64(&doc.text(c)).map(|d| Cert::from_der(&d)) {
+                        Some(Ok(cert)) => certs.push(cert),
+                        _ => {
+                            self.report.fail(
+                                Indication::TotalFailed,
+                                SubIndication::FormatFailure,
+                                "a KeyInfo certificate cannot be read",
+                            );
+                            return None;
+                        }
+                    }
+                }
+            }
+        }
+        let Some(sc) = self
+            .child(ssp, XADES, "SigningCertificateV2")
+            .or_else(|| self.child(ssp, XADES, "SigningCertificate"))
+        else {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::NoSigningCertificateFound,
+                "SignedProperties has no SigningCertificate(V2): the signer is not bound",
+            );
+            return None;
+        };
+        let digests: Vec<(String, Vec<u8>)> = doc
+            .children(sc, XADES, "Cert")
+            .into_iter()
+            .filter_map(|c| {
+                let d = self.child(c, XADES, "CertDigest")?;
+                let alg = self
+                    .child(d, DS, "DigestMethod")
+                    .and_then(|m| doc.attribute(m, "Algorithm"))?
+                    .to_owned();
+                let value = unb64(&doc.text(self.child(d, DS, "DigestValue")?))?;
+                Some((alg, value))
+            })
+            .collect();
+        let matches = |cert: &Cert| {
+            digests
+                .iter()
+                .any(|(alg, value)| cert_digest(alg, cert.der()).is_some_and(|d| d == *value))
+        };
+        let bound: Vec<&Cert> = certs.iter().filter(|c| matches(c)).collect();
+        let signer = match bound.as_slice() {
+            [one] => (*one).clone(),
+            [] => {
+                self.report.fail(
+                    Indication::Indeterminate,
+                    SubIndication::NoSigningCertificateFound,
+                    "no KeyInfo certificate matches the SigningCertificate digest",
+                );
+                return None;
+            }
+            _ => {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    "several KeyInfo certificates match SigningCertificate",
+                );
+                return None;
+            }
+        };
+        if certs.iter().any(|c| *c != signer && !c.is_ca()) {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                "KeyInfo holds another end-entity certificate besides the signer's (certificate doubling)",
+            );
+        }
+        Some(signer)
+    }
+
+    /// Verifies a time-stamp element (SignatureTimeStamp or ArchiveTimeStamp) whose imprint is
+    /// over `input(doc, mode)`; returns its genTime when it is valid.
+    fn check_timestamp(
+        &mut self,
+        ts: NodeId,
+        extra: &[Cert],
+        input: impl Fn(&XmlDocument<'_>, C14nMode, HashAlg) -> Option<Vec<u8>>,
+    ) -> Option<SystemTime> {
+        let doc = self.doc;
+        let what = if doc
+            .dom()
+            .element(ts)
+            .is_some_and(|e| e.name.local_name == "ArchiveTimeStamp")
+        {
+            "ArchiveTimeStamp"
+        } else {
+            "SignatureTimeStamp"
+        };
+        let mode = self
+            .child(ts, DS, "CanonicalizationMethod")
+            .and_then(|n| doc.attribute(n, "Algorithm"))
+            .map_or(Some(C14nMode::Inclusive), C14nMode::from_uri);
+        let token = self
+            .child(ts, XADES, "EncapsulatedTimeStamp")
+            .and_then(|n| unb64(&doc.text(n)))
+            .map(|t| crate::ber::to_der(&t).unwrap_or(t));
+        let (Some(mode), Some(token)) = (mode, token) else {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                format!("{what}: the token or its canonicalization cannot be read"),
+            );
+            return None;
+        };
+        let signed = match signet_pki::signed_data::verify(&token, &[]) {
+            Ok(signed) => signed,
+            Err(e) => {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::SigCryptoFailure,
+                    format!("{what}: the token's signature is not valid: {e}"),
+                );
+                return None;
+            }
+        };
+        // TSTInfo read leniently (genTime may carry fractions of a second, which the strict
+        // DER parser of signet-pki refuses).
+        let Some((imprint_alg, imprint, gen_time)) = lenient_tst_info(&signed.content) else {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::FormatFailure,
+                format!("{what}: Signet cannot read the time-stamp's TSTInfo"),
+            );
+            return None;
+        };
+        let Some(hash) = HashAlg::from_oid(imprint_alg) else {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::CryptoConstraintsFailure,
+                format!("{what}: the imprint's hash algorithm is not accepted"),
+            );
+            return None;
+        };
+        let Some(digest) = input(doc, mode, hash) else {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                format!("{what}: what it covers cannot be computed"),
+            );
+            return None;
+        };
+        if digest != imprint {
+            self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::HashFailure,
+                format!(
+                    "{what}: the time-stamp's message imprint does not match what it must cover"
+                ),
+            );
+            return None;
+        }
+        if x509_tsp::TstInfo::from_der(&signed.content).is_err() {
+            // signet-pki's checks need the strict form: judge the TSA here, at genTime, with
+            // the list's TSA/QTST services and the given anchors.
+            let mut anchors = TrustAnchors::new(self.trust.anchors.iter().cloned());
+            if let Some(list) = self.trust.list {
+                for s in list.services(signet_pki::tsl::SVC_TSA_QTST, gen_time) {
+                    anchors.push(s.certificate.clone());
+                }
+            }
+            let mut chain = extra.to_vec();
+            chain.extend(signed.certificates.iter().cloned());
+            let v = PathValidator::new(&anchors, chain);
+            let report = v.validate(
+                &signed.signer,
+                Purpose::TimeStamping,
+                ValidationTime::Current(gen_time),
+            );
+            if report.passed() {
+                return Some(gen_time);
+            }
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::NoPoe,
+                format!(
+                    "{what}: the time-stamping authority is not trusted: {}",
+                    report
+                        .findings
+                        .first()
+                        .map(|f| f.problem.to_string())
+                        .unwrap_or_default()
+                ),
+            );
+            return None;
+        }
+        let result = match self.trust.list {
+            Some(list) => {
+                let r = signet_pki::tsp::verify_with_trusted_list(
+                    &token, hash, &digest, list, extra, gen_time,
+                );
+                if r.is_err() && self.trust.anchors.iter().next().is_some() {
+                    let v = PathValidator::new(&self.trust.anchors, extra.iter().cloned());
+                    signet_pki::tsp::verify(&token, hash, &digest, &v, gen_time)
+                } else {
+                    r
+                }
+            }
+            None => {
+                let v = PathValidator::new(&self.trust.anchors, extra.iter().cloned());
+                signet_pki::tsp::verify(&token, hash, &digest, &v, gen_time)
+            }
+        };
+        match result {
+            Ok(_) => Some(gen_time),
+            Err(e @ signet_pki::tsp::TspError::ImprintMismatch { .. }) => {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::HashFailure,
+                    format!("{what}: the time-stamp does not cover this signature: {e}"),
+                );
+                None
+            }
+            Err(e @ signet_pki::tsp::TspError::Signature(_)) => {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::SigCryptoFailure,
+                    format!("{what}: {e}"),
+                );
+                None
+            }
+            Err(e) => {
+                self.report.fail(
+                    Indication::Indeterminate,
+                    SubIndication::NoPoe,
+                    format!("{what}: the time-stamping authority is not trusted: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn check_revocation(
+        &mut self,
+        signer: &Cert,
+        issuer: Option<&Cert>,
+        unsigned: &Unsigned,
+        value: Option<&[u8]>,
+        time_mark: bool,
+        ts_time: Option<SystemTime>,
+    ) -> Option<OcspAnswer> {
+        if unsigned.ocsp.is_empty() {
+            return None;
+        }
+        let Some(issuer) = issuer else {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::NoCertificateChainFound,
+                format!("Could not find the signing certificate's issuer ({}) in the certificate store or the signature", signer.issuer()),
+            );
+            return None;
+        };
+        let policy = OcspPolicy {
+            clock_skew: Duration::from_secs(365 * 86_400),
+            max_age: Duration::from_secs(100 * 365 * 86_400),
+            require_nonce: false,
+            listed_responders: self
+                .trust
+                .list
+                .map(|l| ListedResponder::from_list(l, self.trust.now))
+                .unwrap_or_default(),
+        };
+        let at = ts_time.unwrap_or(self.trust.now);
+        let mut last_error = None;
+        let mut found = None;
+        for der in &unsigned.ocsp {
+            // The responder is judged when it answered (producedAt).
+            let at = ocsp_produced_at(der).unwrap_or(at);
+            match signet_pki::ocsp::verify_stored(der, signer, issuer, &policy, at) {
+                Ok(answer) => {
+                    found = Some(answer);
+                    break;
+                }
+                Err(e) => last_error = Some(e),
+            }
+        }
+        let Some(answer) = found else {
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::TryLater,
+                format!(
+                    "OCSP response: not usable for the signer: {}",
+                    last_error.map(|e| e.to_string()).unwrap_or_default()
+                ),
+            );
+            return None;
+        };
+        self.report.ocsp_produced_at = Some(Utc(answer.produced_at).to_string());
+        if let signet_pki::ocsp::Responder::Delegated { subject, .. } = &answer.responder
+            && let Some(expired) =
+                responder_expired(&answer.der, subject, self.trust.now, self.trust.list)
+        {
+            // Not named by the trusted list, so trusted only through its certificate, which
+            // has expired: libdigidocpp's OCSP_basic_verify refuses it the same way.
+            self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::TryLater,
+                format!("OCSP responder {subject}: its certificate expired at {} and the trusted list does not name it", Utc(expired)),
+            );
+        }
+        match answer.status {
+            CertificateStatus::Good => {}
+            CertificateStatus::Revoked { time, .. } => self.report.fail(
+                Indication::TotalFailed,
+                SubIndication::Revoked,
+                format!("Certificate status: revoked at {}", Utc(time)),
+            ),
+            _ => self.report.fail(
+                Indication::Indeterminate,
+                SubIndication::CertificateChainGeneralFailure,
+                "Certificate status: unknown",
+            ),
+        }
+        if time_mark {
+            // BDOC 2.1: the nonce is DigestInfo { alg, hash(SignatureValue) }.
+            let ok = value.is_some_and(|v| tm_nonce_matches(&answer.der, v));
+            if !ok {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::HashFailure,
+                    "Calculated signature hash doesn't match to OCSP responder nonce field",
+                );
+            }
+        } else if let Some(ts) = ts_time {
+            if answer.produced_at < ts {
+                self.report.fail(
+                    Indication::TotalFailed,
+                    SubIndication::TimestampOrderFailure,
+                    format!(
+                        "TimeStamp time is greater than OCSP producedAt: the OCSP answer ({}) is older than the time-stamp ({})",
+                        Utc(answer.produced_at),
+                        Utc(ts)
+                    ),
+                );
+            } else if answer.produced_at.duration_since(ts).unwrap_or_default() > OCSP_LATE {
+                self.report.warnings.push(format!(
+                    "TimeStamp time and OCSP producedAt are over 15m off ({} and {})",
+                    Utc(ts),
+                    Utc(answer.produced_at)
+                ));
+            }
+        }
+        Some(answer)
+    }
+
+    fn qualification(
+        &mut self,
+        signer: &Cert,
+        issuer: Option<&Cert>,
+        poe: Option<SystemTime>,
+    ) -> String {
+        let at = poe.unwrap_or(self.trust.now);
+        let (qualified, qscd) = match (self.trust.list, issuer) {
+            (Some(list), Some(issuer)) => match list.service_of_type(issuer, SVC_CA_QC) {
+                Some(found) => {
+                    let a = assess(signer, found.service, at);
+                    (a.qualified == Some(true), a.qscd == Some(true))
+                }
+                None => (false, false),
+            },
+            _ => {
+                let s = signer.qc_statements().cloned().unwrap_or_default();
+                (s.compliance, s.sscd)
+            }
+        };
+        if qualified && qscd {
+            "QES".to_owned()
+        } else {
+            self.report.warnings.push(
+                "Signing certificate does not meet Qualification requirements (NonQSCD): an advanced, not a qualified, signature".to_owned(),
+            );
+            if qualified { "AdES/QC" } else { "AdES" }.to_owned()
+        }
+    }
+}
+
+/// An xs:dateTime such as `2026-11-27T21:00:00Z` (RFC 3339 subset).
+fn parse_xml_time(text: &str) -> Option<SystemTime> {
+    signet_pki::time::parse_rfc3339(text.trim()).ok()
+}
+
+fn cert_digest(alg: &str, der: &[u8]) -> Option<Vec<u8>> {
+    if alg == "http://www.w3.org/2000/09/xmldsig#sha1" {
+        use sha1::Digest as _;
+        return Some(sha1::Sha1::digest(der).to_vec());
+    }
+    digest_method(alg).ok().map(|h| h.digest(der))
+}
+
+/// Hashes a container entry while streaming it.
+fn digest_entry(container: &Container, name: &str, hash: HashAlg) -> Result<Vec<u8>, String> {
+    let mut reader = container.open_entry(name).map_err(|e| e.to_string())?;
+    let mut hasher = Hasher::new(hash);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = std::io::Read::read(&mut reader, &mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finish())
+}
+
+/// A streaming hasher for the accepted algorithms.
+pub(crate) enum Hasher {
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+}
+
+impl Hasher {
+    pub(crate) fn new(hash: HashAlg) -> Self {
+        use sha2::Digest as _;
+        match hash {
+            HashAlg::Sha384 => Self::Sha384(sha2::Sha384::new()),
+            HashAlg::Sha512 => Self::Sha512(sha2::Sha512::new()),
+            _ => Self::Sha256(sha2::Sha256::new()),
+        }
+    }
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        use sha2::Digest as _;
+        match self {
+            Self::Sha256(h) => h.update(data),
+            Self::Sha384(h) => h.update(data),
+            Self::Sha512(h) => h.update(data),
+        }
+    }
+    pub(crate) fn finish(self) -> Vec<u8> {
+        use sha2::Digest as _;
+        match self {
+            Self::Sha256(h) => h.finalize().to_vec(),
+            Self::Sha384(h) => h.finalize().to_vec(),
+            Self::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+/// The archive time-stamp input (asice.md section 2, libdigidocpp's `calcArchiveDigest`): each
+/// referenced object (data bytes, canonical SignedProperties), SignedInfo, SignatureValue and
+/// KeyInfo, then every unsigned signature property before `until`, canonicalized with `mode`.
+/// Data files are fed by `feed`. Returns the SHA-256 of it all.
+pub fn archive_digest(
+    doc: &XmlDocument<'_>,
+    sig: NodeId,
+    mode: C14nMode,
+    until: Option<NodeId>,
+    feed: &mut super::sign::FeedFile<'_>,
+) -> Result<Vec<u8>, String> {
+    archive_digest_with(doc, sig, mode, until, feed, HashAlg::Sha256)
+}
+
+fn archive_digest_with(
+    doc: &XmlDocument<'_>,
+    sig: NodeId,
+    mode: C14nMode,
+    until: Option<NodeId>,
+    feed: &mut super::sign::FeedFile<'_>,
+    hash: HashAlg,
+) -> Result<Vec<u8>, String> {
+    let mut hasher = Hasher::new(hash);
+    archive_input(
+        doc,
+        sig,
+        mode,
+        until,
+        &mut |bytes| hasher.update(bytes),
+        feed,
+    )?;
+    Ok(hasher.finish())
+}
+
+fn archive_input(
+    doc: &XmlDocument<'_>,
+    sig: NodeId,
+    mode: C14nMode,
+    until: Option<NodeId>,
+    sink: &mut dyn FnMut(&[u8]),
+    feed: &mut super::sign::FeedFile<'_>,
+) -> Result<(), String> {
+    let one = |parent: NodeId, ns: &str, local: &str| only(doc.children(parent, ns, local));
+    let signed_info = one(sig, DS, "SignedInfo").ok_or("no SignedInfo")?;
+    let qp = one(sig, DS, "Object")
+        .and_then(|o| one(o, XADES, "QualifyingProperties"))
+        .ok_or("no QualifyingProperties")?;
+    let sp = one(qp, XADES, "SignedProperties").ok_or("no SignedProperties")?;
+    for r in doc.children(signed_info, DS, "Reference") {
+        let uri = doc.attribute(r, "URI").unwrap_or("");
+        if doc.attribute(r, "Type") == Some(SIGNED_PROPERTIES_TYPE) {
+            sink(&c14n_element(doc, sp, mode)?);
+        } else {
+            let name = uri_decode(uri).ok_or("a reference URI cannot be decoded")?;
+            feed(&name, sink)?;
+        }
+    }
+    for local in ["SignedInfo", "SignatureValue", "KeyInfo"] {
+        if let Some(n) = one(sig, DS, local) {
+            sink(&c14n_element(doc, n, mode)?);
+        }
+    }
+    if let Some(usp) = one(qp, XADES, "UnsignedProperties")
+        .and_then(|u| one(u, XADES, "UnsignedSignatureProperties"))
+    {
+        for child in doc.dom().children(usp) {
+            if doc.dom().element(child).is_none() {
+                continue;
+            }
+            if Some(child) == until {
+                break;
+            }
+            sink(&c14n_element(doc, child, mode)?);
+        }
+    }
+    Ok(())
+}
+
+/// The archive time-stamp digest with the data files streamed from `container`.
+fn archive_digest_input(
+    doc: &XmlDocument<'_>,
+    sig: NodeId,
+    mode: C14nMode,
+    until: Option<NodeId>,
+    container: &Container,
+    hash: HashAlg,
+) -> Result<Vec<u8>, String> {
+    let mut feed = |name: &str, sink: &mut dyn FnMut(&[u8])| -> Result<(), String> {
+        let mut r = container.open_entry(name).map_err(|e| e.to_string())?;
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = std::io::Read::read(&mut r, &mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Ok(());
+            }
+            sink(&buf[..n]);
+        }
+    };
+    archive_digest_with(doc, sig, mode, until, &mut feed, hash)
+}
+
+/// Whether the OCSP response's nonce is a DigestInfo of the signature value's hash (BDOC 2.1
+/// time-mark).
+fn tm_nonce_matches(ocsp: &[u8], value: &[u8]) -> bool {
+    let Some(nonce) = ocsp_nonce(ocsp) else {
+        return false;
+    };
+    #[derive(der::Sequence)]
+    struct DigestInfo {
+        algorithm: spki::AlgorithmIdentifierOwned,
+        digest: der::asn1::OctetString,
+    }
+    let Ok(info) = DigestInfo::from_der(&nonce) else {
+        return false;
+    };
+    let computed = if info.algorithm.oid == signet_pki::crypto::oid::SHA1 {
+        use sha1::Digest as _;
+        sha1::Sha1::digest(value).to_vec()
+    } else if let Some(h) = HashAlg::from_oid(info.algorithm.oid) {
+        h.digest(value)
+    } else {
+        return false;
+    };
+    computed == info.digest.as_bytes()
+}
+
+/// The nonce extension's value of an OCSP response (the octets inside the Nonce OCTET STRING,
+/// or the raw extension value when it is not wrapped).
+fn ocsp_nonce(ocsp: &[u8]) -> Option<Vec<u8>> {
+    use x509_ocsp::{BasicOcspResponse, OcspResponse};
+    let response = OcspResponse::from_der(ocsp).ok()?;
+    let bytes = response.response_bytes?;
+    let basic = BasicOcspResponse::from_der(bytes.response.as_bytes()).ok()?;
+    let ext = basic
+        .tbs_response_data
+        .response_extensions?
+        .into_iter()
+        .find(|e| e.extn_id == der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.2"))?;
+    let raw = ext.extn_value.as_bytes();
+    Some(
+        der::asn1::OctetString::from_der(raw)
+            .map(|o| o.as_bytes().to_vec())
+            .unwrap_or_else(|_| raw.to_vec()),
+    )
+}
+
+/// When the OCSP response's own certificate of the responder `subject` expired, if before
+/// `now`.
+fn responder_expired(
+    ocsp: &[u8],
+    subject: &str,
+    now: SystemTime,
+    list: Option<&TrustedList>,
+) -> Option<SystemTime> {
+    let listed = list
+        .map(|l| l.certificates_of(signet_pki::tsl::SVC_OCSP_QC))
+        .unwrap_or_default();
+    use x509_ocsp::{BasicOcspResponse, OcspResponse};
+    let response = OcspResponse::from_der(ocsp).ok()?;
+    let basic = BasicOcspResponse::from_der(response.response_bytes?.response.as_bytes()).ok()?;
+    for cert in basic.certs.unwrap_or_default() {
+        let der = der::Encode::to_der(&cert).ok()?;
+        let cert = Cert::from_der(&der).ok()?;
+        if cert.subject().to_string() == subject
+            && cert.not_after() < now
+            && !listed.contains(&cert)
+        {
+            return Some(cert.not_after());
+        }
+    }
+    None
+}
+
+/// An OCSP response's producedAt, read without verifying it.
+fn ocsp_produced_at(ocsp: &[u8]) -> Option<SystemTime> {
+    use x509_ocsp::{BasicOcspResponse, OcspResponse};
+    let response = OcspResponse::from_der(ocsp).ok()?;
+    let basic = BasicOcspResponse::from_der(response.response_bytes?.response.as_bytes()).ok()?;
+    Some(basic.tbs_response_data.produced_at.0.to_system_time())
+}
+
+/// TSTInfo's message imprint and genTime, read without insisting on DER for genTime
+/// (`YYYYMMDDhhmmss[.f…]Z`).
+fn lenient_tst_info(content: &[u8]) -> Option<(der::asn1::ObjectIdentifier, Vec<u8>, SystemTime)> {
+    fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let tag = *input.first()?;
+        let l = *input.get(1)?;
+        let (len, at) = if l < 0x80 {
+            (usize::from(l), 2)
+        } else {
+            let n = usize::from(l & 0x7f);
+            if n == 0 || n > 4 {
+                return None;
+            }
+            let mut v = 0usize;
+            for i in 0..n {
+                v = (v << 8) | usize::from(*input.get(2 + i)?);
+            }
+            (v, 2 + n)
+        };
+        let body = input.get(at..at + len)?;
+        Some((tag, body, &input[at + len..]))
+    }
+    let (tag, body, _) = tlv(content)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (_, _, rest) = tlv(body)?; // version
+    let (_, _, rest) = tlv(rest)?; // policy
+    let (tag, imprint, rest) = tlv(rest)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, alg, after) = tlv(imprint)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, oid, _) = tlv(alg)?;
+    if tag != 0x06 {
+        return None;
+    }
+    let oid = der::asn1::ObjectIdentifier::from_bytes(oid).ok()?;
+    let (tag, hashed, _) = tlv(after)?;
+    if tag != 0x04 {
+        return None;
+    }
+    let (_, _, rest) = tlv(rest)?; // serialNumber
+    let (tag, time, _) = tlv(rest)?;
+    if tag != 0x18 {
+        return None;
+    }
+    let text = std::str::from_utf8(time).ok()?;
+    let text = text.strip_suffix('Z')?;
+    let whole = text.split('.').next()?;
+    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rfc = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &whole[0..4],
+        &whole[4..6],
+        &whole[6..8],
+        &whole[8..10],
+        &whole[10..12],
+        &whole[12..14]
+    );
+    let at = signet_pki::time::parse_rfc3339(&rfc).ok()?;
+    Some((oid, hashed.to_vec(), at))
+}

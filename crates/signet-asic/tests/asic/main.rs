@@ -1,0 +1,9 @@
+//! signet-asic against the real test PKI: OpenSSL's OCSP responder and TSA on loopback, a
+//! signed test trusted list; and against the peers (libdigidocpp through pydigidoc, xmlsec1).
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
+
+mod common;
+mod corpus;
+mod fuzz_smoke;
+mod libdigidocpp;
+mod signing;

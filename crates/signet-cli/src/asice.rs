@@ -1,0 +1,292 @@
+//! `signet sign --format asice`, `signet verify X.asice`, `signet asice list|extract|add`: the
+//! ASiC-E operations of signet-api, printed for people or as JSON (docs/asice-report.md).
+
+use std::cell::RefCell;
+use std::io::BufRead as _;
+use std::path::{Path, PathBuf};
+
+use signet_api::ApiError;
+use signet_api::asice::{AsiceSignRequest, AsiceVerifyReport, TrustFiles};
+use signet_api::card::PinKind;
+use signet_api::cert::{FileBytes, TrustedListFiles};
+use signet_core::{BaselineLevel, Code};
+use zeroize::Zeroizing;
+
+use crate::args::{AsiceCommand, SignArgs, TrustArgs};
+use crate::exit::{FileVerdict, Status, for_verdicts};
+use crate::report;
+
+fn read(path: &Path) -> Result<FileBytes, ApiError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let mut err = ApiError::from(e);
+        err.message = format!("{}: {}", path.display(), err.message);
+        err
+    })?;
+    Ok(FileBytes {
+        name: path.display().to_string(),
+        bytes,
+    })
+}
+
+pub(crate) fn trust_files(
+    trust: &[PathBuf],
+    tsl: Option<&PathBuf>,
+    tsl_signers: &[PathBuf],
+) -> Result<TrustFiles, ApiError> {
+    Ok(TrustFiles {
+        trust: trust.iter().map(|p| read(p)).collect::<Result<_, _>>()?,
+        list: match tsl {
+            Some(list) => Some(TrustedListFiles {
+                list: read(list)?,
+                signers: tsl_signers
+                    .iter()
+                    .map(|p| read(p))
+                    .collect::<Result<_, _>>()?,
+            }),
+            None => None,
+        },
+    })
+}
+
+/// `signet sign … --format asice`.
+pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
+    match try_sign(args) {
+        Ok(done) if json => report::print_json(&done),
+        Ok(done) => report::text(&format!(
+            "signed {} ({}, {}) by {}\n",
+            done.container, done.signature, done.level, done.signer
+        )),
+        Err(err) => report::error(&err, json),
+    }
+}
+
+fn try_sign(args: &SignArgs) -> Result<signet_api::asice::AsiceSignReport, ApiError> {
+    if args.add_to.is_none() {
+        for file in &args.files {
+            if !file.is_file() {
+                return Err(ApiError::new(
+                    Code::FileNotFound,
+                    format!("{}: no such file", file.display()),
+                )
+                .recommend("Check that the file exists and the name is spelled right."));
+            }
+        }
+    }
+    if !args.pin_stdin {
+        return Err(ApiError::new(
+            Code::NotImplemented,
+            "Asking for the PIN on the terminal is not built yet.",
+        )
+        .recommend(
+            "Give the PIN or password on standard input with --pin-stdin, one line per PIN.",
+        ));
+    }
+    let context = signet_api::Context::for_this_user();
+    let out = match (&args.add_to, &args.container, &args.out) {
+        (Some(existing), _, Some(out)) => {
+            let _ = existing;
+            out.clone()
+        }
+        (Some(existing), _, None) => existing.clone(),
+        (None, Some(c), _) | (None, None, Some(c)) => c.clone(),
+        (None, None, None) => {
+            let first = args
+                .files
+                .first()
+                .ok_or_else(|| ApiError::new(Code::InvalidInput, "no files to sign"))?;
+            first.with_extension("asice")
+        }
+    };
+    let trust = trust_files(
+        &args.asice_trust.trust,
+        args.asice_trust.tsl.as_ref(),
+        &args.asice_trust.tsl_signer,
+    )?;
+    let request = AsiceSignRequest {
+        files: if args.add_to.is_some() {
+            Vec::new()
+        } else {
+            args.files.clone()
+        },
+        out,
+        add_to: args.add_to.clone(),
+        level: args.level.unwrap_or(BaselineLevel::B_LT),
+        tsa: args.tsa.clone(),
+        trust,
+    };
+    // One line per secret asked; a PKCS#12 password is asked when the file is opened and again
+    // for the signature: the same line serves both.
+    let password: RefCell<Option<Zeroizing<String>>> = RefCell::new(None);
+    let read_line = |kind: PinKind| -> Result<signet_api::card::Pin, ApiError> {
+        if kind == PinKind::Password
+            && let Some(known) = password.borrow().as_ref()
+        {
+            return signet_api::card::pin_from_typed(kind, known.clone());
+        }
+        let mut line = Zeroizing::new(String::with_capacity(64));
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            ApiError::new(
+                Code::Io,
+                format!("cannot read the PIN from standard input: {e}"),
+            )
+        })?;
+        while line.ends_with('\n') || line.ends_with('\r') {
+            line.pop();
+        }
+        if kind == PinKind::Password {
+            *password.borrow_mut() = Some(line.clone());
+        }
+        signet_api::card::pin_from_typed(kind, line)
+    };
+    let mut token =
+        signet_api::token::open_token(&args.token, &mut |kind, _state| read_line(kind))?;
+    let fetch = signet_api::http::HttpFetch::default();
+    signet_api::asice::asice_sign(&context, &fetch, &request, token.as_mut(), &mut |kind| {
+        read_line(kind)
+    })
+}
+
+/// Whether `path` is to be judged as an ASiC container: a ZIP archive, or a file named like
+/// one (so a container with bytes in front of it is refused with the reason, not as "unknown").
+pub(crate) fn is_container(path: &Path) -> bool {
+    let zip = matches!(crate::sign::sniff(path), Ok(crate::sign::Sniffed::Zip));
+    let named = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["asice", "sce", "bdoc", "asics", "scs", "edoc", "adoc"]
+            .contains(&e.to_ascii_lowercase().as_str())
+    });
+    zip || named
+}
+
+/// `signet verify` of one container: the report, and the verdict for the exit status.
+pub(crate) fn verify_one(
+    path: &Path,
+    trust: &TrustArgs,
+) -> Result<(AsiceVerifyReport, FileVerdict), ApiError> {
+    let files = trust_files(&trust.trust, trust.tsl.as_ref(), &trust.tsl_signer)?;
+    let context = signet_api::Context::for_this_user();
+    let report = signet_api::asice::asice_verify(&context, path, &files, trust.at)?;
+    let verdict = if report.refused.is_some() {
+        FileVerdict::Unreadable
+    } else if report.signatures.is_empty() {
+        FileVerdict::Judged(None)
+    } else {
+        FileVerdict::Judged(Some(report.indication))
+    };
+    Ok((report, verdict))
+}
+
+/// The text form of a verify report.
+pub(crate) fn verify_text(report: &AsiceVerifyReport) -> String {
+    let mut out = format!("{}: {}", report.file, report.indication);
+    if let Some(sub) = report.sub_indication {
+        out.push_str(&format!(" / {sub:?}"));
+    }
+    out.push('\n');
+    if let Some(why) = &report.refused {
+        out.push_str(&format!("  refused: {why}\n"));
+    }
+    for f in &report.data_files {
+        out.push_str(&format!(
+            "  file {} ({}, {} bytes)\n",
+            f.name, f.media_type, f.size
+        ));
+    }
+    if report.signatures.is_empty() && report.refused.is_none() {
+        out.push_str("  no signatures\n");
+    }
+    for s in &report.signatures {
+        out.push_str(&format!(
+            "  signature {} ({}): {}{}\n",
+            s.id.as_deref().unwrap_or("?"),
+            s.file,
+            s.indication,
+            s.sub_indication
+                .map(|x| format!(" / {x:?}"))
+                .unwrap_or_default()
+        ));
+        if let Some(signer) = &s.signer {
+            out.push_str(&format!("    signer: {signer}\n"));
+        }
+        for (what, value) in [
+            ("level", &s.level),
+            ("qualification", &s.qualification),
+            ("signing time (claimed)", &s.signing_time),
+            ("time-stamp", &s.timestamp_time),
+            ("OCSP produced at", &s.ocsp_produced_at),
+            ("archive time-stamp", &s.archive_timestamp_time),
+        ] {
+            if let Some(v) = value {
+                out.push_str(&format!("    {what}: {v}\n"));
+            }
+        }
+        for e in &s.errors {
+            out.push_str(&format!("    error: {e}\n"));
+        }
+        for w in &s.warnings {
+            out.push_str(&format!("    warning: {w}\n"));
+        }
+    }
+    for p in &report.problems {
+        out.push_str(&format!("  problem: {p}\n"));
+    }
+    out
+}
+
+/// `signet asice …`.
+pub(crate) fn run(command: &AsiceCommand, json: bool) -> Status {
+    match command {
+        AsiceCommand::List { container } => match signet_api::asice::asice_list(container) {
+            Ok(listing) if json => report::print_json(&listing),
+            Ok(listing) => {
+                let mut text = String::new();
+                for f in &listing.data_files {
+                    text.push_str(&format!("{}\t{}\t{}\n", f.name, f.media_type, f.size));
+                }
+                for s in &listing.signatures {
+                    text.push_str(&format!("{s}\t(signature)\n"));
+                }
+                for p in &listing.problems {
+                    text.push_str(&format!("problem: {p}\n"));
+                }
+                report::text(&text)
+            }
+            Err(err) => report::error(&err, json),
+        },
+        AsiceCommand::Extract {
+            container,
+            names,
+            out_dir,
+        } => match signet_api::asice::asice_extract(container, names, out_dir) {
+            Ok(paths) if json => report::print_json(&serde_json::json!({
+                "extracted": paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()
+            })),
+            Ok(paths) => report::text(
+                &paths
+                    .iter()
+                    .map(|p| format!("{}\n", p.display()))
+                    .collect::<String>(),
+            ),
+            Err(err) => report::error(&err, json),
+        },
+        AsiceCommand::Add { container, files } => {
+            let context = signet_api::Context::for_this_user();
+            match signet_api::asice::asice_add(&context, container, files) {
+                Ok(()) if json => report::print_json(&serde_json::json!({
+                    "container": container.display().to_string(),
+                    "added": files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()
+                })),
+                Ok(()) => report::text(&format!(
+                    "added {} file(s) to {}\n",
+                    files.len(),
+                    container.display()
+                )),
+                Err(err) => report::error(&err, json),
+            }
+        }
+    }
+}
+
+/// The exit status for the reports of `signet verify`.
+pub(crate) fn status(verdicts: Vec<FileVerdict>) -> Status {
+    for_verdicts(verdicts)
+}

@@ -11,6 +11,7 @@
 //! [`signet_core::Fetch`].
 
 pub mod appearance;
+mod diff;
 pub mod ltv;
 pub mod sign;
 pub mod validate;

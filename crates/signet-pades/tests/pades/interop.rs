@@ -53,7 +53,31 @@ fn check(pki: &TestPki, role: Role, level: Level, xref_streams: bool, visible: b
         eprintln!("adesverify {what}: {}", a.out);
         assert!(a.out.contains(":VALID"), "{what}: {}", a.out);
     }
-    let _ = expected_level;
+    // Signet's own validator agrees, at the level claimed.
+    let report = support::validate(pki, &signed);
+    assert_eq!(
+        report.verdict,
+        signet_pades::validate::Verdict::Valid,
+        "{what}: {report:#?}"
+    );
+    let sig = report
+        .signatures
+        .iter()
+        .find(|s| s.kind == "signature")
+        .unwrap();
+    assert_eq!(
+        sig.level.as_deref(),
+        Some(expected_level),
+        "{what}: {sig:#?}"
+    );
+    assert_eq!(
+        sig.coverage,
+        if level == Level::B || level == Level::T {
+            "entire-file"
+        } else {
+            "entire-revision"
+        }
+    );
     let q = support::qpdf_check(&path);
     assert!(
         q.ok && q.out.contains("No syntax or stream encoding errors"),

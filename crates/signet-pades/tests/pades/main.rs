@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 #![allow(clippy::print_stderr, reason = "tests explain peer output")]
 
+mod corpus;
 mod interop;
 mod support;

@@ -293,3 +293,16 @@ pub fn root_crl(pki: &TestPki) -> Vec<u8> {
     assert!(ok.success());
     std::fs::read(crl).unwrap()
 }
+
+/// Signet's validation with the test root as the only anchor, offline.
+pub fn validate(pki: &TestPki, pdf: &[u8]) -> signet_pades::validate::Report {
+    let anchors = anchors(pki);
+    let options = signet_pades::validate::Options {
+        anchors: &anchors,
+        intermediates: Vec::new(),
+        at: SystemClock.now(),
+        online: None,
+        ocsp_policy: Default::default(),
+    };
+    signet_pades::validate::validate(pdf, &options)
+}

@@ -5,4 +5,5 @@
 
 mod corpus;
 mod interop;
+mod pyhanko_signed;
 mod support;

@@ -551,12 +551,25 @@ fn new_annotation(new: &Document<'_>, x: &Object, rev: &mut Rev<'_>) {
         .unwrap_or_default();
     let is_sig = field_type(new, &d).as_deref() == Some(b"Sig".as_slice());
     if is_sig {
-        let allowed = rev.signatures_allowed();
+        // A visible signature widget added after a certification signature can paint anything
+        // over the certified content (sneaky signature attack): not allowed.
+        let visible = d.get("Rect").and_then(Object::as_array).is_some_and(|r| {
+            r.len() == 4 && {
+                let v: Vec<f64> = r.iter().map(num).collect();
+                (v[2] - v[0]).abs() > 0.0 && (v[3] - v[1]).abs() > 0.0
+            }
+        });
+        let allowed = rev.signatures_allowed() && !(visible && rev.p.is_some());
+        let what = if visible {
+            "visible signature field"
+        } else {
+            "signature field"
+        };
         rev.push(
             "signature",
             allowed,
             x.as_ref().map(|r| r.num),
-            format!("signature field {} added", field_name(new, &d)),
+            format!("{what} {} added", field_name(new, &d)),
         );
     } else {
         let sub = d
@@ -723,4 +736,15 @@ fn field_change(
         detail: format!("form field {name} is filled in"),
     });
     allowed
+}
+
+fn num(o: &Object) -> f64 {
+    match o {
+        Object::Int(i) => *i as f64,
+        Object::Real(r) => std::str::from_utf8(r)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0.0),
+        _ => 0.0,
+    }
 }

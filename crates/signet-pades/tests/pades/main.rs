@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 #![allow(clippy::print_stderr, reason = "tests explain peer output")]
 
+mod attacks;
 mod corpus;
 mod interop;
 mod pyhanko_signed;

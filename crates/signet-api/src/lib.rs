@@ -13,6 +13,7 @@ mod error;
 pub mod http;
 pub mod json;
 pub mod logging;
+pub mod pades;
 pub mod token;
 
 pub use context::{APP_ID, Context};

@@ -5,6 +5,7 @@ mod args;
 mod card;
 mod cert;
 mod exit;
+mod pdf;
 mod report;
 mod sign;
 

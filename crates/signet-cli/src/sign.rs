@@ -56,17 +56,25 @@ pub(crate) fn format_for(args: &SignArgs) -> Format {
 
 pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
     match format_for(args) {
-        Format::Pades => report::error(&signet_api::not_built("signet sign --format pades"), json),
+        Format::Pades => crate::pdf::sign(args, json),
         Format::Asice => report::error(&signet_api::not_built("signet sign --format asice"), json),
     }
 }
 
+fn all_pdf(files: &[std::path::PathBuf]) -> bool {
+    files.iter().all(|f| matches!(sniff(f), Ok(Sniffed::Pdf)))
+}
+
 pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
-    let _ = args;
+    if all_pdf(&args.files) {
+        return crate::pdf::verify(args, json);
+    }
     report::error(&signet_api::not_built("signet verify"), json)
 }
 
 pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
-    let _ = args;
+    if all_pdf(&args.files) {
+        return crate::pdf::extend(args, json);
+    }
     report::error(&signet_api::not_built("signet extend"), json)
 }

@@ -500,6 +500,7 @@ impl<'a> Prepared<'a> {
             original: self.original,
             appended: self.appended.bytes,
             cms: der.to_vec(),
+            reserved: self.reserved,
         })
     }
 }
@@ -624,6 +625,7 @@ pub struct Signed<'a> {
     original: &'a [u8],
     appended: Vec<u8>,
     cms: Vec<u8>,
+    reserved: usize,
 }
 
 impl Signed<'_> {
@@ -644,6 +646,13 @@ impl Signed<'_> {
     /// The embedded CMS (or time-stamp token).
     pub fn cms(&self) -> &[u8] {
         &self.cms
+    }
+
+    /// The `/Contents` string's bytes: the CMS and its zero padding (what `/VRI` keys hash).
+    pub fn contents_bytes(&self) -> Vec<u8> {
+        let mut v = self.cms.clone();
+        v.resize(self.reserved.max(self.cms.len()), 0);
+        v
     }
 
     /// The appended revision alone.

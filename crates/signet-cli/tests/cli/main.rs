@@ -8,6 +8,7 @@
 
 mod card;
 mod cert_verify;
+mod pades;
 
 #[test]
 fn cli_cases() {

@@ -6,11 +6,13 @@
 //! cargo xtask setup      only install what is missing
 //! cargo xtask bindings   regenerate the UI's TypeScript bindings from the Rust types
 //! cargo xtask crash-test vault [--kills N]   SIGKILL the vault's writer N times; check nothing is lost
+//! cargo xtask bench pades                    Signet's PAdES signing against pyHanko and the copy+hash floor
 //! ```
 //!
 //! Every step is idempotent: what is installed is not installed again, a UI that is up to date is
 //! not rebuilt.
 
+mod bench_pades;
 mod crash;
 mod process;
 mod setup;
@@ -32,6 +34,8 @@ commands:
   bindings   regenerate ui/src/lib/backend/bindings.ts from the Rust types
   crash-test vault [--kills N]
              kill the vault's writer N times (default 100); prints `N kills, N lost, N corrupt`
+  bench pades
+             PAdES signing speed against pyHanko and the cp+sha256sum floor (release build)
   help       show this";
 
 fn main() -> std::process::ExitCode {
@@ -71,6 +75,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Some("crash-test") => crash::command(&root, &args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("pades") => bench_pades::run(&root),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(std::process::ExitCode::SUCCESS)

@@ -13,6 +13,7 @@
 pub mod appearance;
 mod diff;
 pub mod ltv;
+pub mod output;
 pub mod sign;
 pub mod validate;
 

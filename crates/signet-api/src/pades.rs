@@ -309,7 +309,13 @@ pub fn pades_sign(
                 bytes.len() as u64
             }
             None => {
-                write_atomically(output, |f| signed.write_to(f))?;
+                // B-B / B-T: the kernel copies the original; only the new revision is written.
+                signet_pades::output::DurableCopy::start(input, output)
+                    .finish(signed.appended(), bytes.len() as u64)
+                    .map_err(|e| {
+                        ApiError::new(Code::Io, format!("cannot write {}: {e}", output.display()))
+                            .recommend("Check that the folder exists and is writable, that the disk has room, and that the input is not being changed.")
+                    })?;
                 (bytes.len() + signed.appended().len()) as u64
             }
         };

@@ -628,12 +628,142 @@ pub fn revisions(data: &[u8]) -> Vec<Revision> {
             _ => {}
         }
         let prefix = &data[..end];
-        let Ok(sx) = find_startxref(&data[..at]) else {
+        // `startxref N` must come right before this `%%EOF` (only white space between), and its
+        // section must lie in this revision's own bytes: junk followed by a bare `%%EOF` is no
+        // revision.
+        let Some(kw) = memchr::memmem::rfind(&data[..at], b"startxref") else {
             continue;
         };
+        let mut p = Parser::new(data, kw + b"startxref".len());
+        let Some(sx) = p.uint().and_then(|v| usize::try_from(v).ok()) else {
+            continue;
+        };
+        if !data[p.pos..at].iter().all(|b| parse::is_white(*b)) {
+            continue;
+        }
+        if out.last().is_some_and(|prev| sx < prev.end) {
+            continue;
+        }
         if Document::open(prefix).is_ok() {
             out.push(Revision { end, startxref: sx });
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::minimal_pdf;
+
+    fn latin1(b: &[u8]) -> String {
+        b.iter().map(|&c| char::from(c)).collect()
+    }
+
+    fn bytes(s: &str) -> Vec<u8> {
+        s.chars().map(|c| c as u8).collect()
+    }
+
+    fn with_trailer_extra(extra: &str) -> Vec<u8> {
+        let pdf = latin1(&minimal_pdf(false));
+        bytes(&pdf.replace(
+            "<< /Size 5 /Root 1 0 R >>",
+            &format!("<< /Size 5 /Root 1 0 R {extra} >>"),
+        ))
+    }
+
+    #[test]
+    fn encrypted_files_are_refused_clearly() {
+        let pdf = with_trailer_extra("/Encrypt << /Filter /Standard /V 4 >>");
+        let err = Document::open(&pdf).unwrap_err();
+        assert_eq!(err, PdfError::Encrypted);
+        assert!(err.to_string().contains("encrypted"));
+        // `/Encrypt null` means absent.
+        assert!(Document::open(&with_trailer_extra("/Encrypt null")).is_ok());
+    }
+
+    #[test]
+    fn prev_loops_and_offsets_outside_the_file_are_refused() {
+        let pdf = minimal_pdf(false);
+        let sx = find_startxref(&pdf).unwrap();
+        let looped = with_trailer_extra(&format!("/Prev {sx}"));
+        assert!(matches!(
+            Document::open(&looped),
+            Err(PdfError::Xref { .. })
+        ));
+        let outside = with_trailer_extra("/Prev 99999999");
+        assert!(Document::open(&outside).is_err());
+        assert_eq!(Document::open(b"not a pdf").unwrap_err(), PdfError::NotPdf);
+        assert_eq!(
+            Document::open(b"%PDF-1.7\n").unwrap_err(),
+            PdfError::NoStartxref
+        );
+    }
+
+    #[test]
+    fn hybrid_files_read_their_xref_stream() {
+        // A table naming objects 1-4 and an /XRefStm that adds object 6 inside object stream 5.
+        let mut pdf = minimal_pdf(false);
+        let cut = pdf.windows(5).position(|w| w == b"xref\n").unwrap();
+        pdf.truncate(cut);
+        let mut bytes = pdf;
+        let objstm_at = bytes.len();
+        let body = b"6 0 << /Hello (hybrid) >>";
+        bytes.extend_from_slice(
+            format!(
+                "5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length {} >>\nstream\n",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        bytes.extend_from_slice(body);
+        bytes.extend_from_slice(b"\nendstream\nendobj\n");
+        let xs_at = bytes.len();
+        let mut rows = Vec::new();
+        rows.extend_from_slice(&[1, 0, 0, (objstm_at >> 8) as u8, objstm_at as u8, 0]);
+        rows.extend_from_slice(&[2, 0, 0, 0, 5, 0]);
+        bytes.extend_from_slice(
+            format!(
+                "7 0 obj\n<< /Type /XRef /Size 8 /W [1 4 1] /Index [5 2] /Length {} >>\nstream\n",
+                rows.len()
+            )
+            .as_bytes(),
+        );
+        bytes.extend_from_slice(&rows);
+        bytes.extend_from_slice(b"\nendstream\nendobj\n");
+        let xref_at = bytes.len();
+        let original = minimal_pdf(false);
+        let doc0 = Document::open(&original).unwrap();
+        bytes.extend_from_slice(b"xref\n0 5\n0000000000 65535 f\r\n");
+        for n in 1..5u32 {
+            let off = doc0.offset_of(ObjRef::new(n, 0)).unwrap();
+            bytes.extend_from_slice(format!("{off:010} 00000 n\r\n").as_bytes());
+        }
+        bytes.extend_from_slice(
+            format!(
+                "trailer\n<< /Size 8 /Root 1 0 R /XRefStm {xs_at} >>\nstartxref\n{xref_at}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        let doc = Document::open(&bytes).unwrap();
+        assert!(doc.sections()[0].hybrid.is_some());
+        let o = doc.get(ObjRef::new(6, 0)).unwrap();
+        assert_eq!(
+            o.as_dict().unwrap().get("Hello"),
+            Some(&Object::Str(b"hybrid".to_vec()))
+        );
+        assert_eq!(doc.pages().unwrap().len(), 1);
+        // The writer keeps the table style for a hybrid file.
+        assert_eq!(doc.xref_kind(), XrefKind::Table);
+    }
+
+    #[test]
+    fn revisions_are_found_and_trailing_garbage_is_not_one() {
+        let mut pdf = minimal_pdf(true);
+        assert_eq!(revisions(&pdf).len(), 1);
+        pdf.extend_from_slice(b"garbage %%EOF\n");
+        let revs = revisions(&pdf);
+        assert_eq!(revs.len(), 1);
+        assert!(revs[0].end < pdf.len());
+    }
 }

@@ -209,6 +209,14 @@ fn generated_attacks_are_caught() {
     let mut tail = good.clone();
     tail.extend_from_slice(b"1 0 obj << /Type /Catalog >> endobj\n");
     check(&pki, "ISA trailing bytes", &tail, &invalid);
+    let mut tail_eof = good.clone();
+    tail_eof.extend_from_slice(b"3 0 obj << /Type /Page >> endobj\n%%EOF\n");
+    check(
+        &pki,
+        "ISA trailing object with a bare %%EOF",
+        &tail_eof,
+        &invalid,
+    );
     let isa = update(&good, |doc, up| {
         let page = doc.page(0).unwrap();
         let content = doc

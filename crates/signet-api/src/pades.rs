@@ -71,6 +71,9 @@ pub struct SignedPdf {
     pub signer: String,
     /// Its size in bytes.
     pub bytes: u64,
+    /// What the pre-sign check found in the input (hidden or orphan objects a later revision
+    /// could reveal).
+    pub warnings: Vec<String>,
 }
 
 fn pades_error(e: PadesError) -> ApiError {
@@ -249,6 +252,10 @@ pub fn pades_sign(
     let total = inputs.len();
     for (n, (input, output, bytes)) in inputs.iter().enumerate() {
         tracing::info!(n = n + 1, of = total, level = %request.level, "signing a PDF");
+        let warnings = signet_pades::sign::presign_warnings(bytes);
+        for w in &warnings {
+            tracing::warn!(warning = %w, "pre-sign check");
+        }
         let options = SignOptions {
             signing_time: Some(context.clock().now()),
             reason: request.reason.clone(),
@@ -325,6 +332,7 @@ pub fn pades_sign(
             level: request.level,
             signer: signer.subject().to_string(),
             bytes: size,
+            warnings,
         });
     }
     Ok(results)

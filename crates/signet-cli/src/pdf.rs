@@ -155,7 +155,13 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         Ok(signed) => {
             let text: String = signed
                 .iter()
-                .map(|s| format!("signed {} → {} ({})\n", s.input, s.output, s.level))
+                .map(|s| {
+                    let mut line = format!("signed {} → {} ({})\n", s.input, s.output, s.level);
+                    for w in &s.warnings {
+                        line.push_str(&format!("  warning: {w}\n"));
+                    }
+                    line
+                })
                 .collect();
             report::text(&text)
         }

@@ -658,3 +658,100 @@ impl Signed<'_> {
         &self.appended
     }
 }
+
+/// Content a later revision could reveal, found before signing (shadow-attack preparation):
+/// objects the cross-reference lists but nothing reaches from the trailer, and object bodies
+/// in the file that no cross-reference entry points at (an xref-only update could switch to
+/// them). Each is a sentence for the person; an empty list means none was detected.
+pub fn presign_warnings(data: &[u8]) -> Vec<String> {
+    let Ok(doc) = Document::open(data) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    // Reachability from the trailer.
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<Object> = vec![Object::Dict(doc.trailer().clone())];
+    let mut steps = 0usize;
+    while let Some(o) = stack.pop() {
+        steps += 1;
+        if steps > 2_000_000 {
+            return warnings;
+        }
+        match o {
+            Object::Ref(r) => {
+                if seen.insert(r.num)
+                    && let Ok(x) = doc.get(r)
+                {
+                    stack.push((*x).clone());
+                }
+            }
+            Object::Array(a) => stack.extend(a),
+            Object::Dict(d) => stack.extend(d.0.into_iter().map(|(_, v)| v)),
+            Object::Stream(s) => stack.extend(s.dict.0.into_iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    let mut unreachable: Vec<u32> = doc
+        .xref()
+        .iter()
+        .filter(|(n, e)| !matches!(e, signet_pdf::XrefEntry::Free) && !seen.contains(*n))
+        .map(|(n, _)| *n)
+        .filter(|n| {
+            doc.get(ObjRef::new(*n, 0)).is_ok_and(|o| {
+                !o.as_dict()
+                    .is_some_and(|d| d.is_name("Type", "XRef") || d.is_name("Type", "ObjStm"))
+            })
+        })
+        .collect();
+    unreachable.sort_unstable();
+    if !unreachable.is_empty() {
+        warnings.push(format!(
+            "{} object(s) are in the file but not part of the document (for example object {}): a later change could make them visible",
+            unreachable.len(),
+            unreachable[0]
+        ));
+    }
+    // Bodies `N G obj` that the cross-reference does not point at.
+    let mut orphans = 0usize;
+    let mut example = None;
+    for at in memchr::memmem::find_iter(data, b" obj") {
+        let line_start = data[..at]
+            .iter()
+            .rposition(|b| matches!(b, b'\n' | b'\r'))
+            .map_or(0, |p| p + 1);
+        let head = &data[line_start..at];
+        let mut parts = head.split(|b| *b == b' ');
+        let (Some(n), Some(g), None) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Some(n), Some(_)) = (
+            std::str::from_utf8(n)
+                .ok()
+                .and_then(|t| t.parse::<u32>().ok()),
+            std::str::from_utf8(g)
+                .ok()
+                .and_then(|t| t.parse::<u16>().ok()),
+        ) else {
+            continue;
+        };
+        let pointed = doc.sections().iter().any(|s| {
+            s.entries
+                .iter()
+                .chain(s.hybrid.iter().flat_map(|h| h.entries.iter()))
+                .any(|(num, e)| {
+                    *num == n
+                        && matches!(e, signet_pdf::XrefEntry::Offset { offset, .. } if *offset == line_start)
+                })
+        });
+        if !pointed {
+            orphans += 1;
+            example.get_or_insert(n);
+        }
+    }
+    if let Some(n) = example {
+        warnings.push(format!(
+            "{orphans} object bod(ies) in the file are not referenced by any cross-reference (for example a second object {n}): an update that only changes the cross-reference could show them"
+        ));
+    }
+    warnings
+}

@@ -387,6 +387,19 @@ fn generated_attacks_are_caught() {
         )
         .as_bytes(),
     );
+    // The signer is warned about the orphan body before signing; a clean document gives none.
+    let warnings = signet_pades::sign::presign_warnings(&prepared);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("not referenced by any cross-reference")),
+        "{warnings:?}"
+    );
+    assert!(
+        signet_pades::sign::presign_warnings(&original).is_empty(),
+        "{:?}",
+        signet_pades::sign::presign_warnings(&original)
+    );
     let shadowed = signed(&pki, &prepared, None);
     assert_eq!(
         support::validate(&pki, &shadowed).verdict,

@@ -177,6 +177,18 @@ impl From<CertSummary> for CertFacts {
     }
 }
 
+/// The qcStatements of the signer's certificate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Qualification {
+    /// QcCompliance.
+    pub qc_compliance: bool,
+    /// QcSSCD: the key is in a qualified device.
+    pub qscd: bool,
+    /// A qualified electronic signature as far as the certificate says (QcCompliance, QcSSCD,
+    /// esign or no QcType).
+    pub qualified_esign_in_qscd: bool,
+}
+
 /// A time-stamp as the report shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimestampFacts {
@@ -245,6 +257,9 @@ pub struct SignatureReport {
     pub signer: Option<CertFacts>,
     /// The certificate path found, signer first.
     pub chain: Vec<CertFacts>,
+    /// What the signer's certificate declares about its qualification (qcStatements), before
+    /// any trusted-list override.
+    pub qualification: Option<Qualification>,
     /// `/M` from the signed revision.
     pub claimed_time: Option<String>,
     /// The earliest proven time of existence (a verified time-stamp), else none.
@@ -290,6 +305,7 @@ impl SignatureReport {
             warnings: Vec::new(),
             signer: None,
             chain: Vec::new(),
+            qualification: None,
             claimed_time: None,
             best_signing_time: None,
             reason: None,
@@ -873,6 +889,11 @@ impl<'a, 'o> Ctx<'a, 'o> {
             return;
         };
         r.signer = Some(signer.summary().into());
+        r.qualification = signer.qc_statements().map(|q| Qualification {
+            qc_compliance: q.compliance,
+            qscd: q.sscd,
+            qualified_esign_in_qscd: q.qualified_esign_in_qscd(),
+        });
         let alg = match crypto::cms_signature_algorithm(&si.digest_alg, &si.signature_algorithm) {
             Ok(a) => a,
             Err(e) => {

@@ -119,3 +119,48 @@ fn visible_signatures_on_xref_stream_files_are_valid_to_the_peers() {
     check(&pki, Role::Signing, Level::Lt, true, true);
     check(&pki, Role::RsaSigning, Level::B, false, true);
 }
+
+#[test]
+fn certification_signatures_are_valid_to_pyhanko_and_pdfsig() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = support::blank_pdf(dir.path(), false);
+    for mdp in [
+        signet_pades::DocMdp::NoChanges,
+        signet_pades::DocMdp::FormFilling,
+        signet_pades::DocMdp::Annotations,
+    ] {
+        let options = SignOptions {
+            certify: Some(mdp),
+            ..SignOptions::default()
+        };
+        let signed = support::sign(&pki, Role::Signing, &pdf, Level::T, &options);
+        let path = dir.path().join(format!("certified-{}.pdf", mdp.p()));
+        std::fs::write(&path, &signed).unwrap();
+        let v = support::pyhanko_validate(&pki, &path);
+        assert!(v.ok && v.out.contains("judged VALID"), "{mdp:?}: {}", v.out);
+        assert!(
+            v.out.to_lowercase().contains("certif"),
+            "{mdp:?}: {}",
+            v.out
+        );
+        let p = support::pdfsig(&pki, &path);
+        assert!(p.out.contains("Signature is Valid."), "{}", p.out);
+        let report = support::validate(&pki, &signed);
+        assert_eq!(report.verdict, signet_pades::validate::Verdict::Valid);
+        assert_eq!(report.signatures[0].docmdp, Some(mdp.p()));
+        let q = report.signatures[0].qualification.as_ref().unwrap();
+        assert!(q.qualified_esign_in_qscd);
+        // A second certification signature is refused.
+        let again = signet_pades::prepare(
+            &signed,
+            &signet_pades::SignerCerts {
+                signer: support::cert(&pki, Role::Signing),
+                chain: vec![],
+            },
+            &options,
+            std::time::SystemTime::UNIX_EPOCH,
+        );
+        assert!(again.is_err());
+    }
+}

@@ -1,9 +1,11 @@
 //! The appearance of a visible signature: a form XObject with the signer's name, personal
-//! code, time and reason in Helvetica (WinAnsiEncoding: Latin letters including õäöü and šž).
+//! code, time and reason, drawn with an embedded subset of DejaVu Sans so that Estonian
+//! (õäöü, šž) and Cyrillic names render in every viewer.
 
 use signet_pdf::{Dict, ObjRef, Object, Stream, Update};
 
 use crate::PadesError;
+use crate::font::{DEJAVU_SANS, Font, Subset};
 
 /// Where and what a visible signature shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,49 +29,123 @@ impl Visible {
     }
 }
 
-/// Encodes `s` as WinAnsi bytes; characters outside it become `?`.
-pub fn win_ansi(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| match c {
-            'Š' => 0x8a,
-            'š' => 0x9a,
-            'Ž' => 0x8e,
-            'ž' => 0x9e,
-            '€' => 0x80,
-            c if (c as u32) < 0x80 && c >= ' ' => c as u8,
-            c if (0xa0..=0xff).contains(&(c as u32)) => c as u32 as u8,
-            _ => b'?',
-        })
-        .collect()
-}
-
-fn escape(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for &b in bytes {
-        if matches!(b, b'(' | b')' | b'\\') {
-            out.push(b'\\');
-        }
-        out.push(b);
+/// Writes the embedded font subset (Type0 / CIDFontType2, Identity-H, ToUnicode) for `text`;
+/// returns the font's reference and the subset.
+fn embed_font(up: &mut Update<'_, '_>, text: &str) -> Result<(ObjRef, Subset), PadesError> {
+    let font = Font::parse(DEJAVU_SANS).map_err(|_| PadesError::Internal("the bundled font"))?;
+    let subset = font
+        .subset(text)
+        .map_err(|_| PadesError::Internal("the bundled font"))?;
+    // A subset tag from the characters used (six capital letters, as ISO 32000 asks).
+    let mut h: u32 = 2_166_136_261;
+    for c in text.chars() {
+        h = (h ^ u32::from(c)).wrapping_mul(16_777_619);
     }
-    out
+    let tag: String = (0..6)
+        .map(|i| char::from(b'A' + ((h >> (i * 5)) % 26) as u8))
+        .collect();
+    let name = format!("{tag}+DejaVuSans");
+    let mut program = Dict::new();
+    program.set("Length1", Object::Int(subset.program.len() as i64));
+    program.set("Filter", Object::name("FlateDecode"));
+    let compressed = deflate(&subset.program);
+    let file = up.add(Object::Stream(Stream {
+        dict: program,
+        raw: compressed,
+    }));
+    let mut fd = Dict::new();
+    fd.set("Type", Object::name("FontDescriptor"));
+    fd.set("FontName", Object::name(&name));
+    fd.set("Flags", Object::Int(32));
+    fd.set(
+        "FontBBox",
+        Object::Array(subset.bbox.iter().map(|v| Object::Int(*v)).collect()),
+    );
+    fd.set("ItalicAngle", Object::Int(0));
+    fd.set("Ascent", Object::Int(subset.ascent));
+    fd.set("Descent", Object::Int(subset.descent));
+    fd.set("CapHeight", Object::Int(729));
+    fd.set("StemV", Object::Int(80));
+    fd.set("FontFile2", Object::Ref(file));
+    let fd = up.add(Object::Dict(fd));
+    let mut widths = Vec::new();
+    let mut by_gid: std::collections::BTreeMap<u16, i64> = std::collections::BTreeMap::new();
+    for (gid, w) in subset.glyphs.values() {
+        by_gid.insert(*gid, *w);
+    }
+    for (gid, w) in &by_gid {
+        widths.push(Object::Int(i64::from(*gid)));
+        widths.push(Object::Array(vec![Object::Int(*w)]));
+    }
+    let mut info = Dict::new();
+    info.set("Registry", Object::string("Adobe"));
+    info.set("Ordering", Object::string("Identity"));
+    info.set("Supplement", Object::Int(0));
+    let mut cid = Dict::new();
+    cid.set("Type", Object::name("Font"));
+    cid.set("Subtype", Object::name("CIDFontType2"));
+    cid.set("BaseFont", Object::name(&name));
+    cid.set("CIDSystemInfo", Object::Dict(info));
+    cid.set("FontDescriptor", Object::Ref(fd));
+    cid.set("DW", Object::Int(1000));
+    cid.set("W", Object::Array(widths));
+    cid.set("CIDToGIDMap", Object::name("Identity"));
+    let cid = up.add(Object::Dict(cid));
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<(u16, char)> = subset.glyphs.iter().map(|(c, (g, _))| (*g, *c)).collect();
+    for chunk in entries.chunks(100) {
+        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (g, c) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = c
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            cmap.push_str(&format!("<{g:04X}> <{hex}>\n"));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    let to_unicode = up.add(Object::Stream(Stream {
+        dict: Dict::new(),
+        raw: cmap.into_bytes(),
+    }));
+    let mut t0 = Dict::new();
+    t0.set("Type", Object::name("Font"));
+    t0.set("Subtype", Object::name("Type0"));
+    t0.set("BaseFont", Object::name(&name));
+    t0.set("Encoding", Object::name("Identity-H"));
+    t0.set("DescendantFonts", Object::Array(vec![Object::Ref(cid)]));
+    t0.set("ToUnicode", Object::Ref(to_unicode));
+    Ok((up.add(Object::Dict(t0)), subset))
 }
 
-/// Writes the appearance stream and its font; returns the stream's reference.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = e.write_all(data);
+    e.finish().unwrap_or_default()
+}
+
+/// Writes the appearance stream and its embedded font subset; returns the stream's reference.
 pub fn build(up: &mut Update<'_, '_>, v: &Visible) -> Result<ObjRef, PadesError> {
     let [_, _, w, h] = v.rect;
-    let mut font = Dict::new();
-    font.set("Type", Object::name("Font"));
-    font.set("Subtype", Object::name("Type1"));
-    font.set("BaseFont", Object::name("Helvetica"));
-    font.set("Encoding", Object::name("WinAnsiEncoding"));
-    let font_ref = up.add(Object::Dict(font));
+    let all: String = v.lines.concat();
+    let (font_ref, subset) = embed_font(up, &all)?;
     let size = 9.0f64.min((h / (v.lines.len().max(1) as f64 + 1.0)).max(4.0));
     let mut content = format!("q 0.95 g 0 0 {w:.2} {h:.2} re f Q\nq 0 0 0 RG 0.5 w 0.25 0.25 {:.2} {:.2} re S Q\nBT /F1 {size:.1} Tf 0 g\n", w - 0.5, h - 0.5).into_bytes();
     let mut y = h - size - 3.0;
     for line in &v.lines {
-        content.extend_from_slice(format!("1 0 0 1 4 {y:.2} Tm (").as_bytes());
-        content.extend_from_slice(&escape(&win_ansi(line)));
-        content.extend_from_slice(b") Tj\n");
+        content.extend_from_slice(format!("1 0 0 1 4 {y:.2} Tm <").as_bytes());
+        for c in line.chars() {
+            let gid = subset.glyphs.get(&c).map_or(0, |(g, _)| *g);
+            content.extend_from_slice(format!("{gid:04X}").as_bytes());
+        }
+        content.extend_from_slice(b"> Tj\n");
         y -= size * 1.25;
     }
     content.extend_from_slice(b"ET\n");

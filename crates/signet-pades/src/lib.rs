@@ -12,6 +12,7 @@
 
 pub mod appearance;
 mod diff;
+pub mod font;
 pub mod ltv;
 pub mod output;
 pub mod sign;

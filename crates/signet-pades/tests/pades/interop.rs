@@ -19,6 +19,7 @@ fn check(pki: &TestPki, role: Role, level: Level, xref_streams: bool, visible: b
             rect: [50.0, 50.0, 220.0, 60.0],
             lines: vec![
                 "Mari-Liis Männik-Šõžä".into(),
+                "Иван Петров".into(),
                 "38001085718".into(),
                 "2026-11-27 21:00 UTC".into(),
             ],
@@ -84,6 +85,19 @@ fn check(pki: &TestPki, role: Role, level: Level, xref_streams: bool, visible: b
         "qpdf {what}: {}",
         q.out
     );
+    if visible {
+        // The embedded subset and its ToUnicode map: poppler draws and extracts the names.
+        let text = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(
+            text.contains("Mari-Liis Männik-Šõžä") && text.contains("Иван Петров"),
+            "{what}: {text}"
+        );
+    }
     let p = support::pdfsig(pki, &path);
     assert!(
         p.out.contains("Signature is Valid."),

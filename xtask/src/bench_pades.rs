@@ -50,7 +50,9 @@ else:
 "#;
 
 fn output(cmd: &mut Command) -> anyhow::Result<String> {
-    let out = cmd.output().with_context(|| format!("cannot run {cmd:?}"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
     if !out.status.success() {
         bail!(
             "{cmd:?} failed: {}{}",
@@ -62,7 +64,9 @@ fn output(cmd: &mut Command) -> anyhow::Result<String> {
 }
 
 fn numbers(text: &str) -> Vec<f64> {
-    text.split_whitespace().filter_map(|t| t.parse().ok()).collect()
+    text.split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -72,12 +76,22 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
     Cmd::new("cargo")
-        .args(["build", "--release", "--package", "signet-pades", "--example", "pades_bench"])
+        .args([
+            "build",
+            "--release",
+            "--package",
+            "signet-pades",
+            "--example",
+            "pades_bench",
+        ])
         .run()?;
     let bench = root.join("target/release/examples/pades_bench");
     let python = root.join("target/peers/venv/bin/python");
     if !python.exists() {
-        bail!("{} is missing: run `cargo xtask setup` first", python.display());
+        bail!(
+            "{} is missing: run `cargo xtask setup` first",
+            python.display()
+        );
     }
     let dir = root.join("target/bench-pades");
     if !dir.join("signer.p12").exists() {
@@ -96,9 +110,24 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
     let mut signet_rate = Vec::new();
     let mut pyhanko_rate = Vec::new();
     for round in 0..3 {
-        let s = numbers(&output(Command::new(&bench).arg("sign-batch").arg(dir.join("small")).arg(out.join(format!("signet-{round}"))).arg(&p12).arg(pass))?);
+        let s = numbers(&output(
+            Command::new(&bench)
+                .arg("sign-batch")
+                .arg(dir.join("small"))
+                .arg(out.join(format!("signet-{round}")))
+                .arg(&p12)
+                .arg(pass),
+        )?);
         signet_rate.push(s[0] / s[1]);
-        let p = numbers(&output(Command::new(&python).arg(&script).arg("sign-batch").arg(dir.join("small")).arg(out.join(format!("pyhanko-{round}"))).arg(&p12).arg(pass))?);
+        let p = numbers(&output(
+            Command::new(&python)
+                .arg(&script)
+                .arg("sign-batch")
+                .arg(dir.join("small"))
+                .arg(out.join(format!("pyhanko-{round}")))
+                .arg(&p12)
+                .arg(pass),
+        )?);
         pyhanko_rate.push(p[0] / p[1]);
     }
     let (s_rate, p_rate) = (median(signet_rate), median(pyhanko_rate));
@@ -114,7 +143,14 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
         output(Command::new("cp").arg(&big).arg(out.join("big-copy.pdf")))?;
         output(Command::new("sha256sum").arg(&big))?;
         floor.push(t.elapsed().as_secs_f64());
-        let s = numbers(&output(Command::new(&bench).arg("sign-one").arg(&big).arg(out.join("big-signed.pdf")).arg(&p12).arg(pass))?);
+        let s = numbers(&output(
+            Command::new(&bench)
+                .arg("sign-one")
+                .arg(&big)
+                .arg(out.join("big-signed.pdf"))
+                .arg(&p12)
+                .arg(pass),
+        )?);
         signet_big.push(s[0]);
         rss.push(s[1]);
     }
@@ -125,9 +161,24 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
     let mut signet_pages = Vec::new();
     let mut pyhanko_pages = Vec::new();
     for _ in 0..3 {
-        let s = numbers(&output(Command::new(&bench).arg("sign-one").arg(&pages).arg(out.join("pages-signet.pdf")).arg(&p12).arg(pass))?);
+        let s = numbers(&output(
+            Command::new(&bench)
+                .arg("sign-one")
+                .arg(&pages)
+                .arg(out.join("pages-signet.pdf"))
+                .arg(&p12)
+                .arg(pass),
+        )?);
         signet_pages.push(s[0]);
-        let p = numbers(&output(Command::new(&python).arg(&script).arg("sign-one").arg(&pages).arg(out.join("pages-pyhanko.pdf")).arg(&p12).arg(pass))?);
+        let p = numbers(&output(
+            Command::new(&python)
+                .arg(&script)
+                .arg("sign-one")
+                .arg(&pages)
+                .arg(out.join("pages-pyhanko.pdf"))
+                .arg(&p12)
+                .arg(pass),
+        )?);
         pyhanko_pages.push(p[0]);
     }
     let (s_pages, p_pages) = (median(signet_pages), median(pyhanko_pages));
@@ -137,15 +188,30 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
     let rss_ratio = rss / size;
     let pages_ratio = s_pages / p_pages;
     println!("PAdES B-B, software P-384 signer, medians of 3:");
-    println!("  100 one-page PDFs: Signet {s_rate:.1} docs/s, pyHanko {p_rate:.1} docs/s: {small_ratio:.1}× (target ≥ 15×)");
+    println!(
+        "  100 one-page PDFs: Signet {s_rate:.1} docs/s, pyHanko {p_rate:.1} docs/s: {small_ratio:.1}× (target ≥ 15×)"
+    );
     println!(
         "  50 MB PDF: Signet {:.3} s, floor cp+sha256sum {:.3} s: {big_ratio:.2}× (target ≤ 1.5×); peak memory {:.1} MB = {rss_ratio:.2}× the file (target < 1.5×)",
         signet_big,
         floor,
         rss / 1e6
     );
-    println!("  2000-page PDF: Signet {s_pages:.3} s, pyHanko {p_pages:.3} s: {pages_ratio:.2}× (target ≤ 0.5×)");
+    println!(
+        "  2000-page PDF: Signet {s_pages:.3} s, pyHanko {p_pages:.3} s: {pages_ratio:.2}× (target ≤ 0.5×)"
+    );
     let met = small_ratio >= 15.0 && big_ratio <= 1.5 && rss_ratio < 1.5 && pages_ratio <= 0.5;
-    println!("  {}", if met { "all targets met" } else { "SOME TARGETS MISSED" });
-    Ok(if met { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE })
+    println!(
+        "  {}",
+        if met {
+            "all targets met"
+        } else {
+            "SOME TARGETS MISSED"
+        }
+    );
+    Ok(if met {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    })
 }

@@ -75,7 +75,9 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Some("crash-test") => crash::command(&root, &args[1..]),
-        Some("bench") if args.get(1).map(String::as_str) == Some("pades") => bench_pades::run(&root),
+        Some("bench") if args.get(1).map(String::as_str) == Some("pades") => {
+            bench_pades::run(&root)
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(std::process::ExitCode::SUCCESS)

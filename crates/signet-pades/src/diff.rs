@@ -352,10 +352,7 @@ fn revision_changes(old: &Document<'_>, new: &Document<'_>, sig_value: ObjRef, r
             continue;
         }
         if Some(num) == acroform_num {
-            let bad: Vec<String> = changed_keys(&od, &nd)
-                .into_iter()
-                .filter(|k| !FORM_KEYS.contains(&k.as_str()))
-                .collect();
+            let bad = form_changes(&od, &nd);
             if bad.is_empty() {
                 rev.push(
                     "acroform",
@@ -502,10 +499,7 @@ fn catalog_changes(
             "Version" => rev.push("metadata", true, None, "the PDF version is raised".into()),
             "AcroForm" => match (od.get("AcroForm"), nd.get("AcroForm")) {
                 (Some(Object::Dict(a)), Some(Object::Dict(b))) => {
-                    let bad: Vec<String> = changed_keys(a, b)
-                        .into_iter()
-                        .filter(|k| !FORM_KEYS.contains(&k.as_str()))
-                        .collect();
+                    let bad = form_changes(a, b);
                     if bad.is_empty() {
                         rev.push("acroform", true, None, "the form lists new fields".into());
                     } else {
@@ -747,4 +741,25 @@ fn num(o: &Object) -> f64 {
             .unwrap_or(0.0),
         _ => 0.0,
     }
+}
+
+/// The keys of a form dictionary changed in a way no rule allows: anything but the listed keys,
+/// and a direct `/Fields` that loses entries (signature stripping).
+fn form_changes(old: &Dict, new: &Dict) -> Vec<String> {
+    changed_keys(old, new)
+        .into_iter()
+        .filter(|k| {
+            if k == "Fields" {
+                match (old.get("Fields"), new.get("Fields")) {
+                    (Some(Object::Array(o)), Some(Object::Array(n))) => {
+                        !o.iter().all(|x| n.contains(x))
+                    }
+                    (None, Some(_)) => false,
+                    _ => true,
+                }
+            } else {
+                !FORM_KEYS.contains(&k.as_str())
+            }
+        })
+        .collect()
 }

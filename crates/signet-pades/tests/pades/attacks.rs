@@ -269,6 +269,32 @@ fn generated_attacks_are_caught() {
     });
     check(&pki, "shadow hide: overlay made hidden", &hide2, &modified);
 
+    // Signature stripping: a later signature's field removed from the form again.
+    let two = support::sign(
+        &pki,
+        Role::Signing,
+        &good,
+        Level::B,
+        &SignOptions::default(),
+    );
+    let stripped = update(&two, |doc, up| {
+        let catalog_ref = doc.root_ref().unwrap();
+        let mut catalog = doc.catalog().unwrap();
+        let form_obj = catalog.get("AcroForm").cloned().unwrap();
+        let mut form = doc.resolve(&form_obj).unwrap().as_dict().unwrap().clone();
+        let mut fields = form.get("Fields").unwrap().as_array().unwrap().to_vec();
+        fields.pop();
+        form.set("Fields", Object::Array(fields));
+        match form_obj {
+            Object::Ref(r) => up.put(r, Object::Dict(form)),
+            _ => {
+                catalog.set("AcroForm", Object::Dict(form));
+                up.put(catalog_ref, Object::Dict(catalog));
+            }
+        }
+    });
+    check(&pki, "signature stripping", &stripped, &modified);
+
     // Shadow replace: the overlay's appearance redrawn; the font redefined.
     let replace_overlay = update(&good, |doc, up| {
         let square = find(doc, |d| d.is_name("Subtype", "Square"));

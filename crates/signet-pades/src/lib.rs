@@ -13,6 +13,8 @@
 pub mod appearance;
 mod diff;
 pub mod font;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ltv;
 pub mod output;
 pub mod sign;

@@ -130,8 +130,11 @@ fn every_level_with_rsa_is_valid_to_the_peers() {
 #[test]
 fn visible_signatures_on_xref_stream_files_are_valid_to_the_peers() {
     let pki = TestPki::start().unwrap();
-    check(&pki, Role::Signing, Level::Lt, true, true);
+    for level in [Level::B, Level::T, Level::Lt, Level::Lta] {
+        check(&pki, Role::Signing, level, true, true);
+    }
     check(&pki, Role::RsaSigning, Level::B, false, true);
+    check(&pki, Role::RsaSigning, Level::Lta, false, true);
 }
 
 #[test]

@@ -172,7 +172,70 @@ fn certification_p(doc: &Document<'_>) -> Option<i64> {
 struct Rev<'r> {
     revision: usize,
     p: Option<i64>,
+    lock: Option<FieldLock>,
     out: &'r mut Vec<Modification>,
+}
+
+/// A FieldMDP lock of the signature (its field's `/Lock` or a FieldMDP `/Reference`).
+#[derive(Debug, Clone)]
+struct FieldLock {
+    action: Vec<u8>,
+    fields: Vec<String>,
+}
+
+impl FieldLock {
+    fn locks(&self, name: &str) -> bool {
+        match self.action.as_slice() {
+            b"All" => true,
+            b"Include" => self.fields.iter().any(|f| f == name),
+            b"Exclude" => !self.fields.iter().any(|f| f == name),
+            _ => true,
+        }
+    }
+}
+
+fn lock_from(doc: &Document<'_>, d: &Dict) -> Option<FieldLock> {
+    let action = d.name("Action")?.to_vec();
+    let fields = doc
+        .resolve(d.get("Fields").unwrap_or(&Object::Null))
+        .ok()
+        .and_then(|f| f.as_array().map(<[Object]>::to_vec))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| f.as_str().map(decode_text))
+        .collect();
+    Some(FieldLock { action, fields })
+}
+
+/// The FieldMDP lock of signature `sig_value` in the signed revision.
+fn field_lock(doc: &Document<'_>, sig_value: ObjRef) -> Option<FieldLock> {
+    let sig = doc.get(sig_value).ok()?;
+    let sig = sig.as_dict()?;
+    if let Ok(refs) = doc.resolve(sig.get("Reference").unwrap_or(&Object::Null)) {
+        for r in refs.as_array().unwrap_or_default() {
+            let Ok(Some(d)) = doc.resolve_dict(Some(r)) else {
+                continue;
+            };
+            if d.is_name("TransformMethod", "FieldMDP")
+                && let Ok(Some(params)) = doc.resolve_dict(d.get("TransformParams"))
+            {
+                return lock_from(doc, &params);
+            }
+        }
+    }
+    // The signature field's /Lock.
+    let mut nums: Vec<u32> = doc.xref().keys().copied().collect();
+    nums.sort_unstable();
+    for n in nums.into_iter().take(200_000) {
+        let o = get_num(doc, n);
+        let Some(d) = o.as_dict() else { continue };
+        if d.get("V").and_then(Object::as_ref) == Some(sig_value)
+            && let Ok(Some(lock)) = doc.resolve_dict(d.get("Lock"))
+        {
+            return lock_from(doc, &lock);
+        }
+    }
+    None
 }
 
 impl Rev<'_> {
@@ -212,6 +275,7 @@ pub fn analyse(
         return;
     };
     let p = certification_p(&signed_doc);
+    let lock = field_lock(&signed_doc, sig_value);
     let mut mods = Vec::new();
     for j in signed + 1..revisions.len() {
         let (Ok(old), Ok(new)) = (
@@ -233,6 +297,7 @@ pub fn analyse(
         let mut rev = Rev {
             revision: j + 1,
             p,
+            lock: lock.clone(),
             out: &mut mods,
         };
         revision_changes(&old, &new, sig_value, &mut rev);
@@ -718,7 +783,8 @@ fn field_change(
         );
         return allowed;
     }
-    let allowed = rev.forms_allowed();
+    let locked = rev.lock.as_ref().is_some_and(|l| l.locks(&name));
+    let allowed = rev.forms_allowed() && !locked;
     rev.out.push(Modification {
         revision: rev.revision,
         kind: "form-fill".into(),
@@ -727,7 +793,11 @@ fn field_change(
         field: Some(name.clone()),
         old_value: value_text(old, od.get("V")),
         new_value: value_text(new, nd.get("V")),
-        detail: format!("form field {name} is filled in"),
+        detail: if locked {
+            format!("form field {name}, locked by the signature (FieldMDP), is changed")
+        } else {
+            format!("form field {name} is filled in")
+        },
     });
     allowed
 }

@@ -79,6 +79,9 @@ pub struct SignOptions {
     pub certify: Option<DocMdp>,
     /// Extra bytes to reserve beyond the estimate (the time-stamp, when B-T or higher).
     pub reserve_timestamp: bool,
+    /// Lock these form fields (by full name) with the signature: a FieldMDP transform and
+    /// the field's `/Lock` (ISO 32000-2 12.8.2.4, 12.7.5.5).
+    pub lock_fields: Vec<String>,
 }
 
 /// The signer: its certificate and chain.
@@ -396,6 +399,35 @@ pub fn prepare<'a>(
         perms.set("DocMDP", Object::Ref(sig_ref));
         catalog.set("Perms", Object::Dict(perms));
     }
+    let lock = (!options.lock_fields.is_empty()).then(|| {
+        let mut params = Dict::new();
+        params.set("Type", Object::name("TransformParams"));
+        params.set("Action", Object::name("Include"));
+        params.set(
+            "Fields",
+            Object::Array(
+                options
+                    .lock_fields
+                    .iter()
+                    .map(|f| Object::text(f))
+                    .collect(),
+            ),
+        );
+        params.set("V", Object::name("1.2"));
+        params
+    });
+    if let Some(params) = &lock {
+        let mut reference = Dict::new();
+        reference.set("Type", Object::name("SigRef"));
+        reference.set("TransformMethod", Object::name("FieldMDP"));
+        reference.set("TransformParams", Object::Dict(params.clone()));
+        let mut refs = match sig.get("Reference") {
+            Some(Object::Array(a)) => a.clone(),
+            _ => Vec::new(),
+        };
+        refs.push(Object::Dict(reference));
+        sig.set("Reference", Object::Array(refs));
+    }
     placeholder_entries(&mut sig, reserved);
     up.put(sig_ref, Object::Dict(sig));
 
@@ -417,6 +449,15 @@ pub fn prepare<'a>(
     field.set("Subtype", Object::name("Widget"));
     field.set("F", Object::Int(132));
     field.set("P", Object::Ref(page));
+    if let Some(params) = lock {
+        let mut l = Dict::new();
+        l.set("Type", Object::name("SigFieldLock"));
+        l.set("Action", Object::name("Include"));
+        if let Some(f) = params.get("Fields") {
+            l.set("Fields", f.clone());
+        }
+        field.set("Lock", Object::Dict(l));
+    }
     match &options.visible {
         Some(v) => {
             let ap = appearance::build(&mut up, v)?;

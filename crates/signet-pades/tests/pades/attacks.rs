@@ -378,6 +378,27 @@ fn generated_attacks_are_caught() {
         (Some("100"), Some("900"), Some("Amount"))
     );
 
+    // The same form fill on a signature that locks the field (FieldMDP): not allowed.
+    let locked = support::sign(
+        &pki,
+        Role::Signing,
+        &original,
+        Level::B,
+        &SignOptions {
+            lock_fields: vec!["Amount".into()],
+            ..SignOptions::default()
+        },
+    );
+    let v = support::pyhanko_validate_bytes(&pki, &locked);
+    assert!(v.ok, "pyHanko accepts the FieldMDP lock: {}", v.out);
+    let fill_locked = update(&locked, |doc, up| {
+        let field = find(doc, |d| d.is_name("FT", "Tx"));
+        let mut d = doc.get(field).unwrap().as_dict().unwrap().clone();
+        d.set("V", Object::string("900"));
+        up.put(field, Object::Dict(d));
+    });
+    check(&pki, "form fill of a locked field", &fill_locked, &modified);
+
     // Shadow hide-and-replace: an orphan body of the content stream is in the signed revision;
     // the attack is an xref-only update pointing the object number at it.
     let doc = Document::open(&original).unwrap();

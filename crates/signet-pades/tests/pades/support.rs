@@ -306,3 +306,11 @@ pub fn validate(pki: &TestPki, pdf: &[u8]) -> signet_pades::validate::Report {
     };
     signet_pades::validate::validate(pdf, &options)
 }
+
+/// `pyhanko sign validate` on bytes.
+pub fn pyhanko_validate_bytes(pki: &TestPki, pdf: &[u8]) -> PeerResult {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("check.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    pyhanko_validate(pki, &path)
+}

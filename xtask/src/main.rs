@@ -9,6 +9,7 @@
 //! cargo xtask postgres   start the tests' PostgreSQL cluster (target/pg) and print its URL
 //! cargo xtask crash-test vault [--kills N]   SIGKILL the vault's writer N times; check nothing is lost
 //! cargo xtask bench asice  ASiC-E signing against pydigidoc (release build)
+//! cargo xtask bench pades  PAdES signing against pyHanko and the copy+hash floor (release build)
 //! ```
 //!
 //! Every step is idempotent: what is installed is not installed again, a UI that is up to date is
@@ -16,6 +17,7 @@
 
 mod bench_asice;
 mod bench_node;
+mod bench_pades;
 mod crash;
 mod postgres;
 mod process;
@@ -42,6 +44,8 @@ commands:
              kill the vault's writer N times (default 100); prints `N kills, N lost, N corrupt`
   bench asice
              ASiC-E signing against pydigidoc, release build: containers/s, MB/s, peak memory
+  bench pades
+             PAdES signing speed against pyHanko and the cp+sha256sum floor (release build)
   help       show this";
 
 fn main() -> std::process::ExitCode {
@@ -84,8 +88,9 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("asice") => bench_asice::run(&root),
             Some("node") => bench_node::run(&root, &args[2..]),
+            Some("pades") => bench_pades::run(&root),
             other => bail!(
-                "unknown benchmark {other:?}: cargo xtask bench asice|node [signet-node bench options]"
+                "unknown benchmark {other:?}: cargo xtask bench asice|node|pades [signet-node bench options]"
             ),
         },
         Some("postgres") => {

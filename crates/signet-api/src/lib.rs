@@ -15,6 +15,7 @@ mod error;
 pub mod http;
 pub mod json;
 pub mod logging;
+pub mod pades;
 pub mod token;
 
 pub use context::{APP_ID, Context};

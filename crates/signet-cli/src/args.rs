@@ -45,7 +45,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Sign documents: PDFs as PAdES, other files into an ASiC-E container.
-    Sign(SignArgs),
+    Sign(Box<SignArgs>),
     /// Validate the signatures of PDFs and ASiC-E containers and say why.
     Verify(VerifyArgs),
     /// Add validation data (B-LT) or an archive time-stamp (B-LTA) to signed documents.
@@ -197,6 +197,12 @@ pub(crate) struct SignArgs {
     /// PAdES: how to contact the signer.
     #[arg(long)]
     pub(crate) contact: Option<String>,
+    /// PAdES: certificates completing the signer's chain (DER or PEM), embedded and used for B-LT.
+    #[arg(long)]
+    pub(crate) chain: Vec<PathBuf>,
+    /// PAdES: trust anchors (DER or PEM) for checking the TSA and OCSP answers while signing.
+    #[arg(long)]
+    pub(crate) trust: Vec<PathBuf>,
     /// ASiC-E: the container to create.
     #[arg(long, conflicts_with = "add_to")]
     pub(crate) container: Option<PathBuf>,

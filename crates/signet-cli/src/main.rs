@@ -7,6 +7,7 @@ mod card;
 mod cert;
 mod data;
 mod exit;
+mod pdf;
 mod pin;
 mod report;
 mod sign;

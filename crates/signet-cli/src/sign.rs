@@ -56,12 +56,19 @@ pub(crate) fn format_for(args: &SignArgs) -> Format {
 
 pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
     match format_for(args) {
-        Format::Pades => report::error(&signet_api::not_built("signet sign --format pades"), json),
+        Format::Pades => crate::pdf::sign(args, json),
         Format::Asice => crate::asice::sign(args, json),
     }
 }
 
+fn all_pdf(files: &[std::path::PathBuf]) -> bool {
+    files.iter().all(|f| matches!(sniff(f), Ok(Sniffed::Pdf)))
+}
+
 pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
+    if all_pdf(&args.files) {
+        return crate::pdf::verify(args, json);
+    }
     let mut verdicts = Vec::new();
     let mut asice_reports = Vec::new();
     for file in &args.files {
@@ -82,7 +89,15 @@ pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
                 }
             }
             Ok(Sniffed::Pdf) => {
-                return report::error(&signet_api::not_built("signet verify (PDF)"), json);
+                let err = signet_api::ApiError::new(
+                    signet_core::Code::InvalidInput,
+                    format!(
+                        "{} is a PDF among ASiC-E containers: one command verifies either PDFs or containers",
+                        file.display()
+                    ),
+                )
+                .recommend("Verify the PDFs and the containers with separate commands.");
+                return report::error(&err, json);
             }
             Ok(Sniffed::Other | Sniffed::Zip) => {
                 let err = signet_api::ApiError::new(
@@ -116,6 +131,8 @@ pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
 }
 
 pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
-    let _ = args;
+    if all_pdf(&args.files) {
+        return crate::pdf::extend(args, json);
+    }
     report::error(&signet_api::not_built("signet extend"), json)
 }

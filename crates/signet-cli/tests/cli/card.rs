@@ -528,3 +528,68 @@ fn card_data_login_with_the_virtual_card_through_pcscd() {
     crate::data::stop(node);
     drop(card);
 }
+
+/// `signet sign --format pades --token pcsc` through pcscd and the virtual card: one PIN2 for
+/// the one signature, and pyHanko accepts the PDF.
+#[test]
+fn pades_signature_through_pcscd_is_valid_to_pyhanko() {
+    let pcscd = Pcscd::start().expect("pcscd with vpcd (run as root)");
+    let pki = TestPki::start().unwrap();
+    let mut card = VirtualCard::new(CardSpec {
+        holder: Holder::new("TAMM", "MARI", PERSONAL_CODE),
+        auth_key: key(&pki, Role::Authentication),
+        auth_cert: pki.der(Role::Authentication).to_vec(),
+        sign_key: key(&pki, Role::Signing),
+        sign_cert: pki.der(Role::Signing).to_vec(),
+        pin1: "4321".into(),
+        pin2: PIN2.into(),
+        puk: "86420864".into(),
+    });
+    card.insert(pcscd.slot(0)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::pades::blank_pdf(dir.path(), "contract");
+    let output = dir.path().join("contract-signed.pdf");
+    let ca = pki.get(Role::IssuingCa).cert_path.display().to_string();
+    let start = Instant::now();
+    let signed = loop {
+        let out = signet(
+            &[
+                "sign",
+                input.to_str().unwrap(),
+                "--format",
+                "pades",
+                "--level",
+                "B-B",
+                "--token",
+                "pcsc",
+                "--pin-stdin",
+                "--chain",
+                &ca,
+                "--out",
+                output.to_str().unwrap(),
+                "--visible",
+                "1,50,50,220,60",
+            ],
+            &format!("{PIN2}\n"),
+        );
+        if out.status.success() || start.elapsed() > Duration::from_secs(5) || card.signatures() > 0
+        {
+            break out;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&signed.stderr).contains(PIN2));
+    assert_eq!(card.signatures(), 1);
+    let v = crate::pades::pyhanko(&["validate", "--no-revocation-check"], &pki, &output);
+    let text = String::from_utf8_lossy(&v.stdout);
+    assert!(
+        v.status.success() && text.contains("INTACT:TRUSTED"),
+        "{text}{}",
+        String::from_utf8_lossy(&v.stderr)
+    );
+}

@@ -1,0 +1,501 @@
+//! PAdES operations: sign PDFs (B-B … B-LTA) with any token, verify every signature in a PDF,
+//! extend signed PDFs to B-LT or B-LTA. Outputs are written atomically.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::Serialize;
+use signet_core::{BaselineLevel, Code, Fetch};
+use signet_pades::ltv::{self, ValidationData};
+use signet_pades::sign::{SignOptions, SignerCerts};
+use signet_pades::validate::{self, Report};
+use signet_pades::{PadesError, Timestamper};
+use signet_pki::crypto::HashAlg;
+use signet_pki::{Cert, PathValidator, TrustAnchors};
+use signet_token::{KeyRole, Pin, PinKind};
+
+use crate::token::{AskSecret, TokenSpec, open_token};
+use crate::{ApiError, Context};
+
+/// A visible signature: page (1-based), x, y, width, height in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VisiblePlace {
+    /// Page, 1-based.
+    pub page: usize,
+    /// Lower-left x.
+    pub x: f64,
+    /// Lower-left y.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// What `pades_sign` does.
+#[derive(Debug, Clone)]
+pub struct PadesSignRequest {
+    /// Inputs and their outputs, in pairs.
+    pub files: Vec<(PathBuf, PathBuf)>,
+    /// The level.
+    pub level: BaselineLevel,
+    /// The TSA (required from B-T).
+    pub tsa: Option<String>,
+    /// The signing device.
+    pub token: TokenSpec,
+    /// Certificates to complete the signer's chain (intermediates, root), DER or PEM bytes.
+    pub chain: Vec<Vec<u8>>,
+    /// Trust anchors for checking the TSA and OCSP answers while signing, DER or PEM bytes.
+    pub trust: Vec<Vec<u8>>,
+    /// A visible signature.
+    pub visible: Option<VisiblePlace>,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// `/ContactInfo`.
+    pub contact: Option<String>,
+}
+
+/// One signed file.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedPdf {
+    /// The input.
+    pub input: String,
+    /// The output written.
+    pub output: String,
+    /// The level made.
+    pub level: BaselineLevel,
+    /// The signer's subject.
+    pub signer: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// What the pre-sign check found in the input (hidden or orphan objects a later revision
+    /// could reveal).
+    pub warnings: Vec<String>,
+}
+
+fn pades_error(e: PadesError) -> ApiError {
+    let code = match &e {
+        PadesError::Pdf(_) | PadesError::Refused(_) | PadesError::TooLarge => Code::InvalidInput,
+        PadesError::Timestamp(_) | PadesError::Revocation(_) => Code::Network,
+        _ => Code::Internal,
+    };
+    let recommendation = match &e {
+        PadesError::Pdf(signet_pdf::PdfError::Encrypted) => {
+            "Remove the password protection in a PDF editor, then sign the copy."
+        }
+        PadesError::Pdf(_) => {
+            "Check that the file is a complete PDF; open and save it again in a PDF editor."
+        }
+        PadesError::Timestamp(_) => {
+            "Check the time-stamping authority's address (--tsa) and the network."
+        }
+        PadesError::Revocation(_) => {
+            "Check the network: the certificate's OCSP responder must answer."
+        }
+        _ => "Try again; if it keeps failing, report it with the log file.",
+    };
+    ApiError::new(code, e.to_string()).recommend(recommendation)
+}
+
+fn read_certs(files: &[Vec<u8>]) -> Result<Vec<Cert>, ApiError> {
+    let mut out = Vec::new();
+    for bytes in files {
+        out.extend(Cert::from_file_bytes(bytes).map_err(|e| {
+            ApiError::new(
+                Code::InvalidInput,
+                format!("a certificate file cannot be read: {e}"),
+            )
+            .recommend("Give certificates as DER or PEM.")
+        })?);
+    }
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, renamed.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), ApiError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.signet-tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&tmp)?;
+        write(&mut file)?;
+        file.flush()?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(
+            ApiError::new(Code::Io, format!("cannot write {}: {e}", path.display())).recommend(
+                "Check that the folder exists and is writable, and that the disk has room.",
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn copy_pin(pin: &Pin) -> Result<Pin, ApiError> {
+    let text = String::from_utf8(pin.expose_digits().to_vec())
+        .map_err(|_| ApiError::new(Code::InvalidInput, "the password is not UTF-8"))?;
+    Pin::new(pin.kind(), zeroize::Zeroizing::new(text))
+        .map_err(|e| ApiError::new(Code::InvalidInput, e.to_string()))
+}
+
+/// A time-stamper over the network, checking the token against `anchors`.
+fn timestamper<'a>(
+    fetch: &'a dyn Fetch,
+    context: &'a Context,
+    url: &'a str,
+    anchors: &'a TrustAnchors,
+    pool: &'a [Cert],
+) -> impl FnMut(HashAlg, &[u8]) -> Result<Vec<u8>, PadesError> + 'a {
+    move |hash, digest| {
+        let validator = PathValidator::new(anchors, pool.iter().cloned());
+        signet_pki::tsp::request_timestamp(fetch, context.clock(), url, hash, digest, &validator)
+            .map(|t| t.token)
+            .map_err(|e| PadesError::Timestamp(e.to_string()))
+    }
+}
+
+fn chain_for(signer: &Cert, pool: &[Cert]) -> Vec<Cert> {
+    let mut chain = Vec::new();
+    let mut cur = signer.clone();
+    for _ in 0..8 {
+        let Some(issuer) = ltv::find_issuer(&cur, pool) else {
+            break;
+        };
+        if issuer.is_self_issued() {
+            break;
+        }
+        chain.push(issuer.clone());
+        cur = issuer.clone();
+    }
+    chain
+}
+
+/// Signs every PDF of `request` with one opening of the token (a card asks its PIN2 for each
+/// signature; a PKCS#12 file its password once).
+pub fn pades_sign(
+    context: &Context,
+    request: &PadesSignRequest,
+    ask: &mut AskSecret<'_>,
+    fetch: &dyn Fetch,
+) -> Result<Vec<SignedPdf>, ApiError> {
+    if request.level.has_timestamp() && request.tsa.is_none() {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            format!("level {} needs a time-stamping authority", request.level),
+        )
+        .recommend("Give one with --tsa URL, or sign at --level B-B."));
+    }
+    let pool = {
+        let mut p = read_certs(&request.chain)?;
+        p.extend(read_certs(&request.trust)?);
+        p
+    };
+    let anchors = TrustAnchors::new(read_certs(&request.trust)?);
+    // Read every input first: a missing or broken file fails before the token is touched.
+    let mut inputs = Vec::new();
+    for (input, output) in &request.files {
+        let bytes = std::fs::read(input)
+            .map_err(|e| ApiError::from(e).recommend("Check the file name."))?;
+        signet_pdf::Document::open(&bytes).map_err(|e| pades_error(PadesError::Pdf(e)))?;
+        inputs.push((input.clone(), output.clone(), bytes));
+    }
+    let mut password: Option<Pin> = None;
+    let is_file = matches!(request.token, TokenSpec::P12 { .. });
+    let mut token = {
+        let mut remember = |kind: PinKind, state| -> Result<Pin, ApiError> {
+            let pin = ask(kind, state)?;
+            if kind == PinKind::Password {
+                password = Some(copy_pin(&pin)?);
+            }
+            Ok(pin)
+        };
+        open_token(&request.token, &mut remember)?
+    };
+    let cert_der = token
+        .certificates()?
+        .into_iter()
+        .find(|c| c.role == KeyRole::Signing)
+        .ok_or_else(|| ApiError::new(Code::InvalidInput, "the token has no signing certificate"))?
+        .der;
+    let signer = Cert::from_der(&cert_der).map_err(|e| {
+        ApiError::new(
+            Code::InvalidInput,
+            format!("the signing certificate cannot be read: {e}"),
+        )
+    })?;
+    let certs = SignerCerts {
+        chain: chain_for(&signer, &pool),
+        signer: signer.clone(),
+    };
+    let mut all_pool = pool.clone();
+    all_pool.push(signer.clone());
+    let mut results = Vec::new();
+    let total = inputs.len();
+    for (n, (input, output, bytes)) in inputs.iter().enumerate() {
+        tracing::info!(n = n + 1, of = total, level = %request.level, "signing a PDF");
+        let warnings = signet_pades::sign::presign_warnings(bytes);
+        for w in &warnings {
+            tracing::warn!(warning = %w, "pre-sign check");
+        }
+        let options = SignOptions {
+            signing_time: Some(context.clock().now()),
+            reason: request.reason.clone(),
+            location: request.location.clone(),
+            contact: request.contact.clone(),
+            visible: request.visible.map(|v| signet_pades::appearance::Visible {
+                page: v.page,
+                rect: [v.x, v.y, v.width, v.height],
+                lines: visible_lines(&signer, context.clock().now(), request.reason.as_deref()),
+            }),
+            reserve_timestamp: request.level.has_timestamp(),
+            ..SignOptions::default()
+        };
+        let prepared = signet_pades::prepare(bytes, &certs, &options, context.clock().now())
+            .map_err(pades_error)?;
+        let to_sign = prepared.signed_attributes(&certs).map_err(pades_error)?;
+        let kind = token.pin_kind(KeyRole::Signing);
+        let pin = match (&password, is_file) {
+            (Some(p), true) => copy_pin(p)?,
+            _ => {
+                let state = token.pin_state(kind).ok();
+                ask(kind, state)?
+            }
+        };
+        let raw = token.sign_digest(KeyRole::Signing, &to_sign.digest_to_sign(), pin)?;
+        let signed = match &request.tsa {
+            Some(url) if request.level.has_timestamp() => {
+                let mut ts = timestamper(fetch, context, url, &anchors, &all_pool);
+                to_sign.finish(&raw.0, Some(&mut ts as &mut Timestamper<'_>))
+            }
+            _ => to_sign.finish(&raw.0, None),
+        }
+        .map_err(pades_error)?;
+        let mut out: Option<Vec<u8>> = None;
+        if request.level.has_validation_data() {
+            let targets = ltv::certificates_to_cover(signed.cms());
+            let data = ltv::collect(
+                fetch,
+                context.clock(),
+                &targets,
+                &all_pool,
+                &Default::default(),
+            )
+            .map_err(pades_error)?;
+            let per = vec![(signed.contents_bytes(), data.clone())];
+            out = Some(ltv::add_dss(&signed.to_vec(), &data, &per).map_err(pades_error)?);
+        }
+        if request.level == BaselineLevel::B_LTA
+            && let (Some(url), Some(current)) = (&request.tsa, out.take())
+        {
+            let mut ts = timestamper(fetch, context, url, &anchors, &all_pool);
+            out =
+                Some(ltv::add_document_timestamp(&current, &mut ts, 12_000).map_err(pades_error)?);
+        }
+        let size = match &out {
+            Some(bytes) => {
+                write_atomically(output, |f| f.write_all(bytes))?;
+                bytes.len() as u64
+            }
+            None => {
+                // B-B / B-T: the kernel copies the original; only the new revision is written.
+                signet_pades::output::DurableCopy::start(input, output)
+                    .finish(signed.appended(), bytes.len() as u64)
+                    .map_err(|e| {
+                        ApiError::new(Code::Io, format!("cannot write {}: {e}", output.display()))
+                            .recommend("Check that the folder exists and is writable, that the disk has room, and that the input is not being changed.")
+                    })?;
+                (bytes.len() + signed.appended().len()) as u64
+            }
+        };
+        results.push(SignedPdf {
+            input: input.display().to_string(),
+            output: output.display().to_string(),
+            level: request.level,
+            signer: signer.subject().to_string(),
+            bytes: size,
+            warnings,
+        });
+    }
+    Ok(results)
+}
+
+fn visible_lines(signer: &Cert, at: SystemTime, reason: Option<&str>) -> Vec<String> {
+    let subject = signer.subject().to_string();
+    let attr = |key: &str| {
+        subject
+            .split(',')
+            .find_map(|p| p.trim().strip_prefix(&format!("{key}=")).map(str::to_owned))
+    };
+    let name = match (
+        attr("GN").or_else(|| attr("givenName")),
+        attr("SN").or_else(|| attr("surname")),
+    ) {
+        (Some(g), Some(s)) => format!("{g} {s}"),
+        _ => attr("CN").unwrap_or(subject.clone()),
+    };
+    let code = attr("SERIALNUMBER")
+        .or_else(|| attr("serialNumber"))
+        .unwrap_or_default();
+    let mut lines = vec![format!("Signed by {name}")];
+    if !code.is_empty() {
+        lines.push(code);
+    }
+    lines.push(validate::rfc3339(at));
+    if let Some(r) = reason {
+        lines.push(r.to_owned());
+    }
+    lines
+}
+
+/// How `pades_verify` judges.
+#[derive(Debug, Clone, Default)]
+pub struct PadesVerifyRequest {
+    /// Trust anchors, DER or PEM bytes.
+    pub trust: Vec<Vec<u8>>,
+    /// Validate as at this time (default: now).
+    pub at: Option<SystemTime>,
+    /// Use only what the file holds.
+    pub offline: bool,
+}
+
+/// Validates every signature in the PDF `bytes`.
+pub fn pades_verify(
+    context: &Context,
+    bytes: &[u8],
+    request: &PadesVerifyRequest,
+    fetch: &dyn Fetch,
+) -> Result<Report, ApiError> {
+    let anchors = TrustAnchors::new(read_certs(&request.trust)?);
+    let options = validate::Options {
+        anchors: &anchors,
+        intermediates: Vec::new(),
+        at: request.at.unwrap_or_else(|| context.clock().now()),
+        online: (!request.offline).then_some((fetch, context.clock())),
+        ocsp_policy: Default::default(),
+    };
+    Ok(validate::validate(bytes, &options))
+}
+
+/// The result of extending one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtendedPdf {
+    /// The file (rewritten in place, atomically).
+    pub file: String,
+    /// The level reached.
+    pub level: BaselineLevel,
+    /// Signatures given validation data.
+    pub signatures: usize,
+}
+
+/// Adds validation data for every signature and document time-stamp (B-LT) and, for B-LTA, a
+/// document time-stamp over it, to the PDF at `path`, written back atomically.
+pub fn pades_extend(
+    context: &Context,
+    path: &Path,
+    level: BaselineLevel,
+    tsa: Option<&str>,
+    trust: &[Vec<u8>],
+    fetch: &dyn Fetch,
+) -> Result<ExtendedPdf, ApiError> {
+    if !level.has_validation_data() {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            format!("extend makes B-LT or B-LTA, not {level}"),
+        )
+        .recommend("Use --level B-LT or --level B-LTA."));
+    }
+    if level == BaselineLevel::B_LTA && tsa.is_none() {
+        return Err(
+            ApiError::new(Code::InvalidInput, "B-LTA needs a time-stamping authority")
+                .recommend("Give one with --tsa URL."),
+        );
+    }
+    let bytes = std::fs::read(path)?;
+    let doc = signet_pdf::Document::open(&bytes).map_err(|e| pades_error(PadesError::Pdf(e)))?;
+    let pool = read_certs(trust)?;
+    let anchors = TrustAnchors::new(pool.clone());
+    let mut all = ValidationData::default();
+    let mut per = Vec::new();
+    let contents = signature_contents(&doc);
+    if contents.is_empty() {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            format!("{} has no signature to extend", path.display()),
+        ));
+    }
+    for c in &contents {
+        let der_len = validate::der_length(c).unwrap_or(c.len());
+        let mut targets = ltv::certificates_to_cover(&c[..der_len]);
+        if targets.is_empty() {
+            continue;
+        }
+        let mut p = pool.clone();
+        p.extend(targets.iter().cloned());
+        targets.dedup_by(|a, b| a.der() == b.der());
+        let data = ltv::collect(fetch, context.clock(), &targets, &p, &Default::default())
+            .map_err(pades_error)?;
+        all.merge(&data);
+        per.push((c.clone(), data));
+    }
+    let mut out = ltv::add_dss(&bytes, &all, &per).map_err(pades_error)?;
+    if level == BaselineLevel::B_LTA
+        && let Some(url) = tsa
+    {
+        let mut ts = timestamper(fetch, context, url, &anchors, &pool);
+        out = ltv::add_document_timestamp(&out, &mut ts, 12_000).map_err(pades_error)?;
+    }
+    write_atomically(path, |f| f.write_all(&out))?;
+    Ok(ExtendedPdf {
+        file: path.display().to_string(),
+        level,
+        signatures: per.len(),
+    })
+}
+
+/// The `/Contents` bytes of every signature value in the document.
+fn signature_contents(doc: &signet_pdf::Document<'_>) -> Vec<Vec<u8>> {
+    use signet_pdf::Object;
+    let mut out = Vec::new();
+    let Ok(catalog) = doc.catalog() else {
+        return out;
+    };
+    let Ok(Some(form)) = doc.resolve_dict(catalog.get("AcroForm")) else {
+        return out;
+    };
+    let fields = doc
+        .resolve(form.get("Fields").unwrap_or(&Object::Null))
+        .unwrap_or(Object::Null);
+    for f in fields.as_array().unwrap_or_default() {
+        let Ok(Some(fd)) = doc.resolve_dict(Some(f)) else {
+            continue;
+        };
+        let Ok(Some(v)) = doc.resolve_dict(fd.get("V")) else {
+            continue;
+        };
+        if let Some(c) = v.get("Contents").and_then(Object::as_str) {
+            out.push(c.to_vec());
+        }
+    }
+    out
+}
+
+pub use signet_pades::validate::{Modification, Report as PadesReport, SignatureReport, Verdict};

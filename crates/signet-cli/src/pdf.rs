@@ -1,0 +1,406 @@
+//! `signet sign|verify|extend` for PDFs (PAdES), through signet-api.
+
+use std::io::BufRead as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use signet_api::card::{Pin, PinKind, PinState};
+use signet_api::pades::{self, PadesReport, PadesSignRequest, Verdict, VisiblePlace};
+use signet_api::{ApiError, Context};
+use signet_core::{BaselineLevel, Code};
+use zeroize::Zeroizing;
+
+use crate::args::{ExtendArgs, SignArgs, VerifyArgs};
+use crate::exit::Status;
+use crate::report;
+
+fn usage(message: &str, json: bool) -> Status {
+    let err = ApiError::new(Code::InvalidInput, message).recommend("See `signet sign --help`.");
+    let _ = report::error(&err, json);
+    Status::Usage
+}
+
+fn read_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, ApiError> {
+    paths
+        .iter()
+        .map(|p| {
+            std::fs::read(p).map_err(|e| {
+                ApiError::from(e).recommend(format!("Check the certificate file {}.", p.display()))
+            })
+        })
+        .collect()
+}
+
+fn parse_visible(text: &str) -> Option<VisiblePlace> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [page, x, y, w, h] = parts.as_slice() else {
+        return None;
+    };
+    let page: usize = page.parse().ok().filter(|p| *p >= 1)?;
+    let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
+    Some(VisiblePlace {
+        page,
+        x: num(x)?,
+        y: num(y)?,
+        width: num(w).filter(|v| *v > 0.0)?,
+        height: num(h).filter(|v| *v > 0.0)?,
+    })
+}
+
+fn default_output(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".into());
+    input.with_file_name(format!("{stem}.signed.pdf"))
+}
+
+#[derive(Serialize)]
+struct SignedDocument {
+    signed: Vec<pades::SignedPdf>,
+}
+
+pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
+    let level = args.level.unwrap_or(BaselineLevel::B_LT);
+    if level.has_timestamp() && args.tsa.is_none() {
+        return usage(
+            &format!(
+                "level {level} needs a time-stamping authority: give --tsa URL, or choose --level B-B"
+            ),
+            json,
+        );
+    }
+    if args.out.is_some() && args.files.len() != 1 {
+        return usage(
+            "--out takes one input file; use --out-dir for several",
+            json,
+        );
+    }
+    let visible = match args.visible.as_deref().map(parse_visible) {
+        Some(None) => {
+            return usage(
+                "--visible is PAGE,X,Y,W,H: a page from 1 and four non-negative numbers (points)",
+                json,
+            );
+        }
+        Some(Some(v)) => Some(v),
+        None => None,
+    };
+    let mut files = Vec::new();
+    for input in &args.files {
+        let output = match (&args.out, &args.out_dir) {
+            (Some(out), _) => out.clone(),
+            (None, Some(dir)) => dir.join(input.file_name().unwrap_or_default()),
+            (None, None) => default_output(input),
+        };
+        if output == *input {
+            return usage(
+                &format!("the output {} would overwrite its input", output.display()),
+                json,
+            );
+        }
+        files.push((input.clone(), output));
+    }
+    let (chain, trust) = match (read_files(&args.chain), read_files(&args.trust)) {
+        (Ok(c), Ok(t)) => (c, t),
+        (Err(e), _) | (_, Err(e)) => return report::error(&e, json),
+    };
+    if !args.pin_stdin {
+        let err = ApiError::new(
+            Code::NotImplemented,
+            "Asking for the PIN on the terminal is not built yet.",
+        )
+        .recommend(
+            "Give the PIN or password on standard input with --pin-stdin, one line per PIN.",
+        );
+        return report::error(&err, json);
+    }
+    let request = PadesSignRequest {
+        files,
+        level,
+        tsa: args.tsa.clone(),
+        token: args.token.clone(),
+        chain,
+        trust,
+        visible,
+        reason: args.reason.clone(),
+        location: args.location.clone(),
+        contact: args.contact.clone(),
+    };
+    let mut ask = |kind: PinKind, _state: Option<PinState>| -> Result<Pin, ApiError> {
+        tracing::debug!(pin = %kind, "reading a secret from standard input");
+        let mut line = Zeroizing::new(String::with_capacity(64));
+        let n = std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            ApiError::new(
+                Code::Io,
+                format!("cannot read the PIN from standard input: {e}"),
+            )
+        })?;
+        if n == 0 {
+            return Err(ApiError::new(
+                Code::Cancelled,
+                "standard input ended before the PIN was given",
+            )
+            .recommend("Give one line per PIN asked."));
+        }
+        while line.ends_with('\n') || line.ends_with('\r') {
+            line.pop();
+        }
+        signet_api::card::pin_from_typed(kind, line)
+    };
+    let context = Context::for_this_user();
+    let fetch = signet_api::http::HttpFetch::default();
+    match pades::pades_sign(&context, &request, &mut ask, &fetch) {
+        Ok(signed) if json => report::print_json(&SignedDocument { signed }),
+        Ok(signed) => {
+            let text: String = signed
+                .iter()
+                .map(|s| {
+                    let mut line = format!("signed {} → {} ({})\n", s.input, s.output, s.level);
+                    for w in &s.warnings {
+                        line.push_str(&format!("  warning: {w}\n"));
+                    }
+                    line
+                })
+                .collect();
+            report::text(&text)
+        }
+        Err(e) => report::error(&e, json),
+    }
+}
+
+#[derive(Serialize)]
+struct VerifiedFile<'a> {
+    file: String,
+    format: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a PadesReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a ApiError>,
+}
+
+#[derive(Serialize)]
+struct VerifyDocument<'a> {
+    files: Vec<VerifiedFile<'a>>,
+}
+
+fn status_of(verdict: Verdict) -> Status {
+    match verdict {
+        Verdict::Valid | Verdict::ValidWithChanges => Status::Success,
+        Verdict::Indeterminate => Status::Indeterminate,
+        Verdict::Modified | Verdict::Invalid | Verdict::Unreadable => Status::Failed,
+    }
+}
+
+fn worse(a: Status, b: Status) -> Status {
+    let rank = |s: Status| match s {
+        Status::Success => 0,
+        Status::Indeterminate => 1,
+        Status::Failed => 2,
+        _ => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+fn verdict_text(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Valid => "VALID",
+        Verdict::ValidWithChanges => "VALID, with listed changes after signing",
+        Verdict::Indeterminate => "INDETERMINATE",
+        Verdict::Modified => "MODIFIED after signing (not allowed)",
+        Verdict::Invalid => "INVALID",
+        Verdict::Unreadable => "NOT READABLE as a PDF",
+    }
+}
+
+fn report_text(file: &Path, r: &PadesReport) -> String {
+    let mut out = format!("{}: {}\n", file.display(), verdict_text(r.verdict));
+    for e in &r.errors {
+        out.push_str(&format!("  ! {e}\n"));
+    }
+    if r.signatures.is_empty() && r.verdict != Verdict::Unreadable {
+        out.push_str("  no signatures\n");
+    }
+    for s in &r.signatures {
+        let who = s
+            .signer
+            .as_ref()
+            .map_or("unknown signer", |c| c.subject.as_str());
+        out.push_str(&format!(
+            "  {} {} [{}]: {}{} — {}\n",
+            s.kind,
+            s.field,
+            s.level.as_deref().unwrap_or("not baseline"),
+            serde_json::to_value(s.indication)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            s.sub_indication
+                .and_then(|x| serde_json::to_value(x).ok())
+                .and_then(|v| v.as_str().map(|t| format!(" / {t}")))
+                .unwrap_or_default(),
+            who
+        ));
+        if let Some(t) = &s.best_signing_time {
+            out.push_str(&format!("    time (proven): {t}\n"));
+        } else if let Some(t) = &s.claimed_time {
+            out.push_str(&format!("    time (claimed): {t}\n"));
+        }
+        for e in &s.errors {
+            out.push_str(&format!("    ! {e}\n"));
+        }
+        for w in &s.warnings {
+            out.push_str(&format!("    ~ {w}\n"));
+        }
+        for m in s
+            .modifications
+            .iter()
+            .filter(|m| !m.allowed || m.kind == "form-fill" || m.kind == "annotation")
+        {
+            let values = match (&m.old_value, &m.new_value) {
+                (None, None) => String::new(),
+                (o, n) => format!(
+                    ": {:?} → {:?}",
+                    o.as_deref().unwrap_or(""),
+                    n.as_deref().unwrap_or("")
+                ),
+            };
+            out.push_str(&format!(
+                "    {} revision {}: {}{values}\n",
+                if m.allowed { "changed" } else { "NOT ALLOWED" },
+                m.revision,
+                m.detail
+            ));
+        }
+    }
+    out
+}
+
+pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
+    if args.trust.tsl.is_some() {
+        let err = ApiError::new(
+            Code::NotImplemented,
+            "trusted lists are not used for PDFs yet",
+        )
+        .recommend("Give the trust anchors with --trust.");
+        return report::error(&err, json);
+    }
+    let trust = match read_files(&args.trust.trust) {
+        Ok(t) => t,
+        Err(e) => return report::error(&e, json),
+    };
+    let request = pades::PadesVerifyRequest {
+        trust,
+        at: args.trust.at,
+        offline: args.trust.offline,
+    };
+    let context = Context::for_this_user();
+    let fetch = signet_api::http::HttpFetch::default();
+    let mut status = Status::Success;
+    let mut results: Vec<(PathBuf, Result<PadesReport, ApiError>)> = Vec::new();
+    for file in &args.files {
+        let result = std::fs::read(file)
+            .map_err(|e| ApiError::from(e).recommend("Check the file name."))
+            .and_then(|bytes| pades::pades_verify(&context, &bytes, &request, &fetch));
+        status = worse(
+            status,
+            match &result {
+                Ok(r) => status_of(r.verdict),
+                Err(e) => Status::for_error(e.code),
+            },
+        );
+        results.push((file.clone(), result));
+    }
+    if json {
+        let doc = VerifyDocument {
+            files: results
+                .iter()
+                .map(|(f, r)| VerifiedFile {
+                    file: f.display().to_string(),
+                    format: "pades",
+                    report: r.as_ref().ok(),
+                    error: r.as_ref().err(),
+                })
+                .collect(),
+        };
+        let printed = report::print_json(&doc);
+        return if printed == Status::Success {
+            status
+        } else {
+            printed
+        };
+    }
+    let mut text = String::new();
+    for (f, r) in &results {
+        match r {
+            Ok(r) => text.push_str(&report_text(f, r)),
+            Err(e) => text.push_str(&format!(
+                "{}: {}\n  {}\n",
+                f.display(),
+                e.message,
+                e.recommendation
+            )),
+        }
+    }
+    let printed = report::text(&text);
+    if printed == Status::Success {
+        status
+    } else {
+        printed
+    }
+}
+
+#[derive(Serialize)]
+struct ExtendDocument {
+    extended: Vec<pades::ExtendedPdf>,
+}
+
+pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
+    if !args.level.has_validation_data() {
+        return usage(
+            "extend makes B-LT or B-LTA: use --level B-LT or --level B-LTA",
+            json,
+        );
+    }
+    if args.level == BaselineLevel::B_LTA && args.tsa.is_none() {
+        return usage(
+            "B-LTA needs a time-stamping authority: give --tsa URL",
+            json,
+        );
+    }
+    let trust = match read_files(&args.trust.trust) {
+        Ok(t) => t,
+        Err(e) => return report::error(&e, json),
+    };
+    let context = Context::for_this_user();
+    let fetch = signet_api::http::HttpFetch::default();
+    let mut extended = Vec::new();
+    for file in &args.files {
+        match pades::pades_extend(
+            &context,
+            file,
+            args.level,
+            args.tsa.as_deref(),
+            &trust,
+            &fetch,
+        ) {
+            Ok(e) => extended.push(e),
+            Err(e) => return report::error(&e, json),
+        }
+    }
+    if json {
+        report::print_json(&ExtendDocument { extended })
+    } else {
+        report::text(
+            &extended
+                .iter()
+                .map(|e| {
+                    format!(
+                        "extended {} to {} ({} signatures)\n",
+                        e.file, e.level, e.signatures
+                    )
+                })
+                .collect::<String>(),
+        )
+    }
+}

@@ -1,0 +1,10 @@
+//! signet-pades integration tests: interop with pyHanko, pdfsig and qpdf, the attack corpus,
+//! generated attacks.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
+#![allow(clippy::print_stderr, reason = "tests explain peer output")]
+
+mod attacks;
+mod corpus;
+mod interop;
+mod pyhanko_signed;
+mod support;

@@ -67,6 +67,18 @@ fn psql(bin: &Path, sql: &str) -> Option<String> {
         .read()
 }
 
+/// Stops the cluster (fast shutdown), so a test run leaves no server behind.
+pub(crate) fn stop(root: &Path) {
+    let Ok(bin) = bin_dir() else { return };
+    let data = root.join("target/pg/data");
+    if data.join("postmaster.pid").exists() {
+        let _ = owner(&bin.join("pg_ctl"))
+            .args(["stop", "-m", "fast", "-D"])
+            .arg(&data)
+            .read();
+    }
+}
+
 /// Starts (or reuses) the cluster and returns the test role's URL.
 pub(crate) fn start(root: &Path) -> anyhow::Result<String> {
     let bin = bin_dir()?;

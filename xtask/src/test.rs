@@ -211,6 +211,7 @@ fn node_on_postgres(summary: &mut Summary, root: &Path) {
         .env("SIGNET_NODE_TEST_BACKEND", "postgres")
         .env("SIGNET_TEST_POSTGRES_URL", url)
         .run_kept();
+    crate::postgres::stop(root);
     runner(
         summary,
         "signet-node on PostgreSQL (nextest)",

@@ -2,7 +2,6 @@
 //! ASiC-E operations of signet-api, printed for people or as JSON (docs/asice-report.md).
 
 use std::cell::RefCell;
-use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 
 use signet_api::ApiError;
@@ -10,7 +9,6 @@ use signet_api::asice::{AsiceSignRequest, AsiceVerifyReport, TrustFiles};
 use signet_api::card::PinKind;
 use signet_api::cert::{FileBytes, TrustedListFiles};
 use signet_core::{BaselineLevel, Code};
-use zeroize::Zeroizing;
 
 use crate::args::{AsiceCommand, SignArgs, TrustArgs};
 use crate::exit::{FileVerdict, Status, for_verdicts};
@@ -50,7 +48,11 @@ pub(crate) fn trust_files(
 
 /// `signet sign … --format asice`.
 pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
-    match try_sign(args) {
+    let asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
+        Ok(asker) => asker,
+        Err(status) => return status,
+    };
+    match try_sign(args, asker) {
         Ok(done) if json => report::print_json(&done),
         Ok(done) => report::text(&format!(
             "signed {} ({}, {}) by {}\n",
@@ -60,7 +62,10 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
     }
 }
 
-fn try_sign(args: &SignArgs) -> Result<signet_api::asice::AsiceSignReport, ApiError> {
+fn try_sign(
+    args: &SignArgs,
+    asker: crate::pin::SecretAsker,
+) -> Result<signet_api::asice::AsiceSignReport, ApiError> {
     if args.add_to.is_none() {
         for file in &args.files {
             if !file.is_file() {
@@ -71,15 +76,6 @@ fn try_sign(args: &SignArgs) -> Result<signet_api::asice::AsiceSignReport, ApiEr
                 .recommend("Check that the file exists and the name is spelled right."));
             }
         }
-    }
-    if !args.pin_stdin {
-        return Err(ApiError::new(
-            Code::NotImplemented,
-            "Asking for the PIN on the terminal is not built yet.",
-        )
-        .recommend(
-            "Give the PIN or password on standard input with --pin-stdin, one line per PIN.",
-        ));
     }
     let context = signet_api::Context::for_this_user();
     let out = match (&args.add_to, &args.container, &args.out) {
@@ -114,30 +110,9 @@ fn try_sign(args: &SignArgs) -> Result<signet_api::asice::AsiceSignReport, ApiEr
         tsa: args.tsa.clone(),
         trust,
     };
-    // One line per secret asked; a PKCS#12 password is asked when the file is opened and again
-    // for the signature: the same line serves both.
-    let password: RefCell<Option<Zeroizing<String>>> = RefCell::new(None);
-    let read_line = |kind: PinKind| -> Result<signet_api::card::Pin, ApiError> {
-        if kind == PinKind::Password
-            && let Some(known) = password.borrow().as_ref()
-        {
-            return signet_api::card::pin_from_typed(kind, known.clone());
-        }
-        let mut line = Zeroizing::new(String::with_capacity(64));
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            ApiError::new(
-                Code::Io,
-                format!("cannot read the PIN from standard input: {e}"),
-            )
-        })?;
-        while line.ends_with('\n') || line.ends_with('\r') {
-            line.pop();
-        }
-        if kind == PinKind::Password {
-            *password.borrow_mut() = Some(line.clone());
-        }
-        signet_api::card::pin_from_typed(kind, line)
-    };
+    // A PKCS#12 password is asked once, for the file's opening and its signature.
+    let asker = RefCell::new(asker);
+    let read_line = |kind: PinKind| asker.borrow_mut().ask(kind, None);
     let mut token =
         signet_api::token::open_token(&args.token, &mut |kind, _state| read_line(kind))?;
     let fetch = signet_api::http::HttpFetch::default();

@@ -71,12 +71,11 @@ fn sign_digest(args: &SignDigest, json: bool) -> Status {
         KeyChoice::Sign => CardKey::Signing,
         KeyChoice::Auth => CardKey::Authentication,
     };
-    let source = match PinSource::choose(args.pin_stdin, json) {
-        Ok(source) => source,
+    let mut asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
+        Ok(asker) => asker,
         Err(status) => return status,
     };
-    let ask =
-        |kind: PinKind, state: Option<PinState>| source.read(kind, PinPurpose::Current, state);
+    let ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     let clock = signet_core::SystemClock;
     match signet_api::card::token_sign_digest(&args.token, &args.digest, key, &clock, ask) {
         Ok(signature) if json => report::print_json(&signature),

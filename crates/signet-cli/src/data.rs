@@ -1,14 +1,12 @@
 //! `signet data …`: thin calls into `signet_api::data`, and how their results look.
 
-use std::io::{BufRead as _, Write as _};
+use std::io::Write as _;
 
 use clap::{Args, Subcommand};
-use signet_api::card::{Pin, PinKind, PinState};
+use signet_api::Context;
+use signet_api::card::{PinKind, PinState};
 use signet_api::data::{DataError, LogProblem, UsageReport, VerifiedEntry};
 use signet_api::token::TokenSpec;
-use signet_api::{ApiError, Context};
-use signet_core::Code;
-use zeroize::Zeroizing;
 
 use crate::exit::Status;
 use crate::report;
@@ -76,35 +74,11 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
     | DataCommand::Holdings(args)
     | DataCommand::Usage(UsageArgs { data: args, .. })
     | DataCommand::Verify(args)) = command;
-    let mut password: Option<Zeroizing<String>> = None;
-    let pin_stdin = args.pin_stdin;
-    let mut ask = move |kind: PinKind, state: Option<PinState>| -> Result<Pin, ApiError> {
-        if !pin_stdin {
-            return Err(ApiError::new(
-                Code::NotImplemented,
-                "Asking for the PIN on the terminal is not built yet.",
-            )
-            .recommend("Give the PIN or password on standard input with --pin-stdin."));
-        }
-        if kind == PinKind::Password
-            && let Some(typed) = &password
-        {
-            return signet_api::card::pin_from_typed(kind, typed.clone());
-        }
-        tracing::debug!(pin = %kind, retries_left = state.map(|s| s.retries_left), "reading a secret from standard input");
-        let mut line = Zeroizing::new(String::with_capacity(64));
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            ApiError::new(
-                Code::Io,
-                format!("cannot read the PIN from standard input: {e}"),
-            )
-        })?;
-        let typed = Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_owned());
-        if kind == PinKind::Password {
-            password = Some(typed.clone());
-        }
-        signet_api::card::pin_from_typed(kind, typed)
+    let mut asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
+        Ok(asker) => asker,
+        Err(status) => return status,
     };
+    let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     match command {
         DataCommand::Login(_) => {
             match signet_api::data::login(context, &args.node, &args.token, &mut ask) {

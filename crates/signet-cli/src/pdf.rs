@@ -1,14 +1,12 @@
 //! `signet sign|verify|extend` for PDFs (PAdES), through signet-api.
 
-use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use signet_api::card::{Pin, PinKind, PinState};
+use signet_api::card::{PinKind, PinState};
 use signet_api::pades::{self, PadesReport, PadesSignRequest, Verdict, VisiblePlace};
 use signet_api::{ApiError, Context};
 use signet_core::{BaselineLevel, Code};
-use zeroize::Zeroizing;
 
 use crate::args::{ExtendArgs, SignArgs, VerifyArgs};
 use crate::exit::Status;
@@ -105,16 +103,10 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         (Ok(c), Ok(t)) => (c, t),
         (Err(e), _) | (_, Err(e)) => return report::error(&e, json),
     };
-    if !args.pin_stdin {
-        let err = ApiError::new(
-            Code::NotImplemented,
-            "Asking for the PIN on the terminal is not built yet.",
-        )
-        .recommend(
-            "Give the PIN or password on standard input with --pin-stdin, one line per PIN.",
-        );
-        return report::error(&err, json);
-    }
+    let mut asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
+        Ok(asker) => asker,
+        Err(status) => return status,
+    };
     let request = PadesSignRequest {
         files,
         level,
@@ -127,27 +119,7 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         location: args.location.clone(),
         contact: args.contact.clone(),
     };
-    let mut ask = |kind: PinKind, _state: Option<PinState>| -> Result<Pin, ApiError> {
-        tracing::debug!(pin = %kind, "reading a secret from standard input");
-        let mut line = Zeroizing::new(String::with_capacity(64));
-        let n = std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            ApiError::new(
-                Code::Io,
-                format!("cannot read the PIN from standard input: {e}"),
-            )
-        })?;
-        if n == 0 {
-            return Err(ApiError::new(
-                Code::Cancelled,
-                "standard input ended before the PIN was given",
-            )
-            .recommend("Give one line per PIN asked."));
-        }
-        while line.ends_with('\n') || line.ends_with('\r') {
-            line.pop();
-        }
-        signet_api::card::pin_from_typed(kind, line)
-    };
+    let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     let context = Context::for_this_user();
     let fetch = signet_api::http::HttpFetch::default();
     match pades::pades_sign(&context, &request, &mut ask, &fetch) {

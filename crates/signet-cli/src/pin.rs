@@ -47,13 +47,24 @@ impl PinSource {
         purpose: PinPurpose,
         state: Option<PinState>,
     ) -> Result<Pin, ApiError> {
+        let typed = self.read_typed(kind, purpose, state)?;
+        pin(kind, typed)
+    }
+
+    /// What the person typed for one secret, before it is checked.
+    fn read_typed(
+        self,
+        kind: PinKind,
+        purpose: PinPurpose,
+        state: Option<PinState>,
+    ) -> Result<Zeroizing<String>, ApiError> {
         let name = match kind {
             PinKind::Password => "Password".to_owned(),
             kind => kind.to_string(),
         };
         tracing::debug!(pin = %kind, ?purpose, source = ?self, "asking for a secret");
         match self {
-            Self::Stdin => pin(kind, read_line()?),
+            Self::Stdin => read_line(),
             Self::Terminal => {
                 let prompt = match (purpose, state) {
                     (PinPurpose::Current, Some(state))
@@ -75,9 +86,45 @@ impl PinSource {
                         .recommend("Run the command again and type the same new value twice."));
                     }
                 }
-                pin(kind, typed)
+                Ok(typed)
             }
         }
+    }
+}
+
+/// The secrets of one command that signs or logs in: a card's PINs are asked each time the card
+/// needs one (PIN2 before every signature); a PKCS#12 file's password is asked once, kept wiped on
+/// drop, and given again for the file's opening and each of its signatures.
+pub(crate) struct SecretAsker {
+    source: PinSource,
+    password: Option<Zeroizing<String>>,
+}
+
+impl SecretAsker {
+    /// `--pin-stdin`, or the terminal; otherwise the usage error is printed and its status
+    /// returned.
+    pub(crate) fn choose(pin_stdin: bool, json: bool) -> Result<Self, Status> {
+        Ok(Self {
+            source: PinSource::choose(pin_stdin, json)?,
+            password: None,
+        })
+    }
+
+    /// The current value of `kind` (the card's count shown on the terminal).
+    pub(crate) fn ask(&mut self, kind: PinKind, state: Option<PinState>) -> Result<Pin, ApiError> {
+        if kind != PinKind::Password {
+            return self.source.read(kind, PinPurpose::Current, state);
+        }
+        let typed = match &self.password {
+            Some(known) => known.clone(),
+            None => {
+                let typed = self.source.read_typed(kind, PinPurpose::Current, state)?;
+                let typed = Zeroizing::new(typed.trim_end_matches(['\r', '\n']).to_owned());
+                self.password = Some(typed.clone());
+                typed
+            }
+        };
+        pin(kind, typed)
     }
 }
 

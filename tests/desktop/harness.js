@@ -73,7 +73,15 @@ export async function startApp() {
       },
     });
     const stop = async () => {
-      try { await browser.deleteSession(); } finally { driver.kill(); }
+      try {
+        await browser.deleteSession();
+      } finally {
+        driver.kill();
+        // The app exits with its session; one left behind (a slow, loaded machine) would keep
+        // this test process waiting on the output it inherited, so end it here.
+        const exact = application.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        try { execFileSync('pkill', ['-TERM', '-f', `^${exact}( |$)`]); } catch { /* none left */ }
+      }
     };
     return { browser, stop };
   } catch (err) {

@@ -12,11 +12,18 @@ use signet_pki::qualification::{QcPurpose, assess};
 use signet_pki::time::Utc;
 use signet_pki::tsl::{SVC_CA_QC, TrustedList};
 use signet_pki::{
-    Cert, PathReport, PathValidator, Purpose, Revocation, TrustAnchors, ValidationTime,
-    validate_certificate,
+    Cert, PathReport, PathValidator, Revocation, TrustAnchors, ValidationTime, validate_certificate,
 };
 
 use crate::{ApiError, Context};
+
+/// What a certificate is checked for.
+pub use signet_pki::Purpose;
+
+/// Reads an RFC 3339 time (`2026-11-27T12:00:00Z`), as the command line takes times.
+pub fn parse_time(text: &str) -> Result<SystemTime, String> {
+    signet_pki::time::parse_rfc3339(text).map_err(|e| e.to_string())
+}
 
 /// What `cert verify` is asked.
 #[derive(Debug, Clone)]

@@ -76,7 +76,7 @@ pub(crate) struct VerifyArgs {
 }
 
 pub(crate) fn parse_time(text: &str) -> Result<SystemTime, String> {
-    signet_pki::time::parse_rfc3339(text).map_err(|e| e.to_string())
+    signet_api::cert::parse_time(text)
 }
 
 fn read(path: &PathBuf) -> Result<FileBytes, ApiError> {
@@ -90,7 +90,7 @@ fn read(path: &PathBuf) -> Result<FileBytes, ApiError> {
 }
 
 fn request(args: &VerifyArgs) -> Result<CertVerifyRequest, ApiError> {
-    use signet_pki::Purpose;
+    use signet_api::cert::Purpose;
     Ok(CertVerifyRequest {
         cert: read(&args.cert)?,
         trust: args.trust.iter().map(read).collect::<Result<_, _>>()?,

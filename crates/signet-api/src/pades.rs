@@ -375,6 +375,9 @@ pub struct PadesVerifyRequest {
     pub at: Option<SystemTime>,
     /// Use only what the file holds.
     pub offline: bool,
+    /// A trusted list and its pinned signers: its services are trusted too, and each
+    /// signature's qualification is judged by it.
+    pub trusted_list: Option<crate::cert::TrustedListFiles>,
 }
 
 /// Validates every signature in the PDF `bytes`.
@@ -385,12 +388,17 @@ pub fn pades_verify(
     fetch: &dyn Fetch,
 ) -> Result<Report, ApiError> {
     let anchors = TrustAnchors::new(read_certs(&request.trust)?);
+    let list = match &request.trusted_list {
+        Some(l) => Some(crate::asice::load_list(l)?),
+        None => None,
+    };
     let options = validate::Options {
         anchors: &anchors,
         intermediates: Vec::new(),
         at: request.at.unwrap_or_else(|| context.clock().now()),
         online: (!request.offline).then_some((fetch, context.clock())),
         ocsp_policy: Default::default(),
+        trusted_list: list.as_ref(),
     };
     Ok(validate::validate(bytes, &options))
 }

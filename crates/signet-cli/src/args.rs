@@ -200,9 +200,6 @@ pub(crate) struct SignArgs {
     /// PAdES: certificates completing the signer's chain (DER or PEM), embedded and used for B-LT.
     #[arg(long)]
     pub(crate) chain: Vec<PathBuf>,
-    /// PAdES: trust anchors (DER or PEM) for checking the TSA and OCSP answers while signing.
-    #[arg(long)]
-    pub(crate) trust: Vec<PathBuf>,
     /// ASiC-E: the container to create.
     #[arg(long, conflicts_with = "add_to")]
     pub(crate) container: Option<PathBuf>,

@@ -99,7 +99,7 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         }
         files.push((input.clone(), output));
     }
-    let (chain, trust) = match (read_files(&args.chain), read_files(&args.trust)) {
+    let (chain, trust) = match (read_files(&args.chain), read_files(&args.asice_trust.trust)) {
         (Ok(c), Ok(t)) => (c, t),
         (Err(e), _) | (_, Err(e)) => return report::error(&e, json),
     };
@@ -218,6 +218,22 @@ fn report_text(file: &Path, r: &PadesReport) -> String {
         } else if let Some(t) = &s.claimed_time {
             out.push_str(&format!("    time (claimed): {t}\n"));
         }
+        if let Some(q) = &s.trusted_list {
+            let kind = if q.qes {
+                "qualified electronic signature (QES)"
+            } else if q.qualified == Some(true) {
+                "advanced signature with a qualified certificate (AdES/QC)"
+            } else {
+                "advanced signature (AdES), not qualified"
+            };
+            out.push_str(&format!(
+                "    trusted list: {kind}{}\n",
+                q.service
+                    .as_deref()
+                    .map(|n| format!(", issuer service {n}"))
+                    .unwrap_or_default()
+            ));
+        }
         for e in &s.errors {
             out.push_str(&format!("    ! {e}\n"));
         }
@@ -249,22 +265,20 @@ fn report_text(file: &Path, r: &PadesReport) -> String {
 }
 
 pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
-    if args.trust.tsl.is_some() {
-        let err = ApiError::new(
-            Code::NotImplemented,
-            "trusted lists are not used for PDFs yet",
-        )
-        .recommend("Give the trust anchors with --trust.");
-        return report::error(&err, json);
-    }
-    let trust = match read_files(&args.trust.trust) {
-        Ok(t) => t,
-        Err(e) => return report::error(&e, json),
-    };
+    let t = &args.trust;
+    let (trust, trusted_list) =
+        match crate::asice::trust_files(&t.trust, t.tsl.as_ref(), &t.tsl_signer) {
+            Ok(files) => (
+                files.trust.into_iter().map(|f| f.bytes).collect(),
+                files.list,
+            ),
+            Err(e) => return report::error(&e, json),
+        };
     let request = pades::PadesVerifyRequest {
         trust,
         at: args.trust.at,
         offline: args.trust.offline,
+        trusted_list,
     };
     let context = Context::for_this_user();
     let fetch = signet_api::http::HttpFetch::default();

@@ -11,6 +11,7 @@
 //! [`signet_core::Fetch`].
 
 pub mod appearance;
+pub mod crl;
 mod diff;
 pub mod font;
 #[doc(hidden)]

@@ -101,7 +101,7 @@ fn with_byte_range(pdf: &[u8], value: &str) -> Vec<u8> {
 }
 
 fn check(pki: &TestPki, name: &str, pdf: &[u8], expected: &[Verdict]) -> Report {
-    let report = support::validate(pki, pdf);
+    let report = support::validate_online(pki, pdf);
     eprintln!(
         "{name}: {:?} {:?}",
         report.verdict,
@@ -131,7 +131,10 @@ fn generated_attacks_are_caught() {
     let dir = tempfile::tempdir().unwrap();
     let original = base(dir.path());
     let good = signed(&pki, &original, None);
-    assert_eq!(support::validate(&pki, &good).verdict, Verdict::Valid);
+    assert_eq!(
+        support::validate_online(&pki, &good).verdict,
+        Verdict::Valid
+    );
     let (br_s, br_e) = byte_range_slot(&good);
     let br: Vec<usize> = std::str::from_utf8(&good[br_s + 1..br_e - 1])
         .unwrap()
@@ -449,7 +452,7 @@ fn generated_attacks_are_caught() {
     );
     let shadowed = signed(&pki, &prepared, None);
     assert_eq!(
-        support::validate(&pki, &shadowed).verdict,
+        support::validate_online(&pki, &shadowed).verdict,
         Verdict::Valid,
         "the prepared document itself signs fine"
     );
@@ -504,7 +507,7 @@ fn generated_attacks_are_caught() {
         up.put(page, Object::Dict(d));
     };
     let certified_p2 = signed(&pki, &original, Some(DocMdp::FormFilling));
-    let r = support::validate(&pki, &certified_p2);
+    let r = support::validate_online(&pki, &certified_p2);
     assert_eq!(r.verdict, Verdict::Valid, "{r:#?}");
     assert_eq!(r.signatures[0].docmdp, Some(2));
     check(

@@ -5,6 +5,7 @@
 
 mod attacks;
 mod corpus;
+mod crl;
 mod interop;
 mod pyhanko_signed;
 mod support;

@@ -48,6 +48,9 @@ pub struct PadesSignRequest {
     pub chain: Vec<Vec<u8>>,
     /// Trust anchors for checking the TSA and OCSP answers while signing, DER or PEM bytes.
     pub trust: Vec<Vec<u8>>,
+    /// A trusted list and its pinned signers: its services are anchors too and its CA/QC
+    /// certificates complete the signer's chain.
+    pub trusted_list: Option<crate::cert::TrustedListFiles>,
     /// A visible signature.
     pub visible: Option<VisiblePlace>,
     /// `/Reason`.
@@ -204,12 +207,26 @@ pub fn pades_sign(
         )
         .recommend("Give one with --tsa URL, or sign at --level B-B."));
     }
+    let list = match &request.trusted_list {
+        Some(l) => Some(crate::asice::load_list(l)?),
+        None => None,
+    };
     let pool = {
         let mut p = read_certs(&request.chain)?;
         p.extend(read_certs(&request.trust)?);
+        if let Some(list) = &list {
+            p.extend(list.certificates_of(signet_pki::tsl::SVC_CA_QC));
+        }
         p
     };
-    let anchors = TrustAnchors::new(read_certs(&request.trust)?);
+    let mut anchors = TrustAnchors::new(read_certs(&request.trust)?);
+    if let Some(list) = &list {
+        for a in list.anchors(context.clock().now()).iter() {
+            if !anchors.contains(a) {
+                anchors.push(a.clone());
+            }
+        }
+    }
     // Read every input first: a missing or broken file fails before the token is touched.
     let mut inputs = Vec::new();
     for (input, output) in &request.files {

@@ -99,8 +99,18 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         }
         files.push((input.clone(), output));
     }
-    let (chain, trust) = match (read_files(&args.chain), read_files(&args.asice_trust.trust)) {
-        (Ok(c), Ok(t)) => (c, t),
+    let t = &args.asice_trust;
+    let (chain, (trust, trusted_list)) = match (
+        read_files(&args.chain),
+        crate::asice::trust_files(&t.trust, t.tsl.as_ref(), &t.tsl_signer),
+    ) {
+        (Ok(c), Ok(files)) => (
+            c,
+            (
+                files.trust.into_iter().map(|f| f.bytes).collect(),
+                files.list,
+            ),
+        ),
         (Err(e), _) | (_, Err(e)) => return report::error(&e, json),
     };
     let mut asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
@@ -114,6 +124,7 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         token: args.token.clone(),
         chain,
         trust,
+        trusted_list,
         visible,
         reason: args.reason.clone(),
         location: args.location.clone(),
@@ -353,6 +364,14 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
             "B-LTA needs a time-stamping authority: give --tsa URL",
             json,
         );
+    }
+    if args.trust.tsl.is_some() {
+        let err = ApiError::new(
+            Code::NotImplemented,
+            "extending PDFs does not use a trusted list yet",
+        )
+        .recommend("Give the anchors for the TSA and the signer's chain with --trust.");
+        return report::error(&err, json);
     }
     let trust = match read_files(&args.trust.trust) {
         Ok(t) => t,

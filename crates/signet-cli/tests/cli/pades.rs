@@ -410,4 +410,56 @@ fn verify_judges_pdfs_against_a_trusted_list() {
     // Without the list nor --trust the signer cannot be trusted: exit 2.
     let untrusted = signet(&["verify", out.to_str().unwrap(), "--offline"], "");
     assert_eq!(untrusted.status.code(), Some(2), "{}", text(&untrusted));
+
+    // Signing with the list as the only trust: it checks the TSA's token and completes the
+    // signer's chain (no --trust, no --chain), and the B-LT result is valid by the list.
+    let by_list = dir.path().join("a-by-list.pdf");
+    let sign_with = |tsl_signer: &Path, out: &Path| {
+        signet(
+            &[
+                "sign",
+                a.to_str().unwrap(),
+                "--level",
+                "B-LT",
+                "--token",
+                &token,
+                "--pin-stdin",
+                "--tsa",
+                &pki.tsa_url(),
+                "--tsl",
+                tsl.to_str().unwrap(),
+                "--tsl-signer",
+                tsl_signer.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            "test1234\n",
+        )
+    };
+    let signed = sign_with(&signer, &by_list);
+    assert!(signed.status.success(), "{}", text(&signed));
+    let verified = signet(
+        &[
+            "verify",
+            by_list.to_str().unwrap(),
+            "--tsl",
+            tsl.to_str().unwrap(),
+            "--tsl-signer",
+            signer.to_str().unwrap(),
+            "--offline",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(
+        json["files"][0]["report"]["signatures"][0]["level"], "B-LT",
+        "{json:#}"
+    );
+    // A list the pinned signer did not sign: refused before the token is opened.
+    let not_written = dir.path().join("a-other.pdf");
+    let refused = sign_with(&other, &not_written);
+    assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
+    assert!(!not_written.exists());
 }

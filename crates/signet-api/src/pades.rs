@@ -74,8 +74,8 @@ pub struct SignedPdf {
     pub signer: String,
     /// Its size in bytes.
     pub bytes: u64,
-    /// What the pre-sign check found in the input (hidden or orphan objects a later revision
-    /// could reveal).
+    /// What the pre-sign check found in the input (hidden or orphan objects, overlays, unused
+    /// drawing objects, layers switched off: content a later revision could reveal).
     pub warnings: Vec<String>,
 }
 

@@ -18,6 +18,7 @@ pub mod font;
 pub mod fuzzing;
 pub mod ltv;
 pub mod output;
+mod overlay;
 pub mod sign;
 pub mod validate;
 

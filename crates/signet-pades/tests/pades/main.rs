@@ -7,5 +7,6 @@ mod attacks;
 mod corpus;
 mod crl;
 mod interop;
+mod presign;
 mod pyhanko_signed;
 mod support;

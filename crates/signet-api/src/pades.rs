@@ -53,6 +53,10 @@ pub struct PadesSignRequest {
     pub trusted_list: Option<crate::cert::TrustedListFiles>,
     /// A visible signature.
     pub visible: Option<VisiblePlace>,
+    /// The person agreed to rewrite (normalise) an unsigned input that cannot be updated
+    /// safely; the output is the rewritten file signed, the input stays as it is. A signed
+    /// input is never rewritten.
+    pub normalise: bool,
     /// `/Reason`.
     pub reason: Option<String>,
     /// `/Location`.
@@ -230,10 +234,33 @@ pub fn pades_sign(
     // Read every input first: a missing or broken file fails before the token is touched.
     let mut inputs = Vec::new();
     for (input, output) in &request.files {
-        let bytes = std::fs::read(input)
+        let mut bytes = std::fs::read(input)
             .map_err(|e| ApiError::from(e).recommend("Check the file name."))?;
-        signet_pdf::Document::open(&bytes).map_err(|e| pades_error(PadesError::Pdf(e)))?;
-        inputs.push((input.clone(), output.clone(), bytes));
+        let mut normalised = None;
+        if let Err(e) = signet_pdf::Document::open(&bytes) {
+            let encrypted = matches!(e, signet_pdf::PdfError::Encrypted);
+            let signed = signet_pdf::normalise::looks_signed(&bytes);
+            if encrypted || signed || !request.normalise {
+                let err = pades_error(PadesError::Pdf(e));
+                return Err(if encrypted {
+                    err
+                } else if signed {
+                    err.recommend("The file carries a signature, so it is never rewritten: ask its sender for an intact copy.")
+                } else {
+                    err.recommend("The file cannot be updated safely. Give --normalise to sign a rewritten copy (the original stays as it is), or save it again in a PDF editor.")
+                });
+            }
+            let rewritten = signet_pdf::normalise::rewrite(&bytes).map_err(|e| {
+                pades_error(PadesError::Pdf(e))
+                    .recommend("Save it again in a PDF editor, then sign the copy.")
+            })?;
+            tracing::info!(input = %input.display(), "input normalised before signing");
+            normalised = Some(format!(
+                "the input could not be updated safely ({e}): a rewritten (normalised) copy was signed, as you agreed; the original file is unchanged"
+            ));
+            bytes = rewritten;
+        }
+        inputs.push((input.clone(), output.clone(), bytes, normalised));
     }
     let mut password: Option<Pin> = None;
     let is_file = matches!(request.token, TokenSpec::P12 { .. });
@@ -267,9 +294,10 @@ pub fn pades_sign(
     all_pool.push(signer.clone());
     let mut results = Vec::new();
     let total = inputs.len();
-    for (n, (input, output, bytes)) in inputs.iter().enumerate() {
+    for (n, (input, output, bytes, normalised)) in inputs.iter().enumerate() {
         tracing::info!(n = n + 1, of = total, level = %request.level, "signing a PDF");
-        let warnings = signet_pades::sign::presign_warnings(bytes);
+        let mut warnings = signet_pades::sign::presign_warnings(bytes);
+        warnings.extend(normalised.iter().cloned());
         for w in &warnings {
             tracing::warn!(warning = %w, "pre-sign check");
         }
@@ -326,6 +354,10 @@ pub fn pades_sign(
             let mut ts = timestamper(fetch, context, url, &anchors, &all_pool);
             out =
                 Some(ltv::add_document_timestamp(&current, &mut ts, 12_000).map_err(pades_error)?);
+        }
+        if out.is_none() && normalised.is_some() {
+            // The rewritten copy is not the input file: write it whole.
+            out = Some(signed.to_vec());
         }
         let size = match &out {
             Some(bytes) => {

@@ -126,6 +126,7 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         trust,
         trusted_list,
         visible,
+        normalise: args.normalise,
         reason: args.reason.clone(),
         location: args.location.clone(),
         contact: args.contact.clone(),

@@ -463,3 +463,100 @@ fn verify_judges_pdfs_against_a_trusted_list() {
     assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
     assert!(!not_written.exists());
 }
+
+#[test]
+fn normalise_signs_a_rewritten_copy_of_an_unsigned_pdf_only_when_asked() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p12 = p12(&pki, dir.path());
+    let token = format!("p12:{}", p12.display());
+    let ca = pki.get(Role::IssuingCa).cert_path.display().to_string();
+    // No cross-reference table at all, and a wrong stream /Length: it cannot be updated safely.
+    let damaged = dir.path().join("damaged.pdf");
+    let original = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj\n4 0 obj << /Length 99 >> stream\nBT /F1 24 Tf 72 720 Td (Leping / Contract) Tj ET\nendstream endobj\n5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\ntrailer << /Size 6 /Root 1 0 R >>\n%%EOF\n".to_vec();
+    std::fs::write(&damaged, &original).unwrap();
+    let out = dir.path().join("damaged-signed.pdf");
+    let sign = |input: &Path, normalise: bool| {
+        let mut args = vec![
+            "sign",
+            input.to_str().unwrap(),
+            "--level",
+            "B-B",
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--chain",
+            &ca,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ];
+        if normalise {
+            args.push("--normalise");
+        }
+        signet(&args, "test1234\n")
+    };
+
+    // Without agreement: refused, the way out named, nothing written.
+    let refused = sign(&damaged, false);
+    assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
+    assert!(text(&refused).contains("--normalise"), "{}", text(&refused));
+    assert!(!out.exists());
+
+    // With --normalise: a rewritten copy is signed; the input is unchanged; peers accept it.
+    let signed = sign(&damaged, true);
+    assert!(signed.status.success(), "{}", text(&signed));
+    assert_eq!(std::fs::read(&damaged).unwrap(), original);
+    let json: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
+    assert!(
+        json["signed"][0]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("normalised")),
+        "{json:#}"
+    );
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        qpdf.status.success() && text(&qpdf).contains("No syntax or stream encoding errors"),
+        "{}",
+        text(&qpdf)
+    );
+    let v = pyhanko(&["validate", "--no-revocation-check"], &pki, &out);
+    assert!(
+        v.status.success() && text(&v).contains("INTACT:TRUSTED"),
+        "{}",
+        text(&v)
+    );
+    let pdftext = Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&pdftext.stdout).contains("Leping / Contract"));
+
+    // A signed PDF that cannot be updated is never rewritten, even with --normalise.
+    let mut broken_signed = std::fs::read(&out).unwrap();
+    let at = broken_signed
+        .windows(b"startxref".len())
+        .rposition(|w| w == b"startxref")
+        .unwrap();
+    broken_signed.truncate(at);
+    broken_signed.extend_from_slice(b"startxref\n7\n%%EOF\n");
+    let broken = dir.path().join("broken-signed.pdf");
+    std::fs::write(&broken, &broken_signed).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let refused = sign(&broken, true);
+    assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("never rewritten"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!out.exists());
+    assert_eq!(std::fs::read(&broken).unwrap(), broken_signed);
+}

@@ -40,20 +40,23 @@ fn load_trust(files: &TrustFiles) -> Result<LoadedTrust, ApiError> {
         }
     }
     let list = match &files.list {
-        Some(l) => {
-            let mut signers = Vec::new();
-            for s in &l.signers {
-                signers.extend(read_certs(s)?);
-            }
-            Some(TrustedList::verify(&l.list.bytes, &signers).map_err(|e| {
-                ApiError::new(Code::InvalidInput, format!("{}: {e}", l.list.name)).recommend(
-                    "Use a trusted list whose signature verifies with one of the signer certificates given (--tsl-signer).",
-                )
-            })?)
-        }
+        Some(l) => Some(load_list(l)?),
         None => None,
     };
     Ok(LoadedTrust { anchors, list })
+}
+
+/// Verifies a trusted list against its pinned signers (shared with PAdES validation).
+pub(crate) fn load_list(l: &TrustedListFiles) -> Result<TrustedList, ApiError> {
+    let mut signers = Vec::new();
+    for s in &l.signers {
+        signers.extend(read_certs(s)?);
+    }
+    TrustedList::verify(&l.list.bytes, &signers).map_err(|e| {
+        ApiError::new(Code::InvalidInput, format!("{}: {e}", l.list.name)).recommend(
+            "Use a trusted list whose signature verifies with one of the signer certificates given (--tsl-signer).",
+        )
+    })
 }
 
 fn read_certs(file: &FileBytes) -> Result<Vec<Cert>, ApiError> {

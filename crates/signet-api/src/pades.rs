@@ -48,8 +48,15 @@ pub struct PadesSignRequest {
     pub chain: Vec<Vec<u8>>,
     /// Trust anchors for checking the TSA and OCSP answers while signing, DER or PEM bytes.
     pub trust: Vec<Vec<u8>>,
+    /// A trusted list and its pinned signers: its services are anchors too and its CA/QC
+    /// certificates complete the signer's chain.
+    pub trusted_list: Option<crate::cert::TrustedListFiles>,
     /// A visible signature.
     pub visible: Option<VisiblePlace>,
+    /// The person agreed to rewrite (normalise) an unsigned input that cannot be updated
+    /// safely; the output is the rewritten file signed, the input stays as it is. A signed
+    /// input is never rewritten.
+    pub normalise: bool,
     /// `/Reason`.
     pub reason: Option<String>,
     /// `/Location`.
@@ -71,8 +78,8 @@ pub struct SignedPdf {
     pub signer: String,
     /// Its size in bytes.
     pub bytes: u64,
-    /// What the pre-sign check found in the input (hidden or orphan objects a later revision
-    /// could reveal).
+    /// What the pre-sign check found in the input (hidden or orphan objects, overlays, unused
+    /// drawing objects, layers switched off: content a later revision could reveal).
     pub warnings: Vec<String>,
 }
 
@@ -204,19 +211,56 @@ pub fn pades_sign(
         )
         .recommend("Give one with --tsa URL, or sign at --level B-B."));
     }
+    let list = match &request.trusted_list {
+        Some(l) => Some(crate::asice::load_list(l)?),
+        None => None,
+    };
     let pool = {
         let mut p = read_certs(&request.chain)?;
         p.extend(read_certs(&request.trust)?);
+        if let Some(list) = &list {
+            p.extend(list.certificates_of(signet_pki::tsl::SVC_CA_QC));
+        }
         p
     };
-    let anchors = TrustAnchors::new(read_certs(&request.trust)?);
+    let mut anchors = TrustAnchors::new(read_certs(&request.trust)?);
+    if let Some(list) = &list {
+        for a in list.anchors(context.clock().now()).iter() {
+            if !anchors.contains(a) {
+                anchors.push(a.clone());
+            }
+        }
+    }
     // Read every input first: a missing or broken file fails before the token is touched.
     let mut inputs = Vec::new();
     for (input, output) in &request.files {
-        let bytes = std::fs::read(input)
+        let mut bytes = std::fs::read(input)
             .map_err(|e| ApiError::from(e).recommend("Check the file name."))?;
-        signet_pdf::Document::open(&bytes).map_err(|e| pades_error(PadesError::Pdf(e)))?;
-        inputs.push((input.clone(), output.clone(), bytes));
+        let mut normalised = None;
+        if let Err(e) = signet_pdf::Document::open(&bytes) {
+            let encrypted = matches!(e, signet_pdf::PdfError::Encrypted);
+            let signed = signet_pdf::normalise::looks_signed(&bytes);
+            if encrypted || signed || !request.normalise {
+                let err = pades_error(PadesError::Pdf(e));
+                return Err(if encrypted {
+                    err
+                } else if signed {
+                    err.recommend("The file carries a signature, so it is never rewritten: ask its sender for an intact copy.")
+                } else {
+                    err.recommend("The file cannot be updated safely. Give --normalise to sign a rewritten copy (the original stays as it is), or save it again in a PDF editor.")
+                });
+            }
+            let rewritten = signet_pdf::normalise::rewrite(&bytes).map_err(|e| {
+                pades_error(PadesError::Pdf(e))
+                    .recommend("Save it again in a PDF editor, then sign the copy.")
+            })?;
+            tracing::info!(input = %input.display(), "input normalised before signing");
+            normalised = Some(format!(
+                "the input could not be updated safely ({e}): a rewritten (normalised) copy was signed, as you agreed; the original file is unchanged"
+            ));
+            bytes = rewritten;
+        }
+        inputs.push((input.clone(), output.clone(), bytes, normalised));
     }
     let mut password: Option<Pin> = None;
     let is_file = matches!(request.token, TokenSpec::P12 { .. });
@@ -250,9 +294,10 @@ pub fn pades_sign(
     all_pool.push(signer.clone());
     let mut results = Vec::new();
     let total = inputs.len();
-    for (n, (input, output, bytes)) in inputs.iter().enumerate() {
+    for (n, (input, output, bytes, normalised)) in inputs.iter().enumerate() {
         tracing::info!(n = n + 1, of = total, level = %request.level, "signing a PDF");
-        let warnings = signet_pades::sign::presign_warnings(bytes);
+        let mut warnings = signet_pades::sign::presign_warnings(bytes);
+        warnings.extend(normalised.iter().cloned());
         for w in &warnings {
             tracing::warn!(warning = %w, "pre-sign check");
         }
@@ -309,6 +354,10 @@ pub fn pades_sign(
             let mut ts = timestamper(fetch, context, url, &anchors, &all_pool);
             out =
                 Some(ltv::add_document_timestamp(&current, &mut ts, 12_000).map_err(pades_error)?);
+        }
+        if out.is_none() && normalised.is_some() {
+            // The rewritten copy is not the input file: write it whole.
+            out = Some(signed.to_vec());
         }
         let size = match &out {
             Some(bytes) => {
@@ -375,6 +424,9 @@ pub struct PadesVerifyRequest {
     pub at: Option<SystemTime>,
     /// Use only what the file holds.
     pub offline: bool,
+    /// A trusted list and its pinned signers: its services are trusted too, and each
+    /// signature's qualification is judged by it.
+    pub trusted_list: Option<crate::cert::TrustedListFiles>,
 }
 
 /// Validates every signature in the PDF `bytes`.
@@ -385,12 +437,17 @@ pub fn pades_verify(
     fetch: &dyn Fetch,
 ) -> Result<Report, ApiError> {
     let anchors = TrustAnchors::new(read_certs(&request.trust)?);
+    let list = match &request.trusted_list {
+        Some(l) => Some(crate::asice::load_list(l)?),
+        None => None,
+    };
     let options = validate::Options {
         anchors: &anchors,
         intermediates: Vec::new(),
         at: request.at.unwrap_or_else(|| context.clock().now()),
         online: (!request.offline).then_some((fetch, context.clock())),
         ocsp_policy: Default::default(),
+        trusted_list: list.as_ref(),
     };
     Ok(validate::validate(bytes, &options))
 }

@@ -197,6 +197,10 @@ pub(crate) struct SignArgs {
     /// PAdES: how to contact the signer.
     #[arg(long)]
     pub(crate) contact: Option<String>,
+    /// PAdES: if an unsigned PDF cannot be updated safely, sign a rewritten (normalised) copy.
+    /// A signed PDF is never rewritten; the input file is never changed.
+    #[arg(long)]
+    pub(crate) normalise: bool,
     /// PAdES: certificates completing the signer's chain (DER or PEM), embedded and used for B-LT.
     #[arg(long)]
     pub(crate) chain: Vec<PathBuf>,

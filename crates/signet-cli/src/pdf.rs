@@ -99,14 +99,18 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         }
         files.push((input.clone(), output));
     }
-    if args.sign_trust.tsl.is_some() {
-        return usage(
-            "signing PDFs does not read a trusted list yet: give the CA certificates with --trust",
-            json,
-        );
-    }
-    let (chain, trust) = match (read_files(&args.chain), read_files(&args.sign_trust.trust)) {
-        (Ok(c), Ok(t)) => (c, t),
+    let t = &args.sign_trust;
+    let (chain, (trust, trusted_list)) = match (
+        read_files(&args.chain),
+        crate::asice::trust_files(&t.trust, t.tsl.as_ref(), &t.tsl_signer),
+    ) {
+        (Ok(c), Ok(files)) => (
+            c,
+            (
+                files.trust.into_iter().map(|f| f.bytes).collect(),
+                files.list,
+            ),
+        ),
         (Err(e), _) | (_, Err(e)) => return report::error(&e, json),
     };
     let mut asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
@@ -120,7 +124,9 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         token: args.token.clone(),
         chain,
         trust,
+        trusted_list,
         visible,
+        normalise: args.normalise,
         reason: args.reason.clone(),
         location: args.location.clone(),
         contact: args.contact.clone(),
@@ -224,6 +230,22 @@ fn report_text(file: &Path, r: &PadesReport) -> String {
         } else if let Some(t) = &s.claimed_time {
             out.push_str(&format!("    time (claimed): {t}\n"));
         }
+        if let Some(q) = &s.trusted_list {
+            let kind = if q.qes {
+                "qualified electronic signature (QES)"
+            } else if q.qualified == Some(true) {
+                "advanced signature with a qualified certificate (AdES/QC)"
+            } else {
+                "advanced signature (AdES), not qualified"
+            };
+            out.push_str(&format!(
+                "    trusted list: {kind}{}\n",
+                q.service
+                    .as_deref()
+                    .map(|n| format!(", issuer service {n}"))
+                    .unwrap_or_default()
+            ));
+        }
         for e in &s.errors {
             out.push_str(&format!("    ! {e}\n"));
         }
@@ -255,22 +277,20 @@ fn report_text(file: &Path, r: &PadesReport) -> String {
 }
 
 pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
-    if args.trust.tsl.is_some() {
-        let err = ApiError::new(
-            Code::NotImplemented,
-            "trusted lists are not used for PDFs yet",
-        )
-        .recommend("Give the trust anchors with --trust.");
-        return report::error(&err, json);
-    }
-    let trust = match read_files(&args.trust.trust) {
-        Ok(t) => t,
-        Err(e) => return report::error(&e, json),
-    };
+    let t = &args.trust;
+    let (trust, trusted_list) =
+        match crate::asice::trust_files(&t.trust, t.tsl.as_ref(), &t.tsl_signer) {
+            Ok(files) => (
+                files.trust.into_iter().map(|f| f.bytes).collect(),
+                files.list,
+            ),
+            Err(e) => return report::error(&e, json),
+        };
     let request = pades::PadesVerifyRequest {
         trust,
         at: args.trust.at,
         offline: args.trust.offline,
+        trusted_list,
     };
     let context = Context::for_this_user();
     let fetch = signet_api::http::HttpFetch::default();
@@ -345,6 +365,14 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
             "B-LTA needs a time-stamping authority: give --tsa URL",
             json,
         );
+    }
+    if args.trust.tsl.is_some() {
+        let err = ApiError::new(
+            Code::NotImplemented,
+            "extending PDFs does not use a trusted list yet",
+        )
+        .recommend("Give the anchors for the TSA and the signer's chain with --trust.");
+        return report::error(&err, json);
     }
     let trust = match read_files(&args.trust.trust) {
         Ok(t) => t,

@@ -55,6 +55,18 @@ pub(crate) fn format_for(args: &SignArgs) -> Format {
 }
 
 pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
+    // A missing input is reported before any PIN is asked (files named with --add-to are
+    // already in the container).
+    if args.add_to.is_none()
+        && let Some(missing) = args.files.iter().find(|f| !f.is_file())
+    {
+        let err = signet_api::ApiError::new(
+            signet_core::Code::FileNotFound,
+            format!("{}: no such file", missing.display()),
+        )
+        .recommend("Check that the file exists and the name is spelled right.");
+        return crate::report::error(&err, json);
+    }
     match format_for(args) {
         Format::Pades => crate::pdf::sign(args, json),
         Format::Asice => crate::asice::sign(args, json),

@@ -16,6 +16,7 @@ pub fn pades_validate(data: &[u8]) {
         at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000),
         online: None,
         ocsp_policy: Default::default(),
+        trusted_list: None,
     };
     let _ = crate::validate::validate(data, &options);
     let _ = crate::sign::presign_warnings(data);

@@ -11,12 +11,14 @@
 //! [`signet_core::Fetch`].
 
 pub mod appearance;
+pub mod crl;
 mod diff;
 pub mod font;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ltv;
 pub mod output;
+mod overlay;
 pub mod sign;
 pub mod validate;
 

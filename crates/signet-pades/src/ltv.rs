@@ -13,7 +13,7 @@ use signet_pki::crypto::HashAlg;
 use signet_pki::ocsp::{self, OcspPolicy};
 
 use crate::PadesError;
-use crate::sign;
+use crate::{crl, sign};
 
 /// Validation material for one signature (or time-stamp).
 #[derive(Debug, Clone, Default)]
@@ -95,8 +95,10 @@ pub fn find_issuer<'p>(cert: &Cert, pool: &'p [Cert]) -> Option<&'p Cert> {
         .find(|c| c.subject() == cert.issuer() && cert.verify_signed_by(c).is_ok() && *c != cert)
 }
 
-/// Collects the certificates up to a self-signed one and fresh OCSP responses for every
-/// certificate of `targets`' chains that names a responder.
+/// Collects the certificates up to a self-signed one and revocation data for every non-root
+/// certificate of `targets`' chains: a fresh OCSP response when it names a responder, else the
+/// CRL from its cRLDistributionPoints (checked by [`crl::check`]). A certificate with neither is
+/// left without revocation data (a responder's ocsp-nocheck certificate needs none).
 pub fn collect(
     fetch: &dyn Fetch,
     clock: &dyn Clock,
@@ -121,6 +123,15 @@ pub fn collect(
                 let answer = ocsp::check_certificate(fetch, clock, &cur, &issuer, None, policy)
                     .map_err(|e| PadesError::Revocation(e.to_string()))?;
                 ValidationData::push_unique(&mut data.ocsps, answer.der);
+            } else if !cur.ocsp_nocheck()
+                // A CRL already collected from the same issuer covers this certificate too.
+                && !data
+                    .crls
+                    .iter()
+                    .any(|c| crl::check(c, &cur, &issuer, clock.now()).is_ok())
+                && let Some(der) = crl::fetch_for(fetch, &cur, &issuer, clock.now())?
+            {
+                ValidationData::push_unique(&mut data.crls, der);
             }
             cur = issuer;
         }

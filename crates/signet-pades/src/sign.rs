@@ -794,5 +794,6 @@ pub fn presign_warnings(data: &[u8]) -> Vec<String> {
             "{orphans} object bod(ies) in the file are not referenced by any cross-reference (for example a second object {n}): an update that only changes the cross-reference could show them"
         ));
     }
+    warnings.extend(crate::overlay::warnings(&doc));
     warnings
 }

@@ -30,6 +30,8 @@ use signet_pdf::{Dict, Document, ObjRef, Object, decode_text};
 use signet_pki::crypto::{self, HashAlg};
 use signet_pki::ocsp::{self, OcspPolicy};
 use signet_pki::path::{PathValidator, Purpose, TrustAnchors, ValidationTime};
+use signet_pki::qualification::assess;
+use signet_pki::tsl::{SVC_CA_QC, TrustedList};
 use signet_pki::validate::{Revocation, validate_certificate};
 use signet_pki::{Cert, CertSummary};
 
@@ -189,6 +191,24 @@ pub struct Qualification {
     pub qualified_esign_in_qscd: bool,
 }
 
+/// What a trusted list says about the signer's certificate (TS 119 615 / 119 612: the issuer's
+/// CA/QC service, its status, and the qualifications extension over the qcStatements).
+#[derive(Debug, Clone, Serialize)]
+pub struct ListQualification {
+    /// The trust service provider, when the issuer is a CA/QC service of the list.
+    pub provider: Option<String>,
+    /// The service name.
+    pub service: Option<String>,
+    /// Qualified certificate (`null`: the list's qualifiers cannot decide).
+    pub qualified: Option<bool>,
+    /// The key is in a QSCD (`null`: cannot decide).
+    pub qscd: Option<bool>,
+    /// A qualified electronic signature (qualified for e-signatures, key in a QSCD).
+    pub qes: bool,
+    /// Why, when the list decided against the certificate or could not decide.
+    pub notes: Vec<String>,
+}
+
 /// A time-stamp as the report shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimestampFacts {
@@ -260,6 +280,8 @@ pub struct SignatureReport {
     /// What the signer's certificate declares about its qualification (qcStatements), before
     /// any trusted-list override.
     pub qualification: Option<Qualification>,
+    /// The qualification the trusted list gives (only when validating with `--tsl`).
+    pub trusted_list: Option<ListQualification>,
     /// `/M` from the signed revision.
     pub claimed_time: Option<String>,
     /// The earliest proven time of existence (a verified time-stamp), else none.
@@ -306,6 +328,7 @@ impl SignatureReport {
             signer: None,
             chain: Vec::new(),
             qualification: None,
+            trusted_list: None,
             claimed_time: None,
             best_signing_time: None,
             reason: None,
@@ -380,6 +403,9 @@ pub struct Options<'a> {
     pub online: Option<(&'a dyn Fetch, &'a dyn Clock)>,
     /// OCSP freshness rules.
     pub ocsp_policy: OcspPolicy,
+    /// A verified trusted list (ETSI TS 119 612): its services are anchors too, and the
+    /// signer's qualification is judged by its CA/QC service ([`SignatureReport::trusted_list`]).
+    pub trusted_list: Option<&'a TrustedList>,
 }
 
 /// Validates every signature of `data`.
@@ -496,6 +522,9 @@ struct Ctx<'a, 'o> {
     data: &'a [u8],
     revisions: &'a [signet_pdf::Revision],
     options: &'o Options<'o>,
+    /// The given anchors and, with a trusted list, its CA/QC, OCSP/QC and TSA/QTST services
+    /// active at the validation time.
+    anchors: TrustAnchors,
 }
 
 fn hex_string_span(data: &[u8], start: usize, end: usize) -> bool {
@@ -511,10 +540,19 @@ impl<'a, 'o> Ctx<'a, 'o> {
         revisions: &'a [signet_pdf::Revision],
         options: &'o Options<'o>,
     ) -> Self {
+        let mut anchors = TrustAnchors::new(options.anchors.iter().cloned());
+        if let Some(list) = options.trusted_list {
+            for a in list.anchors(options.at).iter() {
+                if !anchors.contains(a) {
+                    anchors.push(a.clone());
+                }
+            }
+        }
         Self {
             data,
             revisions,
             options,
+            anchors,
         }
     }
 
@@ -718,6 +756,9 @@ impl<'a, 'o> Ctx<'a, 'o> {
     fn validator_pool(&self, cms_certs: &[Cert]) -> Vec<Cert> {
         let mut pool = self.options.intermediates.clone();
         pool.extend(cms_certs.iter().cloned());
+        if let Some(list) = self.options.trusted_list {
+            pool.extend(list.certificates_of(SVC_CA_QC));
+        }
         pool.extend(self.dss_certs());
         pool
     }
@@ -743,7 +784,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
     ) {
         let certs = ltv::cms_certificates(der);
         let pool = self.validator_pool(&certs);
-        let validator = PathValidator::new(self.options.anchors, pool);
+        let validator = PathValidator::new(&self.anchors, pool);
         let hash = tst_hash(der).unwrap_or(HashAlg::Sha256);
         let digest = digest_ranges(self.data, ranges, hash);
         match signet_pki::tsp::verify(der, hash, &digest, &validator, self.options.at) {
@@ -953,7 +994,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         // Signature time-stamps.
         let mut best: Option<SystemTime> = None;
         let tst_pool = self.validator_pool(&certs);
-        let tst_validator = PathValidator::new(self.options.anchors, tst_pool.clone());
+        let tst_validator = PathValidator::new(&self.anchors, tst_pool.clone());
         for token in ltv::signature_timestamps(der) {
             let h = tst_hash(&token).unwrap_or(hash);
             let imprint = h.digest(si.signature.as_bytes());
@@ -990,7 +1031,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         r.best_signing_time = best.map(rfc3339);
         // The path and revocation.
         let pool = self.validator_pool(&certs);
-        let validator = PathValidator::new(self.options.anchors, pool.clone());
+        let validator = PathValidator::new(&self.anchors, pool.clone());
         let time = match best {
             Some(t) => ValidationTime::Proven(t),
             None => ValidationTime::Current(self.options.at),
@@ -1031,8 +1072,10 @@ impl<'a, 'o> Ctx<'a, 'o> {
                     status: "not-checked".into(),
                     produced_at: None,
                 });
-                r.warnings.push("revocation not checked: no revocation data in the file and validation is offline".into());
-                Revocation::NotRequired
+                // Missing revocation information is never good (EN 319 102-1, the validation
+                // policy): the path is INDETERMINATE / TRY_LATER, as signet-pki and ASiC-E say.
+                r.warnings.push("no revocation data in the file and validation is offline: the signer's revocation status is unknown (INDETERMINATE); check online or extend the file to B-LT".into());
+                Revocation::Offline(None)
             }
         };
         let path = validate_certificate(&validator, &signer, Purpose::Signature, time, revocation);
@@ -1046,6 +1089,37 @@ impl<'a, 'o> Ctx<'a, 'o> {
             });
         }
         r.chain = path.summaries().into_iter().map(Into::into).collect();
+        if let Some(list) = self.options.trusted_list {
+            let at = best.unwrap_or(self.options.at);
+            r.trusted_list = Some(
+                match issuer
+                    .as_ref()
+                    .and_then(|i| list.service_of_type(i, SVC_CA_QC))
+                {
+                    Some(found) => {
+                        let a = assess(&signer, found.service, at);
+                        ListQualification {
+                            provider: Some(found.provider.to_owned()),
+                            service: Some(found.service.name.clone()),
+                            qualified: a.qualified,
+                            qscd: a.qscd,
+                            qes: a.qualified_esig_in_qscd(),
+                            notes: a.notes,
+                        }
+                    }
+                    None => ListQualification {
+                        provider: None,
+                        service: None,
+                        qualified: Some(false),
+                        qscd: None,
+                        qes: false,
+                        notes: vec![
+                            "the signer's issuer is not a CA/QC service of the trusted list".into(),
+                        ],
+                    },
+                },
+            );
+        }
         if !path.passed() {
             let sub = path
                 .sub_indication
@@ -1111,7 +1185,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             let hash = tst_hash(token).unwrap_or(HashAlg::Sha256);
             let digest = digest_ranges(self.data, &ranges, hash);
             let pool = self.validator_pool(&ltv::cms_certificates(token));
-            let validator = PathValidator::new(self.options.anchors, pool);
+            let validator = PathValidator::new(&self.anchors, pool);
             if let Ok(v) =
                 signet_pki::tsp::verify(token, hash, &digest, &validator, self.options.at)
             {

@@ -3,7 +3,8 @@
 
 use crate::{Document, Object, Parser, revisions};
 
-/// The reader: open, walk pages, load every object the cross-reference names, split revisions.
+/// The reader: open, walk pages, load every object the cross-reference names, split revisions;
+/// and the normaliser over the same bytes.
 pub fn pdf_reader(data: &[u8]) {
     if let Ok(doc) = Document::open(data) {
         let _ = doc.pages();
@@ -15,6 +16,7 @@ pub fn pdf_reader(data: &[u8]) {
         }
     }
     let _ = revisions(data);
+    let _ = crate::normalise::rewrite(data);
 }
 
 /// One object (as a signature dictionary is parsed) and its value spans.

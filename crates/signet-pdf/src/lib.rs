@@ -6,11 +6,13 @@
 //!
 //! Untrusted input is bounded: nesting depth, reference chains, `/Prev` chains (loops refused),
 //! decoded stream sizes and page-tree depth all have limits. Encrypted files are refused.
-//! Nothing is ever repaired: a file whose cross-reference does not hold is an error.
+//! Nothing is repaired while reading: a file whose cross-reference does not hold is an error.
+//! [`normalise::rewrite`] rebuilds an unsigned one, only when the person asks for it.
 
 mod document;
 mod filter;
 pub mod fuzzing;
+pub mod normalise;
 mod object;
 mod parse;
 #[cfg(test)]

@@ -135,6 +135,7 @@ impl TestPki {
             dir: dir.path().to_owned(),
             index: certs.index_path.clone(),
             issuing_ca: paths(Role::IssuingCa),
+            root: paths(Role::Root),
             ocsp: paths(Role::OcspResponder),
             rogue: paths(Role::RogueOcspResponder),
             tsa: paths(Role::Tsa),
@@ -178,6 +179,11 @@ impl TestPki {
     /// The OCSP responder's URL (also in the AIA of the issuing CA's certificates).
     pub fn ocsp_url(&self) -> String {
         self.certs.ocsp_url.clone()
+    }
+
+    /// The URL of the root's CRL (in the cRLDistributionPoints of the issuing CA and the TSA).
+    pub fn root_crl_url(&self) -> String {
+        self.certs.root_crl_url.clone()
     }
 
     /// The time-stamping authority's URL.

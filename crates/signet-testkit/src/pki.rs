@@ -126,6 +126,9 @@ pub struct Certificates {
     pub revocation_time: SystemTime,
     /// The OCSP responder URL written into the AIA of the issuing CA's certificates.
     pub ocsp_url: String,
+    /// The URL of the root's CRL, written into the cRLDistributionPoints of the certificates the
+    /// root issues that have no OCSP responder (the issuing CA and the TSA).
+    pub root_crl_url: String,
     pub(crate) by_role: BTreeMap<Role, Issued>,
     /// The OpenSSL `index.txt` of the issuing CA.
     pub(crate) index_path: PathBuf,
@@ -147,6 +150,10 @@ impl Certificates {
     /// Generates the whole PKI into `dir`, valid around `now`.
     pub fn generate(dir: &Path, now: SystemTime, ocsp_url: &str) -> Result<Self, TestkitError> {
         let now = whole_seconds(now);
+        let root_crl_url = format!(
+            "{}/root.crl",
+            ocsp_url.strip_suffix("/ocsp").unwrap_or(ocsp_url)
+        );
         let revocation_time = now - 10 * DAY;
         let mut by_role = BTreeMap::new();
         let mut index = Vec::new();
@@ -182,7 +189,8 @@ impl Certificates {
         ext.basic_constraints(true, Some(0))?
             .key_usage(KeyUsages::KeyCertSign | KeyUsages::CRLSign)?
             .subject_key_id(&ca_key)?
-            .authority_key_id(&root_key)?;
+            .authority_key_id(&root_key)?
+            .crl_url(&root_crl_url)?;
         let ca = issue(
             spec(
                 ca_name.clone(),
@@ -263,7 +271,8 @@ impl Certificates {
             .key_usage(KeyUsages::DigitalSignature.into())?
             .ext_key_usage(true, &[oid::KP_TIME_STAMPING])?
             .subject_key_id(&tsa_key)?
-            .authority_key_id(&root_key)?;
+            .authority_key_id(&root_key)?
+            .crl_url(&root_crl_url)?;
         let tsa = issue(
             spec(
                 org_name("Signet Test TSA")?,
@@ -454,6 +463,7 @@ impl Certificates {
             now,
             revocation_time,
             ocsp_url: ocsp_url.to_owned(),
+            root_crl_url,
             by_role,
             index_path,
         })

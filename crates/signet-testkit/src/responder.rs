@@ -68,6 +68,7 @@ pub(crate) struct ResponderFiles {
     pub dir: PathBuf,
     pub index: PathBuf,
     pub issuing_ca: (PathBuf, PathBuf),
+    pub root: (PathBuf, PathBuf),
     pub ocsp: (PathBuf, PathBuf),
     pub rogue: (PathBuf, PathBuf),
     pub tsa: (PathBuf, PathBuf),
@@ -232,6 +233,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> Result<(), TestkitError> {
             .map(|body| (body, "application/ocsp-response")),
         ("POST", "/tsa") => tsa(shared, modes.tsa, n, &request.body)
             .map(|body| (body, "application/timestamp-reply")),
+        ("GET", "/root.crl") => root_crl(shared).map(|body| (body, "application/pkix-crl")),
         _ => {
             respond(&mut stream, "404 Not Found", "text/plain", b"not here\n");
             return Ok(());
@@ -303,6 +305,60 @@ fn ocsp(shared: &Shared, mode: OcspMode, n: u64, body: &[u8]) -> Result<Vec<u8>,
     }
     openssl::run(&files.dir, &args)?;
     std::fs::read(&resp).map_err(|e| TestkitError::io(&resp, e))
+}
+
+/// A fresh CRL of the root (`openssl ca -gencrl`, stamped with the real time, valid 7 days):
+/// nothing the root issued is revoked.
+fn root_crl(shared: &Shared) -> Result<Vec<u8>, TestkitError> {
+    let dir = shared.files.dir.join("rootca");
+    let write = |path: &std::path::Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| TestkitError::io(path, e))
+    };
+    let config = dir.join("ca.cnf");
+    if !config.exists() {
+        std::fs::create_dir_all(&dir).map_err(|e| TestkitError::io(&dir, e))?;
+        write(&dir.join("index.txt"), "")?;
+        write(&dir.join("crlnumber"), "1000\n")?;
+        write(
+            &config,
+            &format!(
+                "[ca]\ndefault_ca = root\n[root]\ndatabase = {0}/index.txt\ncrlnumber = {0}/crlnumber\ndefault_md = sha384\ndefault_crl_days = 7\n",
+                dir.display()
+            ),
+        )?;
+    }
+    let pem = dir.join("root.crl.pem");
+    let der = dir.join("root.crl.der");
+    let files = &shared.files;
+    openssl::run(
+        &files.dir,
+        &[
+            "ca",
+            "-batch",
+            "-gencrl",
+            "-config",
+            &path_str(&config),
+            "-keyfile",
+            &path_str(&files.root.1),
+            "-cert",
+            &path_str(&files.root.0),
+            "-out",
+            &path_str(&pem),
+        ],
+    )?;
+    openssl::run(
+        &files.dir,
+        &[
+            "crl",
+            "-in",
+            &path_str(&pem),
+            "-outform",
+            "DER",
+            "-out",
+            &path_str(&der),
+        ],
+    )?;
+    std::fs::read(&der).map_err(|e| TestkitError::io(&der, e))
 }
 
 enum NonceChange {

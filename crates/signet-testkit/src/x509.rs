@@ -13,10 +13,12 @@ use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::ext::Extension;
 pub use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::ext::pkix::certpolicy::PolicyInformation;
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::DistributionPointName;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
-    CertificatePolicies, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
+    CertificatePolicies, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
 };
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
@@ -242,6 +244,22 @@ impl Extensions {
             const_oid::db::rfc5280::ID_PE_AUTHORITY_INFO_ACCESS,
             false,
             &aia,
+        )
+    }
+
+    /// cRLDistributionPoints with one full-name URI (non-critical).
+    pub fn crl_url(&mut self, url: &str) -> Result<&mut Self, TestkitError> {
+        let cdp = CrlDistributionPoints(vec![DistributionPoint {
+            distribution_point: Some(DistributionPointName::FullName(vec![
+                GeneralName::UniformResourceIdentifier(Ia5String::new(url)?),
+            ])),
+            reasons: None,
+            crl_issuer: None,
+        }]);
+        self.push(
+            const_oid::db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS,
+            false,
+            &cdp,
         )
     }
 

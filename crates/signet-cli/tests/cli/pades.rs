@@ -148,9 +148,14 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
             "{}",
             text(&v)
         );
-        // (pyhanko adesverify also wants revocation data for the issuing CA, which the test
-        // PKI only offers as a CRL file the CLI cannot fetch: signet-pades' interop tests cover
-        // adesverify with that CRL in the DSS.)
+        // The DSS holds revocation data for the whole chain (the signer's OCSP answer, the
+        // root's CRL for the issuing CA and the TSA): pyHanko's AdES validation agrees.
+        let ades = pyhanko(&["adesverify", "--executive-summary"], &pki, &out);
+        assert!(
+            ades.status.success() && text(&ades).contains(":VALID"),
+            "adesverify: {}",
+            text(&ades)
+        );
     }
     // No temporary files left behind.
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 2);
@@ -224,6 +229,12 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
         "{}",
         text(&v)
     );
+    let ades = pyhanko(&["adesverify", "--executive-summary"], &pki, &out_a);
+    assert!(
+        ades.status.success() && text(&ades).contains(":VALID"),
+        "adesverify B-LTA: {}",
+        text(&ades)
+    );
 
     // A B-B signature, then an attack on it: verify exits 1 and says why.
     let bb = dir.path().join("bb.pdf");
@@ -236,12 +247,36 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
             "--token",
             &token,
             "--pin-stdin",
+            "--chain",
+            &ca,
             "--out",
             bb.to_str().unwrap(),
         ],
         "test1234\n",
     );
     assert!(signed.status.success(), "{}", text(&signed));
+    // Offline, a B-B file carries no revocation data: the signer's status is unknown, so the
+    // signature is INDETERMINATE / TRY_LATER and verify exits 2 (never valid).
+    let verified = signet(
+        &[
+            "verify",
+            bb.to_str().unwrap(),
+            "--trust",
+            &root,
+            "--offline",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(verified.status.code(), Some(2), "{}", text(&verified));
+    let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    let report = &json["files"][0]["report"];
+    assert_eq!(report["verdict"], "indeterminate", "{json:#}");
+    assert_eq!(report["signatures"][0]["indication"], "INDETERMINATE");
+    assert_eq!(report["signatures"][0]["sub_indication"], "TRY_LATER");
+    // Online, the responder answers: valid.
+    let verified = signet(&["verify", bb.to_str().unwrap(), "--trust", &root], "");
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     let mut bytes = std::fs::read(&bb).unwrap();
     bytes.extend_from_slice(b"\n% trailing junk\n1 0 obj << >> endobj\n");
     let tampered = dir.path().join("tampered.pdf");
@@ -279,4 +314,249 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
     );
     assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
     assert!(!out.exists());
+}
+
+#[test]
+fn verify_judges_pdfs_against_a_trusted_list() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = blank_pdf(dir.path(), "a");
+    let p12 = p12(&pki, dir.path());
+    let token = format!("p12:{}", p12.display());
+    let root = pki.get(Role::Root).cert_path.display().to_string();
+    let ca = pki.get(Role::IssuingCa).cert_path.display().to_string();
+    let out = dir.path().join("a-signed.pdf");
+    let signed = signet(
+        &[
+            "sign",
+            a.to_str().unwrap(),
+            "--level",
+            "B-LT",
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--tsa",
+            &pki.tsa_url(),
+            "--trust",
+            &root,
+            "--chain",
+            &ca,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "test1234\n",
+    );
+    assert!(signed.status.success(), "{}", text(&signed));
+    let list = pki.trusted_list().unwrap();
+    let tsl = dir.path().join("tsl.xml");
+    std::fs::write(&tsl, &list.xml).unwrap();
+    let signer = dir.path().join("tsl-signer.der");
+    std::fs::write(&signer, &list.signer).unwrap();
+    let other = dir.path().join("tsl-other.der");
+    std::fs::write(&other, &list.other_signer).unwrap();
+
+    // The list alone is the trust (no --trust): the issuing CA is its CA/QC service, the TSA
+    // its TSA/QTST service. Valid, and a QES by the list.
+    let verify = |signer: &Path| {
+        signet(
+            &[
+                "verify",
+                out.to_str().unwrap(),
+                "--tsl",
+                tsl.to_str().unwrap(),
+                "--tsl-signer",
+                signer.to_str().unwrap(),
+                "--offline",
+                "--json",
+            ],
+            "",
+        )
+    };
+    let verified = verify(&signer);
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    let sig = &json["files"][0]["report"]["signatures"][0];
+    assert_eq!(sig["indication"], "TOTAL-PASSED", "{json:#}");
+    assert_eq!(sig["trusted_list"]["qes"], true, "{json:#}");
+    assert_eq!(sig["trusted_list"]["qualified"], true, "{json:#}");
+    assert!(
+        sig["trusted_list"]["service"].as_str().is_some(),
+        "{json:#}"
+    );
+
+    let human = signet(
+        &[
+            "verify",
+            out.to_str().unwrap(),
+            "--tsl",
+            tsl.to_str().unwrap(),
+            "--tsl-signer",
+            signer.to_str().unwrap(),
+            "--offline",
+        ],
+        "",
+    );
+    assert!(
+        text(&human).contains("trusted list: qualified electronic signature (QES)"),
+        "{}",
+        text(&human)
+    );
+
+    // A list whose signature does not verify with the pinned signer is refused: exit 65.
+    let refused = verify(&other);
+    assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
+    assert!(text(&refused).contains("tsl"), "{}", text(&refused));
+
+    // Without the list nor --trust the signer cannot be trusted: exit 2.
+    let untrusted = signet(&["verify", out.to_str().unwrap(), "--offline"], "");
+    assert_eq!(untrusted.status.code(), Some(2), "{}", text(&untrusted));
+
+    // Signing with the list as the only trust: it checks the TSA's token and completes the
+    // signer's chain (no --trust, no --chain), and the B-LT result is valid by the list.
+    let by_list = dir.path().join("a-by-list.pdf");
+    let sign_with = |tsl_signer: &Path, out: &Path| {
+        signet(
+            &[
+                "sign",
+                a.to_str().unwrap(),
+                "--level",
+                "B-LT",
+                "--token",
+                &token,
+                "--pin-stdin",
+                "--tsa",
+                &pki.tsa_url(),
+                "--tsl",
+                tsl.to_str().unwrap(),
+                "--tsl-signer",
+                tsl_signer.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            "test1234\n",
+        )
+    };
+    let signed = sign_with(&signer, &by_list);
+    assert!(signed.status.success(), "{}", text(&signed));
+    let verified = signet(
+        &[
+            "verify",
+            by_list.to_str().unwrap(),
+            "--tsl",
+            tsl.to_str().unwrap(),
+            "--tsl-signer",
+            signer.to_str().unwrap(),
+            "--offline",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(
+        json["files"][0]["report"]["signatures"][0]["level"], "B-LT",
+        "{json:#}"
+    );
+    // A list the pinned signer did not sign: refused before the token is opened.
+    let not_written = dir.path().join("a-other.pdf");
+    let refused = sign_with(&other, &not_written);
+    assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
+    assert!(!not_written.exists());
+}
+
+#[test]
+fn normalise_signs_a_rewritten_copy_of_an_unsigned_pdf_only_when_asked() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p12 = p12(&pki, dir.path());
+    let token = format!("p12:{}", p12.display());
+    let ca = pki.get(Role::IssuingCa).cert_path.display().to_string();
+    // No cross-reference table at all, and a wrong stream /Length: it cannot be updated safely.
+    let damaged = dir.path().join("damaged.pdf");
+    let original = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj\n4 0 obj << /Length 99 >> stream\nBT /F1 24 Tf 72 720 Td (Leping / Contract) Tj ET\nendstream endobj\n5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\ntrailer << /Size 6 /Root 1 0 R >>\n%%EOF\n".to_vec();
+    std::fs::write(&damaged, &original).unwrap();
+    let out = dir.path().join("damaged-signed.pdf");
+    let sign = |input: &Path, normalise: bool| {
+        let mut args = vec![
+            "sign",
+            input.to_str().unwrap(),
+            "--level",
+            "B-B",
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--chain",
+            &ca,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ];
+        if normalise {
+            args.push("--normalise");
+        }
+        signet(&args, "test1234\n")
+    };
+
+    // Without agreement: refused, the way out named, nothing written.
+    let refused = sign(&damaged, false);
+    assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
+    assert!(text(&refused).contains("--normalise"), "{}", text(&refused));
+    assert!(!out.exists());
+
+    // With --normalise: a rewritten copy is signed; the input is unchanged; peers accept it.
+    let signed = sign(&damaged, true);
+    assert!(signed.status.success(), "{}", text(&signed));
+    assert_eq!(std::fs::read(&damaged).unwrap(), original);
+    let json: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
+    assert!(
+        json["signed"][0]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("normalised")),
+        "{json:#}"
+    );
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        qpdf.status.success() && text(&qpdf).contains("No syntax or stream encoding errors"),
+        "{}",
+        text(&qpdf)
+    );
+    let v = pyhanko(&["validate", "--no-revocation-check"], &pki, &out);
+    assert!(
+        v.status.success() && text(&v).contains("INTACT:TRUSTED"),
+        "{}",
+        text(&v)
+    );
+    let pdftext = Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&pdftext.stdout).contains("Leping / Contract"));
+
+    // A signed PDF that cannot be updated is never rewritten, even with --normalise.
+    let mut broken_signed = std::fs::read(&out).unwrap();
+    let at = broken_signed
+        .windows(b"startxref".len())
+        .rposition(|w| w == b"startxref")
+        .unwrap();
+    broken_signed.truncate(at);
+    broken_signed.extend_from_slice(b"startxref\n7\n%%EOF\n");
+    let broken = dir.path().join("broken-signed.pdf");
+    std::fs::write(&broken, &broken_signed).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let refused = sign(&broken, true);
+    assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("never rewritten"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!out.exists());
+    assert_eq!(std::fs::read(&broken).unwrap(), broken_signed);
 }

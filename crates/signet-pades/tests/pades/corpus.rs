@@ -41,6 +41,7 @@ fn every_corpus_pdf_gets_its_expected_outcome() {
         at: SystemClock.now(),
         online: None,
         ocsp_policy: Default::default(),
+        trusted_list: None,
     };
     let mut failures = Vec::new();
     let mut n = 0;

@@ -5,6 +5,8 @@
 
 mod attacks;
 mod corpus;
+mod crl;
 mod interop;
+mod presign;
 mod pyhanko_signed;
 mod support;

@@ -155,7 +155,9 @@ pub fn timestamper(
 pub fn add_lt(pki: &TestPki, pdf: &[u8], cms: &[u8]) -> Vec<u8> {
     let targets = ltv::certificates_to_cover(cms);
     let pool = vec![cert(pki, Role::Root), cert(pki, Role::IssuingCa)];
-    let mut data: ValidationData = ltv::collect(
+    // Revocation data for the whole chain comes from `collect` itself: OCSP for the signer, the
+    // root's CRL (from the cRLDistributionPoints) for the issuing CA and the TSA.
+    let data: ValidationData = ltv::collect(
         &LoopbackFetch::default(),
         &SystemClock,
         &targets,
@@ -163,11 +165,6 @@ pub fn add_lt(pki: &TestPki, pdf: &[u8], cms: &[u8]) -> Vec<u8> {
         &Default::default(),
     )
     .unwrap();
-    // The root's (empty) CRL covers the certificates it issued without an OCSP responder: the
-    // issuing CA and the TSA.
-    data.crls.push(root_crl(pki));
-    let mut contents = vec![0u8; 0];
-    contents.extend_from_slice(cms);
     ltv::add_dss(pdf, &data, &[]).unwrap()
 }
 
@@ -257,43 +254,6 @@ pub fn pdfsig(pki: &TestPki, pdf: &Path) -> PeerResult {
         .arg(pdf))
 }
 
-/// An empty CRL from the root, made by `openssl ca -gencrl`.
-pub fn root_crl(pki: &TestPki) -> Vec<u8> {
-    let dir = pki.dir().join("rootca");
-    let crl = dir.join("root.crl.der");
-    if crl.exists() {
-        return std::fs::read(crl).unwrap();
-    }
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.txt"), "").unwrap();
-    std::fs::write(dir.join("crlnumber"), "1000\n").unwrap();
-    let cnf = dir.join("ca.cnf");
-    std::fs::write(&cnf, format!("[ca]\ndefault_ca = d\n[d]\ndatabase = {0}/index.txt\ncrlnumber = {0}/crlnumber\ndefault_md = sha384\ndefault_crl_days = 30\n", dir.display())).unwrap();
-    let root = pki.get(Role::Root);
-    let pem = dir.join("root.crl.pem");
-    let ok = Command::new("openssl")
-        .args(["ca", "-batch", "-gencrl", "-config"])
-        .arg(&cnf)
-        .arg("-keyfile")
-        .arg(&root.key_path)
-        .arg("-cert")
-        .arg(&root.cert_path)
-        .arg("-out")
-        .arg(&pem)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let ok = Command::new("openssl")
-        .args(["crl", "-outform", "DER", "-in"])
-        .arg(&pem)
-        .arg("-out")
-        .arg(&crl)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    std::fs::read(crl).unwrap()
-}
-
 /// Signet's validation with the test root as the only anchor, offline.
 pub fn validate(pki: &TestPki, pdf: &[u8]) -> signet_pades::validate::Report {
     let anchors = anchors(pki);
@@ -303,8 +263,45 @@ pub fn validate(pki: &TestPki, pdf: &[u8]) -> signet_pades::validate::Report {
         at: SystemClock.now(),
         online: None,
         ocsp_policy: Default::default(),
+        trusted_list: None,
     };
     signet_pades::validate::validate(pdf, &options)
+}
+
+/// Signet's validation with the test root as the only anchor, asking the test OCSP responder
+/// when the file has no revocation data (B-B and B-T files are INDETERMINATE offline).
+pub fn validate_online(pki: &TestPki, pdf: &[u8]) -> signet_pades::validate::Report {
+    let anchors = anchors(pki);
+    let fetch = LoopbackFetch::default();
+    let options = signet_pades::validate::Options {
+        anchors: &anchors,
+        intermediates: Vec::new(),
+        at: SystemClock.now(),
+        online: Some((&fetch, &SystemClock)),
+        ocsp_policy: Default::default(),
+        trusted_list: None,
+    };
+    signet_pades::validate::validate(pdf, &options)
+}
+
+/// A B-B or B-T file judged offline: no revocation data, so INDETERMINATE / TRY_LATER.
+pub fn assert_indeterminate_offline(pki: &TestPki, pdf: &[u8], what: &str) {
+    let report = validate(pki, pdf);
+    assert_eq!(
+        report.verdict,
+        signet_pades::validate::Verdict::Indeterminate,
+        "{what}: {report:#?}"
+    );
+    let sig = report
+        .signatures
+        .iter()
+        .find(|s| s.kind == "signature")
+        .unwrap();
+    assert_eq!(
+        sig.sub_indication,
+        Some(signet_core::SubIndication::TryLater),
+        "{what}: {sig:#?}"
+    );
 }
 
 /// `pyhanko sign validate` on bytes.

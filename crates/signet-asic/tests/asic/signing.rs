@@ -338,3 +338,65 @@ fn a_failed_signature_leaves_the_container_untouched() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+/// A batch: containers stay invisible until committed (synced, renamed, folder synced), a
+/// dropped pending container leaves nothing behind, and the committed ones validate.
+#[test]
+fn a_committed_batch_appears_whole_and_a_dropped_one_leaves_nothing() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", &[b'x'; 220])];
+    let signer = s.cert(Role::Signing);
+    let now = signet_core::Clock::now(&signet_core::SystemClock);
+    let mut sign = |digests: &[signet_asic::FileDigest]| -> Result<Option<Vec<u8>>, String> {
+        let p = signet_asic::xades::sign::Prepared::new(&signet_asic::xades::sign::SignRequest {
+            signer: &signer,
+            files: digests,
+            signing_time: now,
+            index: 0,
+        })
+        .unwrap();
+        let v = s
+            .pki
+            .get(Role::Signing)
+            .key
+            .sign_digest_raw(&p.digest_to_sign())
+            .unwrap();
+        Ok(Some(p.finish(&v).unwrap().into_bytes()))
+    };
+    let outs: Vec<_> = (0..3)
+        .map(|i| s.path(&format!("batch-{i}.asice")))
+        .collect();
+    let batch: Vec<_> = outs
+        .iter()
+        .map(|out| signet_asic::container::create_pending(out, &files, now, &mut sign).unwrap())
+        .collect();
+    let dropped = s.path("dropped.asice");
+    let pending = signet_asic::container::create_pending(&dropped, &files, now, &mut sign).unwrap();
+    assert_eq!(pending.target(), dropped);
+    assert!(outs.iter().all(|o| !o.exists()));
+    drop(pending);
+    signet_asic::container::commit(batch).unwrap();
+    assert!(!dropped.exists());
+    let folder = outs[0].parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    for out in &outs {
+        let r = s.validate(out);
+        // B-B: indeterminate for want of a time-stamp and revocation data, and nothing else.
+        assert_eq!(r.indication, Indication::Indeterminate, "{r:#?}");
+        assert_eq!(r.signatures.len(), 1, "{r:#?}");
+        assert_eq!(r.signatures[0].level.as_deref(), Some("B-B"));
+        assert_eq!(r.signatures[0].covers, ["a.txt"]);
+        assert!(
+            r.signatures[0]
+                .errors
+                .iter()
+                .all(|e| e.contains("RevocationValues") || e.contains("no time-stamp")),
+            "{r:#?}"
+        );
+    }
+}

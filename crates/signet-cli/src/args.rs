@@ -200,9 +200,6 @@ pub(crate) struct SignArgs {
     /// PAdES: certificates completing the signer's chain (DER or PEM), embedded and used for B-LT.
     #[arg(long)]
     pub(crate) chain: Vec<PathBuf>,
-    /// PAdES: trust anchors (DER or PEM) for checking the TSA and OCSP answers while signing.
-    #[arg(long)]
-    pub(crate) trust: Vec<PathBuf>,
     /// ASiC-E: the container to create.
     #[arg(long, conflicts_with = "add_to")]
     pub(crate) container: Option<PathBuf>,
@@ -210,11 +207,11 @@ pub(crate) struct SignArgs {
     #[arg(long)]
     pub(crate) add_to: Option<PathBuf>,
     #[command(flatten)]
-    pub(crate) asice_trust: SignTrustArgs,
+    pub(crate) sign_trust: SignTrustArgs,
 }
 
-/// What signing trusts when it checks the time-stamp and finds the signer's issuer and OCSP
-/// responder (levels from B-T).
+/// What signing trusts when it checks the time-stamp and OCSP answers and finds the signer's
+/// issuer (levels from B-T), for PDFs and containers alike.
 #[derive(Debug, Args)]
 pub(crate) struct SignTrustArgs {
     /// Trust these CA certificates (DER or PEM); repeatable.

@@ -48,6 +48,9 @@ pub(crate) fn trust_files(
 
 /// `signet sign … --format asice`.
 pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
+    if let Err(err) = inputs_exist(args) {
+        return report::error(&err, json);
+    }
     let asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
         Ok(asker) => asker,
         Err(status) => return status,
@@ -62,10 +65,8 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
     }
 }
 
-fn try_sign(
-    args: &SignArgs,
-    asker: crate::pin::SecretAsker,
-) -> Result<signet_api::asice::AsiceSignReport, ApiError> {
+/// The files to put into a new container exist (before anything is asked for).
+fn inputs_exist(args: &SignArgs) -> Result<(), ApiError> {
     if args.add_to.is_none() {
         for file in &args.files {
             if !file.is_file() {
@@ -77,6 +78,13 @@ fn try_sign(
             }
         }
     }
+    Ok(())
+}
+
+fn try_sign(
+    args: &SignArgs,
+    asker: crate::pin::SecretAsker,
+) -> Result<signet_api::asice::AsiceSignReport, ApiError> {
     let context = signet_api::Context::for_this_user();
     let out = match (&args.add_to, &args.container, &args.out) {
         (Some(existing), _, Some(out)) => {
@@ -94,9 +102,9 @@ fn try_sign(
         }
     };
     let trust = trust_files(
-        &args.asice_trust.trust,
-        args.asice_trust.tsl.as_ref(),
-        &args.asice_trust.tsl_signer,
+        &args.sign_trust.trust,
+        args.sign_trust.tsl.as_ref(),
+        &args.sign_trust.tsl_signer,
     )?;
     let request = AsiceSignRequest {
         files: if args.add_to.is_some() {

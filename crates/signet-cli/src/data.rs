@@ -74,10 +74,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
     | DataCommand::Holdings(args)
     | DataCommand::Usage(UsageArgs { data: args, .. })
     | DataCommand::Verify(args)) = command;
-    let mut asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
-        Ok(asker) => asker,
-        Err(status) => return status,
-    };
+    let mut asker = crate::pin::SecretAsker::when_needed(args.pin_stdin);
     let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     match command {
         DataCommand::Login(_) => {

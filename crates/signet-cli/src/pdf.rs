@@ -99,7 +99,13 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         }
         files.push((input.clone(), output));
     }
-    let (chain, trust) = match (read_files(&args.chain), read_files(&args.trust)) {
+    if args.sign_trust.tsl.is_some() {
+        return usage(
+            "signing PDFs does not read a trusted list yet: give the CA certificates with --trust",
+            json,
+        );
+    }
+    let (chain, trust) = match (read_files(&args.chain), read_files(&args.sign_trust.trust)) {
         (Ok(c), Ok(t)) => (c, t),
         (Err(e), _) | (_, Err(e)) => return report::error(&e, json),
     };

@@ -96,29 +96,62 @@ impl PinSource {
 /// needs one (PIN2 before every signature); a PKCS#12 file's password is asked once, kept wiped on
 /// drop, and given again for the file's opening and each of its signatures.
 pub(crate) struct SecretAsker {
-    source: PinSource,
+    /// `None` for a command that may need no secret at all: the source is chosen when one is.
+    source: Option<PinSource>,
+    pin_stdin: bool,
     password: Option<Zeroizing<String>>,
 }
 
 impl SecretAsker {
-    /// `--pin-stdin`, or the terminal; otherwise the usage error is printed and its status
-    /// returned.
+    /// For a command that always needs a secret: `--pin-stdin`, or the terminal; otherwise the
+    /// usage error is printed and its status returned before anything is done.
     pub(crate) fn choose(pin_stdin: bool, json: bool) -> Result<Self, Status> {
         Ok(Self {
-            source: PinSource::choose(pin_stdin, json)?,
+            source: Some(PinSource::choose(pin_stdin, json)?),
+            pin_stdin,
             password: None,
         })
     }
 
+    /// For a command that needs a secret only sometimes (`signet data` with a live session):
+    /// the source is chosen at the first secret asked, and its absence is that secret's error.
+    pub(crate) fn when_needed(pin_stdin: bool) -> Self {
+        Self {
+            source: None,
+            pin_stdin,
+            password: None,
+        }
+    }
+
+    fn source(&mut self) -> Result<PinSource, ApiError> {
+        if let Some(source) = self.source {
+            return Ok(source);
+        }
+        let source = if self.pin_stdin {
+            PinSource::Stdin
+        } else if std::io::stdin().is_terminal() {
+            PinSource::Terminal
+        } else {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                "No terminal to ask for the PIN on, and --pin-stdin was not given.",
+            )
+            .recommend("Run the command in a terminal, or give the PIN on standard input with --pin-stdin, one line per PIN."));
+        };
+        self.source = Some(source);
+        Ok(source)
+    }
+
     /// The current value of `kind` (the card's count shown on the terminal).
     pub(crate) fn ask(&mut self, kind: PinKind, state: Option<PinState>) -> Result<Pin, ApiError> {
+        let source = self.source()?;
         if kind != PinKind::Password {
-            return self.source.read(kind, PinPurpose::Current, state);
+            return source.read(kind, PinPurpose::Current, state);
         }
         let typed = match &self.password {
             Some(known) => known.clone(),
             None => {
-                let typed = self.source.read_typed(kind, PinPurpose::Current, state)?;
+                let typed = source.read_typed(kind, PinPurpose::Current, state)?;
                 let typed = Zeroizing::new(typed.trim_end_matches(['\r', '\n']).to_owned());
                 self.password = Some(typed.clone());
                 typed

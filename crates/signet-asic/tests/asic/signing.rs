@@ -400,3 +400,51 @@ fn a_committed_batch_appears_whole_and_a_dropped_one_leaves_nothing() {
         );
     }
 }
+
+/// A faulty token (a damaged value, or a value from another key) is caught before anything is
+/// written: the check of the value against the certificate is what stands between the token and
+/// a published signature.
+#[test]
+fn a_faulty_token_value_is_refused_and_nothing_is_written() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", b"one")];
+    let signer = s.cert(Role::Signing);
+    let now = signet_core::Clock::now(&signet_core::SystemClock);
+    for (i, fault) in ["flipped bit", "other key"].into_iter().enumerate() {
+        let out = s.path(&format!("faulty-{i}.asice"));
+        let result = signet_asic::container::create(&out, &files, now, &mut |digests| {
+            let p =
+                signet_asic::xades::sign::Prepared::new(&signet_asic::xades::sign::SignRequest {
+                    signer: &signer,
+                    files: digests,
+                    signing_time: now,
+                    index: 0,
+                })
+                .unwrap();
+            let key = if fault == "other key" {
+                Role::Authentication
+            } else {
+                Role::Signing
+            };
+            let mut v = s
+                .pki
+                .get(key)
+                .key
+                .sign_digest_raw(&p.digest_to_sign())
+                .unwrap();
+            if fault == "flipped bit" {
+                v[10] ^= 1;
+            }
+            match p.finish(&v) {
+                Ok(xml) => Ok(Some(xml.into_bytes())),
+                Err(e) => Err(e.to_string()),
+            }
+        });
+        let err = result.unwrap_err().to_string();
+        assert!(
+            err.contains("does not verify with the signing certificate"),
+            "{fault}: {err}"
+        );
+        assert!(!out.exists(), "{fault}");
+    }
+}

@@ -670,42 +670,155 @@ pub fn create_with(
     sign: &mut SignFn<'_>,
     durability: Durability,
 ) -> Result<(), AsicError> {
-    use sha2::Digest as _;
-    check_inputs(files, std::iter::empty())?;
-    let mut handles = Vec::new();
-    for file in files {
-        handles.push(File::open(&file.path).map_err(io_err(&file.path))?);
-    }
+    let handles = open_inputs(files)?;
     write_atomically_with(out, durability, |target| {
-        let mut w = ZipWriter::new(target, now);
-        w.add("mimetype", &mut MIMETYPE.as_bytes(), false, &mut |_| {})?;
-        let mut digests = Vec::new();
-        for (file, handle) in files.iter().zip(handles.iter_mut()) {
-            let mut hasher = sha2::Sha256::new();
-            add_data_file(&mut w, file, handle, &mut |b| hasher.update(b))?;
-            digests.push(FileDigest {
-                name: file.name.clone(),
-                media_type: file.media_type.clone(),
-                sha256: hasher.finalize().to_vec(),
-            });
-        }
-        let manifest = Manifest::for_files(
-            files
-                .iter()
-                .map(|f| (f.name.as_str(), f.media_type.as_str())),
-        );
-        w.add(
-            MANIFEST,
-            &mut manifest.to_xml().as_bytes(),
-            true,
-            &mut |_| {},
-        )?;
-        if let Some(xml) = sign(&digests).map_err(io::Error::other)? {
-            w.add("META-INF/signatures0.xml", &mut &xml[..], true, &mut |_| {})?;
-        }
-        w.finish()?;
-        Ok(())
+        write_new(target, files, handles, now, sign)
     })
+}
+
+fn open_inputs(files: &[InputFile]) -> Result<Vec<File>, AsicError> {
+    check_inputs(files, std::iter::empty())?;
+    files
+        .iter()
+        .map(|file| File::open(&file.path).map_err(io_err(&file.path)))
+        .collect()
+}
+
+fn write_new(
+    target: &mut File,
+    files: &[InputFile],
+    mut handles: Vec<File>,
+    now: SystemTime,
+    sign: &mut SignFn<'_>,
+) -> io::Result<()> {
+    use sha2::Digest as _;
+    let mut w = ZipWriter::new(target, now);
+    w.add("mimetype", &mut MIMETYPE.as_bytes(), false, &mut |_| {})?;
+    let mut digests = Vec::new();
+    for (file, handle) in files.iter().zip(handles.iter_mut()) {
+        let mut hasher = sha2::Sha256::new();
+        add_data_file(&mut w, file, handle, &mut |b| hasher.update(b))?;
+        digests.push(FileDigest {
+            name: file.name.clone(),
+            media_type: file.media_type.clone(),
+            sha256: hasher.finalize().to_vec(),
+        });
+    }
+    let manifest = Manifest::for_files(
+        files
+            .iter()
+            .map(|f| (f.name.as_str(), f.media_type.as_str())),
+    );
+    w.add(
+        MANIFEST,
+        &mut manifest.to_xml().as_bytes(),
+        true,
+        &mut |_| {},
+    )?;
+    if let Some(xml) = sign(&digests).map_err(io::Error::other)? {
+        w.add("META-INF/signatures0.xml", &mut &xml[..], true, &mut |_| {})?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
+/// A container written in full to a temporary file next to its target, not yet durable nor in
+/// place. [`commit`] makes a batch of them durable and puts them in place; dropped without a
+/// commit, the temporary file is removed and the target never appears.
+#[derive(Debug)]
+#[must_use = "a pending container appears only when committed"]
+pub struct Pending {
+    temp: tempfile::NamedTempFile,
+    out: PathBuf,
+}
+
+impl Pending {
+    /// Where the container will be.
+    pub fn target(&self) -> &Path {
+        &self.out
+    }
+}
+
+/// [`create`] for a batch: the same container, written to a temporary file in `out`'s folder
+/// and left pending; [`commit`] the batch to make it durable and put it in place.
+pub fn create_pending(
+    out: &Path,
+    files: &[InputFile],
+    now: SystemTime,
+    sign: &mut SignFn<'_>,
+) -> Result<Pending, AsicError> {
+    let handles = open_inputs(files)?;
+    let mut temp = temp_next_to(out)?;
+    write_new(temp.as_file_mut(), files, handles, now, sign).map_err(io_err(out))?;
+    temp.as_file_mut().flush().map_err(io_err(out))?;
+    Ok(Pending {
+        temp,
+        out: out.to_owned(),
+    })
+}
+
+/// Makes every pending container durable, then puts it in place: an fsync of each temporary
+/// file (several at once, so the file system commits them together rather than one journal
+/// commit each), then each is renamed over its target, then one fsync of each folder. When a
+/// sync fails nothing is renamed; once this returns `Ok`, every container is on the disk.
+pub fn commit(batch: Vec<Pending>) -> Result<(), AsicError> {
+    const SYNCERS: usize = 8;
+    let chunk = batch.len().div_ceil(SYNCERS).max(1);
+    let synced: Vec<Result<(), AsicError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = batch
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    for p in part {
+                        p.temp.as_file().sync_all().map_err(io_err(&p.out))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    Err(AsicError::Io {
+                        path: "a batch of containers".to_owned(),
+                        source: io::Error::other("a sync thread panicked"),
+                    })
+                })
+            })
+            .collect()
+    });
+    synced.into_iter().collect::<Result<Vec<()>, _>>()?;
+    let mut dirs = BTreeSet::new();
+    for p in batch {
+        dirs.insert(folder_of(&p.out));
+        p.temp.persist(&p.out).map_err(|e| AsicError::Io {
+            path: p.out.display().to_string(),
+            source: e.error,
+        })?;
+    }
+    for dir in dirs {
+        File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io_err(&dir))?;
+    }
+    Ok(())
+}
+
+fn folder_of(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn temp_next_to(out: &Path) -> Result<tempfile::NamedTempFile, AsicError> {
+    let dir = folder_of(out);
+    tempfile::Builder::new()
+        .prefix(".signet-")
+        .suffix(".part")
+        .tempfile_in(&dir)
+        .map_err(io_err(&dir))
 }
 
 /// Writes `out` through a temporary file in the same folder: synced, then renamed over `out`.
@@ -722,15 +835,8 @@ fn write_atomically_with(
     durability: Durability,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> Result<(), AsicError> {
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".signet-")
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(io_err(&dir))?;
+    let dir = folder_of(out);
+    let mut temp = temp_next_to(out)?;
     write(temp.as_file_mut()).map_err(io_err(out))?;
     temp.as_file_mut().flush().map_err(io_err(out))?;
     if durability == Durability::Synced {

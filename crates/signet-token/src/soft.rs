@@ -8,8 +8,14 @@
 //! ```
 //!
 //! Read: the PBES2 encryption (PBKDF2 + AES-CBC) and the SHA-256 HMAC integrity of what
-//! OpenSSL 3 writes by default. The key is decrypted for each signature with the password and
-//! dropped (zeroized) right after; only the certificate stays in memory.
+//! OpenSSL 3 writes by default.
+//!
+//! Opening the file with its password is the login, as a PKCS#11 session's: the MAC is checked,
+//! the key decrypted (PBKDF2 + AES, once) and kept in memory, zeroized when the token is
+//! dropped, and the certificate that belongs to it chosen. The password itself is not kept: only
+//! an HMAC-SHA-256 of it under a random key drawn at opening, so every signature still checks
+//! the password it is given (in constant time, without PBKDF2) and a wrong one is refused with
+//! [`TokenError::WrongPassword`].
 
 use std::path::Path;
 
@@ -41,10 +47,44 @@ struct Contents {
     encrypted_key: Option<Vec<u8>>,
 }
 
-/// A PKCS#12 file as a signing token. Its one key is offered as the signing key.
+/// A PKCS#12 file as a signing token, unlocked by its password when opened. Its one key is
+/// offered as the signing key.
 pub struct SoftToken {
     certificate: Vec<u8>,
-    encrypted_key: Vec<u8>,
+    /// The decrypted key, on the heap for the token's lifetime; `SigningKey` zeroizes its scalar
+    /// on drop.
+    key: Box<SigningKey>,
+    password: PasswordCheck,
+}
+
+/// Recognises the opening password without keeping it: HMAC-SHA-256 of the password under a
+/// random key drawn when the token is opened. Both the key and the tag are wiped on drop.
+struct PasswordCheck {
+    key: Zeroizing<[u8; 32]>,
+    tag: Zeroizing<[u8; 32]>,
+}
+
+impl PasswordCheck {
+    fn new(password: &[u8]) -> Result<Self, TokenError> {
+        let mut key = Zeroizing::new([0_u8; 32]);
+        getrandom::fill(key.as_mut_slice())
+            .map_err(|e| malformed(format!("no randomness to protect the password: {e}")))?;
+        let mut tag = Zeroizing::new([0_u8; 32]);
+        tag.copy_from_slice(&Self::mac(&key, password)?.finalize().into_bytes());
+        Ok(Self { key, tag })
+    }
+
+    fn mac(key: &[u8; 32], password: &[u8]) -> Result<hmac::Hmac<Sha256>, TokenError> {
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).map_err(malformed)?;
+        mac.update(password);
+        Ok(mac)
+    }
+
+    /// Whether `password` is the opening one; the comparison takes constant time.
+    fn matches(&self, password: &[u8]) -> bool {
+        Self::mac(&self.key, password)
+            .is_ok_and(|mac| mac.verify_slice(self.tag.as_slice()).is_ok())
+    }
 }
 
 impl std::fmt::Debug for SoftToken {
@@ -58,14 +98,15 @@ fn malformed(what: impl std::fmt::Display) -> TokenError {
 }
 
 impl SoftToken {
-    /// Reads the PKCS#12 file at `path`, checking its integrity with `password`.
+    /// Opens the PKCS#12 file at `path` with `password`: checks its integrity, decrypts the key
+    /// and keeps it for the token's lifetime.
     pub fn open(path: &Path, password: &Pin) -> Result<Self, TokenError> {
         let der = std::fs::read(path)
             .map_err(|e| malformed(format!("cannot read {}: {e}", path.display())))?;
         Self::from_der(&der, password)
     }
 
-    /// Reads a PKCS#12 file's bytes, checking its integrity with `password`.
+    /// Opens a PKCS#12 file's bytes with `password`, as [`SoftToken::open`].
     pub fn from_der(der: &[u8], password: &Pin) -> Result<Self, TokenError> {
         if password.kind() != PinKind::Password {
             return Err(TokenError::WrongPinKind {
@@ -89,29 +130,57 @@ impl SoftToken {
             .ok_or_else(|| malformed("no MAC: integrity unprotected"))?;
         check_mac(&mac, auth_safe.as_bytes(), password)?;
         let contents = read_auth_safe(auth_safe.as_bytes(), password)?;
-        let certificate = contents
-            .certificates
-            .into_iter()
-            .next()
-            .ok_or_else(|| malformed("no certificate"))?;
         let encrypted_key = contents
             .encrypted_key
             .ok_or_else(|| malformed("no private key"))?;
+        let key = decrypt_key(&encrypted_key, password)?;
+        let public = key.verifying_key().to_encoded_point(false);
+        let certificate = contents
+            .certificates
+            .into_iter()
+            .find(|der| certificate_key(der).as_deref() == Some(public.as_bytes()))
+            .ok_or_else(|| malformed("no certificate for its private key"))?;
         Ok(Self {
             certificate,
-            encrypted_key,
+            key,
+            password: PasswordCheck::new(password)?,
         })
     }
+}
 
-    fn key(&self, password: &Pin) -> Result<SigningKey, TokenError> {
-        let info =
-            pkcs8::EncryptedPrivateKeyInfo::from_der(&self.encrypted_key).map_err(malformed)?;
-        let document = info
-            .decrypt(password.expose_digits())
-            .map_err(|_| TokenError::WrongPassword)?;
-        SigningKey::from_pkcs8_der(document.as_bytes())
-            .map_err(|e| malformed(format!("the key is not a P-384 key: {e}")))
+impl std::fmt::Debug for PasswordCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordCheck(<redacted>)")
     }
+}
+
+/// The public key (SEC1 point) of a DER certificate, if it reads.
+fn certificate_key(der: &[u8]) -> Option<Vec<u8>> {
+    let cert = x509_cert::Certificate::from_der(der).ok()?;
+    let spki = cert.tbs_certificate.subject_public_key_info;
+    let point = p384::EncodedPoint::from_bytes(spki.subject_public_key.raw_bytes()).ok()?;
+    // Compressed or not in the certificate, compare uncompressed points.
+    let key = p384::ecdsa::VerifyingKey::from_encoded_point(&point).ok()?;
+    Some(key.to_encoded_point(false).as_bytes().to_vec())
+}
+
+/// Counts the password-based key derivations (PBKDF2, the PKCS#12 KDF) in unit tests.
+#[inline]
+fn count_derivation() {
+    #[cfg(test)]
+    tests::DERIVATIONS.with(|n| n.set(n.get() + 1));
+}
+
+/// Decrypts the shrouded key bag (PBES2: PBKDF2 + AES-CBC): the one costly step of opening.
+fn decrypt_key(encrypted_key: &[u8], password: &[u8]) -> Result<Box<SigningKey>, TokenError> {
+    count_derivation();
+    let info = pkcs8::EncryptedPrivateKeyInfo::from_der(encrypted_key).map_err(malformed)?;
+    let document = info
+        .decrypt(password)
+        .map_err(|_| TokenError::WrongPassword)?;
+    SigningKey::from_pkcs8_der(document.as_bytes())
+        .map(Box::new)
+        .map_err(|e| malformed(format!("the key is not a P-384 key: {e}")))
 }
 
 /// Checks the HMAC-SHA-256 over the authenticated safe (RFC 7292 appendix B key derivation).
@@ -127,6 +196,7 @@ fn check_mac(
         )));
     }
     let text = std::str::from_utf8(password).map_err(|_| TokenError::WrongPassword)?;
+    count_derivation();
     let key = Zeroizing::new(
         pkcs12::kdf::derive_key_utf8::<Sha256>(
             text,
@@ -165,6 +235,7 @@ fn read_auth_safe(der: &[u8], password: &[u8]) -> Result<Contents, TokenError> {
             let parameters = eci.content_enc_alg.to_der().map_err(malformed)?;
             let scheme = pkcs8::pkcs5::EncryptionScheme::try_from(parameters.as_slice())
                 .map_err(|e| malformed(format!("encryption scheme: {e}")))?;
+            count_derivation();
             scheme
                 .decrypt(password, ciphertext.as_bytes())
                 .map_err(|_| TokenError::WrongPassword)?
@@ -223,13 +294,164 @@ impl SigningToken for SoftToken {
         if digest.is_empty() || digest.len() > 48 {
             return Err(TokenError::DigestLength { len: digest.len() });
         }
+        if pin.kind() != PinKind::Password {
+            return Err(TokenError::WrongPinKind {
+                role: "PKCS#12 file",
+                expected: PinKind::Password,
+                given: pin.kind(),
+            });
+        }
+        if !self.password.matches(pin.expose_digits()) {
+            return Err(TokenError::WrongPassword);
+        }
+        drop(pin);
         let mut padded = [0_u8; 48];
         padded[48 - digest.len()..].copy_from_slice(digest);
-        let key = self.key(&pin)?;
-        drop(pin);
-        let signature: p384::ecdsa::Signature = key
+        let signature: p384::ecdsa::Signature = self
+            .key
             .sign_prehash(&padded)
             .map_err(|e| malformed(format!("signing failed: {e}")))?;
         Ok(RawSignature(signature.to_bytes().to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::process::Command;
+
+    use sha2::{Digest as _, Sha384};
+    use signature::hazmat::PrehashVerifier as _;
+    use signet_testkit::{Role, TestPki};
+
+    use super::*;
+
+    thread_local! {
+        /// Password-based key derivations run on this thread.
+        pub(super) static DERIVATIONS: Cell<u32> = const { Cell::new(0) };
+    }
+
+    const PASSWORD: &str = "unit test password";
+
+    fn password(text: &str) -> Pin {
+        Pin::new(PinKind::Password, Zeroizing::new(text.to_owned())).unwrap()
+    }
+
+    fn p12(pki: &TestPki) -> Vec<u8> {
+        let issued = pki.get(Role::Signing);
+        let out = pki.dir().join("unit.p12");
+        let done = Command::new("openssl")
+            .args(["pkcs12", "-export", "-inkey"])
+            .arg(&issued.key_path)
+            .arg("-in")
+            .arg(&issued.cert_path)
+            .arg("-out")
+            .arg(&out)
+            .arg("-passout")
+            .arg(format!("pass:{PASSWORD}"))
+            .output()
+            .unwrap();
+        assert!(done.status.success(), "{done:?}");
+        std::fs::read(out).unwrap()
+    }
+
+    fn verifies(token: &mut SoftToken, digest: &[u8], raw: &RawSignature) -> bool {
+        let der = &token.certificates().unwrap()[0].der;
+        let key =
+            p384::ecdsa::VerifyingKey::from_sec1_bytes(&certificate_key(der).unwrap()).unwrap();
+        let signature = p384::ecdsa::Signature::from_slice(&raw.0).unwrap();
+        key.verify_prehash(digest, &signature).is_ok()
+    }
+
+    #[test]
+    fn the_password_is_derived_at_opening_and_never_per_signature() {
+        let pki = TestPki::start().unwrap();
+        let der = p12(&pki);
+        DERIVATIONS.with(|n| n.set(0));
+        let mut token = SoftToken::from_der(&der, &password(PASSWORD)).unwrap();
+        let at_opening = DERIVATIONS.with(Cell::get);
+        // The MAC key, the certificates' PBES2 and the key's PBES2.
+        assert_eq!(at_opening, 3);
+        for document in [b"first".as_slice(), b"second"] {
+            let digest = Sha384::digest(document);
+            let raw = token
+                .sign_digest(KeyRole::Signing, &digest, password(PASSWORD))
+                .unwrap();
+            assert!(verifies(&mut token, &digest, &raw));
+        }
+        assert_eq!(DERIVATIONS.with(Cell::get), at_opening);
+    }
+
+    #[test]
+    fn a_wrong_password_at_signing_is_refused_without_a_derivation() {
+        let pki = TestPki::start().unwrap();
+        let der = p12(&pki);
+        let mut token = SoftToken::from_der(&der, &password(PASSWORD)).unwrap();
+        let digest = Sha384::digest(b"document");
+        DERIVATIONS.with(|n| n.set(0));
+        for wrong in [
+            "unit test passworD",
+            "unit test password ",
+            "u",
+            PASSWORD.get(..17).unwrap(),
+        ] {
+            assert_eq!(
+                token
+                    .sign_digest(KeyRole::Signing, &digest, password(wrong))
+                    .unwrap_err(),
+                TokenError::WrongPassword,
+                "{wrong:?}"
+            );
+        }
+        let pin2 = Pin::new(PinKind::Pin2, Zeroizing::new("12345".to_owned())).unwrap();
+        assert!(matches!(
+            token.sign_digest(KeyRole::Signing, &digest, pin2),
+            Err(TokenError::WrongPinKind { .. })
+        ));
+        assert_eq!(DERIVATIONS.with(Cell::get), 0);
+        // The right one still signs afterwards.
+        let raw = token
+            .sign_digest(KeyRole::Signing, &digest, password(PASSWORD))
+            .unwrap();
+        assert!(verifies(&mut token, &digest, &raw));
+    }
+
+    #[test]
+    fn two_openings_draw_different_password_keys() {
+        let a = PasswordCheck::new(b"same").unwrap();
+        let b = PasswordCheck::new(b"same").unwrap();
+        assert_ne!(*a.key, *b.key);
+        assert_ne!(*a.tag, *b.tag);
+        assert!(a.matches(b"same") && b.matches(b"same"));
+        assert!(!a.matches(b"Same") && !a.matches(b"") && !a.matches(b"same\0"));
+    }
+
+    #[test]
+    fn debug_shows_nothing_secret() {
+        let pki = TestPki::start().unwrap();
+        let der = p12(&pki);
+        let token = SoftToken::from_der(&der, &password(PASSWORD)).unwrap();
+        let shown = format!("{token:?} {token:#?} {:?}", token.password);
+        assert!(!shown.contains(PASSWORD), "{shown}");
+        let scalar = token.key.to_bytes();
+        for secret in [
+            scalar.as_slice(),
+            token.password.key.as_slice(),
+            token.password.tag.as_slice(),
+        ] {
+            let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+            let upper = hex.to_uppercase();
+            let bytes = format!("{secret:?}");
+            assert!(
+                !shown.contains(&hex)
+                    && !shown.contains(&upper)
+                    && !shown.contains(&bytes[1..bytes.len() - 1]),
+                "{shown}"
+            );
+        }
+        assert_eq!(
+            shown,
+            "SoftToken { .. } SoftToken { .. } PasswordCheck(<redacted>)"
+        );
     }
 }

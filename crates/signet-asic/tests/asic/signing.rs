@@ -338,3 +338,113 @@ fn a_failed_signature_leaves_the_container_untouched() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+/// A batch: containers stay invisible until committed (synced, renamed, folder synced), a
+/// dropped pending container leaves nothing behind, and the committed ones validate.
+#[test]
+fn a_committed_batch_appears_whole_and_a_dropped_one_leaves_nothing() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", &[b'x'; 220])];
+    let signer = s.cert(Role::Signing);
+    let now = signet_core::Clock::now(&signet_core::SystemClock);
+    let mut sign = |digests: &[signet_asic::FileDigest]| -> Result<Option<Vec<u8>>, String> {
+        let p = signet_asic::xades::sign::Prepared::new(&signet_asic::xades::sign::SignRequest {
+            signer: &signer,
+            files: digests,
+            signing_time: now,
+            index: 0,
+        })
+        .unwrap();
+        let v = s
+            .pki
+            .get(Role::Signing)
+            .key
+            .sign_digest_raw(&p.digest_to_sign())
+            .unwrap();
+        Ok(Some(p.finish(&v).unwrap().into_bytes()))
+    };
+    let outs: Vec<_> = (0..3)
+        .map(|i| s.path(&format!("batch-{i}.asice")))
+        .collect();
+    let batch: Vec<_> = outs
+        .iter()
+        .map(|out| signet_asic::container::create_pending(out, &files, now, &mut sign).unwrap())
+        .collect();
+    let dropped = s.path("dropped.asice");
+    let pending = signet_asic::container::create_pending(&dropped, &files, now, &mut sign).unwrap();
+    assert_eq!(pending.target(), dropped);
+    assert!(outs.iter().all(|o| !o.exists()));
+    drop(pending);
+    signet_asic::container::commit(batch).unwrap();
+    assert!(!dropped.exists());
+    let folder = outs[0].parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    for out in &outs {
+        let r = s.validate(out);
+        // B-B: indeterminate for want of a time-stamp and revocation data, and nothing else.
+        assert_eq!(r.indication, Indication::Indeterminate, "{r:#?}");
+        assert_eq!(r.signatures.len(), 1, "{r:#?}");
+        assert_eq!(r.signatures[0].level.as_deref(), Some("B-B"));
+        assert_eq!(r.signatures[0].covers, ["a.txt"]);
+        assert!(
+            r.signatures[0]
+                .errors
+                .iter()
+                .all(|e| e.contains("RevocationValues") || e.contains("no time-stamp")),
+            "{r:#?}"
+        );
+    }
+}
+
+/// A faulty token (a damaged value, or a value from another key) is caught before anything is
+/// written: the check of the value against the certificate is what stands between the token and
+/// a published signature.
+#[test]
+fn a_faulty_token_value_is_refused_and_nothing_is_written() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", b"one")];
+    let signer = s.cert(Role::Signing);
+    let now = signet_core::Clock::now(&signet_core::SystemClock);
+    for (i, fault) in ["flipped bit", "other key"].into_iter().enumerate() {
+        let out = s.path(&format!("faulty-{i}.asice"));
+        let result = signet_asic::container::create(&out, &files, now, &mut |digests| {
+            let p =
+                signet_asic::xades::sign::Prepared::new(&signet_asic::xades::sign::SignRequest {
+                    signer: &signer,
+                    files: digests,
+                    signing_time: now,
+                    index: 0,
+                })
+                .unwrap();
+            let key = if fault == "other key" {
+                Role::Authentication
+            } else {
+                Role::Signing
+            };
+            let mut v = s
+                .pki
+                .get(key)
+                .key
+                .sign_digest_raw(&p.digest_to_sign())
+                .unwrap();
+            if fault == "flipped bit" {
+                v[10] ^= 1;
+            }
+            match p.finish(&v) {
+                Ok(xml) => Ok(Some(xml.into_bytes())),
+                Err(e) => Err(e.to_string()),
+            }
+        });
+        let err = result.unwrap_err().to_string();
+        assert!(
+            err.contains("does not verify with the signing certificate"),
+            "{fault}: {err}"
+        );
+        assert!(!out.exists(), "{fault}");
+    }
+}

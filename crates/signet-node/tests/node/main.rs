@@ -7,6 +7,7 @@ mod demo;
 mod find_usage;
 mod flow;
 mod hidden;
+mod independent;
 mod mtls;
 mod ocsp;
 mod security;

@@ -23,7 +23,7 @@ use crate::support::*;
 const KP_SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
 const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
 
-struct Issued {
+pub(crate) struct Issued {
     der: Vec<u8>,
     key: TestKey,
 }
@@ -124,15 +124,15 @@ fn leaf(
     }
 }
 
-struct Federation {
+pub(crate) struct Federation {
     member_ca: Issued,
     node: Issued,
-    police: Issued,
+    pub(crate) police: Issued,
     not_a_member: Issued,
     foreign: Issued,
 }
 
-fn federation() -> Federation {
+pub(crate) fn federation() -> Federation {
     let (ca_name, member_ca) = ca("Signet test X-Road members");
     let node = leaf(&ca_name, &member_ca, "rr.signet.test", 10, true);
     let police = leaf(&ca_name, &member_ca, "EE/GOV/70008747/polis", 11, false);
@@ -148,7 +148,7 @@ fn federation() -> Federation {
     }
 }
 
-async fn start(f: &Federation, dir: &std::path::Path) -> RunningNode {
+pub(crate) async fn start(f: &Federation, dir: &std::path::Path) -> RunningNode {
     let mut cfg = config(&dir.join("node.db"), Arc::new(SystemClock));
     cfg.official_tls = Some(OfficialTls {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -166,7 +166,7 @@ async fn start(f: &Federation, dir: &std::path::Path) -> RunningNode {
 
 /// One official query over TLS with `identity` as the client certificate; the HTTP status, or
 /// the TLS error.
-async fn query(
+pub(crate) async fn query(
     addr: SocketAddr,
     f: &Federation,
     identity: Option<&Issued>,

@@ -23,6 +23,10 @@ Usage: tlog_verify.py INPUT.json, where INPUT is
    "entries": [{"index", "entry", "salt" (base64), "proof": [base64], "checkpoint"?}],
    "earlier": {"checkpoint": "<signed note>", "consistency": [base64]} (optional)}
 An entry is checked against its own "checkpoint" when it has one, else against "checkpoint".
+Or, to check Signet's tree code over many sizes: {"leaves": [base64 leaf data],
+  "roots": {"<size>": base64}, "inclusion": [{"index", "size", "proof"}],
+  "consistency": [{"first", "second", "proof"}]}; roots are recomputed from the leaves (RFC 9162
+  section 2.1.1) and must match.
 Prints one JSON document; exit status 0 when everything verifies, 1 when anything fails, 2 on
 unusable input.
 """
@@ -288,6 +292,55 @@ def entry_leaf(entry, salt):
     return leaf_hash(sha256(jcs(entry).encode("utf-8"), salt))
 
 
+# --- test vectors: Signet's trees against the RFC's definition -------------------------------
+
+
+def mth(leaves):
+    """RFC 9162 section 2.1.1: the Merkle Tree Hash of a list of leaf data, recursively."""
+    n = len(leaves)
+    if n == 0:
+        return sha256()
+    if n == 1:
+        return leaf_hash(leaves[0])
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return node_hash(mth(leaves[:k]), mth(leaves[k:]))
+
+
+def run_vectors(doc):
+    """Checks roots, inclusion and consistency proofs of every size against the leaf data alone."""
+    leaves = [b64(d, f"leaf data {i}") for i, d in enumerate(doc["leaves"])]
+    roots = {}
+    for size_text, root in doc["roots"].items():
+        size = int(size_text)
+        roots[size] = mth(leaves[:size])
+        if roots[size] != b64(root, f"the root of size {size}"):
+            raise Failure(f"the root of size {size} is not the RFC 9162 Merkle Tree Hash")
+    for v in doc["inclusion"]:
+        index, size = v["index"], v["size"]
+        try:
+            verify_inclusion(
+                leaf_hash(leaves[index]), index, size, hashes(v["proof"], "proof hash"), roots[size]
+            )
+        except Failure as e:
+            raise Failure(f"inclusion of {index} in {size}: {e}") from None
+    for v in doc["consistency"]:
+        first, second = v["first"], v["second"]
+        try:
+            verify_consistency(
+                first, second, hashes(v["proof"], "consistency hash"), roots[first], roots[second]
+            )
+        except Failure as e:
+            raise Failure(f"consistency of {first} with {second}: {e}") from None
+    return {
+        "verified": True,
+        "roots": len(roots),
+        "inclusion": len(doc["inclusion"]),
+        "consistency": len(doc["consistency"]),
+    }
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -364,7 +417,7 @@ def main(argv):
         print(json.dumps({"verified": False, "error": f"cannot read the input: {e}"}))
         return 2
     try:
-        result = run(doc)
+        result = run_vectors(doc) if "leaves" in doc else run(doc)
     except Failure as e:
         print(json.dumps({"verified": False, "error": str(e)}, ensure_ascii=False))
         return 1

@@ -227,3 +227,67 @@ async fn an_independent_verifier_accepts_the_log_and_catches_every_flipped_byte(
         assert!(error.contains(expected), "{name}: {error}");
     }
 }
+
+/// signet-data's tree, judged over every size up to 33: the Python verifier recomputes each root
+/// from the leaf data by RFC 9162's recursive definition and verifies every inclusion proof and
+/// every consistency proof with the RFC's algorithms.
+#[test]
+fn the_independent_verifier_accepts_every_proof_of_small_trees() {
+    use signet_data::merkle::Tree;
+    const N: u64 = 33;
+    let mut tree = Tree::new();
+    let mut leaves = Vec::new();
+    for i in 0..N {
+        let data = format!("leaf {i}").into_bytes();
+        tree.push(&data);
+        leaves.push(STANDARD.encode(&data));
+    }
+    let mut roots = serde_json::Map::new();
+    let (mut inclusion, mut consistency) = (Vec::new(), Vec::new());
+    for size in 1..=N {
+        roots.insert(size.to_string(), json!(tree.root(size).unwrap()));
+        for index in 0..size {
+            inclusion.push(json!({
+                "index": index, "size": size,
+                "proof": tree.inclusion_proof(index, size).unwrap(),
+            }));
+        }
+        for first in 1..=size {
+            consistency.push(json!({
+                "first": first, "second": size,
+                "proof": tree.consistency_proof(first, size).unwrap(),
+            }));
+        }
+    }
+    let input = json!({
+        "leaves": leaves, "roots": roots, "inclusion": inclusion, "consistency": consistency,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (code, answer) = judge(dir.path(), "vectors", &input);
+    assert_eq!(code, 0, "{answer}");
+    assert_eq!(answer["roots"], N);
+    assert_eq!(answer["inclusion"], N * (N + 1) / 2);
+    assert_eq!(answer["consistency"], N * (N + 1) / 2);
+
+    // A proof for the wrong index, or from another size, is refused.
+    let mut wrong = input.clone();
+    // inclusion[8] is leaf 2 of the tree of 4; its proof (as long as leaf 3's) does not prove
+    // leaf 3.
+    assert_eq!(wrong["inclusion"][8]["index"], 2);
+    assert_eq!(wrong["inclusion"][8]["size"], 4);
+    wrong["inclusion"][8]["index"] = json!(3);
+    let (code, answer) = judge(dir.path(), "wrong-index", &wrong);
+    assert_eq!(code, 1, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("different root hash"),
+        "{answer}"
+    );
+    let mut wrong = input;
+    let proof = wrong["consistency"][40]["proof"].clone();
+    wrong["consistency"][41]["proof"] = proof;
+    let (code, answer) = judge(dir.path(), "wrong-size", &wrong);
+    assert_eq!(code, 1, "{answer}");
+}

@@ -500,7 +500,7 @@ impl<'a> Prepared<'a> {
     pub fn document_digest(&self, hash: HashAlg) -> Vec<u8> {
         let (lt, gt) = self.contents;
         let base = self.appended.base;
-        let mut h = Hasher::new(hash);
+        let mut h = hash.hasher();
         h.update(self.original);
         h.update(&self.appended.bytes[..lt - base]);
         h.update(&self.appended.bytes[gt - base..]);
@@ -541,40 +541,6 @@ impl<'a> Prepared<'a> {
             cms: der.to_vec(),
             reserved: self.reserved,
         })
-    }
-}
-
-/// A streaming hash.
-pub(crate) enum Hasher {
-    Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
-}
-
-impl Hasher {
-    pub(crate) fn new(alg: HashAlg) -> Self {
-        use sha2::Digest as _;
-        match alg {
-            HashAlg::Sha256 => Self::Sha256(sha2::Sha256::new()),
-            HashAlg::Sha384 => Self::Sha384(sha2::Sha384::new()),
-            _ => Self::Sha512(sha2::Sha512::new()),
-        }
-    }
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        use sha2::Digest as _;
-        match self {
-            Self::Sha256(h) => h.update(data),
-            Self::Sha384(h) => h.update(data),
-            Self::Sha512(h) => h.update(data),
-        }
-    }
-    pub(crate) fn finish(self) -> Vec<u8> {
-        use sha2::Digest as _;
-        match self {
-            Self::Sha256(h) => h.finalize().to_vec(),
-            Self::Sha384(h) => h.finalize().to_vec(),
-            Self::Sha512(h) => h.finalize().to_vec(),
-        }
     }
 }
 

@@ -106,6 +106,15 @@ impl HashAlg {
         }
     }
 
+    /// A hash to feed in pieces (a large file, a PDF's byte ranges).
+    pub fn hasher(self) -> Hasher {
+        match self {
+            Self::Sha256 => Hasher(HasherState::Sha256(sha2::Sha256::new())),
+            Self::Sha384 => Hasher(HasherState::Sha384(sha2::Sha384::new())),
+            Self::Sha512 => Hasher(HasherState::Sha512(sha2::Sha512::new())),
+        }
+    }
+
     /// The digest length in octets.
     pub const fn output_len(self) -> usize {
         match self {
@@ -516,6 +525,43 @@ pub fn verify(
     signature: &[u8],
 ) -> Result<(), CryptoError> {
     PublicKey::from_spki(spki)?.verify(alg, message, signature)
+}
+
+/// A [`HashAlg`] fed in pieces; [`HashAlg::hasher`] makes one.
+#[derive(Clone)]
+pub struct Hasher(HasherState);
+
+#[derive(Clone)]
+enum HasherState {
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hasher").finish_non_exhaustive()
+    }
+}
+
+impl Hasher {
+    /// Adds `data`.
+    pub fn update(&mut self, data: &[u8]) {
+        match &mut self.0 {
+            HasherState::Sha256(h) => h.update(data),
+            HasherState::Sha384(h) => h.update(data),
+            HasherState::Sha512(h) => h.update(data),
+        }
+    }
+
+    /// The digest of everything added.
+    pub fn finish(self) -> Vec<u8> {
+        match self.0 {
+            HasherState::Sha256(h) => h.finalize().to_vec(),
+            HasherState::Sha384(h) => h.finalize().to_vec(),
+            HasherState::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1236,7 +1236,7 @@ fn cert_digest(alg: &str, der: &[u8]) -> Option<Vec<u8>> {
 /// Hashes a container entry while streaming it.
 fn digest_entry(container: &Container, name: &str, hash: HashAlg) -> Result<Vec<u8>, String> {
     let mut reader = container.open_entry(name).map_err(|e| e.to_string())?;
-    let mut hasher = Hasher::new(hash);
+    let mut hasher = hash.hasher();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
         let n = std::io::Read::read(&mut reader, &mut buf).map_err(|e| e.to_string())?;
@@ -1246,40 +1246,6 @@ fn digest_entry(container: &Container, name: &str, hash: HashAlg) -> Result<Vec<
         hasher.update(&buf[..n]);
     }
     Ok(hasher.finish())
-}
-
-/// A streaming hasher for the accepted algorithms.
-pub(crate) enum Hasher {
-    Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
-}
-
-impl Hasher {
-    pub(crate) fn new(hash: HashAlg) -> Self {
-        use sha2::Digest as _;
-        match hash {
-            HashAlg::Sha384 => Self::Sha384(sha2::Sha384::new()),
-            HashAlg::Sha512 => Self::Sha512(sha2::Sha512::new()),
-            _ => Self::Sha256(sha2::Sha256::new()),
-        }
-    }
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        use sha2::Digest as _;
-        match self {
-            Self::Sha256(h) => h.update(data),
-            Self::Sha384(h) => h.update(data),
-            Self::Sha512(h) => h.update(data),
-        }
-    }
-    pub(crate) fn finish(self) -> Vec<u8> {
-        use sha2::Digest as _;
-        match self {
-            Self::Sha256(h) => h.finalize().to_vec(),
-            Self::Sha384(h) => h.finalize().to_vec(),
-            Self::Sha512(h) => h.finalize().to_vec(),
-        }
-    }
 }
 
 /// The archive time-stamp input (asice.md section 2, libdigidocpp's `calcArchiveDigest`): each
@@ -1304,7 +1270,7 @@ fn archive_digest_with(
     feed: &mut super::sign::FeedFile<'_>,
     hash: HashAlg,
 ) -> Result<Vec<u8>, String> {
-    let mut hasher = Hasher::new(hash);
+    let mut hasher = hash.hasher();
     archive_input(
         doc,
         sig,

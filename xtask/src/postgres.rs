@@ -1,6 +1,8 @@
 //! A private PostgreSQL cluster for the tests: `target/pg/data`, listening on 127.0.0.1:55432
 //! and a socket in `target/pg`, run as the `postgres` user when xtask runs as root (PostgreSQL
 //! refuses to run as root), without systemd (policy-rc.d blocks service starts in containers).
+//! When the `postgres` user cannot reach the checkout (a clone under root's 0700 home), the
+//! cluster lives in `/var/tmp/signet-test-pg-<hash of the checkout's path>` instead.
 //! Idempotent: an initialised cluster is reused, a running one left running, the role and
 //! database created only when missing.
 
@@ -67,10 +69,36 @@ fn psql(bin: &Path, sql: &str) -> Option<String> {
         .read()
 }
 
+/// Where the cluster lives: `target/pg`, unless xtask runs as root and the `postgres` user cannot
+/// reach the checkout, when it goes to a folder of its own under `/var/tmp`.
+fn cluster_dir(root: &Path) -> PathBuf {
+    let inside = root.join("target/pg");
+    if !as_root() {
+        return inside;
+    }
+    let reachable = Cmd::new("runuser")
+        .args(["-u", "postgres", "--", "test", "-x"])
+        .arg(root.join("target"))
+        .read()
+        .is_some();
+    if reachable {
+        return inside;
+    }
+    // FNV-1a of the path: one folder per checkout, the same one on every run.
+    let hash = root
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    PathBuf::from(format!("/var/tmp/signet-test-pg-{hash:016x}"))
+}
+
 /// Stops the cluster (fast shutdown), so a test run leaves no server behind.
 pub(crate) fn stop(root: &Path) {
     let Ok(bin) = bin_dir() else { return };
-    let data = root.join("target/pg/data");
+    let data = cluster_dir(root).join("data");
     if data.join("postmaster.pid").exists() {
         let _ = owner(&bin.join("pg_ctl"))
             .args(["stop", "-m", "fast", "-D"])
@@ -82,7 +110,7 @@ pub(crate) fn stop(root: &Path) {
 /// Starts (or reuses) the cluster and returns the test role's URL.
 pub(crate) fn start(root: &Path) -> anyhow::Result<String> {
     let bin = bin_dir()?;
-    let dir = root.join("target/pg");
+    let dir = cluster_dir(root);
     let data = dir.join("data");
     std::fs::create_dir_all(&dir)?;
     if as_root() {
@@ -128,7 +156,8 @@ pub(crate) fn start(root: &Path) -> anyhow::Result<String> {
     }
     if psql(&bin, "SELECT 1").as_deref().map(str::trim) != Some("1") {
         bail!(
-            "the test PostgreSQL cluster does not answer on 127.0.0.1:{PORT} (see target/pg/server.log)"
+            "the test PostgreSQL cluster does not answer on 127.0.0.1:{PORT} (see {}/server.log)",
+            dir.display()
         );
     }
     if psql(

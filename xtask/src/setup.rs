@@ -80,6 +80,7 @@ pub(crate) fn everything(root: &Path, purpose: Purpose) -> anyhow::Result<()> {
     node()?;
     if purpose == Purpose::Test {
         rust_components(&["rustfmt", "clippy"])?;
+        cargo_nextest()?;
         tauri_driver()?;
         python_peers(root)?;
     }
@@ -186,6 +187,16 @@ fn rust_components(components: &[&str]) -> anyhow::Result<()> {
 }
 
 /// tauri-driver: the WebDriver front for Tauri apps (cargo install, about 30 s).
+/// cargo-nextest, the test runner `cargo xtask test` uses, when `cargo nextest` is missing.
+fn cargo_nextest() -> anyhow::Result<()> {
+    if Cmd::new("cargo").args(["nextest", "--version"]).read().is_some() {
+        return Ok(());
+    }
+    Cmd::new("cargo")
+        .args(["install", "cargo-nextest", "--locked"])
+        .run()
+}
+
 fn tauri_driver() -> anyhow::Result<()> {
     if tauri_driver_path().is_some() {
         return Ok(());

@@ -186,10 +186,13 @@ fn rust_components(components: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// tauri-driver: the WebDriver front for Tauri apps (cargo install, about 30 s).
 /// cargo-nextest, the test runner `cargo xtask test` uses, when `cargo nextest` is missing.
 fn cargo_nextest() -> anyhow::Result<()> {
-    if Cmd::new("cargo").args(["nextest", "--version"]).read().is_some() {
+    if Cmd::new("cargo")
+        .args(["nextest", "--version"])
+        .read()
+        .is_some()
+    {
         return Ok(());
     }
     Cmd::new("cargo")
@@ -197,6 +200,7 @@ fn cargo_nextest() -> anyhow::Result<()> {
         .run()
 }
 
+/// tauri-driver: the WebDriver front for Tauri apps (cargo install, about 30 s).
 fn tauri_driver() -> anyhow::Result<()> {
     if tauri_driver_path().is_some() {
         return Ok(());

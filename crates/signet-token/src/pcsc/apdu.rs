@@ -131,36 +131,39 @@ pub(crate) fn parse_tries(data: &[u8]) -> Option<(u8, u8)> {
     Some((find(0x9A)?, find(0x9B)?))
 }
 
-/// Pads a PIN with 0xFF to 12 bytes, into a buffer that is wiped on drop.
-fn padded(pin: &Pin, into: &mut Zeroizing<Vec<u8>>) {
-    let digits = pin.expose_digits();
-    into.extend_from_slice(digits);
-    into.extend(std::iter::repeat_n(0xFF, 12 - digits.len().min(12)));
+/// A PIN command `00 INS P1 P2 Lc` with each of `pins` padded with `pad` to 12 bytes, in a
+/// buffer that is wiped on drop. IDEMIA pads with 0xFF, Thales with 0x00.
+pub(crate) fn pin_command(
+    ins: u8,
+    p1: u8,
+    reference: u8,
+    pins: &[&Pin],
+    pad: u8,
+) -> Zeroizing<Vec<u8>> {
+    let len = 12 * pins.len();
+    let mut apdu = Zeroizing::new(Vec::with_capacity(5 + len));
+    apdu.extend_from_slice(&[0x00, ins, p1, reference, len as u8]);
+    for pin in pins {
+        let digits = pin.expose_digits();
+        apdu.extend_from_slice(digits);
+        apdu.extend(std::iter::repeat_n(pad, 12 - digits.len().min(12)));
+    }
+    apdu
 }
 
 /// VERIFY `pin`.
 pub(crate) fn verify(pin: &Pin) -> Zeroizing<Vec<u8>> {
-    let mut apdu = Zeroizing::new(Vec::with_capacity(5 + 12));
-    apdu.extend_from_slice(&[0x00, 0x20, 0x00, pin_ref(pin.kind()), 0x0C]);
-    padded(pin, &mut apdu);
-    apdu
+    pin_command(0x20, 0x00, pin_ref(pin.kind()), &[pin], 0xFF)
 }
 
 /// CHANGE REFERENCE DATA from `old` to `new` (same kind).
 pub(crate) fn change(old: &Pin, new: &Pin) -> Zeroizing<Vec<u8>> {
-    let mut apdu = Zeroizing::new(Vec::with_capacity(5 + 24));
-    apdu.extend_from_slice(&[0x00, 0x24, 0x00, pin_ref(old.kind()), 0x18]);
-    padded(old, &mut apdu);
-    padded(new, &mut apdu);
-    apdu
+    pin_command(0x24, 0x00, pin_ref(old.kind()), &[old, new], 0xFF)
 }
 
 /// RESET RETRY COUNTER of `new`'s kind to `new` (after VERIFY PUK).
 pub(crate) fn reset_retry_counter(new: &Pin) -> Zeroizing<Vec<u8>> {
-    let mut apdu = Zeroizing::new(Vec::with_capacity(5 + 12));
-    apdu.extend_from_slice(&[0x00, 0x2C, 0x02, pin_ref(new.kind()), 0x0C]);
-    padded(new, &mut apdu);
-    apdu
+    pin_command(0x2C, 0x02, pin_ref(new.kind()), &[new], 0xFF)
 }
 
 /// MSE:SET for authentication with key 0x81.

@@ -91,37 +91,19 @@ pub(crate) fn parse_tries(data: &[u8]) -> Option<(u8, Option<bool>)> {
     ))
 }
 
-/// Pads a PIN with 0x00 to 12 bytes, into a buffer that is wiped on drop.
-fn padded(pin: &Pin, into: &mut Zeroizing<Vec<u8>>) {
-    let digits = pin.expose_digits();
-    into.extend_from_slice(digits);
-    into.extend(std::iter::repeat_n(0x00, 12 - digits.len().min(12)));
-}
-
-/// VERIFY `pin`.
+/// VERIFY `pin` (0x00-padded).
 pub(crate) fn verify(pin: &Pin) -> Zeroizing<Vec<u8>> {
-    let mut apdu = Zeroizing::new(Vec::with_capacity(5 + 12));
-    apdu.extend_from_slice(&[0x00, 0x20, 0x00, pin_ref(pin.kind()), 0x0C]);
-    padded(pin, &mut apdu);
-    apdu
+    super::apdu::pin_command(0x20, 0x00, pin_ref(pin.kind()), &[pin], 0x00)
 }
 
 /// CHANGE REFERENCE DATA from `old` to `new` (same kind).
 pub(crate) fn change(old: &Pin, new: &Pin) -> Zeroizing<Vec<u8>> {
-    let mut apdu = Zeroizing::new(Vec::with_capacity(5 + 24));
-    apdu.extend_from_slice(&[0x00, 0x24, 0x00, pin_ref(old.kind()), 0x18]);
-    padded(old, &mut apdu);
-    padded(new, &mut apdu);
-    apdu
+    super::apdu::pin_command(0x24, 0x00, pin_ref(old.kind()), &[old, new], 0x00)
 }
 
 /// RESET RETRY COUNTER of `new`'s kind with the PUK, in one command.
 pub(crate) fn unblock(puk: &Pin, new: &Pin) -> Zeroizing<Vec<u8>> {
-    let mut apdu = Zeroizing::new(Vec::with_capacity(5 + 24));
-    apdu.extend_from_slice(&[0x00, 0x2C, 0x00, pin_ref(new.kind()), 0x18]);
-    padded(puk, &mut apdu);
-    padded(new, &mut apdu);
-    apdu
+    super::apdu::pin_command(0x2C, 0x00, pin_ref(new.kind()), &[puk, new], 0x00)
 }
 
 /// MSE:SET for a signature with `key`, ECDSA over SHA-384 (alg 0x54).

@@ -272,12 +272,12 @@ fn a_signing_run_at_trace_level_never_logs_the_pins() {
         token
             .sign_digest(KeyRole::Authentication, &digest, pin(PinKind::Pin1, PIN1))
             .unwrap();
-        let _ = token.sign_digest(KeyRole::Signing, &digest, pin(PinKind::Pin2, "13579"));
+        let _ = token.sign_digest(KeyRole::Signing, &digest, pin(PinKind::Pin2, "1357924680"));
         token
-            .change_pin(pin(PinKind::Pin2, PIN2), pin(PinKind::Pin2, "86421"))
+            .change_pin(pin(PinKind::Pin2, PIN2), pin(PinKind::Pin2, "8642197531"))
             .unwrap();
         token
-            .unblock_pin(pin(PinKind::Puk, PUK), pin(PinKind::Pin1, "7777"))
+            .unblock_pin(pin(PinKind::Puk, PUK), pin(PinKind::Pin1, "77041773"))
             .unwrap();
     });
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -290,9 +290,9 @@ fn a_signing_run_at_trace_level_never_logs_the_pins() {
         PIN1,
         PIN2,
         PUK,
-        "13579",
-        "86421",
-        "7777",
+        "1357924680",
+        "8642197531",
+        "77041773",
         signet_testkit::PERSONAL_CODE,
     ] {
         let hex: String = secret.bytes().map(|b| format!("{b:02X}")).collect();

@@ -286,7 +286,7 @@ fn a_pkcs11_signing_run_at_trace_level_never_logs_the_pins() {
         token
             .sign_digest(KeyRole::Authentication, &digest, pin(PinKind::Pin1, PIN1))
             .unwrap();
-        let _ = token.sign_digest(KeyRole::Signing, &digest, pin(PinKind::Pin2, "13579"));
+        let _ = token.sign_digest(KeyRole::Signing, &digest, pin(PinKind::Pin2, "1357924680"));
     });
     assert_eq!(rig.card.signatures(), 1);
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -294,7 +294,7 @@ fn a_pkcs11_signing_run_at_trace_level_never_logs_the_pins() {
         log.contains("signing through PKCS#11"),
         "not captured:\n{log}"
     );
-    for secret in [PIN1, PIN2, "13579"] {
+    for secret in [PIN1, PIN2, "1357924680"] {
         let hex: String = secret.bytes().map(|b| format!("{b:02X}")).collect();
         assert!(!log.contains(secret), "{secret} is in the log");
         assert!(

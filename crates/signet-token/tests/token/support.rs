@@ -10,8 +10,8 @@ use signet_token::{Pin, PinKind, TokenError};
 use signet_vcard::{CardSpec, Dialect, Holder, VirtualCard};
 use zeroize::Zeroizing;
 
-pub const PIN1: &str = "4321";
-pub const PIN2: &str = "97531";
+pub const PIN1: &str = "40718352";
+pub const PIN2: &str = "9753108642";
 pub const PUK: &str = "86420864";
 
 pub struct Rig {

@@ -472,21 +472,39 @@ impl PublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        use signature::hazmat::PrehashVerifier as _;
         let scheme = scheme(alg)?;
         let bad = |_| CryptoError::BadSignature;
         match (self, scheme) {
             (Self::P256(key), Scheme::Ecdsa(hash)) => {
-                let sig = p256::ecdsa::Signature::from_der(signature).map_err(bad)?;
-                key.verify_prehash(&hash.digest(message), &sig).map_err(bad)
+                // Strict DER, as RustCrypto reads it, before AWS-LC computes.
+                p256::ecdsa::Signature::from_der(signature).map_err(bad)?;
+                ecdsa_verify(
+                    Curve::P256,
+                    hash,
+                    key.to_encoded_point(false).as_bytes(),
+                    message,
+                    signature,
+                )
             }
             (Self::P384(key), Scheme::Ecdsa(hash)) => {
-                let sig = p384::ecdsa::Signature::from_der(signature).map_err(bad)?;
-                key.verify_prehash(&hash.digest(message), &sig).map_err(bad)
+                p384::ecdsa::Signature::from_der(signature).map_err(bad)?;
+                ecdsa_verify(
+                    Curve::P384,
+                    hash,
+                    key.to_encoded_point(false).as_bytes(),
+                    message,
+                    signature,
+                )
             }
             (Self::P521(key), Scheme::Ecdsa(hash)) => {
-                let sig = ecdsa::Signature::<p521::NistP521>::from_der(signature).map_err(bad)?;
-                key.verify_prehash(&hash.digest(message), &sig).map_err(bad)
+                ecdsa::Signature::<p521::NistP521>::from_der(signature).map_err(bad)?;
+                ecdsa_verify(
+                    Curve::P521,
+                    hash,
+                    key.to_encoded_point(false).as_bytes(),
+                    message,
+                    signature,
+                )
             }
             (Self::Rsa(key), Scheme::RsaPkcs1(hash)) => {
                 let padding = match hash {
@@ -515,6 +533,40 @@ impl PublicKey {
             }),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Curve {
+    P256,
+    P384,
+    P521,
+}
+
+/// ECDSA verification by AWS-LC (its curves are assembly, several times faster than the
+/// pure-Rust ones): `point` is the uncompressed SEC1 public key RustCrypto has already checked,
+/// `signature` the DER `ECDSA-Sig-Value`; `message` is hashed with `hash`.
+fn ecdsa_verify(
+    curve: Curve,
+    hash: HashAlg,
+    point: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    use aws_lc_rs::signature as sig;
+    let algorithm: &'static sig::EcdsaVerificationAlgorithm = match (curve, hash) {
+        (Curve::P256, HashAlg::Sha256) => &sig::ECDSA_P256_SHA256_ASN1,
+        (Curve::P256, HashAlg::Sha384) => &sig::ECDSA_P256_SHA384_ASN1,
+        (Curve::P256, HashAlg::Sha512) => &sig::ECDSA_P256_SHA512_ASN1,
+        (Curve::P384, HashAlg::Sha256) => &sig::ECDSA_P384_SHA256_ASN1,
+        (Curve::P384, HashAlg::Sha384) => &sig::ECDSA_P384_SHA384_ASN1,
+        (Curve::P384, HashAlg::Sha512) => &sig::ECDSA_P384_SHA512_ASN1,
+        (Curve::P521, HashAlg::Sha256) => &sig::ECDSA_P521_SHA256_ASN1,
+        (Curve::P521, HashAlg::Sha384) => &sig::ECDSA_P521_SHA384_ASN1,
+        (Curve::P521, HashAlg::Sha512) => &sig::ECDSA_P521_SHA512_ASN1,
+    };
+    sig::UnparsedPublicKey::new(algorithm, point)
+        .verify(message, signature)
+        .map_err(|_| CryptoError::BadSignature)
 }
 
 /// Verifies `signature` over `message` by the key in `spki`.
@@ -592,6 +644,137 @@ mod tests {
             parameters: None,
         };
         assert!(scheme(&alg).is_err());
+    }
+
+    fn spki_of(der: &[u8]) -> SubjectPublicKeyInfoOwned {
+        use der::Decode as _;
+        SubjectPublicKeyInfoOwned::from_der(der).unwrap()
+    }
+
+    /// The SubjectPublicKeyInfo of a P-521 point (p521 0.13 does not encode it).
+    fn p521_spki(point: &p521::EncodedPoint) -> Vec<u8> {
+        use der::Encode as _;
+        SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: oid::EC_PUBLIC_KEY,
+                parameters: Some(der::Any::encode_from(&oid::P521).unwrap()),
+            },
+            subject_public_key: der::asn1::BitString::from_bytes(point.as_bytes()).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    /// Signatures made by RustCrypto's independent ECDSA verify through AWS-LC on every curve
+    /// and hash Signet accepts; a changed message, a changed signature and another key fail.
+    #[test]
+    fn ecdsa_signatures_from_another_implementation_verify_on_every_curve_and_hash() {
+        use p256::pkcs8::EncodePublicKey as _;
+        use signature::hazmat::{PrehashSigner as _, RandomizedPrehashSigner as _};
+        let p256_key = p256::ecdsa::SigningKey::from_slice(&[0x11; 32]).unwrap();
+        let p384_key = p384::ecdsa::SigningKey::from_slice(&[0x22; 48]).unwrap();
+        let mut p521_scalar = [0x33_u8; 66];
+        p521_scalar[0] = 0x01;
+        let p521_key = p521::ecdsa::SigningKey::from_slice(&p521_scalar).unwrap();
+        let message = b"a document Signet verifies".as_slice();
+        for hash in [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
+            let alg = AlgorithmIdentifierOwned {
+                oid: match hash {
+                    HashAlg::Sha256 => oid::ECDSA_SHA256,
+                    HashAlg::Sha384 => oid::ECDSA_SHA384,
+                    HashAlg::Sha512 => oid::ECDSA_SHA512,
+                },
+                parameters: None,
+            };
+            let digest = hash.digest(message);
+            let mut cases: Vec<(Vec<u8>, Vec<u8>)> = vec![
+                (
+                    p256_key
+                        .verifying_key()
+                        .to_public_key_der()
+                        .unwrap()
+                        .into_vec(),
+                    p256::ecdsa::Signature::to_der(&p256_key.sign_prehash(&digest).unwrap())
+                        .to_bytes()
+                        .to_vec(),
+                ),
+                (
+                    p384_key
+                        .verifying_key()
+                        .to_public_key_der()
+                        .unwrap()
+                        .into_vec(),
+                    p384::ecdsa::Signature::to_der(&p384_key.sign_prehash(&digest).unwrap())
+                        .to_bytes()
+                        .to_vec(),
+                ),
+            ];
+            // RustCrypto signs with P-521 only digests of at least half its field (33 octets):
+            // no SHA-256 case for it.
+            if hash != HashAlg::Sha256 {
+                cases.push((
+                    p521_spki(&p521::ecdsa::VerifyingKey::from(&p521_key).to_encoded_point(false)),
+                    p521::ecdsa::Signature::to_der(
+                        &p521_key
+                            .sign_prehash_with_rng(
+                                &mut p521::elliptic_curve::rand_core::OsRng,
+                                &digest,
+                            )
+                            .unwrap(),
+                    )
+                    .to_bytes()
+                    .to_vec(),
+                ));
+            }
+            let n = cases.len();
+            for (i, (spki, sig)) in cases.iter().enumerate() {
+                let spki = spki_of(spki);
+                assert_eq!(verify(&spki, &alg, message, sig), Ok(()), "{hash:?} {i}");
+                assert_eq!(
+                    verify(&spki, &alg, b"another document", sig),
+                    Err(CryptoError::BadSignature),
+                    "{hash:?} {i}"
+                );
+                let mut flipped = sig.clone();
+                let last = flipped.len() - 1;
+                flipped[last] ^= 0x01;
+                assert_eq!(
+                    verify(&spki, &alg, message, &flipped),
+                    Err(CryptoError::BadSignature),
+                    "{hash:?} {i}"
+                );
+                let other = spki_of(&cases[(i + 1) % n].0);
+                assert!(verify(&other, &alg, message, sig).is_err(), "{hash:?} {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_ber_encoded_ecdsa_signature_is_refused() {
+        use p384::pkcs8::EncodePublicKey as _;
+        use signature::hazmat::PrehashSigner as _;
+        let key = p384::ecdsa::SigningKey::from_slice(&[0x22; 48]).unwrap();
+        let spki = spki_of(key.verifying_key().to_public_key_der().unwrap().as_bytes());
+        let message = b"strict DER".as_slice();
+        let sig: p384::ecdsa::Signature =
+            key.sign_prehash(&HashAlg::Sha384.digest(message)).unwrap();
+        let der = sig.to_der().to_bytes().to_vec();
+        let alg = AlgorithmIdentifierOwned {
+            oid: oid::ECDSA_SHA384,
+            parameters: None,
+        };
+        assert_eq!(verify(&spki, &alg, message, &der), Ok(()));
+        // The same SEQUENCE with a long-form length (BER, not DER) and with trailing bytes.
+        let mut long_form = vec![0x30, 0x81, der[1]];
+        long_form.extend_from_slice(&der[2..]);
+        let mut trailing = der.clone();
+        trailing.extend_from_slice(&[0, 0]);
+        for bad in [long_form, trailing] {
+            assert_eq!(
+                verify(&spki, &alg, message, &bad),
+                Err(CryptoError::BadSignature)
+            );
+        }
     }
 
     #[test]

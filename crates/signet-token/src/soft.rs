@@ -19,13 +19,11 @@
 
 use std::path::Path;
 
+use aws_lc_rs::signature::{ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use der::asn1::{ContextSpecific, ObjectIdentifier, OctetString};
 use der::{Decode as _, Encode as _};
 use hmac::Mac as _;
-use p384::ecdsa::SigningKey;
-use p384::pkcs8::DecodePrivateKey as _;
 use sha2::Sha256;
-use signature::hazmat::PrehashSigner as _;
 use zeroize::Zeroizing;
 
 use crate::{
@@ -51,9 +49,10 @@ struct Contents {
 /// offered as the signing key.
 pub struct SoftToken {
     certificate: Vec<u8>,
-    /// The decrypted key, on the heap for the token's lifetime; `SigningKey` zeroizes its scalar
-    /// on drop.
-    key: Box<SigningKey>,
+    /// The decrypted key for the token's lifetime, held by AWS-LC (assembly P-384: a signature
+    /// takes a sixth of the pure-Rust curve's time), which wipes the key's memory when it is
+    /// freed on drop (`OPENSSL_free` cleanses).
+    key: EcdsaKeyPair,
     password: PasswordCheck,
 }
 
@@ -134,11 +133,15 @@ impl SoftToken {
             .encrypted_key
             .ok_or_else(|| malformed("no private key"))?;
         let key = decrypt_key(&encrypted_key, password)?;
-        let public = key.verifying_key().to_encoded_point(false);
+        // AWS-LC seeds its random generator (CPU jitter and the OS) on first use, some tens of
+        // milliseconds: done here, with the key derivation, rather than in the first signature.
+        aws_lc_rs::rand::fill(&mut [0_u8; 16])
+            .map_err(|e| malformed(format!("no randomness for signatures: {e}")))?;
+        let public = key.public_key().as_ref().to_vec();
         let certificate = contents
             .certificates
             .into_iter()
-            .find(|der| certificate_key(der).as_deref() == Some(public.as_bytes()))
+            .find(|der| certificate_key(der).as_deref() == Some(public.as_slice()))
             .ok_or_else(|| malformed("no certificate for its private key"))?;
         Ok(Self {
             certificate,
@@ -172,14 +175,14 @@ fn count_derivation() {
 }
 
 /// Decrypts the shrouded key bag (PBES2: PBKDF2 + AES-CBC): the one costly step of opening.
-fn decrypt_key(encrypted_key: &[u8], password: &[u8]) -> Result<Box<SigningKey>, TokenError> {
+fn decrypt_key(encrypted_key: &[u8], password: &[u8]) -> Result<EcdsaKeyPair, TokenError> {
     count_derivation();
     let info = pkcs8::EncryptedPrivateKeyInfo::from_der(encrypted_key).map_err(malformed)?;
+    // A `SecretDocument`: the decrypted PKCS#8 is zeroized when it goes out of scope.
     let document = info
         .decrypt(password)
         .map_err(|_| TokenError::WrongPassword)?;
-    SigningKey::from_pkcs8_der(document.as_bytes())
-        .map(Box::new)
+    EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, document.as_bytes())
         .map_err(|e| malformed(format!("the key is not a P-384 key: {e}")))
 }
 
@@ -305,13 +308,19 @@ impl SigningToken for SoftToken {
             return Err(TokenError::WrongPassword);
         }
         drop(pin);
+        // ECDSA reads a shorter digest as the same integer zero-padded on the left (FIPS 186-5
+        // section 6.4.1: the leftmost bits of the hash, all of them when it is shorter than the
+        // curve's order), so a SHA-256 digest is signed as that 48-byte value.
         let mut padded = [0_u8; 48];
         padded[48 - digest.len()..].copy_from_slice(digest);
-        let signature: p384::ecdsa::Signature = self
+        let digest =
+            aws_lc_rs::digest::Digest::import_less_safe(&padded, &aws_lc_rs::digest::SHA384)
+                .map_err(|e| malformed(format!("digest: {e}")))?;
+        let signature = self
             .key
-            .sign_prehash(&padded)
+            .sign_digest(&digest)
             .map_err(|e| malformed(format!("signing failed: {e}")))?;
-        Ok(RawSignature(signature.to_bytes().to_vec()))
+        Ok(RawSignature(signature.as_ref().to_vec()))
     }
 }
 
@@ -433,9 +442,9 @@ mod tests {
         let token = SoftToken::from_der(&der, &password(PASSWORD)).unwrap();
         let shown = format!("{token:?} {token:#?} {:?}", token.password);
         assert!(!shown.contains(PASSWORD), "{shown}");
-        let scalar = token.key.to_bytes();
+        let scalar = aws_lc_rs::encoding::AsBigEndian::<aws_lc_rs::encoding::EcPrivateKeyBin<'_>>::as_be_bytes(&token.key.private_key()).unwrap();
         for secret in [
-            scalar.as_slice(),
+            scalar.as_ref(),
             token.password.key.as_slice(),
             token.password.tag.as_slice(),
         ] {

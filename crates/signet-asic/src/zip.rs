@@ -580,13 +580,108 @@ pub fn worth_deflating(name: &str, first_block: &[u8]) -> bool {
     if first_block.len() < 64 {
         return true;
     }
-    let mut trial = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    if trial.write_all(first_block).is_err() {
-        return false;
+    let mut trial = Deflater::new(TRIAL_LEVEL);
+    let mut out = Vec::with_capacity(first_block.len());
+    trial.write(first_block, &mut out).is_ok()
+        && trial.finish(&mut out).is_ok()
+        && out.len() * 10 < first_block.len() * 9
+}
+
+/// The deflate level of entries (zlib's default) and of the trial in [`worth_deflating`].
+const ENTRY_LEVEL: u32 = 6;
+const TRIAL_LEVEL: u32 = 1;
+
+thread_local! {
+    /// Deflate states kept between entries, at most one per level: setting one up allocates and
+    /// clears some 300 KiB (window, hash chains, pending buffer), which cost more than the
+    /// signature itself when a batch writes many small containers. A state is reset before reuse.
+    static DEFLATERS: std::cell::RefCell<Vec<(u32, flate2::Compress)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A raw deflate stream (RFC 1951, as ZIP stores it) on a state taken from [`DEFLATERS`] and
+/// given back when dropped.
+struct Deflater {
+    level: u32,
+    state: Option<flate2::Compress>,
+    out: Vec<u8>,
+}
+
+impl Deflater {
+    fn new(level: u32) -> Self {
+        let reused = DEFLATERS.with(|pool| {
+            let mut pool = pool.borrow_mut();
+            let at = pool.iter().position(|(l, _)| *l == level)?;
+            Some(pool.swap_remove(at).1)
+        });
+        let state = match reused {
+            Some(mut state) => {
+                state.reset();
+                state
+            }
+            None => flate2::Compress::new(flate2::Compression::new(level), false),
+        };
+        Self {
+            level,
+            state: Some(state),
+            out: Vec::with_capacity(32 * 1024),
+        }
     }
-    trial
-        .finish()
-        .is_ok_and(|out| out.len() * 10 < first_block.len() * 9)
+
+    /// Compresses all of `input`, writing what comes out to `sink`.
+    fn write(&mut self, mut input: &[u8], sink: &mut dyn Write) -> io::Result<()> {
+        while !input.is_empty() {
+            let consumed = self.step(input, flate2::FlushCompress::None, sink)?.0;
+            input = &input[consumed..];
+        }
+        Ok(())
+    }
+
+    /// Ends the stream, writing the rest to `sink`.
+    fn finish(&mut self, sink: &mut dyn Write) -> io::Result<()> {
+        while self.step(&[], flate2::FlushCompress::Finish, sink)?.1 != flate2::Status::StreamEnd {}
+        Ok(())
+    }
+
+    /// One call of the compressor: how much of `input` it took, and its status.
+    fn step(
+        &mut self,
+        input: &[u8],
+        flush: flate2::FlushCompress,
+        sink: &mut dyn Write,
+    ) -> io::Result<(usize, flate2::Status)> {
+        let state = self
+            .state
+            .as_mut()
+            .ok_or_else(|| io::Error::other("deflate state already given back"))?;
+        let before = state.total_in();
+        self.out.clear();
+        let status = state
+            .compress_vec(input, &mut self.out, flush)
+            .map_err(io::Error::other)?;
+        sink.write_all(&self.out)?;
+        let consumed = usize::try_from(state.total_in() - before)
+            .map_err(|_| io::Error::other("deflate consumed more than it was given"))?;
+        if consumed == 0 && self.out.is_empty() && status == flate2::Status::BufError {
+            return Err(io::Error::other("the deflate stream made no progress"));
+        }
+        Ok((consumed, status))
+    }
+}
+
+impl Drop for Deflater {
+    fn drop(&mut self) {
+        if let Some(state) = self.state.take() {
+            // `try_with`: nothing is kept while the thread is ending.
+            let _ = DEFLATERS.try_with(|pool| {
+                if let Ok(mut pool) = pool.try_borrow_mut()
+                    && !pool.iter().any(|(l, _)| *l == self.level)
+                {
+                    pool.push((self.level, state));
+                }
+            });
+        }
+    }
 }
 
 /// One entry as written, for the central directory.
@@ -709,41 +804,33 @@ impl<W: Write + Seek> ZipWriter<W> {
         self.header(name, method, self.dos_time, self.dos_date)?;
         let mut crc = crc32fast::Hasher::new();
         let mut size = 0u64;
-        let mut buf = vec![0u8; 256 * 1024];
-        let compressed = {
-            let counting = Counting {
-                out: &mut self.out,
-                written: 0,
-            };
-            if deflate {
-                let mut enc =
-                    flate2::write::DeflateEncoder::new(counting, flate2::Compression::new(6));
-                loop {
-                    let n = data.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    crc.update(&buf[..n]);
-                    tap(&buf[..n]);
-                    size += n as u64;
-                    enc.write_all(&buf[..n])?;
-                }
-                enc.finish()?.written
-            } else {
-                let mut counting = counting;
-                loop {
-                    let n = data.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    crc.update(&buf[..n]);
-                    tap(&buf[..n]);
-                    size += n as u64;
-                    counting.write_all(&buf[..n])?;
-                }
-                counting.written
-            }
+        // Small at first (most entries of a container are a few KiB), grown when a read fills it.
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut counting = Counting {
+            out: &mut self.out,
+            written: 0,
         };
+        let mut deflater = deflate.then(|| Deflater::new(ENTRY_LEVEL));
+        loop {
+            let n = data.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            crc.update(&buf[..n]);
+            tap(&buf[..n]);
+            size += n as u64;
+            match deflater.as_mut() {
+                Some(d) => d.write(&buf[..n], &mut counting)?,
+                None => counting.write_all(&buf[..n])?,
+            }
+            if n == buf.len() && buf.len() < 256 * 1024 {
+                buf.resize(256 * 1024, 0);
+            }
+        }
+        if let Some(d) = deflater.as_mut() {
+            d.finish(&mut counting)?;
+        }
+        let compressed = counting.written;
         self.pos += compressed;
         let crc = crc.finalize();
         self.patch(offset, crc, compressed, size)?;

@@ -343,6 +343,11 @@ pub fn asice_sign(
         signet_asic::session::SessionError::Container(c) => asic_error(&request.out, &c),
         signet_asic::session::SessionError::Token(t) => ApiError::new(Code::Internal, t)
             .recommend("Check the signing device and its PIN or password."),
+        signet_asic::session::SessionError::Sign(s @ signet_asic::xades::sign::SignError::BadValue(_)) => {
+            ApiError::new(Code::Internal, format!("{s}; nothing was written")).recommend(
+                "Try again; if it persists, the signing device is faulty or its certificate is not the one of its key.",
+            )
+        }
         signet_asic::session::SessionError::Sign(s) => {
             ApiError::new(Code::Network, s.to_string()).recommend(
                 "Check the time-stamping authority and the OCSP responder, and what Signet was told to trust.",

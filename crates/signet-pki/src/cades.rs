@@ -77,6 +77,14 @@ pub enum CadesError {
     /// DER encoding failed (a value outside what DER can express).
     #[error("DER encoding failed: {0}")]
     Encoding(String),
+    /// The signature value given does not verify with the signer's certificate over the signed
+    /// attributes: a faulty token, or a certificate that is not its key's. Nothing is built.
+    #[error(
+        "the signing device's value does not verify with the signer's certificate ({0}); \
+         nothing was signed. Try again; if it persists, the device is faulty or the \
+         certificate is not the one of its key"
+    )]
+    BadSignatureValue(crate::crypto::CryptoError),
 }
 
 impl From<der::Error> for CadesError {
@@ -264,6 +272,14 @@ impl Prepared {
         chain: &[Cert],
         content: Option<&[u8]>,
     ) -> Result<Vec<u8>, CadesError> {
+        // A value that does not verify is never published (as XAdES signing in signet-asic).
+        crate::crypto::verify(
+            self.signer.spki(),
+            &algorithm.algorithm_identifier(),
+            &self.to_be_signed,
+            signature,
+        )
+        .map_err(CadesError::BadSignatureValue)?;
         let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
             issuer: self.signer.issuer().clone(),
             serial_number: self.signer.serial().clone(),

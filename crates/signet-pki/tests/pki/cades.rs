@@ -162,3 +162,52 @@ fn an_rsa_signed_data_verifies_in_openssl() {
     let root = &pki.get(Role::Root).cert_path;
     assert!(openssl_verify(dir.path(), &cms, content, root));
 }
+
+#[test]
+fn a_value_that_does_not_verify_with_the_signers_certificate_is_never_built_into_a_signature() {
+    let pki = TestPki::start().unwrap();
+    let signer = cert(&pki, Role::Signing);
+    let content = b"the document";
+    let prepare = || {
+        Prepared::new(
+            &signer,
+            HashAlg::Sha384,
+            ID_DATA,
+            &HashAlg::Sha384.digest(content),
+            None,
+        )
+        .unwrap()
+    };
+    let good = card_sign(&pki.get(Role::Signing).key, prepare().to_be_signed());
+    // A faulty token: one bit of s flipped.
+    let mut faulty = good.clone();
+    faulty[95] ^= 0x01;
+    // Another key's signature over the same attributes (a certificate that is not the key's).
+    let other = card_sign(&pki.get(Role::Tsa).key, prepare().to_be_signed());
+    for value in [faulty, other] {
+        let err = prepare()
+            .finish(
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha384),
+                &ecdsa_raw_to_der(&value).unwrap(),
+                &[cert(&pki, Role::IssuingCa)],
+                None,
+            )
+            .unwrap_err();
+        assert!(
+            matches!(err, signet_pki::cades::CadesError::BadSignatureValue(_)),
+            "{err}"
+        );
+        assert!(err.to_string().contains("nothing was signed"), "{err}");
+    }
+    // The good value still builds.
+    assert!(
+        prepare()
+            .finish(
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha384),
+                &ecdsa_raw_to_der(&good).unwrap(),
+                &[cert(&pki, Role::IssuingCa)],
+                None,
+            )
+            .is_ok()
+    );
+}

@@ -84,10 +84,23 @@ impl Pcscd {
             _turn: turn,
             _machine_turn: machine_turn,
         };
+        let mut pcscd = pcscd;
+        // Generous: on a loaded two-core machine (several test binaries and compilers at once)
+        // pcscd once needed more than 10 s to open its socket and load vpcd.
+        const READY_WITHIN: Duration = Duration::from_secs(30);
         let start = Instant::now();
         while !(Path::new(PCSCD_SOCKET).exists() && vpcd_listening()) {
-            if start.elapsed() > Duration::from_secs(10) {
-                return Err(TestkitError::Key("pcscd did not start within 10 s".into()));
+            if let Some(Ok(Some(status))) = pcscd.child.as_mut().map(std::process::Child::try_wait)
+            {
+                return Err(TestkitError::Key(format!(
+                    "pcscd ended before it was ready ({status}); is another pcscd running?"
+                )));
+            }
+            if start.elapsed() > READY_WITHIN {
+                return Err(TestkitError::Key(format!(
+                    "pcscd did not start within {} s",
+                    READY_WITHIN.as_secs()
+                )));
             }
             std::thread::sleep(Duration::from_millis(20));
         }

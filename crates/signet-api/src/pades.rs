@@ -211,26 +211,12 @@ pub fn pades_sign(
         )
         .recommend("Give one with --tsa URL, or sign at --level B-B."));
     }
-    let list = match &request.trusted_list {
-        Some(l) => Some(crate::asice::load_list(l)?),
-        None => None,
-    };
-    let pool = {
-        let mut p = read_certs(&request.chain)?;
-        p.extend(read_certs(&request.trust)?);
-        if let Some(list) = &list {
-            p.extend(list.certificates_of(signet_pki::tsl::SVC_CA_QC));
-        }
-        p
-    };
-    let mut anchors = TrustAnchors::new(read_certs(&request.trust)?);
-    if let Some(list) = &list {
-        for a in list.anchors(context.clock().now()).iter() {
-            if !anchors.contains(a) {
-                anchors.push(a.clone());
-            }
-        }
-    }
+    let (pool, anchors) = signing_trust(
+        context,
+        &request.trust,
+        &request.chain,
+        request.trusted_list.as_ref(),
+    )?;
     // Read every input first: a missing or broken file fails before the token is touched.
     let mut inputs = Vec::new();
     for (input, output) in &request.files {
@@ -464,13 +450,15 @@ pub struct ExtendedPdf {
 }
 
 /// Adds validation data for every signature and document time-stamp (B-LT) and, for B-LTA, a
-/// document time-stamp over it, to the PDF at `path`, written back atomically.
+/// document time-stamp over it, to the PDF at `path`, written back atomically. Chains are built
+/// to the anchors in `trust` and, when given, to the trusted list's.
 pub fn pades_extend(
     context: &Context,
     path: &Path,
     level: BaselineLevel,
     tsa: Option<&str>,
     trust: &[Vec<u8>],
+    trusted_list: Option<&crate::cert::TrustedListFiles>,
     fetch: &dyn Fetch,
 ) -> Result<ExtendedPdf, ApiError> {
     if !level.has_validation_data() {
@@ -488,8 +476,7 @@ pub fn pades_extend(
     }
     let bytes = std::fs::read(path)?;
     let doc = signet_pdf::Document::open(&bytes).map_err(|e| pades_error(PadesError::Pdf(e)))?;
-    let pool = read_certs(trust)?;
-    let anchors = TrustAnchors::new(pool.clone());
+    let (pool, anchors) = signing_trust(context, trust, &[], trusted_list)?;
     let mut all = ValidationData::default();
     let mut per = Vec::new();
     let contents = signature_contents(&doc);
@@ -526,6 +513,32 @@ pub fn pades_extend(
         level,
         signatures: per.len(),
     })
+}
+
+/// What signing and extending build chains from: a pool of certificates (`chain`, the
+/// anchors, and the trusted list's qualified CAs) and the anchors (`trust` and the trusted
+/// list's, as of now).
+fn signing_trust(
+    context: &Context,
+    trust: &[Vec<u8>],
+    chain: &[Vec<u8>],
+    trusted_list: Option<&crate::cert::TrustedListFiles>,
+) -> Result<(Vec<Cert>, TrustAnchors), ApiError> {
+    let list = trusted_list.map(crate::asice::load_list).transpose()?;
+    let mut pool = read_certs(chain)?;
+    pool.extend(read_certs(trust)?);
+    if let Some(list) = &list {
+        pool.extend(list.certificates_of(signet_pki::tsl::SVC_CA_QC));
+    }
+    let mut anchors = TrustAnchors::new(read_certs(trust)?);
+    if let Some(list) = &list {
+        for a in list.anchors(context.clock().now()).iter() {
+            if !anchors.contains(a) {
+                anchors.push(a.clone());
+            }
+        }
+    }
+    Ok((pool, anchors))
 }
 
 /// The `/Contents` bytes of every signature value in the document.

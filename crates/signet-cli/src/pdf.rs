@@ -366,18 +366,15 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
             json,
         );
     }
-    if args.trust.tsl.is_some() {
-        let err = ApiError::new(
-            Code::NotImplemented,
-            "extending PDFs does not use a trusted list yet",
-        )
-        .recommend("Give the anchors for the TSA and the signer's chain with --trust.");
-        return report::error(&err, json);
-    }
-    let trust = match read_files(&args.trust.trust) {
-        Ok(t) => t,
-        Err(e) => return report::error(&e, json),
-    };
+    let t = &args.trust;
+    let (trust, trusted_list) =
+        match crate::asice::trust_files(&t.trust, t.tsl.as_ref(), &t.tsl_signer) {
+            Ok(files) => (
+                files.trust.into_iter().map(|f| f.bytes).collect::<Vec<_>>(),
+                files.list,
+            ),
+            Err(e) => return report::error(&e, json),
+        };
     let context = Context::for_this_user();
     let fetch = signet_api::http::HttpFetch::default();
     let mut extended = Vec::new();
@@ -388,6 +385,7 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
             args.level,
             args.tsa.as_deref(),
             &trust,
+            trusted_list.as_ref(),
             &fetch,
         ) {
             Ok(e) => extended.push(e),

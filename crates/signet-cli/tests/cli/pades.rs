@@ -560,3 +560,102 @@ fn normalise_signs_a_rewritten_copy_of_an_unsigned_pdf_only_when_asked() {
     assert!(!out.exists());
     assert_eq!(std::fs::read(&broken).unwrap(), broken_signed);
 }
+
+/// `signet extend --tsl`: a B-T PDF extended to B-LT with only a trusted list for the chains
+/// (no --trust), then valid at B-LT to Signet (with the list) and to pyHanko.
+#[test]
+fn extend_takes_a_trusted_list_instead_of_anchors() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = blank_pdf(dir.path(), "a");
+    let p12 = p12(&pki, dir.path());
+    let token = format!("p12:{}", p12.display());
+    let root = pki.get(Role::Root).cert_path.display().to_string();
+    let list = pki.trusted_list().unwrap();
+    let tsl = dir.path().join("tsl.xml");
+    std::fs::write(&tsl, &list.xml).unwrap();
+    let tsl_signer = dir.path().join("tsl-signer.der");
+    std::fs::write(&tsl_signer, &list.signer).unwrap();
+    let out = dir.path().join("a-bt.pdf");
+    let signed = signet(
+        &[
+            "sign",
+            a.to_str().unwrap(),
+            "--level",
+            "B-T",
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--tsa",
+            &pki.tsa_url(),
+            "--trust",
+            &root,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "test1234\n",
+    );
+    assert!(signed.status.success(), "{}", text(&signed));
+    let before = std::fs::read(&out).unwrap();
+
+    // A list whose signer is not the one given is refused, and the file is left as it was.
+    let wrong_signer = dir.path().join("wrong-signer.pem");
+    std::fs::copy(pki.get(Role::Tsa).cert_path.clone(), &wrong_signer).unwrap();
+    let refused = signet(
+        &[
+            "extend",
+            out.to_str().unwrap(),
+            "--level",
+            "B-LT",
+            "--tsl",
+            tsl.to_str().unwrap(),
+            "--tsl-signer",
+            wrong_signer.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!refused.status.success(), "{}", text(&refused));
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+
+    let extended = signet(
+        &[
+            "extend",
+            out.to_str().unwrap(),
+            "--level",
+            "B-LT",
+            "--tsl",
+            tsl.to_str().unwrap(),
+            "--tsl-signer",
+            tsl_signer.to_str().unwrap(),
+            "--json",
+        ],
+        "",
+    );
+    assert!(extended.status.success(), "{}", text(&extended));
+    let json: serde_json::Value = serde_json::from_slice(&extended.stdout).unwrap();
+    assert_eq!(json["extended"][0]["level"], "B-LT", "{json:#}");
+    let verified = signet(
+        &[
+            "verify",
+            out.to_str().unwrap(),
+            "--tsl",
+            tsl.to_str().unwrap(),
+            "--tsl-signer",
+            tsl_signer.to_str().unwrap(),
+            "--offline",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    let signature = &json["files"][0]["report"]["signatures"][0];
+    assert_eq!(signature["level"], "B-LT", "{json:#}");
+    assert_eq!(signature["indication"], "TOTAL-PASSED", "{json:#}");
+    let ades = pyhanko(&["adesverify", "--executive-summary"], &pki, &out);
+    assert!(
+        ades.status.success() && text(&ades).contains(":VALID"),
+        "adesverify: {}",
+        text(&ades)
+    );
+}

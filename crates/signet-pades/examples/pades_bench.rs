@@ -159,61 +159,11 @@ fn gen_(dir: &Path) {
         dir.join("ca.pem"),
     )
     .unwrap();
-    std::fs::copy(&issued.key_path, dir.join("signer.key.pem")).unwrap();
-    std::fs::copy(&issued.cert_path, dir.join("signer.pem")).unwrap();
     std::fs::copy(
         &pki.get(signet_testkit::Role::Root).cert_path,
         dir.join("root.pem"),
     )
     .unwrap();
-}
-
-/// A software token holding its P-384 key in memory for the session (as pyHanko's SimpleSigner
-/// does after loading the PKCS#12 once); `BENCH_TOKEN=p12` uses the PKCS#12 token instead,
-/// which decrypts the key for every signature.
-struct MemoryToken {
-    key: p384::ecdsa::SigningKey,
-    cert: Vec<u8>,
-}
-
-impl std::fmt::Debug for MemoryToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MemoryToken")
-    }
-}
-
-impl signet_token::SigningToken for MemoryToken {
-    fn certificates(
-        &mut self,
-    ) -> Result<Vec<signet_token::TokenCertificate>, signet_token::TokenError> {
-        Ok(vec![signet_token::TokenCertificate {
-            role: KeyRole::Signing,
-            der: self.cert.clone(),
-        }])
-    }
-    fn pin_state(
-        &mut self,
-        kind: PinKind,
-    ) -> Result<signet_token::PinState, signet_token::TokenError> {
-        Ok(signet_token::PinState {
-            kind,
-            retries_left: 255,
-            max_retries: 255,
-        })
-    }
-    fn sign_digest(
-        &mut self,
-        _role: KeyRole,
-        digest: &[u8],
-        _pin: Pin,
-    ) -> Result<signet_token::RawSignature, signet_token::TokenError> {
-        use signature::hazmat::PrehashSigner as _;
-        let sig: p384::ecdsa::Signature = self
-            .key
-            .sign_prehash(digest)
-            .map_err(|e| signet_token::TokenError::Malformed(e.to_string()))?;
-        Ok(signet_token::RawSignature(sig.to_bytes().to_vec()))
-    }
 }
 
 struct Signer {
@@ -224,21 +174,9 @@ struct Signer {
 
 impl Signer {
     fn open(p12: &Path, password: &str) -> Self {
+        // The PKCS#12 token as `signet sign` uses it: the key decrypted once, at opening.
         let mut token: Box<dyn signet_token::SigningToken> =
-            if std::env::var("BENCH_TOKEN").as_deref() == Ok("p12") {
-                Box::new(SoftToken::open(p12, &pin(password)).unwrap())
-            } else {
-                use p384::pkcs8::DecodePrivateKey as _;
-                let pem = std::fs::read_to_string(p12.with_file_name("signer.key.pem")).unwrap();
-                let cert = Cert::from_file_bytes(
-                    &std::fs::read(p12.with_file_name("signer.pem")).unwrap(),
-                )
-                .unwrap();
-                Box::new(MemoryToken {
-                    key: p384::ecdsa::SigningKey::from_pkcs8_pem(&pem).unwrap(),
-                    cert: cert[0].der().to_vec(),
-                })
-            };
+            Box::new(SoftToken::open(p12, &pin(password)).unwrap());
         let der = token
             .certificates()
             .unwrap()

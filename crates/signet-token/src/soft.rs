@@ -133,8 +133,8 @@ impl SoftToken {
             .encrypted_key
             .ok_or_else(|| malformed("no private key"))?;
         let key = decrypt_key(&encrypted_key, password)?;
-        // AWS-LC seeds its random generator (CPU jitter and the OS) on first use, some tens of
-        // milliseconds: done here, with the key derivation, rather than in the first signature.
+        // AWS-LC seeds its random generator on first use: done here, with the key derivation,
+        // rather than in the first signature (and any failure to get randomness shows here).
         aws_lc_rs::rand::fill(&mut [0_u8; 16])
             .map_err(|e| malformed(format!("no randomness for signatures: {e}")))?;
         let public = key.public_key().as_ref().to_vec();

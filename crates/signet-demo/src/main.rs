@@ -15,7 +15,7 @@
 //! profile.json          what Signet reads (signet_api::profile): TSA URL, trusted list, data folder
 //! identity.p12          Mari Tamm's signing key and certificate (the local PKI's)
 //! identity-auth.p12     her authentication key and certificate (logging in to the nodes)
-//! trust/                root.pem, issuing-ca.pem, tsl.xml (signed trusted list), tsl-signer.pem
+//! trust/                root.pem, issuing-ca.pem, tsl.xml (signed trusted list), tsl-signer.pem/.der
 //! data/nodes.json       Signet's list of nodes with each node's pinned log key and TLS CA
 //! nodes/                the nodes' databases, log keys and federation files
 //! ```
@@ -126,6 +126,8 @@ fn run() -> anyhow::Result<()> {
         &trust.join("tsl-signer.pem"),
         pem("CERTIFICATE", &list.signer)?,
     )?;
+    // DER too, for peers that read only DER (libdigidocpp's --tslcert).
+    write(&trust.join("tsl-signer.der"), &list.signer)?;
 
     let password = password()?;
     let issuing_ca = pki.get(Role::IssuingCa).cert_path.clone();

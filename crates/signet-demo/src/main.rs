@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("signet-demo: {err:#}");
+            let _ = writeln!(std::io::stderr(), "signet-demo: {err:#}");
             ExitCode::FAILURE
         }
     }
@@ -182,13 +182,13 @@ fn run() -> anyhow::Result<()> {
         )?;
         print_summary(&dir, &pki, &federation, &password);
         let why = runtime.block_on(wait_for_stop())?;
-        println!("signet-demo: stopping ({why})");
+        say(&format!("signet-demo: stopping ({why})"));
         Ok(())
     });
     runtime.block_on(federation.stop());
     drop(pki);
     runtime.shutdown_timeout(Duration::from_secs(5));
-    println!("signet-demo: stopped");
+    say("signet-demo: stopped");
     result
 }
 
@@ -322,6 +322,14 @@ fn print_summary(
     out.push_str("signet-demo: ready\n");
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// A line on the console. Whoever read it may be gone (the terminal closed, the starting
+/// process ended): that must not stop the shutdown, so write errors are ignored.
+fn say(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
     let _ = stdout.flush();
 }
 

@@ -13,14 +13,14 @@
 //!
 //! ```text
 //! profile.json          what Signet reads (signet_api::profile): TSA URL, trusted list, data folder
-//! identity.p12          Mari Tamm's signing key and certificate (the local PKI's)
-//! identity-auth.p12     her authentication key and certificate (logging in to the nodes)
+//! identity.p12          Mari Tamm's signing and authentication keys and certificates, as on
+//!                       her ID card (the local PKI's): signing, and logging in to the nodes
 //! trust/                root.pem, issuing-ca.pem, tsl.xml (signed trusted list), tsl-signer.pem/.der
 //! data/nodes.json       Signet's list of nodes with each node's pinned log key and TLS CA
 //! nodes/                the nodes' databases, log keys and federation files
 //! ```
 //!
-//! The identities' password is made at random at every start and printed on the console only.
+//! The identity's password is made at random at every start and printed on the console only.
 //! The last line `signet-demo: ready` says everything is up. Ctrl-C or SIGTERM stops every
 //! service, and so does the end of the process that started it (no orphans).
 #![allow(
@@ -31,7 +31,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -130,21 +130,14 @@ fn run() -> anyhow::Result<()> {
     write(&trust.join("tsl-signer.der"), &list.signer)?;
 
     let password = password()?;
-    let issuing_ca = pki.get(Role::IssuingCa).cert_path.clone();
-    export_p12(
-        &pki,
-        Role::Signing,
-        &issuing_ca,
-        &dir.join("identity.p12"),
+    let identity = signet_testkit::pkcs12(
+        &[pki.get(Role::Signing), pki.get(Role::Authentication)],
+        &[pki.get(Role::IssuingCa)],
         &password,
-    )?;
-    export_p12(
-        &pki,
-        Role::Authentication,
-        &issuing_ca,
-        &dir.join("identity-auth.p12"),
-        &password,
-    )?;
+        pki.dir(),
+    )
+    .context("cannot make the demo identity's PKCS#12 file")?;
+    write(&dir.join("identity.p12"), identity)?;
 
     let nodes_dir = dir.join("nodes");
     let demo = DemoOptions {
@@ -242,45 +235,6 @@ fn password() -> anyhow::Result<Zeroizing<String>> {
     Ok(text)
 }
 
-/// `openssl pkcs12 -export` of `role`'s key and certificate (with the issuing CA), the password
-/// given on standard input (never on a command line, which others could read).
-fn export_p12(
-    pki: &TestPki,
-    role: Role,
-    chain: &Path,
-    out: &Path,
-    password: &str,
-) -> anyhow::Result<()> {
-    let issued = pki.get(role);
-    let mut child = std::process::Command::new("openssl")
-        .args(["pkcs12", "-export", "-passout", "stdin", "-name"])
-        .arg(format!("Mari Tamm ({})", role.file_stem()))
-        .arg("-inkey")
-        .arg(&issued.key_path)
-        .arg("-in")
-        .arg(&issued.cert_path)
-        .arg("-certfile")
-        .arg(chain)
-        .arg("-out")
-        .arg(out)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("cannot run openssl (install the Debian package openssl)")?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(format!("{password}\n").as_bytes())?;
-    }
-    let output = child.wait_with_output()?;
-    if !output.status.success() {
-        bail!(
-            "openssl pkcs12 -export failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(())
-}
-
 fn print_summary(
     dir: &Path,
     pki: &TestPki,
@@ -307,7 +261,7 @@ fn print_summary(
     }
     out.push_str(&format!("profile folder: {d}\n"));
     out.push_str(&format!(
-        "demo identity: {} ({}): {d}/identity.p12 (signing), {d}/identity-auth.p12 (authentication)\n",
+        "demo identity: {} ({}): {d}/identity.p12 (signing and authentication keys)\n",
         mari.name(),
         mari.code
     ));
@@ -317,7 +271,7 @@ fn print_summary(
          signet sign document.pdf --token p12:{d}/identity.p12\n  \
          signet sign notes.txt --token p12:{d}/identity.p12 --container notes.asice\n  \
          signet verify document.signed.pdf\n  \
-         signet data holdings --node {first} --token p12:{d}/identity-auth.p12\n"
+         signet data holdings --node {first} --token p12:{d}/identity.p12\n"
     ));
     out.push_str("signet-demo: ready\n");
     let mut stdout = std::io::stdout().lock();

@@ -287,7 +287,8 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
     let demo = Demo::start();
     let profile = demo.profile();
     let p12 = format!("p12:{}", profile.join("identity.p12").display());
-    let auth = format!("p12:{}", profile.join("identity-auth.p12").display());
+    // One file with both keys, as a card: the signing key signs, the authentication key logs in.
+    let auth = p12.clone();
     let pin = format!("{}\n", demo.password);
     // The password is on the console only: in no file of the profile, nor in a file name.
     for entry in walk(&profile) {

@@ -29,6 +29,7 @@ pub fn pkcs12(
     for (i, issued) in keys.iter().enumerate() {
         files.push(export_one(issued, chain, password, scratch, i)?);
     }
+    let _ = std::fs::remove_file(bundle_path(scratch));
     match files.len() {
         0 => Err(TestkitError::Key("a PKCS#12 file needs a key".into())),
         1 => Ok(files.remove(0)),
@@ -53,7 +54,7 @@ fn export_one(
         .arg("-out")
         .arg(&out);
     if !chain.is_empty() {
-        let bundle = scratch.join(format!(".signet-testkit-{}-chain.pem", std::process::id()));
+        let bundle = bundle_path(scratch);
         let mut pem = String::new();
         for c in chain {
             pem.push_str(&crate::pem("CERTIFICATE", &c.der)?);
@@ -85,6 +86,10 @@ fn export_one(
     let bytes = std::fs::read(&out).map_err(|e| TestkitError::io(&out, e))?;
     let _ = std::fs::remove_file(&out);
     Ok(bytes)
+}
+
+fn bundle_path(scratch: &Path) -> std::path::PathBuf {
+    scratch.join(format!(".signet-testkit-{}-chain.pem", std::process::id()))
 }
 
 fn key_error(what: impl std::fmt::Display) -> TestkitError {

@@ -336,6 +336,29 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
     assert_eq!(report["indication"], "TOTAL-PASSED", "{report:#}");
     assert_eq!(report["level"], "B-LT", "{report:#}");
 
+    // B-LTA as well: the archive time-stamp comes from the profile's TSA too.
+    let lta = demo.file("document-lta.pdf");
+    let signed = demo.signet(
+        &[
+            "sign",
+            pdf_arg,
+            "--level",
+            "B-LTA",
+            "--token",
+            &p12,
+            "--pin-stdin",
+            "--out",
+            lta.to_str().unwrap(),
+        ],
+        &pin,
+    );
+    assert!(signed.status.success(), "{}", text(&signed));
+    let verified = demo.signet(&["verify", lta.to_str().unwrap(), "--json"], "");
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
+    let report = &json(&verified)["files"][0]["report"]["signatures"][0];
+    assert_eq!(report["indication"], "TOTAL-PASSED", "{report:#}");
+    assert_eq!(report["level"], "B-LTA", "{report:#}");
+
     // An ASiC-E container at B-LT.
     let notes = demo.file("notes.txt");
     std::fs::write(&notes, "Demo notes\n").unwrap();

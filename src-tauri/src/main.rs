@@ -21,8 +21,14 @@ fn main() {
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let paths = app.path();
-            let context =
+            let mut context =
                 signet_api::Context::new(paths.app_data_dir()?).with_log_dir(paths.app_log_dir()?);
+            // SIGNET_PROFILE=demo with SIGNET_PROFILE_DIR (`cargo xtask run`): the profile's
+            // data folder, nodes and defaults.
+            let profile = signet_api::Profile::from_env()?;
+            if let Some(profile) = profile.clone() {
+                context = context.with_profile(profile);
+            }
             let guard = signet_api::logging::init(&signet_api::logging::LogTarget {
                 dir: context.log_dir().map(ToOwned::to_owned),
                 stderr: true,
@@ -36,6 +42,9 @@ fn main() {
                 },
                 "Signet desktop started"
             );
+            if let Some(profile) = &profile {
+                tracing::info!(profile = %profile.name, dir = %profile.dir.display(), "profile in use");
+            }
             app.manage(guard);
             app.manage(context);
             tray::create(app.handle())?;

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo xtask run        install what is missing, build the UI and the app, start it (demo profile)
+//! cargo xtask demo       only the demo services (local PKI, five agency nodes) and their profile
 //! cargo xtask test       install what is missing, build, run every test, print `N passed, N failed`
 //! cargo xtask setup      only install what is missing
 //! cargo xtask bindings   regenerate the UI's TypeScript bindings from the Rust types
@@ -19,6 +20,7 @@ mod bench_asice;
 mod bench_node;
 mod bench_pades;
 mod crash;
+mod demo;
 mod postgres;
 mod process;
 mod setup;
@@ -35,6 +37,8 @@ usage: cargo xtask <command>
 
 commands:
   run        install what is missing, build the UI and the desktop app, and start it (demo profile)
+  demo       start only the demo services (local OCSP, TSA, CRL, five agency nodes) and write
+             their profile to target/demo, for the CLI (SIGNET_PROFILE_DIR); Ctrl-C stops them
   test       install what is missing, build, and run every test; prints `N passed, N failed`
   setup      install what is missing (Debian packages, Rust components, npm packages, tauri-driver)
   bindings   regenerate ui/src/lib/backend/bindings.ts from the Rust types
@@ -65,6 +69,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
     match args.first().map(String::as_str) {
         Some("run") => run_app(&root, &args[1..]).map(|()| std::process::ExitCode::SUCCESS),
         Some("test") => test::all(&root, &args[1..]),
+        Some("demo") => demo::command(&root, &args[1..]),
         Some("setup") => {
             setup::everything(&root, setup::Purpose::Test)?;
             Ok(std::process::ExitCode::SUCCESS)
@@ -122,14 +127,18 @@ fn run_app(root: &Path, args: &[String]) -> anyhow::Result<()> {
     }
     setup::everything(root, setup::Purpose::Run)?;
     ui::build(root)?;
-    process::Cmd::new("cargo")
-        .args(["build", "--package", "signet-desktop"])
-        .run()?;
+    demo::build(&["signet-desktop"])?;
+    // The demo services first (local OCSP, TSA, agency nodes; the profile in target/demo), then
+    // the app in that profile; the services stop when the app ends (or when this process does).
+    let mut services = demo::start(root)?;
     let binary = root.join("target/debug/signet-desktop");
     println!("xtask: starting {} (demo profile)", binary.display());
-    process::Cmd::new(&binary)
+    let app = process::Cmd::new(&binary)
         .env("SIGNET_PROFILE", "demo")
-        .run()
+        .env("SIGNET_PROFILE_DIR", &services.profile)
+        .run();
+    services.stop();
+    app
 }
 
 /// The workspace root: the parent of this crate's folder.

@@ -14,6 +14,8 @@ pub(crate) enum Purpose {
     Run,
     /// Building and running every test, headless.
     Test,
+    /// `cargo xtask demo`: building signet-demo and the CLI, and running the demo services.
+    Demo,
 }
 
 /// Debian packages to build the desktop app (Tauri 2 on WebKitGTK 4.1).
@@ -68,13 +70,29 @@ const TEST_PACKAGES: &[&str] = &[
     "postgresql",
 ];
 
+/// Debian packages for `cargo xtask demo` (no display, no UI): the build tools and OpenSSL,
+/// which answers the demo PKI's OCSP and TSA requests (signet-testkit).
+const DEMO_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libpcsclite-dev",
+    "openssl",
+];
+
 /// The oldest Node.js the UI tool chain (Vite 7) accepts.
 const NODE_MIN: (u32, u32) = (20, 19);
 
 pub(crate) fn everything(root: &Path, purpose: Purpose) -> anyhow::Result<()> {
+    if purpose == Purpose::Demo {
+        return debian_packages(DEMO_PACKAGES);
+    }
     let mut packages: Vec<&str> = BUILD_PACKAGES.to_vec();
     if purpose == Purpose::Test {
         packages.extend_from_slice(TEST_PACKAGES);
+    } else {
+        // `cargo xtask run` starts the demo services: OpenSSL answers their OCSP and TSA requests.
+        packages.push("openssl");
     }
     debian_packages(&packages)?;
     node()?;

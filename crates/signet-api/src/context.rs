@@ -18,6 +18,7 @@ pub struct Context {
     data_dir: PathBuf,
     log_dir: Option<PathBuf>,
     clock: Arc<dyn Clock>,
+    profile: Option<Arc<crate::Profile>>,
 }
 
 impl Context {
@@ -27,6 +28,7 @@ impl Context {
             data_dir: data_dir.into(),
             log_dir: None,
             clock: Arc::new(SystemClock),
+            profile: None,
         }
     }
 
@@ -55,6 +57,20 @@ impl Context {
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The same context in `profile`: its data folder is the profile's, and the profile's
+    /// defaults (time-stamping authority, trust) are there for the callers to use.
+    #[must_use]
+    pub fn with_profile(mut self, profile: crate::Profile) -> Self {
+        self.data_dir = profile.data_dir.clone();
+        self.profile = Some(Arc::new(profile));
+        self
+    }
+
+    /// The profile this context runs in, if any.
+    pub fn profile(&self) -> Option<&crate::Profile> {
+        self.profile.as_deref()
     }
 
     /// The folder for Signet's data (the encrypted cache and settings).

@@ -16,10 +16,12 @@ pub mod http;
 pub mod json;
 pub mod logging;
 pub mod pades;
+pub mod profile;
 pub mod token;
 
 pub use context::{APP_ID, Context};
 pub use error::ApiError;
+pub use profile::Profile;
 
 use json::{AppInfo, BuildProfile, OptionalBackend};
 

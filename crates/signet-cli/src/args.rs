@@ -24,7 +24,12 @@ Exit status:
 When one command judges several files, the worst verdict sets the status: 1 over 2 over 0.
 
 PINs and passwords are never taken as arguments or environment variables: signet asks for them
-on the terminal without echo, or reads them from standard input with --pin-stdin, one line per PIN.";
+on the terminal without echo, or reads them from standard input with --pin-stdin, one line per PIN.
+
+Environment:
+  SIGNET_PROFILE_DIR   use the profile in this folder (e.g. the demo profile that `cargo xtask demo`
+                       writes to target/demo): its TSA, trusted list and data folder (nodes.json)
+                       are the defaults for --tsa, --trust/--tsl and the data commands.";
 
 /// Sign and verify documents with your ID card, and see who uses your data.
 ///

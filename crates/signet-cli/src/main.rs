@@ -9,6 +9,7 @@ mod data;
 mod exit;
 mod pdf;
 mod pin;
+mod profile;
 mod report;
 mod sign;
 
@@ -20,7 +21,7 @@ use args::{Cli, Command};
 use exit::Status;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return report::usage(&err).into(),
     };
@@ -28,8 +29,17 @@ fn main() -> ExitCode {
         dir: None,
         stderr: true,
     });
-    let context = signet_api::Context::for_this_user();
     let json = cli.json();
+    // SIGNET_PROFILE_DIR: the profile's defaults fill in what the command line left out.
+    let context = match signet_api::Profile::from_env() {
+        Ok(None) => signet_api::Context::for_this_user(),
+        Ok(Some(p)) => {
+            tracing::debug!(profile = %p.name, dir = %p.dir.display(), "profile");
+            profile::apply(&mut cli.command, &p);
+            signet_api::Context::for_this_user().with_profile(p)
+        }
+        Err(err) => return report::error(&err, json).into(),
+    };
     let status = match &cli.command {
         Command::Info => report::app_info(&signet_api::app_info(&context), json),
         Command::Card(command) => card::run(command, json),

@@ -22,6 +22,7 @@ pub mod external;
 mod fetch;
 mod keys;
 mod openssl;
+mod p12;
 pub mod pcscd;
 pub mod peers;
 mod pki;
@@ -37,6 +38,7 @@ use signet_core::Clock as _;
 
 pub use fetch::LoopbackFetch;
 pub use keys::TestKey;
+pub use p12::pkcs12;
 pub use pki::{Certificates, Issued, PERSONAL_CODE, Role, pem};
 pub use responder::{OcspMode, TsaMode};
 pub use tsl::{TestTrustedList, TrustedListOptions, qualifier_uri};

@@ -1,5 +1,7 @@
 //! The software token: a PKCS#12 file (RFC 7292) with a P-384 key and its certificate,
-//! protected by a password. For tests, CI and people without a card.
+//! protected by a password. For tests, CI and people without a card. A file may hold two keys,
+//! as an ID card does: the one whose certificate has nonRepudiation is the signing key, the other
+//! the authentication key.
 //!
 //! ```text
 //! PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, macData MacData OPTIONAL }
@@ -36,13 +38,14 @@ const SHROUDED_KEY_BAG: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
 const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
 const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
+const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
 /// What the file holds once opened.
 struct Contents {
     certificates: Vec<Vec<u8>>,
-    /// The encrypted key (PKCS#8 EncryptedPrivateKeyInfo, DER).
-    encrypted_key: Option<Vec<u8>>,
+    /// The encrypted keys (PKCS#8 EncryptedPrivateKeyInfo, DER).
+    encrypted_keys: Vec<Vec<u8>>,
 }
 
 /// A PKCS#12 file as a signing token, unlocked by its password when opened. Its one key is
@@ -53,6 +56,8 @@ pub struct SoftToken {
     /// takes a sixth of the pure-Rust curve's time), which wipes the key's memory when it is
     /// freed on drop (`OPENSSL_free` cleanses).
     key: EcdsaKeyPair,
+    /// The authentication key and its certificate, when the file holds two keys.
+    authentication: Option<(Vec<u8>, EcdsaKeyPair)>,
     password: PasswordCheck,
 }
 
@@ -129,23 +134,52 @@ impl SoftToken {
             .ok_or_else(|| malformed("no MAC: integrity unprotected"))?;
         check_mac(&mac, auth_safe.as_bytes(), password)?;
         let contents = read_auth_safe(auth_safe.as_bytes(), password)?;
-        let encrypted_key = contents
-            .encrypted_key
-            .ok_or_else(|| malformed("no private key"))?;
-        let key = decrypt_key(&encrypted_key, password)?;
+        if contents.encrypted_keys.len() > 2 {
+            return Err(malformed(
+                "more than two private keys (a signing and an authentication key at most)",
+            ));
+        }
+        let mut keys = Vec::new();
+        for encrypted_key in &contents.encrypted_keys {
+            let key = decrypt_key(encrypted_key, password)?;
+            let public = key.public_key().as_ref().to_vec();
+            let certificate = contents
+                .certificates
+                .iter()
+                .find(|der| certificate_key(der).as_deref() == Some(public.as_slice()))
+                .ok_or_else(|| malformed("no certificate for its private key"))?
+                .clone();
+            keys.push((certificate, key));
+        }
         // AWS-LC seeds its random generator on first use: done here, with the key derivation,
         // rather than in the first signature (and any failure to get randomness shows here).
         aws_lc_rs::rand::fill(&mut [0_u8; 16])
             .map_err(|e| malformed(format!("no randomness for signatures: {e}")))?;
-        let public = key.public_key().as_ref().to_vec();
-        let certificate = contents
-            .certificates
-            .into_iter()
-            .find(|der| certificate_key(der).as_deref() == Some(public.as_slice()))
-            .ok_or_else(|| malformed("no certificate for its private key"))?;
+        let second = if keys.len() == 2 { keys.pop() } else { None };
+        let (mut certificate, mut key) = keys.pop().ok_or_else(|| malformed("no private key"))?;
+        // Two keys: the signing one is the one certified for nonRepudiation.
+        let authentication = match second {
+            None => None,
+            Some(other) => match (non_repudiation(&certificate), non_repudiation(&other.0)) {
+                (true, false) => Some(other),
+                (false, true) => {
+                    let (signing_certificate, signing_key) = other;
+                    Some((
+                        std::mem::replace(&mut certificate, signing_certificate),
+                        std::mem::replace(&mut key, signing_key),
+                    ))
+                }
+                _ => {
+                    return Err(malformed(
+                        "two keys, but not one certified for signatures (nonRepudiation) and one for authentication",
+                    ));
+                }
+            },
+        };
         Ok(Self {
             certificate,
             key,
+            authentication,
             password: PasswordCheck::new(password)?,
         })
     }
@@ -165,6 +199,21 @@ fn certificate_key(der: &[u8]) -> Option<Vec<u8>> {
     // Compressed or not in the certificate, compare uncompressed points.
     let key = p384::ecdsa::VerifyingKey::from_encoded_point(&point).ok()?;
     Some(key.to_encoded_point(false).as_bytes().to_vec())
+}
+
+/// Whether a DER certificate's keyUsage has nonRepudiation (contentCommitment).
+fn non_repudiation(der: &[u8]) -> bool {
+    use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
+    let Ok(cert) = x509_cert::Certificate::from_der(der) else {
+        return false;
+    };
+    cert.tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| e.extn_id == KEY_USAGE)
+        .filter_map(|e| KeyUsage::from_der(e.extn_value.as_bytes()).ok())
+        .any(|usage| usage.0.contains(KeyUsages::NonRepudiation))
 }
 
 /// Counts the password-based key derivations (PBKDF2, the PKCS#12 KDF) in unit tests.
@@ -220,7 +269,7 @@ fn read_auth_safe(der: &[u8], password: &[u8]) -> Result<Contents, TokenError> {
     let infos: Vec<cms::content_info::ContentInfo> = Vec::from_der(der).map_err(malformed)?;
     let mut contents = Contents {
         certificates: Vec::new(),
-        encrypted_key: None,
+        encrypted_keys: Vec::new(),
     };
     for info in infos {
         let safe_contents = if info.content_type == ID_DATA {
@@ -256,8 +305,8 @@ fn read_auth_safe(der: &[u8], password: &[u8]) -> Result<Contents, TokenError> {
                 if cert.cert_id == X509_CERTIFICATE {
                     contents.certificates.push(cert.cert_value.into_bytes());
                 }
-            } else if bag.bag_id == SHROUDED_KEY_BAG && contents.encrypted_key.is_none() {
-                contents.encrypted_key = Some(inner);
+            } else if bag.bag_id == SHROUDED_KEY_BAG {
+                contents.encrypted_keys.push(inner);
             }
         }
     }
@@ -266,10 +315,17 @@ fn read_auth_safe(der: &[u8], password: &[u8]) -> Result<Contents, TokenError> {
 
 impl SigningToken for SoftToken {
     fn certificates(&mut self) -> Result<Vec<TokenCertificate>, TokenError> {
-        Ok(vec![TokenCertificate {
+        let mut certificates = vec![TokenCertificate {
             role: KeyRole::Signing,
             der: self.certificate.clone(),
-        }])
+        }];
+        if let Some((der, _)) = &self.authentication {
+            certificates.push(TokenCertificate {
+                role: KeyRole::Authentication,
+                der: der.clone(),
+            });
+        }
+        Ok(certificates)
     }
 
     fn pin_kind(&self, _role: KeyRole) -> PinKind {
@@ -291,9 +347,13 @@ impl SigningToken for SoftToken {
         digest: &[u8],
         pin: Pin,
     ) -> Result<RawSignature, TokenError> {
-        if role != KeyRole::Signing {
-            return Err(malformed("the file holds only a signing key"));
-        }
+        let key = match (role, &self.authentication) {
+            (KeyRole::Signing, _) => &self.key,
+            (KeyRole::Authentication, Some((_, key))) => key,
+            (KeyRole::Authentication, None) => {
+                return Err(malformed("the file holds only a signing key"));
+            }
+        };
         if digest.is_empty() || digest.len() > 48 {
             return Err(TokenError::DigestLength { len: digest.len() });
         }
@@ -316,8 +376,7 @@ impl SigningToken for SoftToken {
         let digest =
             aws_lc_rs::digest::Digest::import_less_safe(&padded, &aws_lc_rs::digest::SHA384)
                 .map_err(|e| malformed(format!("digest: {e}")))?;
-        let signature = self
-            .key
+        let signature = key
             .sign_digest(&digest)
             .map_err(|e| malformed(format!("signing failed: {e}")))?;
         Ok(RawSignature(signature.as_ref().to_vec()))
@@ -423,6 +482,104 @@ mod tests {
             .sign_digest(KeyRole::Signing, &digest, password(PASSWORD))
             .unwrap();
         assert!(verifies(&mut token, &digest, &raw));
+    }
+
+    fn verifies_with(der: &[u8], digest: &[u8], raw: &RawSignature) -> bool {
+        let key =
+            p384::ecdsa::VerifyingKey::from_sec1_bytes(&certificate_key(der).unwrap()).unwrap();
+        let signature = p384::ecdsa::Signature::from_slice(&raw.0).unwrap();
+        key.verify_prehash(digest, &signature).is_ok()
+    }
+
+    #[test]
+    fn a_file_with_two_keys_offers_the_signing_and_the_authentication_key() {
+        let pki = TestPki::start().unwrap();
+        // The authentication key first: the roles come from the certificates, not the order.
+        let der = signet_testkit::pkcs12(
+            &[pki.get(Role::Authentication), pki.get(Role::Signing)],
+            &[pki.get(Role::IssuingCa)],
+            PASSWORD,
+            pki.dir(),
+        )
+        .unwrap();
+        // OpenSSL reads the joined file: its MAC holds and both keys are in it.
+        let path = pki.dir().join("two-keys.p12");
+        std::fs::write(&path, &der).unwrap();
+        let mut openssl = Command::new("openssl")
+            .args(["pkcs12", "-info", "-noout", "-passin", "stdin", "-in"])
+            .arg(&path)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            &mut openssl.stdin.take().unwrap(),
+            format!("{PASSWORD}\n").as_bytes(),
+        )
+        .unwrap();
+        let info = openssl.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&info.stderr);
+        assert!(info.status.success(), "{text}");
+        assert_eq!(text.matches("Shrouded Keybag").count(), 2, "{text}");
+
+        DERIVATIONS.with(|n| n.set(0));
+        let mut token = SoftToken::from_der(&der, &password(PASSWORD)).unwrap();
+        // Two MACs' worth of safes: the MAC key, two certificate PBES2s, two key PBES2s.
+        assert_eq!(DERIVATIONS.with(Cell::get), 5);
+        let certificates = token.certificates().unwrap();
+        let der_of = |role: KeyRole| {
+            certificates
+                .iter()
+                .find(|c| c.role == role)
+                .map(|c| c.der.clone())
+                .unwrap()
+        };
+        assert_eq!(certificates.len(), 2);
+        assert_eq!(der_of(KeyRole::Signing), pki.der(Role::Signing));
+        assert_eq!(
+            der_of(KeyRole::Authentication),
+            pki.der(Role::Authentication)
+        );
+        let digest = Sha384::digest(b"challenge");
+        for (role, other) in [
+            (KeyRole::Signing, KeyRole::Authentication),
+            (KeyRole::Authentication, KeyRole::Signing),
+        ] {
+            let raw = token
+                .sign_digest(role, &digest, password(PASSWORD))
+                .unwrap();
+            assert!(verifies_with(&der_of(role), &digest, &raw), "{role:?}");
+            assert!(!verifies_with(&der_of(other), &digest, &raw), "{role:?}");
+            assert_eq!(
+                token
+                    .sign_digest(role, &digest, password("wrong"))
+                    .unwrap_err(),
+                TokenError::WrongPassword
+            );
+        }
+
+        // Two signing keys: which one is meant cannot be told, so the file is refused.
+        let ambiguous = signet_testkit::pkcs12(
+            &[pki.get(Role::Signing), pki.get(Role::Revoked)],
+            &[],
+            PASSWORD,
+            pki.dir(),
+        )
+        .unwrap();
+        let err = SoftToken::from_der(&ambiguous, &password(PASSWORD)).unwrap_err();
+        assert!(err.to_string().contains("nonRepudiation"), "{err}");
+        // A file of one key still offers it as the signing key, whatever its certificate.
+        let single =
+            signet_testkit::pkcs12(&[pki.get(Role::Authentication)], &[], PASSWORD, pki.dir())
+                .unwrap();
+        let mut token = SoftToken::from_der(&single, &password(PASSWORD)).unwrap();
+        let certificates = token.certificates().unwrap();
+        assert_eq!(certificates.len(), 1);
+        assert_eq!(certificates[0].role, KeyRole::Signing);
+        assert!(matches!(
+            token.sign_digest(KeyRole::Authentication, &digest, password(PASSWORD)),
+            Err(TokenError::Malformed(_))
+        ));
     }
 
     #[test]

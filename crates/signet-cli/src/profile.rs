@@ -19,10 +19,7 @@ pub(crate) fn apply(command: &mut Command, profile: &Profile) {
             if args.tsa.is_none() {
                 args.tsa.clone_from(&profile.tsa_url);
             }
-            // Extending PDFs takes anchors only, not a trusted list.
-            if args.trust.trust.is_empty() && args.trust.tsl.is_none() {
-                args.trust.trust.clone_from(&profile.trust);
-            }
+            trust(&mut args.trust, profile);
         }
         Command::Asice(_)
         | Command::Batch(_)
@@ -92,6 +89,13 @@ mod tests {
             panic!()
         };
         assert_eq!(args.trust.tsl, Some(PathBuf::from("/p/tsl.xml")));
+        let Command::Extend(args) = parsed(&["signet", "extend", "a.pdf", "--level", "B-LTA"])
+        else {
+            panic!()
+        };
+        assert_eq!(args.tsa.as_deref(), Some("http://127.0.0.1:9/tsa"));
+        assert_eq!(args.trust.tsl, Some(PathBuf::from("/p/tsl.xml")));
+        assert_eq!(args.trust.tsl_signer, [PathBuf::from("/p/tsl-signer.pem")]);
     }
 
     #[test]

@@ -1,0 +1,947 @@
+//! Batch signing (`signet batch`): many files, one review, progress, and nothing lost when the
+//! card is pulled.
+//!
+//! [`Batch::prepare`] makes the plan before any PIN is asked: every file's format and output,
+//! the total size, the level, and the signer's certificate read from the token (a card or a
+//! PKCS#11 token without a PIN; a PKCS#12 file only after its password, so not in the plan).
+//! [`Batch::run`] signs the files one by one with the token opened once, writes each output
+//! atomically and then appends a line to the journal (`OUT_DIR/.signet-batch.jsonl`, synced).
+//! A file that fails for its own reason (a broken or encrypted PDF, an output that is in the
+//! way) is reported and the batch goes on; trouble with the token or the services every file
+//! needs (card removed, reader gone, PIN blocked, TSA down, disk full) stops the batch at once.
+//! Running the same batch again skips the files the journal lists with the same input and an
+//! intact output. The events are described in `docs/batch-json.md`.
+
+use std::io::{BufRead as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use signet_core::{BaselineLevel, Code, Fetch};
+use signet_pki::Cert;
+use signet_token::{KeyRole, Pin, PinKind, SigningToken};
+
+use crate::asice::{AsiceSignRequest, TrustFiles};
+use crate::pades::{PadesSignRequest, PadesSigner, PdfInput, copy_pin};
+use crate::token::{AskSecret, TokenSpec, open_token};
+use crate::{ApiError, Context};
+
+/// The journal's file name, in the output folder.
+pub const JOURNAL: &str = ".signet-batch.jsonl";
+
+/// How a file is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchFormat {
+    /// PAdES: the signature inside the PDF; the output has the input's name.
+    Pades,
+    /// The file alone in an ASiC-E container named `NAME.asice` (`NAME` with its extension).
+    Asice,
+}
+
+/// What to sign.
+#[derive(Debug, Clone)]
+pub struct BatchRequest {
+    /// The files, in order.
+    pub files: Vec<PathBuf>,
+    /// The folder for the outputs and the journal (created when missing).
+    pub out_dir: PathBuf,
+    /// `None`: PAdES for PDFs, ASiC-E for anything else.
+    pub format: Option<BatchFormat>,
+    /// The level of every signature.
+    pub level: BaselineLevel,
+    /// The time-stamping authority (from B-T).
+    pub tsa: Option<String>,
+    /// The signing device.
+    pub token: TokenSpec,
+    /// Certificates completing the signer's chain (PAdES), DER or PEM.
+    pub chain: Vec<Vec<u8>>,
+    /// What signing trusts (TSA, OCSP, the signer's issuer).
+    pub trust: TrustFiles,
+}
+
+/// What the plan says of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FileState {
+    /// To be signed.
+    Sign,
+    /// Signed by an earlier run of this batch: the journal lists it with the same input, and
+    /// its output is intact. It is skipped.
+    Done,
+    /// Cannot be signed (see `error`); the others are.
+    Refused,
+}
+
+/// One file of the plan.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedFile {
+    /// The input, as given.
+    pub input: String,
+    /// The output path.
+    pub output: String,
+    /// The format.
+    pub format: BatchFormat,
+    /// The input's size in bytes.
+    pub size: u64,
+    /// Its SHA-256, hex.
+    pub input_sha256: String,
+    /// Sign, done already, or refused.
+    pub state: FileState,
+    /// Why it is refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ApiError>,
+    #[serde(skip)]
+    input_path: PathBuf,
+    #[serde(skip)]
+    output_path: PathBuf,
+}
+
+/// The signer's certificate as the review shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerInfo {
+    /// The subject.
+    pub subject: String,
+    /// The issuer.
+    pub issuer: String,
+    /// Valid from (RFC 3339).
+    pub not_before: String,
+    /// Valid until (RFC 3339).
+    pub not_after: String,
+    /// Whether it is valid now.
+    pub valid_now: bool,
+}
+
+/// The plan the person reviews before any PIN is asked.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchPlan {
+    /// The output folder.
+    pub out_dir: String,
+    /// The journal's path.
+    pub journal: String,
+    /// The level.
+    pub level: BaselineLevel,
+    /// The signing device (`pcsc`, `p12:FILE`, …).
+    pub token: String,
+    /// The signer, read from the token; `None` when it needs a secret first (PKCS#12).
+    pub signer: Option<SignerInfo>,
+    /// Number of files.
+    pub count: usize,
+    /// Their total size in bytes.
+    pub total_bytes: u64,
+    /// How many are to be signed now (the others are done or refused).
+    pub to_sign: usize,
+    /// Every file, in order.
+    pub files: Vec<PlannedFile>,
+}
+
+/// What a batch reports while it runs (one JSON line each with `--json`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum BatchEvent {
+    /// The plan, before anything is signed.
+    Plan(BatchPlan),
+    /// A file was signed and its output is in place and in the journal.
+    #[serde(rename_all = "camelCase")]
+    Signed {
+        /// Its position, from 1.
+        n: usize,
+        /// The number of files.
+        of: usize,
+        /// The input.
+        input: String,
+        /// The output written.
+        output: String,
+        /// The format.
+        format: BatchFormat,
+        /// The level.
+        level: BaselineLevel,
+        /// The output's SHA-256, hex.
+        output_sha256: String,
+        /// What the pre-sign check found (PAdES).
+        warnings: Vec<String>,
+    },
+    /// A file was signed by an earlier run: skipped.
+    #[serde(rename_all = "camelCase")]
+    Skipped {
+        /// Its position.
+        n: usize,
+        /// The number of files.
+        of: usize,
+        /// The input.
+        input: String,
+        /// Its output, kept.
+        output: String,
+        /// Why.
+        reason: String,
+    },
+    /// A file could not be signed for its own reason; the batch went on.
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        /// Its position.
+        n: usize,
+        /// The number of files.
+        of: usize,
+        /// The input.
+        input: String,
+        /// The output it would have had (nothing written there).
+        output: String,
+        /// What happened and what to do.
+        error: ApiError,
+    },
+    /// The end.
+    Summary(BatchSummary),
+}
+
+/// How a batch ended.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchSummary {
+    /// Number of files.
+    pub files: usize,
+    /// Signed in this run.
+    pub signed: usize,
+    /// Skipped: signed by an earlier run.
+    pub skipped: usize,
+    /// Could not be signed for their own reason.
+    pub failed: usize,
+    /// Not attempted because the batch stopped.
+    pub left: usize,
+    /// Why the batch stopped before the end, with what to do; `None` when it ran to the end.
+    pub stopped: Option<ApiError>,
+    /// The journal.
+    pub journal: String,
+}
+
+/// One line of the journal: a file signed and its output in place.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JournalEntry {
+    input: String,
+    input_sha256: String,
+    /// The output's file name in the output folder.
+    output: String,
+    output_sha256: String,
+    format: BatchFormat,
+    level: BaselineLevel,
+    signed_at: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256_of_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(hex(&hasher.finalize()))
+}
+
+fn read_journal(path: &Path) -> Vec<JournalEntry> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    // A line cut short by a crash is not an entry; its output is then "not from this batch".
+    std::io::BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str(&line).ok())
+        .collect()
+}
+
+fn is_pdf(bytes: &[u8]) -> bool {
+    bytes
+        .get(..bytes.len().min(1024))
+        .is_some_and(|head| head.windows(5).any(|w| w == b"%PDF-"))
+}
+
+/// Errors that are the token's or a shared service's, not the file's: the batch stops.
+fn stops_the_batch(code: Code) -> bool {
+    matches!(
+        code,
+        Code::CardUnavailable
+            | Code::CardRemoved
+            | Code::CardUnsupported
+            | Code::CardNotActivated
+            | Code::PinIncorrect
+            | Code::PinBlocked
+            | Code::Cancelled
+            | Code::Network
+            | Code::Io
+    )
+}
+
+/// What signing needs once the first file is to be signed.
+struct Session {
+    journal: std::fs::File,
+    token: Box<dyn SigningToken + Send>,
+    pades: Option<PadesSigner>,
+}
+
+/// A batch, planned and ready to run.
+pub struct Batch {
+    request: BatchRequest,
+    plan: BatchPlan,
+    token: Option<Box<dyn SigningToken + Send>>,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("plan", &self.plan)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Batch {
+    /// Plans the batch: reads and hashes every input, checks the journal, and reads the signer's
+    /// certificate from a card or PKCS#11 token (no PIN is asked). Nothing is written.
+    pub fn prepare(context: &Context, request: BatchRequest) -> Result<Self, ApiError> {
+        if request.files.is_empty() {
+            return Err(ApiError::new(Code::InvalidInput, "no files to sign"));
+        }
+        if request.level.has_timestamp() && request.tsa.is_none() {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                format!("level {} needs a time-stamping authority", request.level),
+            )
+            .recommend("Give one with --tsa URL, or sign at --level B-B."));
+        }
+        let journal_path = request.out_dir.join(JOURNAL);
+        let journal = read_journal(&journal_path);
+        let mut files = Vec::new();
+        let mut total_bytes = 0;
+        for input in &request.files {
+            let bytes = std::fs::read(input).map_err(|e| {
+                let mut err = ApiError::from(e);
+                err.message = format!("{}: {}", input.display(), err.message);
+                err.recommend(
+                    "Check that the file exists and the name is spelled right; nothing was signed.",
+                )
+            })?;
+            let pdf = is_pdf(&bytes);
+            let format = match request.format {
+                Some(format) => format,
+                None if pdf => BatchFormat::Pades,
+                None => BatchFormat::Asice,
+            };
+            let name = input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        Code::InvalidInput,
+                        format!("{} is not a file name", input.display()),
+                    )
+                })?;
+            let output_name = match format {
+                BatchFormat::Pades => name,
+                BatchFormat::Asice => format!("{name}.asice"),
+            };
+            let output_path = request.out_dir.join(&output_name);
+            if files
+                .iter()
+                .any(|f: &PlannedFile| f.output_path == output_path)
+            {
+                return Err(ApiError::new(
+                    Code::InvalidInput,
+                    format!(
+                        "two inputs would be signed into the same output {}",
+                        output_path.display()
+                    ),
+                )
+                .recommend(
+                    "Sign files of the same name in separate batches, into separate folders.",
+                ));
+            }
+            let input_sha256 = hex(&Sha256::digest(&bytes));
+            let mut error = None;
+            let mut state = FileState::Sign;
+            let same_file = match (input.canonicalize(), output_path.canonicalize()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            };
+            if same_file {
+                error = Some(
+                    ApiError::new(
+                        Code::InvalidInput,
+                        format!(
+                            "the output {} would overwrite its input",
+                            output_path.display()
+                        ),
+                    )
+                    .recommend("Choose an --out-dir other than the inputs' folder."),
+                );
+            } else if format == BatchFormat::Pades && !pdf {
+                error = Some(
+                    ApiError::new(
+                        Code::InvalidInput,
+                        format!("{} is not a PDF, so it cannot be signed as PAdES", input.display()),
+                    )
+                    .recommend("Sign it into an ASiC-E container: leave out --format pades, or give --format asice."),
+                );
+            } else if let Some(problem) = (format == BatchFormat::Pades)
+                .then(|| crate::pades::check_input(input, bytes.clone(), false).err())
+                .flatten()
+            {
+                // A broken or encrypted PDF is refused in the plan, before any PIN.
+                let mut problem = problem;
+                problem.message = format!("{}: {}", input.display(), problem.message);
+                error = Some(problem);
+            } else if output_path.exists() {
+                let recorded = journal.iter().rev().find(|e| {
+                    e.output == output_name && e.input_sha256 == input_sha256 && e.format == format
+                });
+                match recorded {
+                    Some(entry)
+                        if sha256_of_file(&output_path).ok().as_deref()
+                            == Some(entry.output_sha256.as_str()) =>
+                    {
+                        state = FileState::Done;
+                    }
+                    _ => {
+                        error = Some(
+                            ApiError::new(
+                                Code::InvalidInput,
+                                format!(
+                                    "{} exists and was not signed by this batch (or was changed since): Signet does not overwrite it",
+                                    output_path.display()
+                                ),
+                            )
+                            .recommend("Move it away, or choose another --out-dir, and run the command again."),
+                        );
+                    }
+                }
+            }
+            if error.is_some() {
+                state = FileState::Refused;
+            }
+            total_bytes += bytes.len() as u64;
+            files.push(PlannedFile {
+                input: input.display().to_string(),
+                output: output_path.display().to_string(),
+                format,
+                size: bytes.len() as u64,
+                input_sha256,
+                state,
+                error,
+                input_path: input.clone(),
+                output_path,
+            });
+        }
+        // A card or a PKCS#11 token shows its certificate without a PIN; a PKCS#12 file needs
+        // its password, which is asked only after the review.
+        let (token, signer) = match request.token {
+            TokenSpec::P12 { .. } => (None, None),
+            _ => {
+                let mut token = open_token(&request.token, &mut |_, _| {
+                    Err(ApiError::new(
+                        Code::Internal,
+                        "no secret is asked before the review",
+                    ))
+                })?;
+                let signer = signer_info(context, token.as_mut())?;
+                (Some(token), Some(signer))
+            }
+        };
+        let to_sign = files.iter().filter(|f| f.state == FileState::Sign).count();
+        let plan = BatchPlan {
+            out_dir: request.out_dir.display().to_string(),
+            journal: journal_path.display().to_string(),
+            level: request.level,
+            token: request.token.to_string(),
+            signer,
+            count: files.len(),
+            total_bytes,
+            to_sign,
+            files,
+        };
+        tracing::info!(
+            files = plan.count,
+            to_sign = plan.to_sign,
+            bytes = plan.total_bytes,
+            level = %plan.level,
+            "batch planned"
+        );
+        Ok(Self {
+            request,
+            plan,
+            token,
+        })
+    }
+
+    /// The plan to show before anything is signed.
+    pub fn plan(&self) -> &BatchPlan {
+        &self.plan
+    }
+
+    /// Signs the planned files in order, reporting each through `on_event` (not the plan: the
+    /// caller shows it before calling this). `ask` is called for a card's PIN before each
+    /// signature, and once for a PKCS#12 file's password. Returns the summary, also reported.
+    pub fn run(
+        mut self,
+        context: &Context,
+        fetch: &dyn Fetch,
+        ask: &mut AskSecret<'_>,
+        on_event: &mut dyn FnMut(&BatchEvent),
+    ) -> BatchSummary {
+        let total = self.plan.files.len();
+        let journal_path = self.request.out_dir.join(JOURNAL);
+        let mut summary = BatchSummary {
+            files: total,
+            signed: 0,
+            skipped: 0,
+            failed: 0,
+            left: 0,
+            stopped: None,
+            journal: journal_path.display().to_string(),
+        };
+        let mut index = 0;
+        if let Err(err) = self.sign_all(context, fetch, ask, on_event, &mut summary, &mut index) {
+            summary.left = self.plan.files[index.min(total)..]
+                .iter()
+                .filter(|f| f.state == FileState::Sign)
+                .count();
+            let done = summary.signed + summary.skipped;
+            tracing::warn!(code = %err.code, done, left = summary.left, "batch stopped");
+            summary.stopped = Some(stopped_error(
+                err,
+                done,
+                total,
+                summary.left,
+                &summary.journal,
+            ));
+        }
+        on_event(&BatchEvent::Summary(summary.clone()));
+        summary
+    }
+
+    fn sign_all(
+        &mut self,
+        context: &Context,
+        fetch: &dyn Fetch,
+        ask: &mut AskSecret<'_>,
+        on_event: &mut dyn FnMut(&BatchEvent),
+        summary: &mut BatchSummary,
+        index: &mut usize,
+    ) -> Result<(), ApiError> {
+        let total = self.plan.files.len();
+        let pades_request = PadesSignRequest {
+            files: Vec::new(),
+            level: self.request.level,
+            tsa: self.request.tsa.clone(),
+            token: self.request.token.clone(),
+            chain: self.request.chain.clone(),
+            trust: self
+                .request
+                .trust
+                .trust
+                .iter()
+                .map(|f| f.bytes.clone())
+                .collect(),
+            trusted_list: self.request.trust.list.clone(),
+            visible: None,
+            normalise: false,
+            reason: None,
+            location: None,
+            contact: None,
+        };
+        // Opened at the first file to sign (a PKCS#12 password is asked then, once); a batch
+        // whose files are all done or refused asks nothing.
+        let mut session: Option<Session> = None;
+        let mut password: Option<Pin> = None;
+        for i in 0..total {
+            *index = i;
+            let file = &self.plan.files[i];
+            let n = i + 1;
+            match file.state {
+                FileState::Done => {
+                    summary.skipped += 1;
+                    on_event(&BatchEvent::Skipped {
+                        n,
+                        of: total,
+                        input: file.input.clone(),
+                        output: file.output.clone(),
+                        reason:
+                            "signed by an earlier run of this batch (in the journal, output intact)"
+                                .into(),
+                    });
+                    continue;
+                }
+                FileState::Refused => {
+                    summary.failed += 1;
+                    on_event(&BatchEvent::Failed {
+                        n,
+                        of: total,
+                        input: file.input.clone(),
+                        output: file.output.clone(),
+                        error: file.error.clone().unwrap_or_else(|| {
+                            ApiError::new(Code::Internal, "refused without a reason")
+                        }),
+                    });
+                    continue;
+                }
+                FileState::Sign => {}
+            }
+            if session.is_none() {
+                session = Some(self.open_session(context, ask, &mut password, &pades_request)?);
+            }
+            let Some(session) = session.as_mut() else {
+                continue;
+            };
+            let file = &self.plan.files[i];
+            tracing::info!(n, of = total, format = ?file.format, "signing a file of the batch");
+            let mut ask_sign = |kind: PinKind, state| match &password {
+                Some(p) if kind == PinKind::Password => copy_pin(p),
+                _ => ask(kind, state),
+            };
+            match self.sign_file(
+                context,
+                fetch,
+                &mut ask_sign,
+                session.token.as_mut(),
+                session.pades.as_ref(),
+                &pades_request,
+                file,
+            ) {
+                Ok((output_sha256, warnings)) => {
+                    let entry = JournalEntry {
+                        input: file.input.clone(),
+                        input_sha256: file.input_sha256.clone(),
+                        output: file
+                            .output_path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        output_sha256: output_sha256.clone(),
+                        format: file.format,
+                        level: self.request.level,
+                        signed_at: signet_pki::time::Utc(context.clock().now()).to_string(),
+                    };
+                    append(&mut session.journal, &entry)?;
+                    summary.signed += 1;
+                    on_event(&BatchEvent::Signed {
+                        n,
+                        of: total,
+                        input: file.input.clone(),
+                        output: file.output.clone(),
+                        format: file.format,
+                        level: self.request.level,
+                        output_sha256,
+                        warnings,
+                    });
+                }
+                Err(err) if stops_the_batch(err.code) => return Err(err),
+                Err(error) => {
+                    tracing::warn!(n, code = %error.code, "a file of the batch failed");
+                    summary.failed += 1;
+                    on_event(&BatchEvent::Failed {
+                        n,
+                        of: total,
+                        input: file.input.clone(),
+                        output: file.output.clone(),
+                        error,
+                    });
+                }
+            }
+        }
+        *index = total;
+        Ok(())
+    }
+
+    /// The output folder, the journal, and the token, opened once for the batch.
+    fn open_session(
+        &mut self,
+        context: &Context,
+        ask: &mut AskSecret<'_>,
+        password: &mut Option<Pin>,
+        pades_request: &PadesSignRequest,
+    ) -> Result<Session, ApiError> {
+        std::fs::create_dir_all(&self.request.out_dir).map_err(|e| {
+            ApiError::new(
+                Code::Io,
+                format!("cannot create {}: {e}", self.request.out_dir.display()),
+            )
+        })?;
+        let journal = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.request.out_dir.join(JOURNAL))
+            .map_err(|e| {
+                ApiError::new(Code::Io, format!("cannot open the journal: {e}"))
+                    .recommend("Check that the output folder is writable.")
+            })?;
+        let mut token = match self.token.take() {
+            Some(token) => token,
+            None => {
+                let mut remember = |kind: PinKind, state| -> Result<Pin, ApiError> {
+                    let pin = ask(kind, state)?;
+                    if kind == PinKind::Password {
+                        *password = Some(copy_pin(&pin)?);
+                    }
+                    Ok(pin)
+                };
+                open_token(&self.request.token, &mut remember)?
+            }
+        };
+        let pades = if self
+            .plan
+            .files
+            .iter()
+            .any(|f| f.state == FileState::Sign && f.format == BatchFormat::Pades)
+        {
+            Some(PadesSigner::new(context, pades_request, token.as_mut())?)
+        } else {
+            None
+        };
+        Ok(Session {
+            journal,
+            token,
+            pades,
+        })
+    }
+
+    /// Signs one file; returns its output's SHA-256 and the warnings.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the batch's parts, passed down once"
+    )]
+    fn sign_file(
+        &self,
+        context: &Context,
+        fetch: &dyn Fetch,
+        ask: &mut AskSecret<'_>,
+        token: &mut (dyn SigningToken + Send),
+        pades_signer: Option<&PadesSigner>,
+        pades_request: &PadesSignRequest,
+        file: &PlannedFile,
+    ) -> Result<(String, Vec<String>), ApiError> {
+        let bytes = std::fs::read(&file.input_path).map_err(|e| {
+            ApiError::new(
+                Code::InvalidInput,
+                format!("{} cannot be read: {e}", file.input),
+            )
+            .recommend("Check the file, then run the same command again.")
+        })?;
+        if hex(&Sha256::digest(&bytes)) != file.input_sha256 {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                format!("{} changed after the review; it was not signed", file.input),
+            )
+            .recommend("Run the same command again to review and sign it as it is now."));
+        }
+        if file.output_path.exists() {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                format!(
+                    "{} appeared after the review: Signet does not overwrite it",
+                    file.output
+                ),
+            )
+            .recommend("Move it away, or choose another --out-dir, and run the command again."));
+        }
+        let warnings = match (file.format, pades_signer) {
+            (BatchFormat::Pades, Some(signer)) => {
+                let (bytes, normalised) =
+                    crate::pades::check_input(&file.input_path, bytes, false)?;
+                signer
+                    .sign_one(
+                        context,
+                        pades_request,
+                        token,
+                        ask,
+                        fetch,
+                        PdfInput {
+                            input: &file.input_path,
+                            output: &file.output_path,
+                            bytes: &bytes,
+                            normalised: normalised.as_deref(),
+                        },
+                    )?
+                    .warnings
+            }
+            (BatchFormat::Pades, None) => {
+                return Err(ApiError::new(Code::Internal, "PAdES signer not set up"));
+            }
+            (BatchFormat::Asice, _) => {
+                let request = AsiceSignRequest {
+                    files: vec![file.input_path.clone()],
+                    out: file.output_path.clone(),
+                    add_to: None,
+                    level: self.request.level,
+                    tsa: self.request.tsa.clone(),
+                    trust: self.request.trust.clone(),
+                };
+                let kind = token.pin_kind(KeyRole::Signing);
+                let state = if kind == PinKind::Password {
+                    None
+                } else {
+                    token.pin_state(kind).ok()
+                };
+                crate::asice::asice_sign(context, fetch, &request, token, &mut |kind| {
+                    ask(kind, state)
+                })?;
+                Vec::new()
+            }
+        };
+        let sha = sha256_of_file(&file.output_path).map_err(|e| {
+            ApiError::new(
+                Code::Io,
+                format!("{} cannot be read back: {e}", file.output),
+            )
+        })?;
+        Ok((sha, warnings))
+    }
+}
+
+fn append(journal: &mut std::fs::File, entry: &JournalEntry) -> Result<(), ApiError> {
+    let mut line = serde_json::to_string(entry)
+        .map_err(|e| ApiError::new(Code::Internal, format!("journal entry: {e}")))?;
+    line.push('\n');
+    journal
+        .write_all(line.as_bytes())
+        .and_then(|()| journal.sync_data())
+        .map_err(|e| {
+            ApiError::new(Code::Io, format!("cannot write the journal: {e}"))
+                .recommend("Check that the disk has room and the folder is writable.")
+        })
+}
+
+fn signer_info(
+    context: &Context,
+    token: &mut (dyn SigningToken + Send),
+) -> Result<SignerInfo, ApiError> {
+    let der = token
+        .certificates()?
+        .into_iter()
+        .find(|c| c.role == KeyRole::Signing)
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::CardUnsupported,
+                "the token has no signing certificate",
+            )
+        })?
+        .der;
+    let cert = Cert::from_der(&der).map_err(|e| {
+        ApiError::new(
+            Code::InvalidInput,
+            format!("the signing certificate cannot be read: {e}"),
+        )
+    })?;
+    let now = context.clock().now();
+    Ok(SignerInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_before: signet_pki::time::Utc(cert.not_before()).to_string(),
+        not_after: signet_pki::time::Utc(cert.not_after()).to_string(),
+        valid_now: cert.not_before() <= now && now <= cert.not_after(),
+    })
+}
+
+/// The error a stopped batch ends with: what happened, after how many files, and that running
+/// the same command again finishes it.
+fn stopped_error(err: ApiError, done: usize, total: usize, left: usize, journal: &str) -> ApiError {
+    let what = match err.code {
+        Code::CardRemoved => "the card was removed".to_owned(),
+        Code::CardUnavailable => "the card could not be reached".to_owned(),
+        Code::PinBlocked => "the PIN is blocked".to_owned(),
+        Code::PinIncorrect => "the PIN was incorrect".to_owned(),
+        Code::Network => "a network service did not answer".to_owned(),
+        Code::Cancelled => "the batch was cancelled".to_owned(),
+        Code::Io => "a file could not be written".to_owned(),
+        _ => "the signing device failed".to_owned(),
+    };
+    let first = match err.code {
+        Code::CardRemoved => "Insert the card",
+        Code::CardUnavailable => "Check the reader, the card and the smart card service (pcscd)",
+        Code::PinBlocked => "Unblock the PIN with the PUK (signet card pin unblock pin2)",
+        Code::PinIncorrect => "Check the PIN",
+        Code::Network => "Check the network and the time-stamping service",
+        Code::Io => "Check that the output folder is writable and the disk has room",
+        _ => "Check the signing device",
+    };
+    let kept = match done {
+        1 => "the 1 signed file is kept".to_owned(),
+        n => format!("the {n} signed files are kept"),
+    };
+    ApiError::new(
+        err.code,
+        format!(
+            "{what} after {done} of {total} files ({}); {kept}",
+            err.message.trim_end_matches('.')
+        ),
+    )
+    .recommend(format!(
+        "{first} and run the same command again to sign the {left} left; the files already signed are skipped (journal {journal})."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopped_batch_says_what_happened_and_how_many_are_left() {
+        let err = stopped_error(
+            ApiError::new(Code::CardRemoved, "The card was removed."),
+            36,
+            100,
+            64,
+            "out/.signet-batch.jsonl",
+        );
+        assert_eq!(err.code, Code::CardRemoved);
+        assert!(
+            err.message
+                .starts_with("the card was removed after 36 of 100 files"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("the 36 signed files are kept"));
+        assert!(
+            err.recommendation
+                .starts_with("Insert the card and run the same command again to sign the 64 left"),
+            "{}",
+            err.recommendation
+        );
+    }
+
+    #[test]
+    fn token_and_service_trouble_stops_the_batch_but_a_bad_file_does_not() {
+        for code in [
+            Code::CardRemoved,
+            Code::CardUnavailable,
+            Code::PinBlocked,
+            Code::Network,
+            Code::Io,
+        ] {
+            assert!(stops_the_batch(code), "{code}");
+        }
+        for code in [Code::InvalidInput, Code::FileNotFound, Code::Internal] {
+            assert!(!stops_the_batch(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_cut_journal_line_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(JOURNAL);
+        let entry = JournalEntry {
+            input: "a.pdf".into(),
+            input_sha256: "00".into(),
+            output: "a.pdf".into(),
+            output_sha256: "11".into(),
+            format: BatchFormat::Pades,
+            level: BaselineLevel::B_B,
+            signed_at: "2026-01-01T00:00:00Z".into(),
+        };
+        let line = serde_json::to_string(&entry).unwrap();
+        std::fs::write(&path, format!("{line}\n{}", &line[..line.len() / 2])).unwrap();
+        let read = read_journal(&path);
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].output_sha256, "11");
+    }
+}

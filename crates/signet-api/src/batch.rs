@@ -389,8 +389,6 @@ impl Batch {
                 .flatten()
             {
                 // A broken or encrypted PDF is refused in the plan, before any PIN.
-                let mut problem = problem;
-                problem.message = format!("{}: {}", input.display(), problem.message);
                 error = Some(problem);
             } else if output_path.exists() {
                 let recorded = journal.iter().rev().find(|e| {

@@ -431,6 +431,17 @@ impl Batch {
                 output_path,
             });
         }
+        let no_trust = request.trust.trust.is_empty() && request.trust.list.is_none();
+        if request.level > BaselineLevel::B_B
+            && no_trust
+            && files.iter().any(|f| f.format == BatchFormat::Asice)
+        {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                "ASiC-E signing above B-B checks the time-stamp and finds the signer's issuer and OCSP responder: Signet needs to know what to trust",
+            )
+            .recommend("Give --tsl with --tsl-signer, or --trust with the CA certificates."));
+        }
         // A card or a PKCS#11 token shows its certificate without a PIN; a PKCS#12 file needs
         // its password, which is asked only after the review.
         let (token, signer) = match request.token {
@@ -673,6 +684,10 @@ impl Batch {
                 ApiError::new(Code::Io, format!("cannot open the journal: {e}"))
                     .recommend("Check that the output folder is writable.")
             })?;
+        // The journal's name is on the disk before any line in it counts.
+        if let Ok(folder) = std::fs::File::open(&self.request.out_dir) {
+            let _ = folder.sync_all();
+        }
         let mut token = match self.token.take() {
             Some(token) => token,
             None => {

@@ -494,8 +494,18 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
     wait_for_card();
 
     let dir = tempfile::tempdir().unwrap();
+    // The 4th, where the card is pulled, is not a PDF: it goes into an ASiC-E container, so
+    // the pull is seen through XAdES signing too.
     let inputs: Vec<PathBuf> = (1..=6)
-        .map(|i| crate::pades::blank_pdf(dir.path(), &format!("deed{i}")))
+        .map(|i| {
+            if i == 4 {
+                let path = dir.path().join("deed4.txt");
+                std::fs::write(&path, b"a deed in plain text\n").unwrap();
+                path
+            } else {
+                crate::pades::blank_pdf(dir.path(), &format!("deed{i}"))
+            }
+        })
         .collect();
     let out_dir = dir.path().join("signed");
     let od = out_dir.display().to_string();
@@ -628,7 +638,140 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
         assert_eq!(&std::fs::metadata(path).unwrap().modified().unwrap(), mtime);
     }
     assert_eq!(journal(&out_dir).len(), 6);
-    for i in 4..=6 {
+    for i in [5, 6] {
         pyhanko_accepts(&pki, &out_dir.join(format!("deed{i}.pdf")));
     }
+    let container = out_dir.join("deed4.txt.asice");
+    let listed = signet(
+        &["asice", "list", container.to_str().unwrap(), "--json"],
+        "",
+    );
+    assert!(listed.status.success(), "{}", text(&listed));
+    let listing: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listing["dataFiles"][0]["name"], "deed4.txt");
+    assert_eq!(listing["signatures"].as_array().unwrap().len(), 1);
+}
+
+/// A wrong PIN2 stops the batch before anything is written (exit 65, PIN_INCORRECT); pcscd
+/// stopping between two files stops it with CARD_UNAVAILABLE (exit 69), the first file kept.
+#[test]
+fn card_wrong_pin_or_pcscd_stopped_stops_the_batch_and_keeps_what_is_done() {
+    use signet_testkit::pcscd::Pcscd;
+    use signet_testkit::{PERSONAL_CODE, TestKey};
+    use signet_vcard::{CardSpec, Holder, VirtualCard};
+    const PIN2: &str = "97531";
+    let key = |pki: &TestPki, role: Role| match &pki.get(role).key {
+        TestKey::P384(key) => key.clone(),
+        other => panic!("{role:?} has a {other:?} key"),
+    };
+    let mut pcscd = Pcscd::start().expect("pcscd with vpcd (run as root)");
+    let pki = TestPki::start().unwrap();
+    let mut card = VirtualCard::new(CardSpec {
+        holder: Holder::new("TAMM", "MARI", PERSONAL_CODE),
+        auth_key: key(&pki, Role::Authentication),
+        auth_cert: pki.der(Role::Authentication).to_vec(),
+        sign_key: key(&pki, Role::Signing),
+        sign_cert: pki.der(Role::Signing).to_vec(),
+        pin1: "4321".into(),
+        pin2: PIN2.into(),
+        puk: "86420864".into(),
+    });
+    card.insert(pcscd.slot(0)).unwrap();
+    let start = Instant::now();
+    while !signet(&["card", "status"], "").status.success() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no card");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let a = crate::pades::blank_pdf(dir.path(), "a");
+    let b = crate::pades::blank_pdf(dir.path(), "b");
+    let ca = pki.get(Role::IssuingCa).cert_path.display().to_string();
+    let batch = |out: &Path| -> Vec<String> {
+        [
+            "batch",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+            "--level",
+            "B-B",
+            "--token",
+            "pcsc",
+            "--chain",
+            &ca,
+            "--pin-stdin",
+            "--yes",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+
+    // A wrong PIN2: stopped at once, text mode says so on standard error.
+    let out1 = dir.path().join("out1");
+    let args = batch(&out1);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let wrong = signet(&args, "11111\n");
+    assert_eq!(wrong.status.code(), Some(65), "{}", text(&wrong));
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        stderr.contains("signet: the PIN was incorrect after 0 of 2 files"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Tries left: 2"), "{stderr}");
+    assert!(!stderr.contains("11111"));
+    assert_eq!(card.counters().pin2, 2);
+    assert_eq!(card.signatures(), 0);
+    assert!(!out1.join("a.pdf").exists() && !out1.join("b.pdf").exists());
+
+    // pcscd stops while the batch waits for the second PIN2.
+    let out2 = dir.path().join("out2");
+    let args = batch(&out2);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(&args)
+        .arg("--json")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{PIN2}").unwrap();
+    let start = Instant::now();
+    while card.signatures() < 1 || !out2.join(".signet-batch.jsonl").exists() {
+        assert!(start.elapsed() < Duration::from_secs(20), "first signature");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The first output is in place once its journal line is written.
+    let start = Instant::now();
+    while journal(&out2).is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "first journal line"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    pcscd.stop();
+    writeln!(stdin, "{PIN2}").unwrap();
+    drop(stdin);
+    let run = child.wait_with_output().unwrap();
+    assert_eq!(run.status.code(), Some(69), "{}", text(&run));
+    let ev = events(&run);
+    let summary = ev.last().unwrap();
+    assert_eq!(summary["signed"], 1, "{summary:#}");
+    assert_eq!(summary["left"], 1);
+    assert_eq!(
+        summary["stopped"]["code"], "CARD_UNAVAILABLE",
+        "{summary:#}"
+    );
+    assert!(
+        summary["stopped"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the card could not be reached after 1 of 2 files"),
+        "{summary:#}"
+    );
+    assert_eq!(journal(&out2).len(), 1);
+    assert!(!out2.join("b.pdf").exists());
+    pyhanko_accepts(&pki, &out2.join("a.pdf"));
+    drop(card);
 }

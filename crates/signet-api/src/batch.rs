@@ -96,6 +96,10 @@ pub struct PlannedFile {
     input_path: PathBuf,
     #[serde(skip)]
     output_path: PathBuf,
+    /// Done, but found after an interrupted run (its "started" line without a "signed" line):
+    /// the output's hash, to record.
+    #[serde(skip)]
+    adopted: Option<String>,
 }
 
 /// The signer's certificate as the review shows it.
@@ -216,7 +220,8 @@ pub struct BatchSummary {
     pub journal: String,
 }
 
-/// One line of the journal: a file signed and its output in place.
+/// One line of the journal: a file about to be signed (`outputSha256` absent), or signed with
+/// its output in place.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct JournalEntry {
@@ -224,7 +229,9 @@ struct JournalEntry {
     input_sha256: String,
     /// The output's file name in the output folder.
     output: String,
-    output_sha256: String,
+    /// `None` on the line written before the signature: the output is not in place yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    output_sha256: Option<String>,
     format: BatchFormat,
     level: BaselineLevel,
     signed_at: String,
@@ -277,7 +284,6 @@ fn stops_the_batch(code: Code) -> bool {
 
 /// What signing needs once the first file is to be signed.
 struct Session {
-    journal: std::fs::File,
     token: Box<dyn SigningToken + Send>,
     pades: Option<PadesSigner>,
 }
@@ -361,6 +367,7 @@ impl Batch {
             let input_sha256 = hex(&Sha256::digest(&bytes));
             let mut error = None;
             let mut state = FileState::Sign;
+            let mut adopted = None;
             let same_file = match (input.canonicalize(), output_path.canonicalize()) {
                 (Ok(a), Ok(b)) => a == b,
                 _ => false,
@@ -391,15 +398,27 @@ impl Batch {
                 // A broken or encrypted PDF is refused in the plan, before any PIN.
                 error = Some(problem);
             } else if output_path.exists() {
-                let recorded = journal.iter().rev().find(|e| {
-                    e.output == output_name && e.input_sha256 == input_sha256 && e.format == format
-                });
-                match recorded {
+                let latest = journal
+                    .iter()
+                    .rev()
+                    .find(|e| e.output == output_name)
+                    .filter(|e| e.input_sha256 == input_sha256 && e.format == format);
+                let actual = sha256_of_file(&output_path).ok();
+                match latest {
                     Some(entry)
-                        if sha256_of_file(&output_path).ok().as_deref()
-                            == Some(entry.output_sha256.as_str()) =>
+                        if entry.output_sha256.is_some() && entry.output_sha256 == actual =>
                     {
                         state = FileState::Done;
+                    }
+                    // The run was stopped between the output's rename and its journal line:
+                    // the output is this input signed (checked), so it is kept and recorded.
+                    Some(entry)
+                        if entry.output_sha256.is_none()
+                            && actual.is_some()
+                            && looks_signed_from(format, &bytes, input, &output_path) =>
+                    {
+                        state = FileState::Done;
+                        adopted = actual;
                     }
                     _ => {
                         error = Some(
@@ -429,6 +448,7 @@ impl Batch {
                 error,
                 input_path: input.clone(),
                 output_path,
+                adopted,
             });
         }
         let no_trust = request.trust.trust.is_empty() && request.trust.list.is_none();
@@ -562,6 +582,7 @@ impl Batch {
         // Opened at the first file to sign (a PKCS#12 password is asked then, once); a batch
         // whose files are all done or refused asks nothing.
         let mut session: Option<Session> = None;
+        let mut journal: Option<std::fs::File> = None;
         let mut password: Option<Pin> = None;
         for i in 0..total {
             *index = i;
@@ -569,6 +590,10 @@ impl Batch {
             let n = i + 1;
             match file.state {
                 FileState::Done => {
+                    if let Some(sha) = &file.adopted {
+                        let entry = self.entry(context, file, Some(sha.clone()));
+                        append(journal_file(&mut journal, &self.request.out_dir)?, &entry)?;
+                    }
                     summary.skipped += 1;
                     on_event(&BatchEvent::Skipped {
                         n,
@@ -604,6 +629,9 @@ impl Batch {
             };
             let file = &self.plan.files[i];
             tracing::info!(n, of = total, format = ?file.format, "signing a file of the batch");
+            // "About to sign": an output found later without its "signed" line is this one's.
+            let started = self.entry(context, file, None);
+            append(journal_file(&mut journal, &self.request.out_dir)?, &started)?;
             let mut ask_sign = |kind: PinKind, state| match &password {
                 Some(p) if kind == PinKind::Password => copy_pin(p),
                 _ => ask(kind, state),
@@ -618,20 +646,8 @@ impl Batch {
                 file,
             ) {
                 Ok((output_sha256, warnings)) => {
-                    let entry = JournalEntry {
-                        input: file.input.clone(),
-                        input_sha256: file.input_sha256.clone(),
-                        output: file
-                            .output_path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                        output_sha256: output_sha256.clone(),
-                        format: file.format,
-                        level: self.request.level,
-                        signed_at: signet_pki::time::Utc(context.clock().now()).to_string(),
-                    };
-                    append(&mut session.journal, &entry)?;
+                    let entry = self.entry(context, file, Some(output_sha256.clone()));
+                    append(journal_file(&mut journal, &self.request.out_dir)?, &entry)?;
                     summary.signed += 1;
                     on_event(&BatchEvent::Signed {
                         n,
@@ -662,7 +678,7 @@ impl Batch {
         Ok(())
     }
 
-    /// The output folder, the journal, and the token, opened once for the batch.
+    /// The token, opened once for the batch, and the PAdES signer set up on it.
     fn open_session(
         &mut self,
         context: &Context,
@@ -670,24 +686,6 @@ impl Batch {
         password: &mut Option<Pin>,
         pades_request: &PadesSignRequest,
     ) -> Result<Session, ApiError> {
-        std::fs::create_dir_all(&self.request.out_dir).map_err(|e| {
-            ApiError::new(
-                Code::Io,
-                format!("cannot create {}: {e}", self.request.out_dir.display()),
-            )
-        })?;
-        let journal = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.request.out_dir.join(JOURNAL))
-            .map_err(|e| {
-                ApiError::new(Code::Io, format!("cannot open the journal: {e}"))
-                    .recommend("Check that the output folder is writable.")
-            })?;
-        // The journal's name is on the disk before any line in it counts.
-        if let Ok(folder) = std::fs::File::open(&self.request.out_dir) {
-            let _ = folder.sync_all();
-        }
         let mut token = match self.token.take() {
             Some(token) => token,
             None => {
@@ -711,11 +709,29 @@ impl Batch {
         } else {
             None
         };
-        Ok(Session {
-            journal,
-            token,
-            pades,
-        })
+        Ok(Session { token, pades })
+    }
+
+    /// The journal line for `file`: "started" without `output_sha256`, "signed" with it.
+    fn entry(
+        &self,
+        context: &Context,
+        file: &PlannedFile,
+        output_sha256: Option<String>,
+    ) -> JournalEntry {
+        JournalEntry {
+            input: file.input.clone(),
+            input_sha256: file.input_sha256.clone(),
+            output: file
+                .output_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            output_sha256,
+            format: file.format,
+            level: self.request.level,
+            signed_at: signet_pki::time::Utc(context.clock().now()).to_string(),
+        }
     }
 
     /// Signs one file; returns its output's SHA-256 and the warnings.
@@ -811,6 +827,57 @@ impl Batch {
     }
 }
 
+/// The journal, opened (and the output folder created) at its first line.
+fn journal_file<'a>(
+    journal: &'a mut Option<std::fs::File>,
+    out_dir: &Path,
+) -> Result<&'a mut std::fs::File, ApiError> {
+    if journal.is_none() {
+        std::fs::create_dir_all(out_dir).map_err(|e| {
+            ApiError::new(
+                Code::Io,
+                format!("cannot create {}: {e}", out_dir.display()),
+            )
+            .recommend("Check that the folder can be created there.")
+        })?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(out_dir.join(JOURNAL))
+            .map_err(|e| {
+                ApiError::new(Code::Io, format!("cannot open the journal: {e}"))
+                    .recommend("Check that the output folder is writable.")
+            })?;
+        // The journal's name is on the disk before any line in it counts.
+        if let Ok(folder) = std::fs::File::open(out_dir) {
+            let _ = folder.sync_all();
+        }
+        *journal = Some(file);
+    }
+    journal
+        .as_mut()
+        .ok_or_else(|| ApiError::new(Code::Internal, "the journal is not open"))
+}
+
+/// Whether `output` is `input` signed: a PDF that begins with the input's bytes and adds to
+/// them (an incremental update), or a container holding exactly that file and a signature.
+fn looks_signed_from(format: BatchFormat, input: &[u8], input_path: &Path, output: &Path) -> bool {
+    match format {
+        BatchFormat::Pades => {
+            std::fs::read(output).is_ok_and(|out| out.len() > input.len() && out.starts_with(input))
+        }
+        BatchFormat::Asice => crate::asice::asice_list(output).is_ok_and(|listing| {
+            let name = input_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            listing.data_files.len() == 1
+                && Some(&listing.data_files[0].name) == name.as_ref()
+                && !listing.signatures.is_empty()
+                && listing.problems.is_empty()
+        }),
+    }
+}
+
 fn append(journal: &mut std::fs::File, entry: &JournalEntry) -> Result<(), ApiError> {
     let mut line = serde_json::to_string(entry)
         .map_err(|e| ApiError::new(Code::Internal, format!("journal entry: {e}")))?;
@@ -878,6 +945,7 @@ fn stopped_error(err: ApiError, done: usize, total: usize, left: usize, journal:
         _ => "Check the signing device",
     };
     let kept = match done {
+        0 => "no file was signed".to_owned(),
         1 => "the 1 signed file is kept".to_owned(),
         n => format!("the {n} signed files are kept"),
     };
@@ -939,6 +1007,31 @@ mod tests {
     }
 
     #[test]
+    fn only_the_input_signed_is_taken_for_an_interrupted_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = b"%PDF-1.7 the input\n%%EOF\n";
+        let out = dir.path().join("a.pdf");
+        let check = |content: &[u8]| {
+            std::fs::write(&out, content).unwrap();
+            looks_signed_from(BatchFormat::Pades, input, Path::new("a.pdf"), &out)
+        };
+        assert!(check(
+            &[&input[..], b"1 0 obj << /new revision >>"].concat()
+        ));
+        assert!(!check(input), "the input alone is not signed");
+        assert!(!check(
+            b"%PDF-1.7 someone else's file, longer than the input"
+        ));
+        std::fs::write(&out, b"PK\x03\x04 not a container").unwrap();
+        assert!(!looks_signed_from(
+            BatchFormat::Asice,
+            input,
+            Path::new("a.pdf"),
+            &out
+        ));
+    }
+
+    #[test]
     fn a_cut_journal_line_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(JOURNAL);
@@ -946,7 +1039,7 @@ mod tests {
             input: "a.pdf".into(),
             input_sha256: "00".into(),
             output: "a.pdf".into(),
-            output_sha256: "11".into(),
+            output_sha256: Some("11".into()),
             format: BatchFormat::Pades,
             level: BaselineLevel::B_B,
             signed_at: "2026-01-01T00:00:00Z".into(),
@@ -955,6 +1048,6 @@ mod tests {
         std::fs::write(&path, format!("{line}\n{}", &line[..line.len() / 2])).unwrap();
         let read = read_journal(&path);
         assert_eq!(read.len(), 1);
-        assert_eq!(read[0].output_sha256, "11");
+        assert_eq!(read[0].output_sha256.as_deref(), Some("11"));
     }
 }

@@ -60,11 +60,20 @@ fn of_kind<'a>(events: &'a [serde_json::Value], kind: &str) -> Vec<&'a serde_jso
     events.iter().filter(|e| e["event"] == kind).collect()
 }
 
-fn journal(dir: &Path) -> Vec<serde_json::Value> {
+/// Every line of the journal: "started" lines (no `outputSha256`) and "signed" lines.
+fn journal_lines(dir: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.join(".signet-batch.jsonl"))
         .unwrap_or_default()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The journal's "signed" lines: the files done.
+fn journal(dir: &Path) -> Vec<serde_json::Value> {
+    journal_lines(dir)
+        .into_iter()
+        .filter(|e| e["outputSha256"].is_string())
         .collect()
 }
 
@@ -248,6 +257,31 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
             mtime
         );
     }
+
+    // A run stopped between an output's rename and its "signed" line: the output is found with
+    // only its "started" line, checked to be the input signed, kept and recorded.
+    let lines = journal_lines(&out_dir);
+    let cut = lines
+        .iter()
+        .rposition(|e| e["output"] == "doc01.pdf" && e["outputSha256"].is_string())
+        .unwrap();
+    let rest: String = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != cut)
+        .map(|(_, e)| format!("{e}\n"))
+        .collect();
+    std::fs::write(out_dir.join(".signet-batch.jsonl"), rest).unwrap();
+    assert_eq!(journal(&out_dir).len(), 10);
+    let again = signet(&args, "");
+    assert_eq!(again.status.code(), Some(65), "{}", text(&again));
+    let ev = events(&again);
+    assert_eq!(ev[0]["files"][0]["state"], "done", "{:#}", ev[0]);
+    assert_eq!(of_kind(&ev, "skipped").len(), 11);
+    let entries_now = journal(&out_dir);
+    assert_eq!(entries_now.len(), 11);
+    assert_eq!(entries_now[10]["output"], "doc01.pdf");
+    assert_eq!(entries_now[10]["outputSha256"], entries[0]["outputSha256"]);
 
     // An output in the way that this batch did not write is never overwritten.
     let extra = crate::pades::blank_pdf(&inputs_dir, "extra");
@@ -585,8 +619,12 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
         "{stopped:#}"
     );
     assert_eq!(card.signatures(), 3);
-    // The journal lists exactly the three outputs, which are intact and valid.
+    // The journal lists exactly the three outputs as signed, which are intact and valid; the
+    // fourth has only its "started" line.
     let entries = journal(&out_dir);
+    let last = journal_lines(&out_dir).pop().unwrap();
+    assert_eq!(last["output"], "deed4.txt.asice");
+    assert!(last["outputSha256"].is_null());
     let listed: Vec<&str> = entries
         .iter()
         .map(|e| e["output"].as_str().unwrap())

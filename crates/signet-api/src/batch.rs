@@ -395,8 +395,13 @@ impl Batch {
                 .then(|| crate::pades::check_input(input, bytes.clone(), false).err())
                 .flatten()
             {
-                // A broken or encrypted PDF is refused in the plan, before any PIN.
-                error = Some(problem);
+                // A broken or encrypted PDF is refused in the plan, before any PIN. A batch
+                // never rewrites a PDF: that is `signet sign --normalise`, one file at a time.
+                error = Some(if problem.recommendation.contains("--normalise") {
+                    problem.recommend("Save it again in a PDF editor and run the same command again, or sign a rewritten copy of it alone with `signet sign --normalise` (the original stays as it is).")
+                } else {
+                    problem
+                });
             } else if output_path.exists() {
                 let latest = journal
                     .iter()

@@ -284,7 +284,7 @@ pub(crate) fn check_input(
         } else if signed {
             err.recommend("The file carries a signature, so it is never rewritten: ask its sender for an intact copy.")
         } else {
-            err.recommend("The file cannot be updated safely. Give --normalise to sign a rewritten (normalised) copy (the original stays as it is), or save it again in a PDF editor.")
+            err.recommend("The file cannot be updated safely. Give --normalise to sign a rewritten copy (the original stays as it is), or save it again in a PDF editor.")
         });
     }
     let rewritten = signet_pdf::normalise::rewrite(&bytes).map_err(|e| {

@@ -626,6 +626,8 @@ impl Batch {
                 }
                 FileState::Sign => {}
             }
+            // The journal (locked: one batch per folder) before the token and any secret.
+            journal_file(&mut journal, &self.request.out_dir)?;
             if session.is_none() {
                 session = Some(self.open_session(context, ask, &mut password, &pades_request)?);
             }
@@ -853,6 +855,23 @@ fn journal_file<'a>(
                 ApiError::new(Code::Io, format!("cannot open the journal: {e}"))
                     .recommend("Check that the output folder is writable.")
             })?;
+        // One batch at a time signs into a folder: a second one would sign the same files.
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(ApiError::new(
+                    Code::Io,
+                    format!(
+                        "another signet batch is signing into {} now",
+                        out_dir.display()
+                    ),
+                )
+                .recommend("Wait for the other batch to end."));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                tracing::warn!(error = %e, "the journal cannot be locked; going on");
+            }
+        }
         // The journal's name is on the disk before any line in it counts.
         if let Ok(folder) = std::fs::File::open(out_dir) {
             let _ = folder.sync_all();
@@ -937,7 +956,7 @@ fn stopped_error(err: ApiError, done: usize, total: usize, left: usize, journal:
         Code::PinIncorrect => "the PIN was incorrect".to_owned(),
         Code::Network => "a network service did not answer".to_owned(),
         Code::Cancelled => "the batch was cancelled".to_owned(),
-        Code::Io => "a file could not be written".to_owned(),
+        Code::Io => "the batch could not write in its folder".to_owned(),
         _ => "the signing device failed".to_owned(),
     };
     let first = match err.code {
@@ -946,7 +965,7 @@ fn stopped_error(err: ApiError, done: usize, total: usize, left: usize, journal:
         Code::PinBlocked => "Unblock the PIN with the PUK (signet card pin unblock pin2)",
         Code::PinIncorrect => "Check the PIN",
         Code::Network => "Check the network and the time-stamping service",
-        Code::Io => "Check that the output folder is writable and the disk has room",
+        Code::Io => err.recommendation.trim_end_matches('.'),
         _ => "Check the signing device",
     };
     let kept = match done {
@@ -1034,6 +1053,23 @@ mod tests {
             Path::new("a.pdf"),
             &out
         ));
+    }
+
+    #[test]
+    fn one_batch_at_a_time_writes_a_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut first = None;
+        journal_file(&mut first, &out).unwrap();
+        let mut second = None;
+        let err = journal_file(&mut second, &out).unwrap_err();
+        assert!(
+            err.message.contains("another signet batch"),
+            "{}",
+            err.message
+        );
+        drop(first);
+        journal_file(&mut second, &out).unwrap();
     }
 
     #[test]

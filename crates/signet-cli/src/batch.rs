@@ -179,7 +179,12 @@ fn print(event: &BatchEvent, json: bool) -> Status {
 
 /// Asks "Sign these N files? [y/N]" on the terminal; true only for y or yes.
 fn confirm(count: usize) -> Result<bool, ApiError> {
-    let _ = report::print_text(&format!("Sign these {count} files? [y/N] "));
+    let question = if count == 1 {
+        "Sign this 1 file? [y/N] ".to_owned()
+    } else {
+        format!("Sign these {count} files? [y/N] ")
+    };
+    let _ = report::print_text(&question);
     let mut answer = String::new();
     std::io::stdin()
         .lock()

@@ -12,8 +12,7 @@
 //! Running the same batch again skips the files the journal lists with the same input and an
 //! intact output. The events are described in `docs/batch-json.md`.
 
-use std::io::{BufRead as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -22,9 +21,16 @@ use signet_pki::Cert;
 use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 
 use crate::asice::{AsiceSignRequest, TrustFiles};
+
+mod journal;
+mod report;
 use crate::pades::{PadesSignRequest, PadesSigner, PdfInput, copy_pin};
 use crate::token::{AskSecret, TokenSpec, open_token};
 use crate::{ApiError, Context};
+use journal::{
+    JournalEntry, append, hex, journal_file, looks_signed_from, read_journal, sha256_of_file,
+};
+pub use report::{BatchEvent, BatchPlan, BatchSummary, PlannedFile, SignerInfo};
 
 /// The journal's file name, in the output folder.
 pub const JOURNAL: &str = ".signet-batch.jsonl";
@@ -71,193 +77,6 @@ pub enum FileState {
     Done,
     /// Cannot be signed (see `error`); the others are.
     Refused,
-}
-
-/// One file of the plan.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PlannedFile {
-    /// The input, as given.
-    pub input: String,
-    /// The output path.
-    pub output: String,
-    /// The format.
-    pub format: BatchFormat,
-    /// The input's size in bytes.
-    pub size: u64,
-    /// Its SHA-256, hex.
-    pub input_sha256: String,
-    /// Sign, done already, or refused.
-    pub state: FileState,
-    /// Why it is refused.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<ApiError>,
-    #[serde(skip)]
-    input_path: PathBuf,
-    #[serde(skip)]
-    output_path: PathBuf,
-    /// Done, but found after an interrupted run (its "started" line without a "signed" line):
-    /// the output's hash, to record.
-    #[serde(skip)]
-    adopted: Option<String>,
-}
-
-/// The signer's certificate as the review shows it.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SignerInfo {
-    /// The subject.
-    pub subject: String,
-    /// The issuer.
-    pub issuer: String,
-    /// Valid from (RFC 3339).
-    pub not_before: String,
-    /// Valid until (RFC 3339).
-    pub not_after: String,
-    /// Whether it is valid now.
-    pub valid_now: bool,
-}
-
-/// The plan the person reviews before any PIN is asked.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchPlan {
-    /// The output folder.
-    pub out_dir: String,
-    /// The journal's path.
-    pub journal: String,
-    /// The level.
-    pub level: BaselineLevel,
-    /// The signing device (`pcsc`, `p12:FILE`, …).
-    pub token: String,
-    /// The signer, read from the token; `None` when it needs a secret first (PKCS#12).
-    pub signer: Option<SignerInfo>,
-    /// Number of files.
-    pub count: usize,
-    /// Their total size in bytes.
-    pub total_bytes: u64,
-    /// How many are to be signed now (the others are done or refused).
-    pub to_sign: usize,
-    /// Every file, in order.
-    pub files: Vec<PlannedFile>,
-}
-
-/// What a batch reports while it runs (one JSON line each with `--json`).
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "event", rename_all = "camelCase")]
-pub enum BatchEvent {
-    /// The plan, before anything is signed.
-    Plan(BatchPlan),
-    /// A file was signed and its output is in place and in the journal.
-    #[serde(rename_all = "camelCase")]
-    Signed {
-        /// Its position, from 1.
-        n: usize,
-        /// The number of files.
-        of: usize,
-        /// The input.
-        input: String,
-        /// The output written.
-        output: String,
-        /// The format.
-        format: BatchFormat,
-        /// The level.
-        level: BaselineLevel,
-        /// The output's SHA-256, hex.
-        output_sha256: String,
-        /// What the pre-sign check found (PAdES).
-        warnings: Vec<String>,
-    },
-    /// A file was signed by an earlier run: skipped.
-    #[serde(rename_all = "camelCase")]
-    Skipped {
-        /// Its position.
-        n: usize,
-        /// The number of files.
-        of: usize,
-        /// The input.
-        input: String,
-        /// Its output, kept.
-        output: String,
-        /// Why.
-        reason: String,
-    },
-    /// A file could not be signed for its own reason; the batch went on.
-    #[serde(rename_all = "camelCase")]
-    Failed {
-        /// Its position.
-        n: usize,
-        /// The number of files.
-        of: usize,
-        /// The input.
-        input: String,
-        /// The output it would have had (nothing written there).
-        output: String,
-        /// What happened and what to do.
-        error: ApiError,
-    },
-    /// The end.
-    Summary(BatchSummary),
-}
-
-/// How a batch ended.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchSummary {
-    /// Number of files.
-    pub files: usize,
-    /// Signed in this run.
-    pub signed: usize,
-    /// Skipped: signed by an earlier run.
-    pub skipped: usize,
-    /// Could not be signed for their own reason.
-    pub failed: usize,
-    /// Not attempted because the batch stopped.
-    pub left: usize,
-    /// Why the batch stopped before the end, with what to do; `None` when it ran to the end.
-    pub stopped: Option<ApiError>,
-    /// The journal.
-    pub journal: String,
-}
-
-/// One line of the journal: a file about to be signed (`outputSha256` absent), or signed with
-/// its output in place.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JournalEntry {
-    input: String,
-    input_sha256: String,
-    /// The output's file name in the output folder.
-    output: String,
-    /// `None` on the line written before the signature: the output is not in place yet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    output_sha256: Option<String>,
-    format: BatchFormat,
-    level: BaselineLevel,
-    signed_at: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn sha256_of_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher)?;
-    Ok(hex(&hasher.finalize()))
-}
-
-fn read_journal(path: &Path) -> Vec<JournalEntry> {
-    let Ok(file) = std::fs::File::open(path) else {
-        return Vec::new();
-    };
-    // A line cut short by a crash is not an entry; its output is then "not from this batch".
-    std::io::BufReader::new(file)
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|line| serde_json::from_str(&line).ok())
-        .collect()
 }
 
 fn is_pdf(bytes: &[u8]) -> bool {
@@ -834,87 +653,6 @@ impl Batch {
     }
 }
 
-/// The journal, opened (and the output folder created) at its first line.
-fn journal_file<'a>(
-    journal: &'a mut Option<std::fs::File>,
-    out_dir: &Path,
-) -> Result<&'a mut std::fs::File, ApiError> {
-    if journal.is_none() {
-        std::fs::create_dir_all(out_dir).map_err(|e| {
-            ApiError::new(
-                Code::Io,
-                format!("cannot create {}: {e}", out_dir.display()),
-            )
-            .recommend("Check that the folder can be created there.")
-        })?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(out_dir.join(JOURNAL))
-            .map_err(|e| {
-                ApiError::new(Code::Io, format!("cannot open the journal: {e}"))
-                    .recommend("Check that the output folder is writable.")
-            })?;
-        // One batch at a time signs into a folder: a second one would sign the same files.
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(ApiError::new(
-                    Code::Io,
-                    format!(
-                        "another signet batch is signing into {} now",
-                        out_dir.display()
-                    ),
-                )
-                .recommend("Wait for the other batch to end."));
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                tracing::warn!(error = %e, "the journal cannot be locked; going on");
-            }
-        }
-        // The journal's name is on the disk before any line in it counts.
-        if let Ok(folder) = std::fs::File::open(out_dir) {
-            let _ = folder.sync_all();
-        }
-        *journal = Some(file);
-    }
-    journal
-        .as_mut()
-        .ok_or_else(|| ApiError::new(Code::Internal, "the journal is not open"))
-}
-
-/// Whether `output` is `input` signed: a PDF that begins with the input's bytes and adds to
-/// them (an incremental update), or a container holding exactly that file and a signature.
-fn looks_signed_from(format: BatchFormat, input: &[u8], input_path: &Path, output: &Path) -> bool {
-    match format {
-        BatchFormat::Pades => {
-            std::fs::read(output).is_ok_and(|out| out.len() > input.len() && out.starts_with(input))
-        }
-        BatchFormat::Asice => crate::asice::asice_list(output).is_ok_and(|listing| {
-            let name = input_path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned());
-            listing.data_files.len() == 1
-                && Some(&listing.data_files[0].name) == name.as_ref()
-                && !listing.signatures.is_empty()
-                && listing.problems.is_empty()
-        }),
-    }
-}
-
-fn append(journal: &mut std::fs::File, entry: &JournalEntry) -> Result<(), ApiError> {
-    let mut line = serde_json::to_string(entry)
-        .map_err(|e| ApiError::new(Code::Internal, format!("journal entry: {e}")))?;
-    line.push('\n');
-    journal
-        .write_all(line.as_bytes())
-        .and_then(|()| journal.sync_data())
-        .map_err(|e| {
-            ApiError::new(Code::Io, format!("cannot write the journal: {e}"))
-                .recommend("Check that the disk has room and the folder is writable.")
-        })
-}
-
 fn signer_info(
     context: &Context,
     token: &mut (dyn SigningToken + Send),
@@ -1028,67 +766,5 @@ mod tests {
         for code in [Code::InvalidInput, Code::FileNotFound, Code::Internal] {
             assert!(!stops_the_batch(code), "{code}");
         }
-    }
-
-    #[test]
-    fn only_the_input_signed_is_taken_for_an_interrupted_output() {
-        let dir = tempfile::tempdir().unwrap();
-        let input = b"%PDF-1.7 the input\n%%EOF\n";
-        let out = dir.path().join("a.pdf");
-        let check = |content: &[u8]| {
-            std::fs::write(&out, content).unwrap();
-            looks_signed_from(BatchFormat::Pades, input, Path::new("a.pdf"), &out)
-        };
-        assert!(check(
-            &[&input[..], b"1 0 obj << /new revision >>"].concat()
-        ));
-        assert!(!check(input), "the input alone is not signed");
-        assert!(!check(
-            b"%PDF-1.7 someone else's file, longer than the input"
-        ));
-        std::fs::write(&out, b"PK\x03\x04 not a container").unwrap();
-        assert!(!looks_signed_from(
-            BatchFormat::Asice,
-            input,
-            Path::new("a.pdf"),
-            &out
-        ));
-    }
-
-    #[test]
-    fn one_batch_at_a_time_writes_a_journal() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        let mut first = None;
-        journal_file(&mut first, &out).unwrap();
-        let mut second = None;
-        let err = journal_file(&mut second, &out).unwrap_err();
-        assert!(
-            err.message.contains("another signet batch"),
-            "{}",
-            err.message
-        );
-        drop(first);
-        journal_file(&mut second, &out).unwrap();
-    }
-
-    #[test]
-    fn a_cut_journal_line_is_ignored() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(JOURNAL);
-        let entry = JournalEntry {
-            input: "a.pdf".into(),
-            input_sha256: "00".into(),
-            output: "a.pdf".into(),
-            output_sha256: Some("11".into()),
-            format: BatchFormat::Pades,
-            level: BaselineLevel::B_B,
-            signed_at: "2026-01-01T00:00:00Z".into(),
-        };
-        let line = serde_json::to_string(&entry).unwrap();
-        std::fs::write(&path, format!("{line}\n{}", &line[..line.len() / 2])).unwrap();
-        let read = read_journal(&path);
-        assert_eq!(read.len(), 1);
-        assert_eq!(read[0].output_sha256.as_deref(), Some("11"));
     }
 }

@@ -458,9 +458,25 @@ impl Batch {
             // "About to sign": an output found later without its "signed" line is this one's.
             let started = self.entry(context, file, None);
             append(journal_file(&mut journal, &self.request.out_dir)?, &started)?;
-            let mut ask_sign = |kind: PinKind, state| match &password {
-                Some(p) if kind == PinKind::Password => copy_pin(p),
-                _ => ask(kind, state),
+            let no_secret = std::cell::Cell::new(false);
+            let mut ask_sign = |kind: PinKind, state: Option<signet_token::PinState>| {
+                // A PIN blocked (by another program, or on an earlier file) stops the batch
+                // before a PIN is asked for nothing.
+                if state.is_some_and(|s| s.blocked()) {
+                    return Err(ApiError::from(signet_token::TokenError::Card(
+                        signet_token::CardTrouble::PinBlocked { kind },
+                    )));
+                }
+                let asked = match &password {
+                    Some(p) if kind == PinKind::Password => copy_pin(p),
+                    _ => ask(kind, state),
+                };
+                // No PIN to be had (standard input ended, the terminal gone, cancelled): the
+                // next files would fail the same way.
+                if asked.is_err() {
+                    no_secret.set(true);
+                }
+                asked
             };
             match self.sign_file(
                 context,
@@ -486,7 +502,7 @@ impl Batch {
                         warnings,
                     });
                 }
-                Err(err) if stops_the_batch(err.code) => return Err(err),
+                Err(err) if stops_the_batch(err.code) || no_secret.get() => return Err(err),
                 Err(error) => {
                     tracing::warn!(n, code = %error.code, "a file of the batch failed");
                     summary.failed += 1;
@@ -695,7 +711,7 @@ fn stopped_error(err: ApiError, done: usize, total: usize, left: usize, journal:
         Code::Network => "a network service did not answer".to_owned(),
         Code::Cancelled => "the batch was cancelled".to_owned(),
         Code::Io => "the batch could not write in its folder".to_owned(),
-        _ => "the signing device failed".to_owned(),
+        _ => "signing stopped".to_owned(),
     };
     let first = match err.code {
         Code::CardRemoved => "Insert the card",
@@ -703,8 +719,7 @@ fn stopped_error(err: ApiError, done: usize, total: usize, left: usize, journal:
         Code::PinBlocked => "Unblock the PIN with the PUK (signet card pin unblock pin2)",
         Code::PinIncorrect => "Check the PIN",
         Code::Network => "Check the network and the time-stamping service",
-        Code::Io => err.recommendation.trim_end_matches('.'),
-        _ => "Check the signing device",
+        _ => err.recommendation.trim_end_matches('.'),
     };
     let kept = match done {
         0 => "no file was signed".to_owned(),

@@ -690,7 +690,8 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
     assert_eq!(listing["signatures"].as_array().unwrap().len(), 1);
 }
 
-/// A wrong PIN2 stops the batch before anything is written (exit 65, PIN_INCORRECT); pcscd
+/// A wrong PIN2 stops the batch before anything is written (exit 65, PIN_INCORRECT), a blocked
+/// one before any PIN is asked (PIN_BLOCKED); pcscd
 /// stopping between two files stops it with CARD_UNAVAILABLE (exit 69), the first file kept.
 #[test]
 fn card_wrong_pin_or_pcscd_stopped_stops_the_batch_and_keeps_what_is_done() {
@@ -760,6 +761,56 @@ fn card_wrong_pin_or_pcscd_stopped_stops_the_batch_and_keeps_what_is_done() {
     assert_eq!(card.counters().pin2, 2);
     assert_eq!(card.signatures(), 0);
     assert!(!out1.join("a.pdf").exists() && !out1.join("b.pdf").exists());
+
+    // Two more wrong PIN2s block it; then the batch stops before asking for a PIN at all.
+    for _ in 0..2 {
+        let wrong = signet(&args, "11111\n");
+        assert_eq!(wrong.status.code(), Some(65), "{}", text(&wrong));
+    }
+    assert_eq!(card.counters().pin2, 0);
+    let blocked = signet(&[&args[..], &["--json"]].concat(), "");
+    assert_eq!(blocked.status.code(), Some(65), "{}", text(&blocked));
+    let ev = events(&blocked);
+    let stopped = &ev.last().unwrap()["stopped"];
+    assert_eq!(stopped["code"], "PIN_BLOCKED", "{stopped:#}");
+    assert!(
+        stopped["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the PIN is blocked after 0 of 2 files"),
+        "{stopped:#}"
+    );
+    assert!(
+        stopped["recommendation"]
+            .as_str()
+            .unwrap()
+            .contains("signet card pin unblock pin2"),
+        "{stopped:#}"
+    );
+    let unblocked = signet(
+        &["card", "pin", "unblock", "pin2", "--pin-stdin"],
+        &format!("86420864\n{PIN2}\n"),
+    );
+    assert!(unblocked.status.success(), "{}", text(&unblocked));
+
+    // Standard input ends after the first PIN2: the batch stops there, the first file kept.
+    let out3 = dir.path().join("out3");
+    let args3 = batch(&out3);
+    let args3: Vec<&str> = args3.iter().map(String::as_str).collect();
+    let short = signet(&[&args3[..], &["--json"]].concat(), &format!("{PIN2}\n"));
+    assert_eq!(short.status.code(), Some(65), "{}", text(&short));
+    let summary = events(&short).pop().unwrap();
+    assert_eq!(summary["signed"], 1, "{summary:#}");
+    assert_eq!(summary["failed"], 0, "{summary:#}");
+    assert_eq!(summary["left"], 1, "{summary:#}");
+    assert!(
+        summary["stopped"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("signing stopped after 1 of 2 files (Standard input ended"),
+        "{summary:#}"
+    );
+    assert_eq!(journal(&out3).len(), 1);
 
     // pcscd stops while the batch waits for the second PIN2.
     let out2 = dir.path().join("out2");

@@ -431,6 +431,11 @@ impl Batch {
                     continue;
                 }
                 FileState::Refused => {
+                    tracing::warn!(
+                        n,
+                        code = %file.error.as_ref().map_or(Code::Internal, |e| e.code),
+                        "a file of the batch failed"
+                    );
                     summary.failed += 1;
                     on_event(&BatchEvent::Failed {
                         n,

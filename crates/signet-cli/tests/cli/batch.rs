@@ -12,8 +12,20 @@ use signet_testkit::{Role, TestPki};
 
 const PASSWORD: &str = "test1234";
 
+/// Runs the binary with every log line on (standard error), so that the tests can check that no
+/// PIN, password or document content reaches the log.
 fn signet(args: &[&str], stdin: &str) -> Output {
-    crate::pades::signet(args, stdin)
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(args)
+        .env("SIGNET_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A command that fails before it reads its PIN closes the pipe: not an error here.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
 }
 
 fn text(o: &Output) -> String {
@@ -141,6 +153,12 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
         "--json",
     ]);
     let run = signet(&args, &format!("{PASSWORD}\n"));
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(log.contains("a file of the batch failed"), "{log}");
+    assert!(
+        !log.contains("meeting notes") && !log.contains(PASSWORD),
+        "{log}"
+    );
     // One file failed for its own reason: the others are signed, and the status says so.
     assert_eq!(run.status.code(), Some(65), "{}", text(&run));
     assert!(!text(&run).contains(PASSWORD));
@@ -564,6 +582,7 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
     // PIN2 is given one line at a time, so the test knows where the batch is.
     let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(&args)
+        .env("SIGNET_LOG", "trace")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -586,7 +605,13 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
     drop(stdin);
     let run = child.wait_with_output().unwrap();
     assert_eq!(run.status.code(), Some(69), "{}", text(&run));
-    assert!(!text(&run).contains(PIN2));
+    // Standard error carries the warnings (the level is capped there): the stop, never a PIN.
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        log.contains("batch stopped") && log.contains("CARD_REMOVED"),
+        "{log}"
+    );
+    assert!(!log.contains(PIN2), "{log}");
     let ev = events(&run);
     assert_eq!(ev[0]["event"], "plan");
     assert!(
@@ -662,6 +687,11 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
     wait_for_card();
     let again = signet(&args, &format!("{PIN2}\n{PIN2}\n{PIN2}\n"));
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let log = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        !log.contains(PIN2) && !log.contains("a deed in plain text"),
+        "{log}"
+    );
     let ev = events(&again);
     let skipped: Vec<&str> = of_kind(&ev, "skipped")
         .iter()

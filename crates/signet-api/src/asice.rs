@@ -331,18 +331,25 @@ pub fn asice_sign(
         },
     };
     let kind = token.pin_kind(KeyRole::Signing);
+    // The token's own error (card removed, PIN blocked…) is kept whole for the caller.
+    let token_error: std::cell::RefCell<Option<ApiError>> = std::cell::RefCell::new(None);
     let mut sign = |digest: &[u8], _hash: signet_pki::crypto::HashAlg| -> Result<Vec<u8>, String> {
-        let pin = ask(kind).map_err(|e| e.message)?;
+        let keep = |e: ApiError| {
+            let message = e.message.clone();
+            *token_error.borrow_mut() = Some(e);
+            message
+        };
+        let pin = ask(kind).map_err(keep)?;
         token
             .sign_digest(KeyRole::Signing, digest, pin)
             .map(|raw| raw.0)
-            .map_err(|e| e.to_string())
+            .map_err(|e| keep(ApiError::from(e)))
     };
     let map = |e: signet_asic::session::SessionError| {
         match e {
         signet_asic::session::SessionError::Container(c) => asic_error(&request.out, &c),
-        signet_asic::session::SessionError::Token(t) => ApiError::new(Code::Internal, t)
-            .recommend("Check the signing device and its PIN or password."),
+        signet_asic::session::SessionError::Token(t) => token_error.borrow_mut().take().unwrap_or_else(|| ApiError::new(Code::Internal, t)
+            .recommend("Check the signing device and its PIN or password.")),
         signet_asic::session::SessionError::Sign(s @ signet_asic::xades::sign::SignError::BadValue(_)) => {
             ApiError::new(Code::Internal, format!("{s}; nothing was written")).recommend(
                 "Try again; if it persists, the signing device is faulty or its certificate is not the one of its key.",

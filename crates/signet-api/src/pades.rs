@@ -13,7 +13,7 @@ use signet_pades::validate::{self, Report};
 use signet_pades::{PadesError, Timestamper};
 use signet_pki::crypto::HashAlg;
 use signet_pki::{Cert, PathValidator, TrustAnchors};
-use signet_token::{KeyRole, Pin, PinKind};
+use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 
 use crate::token::{AskSecret, TokenSpec, open_token};
 use crate::{ApiError, Context};
@@ -157,7 +157,7 @@ pub fn write_atomically(
     Ok(())
 }
 
-fn copy_pin(pin: &Pin) -> Result<Pin, ApiError> {
+pub(crate) fn copy_pin(pin: &Pin) -> Result<Pin, ApiError> {
     let text = String::from_utf8(pin.expose_digits().to_vec())
         .map_err(|_| ApiError::new(Code::InvalidInput, "the password is not UTF-8"))?;
     Pin::new(pin.kind(), zeroize::Zeroizing::new(text))
@@ -211,41 +211,10 @@ pub fn pades_sign(
         )
         .recommend("Give one with --tsa URL, or sign at --level B-B."));
     }
-    let (pool, anchors) = signing_trust(
-        context,
-        &request.trust,
-        &request.chain,
-        request.trusted_list.as_ref(),
-    )?;
     // Read every input first: a missing or broken file fails before the token is touched.
     let mut inputs = Vec::new();
     for (input, output) in &request.files {
-        let mut bytes = std::fs::read(input)
-            .map_err(|e| ApiError::from(e).recommend("Check the file name."))?;
-        let mut normalised = None;
-        if let Err(e) = signet_pdf::Document::open(&bytes) {
-            let encrypted = matches!(e, signet_pdf::PdfError::Encrypted);
-            let signed = signet_pdf::normalise::looks_signed(&bytes);
-            if encrypted || signed || !request.normalise {
-                let err = pades_error(PadesError::Pdf(e));
-                return Err(if encrypted {
-                    err
-                } else if signed {
-                    err.recommend("The file carries a signature, so it is never rewritten: ask its sender for an intact copy.")
-                } else {
-                    err.recommend("The file cannot be updated safely. Give --normalise to sign a rewritten copy (the original stays as it is), or save it again in a PDF editor.")
-                });
-            }
-            let rewritten = signet_pdf::normalise::rewrite(&bytes).map_err(|e| {
-                pades_error(PadesError::Pdf(e))
-                    .recommend("Save it again in a PDF editor, then sign the copy.")
-            })?;
-            tracing::info!(input = %input.display(), "input normalised before signing");
-            normalised = Some(format!(
-                "the input could not be updated safely ({e}): a rewritten (normalised) copy was signed, as you agreed; the original file is unchanged"
-            ));
-            bytes = rewritten;
-        }
+        let (bytes, normalised) = read_input(input, request.normalise)?;
         inputs.push((input.clone(), output.clone(), bytes, normalised));
     }
     let mut password: Option<Pin> = None;
@@ -260,30 +229,156 @@ pub fn pades_sign(
         };
         open_token(&request.token, &mut remember)?
     };
-    let cert_der = token
-        .certificates()?
-        .into_iter()
-        .find(|c| c.role == KeyRole::Signing)
-        .ok_or_else(|| ApiError::new(Code::InvalidInput, "the token has no signing certificate"))?
-        .der;
-    let signer = Cert::from_der(&cert_der).map_err(|e| {
-        ApiError::new(
-            Code::InvalidInput,
-            format!("the signing certificate cannot be read: {e}"),
-        )
-    })?;
-    let certs = SignerCerts {
-        chain: chain_for(&signer, &pool),
-        signer: signer.clone(),
+    let signer = PadesSigner::new(context, request, token.as_mut())?;
+    let mut ask_sign = |kind: PinKind, state| match (&password, is_file) {
+        (Some(p), true) => copy_pin(p),
+        _ => ask(kind, state),
     };
-    let mut all_pool = pool.clone();
-    all_pool.push(signer.clone());
     let mut results = Vec::new();
     let total = inputs.len();
     for (n, (input, output, bytes, normalised)) in inputs.iter().enumerate() {
         tracing::info!(n = n + 1, of = total, level = %request.level, "signing a PDF");
+        results.push(signer.sign_one(
+            context,
+            request,
+            token.as_mut(),
+            &mut ask_sign,
+            fetch,
+            PdfInput {
+                input,
+                output,
+                bytes,
+                normalised: normalised.as_deref(),
+            },
+        )?);
+    }
+    Ok(results)
+}
+
+/// Reads one PDF to sign. One that cannot be updated safely is rewritten when `normalise`
+/// allows it (never a signed or an encrypted one); the second value then says so.
+pub(crate) fn read_input(
+    input: &Path,
+    normalise: bool,
+) -> Result<(Vec<u8>, Option<String>), ApiError> {
+    let bytes =
+        std::fs::read(input).map_err(|e| ApiError::from(e).recommend("Check the file name."))?;
+    check_input(input, bytes, normalise)
+}
+
+/// [`read_input`] for bytes already read.
+pub(crate) fn check_input(
+    input: &Path,
+    bytes: Vec<u8>,
+    normalise: bool,
+) -> Result<(Vec<u8>, Option<String>), ApiError> {
+    let Err(e) = signet_pdf::Document::open(&bytes) else {
+        return Ok((bytes, None));
+    };
+    let encrypted = matches!(e, signet_pdf::PdfError::Encrypted);
+    let signed = signet_pdf::normalise::looks_signed(&bytes);
+    if encrypted || signed || !normalise {
+        let err = pades_error(PadesError::Pdf(e));
+        return Err(if encrypted {
+            err
+        } else if signed {
+            err.recommend("The file carries a signature, so it is never rewritten: ask its sender for an intact copy.")
+        } else {
+            err.recommend("The file cannot be updated safely. Give --normalise to sign a rewritten copy (the original stays as it is), or save it again in a PDF editor.")
+        });
+    }
+    let rewritten = signet_pdf::normalise::rewrite(&bytes).map_err(|e| {
+        pades_error(PadesError::Pdf(e))
+            .recommend("Save it again in a PDF editor, then sign the copy.")
+    })?;
+    tracing::info!(input = %input.display(), "input normalised before signing");
+    Ok((
+        rewritten,
+        Some(format!(
+            "the input could not be updated safely ({e}): a rewritten (normalised) copy was signed, as you agreed; the original file is unchanged"
+        )),
+    ))
+}
+
+/// One PDF to sign: where it comes from and goes, its bytes as read (or normalised).
+pub(crate) struct PdfInput<'a> {
+    pub(crate) input: &'a Path,
+    pub(crate) output: &'a Path,
+    pub(crate) bytes: &'a [u8],
+    pub(crate) normalised: Option<&'a str>,
+}
+
+/// The signer's side of PAdES signing, set up once per opened token: its certificate, the chain
+/// to embed, and what the time-stamps and OCSP answers are checked against.
+pub(crate) struct PadesSigner {
+    signer: Cert,
+    certs: SignerCerts,
+    anchors: TrustAnchors,
+    all_pool: Vec<Cert>,
+}
+
+impl PadesSigner {
+    /// Reads the token's signing certificate and builds its chain from `request`'s certificates.
+    pub(crate) fn new(
+        context: &Context,
+        request: &PadesSignRequest,
+        token: &mut (dyn SigningToken + Send),
+    ) -> Result<Self, ApiError> {
+        let (pool, anchors) = signing_trust(
+            context,
+            &request.trust,
+            &request.chain,
+            request.trusted_list.as_ref(),
+        )?;
+        let cert_der = token
+            .certificates()?
+            .into_iter()
+            .find(|c| c.role == KeyRole::Signing)
+            .ok_or_else(|| {
+                ApiError::new(Code::InvalidInput, "the token has no signing certificate")
+            })?
+            .der;
+        let signer = Cert::from_der(&cert_der).map_err(|e| {
+            ApiError::new(
+                Code::InvalidInput,
+                format!("the signing certificate cannot be read: {e}"),
+            )
+        })?;
+        let certs = SignerCerts {
+            chain: chain_for(&signer, &pool),
+            signer: signer.clone(),
+        };
+        let mut all_pool = pool;
+        all_pool.push(signer.clone());
+        Ok(Self {
+            signer,
+            certs,
+            anchors,
+            all_pool,
+        })
+    }
+
+    /// Signs one PDF at `request`'s level and writes it atomically to its output. The PIN (or
+    /// the password) is asked through `ask` right before the signature.
+    pub(crate) fn sign_one(
+        &self,
+        context: &Context,
+        request: &PadesSignRequest,
+        token: &mut (dyn SigningToken + Send),
+        ask: &mut AskSecret<'_>,
+        fetch: &dyn Fetch,
+        file: PdfInput<'_>,
+    ) -> Result<SignedPdf, ApiError> {
+        let PdfInput {
+            input,
+            output,
+            bytes,
+            normalised,
+        } = file;
+        let (signer, certs, anchors, all_pool) =
+            (&self.signer, &self.certs, &self.anchors, &self.all_pool);
         let mut warnings = signet_pades::sign::presign_warnings(bytes);
-        warnings.extend(normalised.iter().cloned());
+        warnings.extend(normalised.map(str::to_owned));
         for w in &warnings {
             tracing::warn!(warning = %w, "pre-sign check");
         }
@@ -295,26 +390,25 @@ pub fn pades_sign(
             visible: request.visible.map(|v| signet_pades::appearance::Visible {
                 page: v.page,
                 rect: [v.x, v.y, v.width, v.height],
-                lines: visible_lines(&signer, context.clock().now(), request.reason.as_deref()),
+                lines: visible_lines(signer, context.clock().now(), request.reason.as_deref()),
             }),
             reserve_timestamp: request.level.has_timestamp(),
             ..SignOptions::default()
         };
-        let prepared = signet_pades::prepare(bytes, &certs, &options, context.clock().now())
+        let prepared = signet_pades::prepare(bytes, certs, &options, context.clock().now())
             .map_err(pades_error)?;
-        let to_sign = prepared.signed_attributes(&certs).map_err(pades_error)?;
+        let to_sign = prepared.signed_attributes(certs).map_err(pades_error)?;
         let kind = token.pin_kind(KeyRole::Signing);
-        let pin = match (&password, is_file) {
-            (Some(p), true) => copy_pin(p)?,
-            _ => {
-                let state = token.pin_state(kind).ok();
-                ask(kind, state)?
-            }
+        let state = if kind == PinKind::Password {
+            None
+        } else {
+            token.pin_state(kind).ok()
         };
+        let pin = ask(kind, state)?;
         let raw = token.sign_digest(KeyRole::Signing, &to_sign.digest_to_sign(), pin)?;
         let signed = match &request.tsa {
             Some(url) if request.level.has_timestamp() => {
-                let mut ts = timestamper(fetch, context, url, &anchors, &all_pool);
+                let mut ts = timestamper(fetch, context, url, anchors, all_pool);
                 to_sign.finish(&raw.0, Some(&mut ts as &mut Timestamper<'_>))
             }
             _ => to_sign.finish(&raw.0, None),
@@ -327,7 +421,7 @@ pub fn pades_sign(
                 fetch,
                 context.clock(),
                 &targets,
-                &all_pool,
+                all_pool,
                 &Default::default(),
             )
             .map_err(pades_error)?;
@@ -337,7 +431,7 @@ pub fn pades_sign(
         if request.level == BaselineLevel::B_LTA
             && let (Some(url), Some(current)) = (&request.tsa, out.take())
         {
-            let mut ts = timestamper(fetch, context, url, &anchors, &all_pool);
+            let mut ts = timestamper(fetch, context, url, anchors, all_pool);
             out =
                 Some(ltv::add_document_timestamp(&current, &mut ts, 12_000).map_err(pades_error)?);
         }
@@ -361,16 +455,15 @@ pub fn pades_sign(
                 (bytes.len() + signed.appended().len()) as u64
             }
         };
-        results.push(SignedPdf {
+        Ok(SignedPdf {
             input: input.display().to_string(),
             output: output.display().to_string(),
             level: request.level,
             signer: signer.subject().to_string(),
             bytes: size,
             warnings,
-        });
+        })
     }
-    Ok(results)
 }
 
 fn visible_lines(signer: &Cert, at: SystemTime, reason: Option<&str>) -> Vec<String> {

@@ -1,6 +1,5 @@
 //! The command line, as clap reads it.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use signet_api::token::TokenSpec;
@@ -58,8 +57,8 @@ pub(crate) enum Command {
     /// Look into and change ASiC-E containers: list, extract, add files.
     #[command(subcommand)]
     Asice(AsiceCommand),
-    /// Sign many files after one review, with progress, resumable if the card is pulled (not built yet).
-    Batch(Pending),
+    /// Sign many files after one review, with progress, resumable if the card is pulled.
+    Batch(Box<crate::batch::BatchArgs>),
     /// Show the ID card and its certificates, PIN retries; sign a digest to test the card.
     #[command(subcommand)]
     Card(CardCommand),
@@ -322,36 +321,10 @@ pub(crate) enum KeyChoice {
     Auth,
 }
 
-/// The arguments of a subcommand that a later version of Signet implements: accepted, so that the
-/// answer is "not built yet" rather than a usage error.
-#[derive(Debug, Args)]
-pub(crate) struct Pending {
-    #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
-    args: Vec<OsString>,
-}
-
-impl Pending {
-    /// Whether `--json` is among the swallowed arguments (`signet verify a.pdf --json`).
-    pub(crate) fn wants_json(&self) -> bool {
-        self.args.iter().any(|arg| arg == "--json")
-    }
-}
-
 impl Cli {
     /// Whether the output is JSON, wherever `--json` was written.
     pub(crate) fn json(&self) -> bool {
         self.json
-            || match &self.command {
-                Command::Batch(pending) => pending.wants_json(),
-                Command::Cert(_)
-                | Command::Data(_)
-                | Command::Info
-                | Command::Card(_)
-                | Command::Sign(_)
-                | Command::Verify(_)
-                | Command::Extend(_)
-                | Command::Asice(_) => false,
-            }
     }
 }
 

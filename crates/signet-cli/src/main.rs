@@ -3,6 +3,7 @@
 
 mod args;
 mod asice;
+mod batch;
 mod card;
 mod cert;
 mod data;
@@ -49,10 +50,7 @@ fn main() -> ExitCode {
         Command::Extend(args) => sign::extend(args, json),
         Command::Data(command) => data::run(&context, command, json),
         Command::Asice(command) => asice::run(command, json),
-        pending => {
-            let operation = format!("signet {}", pending.name());
-            report::error(&signet_api::not_built(&operation), json)
-        }
+        Command::Batch(args) => batch::run(args, json),
     };
     tracing::debug!(
         command = cli.command.name(),

@@ -1,0 +1,156 @@
+//! What a batch shows and reports: the plan, the events, the summary (`docs/batch-json.md`).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use signet_core::BaselineLevel;
+
+use super::{BatchFormat, FileState};
+use crate::ApiError;
+
+/// One file of the plan.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedFile {
+    /// The input, as given.
+    pub input: String,
+    /// The output path.
+    pub output: String,
+    /// The format.
+    pub format: BatchFormat,
+    /// The input's size in bytes.
+    pub size: u64,
+    /// Its SHA-256, hex.
+    pub input_sha256: String,
+    /// Sign, done already, or refused.
+    pub state: FileState,
+    /// Why it is refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ApiError>,
+    #[serde(skip)]
+    pub(super) input_path: PathBuf,
+    #[serde(skip)]
+    pub(super) output_path: PathBuf,
+    /// Done, but found after an interrupted run (its "started" line without a "signed" line):
+    /// the output's hash, to record.
+    #[serde(skip)]
+    pub(super) adopted: Option<String>,
+}
+
+/// The signer's certificate as the review shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerInfo {
+    /// The subject.
+    pub subject: String,
+    /// The issuer.
+    pub issuer: String,
+    /// Valid from (RFC 3339).
+    pub not_before: String,
+    /// Valid until (RFC 3339).
+    pub not_after: String,
+    /// Whether it is valid now.
+    pub valid_now: bool,
+}
+
+/// The plan the person reviews before any PIN is asked.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchPlan {
+    /// The output folder.
+    pub out_dir: String,
+    /// The journal's path.
+    pub journal: String,
+    /// The level.
+    pub level: BaselineLevel,
+    /// The signing device (`pcsc`, `p12:FILE`, …).
+    pub token: String,
+    /// The signer, read from the token; `None` when it needs a secret first (PKCS#12).
+    pub signer: Option<SignerInfo>,
+    /// Number of files.
+    pub count: usize,
+    /// Their total size in bytes.
+    pub total_bytes: u64,
+    /// How many are to be signed now (the others are done or refused).
+    pub to_sign: usize,
+    /// Every file, in order.
+    pub files: Vec<PlannedFile>,
+}
+
+/// What a batch reports while it runs (one JSON line each with `--json`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum BatchEvent {
+    /// The plan, before anything is signed.
+    Plan(BatchPlan),
+    /// A file was signed and its output is in place and in the journal.
+    #[serde(rename_all = "camelCase")]
+    Signed {
+        /// Its position, from 1.
+        n: usize,
+        /// The number of files.
+        of: usize,
+        /// The input.
+        input: String,
+        /// The output written.
+        output: String,
+        /// The format.
+        format: BatchFormat,
+        /// The level.
+        level: BaselineLevel,
+        /// The output's SHA-256, hex.
+        output_sha256: String,
+        /// What the pre-sign check found (PAdES).
+        warnings: Vec<String>,
+    },
+    /// A file was signed by an earlier run: skipped.
+    #[serde(rename_all = "camelCase")]
+    Skipped {
+        /// Its position.
+        n: usize,
+        /// The number of files.
+        of: usize,
+        /// The input.
+        input: String,
+        /// Its output, kept.
+        output: String,
+        /// Why.
+        reason: String,
+    },
+    /// A file could not be signed for its own reason; the batch went on.
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        /// Its position.
+        n: usize,
+        /// The number of files.
+        of: usize,
+        /// The input.
+        input: String,
+        /// The output it would have had (nothing written there).
+        output: String,
+        /// What happened and what to do.
+        error: ApiError,
+    },
+    /// The end.
+    Summary(BatchSummary),
+}
+
+/// How a batch ended.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchSummary {
+    /// Number of files.
+    pub files: usize,
+    /// Signed in this run.
+    pub signed: usize,
+    /// Skipped: signed by an earlier run.
+    pub skipped: usize,
+    /// Could not be signed for their own reason.
+    pub failed: usize,
+    /// Not attempted because the batch stopped.
+    pub left: usize,
+    /// Why the batch stopped before the end, with what to do; `None` when it ran to the end.
+    pub stopped: Option<ApiError>,
+    /// The journal.
+    pub journal: String,
+}

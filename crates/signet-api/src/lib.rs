@@ -17,6 +17,7 @@ pub mod json;
 pub mod logging;
 pub mod pades;
 pub mod token;
+pub mod vault;
 
 pub use context::{APP_ID, Context};
 pub use error::ApiError;

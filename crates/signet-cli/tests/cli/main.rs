@@ -10,6 +10,7 @@ mod asice;
 mod card;
 mod cert_verify;
 mod data;
+mod data_session;
 mod pades;
 mod token;
 

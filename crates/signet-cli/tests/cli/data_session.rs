@@ -373,7 +373,10 @@ fn keyring_an_expired_session_is_refused_and_purged() {
     let run = login(&home, &url, &p12, true);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["sessionKept"], true);
-    assert_eq!(open_vault(&home).session_nodes().unwrap(), vec![url.clone()]);
+    assert_eq!(
+        open_vault(&home).session_nodes().unwrap(),
+        vec![url.clone()]
+    );
 
     std::thread::sleep(Duration::from_secs(3));
     // Expired: not sent, so the command has to log in, and without the password it cannot.

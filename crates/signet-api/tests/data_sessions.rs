@@ -265,6 +265,57 @@ fn the_session_is_kept_encrypted_never_logged_refused_when_expired_and_old_files
     let fresh = fresh.token.expose().to_owned();
     drop(vault);
 
+    // A kept session the node no longer knows (it restarted, ended it early): refused with
+    // 401, deleted, and the person logged in again, once.
+    let stale = "stale-session-the-node-never-issued-0000000";
+    open()
+        .put_session(
+            &url,
+            &signet_vault::SessionToken::new(stale.to_owned()).unwrap(),
+            clock.now() + Duration::from_secs(3600),
+        )
+        .unwrap();
+    let asked = std::cell::Cell::new(0u32);
+    let mut ask = |kind: PinKind, _: Option<PinState>| {
+        asked.set(asked.get() + 1);
+        Ok(Pin::new(kind, Zeroizing::new(PASSWORD.to_owned())).unwrap())
+    };
+    let holdings = signet_api::data::holdings(&context, &url, &spec, &mut ask).unwrap();
+    assert_eq!(holdings.records[0].id, "rr-1");
+    assert_eq!(asked.get(), per_login, "logged in again after the 401");
+    let replaced = open().session(&url, Duration::ZERO).unwrap().unwrap();
+    assert_ne!(replaced.token.expose(), stale);
+    let replaced = replaced.token.expose().to_owned();
+
+    // A vault that does not open (here: a file whose key is not in the keyring) is left exactly
+    // as it is, and the session is not kept — nor written anywhere else.
+    let damaged = dir.path().join("keyless");
+    std::fs::create_dir_all(&damaged).unwrap();
+    std::fs::copy(data.join("nodes.json"), damaged.join("nodes.json")).unwrap();
+    let garbage = vec![0x5a_u8; 8192];
+    std::fs::write(damaged.join(signet_api::vault::VAULT_FILE), &garbage).unwrap();
+    let shared = Arc::clone(&keyring);
+    let broken = Context::new(&damaged)
+        .with_clock(clock.clone())
+        .with_key_store(move |account| Ok(Box::new(KeyringStore::new(&shared, account)?)));
+    let summary = signet_api::data::login(&broken, &url, &spec, &mut ask).unwrap();
+    assert!(!summary.session_kept);
+    let why = summary.session_not_kept.unwrap();
+    assert!(
+        why.contains("not kept") && why.contains("never in plain text"),
+        "{why}"
+    );
+    assert_eq!(
+        std::fs::read(damaged.join(signet_api::vault::VAULT_FILE)).unwrap(),
+        garbage,
+        "the vault was not touched"
+    );
+    let names: Vec<_> = std::fs::read_dir(&damaged)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "nothing else written: {names:?}");
+
     runtime.block_on(node.stop());
     drop(guard);
     let log: Vec<u8> = files(logs.path())
@@ -283,7 +334,13 @@ fn the_session_is_kept_encrypted_never_logged_refused_when_expired_and_old_files
         text.contains("kept in plain text was overwritten and deleted"),
         "{text}"
     );
-    for secret in [token.as_str(), fresh.as_str(), old_token] {
+    for secret in [
+        token.as_str(),
+        fresh.as_str(),
+        replaced.as_str(),
+        stale,
+        old_token,
+    ] {
         assert!(
             !holds_part_of(&log, secret),
             "the log holds a session token"

@@ -534,7 +534,7 @@ fn algorithm_of(certificate: &[u8]) -> Result<JwsAlgorithm, ApiError> {
 /// through a command.
 const SESSION_MARGIN: Duration = Duration::from_secs(60);
 
-/// The folder where Signet before 0.2 kept sessions in plain JSON files.
+/// The folder where earlier versions of Signet kept sessions in plain JSON files.
 const PLAINTEXT_SESSIONS_DIR: &str = "data/sessions";
 
 /// Where this command keeps sessions: the vault, or nowhere (and why).

@@ -13,6 +13,7 @@ use std::time::SystemTime;
 
 use rusqlite::{OptionalExtension as _, params};
 use secrecy::{ExposeSecret as _, SecretString};
+use zeroize::Zeroize as _;
 
 use crate::VaultError;
 use crate::vault::{Durability, Vault, from_millis, to_millis};
@@ -26,8 +27,16 @@ pub struct SessionToken(SecretString);
 impl SessionToken {
     /// Takes `token` as a secret: printable ASCII without spaces (it goes into an HTTP header),
     /// 1 to 4096 characters. On a refusal the text is wiped too and never quoted.
-    pub fn new(token: String) -> Result<Self, VaultError> {
-        let secret = SecretString::from(token);
+    pub fn new(mut token: String) -> Result<Self, VaultError> {
+        // `SecretString` keeps a boxed `str`: a `String` with spare capacity would be moved by
+        // the conversion and its old buffer left behind, so it is copied and wiped instead.
+        let secret = if token.capacity() == token.len() {
+            SecretString::from(token)
+        } else {
+            let exact = SecretString::from(token.as_str().to_owned());
+            token.zeroize();
+            exact
+        };
         let text = secret.expose_secret();
         let reason = if text.is_empty() {
             Some("it is empty")
@@ -202,5 +211,8 @@ mod tests {
             }
         }
         assert!(SessionToken::new("x".repeat(MAX_TOKEN_LEN + 1)).is_err());
+        let mut roomy = String::with_capacity(100);
+        roomy.push_str("abc");
+        assert_eq!(SessionToken::new(roomy).unwrap().expose(), "abc");
     }
 }

@@ -289,7 +289,8 @@ fn vault_crash_test(summary: &mut Summary, root: &Path) {
     }
 }
 
-/// The vault's key in a real Secret Service: gnome-keyring in a private D-Bus session.
+/// The vault's key in a real Secret Service: gnome-keyring in a private D-Bus session (with
+/// `signet data`'s sessions kept in the vault between two CLI processes).
 fn vault_keyring(summary: &mut Summary, root: &Path) {
     let output = Cmd::new("dbus-run-session")
         .args(["--", "bash"])

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use signet_core::{Clock, SystemClock};
+use signet_vault::{KeyStore, VaultError};
 
 /// The application identifier: the folder name of Signet's data on every platform, and the
 /// desktop app's bundle identifier.
@@ -19,6 +20,28 @@ pub struct Context {
     log_dir: Option<PathBuf>,
     clock: Arc<dyn Clock>,
     profile: Option<Arc<crate::Profile>>,
+    key_store: KeyStoreSource,
+}
+
+/// Makes the key store of the vault for a keyring account.
+pub type KeyStoreFactory = dyn Fn(&str) -> Result<Box<dyn KeyStore>, VaultError> + Send + Sync;
+
+/// Where the vault's key is kept: the OS keyring, or a store the caller chose.
+#[derive(Clone)]
+pub(crate) enum KeyStoreSource {
+    /// The OS keyring (on Linux the Secret Service of the session bus).
+    System,
+    /// A store the caller chose (tests: an in-memory keyring).
+    Custom(Arc<KeyStoreFactory>),
+}
+
+impl std::fmt::Debug for KeyStoreSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::System => f.write_str("System"),
+            Self::Custom(_) => f.write_str("Custom"),
+        }
+    }
 }
 
 impl Context {
@@ -29,6 +52,7 @@ impl Context {
             log_dir: None,
             clock: Arc::new(SystemClock),
             profile: None,
+            key_store: KeyStoreSource::System,
         }
     }
 
@@ -71,6 +95,25 @@ impl Context {
     /// The profile this context runs in, if any.
     pub fn profile(&self) -> Option<&crate::Profile> {
         self.profile.as_deref()
+    }
+
+    /// The same context, keeping the vault's key in the store `factory` makes for a keyring
+    /// account, instead of the OS keyring (tests, or a platform without one).
+    #[must_use]
+    pub fn with_key_store(
+        mut self,
+        factory: impl Fn(&str) -> Result<Box<dyn KeyStore>, VaultError> + Send + Sync + 'static,
+    ) -> Self {
+        self.key_store = KeyStoreSource::Custom(Arc::new(factory));
+        self
+    }
+
+    pub(crate) fn key_store(&self) -> &KeyStoreSource {
+        &self.key_store
+    }
+
+    pub(crate) fn shared_clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
     }
 
     /// The folder for Signet's data (the encrypted cache and settings).

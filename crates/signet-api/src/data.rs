@@ -9,9 +9,13 @@
 //!   signed note as received; re-verified with the pinned key when read). Every later visit must
 //!   prove, with an RFC 9162 consistency proof, that the node's log extends it; otherwise the
 //!   answer is [`LogProblem::HistoryRewritten`], naming the log and both sizes.
-//! - **A session** from `login` is kept until it expires in `sessions/` (one file per node,
-//!   readable by the person only), so `holdings`, `usage` and `verify` do not ask for the PIN
-//!   again; when none is left they log in themselves.
+//! - **A session** from `login` ([`SessionToken`], a secret type from the HTTP answer to the
+//!   `Authorization` header) is kept in the encrypted vault ([`crate::vault`]) until a minute
+//!   before it ends, so `holdings`, `usage` and `verify` do not ask for the PIN again; when none
+//!   is left, or the node refuses it, they log in themselves. Where the vault cannot be opened
+//!   (no keyring on a headless machine) the session is used for the one command and not kept —
+//!   never written in plain text. Plain session files of earlier versions are overwritten and
+//!   deleted.
 //!
 //! Blocking HTTP (ureq with rustls); call from a worker thread.
 
@@ -23,7 +27,6 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use sha2::Digest as _;
 use signet_core::Code;
 use signet_data::entry::{Salt, UsageEntry};
 use signet_data::holdings::Holdings;
@@ -31,6 +34,9 @@ use signet_data::merkle::Hash;
 use signet_data::webeid::{AuthSigner, JwsAlgorithm, Nonce, Origin, create_token};
 use signet_data::{Checkpoint, Known, LogError, NoteVerifier, PinnedLog, Timestamp};
 use signet_token::{KeyRole, SigningToken};
+use signet_vault::SessionToken;
+use ureq::http::HeaderValue;
+use ureq::http::header::AUTHORIZATION;
 use zeroize::Zeroizing;
 
 use crate::token::{AskSecret, TokenSpec, open_token};
@@ -187,6 +193,11 @@ pub struct LoginSummary {
     pub name: String,
     /// When the session ends.
     pub expires_at: Timestamp,
+    /// Whether the session is kept (in the encrypted vault) for the next data commands.
+    pub session_kept: bool,
+    /// When it is not kept: why, and what to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_not_kept: Option<String>,
 }
 
 /// One of the person's usage entries, verified against the log.
@@ -415,12 +426,24 @@ fn read(
     Ok(Answer { status, body })
 }
 
-fn get(node: &Node, path: &str, session: Option<&str>) -> Result<Answer, ApiError> {
+fn get(node: &Node, path: &str, session: Option<&SessionToken>) -> Result<Answer, ApiError> {
     let mut req = node.agent.get(format!("{}{path}", node.url));
     if let Some(s) = session {
-        req = req.header("Authorization", format!("Bearer {s}"));
+        req = req.header(AUTHORIZATION, bearer(s)?);
     }
     read(node, req.call())
+}
+
+/// `Bearer <token>` as a header value marked sensitive (printed as `Sensitive` by `http`),
+/// built in a buffer that is wiped.
+fn bearer(token: &SessionToken) -> Result<HeaderValue, ApiError> {
+    let mut text = Zeroizing::new(String::with_capacity(7 + token.expose().len()));
+    text.push_str("Bearer ");
+    text.push_str(token.expose());
+    let mut value = HeaderValue::from_str(&text)
+        .map_err(|_| ApiError::new(Code::Internal, "a session token that is not a header value"))?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 fn post_json(node: &Node, path: &str, body: &serde_json::Value) -> Result<Answer, ApiError> {
@@ -507,25 +530,135 @@ fn algorithm_of(certificate: &[u8]) -> Result<JwsAlgorithm, ApiError> {
 
 // ---- sessions ----
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SessionFile {
-    url: String,
-    session: String,
-    expires_at: Timestamp,
+/// How long before its end a kept session is no longer used, so that it does not end halfway
+/// through a command.
+const SESSION_MARGIN: Duration = Duration::from_secs(60);
+
+/// The folder where earlier versions of Signet kept sessions in plain JSON files.
+const PLAINTEXT_SESSIONS_DIR: &str = "data/sessions";
+
+/// Where this command keeps sessions: the vault, or nowhere (and why).
+enum Sessions {
+    Vault(Box<signet_vault::Vault>),
+    NotKept(signet_vault::VaultError),
 }
 
-fn session_path(context: &Context, url: &str) -> PathBuf {
-    let id: String = sha2::Sha256::digest(url.as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    context
-        .data_dir()
-        .join("data")
-        .join("sessions")
-        .join(format!("{id}.json"))
+impl Sessions {
+    /// Removes what an earlier Signet left in plain text, then opens the vault. A vault that
+    /// cannot be opened (no keyring, damaged, rolled back…) is left exactly as it is, and
+    /// nothing is kept.
+    fn open(context: &Context) -> Self {
+        remove_plaintext_sessions(context);
+        match crate::vault::open(context) {
+            Ok(vault) => Self::Vault(Box::new(vault)),
+            Err(err) => {
+                tracing::info!(error = %err, "sessions with data nodes cannot be kept in the vault");
+                Self::NotKept(err)
+            }
+        }
+    }
+
+    /// The kept session for `node`, still valid for at least [`SESSION_MARGIN`].
+    fn get(&mut self, node: &str) -> Option<SessionToken> {
+        let Self::Vault(vault) = self else {
+            return None;
+        };
+        match vault.session(node, SESSION_MARGIN) {
+            Ok(found) => found.map(|s| s.token),
+            Err(err) => {
+                tracing::warn!(error = %err, node, "a kept session cannot be read; logging in again");
+                None
+            }
+        }
+    }
+
+    /// Keeps `token` until `expires_at`; `None` when it is kept, otherwise why not.
+    fn keep(&mut self, node: &str, token: &SessionToken, expires_at: Timestamp) -> Option<String> {
+        let err = match self {
+            Self::Vault(vault) => match vault.put_session(node, token, expires_at.to_system()) {
+                Ok(()) => return None,
+                Err(err) => err,
+            },
+            Self::NotKept(err) => return Some(not_kept_message(err)),
+        };
+        Some(not_kept_message(&err))
+    }
+
+    /// Forgets the kept session for `node` (the node refused it).
+    fn forget(&mut self, node: &str) {
+        if let Self::Vault(vault) = self
+            && let Err(err) = vault.delete_session(node)
+        {
+            tracing::warn!(error = %err, node, "a refused session cannot be deleted from the vault");
+        }
+    }
+}
+
+/// Why a session is not kept, and what to do, for people.
+fn not_kept_message(err: &signet_vault::VaultError) -> String {
+    let what_to_do = match err {
+        signet_vault::VaultError::KeyringUnavailable { .. } => {
+            "To keep sessions, run Signet where a system keyring (a Secret Service: GNOME Keyring, KWallet, KeePassXC) is unlocked on the session bus."
+        }
+        other => other.recommendation(),
+    };
+    format!(
+        "the session is not kept: Signet keeps sessions only in its encrypted vault, never in plain text, and the vault is not available ({err}). Each data command logs in again, asking for the PIN or password. {what_to_do}"
+    )
+}
+
+/// Overwrites and deletes the plain session files an earlier Signet kept
+/// ([`PLAINTEXT_SESSIONS_DIR`]), leftovers of its atomic writes included.
+fn remove_plaintext_sessions(context: &Context) {
+    let dir = context.data_dir().join(PLAINTEXT_SESSIONS_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_session = path.extension().is_some_and(|e| e == "json" || e == "tmp");
+        if !is_session || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        match overwrite_and_delete(&path) {
+            Ok(()) => tracing::info!(
+                file = %path.display(),
+                "a data-node session an earlier Signet kept in plain text was overwritten and deleted; sessions are now kept in the encrypted vault"
+            ),
+            Err(err) => tracing::warn!(
+                file = %path.display(),
+                error = %err,
+                "a data-node session an earlier Signet kept in plain text cannot be deleted: delete the file"
+            ),
+        }
+    }
+    // Only when empty: anything else in it is not Signet's to delete.
+    if std::fs::remove_dir(&dir).is_ok() {
+        tracing::debug!(dir = %dir.display(), "the plain-text sessions folder was removed");
+    }
+}
+
+/// Overwrites the file's bytes with zeros (synced to the disk) and deletes it.
+fn overwrite_and_delete(path: &Path) -> std::io::Result<()> {
+    let len = std::fs::metadata(path)?.len();
+    {
+        let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+        let zeros = [0u8; 4096];
+        let mut left = len;
+        while left > 0 {
+            let n = usize::try_from(left.min(4096)).unwrap_or(4096);
+            file.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
+        file.sync_all()?;
+    }
+    std::fs::remove_file(path)?;
+    if let Some(dir) = path.parent()
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
+    }
+    Ok(())
 }
 
 /// Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename), readable
@@ -554,21 +687,24 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn stored_session(context: &Context, node: &Node) -> Option<Zeroizing<String>> {
-    let text = Zeroizing::new(std::fs::read_to_string(session_path(context, &node.url)).ok()?);
-    let file: SessionFile = serde_json::from_str(&text).ok()?;
-    let now = Timestamp::from_system(context.clock().now());
-    // A minute's margin, so a session does not end halfway through a command.
-    (file.url == node.url && file.expires_at.unix() > now.unix() + 60)
-        .then(|| Zeroizing::new(file.session))
+/// What the node answers a login with. The session goes straight into a [`SessionToken`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginAnswer {
+    session: String,
+    #[serde(default)]
+    expires_in: u64,
+    #[serde(default)]
+    name: String,
 }
 
 fn log_in(
     context: &Context,
     node: &Node,
+    sessions: &mut Sessions,
     spec: &TokenSpec,
     ask: &mut AskSecret<'_>,
-) -> Result<(LoginSummary, Zeroizing<String>), ApiError> {
+) -> Result<(LoginSummary, SessionToken), ApiError> {
     let answer = post_json(node, "/v1/auth/challenge", &serde_json::json!({}))?;
     if answer.status != 200 {
         return Err(answer.refused(node, "a login challenge"));
@@ -618,43 +754,90 @@ fn log_in(
     if answer.status != 200 {
         return Err(answer.refused(node, "the login"));
     }
-    let body = answer.json(node, "the login")?;
-    let session = Zeroizing::new(
-        body["session"]
-            .as_str()
-            .ok_or_else(|| ApiError::new(Code::Network, "the node sent no session"))?
-            .to_owned(),
-    );
-    let expires_in = body["expiresIn"].as_u64().unwrap_or(0);
+    // The answer holds the token: wiped once read.
+    let body = Zeroizing::new(answer.body);
+    let login: LoginAnswer = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            Code::Network,
+            format!(
+                // Not the error's text: it may quote the answer, which holds the token.
+                "the node {} sent a login answer Signet cannot read ({:?} error at line {} column {})",
+                node.url,
+                e.classify(),
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let session = SessionToken::new(login.session).map_err(|e| {
+        ApiError::new(
+            Code::Network,
+            format!("the node {} sent an unusable session: {e}", node.url),
+        )
+    })?;
     let now = Timestamp::from_system(context.clock().now());
+    let expires_at = Timestamp::from_unix(now.unix() + login.expires_in);
+    let not_kept = sessions.keep(&node.url, &session, expires_at);
+    match &not_kept {
+        None => {
+            tracing::info!(node = %node.url, "logged in to the data node; the session is kept in the vault")
+        }
+        Some(why) => tracing::warn!(node = %node.url, "{why}"),
+    }
     let summary = LoginSummary {
         node: node.url.clone(),
-        name: body["name"].as_str().unwrap_or_default().to_owned(),
-        expires_at: Timestamp::from_unix(now.unix() + expires_in),
+        name: login.name,
+        expires_at,
+        session_kept: not_kept.is_none(),
+        session_not_kept: not_kept,
     };
-    let file = Zeroizing::new(
-        serde_json::to_vec(&SessionFile {
-            url: node.url.clone(),
-            session: session.to_string(),
-            expires_at: summary.expires_at,
-        })
-        .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?,
-    );
-    write_atomic(&session_path(context, &node.url), &file)?;
-    tracing::info!(node = %node.url, "logged in to the data node");
     Ok((summary, session))
+}
+
+/// A session for this command, and whether it came from the vault (and may be stale).
+struct Session {
+    token: SessionToken,
+    kept: bool,
 }
 
 fn session_for(
     context: &Context,
     node: &Node,
+    sessions: &mut Sessions,
     spec: &TokenSpec,
     ask: &mut AskSecret<'_>,
-) -> Result<Zeroizing<String>, ApiError> {
-    if let Some(s) = stored_session(context, node) {
-        return Ok(s);
+) -> Result<Session, ApiError> {
+    if let Some(token) = sessions.get(&node.url) {
+        return Ok(Session { token, kept: true });
     }
-    Ok(log_in(context, node, spec, ask)?.1)
+    Ok(Session {
+        token: log_in(context, node, sessions, spec, ask)?.1,
+        kept: false,
+    })
+}
+
+/// `GET path` with the session; a kept session the node refuses (it ended early, the node
+/// restarted) is deleted and the person logged in again, once.
+fn get_with_session(
+    context: &Context,
+    node: &Node,
+    sessions: &mut Sessions,
+    session: &mut Session,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    path: &str,
+) -> Result<Answer, ApiError> {
+    let answer = get(node, path, Some(&session.token))?;
+    if answer.status != 401 || !session.kept {
+        return Ok(answer);
+    }
+    tracing::info!(node = %node.url, "the node refused the kept session; logging in again");
+    sessions.forget(&node.url);
+    *session = Session {
+        token: log_in(context, node, sessions, spec, ask)?.1,
+        kept: false,
+    };
+    get(node, path, Some(&session.token))
 }
 
 /// Logs in to the node at `url` with the token `spec` names (asking for its PIN or password
@@ -666,7 +849,8 @@ pub fn login(
     ask: &mut AskSecret<'_>,
 ) -> Result<LoginSummary, ApiError> {
     let node = open_node(context, url)?;
-    Ok(log_in(context, &node, spec, ask)?.0)
+    let mut sessions = Sessions::open(context);
+    Ok(log_in(context, &node, &mut sessions, spec, ask)?.0)
 }
 
 /// What the node at `url` holds about the person.
@@ -677,8 +861,17 @@ pub fn holdings(
     ask: &mut AskSecret<'_>,
 ) -> Result<Holdings, ApiError> {
     let node = open_node(context, url)?;
-    let session = session_for(context, &node, spec, ask)?;
-    let answer = get(&node, "/v1/holdings", Some(&session))?;
+    let mut sessions = Sessions::open(context);
+    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
+    let answer = get_with_session(
+        context,
+        &node,
+        &mut sessions,
+        &mut session,
+        spec,
+        ask,
+        "/v1/holdings",
+    )?;
     if answer.status != 200 {
         return Err(answer.refused(&node, "the holdings"));
     }
@@ -840,6 +1033,16 @@ pub fn usage(
     spec: &TokenSpec,
     ask: &mut AskSecret<'_>,
 ) -> Result<UsageReport, DataError> {
+    Ok(usage_with_session(context, url, spec, ask)?.0)
+}
+
+/// [`usage`], and the session it used (for [`follow`], which goes on with it).
+fn usage_with_session(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+) -> Result<(UsageReport, Session), DataError> {
     let node = open_node(context, url)?;
     let stored = stored_checkpoint(context, &node.pinned)?;
     let answer = get(&node, "/v1/checkpoint", None)?;
@@ -851,7 +1054,8 @@ pub fn usage(
     let mut current = advance(&node, stored.as_ref().map(|s| &s.0), &note)?;
     let mut current_note = note;
 
-    let session = session_for(context, &node, spec, ask)?;
+    let mut sessions = Sessions::open(context);
+    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let mut entries = Vec::new();
     let mut after: Option<u64> = None;
     loop {
@@ -859,7 +1063,15 @@ pub fn usage(
             Some(a) => format!("/v1/usage?after={a}"),
             None => "/v1/usage".to_owned(),
         };
-        let answer = get(&node, &path, Some(&session))?;
+        let answer = get_with_session(
+            context,
+            &node,
+            &mut sessions,
+            &mut session,
+            spec,
+            ask,
+            &path,
+        )?;
         if answer.status != 200 {
             return Err(answer.refused(&node, "the usage entries").into());
         }
@@ -883,7 +1095,7 @@ pub fn usage(
     }
     store_checkpoint(context, &node.pinned.origin, &current_note)?;
     tracing::info!(log = %node.pinned.origin, size = current.size, entries = entries.len(), "usage log verified");
-    Ok(UsageReport {
+    let report = UsageReport {
         node: node.url,
         log: node.pinned.origin,
         previous_size: stored.as_ref().map(|s| s.0.size),
@@ -891,7 +1103,8 @@ pub fn usage(
         root_hash: current.root,
         first_visit: stored.is_none(),
         entries,
-    })
+    };
+    Ok((report, session))
 }
 
 /// Verifies the log as [`usage`] does, hands over every entry, and then follows the node's
@@ -908,7 +1121,7 @@ pub fn follow(
 ) -> Result<(), DataError> {
     use std::io::BufRead as _;
 
-    let report = usage(context, url, spec, ask)?;
+    let (report, session) = usage_with_session(context, url, spec, ask)?;
     let mut last = None;
     for entry in &report.entries {
         last = Some(entry.index);
@@ -917,13 +1130,12 @@ pub fn follow(
         }
     }
     let node = open_node(context, url)?;
-    let session = session_for(context, &node, spec, ask)?;
     let (mut current, mut current_note) = stored_checkpoint(context, &node.pinned)?
         .ok_or_else(|| ApiError::new(Code::Internal, "no stored checkpoint after a visit"))?;
     let mut request = node
         .stream_agent
         .get(format!("{}/v1/usage/stream", node.url))
-        .header("Authorization", format!("Bearer {}", &*session))
+        .header(AUTHORIZATION, bearer(&session.token)?)
         .header("Accept", "text/event-stream");
     if let Some(index) = last {
         request = request.header("Last-Event-ID", index.to_string());

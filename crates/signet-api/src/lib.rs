@@ -19,6 +19,7 @@ pub mod logging;
 pub mod pades;
 pub mod profile;
 pub mod token;
+pub mod vault;
 
 pub use context::{APP_ID, Context};
 pub use error::ApiError;

@@ -84,10 +84,39 @@ pub fn rolling_file(dir: &Path) -> Result<RollingFileAppender, LoggingError> {
         })
 }
 
+/// Targets whose most detailed events dump what goes over the wire (HTTP requests with their
+/// `Authorization` header, answers with session tokens and personal data): capped at `debug`
+/// whatever the filter asks.
+const WIRE_DUMPS: &[&str] = &["ureq_proto=debug"];
+
+/// The filter from `SIGNET_LOG` (or `default`), with the wire dumps capped.
+fn filter(default: &str) -> EnvFilter {
+    let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(default));
+    capped(filter)
+}
+
+fn capped(mut filter: EnvFilter) -> EnvFilter {
+    for directive in WIRE_DUMPS {
+        if let Ok(directive) = directive.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
 /// Installs the global subscriber for a binary. Call once, early in `main`.
 pub fn init(target: &LogTarget) -> Result<LogGuard, LoggingError> {
-    let file_filter =
-        || EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
+    init_with(target, None)
+}
+
+/// [`init`] with `directives` instead of `SIGNET_LOG` (tests that need a trace-level log; the
+/// wire dumps stay capped).
+pub fn init_with(target: &LogTarget, directives: Option<&str>) -> Result<LogGuard, LoggingError> {
+    let chosen = |default: &str| match directives {
+        Some(directives) => capped(EnvFilter::new(directives)),
+        None => filter(default),
+    };
+    let file_filter = || chosen("info");
     let (file_layer, guard) = match &target.dir {
         Some(dir) => {
             let (writer, guard) = tracing_appender::non_blocking(rolling_file(dir)?);
@@ -105,9 +134,7 @@ pub fn init(target: &LogTarget) -> Result<LogGuard, LoggingError> {
             .with_target(false)
             .without_time()
             .with_writer(std::io::stderr.with_max_level(tracing::Level::WARN))
-            .with_filter(
-                EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("warn")),
-            )
+            .with_filter(chosen("warn"))
     });
     tracing_subscriber::registry()
         .with(file_layer)

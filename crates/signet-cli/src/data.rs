@@ -21,6 +21,14 @@ Exit status of data commands:
   65   input error: the node is not in Signet's list of nodes, the login was refused, a bad PIN
   75   the node did not answer
 
+Sessions: `login` keeps the node's session token until a minute before it ends, encrypted in
+Signet's vault (vault.db in the data folder; its key in the system keyring), so the other data
+commands do not ask for the PIN again; they log in themselves when none is kept. Without a
+system keyring (a headless machine: no Secret Service on the session bus) nothing is kept and
+every data command logs in again (the reason is printed on standard error; `login --json` gives
+\"sessionKept\": false). A token is never written in plain text; session files of earlier
+versions (data/sessions/*.json) are overwritten and deleted.
+
 The node must be in Signet's list of nodes (nodes.json in Signet's data folder) with its pinned
 checkpoint key: {\"nodes\": [{\"url\", \"logKey\", \"origin\"?, \"tlsCa\"?, \"name\"?}]}.";
 
@@ -29,7 +37,8 @@ checkpoint key: {\"nodes\": [{\"url\", \"logKey\", \"origin\"?, \"tlsCa\"?, \"na
 #[command(after_help = VERIFY_HELP, after_long_help = VERIFY_HELP)]
 pub(crate) enum DataCommand {
     /// Log in to an agency's node with the ID card's authentication key (or a software token)
-    /// and keep the session for the other data commands.
+    /// and keep the session, encrypted in Signet's vault, for the other data commands (not
+    /// kept where no system keyring is available).
     Login(DataArgs),
     /// The data sets and records the node holds about you.
     Holdings(DataArgs),
@@ -81,8 +90,15 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
             match signet_api::data::login(context, &args.node, &args.token, &mut ask) {
                 Ok(s) if json => report::print_json(&s),
                 Ok(s) => report::text(&format!(
-                    "logged in to {} as {} until {}\n",
-                    s.node, s.name, s.expires_at
+                    "logged in to {} as {} until {}{}\n",
+                    s.node,
+                    s.name,
+                    s.expires_at,
+                    if s.session_kept {
+                        ""
+                    } else {
+                        " (not kept: the next data command logs in again)"
+                    }
                 )),
                 Err(e) => report::error(&e, json),
             }

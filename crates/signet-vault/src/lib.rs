@@ -1,10 +1,10 @@
 //! The vault: Signet's encrypted local cache.
 //!
 //! Everything Signet keeps about the person on this laptop — what agencies hold, the access log
-//! and its verified checkpoints, consents and their receipts, notifications, the history of what
-//! was signed, settings — lives in one SQLCipher database (AES-256 with a per-page HMAC-SHA512,
-//! the write-ahead log included). Nothing readable reaches the disk: temporary tables stay in
-//! memory.
+//! and its verified checkpoints, consents and their receipts, notifications, sessions with agency
+//! nodes, the history of what was signed, settings — lives in one SQLCipher database (AES-256
+//! with a per-page HMAC-SHA512, the write-ahead log included). Nothing readable reaches the disk:
+//! temporary tables stay in memory.
 //!
 //! - The key is 32 random bytes in the OS keyring ([`KeyringStore`]), under a service name that
 //!   differs between development and release builds. Where there is no keyring, the person
@@ -20,6 +20,9 @@
 //! - "Forget me on this laptop": [`Vault::wipe`], or [`forget`] for a vault that no longer opens,
 //!   deletes the key first and then every file.
 //!
+//! Sessions with agency nodes ([`SessionToken`], a secret type) are kept in the vault until they
+//! expire, and expired ones are deleted whenever sessions are read or written.
+//!
 //! Checkpoints, consent records and receipts and the signing history are written with
 //! `synchronous = FULL`; what can be fetched again with `NORMAL` (both survive a crash of
 //! Signet; only FULL survives a power cut).
@@ -29,6 +32,7 @@ mod key;
 mod passphrase;
 mod records;
 mod schema;
+mod sessions;
 mod store;
 mod vault;
 
@@ -40,5 +44,6 @@ pub use records::{
     Notification, NotificationId, SignatureFormat, SigningOutcome, SigningRecord, UsageEntry,
 };
 pub use schema::SCHEMA_VERSION;
+pub use sessions::{SessionToken, StoredSession};
 pub use store::{DEFAULT_ACCOUNT, KEYRING_SERVICE, KeyStore, KeyringStore};
 pub use vault::{PLAINTEXT_HEADER, Vault, forget};

@@ -57,6 +57,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: "ALTER TABLE notifications ADD COLUMN read_at INTEGER;",
         readable_by: 1,
     },
+    // 3: sessions with agency nodes (the bearer token until it expires). Additive.
+    Migration {
+        sql: "CREATE TABLE sessions (
+            node TEXT PRIMARY KEY, token BLOB NOT NULL, expires_at INTEGER NOT NULL) STRICT;",
+        readable_by: 1,
+    },
 ];
 
 /// The schema version this build writes: the number of migrations.

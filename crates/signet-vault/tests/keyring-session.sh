@@ -2,8 +2,9 @@
 # The vault's keyring tests against a real Secret Service. Runs inside `dbus-run-session`
 # (started by `cargo xtask test`, or by hand: `dbus-run-session -- bash crates/signet-vault/tests/keyring-session.sh`).
 # It unlocks a fresh gnome-keyring with a throwaway password in a private data folder, waits for
-# it to own org.freedesktop.secrets, then runs the ignored tests of signet-vault. The closing line
-# is nextest's (or libtest's) summary, which xtask counts.
+# it to own org.freedesktop.secrets, then runs the ignored tests of signet-vault and signet-cli's
+# `data_session::keyring_` tests (data-node sessions kept in the vault between two `signet`
+# processes). The closing line is nextest's (or libtest's) summary, which xtask counts.
 set -euo pipefail
 
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
@@ -42,8 +43,9 @@ fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if command -v cargo-nextest >/dev/null; then
-  cargo nextest run -p signet-vault --no-fail-fast --run-ignored ignored-only \
-    -E 'not test(=keyring::probe_without_bus)'
+  cargo nextest run -p signet-vault -p signet-cli --no-fail-fast --run-ignored ignored-only \
+    -E '(package(signet-vault) & not test(=keyring::probe_without_bus)) | (package(signet-cli) & test(/^data_session::keyring_/))'
 else
+  cargo test -p signet-cli --test cli -- --ignored data_session::keyring_
   cargo test -p signet-vault --test vault -- --ignored --skip probe_without_bus
 fi

@@ -517,7 +517,12 @@ fn card_data_login_with_the_virtual_card_through_pcscd() {
 
     assert_eq!(crate::data::official_query(node.addr(), "Kontroll"), 200);
     crate::data::wait_for_size(node.addr(), 1);
-    let usage = crate::data::signet(&home, &["data", "usage", "--node", &url, "--json"], "");
+    // No keyring in the test run: the session was not kept, so `usage` logs in with PIN1 again.
+    let usage = crate::data::signet(
+        &home,
+        &["data", "usage", "--node", &url, "--pin-stdin", "--json"],
+        "4321\n",
+    );
     assert_eq!(usage.code, 0, "{}", usage.stderr);
     let body = usage.json();
     assert_eq!(

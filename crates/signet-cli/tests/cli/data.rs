@@ -22,7 +22,7 @@ pub(crate) const LOG_ORIGIN: &str = "rr.signet.test/usage";
 const PROVIDER: &str = "EE/GOV/70000562/rr";
 const POLICE: &str = "EE/GOV/70008747/polis";
 const MARI: &str = "EE38001085718";
-const PASSWORD: &str = "Mari parool 7";
+pub(crate) const PASSWORD: &str = "Mari parool 7";
 
 pub(crate) fn pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
@@ -40,7 +40,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-fn config(db: &Path, rewritten: bool) -> NodeConfig {
+pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
     let pki = pki();
     let text = |et: &str, en: &str, ru: &str| Localized {
         et: et.into(),
@@ -114,9 +114,11 @@ fn config(db: &Path, rewritten: bool) -> NodeConfig {
 }
 
 pub(crate) fn start(db: &Path, rewritten: bool) -> RunningNode {
-    runtime()
-        .block_on(signet_node::start(config(db, rewritten)))
-        .unwrap()
+    start_with(config(db, rewritten))
+}
+
+pub(crate) fn start_with(config: NodeConfig) -> RunningNode {
+    runtime().block_on(signet_node::start(config)).unwrap()
 }
 
 /// A node serving persons over TLS with a server certificate for 127.0.0.1 from `ca`.
@@ -161,7 +163,7 @@ pub(crate) fn official_query(addr: SocketAddr, purpose: &str) -> u16 {
 }
 
 /// Mari Tamm's authentication key and certificate as a PKCS#12 file, exported by OpenSSL.
-fn p12(dir: &Path) -> PathBuf {
+pub(crate) fn p12(dir: &Path) -> PathBuf {
     let issued = pki().get(Role::Authentication);
     let out = dir.join("mari-auth.p12");
     let status = Command::new("openssl")
@@ -226,9 +228,30 @@ impl Run {
     }
 }
 
-/// Runs `signet data …` with `stdin` as standard input and `home` as the data home.
+/// A session bus address that leads nowhere: no Secret Service, so no keyring (a headless
+/// machine, and never the developer's own keyring).
+pub(crate) const NO_BUS: &str = "unix:path=/nonexistent/signet-test-bus";
+
+/// Runs `signet data …` with `stdin` as standard input and `home` as the data home, on a machine
+/// without a keyring.
 pub(crate) fn signet(home: &Path, args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_signet"));
+    command.env("DBUS_SESSION_BUS_ADDRESS", NO_BUS);
+    run_signet(command, home, args, stdin)
+}
+
+/// The same in this process's session bus (the private one of keyring-session.sh).
+pub(crate) fn signet_with_keyring(home: &Path, args: &[&str], stdin: &str) -> Run {
+    run_signet(
+        Command::new(env!("CARGO_BIN_EXE_signet")),
+        home,
+        args,
+        stdin,
+    )
+}
+
+fn run_signet(mut command: Command, home: &Path, args: &[&str], stdin: &str) -> Run {
+    let mut child = command
         .args(args)
         .env("XDG_DATA_HOME", home)
         .env("RUST_LOG", "off")
@@ -251,7 +274,7 @@ pub(crate) fn signet(home: &Path, args: &[&str], stdin: &str) -> Run {
     }
 }
 
-fn token_arg(p12: &Path) -> String {
+pub(crate) fn token_arg(p12: &Path) -> String {
     format!("p12:{}", p12.display())
 }
 
@@ -313,9 +336,24 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
     let body = login.json();
     assert_eq!(body["node"], url);
     assert!(body["name"].as_str().unwrap().contains("MARI"), "{body}");
+    // No keyring here: the session is not kept, and the person is told why.
+    assert_eq!(body["sessionKept"], false, "{body}");
 
-    // Holdings use the stored session: no password on standard input now.
-    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    // So every data command logs in itself, reading the password once.
+    let holdings = signet(
+        &home,
+        &[
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--json",
+        ],
+        &pin,
+    );
     assert_eq!(holdings.code, 0, "{}", holdings.stderr);
     let body = holdings.json();
     assert_eq!(body["agency"], "Siseministeerium (Rahvastikuregister)");
@@ -333,7 +371,20 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
         assert_eq!(official_query(node.addr(), "Kontroll"), 200);
     }
     wait_for_size(node.addr(), 2);
-    let first = signet(&home, &["data", "usage", "--node", &url, "--json"], "");
+    let first = signet(
+        &home,
+        &[
+            "data",
+            "usage",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--json",
+        ],
+        &pin,
+    );
     assert_eq!(first.code, 0, "{}", first.stderr);
     let body = first.json();
     assert_eq!(body["firstVisit"], true);
@@ -349,7 +400,19 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
     // The next visit proves consistency with the stored checkpoint.
     assert_eq!(official_query(node.addr(), "Teine%20kontroll"), 200);
     wait_for_size(node.addr(), 3);
-    let second = signet(&home, &["data", "verify", "--node", &url], "");
+    let second = signet(
+        &home,
+        &[
+            "data",
+            "verify",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+        ],
+        &pin,
+    );
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert!(
         second
@@ -557,7 +620,20 @@ fn data_commands_over_tls_trust_the_pinned_ca_and_nothing_else() {
     assert_eq!(body["verified"], true);
     assert_eq!(body["firstVisit"], true);
     assert_eq!(body["size"], 0);
-    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    let holdings = signet(
+        &home,
+        &[
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
     assert_eq!(holdings.code, 0, "{}", holdings.stderr);
     assert_eq!(
         holdings.json()["records"][0]["values"]["address"]["value"],
@@ -673,7 +749,13 @@ fn the_demo_federation_end_to_end_over_tls_with_a_demo_persons_software_token() 
     );
     assert_eq!(login.code, 0, "{}{}", login.stdout, login.stderr);
     assert_eq!(login.json()["name"], "JÜRI ÕUNAPUU");
-    let holdings = signet(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    let token = token_arg(&p12);
+    let logged_in = |args: &[&str]| -> Run {
+        let mut all = args.to_vec();
+        all.extend(["--token", &token, "--pin-stdin", "--json"]);
+        signet(&home, &all, &format!("{PASSWORD}\n"))
+    };
+    let holdings = logged_in(&["data", "holdings", "--node", &url]);
     assert_eq!(holdings.code, 0, "{}", holdings.stdout);
     let body = holdings.json();
     assert_eq!(
@@ -709,7 +791,7 @@ fn the_demo_federation_end_to_end_over_tls_with_a_demo_persons_software_token() 
     // Jüri's Signet sees the entry, verified, and keeps the checkpoint.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let verified = loop {
-        let run = signet(&home, &["data", "verify", "--node", &url, "--json"], "");
+        let run = logged_in(&["data", "verify", "--node", &url]);
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
         let body = run.json();
         if body["entries"].as_array().is_some_and(|e| !e.is_empty()) {
@@ -754,14 +836,24 @@ fn usage_follow_prints_each_new_entry_verified_as_a_json_line() {
     assert_eq!(official_query(node.addr(), "Kontroll"), 200);
     wait_for_size(node.addr(), 1);
 
+    // No keyring: the command logs in itself, once for the backlog and the stream.
     let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(["data", "usage", "--node", &url, "--follow", "--json"])
+        .args(["--token", &token_arg(&p12), "--pin-stdin"])
         .env("XDG_DATA_HOME", &home)
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
         .env("RUST_LOG", "off")
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .unwrap();
+    // One line: a second login would find standard input closed and fail.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<String>();

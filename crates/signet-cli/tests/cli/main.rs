@@ -11,6 +11,7 @@ mod batch;
 mod card;
 mod cert_verify;
 mod data;
+mod data_session;
 mod pades;
 mod token;
 

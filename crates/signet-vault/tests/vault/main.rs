@@ -13,4 +13,5 @@ mod keyring;
 mod passphrase;
 mod records;
 mod rotation;
+mod sessions;
 mod support;

@@ -1,0 +1,403 @@
+//! The session token `signet data login` gets from a node: kept only in the encrypted vault (its
+//! key in the system keyring), never in plain text anywhere in the data folder, and on a machine
+//! without a keyring used for one command and not kept at all.
+//!
+//! A recording relay sits between the CLI and a real signet-node on loopback HTTP, so the tests
+//! learn the tokens the node issued (and which ones the CLI sent back) without any help from
+//! Signet. The `keyring_` tests need a Secret Service: crates/signet-vault/tests/keyring-session.sh
+//! (run by `cargo xtask test`) runs them in a private D-Bus session with gnome-keyring.
+
+use std::io::{Read as _, Write as _};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use signet_node::RunningNode;
+
+use crate::data::{
+    PASSWORD, Run, config, data_dir, p12, signet, signet_with_keyring, start, start_with, stop,
+    token_arg,
+};
+
+/// What went over one relayed connection, one direction.
+type Stream = Arc<Mutex<Vec<u8>>>;
+
+/// A TCP relay to a node that keeps every byte both ways.
+struct Recorder {
+    addr: SocketAddr,
+    to_node: Arc<Mutex<Vec<Stream>>>,
+    from_node: Arc<Mutex<Vec<Stream>>>,
+}
+
+impl Recorder {
+    fn start(target: SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let to_node: Arc<Mutex<Vec<Stream>>> = Arc::default();
+        let from_node: Arc<Mutex<Vec<Stream>>> = Arc::default();
+        let (up, down) = (Arc::clone(&to_node), Arc::clone(&from_node));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = TcpStream::connect(target) else {
+                    return;
+                };
+                relay(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    &up,
+                );
+                relay(server, client, &down);
+            }
+        });
+        Self {
+            addr,
+            to_node,
+            from_node,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn streams(list: &Mutex<Vec<Stream>>) -> Vec<Vec<u8>> {
+        list.lock()
+            .unwrap()
+            .iter()
+            .map(|s| s.lock().unwrap().clone())
+            .collect()
+    }
+
+    /// Every session token the node issued (`"session":"…"` in its answers), in order.
+    fn issued(&self) -> Vec<String> {
+        values_after(&Self::streams(&self.from_node), b"\"session\":\"", b'"')
+    }
+
+    /// Every bearer token the CLI sent.
+    fn sent(&self) -> Vec<String> {
+        values_after(&Self::streams(&self.to_node), b"Bearer ", b'\r')
+    }
+}
+
+fn relay(mut from: TcpStream, mut to: TcpStream, streams: &Mutex<Vec<Stream>>) {
+    let stream: Stream = Arc::default();
+    streams.lock().unwrap().push(Arc::clone(&stream));
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => {
+                    let _ = to.shutdown(Shutdown::Write);
+                    return;
+                }
+                Ok(n) => {
+                    stream.lock().unwrap().extend_from_slice(&buf[..n]);
+                    if to.write_all(&buf[..n]).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+}
+
+fn values_after(streams: &[Vec<u8>], marker: &[u8], end: u8) -> Vec<String> {
+    let mut out = Vec::new();
+    for bytes in streams {
+        let mut rest = &bytes[..];
+        while let Some(at) = rest.windows(marker.len()).position(|w| w == marker) {
+            rest = &rest[at + marker.len()..];
+            let len = rest.iter().position(|b| *b == end).unwrap_or(rest.len());
+            out.push(String::from_utf8(rest[..len].to_vec()).unwrap());
+            rest = &rest[len..];
+        }
+    }
+    out
+}
+
+/// Lists `node`, reached through `url` (the recorder), in Signet's list of nodes.
+fn list_node_at(home: &Path, node: &RunningNode, url: &str) {
+    let dir = data_dir(home);
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = serde_json::json!({"nodes": [{
+        "url": url,
+        "origin": crate::data::ORIGIN,
+        "logKey": node.verifier().to_text(),
+    }]});
+    std::fs::write(dir.join("nodes.json"), list.to_string()).unwrap();
+}
+
+/// Every file under `dir`, with its bytes.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.push((path, bytes));
+            }
+        }
+    }
+    out
+}
+
+/// Fails when any file in Signet's data folder holds `token`, or any 12 characters of it.
+fn assert_nowhere_in_plain_text(home: &Path, token: &str) {
+    assert!(
+        token.len() >= 32,
+        "a node's token is 43 characters: {}",
+        token.len()
+    );
+    let found = files(&data_dir(home));
+    assert!(!found.is_empty());
+    for (path, bytes) in found {
+        for piece in token.as_bytes().windows(12) {
+            assert!(
+                !bytes.windows(piece.len()).any(|w| w == piece),
+                "{} holds part of the session token",
+                path.display()
+            );
+        }
+    }
+}
+
+fn login(home: &Path, url: &str, p12: &Path, keyring: bool) -> Run {
+    let args = [
+        "data",
+        "login",
+        "--node",
+        url,
+        "--token",
+        &token_arg(p12),
+        "--pin-stdin",
+        "--json",
+    ];
+    let stdin = format!("{PASSWORD}\n");
+    if keyring {
+        signet_with_keyring(home, &args, &stdin)
+    } else {
+        signet(home, &args, &stdin)
+    }
+}
+
+#[test]
+fn without_a_keyring_the_session_serves_one_command_and_is_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let relay = Recorder::start(node.addr());
+    let url = relay.url();
+    list_node_at(&home, &node, &url);
+
+    let run = login(&home, &url, &p12, false);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let body = run.json();
+    assert_eq!(body["sessionKept"], false, "{body}");
+    let why = body["sessionNotKept"].as_str().unwrap();
+    for part in [
+        "not kept",
+        "never in plain text",
+        "system keyring",
+        "logs in again",
+    ] {
+        assert!(why.contains(part), "{why}");
+    }
+    // Said on standard error too, for people.
+    assert!(
+        run.stderr.contains("the session is not kept"),
+        "{}",
+        run.stderr
+    );
+
+    let issued = relay.issued();
+    assert_eq!(issued.len(), 1, "{issued:?}");
+    assert_nowhere_in_plain_text(&home, &issued[0]);
+    assert!(!data_dir(&home).join("vault.db").exists());
+    assert!(!data_dir(&home).join("data/sessions").exists());
+
+    // Nothing was kept: the next command has to log in, and without the password it cannot.
+    let holdings = |stdin: &str| {
+        signet(
+            &home,
+            &[
+                "data",
+                "holdings",
+                "--node",
+                &url,
+                "--token",
+                &token_arg(&p12),
+                "--pin-stdin",
+                "--json",
+            ],
+            stdin,
+        )
+    };
+    let refused = holdings("");
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    assert!(refused.json()["error"]["message"].is_string());
+    assert_eq!(relay.sent().len(), 0, "no token was sent: none was kept");
+
+    let served = holdings(&format!("{PASSWORD}\n"));
+    assert_eq!(served.code, 0, "{}", served.stderr);
+    assert_eq!(served.json()["records"][0]["id"], "rr-1");
+    let issued = relay.issued();
+    assert_eq!(issued.len(), 2, "logged in on the fly: {issued:?}");
+    assert_eq!(relay.sent(), [issued[1].clone()]);
+    for token in &issued {
+        assert_nowhere_in_plain_text(&home, token);
+    }
+    stop(node);
+}
+
+#[test]
+fn a_plaintext_session_file_of_an_earlier_version_is_overwritten_then_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let url = crate::data::list_node(&home, &node);
+    let old_token = "b1d-Plaintext-Session-Token-From-Signet-0.1-x7Q";
+    let sessions = data_dir(&home).join("data/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let text = serde_json::json!({
+        "url": url, "session": old_token, "expiresAt": "2099-01-01T00:00:00Z"
+    })
+    .to_string();
+    let old = sessions.join("0123456789abcdef.json");
+    let leftover = sessions.join(".0123456789abcdef.json.tmp");
+    std::fs::write(&old, &text).unwrap();
+    std::fs::write(&leftover, &text).unwrap();
+    // A second name for the file's bytes, outside the folder: what the overwrite left there.
+    let inode = dir.path().join("old-session-inode");
+    std::fs::hard_link(&old, &inode).unwrap();
+
+    let run = signet(
+        &home,
+        &[
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!old.exists() && !leftover.exists());
+    assert!(!sessions.exists(), "the emptied folder is removed");
+    let left = std::fs::read(&inode).unwrap();
+    assert_eq!(left.len(), text.len());
+    assert!(
+        left.iter().all(|b| *b == 0),
+        "overwritten with zeros before deletion"
+    );
+    assert_nowhere_in_plain_text(&home, old_token);
+    stop(node);
+}
+
+fn open_vault(home: &Path) -> signet_vault::Vault {
+    let data = data_dir(home);
+    let store =
+        signet_vault::KeyringStore::secret_service(&signet_api::vault::keyring_account(&data))
+            .unwrap();
+    signet_vault::Vault::open(
+        data.join(signet_api::vault::VAULT_FILE),
+        Box::new(store),
+        Arc::new(signet_core::SystemClock),
+    )
+    .unwrap()
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run by crates/signet-vault/tests/keyring-session.sh"]
+fn keyring_a_session_survives_between_commands_encrypted_in_the_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let relay = Recorder::start(node.addr());
+    let url = relay.url();
+    list_node_at(&home, &node, &url);
+
+    let run = login(&home, &url, &p12, true);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["sessionKept"], true, "{}", run.stdout);
+    assert!(run.json().get("sessionNotKept").is_none());
+    let issued = relay.issued();
+    assert_eq!(issued.len(), 1);
+
+    // Another process, no token and no password: only the kept session can serve it (the
+    // default token, the card, cannot be asked for a PIN without a terminal).
+    let holdings = signet_with_keyring(&home, &["data", "holdings", "--node", &url, "--json"], "");
+    assert_eq!(holdings.code, 0, "{}{}", holdings.stdout, holdings.stderr);
+    assert_eq!(holdings.json()["records"][0]["id"], "rr-1");
+    let verify = signet_with_keyring(&home, &["data", "verify", "--node", &url, "--json"], "");
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+    assert_eq!(relay.issued().len(), 1, "no second login");
+    assert_eq!(relay.sent(), [issued[0].clone(), issued[0].clone()]);
+
+    // At rest: in the vault, encrypted; nowhere in plain text.
+    assert_nowhere_in_plain_text(&home, &issued[0]);
+    let file = std::fs::read(data_dir(&home).join("vault.db")).unwrap();
+    assert!(!file.starts_with(b"SQLite format 3\0"));
+    let mut vault = open_vault(&home);
+    let kept = vault.session(&url, Duration::ZERO).unwrap().unwrap();
+    assert_eq!(kept.token.expose(), issued[0]);
+    vault.wipe().unwrap();
+    stop(node);
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run by crates/signet-vault/tests/keyring-session.sh"]
+fn keyring_an_expired_session_is_refused_and_purged() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let mut cfg = config(&dir.path().join("node.db"), false);
+    cfg.session_lifetime = Duration::from_secs(2);
+    let node = start_with(cfg);
+    let relay = Recorder::start(node.addr());
+    let url = relay.url();
+    list_node_at(&home, &node, &url);
+
+    let run = login(&home, &url, &p12, true);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["sessionKept"], true);
+    assert_eq!(
+        open_vault(&home).session_nodes().unwrap(),
+        vec![url.clone()]
+    );
+
+    std::thread::sleep(Duration::from_secs(3));
+    // Expired: not sent, so the command has to log in, and without the password it cannot.
+    let refused = signet_with_keyring(
+        &home,
+        &[
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        "",
+    );
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    assert!(relay.sent().is_empty(), "the expired token was sent");
+    let vault = open_vault(&home);
+    assert!(vault.session_nodes().unwrap().is_empty(), "purged");
+    vault.wipe().unwrap();
+    stop(node);
+}

@@ -27,12 +27,13 @@ use der::{Decode as _, Encode as _};
 use serde::Serialize;
 use signet_core::{Clock, Fetch, Indication, SubIndication};
 use signet_pdf::{Dict, Document, ObjRef, Object, decode_text};
+use signet_pki::crl::CrlSource;
 use signet_pki::crypto::{self, HashAlg};
 use signet_pki::ocsp::{self, OcspPolicy};
 use signet_pki::path::{PathValidator, Purpose, TrustAnchors, ValidationTime};
 use signet_pki::qualification::assess;
 use signet_pki::tsl::{SVC_CA_QC, TrustedList};
-use signet_pki::validate::{Revocation, validate_certificate};
+use signet_pki::validate::{Revocation, validate_certificate_with_crls};
 use signet_pki::{Cert, CertSummary};
 
 use crate::ltv;
@@ -227,9 +228,11 @@ pub struct TimestampFacts {
 /// Revocation data used.
 #[derive(Debug, Clone, Serialize)]
 pub struct RevocationFacts {
-    /// `dss` (in the file), `online` (fetched now) or `none`.
+    /// `dss` (in the file), `online` (fetched now) or `none` for the signer's OCSP answer;
+    /// `crl` for a CA certificate of the path judged by a CRL (from the file or fetched).
     pub source: String,
-    /// `good`, `revoked`, `unknown`, or `not-checked`.
+    /// `good`, `revoked`, `unknown`, or `not-checked`; for a CA revoked after the validation
+    /// time (which passes), the CA and the revocation date.
     pub status: String,
     /// producedAt of the OCSP response.
     pub produced_at: Option<String>,
@@ -1078,7 +1081,40 @@ impl<'a, 'o> Ctx<'a, 'o> {
                 Revocation::Offline(None)
             }
         };
-        let path = validate_certificate(&validator, &signer, Purpose::Signature, time, revocation);
+        // CRLs for the CA certificates: the DSS (its /CRLs hold the VRI's too) and the CMS's
+        // own revocationInfoChoices; fetched from the distribution points when online.
+        let mut stored_crls = dss_items(doc, "CRLs");
+        stored_crls.extend(ltv::cms_crls(der));
+        let crls = CrlSource {
+            stored: &stored_crls,
+            online: self.options.online,
+            now: self
+                .options
+                .online
+                .map_or(self.options.at, |(_, clock)| clock.now()),
+        };
+        let path = validate_certificate_with_crls(
+            &validator,
+            &signer,
+            Purpose::Signature,
+            time,
+            revocation,
+            &crls,
+        );
+        for ca in &path.ca_revocation {
+            r.revocation.push(RevocationFacts {
+                source: "crl".into(),
+                status: match ca.revoked_at {
+                    None => "good".into(),
+                    Some(t) => format!(
+                        "{} was revoked on {}, after the validation time",
+                        ca.subject,
+                        rfc3339(t)
+                    ),
+                },
+                produced_at: Some(rfc3339(ca.this_update)),
+            });
+        }
         if matches!(revocation, Revocation::Online { .. })
             && let Some(a) = &path.revocation
         {

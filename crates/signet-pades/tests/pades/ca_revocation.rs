@@ -1,0 +1,207 @@
+//! The issuing CA's revocation (the root's CRL) decides PAdES validation: a signature made
+//! after the CA was revoked is never valid, one made before stays valid with the revocation
+//! noted, and a CRL that is not evidence (bad signature, stale) leaves it INDETERMINATE.
+
+use std::time::{Duration, SystemTime};
+
+use signet_core::{Clock as _, Indication, SubIndication, SystemClock};
+use signet_pades::ltv::{self, ValidationData};
+use signet_pades::sign::SignOptions;
+use signet_pades::validate::Verdict;
+use signet_testkit::{LoopbackFetch, Role, TestPki};
+
+use crate::support::{self, Level};
+
+fn signed(pki: &TestPki, level: Level) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = support::blank_pdf(dir.path(), false);
+    support::sign(pki, Role::Signing, &pdf, level, &SignOptions::default())
+}
+
+fn signature(report: &signet_pades::validate::Report) -> &signet_pades::validate::SignatureReport {
+    report
+        .signatures
+        .iter()
+        .find(|s| s.kind == "signature")
+        .unwrap()
+}
+
+fn root_crl(pki: &TestPki) -> Vec<u8> {
+    use signet_core::Fetch as _;
+    let answer = LoopbackFetch::default()
+        .get(&pki.root_crl_url(), "application/pkix-crl")
+        .unwrap();
+    assert_eq!(answer.status, 200);
+    answer.body
+}
+
+/// A later DSS revision carrying `crl` (as a validator or another tool adds fresh data).
+fn with_dss_crl(pdf: &[u8], crl: Vec<u8>) -> Vec<u8> {
+    let data = ValidationData {
+        crls: vec![crl],
+        ..ValidationData::default()
+    };
+    ltv::add_dss(pdf, &data, &[]).unwrap()
+}
+
+fn a_minute_before(t: SystemTime) -> SystemTime {
+    t - Duration::from_secs(60)
+}
+
+#[test]
+fn b_lt_signed_by_signet_passes_with_the_ca_checked_against_the_embedded_root_crl() {
+    let pki = TestPki::start().unwrap();
+    let pdf = signed(&pki, Level::Lt);
+    let served = pki.requests_served();
+    let report = support::validate(&pki, &pdf);
+    assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+    let sig = signature(&report);
+    assert_eq!(sig.indication, Indication::TotalPassed);
+    assert!(
+        sig.revocation
+            .iter()
+            .any(|r| r.source == "crl" && r.status == "good"),
+        "the issuing CA judged by the DSS's root CRL: {sig:#?}"
+    );
+    assert_eq!(pki.requests_served(), served, "offline: nothing fetched");
+}
+
+#[test]
+fn a_ca_revoked_before_the_signature_makes_it_indeterminate_revoked_ca_no_poe() {
+    let pki = TestPki::start().unwrap();
+    let lt = signed(&pki, Level::Lt);
+    let bt = signed(&pki, Level::T);
+    // The CA's key was compromised a minute before these signatures were time-stamped.
+    pki.revoke_in_root_crl(
+        Role::IssuingCa,
+        a_minute_before(SystemClock.now()),
+        "CACompromise",
+    )
+    .unwrap();
+
+    // Offline, with the root's new CRL added to the DSS: it lists the CA.
+    let pdf = with_dss_crl(&lt, root_crl(&pki));
+    let report = support::validate(&pki, &pdf);
+    assert_eq!(report.verdict, Verdict::Indeterminate, "{report:#?}");
+    let sig = signature(&report);
+    assert_eq!(sig.indication, Indication::Indeterminate);
+    assert_eq!(
+        sig.sub_indication,
+        Some(SubIndication::RevokedCaNoPoe),
+        "{sig:#?}"
+    );
+    assert!(
+        sig.errors
+            .iter()
+            .any(|e| e.contains("CaRevoked") && e.contains("CaCompromise")),
+        "the report names the revoked CA and the reason: {:?}",
+        sig.errors
+    );
+
+    // Online, a B-T file (no revocation data): the root's CRL is fetched and lists the CA.
+    let report = support::validate_online(&pki, &bt);
+    let sig = signature(&report);
+    assert_ne!(report.verdict, Verdict::Valid, "{report:#?}");
+    assert_eq!(
+        sig.sub_indication,
+        Some(SubIndication::RevokedCaNoPoe),
+        "{sig:#?}"
+    );
+}
+
+#[test]
+fn a_ca_revoked_after_the_time_stamp_passes_with_the_revocation_noted() {
+    let pki = TestPki::start().unwrap();
+    let lt = signed(&pki, Level::Lt);
+    std::thread::sleep(Duration::from_millis(2_100));
+    pki.revoke_in_root_crl(Role::IssuingCa, SystemClock.now(), "superseded")
+        .unwrap();
+    let pdf = with_dss_crl(&lt, root_crl(&pki));
+    let report = support::validate(&pki, &pdf);
+    let sig = signature(&report);
+    assert_eq!(sig.indication, Indication::TotalPassed, "{sig:#?}");
+    assert!(
+        sig.revocation
+            .iter()
+            .any(|r| r.source == "crl" && r.status.contains("after the validation time")),
+        "{sig:#?}"
+    );
+}
+
+#[test]
+fn crls_that_are_not_evidence_leave_the_ca_unchecked() {
+    let pki = TestPki::start().unwrap();
+    let bt = signed(&pki, Level::T);
+    // Offline, no CRL at all: TRY_LATER, never valid.
+    let report = support::validate(&pki, &bt);
+    assert_eq!(report.verdict, Verdict::Indeterminate, "{report:#?}");
+
+    // A stale root CRL (nextUpdate an hour ago) in the DSS, validated online but with the
+    // distribution point unreachable (a fetch that reaches nothing): not evidence.
+    let now = SystemClock.now();
+    let stale = pki
+        .root_crl_with_times(
+            now - Duration::from_secs(86_400),
+            now - Duration::from_secs(3_600),
+        )
+        .unwrap();
+    let lt_stale = {
+        let mut data = ltv::collect(
+            &LoopbackFetch::default(),
+            &SystemClock,
+            &[support::cert(&pki, Role::Signing)],
+            &[support::cert(&pki, Role::IssuingCa)],
+            &Default::default(),
+        )
+        .unwrap();
+        data.crls = vec![stale];
+        ltv::add_dss(&bt, &data, &[]).unwrap()
+    };
+    let report = support::validate(&pki, &lt_stale);
+    let sig = signature(&report);
+    assert_eq!(sig.indication, Indication::Indeterminate, "{sig:#?}");
+    assert_eq!(
+        sig.sub_indication,
+        Some(SubIndication::TryLater),
+        "{sig:#?}"
+    );
+    assert!(
+        sig.errors
+            .iter()
+            .any(|e| e.contains("NoCaRevocationData") && e.contains("outdated")),
+        "{:?}",
+        sig.errors
+    );
+
+    // A CRL whose signature was damaged.
+    let mut damaged = root_crl(&pki);
+    let last = damaged.len() - 3;
+    damaged[last] ^= 0x55;
+    let lt_damaged = {
+        let mut data = ltv::collect(
+            &LoopbackFetch::default(),
+            &SystemClock,
+            &[support::cert(&pki, Role::Signing)],
+            &[support::cert(&pki, Role::IssuingCa)],
+            &Default::default(),
+        )
+        .unwrap();
+        data.crls = vec![damaged];
+        ltv::add_dss(&bt, &data, &[]).unwrap()
+    };
+    let report = support::validate(&pki, &lt_damaged);
+    let sig = signature(&report);
+    assert_eq!(sig.indication, Indication::Indeterminate, "{sig:#?}");
+    assert_eq!(
+        sig.sub_indication,
+        Some(SubIndication::CertificateChainGeneralFailure),
+        "{sig:#?}"
+    );
+    assert!(
+        sig.errors
+            .iter()
+            .any(|e| e.contains("signature was not made by the issuer")),
+        "{:?}",
+        sig.errors
+    );
+}

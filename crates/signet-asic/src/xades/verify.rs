@@ -304,6 +304,7 @@ struct Unsigned {
     archive: Vec<NodeId>,
     certificates: Vec<Cert>,
     ocsp: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
 }
 
 fn only(nodes: Vec<NodeId>) -> Option<NodeId> {
@@ -546,7 +547,16 @@ impl Checker<'_, '_, '_> {
             Some(t) => ValidationTime::Proven(t),
             None => ValidationTime::Current(self.trust.now),
         };
-        let path = validator.validate(&signer, Purpose::Signature, at);
+        let mut path = validator.validate(&signer, Purpose::Signature, at);
+        if path.passed() {
+            // The CA certificates below the anchor (none when a trusted list names the direct
+            // issuer): judged by the CRLs in RevocationValues, offline.
+            path.add_ca_revocation(&signet_pki::crl::CrlSource {
+                stored: &unsigned.crls,
+                online: None,
+                now: self.trust.now,
+            });
+        }
         if let (Some(sub), Some(first)) = (path.sub_indication, path.findings.first()) {
             self.report.fail(
                 path.indication,
@@ -621,6 +631,13 @@ impl Checker<'_, '_, '_> {
             }
         }
         for rv in doc.children(usp, XADES, "RevocationValues") {
+            for cv in doc.children(rv, XADES, "CRLValues") {
+                for v in doc.children(cv, XADES, "EncapsulatedCRLValue") {
+                    if let Some(der) = unb64(&doc.text(v)) {
+                        out.crls.push(der);
+                    }
+                }
+            }
             for ov in doc.children(rv, XADES, "OCSPValues") {
                 for v in doc.children(ov, XADES, "EncapsulatedOCSPValue") {
                     if let Some(der) = unb64(&doc.text(v)) {

@@ -347,3 +347,45 @@ fn cert_verify_applies_the_list_qualifiers_and_listed_responders() {
     let run = signet(&[&["cert", "verify", &cert, "--ocsp", "--json"][..], &tsl].concat());
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
 }
+
+/// The issuing CA revoked in the root's CRL: the signer's certificate is INDETERMINATE /
+/// REVOKED_CA_NO_POE (exit 2) at the present, with the CA and the date in the reasons; at a
+/// time asked before the CA's revocation it passes; offline nothing vouches for the CA.
+#[test]
+fn cert_verify_judges_the_issuing_ca_by_the_root_crl() {
+    use signet_core::Clock as _;
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let now = signet_core::SystemClock.now();
+    let revoked_at = now - std::time::Duration::from_secs(600);
+    pki.revoke_in_root_crl(Role::IssuingCa, revoked_at, "CACompromise")
+        .unwrap();
+
+    let run = verify(&pki, dir, Role::Signing, &["--ocsp", "--json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["indication"], "INDETERMINATE");
+    assert_eq!(json["subIndication"], "REVOKED_CA_NO_POE");
+    let message = json["reasons"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Signet Test ESTEID2018")
+            && message.contains("was revoked on")
+            && message.contains(&signet_pki::time::Utc(revoked_at).to_string()),
+        "{message}"
+    );
+    let text = verify(&pki, dir, Role::Signing, &["--ocsp"]);
+    assert_eq!(text.code, 2, "{}", text.stdout);
+    assert!(text.stdout.contains("REVOKED_CA_NO_POE"), "{}", text.stdout);
+
+    // Asked at a time before the CA's revocation: the CA was not revoked then.
+    let before = signet_pki::time::Utc(now - std::time::Duration::from_secs(3_600)).to_string();
+    let earlier = verify(
+        &pki,
+        dir,
+        Role::Signing,
+        &["--ocsp", "--at", &before, "--json"],
+    );
+    assert_eq!(earlier.code, 0, "{}{}", earlier.stdout, earlier.stderr);
+    assert_eq!(earlier.json()["indication"], "TOTAL-PASSED");
+}

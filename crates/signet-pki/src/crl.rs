@@ -27,12 +27,15 @@ use signet_core::{Clock, Fetch, SubIndication};
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlDistributionPoints, CrlReason, KeyUsages};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlDistributionPoints, KeyUsages};
 
 use crate::cert::Cert;
 use crate::crypto::CryptoError;
 use crate::ocsp::usable_url;
 use crate::time::Utc;
+
+/// The revocation reason of RFC 5280 section 5.3.1.
+pub use x509_cert::ext::pkix::CrlReason;
 
 /// The largest CRL accepted.
 pub const MAX_CRL: usize = 8 * 1024 * 1024;

@@ -994,14 +994,46 @@ impl<'a, 'o> Ctx<'a, 'o> {
             r.fail(Indication::TotalFailed, SubIndication::FormatFailure, e);
             return;
         }
+        // CRLs for the CA certificates and the TSA: the DSS (its /CRLs hold the VRI's too) and
+        // the CMS's own revocationInfoChoices; fetched from the distribution points when online.
+        let mut stored_crls = dss_items(doc, "CRLs");
+        stored_crls.extend(ltv::cms_crls(der));
+        let crls = CrlSource {
+            stored: &stored_crls,
+            online: self.options.online,
+            now: self
+                .options
+                .online
+                .map_or(self.options.at, |(_, clock)| clock.now()),
+        };
         // Signature time-stamps.
+        let mut tsa_unknown = None;
         let mut best: Option<SystemTime> = None;
         let tst_pool = self.validator_pool(&certs);
         let tst_validator = PathValidator::new(&self.anchors, tst_pool.clone());
         for token in ltv::signature_timestamps(der) {
             let h = tst_hash(&token).unwrap_or(hash);
             let imprint = h.digest(si.signature.as_bytes());
-            match signet_pki::tsp::verify(&token, h, &imprint, &tst_validator, self.options.at) {
+            let verified =
+                signet_pki::tsp::verify(&token, h, &imprint, &tst_validator, self.options.at)
+                    .and_then(|v| {
+                        // The TSA's revocation (validation policy 5.1): revoked, the token proves
+                        // nothing; unknown, it keeps its time but the signature cannot pass.
+                        match signet_pki::tsp::check_tsa_revocation(
+                            &token,
+                            &tst_validator,
+                            &crls,
+                            v.gen_time,
+                        ) {
+                            Ok(()) => Ok(v),
+                            Err(e @ signet_pki::tsp::TspError::TsaRevocationUnknown { .. }) => {
+                                tsa_unknown = Some(e);
+                                Ok(v)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    });
+            match verified {
                 Ok(v) => {
                     best = Some(best.map_or(v.gen_time, |b: SystemTime| b.min(v.gen_time)));
                     r.timestamps.push(TimestampFacts {
@@ -1081,18 +1113,6 @@ impl<'a, 'o> Ctx<'a, 'o> {
                 Revocation::Offline(None)
             }
         };
-        // CRLs for the CA certificates: the DSS (its /CRLs hold the VRI's too) and the CMS's
-        // own revocationInfoChoices; fetched from the distribution points when online.
-        let mut stored_crls = dss_items(doc, "CRLs");
-        stored_crls.extend(ltv::cms_crls(der));
-        let crls = CrlSource {
-            stored: &stored_crls,
-            online: self.options.online,
-            now: self
-                .options
-                .online
-                .map_or(self.options.at, |(_, clock)| clock.now()),
-        };
         let path = validate_certificate_with_crls(
             &validator,
             &signer,
@@ -1166,6 +1186,21 @@ impl<'a, 'o> Ctx<'a, 'o> {
                 .map(|f| format!("{:?}", f.problem))
                 .unwrap_or_default();
             r.fail(path.indication, sub, format!("certificate path: {why}"));
+        }
+        if let Some(signet_pki::tsp::TspError::TsaRevocationUnknown { sub_indication, .. }) =
+            &tsa_unknown
+        {
+            r.fail(
+                Indication::Indeterminate,
+                *sub_indication,
+                format!(
+                    "signature time-stamp: {}",
+                    tsa_unknown
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                ),
+            );
         }
         if baseline {
             r.level = Some(

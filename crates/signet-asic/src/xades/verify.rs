@@ -265,6 +265,7 @@ pub fn validate_signature_file(
                 trust,
                 sig,
                 report: &mut r,
+                crls: Vec::new(),
             }
             .run();
             r
@@ -295,6 +296,8 @@ struct Checker<'d, 'a, 'r> {
     trust: &'d Trust<'d>,
     sig: NodeId,
     report: &'r mut SignatureReport,
+    /// The CRLs of RevocationValues/CRLValues (CA certificates and the TSA).
+    crls: Vec<Vec<u8>>,
 }
 
 /// What the unsigned properties hold.
@@ -492,6 +495,7 @@ impl Checker<'_, '_, '_> {
             );
         }
         let extra = self.extra_certs(&unsigned);
+        self.crls.clone_from(&unsigned.crls);
         let sig = self.sig;
         if let Some(&ts) = unsigned.timestamps.first()
             && let Some(gen_time) = self.check_timestamp(ts, &extra, |doc, mode, hash| {
@@ -1064,6 +1068,36 @@ impl Checker<'_, '_, '_> {
                 signet_pki::tsp::verify(&token, hash, &digest, &v, gen_time)
             }
         };
+        // Trust from anchors (not a trusted list's TSA/QTST service): the TSA certificate's
+        // revocation, by the signature's CRLs (validation policy 5.1).
+        let result = result.and_then(|verified| {
+            if verified.qualified.is_some() {
+                return Ok(verified);
+            }
+            let v = PathValidator::new(&self.trust.anchors, extra.iter().cloned());
+            let crls = signet_pki::crl::CrlSource {
+                stored: &self.crls,
+                online: None,
+                now: self.trust.now,
+            };
+            match signet_pki::tsp::check_tsa_revocation(&token, &v, &crls, gen_time) {
+                Ok(()) => Ok(verified),
+                Err(signet_pki::tsp::TspError::TsaRevocationUnknown {
+                    subject,
+                    reason,
+                    sub_indication,
+                }) => {
+                    // The time stands, but nothing vouches for the TSA: never TOTAL-PASSED.
+                    self.report.fail(
+                        Indication::Indeterminate,
+                        sub_indication,
+                        format!("{what}: the revocation status of the time-stamping authority's certificate {subject} is unknown: CRL {reason}"),
+                    );
+                    Ok(verified)
+                }
+                Err(e) => Err(e),
+            }
+        });
         match result {
             Ok(_) => Some(gen_time),
             Err(e @ signet_pki::tsp::TspError::ImprintMismatch { .. }) => {

@@ -152,3 +152,32 @@ fn a_stale_ca_crl_is_not_evidence() {
         "{report:#?}"
     );
 }
+
+#[test]
+fn a_revoked_tsa_certificate_makes_the_time_stamp_no_proof_of_existence() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", b"one")];
+    let bt = s.path("bt.asice");
+    s.try_sign_new_root_anchored(&bt, &files, Role::Signing, BaselineLevel::B_T)
+        .unwrap();
+    let good = b_lt_with_crl(&s, &bt, root_crl(&s), "good.asice");
+    assert_eq!(
+        s.validate_root_anchored(&good).indication,
+        Indication::TotalPassed
+    );
+
+    s.pki
+        .revoke_in_root_crl(Role::Tsa, SystemClock.now(), "keyCompromise")
+        .unwrap();
+    let lt = b_lt_with_crl(&s, &bt, root_crl(&s), "revoked-tsa.asice");
+    let report = s.validate_root_anchored(&lt);
+    let sig = &report.signatures[0];
+    assert_eq!(report.indication, Indication::Indeterminate, "{report:#?}");
+    assert_eq!(sig.timestamp_time, None, "{report:#?}");
+    assert!(
+        sig.errors.iter().any(|e| e.contains("SignatureTimeStamp")
+            && e.contains("Signet Test TSA")
+            && e.contains("was revoked")),
+        "{report:#?}"
+    );
+}

@@ -205,3 +205,26 @@ fn crls_that_are_not_evidence_leave_the_ca_unchecked() {
         sig.errors
     );
 }
+
+#[test]
+fn a_revoked_tsa_certificate_makes_the_time_stamp_no_proof_of_existence() {
+    let pki = TestPki::start().unwrap();
+    let lt = signed(&pki, Level::Lt);
+    let report = support::validate(&pki, &lt);
+    assert!(signature(&report).timestamps[0].valid, "{report:#?}");
+    assert!(signature(&report).best_signing_time.is_some());
+
+    pki.revoke_in_root_crl(Role::Tsa, SystemClock.now(), "keyCompromise")
+        .unwrap();
+    let pdf = with_dss_crl(&lt, root_crl(&pki));
+    let report = support::validate(&pki, &pdf);
+    let sig = signature(&report);
+    let ts = &sig.timestamps[0];
+    assert!(!ts.valid, "{sig:#?}");
+    let error = ts.error.as_deref().unwrap_or_default();
+    assert!(
+        error.contains("Signet Test TSA") && error.contains("was revoked"),
+        "{error}"
+    );
+    assert_eq!(sig.best_signing_time, None, "no proof of existence from it");
+}

@@ -72,6 +72,9 @@ fn cert_verify_against_the_test_pki() {
     assert_eq!(json["qualification"]["types"][0], "esign");
     assert_eq!(json["chain"].as_array().unwrap().len(), 3);
     assert_eq!(json["chain"][2]["trustAnchor"], true);
+    // The issuing CA, below the root, judged by the root's CRL (fetched online).
+    assert_eq!(json["revocation"]["caCrls"].as_array().unwrap().len(), 1);
+    assert!(json["revocation"]["caCrls"][0]["revokedAt"].is_null());
     assert_eq!(json["purpose"], "electronic signatures");
     assert_eq!(json["timeKind"], "present");
     assert!(
@@ -387,5 +390,19 @@ fn cert_verify_judges_the_issuing_ca_by_the_root_crl() {
         &["--ocsp", "--at", &before, "--json"],
     );
     assert_eq!(earlier.code, 0, "{}{}", earlier.stdout, earlier.stderr);
-    assert_eq!(earlier.json()["indication"], "TOTAL-PASSED");
+    let json = earlier.json();
+    assert_eq!(json["indication"], "TOTAL-PASSED");
+    let ca = &json["revocation"]["caCrls"][0];
+    assert!(
+        ca["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Signet Test ESTEID2018")
+    );
+    assert_eq!(
+        ca["revokedAt"],
+        signet_pki::time::Utc(revoked_at).to_string(),
+        "listed, after the time asked"
+    );
+    assert_eq!(ca["reason"], "CaCompromise");
 }

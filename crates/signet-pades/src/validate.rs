@@ -1183,7 +1183,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             let why = path
                 .findings
                 .first()
-                .map(|f| format!("{:?}", f.problem))
+                .map(|f| f.problem.to_string())
                 .unwrap_or_default();
             r.fail(path.indication, sub, format!("certificate path: {why}"));
         }

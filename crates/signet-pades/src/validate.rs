@@ -721,7 +721,9 @@ impl<'a, 'o> Ctx<'a, 'o> {
         let ranges = [(0usize, a as usize), (b as usize, end)];
 
         if is_doc_ts {
-            self.check_doc_timestamp(&mut r, der, &ranges);
+            let mut crls = dss_items(doc, "CRLs");
+            crls.extend(ltv::cms_crls(der));
+            self.check_doc_timestamp(&mut r, der, &ranges, &crls);
         } else {
             match sub_filter.as_deref() {
                 Some("ETSI.CAdES.detached" | "adbe.pkcs7.detached") => {
@@ -784,13 +786,19 @@ impl<'a, 'o> Ctx<'a, 'o> {
         r: &mut SignatureReport,
         der: &[u8],
         ranges: &[(usize, usize); 2],
+        crls: &[Vec<u8>],
     ) {
         let certs = ltv::cms_certificates(der);
         let pool = self.validator_pool(&certs);
         let validator = PathValidator::new(&self.anchors, pool);
         let hash = tst_hash(der).unwrap_or(HashAlg::Sha256);
         let digest = digest_ranges(self.data, ranges, hash);
-        match signet_pki::tsp::verify(der, hash, &digest, &validator, self.options.at) {
+        let verified = signet_pki::tsp::verify(der, hash, &digest, &validator, self.options.at)
+            .and_then(|v| {
+                self.tsa_revocation(der, &validator, crls, v.gen_time)?;
+                Ok(v)
+            });
+        match verified {
             Ok(v) => {
                 r.best_signing_time = Some(rfc3339(v.gen_time));
                 r.claimed_time = Some(rfc3339(v.gen_time));
@@ -1059,7 +1067,10 @@ impl<'a, 'o> Ctx<'a, 'o> {
         }
         let has_sig_ts = best.is_some();
         // Document time-stamps in later revisions give a proof of existence too.
-        let later_doc_ts = self.later_doc_timestamps(doc, ranges[1].1);
+        let (later_doc_ts, doc_ts_unknown) = self.later_doc_timestamps(doc, ranges[1].1);
+        if tsa_unknown.is_none() {
+            tsa_unknown = doc_ts_unknown;
+        }
         for t in &later_doc_ts {
             best = Some(best.map_or(*t, |b: SystemTime| b.min(*t)));
         }
@@ -1222,8 +1233,36 @@ impl<'a, 'o> Ctx<'a, 'o> {
     }
 
     /// genTimes of document time-stamps whose revision ends after `end`.
-    fn later_doc_timestamps(&self, doc: &Document<'_>, end: usize) -> Vec<SystemTime> {
+    /// The TSA certificate's revocation (validation policy section 6), with `stored` CRLs and,
+    /// when online, the distribution points.
+    fn tsa_revocation(
+        &self,
+        token: &[u8],
+        validator: &PathValidator<'_>,
+        stored: &[Vec<u8>],
+        gen_time: SystemTime,
+    ) -> Result<(), signet_pki::tsp::TspError> {
+        let crls = CrlSource {
+            stored,
+            online: self.options.online,
+            now: self
+                .options
+                .online
+                .map_or(self.options.at, |(_, clock)| clock.now()),
+        };
+        signet_pki::tsp::check_tsa_revocation(token, validator, &crls, gen_time)
+    }
+
+    /// The genTimes of the document time-stamps after `end` that verify (a TSA revoked: no
+    /// proof), and the first TSA revocation that could not be established.
+    fn later_doc_timestamps(
+        &self,
+        doc: &Document<'_>,
+        end: usize,
+    ) -> (Vec<SystemTime>, Option<signet_pki::tsp::TspError>) {
         let mut out = Vec::new();
+        let mut unknown = None;
+        let dss_crls = dss_items(doc, "CRLs");
         for f in signature_fields(doc) {
             let Some(v) = f.value else { continue };
             let Ok(o) = doc.get(v) else { continue };
@@ -1260,10 +1299,19 @@ impl<'a, 'o> Ctx<'a, 'o> {
             if let Ok(v) =
                 signet_pki::tsp::verify(token, hash, &digest, &validator, self.options.at)
             {
-                out.push(v.gen_time);
+                let mut crls = dss_crls.clone();
+                crls.extend(ltv::cms_crls(token));
+                match self.tsa_revocation(token, &validator, &crls, v.gen_time) {
+                    Ok(()) => out.push(v.gen_time),
+                    Err(e @ signet_pki::tsp::TspError::TsaRevocationUnknown { .. }) => {
+                        out.push(v.gen_time);
+                        unknown.get_or_insert(e);
+                    }
+                    Err(_) => {}
+                }
             }
         }
-        out
+        (out, unknown)
     }
 
     fn doc_ts_after_dss(&self, doc: &Document<'_>, end: usize) -> bool {
@@ -1281,6 +1329,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         let _ = doc;
         !self
             .later_doc_timestamps(doc, dss_end.saturating_sub(1))
+            .0
             .is_empty()
     }
 }
@@ -1548,6 +1597,10 @@ fn tsp_verdict(e: &signet_pki::tsp::TspError) -> (Indication, SubIndication) {
         ),
         TspError::Malformed { .. } | TspError::NotATimestamp(_) | TspError::Signature(_) => {
             (Indication::TotalFailed, SubIndication::FormatFailure)
+        }
+        TspError::TsaRevoked { .. } => (Indication::Indeterminate, SubIndication::RevokedNoPoe),
+        TspError::TsaRevocationUnknown { sub_indication, .. } => {
+            (Indication::Indeterminate, *sub_indication)
         }
         _ => (
             Indication::Indeterminate,

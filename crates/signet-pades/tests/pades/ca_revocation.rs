@@ -230,3 +230,28 @@ fn a_revoked_tsa_certificate_makes_the_time_stamp_no_proof_of_existence() {
     );
     assert_eq!(sig.best_signing_time, None, "no proof of existence from it");
 }
+
+#[test]
+fn a_revoked_tsa_certificate_also_voids_the_document_time_stamps() {
+    let pki = TestPki::start().unwrap();
+    let lta = signed(&pki, Level::Lta);
+    let report = support::validate(&pki, &lta);
+    assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+
+    pki.revoke_in_root_crl(Role::Tsa, SystemClock.now(), "keyCompromise")
+        .unwrap();
+    let pdf = with_dss_crl(&lta, root_crl(&pki));
+    let report = support::validate(&pki, &pdf);
+    let doc_ts = report
+        .signatures
+        .iter()
+        .find(|s| s.kind != "signature")
+        .unwrap();
+    assert_eq!(doc_ts.indication, Indication::Indeterminate, "{doc_ts:#?}");
+    assert_eq!(doc_ts.sub_indication, Some(SubIndication::RevokedNoPoe));
+    assert!(
+        doc_ts.errors.iter().any(|e| e.contains("was revoked")),
+        "{doc_ts:#?}"
+    );
+    assert_eq!(signature(&report).best_signing_time, None, "{report:#?}");
+}

@@ -93,6 +93,7 @@ fn cert_verify_against_the_test_pki() {
         "(trust anchor)",
         "Qualification: qualified certificate for electronic signatures, key in a QSCD",
         "Revocation:    good; OCSP answer of ",
+        "CA status:     CN=Signet Test ESTEID2018,O=Signet Test,C=EE: not revoked (CRL of ",
         "Verdict:       TOTAL-PASSED\n",
     ] {
         assert!(

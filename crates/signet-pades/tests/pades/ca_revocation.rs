@@ -255,3 +255,68 @@ fn a_revoked_tsa_certificate_also_voids_the_document_time_stamps() {
     );
     assert_eq!(signature(&report).best_signing_time, None, "{report:#?}");
 }
+
+/// A B-T file given a DSS with the signer's OCSP answer and `crl` as the CA's revocation data.
+fn b_lt_with_only(pki: &TestPki, bt: &[u8], crl: Vec<u8>) -> Vec<u8> {
+    let mut data = ltv::collect(
+        &LoopbackFetch::default(),
+        &SystemClock,
+        &[support::cert(pki, Role::Signing)],
+        &[support::cert(pki, Role::IssuingCa)],
+        &Default::default(),
+    )
+    .unwrap();
+    data.certs.push(pki.der(Role::Root).to_vec());
+    data.crls = vec![crl];
+    ltv::add_dss(bt, &data, &[]).unwrap()
+}
+
+/// pyHanko (adesverify, with the root as its only trust) as the independent reader of the same
+/// DSS: it finds the issuing CA revoked by the embedded root CRL, as Signet does. (Its bottom
+/// line stays VALID: after that finding its AdES past-signature validation reports "Failed to get
+/// control time for point-in-time validation" and then accepts the signature — a difference from
+/// EN 319 102-1, where a CA revoked before the best signature time is REVOKED_CA_NO_POE.)
+#[test]
+fn pyhanko_reads_the_embedded_crl_as_revoking_the_issuing_ca_too() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bt = signed(&pki, Level::T);
+    let good = dir.path().join("good.pdf");
+    std::fs::write(&good, b_lt_with_only(&pki, &bt, root_crl(&pki))).unwrap();
+    let before = support::pyhanko_adesverify(&pki, &good);
+    assert!(before.ok && before.out.contains(":VALID"), "{}", before.out);
+    assert_eq!(
+        support::validate(&pki, &std::fs::read(&good).unwrap()).verdict,
+        Verdict::Valid
+    );
+
+    pki.revoke_in_root_crl(
+        Role::IssuingCa,
+        a_minute_before(SystemClock.now()),
+        "CACompromise",
+    )
+    .unwrap();
+    let revoked = dir.path().join("revoked-ca.pdf");
+    let pdf = b_lt_with_only(&pki, &bt, root_crl(&pki));
+    std::fs::write(&revoked, &pdf).unwrap();
+    let after = support::pyhanko_adesverify(&pki, &revoked);
+    assert!(
+        after
+            .out
+            .contains("CRL indicates intermediate certificate 1 was revoked")
+            && after.out.contains("due to the CA being compromised"),
+        "{}",
+        after.out
+    );
+    assert!(
+        !before.out.contains("was revoked"),
+        "the good file's CRL lists nothing: {}",
+        before.out
+    );
+    let report = support::validate(&pki, &pdf);
+    assert_eq!(
+        signature(&report).sub_indication,
+        Some(SubIndication::RevokedCaNoPoe),
+        "{report:#?}"
+    );
+}

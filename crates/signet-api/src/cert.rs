@@ -214,6 +214,25 @@ pub struct RevocationFacts {
     pub this_update: Option<String>,
     /// Who signed the answer: `issuing CA` or the delegated responder's subject.
     pub responder: Option<String>,
+    /// The CA certificates below the trust anchor, judged by their issuer's CRL (issuing CA
+    /// first); empty when none was checked.
+    pub ca_crls: Vec<CaCrlFacts>,
+}
+
+/// What a CRL said about one CA certificate of the path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaCrlFacts {
+    /// The CA's subject.
+    pub subject: String,
+    /// The CRL's thisUpdate (RFC 3339).
+    pub this_update: String,
+    /// The CRL's nextUpdate (RFC 3339).
+    pub next_update: String,
+    /// The revocation date when listed (after the validation time, since the path passed).
+    pub revoked_at: Option<String>,
+    /// The reason code, when listed with one.
+    pub reason: Option<String>,
 }
 
 fn rfc3339(at: SystemTime) -> String {
@@ -469,7 +488,20 @@ fn build_report(
         } else {
             "present"
         },
-        revocation: revocation_facts(mode, report.revocation.as_ref()),
+        revocation: RevocationFacts {
+            ca_crls: report
+                .ca_revocation
+                .iter()
+                .map(|c| CaCrlFacts {
+                    subject: c.subject.clone(),
+                    this_update: rfc3339(c.this_update),
+                    next_update: rfc3339(c.next_update),
+                    revoked_at: c.revoked_at.map(rfc3339),
+                    reason: c.reason.clone(),
+                })
+                .collect(),
+            ..revocation_facts(mode, report.revocation.as_ref())
+        },
         trusted_list: None,
     }
 }
@@ -488,6 +520,7 @@ fn revocation_facts(mode: RevocationMode, answer: Option<&OcspAnswer>) -> Revoca
         produced_at: None,
         this_update: None,
         responder: None,
+        ca_crls: Vec::new(),
     };
     if let Some(answer) = answer {
         facts.status = Some(match answer.status {

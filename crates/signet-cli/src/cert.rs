@@ -270,6 +270,17 @@ fn text(report: &CertReport) -> String {
         }
     };
     let _ = writeln!(out, "Revocation:    {status}");
+    for ca in &revocation.ca_crls {
+        let state = match &ca.revoked_at {
+            None => "not revoked".to_owned(),
+            Some(at) => format!("revoked on {at}, after the time judged"),
+        };
+        let _ = writeln!(
+            out,
+            "CA status:     {}: {state} (CRL of {}, next {})",
+            ca.subject, ca.this_update, ca.next_update
+        );
+    }
     let _ = writeln!(
         out,
         "Verdict:       {}{}",

@@ -66,6 +66,24 @@ pub fn cms_certificates(cms: &[u8]) -> Vec<Cert> {
         .collect()
 }
 
+/// The CRLs a CMS SignedData carries in its revocationInfoChoices (DER).
+pub fn cms_crls(cms: &[u8]) -> Vec<Vec<u8>> {
+    let Ok(info) = ContentInfo::from_der(cms) else {
+        return Vec::new();
+    };
+    let Ok(sd) = info.content.decode_as::<SignedData>() else {
+        return Vec::new();
+    };
+    sd.crls
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|c| match c {
+            cms::revocation::RevocationInfoChoice::Crl(c) => c.to_der().ok(),
+            cms::revocation::RevocationInfoChoice::Other(_) => None,
+        })
+        .collect()
+}
+
 /// The signature time-stamp tokens in the first SignerInfo's unsigned attributes.
 pub fn signature_timestamps(cms: &[u8]) -> Vec<Vec<u8>> {
     let Ok(info) = ContentInfo::from_der(cms) else {

@@ -27,12 +27,13 @@ use der::{Decode as _, Encode as _};
 use serde::Serialize;
 use signet_core::{Clock, Fetch, Indication, SubIndication};
 use signet_pdf::{Dict, Document, ObjRef, Object, decode_text};
+use signet_pki::crl::CrlSource;
 use signet_pki::crypto::{self, HashAlg};
 use signet_pki::ocsp::{self, OcspPolicy};
 use signet_pki::path::{PathValidator, Purpose, TrustAnchors, ValidationTime};
 use signet_pki::qualification::assess;
 use signet_pki::tsl::{SVC_CA_QC, TrustedList};
-use signet_pki::validate::{Revocation, validate_certificate};
+use signet_pki::validate::{Revocation, validate_certificate_with_crls};
 use signet_pki::{Cert, CertSummary};
 
 use crate::ltv;
@@ -227,9 +228,11 @@ pub struct TimestampFacts {
 /// Revocation data used.
 #[derive(Debug, Clone, Serialize)]
 pub struct RevocationFacts {
-    /// `dss` (in the file), `online` (fetched now) or `none`.
+    /// `dss` (in the file), `online` (fetched now) or `none` for the signer's OCSP answer;
+    /// `crl` for a CA certificate of the path judged by a CRL (from the file or fetched).
     pub source: String,
-    /// `good`, `revoked`, `unknown`, or `not-checked`.
+    /// `good`, `revoked`, `unknown`, or `not-checked`; for a CA revoked after the validation
+    /// time (which passes), the CA and the revocation date.
     pub status: String,
     /// producedAt of the OCSP response.
     pub produced_at: Option<String>,
@@ -718,7 +721,9 @@ impl<'a, 'o> Ctx<'a, 'o> {
         let ranges = [(0usize, a as usize), (b as usize, end)];
 
         if is_doc_ts {
-            self.check_doc_timestamp(&mut r, der, &ranges);
+            let mut crls = dss_items(doc, "CRLs");
+            crls.extend(ltv::cms_crls(der));
+            self.check_doc_timestamp(&mut r, der, &ranges, &crls);
         } else {
             match sub_filter.as_deref() {
                 Some("ETSI.CAdES.detached" | "adbe.pkcs7.detached") => {
@@ -781,13 +786,19 @@ impl<'a, 'o> Ctx<'a, 'o> {
         r: &mut SignatureReport,
         der: &[u8],
         ranges: &[(usize, usize); 2],
+        crls: &[Vec<u8>],
     ) {
         let certs = ltv::cms_certificates(der);
         let pool = self.validator_pool(&certs);
         let validator = PathValidator::new(&self.anchors, pool);
         let hash = tst_hash(der).unwrap_or(HashAlg::Sha256);
         let digest = digest_ranges(self.data, ranges, hash);
-        match signet_pki::tsp::verify(der, hash, &digest, &validator, self.options.at) {
+        let verified = signet_pki::tsp::verify(der, hash, &digest, &validator, self.options.at)
+            .and_then(|v| {
+                self.tsa_revocation(der, &validator, crls, v.gen_time)?;
+                Ok(v)
+            });
+        match verified {
             Ok(v) => {
                 r.best_signing_time = Some(rfc3339(v.gen_time));
                 r.claimed_time = Some(rfc3339(v.gen_time));
@@ -991,14 +1002,46 @@ impl<'a, 'o> Ctx<'a, 'o> {
             r.fail(Indication::TotalFailed, SubIndication::FormatFailure, e);
             return;
         }
+        // CRLs for the CA certificates and the TSA: the DSS (its /CRLs hold the VRI's too) and
+        // the CMS's own revocationInfoChoices; fetched from the distribution points when online.
+        let mut stored_crls = dss_items(doc, "CRLs");
+        stored_crls.extend(ltv::cms_crls(der));
+        let crls = CrlSource {
+            stored: &stored_crls,
+            online: self.options.online,
+            now: self
+                .options
+                .online
+                .map_or(self.options.at, |(_, clock)| clock.now()),
+        };
         // Signature time-stamps.
+        let mut tsa_unknown = None;
         let mut best: Option<SystemTime> = None;
         let tst_pool = self.validator_pool(&certs);
         let tst_validator = PathValidator::new(&self.anchors, tst_pool.clone());
         for token in ltv::signature_timestamps(der) {
             let h = tst_hash(&token).unwrap_or(hash);
             let imprint = h.digest(si.signature.as_bytes());
-            match signet_pki::tsp::verify(&token, h, &imprint, &tst_validator, self.options.at) {
+            let verified =
+                signet_pki::tsp::verify(&token, h, &imprint, &tst_validator, self.options.at)
+                    .and_then(|v| {
+                        // The TSA's revocation (validation policy 5.1): revoked, the token proves
+                        // nothing; unknown, it keeps its time but the signature cannot pass.
+                        match signet_pki::tsp::check_tsa_revocation(
+                            &token,
+                            &tst_validator,
+                            &crls,
+                            v.gen_time,
+                        ) {
+                            Ok(()) => Ok(v),
+                            Err(e @ signet_pki::tsp::TspError::TsaRevocationUnknown { .. }) => {
+                                tsa_unknown = Some(e);
+                                Ok(v)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    });
+            match verified {
                 Ok(v) => {
                     best = Some(best.map_or(v.gen_time, |b: SystemTime| b.min(v.gen_time)));
                     r.timestamps.push(TimestampFacts {
@@ -1024,7 +1067,10 @@ impl<'a, 'o> Ctx<'a, 'o> {
         }
         let has_sig_ts = best.is_some();
         // Document time-stamps in later revisions give a proof of existence too.
-        let later_doc_ts = self.later_doc_timestamps(doc, ranges[1].1);
+        let (later_doc_ts, doc_ts_unknown) = self.later_doc_timestamps(doc, ranges[1].1);
+        if tsa_unknown.is_none() {
+            tsa_unknown = doc_ts_unknown;
+        }
         for t in &later_doc_ts {
             best = Some(best.map_or(*t, |b: SystemTime| b.min(*t)));
         }
@@ -1078,7 +1124,28 @@ impl<'a, 'o> Ctx<'a, 'o> {
                 Revocation::Offline(None)
             }
         };
-        let path = validate_certificate(&validator, &signer, Purpose::Signature, time, revocation);
+        let path = validate_certificate_with_crls(
+            &validator,
+            &signer,
+            Purpose::Signature,
+            time,
+            revocation,
+            &crls,
+        );
+        for ca in &path.ca_revocation {
+            r.revocation.push(RevocationFacts {
+                source: "crl".into(),
+                status: match ca.revoked_at {
+                    None => "good".into(),
+                    Some(t) => format!(
+                        "{} was revoked on {}, after the validation time",
+                        ca.subject,
+                        rfc3339(t)
+                    ),
+                },
+                produced_at: Some(rfc3339(ca.this_update)),
+            });
+        }
         if matches!(revocation, Revocation::Online { .. })
             && let Some(a) = &path.revocation
         {
@@ -1127,9 +1194,24 @@ impl<'a, 'o> Ctx<'a, 'o> {
             let why = path
                 .findings
                 .first()
-                .map(|f| format!("{:?}", f.problem))
+                .map(|f| f.problem.to_string())
                 .unwrap_or_default();
             r.fail(path.indication, sub, format!("certificate path: {why}"));
+        }
+        if let Some(signet_pki::tsp::TspError::TsaRevocationUnknown { sub_indication, .. }) =
+            &tsa_unknown
+        {
+            r.fail(
+                Indication::Indeterminate,
+                *sub_indication,
+                format!(
+                    "signature time-stamp: {}",
+                    tsa_unknown
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                ),
+            );
         }
         if baseline {
             r.level = Some(
@@ -1151,8 +1233,36 @@ impl<'a, 'o> Ctx<'a, 'o> {
     }
 
     /// genTimes of document time-stamps whose revision ends after `end`.
-    fn later_doc_timestamps(&self, doc: &Document<'_>, end: usize) -> Vec<SystemTime> {
+    /// The TSA certificate's revocation (validation policy section 6), with `stored` CRLs and,
+    /// when online, the distribution points.
+    fn tsa_revocation(
+        &self,
+        token: &[u8],
+        validator: &PathValidator<'_>,
+        stored: &[Vec<u8>],
+        gen_time: SystemTime,
+    ) -> Result<(), signet_pki::tsp::TspError> {
+        let crls = CrlSource {
+            stored,
+            online: self.options.online,
+            now: self
+                .options
+                .online
+                .map_or(self.options.at, |(_, clock)| clock.now()),
+        };
+        signet_pki::tsp::check_tsa_revocation(token, validator, &crls, gen_time)
+    }
+
+    /// The genTimes of the document time-stamps after `end` that verify (a TSA revoked: no
+    /// proof), and the first TSA revocation that could not be established.
+    fn later_doc_timestamps(
+        &self,
+        doc: &Document<'_>,
+        end: usize,
+    ) -> (Vec<SystemTime>, Option<signet_pki::tsp::TspError>) {
         let mut out = Vec::new();
+        let mut unknown = None;
+        let dss_crls = dss_items(doc, "CRLs");
         for f in signature_fields(doc) {
             let Some(v) = f.value else { continue };
             let Ok(o) = doc.get(v) else { continue };
@@ -1189,10 +1299,19 @@ impl<'a, 'o> Ctx<'a, 'o> {
             if let Ok(v) =
                 signet_pki::tsp::verify(token, hash, &digest, &validator, self.options.at)
             {
-                out.push(v.gen_time);
+                let mut crls = dss_crls.clone();
+                crls.extend(ltv::cms_crls(token));
+                match self.tsa_revocation(token, &validator, &crls, v.gen_time) {
+                    Ok(()) => out.push(v.gen_time),
+                    Err(e @ signet_pki::tsp::TspError::TsaRevocationUnknown { .. }) => {
+                        out.push(v.gen_time);
+                        unknown.get_or_insert(e);
+                    }
+                    Err(_) => {}
+                }
             }
         }
-        out
+        (out, unknown)
     }
 
     fn doc_ts_after_dss(&self, doc: &Document<'_>, end: usize) -> bool {
@@ -1210,6 +1329,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         let _ = doc;
         !self
             .later_doc_timestamps(doc, dss_end.saturating_sub(1))
+            .0
             .is_empty()
     }
 }
@@ -1477,6 +1597,10 @@ fn tsp_verdict(e: &signet_pki::tsp::TspError) -> (Indication, SubIndication) {
         ),
         TspError::Malformed { .. } | TspError::NotATimestamp(_) | TspError::Signature(_) => {
             (Indication::TotalFailed, SubIndication::FormatFailure)
+        }
+        TspError::TsaRevoked { .. } => (Indication::Indeterminate, SubIndication::RevokedNoPoe),
+        TspError::TsaRevocationUnknown { sub_indication, .. } => {
+            (Indication::Indeterminate, *sub_indication)
         }
         _ => (
             Indication::Indeterminate,

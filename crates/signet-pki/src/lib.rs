@@ -10,6 +10,7 @@
 //! - [`PathValidator`]: path building and validation against [`TrustAnchors`].
 //! - [`crypto`]: signature verification and the accepted algorithms.
 //! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
+//! - [`crl`]: CRL verification and fetching (RFC 5280), for the CA certificates of a path.
 //! - [`tsp`]: the RFC 3161 client, [`tsp::request_timestamp`], and token verification.
 //! - [`signed_data`]: verification of a one-signer CMS SignedData.
 //! - [`cades`]: building a SignedData around a card's signature, with the CAdES signed attributes.
@@ -21,6 +22,7 @@
 mod asn1;
 pub mod cades;
 pub mod cert;
+pub mod crl;
 pub mod crypto;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -36,6 +38,7 @@ pub mod xmldsig;
 
 pub use cert::{Cert, CertError, CertSummary, QcStatements};
 pub use path::{
-    Finding, PathProblem, PathReport, PathValidator, Purpose, TrustAnchors, ValidationTime,
+    CaRevocation, Finding, PathProblem, PathReport, PathValidator, Purpose, TrustAnchors,
+    ValidationTime,
 };
-pub use validate::{Revocation, validate_certificate};
+pub use validate::{Revocation, validate_certificate, validate_certificate_with_crls};

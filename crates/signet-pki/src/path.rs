@@ -7,7 +7,9 @@
 //! authorityKeyIdentifier = subjectKeyIdentifier where both are present), basicConstraints cA and
 //! pathLenConstraint, keyCertSign on issuers, unknown critical extensions, and the key usage the
 //! purpose needs on the end certificate. Not (yet) processed: certificate policies, name
-//! constraints (a critical nameConstraints extension therefore fails the path), CRLs.
+//! constraints (a critical nameConstraints extension therefore fails the path). The revocation
+//! of the path's certificates is checked by [`crate::validate`] (OCSP for the end certificate,
+//! CRLs for the CAs).
 //!
 //! | finding | indication / sub-indication |
 //! | --- | --- |
@@ -234,6 +236,29 @@ pub enum PathProblem {
         /// Why.
         reason: String,
     },
+    /// A CA certificate of the path was revoked at or before the validation time (EN 319 102-1
+    /// clause 5.2.6: INDETERMINATE / REVOKED_CA_NO_POE).
+    #[error("CA certificate {subject} (serial {serial}) was revoked on {}{}, before the validation time {}", Utc(*revoked_at), reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(), Utc(*at))]
+    CaRevoked {
+        /// The CA's subject.
+        subject: String,
+        /// The CA certificate's serial.
+        serial: String,
+        /// The CRL entry's revocationDate.
+        revoked_at: SystemTime,
+        /// The reasonCode, when given.
+        reason: Option<String>,
+        /// The validation time.
+        at: SystemTime,
+    },
+    /// No usable revocation information about a CA certificate of the path: never good.
+    #[error("no usable revocation information for CA certificate {subject}: CRL {reason}")]
+    NoCaRevocationData {
+        /// The CA's subject.
+        subject: String,
+        /// Why.
+        reason: String,
+    },
     /// The end certificate's key usage does not allow the purpose.
     #[error("the certificate is not for {purpose}: {found}")]
     WrongKeyUsage {
@@ -272,6 +297,27 @@ pub struct PathReport {
     pub purpose: Purpose,
     /// The verified OCSP answer about the end certificate, when one was used.
     pub revocation: Option<crate::ocsp::OcspAnswer>,
+    /// What the CRLs said about each CA certificate of the path checked for revocation
+    /// (anchors are not checked), issuing CA first.
+    pub ca_revocation: Vec<CaRevocation>,
+}
+
+/// What a verified CRL said about one CA certificate of a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaRevocation {
+    /// The CA's subject.
+    pub subject: String,
+    /// The CA certificate's serial.
+    pub serial: String,
+    /// The CRL's thisUpdate.
+    pub this_update: SystemTime,
+    /// The CRL's nextUpdate.
+    pub next_update: SystemTime,
+    /// The revocation time when listed: at or before the validation time fails the path; after
+    /// it, the path passes and the revocation stays noted here.
+    pub revoked_at: Option<SystemTime>,
+    /// The reasonCode, when listed with one.
+    pub reason: Option<String>,
 }
 
 impl PathReport {
@@ -284,6 +330,7 @@ impl PathReport {
             time,
             purpose,
             revocation: None,
+            ca_revocation: Vec::new(),
         }
     }
 

@@ -119,6 +119,30 @@ pub enum TspError {
         /// The deciding finding.
         reason: String,
     },
+    /// The TSA certificate, or a CA certificate above it, is listed as revoked by a usable CRL.
+    #[error("the time-stamping authority's certificate {subject} was revoked on {}{} (genTime {}): the time-stamp is not a proof of existence", Utc(*revoked_at), reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(), Utc(*gen_time))]
+    TsaRevoked {
+        /// The revoked certificate's subject.
+        subject: String,
+        /// The CRL entry's revocationDate.
+        revoked_at: SystemTime,
+        /// The reasonCode, when given.
+        reason: Option<String>,
+        /// The token's genTime.
+        gen_time: SystemTime,
+    },
+    /// No usable CRL about the TSA certificate or a CA certificate above it.
+    #[error(
+        "the revocation status of the time-stamping authority's certificate {subject} is unknown: CRL {reason}"
+    )]
+    TsaRevocationUnknown {
+        /// The certificate's subject.
+        subject: String,
+        /// Why.
+        reason: String,
+        /// TRY_LATER or CERTIFICATE_CHAIN_GENERAL_FAILURE, as for a CA (validation policy 5.1).
+        sub_indication: SubIndication,
+    },
     /// The token names another authority than the certificate that signed it (RFC 3161
     /// section 2.4.2: the tsa field must be one of the signer's names).
     #[error("the time-stamp names {named} as its authority but was signed by {signer}")]
@@ -345,6 +369,61 @@ pub fn verify(
 ) -> Result<VerifiedTimestamp, TspError> {
     verify_token(token, hash, digest, TsaTrust::Anchors(validator), now)
         .map(|(verified, _)| verified)
+}
+
+/// The revocation of a verified token's TSA certificate and of the CA certificates between it
+/// and the trust anchor, judged by CRLs (`crls`, validation policy section 5.1) at the token's
+/// `gen_time`: a CRL current at genTime or issued later is evidence. A certificate listed as
+/// revoked — whenever: Signet extracts no proof that the token existed before the revocation —
+/// gives [`TspError::TsaRevoked`]; no usable CRL gives [`TspError::TsaRevocationUnknown`]. A TSA
+/// certificate that is itself the trust anchor (a trusted list's TSA/QTST service) has nothing
+/// to check.
+pub fn check_tsa_revocation(
+    token: &[u8],
+    validator: &PathValidator<'_>,
+    crls: &crate::crl::CrlSource<'_>,
+    gen_time: SystemTime,
+) -> Result<(), TspError> {
+    let signed = signed_data::verify(token, &[])?;
+    let report = validator.validate(
+        &signed.signer,
+        Purpose::TimeStamping,
+        ValidationTime::Current(gen_time),
+    );
+    if let (Some(sub), Some(finding)) = (report.sub_indication, report.findings.first()) {
+        return Err(TspError::TsaCertificate {
+            indication: report.indication,
+            sub_indication: sub,
+            reason: finding.problem.to_string(),
+        });
+    }
+    for pair in report.chain.windows(2) {
+        let [cert, issuer] = pair else { continue };
+        if cert == issuer {
+            continue;
+        }
+        let subject = cert.subject().to_string();
+        match crls.status(cert, issuer, gen_time) {
+            Ok(answer) => {
+                if let crate::crl::CrlStatus::Revoked { time, reason } = answer.status {
+                    return Err(TspError::TsaRevoked {
+                        subject,
+                        revoked_at: time,
+                        reason: reason.map(|r| format!("{r:?}")),
+                        gen_time,
+                    });
+                }
+            }
+            Err(e) => {
+                return Err(TspError::TsaRevocationUnknown {
+                    subject,
+                    reason: e.to_string(),
+                    sub_indication: e.sub_indication(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Verifies a time-stamp token (a DER ContentInfo) for `digest` computed with `hash`, taking

@@ -188,6 +188,32 @@ impl TestPki {
         self.certs.root_crl_url.clone()
     }
 
+    /// Revokes `role`'s certificate (one the root issued: [`Role::IssuingCa`], [`Role::Tsa`]) in
+    /// the root's CRL, as revoked at `at` for `reason` (an OpenSSL reason name such as
+    /// `CACompromise` or `keyCompromise`): every root CRL served from now on lists it.
+    pub fn revoke_in_root_crl(
+        &self,
+        role: Role,
+        at: SystemTime,
+        reason: &str,
+    ) -> Result<(), TestkitError> {
+        let line = pki::IndexLine::revoked_for(&self.get(role).cert, at, reason)?;
+        self.responders.revoke_in_root_crl(&line)
+    }
+
+    /// A root CRL (DER, listing what [`Self::revoke_in_root_crl`] added) with the given
+    /// thisUpdate and nextUpdate, for freshness tests.
+    pub fn root_crl_with_times(
+        &self,
+        this_update: SystemTime,
+        next_update: SystemTime,
+    ) -> Result<Vec<u8>, TestkitError> {
+        self.responders.root_crl_with_times(
+            &openssl::index_time(this_update)?,
+            &openssl::index_time(next_update)?,
+        )
+    }
+
     /// The time-stamping authority's URL.
     pub fn tsa_url(&self) -> String {
         format!("http://{}/tsa", self.responders.addr())

@@ -645,9 +645,19 @@ pub fn pem(label: &str, der: &[u8]) -> Result<String, TestkitError> {
 
 /// One line of an OpenSSL CA database (`index.txt`): status, expiry, revocation, serial, file,
 /// subject, separated by tabs.
-struct IndexLine;
+pub(crate) struct IndexLine;
 
 impl IndexLine {
+    /// A revoked line with an OpenSSL reason name (`keyCompromise`, `CACompromise`, …).
+    pub(crate) fn revoked_for(
+        cert: &Certificate,
+        at: SystemTime,
+        reason: &str,
+    ) -> Result<String, TestkitError> {
+        let when = openssl::index_time(at)?;
+        Self::line(cert, "R", &format!("{when},{reason}"))
+    }
+
     fn valid(cert: &Certificate) -> Result<String, TestkitError> {
         Self::line(cert, "V", "")
     }

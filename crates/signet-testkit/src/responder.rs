@@ -88,6 +88,8 @@ struct Shared {
     modes: Mutex<Modes>,
     counter: AtomicU64,
     requests: AtomicU64,
+    /// Serialises the root CRL's database and generation.
+    crl: Mutex<()>,
 }
 
 /// The running HTTP server; stops when dropped.
@@ -115,6 +117,7 @@ impl Responders {
             modes: Mutex::new(Modes::default()),
             counter: AtomicU64::new(0),
             requests: AtomicU64::new(0),
+            crl: Mutex::new(()),
         });
         let thread = {
             let stop = Arc::clone(&stop);
@@ -308,8 +311,13 @@ fn ocsp(shared: &Shared, mode: OcspMode, n: u64, body: &[u8]) -> Result<Vec<u8>,
 }
 
 /// A fresh CRL of the root (`openssl ca -gencrl`, stamped with the real time, valid 7 days):
-/// nothing the root issued is revoked.
+/// it lists what [`Responders::revoke_in_root_crl`] added, by default nothing.
 fn root_crl(shared: &Shared) -> Result<Vec<u8>, TestkitError> {
+    gen_root_crl(shared, None)
+}
+
+/// The root's OpenSSL CA directory (database, CRL number, configuration), created on first use.
+fn root_ca_config(shared: &Shared) -> Result<std::path::PathBuf, TestkitError> {
     let dir = shared.files.dir.join("rootca");
     let write = |path: &std::path::Path, text: &str| {
         std::fs::write(path, text).map_err(|e| TestkitError::io(path, e))
@@ -327,25 +335,33 @@ fn root_crl(shared: &Shared) -> Result<Vec<u8>, TestkitError> {
             ),
         )?;
     }
-    let pem = dir.join("root.crl.pem");
-    let der = dir.join("root.crl.der");
+    Ok(config)
+}
+
+/// Generates a root CRL, with `times` = (lastUpdate, nextUpdate) in OpenSSL's format when
+/// given, else now and 7 days later.
+fn gen_root_crl(shared: &Shared, times: Option<(&str, &str)>) -> Result<Vec<u8>, TestkitError> {
+    let _serial = shared.crl.lock().unwrap_or_else(PoisonError::into_inner);
+    let config = root_ca_config(shared)?;
+    let dir = shared.files.dir.join("rootca");
+    let n = shared.counter.fetch_add(1, Ordering::SeqCst);
+    let pem = dir.join(format!("root-{n}.crl.pem"));
+    let der = dir.join(format!("root-{n}.crl.der"));
     let files = &shared.files;
-    openssl::run(
-        &files.dir,
-        &[
-            "ca",
-            "-batch",
-            "-gencrl",
-            "-config",
-            &path_str(&config),
-            "-keyfile",
-            &path_str(&files.root.1),
-            "-cert",
-            &path_str(&files.root.0),
-            "-out",
-            &path_str(&pem),
-        ],
-    )?;
+    let (config, key, cert, out) = (
+        path_str(&config),
+        path_str(&files.root.1),
+        path_str(&files.root.0),
+        path_str(&pem),
+    );
+    let mut args = vec![
+        "ca", "-batch", "-gencrl", "-config", &config, "-keyfile", &key, "-cert", &cert, "-out",
+        &out,
+    ];
+    if let Some((last, next)) = times {
+        args.extend(["-crl_lastupdate", last, "-crl_nextupdate", next]);
+    }
+    openssl::run(&files.dir, &args)?;
     openssl::run(
         &files.dir,
         &[
@@ -359,6 +375,29 @@ fn root_crl(shared: &Shared) -> Result<Vec<u8>, TestkitError> {
         ],
     )?;
     std::fs::read(&der).map_err(|e| TestkitError::io(&der, e))
+}
+
+impl Responders {
+    /// Adds an OpenSSL database line (a revoked certificate) to the root's CRL database: every
+    /// root CRL generated from now on lists it.
+    pub fn revoke_in_root_crl(&self, line: &str) -> Result<(), TestkitError> {
+        let _serial = self
+            .shared
+            .crl
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        root_ca_config(&self.shared)?;
+        let index = self.shared.files.dir.join("rootca").join("index.txt");
+        let mut text = std::fs::read_to_string(&index).map_err(|e| TestkitError::io(&index, e))?;
+        text.push_str(line);
+        text.push('\n');
+        std::fs::write(&index, text).map_err(|e| TestkitError::io(&index, e))
+    }
+
+    /// A root CRL with the given lastUpdate and nextUpdate (OpenSSL's `YYMMDDHHMMSSZ`).
+    pub fn root_crl_with_times(&self, last: &str, next: &str) -> Result<Vec<u8>, TestkitError> {
+        gen_root_crl(&self.shared, Some((last, next)))
+    }
 }
 
 enum NonceChange {

@@ -42,6 +42,9 @@ pub enum SignError {
     /// The signing certificate is not good.
     #[error("the signing certificate is not good according to its OCSP responder: {0}")]
     NotGood(String),
+    /// A CA certificate of the path is revoked, or its CRL could not be had.
+    #[error("a CA certificate of the signing certificate's path cannot be used: {0}")]
+    CaRevocation(String),
     /// The issuer of the signing certificate is unknown.
     #[error("the issuer of the signing certificate was not found: {0}")]
     NoIssuer(String),
@@ -285,11 +288,70 @@ pub fn add_validation_data(
     Ok((xml, answer))
 }
 
+/// B-LT for a path (`chain`: the signer first, the trust anchor last): the signer's OCSP answer
+/// as [`add_validation_data`], and the CRL of every CA certificate below the anchor, fetched
+/// from its distribution point and checked (a revoked CA refuses the signature), with those
+/// CA certificates.
+pub fn add_validation_data_with_crls(
+    xml: &str,
+    fetch: &dyn Fetch,
+    clock: &dyn Clock,
+    signer: &Cert,
+    chain: &[Cert],
+    policy: &OcspPolicy,
+) -> Result<(String, OcspAnswer), SignError> {
+    let issuer = chain
+        .get(1)
+        .ok_or_else(|| SignError::NoIssuer("the signing certificate is a trust anchor".into()))?;
+    let answer = signet_pki::ocsp::check_certificate(fetch, clock, signer, issuer, None, policy)?;
+    if answer.status != signet_pki::ocsp::CertificateStatus::Good {
+        return Err(SignError::NotGood(format!("{:?}", answer.status)));
+    }
+    let mut crls: Vec<Vec<u8>> = Vec::new();
+    let mut certs: Vec<&[u8]> = vec![issuer.der()];
+    let now = clock.now();
+    for pair in chain.windows(2).skip(1) {
+        let [ca, ca_issuer] = pair else { continue };
+        certs.push(ca.der());
+        if crls
+            .iter()
+            .any(|c| signet_pki::crl::verify(c, ca, ca_issuer, now, now).is_ok())
+        {
+            continue;
+        }
+        let crl = signet_pki::crl::fetch_for(fetch, ca, ca_issuer, now, now)
+            .map_err(|e| SignError::CaRevocation(format!("{}: {e}", ca.subject())))?;
+        if let signet_pki::crl::CrlStatus::Revoked { time, .. } = crl.status {
+            return Err(SignError::CaRevocation(format!(
+                "{} was revoked on {}",
+                ca.subject(),
+                signet_pki::time::Utc(time)
+            )));
+        }
+        crls.push(crl.der);
+    }
+    certs.dedup();
+    let xml = embed_validation_data_with_crls(xml, &certs, &answer.der, &crls)?;
+    Ok((xml, answer))
+}
+
 /// Adds CertificateValues and RevocationValues with the given certificates and OCSP response.
 pub fn embed_validation_data(
     xml: &str,
     certificates: &[&[u8]],
     ocsp: &[u8],
+) -> Result<String, SignError> {
+    embed_validation_data_with_crls(xml, certificates, ocsp, &[])
+}
+
+/// Adds CertificateValues and RevocationValues with the given certificates, OCSP response and
+/// CRLs (for CA certificates below the trust anchor; CRLValues precede OCSPValues in the XAdES
+/// schema).
+pub fn embed_validation_data_with_crls(
+    xml: &str,
+    certificates: &[&[u8]],
+    ocsp: &[u8],
+    crls: &[Vec<u8>],
 ) -> Result<String, SignError> {
     let doc = XmlDocument::parse(xml).map_err(xml_err)?;
     let id = signature_id(&doc)?;
@@ -304,8 +366,23 @@ pub fn embed_validation_data(
             )
         })
         .collect();
+    let crl_values = if crls.is_empty() {
+        String::new()
+    } else {
+        let values: String = crls
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                format!(
+                    "<xades:EncapsulatedCRLValue Id=\"{id}-CRL{i}\">{}</xades:EncapsulatedCRLValue>",
+                    b64(der)
+                )
+            })
+            .collect();
+        format!("<xades:CRLValues>{values}</xades:CRLValues>")
+    };
     let element = format!(
-        "<xades:CertificateValues>{certs}</xades:CertificateValues><xades:RevocationValues><xades:OCSPValues><xades:EncapsulatedOCSPValue Id=\"N0\">{}</xades:EncapsulatedOCSPValue></xades:OCSPValues></xades:RevocationValues>",
+        "<xades:CertificateValues>{certs}</xades:CertificateValues><xades:RevocationValues>{crl_values}<xades:OCSPValues><xades:EncapsulatedOCSPValue Id=\"N0\">{}</xades:EncapsulatedOCSPValue></xades:OCSPValues></xades:RevocationValues>",
         b64(ocsp)
     );
     insert_unsigned(xml, &element)
@@ -389,7 +466,7 @@ pub fn extend_to(
         signet_pki::Purpose::Signature,
         signet_pki::ValidationTime::Current(services.clock.now()),
     );
-    let issuer = path.issuer().cloned().ok_or_else(|| {
+    path.issuer().ok_or_else(|| {
         SignError::NoIssuer(format!(
             "no path from the signing certificate to a trusted CA ({})",
             path.findings
@@ -398,12 +475,12 @@ pub fn extend_to(
                 .unwrap_or_default()
         ))
     })?;
-    let (next, answer) = add_validation_data(
+    let (next, answer) = add_validation_data_with_crls(
         &xml,
         services.fetch,
         services.clock,
         signer,
-        &issuer,
+        &path.chain,
         &services.ocsp_policy,
     )?;
     xml = next;

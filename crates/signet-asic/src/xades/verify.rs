@@ -265,6 +265,7 @@ pub fn validate_signature_file(
                 trust,
                 sig,
                 report: &mut r,
+                crls: Vec::new(),
             }
             .run();
             r
@@ -295,6 +296,8 @@ struct Checker<'d, 'a, 'r> {
     trust: &'d Trust<'d>,
     sig: NodeId,
     report: &'r mut SignatureReport,
+    /// The CRLs of RevocationValues/CRLValues (CA certificates and the TSA).
+    crls: Vec<Vec<u8>>,
 }
 
 /// What the unsigned properties hold.
@@ -304,6 +307,7 @@ struct Unsigned {
     archive: Vec<NodeId>,
     certificates: Vec<Cert>,
     ocsp: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
 }
 
 fn only(nodes: Vec<NodeId>) -> Option<NodeId> {
@@ -491,6 +495,7 @@ impl Checker<'_, '_, '_> {
             );
         }
         let extra = self.extra_certs(&unsigned);
+        self.crls.clone_from(&unsigned.crls);
         let sig = self.sig;
         if let Some(&ts) = unsigned.timestamps.first()
             && let Some(gen_time) = self.check_timestamp(ts, &extra, |doc, mode, hash| {
@@ -546,7 +551,16 @@ impl Checker<'_, '_, '_> {
             Some(t) => ValidationTime::Proven(t),
             None => ValidationTime::Current(self.trust.now),
         };
-        let path = validator.validate(&signer, Purpose::Signature, at);
+        let mut path = validator.validate(&signer, Purpose::Signature, at);
+        if path.passed() {
+            // The CA certificates below the anchor (none when a trusted list names the direct
+            // issuer): judged by the CRLs in RevocationValues, offline.
+            path.add_ca_revocation(&signet_pki::crl::CrlSource {
+                stored: &unsigned.crls,
+                online: None,
+                now: self.trust.now,
+            });
+        }
         if let (Some(sub), Some(first)) = (path.sub_indication, path.findings.first()) {
             self.report.fail(
                 path.indication,
@@ -621,6 +635,13 @@ impl Checker<'_, '_, '_> {
             }
         }
         for rv in doc.children(usp, XADES, "RevocationValues") {
+            for cv in doc.children(rv, XADES, "CRLValues") {
+                for v in doc.children(cv, XADES, "EncapsulatedCRLValue") {
+                    if let Some(der) = unb64(&doc.text(v)) {
+                        out.crls.push(der);
+                    }
+                }
+            }
             for ov in doc.children(rv, XADES, "OCSPValues") {
                 for v in doc.children(ov, XADES, "EncapsulatedOCSPValue") {
                     if let Some(der) = unb64(&doc.text(v)) {
@@ -1047,6 +1068,36 @@ impl Checker<'_, '_, '_> {
                 signet_pki::tsp::verify(&token, hash, &digest, &v, gen_time)
             }
         };
+        // Trust from anchors (not a trusted list's TSA/QTST service): the TSA certificate's
+        // revocation, by the signature's CRLs (validation policy 5.1).
+        let result = result.and_then(|verified| {
+            if verified.qualified.is_some() {
+                return Ok(verified);
+            }
+            let v = PathValidator::new(&self.trust.anchors, extra.iter().cloned());
+            let crls = signet_pki::crl::CrlSource {
+                stored: &self.crls,
+                online: None,
+                now: self.trust.now,
+            };
+            match signet_pki::tsp::check_tsa_revocation(&token, &v, &crls, gen_time) {
+                Ok(()) => Ok(verified),
+                Err(signet_pki::tsp::TspError::TsaRevocationUnknown {
+                    subject,
+                    reason,
+                    sub_indication,
+                }) => {
+                    // The time stands, but nothing vouches for the TSA: never TOTAL-PASSED.
+                    self.report.fail(
+                        Indication::Indeterminate,
+                        sub_indication,
+                        format!("{what}: the revocation status of the time-stamping authority's certificate {subject} is unknown: CRL {reason}"),
+                    );
+                    Ok(verified)
+                }
+                Err(e) => Err(e),
+            }
+        });
         match result {
             Ok(_) => Some(gen_time),
             Err(e @ signet_pki::tsp::TspError::ImprintMismatch { .. }) => {

@@ -55,7 +55,45 @@ impl Setup {
     }
 
     fn with_services<T>(&self, f: impl FnOnce(&Services<'_>) -> T) -> T {
-        let anchors = self.anchors();
+        self.with_services_of(self.anchors(), f)
+    }
+
+    /// The root alone as the trust anchor: the issuing CA is then a CA below the anchor whose
+    /// revocation (the root's CRL) a B-LT signature must carry.
+    pub fn root_anchor(&self) -> TrustAnchors {
+        TrustAnchors::new([self.cert(Role::Root)])
+    }
+
+    /// As [`Self::try_sign_new`], with the root alone as the anchor.
+    pub fn try_sign_new_root_anchored(
+        &self,
+        out: &Path,
+        files: &[InputFile],
+        role: Role,
+        level: BaselineLevel,
+    ) -> Result<(), session::SessionError> {
+        let signer = self.cert(role);
+        let mut token = self.token(role);
+        let token: &mut RawSigner<'_> = &mut token;
+        self.with_services_of(self.root_anchor(), |s| {
+            session::sign_new(out, files, &signer, level, s, token)
+        })
+    }
+
+    /// Validation with the root alone as the anchor and no trusted list.
+    pub fn validate_root_anchored(&self, path: &Path) -> ContainerReport {
+        let container = signet_asic::Container::open(path).unwrap();
+        validate_container(
+            &container,
+            &Trust {
+                anchors: self.root_anchor(),
+                list: None,
+                now: SystemClock.now(),
+            },
+        )
+    }
+
+    fn with_services_of<T>(&self, anchors: TrustAnchors, f: impl FnOnce(&Services<'_>) -> T) -> T {
         let validator = PathValidator::new(&anchors, [self.cert(Role::IssuingCa)]);
         let fetch = LoopbackFetch::default();
         let tsa = self.pki.tsa_url();

@@ -477,3 +477,27 @@ fn unqualified_signer_is_ades_to_signet_and_nonqscd_to_libdigidocpp() {
         "libdigidocpp says {peer:?}"
     );
 }
+
+/// A B-LT signature made with the root as the only anchor carries the root's CRL for the
+/// issuing CA (CRLValues before OCSPValues, as the XAdES schema orders them): libdigidocpp
+/// still reads and accepts it, and Signet passes it on the root alone.
+#[test]
+fn a_b_lt_signature_with_crl_values_is_valid_to_libdigidocpp() {
+    let s = Setup::new();
+    let files = [s.write("hello.txt", b"Tere!\n")];
+    let out = s.path("with-crl.asice");
+    s.try_sign_new_root_anchored(&out, &files, Role::Signing, BaselineLevel::B_LT)
+        .unwrap();
+    let c = Container::open(&out).unwrap();
+    let xml =
+        String::from_utf8(c.read_small("META-INF/signatures0.xml", 1 << 20).unwrap()).unwrap();
+    assert!(
+        xml.contains("<xades:CRLValues><xades:EncapsulatedCRLValue"),
+        "{xml}"
+    );
+    assert_all_valid(&s, &out, 1);
+    assert_eq!(
+        s.validate_root_anchored(&out).indication,
+        Indication::TotalPassed
+    );
+}

@@ -72,6 +72,9 @@ fn cert_verify_against_the_test_pki() {
     assert_eq!(json["qualification"]["types"][0], "esign");
     assert_eq!(json["chain"].as_array().unwrap().len(), 3);
     assert_eq!(json["chain"][2]["trustAnchor"], true);
+    // The issuing CA, below the root, judged by the root's CRL (fetched online).
+    assert_eq!(json["revocation"]["caCrls"].as_array().unwrap().len(), 1);
+    assert!(json["revocation"]["caCrls"][0]["revokedAt"].is_null());
     assert_eq!(json["purpose"], "electronic signatures");
     assert_eq!(json["timeKind"], "present");
     assert!(
@@ -90,6 +93,7 @@ fn cert_verify_against_the_test_pki() {
         "(trust anchor)",
         "Qualification: qualified certificate for electronic signatures, key in a QSCD",
         "Revocation:    good; OCSP answer of ",
+        "CA status:     CN=Signet Test ESTEID2018,O=Signet Test,C=EE: not revoked (CRL of ",
         "Verdict:       TOTAL-PASSED\n",
     ] {
         assert!(
@@ -346,4 +350,60 @@ fn cert_verify_applies_the_list_qualifiers_and_listed_responders() {
     let tsl: Vec<&str> = tsl.iter().map(String::as_str).collect();
     let run = signet(&[&["cert", "verify", &cert, "--ocsp", "--json"][..], &tsl].concat());
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+}
+
+/// The issuing CA revoked in the root's CRL: the signer's certificate is INDETERMINATE /
+/// REVOKED_CA_NO_POE (exit 2) at the present, with the CA and the date in the reasons; at a
+/// time asked before the CA's revocation it passes; offline nothing vouches for the CA.
+#[test]
+fn cert_verify_judges_the_issuing_ca_by_the_root_crl() {
+    use signet_core::Clock as _;
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let now = signet_core::SystemClock.now();
+    let revoked_at = now - std::time::Duration::from_secs(600);
+    pki.revoke_in_root_crl(Role::IssuingCa, revoked_at, "CACompromise")
+        .unwrap();
+
+    let run = verify(&pki, dir, Role::Signing, &["--ocsp", "--json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["indication"], "INDETERMINATE");
+    assert_eq!(json["subIndication"], "REVOKED_CA_NO_POE");
+    let message = json["reasons"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Signet Test ESTEID2018")
+            && message.contains("was revoked on")
+            && message.contains(&signet_pki::time::Utc(revoked_at).to_string()),
+        "{message}"
+    );
+    let text = verify(&pki, dir, Role::Signing, &["--ocsp"]);
+    assert_eq!(text.code, 2, "{}", text.stdout);
+    assert!(text.stdout.contains("REVOKED_CA_NO_POE"), "{}", text.stdout);
+
+    // Asked at a time before the CA's revocation: the CA was not revoked then.
+    let before = signet_pki::time::Utc(now - std::time::Duration::from_secs(3_600)).to_string();
+    let earlier = verify(
+        &pki,
+        dir,
+        Role::Signing,
+        &["--ocsp", "--at", &before, "--json"],
+    );
+    assert_eq!(earlier.code, 0, "{}{}", earlier.stdout, earlier.stderr);
+    let json = earlier.json();
+    assert_eq!(json["indication"], "TOTAL-PASSED");
+    let ca = &json["revocation"]["caCrls"][0];
+    assert!(
+        ca["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Signet Test ESTEID2018")
+    );
+    assert_eq!(
+        ca["revokedAt"],
+        signet_pki::time::Utc(revoked_at).to_string(),
+        "listed, after the time asked"
+    );
+    assert_eq!(ca["reason"], "CaCompromise");
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stderr, reason = "tests explain peer output")]
 
 mod attacks;
+mod ca_revocation;
 mod corpus;
 mod crl;
 mod interop;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 mod cades;
+mod crl;
 mod crypto;
 mod fuzz_smoke;
 mod ocsp;

@@ -311,3 +311,48 @@ fn a_tsa_chaining_to_a_listed_tsa_qtst_service_is_trusted() {
         Some("Signet Test listed TSA Root")
     );
 }
+
+/// The TSA certificate's revocation by the root's CRL, at genTime.
+#[test]
+fn the_tsa_certificate_is_judged_by_the_root_crl() {
+    use signet_pki::crl::CrlSource;
+    let pki = TestPki::start().unwrap();
+    let anchors = anchors(&pki);
+    let stamp = stamp(&pki, &anchors).unwrap();
+    let validator = PathValidator::new(&anchors, intermediates(&pki));
+    let fetch = LoopbackFetch::default();
+    let online = CrlSource {
+        stored: &[],
+        online: Some((&fetch, &SystemClock)),
+        now: SystemClock.now(),
+    };
+    tsp::check_tsa_revocation(&stamp.token, &validator, &online, stamp.gen_time).unwrap();
+
+    // Offline without a CRL: unknown, TRY_LATER.
+    let offline = CrlSource {
+        stored: &[],
+        online: None,
+        now: SystemClock.now(),
+    };
+    let err =
+        tsp::check_tsa_revocation(&stamp.token, &validator, &offline, stamp.gen_time).unwrap_err();
+    assert!(
+        matches!(&err, TspError::TsaRevocationUnknown { sub_indication, .. } if *sub_indication == SubIndication::TryLater),
+        "{err}"
+    );
+
+    // Revoked after genTime: still no proof (no proof that the token existed before).
+    pki.revoke_in_root_crl(Role::Tsa, SystemClock.now(), "keyCompromise")
+        .unwrap();
+    let err =
+        tsp::check_tsa_revocation(&stamp.token, &validator, &online, stamp.gen_time).unwrap_err();
+    assert!(
+        matches!(&err, TspError::TsaRevoked { subject, .. } if subject.contains("Signet Test TSA")),
+        "{err}"
+    );
+
+    // A TSA that is itself the anchor has nothing to check.
+    let tsa_anchor = TrustAnchors::new([cert(&pki, Role::Tsa)]);
+    let v = PathValidator::new(&tsa_anchor, []);
+    tsp::check_tsa_revocation(&stamp.token, &v, &offline, stamp.gen_time).unwrap();
+}

@@ -424,6 +424,29 @@ impl<'a> PathValidator<'a> {
         report
     }
 
+    /// The certificates above `top` (a path's last certificate, typically an anchor that is not
+    /// self-issued, such as an issuing CA trusted directly): its issuer among the anchors and
+    /// intermediates, then that one's, until a self-issued certificate or none is found. For
+    /// signers that want the revocation data a verifier trusting only the root needs.
+    pub fn issuers_above(&self, top: &Cert) -> Vec<Cert> {
+        let mut above: Vec<Cert> = Vec::new();
+        let mut current = top.clone();
+        while !current.is_self_issued() && above.len() < 8 {
+            let Some(issuer) = self
+                .candidates(&current)
+                .find(|c| {
+                    *c != &current && !above.contains(c) && current.verify_signed_by(c).is_ok()
+                })
+                .cloned()
+            else {
+                break;
+            };
+            above.push(issuer.clone());
+            current = issuer;
+        }
+        above
+    }
+
     fn candidates<'s>(&'s self, cert: &'s Cert) -> impl Iterator<Item = &'s Cert> {
         self.anchors
             .iter()

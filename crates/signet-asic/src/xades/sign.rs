@@ -292,12 +292,18 @@ pub fn add_validation_data(
 /// as [`add_validation_data`], and the CRL of every CA certificate below the anchor, fetched
 /// from its distribution point and checked (a revoked CA refuses the signature), with those
 /// CA certificates.
+///
+/// `above`: the certificates known above the anchor when the anchor is not a root (an issuing
+/// CA trusted directly), each the issuer of the one before. The anchor's CRL (and the next
+/// ones) are then embedded too, so that a verifier who trusts only the root can judge the CA
+/// offline; a revoked one refuses the signature, one whose CRL cannot be had is left out.
 pub fn add_validation_data_with_crls(
     xml: &str,
     fetch: &dyn Fetch,
     clock: &dyn Clock,
     signer: &Cert,
     chain: &[Cert],
+    above: &[Cert],
     policy: &OcspPolicy,
 ) -> Result<(String, OcspAnswer), SignError> {
     let issuer = chain
@@ -310,17 +316,28 @@ pub fn add_validation_data_with_crls(
     let mut crls: Vec<Vec<u8>> = Vec::new();
     let mut certs: Vec<&[u8]> = vec![issuer.der()];
     let now = clock.now();
-    for pair in chain.windows(2).skip(1) {
+    let full: Vec<&Cert> = chain.iter().chain(above).collect();
+    let anchor = chain.len().saturating_sub(1);
+    for (i, pair) in full.windows(2).enumerate().skip(1) {
         let [ca, ca_issuer] = pair else { continue };
-        certs.push(ca.der());
+        let (ca, ca_issuer) = (*ca, *ca_issuer);
         if crls
             .iter()
             .any(|c| signet_pki::crl::verify(c, ca, ca_issuer, now, now).is_ok())
         {
+            certs.push(ca.der());
             continue;
         }
-        let crl = signet_pki::crl::fetch_for(fetch, ca, ca_issuer, now, now)
-            .map_err(|e| SignError::CaRevocation(format!("{}: {e}", ca.subject())))?;
+        let crl = match signet_pki::crl::fetch_for(fetch, ca, ca_issuer, now, now) {
+            Ok(crl) => crl,
+            // Above the signer's own anchor: helpful to others, not required.
+            Err(e) if i >= anchor => {
+                tracing::warn!(ca = %ca.subject(), error = %e, "no CRL for a CA above the anchor: not embedded");
+                break;
+            }
+            Err(e) => return Err(SignError::CaRevocation(format!("{}: {e}", ca.subject()))),
+        };
+        certs.push(ca.der());
         if let signet_pki::crl::CrlStatus::Revoked { time, .. } = crl.status {
             return Err(SignError::CaRevocation(format!(
                 "{} was revoked on {}",
@@ -475,12 +492,18 @@ pub fn extend_to(
                 .unwrap_or_default()
         ))
     })?;
+    let above = path
+        .chain
+        .last()
+        .map(|anchor| services.validator.issuers_above(anchor))
+        .unwrap_or_default();
     let (next, answer) = add_validation_data_with_crls(
         &xml,
         services.fetch,
         services.clock,
         signer,
         &path.chain,
+        &above,
         &services.ocsp_policy,
     )?;
     xml = next;

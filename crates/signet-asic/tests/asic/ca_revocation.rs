@@ -181,3 +181,66 @@ fn a_revoked_tsa_certificate_makes_the_time_stamp_no_proof_of_existence() {
         "{report:#?}"
     );
 }
+
+/// A signer who trusts the issuing CA directly (as `--trust ca.pem` does) still embeds the
+/// CA's CRL when the root is known, so that a verifier who trusts only the root can judge the
+/// CA offline; a CA revoked in the root's CRL refuses the signature even so.
+#[test]
+fn a_signature_made_trusting_the_issuing_ca_directly_carries_its_crl_for_root_only_verifiers() {
+    let s = Setup::new();
+    let files = [s.write("a.txt", b"one")];
+    let ca_and_root =
+        || signet_pki::TrustAnchors::new([s.cert(Role::IssuingCa), s.cert(Role::Root)]);
+    let out = s.path("ca-anchored.asice");
+    s.try_sign_new_with_anchors(
+        &out,
+        &files,
+        Role::Signing,
+        BaselineLevel::B_LT,
+        ca_and_root(),
+    )
+    .unwrap();
+    let xml = signature_xml(&out);
+    assert_eq!(
+        xml.matches("<xades:EncapsulatedCRLValue").count(),
+        1,
+        "{xml}"
+    );
+    let report = s.validate_root_anchored(&out);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    let report = s.validate(&out);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+
+    // Trusting the CA (and the TSA) without the root: nothing known above the CA to embed,
+    // and signing works.
+    let alone = s.path("ca-alone.asice");
+    s.try_sign_new_with_anchors(
+        &alone,
+        &files,
+        Role::Signing,
+        BaselineLevel::B_LT,
+        signet_pki::TrustAnchors::new([s.cert(Role::IssuingCa), s.cert(Role::Tsa)]),
+    )
+    .unwrap();
+    assert!(!signature_xml(&alone).contains("CRLValues"));
+
+    s.pki
+        .revoke_in_root_crl(
+            Role::IssuingCa,
+            SystemClock.now() - Duration::from_secs(60),
+            "CACompromise",
+        )
+        .unwrap();
+    let refused = s.path("refused.asice");
+    let err = s
+        .try_sign_new_with_anchors(
+            &refused,
+            &files,
+            Role::Signing,
+            BaselineLevel::B_LT,
+            ca_and_root(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("revoked"), "{err}");
+    assert!(!refused.exists());
+}

@@ -80,6 +80,23 @@ impl Setup {
         })
     }
 
+    /// As [`Self::try_sign_new`], trusting `anchors` while signing.
+    pub fn try_sign_new_with_anchors(
+        &self,
+        out: &Path,
+        files: &[InputFile],
+        role: Role,
+        level: BaselineLevel,
+        anchors: TrustAnchors,
+    ) -> Result<(), session::SessionError> {
+        let signer = self.cert(role);
+        let mut token = self.token(role);
+        let token: &mut RawSigner<'_> = &mut token;
+        self.with_services_of(anchors, |s| {
+            session::sign_new(out, files, &signer, level, s, token)
+        })
+    }
+
     /// Validation with the root alone as the anchor and no trusted list.
     pub fn validate_root_anchored(&self, path: &Path) -> ContainerReport {
         let container = signet_asic::Container::open(path).unwrap();

@@ -50,6 +50,26 @@ pub fn trusted_list(data: &[u8]) {
     let _ = TrustedList::verify(data, &pinned);
 }
 
+/// A CRL judged (RFC 5280 6.3: issuer, extensions, entries, scope, signature) about the root
+/// that issued the seed CRL, at the CRL's own thisUpdate so that mutations get past the
+/// freshness checks to the extensions and entries; and about a certificate it did not issue.
+pub fn crl(data: &[u8]) {
+    use der::Decode as _;
+    let Ok(issuer) = Cert::from_der(CRL_ISSUER) else {
+        return;
+    };
+    let at = x509_cert::crl::CertificateList::from_der(data)
+        .map(|c| c.tbs_cert_list.this_update.to_system_time())
+        .unwrap_or_else(|_| fixed_time());
+    let _ = crate::crl::verify(data, &issuer, &issuer, at, at);
+    if let Ok(other) = Cert::from_der(FUZZ_CERT) {
+        let _ = crate::crl::verify(data, &other, &issuer, at, at);
+    }
+}
+
+/// The test root whose CRL seeds the `crl` corpus (written with it by the `seed_corpus` test).
+const CRL_ISSUER: &[u8] = include_bytes!("fuzzing/crl-issuer.der");
+
 /// libdigidocpp's test TSL signer certificate (LGPL-2.1, see tests/data/tsl/PROVENANCE.md),
 /// as DER: any well-formed certificate serves.
 const FUZZ_CERT: &[u8] = include_bytes!("fuzzing/tsl-signer.der");

@@ -56,6 +56,38 @@ fn trusted_list_corpus_replays() {
     replay("trusted_list", fuzzing::trusted_list);
 }
 
+#[test]
+fn crl_corpus_replays() {
+    replay("crl", fuzzing::crl);
+}
+
+/// The `crl` seed gets through every check with the committed root (the harness judges at the
+/// CRL's thisUpdate), so that mutations reach the extensions, the entries and the signature.
+#[test]
+fn the_crl_seed_passes_with_its_root_and_a_flipped_signature_does_not() {
+    use der::Decode as _;
+    let seed = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/crl/root-listing-tsa.crl"),
+    )
+    .unwrap();
+    let root = signet_pki::Cert::from_der(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/fuzzing/crl-issuer.der"))
+            .unwrap(),
+    )
+    .unwrap();
+    let at = x509_cert::crl::CertificateList::from_der(&seed)
+        .unwrap()
+        .tbs_cert_list
+        .this_update
+        .to_system_time();
+    let answer = signet_pki::crl::verify(&seed, &root, &root, at, at).unwrap();
+    assert_eq!(answer.status, signet_pki::crl::CrlStatus::NotRevoked);
+    let mut flipped = seed.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x01;
+    assert!(signet_pki::crl::verify(&flipped, &root, &root, at, at).is_err());
+}
+
 /// Writes the seed corpus from the test PKI when asked to.
 #[test]
 fn seed_corpus() {
@@ -89,4 +121,33 @@ fn seed_corpus() {
     std::fs::write(root.join("timestamp_token/good.der"), stamp.token).unwrap();
     let tl = pki.trusted_list().unwrap();
     std::fs::write(root.join("trusted_list/generated.xml"), tl.xml).unwrap();
+}
+
+/// Writes the `crl` seed and the root it is judged against when asked to (as [`seed_corpus`]).
+#[test]
+fn seed_crl_corpus() {
+    if std::env::var_os("SIGNET_WRITE_FUZZ_CORPUS").is_none() {
+        return;
+    }
+    use signet_core::Fetch as _;
+    use signet_testkit::{LoopbackFetch, Role, TestPki};
+    let pki = TestPki::start().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    // The root's CRL listing the TSA (with a reason code), and the root it is judged against.
+    pki.revoke_in_root_crl(
+        Role::Tsa,
+        signet_core::Clock::now(&signet_core::SystemClock) - std::time::Duration::from_secs(3600),
+        "keyCompromise",
+    )
+    .unwrap();
+    let crl = LoopbackFetch::default()
+        .get(&pki.root_crl_url(), "application/pkix-crl")
+        .unwrap();
+    std::fs::create_dir_all(root.join("crl")).unwrap();
+    std::fs::write(root.join("crl/root-listing-tsa.crl"), crl.body).unwrap();
+    std::fs::write(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/fuzzing/crl-issuer.der"),
+        pki.der(Role::Root),
+    )
+    .unwrap();
 }

@@ -246,6 +246,10 @@ pub struct AsiceSignRequest {
     pub tsa: Option<String>,
     /// What the signing-time checks trust (the TSA, the signer's issuer, the OCSP responder).
     pub trust: TrustFiles,
+    /// Certificates completing the signer's chain up to an anchor (intermediate CAs), DER or
+    /// PEM: not trusted for being here; at B-LT those below the anchor are embedded with their
+    /// CRLs.
+    pub chain: Vec<Vec<u8>>,
 }
 
 /// What was signed.
@@ -295,6 +299,15 @@ pub fn asice_sign(
     })?;
     let mut anchors = TrustAnchors::new(loaded.anchors.iter().cloned());
     let mut intermediates = Vec::new();
+    for (i, bytes) in request.chain.iter().enumerate() {
+        intermediates.extend(Cert::from_file_bytes(bytes).map_err(|e| {
+            ApiError::new(
+                Code::InvalidInput,
+                format!("certificate {} of --chain cannot be read: {e}", i + 1),
+            )
+            .recommend("Give X.509 certificate files, DER or PEM.")
+        })?);
+    }
     if let Some(list) = &loaded.list {
         for a in list.anchors(now).iter() {
             anchors.push(a.clone());

@@ -60,7 +60,7 @@ pub struct BatchRequest {
     pub tsa: Option<String>,
     /// The signing device.
     pub token: TokenSpec,
-    /// Certificates completing the signer's chain (PAdES), DER or PEM.
+    /// Certificates completing the signer's chain (intermediate CAs), DER or PEM.
     pub chain: Vec<Vec<u8>>,
     /// What signing trusts (TSA, OCSP, the signer's issuer).
     pub trust: TrustFiles,
@@ -651,6 +651,7 @@ impl Batch {
                     level: self.request.level,
                     tsa: self.request.tsa.clone(),
                     trust: self.request.trust.clone(),
+                    chain: self.request.chain.clone(),
                 };
                 let kind = token.pin_kind(KeyRole::Signing);
                 let state = if kind == PinKind::Password {

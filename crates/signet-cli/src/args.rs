@@ -205,7 +205,8 @@ pub(crate) struct SignArgs {
     /// A signed PDF is never rewritten; the input file is never changed.
     #[arg(long)]
     pub(crate) normalise: bool,
-    /// PAdES: certificates completing the signer's chain (DER or PEM), embedded and used for B-LT.
+    /// Certificates completing the signer's chain (DER or PEM): PAdES embeds them; both formats
+    /// use them for B-LT.
     #[arg(long)]
     pub(crate) chain: Vec<PathBuf>,
     /// ASiC-E: the container to create.

@@ -117,6 +117,11 @@ fn try_sign(
         level: args.level.unwrap_or(BaselineLevel::B_LT),
         tsa: args.tsa.clone(),
         trust,
+        chain: args
+            .chain
+            .iter()
+            .map(|p| read(p).map(|f| f.bytes))
+            .collect::<Result<_, _>>()?,
     };
     // A PKCS#12 password is asked once, for the file's opening and its signature.
     let asker = RefCell::new(asker);

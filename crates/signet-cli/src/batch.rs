@@ -38,7 +38,7 @@ pub(crate) struct BatchArgs {
     /// The time-stamping authority's URL (RFC 3161).
     #[arg(long)]
     pub(crate) tsa: Option<String>,
-    /// PAdES: certificates completing the signer's chain (DER or PEM).
+    /// Certificates completing the signer's chain (DER or PEM), for both formats.
     #[arg(long)]
     pub(crate) chain: Vec<PathBuf>,
     /// Read the PINs or the password from standard input, one line per PIN asked (a card asks

@@ -276,3 +276,53 @@ fn unsigned_containers_take_files_and_tampering_fails_the_verdict() {
         "{report}"
     );
 }
+
+/// `--chain` completes the signer's chain for ASiC-E too: with only the root trusted, the
+/// issuing CA comes from `--chain`, its CRL is embedded at B-LT, and a verifier trusting only the
+/// root finds the container TOTAL-PASSED offline. Without `--chain` there is no path.
+#[test]
+fn chain_completes_the_path_to_a_root_anchor_for_asice() {
+    let f = Fixture::new();
+    let a = f.file("a.txt", b"chained\n");
+    let root = f.pki.get(Role::Root).cert_path.display().to_string();
+    let ca = f.pki.get(Role::IssuingCa).cert_path.display().to_string();
+    let tsa = f.pki.tsa_url();
+    let sign = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "sign",
+            "--format",
+            "asice",
+            "--token",
+            &f.p12,
+            "--pin-stdin",
+            "--tsa",
+            &tsa,
+            "--trust",
+            &root,
+            "--container",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&a);
+        signet(&args, "correct horse\n")
+    };
+    let without = f.path("without.asice").display().to_string();
+    let run = sign(&without, &[]);
+    assert_ne!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!Path::new(&without).exists());
+
+    let out = f.path("chained.asice").display().to_string();
+    let run = sign(&out, &["--chain", &ca]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let c = signet_asic::Container::open(Path::new(&out)).unwrap();
+    let xml =
+        String::from_utf8(c.read_small("META-INF/signatures0.xml", 1 << 20).unwrap()).unwrap();
+    assert_eq!(
+        xml.matches("<xades:EncapsulatedCRLValue").count(),
+        1,
+        "{xml}"
+    );
+    let run = signet(&["verify", &out, "--trust", &root, "--json"], "");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["indication"], "TOTAL-PASSED");
+}

@@ -3,6 +3,7 @@
 //! (`batch::card_*` runs in the nextest group `pcsc`). pyHanko and `signet verify` judge.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+use crate::terminal::signet_on_terminal;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -406,52 +407,6 @@ fn batch_needs_yes_when_stdin_carries_pins_or_the_output_is_json() {
     assert_eq!(doc["error"]["code"], "INVALID_INPUT");
 }
 
-/// Runs `signet args` on a pseudo-terminal (Python's `pty`): answers the question ending in
-/// "[y/N] " with `answer`, then each prompt ending in ": " (once echo is off) with the next of
-/// `secrets`. Returns (exit code, the screen).
-fn on_terminal(args: &[&str], answer: &str, secrets: &[&str]) -> (i32, String) {
-    const DRIVER: &str = r#"
-import os, pty, sys, json, termios, time
-argv = json.loads(sys.argv[1]); answer = sys.argv[2]; secrets = json.loads(sys.argv[3])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(argv[0], argv)
-seen = b""; answered = False; given = 0; asked = 0
-while True:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-    if not answered and seen.endswith(b"[y/N] "):
-        os.write(fd, answer.encode() + b"\n"); answered = True; asked = seen.count(b": ")
-    elif answered and given < len(secrets) and seen.rstrip(b"\r\n").endswith(b": ") and seen.count(b": ") > asked + given:
-        for _ in range(200):
-            if not termios.tcgetattr(fd)[3] & termios.ECHO:
-                break
-            time.sleep(0.01)
-        os.write(fd, secrets[given].encode() + b"\n"); given += 1
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(seen.decode("utf-8", "replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-"#;
-    let mut argv = vec![env!("CARGO_BIN_EXE_signet")];
-    argv.extend_from_slice(args);
-    let out = Command::new("python3")
-        .args(["-c", DRIVER])
-        .arg(serde_json::to_string(&argv).unwrap())
-        .arg(answer)
-        .arg(serde_json::to_string(secrets).unwrap())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 #[test]
 fn the_review_on_a_terminal_signs_nothing_unless_confirmed() {
     let pki = TestPki::start().unwrap();
@@ -477,7 +432,7 @@ fn the_review_on_a_terminal_signs_nothing_unless_confirmed() {
         "--chain",
         &ca,
     ];
-    let (code, screen) = on_terminal(&args, "n", &[]);
+    let (code, screen) = signet_on_terminal(&args, Some("n"), &[]);
     assert_eq!(code, 130, "{screen}");
     assert!(screen.contains("Batch: 2 files, "), "{screen}");
     assert!(
@@ -498,7 +453,7 @@ fn the_review_on_a_terminal_signs_nothing_unless_confirmed() {
     assert!(!out_dir.exists());
 
     // Confirmed: the password is asked once, without echo, and both files are signed.
-    let (code, screen) = on_terminal(&args, "y", &[PASSWORD]);
+    let (code, screen) = signet_on_terminal(&args, Some("y"), &[PASSWORD]);
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Password: "), "{screen}");
     assert!(

@@ -2,6 +2,7 @@
 //! nextest group `pcsc` runs these one at a time).
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+use crate::terminal::signet_on_terminal;
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -272,55 +273,11 @@ fn pin_change_wrong_pins_block_and_the_puk_unblocks() {
     assert_eq!(card.counters().puk, 3);
 }
 
-/// Runs `signet args` on a pseudo-terminal (Python's `pty`), answering each prompt that ends
-/// in ": " with the next of `answers` once it has appeared and echo is off. Returns (exit code, what the
-/// terminal showed).
-fn signet_on_terminal(args: &[&str], answers: &[&str]) -> (i32, String) {
-    const DRIVER: &str = r#"
-import os, pty, sys, json, termios, time
-argv = json.loads(sys.argv[1]); answers = json.loads(sys.argv[2])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(argv[0], argv)
-seen = b""; given = 0
-while True:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-    if given < len(answers) and seen.rstrip(b"\r\n").endswith(b": ") and seen.count(b": ") > given:
-        # Type only once the program has switched echo off (or after 2 s, and the test fails).
-        for _ in range(200):
-            if not termios.tcgetattr(fd)[3] & termios.ECHO:
-                break
-            time.sleep(0.01)
-        os.write(fd, answers[given].encode() + b"\n"); given += 1
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(seen.decode("utf-8", "replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-"#;
-    let mut argv = vec![env!("CARGO_BIN_EXE_signet")];
-    argv.extend_from_slice(args);
-    let out = Command::new("python3")
-        .args(["-c", DRIVER])
-        .arg(serde_json::to_string(&argv).unwrap())
-        .arg(serde_json::to_string(answers).unwrap())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 #[test]
 fn the_terminal_asks_for_the_pin_without_echo_and_shows_the_tries_left() {
     let (_pcscd, _pki, card) = card_rig();
     let digest = "3c".repeat(48);
-    let (code, screen) = signet_on_terminal(&["card", "sign-digest", &digest], &[PIN2]);
+    let (code, screen) = signet_on_terminal(&["card", "sign-digest", &digest], None, &[PIN2]);
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("PIN2 (3 tries left): "), "{screen}");
     assert!(!screen.contains(PIN2), "the PIN was echoed:\n{screen}");
@@ -329,6 +286,7 @@ fn the_terminal_asks_for_the_pin_without_echo_and_shows_the_tries_left() {
     // A new PIN is asked twice; two different values change nothing.
     let (code, screen) = signet_on_terminal(
         &["card", "pin", "change", "pin2"],
+        None,
         &[PIN2, "24680", "13579"],
     );
     assert_eq!(code, 65, "{screen}");
@@ -339,6 +297,7 @@ fn the_terminal_asks_for_the_pin_without_echo_and_shows_the_tries_left() {
     }
     let (code, screen) = signet_on_terminal(
         &["card", "pin", "change", "pin2"],
+        None,
         &[PIN2, "24680", "24680"],
     );
     assert_eq!(code, 0, "{screen}");

@@ -257,6 +257,8 @@ pub struct Modification {
     pub new_value: Option<String>,
     /// What changed, in words.
     pub detail: String,
+    /// For a change of what a page draws: the page (1-based).
+    pub page: Option<usize>,
 }
 
 /// The result for one signature or document time-stamp.

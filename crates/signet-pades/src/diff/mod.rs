@@ -7,6 +7,13 @@ use signet_pdf::{Dict, Document, ObjRef, Object, Revision, decode_text};
 
 use crate::validate::{Modification, SignatureReport};
 
+mod fields;
+mod roles;
+
+use fields::{FieldLock, field_change, field_lock, field_name, field_type, form_changes, num};
+
+use roles::Roles;
+
 const TRAILER_KEYS: &[&str] = &[
     "Size",
     "Prev",
@@ -22,10 +29,8 @@ const TRAILER_KEYS: &[&str] = &[
     "DecodeParms",
     "Encrypt",
 ];
-const FILL_KEYS: &[&str] = &["V", "AP", "AS", "MK", "F", "DA", "Lock", "SV"];
-const FORM_KEYS: &[&str] = &["Fields", "SigFlags", "DR", "DA", "NeedAppearances"];
 
-fn get_num(doc: &Document<'_>, num: u32) -> Object {
+pub(super) fn get_num(doc: &Document<'_>, num: u32) -> Object {
     let gen_ = match doc.xref().get(&num) {
         Some(signet_pdf::XrefEntry::Offset { gen_, .. }) => *gen_,
         _ => 0,
@@ -69,48 +74,7 @@ fn new_definitions(old: &Document<'_>, new: &Document<'_>) -> (Vec<u32>, Vec<Dic
     (nums, trailers)
 }
 
-fn is_field(d: &Dict) -> bool {
-    d.get("FT").is_some() || d.get("T").is_some() || d.is_name("Subtype", "Widget")
-}
-
-fn field_type(doc: &Document<'_>, d: &Dict) -> Option<Vec<u8>> {
-    let mut cur = d.clone();
-    for _ in 0..16 {
-        if let Some(ft) = cur.name("FT") {
-            return Some(ft.to_vec());
-        }
-        cur = doc.resolve_dict(cur.get("Parent")).ok()??;
-    }
-    None
-}
-
-fn field_name(doc: &Document<'_>, d: &Dict) -> String {
-    let mut parts = Vec::new();
-    let mut cur = d.clone();
-    for _ in 0..16 {
-        if let Some(t) = cur.get("T").and_then(Object::as_str) {
-            parts.push(decode_text(t));
-        }
-        match doc.resolve_dict(cur.get("Parent")) {
-            Ok(Some(p)) => cur = p,
-            _ => break,
-        }
-    }
-    parts.reverse();
-    parts.join(".")
-}
-
-fn value_text(doc: &Document<'_>, v: Option<&Object>) -> Option<String> {
-    let v = doc.resolve(v?).ok()?;
-    Some(match v {
-        Object::Str(s) => decode_text(&s),
-        Object::Name(n) => format!("/{}", String::from_utf8_lossy(&n)),
-        Object::Null => return None,
-        other => format!("{other:?}").chars().take(80).collect(),
-    })
-}
-
-fn changed_keys(old: &Dict, new: &Dict) -> Vec<String> {
+pub(super) fn changed_keys(old: &Dict, new: &Dict) -> Vec<String> {
     let mut keys: Vec<String> = old
         .keys()
         .chain(new.keys())
@@ -124,7 +88,7 @@ fn changed_keys(old: &Dict, new: &Dict) -> Vec<String> {
 }
 
 /// Who references each object in `doc` (object numbers; `u32::MAX` is the trailer).
-fn referrers(doc: &Document<'_>) -> HashMap<u32, Vec<u32>> {
+pub(super) fn referrers(doc: &Document<'_>) -> HashMap<u32, Vec<u32>> {
     let mut out: HashMap<u32, Vec<u32>> = HashMap::new();
     fn walk(o: &Object, from: u32, out: &mut HashMap<u32, Vec<u32>>, depth: usize) {
         if depth > 64 {
@@ -169,73 +133,11 @@ fn certification_p(doc: &Document<'_>) -> Option<i64> {
     None
 }
 
-struct Rev<'r> {
+pub(super) struct Rev<'r> {
     revision: usize,
     p: Option<i64>,
     lock: Option<FieldLock>,
     out: &'r mut Vec<Modification>,
-}
-
-/// A FieldMDP lock of the signature (its field's `/Lock` or a FieldMDP `/Reference`).
-#[derive(Debug, Clone)]
-struct FieldLock {
-    action: Vec<u8>,
-    fields: Vec<String>,
-}
-
-impl FieldLock {
-    fn locks(&self, name: &str) -> bool {
-        match self.action.as_slice() {
-            b"All" => true,
-            b"Include" => self.fields.iter().any(|f| f == name),
-            b"Exclude" => !self.fields.iter().any(|f| f == name),
-            _ => true,
-        }
-    }
-}
-
-fn lock_from(doc: &Document<'_>, d: &Dict) -> Option<FieldLock> {
-    let action = d.name("Action")?.to_vec();
-    let fields = doc
-        .resolve(d.get("Fields").unwrap_or(&Object::Null))
-        .ok()
-        .and_then(|f| f.as_array().map(<[Object]>::to_vec))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|f| f.as_str().map(decode_text))
-        .collect();
-    Some(FieldLock { action, fields })
-}
-
-/// The FieldMDP lock of signature `sig_value` in the signed revision.
-fn field_lock(doc: &Document<'_>, sig_value: ObjRef) -> Option<FieldLock> {
-    let sig = doc.get(sig_value).ok()?;
-    let sig = sig.as_dict()?;
-    if let Ok(refs) = doc.resolve(sig.get("Reference").unwrap_or(&Object::Null)) {
-        for r in refs.as_array().unwrap_or_default() {
-            let Ok(Some(d)) = doc.resolve_dict(Some(r)) else {
-                continue;
-            };
-            if d.is_name("TransformMethod", "FieldMDP")
-                && let Ok(Some(params)) = doc.resolve_dict(d.get("TransformParams"))
-            {
-                return lock_from(doc, &params);
-            }
-        }
-    }
-    // The signature field's /Lock.
-    let mut nums: Vec<u32> = doc.xref().keys().copied().collect();
-    nums.sort_unstable();
-    for n in nums.into_iter().take(200_000) {
-        let o = get_num(doc, n);
-        let Some(d) = o.as_dict() else { continue };
-        if d.get("V").and_then(Object::as_ref) == Some(sig_value)
-            && let Ok(Some(lock)) = doc.resolve_dict(d.get("Lock"))
-        {
-            return lock_from(doc, &lock);
-        }
-    }
-    None
 }
 
 impl Rev<'_> {
@@ -248,6 +150,7 @@ impl Rev<'_> {
             field: None,
             old_value: None,
             new_value: None,
+            page: None,
             detail,
         });
     }
@@ -276,6 +179,7 @@ pub fn analyse(
     };
     let p = certification_p(&signed_doc);
     let lock = field_lock(&signed_doc, sig_value);
+    let roles = Roles::of(&signed_doc);
     let mut mods = Vec::new();
     for j in signed + 1..revisions.len() {
         let (Ok(old), Ok(new)) = (
@@ -290,6 +194,7 @@ pub fn analyse(
                 field: None,
                 old_value: None,
                 new_value: None,
+                page: None,
                 detail: "a later revision cannot be read".into(),
             });
             continue;
@@ -300,13 +205,36 @@ pub fn analyse(
             lock: lock.clone(),
             out: &mut mods,
         };
-        revision_changes(&old, &new, sig_value, &mut rev);
+        revision_changes(&roles, &old, &new, sig_value, &mut rev);
     }
     report.modified = mods.iter().any(|m| !m.allowed);
     report.modifications = mods;
 }
 
-fn revision_changes(old: &Document<'_>, new: &Document<'_>, sig_value: ObjRef, rev: &mut Rev<'_>) {
+/// What an object of the signed revision is, in words, from what the signed revision used it for.
+fn role_words(flags: u16) -> &'static str {
+    use roles::role;
+    if flags & role::CONTENT != 0 {
+        "content"
+    } else if flags & role::SIGNATURE != 0 {
+        "a signature dictionary"
+    } else if flags & role::PAGE_TREE != 0 {
+        "the page tree"
+    } else if flags & (role::ANNOT | role::FIELD) != 0 {
+        "an annotation or field"
+    } else {
+        "an object"
+    }
+}
+
+fn revision_changes(
+    roles: &Roles,
+    old: &Document<'_>,
+    new: &Document<'_>,
+    sig_value: ObjRef,
+    rev: &mut Rev<'_>,
+) {
+    use roles::role;
     let (nums, trailers) = new_definitions(old, new);
     for t in &trailers {
         for k in t.keys() {
@@ -333,73 +261,78 @@ fn revision_changes(old: &Document<'_>, new: &Document<'_>, sig_value: ObjRef, r
         );
         return;
     }
-    let old_pages: HashSet<ObjRef> = old.pages().unwrap_or_default().into_iter().collect();
-    let old_page_nums: HashSet<u32> = old_pages.iter().map(|r| r.num).collect();
-    let old_catalog = old.catalog().unwrap_or_default();
-    let acroform_num = old_catalog
-        .get("AcroForm")
-        .and_then(Object::as_ref)
-        .map(|r| r.num);
-    let fields_num = old
-        .resolve_dict(old_catalog.get("AcroForm"))
-        .ok()
-        .flatten()
-        .and_then(|f| f.get("Fields").and_then(Object::as_ref))
-        .map(|r| r.num);
-    let info_num = old
-        .trailer()
-        .get("Info")
-        .and_then(Object::as_ref)
-        .map(|r| r.num);
-    let dss_nums: HashSet<u32> = {
-        let mut s = HashSet::new();
-        if let Some(r) = old_catalog.get("DSS").and_then(Object::as_ref) {
-            s.insert(r.num);
-        }
-        if let Ok(Some(d)) = old.resolve_dict(old_catalog.get("DSS")) {
-            for (_, v) in &d.0 {
-                if let Some(r) = v.as_ref() {
-                    s.insert(r.num);
-                }
-            }
-        }
-        s
-    };
-    let page_annots: HashSet<u32> = old_pages
-        .iter()
-        .filter_map(|p| old.get(*p).ok())
-        .filter_map(|o| {
-            o.as_dict()
-                .and_then(|d| d.get("Annots"))
-                .and_then(Object::as_ref)
-        })
-        .map(|r| r.num)
-        .collect();
-
-    // Pass 1: structural objects; `filled` collects fields/widgets changed by allowed fills.
+    // Pass 1: everything but appearances; `filled` collects the fields and widgets changed by
+    // allowed fills, which their appearances (pass 2) may follow.
     let mut refs_cache: Option<HashMap<u32, Vec<u32>>> = None;
     let mut filled: HashSet<u32> = HashSet::new();
-    let mut rest: Vec<(u32, Object, Object)> = Vec::new();
+    let mut appearances: Vec<u32> = Vec::new();
     for num in nums {
         let o = get_num(old, num);
         let n = get_num(new, num);
         if o == n {
             continue;
         }
-        if matches!(o, Object::Null) {
-            // A new object: judged through what references it.
+        let Some(used) = roles.get(num) else {
+            // Nothing in the signed revision used it: a new object (judged through what
+            // references it), or one added after the signature, or an orphan.
+            if !matches!(o, Object::Null) {
+                let allowed = roles.complete;
+                rev.push(
+                    "other",
+                    allowed,
+                    Some(num),
+                    if allowed {
+                        "an object the signed revision did not use is changed".into()
+                    } else {
+                        "an object is changed in a document too large to analyse".into()
+                    },
+                );
+            }
+            continue;
+        };
+        let flags = used.flags;
+        if !roles.complete {
+            rev.push(
+                "other",
+                false,
+                Some(num),
+                "an object of the signed revision is changed in a document too large to analyse"
+                    .into(),
+            );
+            continue;
+        }
+        if flags & role::CONTENT != 0 {
+            let page = used
+                .page
+                .map_or_else(|| "pages".to_owned(), |p| format!("page {}", p + 1));
+            let m = Modification {
+                revision: rev.revision,
+                kind: "content".into(),
+                allowed: false,
+                object: Some(format!("{num} 0")),
+                field: None,
+                old_value: None,
+                new_value: None,
+                page: used.page.map(|p| p + 1),
+                detail: format!(
+                    "{page}: what the page draws is changed ({} {})",
+                    used.path,
+                    if matches!(n, Object::Null) {
+                        "removed"
+                    } else if matches!(o, Object::Null) {
+                        "defined after signing"
+                    } else {
+                        "replaced"
+                    }
+                ),
+            };
+            rev.out.push(m);
             continue;
         }
         let od = o.as_dict().cloned().unwrap_or_default();
         let nd = n.as_dict().cloned().unwrap_or_default();
-        if od.is_name("Type", "XRef") || od.is_name("Type", "ObjStm") {
-            continue;
-        }
-        if num == old_root.num {
-            catalog_changes(old, new, &od, &nd, rev);
-            continue;
-        }
         if num == sig_value.num
+            || flags & role::SIGNATURE != 0
             || od.is_name("Type", "Sig")
             || od.is_name("Type", "DocTimeStamp")
             || od.get("ByteRange").is_some()
@@ -412,11 +345,45 @@ fn revision_changes(old: &Document<'_>, new: &Document<'_>, sig_value: ObjRef, r
             );
             continue;
         }
-        if old_page_nums.contains(&num) {
-            page_changes(new, &od, &nd, num, rev);
+        // One purpose each: an object the signed revision used in two ways (say, as the form
+        // and as metadata) is allowed no change, since each rule would judge only half of it.
+        let purposes = [
+            role::CATALOG,
+            role::PAGE,
+            role::FORM,
+            role::FIELDS | role::ANNOTS,
+            role::FIELD | role::ANNOT,
+            role::APPEARANCE,
+            role::METADATA,
+            role::INFO,
+            role::DSS,
+        ]
+        .iter()
+        .filter(|p| flags & **p != 0)
+        .count();
+        if flags & (role::OTHER | role::PAGE_TREE) != 0 || purposes != 1 {
+            rev.push(
+                "other",
+                false,
+                Some(num),
+                format!("{} of the signed revision is changed", role_words(flags)),
+            );
             continue;
         }
-        if Some(num) == acroform_num {
+        if flags & role::CATALOG != 0 {
+            catalog_changes(&od, &nd, rev);
+        } else if flags & role::PAGE != 0 {
+            page_changes(new, &od, &nd, num, rev);
+        } else if flags & role::FORM != 0 {
+            if !matches!((&o, &n), (Object::Dict(_), Object::Dict(_))) {
+                rev.push(
+                    "other",
+                    false,
+                    Some(num),
+                    "the form dictionary is replaced by something else".into(),
+                );
+                continue;
+            }
             let bad = form_changes(&od, &nd);
             if bad.is_empty() {
                 rev.push(
@@ -433,77 +400,59 @@ fn revision_changes(old: &Document<'_>, new: &Document<'_>, sig_value: ObjRef, r
                     format!("the form dictionary changes /{}", bad.join(", /")),
                 );
             }
-            continue;
-        }
-        if Some(num) == fields_num || page_annots.contains(&num) {
-            let (oa, na) = (
-                o.as_array().unwrap_or_default(),
-                n.as_array().unwrap_or_default(),
-            );
-            if oa.iter().all(|x| na.contains(x)) {
-                if page_annots.contains(&num) {
-                    for x in na.iter().filter(|x| !oa.contains(x)) {
-                        new_annotation(new, x, rev);
+        } else if flags & (role::FIELDS | role::ANNOTS) != 0 {
+            match (o.as_array(), n.as_array()) {
+                (Some(oa), Some(na)) if oa.iter().all(|x| na.contains(x)) => {
+                    if flags & role::ANNOTS != 0 {
+                        for x in na.iter().filter(|x| !oa.contains(x)) {
+                            new_annotation(new, x, rev);
+                        }
                     }
+                    rev.push("acroform", true, Some(num), "a list gains entries".into());
                 }
-                rev.push("acroform", true, Some(num), "a list gains entries".into());
-            } else {
-                rev.push(
+                _ => rev.push(
                     "other",
                     false,
                     Some(num),
                     "entries are removed from the fields or annotations list".into(),
+                ),
+            }
+        } else if flags & (role::FIELD | role::ANNOT) != 0 {
+            let is_form = flags & role::FIELD != 0 || od.is_name("Subtype", "Widget");
+            if is_form
+                && matches!(o, Object::Dict(_))
+                && matches!(n, Object::Dict(_))
+                && field_change(old, new, &od, &nd, num, rev, &mut refs_cache)
+            {
+                filled.insert(num);
+            } else if !is_form || !matches!((&o, &n), (Object::Dict(_), Object::Dict(_))) {
+                rev.push(
+                    "other",
+                    false,
+                    Some(num),
+                    "an annotation of the signed revision is changed".into(),
                 );
             }
-            continue;
-        }
-        if Some(num) == info_num || od.is_name("Type", "Metadata") {
+        } else if flags & role::APPEARANCE != 0 {
+            appearances.push(num);
+        } else if flags & role::METADATA != 0 {
+            rev.push("metadata", true, Some(num), "XMP metadata updated".into());
+        } else if flags & role::INFO != 0 {
             rev.push(
                 "metadata",
                 true,
                 Some(num),
-                "document metadata updated".into(),
+                "document information updated".into(),
             );
-            continue;
-        }
-        if dss_nums.contains(&num) || od.is_name("Type", "DSS") {
+        } else if flags & role::DSS != 0 {
             rev.push("dss", true, Some(num), "validation data updated".into());
-            continue;
         }
-        if is_field(&od) && !od.is_name("Subtype", "Link") {
-            if field_change(old, new, &od, &nd, num, rev, &mut refs_cache) {
-                filled.insert(num);
-            }
-            continue;
-        }
-        rest.push((num, o, n));
     }
-    if rest.is_empty() {
-        return;
-    }
-    // Pass 2: anything else is allowed only when the signed revision referenced it from
-    // nowhere but the fields being filled now (or an appearance dictionary of theirs).
-    let refs = refs_cache.unwrap_or_else(|| referrers(old));
-    for (num, o, _) in rest {
-        let from = refs.get(&num).cloned().unwrap_or_default();
-        let ok = from.iter().all(|f| {
-            filled.contains(f)
-                || refs.get(f).is_some_and(|ff| {
-                    !ff.is_empty()
-                        && ff.iter().all(|g| filled.contains(g))
-                        && get_num(old, *f)
-                            .as_dict()
-                            .is_some_and(|d| d.get("N").is_some() || d.get("D").is_some())
-                })
-        });
-        if from.is_empty() {
-            rev.push(
-                "other",
-                true,
-                Some(num),
-                "an object nothing in the signed revision referenced is reused".into(),
-            );
-        } else if ok {
+    // Pass 2: an appearance (or value) may change only with every field or annotation it
+    // belongs to being filled in this revision.
+    for num in appearances {
+        let Some(used) = roles.get(num) else { continue };
+        if roles.owned_by(used, &filled) {
             rev.push(
                 "signature",
                 true,
@@ -511,41 +460,17 @@ fn revision_changes(old: &Document<'_>, new: &Document<'_>, sig_value: ObjRef, r
                 "the appearance of a field being filled".into(),
             );
         } else {
-            let what = match &o {
-                Object::Stream(s) if s.dict.is_name("Subtype", "Form") => {
-                    "a form XObject (appearance)"
-                }
-                Object::Stream(_) => "a stream (page content, appearance, font or image)",
-                Object::Dict(d) if d.is_name("Type", "Pages") => "the page tree",
-                Object::Dict(d) if d.is_name("Type", "Font") => "a font",
-                Object::Dict(d) if d.is_name("Type", "Annot") || d.get("Subtype").is_some() => {
-                    "an annotation"
-                }
-                Object::Dict(_) => "a dictionary",
-                _ => "an object",
-            };
-            let by = if from.contains(&u32::MAX) {
-                " (reachable from the trailer)"
-            } else {
-                ""
-            };
             rev.push(
                 "other",
                 false,
                 Some(num),
-                format!("{what} of the signed revision is changed{by}"),
+                "the appearance of an annotation or field not being filled is changed".into(),
             );
         }
     }
 }
 
-fn catalog_changes(
-    old: &Document<'_>,
-    new: &Document<'_>,
-    od: &Dict,
-    nd: &Dict,
-    rev: &mut Rev<'_>,
-) {
+fn catalog_changes(od: &Dict, nd: &Dict, rev: &mut Rev<'_>) {
     for k in changed_keys(od, nd) {
         match k.as_str() {
             "DSS" => rev.push(
@@ -590,7 +515,6 @@ fn catalog_changes(
                 ),
             },
             other => {
-                let _ = (old, new);
                 rev.push(
                     "other",
                     false,
@@ -654,6 +578,7 @@ fn new_annotation(new: &Document<'_>, x: &Object, rev: &mut Rev<'_>) {
             field: None,
             old_value: None,
             new_value: contents,
+            page: None,
             detail: format!("a /{sub} annotation is added"),
         });
     }
@@ -697,139 +622,4 @@ fn page_changes(new: &Document<'_>, od: &Dict, nd: &Dict, num: u32, rev: &mut Re
             );
         }
     }
-}
-
-/// A field or widget changed: returns whether it is an allowed fill.
-fn field_change(
-    old: &Document<'_>,
-    new: &Document<'_>,
-    od: &Dict,
-    nd: &Dict,
-    num: u32,
-    rev: &mut Rev<'_>,
-    refs_cache: &mut Option<HashMap<u32, Vec<u32>>>,
-) -> bool {
-    let keys = changed_keys(od, nd);
-    // A replaced appearance must have belonged to this field alone: an appearance dictionary or
-    // stream the signed revision also reaches from elsewhere would change there too.
-    if keys.iter().any(|k| k == "AP") {
-        let mut owned: Vec<u32> = Vec::new();
-        if let Some(r) = od.get("AP").and_then(Object::as_ref) {
-            owned.push(r.num);
-        }
-        if let Ok(Some(ap)) = old.resolve_dict(od.get("AP")) {
-            for (_, v) in &ap.0 {
-                if let Some(r) = v.as_ref() {
-                    owned.push(r.num);
-                }
-            }
-        }
-        if !owned.is_empty() {
-            let refs = refs_cache.get_or_insert_with(|| referrers(old));
-            let ap_ref = od.get("AP").and_then(Object::as_ref).map(|r| r.num);
-            let shared = owned.iter().any(|o| {
-                refs.get(o)
-                    .is_some_and(|from| from.iter().any(|f| *f != num && Some(*f) != ap_ref))
-            });
-            if shared {
-                rev.push(
-                    "other",
-                    false,
-                    Some(num),
-                    format!("field {}: its replaced appearance is also referenced from elsewhere in the signed revision", field_name(new, nd)),
-                );
-                return false;
-            }
-        }
-    }
-    let bad: Vec<&String> = keys
-        .iter()
-        .filter(|k| !FILL_KEYS.contains(&k.as_str()))
-        .collect();
-    let name = field_name(new, nd);
-    if !bad.is_empty() {
-        rev.push(
-            "other",
-            false,
-            Some(num),
-            format!(
-                "field {name}: /{} changed",
-                bad.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", /")
-            ),
-        );
-        return false;
-    }
-    let is_sig = field_type(old, od).as_deref() == Some(b"Sig".as_slice());
-    if is_sig {
-        let was_signed = od.get("V").is_some_and(|v| !matches!(v, Object::Null));
-        if was_signed {
-            rev.push(
-                "other",
-                false,
-                Some(num),
-                format!("signed field {name} is changed"),
-            );
-            return false;
-        }
-        let allowed = rev.signatures_allowed();
-        rev.push(
-            "signature",
-            allowed,
-            Some(num),
-            format!("signature field {name} is signed"),
-        );
-        return allowed;
-    }
-    let locked = rev.lock.as_ref().is_some_and(|l| l.locks(&name));
-    let allowed = rev.forms_allowed() && !locked;
-    rev.out.push(Modification {
-        revision: rev.revision,
-        kind: "form-fill".into(),
-        allowed,
-        object: Some(format!("{num} 0")),
-        field: Some(name.clone()),
-        old_value: value_text(old, od.get("V")),
-        new_value: value_text(new, nd.get("V")),
-        detail: if locked {
-            format!("form field {name}, locked by the signature (FieldMDP), is changed")
-        } else {
-            format!("form field {name} is filled in")
-        },
-    });
-    allowed
-}
-
-fn num(o: &Object) -> f64 {
-    match o {
-        Object::Int(i) => *i as f64,
-        Object::Real(r) => std::str::from_utf8(r)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0.0),
-        _ => 0.0,
-    }
-}
-
-/// The keys of a form dictionary changed in a way no rule allows: anything but the listed keys,
-/// and a direct `/Fields` that loses entries (signature stripping).
-fn form_changes(old: &Dict, new: &Dict) -> Vec<String> {
-    changed_keys(old, new)
-        .into_iter()
-        .filter(|k| {
-            if k == "Fields" {
-                match (old.get("Fields"), new.get("Fields")) {
-                    (Some(Object::Array(o)), Some(Object::Array(n))) => {
-                        !o.iter().all(|x| n.contains(x))
-                    }
-                    (None, Some(_)) => false,
-                    _ => true,
-                }
-            } else {
-                !FORM_KEYS.contains(&k.as_str())
-            }
-        })
-        .collect()
 }

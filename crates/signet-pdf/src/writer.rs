@@ -13,6 +13,7 @@ pub struct Update<'d, 'a> {
     next: u32,
     objects: Vec<(ObjRef, Object)>,
     root: Option<ObjRef>,
+    info: Option<ObjRef>,
 }
 
 /// The appended revision.
@@ -65,6 +66,7 @@ impl<'d, 'a> Update<'d, 'a> {
             next: doc.size().max(1),
             objects: Vec::new(),
             root: None,
+            info: None,
         }
     }
 
@@ -78,6 +80,11 @@ impl<'d, 'a> Update<'d, 'a> {
         let r = ObjRef::new(self.next, 0);
         self.next += 1;
         r
+    }
+
+    /// Points the new revision's trailer `/Info` at `r` (the document information dictionary).
+    pub fn set_info(&mut self, r: ObjRef) {
+        self.info = Some(r);
     }
 
     /// Writes `obj` as `r` in the new revision (new, or replacing the old definition).
@@ -145,6 +152,9 @@ impl<'d, 'a> Update<'d, 'a> {
                 trailer.set("Size", Object::Int(i64::from(size)));
                 trailer.set("Root", Object::Ref(root));
                 copy_keys(old, &mut trailer);
+                if let Some(info) = self.info {
+                    trailer.set("Info", Object::Ref(info));
+                }
                 trailer.set("Prev", Object::Int(prev));
                 out.extend_from_slice(b"xref\n");
                 let runs = runs(&offsets);
@@ -191,6 +201,9 @@ impl<'d, 'a> Update<'d, 'a> {
                 trailer.set("Size", Object::Int(i64::from(size)));
                 trailer.set("Root", Object::Ref(root));
                 copy_keys(old, &mut trailer);
+                if let Some(info) = self.info {
+                    trailer.set("Info", Object::Ref(info));
+                }
                 trailer.set("Prev", Object::Int(prev));
                 trailer.set("Index", Object::Array(index));
                 trailer.set(

@@ -10,4 +10,5 @@ mod crl;
 mod interop;
 mod presign;
 mod pyhanko_signed;
+mod role_attacks;
 mod support;

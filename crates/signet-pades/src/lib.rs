@@ -20,6 +20,7 @@ pub mod ltv;
 pub mod output;
 mod overlay;
 pub mod sign;
+mod signing_cert;
 pub mod validate;
 
 /// A time-stamping authority: given the hash function and a digest, the DER TimeStampToken.

@@ -995,14 +995,26 @@ impl<'a, 'o> Ctx<'a, 'o> {
             );
             baseline = false;
         }
-        let scv2 = has("1.2.840.113549.1.9.16.2.47");
-        let scv1 = has("1.2.840.113549.1.9.16.2.12");
-        if !scv2 && !scv1 {
-            r.warnings.push("no signing-certificate(-v2) attribute: the signer certificate is not bound by the signature".into());
-            baseline = false;
-        } else if let Err(e) = signing_cert_matches(attrs, &signer) {
-            r.fail(Indication::TotalFailed, SubIndication::FormatFailure, e);
-            return;
+        let mut known = certs.clone();
+        known.extend(self.options.intermediates.iter().cloned());
+        known.extend(self.dss_certs());
+        match crate::signing_cert::matches(attrs, &signer, &known) {
+            Ok(true) => {}
+            Ok(false) => {
+                r.warnings.push("no signing-certificate(-v2) attribute: the signer certificate is not bound by the signature".into());
+                baseline = false;
+            }
+            Err(e) => {
+                // Not bound: nobody is shown as the signer.
+                r.signer = None;
+                r.qualification = None;
+                r.fail(
+                    Indication::Indeterminate,
+                    SubIndication::NoSigningCertificateFound,
+                    e,
+                );
+                return;
+            }
         }
         // CRLs for the CA certificates and the TSA: the DSS (its /CRLs hold the VRI's too) and
         // the CMS's own revocationInfoChoices; fetched from the distribution points when online.
@@ -1342,63 +1354,6 @@ fn status_name(s: &ocsp::CertificateStatus) -> String {
         ocsp::CertificateStatus::Revoked { .. } => "revoked".into(),
         _ => "unknown".into(),
     }
-}
-
-fn signing_cert_matches(
-    attrs: &cms::signed_data::SignedAttributes,
-    signer: &Cert,
-) -> Result<(), String> {
-    #[derive(der::Sequence)]
-    struct Id {
-        #[asn1(optional = "true")]
-        alg: Option<spki_alg::Alg>,
-        hash: OctetString,
-        #[asn1(optional = "true")]
-        issuer_serial: Option<der::Any>,
-    }
-    mod spki_alg {
-        pub type Alg = spki::AlgorithmIdentifierOwned;
-    }
-    #[derive(der::Sequence)]
-    struct Sc {
-        certs: Vec<Id>,
-        #[asn1(optional = "true")]
-        policies: Option<der::Any>,
-    }
-    for a in attrs.iter() {
-        let v2 = a.oid.to_string() == "1.2.840.113549.1.9.16.2.47";
-        let v1 = a.oid.to_string() == "1.2.840.113549.1.9.16.2.12";
-        if !v1 && !v2 {
-            continue;
-        }
-        let Some(value) = a.values.iter().next() else {
-            continue;
-        };
-        let sc: Sc = value
-            .decode_as()
-            .map_err(|e| format!("signing-certificate attribute: {e}"))?;
-        let first = sc
-            .certs
-            .first()
-            .ok_or("an empty signing-certificate attribute")?;
-        let expected = if v2 {
-            let oid = first.alg.as_ref().map_or(HashAlg::Sha256.oid(), |x| x.oid);
-            HashAlg::from_oid(oid)
-                .ok_or("unsupported hash in signing-certificate-v2")?
-                .digest(signer.der())
-        } else {
-            use sha1::Digest as _;
-            sha1::Sha1::digest(signer.der()).to_vec()
-        };
-        if first.hash.as_bytes() != expected.as_slice() {
-            return Err(
-                "the signing-certificate attribute names another certificate than the signer's"
-                    .into(),
-            );
-        }
-        return Ok(());
-    }
-    Ok(())
 }
 
 /// The hash a time-stamp token's TSTInfo message imprint uses.

@@ -21,6 +21,7 @@ pub mod output;
 mod overlay;
 pub mod sign;
 mod signing_cert;
+pub mod stripped;
 pub mod validate;
 
 /// A time-stamping authority: given the hash function and a digest, the DER TimeStampToken.

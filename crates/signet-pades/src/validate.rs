@@ -64,13 +64,13 @@ fn identifies(sid: &SignerIdentifier, c: &Cert) -> bool {
 
 /// A signature field found through the AcroForm.
 #[derive(Debug, Clone)]
-struct SigField {
-    name: String,
-    field: Option<ObjRef>,
-    value: Option<ObjRef>,
+pub(crate) struct SigField {
+    pub(crate) name: String,
+    pub(crate) field: Option<ObjRef>,
+    pub(crate) value: Option<ObjRef>,
 }
 
-fn signature_fields(doc: &Document<'_>) -> Vec<SigField> {
+pub(crate) fn signature_fields(doc: &Document<'_>) -> Vec<SigField> {
     let mut out = Vec::new();
     let Ok(catalog) = doc.catalog() else {
         return out;
@@ -393,6 +393,8 @@ pub struct Report {
     pub trailing_bytes: usize,
     /// Each signature and document time-stamp, in file order.
     pub signatures: Vec<SignatureReport>,
+    /// Signatures a later revision removed (signature stripping).
+    pub removed_signatures: Vec<crate::stripped::RemovedSignature>,
 }
 
 /// What to validate against.
@@ -421,6 +423,7 @@ pub fn validate(data: &[u8], options: &Options<'_>) -> Report {
         revisions: 0,
         trailing_bytes: 0,
         signatures: Vec::new(),
+        removed_signatures: Vec::new(),
     };
     let doc = match Document::open(data) {
         Ok(d) => d,
@@ -443,6 +446,7 @@ pub fn validate(data: &[u8], options: &Options<'_>) -> Report {
         revisions: revisions.len(),
         trailing_bytes: trailing,
         signatures: Vec::new(),
+        removed_signatures: Vec::new(),
     };
     if trailing > 0 {
         report.errors.push(format!(
@@ -474,6 +478,15 @@ pub fn validate(data: &[u8], options: &Options<'_>) -> Report {
     report
         .signatures
         .sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
+    match crate::stripped::removed_signatures(data, &revisions) {
+        Ok(removed) => {
+            report
+                .errors
+                .extend(removed.iter().map(ToString::to_string));
+            report.removed_signatures = removed;
+        }
+        Err(e) => report.errors.push(e),
+    }
     report.verdict = verdict(&report);
     report
 }
@@ -494,6 +507,10 @@ fn verdict(report: &Report) -> Verdict {
         Verdict::Invalid => 4,
         Verdict::Unreadable => 5,
     };
+    if !report.removed_signatures.is_empty() {
+        // Whatever the signatures left say, the document lost one: never valid.
+        v = Verdict::Modified;
+    }
     for s in &report.signatures {
         let this = if !s.intact {
             Verdict::Invalid

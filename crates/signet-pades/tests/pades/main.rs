@@ -11,4 +11,5 @@ mod interop;
 mod presign;
 mod pyhanko_signed;
 mod role_attacks;
+mod stripping;
 mod support;

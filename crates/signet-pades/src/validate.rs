@@ -1114,6 +1114,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             None => ValidationTime::Current(self.options.at),
         };
         let issuer = ltv::find_issuer(&signer, &pool).cloned();
+        let mut stored_bytes = None;
         let stored = issuer.as_ref().and_then(|iss| {
             dss_items(doc, "OCSPs").into_iter().find_map(|resp| {
                 // Stored answers are judged at their own time: the validation time, else the
@@ -1123,9 +1124,11 @@ impl<'a, 'o> Ctx<'a, 'o> {
                     clock_skew: std::time::Duration::from_secs(86_400),
                     ..self.options.ocsp_policy.clone()
                 };
-                ocsp::verify_stored(&resp, &signer, iss, &policy, self.options.at)
+                let ok = ocsp::verify_stored(&resp, &signer, iss, &policy, self.options.at)
                     .or_else(|_| ocsp::verify_stored(&resp, &signer, iss, &policy, time.at()))
-                    .ok()
+                    .ok()?;
+                stored_bytes = Some(resp);
+                Some(ok)
             })
         });
         let has_dss_revocation = stored.is_some();
@@ -1250,8 +1253,9 @@ impl<'a, 'o> Ctx<'a, 'o> {
                     "B-B"
                 } else if !has_dss_revocation {
                     "B-T"
-                } else if later_doc_ts.iter().any(|_| true)
-                    && self.doc_ts_after_dss(doc, ranges[1].1)
+                } else if stored_bytes
+                    .as_deref()
+                    .is_some_and(|resp| self.doc_ts_covers_dss_with(doc, resp, ranges[1].1))
                 {
                     "B-LTA"
                 } else {
@@ -1345,21 +1349,18 @@ impl<'a, 'o> Ctx<'a, 'o> {
         (out, unknown)
     }
 
-    fn doc_ts_after_dss(&self, doc: &Document<'_>, end: usize) -> bool {
-        // A DSS exists and some document time-stamp covers the revision that added it: the
-        // DSS was there before the last revision with a document time-stamp.
-        let with_dss = self.revisions.iter().position(|rv| {
+    /// Whether a valid document time-stamp covers the first revision after `end` whose DSS
+    /// holds `resp` (this signature's revocation data): B-LTA protects the validation data only
+    /// then. A DSS added or completed after the last document time-stamp leaves B-LT.
+    fn doc_ts_covers_dss_with(&self, doc: &Document<'_>, resp: &[u8], end: usize) -> bool {
+        let with = self.revisions.iter().find(|rv| {
             rv.end > end
                 && Document::open(&self.data[..rv.end])
-                    .ok()
-                    .and_then(|d| d.catalog().ok())
-                    .is_some_and(|c| c.get("DSS").is_some())
+                    .is_ok_and(|d| dss_items(&d, "OCSPs").iter().any(|o| o == resp))
         });
-        let Some(i) = with_dss else { return false };
-        let dss_end = self.revisions[i].end;
-        let _ = doc;
+        let Some(rv) = with else { return false };
         !self
-            .later_doc_timestamps(doc, dss_end.saturating_sub(1))
+            .later_doc_timestamps(doc, rv.end.saturating_sub(1))
             .0
             .is_empty()
     }

@@ -8,6 +8,7 @@ mod ca_revocation;
 mod corpus;
 mod crl;
 mod interop;
+mod levels;
 mod presign;
 mod pyhanko_signed;
 mod role_attacks;

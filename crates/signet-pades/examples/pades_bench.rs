@@ -196,11 +196,11 @@ impl Signer {
         }
     }
 
-    /// Signs `input` at B-B into `output`: the kernel copies and flushes the original while it
-    /// is hashed and signed; the revision is appended, synced and renamed into place.
+    /// Signs `input` at B-B into `output`: the bytes read are written and flushed while they
+    /// are hashed and signed; the revision is appended, synced and put into place.
     fn sign(&mut self, input: &Path, output: &Path) {
-        let copy = signet_pades::output::DurableCopy::start(input, output);
-        let data = std::fs::read(input).unwrap();
+        let data = std::sync::Arc::new(std::fs::read(input).unwrap());
+        let copy = signet_pades::output::DurableCopy::start(data.clone(), output);
         let options = SignOptions::default();
         let prepared =
             signet_pades::prepare(&data, &self.certs, &options, SystemClock.now()).unwrap();
@@ -218,7 +218,7 @@ impl Signer {
             eprintln!("profile: token {:?}", t.elapsed());
         }
         let signed = to_sign.finish(&raw.0, None).unwrap();
-        copy.finish(signed.appended(), data.len() as u64).unwrap();
+        copy.finish(signed.appended()).unwrap();
     }
 
     /// Signs `input` at B-B into a temporary file next to `output`; returns the temporary path.
@@ -305,6 +305,8 @@ fn main() {
         }
         Some("sign-one") => {
             let (input, output) = (Path::new(&args[1]), Path::new(&args[2]));
+            // Runs repeat into the same output, and a signed output never replaces a file.
+            let _ = std::fs::remove_file(output);
             let started = Instant::now();
             let mut signer = Signer::open(Path::new(&args[3]), &args[4]);
             signer.sign(input, output);

@@ -16,6 +16,7 @@ use signet_pki::{Cert, PathValidator, TrustAnchors};
 use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 
 use crate::cert::{FileBytes, TrustedListFiles};
+use crate::output::{InputSeen, Placement};
 use crate::{ApiError, Context};
 
 /// What validation and signing trust: certificate files and a trusted list with its signers.
@@ -88,6 +89,11 @@ fn asic_error(path: &Path, err: &AsicError) -> ApiError {
         )
         .recommend("The file is damaged or was crafted to mislead; do not trust its content."),
     }
+}
+
+/// Whether `a` and `b` name the same file (the same path, or both resolving to one file).
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// `signet verify X.asice`: the container's verdict and each signature's.
@@ -250,6 +256,17 @@ pub struct AsiceSignRequest {
     /// PEM: not trusted for being here; at B-LT those below the anchor are embedded with their
     /// CRLs.
     pub chain: Vec<Vec<u8>>,
+    /// Replace a file at `out` (the person said so: `--force`). Adding a signature to a
+    /// container in place (`out` is `add_to`) always replaces it, atomically.
+    pub replace_existing: bool,
+    /// The inputs (or the container given with `add_to`) as they were when the person chose
+    /// them, taken before any PIN or password was asked ([`InputSeen::of`]); empty: taken when
+    /// signing starts. A file that is no longer as it was stops signing with
+    /// [`ApiError::input_changed`] and nothing is written.
+    pub seen: Vec<InputSeen>,
+    /// The SHA-256 of each file, when it was read before (a batch's plan): a file that streams
+    /// into the container with another digest is not signed.
+    pub expected_sha256: Vec<Option<Vec<u8>>>,
 }
 
 /// What was signed.
@@ -270,7 +287,10 @@ pub struct AsiceSignReport {
 pub type AskPin<'a> = dyn FnMut(PinKind) -> Result<Pin, ApiError> + 'a;
 
 /// Signs files into a new container, or adds a signature to an existing one. The token signs
-/// once, whatever the number of files.
+/// once, whatever the number of files. The files are hashed as they are streamed into the
+/// container, and the signature is made from those digests; a file found changed since it was
+/// seen (before the token, after the signature, and right before the container is put in
+/// place) discards the container ([`ApiError::input_changed`]).
 pub fn asice_sign(
     context: &Context,
     fetch: &dyn Fetch,
@@ -360,6 +380,10 @@ pub fn asice_sign(
     };
     let map = |e: signet_asic::session::SessionError| {
         match e {
+        signet_asic::session::SessionError::InputChanged(path) => ApiError::input_changed(&path),
+        signet_asic::session::SessionError::Container(c @ AsicError::Io { .. }) => {
+            crate::output::write_error(&request.out, c)
+        }
         signet_asic::session::SessionError::Container(c) => asic_error(&request.out, &c),
         signet_asic::session::SessionError::Token(t) => token_error.borrow_mut().take().unwrap_or_else(|| ApiError::new(Code::Internal, t)
             .recommend("Check the signing device and its PIN or password.")),
@@ -376,23 +400,52 @@ pub fn asice_sign(
         other => ApiError::new(Code::Internal, other.to_string()),
     }
     };
+    let watched: Vec<PathBuf> = match &request.add_to {
+        Some(existing) => vec![existing.clone()],
+        None => request.files.clone(),
+    };
+    let seen: Vec<InputSeen> = if request.seen.is_empty() {
+        watched.iter().map(|p| InputSeen::of(p)).collect()
+    } else {
+        request.seen.clone()
+    };
+    let mut unchanged = || match seen.iter().find(|s| !s.unchanged()) {
+        Some(changed) => Err(changed.path().to_owned()),
+        None => Ok(()),
+    };
+    let in_place = request
+        .add_to
+        .as_ref()
+        .is_some_and(|a| same_file(a, &request.out));
+    let placement = if request.replace_existing || in_place {
+        Placement::Replace
+    } else {
+        Placement::New
+    };
+    let guard = signet_asic::session::Guard {
+        expected_sha256: request.expected_sha256.clone(),
+        unchanged: Some(&mut unchanged),
+        placement,
+    };
     let signature = if let Some(existing) = &request.add_to {
-        signet_asic::session::sign_existing(
+        if placement == Placement::New && request.out.exists() {
+            return Err(ApiError::output_exists(&request.out));
+        }
+        signet_asic::session::sign_existing_guarded(
             existing,
             &request.out,
             &signer,
             request.level,
             &services,
             &mut sign,
+            guard,
         )
         .map_err(map)?
     } else {
-        if request.out.exists() {
-            return Err(ApiError::new(
-                Code::InvalidInput,
-                format!("{} exists already", request.out.display()),
-            )
-            .recommend("Choose another --container, or add a signature to it with --add-to."));
+        if placement == Placement::New && request.out.exists() {
+            return Err(ApiError::output_exists(&request.out).recommend(
+                "Choose another --container, give --force to replace it, or add a signature to it with --add-to.",
+            ));
         }
         let mut inputs = Vec::new();
         for f in &request.files {
@@ -404,13 +457,14 @@ pub fn asice_sign(
             }
             inputs.push(InputFile::from_path(f).map_err(|e| asic_error(f, &e))?);
         }
-        signet_asic::session::sign_new(
+        signet_asic::session::sign_new_guarded(
             &request.out,
             &inputs,
             &signer,
             request.level,
             &services,
             &mut sign,
+            guard,
         )
         .map_err(map)?;
         "META-INF/signatures0.xml".to_owned()

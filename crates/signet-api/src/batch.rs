@@ -24,6 +24,7 @@ use crate::asice::{AsiceSignRequest, TrustFiles};
 
 mod journal;
 mod report;
+mod stop;
 use crate::pades::{PadesSignRequest, PadesSigner, PdfInput, copy_pin};
 use crate::token::{AskSecret, TokenSpec, open_token};
 use crate::{ApiError, Context};
@@ -31,6 +32,7 @@ use journal::{
     JournalEntry, append, hex, journal_file, looks_signed_from, read_journal, sha256_of_file,
 };
 pub use report::{BatchEvent, BatchPlan, BatchSummary, PlannedFile, SignerInfo};
+use stop::{stopped_error, stops_the_batch};
 
 /// The journal's file name, in the output folder.
 pub const JOURNAL: &str = ".signet-batch.jsonl";
@@ -85,22 +87,6 @@ fn is_pdf(bytes: &[u8]) -> bool {
         .is_some_and(|head| head.windows(5).any(|w| w == b"%PDF-"))
 }
 
-/// Errors that are the token's or a shared service's, not the file's: the batch stops.
-fn stops_the_batch(code: Code) -> bool {
-    matches!(
-        code,
-        Code::CardUnavailable
-            | Code::CardRemoved
-            | Code::CardUnsupported
-            | Code::CardNotActivated
-            | Code::PinIncorrect
-            | Code::PinBlocked
-            | Code::Cancelled
-            | Code::Network
-            | Code::Io
-    )
-}
-
 /// What signing needs once the first file is to be signed.
 struct Session {
     token: Box<dyn SigningToken + Send>,
@@ -141,6 +127,7 @@ impl Batch {
         let mut files = Vec::new();
         let mut total_bytes = 0;
         for input in &request.files {
+            let seen = crate::output::InputSeen::of(input);
             let bytes = std::fs::read(input).map_err(|e| {
                 let mut err = ApiError::from(e);
                 err.message = format!("{}: {}", input.display(), err.message);
@@ -271,6 +258,7 @@ impl Batch {
                 state,
                 error,
                 input_path: input.clone(),
+                seen,
                 output_path,
                 adopted,
             });
@@ -402,6 +390,7 @@ impl Batch {
             reason: None,
             location: None,
             contact: None,
+            replace_existing: false,
         };
         // Opened at the first file to sign (a PKCS#12 password is asked then, once); a batch
         // whose files are all done or refused asks nothing.
@@ -596,20 +585,6 @@ impl Batch {
         pades_request: &PadesSignRequest,
         file: &PlannedFile,
     ) -> Result<(String, Vec<String>), ApiError> {
-        let bytes = std::fs::read(&file.input_path).map_err(|e| {
-            ApiError::new(
-                Code::InvalidInput,
-                format!("{} cannot be read: {e}", file.input),
-            )
-            .recommend("Check the file, then run the same command again.")
-        })?;
-        if hex(&Sha256::digest(&bytes)) != file.input_sha256 {
-            return Err(ApiError::new(
-                Code::InvalidInput,
-                format!("{} changed after the review; it was not signed", file.input),
-            )
-            .recommend("Run the same command again to review and sign it as it is now."));
-        }
         if file.output_path.exists() {
             return Err(ApiError::new(
                 Code::InvalidInput,
@@ -620,8 +595,24 @@ impl Batch {
             )
             .recommend("Move it away, or choose another --out-dir, and run the command again."));
         }
-        let warnings = match (file.format, pades_signer) {
+        // The input must be what the review showed (its SHA-256 in the plan): a PDF is read
+        // again, checked and signed from memory; a file for a container is checked as it is
+        // streamed into it. Either way the output is written only while the input on disk is
+        // still what was read (nothing is written otherwise, and the input is to blame).
+        let placed = match (file.format, pades_signer) {
             (BatchFormat::Pades, Some(signer)) => {
+                let bytes = std::fs::read(&file.input_path).map_err(|e| {
+                    ApiError::new(
+                        Code::InvalidInput,
+                        format!("{} cannot be read: {e}", file.input),
+                    )
+                    .recommend("Check the file, then run the same command again.")
+                })?;
+                if hex(&Sha256::digest(&bytes)) != file.input_sha256 {
+                    return Err(ApiError::input_changed(&file.input_path).recommend(
+                        "Run the same command again to review and sign it as it is now.",
+                    ));
+                }
                 let (bytes, normalised) =
                     crate::pades::check_input(&file.input_path, bytes, false)?;
                 signer
@@ -632,13 +623,13 @@ impl Batch {
                         ask,
                         fetch,
                         PdfInput {
-                            input: &file.input_path,
+                            seen: &file.seen,
                             output: &file.output_path,
                             bytes: &bytes,
                             normalised: normalised.as_deref(),
                         },
-                    )?
-                    .warnings
+                    )
+                    .map(|signed| signed.warnings)
             }
             (BatchFormat::Pades, None) => {
                 return Err(ApiError::new(Code::Internal, "PAdES signer not set up"));
@@ -652,6 +643,9 @@ impl Batch {
                     tsa: self.request.tsa.clone(),
                     trust: self.request.trust.clone(),
                     chain: self.request.chain.clone(),
+                    replace_existing: false,
+                    seen: vec![file.seen.clone()],
+                    expected_sha256: vec![unhex(&file.input_sha256)],
                 };
                 let kind = token.pin_kind(KeyRole::Signing);
                 let state = if kind == PinKind::Password {
@@ -661,10 +655,19 @@ impl Batch {
                 };
                 crate::asice::asice_sign(context, fetch, &request, token, &mut |kind| {
                     ask(kind, state)
-                })?;
-                Vec::new()
+                })
+                .map(|_| Vec::new())
             }
         };
+        let warnings = placed.map_err(|e| match e.code {
+            Code::InputChanged => {
+                e.recommend("Run the same command again to review and sign it as it is now.")
+            }
+            _ if e == ApiError::output_exists(&file.output_path) => {
+                e.recommend("Move it away, or choose another --out-dir, and run the command again.")
+            }
+            _ => e,
+        })?;
         let sha = sha256_of_file(&file.output_path).map_err(|e| {
             ApiError::new(
                 Code::Io,
@@ -673,6 +676,14 @@ impl Batch {
         })?;
         Ok((sha, warnings))
     }
+}
+
+/// The bytes of a hexadecimal digest (`None` when it is not one).
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 fn signer_info(
@@ -704,88 +715,4 @@ fn signer_info(
         not_after: signet_pki::time::Utc(cert.not_after()).to_string(),
         valid_now: cert.not_before() <= now && now <= cert.not_after(),
     })
-}
-
-/// The error a stopped batch ends with: what happened, after how many files, and that running
-/// the same command again finishes it.
-fn stopped_error(err: ApiError, done: usize, total: usize, left: usize, journal: &str) -> ApiError {
-    let what = match err.code {
-        Code::CardRemoved => "the card was removed".to_owned(),
-        Code::CardUnavailable => "the card could not be reached".to_owned(),
-        Code::PinBlocked => "the PIN is blocked".to_owned(),
-        Code::PinIncorrect => "the PIN was incorrect".to_owned(),
-        Code::Network => "a network service did not answer".to_owned(),
-        Code::Cancelled => "the batch was cancelled".to_owned(),
-        Code::Io => "the batch could not write in its folder".to_owned(),
-        _ => "signing stopped".to_owned(),
-    };
-    let first = match err.code {
-        Code::CardRemoved => "Insert the card",
-        Code::CardUnavailable => "Check the reader, the card and the smart card service (pcscd)",
-        Code::PinBlocked => "Unblock the PIN with the PUK (signet card pin unblock pin2)",
-        Code::PinIncorrect => "Check the PIN",
-        Code::Network => "Check the network and the time-stamping service",
-        _ => err.recommendation.trim_end_matches('.'),
-    };
-    let kept = match done {
-        0 => "no file was signed".to_owned(),
-        1 => "the 1 signed file is kept".to_owned(),
-        n => format!("the {n} signed files are kept"),
-    };
-    ApiError::new(
-        err.code,
-        format!(
-            "{what} after {done} of {total} files ({}); {kept}",
-            err.message.trim_end_matches('.')
-        ),
-    )
-    .recommend(format!(
-        "{first} and run the same command again to sign the {left} left; the files already signed are skipped (journal {journal})."
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_stopped_batch_says_what_happened_and_how_many_are_left() {
-        let err = stopped_error(
-            ApiError::new(Code::CardRemoved, "The card was removed."),
-            36,
-            100,
-            64,
-            "out/.signet-batch.jsonl",
-        );
-        assert_eq!(err.code, Code::CardRemoved);
-        assert!(
-            err.message
-                .starts_with("the card was removed after 36 of 100 files"),
-            "{}",
-            err.message
-        );
-        assert!(err.message.contains("the 36 signed files are kept"));
-        assert!(
-            err.recommendation
-                .starts_with("Insert the card and run the same command again to sign the 64 left"),
-            "{}",
-            err.recommendation
-        );
-    }
-
-    #[test]
-    fn token_and_service_trouble_stops_the_batch_but_a_bad_file_does_not() {
-        for code in [
-            Code::CardRemoved,
-            Code::CardUnavailable,
-            Code::PinBlocked,
-            Code::Network,
-            Code::Io,
-        ] {
-            assert!(stops_the_batch(code), "{code}");
-        }
-        for code in [Code::InvalidInput, Code::FileNotFound, Code::Internal] {
-            assert!(!stops_the_batch(code), "{code}");
-        }
-    }
 }

@@ -1,5 +1,11 @@
 //! PAdES operations: sign PDFs (B-B … B-LTA) with any token, verify every signature in a PDF,
 //! extend signed PDFs to B-LT or B-LTA. Outputs are written atomically.
+//!
+//! What is signed is what is written: every level is written from the bytes that were read and
+//! hashed (never read again from the disk after the PIN), and only once the input on disk is
+//! found to hold exactly those bytes; otherwise nothing is written
+//! ([`ApiError::input_changed`]). A new output never replaces an existing file unless the
+//! request says so.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,6 +21,7 @@ use signet_pki::crypto::HashAlg;
 use signet_pki::{Cert, PathValidator, TrustAnchors};
 use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 
+use crate::output::{InputSeen, Placement, write_atomically};
 use crate::token::{AskSecret, TokenSpec, open_token};
 use crate::{ApiError, Context};
 
@@ -63,6 +70,20 @@ pub struct PadesSignRequest {
     pub location: Option<String>,
     /// `/ContactInfo`.
     pub contact: Option<String>,
+    /// Replace outputs that exist already (the person said so: `--force`). Without it an
+    /// existing output is refused before any PIN, and never overwritten, even when it appears
+    /// while the file is being signed.
+    pub replace_existing: bool,
+}
+
+impl PadesSignRequest {
+    fn placement(&self) -> Placement {
+        if self.replace_existing {
+            Placement::Replace
+        } else {
+            Placement::New
+        }
+    }
 }
 
 /// One signed file.
@@ -121,42 +142,6 @@ fn read_certs(files: &[Vec<u8>]) -> Result<Vec<Cert>, ApiError> {
     Ok(out)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, renamed.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<(), ApiError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.signet-tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        write(&mut file)?;
-        file.flush()?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(
-            ApiError::new(Code::Io, format!("cannot write {}: {e}", path.display())).recommend(
-                "Check that the folder exists and is writable, and that the disk has room.",
-            ),
-        );
-    }
-    Ok(())
-}
-
 pub(crate) fn copy_pin(pin: &Pin) -> Result<Pin, ApiError> {
     let text = String::from_utf8(pin.expose_digits().to_vec())
         .map_err(|_| ApiError::new(Code::InvalidInput, "the password is not UTF-8"))?;
@@ -211,11 +196,16 @@ pub fn pades_sign(
         )
         .recommend("Give one with --tsa URL, or sign at --level B-B."));
     }
-    // Read every input first: a missing or broken file fails before the token is touched.
+    // Read every input first: a missing or broken file, or an output in the way, fails before
+    // the token is touched.
     let mut inputs = Vec::new();
     for (input, output) in &request.files {
+        if !request.replace_existing && output.exists() {
+            return Err(ApiError::output_exists(output));
+        }
+        let seen = InputSeen::of(input);
         let (bytes, normalised) = read_input(input, request.normalise)?;
-        inputs.push((input.clone(), output.clone(), bytes, normalised));
+        inputs.push((seen, output.clone(), bytes, normalised));
     }
     let mut password: Option<Pin> = None;
     let is_file = matches!(request.token, TokenSpec::P12 { .. });
@@ -236,7 +226,7 @@ pub fn pades_sign(
     };
     let mut results = Vec::new();
     let total = inputs.len();
-    for (n, (input, output, bytes, normalised)) in inputs.iter().enumerate() {
+    for (n, (seen, output, bytes, normalised)) in inputs.iter().enumerate() {
         tracing::info!(n = n + 1, of = total, level = %request.level, "signing a PDF");
         results.push(signer.sign_one(
             context,
@@ -245,7 +235,7 @@ pub fn pades_sign(
             &mut ask_sign,
             fetch,
             PdfInput {
-                input,
+                seen,
                 output,
                 bytes,
                 normalised: normalised.as_deref(),
@@ -300,9 +290,10 @@ pub(crate) fn check_input(
     ))
 }
 
-/// One PDF to sign: where it comes from and goes, its bytes as read (or normalised).
+/// One PDF to sign: where it comes from (as it was seen before it was read) and goes, its bytes
+/// as read (or normalised).
 pub(crate) struct PdfInput<'a> {
-    pub(crate) input: &'a Path,
+    pub(crate) seen: &'a InputSeen,
     pub(crate) output: &'a Path,
     pub(crate) bytes: &'a [u8],
     pub(crate) normalised: Option<&'a str>,
@@ -358,8 +349,9 @@ impl PadesSigner {
         })
     }
 
-    /// Signs one PDF at `request`'s level and writes it atomically to its output. The PIN (or
-    /// the password) is asked through `ask` right before the signature.
+    /// Signs one PDF at `request`'s level and writes it atomically to its output, from the
+    /// bytes read, once the input on disk is found unchanged. The PIN (or the password) is
+    /// asked through `ask` right before the signature.
     pub(crate) fn sign_one(
         &self,
         context: &Context,
@@ -370,11 +362,12 @@ impl PadesSigner {
         file: PdfInput<'_>,
     ) -> Result<SignedPdf, ApiError> {
         let PdfInput {
-            input,
+            seen,
             output,
             bytes,
             normalised,
         } = file;
+        let input = seen.path();
         let (signer, certs, anchors, all_pool) =
             (&self.signer, &self.certs, &self.anchors, &self.all_pool);
         let mut warnings = signet_pades::sign::presign_warnings(bytes);
@@ -435,23 +428,22 @@ impl PadesSigner {
             out =
                 Some(ltv::add_document_timestamp(&current, &mut ts, 12_000).map_err(pades_error)?);
         }
-        if out.is_none() && normalised.is_some() {
-            // The rewritten copy is not the input file: write it whole.
-            out = Some(signed.to_vec());
+        // The input must still hold what was read and signed (a normalised input, whose
+        // original bytes are not kept, must still be the same file, size and times).
+        match normalised {
+            None => seen.holds(bytes)?,
+            Some(_) if !seen.unchanged() => return Err(ApiError::input_changed(input)),
+            Some(_) => {}
         }
+        // Written from memory: the bytes read and hashed, then the new revisions. B-B and B-T
+        // append theirs to the original bytes; B-LT and B-LTA are whole files already.
         let size = match &out {
-            Some(bytes) => {
-                write_atomically(output, |f| f.write_all(bytes))?;
-                bytes.len() as u64
+            Some(whole) => {
+                write_atomically(output, request.placement(), |f| f.write_all(whole))?;
+                whole.len() as u64
             }
             None => {
-                // B-B / B-T: the kernel copies the original; only the new revision is written.
-                signet_pades::output::DurableCopy::start(input, output)
-                    .finish(signed.appended(), bytes.len() as u64)
-                    .map_err(|e| {
-                        ApiError::new(Code::Io, format!("cannot write {}: {e}", output.display()))
-                            .recommend("Check that the folder exists and is writable, that the disk has room, and that the input is not being changed.")
-                    })?;
+                write_atomically(output, request.placement(), |f| signed.write_to(f))?;
                 (bytes.len() + signed.appended().len()) as u64
             }
         };
@@ -567,6 +559,7 @@ pub fn pades_extend(
                 .recommend("Give one with --tsa URL."),
         );
     }
+    let seen = InputSeen::of(path);
     let bytes = std::fs::read(path)?;
     let doc = signet_pdf::Document::open(&bytes).map_err(|e| pades_error(PadesError::Pdf(e)))?;
     let (pool, anchors) = signing_trust(context, trust, &[], trusted_list)?;
@@ -600,7 +593,9 @@ pub fn pades_extend(
         let mut ts = timestamper(fetch, context, url, &anchors, &pool);
         out = ltv::add_document_timestamp(&out, &mut ts, 12_000).map_err(pades_error)?;
     }
-    write_atomically(path, |f| f.write_all(&out))?;
+    // In place by design, but only over the very bytes that were extended.
+    seen.holds(&bytes)?;
+    write_atomically(path, Placement::Replace, |f| f.write_all(&out))?;
     Ok(ExtendedPdf {
         file: path.display().to_string(),
         level,

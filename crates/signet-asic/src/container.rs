@@ -16,6 +16,8 @@ use std::time::SystemTime;
 
 use signet_pki::xmldsig::XmlDocument;
 
+use crate::place::temp_next_to;
+pub use crate::place::{Durability, Pending, Placement, commit, write_atomically, write_placed};
 use crate::xml::escape;
 use crate::zip::{self, Entry, EntryReader, Limits, ZipError, ZipWriter};
 
@@ -55,9 +57,14 @@ pub enum AsicError {
     /// A name that is not in the container.
     #[error("the container has no file named “{0}”")]
     NoSuchFile(String),
+    /// A file being signed (an input, or the container a signature is added to) changed on
+    /// disk between the moment it was read and the moment the result would have been put in
+    /// place: the result was discarded.
+    #[error("{} changed on disk while it was being signed; nothing was written", .0.display())]
+    InputChanged(PathBuf),
 }
 
-fn io_err(path: &Path) -> impl FnOnce(io::Error) -> AsicError + '_ {
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> AsicError + '_ {
     move |source| AsicError::Io {
         path: path.display().to_string(),
         source,
@@ -394,15 +401,23 @@ impl Container {
             )));
         }
         let mut reader = self.open_entry(name)?;
-        write_atomically(&target, |out| {
-            io::copy(&mut reader, out)?;
-            Ok(())
-        })?;
+        // Placed as new: a file created at `target` meanwhile is not overwritten either.
+        write_placed(
+            &target,
+            Durability::Synced,
+            Placement::New,
+            &mut || Ok(()),
+            |out| {
+                io::copy(&mut reader, out)?;
+                Ok(())
+            },
+        )?;
         Ok(target)
     }
 
     /// Writes a copy of this container to `out`, with the signature entries for which
     /// `keep_signature` says yes, then `extra` entries (name, content, deflate) appended.
+    /// `place` says whether it may replace a file at `out` and what to check before it does.
     fn rewrite(
         &self,
         out: &Path,
@@ -410,9 +425,11 @@ impl Container {
         extra: &mut dyn FnMut(&mut ZipWriter<&mut File>) -> io::Result<()>,
         replace_manifest: Option<&Manifest>,
         now: SystemTime,
+        place: (Placement, &mut dyn FnMut() -> Result<(), AsicError>),
     ) -> Result<(), AsicError> {
         let mut source = File::open(&self.path).map_err(io_err(&self.path))?;
-        write_atomically(out, |file| {
+        let (placement, before_place) = place;
+        write_placed(out, Durability::Synced, placement, before_place, |file| {
             let mut writer = ZipWriter::new(file, now);
             let mut ordered: Vec<&Entry> = self.entries.iter().collect();
             ordered.sort_by_key(|e| e.header_offset);
@@ -437,12 +454,26 @@ impl Container {
     }
 
     /// Writes this container with one more signature entry (`META-INF/signaturesN.xml`, the
-    /// lowest free N) to `out` (which may be this container's path). Returns the entry's name.
+    /// lowest free N) to `out` (which may be this container's path, and is replaced).
+    /// Returns the entry's name.
     pub fn add_signature(
         &self,
         out: &Path,
         signature_xml: &[u8],
         now: SystemTime,
+    ) -> Result<String, AsicError> {
+        self.add_signature_placed(out, signature_xml, now, Placement::Replace, &mut || Ok(()))
+    }
+
+    /// [`Self::add_signature`] placed as `placement` says; `before_place` runs once the new
+    /// container is written and synced, right before it is put in place (its error discards it).
+    pub fn add_signature_placed(
+        &self,
+        out: &Path,
+        signature_xml: &[u8],
+        now: SystemTime,
+        placement: Placement,
+        before_place: &mut dyn FnMut() -> Result<(), AsicError>,
     ) -> Result<String, AsicError> {
         let name = self.next_signature_name();
         self.rewrite(
@@ -454,6 +485,7 @@ impl Container {
             },
             None,
             now,
+            (placement, before_place),
         )?;
         Ok(name)
     }
@@ -476,7 +508,14 @@ impl Container {
         if !self.signatures.iter().any(|s| s == name) {
             return Err(AsicError::NoSuchFile(name.to_owned()));
         }
-        self.rewrite(out, &|n| n != name, &mut |_| Ok(()), None, now)
+        self.rewrite(
+            out,
+            &|n| n != name,
+            &mut |_| Ok(()),
+            None,
+            now,
+            (Placement::Replace, &mut || Ok(())),
+        )
     }
 
     /// Writes this container with more data files to `out`. Refused while it has signatures:
@@ -515,6 +554,7 @@ impl Container {
             },
             Some(&manifest),
             now,
+            (Placement::Replace, &mut || Ok(())),
         )
     }
 }
@@ -642,7 +682,8 @@ pub type SignFn<'a> = dyn FnMut(&[FileDigest]) -> Result<Option<Vec<u8>>, String
 
 /// Creates a new container at `out` with `files`: mimetype, the files (each hashed as it is
 /// written), the manifest, then the signature `sign` makes from the digests (none when it
-/// returns `None`). Nothing appears at `out` unless everything succeeded.
+/// returns `None`). Nothing appears at `out` unless everything succeeded; a file at `out` is
+/// replaced ([`create_placed`] to refuse that).
 pub fn create(
     out: &Path,
     files: &[InputFile],
@@ -650,16 +691,6 @@ pub fn create(
     sign: &mut SignFn<'_>,
 ) -> Result<(), AsicError> {
     create_with(out, files, now, sign, Durability::Synced)
-}
-
-/// Whether a written container is synced to the disk before it replaces its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
-    /// fsync of the file and its folder (Signet's rule for every output).
-    Synced,
-    /// Written and renamed, left in the page cache: still atomic for readers, but a power cut
-    /// may lose it. Only for measuring (`cargo xtask bench asice`) what the disk costs.
-    Unsynced,
 }
 
 /// [`create`] with a choice of [`Durability`].
@@ -671,9 +702,32 @@ pub fn create_with(
     durability: Durability,
 ) -> Result<(), AsicError> {
     let handles = open_inputs(files)?;
-    write_atomically_with(out, durability, |target| {
-        write_new(target, files, handles, now, sign)
-    })
+    write_placed(
+        out,
+        durability,
+        Placement::Replace,
+        &mut || Ok(()),
+        |target| write_new(target, files, handles, now, sign),
+    )
+}
+
+/// [`create`], placed as `placement` says: with [`Placement::New`] a file at `out` (even one
+/// created while the container was written) is never replaced.
+pub fn create_placed(
+    out: &Path,
+    files: &[InputFile],
+    now: SystemTime,
+    sign: &mut SignFn<'_>,
+    placement: Placement,
+) -> Result<(), AsicError> {
+    let handles = open_inputs(files)?;
+    write_placed(
+        out,
+        Durability::Synced,
+        placement,
+        &mut || Ok(()),
+        |target| write_new(target, files, handles, now, sign),
+    )
 }
 
 fn open_inputs(files: &[InputFile]) -> Result<Vec<File>, AsicError> {
@@ -722,25 +776,9 @@ fn write_new(
     Ok(())
 }
 
-/// A container written in full to a temporary file next to its target, not yet durable nor in
-/// place. [`commit`] makes a batch of them durable and puts them in place; dropped without a
-/// commit, the temporary file is removed and the target never appears.
-#[derive(Debug)]
-#[must_use = "a pending container appears only when committed"]
-pub struct Pending {
-    temp: tempfile::NamedTempFile,
-    out: PathBuf,
-}
-
-impl Pending {
-    /// Where the container will be.
-    pub fn target(&self) -> &Path {
-        &self.out
-    }
-}
-
 /// [`create`] for a batch: the same container, written to a temporary file in `out`'s folder
-/// and left pending; [`commit`] the batch to make it durable and put it in place.
+/// and left pending; [`commit`] the batch to make it durable and put it in place (never over
+/// an existing file).
 pub fn create_pending(
     out: &Path,
     files: &[InputFile],
@@ -754,102 +792,6 @@ pub fn create_pending(
     Ok(Pending {
         temp,
         out: out.to_owned(),
+        placement: Placement::New,
     })
-}
-
-/// Makes every pending container durable, then puts it in place: an fsync of each temporary
-/// file (several at once, so the file system commits them together rather than one journal
-/// commit each), then each is renamed over its target, then one fsync of each folder. When a
-/// sync fails nothing is renamed; once this returns `Ok`, every container is on the disk.
-pub fn commit(batch: Vec<Pending>) -> Result<(), AsicError> {
-    const SYNCERS: usize = 8;
-    let chunk = batch.len().div_ceil(SYNCERS).max(1);
-    let synced: Vec<Result<(), AsicError>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = batch
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    for p in part {
-                        p.temp.as_file().sync_all().map_err(io_err(&p.out))?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join().unwrap_or_else(|_| {
-                    Err(AsicError::Io {
-                        path: "a batch of containers".to_owned(),
-                        source: io::Error::other("a sync thread panicked"),
-                    })
-                })
-            })
-            .collect()
-    });
-    synced.into_iter().collect::<Result<Vec<()>, _>>()?;
-    let mut dirs = BTreeSet::new();
-    for p in batch {
-        dirs.insert(folder_of(&p.out));
-        p.temp.persist(&p.out).map_err(|e| AsicError::Io {
-            path: p.out.display().to_string(),
-            source: e.error,
-        })?;
-    }
-    for dir in dirs {
-        File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err(&dir))?;
-    }
-    Ok(())
-}
-
-fn folder_of(out: &Path) -> PathBuf {
-    match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    }
-}
-
-fn temp_next_to(out: &Path) -> Result<tempfile::NamedTempFile, AsicError> {
-    let dir = folder_of(out);
-    tempfile::Builder::new()
-        .prefix(".signet-")
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(io_err(&dir))
-}
-
-/// Writes `out` through a temporary file in the same folder: synced, then renamed over `out`.
-/// On any error the temporary file is removed and `out` is untouched.
-pub fn write_atomically(
-    out: &Path,
-    write: impl FnOnce(&mut File) -> io::Result<()>,
-) -> Result<(), AsicError> {
-    write_atomically_with(out, Durability::Synced, write)
-}
-
-fn write_atomically_with(
-    out: &Path,
-    durability: Durability,
-    write: impl FnOnce(&mut File) -> io::Result<()>,
-) -> Result<(), AsicError> {
-    let dir = folder_of(out);
-    let mut temp = temp_next_to(out)?;
-    write(temp.as_file_mut()).map_err(io_err(out))?;
-    temp.as_file_mut().flush().map_err(io_err(out))?;
-    if durability == Durability::Synced {
-        temp.as_file().sync_all().map_err(io_err(out))?;
-    }
-    temp.persist(out).map_err(|e| AsicError::Io {
-        path: out.display().to_string(),
-        source: e.error,
-    })?;
-    if durability == Durability::Synced
-        && let Ok(d) = File::open(&dir)
-    {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }

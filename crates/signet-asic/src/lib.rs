@@ -4,7 +4,8 @@
 //! - [`zip`]: the ZIP layer: a scanner that checks the central directory and every local header
 //!   before anything is trusted, a bounded streaming entry reader, a streaming writer.
 //! - [`container`]: `mimetype`, manifest, data files and signature entries; create, open, list,
-//!   extract, add files (unsigned only), add and remove signatures; atomic writes.
+//!   extract, add files (unsigned only), add and remove signatures.
+//! - [`place`]: atomic writes; a new file never replaces an existing one.
 //! - [`xades`]: XAdES baseline signatures B-B … B-LTA: building them around a token's signature
 //!   value, and validating them in the ETSI EN 319 102-1 vocabulary.
 //!
@@ -15,6 +16,7 @@ mod ber;
 pub mod container;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod place;
 pub mod session;
 pub mod xades;
 pub mod xml;

@@ -183,7 +183,8 @@ pub(crate) struct SignArgs {
     /// Read the PIN or password from standard input, one line per PIN asked.
     #[arg(long)]
     pub(crate) pin_stdin: bool,
-    /// Where the signed document goes (one input only).
+    /// Where the signed document goes (one input only). With --add-to: where the container
+    /// with the new signature goes instead of changing it in place.
     #[arg(long, conflicts_with = "out_dir")]
     pub(crate) out: Option<PathBuf>,
     /// The folder for the signed documents (several inputs).
@@ -212,9 +213,16 @@ pub(crate) struct SignArgs {
     /// ASiC-E: the container to create.
     #[arg(long, conflicts_with = "add_to")]
     pub(crate) container: Option<PathBuf>,
-    /// ASiC-E: add a signature to this existing container (the files are already in it).
+    /// ASiC-E: add a signature to this existing container (the files are already in it). The
+    /// container is changed in place, atomically (the old one is replaced whole), unless --out
+    /// names another file.
     #[arg(long)]
     pub(crate) add_to: Option<PathBuf>,
+    /// Replace an output (signed PDF or container) that exists already. Without it Signet
+    /// refuses before asking for the PIN, and never overwrites a file, even one that appears
+    /// while signing.
+    #[arg(long)]
+    pub(crate) force: bool,
     #[command(flatten)]
     pub(crate) sign_trust: SignTrustArgs,
 }
@@ -267,7 +275,8 @@ pub(crate) struct VerifyArgs {
 /// `signet extend FILE… --level B-LT|B-LTA`
 #[derive(Debug, Args)]
 pub(crate) struct ExtendArgs {
-    /// The signed documents to extend, in place (written atomically).
+    /// The signed documents to extend. Each is changed in place, atomically: the extended file
+    /// replaces it whole, and only if it did not change while it was being extended.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
     /// The level to reach: B-LT or B-LTA.

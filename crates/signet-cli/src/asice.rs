@@ -8,6 +8,7 @@ use signet_api::ApiError;
 use signet_api::asice::{AsiceSignRequest, AsiceVerifyReport, TrustFiles};
 use signet_api::card::PinKind;
 use signet_api::cert::{FileBytes, TrustedListFiles};
+use signet_api::output::InputSeen;
 use signet_core::{BaselineLevel, Code};
 
 use crate::args::{AsiceCommand, SignArgs, TrustArgs};
@@ -86,6 +87,12 @@ fn try_sign(
     asker: crate::pin::SecretAsker,
 ) -> Result<signet_api::asice::AsiceSignReport, ApiError> {
     let context = signet_api::Context::for_this_user();
+    // The inputs (or the container) as the person chose them, before any PIN or password: a
+    // file changed from here on is not signed.
+    let seen: Vec<InputSeen> = match &args.add_to {
+        Some(existing) => vec![InputSeen::of(existing)],
+        None => args.files.iter().map(|f| InputSeen::of(f)).collect(),
+    };
     let out = match (&args.add_to, &args.container, &args.out) {
         (Some(existing), _, Some(out)) => {
             let _ = existing;
@@ -122,6 +129,9 @@ fn try_sign(
             .iter()
             .map(|p| read(p).map(|f| f.bytes))
             .collect::<Result<_, _>>()?,
+        replace_existing: args.force,
+        seen,
+        expected_sha256: Vec::new(),
     };
     // A PKCS#12 password is asked once, for the file's opening and its signature.
     let asker = RefCell::new(asker);

@@ -59,7 +59,9 @@ impl Status {
             Code::Network => Self::TryAgain,
             Code::Cancelled => Self::Cancelled,
             Code::CardUnavailable | Code::CardRemoved | Code::CardNotActivated => Self::Unavailable,
-            Code::CardUnsupported | Code::PinIncorrect | Code::PinBlocked => Self::DataError,
+            Code::CardUnsupported | Code::PinIncorrect | Code::PinBlocked | Code::InputChanged => {
+                Self::DataError
+            }
             _ => Self::Internal,
         }
     }
@@ -149,5 +151,6 @@ mod tests {
         assert_eq!(Status::for_error(Code::Network).code(), 75);
         assert_eq!(Status::for_error(Code::Internal).code(), 70);
         assert_eq!(Status::for_error(Code::Cancelled).code(), 130);
+        assert_eq!(Status::for_error(Code::InputChanged).code(), 65);
     }
 }

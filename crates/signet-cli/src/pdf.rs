@@ -130,6 +130,7 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         reason: args.reason.clone(),
         location: args.location.clone(),
         contact: args.contact.clone(),
+        replace_existing: args.force,
     };
     let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     let context = Context::for_this_user();

@@ -42,11 +42,14 @@ pub enum Code {
     PinBlocked,
     /// The card has not been activated yet: its PIN2 must be changed first.
     CardNotActivated,
+    /// A file being signed changed on disk between the moment Signet read it and the moment
+    /// the signed result would have been written: nothing was written.
+    InputChanged,
 }
 
 impl Code {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Internal,
         Self::NotImplemented,
         Self::InvalidInput,
@@ -60,6 +63,7 @@ impl Code {
         Self::PinIncorrect,
         Self::PinBlocked,
         Self::CardNotActivated,
+        Self::InputChanged,
     ];
 
     /// The code as it is serialised (`NOT_IMPLEMENTED`).
@@ -78,6 +82,7 @@ impl Code {
             Self::PinIncorrect => "PIN_INCORRECT",
             Self::PinBlocked => "PIN_BLOCKED",
             Self::CardNotActivated => "CARD_NOT_ACTIVATED",
+            Self::InputChanged => "INPUT_CHANGED",
         }
     }
 
@@ -117,6 +122,9 @@ impl Code {
             }
             Self::CardNotActivated => {
                 "Activate the card in the Police and Border Guard Board self-service portal, then change PIN2."
+            }
+            Self::InputChanged => {
+                "Nothing was written. Check the file is the one you mean to sign, then sign it again."
             }
         }
     }

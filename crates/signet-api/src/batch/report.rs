@@ -29,6 +29,9 @@ pub struct PlannedFile {
     pub error: Option<ApiError>,
     #[serde(skip)]
     pub(super) input_path: PathBuf,
+    /// The input as it was when the plan read it (before any PIN).
+    #[serde(skip)]
+    pub(super) seen: crate::output::InputSeen,
     #[serde(skip)]
     pub(super) output_path: PathBuf,
     /// Done, but found after an interrupted run (its "started" line without a "signed" line):

@@ -54,7 +54,7 @@ impl Setup {
         anchors
     }
 
-    fn with_services<T>(&self, f: impl FnOnce(&Services<'_>) -> T) -> T {
+    pub fn with_services<T>(&self, f: impl FnOnce(&Services<'_>) -> T) -> T {
         self.with_services_of(self.anchors(), f)
     }
 

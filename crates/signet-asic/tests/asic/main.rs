@@ -8,3 +8,4 @@ mod corpus;
 mod fuzz_smoke;
 mod libdigidocpp;
 mod signing;
+mod wysiwys;

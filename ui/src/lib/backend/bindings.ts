@@ -131,7 +131,7 @@ pukRetries: number,
  * False for a Thales card delivered locked: PIN2 must be changed before it signs.
  */
 activated: boolean, };
-export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED" | "CARD_UNAVAILABLE" | "CARD_REMOVED" | "CARD_UNSUPPORTED" | "PIN_INCORRECT" | "PIN_BLOCKED" | "CARD_NOT_ACTIVATED";
+export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED" | "CARD_UNAVAILABLE" | "CARD_REMOVED" | "CARD_UNSUPPORTED" | "PIN_INCORRECT" | "PIN_BLOCKED" | "CARD_NOT_ACTIVATED" | "INPUT_CHANGED";
 export type Indication = "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
 export type OptionalBackend = {
 /**

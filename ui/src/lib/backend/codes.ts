@@ -15,6 +15,7 @@ export const ALL_CODES = [
   'PIN_INCORRECT',
   'PIN_BLOCKED',
   'CARD_NOT_ACTIVATED',
+  'INPUT_CHANGED',
 ] as const satisfies readonly Code[];
 
 type AssertNever<T extends never> = T;

@@ -209,11 +209,24 @@ impl PolicyEntry {
 /// keys. The date is Signet's policy (`docs/validation-policy.md` section 4.1).
 pub const END_OF_2030: u64 = 1_924_992_000;
 
+/// 2020-01-01T00:00:00Z: the sunset of SHA-1 in certificate signatures (the first practical
+/// chosen-prefix SHA-1 collision, the attack that forges a CA's signature, was published in
+/// January 2020). Signet's policy, `docs/validation-policy.md` section 4.1.
+pub const SHA1_CERTIFICATE_SUNSET: u64 = 1_577_836_800;
+
+/// The policy entry of SHA-1 in certificate signatures.
+pub const SHA1_CERTIFICATES: &str = "SHA-1 in certificate signatures (sha1WithRSAEncryption)";
+
 /// Signet's table of accepted signature algorithms, hash functions and key sizes with their
 /// sunset dates (after ETSI TS 119 312, SOG-IS, BSI TR-02102-1 and NIST SP 800-57; the dates
-/// are Signet's policy). What is not in the table is refused: SHA-1 and MD5 signatures, RSA below 2048 bits,
-/// curves other than P-256, P-384 and P-521, other key types.
+/// are Signet's policy). What is not in the table is refused: MD5, SHA-1 in anything but a
+/// certificate's signature, RSA below 2048 bits, curves other than P-256, P-384 and P-521,
+/// other key types.
 pub const POLICY: &[PolicyEntry] = &[
+    PolicyEntry {
+        what: SHA1_CERTIFICATES,
+        sunset_unix: Some(SHA1_CERTIFICATE_SUNSET),
+    },
     PolicyEntry {
         what: "SHA-256",
         sunset_unix: None,
@@ -617,6 +630,48 @@ fn ecdsa_verify(
     sig::UnparsedPublicKey::new(algorithm, point)
         .verify(message, signature)
         .map_err(|_| CryptoError::BadSignature)
+}
+
+/// The legacy algorithm `alg` is, when it is one Signet accepts only for a certificate's
+/// signature proven to exist before its sunset: its [`POLICY`] entry.
+pub fn legacy_certificate_algorithm(
+    alg: &AlgorithmIdentifierOwned,
+) -> Option<&'static PolicyEntry> {
+    (alg.oid == oid::RSA_SHA1 && no_parameters(alg)).then(|| policy_entry(SHA1_CERTIFICATES))
+}
+
+/// DigestInfo prefix of SHA-1 (RFC 8017 section 9.2, note 1).
+const SHA1_DIGEST_INFO: [u8; 15] = [
+    0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
+];
+
+/// Verifies a certificate's signature: as [`verify`], and also with a legacy algorithm
+/// ([`legacy_certificate_algorithm`]), whose policy entry is then returned. The caller must judge
+/// that entry's sunset against the time the certificate is proven to exist
+/// (`PathValidator` does); without such a proof the signature is not acceptable.
+pub fn verify_certificate_signature(
+    spki: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<Option<&'static PolicyEntry>, CryptoError> {
+    let Some(entry) = legacy_certificate_algorithm(alg) else {
+        return verify(spki, alg, message, signature).map(|()| None);
+    };
+    let PublicKey::Rsa(key) = PublicKey::from_spki(spki)? else {
+        return Err(CryptoError::AlgorithmKeyMismatch {
+            algorithm: alg.oid,
+            key: spki.algorithm.oid,
+        });
+    };
+    use sha1::Digest as _;
+    let padding = rsa::Pkcs1v15Sign {
+        hash_len: Some(20),
+        prefix: SHA1_DIGEST_INFO.to_vec().into_boxed_slice(),
+    };
+    key.verify(padding, &sha1::Sha1::digest(message), signature)
+        .map_err(|_| CryptoError::BadSignature)?;
+    Ok(Some(entry))
 }
 
 /// Verifies `signature` over `message` by the key in `spki`.

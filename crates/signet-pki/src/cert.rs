@@ -516,6 +516,26 @@ impl Cert {
         )
     }
 
+    /// Verifies that `issuer`'s key signed this certificate, also with a legacy algorithm
+    /// (SHA-1), whose policy entry is then returned: the caller judges its sunset against a
+    /// proof of existence ([`crypto::verify_certificate_signature`]).
+    pub fn verify_signed_by_legacy(
+        &self,
+        issuer: &Cert,
+    ) -> Result<Option<&'static crypto::PolicyEntry>, CryptoError> {
+        crypto::verify_certificate_signature(
+            issuer.spki(),
+            &self.cert.signature_algorithm,
+            &self.tbs_der,
+            self.cert.signature.raw_bytes(),
+        )
+    }
+
+    /// The certificate's signature algorithm.
+    pub fn signature_algorithm(&self) -> &spki::AlgorithmIdentifierOwned {
+        &self.cert.signature_algorithm
+    }
+
     /// A summary for reports: subject, issuer, serial, validity.
     pub fn summary(&self) -> CertSummary {
         CertSummary {

@@ -300,6 +300,9 @@ pub struct PathReport {
     /// What the CRLs said about each CA certificate of the path checked for revocation
     /// (anchors are not checked), issuing CA first.
     pub ca_revocation: Vec<CaRevocation>,
+    /// Remarks that do not fail the path: a legacy algorithm (SHA-1) accepted because the
+    /// validation time, proven, is before its sunset.
+    pub warnings: Vec<String>,
 }
 
 /// What a verified CRL said about one CA certificate of a path.
@@ -331,6 +334,7 @@ impl PathReport {
             purpose,
             revocation: None,
             ca_revocation: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -492,8 +496,9 @@ impl<'a> PathValidator<'a> {
             .cloned()
             .collect();
         for candidate in candidates {
-            match current.verify_signed_by(&candidate) {
-                Ok(()) => {
+            // Legacy algorithms verify here; check_path judges their sunset.
+            match current.verify_signed_by_legacy(&candidate) {
+                Ok(_) => {
                     path.push(candidate);
                     if self.extend(path, problem) {
                         return true;
@@ -585,6 +590,9 @@ fn check_path(report: &mut PathReport) {
                 },
             );
         }
+        if !is_anchor {
+            check_legacy_signature(report, cert, time);
+        }
         if is_anchor && !is_target {
             // A trust anchor is trusted as configured; only its validity period and
             // pathLenConstraint count.
@@ -643,6 +651,43 @@ fn check_path(report: &mut PathReport) {
             }
             check_issuer_path_len(report, cert, i);
         }
+    }
+}
+
+/// A certificate signed with a legacy algorithm (SHA-1): acceptable only when the time judged
+/// is a proof of existence (a time-stamp's genTime, a BDOC time-mark's producedAt, `--at`)
+/// before the algorithm's sunset, with a warning naming it; otherwise INDETERMINATE /
+/// CRYPTO_CONSTRAINTS_FAILURE_NO_POE. The present is no proof: a collision-forged certificate
+/// would look the same today.
+fn check_legacy_signature(report: &mut PathReport, cert: &Cert, time: ValidationTime) {
+    let Some(entry) = crate::crypto::legacy_certificate_algorithm(cert.signature_algorithm())
+    else {
+        return;
+    };
+    let Some(sunset) = entry.sunset() else {
+        return;
+    };
+    let at = time.at();
+    if time.is_proven() && at < sunset {
+        report.warnings.push(format!(
+            "certificate {} is signed with {}: accepted because the signature is proven to exist at {}, before the algorithm's sunset ({})",
+            cert.subject(),
+            entry.what,
+            Utc(at),
+            Utc(sunset)
+        ));
+    } else {
+        report.add(
+            Indication::Indeterminate,
+            SubIndication::CryptoConstraintsFailureNoPoe,
+            PathProblem::Crypto {
+                serial: cert.serial_hex(),
+                reason: CryptoError::PastSunset {
+                    what: entry.what,
+                    sunset,
+                },
+            },
+        );
     }
 }
 

@@ -552,6 +552,8 @@ impl Checker<'_, '_, '_> {
             None => ValidationTime::Current(self.trust.now),
         };
         let mut path = validator.validate(&signer, Purpose::Signature, at);
+        // A legacy algorithm (SHA-1) accepted on the proof of existence is named.
+        self.report.warnings.extend(path.warnings.iter().cloned());
         if path.passed() {
             // The CA certificates below the anchor (none when a trusted list names the direct
             // issuer): judged by the CRLs in RevocationValues, offline.

@@ -89,11 +89,15 @@ pub(super) fn authenticate(
         Ok(responder) => return Ok(responder),
         Err(reason) => reason,
     };
-    let Some(listed) = policy
-        .listed_responders
-        .iter()
-        .find(|l| l.certificate == signer)
-    else {
+    // The list names the responder by its ServiceDigitalIdentity, whose substance is the key
+    // (TS 119 612 clause 5.5.3 also allows a bare key or subject key identifier): a certificate
+    // the responder re-issued for the same key and subject carries the same authority, as in
+    // libdigidocpp, which verifies with the list's certificate found by the ResponderID.
+    let Some(listed) = policy.listed_responders.iter().find(|l| {
+        l.certificate == signer
+            || (l.certificate.subject() == signer.subject()
+                && l.certificate.spki() == signer.spki())
+    }) else {
         return Err(unauthorised(reason));
     };
     if !listed.service.active_at(produced_at) {
@@ -106,7 +110,9 @@ pub(super) fn authenticate(
                 .unwrap_or("without status")
         )));
     }
-    if !valid_now {
+    let listed_valid_now = !(now + policy.clock_skew < listed.certificate.not_before()
+        || now > listed.certificate.not_after() + policy.clock_skew);
+    if !valid_now || !listed_valid_now {
         return Err(unauthorised("its certificate is not valid now"));
     }
     Ok(Responder::TrustedList {

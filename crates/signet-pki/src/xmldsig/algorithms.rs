@@ -16,12 +16,26 @@ pub enum SignatureMethod {
     /// `http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256` and friends; the value is r‖s
     /// (XML Signature 1.1 section 6.4.3), not DER.
     Ecdsa(HashAlg),
+    /// `http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1` and friends: RSASSA-PSS with
+    /// MGF1 over the same hash, a salt as long as the hash and trailer field 1 (RFC 6931
+    /// section 2.3.10, "RSASSA-PSS Without Parameters").
+    RsaPss(HashAlg),
 }
 
 impl SignatureMethod {
-    /// The method for a SignatureMethod Algorithm URI; SHA-1 is refused.
+    /// The method for a SignatureMethod Algorithm URI; SHA-1 is refused, and so is
+    /// `xmldsig-more#rsa-pss` with an RSAPSSParams element (RFC 6931 section 2.3.11).
     pub fn from_uri(uri: &str) -> Result<Self, XmlDsigError> {
         const MORE: &str = "http://www.w3.org/2001/04/xmldsig-more#";
+        const MORE_2007: &str = "http://www.w3.org/2007/05/xmldsig-more#";
+        if let Some(name) = uri.strip_prefix(MORE_2007) {
+            return Ok(match name {
+                "sha256-rsa-MGF1" => Self::RsaPss(HashAlg::Sha256),
+                "sha384-rsa-MGF1" => Self::RsaPss(HashAlg::Sha384),
+                "sha512-rsa-MGF1" => Self::RsaPss(HashAlg::Sha512),
+                _ => return Err(XmlDsigError::Algorithm(uri.to_owned())),
+            });
+        }
         let Some(name) = uri.strip_prefix(MORE) else {
             return Err(XmlDsigError::Algorithm(uri.to_owned()));
         };
@@ -39,12 +53,13 @@ impl SignatureMethod {
     /// The hash function.
     pub fn hash(self) -> HashAlg {
         match self {
-            Self::Rsa(h) | Self::Ecdsa(h) => h,
+            Self::Rsa(h) | Self::Ecdsa(h) | Self::RsaPss(h) => h,
         }
     }
 
     fn algorithm_identifier(self) -> AlgorithmIdentifierOwned {
         let oid = match self {
+            Self::RsaPss(hash) => return crypto::pss_algorithm_identifier(hash),
             Self::Rsa(HashAlg::Sha256) => oid::RSA_SHA256,
             Self::Rsa(HashAlg::Sha384) => oid::RSA_SHA384,
             Self::Rsa(_) => oid::RSA_SHA512,
@@ -62,7 +77,7 @@ impl SignatureMethod {
     pub fn verify(self, signer: &Cert, message: &[u8], value: &[u8]) -> Result<(), CryptoError> {
         let value = match self {
             Self::Ecdsa(_) => ecdsa_raw_to_der(value).map_err(|_| CryptoError::BadSignature)?,
-            Self::Rsa(_) => value.to_vec(),
+            Self::Rsa(_) | Self::RsaPss(_) => value.to_vec(),
         };
         crypto::verify(signer.spki(), &self.algorithm_identifier(), message, &value)
     }

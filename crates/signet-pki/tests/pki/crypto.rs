@@ -1,5 +1,7 @@
 //! Signature verification against certificates signed by OpenSSL, an independent signer.
 
+use std::time::{Duration, SystemTime};
+
 use signet_core::{Clock as _, FixedClock, Indication, SubIndication, SystemClock};
 use signet_pki::crypto::CryptoError;
 use signet_pki::{Cert, PathValidator, Purpose, TrustAnchors, ValidationTime};
@@ -293,4 +295,193 @@ fn a_hash_fed_in_pieces_is_the_hash_of_the_whole_and_matches_sha256sum() {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with(&hex));
+}
+
+/// A CA (SHA-256, self-signed, the anchor) and an end certificate it signs with
+/// sha1WithRSAEncryption, valid 2015-2035, made by `openssl ca`.
+fn sha1_signed_chain(dir: &std::path::Path) -> (Cert, Cert) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[ca]\ndefault_ca = sub\n[sub]\ndir = .\ndatabase = ./index.txt\nserial = ./serial\n\
+         new_certs_dir = .\ncertificate = ./ca.pem\nprivate_key = ./ca.key\n\
+         policy = any\nunique_subject = no\ncopy_extensions = none\n\
+         [any]\ncommonName = supplied\n[req]\ndistinguished_name = dn\n[dn]\n\
+         [v3_ca]\nbasicConstraints = critical, CA:true\nkeyUsage = critical, keyCertSign, cRLSign\n\
+         [v3_leaf]\nbasicConstraints = critical, CA:false\nkeyUsage = critical, nonRepudiation\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("index.txt"), "").unwrap();
+    std::fs::write(dir.join("serial"), "1000\n").unwrap();
+    run(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-subj",
+        "/CN=SHA-1 era CA",
+        "-config",
+        "ca.cnf",
+        "-out",
+        "ca.csr",
+    ]);
+    run(&[
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-selfsign",
+        "-keyfile",
+        "ca.key",
+        "-md",
+        "sha256",
+        "-startdate",
+        "140101000000Z",
+        "-enddate",
+        "360101000000Z",
+        "-extensions",
+        "v3_ca",
+        "-in",
+        "ca.csr",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-subj",
+        "/CN=SHA-1 era signer",
+        "-config",
+        "ca.cnf",
+        "-out",
+        "leaf.csr",
+    ]);
+    run(&[
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-md",
+        "sha1",
+        "-startdate",
+        "150101000000Z",
+        "-enddate",
+        "350101000000Z",
+        "-extensions",
+        "v3_leaf",
+        "-in",
+        "leaf.csr",
+        "-out",
+        "leaf.pem",
+    ]);
+    let read = |name: &str| {
+        Cert::from_file_bytes(&std::fs::read(dir.join(name)).unwrap())
+            .unwrap()
+            .remove(0)
+    };
+    (read("ca.pem"), read("leaf.pem"))
+}
+
+/// 2019-06-01T00:00:00Z, before the sunset of SHA-1 in certificate signatures (2020-01-01).
+const BEFORE_SHA1_SUNSET: u64 = 1_559_347_200;
+/// 2021-06-01T00:00:00Z, after it.
+const AFTER_SHA1_SUNSET: u64 = 1_622_505_600;
+
+/// A certificate signed with SHA-1 passes only at a time proven before the sunset of SHA-1 in
+/// certificate signatures, with a warning naming the algorithm; the present (no proof of
+/// existence), even a present before the sunset, and a proven time after it are INDETERMINATE /
+/// CRYPTO_CONSTRAINTS_FAILURE_NO_POE. Elsewhere SHA-1 stays refused.
+#[test]
+fn a_sha1_signed_certificate_passes_only_with_a_proof_of_existence_before_the_sunset() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, leaf) = sha1_signed_chain(dir.path());
+    assert_eq!(
+        leaf.signature_algorithm().oid,
+        signet_pki::crypto::oid::RSA_SHA1
+    );
+    // Plain verification still refuses SHA-1 (CRLs, OCSP, time-stamps use it).
+    assert!(matches!(
+        leaf.verify_signed_by(&ca),
+        Err(CryptoError::UnsupportedAlgorithm(_))
+    ));
+    let entry = leaf.verify_signed_by_legacy(&ca).unwrap().unwrap();
+    assert_eq!(entry.what, signet_pki::crypto::SHA1_CERTIFICATES);
+
+    let anchors = TrustAnchors::new([ca.clone()]);
+    let judge = |time: ValidationTime| {
+        PathValidator::new(&anchors, []).validate(&leaf, Purpose::Signature, time)
+    };
+    let before = SystemTime::UNIX_EPOCH + Duration::from_secs(BEFORE_SHA1_SUNSET);
+    let after = SystemTime::UNIX_EPOCH + Duration::from_secs(AFTER_SHA1_SUNSET);
+
+    let report = judge(ValidationTime::Proven(before));
+    assert_eq!(
+        report.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        report.findings
+    );
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].contains("SHA-1"),
+        "{}",
+        report.warnings[0]
+    );
+    assert!(report.warnings[0].contains("CN=SHA-1 era signer"));
+
+    for time in [
+        ValidationTime::Proven(after),
+        ValidationTime::Current(before),
+        ValidationTime::Current(SystemClock.now()),
+    ] {
+        let report = judge(time);
+        assert_eq!(report.indication, Indication::Indeterminate, "{time:?}");
+        assert_eq!(
+            report.sub_indication,
+            Some(SubIndication::CryptoConstraintsFailureNoPoe),
+            "{time:?}: {:?}",
+            report.findings
+        );
+        assert!(report.warnings.is_empty());
+    }
+
+    // A changed signature is still a bad signature, whatever the time.
+    let mut inner = leaf.inner().clone();
+    let mut sig = inner.signature.raw_bytes().to_vec();
+    sig[10] ^= 0x01;
+    inner.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    let changed = Cert::from_der(&der::Encode::to_der(&inner).unwrap()).unwrap();
+    assert_eq!(
+        changed.verify_signed_by_legacy(&ca),
+        Err(CryptoError::BadSignature)
+    );
+    let report = PathValidator::new(&anchors, []).validate(
+        &changed,
+        Purpose::Signature,
+        ValidationTime::Proven(before),
+    );
+    assert_eq!(report.indication, Indication::Indeterminate);
+    assert_ne!(
+        report.sub_indication,
+        Some(SubIndication::CryptoConstraintsFailureNoPoe)
+    );
 }

@@ -534,3 +534,61 @@ fn a_responder_neither_listed_nor_delegated_stays_unauthorised() {
     let unverified = TrustedList::parse_unverified(tl.xml.as_bytes()).unwrap();
     assert!(ListedResponder::from_list(&unverified, SystemClock.now()).is_empty());
 }
+
+/// A copy of `cert` with another serial number (its signature no longer verifies, which a list's
+/// certificate, trusted as configured, never needs), and optionally another key.
+fn reissued(cert: &signet_pki::Cert, other_key: Option<&signet_pki::Cert>) -> signet_pki::Cert {
+    use der::Encode as _;
+    let mut inner = cert.inner().clone();
+    inner.tbs_certificate.serial_number =
+        x509_cert::serial_number::SerialNumber::new(&[0x42, 0x42]).unwrap();
+    if let Some(other) = other_key {
+        inner.tbs_certificate.subject_public_key_info = other.spki().clone();
+    }
+    signet_pki::Cert::from_der(&inner.to_der().unwrap()).unwrap()
+}
+
+/// A trusted list names a responder by its key: an answer carrying a certificate the responder
+/// re-issued for the same subject and key (libdigidocpp's test responder "TEST of SK OCSP
+/// RESPONDER 2011" did so in 2020) is authorised; the same subject with another key is not.
+#[test]
+fn a_listed_responder_is_recognised_by_its_key_and_subject() {
+    let pki = TestPki::start().unwrap();
+    pki.set_ocsp_mode(OcspMode::RogueResponder);
+    let mut options = TrustedListOptions::default();
+    options.extra_ocsp = vec![Role::RogueOcspResponder];
+    let clock = FixedClock::new(SystemClock.now());
+    let rogue = cert(&pki, Role::RogueOcspResponder);
+    let delegated = cert(&pki, Role::OcspResponder);
+
+    let mut policy = listed_policy(&pki, &options);
+    for listed in &mut policy.listed_responders {
+        if listed.certificate == rogue {
+            listed.certificate = reissued(&rogue, None);
+        }
+    }
+    assert!(
+        !policy
+            .listed_responders
+            .iter()
+            .any(|l| l.certificate == rogue)
+    );
+    let answer = ask_at(&pki, Role::Signing, &policy, &clock).unwrap();
+    assert!(
+        matches!(&answer.responder, Responder::TrustedList { subject, .. } if subject.contains("Signet Rogue OCSP")),
+        "{:?}",
+        answer.responder
+    );
+
+    let mut policy = listed_policy(&pki, &options);
+    for listed in &mut policy.listed_responders {
+        if listed.certificate == rogue {
+            listed.certificate = reissued(&rogue, Some(&delegated));
+        }
+    }
+    let err = ask_at(&pki, Role::Signing, &policy, &clock).unwrap_err();
+    assert!(
+        matches!(&err, OcspError::UnauthorisedResponder { responder, .. } if responder.contains("Signet Rogue OCSP")),
+        "{err}"
+    );
+}

@@ -26,24 +26,98 @@ const LDD_DATA: &[u8] = include_bytes!("../data/xmldsig/ldd_tsl.test.txt");
 const D4J_SIG: &str = include_str!("../data/xmldsig/d4j_esteid2018.signatures0.xml");
 const D4J_DATA: &[u8] = include_bytes!("../data/xmldsig/d4j_esteid2018.test.txt");
 
-/// Reference validation comes first (XML-DSig 3.2.1): both references of this C14N 1.1
-/// signature digest correctly. The signer is a 2011 test ID card whose RSA key the `rsa` crate's
-/// strict PKCS #1 decoder refuses (public exponent 0x40000081 in a key DER that `der` rejects at
-/// byte 260), so signature validation stops at the key: a known gap of `crypto::PublicKey`,
-/// not of canonicalization.
+/// A C14N 1.1 XAdES signature by a 2013 test ID card whose RSA key has public exponent
+/// 0x40000081 and a modulus written without its leading zero octet (DER reads it as negative):
+/// Signet reads the key as OpenSSL does, and the signature verifies. Reference validation comes
+/// first (XML-DSig 3.2.1): with the data changed it fails at the reference.
 #[test]
-fn xades_with_c14n11_references_digest_correctly() {
-    let err = check(LDD_SIG, LDD_DATA).unwrap_err();
-    assert!(
-        matches!(err, XmlDsigError::Signature(CryptoError::Malformed { .. })),
-        "{err:?}"
-    );
-    // With the data changed, the same document fails earlier, at its reference.
+fn xades_with_c14n11_by_an_old_id_card_key_verifies() {
+    let verified = check(LDD_SIG, LDD_DATA).unwrap();
+    assert!(matches!(verified.method, SignatureMethod::Rsa(_)));
     assert!(matches!(
         check(LDD_SIG, b"tset"),
         Err(XmlDsigError::DigestMismatch { uri }) if uri == "test.txt"
     ));
     assert!(LDD_SIG.contains("http://www.w3.org/2006/12/xml-c14n11"));
+    // One base64 character of the signature value changed.
+    let value = LDD_SIG.find("SignatureValue").unwrap();
+    let at = LDD_SIG[value..].find('>').unwrap() + value + 1;
+    let mut changed = LDD_SIG.to_owned();
+    let c = if &changed[at..at + 1] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    changed.replace_range(at..at + 1, c);
+    assert!(matches!(
+        check(&changed, LDD_DATA),
+        Err(XmlDsigError::Signature(CryptoError::BadSignature))
+    ));
+}
+
+/// The RSASSA-PSS SignatureMethod URIs of RFC 6931 section 2.3.10 (no parameters: MGF1 over the
+/// same hash, salt as long as the hash) verify signatures OpenSSL makes that way; SHA-1 and the
+/// parameterised `rsa-pss` stay refused.
+#[test]
+fn pss_signature_methods_verify_openssl_pss_signatures() {
+    use signet_pki::crypto::HashAlg;
+    use signet_testkit::external::{OpensslSignature, self_signed};
+    let dir = tempfile::tempdir().unwrap();
+    let cert = signet_pki::Cert::from_der(
+        &self_signed(
+            dir.path(),
+            "signer",
+            OpensslSignature::RsaPkcs1 {
+                bits: 2048,
+                digest: "sha256",
+            },
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let message = b"<ds:SignedInfo>canonical</ds:SignedInfo>".as_slice();
+    std::fs::write(dir.path().join("m.bin"), message).unwrap();
+    for (uri, hash, digest) in [
+        ("sha256-rsa-MGF1", HashAlg::Sha256, "-sha256"),
+        ("sha384-rsa-MGF1", HashAlg::Sha384, "-sha384"),
+        ("sha512-rsa-MGF1", HashAlg::Sha512, "-sha512"),
+    ] {
+        let method =
+            SignatureMethod::from_uri(&format!("http://www.w3.org/2007/05/xmldsig-more#{uri}"))
+                .unwrap();
+        assert_eq!(method, SignatureMethod::RsaPss(hash));
+        let out = std::process::Command::new("openssl")
+            .current_dir(dir.path())
+            .args(["dgst", digest, "-sign", "signer.key", "-sigopt"])
+            .args([
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                "rsa_pss_saltlen:digest",
+                "m.bin",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(method.verify(&cert, message, &out.stdout), Ok(()), "{uri}");
+        assert_eq!(
+            method.verify(&cert, b"changed", &out.stdout),
+            Err(CryptoError::BadSignature),
+            "{uri}"
+        );
+        // The same value is no PKCS #1 v1.5 signature.
+        assert!(
+            SignatureMethod::Rsa(hash)
+                .verify(&cert, message, &out.stdout)
+                .is_err()
+        );
+    }
+    for refused in [
+        "http://www.w3.org/2007/05/xmldsig-more#sha1-rsa-MGF1",
+        "http://www.w3.org/2007/05/xmldsig-more#rsa-pss",
+        "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+    ] {
+        assert!(SignatureMethod::from_uri(refused).is_err(), "{refused}");
+    }
 }
 
 #[test]

@@ -1,15 +1,20 @@
 //! Signature verification and the algorithms Signet accepts.
 //!
-//! Accepted (`docs/validation-policy.md` section 4): ECDSA on P-256 and P-384 with
+//! Accepted (`docs/validation-policy.md` section 4): ECDSA on P-256, P-384 and P-521 with
 //! SHA-256/384/512 (RFC 5758 section 3.2, no parameters), RSA PKCS#1 v1.5 with SHA-256/384/512
 //! (RFC 4055 section 5) and RSASSA-PSS (RFC 4055 section 3.1) with the same hashes and MGF1 over
-//! the same hash, RSA keys of at least 2048 bits. SHA-1 and MD5 signatures are refused.
+//! the same hash, RSA keys of 2048 to 16384 bits with any odd exponent from 3 (`rsa_key`). SHA-1
+//! and MD5 signatures are refused.
 
 use std::time::{Duration, SystemTime};
 
 use const_oid::ObjectIdentifier;
+use der::Tagged as _;
 use sha2::Digest as _;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+mod rsa_key;
+pub use rsa_key::MAX_RSA_BITS;
 
 /// Object identifiers of the algorithms.
 pub mod oid {
@@ -204,11 +209,24 @@ impl PolicyEntry {
 /// keys. The date is Signet's policy (`docs/validation-policy.md` section 4.1).
 pub const END_OF_2030: u64 = 1_924_992_000;
 
+/// 2020-01-01T00:00:00Z: the sunset of SHA-1 in certificate signatures (the first practical
+/// chosen-prefix SHA-1 collision, the attack that forges a CA's signature, was published in
+/// January 2020). Signet's policy, `docs/validation-policy.md` section 4.1.
+pub const SHA1_CERTIFICATE_SUNSET: u64 = 1_577_836_800;
+
+/// The policy entry of SHA-1 in certificate signatures.
+pub const SHA1_CERTIFICATES: &str = "SHA-1 in certificate signatures (sha1WithRSAEncryption)";
+
 /// Signet's table of accepted signature algorithms, hash functions and key sizes with their
 /// sunset dates (after ETSI TS 119 312, SOG-IS, BSI TR-02102-1 and NIST SP 800-57; the dates
-/// are Signet's policy). What is not in the table is refused: SHA-1 and MD5 signatures, RSA below 2048 bits,
-/// curves other than P-256, P-384 and P-521, other key types.
+/// are Signet's policy). What is not in the table is refused: MD5, SHA-1 in anything but a
+/// certificate's signature, RSA below 2048 bits, curves other than P-256, P-384 and P-521,
+/// other key types.
 pub const POLICY: &[PolicyEntry] = &[
+    PolicyEntry {
+        what: SHA1_CERTIFICATES,
+        sunset_unix: Some(SHA1_CERTIFICATE_SUNSET),
+    },
     PolicyEntry {
         what: "SHA-256",
         sunset_unix: None,
@@ -287,32 +305,73 @@ struct PssParams {
     trailer_field: Option<u32>,
 }
 
+/// Whether an AlgorithmIdentifier's parameters are absent or NULL (both mean "none" for the
+/// SHA-2 hashes, RFC 4055 section 2.1).
+fn no_parameters(alg: &AlgorithmIdentifierOwned) -> bool {
+    alg.parameters
+        .as_ref()
+        .is_none_or(|p| p.tag() == der::Tag::Null && p.value().is_empty())
+}
+
+/// RSASSA-PSS parameters, strictly: the hash explicit (SHA-256/384/512, parameters absent or
+/// NULL), MGF1 explicit with the same hash, the salt as long as the hash, the trailer field 1.
+/// The SHA-1 defaults of RFC 4055 are refused: every field Signet accepts is explicit.
 fn pss_scheme(params: Option<&der::Any>) -> Result<Scheme, CryptoError> {
     let unsupported = CryptoError::UnsupportedAlgorithm(oid::RSA_PSS);
     let params = params.ok_or(unsupported.clone())?;
-    let params: PssParams = params.decode_as().map_err(|_| CryptoError::Malformed {
+    let malformed = CryptoError::Malformed {
         what: "RSASSA-PSS parameters",
-    })?;
-    // The SHA-1 defaults are refused: every field Signet accepts is explicit.
-    let hash = params
-        .hash
-        .and_then(|h| HashAlg::from_oid(h.oid))
-        .ok_or(unsupported.clone())?;
+    };
+    if params.tag() != der::Tag::Sequence {
+        return Err(malformed);
+    }
+    let params: PssParams = params.decode_as().map_err(|_| malformed.clone())?;
+    let hash_alg = params.hash.ok_or(unsupported.clone())?;
+    let hash = HashAlg::from_oid(hash_alg.oid).ok_or(unsupported.clone())?;
+    if !no_parameters(&hash_alg) {
+        return Err(malformed);
+    }
     let mgf = params.mask_gen.ok_or(unsupported.clone())?;
-    let mgf_hash = mgf
-        .parameters
-        .as_ref()
-        .and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())
-        .and_then(|h| HashAlg::from_oid(h.oid));
-    if mgf.oid != oid::MGF1 || mgf_hash != Some(hash) {
+    if mgf.oid != oid::MGF1 {
         return Err(unsupported);
     }
-    if params.salt_length.unwrap_or(20) as usize != hash.output_len()
+    let mgf_hash: AlgorithmIdentifierOwned = mgf
+        .parameters
+        .as_ref()
+        .ok_or(malformed.clone())?
+        .decode_as()
+        .map_err(|_| malformed.clone())?;
+    if !no_parameters(&mgf_hash) {
+        return Err(malformed);
+    }
+    if mgf_hash.oid != hash.oid()
+        || params.salt_length.unwrap_or(20) as usize != hash.output_len()
         || params.trailer_field.unwrap_or(1) != 1
     {
         return Err(unsupported);
     }
     Ok(Scheme::RsaPss(hash))
+}
+
+/// The id-RSASSA-PSS AlgorithmIdentifier Signet verifies with `hash`: the hash explicit, MGF1
+/// with the same hash, a salt as long as the hash, trailer field 1 (omitted, its DEFAULT). It is
+/// what XML-DSig's `sha256-rsa-MGF1` family means (RFC 6931 section 2.3.10).
+pub fn pss_algorithm_identifier(hash: HashAlg) -> AlgorithmIdentifierOwned {
+    let mgf_hash = der::Any::encode_from(&hash.algorithm_identifier())
+        .expect("an AlgorithmIdentifier encodes");
+    let params = PssParams {
+        hash: Some(hash.algorithm_identifier()),
+        mask_gen: Some(AlgorithmIdentifierOwned {
+            oid: oid::MGF1,
+            parameters: Some(mgf_hash),
+        }),
+        salt_length: Some(hash.output_len() as u32),
+        trailer_field: None,
+    };
+    AlgorithmIdentifierOwned {
+        oid: oid::RSA_PSS,
+        parameters: Some(der::Any::encode_from(&params).expect("PSS parameters encode")),
+    }
 }
 
 fn scheme(alg: &AlgorithmIdentifierOwned) -> Result<Scheme, CryptoError> {
@@ -337,6 +396,15 @@ pub fn cms_signature_algorithm(
 ) -> Result<AlgorithmIdentifierOwned, CryptoError> {
     let hash =
         HashAlg::from_oid(digest.oid).ok_or(CryptoError::UnsupportedAlgorithm(digest.oid))?;
+    if signature.oid == oid::RSA_PSS {
+        // RFC 4056 section 3: the digestAlgorithm is the PSS parameters' hash.
+        return match pss_scheme(signature.parameters.as_ref())? {
+            Scheme::RsaPss(h) if h == hash => Ok(signature.clone()),
+            _ => Err(CryptoError::Malformed {
+                what: "RSASSA-PSS parameters (their hash is not the digest algorithm)",
+            }),
+        };
+    }
     let oid = match (signature.oid, hash) {
         (oid::RSA, HashAlg::Sha256) => oid::RSA_SHA256,
         (oid::RSA, HashAlg::Sha384) => oid::RSA_SHA384,
@@ -402,13 +470,8 @@ impl PublicKey {
                 }
             }
             oid::RSA | oid::RSA_PSS => {
-                use rsa::pkcs1::DecodeRsaPublicKey as _;
                 use rsa::traits::PublicKeyParts as _;
-                let key = rsa::RsaPublicKey::from_pkcs1_der(bits).map_err(|_| {
-                    CryptoError::Malformed {
-                        what: "RSA public key",
-                    }
-                })?;
+                let key = rsa_key::parse(bits)?;
                 let size = key.n().bits();
                 if size < MIN_RSA_BITS {
                     return Err(CryptoError::WeakKey {
@@ -569,6 +632,48 @@ fn ecdsa_verify(
         .map_err(|_| CryptoError::BadSignature)
 }
 
+/// The legacy algorithm `alg` is, when it is one Signet accepts only for a certificate's
+/// signature proven to exist before its sunset: its [`POLICY`] entry.
+pub fn legacy_certificate_algorithm(
+    alg: &AlgorithmIdentifierOwned,
+) -> Option<&'static PolicyEntry> {
+    (alg.oid == oid::RSA_SHA1 && no_parameters(alg)).then(|| policy_entry(SHA1_CERTIFICATES))
+}
+
+/// DigestInfo prefix of SHA-1 (RFC 8017 section 9.2, note 1).
+const SHA1_DIGEST_INFO: [u8; 15] = [
+    0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
+];
+
+/// Verifies a certificate's signature: as [`verify`], and also with a legacy algorithm
+/// ([`legacy_certificate_algorithm`]), whose policy entry is then returned. The caller must judge
+/// that entry's sunset against the time the certificate is proven to exist
+/// (`PathValidator` does); without such a proof the signature is not acceptable.
+pub fn verify_certificate_signature(
+    spki: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<Option<&'static PolicyEntry>, CryptoError> {
+    let Some(entry) = legacy_certificate_algorithm(alg) else {
+        return verify(spki, alg, message, signature).map(|()| None);
+    };
+    let PublicKey::Rsa(key) = PublicKey::from_spki(spki)? else {
+        return Err(CryptoError::AlgorithmKeyMismatch {
+            algorithm: alg.oid,
+            key: spki.algorithm.oid,
+        });
+    };
+    use sha1::Digest as _;
+    let padding = rsa::Pkcs1v15Sign {
+        hash_len: Some(20),
+        prefix: SHA1_DIGEST_INFO.to_vec().into_boxed_slice(),
+    };
+    key.verify(padding, &sha1::Sha1::digest(message), signature)
+        .map_err(|_| CryptoError::BadSignature)?;
+    Ok(Some(entry))
+}
+
 /// Verifies `signature` over `message` by the key in `spki`.
 pub fn verify(
     spki: &SubjectPublicKeyInfoOwned,
@@ -617,174 +722,4 @@ impl Hasher {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha1_signatures_are_refused() {
-        let alg = AlgorithmIdentifierOwned {
-            oid: oid::RSA_SHA1,
-            parameters: None,
-        };
-        assert_eq!(
-            scheme(&alg),
-            Err(CryptoError::UnsupportedAlgorithm(oid::RSA_SHA1))
-        );
-        let alg = AlgorithmIdentifierOwned {
-            oid: oid::ECDSA_SHA1,
-            parameters: None,
-        };
-        assert!(scheme(&alg).unwrap_err().is_policy());
-    }
-
-    #[test]
-    fn pss_without_explicit_parameters_is_refused() {
-        let alg = AlgorithmIdentifierOwned {
-            oid: oid::RSA_PSS,
-            parameters: None,
-        };
-        assert!(scheme(&alg).is_err());
-    }
-
-    fn spki_of(der: &[u8]) -> SubjectPublicKeyInfoOwned {
-        use der::Decode as _;
-        SubjectPublicKeyInfoOwned::from_der(der).unwrap()
-    }
-
-    /// The SubjectPublicKeyInfo of a P-521 point (p521 0.13 does not encode it).
-    fn p521_spki(point: &p521::EncodedPoint) -> Vec<u8> {
-        use der::Encode as _;
-        SubjectPublicKeyInfoOwned {
-            algorithm: AlgorithmIdentifierOwned {
-                oid: oid::EC_PUBLIC_KEY,
-                parameters: Some(der::Any::encode_from(&oid::P521).unwrap()),
-            },
-            subject_public_key: der::asn1::BitString::from_bytes(point.as_bytes()).unwrap(),
-        }
-        .to_der()
-        .unwrap()
-    }
-
-    /// Signatures made by RustCrypto's independent ECDSA verify through AWS-LC on every curve
-    /// and hash Signet accepts; a changed message, a changed signature and another key fail.
-    #[test]
-    fn ecdsa_signatures_from_another_implementation_verify_on_every_curve_and_hash() {
-        use p256::pkcs8::EncodePublicKey as _;
-        use signature::hazmat::{PrehashSigner as _, RandomizedPrehashSigner as _};
-        let p256_key = p256::ecdsa::SigningKey::from_slice(&[0x11; 32]).unwrap();
-        let p384_key = p384::ecdsa::SigningKey::from_slice(&[0x22; 48]).unwrap();
-        let mut p521_scalar = [0x33_u8; 66];
-        p521_scalar[0] = 0x01;
-        let p521_key = p521::ecdsa::SigningKey::from_slice(&p521_scalar).unwrap();
-        let message = b"a document Signet verifies".as_slice();
-        for hash in [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
-            let alg = AlgorithmIdentifierOwned {
-                oid: match hash {
-                    HashAlg::Sha256 => oid::ECDSA_SHA256,
-                    HashAlg::Sha384 => oid::ECDSA_SHA384,
-                    HashAlg::Sha512 => oid::ECDSA_SHA512,
-                },
-                parameters: None,
-            };
-            let digest = hash.digest(message);
-            let mut cases: Vec<(Vec<u8>, Vec<u8>)> = vec![
-                (
-                    p256_key
-                        .verifying_key()
-                        .to_public_key_der()
-                        .unwrap()
-                        .into_vec(),
-                    p256::ecdsa::Signature::to_der(&p256_key.sign_prehash(&digest).unwrap())
-                        .to_bytes()
-                        .to_vec(),
-                ),
-                (
-                    p384_key
-                        .verifying_key()
-                        .to_public_key_der()
-                        .unwrap()
-                        .into_vec(),
-                    p384::ecdsa::Signature::to_der(&p384_key.sign_prehash(&digest).unwrap())
-                        .to_bytes()
-                        .to_vec(),
-                ),
-            ];
-            // RustCrypto signs with P-521 only digests of at least half its field (33 octets):
-            // no SHA-256 case for it.
-            if hash != HashAlg::Sha256 {
-                cases.push((
-                    p521_spki(&p521::ecdsa::VerifyingKey::from(&p521_key).to_encoded_point(false)),
-                    p521::ecdsa::Signature::to_der(
-                        &p521_key
-                            .sign_prehash_with_rng(
-                                &mut p521::elliptic_curve::rand_core::OsRng,
-                                &digest,
-                            )
-                            .unwrap(),
-                    )
-                    .to_bytes()
-                    .to_vec(),
-                ));
-            }
-            let n = cases.len();
-            for (i, (spki, sig)) in cases.iter().enumerate() {
-                let spki = spki_of(spki);
-                assert_eq!(verify(&spki, &alg, message, sig), Ok(()), "{hash:?} {i}");
-                assert_eq!(
-                    verify(&spki, &alg, b"another document", sig),
-                    Err(CryptoError::BadSignature),
-                    "{hash:?} {i}"
-                );
-                let mut flipped = sig.clone();
-                let last = flipped.len() - 1;
-                flipped[last] ^= 0x01;
-                assert_eq!(
-                    verify(&spki, &alg, message, &flipped),
-                    Err(CryptoError::BadSignature),
-                    "{hash:?} {i}"
-                );
-                let other = spki_of(&cases[(i + 1) % n].0);
-                assert!(verify(&other, &alg, message, sig).is_err(), "{hash:?} {i}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_ber_encoded_ecdsa_signature_is_refused() {
-        use p384::pkcs8::EncodePublicKey as _;
-        use signature::hazmat::PrehashSigner as _;
-        let key = p384::ecdsa::SigningKey::from_slice(&[0x22; 48]).unwrap();
-        let spki = spki_of(key.verifying_key().to_public_key_der().unwrap().as_bytes());
-        let message = b"strict DER".as_slice();
-        let sig: p384::ecdsa::Signature =
-            key.sign_prehash(&HashAlg::Sha384.digest(message)).unwrap();
-        let der = sig.to_der().to_bytes().to_vec();
-        let alg = AlgorithmIdentifierOwned {
-            oid: oid::ECDSA_SHA384,
-            parameters: None,
-        };
-        assert_eq!(verify(&spki, &alg, message, &der), Ok(()));
-        // The same SEQUENCE with a long-form length (BER, not DER) and with trailing bytes.
-        let mut long_form = vec![0x30, 0x81, der[1]];
-        long_form.extend_from_slice(&der[2..]);
-        let mut trailing = der.clone();
-        trailing.extend_from_slice(&[0, 0]);
-        for bad in [long_form, trailing] {
-            assert_eq!(
-                verify(&spki, &alg, message, &bad),
-                Err(CryptoError::BadSignature)
-            );
-        }
-    }
-
-    #[test]
-    fn cms_bare_key_algorithms_take_the_digest() {
-        let sig = AlgorithmIdentifierOwned {
-            oid: oid::RSA,
-            parameters: None,
-        };
-        let resolved =
-            cms_signature_algorithm(&HashAlg::Sha384.algorithm_identifier(), &sig).unwrap();
-        assert_eq!(resolved.oid, oid::RSA_SHA384);
-    }
-}
+mod tests;

@@ -39,6 +39,8 @@ use ureq::http::HeaderValue;
 use ureq::http::header::AUTHORIZATION;
 use zeroize::Zeroizing;
 
+pub use crate::node_url::plain_text;
+use crate::node_url::{NodeUrl, same_origin};
 use crate::token::{AskSecret, TokenSpec, open_token};
 use crate::{ApiError, Context};
 
@@ -48,6 +50,12 @@ pub const NODES_FILE: &str = "nodes.json";
 pub const CHECKPOINTS_FILE: &str = "data/checkpoints.json";
 /// The largest answer read from a node (a page of 1000 entries with proofs fits easily).
 const MAX_ANSWER: u64 = 16 * 1024 * 1024;
+/// How long a usage stream may stay silent (the node sends a keep-alive every 15 s).
+const STREAM_IDLE: Duration = Duration::from_secs(60);
+/// The longest line of a usage stream (one event with its proofs is a few kilobytes).
+const MAX_STREAM_LINE: usize = 1024 * 1024;
+/// The most pages of usage entries read in one visit (1000 entries each).
+const MAX_PAGES: usize = 10_000;
 
 /// One node of Signet's list of nodes (`nodes.json`: `{"nodes": [ … ]}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,26 +313,40 @@ fn open_node(context: &Context, url: &str) -> Result<Node, ApiError> {
                 "Add it with its pinned checkpoint key (from the agency, not from the node itself) to the list of nodes.",
             )
         })?;
-    let verifier = NoteVerifier::parse(&listing.log_key)
-        .map_err(|e| invalid(format!("the pinned log key of {url} cannot be read: {e}")))?;
-    let https = url.starts_with("https://");
-    let loopback_http = url.starts_with("http://127.0.0.1")
-        || url.starts_with("http://[::1]")
-        || url.starts_with("http://localhost");
-    if !https && !loopback_http {
+    let parsed = NodeUrl::parse(&url).ok_or_else(|| {
+        invalid(format!(
+            "{url} is not a node address of the form https://host[:port]"
+        ))
+    })?;
+    let https = parsed.https;
+    if !https && !parsed.is_loopback() {
         return Err(invalid(format!(
             "{url}: nodes are reached over https (plain http only on loopback)"
         )));
     }
     let origin_text = match &listing.origin {
+        // A login token is made for this origin: a listing that names another site's origin
+        // would have Signet make tokens a node could replay there. Only a node on this machine
+        // (the demo federation, development) may be known by another name.
+        Some(o) if !same_origin(o, &parsed.origin) && !parsed.is_loopback() => {
+            return Err(invalid(format!(
+                "the listing of {url} names the origin {o}, which is not the node's own ({})",
+                parsed.origin
+            ))
+            .recommend(
+                "Remove \"origin\" from the listing, or correct the node's address: a login is only made for the site it is sent to.",
+            ));
+        }
         Some(o) => o.clone(),
-        None if https => url.clone(),
+        None if https => parsed.origin.clone(),
         None => {
             return Err(invalid(format!(
                 "the listing of {url} needs its Web eID origin (\"origin\": \"https://…\")"
             )));
         }
     };
+    let verifier = NoteVerifier::parse(&listing.log_key)
+        .map_err(|e| invalid(format!("the pinned log key of {url} cannot be read: {e}")))?;
     let origin = Origin::parse(&origin_text)
         .map_err(|e| invalid(format!("the origin of {url} is not usable: {e}")))?;
     let mut tls = ureq::tls::TlsConfig::builder().provider(ureq::tls::TlsProvider::Rustls);
@@ -335,22 +357,10 @@ fn open_node(context: &Context, url: &str) -> Result<Node, ApiError> {
         ]));
     }
     let tls = tls.build();
-    let agent_with = |timeout: Option<Duration>| -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .timeout_global(timeout)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .proxy(None)
-            .https_only(https)
-            .tls_config(tls.clone())
-            .user_agent(concat!("Signet/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into()
-    };
-    let agent = agent_with(Some(Duration::from_secs(30)));
-    // A stream stays open for as long as the session lasts.
-    let stream_agent = agent_with(None);
+    let agent = crate::node_url::agent(https, &tls, Some(Duration::from_secs(30)), None);
+    // A stream stays open for as long as the session lasts, but a node that stops sending (its
+    // keep-alive comes every 15 s) is given up after STREAM_IDLE.
+    let stream_agent = crate::node_url::agent(https, &tls, None, Some(STREAM_IDLE));
     Ok(Node {
         url,
         origin,
@@ -392,7 +402,7 @@ impl Answer {
     fn refused(&self, node: &Node, what: &str) -> ApiError {
         let detail = serde_json::from_slice::<serde_json::Value>(&self.body)
             .ok()
-            .and_then(|v| v["message"].as_str().map(str::to_owned))
+            .and_then(|v| v["message"].as_str().map(plain_text))
             .unwrap_or_default();
         let code = if self.status == 401 || self.status == 403 {
             Code::InvalidInput
@@ -1058,7 +1068,19 @@ fn usage_with_session(
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let mut entries = Vec::new();
     let mut after: Option<u64> = None;
+    let mut pages = 0usize;
     loop {
+        pages += 1;
+        if pages > MAX_PAGES {
+            return Err(ApiError::new(
+                Code::Network,
+                format!(
+                    "the node {} kept sending pages of usage entries ({MAX_PAGES} pages); Signet stopped reading",
+                    node.url
+                ),
+            )
+            .into());
+        }
         let path = match after {
             Some(a) => format!("/v1/usage?after={a}"),
             None => "/v1/usage".to_owned(),
@@ -1086,6 +1108,19 @@ fn usage_with_session(
         let items = body["entries"].as_array().cloned().unwrap_or_default();
         for item in &items {
             let v = parse_item(&node, &current, item)?;
+            // Each page goes on after the last: a node repeating itself would page forever.
+            if after.is_some_and(|a| v.index <= a) {
+                return Err(ApiError::new(
+                    Code::Network,
+                    format!(
+                        "the node {} sent usage entry {} again after entry {}: its pages do not advance",
+                        node.url,
+                        v.index,
+                        after.unwrap_or_default()
+                    ),
+                )
+                .into());
+            }
             after = Some(v.index);
             entries.push(v);
         }
@@ -1119,8 +1154,6 @@ pub fn follow(
     ask: &mut AskSecret<'_>,
     on_entry: &mut dyn FnMut(&VerifiedEntry) -> bool,
 ) -> Result<(), DataError> {
-    use std::io::BufRead as _;
-
     let (report, session) = usage_with_session(context, url, spec, ask)?;
     let mut last = None;
     for entry in &report.entries {
@@ -1152,13 +1185,24 @@ pub fn follow(
         )
         .into());
     }
-    let reader =
+    let mut reader =
         std::io::BufReader::new(response.body_mut().with_config().limit(u64::MAX).reader());
     let mut data = String::new();
-    for line in reader.lines() {
-        let line = line.map_err(|e| network(&node, &ureq::Error::Io(e)))?;
+    while let Some(line) = crate::node_url::read_line(&mut reader, MAX_STREAM_LINE)
+        .map_err(|e| network(&node, &ureq::Error::Io(e)))?
+    {
         if let Some(value) = line.strip_prefix("data:") {
             data.push_str(value.strip_prefix(' ').unwrap_or(value));
+            if data.len() > MAX_STREAM_LINE {
+                return Err(ApiError::new(
+                    Code::Network,
+                    format!(
+                        "the node {} sent a stream event longer than {MAX_STREAM_LINE} bytes",
+                        node.url
+                    ),
+                )
+                .into());
+            }
             continue;
         }
         if !line.is_empty() || data.is_empty() {

@@ -16,6 +16,7 @@ mod error;
 pub mod http;
 pub mod json;
 pub mod logging;
+mod node_url;
 pub mod output;
 pub mod pades;
 pub mod profile;

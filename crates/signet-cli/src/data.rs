@@ -5,7 +5,7 @@ use std::io::Write as _;
 use clap::{Args, Subcommand};
 use signet_api::Context;
 use signet_api::card::{PinKind, PinState};
-use signet_api::data::{DataError, LogProblem, UsageReport, VerifiedEntry};
+use signet_api::data::{DataError, LogProblem, UsageReport, VerifiedEntry, plain_text};
 use signet_api::token::TokenSpec;
 
 use crate::exit::Status;
@@ -107,12 +107,15 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
             match signet_api::data::holdings(context, &args.node, &args.token, &mut ask) {
                 Ok(h) if json => report::print_json(&h),
                 Ok(h) => {
-                    let mut text = format!("{}\n", h.agency);
+                    let mut text = format!("{}\n", plain_text(&h.agency));
                     for set in &h.data_sets {
                         let records = h.records.iter().filter(|r| r.data_set == set.id).count();
                         text.push_str(&format!(
                             "  {} ({}): {records} record(s); legal basis: {}; kept: {}\n",
-                            set.title.en, set.id, set.legal_basis, set.retention
+                            plain_text(&set.title.en),
+                            plain_text(&set.id),
+                            plain_text(&set.legal_basis),
+                            plain_text(&set.retention)
                         ));
                     }
                     report::text(&text)
@@ -205,12 +208,15 @@ fn entry_line(e: &VerifiedEntry) -> String {
             "#{} {} {} ({}): {}{}\n",
             e.index,
             entry.log_time,
-            entry.receiver.name,
-            entry.receiver.code,
-            entry.purpose,
+            plain_text(&entry.receiver.name),
+            plain_text(&entry.receiver.code),
+            plain_text(&entry.purpose),
             match serde_json::to_value(&entry.outcome) {
                 Ok(v) if v["result"] == "served" => String::new(),
-                Ok(v) => format!(" [refused: {}]", v["rule"].as_str().unwrap_or("?")),
+                Ok(v) => format!(
+                    " [refused: {}]",
+                    plain_text(v["rule"].as_str().unwrap_or("?"))
+                ),
                 Err(_) => String::new(),
             }
         ),

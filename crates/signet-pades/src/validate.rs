@@ -1221,6 +1221,12 @@ impl<'a, 'o> Ctx<'a, 'o> {
                 },
             );
         }
+        // A legacy algorithm accepted because the proven time is before its sunset.
+        r.warnings.extend(
+            path.warnings
+                .iter()
+                .map(|w| format!("certificate path: {w}")),
+        );
         if !path.passed() {
             let sub = path
                 .sub_indication

@@ -26,7 +26,7 @@ mod journal;
 mod report;
 mod stop;
 use crate::pades::{PadesSignRequest, PadesSigner, PdfInput, copy_pin};
-use crate::token::{AskSecret, TokenSpec, open_token};
+use crate::token::{AskSecret, TokenSpec, open_signing_token};
 use crate::{ApiError, Context};
 use journal::{
     JournalEntry, append, hex, journal_file, looks_signed_from, read_journal, sha256_of_file,
@@ -279,7 +279,7 @@ impl Batch {
         let (token, signer) = match request.token {
             TokenSpec::P12 { .. } => (None, None),
             _ => {
-                let mut token = open_token(&request.token, &mut |_, _| {
+                let mut token = open_signing_token(&request.token, &mut |_, _| {
                     Err(ApiError::new(
                         Code::Internal,
                         "no secret is asked before the review",
@@ -532,7 +532,7 @@ impl Batch {
                     }
                     Ok(pin)
                 };
-                open_token(&self.request.token, &mut remember)?
+                open_signing_token(&self.request.token, &mut remember)?
             }
         };
         let pades = if self

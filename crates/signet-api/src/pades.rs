@@ -22,7 +22,7 @@ use signet_pki::{Cert, PathValidator, TrustAnchors};
 use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 
 use crate::output::{InputSeen, Placement, write_atomically};
-use crate::token::{AskSecret, TokenSpec, open_token};
+use crate::token::{AskSecret, TokenSpec, open_signing_token};
 use crate::{ApiError, Context};
 
 /// A visible signature: page (1-based), x, y, width, height in points.
@@ -217,7 +217,7 @@ pub fn pades_sign(
             }
             Ok(pin)
         };
-        open_token(&request.token, &mut remember)?
+        open_signing_token(&request.token, &mut remember)?
     };
     let signer = PadesSigner::new(context, request, token.as_mut())?;
     let mut ask_sign = |kind: PinKind, state| match (&password, is_file) {

@@ -130,6 +130,20 @@ pub fn open_token(
     }
 }
 
+/// Opens the token named by `spec` to sign with its signing key: as [`open_token`], and a card
+/// that cannot sign yet (a Thales ID card whose PIN2 was never changed) is reported now, before
+/// any PIN2 is asked.
+pub fn open_signing_token(
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+) -> Result<Box<dyn SigningToken + Send>, ApiError> {
+    let mut token = open_token(spec, ask)?;
+    if token.needs_activation()? {
+        return Err(crate::card::not_activated());
+    }
+    Ok(token)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

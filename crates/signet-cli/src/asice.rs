@@ -137,7 +137,7 @@ fn try_sign(
     let asker = RefCell::new(asker);
     let read_line = |kind: PinKind| asker.borrow_mut().ask(kind, None);
     let mut token =
-        signet_api::token::open_token(&args.token, &mut |kind, _state| read_line(kind))?;
+        signet_api::token::open_signing_token(&args.token, &mut |kind, _state| read_line(kind))?;
     let fetch = signet_api::http::HttpFetch::default();
     signet_api::asice::asice_sign(&context, &fetch, &request, token.as_mut(), &mut |kind| {
         read_line(kind)

@@ -334,6 +334,26 @@ fn a_thales_card_not_yet_activated_shows_so_until_pin2_is_changed() {
     );
     assert!(!said.contains("incorrect"), "{said}");
     assert_eq!(card.counters().pin2, 3);
+    // Signing documents too: the card is reported before PIN2 is asked (standard input is
+    // empty, so a PIN asked first would end in "standard input ended" instead).
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = crate::pades::blank_pdf(dir.path(), "contract");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "notes").unwrap();
+    for args in [
+        vec![pdf.to_str().unwrap(), "--level", "B-B"],
+        vec![notes.to_str().unwrap(), "--format", "asice", "--level", "B-B"],
+    ] {
+        let mut all = vec!["sign"];
+        all.extend(args);
+        all.extend(["--token", "pcsc", "--pin-stdin"]);
+        let refused = signet(&all, "");
+        let said = stderr_of(&refused);
+        assert_eq!(refused.status.code(), Some(69), "{all:?}: {said}");
+        assert!(said.contains("not been activated"), "{all:?}: {said}");
+    }
+    assert_eq!(card.counters().pin2, 3);
+    assert_eq!(card.signatures(), 0);
 
     let changed = signet(
         &["card", "pin", "change", "pin2", "--pin-stdin"],

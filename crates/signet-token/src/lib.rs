@@ -23,6 +23,8 @@ pub mod pcsc;
 pub mod pkcs11;
 #[cfg(feature = "soft")]
 pub mod soft;
+#[cfg(feature = "soft")]
+mod soft_key;
 
 pub use error::TokenError;
 pub use pin::{Pin, PinFormatError, PinKind};

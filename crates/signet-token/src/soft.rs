@@ -21,13 +21,13 @@
 
 use std::path::Path;
 
-use aws_lc_rs::signature::{ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use der::asn1::{ContextSpecific, ObjectIdentifier, OctetString};
 use der::{Decode as _, Encode as _};
 use hmac::Mac as _;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::soft_key::SoftKey;
 use crate::{
     KeyRole, Pin, PinKind, PinState, RawSignature, SigningToken, TokenCertificate, TokenError,
 };
@@ -55,9 +55,9 @@ pub struct SoftToken {
     /// The decrypted key for the token's lifetime, held by AWS-LC (assembly P-384: a signature
     /// takes a sixth of the pure-Rust curve's time), which wipes the key's memory when it is
     /// freed on drop (`OPENSSL_free` cleanses).
-    key: EcdsaKeyPair,
+    key: SoftKey,
     /// The authentication key and its certificate, when the file holds two keys.
-    authentication: Option<(Vec<u8>, EcdsaKeyPair)>,
+    authentication: Option<(Vec<u8>, SoftKey)>,
     password: PasswordCheck,
 }
 
@@ -142,7 +142,7 @@ impl SoftToken {
         let mut keys = Vec::new();
         for encrypted_key in &contents.encrypted_keys {
             let key = decrypt_key(encrypted_key, password)?;
-            let public = key.public_key().as_ref().to_vec();
+            let public = key.public();
             let certificate = contents
                 .certificates
                 .iter()
@@ -195,10 +195,7 @@ impl std::fmt::Debug for PasswordCheck {
 fn certificate_key(der: &[u8]) -> Option<Vec<u8>> {
     let cert = x509_cert::Certificate::from_der(der).ok()?;
     let spki = cert.tbs_certificate.subject_public_key_info;
-    let point = p384::EncodedPoint::from_bytes(spki.subject_public_key.raw_bytes()).ok()?;
-    // Compressed or not in the certificate, compare uncompressed points.
-    let key = p384::ecdsa::VerifyingKey::from_encoded_point(&point).ok()?;
-    Some(key.to_encoded_point(false).as_bytes().to_vec())
+    Some(spki.subject_public_key.raw_bytes().to_vec())
 }
 
 /// Whether a DER certificate's keyUsage has nonRepudiation (contentCommitment).
@@ -224,15 +221,14 @@ fn count_derivation() {
 }
 
 /// Decrypts the shrouded key bag (PBES2: PBKDF2 + AES-CBC): the one costly step of opening.
-fn decrypt_key(encrypted_key: &[u8], password: &[u8]) -> Result<EcdsaKeyPair, TokenError> {
+fn decrypt_key(encrypted_key: &[u8], password: &[u8]) -> Result<SoftKey, TokenError> {
     count_derivation();
     let info = pkcs8::EncryptedPrivateKeyInfo::from_der(encrypted_key).map_err(malformed)?;
     // A `SecretDocument`: the decrypted PKCS#8 is zeroized when it goes out of scope.
     let document = info
         .decrypt(password)
         .map_err(|_| TokenError::WrongPassword)?;
-    EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, document.as_bytes())
-        .map_err(|e| malformed(format!("the key is not a P-384 key: {e}")))
+    SoftKey::from_pkcs8(document.as_bytes()).map_err(malformed)
 }
 
 /// Checks the HMAC-SHA-256 over the authenticated safe (RFC 7292 appendix B key derivation).
@@ -354,7 +350,7 @@ impl SigningToken for SoftToken {
                 return Err(malformed("the file holds only a signing key"));
             }
         };
-        if digest.is_empty() || digest.len() > 48 {
+        if digest.is_empty() || digest.len() > 64 {
             return Err(TokenError::DigestLength { len: digest.len() });
         }
         if pin.kind() != PinKind::Password {
@@ -368,18 +364,7 @@ impl SigningToken for SoftToken {
             return Err(TokenError::WrongPassword);
         }
         drop(pin);
-        // ECDSA reads a shorter digest as the same integer zero-padded on the left (FIPS 186-5
-        // section 6.4.1: the leftmost bits of the hash, all of them when it is shorter than the
-        // curve's order), so a SHA-256 digest is signed as that 48-byte value.
-        let mut padded = [0_u8; 48];
-        padded[48 - digest.len()..].copy_from_slice(digest);
-        let digest =
-            aws_lc_rs::digest::Digest::import_less_safe(&padded, &aws_lc_rs::digest::SHA384)
-                .map_err(|e| malformed(format!("digest: {e}")))?;
-        let signature = key
-            .sign_digest(&digest)
-            .map_err(|e| malformed(format!("signing failed: {e}")))?;
-        Ok(RawSignature(signature.as_ref().to_vec()))
+        Ok(RawSignature(key.sign(digest)?))
     }
 }
 
@@ -599,7 +584,10 @@ mod tests {
         let token = SoftToken::from_der(&der, &password(PASSWORD)).unwrap();
         let shown = format!("{token:?} {token:#?} {:?}", token.password);
         assert!(!shown.contains(PASSWORD), "{shown}");
-        let scalar = aws_lc_rs::encoding::AsBigEndian::<aws_lc_rs::encoding::EcPrivateKeyBin<'_>>::as_be_bytes(&token.key.private_key()).unwrap();
+        let crate::soft_key::SoftKey::Ec(key, _) = &token.key else {
+            panic!("the test file holds a P-384 key")
+        };
+        let scalar = aws_lc_rs::encoding::AsBigEndian::<aws_lc_rs::encoding::EcPrivateKeyBin<'_>>::as_be_bytes(&key.private_key()).unwrap();
         for secret in [
             scalar.as_ref(),
             token.password.key.as_slice(),
@@ -619,5 +607,154 @@ mod tests {
             shown,
             "SoftToken { .. } SoftToken { .. } PasswordCheck(<redacted>)"
         );
+    }
+
+    /// A PKCS#12 file exported by OpenSSL from `key` and `cert` (PEM files).
+    fn p12_of(dir: &std::path::Path, key: &std::path::Path, cert: &std::path::Path) -> Vec<u8> {
+        let out = dir.join("other-key.p12");
+        let done = Command::new("openssl")
+            .args(["pkcs12", "-export", "-inkey"])
+            .arg(key)
+            .arg("-in")
+            .arg(cert)
+            .arg("-out")
+            .arg(&out)
+            .arg("-passout")
+            .arg(format!("pass:{PASSWORD}"))
+            .output()
+            .unwrap();
+        assert!(done.status.success(), "{done:?}");
+        std::fs::read(out).unwrap()
+    }
+
+    /// An OpenSSL key of `algorithm` (genpkey options) with a self-signed certificate.
+    fn openssl_key(dir: &std::path::Path, name: &str, options: &[&str]) -> Vec<u8> {
+        let key = dir.join(format!("{name}.key"));
+        let cert = dir.join(format!("{name}.pem"));
+        let done = Command::new("openssl")
+            .arg("genpkey")
+            .args(options)
+            .arg("-out")
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert!(done.status.success(), "{done:?}");
+        let done = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-new",
+                "-subj",
+                "/CN=Signet test",
+                "-days",
+                "1",
+                "-key",
+            ])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .unwrap();
+        assert!(done.status.success(), "{done:?}");
+        p12_of(dir, &key, &cert)
+    }
+
+    #[test]
+    fn rsa_p256_and_p521_keys_sign_as_the_p384_key_does() {
+        use aws_lc_rs::signature::{self as sig, UnparsedPublicKey, VerificationAlgorithm};
+        let pki = TestPki::start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let rsa = pki.get(Role::RsaSigning);
+        let files: Vec<(&str, Vec<u8>)> = vec![
+            (
+                "RSA-3072",
+                p12_of(dir.path(), &rsa.key_path, &rsa.cert_path),
+            ),
+            (
+                "RSA-2048",
+                openssl_key(
+                    dir.path(),
+                    "rsa2048",
+                    &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+                ),
+            ),
+            (
+                "P-256",
+                openssl_key(
+                    dir.path(),
+                    "p256",
+                    &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+                ),
+            ),
+            (
+                "P-521",
+                openssl_key(
+                    dir.path(),
+                    "p521",
+                    &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"],
+                ),
+            ),
+        ];
+        let message =
+            b"Leping / Contract / \xd0\x94\xd0\xbe\xd0\xb3\xd0\xbe\xd0\xb2\xd0\xbe\xd1\x80";
+        for (name, der) in files {
+            let mut token = SoftToken::from_der(&der, &password(PASSWORD)).unwrap();
+            let cert = token.certificates().unwrap()[0].der.clone();
+            let public = certificate_key(&cert).unwrap();
+            let checks: Vec<(Vec<u8>, &'static dyn VerificationAlgorithm)> =
+                if name.starts_with("RSA") {
+                    vec![
+                        (
+                            sha2::Sha256::digest(message).to_vec(),
+                            &sig::RSA_PKCS1_2048_8192_SHA256,
+                        ),
+                        (
+                            Sha384::digest(message).to_vec(),
+                            &sig::RSA_PKCS1_2048_8192_SHA384,
+                        ),
+                        (
+                            sha2::Sha512::digest(message).to_vec(),
+                            &sig::RSA_PKCS1_2048_8192_SHA512,
+                        ),
+                    ]
+                } else if name == "P-256" {
+                    vec![(
+                        sha2::Sha256::digest(message).to_vec(),
+                        &sig::ECDSA_P256_SHA256_FIXED,
+                    )]
+                } else {
+                    vec![(
+                        sha2::Sha512::digest(message).to_vec(),
+                        &sig::ECDSA_P521_SHA512_FIXED,
+                    )]
+                };
+            for (digest, alg) in checks {
+                let raw = token
+                    .sign_digest(KeyRole::Signing, &digest, password(PASSWORD))
+                    .unwrap();
+                let key = UnparsedPublicKey::new(alg, &public);
+                assert!(
+                    key.verify(message, &raw.0).is_ok(),
+                    "{name}, {} bytes",
+                    digest.len()
+                );
+                assert!(key.verify(b"another message", &raw.0).is_err(), "{name}");
+            }
+            // A wrong password is refused for every key type.
+            assert_eq!(
+                token
+                    .sign_digest(KeyRole::Signing, &[7; 32], password("wrong"))
+                    .unwrap_err(),
+                TokenError::WrongPassword
+            );
+        }
+        // RSA below 2048 bits is refused when the file is opened.
+        let small = openssl_key(
+            dir.path(),
+            "rsa1024",
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+        );
+        let e = SoftToken::from_der(&small, &password(PASSWORD)).unwrap_err();
+        assert!(e.to_string().contains("fewer than 2048 bits"), "{e}");
     }
 }

@@ -342,7 +342,13 @@ fn a_thales_card_not_yet_activated_shows_so_until_pin2_is_changed() {
     std::fs::write(&notes, "notes").unwrap();
     for args in [
         vec![pdf.to_str().unwrap(), "--level", "B-B"],
-        vec![notes.to_str().unwrap(), "--format", "asice", "--level", "B-B"],
+        vec![
+            notes.to_str().unwrap(),
+            "--format",
+            "asice",
+            "--level",
+            "B-B",
+        ],
     ] {
         let mut all = vec!["sign"];
         all.extend(args);

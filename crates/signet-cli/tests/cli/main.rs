@@ -12,6 +12,7 @@ mod card;
 mod cert_verify;
 mod data;
 mod data_session;
+mod keys;
 mod pades;
 mod terminal;
 mod token;

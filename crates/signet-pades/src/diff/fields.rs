@@ -9,9 +9,11 @@ use super::{Rev, changed_keys, get_num, referrers};
 use crate::validate::Modification;
 
 const FILL_KEYS: &[&str] = &["V", "AP", "AS", "MK", "F", "DA", "Lock", "SV"];
-/// Annotation flags that hide a widget: Invisible, Hidden, NoView.
-const HIDING_FLAGS: i64 = 1 | 2 | 32;
-const FORM_KEYS: &[&str] = &["Fields", "SigFlags", "DR", "DA", "NeedAppearances"];
+/// Annotation flags that decide whether a widget is seen: Invisible, Hidden, NoView,
+/// ToggleNoView.
+const VISIBILITY_FLAGS: i64 = 1 | 2 | 32 | 256;
+/// The Print annotation flag.
+const PRINT: i64 = 4;
 pub(super) fn field_type(doc: &Document<'_>, d: &Dict) -> Option<Vec<u8>> {
     let mut cur = d.clone();
     for _ in 0..16 {
@@ -21,6 +23,29 @@ pub(super) fn field_type(doc: &Document<'_>, d: &Dict) -> Option<Vec<u8>> {
         cur = doc.resolve_dict(cur.get("Parent")).ok()??;
     }
     None
+}
+
+/// A field's value, from the field or the nearest field above it (`Null` when none has one).
+pub(super) fn field_value(doc: &Document<'_>, d: &Dict) -> Object {
+    let mut cur = d.clone();
+    for _ in 0..16 {
+        if let Some(v) = cur.get("V") {
+            return doc.resolve(v).unwrap_or(Object::Null);
+        }
+        match doc.resolve_dict(cur.get("Parent")) {
+            Ok(Some(p)) => cur = p,
+            _ => break,
+        }
+    }
+    Object::Null
+}
+
+/// Whether `v` is a signature dictionary (with its byte range and contents).
+pub(super) fn is_signature(doc: &Document<'_>, v: &Object) -> bool {
+    doc.resolve(v).ok().is_some_and(|o| {
+        o.as_dict()
+            .is_some_and(|d| d.get("ByteRange").is_some() && d.get("Contents").is_some())
+    })
 }
 
 pub(super) fn field_name(doc: &Document<'_>, d: &Dict) -> String {
@@ -154,11 +179,13 @@ pub(super) fn field_change(
             }
         }
     }
-    // Annotation flags may change, but never to hide or stop printing what the signed revision
-    // showed: a widget over the text would uncover what it covered.
+    // Annotation flags may change, but never to hide, reveal or stop printing what the signed
+    // revision showed: a widget over the text would uncover what it covered, a hidden one would
+    // appear. Setting Print is allowed.
     let hides = {
         let flags = |d: &Dict| d.int("F").unwrap_or(0);
-        (flags(nd) & !flags(od)) & HIDING_FLAGS != 0
+        let (was, now) = (flags(od), flags(nd));
+        (was ^ now) & VISIBILITY_FLAGS != 0 || (was & !now) & PRINT != 0
     };
     let bad: Vec<&String> = keys
         .iter()
@@ -182,13 +209,23 @@ pub(super) fn field_change(
     }
     let is_sig = field_type(old, od).as_deref() == Some(b"Sig".as_slice());
     if is_sig {
-        let was_signed = od.get("V").is_some_and(|v| !matches!(v, Object::Null));
-        if was_signed {
+        // The value may sit on the field above a widget: looked up through /Parent.
+        if !matches!(field_value(old, od), Object::Null) {
             rev.push(
                 "other",
                 false,
                 Some(num),
                 format!("signed field {name} is changed"),
+            );
+            return false;
+        }
+        // An unsigned signature field changes only by being signed, in this revision.
+        if !is_signature(new, &field_value(new, nd)) {
+            rev.push(
+                "other",
+                false,
+                Some(num),
+                format!("unsigned signature field {name} is changed without being signed"),
             );
             return false;
         }
@@ -232,27 +269,120 @@ pub(super) fn num(o: &Object) -> f64 {
     }
 }
 
-/// The keys of a form dictionary changed in a way no rule allows: anything but the listed keys,
-/// and a direct `/Fields` that loses entries (signature stripping).
-pub(super) fn form_changes(old: &Dict, new: &Dict) -> Vec<String> {
+/// The keys of a form dictionary changed in a way no rule allows: a `/Fields` that loses
+/// entries (signature stripping), `/NeedAppearances` turned on (viewers would redraw every field
+/// from `/DR` and `/DA`), a `/DR` that does more than gain entries, a changed `/DA`, and any key
+/// but `/Fields`, `/SigFlags`, `/DR` and `/NeedAppearances`.
+pub(super) fn form_changes(
+    old_doc: &Document<'_>,
+    old: &Dict,
+    new_doc: &Document<'_>,
+    new: &Dict,
+) -> Vec<String> {
     changed_keys(old, new)
         .into_iter()
-        .filter(|k| {
-            if k == "Fields" {
-                match (old.get("Fields"), new.get("Fields")) {
-                    (Some(Object::Array(o)), Some(Object::Array(n))) => {
-                        !o.iter().all(|x| n.contains(x))
-                    }
-                    (None, Some(_)) => false,
-                    _ => true,
+        .filter(|k| match k.as_str() {
+            "Fields" => match (old.get("Fields"), new.get("Fields")) {
+                (Some(Object::Array(o)), Some(Object::Array(n))) => {
+                    !o.iter().all(|x| n.contains(x))
                 }
-            } else if k == "NeedAppearances" {
-                // Asking viewers to redraw every field after signing: what they redraw is
-                // not what was signed.
-                matches!(new.get(k), Some(Object::Bool(true)))
-            } else {
-                !FORM_KEYS.contains(&k.as_str())
+                (None, Some(_)) => false,
+                _ => true,
+            },
+            "NeedAppearances" => matches!(
+                new.get(k).map(|v| new_doc.resolve(v)),
+                Some(Ok(Object::Bool(true)))
+            ),
+            "SigFlags" => false,
+            // Default resources and appearance are what a viewer draws a field with when the
+            // field has no appearance of its own: changeable only when no field needs them.
+            "DR" => {
+                !only_gains(old_doc, old.get("DR"), new_doc, new.get("DR"), 0)
+                    && fields_draw_from_defaults(old_doc, old)
             }
+            "DA" => fields_draw_from_defaults(old_doc, old),
+            _ => true,
         })
         .collect()
+}
+
+/// Whether a viewer would draw some field of `form` from the form's default resources and
+/// appearance: `/NeedAppearances` is on, or a field other than a signature field has no normal
+/// appearance of its own (or the tree is too large to tell).
+fn fields_draw_from_defaults(doc: &Document<'_>, form: &Dict) -> bool {
+    if matches!(
+        form.get("NeedAppearances").map(|v| doc.resolve(v)),
+        Some(Ok(Object::Bool(true)))
+    ) {
+        return true;
+    }
+    let fields = doc
+        .resolve(form.get("Fields").unwrap_or(&Object::Null))
+        .unwrap_or(Object::Null);
+    let mut stack: Vec<(Object, usize)> = fields
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| (f.clone(), 0))
+        .collect();
+    let mut seen = 0usize;
+    while let Some((f, depth)) = stack.pop() {
+        seen += 1;
+        if depth > 16 || seen > 100_000 {
+            return true;
+        }
+        let Ok(Object::Dict(d)) = doc.resolve(&f) else {
+            continue;
+        };
+        let kids = doc
+            .resolve(d.get("Kids").unwrap_or(&Object::Null))
+            .unwrap_or(Object::Null);
+        match kids.as_array() {
+            Some(kids) if !kids.is_empty() => {
+                stack.extend(kids.iter().map(|k| (k.clone(), depth + 1)));
+            }
+            _ => {
+                let is_sig = field_type(doc, &d).as_deref() == Some(b"Sig".as_slice());
+                let has_normal = doc
+                    .resolve_dict(d.get("AP"))
+                    .ok()
+                    .flatten()
+                    .is_some_and(|ap| ap.get("N").is_some());
+                if !is_sig && !has_normal {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether `new` keeps every entry of `old` (dictionaries compared entry by entry, anything
+/// else by value): resources may gain fonts, never redefine one.
+fn only_gains(
+    old_doc: &Document<'_>,
+    old: Option<&Object>,
+    new_doc: &Document<'_>,
+    new: Option<&Object>,
+    depth: usize,
+) -> bool {
+    match (old, new) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(o), Some(n)) if o == n => true,
+        (Some(o), Some(n)) => {
+            if depth > 4 {
+                return false;
+            }
+            let (Ok(Object::Dict(o)), Ok(Object::Dict(n))) =
+                (old_doc.resolve(o), new_doc.resolve(n))
+            else {
+                return false;
+            };
+            o.0.iter().all(|(k, v)| {
+                let key = String::from_utf8_lossy(k);
+                only_gains(old_doc, Some(v), new_doc, n.get(&key), depth + 1)
+            })
+        }
+    }
 }

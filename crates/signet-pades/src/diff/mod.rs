@@ -10,7 +10,10 @@ use crate::validate::{Modification, SignatureReport};
 mod fields;
 mod roles;
 
-use fields::{FieldLock, field_change, field_lock, field_name, field_type, form_changes, num};
+use fields::{
+    FieldLock, field_change, field_lock, field_name, field_type, field_value, form_changes,
+    is_signature, num,
+};
 
 use roles::Roles;
 
@@ -235,7 +238,24 @@ fn revision_changes(
     rev: &mut Rev<'_>,
 ) {
     use roles::role;
-    let (nums, trailers) = new_definitions(old, new);
+    let (mut nums, trailers) = new_definitions(old, new);
+    // Every section of the previous revision must still be in the chain: a revision whose /Prev
+    // skips one brings back what the skipped revisions had replaced.
+    let kept = section_offsets(new);
+    if !section_offsets(old).is_subset(&kept) {
+        rev.push(
+            "other",
+            false,
+            None,
+            "a later revision leaves earlier cross-reference sections out of its chain".into(),
+        );
+        return;
+    }
+    // What the sections name is not all that can change: an object stream replaced changes
+    // every object inside it. So every object the signed revision used is compared too.
+    nums.extend(roles.numbers());
+    nums.sort_unstable();
+    nums.dedup();
     for t in &trailers {
         for k in t.keys() {
             let k = String::from_utf8_lossy(k);
@@ -371,7 +391,7 @@ fn revision_changes(
             continue;
         }
         if flags & role::CATALOG != 0 {
-            catalog_changes(&od, &nd, rev);
+            catalog_changes(old, new, &od, &nd, rev);
         } else if flags & role::PAGE != 0 {
             page_changes(new, &od, &nd, num, rev);
         } else if flags & role::FORM != 0 {
@@ -384,7 +404,7 @@ fn revision_changes(
                 );
                 continue;
             }
-            let bad = form_changes(&od, &nd);
+            let bad = form_changes(old, &od, new, &nd);
             if bad.is_empty() {
                 rev.push(
                     "acroform",
@@ -470,7 +490,13 @@ fn revision_changes(
     }
 }
 
-fn catalog_changes(od: &Dict, nd: &Dict, rev: &mut Rev<'_>) {
+fn catalog_changes(
+    old: &Document<'_>,
+    new: &Document<'_>,
+    od: &Dict,
+    nd: &Dict,
+    rev: &mut Rev<'_>,
+) {
     for k in changed_keys(od, nd) {
         match k.as_str() {
             "DSS" => rev.push(
@@ -489,7 +515,7 @@ fn catalog_changes(od: &Dict, nd: &Dict, rev: &mut Rev<'_>) {
             "Version" => rev.push("metadata", true, None, "the PDF version is raised".into()),
             "AcroForm" => match (od.get("AcroForm"), nd.get("AcroForm")) {
                 (Some(Object::Dict(a)), Some(Object::Dict(b))) => {
-                    let bad = form_changes(a, b);
+                    let bad = form_changes(old, a, new, b);
                     if bad.is_empty() {
                         rev.push("acroform", true, None, "the form lists new fields".into());
                     } else {
@@ -501,12 +527,28 @@ fn catalog_changes(od: &Dict, nd: &Dict, rev: &mut Rev<'_>) {
                         );
                     }
                 }
-                (None, Some(_)) => rev.push(
-                    "acroform",
-                    true,
-                    None,
-                    "a form is added for a signature field".into(),
-                ),
+                (None, Some(form)) => {
+                    // A new form is judged as if an empty one had been there.
+                    let bad = match new.resolve(form) {
+                        Ok(Object::Dict(b)) => form_changes(old, &Dict::new(), new, &b),
+                        _ => vec!["AcroForm".to_owned()],
+                    };
+                    if bad.is_empty() {
+                        rev.push(
+                            "acroform",
+                            true,
+                            None,
+                            "a form is added for a signature field".into(),
+                        );
+                    } else {
+                        rev.push(
+                            "other",
+                            false,
+                            None,
+                            format!("the form added after signing sets /{}", bad.join(", /")),
+                        );
+                    }
+                }
                 _ => rev.push(
                     "other",
                     false,
@@ -526,22 +568,41 @@ fn catalog_changes(od: &Dict, nd: &Dict, rev: &mut Rev<'_>) {
     }
 }
 
+/// Whether an annotation draws anything: its `/Rect` (references resolved) has an area. A
+/// rectangle that cannot be read counts as visible, since viewers may read it otherwise.
+fn draws(doc: &Document<'_>, d: &Dict) -> bool {
+    let Some(rect) = d.get("Rect") else {
+        return false;
+    };
+    let Ok(Object::Array(r)) = doc.resolve(rect) else {
+        return true;
+    };
+    let v: Option<Vec<f64>> = r
+        .iter()
+        .map(|e| match doc.resolve(e) {
+            Ok(o @ (Object::Int(_) | Object::Real(_))) => Some(num(&o)),
+            _ => None,
+        })
+        .collect();
+    match v.as_deref() {
+        Some([x0, y0, x1, y1]) => (x1 - x0).abs() > 0.0 && (y1 - y0).abs() > 0.0,
+        _ => true,
+    }
+}
+
 fn new_annotation(new: &Document<'_>, x: &Object, rev: &mut Rev<'_>) {
     let d = new
         .resolve(x)
         .ok()
         .and_then(|o| o.as_dict().cloned())
         .unwrap_or_default();
-    let is_sig = field_type(new, &d).as_deref() == Some(b"Sig".as_slice());
-    if is_sig {
+    let widget = d.is_name("Subtype", "Widget");
+    let is_sig = widget && field_type(new, &d).as_deref() == Some(b"Sig".as_slice());
+    let visible = draws(new, &d);
+    let object = x.as_ref().map(|r| r.num);
+    if is_sig && (!visible || is_signature(new, &field_value(new, &d))) {
         // A visible signature widget added after a certification signature can paint anything
         // over the certified content (sneaky signature attack): not allowed.
-        let visible = d.get("Rect").and_then(Object::as_array).is_some_and(|r| {
-            r.len() == 4 && {
-                let v: Vec<f64> = r.iter().map(num).collect();
-                (v[2] - v[0]).abs() > 0.0 && (v[3] - v[1]).abs() > 0.0
-            }
-        });
         let allowed = rev.signatures_allowed() && !(visible && rev.p.is_some());
         let what = if visible {
             "visible signature field"
@@ -551,37 +612,52 @@ fn new_annotation(new: &Document<'_>, x: &Object, rev: &mut Rev<'_>) {
         rev.push(
             "signature",
             allowed,
-            x.as_ref().map(|r| r.num),
+            object,
             format!("{what} {} added", field_name(new, &d)),
         );
-    } else {
-        let sub = d
-            .name("Subtype")
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .unwrap_or_default();
-        let allowed = if d.is_name("Subtype", "Widget") {
-            rev.forms_allowed()
-        } else {
-            rev.annotations_allowed()
-        };
-        let kind = if d.is_name("Subtype", "Widget") {
-            "form-fill"
-        } else {
-            "annotation"
-        };
-        let contents = d.get("Contents").and_then(Object::as_str).map(decode_text);
-        rev.out.push(Modification {
-            revision: rev.revision,
-            kind: kind.into(),
-            allowed,
-            object: x.as_ref().map(|r| format!("{} {}", r.num, r.gen_)),
-            field: None,
-            old_value: None,
-            new_value: contents,
-            page: None,
-            detail: format!("a /{sub} annotation is added"),
-        });
+        return;
     }
+    let sub = d
+        .name("Subtype")
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .unwrap_or_default();
+    let (kind, allowed, detail) = if is_sig {
+        // An unsigned signature widget that draws: it paints like any annotation.
+        (
+            "annotation",
+            rev.p.is_none(),
+            format!(
+                "an unsigned visible signature field {} is added",
+                field_name(new, &d)
+            ),
+        )
+    } else if widget {
+        // New form fields: never after a certification signature (it allows filling the fields
+        // there were, and signing, not adding fields that paint over the page).
+        (
+            "form-fill",
+            rev.p.is_none(),
+            format!("a new form field {} is added", field_name(new, &d)),
+        )
+    } else {
+        (
+            "annotation",
+            rev.annotations_allowed(),
+            format!("a /{sub} annotation is added"),
+        )
+    };
+    let contents = d.get("Contents").and_then(Object::as_str).map(decode_text);
+    rev.out.push(Modification {
+        revision: rev.revision,
+        kind: kind.into(),
+        allowed,
+        object: x.as_ref().map(|r| format!("{} {}", r.num, r.gen_)),
+        field: None,
+        old_value: None,
+        new_value: contents,
+        page: None,
+        detail,
+    });
 }
 
 fn page_changes(new: &Document<'_>, od: &Dict, nd: &Dict, num: u32, rev: &mut Rev<'_>) {

@@ -64,8 +64,8 @@ const MAX_PATH: usize = 6;
 pub(super) struct Use {
     /// The roles, from [`role`].
     pub flags: u16,
-    /// For content: the first page (0-based) that draws from it; `None` for content inherited
-    /// from a page-tree node above several pages.
+    /// For content: the first page (0-based) that draws from it (for content a page-tree node
+    /// passes down, the first page below that node).
     pub page: Option<usize>,
     /// For content: how that page reaches it, e.g. `/Resources/Font/F1`.
     pub path: String,
@@ -87,6 +87,14 @@ impl Roles {
     /// The use of object `num` (`None` when the signed revision does not reach it).
     pub fn get(&self, num: u32) -> Option<&Use> {
         self.map.get(&num).filter(|u| u.flags != 0)
+    }
+
+    /// The numbers of every object the signed revision uses.
+    pub fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
+        self.map
+            .iter()
+            .filter(|(_, u)| u.flags != 0)
+            .map(|(n, _)| *n)
     }
 
     /// Whether the appearance `u` belongs only to annotations and fields that `filled` holds
@@ -204,6 +212,9 @@ impl Walker<'_, '_> {
         let mut stack = vec![(top, 0usize)];
         let mut inner: Vec<(ObjRef, usize)> = Vec::new();
         while let Some((node, depth)) = stack.pop() {
+            if depth > 64 {
+                self.roles.complete = false;
+            }
             if !self.tick() || depth > 64 || !self.structural.insert(node.num) {
                 continue;
             }
@@ -324,6 +335,9 @@ impl Walker<'_, '_> {
     fn field(&mut self, f: ObjRef, ancestors: Vec<u32>, ft: Option<Vec<u8>>) {
         let mut stack = vec![(f, ancestors, ft)];
         while let Some((f, ancestors, ft)) = stack.pop() {
+            if ancestors.len() > 32 {
+                self.roles.complete = false;
+            }
             if !self.tick()
                 || ancestors.len() > 32
                 || self.structural.contains(&f.num)
@@ -365,8 +379,9 @@ impl Walker<'_, '_> {
     }
 
     /// Marks everything `start` reaches with `flag`, never crossing the catalog, the page tree
-    /// or a page; `owner` is recorded on appearances, `page` and `path` on content. OTHER marks
-    /// only objects without a role yet.
+    /// or a page; `owner` is recorded on appearances, `page` and `path` on content. OTHER stops
+    /// at fields, annotations and the form's lists (judged entry by entry), and marks anything
+    /// else it reaches, whatever other role it has.
     fn walk(
         &mut self,
         start: &Object,
@@ -377,6 +392,11 @@ impl Walker<'_, '_> {
     ) {
         let mut stack: Vec<(Object, String, usize)> = vec![(start.clone(), path.to_owned(), 0)];
         while let Some((o, path, depth)) = stack.pop() {
+            if depth > 256 {
+                // Deeper than any real document nests: what lies below is not known, so
+                // nothing may change.
+                self.roles.complete = false;
+            }
             if !self.tick() || depth > 256 {
                 continue;
             }

@@ -46,6 +46,9 @@ pub enum Role {
     Signing,
     /// A qualified signing certificate with an RSA-3072 key.
     RsaSigning,
+    /// A qualified signing certificate with an ECDSA P-256 key (a software token's or another
+    /// country's card).
+    P256Signing,
     /// A signing certificate that expired 30 days before [`crate::TestPki::now`].
     Expired,
     /// A signing certificate valid only from 30 days after [`crate::TestPki::now`].
@@ -71,7 +74,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, in declaration order.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::Root,
         Self::IssuingCa,
         Self::UnknownCa,
@@ -82,6 +85,7 @@ impl Role {
         Self::Authentication,
         Self::Signing,
         Self::RsaSigning,
+        Self::P256Signing,
         Self::Expired,
         Self::NotYetValid,
         Self::Revoked,
@@ -329,6 +333,12 @@ impl Certificates {
             let (key, cert) =
                 people.signer(next_serial(), rsa, TestKey::rsa_from_pem(&rsa_pem)?)?;
             add(Role::RsaSigning, cert, key);
+            let p256 = SignerShape {
+                person: ("MAASIKAS", "MARI", "48801010012"),
+                ..SignerShape::default()
+            };
+            let (key, cert) = people.signer(next_serial(), p256, TestKey::p256())?;
+            add(Role::P256Signing, cert, key);
             let expired = SignerShape {
                 person: ("VANA", "VELLO", "35001010014"),
                 window: Some((now - 400 * DAY, now - 30 * DAY)),

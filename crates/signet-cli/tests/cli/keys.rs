@@ -1,6 +1,7 @@
-//! Every key a person may hold signs: a PKCS#12 file with an RSA key (the test PKI's qualified
-//! RSA-3072 certificate) signs a PDF that pyHanko finds intact and trusted, and a container that
-//! libdigidocpp finds Valid — through the real binary, at B-LT, with the test TSA and OCSP.
+//! Every key a person may hold signs: PKCS#12 files with an RSA-3072 key and with a P-256 key
+//! (the test PKI's qualified certificates) sign a PDF that pyHanko finds intact and trusted, and
+//! a container that libdigidocpp finds Valid — through the real binary, at B-LT, with the test
+//! TSA and OCSP.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,10 +19,16 @@ fn text(o: &std::process::Output) -> String {
 }
 
 #[test]
-fn an_rsa_pkcs12_file_signs_pdfs_and_containers_the_peers_accept() {
+fn rsa_and_p256_pkcs12_files_sign_pdfs_and_containers_the_peers_accept() {
     let pki = TestPki::start().unwrap();
+    for role in [Role::RsaSigning, Role::P256Signing] {
+        signs_for_the_peers(&pki, role);
+    }
+}
+
+fn signs_for_the_peers(pki: &TestPki, role: Role) {
     let dir = tempfile::tempdir().unwrap();
-    let issued = pki.get(Role::RsaSigning);
+    let issued = pki.get(role);
     let p12 = dir.path().join("rsa.p12");
     let status = Command::new("openssl")
         .args(["pkcs12", "-export", "-passout", "pass:rsa parool", "-inkey"])
@@ -62,9 +69,9 @@ fn an_rsa_pkcs12_file_signs_pdfs_and_containers_the_peers_accept() {
         ],
         "rsa parool\n",
     );
-    assert!(signed.status.success(), "{}", text(&signed));
+    assert!(signed.status.success(), "{role:?}: {}", text(&signed));
     let out = out_dir.join("contract.pdf");
-    let v = pyhanko(&["validate", "--no-revocation-check"], &pki, &out);
+    let v = pyhanko(&["validate", "--no-revocation-check"], pki, &out);
     assert!(
         v.status.success() && text(&v).contains("INTACT:TRUSTED"),
         "{}",
@@ -104,7 +111,7 @@ fn an_rsa_pkcs12_file_signs_pdfs_and_containers_the_peers_accept() {
         ],
         "rsa parool\n",
     );
-    assert!(signed.status.success(), "{}", text(&signed));
+    assert!(signed.status.success(), "{role:?}: {}", text(&signed));
     let python = signet_testkit::peers::venv_program("python").unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/digidoc.py");
     let c = container.display().to_string();
@@ -122,5 +129,5 @@ fn an_rsa_pkcs12_file_signs_pdfs_and_containers_the_peers_accept() {
     let peer: serde_json::Value = serde_json::from_slice(&peer.stdout).unwrap();
     let sigs = peer[c.as_str()]["signatures"].as_array().unwrap();
     assert_eq!(sigs.len(), 1, "{peer}");
-    assert_eq!(sigs[0]["status"], "Valid", "{peer}");
+    assert_eq!(sigs[0]["status"], "Valid", "{role:?}: {peer}");
 }

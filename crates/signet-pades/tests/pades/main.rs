@@ -13,4 +13,5 @@ mod presign;
 mod pyhanko_signed;
 mod role_attacks;
 mod stripping;
+mod structure_attacks;
 mod support;

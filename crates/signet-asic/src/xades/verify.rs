@@ -18,7 +18,6 @@ use der::Decode as _;
 use serde::Serialize;
 use signet_core::{BaselineLevel, Indication, SubIndication};
 use signet_pki::crypto::HashAlg;
-use signet_pki::ocsp::{CertificateStatus, ListedResponder, OcspAnswer, OcspPolicy};
 use signet_pki::qualification::assess;
 use signet_pki::time::Utc;
 use signet_pki::tsl::{SVC_CA_QC, TrustedList};
@@ -32,6 +31,11 @@ use super::{
 };
 use crate::container::{Container, DataFile, MAX_XML_ENTRY};
 use crate::xml::uri_decode;
+
+mod revocation;
+
+use revocation::EncapsulatedOcsp;
+pub use revocation::OcspFact;
 
 /// How long after the time-stamp an OCSP answer may be produced before a warning.
 pub const OCSP_LATE: Duration = Duration::from_secs(15 * 60);
@@ -76,6 +80,8 @@ pub struct SignatureReport {
     pub ocsp_produced_at: Option<String>,
     /// The archive time-stamp's genTime (B-LTA).
     pub archive_timestamp_time: Option<String>,
+    /// Each embedded OCSP answer: what it says, or why it is no evidence.
+    pub revocation: Vec<OcspFact>,
     /// `QES` (qualified certificate, key in a QSCD), `AdES/QC` or `AdES`; absent when unknown.
     pub qualification: Option<String>,
     /// The data files the signature covers.
@@ -101,6 +107,7 @@ impl SignatureReport {
             timestamp_time: None,
             ocsp_produced_at: None,
             archive_timestamp_time: None,
+            revocation: Vec::new(),
             qualification: None,
             covers: Vec::new(),
             errors: Vec::new(),
@@ -306,7 +313,7 @@ struct Unsigned {
     timestamps: Vec<NodeId>,
     archive: Vec<NodeId>,
     certificates: Vec<Cert>,
-    ocsp: Vec<Vec<u8>>,
+    ocsp: Vec<EncapsulatedOcsp>,
     crls: Vec<Vec<u8>>,
 }
 
@@ -570,6 +577,9 @@ impl Checker<'_, '_, '_> {
                 format!("Signing certificate: {}", first.problem),
             );
         }
+        if let Some(answer) = &ocsp {
+            self.judge_signer_status(answer, at, time_mark);
+        }
         self.report.level = Some(if time_mark {
             "LT-TM".to_owned()
         } else {
@@ -646,9 +656,10 @@ impl Checker<'_, '_, '_> {
             }
             for ov in doc.children(rv, XADES, "OCSPValues") {
                 for v in doc.children(ov, XADES, "EncapsulatedOCSPValue") {
-                    if let Some(der) = unb64(&doc.text(v)) {
-                        out.ocsp.push(der);
-                    }
+                    out.ocsp.push(EncapsulatedOcsp {
+                        id: doc.attribute(v, "Id").map(str::to_owned),
+                        der: unb64(&doc.text(v)),
+                    });
                 }
             }
         }
@@ -1129,119 +1140,6 @@ impl Checker<'_, '_, '_> {
         }
     }
 
-    fn check_revocation(
-        &mut self,
-        signer: &Cert,
-        issuer: Option<&Cert>,
-        unsigned: &Unsigned,
-        value: Option<&[u8]>,
-        time_mark: bool,
-        ts_time: Option<SystemTime>,
-    ) -> Option<OcspAnswer> {
-        if unsigned.ocsp.is_empty() {
-            return None;
-        }
-        let Some(issuer) = issuer else {
-            self.report.fail(
-                Indication::Indeterminate,
-                SubIndication::NoCertificateChainFound,
-                format!("Could not find the signing certificate's issuer ({}) in the certificate store or the signature", signer.issuer()),
-            );
-            return None;
-        };
-        let policy = OcspPolicy {
-            clock_skew: Duration::from_secs(365 * 86_400),
-            max_age: Duration::from_secs(100 * 365 * 86_400),
-            require_nonce: false,
-            listed_responders: self
-                .trust
-                .list
-                .map(|l| ListedResponder::from_list(l, self.trust.now))
-                .unwrap_or_default(),
-        };
-        let at = ts_time.unwrap_or(self.trust.now);
-        let mut last_error = None;
-        let mut found = None;
-        for der in &unsigned.ocsp {
-            // The responder is judged when it answered (producedAt).
-            let at = ocsp_produced_at(der).unwrap_or(at);
-            match signet_pki::ocsp::verify_stored(der, signer, issuer, &policy, at) {
-                Ok(answer) => {
-                    found = Some(answer);
-                    break;
-                }
-                Err(e) => last_error = Some(e),
-            }
-        }
-        let Some(answer) = found else {
-            self.report.fail(
-                Indication::Indeterminate,
-                SubIndication::TryLater,
-                format!(
-                    "OCSP response: not usable for the signer: {}",
-                    last_error.map(|e| e.to_string()).unwrap_or_default()
-                ),
-            );
-            return None;
-        };
-        self.report.ocsp_produced_at = Some(Utc(answer.produced_at).to_string());
-        if let signet_pki::ocsp::Responder::Delegated { subject, .. } = &answer.responder
-            && let Some(expired) =
-                responder_expired(&answer.der, subject, self.trust.now, self.trust.list)
-        {
-            // Not named by the trusted list, so trusted only through its certificate, which
-            // has expired: libdigidocpp's OCSP_basic_verify refuses it the same way.
-            self.report.fail(
-                Indication::Indeterminate,
-                SubIndication::TryLater,
-                format!("OCSP responder {subject}: its certificate expired at {} and the trusted list does not name it", Utc(expired)),
-            );
-        }
-        match answer.status {
-            CertificateStatus::Good => {}
-            CertificateStatus::Revoked { time, .. } => self.report.fail(
-                Indication::TotalFailed,
-                SubIndication::Revoked,
-                format!("Certificate status: revoked at {}", Utc(time)),
-            ),
-            _ => self.report.fail(
-                Indication::Indeterminate,
-                SubIndication::CertificateChainGeneralFailure,
-                "Certificate status: unknown",
-            ),
-        }
-        if time_mark {
-            // BDOC 2.1: the nonce is DigestInfo { alg, hash(SignatureValue) }.
-            let ok = value.is_some_and(|v| tm_nonce_matches(&answer.der, v));
-            if !ok {
-                self.report.fail(
-                    Indication::TotalFailed,
-                    SubIndication::HashFailure,
-                    "Calculated signature hash doesn't match to OCSP responder nonce field",
-                );
-            }
-        } else if let Some(ts) = ts_time {
-            if answer.produced_at < ts {
-                self.report.fail(
-                    Indication::TotalFailed,
-                    SubIndication::TimestampOrderFailure,
-                    format!(
-                        "TimeStamp time is greater than OCSP producedAt: the OCSP answer ({}) is older than the time-stamp ({})",
-                        Utc(answer.produced_at),
-                        Utc(ts)
-                    ),
-                );
-            } else if answer.produced_at.duration_since(ts).unwrap_or_default() > OCSP_LATE {
-                self.report.warnings.push(format!(
-                    "TimeStamp time and OCSP producedAt are over 15m off ({} and {})",
-                    Utc(ts),
-                    Utc(answer.produced_at)
-                ));
-            }
-        }
-        Some(answer)
-    }
-
     fn qualification(
         &mut self,
         signer: &Cert,
@@ -1400,86 +1298,6 @@ fn archive_digest_input(
         }
     };
     archive_digest_with(doc, sig, mode, until, &mut feed, hash)
-}
-
-/// Whether the OCSP response's nonce is a DigestInfo of the signature value's hash (BDOC 2.1
-/// time-mark).
-fn tm_nonce_matches(ocsp: &[u8], value: &[u8]) -> bool {
-    let Some(nonce) = ocsp_nonce(ocsp) else {
-        return false;
-    };
-    #[derive(der::Sequence)]
-    struct DigestInfo {
-        algorithm: spki::AlgorithmIdentifierOwned,
-        digest: der::asn1::OctetString,
-    }
-    let Ok(info) = DigestInfo::from_der(&nonce) else {
-        return false;
-    };
-    let computed = if info.algorithm.oid == signet_pki::crypto::oid::SHA1 {
-        use sha1::Digest as _;
-        sha1::Sha1::digest(value).to_vec()
-    } else if let Some(h) = HashAlg::from_oid(info.algorithm.oid) {
-        h.digest(value)
-    } else {
-        return false;
-    };
-    computed == info.digest.as_bytes()
-}
-
-/// The nonce extension's value of an OCSP response (the octets inside the Nonce OCTET STRING,
-/// or the raw extension value when it is not wrapped).
-fn ocsp_nonce(ocsp: &[u8]) -> Option<Vec<u8>> {
-    use x509_ocsp::{BasicOcspResponse, OcspResponse};
-    let response = OcspResponse::from_der(ocsp).ok()?;
-    let bytes = response.response_bytes?;
-    let basic = BasicOcspResponse::from_der(bytes.response.as_bytes()).ok()?;
-    let ext = basic
-        .tbs_response_data
-        .response_extensions?
-        .into_iter()
-        .find(|e| e.extn_id == der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.2"))?;
-    let raw = ext.extn_value.as_bytes();
-    Some(
-        der::asn1::OctetString::from_der(raw)
-            .map(|o| o.as_bytes().to_vec())
-            .unwrap_or_else(|_| raw.to_vec()),
-    )
-}
-
-/// When the OCSP response's own certificate of the responder `subject` expired, if before
-/// `now`.
-fn responder_expired(
-    ocsp: &[u8],
-    subject: &str,
-    now: SystemTime,
-    list: Option<&TrustedList>,
-) -> Option<SystemTime> {
-    let listed = list
-        .map(|l| l.certificates_of(signet_pki::tsl::SVC_OCSP_QC))
-        .unwrap_or_default();
-    use x509_ocsp::{BasicOcspResponse, OcspResponse};
-    let response = OcspResponse::from_der(ocsp).ok()?;
-    let basic = BasicOcspResponse::from_der(response.response_bytes?.response.as_bytes()).ok()?;
-    for cert in basic.certs.unwrap_or_default() {
-        let der = der::Encode::to_der(&cert).ok()?;
-        let cert = Cert::from_der(&der).ok()?;
-        if cert.subject().to_string() == subject
-            && cert.not_after() < now
-            && !listed.contains(&cert)
-        {
-            return Some(cert.not_after());
-        }
-    }
-    None
-}
-
-/// An OCSP response's producedAt, read without verifying it.
-fn ocsp_produced_at(ocsp: &[u8]) -> Option<SystemTime> {
-    use x509_ocsp::{BasicOcspResponse, OcspResponse};
-    let response = OcspResponse::from_der(ocsp).ok()?;
-    let basic = BasicOcspResponse::from_der(response.response_bytes?.response.as_bytes()).ok()?;
-    Some(basic.tbs_response_data.produced_at.0.to_system_time())
 }
 
 /// TSTInfo's message imprint and genTime, read without insisting on DER for genTime

@@ -12,5 +12,6 @@ mod levels;
 mod presign;
 mod pyhanko_signed;
 mod role_attacks;
+mod signer_revocation;
 mod stripping;
 mod support;

@@ -241,3 +241,42 @@ fn an_ocsp_answer_that_is_no_evidence_is_reported_with_the_reason() {
         "{peer:?}"
     );
 }
+
+/// An answer saying the signer was already revoked, produced before the time-stamp (a signer who
+/// signs with a certificate they know is revoked): REVOKED decides, not the order of the answer
+/// and the time-stamp, which matters only for an answer vouching for the signer.
+#[test]
+fn a_revoked_answer_older_than_the_time_stamp_is_still_revoked() {
+    let s = Setup::new();
+    s.pki
+        .revoke(
+            Role::Signing,
+            SystemClock.now() - Duration::from_secs(3600),
+            "keyCompromise",
+        )
+        .unwrap();
+    let ocsp = raw_ocsp(&s, Role::Signing);
+    std::thread::sleep(Duration::from_millis(1100));
+    let bt = sign(&s, BaselineLevel::B_T, "bt.asice");
+    let lt = extend(&s, &bt, &ocsp, &[], "revoked-old-answer.asice");
+    let report = s.validate(&lt);
+    assert_eq!(report.indication, Indication::TotalFailed, "{report:#?}");
+    assert_eq!(
+        report.sub_indication,
+        Some(SubIndication::Revoked),
+        "{report:#?}"
+    );
+    assert!(
+        !report.signatures[0]
+            .errors
+            .iter()
+            .any(|e| e.contains("TimeStamp time is greater")),
+        "{report:#?}"
+    );
+    // libdigidocpp: Invalid, "Certificate status: revoked" (it names no order problem either).
+    let peer = statuses(&s, &lt).unwrap();
+    assert!(
+        peer[0].starts_with("Invalid") && peer[0].contains("Certificate status: revoked"),
+        "{peer:?}"
+    );
+}

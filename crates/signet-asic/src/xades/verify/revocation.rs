@@ -212,7 +212,12 @@ impl Checker<'_, '_, '_> {
                     "Calculated signature hash doesn't match to OCSP responder nonce field",
                 );
             }
-        } else if let Some(ts) = ts_time {
+        } else if let Some(ts) = ts_time
+            // The order matters for an answer that vouches for the signer: one saying it was
+            // already revoked at the time-stamp proves that whenever it was produced (REVOKED
+            // then decides, not TIMESTAMP_ORDER_FAILURE).
+            && !matches!(answer.status, CertificateStatus::Revoked { time, .. } if time <= ts)
+        {
             if answer.produced_at < ts {
                 self.report.fail(
                     Indication::TotalFailed,

@@ -13,6 +13,7 @@
 pub mod appearance;
 pub mod crl;
 mod diff;
+mod dss_ocsp;
 pub mod font;
 #[doc(hidden)]
 pub mod fuzzing;

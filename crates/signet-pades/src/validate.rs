@@ -1114,23 +1114,17 @@ impl<'a, 'o> Ctx<'a, 'o> {
             None => ValidationTime::Current(self.options.at),
         };
         let issuer = ltv::find_issuer(&signer, &pool).cloned();
-        let mut stored_bytes = None;
-        let stored = issuer.as_ref().and_then(|iss| {
-            dss_items(doc, "OCSPs").into_iter().find_map(|resp| {
-                // Stored answers are judged at their own time: the validation time, else the
-                // proven signing time (a day of skew for time-stamps and answers minutes apart).
-                let policy = OcspPolicy {
-                    max_age: std::time::Duration::from_secs(100 * 365 * 86_400),
-                    clock_skew: std::time::Duration::from_secs(86_400),
-                    ..self.options.ocsp_policy.clone()
-                };
-                let ok = ocsp::verify_stored(&resp, &signer, iss, &policy, self.options.at)
-                    .or_else(|_| ocsp::verify_stored(&resp, &signer, iss, &policy, time.at()))
-                    .ok()?;
-                stored_bytes = Some(resp);
-                Some(ok)
-            })
-        });
+        // The DSS's answers about the signer: the first that is evidence; the others named.
+        let dss = crate::dss_ocsp::select(
+            &dss_items(doc, "OCSPs"),
+            &signer,
+            issuer.as_ref(),
+            &self.options.ocsp_policy,
+            self.options.at,
+            time.at(),
+        );
+        r.warnings.extend(dss.rejected);
+        let (stored, stored_bytes) = (dss.answer, dss.der);
         let has_dss_revocation = stored.is_some();
         let revocation = match (&stored, self.options.online) {
             (Some(a), _) => {
@@ -1189,6 +1183,9 @@ impl<'a, 'o> Ctx<'a, 'o> {
                 produced_at: Some(rfc3339(a.produced_at)),
             });
         }
+        r.warnings.extend(
+            (path.revocation.as_ref()).and_then(|a| crate::dss_ocsp::revoked_after(a, time)),
+        );
         r.chain = path.summaries().into_iter().map(Into::into).collect();
         if let Some(list) = self.options.trusted_list {
             let at = best.unwrap_or(self.options.at);

@@ -201,6 +201,38 @@ impl TestPki {
         self.responders.revoke_in_root_crl(&line)
     }
 
+    /// Revokes `role`'s certificate (one the issuing CA issued: [`Role::Signing`],
+    /// [`Role::RsaSigning`], …) in the OCSP responder's database, as revoked at `at` for `reason`
+    /// (an OpenSSL reason name such as `keyCompromise`): every OCSP answer given from now on says
+    /// `revoked` with that revocationTime (whole seconds).
+    pub fn revoke(&self, role: Role, at: SystemTime, reason: &str) -> Result<(), TestkitError> {
+        let line = pki::IndexLine::revoked_for(&self.get(role).cert, at, reason)?;
+        let serial = line.split('\t').nth(3).unwrap_or_default().to_owned();
+        let index = &self.certs.index_path;
+        let text = std::fs::read_to_string(index).map_err(|e| TestkitError::io(index, e))?;
+        let mut found = false;
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.split('\t').nth(3) == Some(serial.as_str()) {
+                    found = true;
+                    line.clone()
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect();
+        if !found {
+            return Err(TestkitError::Key(format!(
+                "{role:?} is not in the OCSP responder's database"
+            )));
+        }
+        // Written aside and renamed: the responder never reads a half-written database.
+        let tmp = index.with_extension("txt.new");
+        std::fs::write(&tmp, lines.join("\n") + "\n").map_err(|e| TestkitError::io(&tmp, e))?;
+        std::fs::rename(&tmp, index).map_err(|e| TestkitError::io(index, e))
+    }
+
     /// A root CRL (DER, listing what [`Self::revoke_in_root_crl`] added) with the given
     /// thisUpdate and nextUpdate, for freshness tests.
     pub fn root_crl_with_times(

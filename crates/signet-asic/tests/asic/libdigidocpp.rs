@@ -45,7 +45,7 @@ fn peer(s: &Setup, command: &str, args: &[&str]) -> Value {
 }
 
 /// libdigidocpp's status for each signature of `path`, or its open error.
-fn statuses(s: &Setup, path: &Path) -> Result<Vec<String>, String> {
+pub(crate) fn statuses(s: &Setup, path: &Path) -> Result<Vec<String>, String> {
     let p = path.to_str().unwrap();
     let v = peer(s, "validate", &[p]);
     let r = &v[p];

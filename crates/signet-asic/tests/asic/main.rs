@@ -7,5 +7,6 @@ mod common;
 mod corpus;
 mod fuzz_smoke;
 mod libdigidocpp;
+mod signer_revocation;
 mod signing;
 mod wysiwys;

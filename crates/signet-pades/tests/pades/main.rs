@@ -12,6 +12,7 @@ mod levels;
 mod presign;
 mod pyhanko_signed;
 mod role_attacks;
+mod signer_revocation;
 mod stripping;
 mod structure_attacks;
 mod support;

@@ -5,6 +5,7 @@
 mod ca_revocation;
 mod common;
 mod corpus;
+mod extend;
 mod fuzz_smoke;
 mod libdigidocpp;
 mod signing;

@@ -140,6 +140,9 @@ pub fn asice_verify(
         problems: Vec::new(),
         validation_time: signet_pki::time::Utc(now).to_string(),
     };
+    if signet_asic::asics::is_asics(path) {
+        return crate::asics::asics_verify(path, &loaded, now);
+    }
     let container = match Container::open(path) {
         Ok(c) => c,
         Err(AsicError::Io { source, .. }) => return Err(ApiError::from(source)),

@@ -7,6 +7,7 @@
 
 pub mod asice;
 pub mod asice_extend;
+mod asics;
 pub mod batch;
 pub mod bindings;
 pub mod card;

@@ -1,5 +1,6 @@
 //! `signet extend X.asice` through the binary: B-LT to B-LTA in place, the level reached after
-//! validating the result; a failing container is refused and left as it was.
+//! validating the result; a failing container is refused and left as it was. And `signet
+//! verify X.asics` for ASiC-S containers with a time-stamp token.
 
 use crate::asice::{Fixture, signet};
 
@@ -101,4 +102,68 @@ fn a_failing_container_is_not_extended() {
         "{err}"
     );
     assert_eq!(std::fs::read(&out).unwrap(), before);
+}
+
+/// `signet verify X.asics`: an ASiC-S container with a time-stamp token (made here with the
+/// test TSA) is TOTAL-PASSED with its TSA and time; its data file changed, TOTAL-FAILED.
+#[test]
+fn verify_reports_an_asics_time_stamp() {
+    use signet_core::Clock as _;
+    let f = Fixture::new();
+    let data = b"archived\n";
+    let list = signet_pki::tsl::TrustedList::verify(
+        std::fs::read(&f.tsl).unwrap().as_slice(),
+        &[
+            signet_pki::Cert::from_file_bytes(&std::fs::read(&f.tsl_signer).unwrap())
+                .unwrap()
+                .remove(0),
+        ],
+    )
+    .unwrap();
+    let anchors = list.anchors(signet_core::SystemClock.now());
+    let validator = signet_pki::PathValidator::new(&anchors, []);
+    let token = signet_pki::tsp::request_timestamp(
+        &signet_testkit::LoopbackFetch::default(),
+        &signet_core::SystemClock,
+        &f.pki.tsa_url(),
+        signet_pki::crypto::HashAlg::Sha256,
+        &signet_pki::crypto::HashAlg::Sha256.digest(data),
+        &validator,
+    )
+    .unwrap()
+    .token;
+    for (name, content, indication, code) in [
+        ("ok.asics", &data[..], "TOTAL-PASSED", 0),
+        ("changed.asics", &b"ARCHIVED\n"[..], "TOTAL-FAILED", 1),
+    ] {
+        let out = f.path(name);
+        let mut w = signet_asic::zip::ZipWriter::new(
+            std::io::Cursor::new(Vec::new()),
+            signet_core::SystemClock.now(),
+        );
+        w.add(
+            "mimetype",
+            &mut &b"application/vnd.etsi.asic-s+zip"[..],
+            false,
+            &mut |_| {},
+        )
+        .unwrap();
+        w.add("doc.txt", &mut &content[..], true, &mut |_| {})
+            .unwrap();
+        w.add("META-INF/timestamp.tst", &mut &token[..], true, &mut |_| {})
+            .unwrap();
+        std::fs::write(&out, w.finish().unwrap().into_inner()).unwrap();
+        let run = f.verify(&out);
+        assert_eq!(run.code, code, "{}\n{}", run.stdout, run.stderr);
+        let report = run.json();
+        assert_eq!(report["indication"], indication, "{report}");
+        assert_eq!(report["signatures"][0]["level"], "TST");
+        assert!(report["signatures"][0]["signer"].is_string());
+        // The time only when the token covers the file.
+        assert_eq!(
+            report["signatures"][0]["timestampTime"].is_string(),
+            code == 0,
+            "{report}"
+        );
+    }
 }

@@ -89,6 +89,16 @@ pub fn asice_extend(
                 .recommend("Give one with --tsa URL."),
         );
     }
+    if signet_asic::asics::is_asics(path) {
+        return Err(ApiError::new(
+            Code::NotImplemented,
+            format!(
+                "{} is an ASiC-S container: renewing its time-stamp (a new ASiC-S around it) is not built yet",
+                path.display()
+            ),
+        )
+        .recommend("signet verify validates it; extend takes ASiC-E containers and PDFs."));
+    }
     let seen = InputSeen::of(path);
     let loaded = load_trust(trust)?;
     let now = context.clock().now();

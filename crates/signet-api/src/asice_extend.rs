@@ -247,6 +247,10 @@ pub fn asice_extend(
         if !seen.unchanged() {
             return Err(ApiError::input_changed(path));
         }
+        // The container keeps its permissions (the temporary file is private).
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(temp.path(), meta.permissions())?;
+        }
         temp.persist(path).map_err(|e| {
             ApiError::new(
                 Code::Io,

@@ -38,8 +38,19 @@ fn a_b_lt_container_is_extended_to_b_lta_in_place() {
     assert_eq!(run.code, 65, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(std::fs::read(&out).unwrap(), before);
 
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let run = extend(&f, &o, "B-LTA", true);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "the container keeps its permissions");
+    }
     let done = run.json();
     let one = &done["extended"][0];
     assert_eq!(one["reached"], "B-LTA", "{done}");

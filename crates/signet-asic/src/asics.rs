@@ -141,6 +141,12 @@ pub fn validate(path: &Path, trust: &Trust<'_>) -> Result<AsicsReport, AsicError
             data.len()
         )));
     };
+    if data.name.contains('/') {
+        return Err(refused(format!(
+            "the data file “{}” is in a folder; ASiC-S keeps its one data file at the root (libdigidocpp: subfolders are not supported)",
+            data.name
+        )));
+    }
     let meta: Vec<&str> = entries
         .iter()
         .filter(|e| e.name.starts_with("META-INF/") && !e.is_dir())

@@ -125,6 +125,11 @@ fn malformed_asics_containers_are_refused() {
     std::fs::write(&out, w.finish().unwrap().into_inner()).unwrap();
     let err = asics::validate(&out, &list_trust(&s)).unwrap_err();
     assert!(err.to_string().contains("exactly one data file"), "{err}");
+    // The data file in a folder.
+    let sub = s.path("sub.asics");
+    write_asics(&sub, "docs/a.txt", b"x", &token, asics::MIMETYPE);
+    let err = asics::validate(&sub, &list_trust(&s)).unwrap_err();
+    assert!(err.to_string().contains("in a folder"), "{err}");
     // A token that is not a token.
     let junk = s.path("junk.asics");
     write_asics(&junk, "a.txt", b"x", b"not DER", asics::MIMETYPE);

@@ -1,5 +1,6 @@
 //! ASiC-S containers with a time-stamp token (what DigiDoc4 makes when it archives a document):
-//! made here with the test PKI's TSA (OpenSSL `ts`) and Signet's ZIP writer.
+//! made here with the test PKI's TSA (OpenSSL `ts`) and Signet's ZIP writer, and judged by
+//! libdigidocpp 4.3 too.
 
 use std::path::Path;
 
@@ -139,4 +140,26 @@ fn malformed_asics_containers_are_refused() {
     let e = s.path("e.asics");
     write_asics(&e, "a.txt", b"x", &token, "application/vnd.etsi.asic-e+zip");
     assert!(!asics::is_asics(&e));
+}
+
+#[test]
+fn libdigidocpp_agrees_on_the_generated_asics_containers() {
+    let s = Setup::new();
+    let data = b"An old contract, archived.\n";
+    let token = token_over(&s, data);
+    let good = s.path("good.asics");
+    write_asics(&good, "leping.txt", data, &token, asics::MIMETYPE);
+    let bad = s.path("bad.asics");
+    write_asics(
+        &bad,
+        "leping.txt",
+        b"A changed contract.\n",
+        &token,
+        asics::MIMETYPE,
+    );
+    let st = crate::libdigidocpp::statuses(&s, &good).unwrap();
+    assert_eq!(st.len(), 1, "{st:?}");
+    assert!(st[0].starts_with("Valid "), "libdigidocpp: {st:?}");
+    let st = crate::libdigidocpp::statuses(&s, &bad).unwrap();
+    assert!(st[0].starts_with("Invalid "), "libdigidocpp: {st:?}");
 }

@@ -163,3 +163,29 @@ fn libdigidocpp_agrees_on_the_generated_asics_containers() {
     let st = crate::libdigidocpp::statuses(&s, &bad).unwrap();
     assert!(st[0].starts_with("Invalid "), "libdigidocpp: {st:?}");
 }
+
+#[test]
+fn an_asics_made_by_libdigidocpp_is_total_passed() {
+    let s = Setup::new();
+    let file = s.write("vana.txt", b"An old document.\n");
+    let out = s.path("ldd.asics");
+    let key = crate::libdigidocpp::p12(&s, Role::Signing);
+    crate::libdigidocpp::peer(
+        &s,
+        "sign",
+        &[
+            "--p12",
+            key.to_str().unwrap(),
+            "--password",
+            "test",
+            "--profile",
+            "time-stamp-token",
+            out.to_str().unwrap(),
+            file.path.to_str().unwrap(),
+        ],
+    );
+    assert!(asics::is_asics(&out));
+    let report = asics::validate(&out, &list_trust(&s)).unwrap();
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    assert_eq!(report.signatures[0].covers, ["vana.txt"]);
+}

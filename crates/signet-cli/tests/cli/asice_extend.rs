@@ -178,3 +178,37 @@ fn verify_reports_an_asics_time_stamp() {
         );
     }
 }
+
+/// A result that does not validate at the level asked for is not written: here the root alone
+/// is trusted, and the container (signed with the trusted list, which names the issuing CA)
+/// carries no CRL for the issuing CA, so its signatures stay INDETERMINATE.
+#[test]
+fn a_result_that_does_not_validate_is_not_written() {
+    let f = Fixture::new();
+    let a = f.file("a.txt", b"first file\n");
+    let out = f.path("lt.asice");
+    let o = out.display().to_string();
+    let run = f.sign(&[&a, "--container", &o]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let before = std::fs::read(&out).unwrap();
+    let root = f
+        .pki
+        .get(signet_testkit::Role::Root)
+        .cert_path
+        .display()
+        .to_string();
+    let tsa = f.pki.tsa_url();
+    let run = signet(
+        &[
+            "extend", &o, "--level", "B-LTA", "--tsa", &tsa, "--trust", &root, "--json",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 65, "{}\n{}", run.stdout, run.stderr);
+    let message = run.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("does not validate at B-LTA") && message.contains("INDETERMINATE"),
+        "{message}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+}

@@ -28,12 +28,12 @@ pub struct TrustFiles {
     pub list: Option<TrustedListFiles>,
 }
 
-struct LoadedTrust {
-    anchors: TrustAnchors,
-    list: Option<TrustedList>,
+pub(crate) struct LoadedTrust {
+    pub(crate) anchors: TrustAnchors,
+    pub(crate) list: Option<TrustedList>,
 }
 
-fn load_trust(files: &TrustFiles) -> Result<LoadedTrust, ApiError> {
+pub(crate) fn load_trust(files: &TrustFiles) -> Result<LoadedTrust, ApiError> {
     let mut anchors = TrustAnchors::default();
     for file in &files.trust {
         for cert in read_certs(file)? {
@@ -67,7 +67,7 @@ fn read_certs(file: &FileBytes) -> Result<Vec<Cert>, ApiError> {
     })
 }
 
-fn asic_error(path: &Path, err: &AsicError) -> ApiError {
+pub(crate) fn asic_error(path: &Path, err: &AsicError) -> ApiError {
     match err {
         AsicError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             ApiError::new(
@@ -140,6 +140,9 @@ pub fn asice_verify(
         problems: Vec::new(),
         validation_time: signet_pki::time::Utc(now).to_string(),
     };
+    if signet_asic::asics::is_asics(path) {
+        return crate::asics::asics_verify(path, &loaded, now);
+    }
     let container = match Container::open(path) {
         Ok(c) => c,
         Err(AsicError::Io { source, .. }) => return Err(ApiError::from(source)),

@@ -6,6 +6,8 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod asice;
+pub mod asice_extend;
+mod asics;
 pub mod batch;
 pub mod bindings;
 pub mod card;

@@ -418,7 +418,7 @@ impl Container {
     /// Writes a copy of this container to `out`, with the signature entries for which
     /// `keep_signature` says yes, then `extra` entries (name, content, deflate) appended.
     /// `place` says whether it may replace a file at `out` and what to check before it does.
-    fn rewrite(
+    pub(crate) fn rewrite(
         &self,
         out: &Path,
         keep_signature: &dyn Fn(&str) -> bool,

@@ -275,14 +275,21 @@ pub(crate) struct VerifyArgs {
 /// `signet extend FILE… --level B-LT|B-LTA`
 #[derive(Debug, Args)]
 pub(crate) struct ExtendArgs {
-    /// The signed documents to extend. Each is changed in place, atomically: the extended file
-    /// replaces it whole, and only if it did not change while it was being extended.
+    /// The signed documents to extend: PDFs, or ASiC-E containers. Each is changed in place,
+    /// atomically: the extended file replaces it whole, and only if it did not change while it
+    /// was being extended. A container is validated first (a failing signature is not
+    /// extended) and its result is validated before it replaces it (unless every signature is
+    /// TOTAL-PASSED at the level, nothing is written and the reason is given).
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
-    /// The level to reach: B-LT or B-LTA.
+    /// The level to reach: B-LT or B-LTA. In a container, B-B and B-T signatures are taken
+    /// through B-LT as signing does (a time-stamp first for B-B, then the signer's OCSP answer,
+    /// produced after it); B-LT ones get an archive time-stamp for B-LTA; signatures already at
+    /// the level are left alone; BDOC time-mark (LT-TM) signatures are refused.
     #[arg(long, value_parser = parse_level)]
     pub(crate) level: BaselineLevel,
-    /// The time-stamping authority's URL (RFC 3161), for B-LTA.
+    /// The time-stamping authority's URL (RFC 3161), for B-LTA (and a container's B-B
+    /// signatures).
     #[arg(long)]
     pub(crate) tsa: Option<String>,
     #[command(flatten)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod asice;
+mod asice_extend;
 mod batch;
 mod card;
 mod cert;

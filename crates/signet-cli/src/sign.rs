@@ -146,5 +146,17 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
     if all_pdf(&args.files) {
         return crate::pdf::extend(args, json);
     }
-    report::error(&signet_api::not_built("signet extend"), json)
+    if args
+        .files
+        .iter()
+        .all(|f| !matches!(sniff(f), Ok(Sniffed::Pdf | Sniffed::Other)))
+    {
+        return crate::asice_extend::extend(args, json);
+    }
+    let err = signet_api::ApiError::new(
+        signet_core::Code::InvalidInput,
+        "signet extend takes either PDFs or ASiC-E containers, not both at once (or a file that is neither)",
+    )
+    .recommend("Extend the PDFs and the containers in separate commands.");
+    report::error(&err, json)
 }

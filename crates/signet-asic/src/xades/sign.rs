@@ -478,6 +478,29 @@ pub fn extend_to(
     if level == L::B_T {
         return Ok(xml);
     }
+    xml = add_long_term(&xml, signer, services)?;
+    if level == L::B_LT {
+        return Ok(xml);
+    }
+    let (xml, _) = add_archive_timestamp(
+        &xml,
+        services.fetch,
+        services.clock,
+        tsa,
+        services.validator,
+        feed,
+    )?;
+    Ok(xml)
+}
+
+/// B-LT over a time-stamped signature: finds the signer's path, asks its OCSP responder (now,
+/// so after the time-stamp) and embeds the answer, the CA certificates and their CRLs
+/// ([`add_validation_data_with_crls`]).
+pub fn add_long_term(
+    xml: &str,
+    signer: &Cert,
+    services: &Services<'_>,
+) -> Result<String, SignError> {
     let path = services.validator.validate(
         signer,
         signet_pki::Purpose::Signature,
@@ -497,8 +520,8 @@ pub fn extend_to(
         .last()
         .map(|anchor| services.validator.issuers_above(anchor))
         .unwrap_or_default();
-    let (next, answer) = add_validation_data_with_crls(
-        &xml,
+    let (xml, answer) = add_validation_data_with_crls(
+        xml,
         services.fetch,
         services.clock,
         signer,
@@ -506,18 +529,6 @@ pub fn extend_to(
         &above,
         &services.ocsp_policy,
     )?;
-    xml = next;
     tracing::info!(produced_at = %signet_pki::time::Utc(answer.produced_at), "OCSP answer embedded");
-    if level == L::B_LT {
-        return Ok(xml);
-    }
-    let (xml, _) = add_archive_timestamp(
-        &xml,
-        services.fetch,
-        services.clock,
-        tsa,
-        services.validator,
-        feed,
-    )?;
     Ok(xml)
 }

@@ -18,7 +18,7 @@ fn script() -> PathBuf {
     ))
 }
 
-fn peer(s: &Setup, command: &str, args: &[&str]) -> Value {
+pub(crate) fn peer(s: &Setup, command: &str, args: &[&str]) -> Value {
     let python = signet_testkit::peers::venv_program("python").unwrap();
     let tsl = s.path("peer-tsl.xml");
     let cert = s.path("peer-tsl-signer.der");
@@ -61,7 +61,7 @@ pub(crate) fn statuses(s: &Setup, path: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn assert_all_valid(s: &Setup, path: &Path, count: usize) {
+pub(crate) fn assert_all_valid(s: &Setup, path: &Path, count: usize) {
     let st = statuses(s, path).unwrap();
     assert_eq!(st.len(), count, "{st:?}");
     for one in &st {
@@ -70,7 +70,7 @@ fn assert_all_valid(s: &Setup, path: &Path, count: usize) {
 }
 
 /// A PKCS#12 file of `role` with its issuer, made by OpenSSL, for libdigidocpp's signer.
-fn p12(s: &Setup, role: Role) -> PathBuf {
+pub(crate) fn p12(s: &Setup, role: Role) -> PathBuf {
     let out = s.path(&format!("{}.p12", role.file_stem()));
     let issued = s.pki.get(role);
     let status = Command::new("openssl")

@@ -8,14 +8,14 @@ use std::process::{Command, Stdio};
 
 use signet_testkit::{Role, TestPki};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "{e}: stdout is not one JSON document: {}\n{}",
@@ -25,7 +25,7 @@ impl Run {
     }
 }
 
-fn signet(args: &[&str], stdin: &str) -> Run {
+pub(crate) fn signet(args: &[&str], stdin: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(args)
         .env("RUST_LOG", "off")
@@ -48,16 +48,16 @@ fn signet(args: &[&str], stdin: &str) -> Run {
     }
 }
 
-struct Fixture {
-    pki: TestPki,
-    dir: tempfile::TempDir,
-    tsl: String,
-    tsl_signer: String,
-    p12: String,
+pub(crate) struct Fixture {
+    pub(crate) pki: TestPki,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) tsl: String,
+    pub(crate) tsl_signer: String,
+    pub(crate) p12: String,
 }
 
 impl Fixture {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let pki = TestPki::start().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let list = pki.trusted_list().unwrap();
@@ -92,17 +92,17 @@ impl Fixture {
         }
     }
 
-    fn file(&self, name: &str, content: &[u8]) -> String {
+    pub(crate) fn file(&self, name: &str, content: &[u8]) -> String {
         let p = self.dir.path().join(name);
         std::fs::write(&p, content).unwrap();
         p.display().to_string()
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn sign(&self, extra: &[&str]) -> Run {
+    pub(crate) fn sign(&self, extra: &[&str]) -> Run {
         let tsa = self.pki.tsa_url();
         let mut args = vec![
             "sign",
@@ -122,7 +122,7 @@ impl Fixture {
         signet(&args, "correct horse\n")
     }
 
-    fn verify(&self, container: &Path) -> Run {
+    pub(crate) fn verify(&self, container: &Path) -> Run {
         let c = container.display().to_string();
         signet(
             &[

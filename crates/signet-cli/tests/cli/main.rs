@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 mod asice;
+mod asice_extend;
 mod batch;
 mod card;
 mod cert_verify;

@@ -180,6 +180,7 @@ pub fn validate(path: &Path, trust: &Trust<'_>) -> Result<AsicsReport, AsicError
         timestamp_time: None,
         ocsp_produced_at: None,
         archive_timestamp_time: None,
+        revocation: Vec::new(),
         qualification: None,
         covers: Vec::new(),
         errors: Vec::new(),

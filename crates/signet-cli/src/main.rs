@@ -16,15 +16,19 @@ mod sign;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
-use args::{Cli, Command};
+use args::Command;
 use exit::Status;
 
 fn main() -> ExitCode {
-    let mut cli = match Cli::try_parse() {
+    // `--json` is known before clap has read the line, so that a usage error is one JSON
+    // document too.
+    let json_asked = args::json_in(std::env::args_os());
+    let mut cli = match args::parse(std::env::args_os(), json_asked) {
         Ok(cli) => cli,
-        Err(err) => return report::usage(&err).into(),
+        Err(err) => {
+            let command = args::command_named(std::env::args_os());
+            return report::usage(&err, json_asked, &command).into();
+        }
     };
     let _log = signet_api::logging::init(&signet_api::logging::LogTarget {
         dir: None,

@@ -9,19 +9,85 @@ use serde::Serialize;
 use signet_api::ApiError;
 use signet_api::json::AppInfo;
 
+use crate::args::Named;
 use crate::exit::Status;
 
 /// Prints a clap error (or the help and version it reports as errors) and picks the status:
 /// help and version succeed, anything else is a usage error (64), never clap's own 2, which
-/// means INDETERMINATE here.
-pub(crate) fn usage(err: &clap::Error) -> Status {
+/// means INDETERMINATE here. With `--json` a usage error is the one JSON document on standard
+/// output, as every other error.
+pub(crate) fn usage(err: &clap::Error, json: bool, command: &Named) -> Status {
     use clap::error::ErrorKind;
-    // Printing can only fail when the terminal is gone; nothing is left to tell then.
-    let _ = err.print();
     match err.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Status::Success,
-        _ => Status::Usage,
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // Printing can only fail when the terminal is gone; nothing is left to tell then.
+            let _ = err.print();
+            Status::Success
+        }
+        _ if json => {
+            let _ = print_json(&ErrorDocument {
+                error: &usage_error(err, command),
+            });
+            Status::Usage
+        }
+        _ => {
+            let _ = err.print();
+            Status::Usage
+        }
     }
+}
+
+/// A clap error as Signet's error: the message is clap's (its first paragraph, without
+/// "error: "), the recommendation its tips, the usage of the command the line named and where
+/// its help is.
+fn usage_error(err: &clap::Error, command: &Named) -> ApiError {
+    use clap::error::ErrorKind;
+    let Named {
+        name,
+        usage,
+        subcommands,
+    } = command;
+    // `render()` is plain text when printed with `Display`: no colour codes.
+    let rendered = err.render().to_string();
+    let message = match err.kind() {
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand
+            if !subcommands.is_empty() =>
+        {
+            format!("`{name}` needs a subcommand: {}", subcommands.join(", "))
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            format!("`{name}` needs more arguments")
+        }
+        _ => {
+            let paragraph: Vec<&str> = rendered
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let message = paragraph.join(" ");
+            message
+                .strip_prefix("error: ")
+                .unwrap_or(&message)
+                .to_owned()
+        }
+    };
+    let mut recommendation = String::new();
+    for tip in rendered
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("tip: "))
+    {
+        recommendation.push_str(&capitalised(tip));
+        recommendation.push_str(". ");
+    }
+    recommendation.push_str(&format!("Usage: `{usage}`. See `{name} --help`."));
+    ApiError::new(signet_core::Code::InvalidInput, message).recommend(recommendation)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 pub(crate) fn app_info(info: &AppInfo, json: bool) -> Status {

@@ -215,6 +215,8 @@ fn without_a_keyring_the_session_serves_one_command_and_is_never_written() {
         "{}",
         run.stderr
     );
+    // Standard error is not a terminal here: no colour codes in the log line.
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
 
     let issued = relay.issued();
     assert_eq!(issued.len(), 1, "{issued:?}");

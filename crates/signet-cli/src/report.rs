@@ -131,6 +131,16 @@ pub(crate) fn error(err: &ApiError, json: bool) -> Status {
     status
 }
 
+/// A count with its noun, agreeing: "1 file", "2 files", "0 files". `noun` is the singular of
+/// a noun whose plural takes an "s".
+pub(crate) fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Prints text on standard output.
 pub(crate) fn text(text: &str) -> Status {
     print_text(text)

@@ -12,6 +12,7 @@ mod card;
 mod cert_verify;
 mod data;
 mod data_session;
+mod inputs;
 mod pades;
 mod terminal;
 mod token;

@@ -162,8 +162,10 @@ pub(crate) fn verify_text(report: &AsiceVerifyReport) -> String {
     }
     for f in &report.data_files {
         out.push_str(&format!(
-            "  file {} ({}, {} bytes)\n",
-            f.name, f.media_type, f.size
+            "  file {} ({}, {})\n",
+            f.name,
+            f.media_type,
+            report::counted(f.size, "byte")
         ));
     }
     if report.signatures.is_empty() && report.refused.is_none() {

@@ -131,13 +131,24 @@ pub(crate) fn error(err: &ApiError, json: bool) -> Status {
     status
 }
 
-/// A count with its noun, agreeing: "1 file", "2 files", "0 files". `noun` is the singular of
-/// a noun whose plural takes an "s".
-pub(crate) fn counted(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
+/// A count with its noun, agreeing: "1 file", "2 files", "0 files"; `noun` is the singular,
+/// and its plural takes an "s" (see [`counted_as`] for the others).
+pub(crate) fn counted<N>(n: N, noun: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    counted_as(n, noun, &format!("{noun}s"))
+}
+
+/// A count with the singular or the plural: "1 entry", "2 entries".
+pub(crate) fn counted_as<N>(n: N, singular: &str, plural: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    if n == N::from(1) {
+        format!("1 {singular}")
     } else {
-        format!("{n} {noun}s")
+        format!("{n} {plural}")
     }
 }
 
@@ -166,5 +177,19 @@ pub(crate) fn print_text(text: &str) -> Status {
         // A closed pipe (`signet info | head -0`) is the reader's choice, not our failure.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Status::Success,
         Err(_) => Status::Io,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_nouns_agree() {
+        assert_eq!(counted(1_usize, "file"), "1 file");
+        assert_eq!(counted(2_usize, "file"), "2 files");
+        assert_eq!(counted(0_u64, "byte"), "0 bytes");
+        assert_eq!(counted_as(1_u8, "try", "tries"), "1 try");
+        assert_eq!(counted_as(3_u8, "try", "tries"), "3 tries");
     }
 }

@@ -144,8 +144,19 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
     {
         return report::error(&neither(file), json);
     }
-    report::error(
-        &signet_api::not_built("signet extend of an ASiC-E container (only PDFs are extended yet)"),
-        json,
-    )
+    let containers: Vec<String> = args
+        .files
+        .iter()
+        .zip(&kinds)
+        .filter(|(_, kind)| **kind != FileKind::Pdf)
+        .map(|(file, _)| file.display().to_string())
+        .collect();
+    let err = signet_api::not_built("signet extend for ASiC-E containers").recommend(format!(
+        "Only PDFs are extended in this version; {} not changed.",
+        match containers.as_slice() {
+            [one] => format!("{one} was"),
+            many => format!("{} were", many.join(", ")),
+        }
+    ));
+    report::error(&err, json)
 }

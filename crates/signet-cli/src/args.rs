@@ -16,7 +16,8 @@ Exit status:
   65   input error: a file or value Signet cannot use
   66   an input file does not exist
   69   unavailable: the operation is not built yet, or a device or service it needs is missing
-  70   internal error: a bug in Signet; please report it with the log file
+  70   internal error: a bug in Signet; please report it with the log file (`signet info`
+       prints its folder)
   74   a file could not be read or written
   75   a network service did not answer; try again later
   130  cancelled
@@ -67,7 +68,8 @@ pub(crate) enum Command {
     /// See what an agency's node holds about you and who used it, and verify its usage log.
     #[command(subcommand)]
     Data(crate::data::DataCommand),
-    /// Show this build: version, build profile and the optional back ends compiled in.
+    /// Show this build: version, build profile, the optional back ends compiled in and the log
+    /// folder.
     Info,
 }
 

@@ -30,10 +30,13 @@ fn main() -> ExitCode {
             return report::usage(&err, json_asked, &command).into();
         }
     };
-    let _log = signet_api::logging::init(&signet_api::logging::LogTarget {
-        dir: None,
-        stderr: true,
-    });
+    // The same rotating log file as the app's, in the same folder (`signet info` prints it).
+    let _log = start_logging();
+    tracing::info!(
+        command = cli.command.name(),
+        version = env!("CARGO_PKG_VERSION"),
+        "signet started"
+    );
     let json = cli.json();
     // SIGNET_PROFILE_DIR: the profile's defaults fill in what the command line left out.
     let context = match signet_api::Profile::from_env() {
@@ -56,12 +59,40 @@ fn main() -> ExitCode {
         Command::Asice(command) => asice::run(command, json),
         Command::Batch(args) => batch::run(args, json),
     };
-    tracing::debug!(
+    tracing::info!(
         command = cli.command.name(),
         exit = status.code(),
         "finished"
     );
     status.into()
+}
+
+/// Logs to the rotating file in this person's log folder (and warnings to standard error). When
+/// the folder cannot be written, only to standard error, and an internal error then does not
+/// point to a log file.
+fn start_logging() -> Option<signet_api::logging::LogGuard> {
+    use signet_api::logging::{LogTarget, init};
+    let dir = signet_api::Context::for_this_user()
+        .log_dir()
+        .map(ToOwned::to_owned);
+    match init(&LogTarget {
+        dir: dir.clone(),
+        stderr: true,
+    }) {
+        Ok(guard) => {
+            report::set_log_dir(dir);
+            Some(guard)
+        }
+        Err(err) => {
+            let guard = init(&LogTarget {
+                dir: None,
+                stderr: true,
+            })
+            .ok();
+            tracing::debug!(error = %err, "no log file");
+            guard
+        }
+    }
 }
 
 impl From<Status> for ExitCode {

@@ -100,7 +100,7 @@ pub(crate) fn app_info(info: &AppInfo, json: bool) -> Status {
         .filter(|backend| backend.compiled)
         .map(|backend| backend.name.as_str())
         .collect();
-    let text = format!(
+    let mut text = format!(
         "{} {} ({} build)\nback ends: {}\n",
         info.name,
         info.version,
@@ -111,6 +111,9 @@ pub(crate) fn app_info(info: &AppInfo, json: bool) -> Status {
             compiled.join(", ")
         }
     );
+    if let Some(dir) = &info.log_dir {
+        text.push_str(&format!("log folder: {dir}\n"));
+    }
     print_text(&text)
 }
 
@@ -119,9 +122,45 @@ struct ErrorDocument<'a> {
     error: &'a ApiError,
 }
 
+/// The folder of the log file this process writes, once logging is set up with one.
+static LOG_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Remembers where this process writes its log file, for the internal error's recommendation.
+pub(crate) fn set_log_dir(dir: Option<std::path::PathBuf>) {
+    if let Some(dir) = dir {
+        let _ = LOG_DIR.set(dir);
+    }
+}
+
+/// What to do about a bug in Signet: attach the log file when one is written, else not a word
+/// about one.
+fn internal_recommendation(log_dir: Option<&std::path::Path>) -> String {
+    match log_dir {
+        Some(dir) => format!(
+            "This is a bug in Signet. Please report it with the command you ran, and attach today's log file from {} (`signet info` shows the folder).",
+            dir.display()
+        ),
+        None => {
+            "This is a bug in Signet. Please report it with the command you ran and this message."
+                .to_owned()
+        }
+    }
+}
+
 pub(crate) fn error(err: &ApiError, json: bool) -> Status {
     tracing::debug!(code = %err.code, "command failed");
     let status = Status::for_error(err.code);
+    let internal;
+    let err = if status == Status::Internal {
+        tracing::error!(code = %err.code, message = %err.message, "internal error");
+        internal = ApiError {
+            recommendation: internal_recommendation(LOG_DIR.get().map(|d| d.as_path())),
+            ..err.clone()
+        };
+        &internal
+    } else {
+        err
+    };
     if json {
         print_json(&ErrorDocument { error: err });
     } else {
@@ -183,6 +222,15 @@ pub(crate) fn print_text(text: &str) -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_internal_error_asks_for_the_log_file_only_when_one_is_written() {
+        let with = internal_recommendation(Some(std::path::Path::new("/home/mari/logs")));
+        assert!(with.contains("log file from /home/mari/logs"), "{with}");
+        let without = internal_recommendation(None);
+        assert!(!without.contains("log"), "{without}");
+        assert!(without.starts_with("This is a bug in Signet."), "{without}");
+    }
 
     #[test]
     fn counted_nouns_agree() {

@@ -13,6 +13,7 @@ mod cert_verify;
 mod data;
 mod data_session;
 mod inputs;
+mod log;
 mod messages;
 mod pades;
 mod terminal;

@@ -126,13 +126,7 @@ impl Batch {
         let mut total_bytes = 0;
         for input in &request.files {
             let seen = crate::output::InputSeen::of(input);
-            let bytes = std::fs::read(input).map_err(|e| {
-                let mut err = ApiError::from(e);
-                err.message = format!("{}: {}", input.display(), err.message);
-                err.recommend(
-                    "Check that the file exists and the name is spelled right; nothing was signed.",
-                )
-            })?;
+            let bytes = std::fs::read(input).map_err(|e| crate::input::unreadable(input, &e))?;
             let pdf = is_pdf(&bytes);
             let format = match request.format {
                 Some(format) => format,

@@ -77,7 +77,9 @@ pub fn not_a_pdf(path: &Path) -> ApiError {
     .recommend("Check that it is the file you meant. Signet does not sign it, or put it into a container, under a PDF's name.")
 }
 
-fn unreadable(path: &Path, err: &std::io::Error) -> ApiError {
+/// The error for an input that cannot be read, the same whatever its name claims:
+/// `FILE_NOT_FOUND` ("X does not exist") or `IO` ("X cannot be read: …").
+pub fn unreadable(path: &Path, err: &std::io::Error) -> ApiError {
     match err.kind() {
         std::io::ErrorKind::NotFound => ApiError::new(
             Code::FileNotFound,

@@ -81,8 +81,18 @@ fn an_unreadable_input_is_the_same_status_whatever_format_its_name_claims() {
     // A folder cannot be read as a file, even by root (permissions do not stop root).
     for name in ["a.pdf", "a.asice", "a.bdoc", "a.txt"] {
         std::fs::create_dir(dir.path().join(name)).unwrap();
-        let commands: [&[&str]; 6] = [
+        let commands: [&[&str]; 7] = [
             &["sign", name, "--pin-stdin", "--level", "B-B"],
+            &[
+                "batch",
+                name,
+                "--out-dir",
+                "out",
+                "--yes",
+                "--pin-stdin",
+                "--level",
+                "B-B",
+            ],
             &["verify", name],
             &["extend", name, "--level", "B-LT"],
             &["asice", "list", name],
@@ -104,6 +114,16 @@ fn an_unreadable_input_is_the_same_status_whatever_format_its_name_claims() {
             &["verify", &missing],
             &["extend", &missing, "--level", "B-LT"],
             &["asice", "list", &missing],
+            &[
+                "batch",
+                &missing,
+                "--out-dir",
+                "out",
+                "--yes",
+                "--pin-stdin",
+                "--level",
+                "B-B",
+            ],
         ] {
             let out = signet(dir.path(), args);
             assert_eq!(out.status.code(), Some(66), "{args:?}: {}", stderr(&out));

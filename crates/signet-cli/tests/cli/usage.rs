@@ -98,6 +98,7 @@ fn every_subcommand_with_json_and_an_unknown_flag_prints_one_json_error_and_exit
         "card pin change",
         "card pin unblock",
         "cert",
+        "cert verify",
         "data login",
         "data holdings",
         "data usage",

@@ -90,14 +90,12 @@ pub fn asice_extend(
         );
     }
     if signet_asic::asics::is_asics(path) {
-        return Err(ApiError::new(
-            Code::NotImplemented,
-            format!(
-                "{} is an ASiC-S container: renewing its time-stamp (a new ASiC-S around it) is not built yet",
+        return Err(
+            crate::not_built("renewing the time-stamp of an ASiC-S container").recommend(format!(
+                "{} was not changed. signet verify validates it; extend takes ASiC-E containers and PDFs.",
                 path.display()
-            ),
-        )
-        .recommend("signet verify validates it; extend takes ASiC-E containers and PDFs."));
+            )),
+        );
     }
     let seen = InputSeen::of(path);
     let loaded = load_trust(trust)?;

@@ -82,9 +82,7 @@ pub enum FileState {
 }
 
 fn is_pdf(bytes: &[u8]) -> bool {
-    bytes
-        .get(..bytes.len().min(1024))
-        .is_some_and(|head| head.windows(5).any(|w| w == b"%PDF-"))
+    crate::input::FileKind::of_bytes(bytes) == crate::input::FileKind::Pdf
 }
 
 /// What signing needs once the first file is to be signed.
@@ -128,13 +126,7 @@ impl Batch {
         let mut total_bytes = 0;
         for input in &request.files {
             let seen = crate::output::InputSeen::of(input);
-            let bytes = std::fs::read(input).map_err(|e| {
-                let mut err = ApiError::from(e);
-                err.message = format!("{}: {}", input.display(), err.message);
-                err.recommend(
-                    "Check that the file exists and the name is spelled right; nothing was signed.",
-                )
-            })?;
+            let bytes = std::fs::read(input).map_err(|e| crate::input::unreadable(input, &e))?;
             let pdf = is_pdf(&bytes);
             let format = match request.format {
                 Some(format) => format,
@@ -189,6 +181,11 @@ impl Batch {
                     )
                     .recommend("Choose an --out-dir other than the inputs' folder."),
                 );
+            } else if !pdf
+                && crate::input::FileKind::claimed_by(input) == Some(crate::input::FileKind::Pdf)
+            {
+                // Named .pdf but not one: refused, never put into a container under that name.
+                error = Some(crate::input::not_a_pdf(input));
             } else if format == BatchFormat::Pades && !pdf {
                 error = Some(
                     ApiError::new(

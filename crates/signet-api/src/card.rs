@@ -22,6 +22,12 @@ impl From<TokenError> for ApiError {
     fn from(err: TokenError) -> Self {
         match &err {
             TokenError::Card(trouble) => trouble_error(trouble),
+            // A software token's password: no tries are counted and there is no PUK.
+            TokenError::WrongPassword => ApiError::new(
+                Code::PinIncorrect,
+                "the password of the PKCS#12 file is wrong (or the file was changed)",
+            )
+            .recommend("Enter the file's password again. A PKCS#12 file counts no tries and has no PUK: if the password is right, the file may be damaged."),
             other => ApiError::new(other.code(), other.to_string()),
         }
     }
@@ -371,6 +377,15 @@ mod tests {
             serde_json::to_value(&stopped).unwrap(),
             serde_json::json!({"kind": "serviceStopped"})
         );
+    }
+
+    #[test]
+    fn a_software_tokens_wrong_password_is_not_about_a_pin_or_puk() {
+        let err = ApiError::from(TokenError::WrongPassword);
+        assert_eq!(err.code, Code::PinIncorrect);
+        assert!(err.message.contains("password"), "{err}");
+        assert!(!err.recommendation.contains("PIN"), "{err}");
+        assert!(err.recommendation.contains("no PUK"), "{err}");
     }
 
     #[test]

@@ -587,7 +587,10 @@ impl Sessions {
         let err = match self {
             Self::Vault(vault) => match vault.put_session(node, token, expires_at.to_system()) {
                 Ok(()) => return None,
-                Err(err) => err,
+                Err(err) => {
+                    tracing::info!(error = %err, node, "the session cannot be kept in the vault");
+                    err
+                }
             },
             Self::NotKept(err) => return Some(not_kept_message(err)),
         };
@@ -604,16 +607,21 @@ impl Sessions {
     }
 }
 
-/// Why a session is not kept, and what to do, for people.
+/// Why a session is not kept, and what to do, for people: one line, without the vault's or the
+/// keyring library's own words (those are in the log, from [`Sessions::open`]).
 fn not_kept_message(err: &signet_vault::VaultError) -> String {
-    let what_to_do = match err {
-        signet_vault::VaultError::KeyringUnavailable { .. } => {
-            "To keep sessions, run Signet where a system keyring (a Secret Service: GNOME Keyring, KWallet, KeePassXC) is unlocked on the session bus."
-        }
-        other => other.recommendation(),
+    let (why, what_to_do) = match err {
+        signet_vault::VaultError::KeyringUnavailable { .. } => (
+            "no system keyring is unlocked",
+            "To keep sessions, unlock a system keyring (GNOME Keyring, KWallet, KeePassXC).",
+        ),
+        other => (
+            "Signet's encrypted vault cannot be opened",
+            other.recommendation(),
+        ),
     };
     format!(
-        "the session is not kept: Signet keeps sessions only in its encrypted vault, never in plain text, and the vault is not available ({err}). Each data command logs in again, asking for the PIN or password. {what_to_do}"
+        "the session is not kept: {why}, and sessions are kept only in the vault, never in plain text; each data command logs in again. {what_to_do}"
     )
 }
 

@@ -16,6 +16,7 @@ mod context;
 pub mod data;
 mod error;
 pub mod http;
+pub mod input;
 pub mod json;
 pub mod logging;
 mod node_url;

@@ -9,6 +9,8 @@
 //! The level comes from `SIGNET_LOG` (an `EnvFilter` directive such as `debug` or
 //! `signet_api=trace`); the default is `info` for the file and `warn` for standard error.
 
+use std::ffi::OsStr;
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
@@ -133,6 +135,7 @@ pub fn init_with(target: &LogTarget, directives: Option<&str>) -> Result<LogGuar
         tracing_subscriber::fmt::layer()
             .with_target(false)
             .without_time()
+            .with_ansi(colour_allowed(std::io::stderr().is_terminal()))
             .with_writer(std::io::stderr.with_max_level(tracing::Level::WARN))
             .with_filter(chosen("warn"))
     });
@@ -148,6 +151,28 @@ pub fn init_with(target: &LogTarget, directives: Option<&str>) -> Result<LogGuar
 }
 
 use tracing_subscriber::Layer as _;
+
+/// Whether text written to a stream may carry colour codes: only when the stream is a terminal,
+/// and neither `NO_COLOR` (any non-empty value) nor `CLICOLOR=0` asks for none
+/// (<https://no-color.org>, <https://bixense.com/clicolors/>). Every Signet binary decides by
+/// this, for its log lines and its own output.
+pub fn colour_allowed(is_terminal: bool) -> bool {
+    colour_allowed_by(
+        is_terminal,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("CLICOLOR").as_deref(),
+    )
+}
+
+fn colour_allowed_by(
+    is_terminal: bool,
+    no_color: Option<&OsStr>,
+    clicolor: Option<&OsStr>,
+) -> bool {
+    let no_color = no_color.is_some_and(|v| !v.is_empty());
+    let clicolor_off = clicolor.is_some_and(|v| v == "0");
+    is_terminal && !no_color && !clicolor_off
+}
 
 #[cfg(test)]
 mod tests {
@@ -178,6 +203,19 @@ mod tests {
         assert!(text.contains("operation finished"), "{text}");
         assert!(text.contains("operation=\"app_info\""), "{text}");
         assert!(text.contains("files=3"), "{text}");
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_against_no_color_or_clicolor_0() {
+        let some = |v: &'static str| Some(OsStr::new(v));
+        assert!(colour_allowed_by(true, None, None));
+        assert!(!colour_allowed_by(false, None, None));
+        assert!(!colour_allowed_by(true, some("1"), None));
+        // An empty NO_COLOR is as if it were not set (no-color.org).
+        assert!(colour_allowed_by(true, some(""), None));
+        assert!(!colour_allowed_by(true, None, some("0")));
+        assert!(colour_allowed_by(true, None, some("1")));
+        assert!(!colour_allowed_by(false, None, some("1")));
     }
 
     #[test]

@@ -113,10 +113,19 @@ pub fn open_token(
         )?)),
         #[cfg(feature = "soft")]
         TokenSpec::P12 { file } => {
+            // The file is looked at before its password is asked: a missing file is not a
+            // wrong password, nor a card's trouble.
+            p12_file_readable(file)?;
             let password = ask(PinKind::Password, None)?;
-            Ok(Box::new(signet_token::soft::SoftToken::open(
-                file, &password,
-            )?))
+            match signet_token::soft::SoftToken::open(file, &password) {
+                Ok(token) => Ok(Box::new(token)),
+                Err(signet_token::TokenError::Malformed(why)) => Err(ApiError::new(
+                    Code::InvalidInput,
+                    format!("{} cannot be used as a PKCS#12 file: {why}", file.display()),
+                )
+                .recommend("Check that --token p12:FILE names the PKCS#12 file (.p12, .pfx) holding your key and certificate.")),
+                Err(err) => Err(err.into()),
+            }
         }
         #[allow(
             unreachable_patterns,
@@ -144,9 +153,53 @@ pub fn open_signing_token(
     Ok(token)
 }
 
+/// A PKCS#12 file that does not exist is `FILE_NOT_FOUND` ("does not exist"); one that cannot
+/// be read (a folder, no permission) is `IO`.
+#[cfg_attr(not(feature = "soft"), allow(dead_code, reason = "used by p12:FILE"))]
+fn p12_file_readable(file: &std::path::Path) -> Result<(), ApiError> {
+    use std::io::Read as _;
+    let mut first = [0u8; 1];
+    match std::fs::File::open(file).and_then(|mut f| f.read(&mut first)) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(ApiError::new(
+            Code::FileNotFound,
+            format!("the PKCS#12 file {} does not exist", file.display()),
+        )
+        .recommend("Check the path given with --token p12:FILE.")),
+        Err(err) => Err(ApiError::new(
+            Code::Io,
+            format!("the PKCS#12 file {} cannot be read: {err}", file.display()),
+        )
+        .recommend(
+            "Check that --token p12:FILE names a file, not a folder, and that you may read it.",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "soft")]
+    #[test]
+    fn a_p12_file_that_cannot_be_read_is_said_so_before_any_password_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ask = |_: PinKind, _: Option<PinState>| -> Result<Pin, ApiError> {
+            panic!("no password is asked for a file that cannot be read")
+        };
+        let missing = TokenSpec::P12 {
+            file: dir.path().join("missing.p12"),
+        };
+        let err = open_token(&missing, &mut ask).err().unwrap();
+        assert_eq!(err.code, Code::FileNotFound, "{err}");
+        assert!(err.message.ends_with("missing.p12 does not exist"), "{err}");
+        let folder = TokenSpec::P12 {
+            file: dir.path().to_owned(),
+        };
+        let err = open_token(&folder, &mut ask).err().unwrap();
+        assert_eq!(err.code, Code::Io, "{err}");
+        assert!(err.message.contains("cannot be read"), "{err}");
+    }
 
     #[test]
     fn token_specs_parse_and_print_back() {

@@ -16,7 +16,8 @@ Exit status:
   65   input error: a file or value Signet cannot use
   66   an input file does not exist
   69   unavailable: the operation is not built yet, or a device or service it needs is missing
-  70   internal error: a bug in Signet; please report it with the log file
+  70   internal error: a bug in Signet; please report it with the log file (`signet info`
+       prints its folder)
   74   a file could not be read or written
   75   a network service did not answer; try again later
   130  cancelled
@@ -67,7 +68,8 @@ pub(crate) enum Command {
     /// See what an agency's node holds about you and who used it, and verify its usage log.
     #[command(subcommand)]
     Data(crate::data::DataCommand),
-    /// Show this build: version, build profile and the optional back ends compiled in.
+    /// Show this build: version, build profile, the optional back ends compiled in and the log
+    /// folder.
     Info,
 }
 
@@ -338,6 +340,88 @@ pub(crate) enum KeyChoice {
     Auth,
 }
 
+/// Whether `--json` is among the arguments (before a `--`), read before clap parses them.
+pub(crate) fn json_in<I, T>(argv: I) -> bool
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<std::ffi::OsStr>,
+{
+    argv.into_iter()
+        .skip(1)
+        .map_while(|arg| (arg.as_ref() != "--").then(|| arg.as_ref() == "--json"))
+        .any(|json| json)
+}
+
+/// Reads the command line. clap's colours follow the rule of every Signet output
+/// ([`signet_api::logging::colour_allowed`]): none with `--json`, `NO_COLOR` or `CLICOLOR=0`,
+/// and none on a stream that is not a terminal (clap's `Auto` looks at each stream).
+pub(crate) fn parse<I, T>(argv: I, json: bool) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let colour = if json || !signet_api::logging::colour_allowed(true) {
+        clap::ColorChoice::Never
+    } else {
+        clap::ColorChoice::Auto
+    };
+    let mut command = Cli::command().color(colour);
+    let mut matches = command.try_get_matches_from_mut(argv)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut command))
+}
+
+/// The (sub)command a command line names, for a usage error's message and recommendation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Named {
+    /// `signet card pin change`.
+    pub(crate) name: String,
+    /// Its usage line, without "Usage: ".
+    pub(crate) usage: String,
+    /// Its subcommands, `help` left out.
+    pub(crate) subcommands: Vec<String>,
+}
+
+/// The subcommand a command line names (`signet card pin change`), found by walking the
+/// subcommands its words name.
+pub(crate) fn command_named<I, T>(argv: I) -> Named
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<std::ffi::OsStr>,
+{
+    use clap::CommandFactory as _;
+    let mut command = Cli::command();
+    let mut path = vec![command.get_name().to_owned()];
+    for arg in argv.into_iter().skip(1) {
+        let Some(word) = arg.as_ref().to_str() else {
+            continue;
+        };
+        if word == "--" {
+            break;
+        }
+        if let Some(sub) = command.find_subcommand(word).cloned() {
+            path.push(sub.get_name().to_owned());
+            command = sub;
+        }
+    }
+    let mut command = command.bin_name(path.join(" "));
+    let usage = command.render_usage().to_string();
+    let usage = usage
+        .trim()
+        .strip_prefix("Usage: ")
+        .unwrap_or(&usage)
+        .to_owned();
+    Named {
+        name: path.join(" "),
+        usage,
+        subcommands: command
+            .get_subcommands()
+            .map(|sub| sub.get_name().to_owned())
+            .filter(|name| name != "help")
+            .collect(),
+    }
+}
+
 impl Cli {
     /// Whether the output is JSON, wherever `--json` was written.
     pub(crate) fn json(&self) -> bool {
@@ -372,5 +456,39 @@ mod tests {
         assert!(late.json());
         let none = Cli::try_parse_from(["signet", "verify", "a.pdf"]).unwrap();
         assert!(!none.json());
+    }
+
+    #[test]
+    fn the_command_named_is_found_for_its_usage_line() {
+        let named = command_named(["signet", "--json", "card", "pin", "change", "pin3"]);
+        assert_eq!(named.name, "signet card pin change");
+        assert!(
+            named.usage.starts_with("signet card pin change "),
+            "{named:?}"
+        );
+        assert!(named.subcommands.is_empty());
+        let named = command_named(["signet", "frob", "--x"]);
+        assert_eq!(named.name, "signet");
+        assert!(named.subcommands.contains(&"verify".to_owned()));
+        assert_eq!(
+            command_named(["signet", "card"]).subcommands,
+            ["status", "certs", "sign-digest", "pin"]
+        );
+        // A file named like a subcommand is a file.
+        assert_eq!(
+            command_named(["signet", "verify", "card"]).name,
+            "signet verify"
+        );
+    }
+
+    #[test]
+    fn json_is_seen_before_parsing_even_on_a_line_clap_refuses() {
+        assert!(json_in(["signet", "--json", "info", "--no-such-flag"]));
+        assert!(json_in(["signet", "verify", "--nope", "--json"]));
+        assert!(!json_in(["signet", "verify", "--nope"]));
+        // After `--` it is a file's name.
+        assert!(!json_in(["signet", "verify", "--", "--json"]));
+        // The program's own name is not an argument.
+        assert!(!json_in(["--json", "info"]));
     }
 }

@@ -8,6 +8,7 @@ use signet_api::ApiError;
 use signet_api::asice::{AsiceSignRequest, AsiceVerifyReport, TrustFiles};
 use signet_api::card::PinKind;
 use signet_api::cert::{FileBytes, TrustedListFiles};
+use signet_api::input::{FileKind, file_kind};
 use signet_api::output::InputSeen;
 use signet_core::{BaselineLevel, Code};
 
@@ -49,9 +50,6 @@ pub(crate) fn trust_files(
 
 /// `signet sign … --format asice`.
 pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
-    if let Err(err) = inputs_exist(args) {
-        return report::error(&err, json);
-    }
     let asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
         Ok(asker) => asker,
         Err(status) => return status,
@@ -64,22 +62,6 @@ pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
         )),
         Err(err) => report::error(&err, json),
     }
-}
-
-/// The files to put into a new container exist (before anything is asked for).
-fn inputs_exist(args: &SignArgs) -> Result<(), ApiError> {
-    if args.add_to.is_none() {
-        for file in &args.files {
-            if !file.is_file() {
-                return Err(ApiError::new(
-                    Code::FileNotFound,
-                    format!("{}: no such file", file.display()),
-                )
-                .recommend("Check that the file exists and the name is spelled right."));
-            }
-        }
-    }
-    Ok(())
 }
 
 fn try_sign(
@@ -146,13 +128,8 @@ fn try_sign(
 
 /// Whether `path` is to be judged as an ASiC container: a ZIP archive, or a file named like
 /// one (so a container with bytes in front of it is refused with the reason, not as "unknown").
-pub(crate) fn is_container(path: &Path) -> bool {
-    let zip = matches!(crate::sign::sniff(path), Ok(crate::sign::Sniffed::Zip));
-    let named = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        ["asice", "sce", "bdoc", "asics", "scs", "edoc", "adoc"]
-            .contains(&e.to_ascii_lowercase().as_str())
-    });
-    zip || named
+pub(crate) fn is_container(path: &Path, kind: FileKind) -> bool {
+    kind == FileKind::Zip || FileKind::claimed_by(path) == Some(FileKind::Zip)
 }
 
 /// `signet verify` of one container: the report, and the verdict for the exit status.
@@ -185,8 +162,10 @@ pub(crate) fn verify_text(report: &AsiceVerifyReport) -> String {
     }
     for f in &report.data_files {
         out.push_str(&format!(
-            "  file {} ({}, {} bytes)\n",
-            f.name, f.media_type, f.size
+            "  file {} ({}, {})\n",
+            f.name,
+            f.media_type,
+            report::counted(f.size, "byte")
         ));
     }
     if report.signatures.is_empty() && report.refused.is_none() {
@@ -230,8 +209,26 @@ pub(crate) fn verify_text(report: &AsiceVerifyReport) -> String {
     out
 }
 
+/// The container (and, for `add`, the files) looked at before anything is done: a PDF is not a
+/// container, and an unreadable file is the same error whatever its name.
+fn look_at(command: &AsiceCommand) -> Result<(), ApiError> {
+    let (AsiceCommand::List { container }
+    | AsiceCommand::Extract { container, .. }
+    | AsiceCommand::Add { container, .. }) = command;
+    if file_kind(container)? == FileKind::Pdf {
+        return Err(crate::sign::pdf_not_container(container));
+    }
+    if let AsiceCommand::Add { files, .. } = command {
+        crate::sign::kinds(files)?;
+    }
+    Ok(())
+}
+
 /// `signet asice …`.
 pub(crate) fn run(command: &AsiceCommand, json: bool) -> Status {
+    if let Err(err) = look_at(command) {
+        return report::error(&err, json);
+    }
     match command {
         AsiceCommand::List { container } => match signet_api::asice::asice_list(container) {
             Ok(listing) if json => report::print_json(&listing),
@@ -274,8 +271,8 @@ pub(crate) fn run(command: &AsiceCommand, json: bool) -> Status {
                     "added": files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()
                 })),
                 Ok(()) => report::text(&format!(
-                    "added {} file(s) to {}\n",
-                    files.len(),
+                    "added {} to {}\n",
+                    report::counted(files.len(), "file"),
                     container.display()
                 )),
                 Err(err) => report::error(&err, json),

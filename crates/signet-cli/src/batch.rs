@@ -85,8 +85,11 @@ fn format_name(format: BatchFormat) -> &'static str {
 
 fn plan_text(plan: &BatchPlan) -> String {
     let mut out = format!(
-        "Batch: {} files, {} bytes, level {}, into {}\n",
-        plan.count, plan.total_bytes, plan.level, plan.out_dir
+        "Batch: {}, {}, level {}, into {}\n",
+        report::counted(plan.count, "file"),
+        report::counted(plan.total_bytes, "byte"),
+        plan.level,
+        plan.out_dir
     );
     match &plan.signer {
         Some(s) => out.push_str(&format!(
@@ -112,9 +115,9 @@ fn plan_text(plan: &BatchPlan) -> String {
             ),
         };
         out.push_str(&format!(
-            "  {} ({} bytes) {} → {}{what}\n",
+            "  {} ({}) {} → {}{what}\n",
             f.input,
-            f.size,
+            report::counted(f.size, "byte"),
             format_name(f.format),
             f.output
         ));
@@ -157,8 +160,12 @@ fn event_text(event: &BatchEvent) -> String {
             error.message, error.recommendation
         ),
         BatchEvent::Summary(s) => format!(
-            "{} files: {} signed, {} skipped (signed before), {} failed, {} left\n",
-            s.files, s.signed, s.skipped, s.failed, s.left
+            "{}: {} signed, {} skipped (signed before), {} failed, {} left\n",
+            report::counted(s.files, "file"),
+            s.signed,
+            s.skipped,
+            s.failed,
+            s.left
         ),
     }
 }

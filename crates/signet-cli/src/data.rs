@@ -111,9 +111,10 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                     for set in &h.data_sets {
                         let records = h.records.iter().filter(|r| r.data_set == set.id).count();
                         text.push_str(&format!(
-                            "  {} ({}): {records} record(s); legal basis: {}; kept: {}\n",
+                            "  {} ({}): {}; legal basis: {}; kept: {}\n",
                             plain_text(&set.title.en),
                             plain_text(&set.id),
+                            report::counted(records, "record"),
                             plain_text(&set.legal_basis),
                             plain_text(&set.retention)
                         ));

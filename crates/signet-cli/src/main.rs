@@ -17,20 +17,27 @@ mod sign;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
-use args::{Cli, Command};
+use args::Command;
 use exit::Status;
 
 fn main() -> ExitCode {
-    let mut cli = match Cli::try_parse() {
+    // `--json` is known before clap has read the line, so that a usage error is one JSON
+    // document too.
+    let json_asked = args::json_in(std::env::args_os());
+    let mut cli = match args::parse(std::env::args_os(), json_asked) {
         Ok(cli) => cli,
-        Err(err) => return report::usage(&err).into(),
+        Err(err) => {
+            let command = args::command_named(std::env::args_os());
+            return report::usage(&err, json_asked, &command).into();
+        }
     };
-    let _log = signet_api::logging::init(&signet_api::logging::LogTarget {
-        dir: None,
-        stderr: true,
-    });
+    // The same rotating log file as the app's, in the same folder (`signet info` prints it).
+    let _log = start_logging();
+    tracing::info!(
+        command = cli.command.name(),
+        version = env!("CARGO_PKG_VERSION"),
+        "signet started"
+    );
     let json = cli.json();
     // SIGNET_PROFILE_DIR: the profile's defaults fill in what the command line left out.
     let context = match signet_api::Profile::from_env() {
@@ -53,12 +60,40 @@ fn main() -> ExitCode {
         Command::Asice(command) => asice::run(command, json),
         Command::Batch(args) => batch::run(args, json),
     };
-    tracing::debug!(
+    tracing::info!(
         command = cli.command.name(),
         exit = status.code(),
         "finished"
     );
     status.into()
+}
+
+/// Logs to the rotating file in this person's log folder (and warnings to standard error). When
+/// the folder cannot be written, only to standard error, and an internal error then does not
+/// point to a log file.
+fn start_logging() -> Option<signet_api::logging::LogGuard> {
+    use signet_api::logging::{LogTarget, init};
+    let dir = signet_api::Context::for_this_user()
+        .log_dir()
+        .map(ToOwned::to_owned);
+    match init(&LogTarget {
+        dir: dir.clone(),
+        stderr: true,
+    }) {
+        Ok(guard) => {
+            report::set_log_dir(dir);
+            Some(guard)
+        }
+        Err(err) => {
+            let guard = init(&LogTarget {
+                dir: None,
+                stderr: true,
+            })
+            .ok();
+            tracing::debug!(error = %err, "no log file");
+            guard
+        }
+    }
 }
 
 impl From<Status> for ExitCode {

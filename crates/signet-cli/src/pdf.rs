@@ -401,8 +401,10 @@ pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
                 .iter()
                 .map(|e| {
                     format!(
-                        "extended {} to {} ({} signatures)\n",
-                        e.file, e.level, e.signatures
+                        "extended {} to {} ({})\n",
+                        e.file,
+                        e.level,
+                        report::counted(e.signatures, "signature")
                     )
                 })
                 .collect::<String>(),

@@ -70,7 +70,10 @@ impl PinSource {
                     (PinPurpose::Current, Some(state))
                         if state.retries_left != PinState::UNKNOWN =>
                     {
-                        format!("{name} ({} tries left): ", state.retries_left)
+                        format!(
+                            "{name} ({} left): ",
+                            crate::report::counted_as(state.retries_left, "try", "tries")
+                        )
                     }
                     (PinPurpose::Current, _) => format!("{name}: "),
                     (PinPurpose::New, _) => format!("New {name}: "),

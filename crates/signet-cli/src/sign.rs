@@ -1,53 +1,42 @@
 //! `signet sign`, `signet verify`, `signet extend`: which format each file is, then the PAdES
 //! (`pdf`) or ASiC-E (`asice`) module does the work.
 
-use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use signet_api::ApiError;
+use signet_api::input::{FileKind, file_kind};
+use signet_core::Code;
 
 use crate::args::{ExtendArgs, Format, SignArgs, VerifyArgs};
 use crate::exit::Status;
 use crate::report;
 
-/// What a file is, by its first bytes (its name is only a hint).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sniffed {
-    /// `%PDF-` within the first 1024 bytes.
-    Pdf,
-    /// A ZIP archive: an ASiC-E container when it is signed.
-    Zip,
-    /// Anything else.
-    Other,
+/// What each file is, by its content (signet-api's `file_kind`), read before anything else: a
+/// file that cannot be read is the same error whatever its name claims, and a file named `.pdf`
+/// that is not a PDF is refused.
+pub(crate) fn kinds(files: &[PathBuf]) -> Result<Vec<FileKind>, ApiError> {
+    files.iter().map(|f| file_kind(f)).collect()
 }
 
-/// Reads the first bytes of `path` and says what it is.
-pub(crate) fn sniff(path: &Path) -> std::io::Result<Sniffed> {
-    let mut head = Vec::with_capacity(1024);
-    std::fs::File::open(path)?
-        .take(1024)
-        .read_to_end(&mut head)?;
-    Ok(if head.windows(5).any(|w| w == b"%PDF-") {
-        Sniffed::Pdf
-    } else if head.starts_with(b"PK\x03\x04") {
-        Sniffed::Zip
-    } else {
-        Sniffed::Other
-    })
+/// The refusal of a PDF where a container is expected.
+pub(crate) fn pdf_not_container(path: &Path) -> ApiError {
+    ApiError::new(
+        Code::InvalidInput,
+        format!("{}: this is a PDF, not a container", path.display()),
+    )
+    .recommend("Verify a signed PDF with `signet verify`; put files into a container with `signet sign --format asice`.")
 }
 
 /// The format `signet sign` uses when `--format` is not given: PAdES when every file is a PDF,
 /// ASiC-E otherwise (and always when adding to a container).
-pub(crate) fn format_for(args: &SignArgs) -> Format {
+fn format_for(args: &SignArgs, kinds: &[FileKind]) -> Format {
     if let Some(format) = args.format {
         return format;
     }
     if args.add_to.is_some() || args.container.is_some() {
         return Format::Asice;
     }
-    let all_pdf = args
-        .files
-        .iter()
-        .all(|f| matches!(sniff(f), Ok(Sniffed::Pdf)));
-    if all_pdf {
+    if kinds.iter().all(|k| *k == FileKind::Pdf) {
         Format::Pades
     } else {
         Format::Asice
@@ -55,37 +44,50 @@ pub(crate) fn format_for(args: &SignArgs) -> Format {
 }
 
 pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
-    // A missing input is reported before any PIN is asked (files named with --add-to are
-    // already in the container).
-    if args.add_to.is_none()
-        && let Some(missing) = args.files.iter().find(|f| !f.is_file())
-    {
-        let err = signet_api::ApiError::new(
-            signet_core::Code::FileNotFound,
-            format!("{}: no such file", missing.display()),
-        )
-        .recommend("Check that the file exists and the name is spelled right.");
-        return crate::report::error(&err, json);
-    }
-    match format_for(args) {
+    // The inputs are looked at before any PIN is asked (files named with --add-to are already
+    // in the container; the container itself is looked at).
+    let kinds = match &args.add_to {
+        None => kinds(&args.files),
+        Some(container) => match file_kind(container) {
+            Ok(FileKind::Pdf) => Err(pdf_not_container(container)),
+            Ok(_) => Ok(Vec::new()),
+            Err(err) => Err(err),
+        },
+    };
+    let kinds = match kinds {
+        Ok(kinds) => kinds,
+        Err(err) => return report::error(&err, json),
+    };
+    match format_for(args, &kinds) {
         Format::Pades => crate::pdf::sign(args, json),
         Format::Asice => crate::asice::sign(args, json),
     }
 }
 
-fn all_pdf(files: &[std::path::PathBuf]) -> bool {
-    files.iter().all(|f| matches!(sniff(f), Ok(Sniffed::Pdf)))
-}
-
 pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
-    if all_pdf(&args.files) {
+    let kinds = match kinds(&args.files) {
+        Ok(kinds) => kinds,
+        Err(err) => return report::error(&err, json),
+    };
+    if kinds.iter().all(|k| *k == FileKind::Pdf) {
         return crate::pdf::verify(args, json);
     }
     let mut verdicts = Vec::new();
     let mut asice_reports = Vec::new();
-    for file in &args.files {
-        match sniff(file) {
-            Ok(Sniffed::Zip) | Ok(Sniffed::Other) if crate::asice::is_container(file) => {
+    for (file, kind) in args.files.iter().zip(kinds) {
+        match kind {
+            FileKind::Pdf => {
+                let err = ApiError::new(
+                    Code::InvalidInput,
+                    format!(
+                        "{} is a PDF among ASiC-E containers: one command verifies either PDFs or containers",
+                        file.display()
+                    ),
+                )
+                .recommend("Verify the PDFs and the containers with separate commands.");
+                return report::error(&err, json);
+            }
+            kind if crate::asice::is_container(file, kind) => {
                 match crate::asice::verify_one(file, &args.trust) {
                     Ok((report, verdict)) => {
                         if !json {
@@ -100,33 +102,7 @@ pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
                     Err(err) => return report::error(&err, json),
                 }
             }
-            Ok(Sniffed::Pdf) => {
-                let err = signet_api::ApiError::new(
-                    signet_core::Code::InvalidInput,
-                    format!(
-                        "{} is a PDF among ASiC-E containers: one command verifies either PDFs or containers",
-                        file.display()
-                    ),
-                )
-                .recommend("Verify the PDFs and the containers with separate commands.");
-                return report::error(&err, json);
-            }
-            Ok(Sniffed::Other | Sniffed::Zip) => {
-                let err = signet_api::ApiError::new(
-                    signet_core::Code::InvalidInput,
-                    format!(
-                        "{} is neither a PDF nor an ASiC-E container",
-                        file.display()
-                    ),
-                )
-                .recommend("Give signed PDFs or .asice/.bdoc containers.");
-                return report::error(&err, json);
-            }
-            Err(e) => {
-                let mut err = signet_api::ApiError::from(e);
-                err.message = format!("{}: {}", file.display(), err.message);
-                return report::error(&err, json);
-            }
+            _ => return report::error(&neither(file), json),
         }
     }
     if json {
@@ -142,20 +118,38 @@ pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
     crate::asice::status(verdicts)
 }
 
+fn neither(file: &Path) -> ApiError {
+    ApiError::new(
+        Code::InvalidInput,
+        format!(
+            "{} is neither a PDF nor an ASiC-E container",
+            file.display()
+        ),
+    )
+    .recommend("Give signed PDFs or .asice/.bdoc containers.")
+}
+
 pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
-    if all_pdf(&args.files) {
+    let kinds = match kinds(&args.files) {
+        Ok(kinds) => kinds,
+        Err(err) => return report::error(&err, json),
+    };
+    if kinds.iter().all(|k| *k == FileKind::Pdf) {
         return crate::pdf::extend(args, json);
     }
-    if args
-        .files
-        .iter()
-        .all(|f| !matches!(sniff(f), Ok(Sniffed::Pdf | Sniffed::Other)))
+    if let Some((file, _)) =
+        args.files.iter().zip(&kinds).find(|(file, kind)| {
+            !crate::asice::is_container(file, **kind) && **kind != FileKind::Pdf
+        })
     {
+        return report::error(&neither(file), json);
+    }
+    if kinds.iter().all(|k| *k != FileKind::Pdf) {
         return crate::asice_extend::extend(args, json);
     }
     let err = signet_api::ApiError::new(
         signet_core::Code::InvalidInput,
-        "signet extend takes either PDFs or ASiC-E containers, not both at once (or a file that is neither)",
+        "signet extend takes either PDFs or ASiC-E containers, not both at once",
     )
     .recommend("Extend the PDFs and the containers in separate commands.");
     report::error(&err, json)

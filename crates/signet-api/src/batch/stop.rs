@@ -30,7 +30,10 @@ pub(super) fn stopped_error(
     left: usize,
     journal: &str,
 ) -> ApiError {
+    // A PKCS#12 file's password is no PIN (signet-api's message for it names the password).
+    let password = err.code == Code::PinIncorrect && err.message.contains("password");
     let what = match err.code {
+        Code::PinIncorrect if password => "the password was incorrect".to_owned(),
         Code::CardRemoved => "the card was removed".to_owned(),
         Code::CardUnavailable => "the card could not be reached".to_owned(),
         Code::PinBlocked => "the PIN is blocked".to_owned(),
@@ -44,6 +47,7 @@ pub(super) fn stopped_error(
         Code::CardRemoved => "Insert the card",
         Code::CardUnavailable => "Check the reader, the card and the smart card service (pcscd)",
         Code::PinBlocked => "Unblock the PIN with the PUK (signet card pin unblock pin2)",
+        Code::PinIncorrect if password => "Check the file's password",
         Code::PinIncorrect => "Check the PIN",
         Code::Network => "Check the network and the time-stamping service",
         _ => err.recommendation.trim_end_matches('.'),
@@ -56,7 +60,8 @@ pub(super) fn stopped_error(
     ApiError::new(
         err.code,
         format!(
-            "{what} after {done} of {total} files ({}); {kept}",
+            "{what} after {done} of {total} {} ({}); {kept}",
+            if total == 1 { "file" } else { "files" },
             err.message.trim_end_matches('.')
         ),
     )
@@ -89,6 +94,29 @@ mod tests {
         assert!(
             err.recommendation
                 .starts_with("Insert the card and run the same command again to sign the 64 left"),
+            "{}",
+            err.recommendation
+        );
+    }
+
+    #[test]
+    fn a_wrong_password_is_no_pin_and_one_file_is_one_file() {
+        let err = stopped_error(
+            ApiError::from(signet_token::TokenError::WrongPassword),
+            0,
+            1,
+            1,
+            "out/.signet-batch.jsonl",
+        );
+        assert!(
+            err.message
+                .starts_with("the password was incorrect after 0 of 1 file ("),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.recommendation
+                .starts_with("Check the file's password and"),
             "{}",
             err.recommendation
         );

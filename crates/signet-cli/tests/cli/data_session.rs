@@ -215,6 +215,20 @@ fn without_a_keyring_the_session_serves_one_command_and_is_never_written() {
         "{}",
         run.stderr
     );
+    // Standard error is not a terminal here: no colour codes in the log line.
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
+    // One line for people, without the keyring library's own words (those go to the log file).
+    assert_eq!(
+        why,
+        "the session is not kept: no system keyring is unlocked, and sessions are kept only in the vault, never in plain text; each data command logs in again. To keep sessions, unlock a system keyring (GNOME Keyring, KWallet, KeePassXC)."
+    );
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("not kept"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].contains(why), "{}", run.stderr);
 
     let issued = relay.issued();
     assert_eq!(issued.len(), 1, "{issued:?}");

@@ -13,10 +13,14 @@ mod card;
 mod cert_verify;
 mod data;
 mod data_session;
+mod inputs;
 mod keys;
+mod log;
+mod messages;
 mod pades;
 mod terminal;
 mod token;
+mod usage;
 mod wysiwys;
 
 #[test]

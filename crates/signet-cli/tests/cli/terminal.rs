@@ -11,6 +11,16 @@ pub(crate) fn signet_on_terminal(
     confirm: Option<&str>,
     secrets: &[&str],
 ) -> (i32, String) {
+    signet_on_terminal_with_env(args, &[], confirm, secrets)
+}
+
+/// [`signet_on_terminal`] with `env` added to its environment.
+pub(crate) fn signet_on_terminal_with_env(
+    args: &[&str],
+    env: &[(&str, &str)],
+    confirm: Option<&str>,
+    secrets: &[&str],
+) -> (i32, String) {
     const DRIVER: &str = r#"
 import os, pty, sys, json, termios, time
 argv = json.loads(sys.argv[1]); confirm = json.loads(sys.argv[2]); secrets = json.loads(sys.argv[3])
@@ -41,6 +51,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
     let mut argv = vec![env!("CARGO_BIN_EXE_signet")];
     argv.extend_from_slice(args);
     let out = Command::new("python3")
+        .envs(env.iter().copied())
         .args(["-c", DRIVER])
         .arg(serde_json::to_string(&argv).unwrap())
         .arg(serde_json::to_string(&confirm).unwrap())

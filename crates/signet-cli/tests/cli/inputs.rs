@@ -1,0 +1,213 @@
+//! Inputs named for what they are (issue 18, point 5): the content decides what a file is; a
+//! name that claims a format the content does not have is refused, never followed; a file that
+//! cannot be read is the same error whatever its name claims.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn signet(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_DATA_HOME", dir.join("home"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_file_named_pdf_that_is_not_one_is_refused_and_never_put_into_a_container() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("contract.pdf"), b"hello, I am text\n").unwrap();
+    for args in [
+        &[
+            "sign",
+            "contract.pdf",
+            "--token",
+            "p12:none.p12",
+            "--pin-stdin",
+            "--level",
+            "B-B",
+        ][..],
+        &[
+            "sign",
+            "contract.pdf",
+            "--format",
+            "asice",
+            "--pin-stdin",
+            "--level",
+            "B-B",
+        ],
+        &["verify", "contract.pdf"],
+        &["extend", "contract.pdf", "--level", "B-LT"],
+    ] {
+        let out = signet(dir.path(), args);
+        assert_eq!(out.status.code(), Some(65), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("contract.pdf is not a PDF"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = signet(
+        dir.path(),
+        &["--json", "sign", "contract.pdf", "--pin-stdin"],
+    );
+    assert_eq!(out.status.code(), Some(65));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["code"], "INVALID_INPUT", "{doc}");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a PDF")
+    );
+    // Nothing was written: no container next to it (`home` holds the log file).
+    let written: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|name| name != "home")
+        .collect();
+    assert_eq!(written, ["contract.pdf"], "{written:?}");
+}
+
+#[test]
+fn an_unreadable_input_is_the_same_status_whatever_format_its_name_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder cannot be read as a file, even by root (permissions do not stop root).
+    for name in ["a.pdf", "a.asice", "a.bdoc", "a.txt"] {
+        std::fs::create_dir(dir.path().join(name)).unwrap();
+        let commands: [&[&str]; 7] = [
+            &["sign", name, "--pin-stdin", "--level", "B-B"],
+            &[
+                "batch",
+                name,
+                "--out-dir",
+                "out",
+                "--yes",
+                "--pin-stdin",
+                "--level",
+                "B-B",
+            ],
+            &["verify", name],
+            &["extend", name, "--level", "B-LT"],
+            &["asice", "list", name],
+            &["asice", "extract", name],
+            &["sign", "--add-to", name, "x", "--pin-stdin"],
+        ];
+        for args in commands {
+            let out = signet(dir.path(), args);
+            assert_eq!(out.status.code(), Some(74), "{args:?}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(&format!("{name} cannot be read")),
+                "{args:?}: {}",
+                stderr(&out)
+            );
+        }
+        let missing = format!("missing-{name}");
+        for args in [
+            &["sign", &missing, "--pin-stdin", "--level", "B-B"][..],
+            &["verify", &missing],
+            &["extend", &missing, "--level", "B-LT"],
+            &["asice", "list", &missing],
+            &[
+                "batch",
+                &missing,
+                "--out-dir",
+                "out",
+                "--yes",
+                "--pin-stdin",
+                "--level",
+                "B-B",
+            ],
+        ] {
+            let out = signet(dir.path(), args);
+            assert_eq!(out.status.code(), Some(66), "{args:?}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(&format!("{missing} does not exist")),
+                "{args:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn asice_commands_on_a_pdf_say_it_is_a_pdf_not_a_container() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("contract.pdf"), b"%PDF-1.7\n%%EOF\n").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), b"notes\n").unwrap();
+    for args in [
+        &["asice", "list", "contract.pdf"][..],
+        &["asice", "extract", "contract.pdf"],
+        &["asice", "add", "contract.pdf", "notes.txt"],
+        &[
+            "sign",
+            "--add-to",
+            "contract.pdf",
+            "notes.txt",
+            "--pin-stdin",
+        ],
+    ] {
+        let out = signet(dir.path(), args);
+        assert_eq!(out.status.code(), Some(65), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with("signet: contract.pdf: this is a PDF, not a container"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = signet(dir.path(), &["--json", "asice", "list", "contract.pdf"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["error"]["message"],
+        "contract.pdf: this is a PDF, not a container"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("contract.pdf")).unwrap(),
+        b"%PDF-1.7\n%%EOF\n"
+    );
+}
+
+#[test]
+fn a_batch_refuses_a_file_named_pdf_that_is_not_one_in_its_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("contract.pdf"), b"hello, I am text\n").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), b"notes\n").unwrap();
+    let out = signet(
+        dir.path(),
+        &[
+            "batch",
+            "contract.pdf",
+            "notes.txt",
+            "--out-dir",
+            "out",
+            "--level",
+            "B-B",
+            "--token",
+            "p12:none.p12",
+            "--pin-stdin",
+            "--yes",
+            "--json",
+        ],
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let plan: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(plan["event"], "plan", "{stdout}");
+    let fake = &plan["files"][0];
+    assert_eq!(fake["input"], "contract.pdf");
+    assert_eq!(fake["state"], "refused", "{stdout}");
+    assert!(
+        fake["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("contract.pdf is not a PDF"),
+        "{stdout}"
+    );
+    assert_eq!(plan["files"][1]["state"], "sign", "{stdout}");
+    assert!(!dir.path().join("out/contract.pdf.asice").exists());
+}

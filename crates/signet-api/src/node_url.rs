@@ -83,12 +83,16 @@ pub(crate) fn same_origin(a: &str, b: &str) -> bool {
 }
 
 /// Text a node sent, made safe to show as plain text: control characters (C0 but tab, DEL, C1)
-/// and the bidirectional embedding, override and isolate marks (U+202A–U+202E, U+2066–U+2069),
+/// and the bidirectional marks (embeddings, overrides and isolates U+202A–U+202E, U+2066–U+2069,
+/// and LRM, RLM, ALM),
 /// which could rewrite a terminal or reorder what a person reads, become U+FFFD.
 pub fn plain_text(text: &str) -> String {
     text.chars()
         .map(|c| {
-            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            let bidi = matches!(
+                c,
+                '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+            );
             if bidi || (c.is_control() && c != '\t') {
                 '\u{fffd}'
             } else {

@@ -7,8 +7,8 @@ use signet_pki::crypto::HashAlg;
 
 /// The signing-certificate(-v2) attribute, strictly (EN 319 122-1 5.2.2): exactly one such
 /// attribute with one value; its first entry is the signer's certificate by hash (and by issuer
-/// and serial number when given); every further entry names a certificate of `known` (the CMS's,
-/// the DSS's and the given intermediates). Returns `Ok(false)` when there is none.
+/// and serial number when given); every further entry names a certificate the signature comes
+/// with (`known`: the CMS's, the DSS's and the given intermediates). Returns `Ok(false)` when there is none.
 pub(crate) fn matches(
     attrs: &cms::signed_data::SignedAttributes,
     signer: &Cert,
@@ -117,7 +117,7 @@ pub(crate) fn matches(
     for (alg, hash, is) in &entries[1..] {
         if !known.iter().any(|c| names(c, *alg, hash, is.as_ref())) {
             return Err(
-                "the signing-certificate attribute names a certificate that is not in the signature's chain"
+                "the signing-certificate attribute names a certificate the signature does not carry"
                     .into(),
             );
         }
@@ -219,7 +219,7 @@ mod tests {
         let e = matches(&attrs(vec![v2(&[&other])]), &signer, &known).unwrap_err();
         assert!(e.contains("another certificate"), "{e}");
         let e = matches(&attrs(vec![v2(&[&signer, &other])]), &signer, &known).unwrap_err();
-        assert!(e.contains("not in the signature's chain"), "{e}");
+        assert!(e.contains("does not carry"), "{e}");
         let two = attrs(vec![
             v2(&[&signer]),
             attribute(ID_SIGNING_CERT, &[signer.der()]),

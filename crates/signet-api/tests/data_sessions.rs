@@ -46,6 +46,7 @@ fn node_config(pki: &TestPki, db: &Path) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        loopback_officials_without_tls: true,
         person_tls: None,
         members: vec![Member {
             client: "EE/GOV/70008747/polis".into(),

@@ -308,6 +308,7 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
             private_key_pkcs8: server.key_pkcs8.clone(),
             client_roots: vec![ca.der.clone()],
         }),
+        loopback_officials_without_tls: false,
         person_tls: None,
         seed: seed(options.persons)?,
         checkpoint_interval: options.checkpoint_interval,

@@ -605,6 +605,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
                 private_key_pkcs8: server.key_pkcs8.clone(),
                 client_roots: vec![ca.der.clone()],
             }),
+            loopback_officials_without_tls: false,
             person_tls: options.person_tls.then(|| PersonTls {
                 certificate_chain: vec![server.der.clone(), ca.der.clone()],
                 private_key_pkcs8: server.key_pkcs8.clone(),

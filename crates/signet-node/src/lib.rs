@@ -152,9 +152,14 @@ pub struct NodeConfig {
     pub ocsp: Option<OcspCheck>,
     /// The member organisations.
     pub members: Vec<Member>,
-    /// The mutual-TLS listener for official queries; `None` serves them on [`Self::listen`]
-    /// with the member named by its `X-Road-Client` header alone (loopback development only).
+    /// The mutual-TLS listener for official queries: the only place official (X-Road) routes
+    /// are served. `None` serves none, unless [`Self::loopback_officials_without_tls`].
     pub official_tls: Option<OfficialTls>,
+    /// Tests and loopback development only: without [`Self::official_tls`], serve the official
+    /// routes on the plain loopback listener with the member named by its `X-Road-Client`
+    /// header alone. [`start`] refuses it with person TLS or a listener beyond loopback, and
+    /// `signet-node serve` never sets it.
+    pub loopback_officials_without_tls: bool,
     /// TLS for the person listener ([`Self::listen`]); `None` serves plain HTTP (loopback
     /// development and tests only; the binary refuses anything else).
     pub person_tls: Option<PersonTls>,
@@ -277,8 +282,33 @@ impl RunningNode {
     }
 }
 
+/// Official routes go only on the mutual-TLS listener: header-named officials on the plain
+/// listener are allowed on loopback without person TLS alone, and the mutual-TLS listener may
+/// not share the person listener's address.
+fn check_listeners(config: &NodeConfig) -> Result<(), NodeError> {
+    if let Some(tls) = &config.official_tls {
+        let (a, b) = (tls.listen, config.listen);
+        let overlap = a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified();
+        if a.port() != 0 && a.port() == b.port() && overlap {
+            return Err(NodeError::Config(format!(
+                "the mutual TLS listener for officials ({a}) may not be the person listener ({b})"
+            )));
+        }
+    } else if config.loopback_officials_without_tls
+        && (config.person_tls.is_some() || !config.listen.ip().is_loopback())
+    {
+        return Err(NodeError::Config(
+            "official queries are served only on the mutual TLS listener (officialTls); \
+             header-named officials are for plain loopback development alone"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Opens the database, rebuilds and checks the log, seeds the data, and starts serving.
 pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
+    check_listeners(&config)?;
     let store = store::open(&config.database)?;
     for set in &config.seed.data_sets {
         store.put_data_set(set)?;
@@ -347,7 +377,10 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         }
         None => (None, None),
     };
-    let app = http::router(Arc::clone(&state), config.official_tls.is_none());
+    let app = http::router(
+        Arc::clone(&state),
+        config.official_tls.is_none() && config.loopback_officials_without_tls,
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = if let Some(tls) = &config.person_tls {
         let acceptor = tls::person_acceptor(tls)?;

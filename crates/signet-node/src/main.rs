@@ -315,6 +315,18 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             file.listen
         );
     }
+    let Some(official_tls) = &file.official_tls else {
+        bail!(
+            "officialTls is required: official (X-Road) queries are served only on the mutual TLS listener, never on the person listener"
+        );
+    };
+    let (a, b) = (official_tls.listen, file.listen);
+    if a.port() != 0
+        && a.port() == b.port()
+        && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
+    {
+        bail!("officialTls.listen ({a}) may not be the person listener ({b})");
+    }
     let seed = file.seed.unwrap_or(SeedFile {
         data_sets: Vec::new(),
         records: Vec::new(),
@@ -369,6 +381,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             }),
             None => None,
         },
+        loopback_officials_without_tls: false,
         person_tls: match file.person_tls {
             Some(t) => Some(PersonTls {
                 certificate_chain: t

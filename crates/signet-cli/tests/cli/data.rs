@@ -76,6 +76,7 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        loopback_officials_without_tls: true,
         person_tls: None,
         members: vec![Member {
             client: POLICE.into(),
@@ -132,6 +133,8 @@ fn start_tls(db: &Path, ca: &DemoCa) -> RunningNode {
         )
         .unwrap();
     let mut cfg = config(db, false);
+    // Persons over TLS: no official routes on that listener.
+    cfg.loopback_officials_without_tls = false;
     cfg.person_tls = Some(PersonTls {
         certificate_chain: vec![server.der, ca.der.clone()],
         private_key_pkcs8: server.key_pkcs8,

@@ -256,3 +256,45 @@ async fn officials_need_their_member_certificate() {
     assert_eq!(body["entries"].as_array().unwrap().len(), 1);
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_routes_never_go_on_the_person_listener() {
+    let f = federation();
+    let dir = tempfile::tempdir().unwrap();
+    // Persons over TLS (a person-facing deployment) and no mutual-TLS listener: refused, rather
+    // than serving official queries on the person listener with the member named by a header.
+    let mut cfg = config(&dir.path().join("node.db"), Arc::new(SystemClock));
+    cfg.person_tls = Some(signet_node::PersonTls {
+        certificate_chain: vec![f.node.der.clone()],
+        private_key_pkcs8: pkcs8_der(&f.node.key),
+    });
+    let refused = signet_node::start(cfg).await.unwrap_err();
+    assert!(refused.to_string().contains("mutual TLS"), "{refused}");
+
+    // Listening beyond loopback without one: refused too.
+    let mut cfg = config(&dir.path().join("node.db"), Arc::new(SystemClock));
+    cfg.listen = "0.0.0.0:0".parse().unwrap();
+    let refused = signet_node::start(cfg).await.unwrap_err();
+    assert!(refused.to_string().contains("mutual TLS"), "{refused}");
+
+    // With the mutual-TLS listener, the plain listener has none of the official routes.
+    let node = start(&f, dir.path()).await;
+    for path in [
+        format!("/r1/{PROVIDER}/getRecords/{MARI}/population"),
+        format!("/r1/{PROVIDER}/findUsage/v2/findUsage"),
+        format!("/r1/{PROVIDER}/findUsage/v3/findUsage"),
+        format!("/r1/{PROVIDER}/findUsage/v2/usagePeriod"),
+        format!("/r1/{PROVIDER}/findUsage/v2/heartbeat"),
+    ] {
+        let resp = client()
+            .get(format!("{}{path}", base(&node)))
+            .header("X-Road-Client", POLICE)
+            .header("X-Road-UserId", MARI)
+            .header("X-Road-PDU-Purpose", "x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{path}");
+    }
+    node.stop().await;
+}

@@ -280,6 +280,7 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        loopback_officials_without_tls: true,
         person_tls: None,
         members: vec![
             Member {

@@ -13,3 +13,4 @@ mod ocsp;
 mod security;
 mod support;
 mod tamper;
+mod webeid;

@@ -314,6 +314,15 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
         checkpoint_interval: options.checkpoint_interval,
         session_lifetime: Duration::from_secs(3600),
         clock: Arc::clone(&options.clock),
+        // Every benchmark person holds a stream and a connection open.
+        limits: crate::Limits {
+            streams_total: options.persons.saturating_mul(2).max(16),
+            max_connections: options
+                .persons
+                .saturating_add(options.connections)
+                .saturating_add(256),
+            ..crate::Limits::default()
+        },
         accept_rewritten_log: false,
     };
     let node = crate::start(config).await?;

@@ -614,6 +614,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
             checkpoint_interval: options.checkpoint_interval,
             session_lifetime: Duration::from_secs(900),
             clock: Arc::clone(&options.clock),
+            limits: crate::Limits::default(),
             accept_rewritten_log: false,
         };
         let node = crate::start(config).await?;

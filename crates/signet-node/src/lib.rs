@@ -29,6 +29,7 @@ mod auth;
 pub mod bench;
 pub mod certs;
 pub mod client;
+mod conn;
 pub mod demo;
 mod find_usage;
 mod http;
@@ -171,9 +172,46 @@ pub struct NodeConfig {
     pub session_lifetime: Duration,
     /// The clock.
     pub clock: Arc<dyn Clock>,
+    /// Limits against slow and greedy clients.
+    pub limits: Limits,
     /// Start even when the database no longer matches the signed log, and sign the rewritten
     /// log: simulates a compromised node, for tests of clients' tamper detection only.
     pub accept_rewritten_log: bool,
+}
+
+/// Limits against slow and greedy clients, on both listeners.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long a client may take to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// A connection that reads and writes nothing for this long is closed (server-sent event
+    /// streams write a keep-alive comment every 15 seconds, so keep it above that).
+    pub idle_timeout: Duration,
+    /// Open connections per listener; one more is closed as soon as it is accepted.
+    pub max_connections: usize,
+    /// Usage streams (`/v1/usage/stream`) open at once per session; past it, 429.
+    pub streams_per_session: usize,
+    /// Usage streams open at once on the node; past it, 429.
+    pub streams_total: usize,
+    /// Login challenges outstanding per client address (IPv4 address, IPv6 /64); past it,
+    /// 429. A flood from one address never pushes out other people's nonces.
+    pub challenges_per_client: usize,
+    /// Login challenges outstanding on the node; past it, 429 (never evicting issued ones).
+    pub challenges_total: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 4096,
+            streams_per_session: 4,
+            streams_total: 2048,
+            challenges_per_client: 64,
+            challenges_total: 50_000,
+        }
+    }
 }
 
 /// The largest request body accepted.
@@ -194,7 +232,9 @@ pub(crate) struct Session {
 
 pub(crate) struct State {
     pub log: Mutex<usage_log::UsageLog>,
-    pub nonces: Mutex<NonceStore>,
+    pub nonces: Mutex<auth::Challenges>,
+    pub streams: Mutex<person::StreamCounts>,
+    pub limits: Limits,
     pub sessions: Mutex<HashMap<[u8; 32], Session>>,
     pub events: broadcast::Sender<Arc<LogEvent>>,
     pub validator: TokenValidator,
@@ -235,7 +275,6 @@ pub struct RunningNode {
     official: Option<tokio::task::JoinHandle<()>>,
     verifier: NoteVerifier,
     log_origin: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
     signer: tokio::task::JoinHandle<()>,
 }
@@ -261,11 +300,8 @@ impl RunningNode {
         &self.log_origin
     }
 
-    /// Stops the node: no new connections; open ones are given two seconds.
+    /// Stops the node: no new connections, and open ones are closed.
     pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
         self.signer.abort();
         let _ = self.signer.await;
         let _ = self.official_shutdown.send(true);
@@ -331,7 +367,9 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     let (events, _) = broadcast::channel(4096);
     let state = Arc::new(State {
         log: Mutex::new(log),
-        nonces: Mutex::new(NonceStore::new()),
+        nonces: Mutex::new(auth::Challenges::new(NonceStore::new())),
+        streams: Mutex::new(person::StreamCounts::default()),
+        limits: config.limits,
         sessions: Mutex::new(HashMap::new()),
         events,
         validator: TokenValidator::new(config.anchors, config.intermediates, config.origin),
@@ -371,7 +409,13 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
                 reason: e.to_string(),
             })?;
             let router = http::official_router(Arc::clone(&state));
-            let task = tokio::spawn(tls::serve(listener, acceptor, router, official_rx));
+            let task = tokio::spawn(conn::serve(
+                listener,
+                Some(acceptor),
+                router,
+                config.limits,
+                official_rx.clone(),
+            ));
             tracing::info!(%addr, "official queries over mutual TLS");
             (Some(addr), Some(task))
         }
@@ -381,29 +425,18 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         Arc::clone(&state),
         config.official_tls.is_none() && config.loopback_officials_without_tls,
     );
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = if let Some(tls) = &config.person_tls {
-        let acceptor = tls::person_acceptor(tls)?;
-        let persons_rx = official_shutdown.subscribe();
-        tokio::spawn(async move {
-            let stop = tokio::spawn(tls::serve(listener, acceptor, app, persons_rx));
-            let _ = rx.await;
-            stop.abort();
-            let _ = stop.await;
-        })
-    } else {
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "the node's server stopped");
-            }
-        })
-    };
+    let acceptor = config
+        .person_tls
+        .as_ref()
+        .map(tls::person_acceptor)
+        .transpose()?;
+    let server = tokio::spawn(conn::serve(
+        listener,
+        acceptor,
+        app,
+        config.limits,
+        official_rx,
+    ));
     let interval = config.checkpoint_interval;
     let signer_state = Arc::clone(&state);
     let signer = tokio::spawn(async move {
@@ -427,7 +460,6 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         official,
         verifier,
         log_origin: config.log_origin,
-        shutdown: Some(tx),
         server,
         signer,
     })

@@ -414,6 +414,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         checkpoint_interval: Duration::from_millis(file.checkpoint_interval_ms.max(1)),
         session_lifetime: Duration::from_secs(file.session_lifetime_secs.max(1)),
         clock: Arc::new(SystemClock),
+        limits: signet_node::Limits::default(),
         accept_rewritten_log: false,
     };
     let scheme = if config.person_tls.is_some() {

@@ -110,6 +110,7 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
         checkpoint_interval: Duration::from_millis(50),
         session_lifetime: Duration::from_secs(900),
         clock: Arc::new(signet_core::SystemClock),
+        limits: signet_node::Limits::default(),
         accept_rewritten_log: rewritten,
     }
 }

@@ -8,6 +8,7 @@ mod find_usage;
 mod flow;
 mod hidden;
 mod independent;
+mod limits;
 mod mtls;
 mod ocsp;
 mod security;

@@ -149,7 +149,17 @@ pub(crate) fn federation() -> Federation {
 }
 
 pub(crate) async fn start(f: &Federation, dir: &std::path::Path) -> RunningNode {
+    start_with(f, dir, signet_node::Limits::default()).await
+}
+
+/// A node with the official mutual-TLS listener and `limits`.
+pub(crate) async fn start_with(
+    f: &Federation,
+    dir: &std::path::Path,
+    limits: signet_node::Limits,
+) -> RunningNode {
     let mut cfg = config(&dir.join("node.db"), Arc::new(SystemClock));
+    cfg.limits = limits;
     cfg.official_tls = Some(OfficialTls {
         listen: "127.0.0.1:0".parse().unwrap(),
         certificate_chain: vec![f.node.der.clone()],
@@ -164,14 +174,12 @@ pub(crate) async fn start(f: &Federation, dir: &std::path::Path) -> RunningNode 
     signet_node::start(cfg).await.unwrap()
 }
 
-/// One official query over TLS with `identity` as the client certificate; the HTTP status, or
-/// the TLS error.
-pub(crate) async fn query(
+/// A TLS connection to the official listener with `identity` as the client certificate.
+pub(crate) async fn connect(
     addr: SocketAddr,
     f: &Federation,
     identity: Option<&Issued>,
-    client_id: &str,
-) -> Result<u16, String> {
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots
@@ -193,10 +201,21 @@ pub(crate) async fn query(
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let server = ServerName::try_from("127.0.0.1").unwrap();
-    let mut tls = connector
+    connector
         .connect(server, tcp)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+/// One official query over TLS with `identity` as the client certificate; the HTTP status, or
+/// the TLS error.
+pub(crate) async fn query(
+    addr: SocketAddr,
+    f: &Federation,
+    identity: Option<&Issued>,
+    client_id: &str,
+) -> Result<u16, String> {
+    let mut tls = connect(addr, f, identity).await?;
     let request = format!(
         "GET /r1/{PROVIDER}/getRecords/{MARI}/population HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Road-Client: {client_id}\r\nX-Road-PDU-Purpose: Kontroll\r\nConnection: close\r\n\r\n"
     );

@@ -306,6 +306,7 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         checkpoint_interval: Duration::from_millis(50),
         session_lifetime: Duration::from_secs(900),
         clock,
+        limits: signet_node::Limits::default(),
         accept_rewritten_log: false,
     }
 }

@@ -185,8 +185,11 @@ fn select(
             .map_err(internal)?;
         let index = log.append(&entry, &salt).map_err(internal)?;
         tracing::info!(client = %member.client, index, "findUsage logged");
-        stored
+        (stored, index)
     };
+    let (stored, index) = stored;
+    // The answer leaves only once its entry is durable (group commit).
+    crate::durable::wait_for(state, index).map_err(internal)?;
     let mut entries = Vec::new();
     for e in stored {
         let entry = parse_entry(&e.entry).map_err(internal)?;

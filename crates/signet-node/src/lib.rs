@@ -31,6 +31,7 @@ pub mod certs;
 pub mod client;
 mod conn;
 pub mod demo;
+mod durable;
 mod find_usage;
 mod http;
 mod official;
@@ -42,6 +43,7 @@ mod usage_log;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -198,6 +200,10 @@ pub struct Limits {
     pub challenges_per_client: usize,
     /// Login challenges outstanding on the node; past it, 429 (never evicting issued ones).
     pub challenges_total: usize,
+    /// How long the leader of a group commit waits for more entries to join its batch before
+    /// syncing (like PostgreSQL's `commit_delay`); zero syncs at once, and batches still form
+    /// from the queries that arrive during a sync.
+    pub group_commit_delay: Duration,
 }
 
 impl Default for Limits {
@@ -210,6 +216,7 @@ impl Default for Limits {
             streams_total: 2048,
             challenges_per_client: 64,
             challenges_total: 50_000,
+            group_commit_delay: Duration::ZERO,
         }
     }
 }
@@ -235,6 +242,12 @@ pub(crate) struct State {
     pub nonces: Mutex<auth::Challenges>,
     pub streams: Mutex<person::StreamCounts>,
     pub limits: Limits,
+    /// How many entries are durably stored (see [`durable`]).
+    pub durable: AtomicU64,
+    /// How many syncs (batch commits) the log made.
+    pub syncs: AtomicU64,
+    /// Held by the one handler committing a batch.
+    pub commit_leader: Mutex<()>,
     pub sessions: Mutex<HashMap<[u8; 32], Session>>,
     pub events: broadcast::Sender<Arc<LogEvent>>,
     pub validator: TokenValidator,
@@ -272,6 +285,7 @@ pub struct RunningNode {
     addr: SocketAddr,
     official_addr: Option<SocketAddr>,
     official_shutdown: tokio::sync::watch::Sender<bool>,
+    state: Arc<State>,
     official: Option<tokio::task::JoinHandle<()>>,
     verifier: NoteVerifier,
     log_origin: String,
@@ -288,6 +302,12 @@ impl RunningNode {
     /// The address of the official mutual-TLS listener, when configured.
     pub fn official_addr(&self) -> Option<SocketAddr> {
         self.official_addr
+    }
+
+    /// How many syncs (durable batch commits of usage entries) the log has made since start:
+    /// for monitoring group commit, and for tests.
+    pub fn log_syncs(&self) -> u64 {
+        self.state.syncs.load(Ordering::Relaxed)
     }
 
     /// The checkpoint verifier key people pin.
@@ -364,12 +384,16 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         config.log_origin.clone(),
         config.accept_rewritten_log,
     )?;
+    let durable = log.durable();
     let (events, _) = broadcast::channel(4096);
     let state = Arc::new(State {
         log: Mutex::new(log),
         nonces: Mutex::new(auth::Challenges::new(NonceStore::new())),
         streams: Mutex::new(person::StreamCounts::default()),
         limits: config.limits,
+        durable: AtomicU64::new(durable),
+        syncs: AtomicU64::new(0),
+        commit_leader: Mutex::new(()),
         sessions: Mutex::new(HashMap::new()),
         events,
         validator: TokenValidator::new(config.anchors, config.intermediates, config.origin),
@@ -457,6 +481,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         addr,
         official_addr,
         official_shutdown,
+        state,
         official,
         verifier,
         log_origin: config.log_origin,

@@ -362,6 +362,8 @@ fn handle(
             ),
         }
     };
+    // The answer leaves only once its entry is durable (group commit).
+    crate::durable::wait_for(state, index).map_err(internal)?;
     tracing::info!(client = %client, index, status = status.as_u16(), "official query logged");
     let mut response = (status, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&query_id) {

@@ -88,7 +88,13 @@ fn proofs_of(
 /// proofs and JSON are made after the signing, outside the log's lock.
 pub(crate) fn sign_and_publish(state: &State) -> Result<(), NodeError> {
     let now = Timestamp::from_system(state.clock.now());
-    let Some((signed, entries)) = lock(&state.log).sign_pending()? else {
+    let pending = {
+        let mut log = lock(&state.log);
+        let (durable, synced) = log.commit()?;
+        crate::durable::note(state, durable, synced);
+        log.sign_pending()?
+    };
+    let Some((signed, entries)) = pending else {
         return Ok(());
     };
     let proofs = proofs_of(state, &entries, signed.checkpoint.size)?;

@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod demo;
+mod durable;
 mod find_usage;
 mod flow;
 mod hidden;

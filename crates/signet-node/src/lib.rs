@@ -34,6 +34,7 @@ pub mod demo;
 mod durable;
 mod find_usage;
 mod http;
+pub mod ocsp;
 mod official;
 mod person;
 pub mod pg_store;
@@ -120,13 +121,17 @@ pub struct Seed {
     pub consent_rules: Vec<ConsentRule>,
 }
 
-/// OCSP checking of login certificates.
+/// OCSP checking of login certificates: a card whose certificate the responder does not call
+/// good does not log in.
 #[derive(Debug, Clone)]
 pub struct OcspCheck {
-    /// The network.
+    /// The network ([`ocsp::HttpFetch`] in `signet-node serve`).
     pub fetch: Arc<dyn Fetch>,
     /// Freshness rules.
     pub policy: OcspPolicy,
+    /// The node's OCSP responder (`http://…`): every request goes there. `None` asks the
+    /// responder the certificate names (authority information access).
+    pub responder: Option<String>,
 }
 
 /// The node's configuration.
@@ -397,7 +402,16 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         sessions: Mutex::new(HashMap::new()),
         events,
         validator: TokenValidator::new(config.anchors, config.intermediates, config.origin),
-        ocsp: config.ocsp,
+        ocsp: config.ocsp.map(|o| OcspCheck {
+            fetch: match &o.responder {
+                Some(responder) => Arc::new(ocsp::ConfiguredResponder {
+                    inner: Arc::clone(&o.fetch),
+                    responder: responder.clone(),
+                }),
+                None => Arc::clone(&o.fetch),
+            },
+            ..o
+        }),
         members: config.members,
         official_tls: config.official_tls.is_some(),
         provider: config.provider,

@@ -28,7 +28,11 @@ use signet_data::note::NoteSigner;
 use signet_data::webeid::Origin;
 use signet_node::client::{OfficialClient, OfficialIdentity, OfficialQuery};
 use signet_node::demo::{DemoOptions, start_demo};
-use signet_node::{ConsentRule, Database, Member, NodeConfig, OfficialTls, PersonTls, Seed};
+use signet_node::ocsp::HttpFetch;
+use signet_node::{
+    ConsentRule, Database, Member, NodeConfig, OcspCheck, OfficialTls, PersonTls, Seed,
+};
+use signet_pki::ocsp::OcspPolicy;
 use signet_pki::{Cert, TrustAnchors};
 
 #[derive(Debug, Parser)]
@@ -168,6 +172,10 @@ struct ConfigFile {
     /// TLS for persons; without it the node listens on loopback only.
     #[serde(default)]
     person_tls: Option<PersonTlsFile>,
+    /// OCSP for login certificates: always checked; the responder named here, or the one each
+    /// certificate names.
+    #[serde(default)]
+    ocsp: OcspFile,
     #[serde(default)]
     seed: Option<SeedFile>,
     #[serde(default = "default_interval_ms")]
@@ -204,6 +212,17 @@ struct TlsFile {
     /// PKCS#8, PEM (`PRIVATE KEY`) or DER.
     private_key: PathBuf,
     client_roots: Vec<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OcspFile {
+    /// The responder (`http://…`) asked about every login certificate.
+    #[serde(default)]
+    responder: Option<String>,
+    /// How long to wait for it.
+    #[serde(default)]
+    timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -315,6 +334,11 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             file.listen
         );
     }
+    if let Some(responder) = &file.ocsp.responder
+        && !responder.starts_with("http://")
+    {
+        bail!("ocsp.responder must be an http:// URL (OCSP answers are signed), not {responder}");
+    }
     let Some(official_tls) = &file.official_tls else {
         bail!(
             "officialTls is required: official (X-Road) queries are served only on the mutual TLS listener, never on the person listener"
@@ -351,7 +375,14 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             .iter()
             .map(|p| read_cert(p))
             .collect::<Result<_, _>>()?,
-        ocsp: None,
+        ocsp: Some(OcspCheck {
+            fetch: Arc::new(HttpFetch {
+                timeout: Duration::from_secs(file.ocsp.timeout_secs.unwrap_or(5).clamp(1, 60)),
+                ..HttpFetch::default()
+            }),
+            policy: OcspPolicy::default(),
+            responder: file.ocsp.responder.clone(),
+        }),
         members: file
             .members
             .into_iter()

@@ -204,3 +204,110 @@ async fn serve_answers_on_loopback() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Logs `person` in at the node `url` (made for [`ORIGIN`]); the status and answer.
+async fn login_at(url: &str, person: &Person) -> (u16, serde_json::Value) {
+    let (status, body) = json(
+        client()
+            .post(format!("{url}/v1/auth/challenge"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let n = signet_data::webeid::Nonce::parse(body["nonce"].as_str().unwrap()).unwrap();
+    let body = serde_json::json!({"nonce": n.as_str(), "authToken": token(person, ORIGIN, &n)});
+    json(
+        client()
+            .post(format!("{url}/v1/auth/login"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_checks_login_certificates_with_its_ocsp_responder() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "127.0.0.1:0");
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    file["ocsp"] = serde_json::json!({"responder": pki().ocsp_url()});
+    std::fs::write(&config, file.to_string()).unwrap();
+    let mut child = Killed(
+        Command::new(BIN)
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let url = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    // Mari's card is good.
+    let (status, body) = login_at(&url, &mari()).await;
+    assert_eq!(status, 200, "{body}");
+    // A revoked card (its certificate names a responder that does not answer: the node asks
+    // its own).
+    let revoked = person_with_ocsp(
+        0x004C_1190,
+        "LIHT",
+        "LIISA",
+        "49403136526",
+        "http://127.0.0.1:9/ocsp",
+    );
+    crate::ocsp::revoke(&revoked);
+    let (status, body) = login_at(&url, &revoked).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("token_refused")),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("revoked"),
+        "{body}"
+    );
+    drop(child);
+}
+
+/// A child process killed when dropped, also when the test fails.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_refuses_an_ocsp_responder_that_is_not_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "127.0.0.1:0");
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    file["ocsp"] = serde_json::json!({"responder": "file:///etc/passwd"});
+    std::fs::write(&config, file.to_string()).unwrap();
+    let out = Command::new(BIN)
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ocsp.responder"));
+}

@@ -88,6 +88,17 @@ pub fn liisa_with_serial(serial: u64) -> Person {
 
 /// An authentication certificate for `given surname` with personal code `code` (11 digits).
 pub fn person_with(serial: u64, surname: &str, given: &str, code: &str) -> Person {
+    person_with_ocsp(serial, surname, given, code, &pki().ocsp_url())
+}
+
+/// As [`person_with`], naming `ocsp_url` as its OCSP responder.
+pub fn person_with_ocsp(
+    serial: u64,
+    surname: &str,
+    given: &str,
+    code: &str,
+    ocsp_url: &str,
+) -> Person {
     let ca = pki().get(Role::IssuingCa);
     let key = TestKey::p384();
     let mut ext = Extensions::default();
@@ -101,7 +112,7 @@ pub fn person_with(serial: u64, surname: &str, given: &str, code: &str) -> Perso
         .unwrap()
         .authority_key_id(&ca.key)
         .unwrap()
-        .ocsp_url(&pki().ocsp_url())
+        .ocsp_url(ocsp_url)
         .unwrap();
     let now = pki().now();
     let subject = name(&[

@@ -31,6 +31,7 @@ pub mod certs;
 pub mod client;
 mod conn;
 pub mod demo;
+mod demo_ocsp;
 mod durable;
 mod find_usage;
 mod http;

@@ -81,9 +81,13 @@ enum Command {
         /// Serve persons over plain HTTP instead of TLS.
         #[arg(long)]
         plain_http: bool,
-        /// The first port; each agency takes two (persons, officials). Free ports by default.
+        /// The first port; each agency takes two (persons, officials), the demo PKI's OCSP
+        /// responder the eleventh. Free ports by default.
         #[arg(long)]
         port_base: Option<u16>,
+        /// Revoke this demo person's card (`EE…`, repeatable): its login is refused.
+        #[arg(long)]
+        revoke: Vec<String>,
     },
     /// Act as an official of a member organisation.
     #[command(subcommand)]
@@ -470,6 +474,7 @@ async fn demo(
     person_intermediate: &[PathBuf],
     plain_http: bool,
     port_base: Option<u16>,
+    revoke: &[String],
 ) -> anyhow::Result<()> {
     let options = DemoOptions {
         dir: dir.clone(),
@@ -487,6 +492,11 @@ async fn demo(
         checkpoint_interval: Duration::from_millis(100),
     };
     let federation = start_demo(options).await?;
+    for code in revoke {
+        if !federation.revoke(code) {
+            bail!("--revoke {code}: no demo person has that code");
+        }
+    }
     federation.write_files(&dir)?;
     for n in &federation.nodes {
         println!(
@@ -503,6 +513,7 @@ async fn demo(
         "\nSignet's list of nodes: {}  (copy it to Signet's data folder as nodes.json)",
         dir.join("nodes.json").display()
     );
+    println!("demo PKI's OCSP responder: {}", federation.ocsp_url);
     println!("demo people:");
     for p in &DEMO_PEOPLE {
         println!(
@@ -616,7 +627,18 @@ async fn main() -> anyhow::Result<()> {
             person_intermediate,
             plain_http,
             port_base,
-        } => demo(dir, &person_ca, &person_intermediate, plain_http, port_base).await,
+            revoke,
+        } => {
+            demo(
+                dir,
+                &person_ca,
+                &person_intermediate,
+                plain_http,
+                port_base,
+                &revoke,
+            )
+            .await
+        }
         Command::Bench {
             dir,
             persons,

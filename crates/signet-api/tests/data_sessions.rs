@@ -57,6 +57,7 @@ fn node_config(pki: &TestPki, db: &Path) -> NodeConfig {
                 system_name: None,
             },
             may_hide: false,
+            portal: false,
             certificate: None,
         }],
         seed: Seed {

@@ -300,6 +300,7 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
                 system_name: None,
             },
             may_hide: false,
+            portal: false,
             certificate: Some(member.der.clone()),
         }],
         official_tls: Some(OfficialTls {

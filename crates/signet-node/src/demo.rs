@@ -632,6 +632,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
                     client: a.xroad.into(),
                     organization: organization(a),
                     may_hide: a.may_hide,
+                    portal: false,
                     certificate: Some(m.der.clone()),
                 })
                 .collect(),

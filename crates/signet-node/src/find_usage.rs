@@ -12,7 +12,8 @@
 //! internalProcessings[] (+ source)}`. Entries still hidden (`hiddenUntil` in the future) are
 //! not returned.
 //!
-//! Only the person's own role is answered: the subject (`userCode`, or `X-Road-UserId` without
+//! Only a portal member ([`crate::Member::portal`]) may ask, and only the person's own role is
+//! answered: the subject (`userCode`, or `X-Road-UserId` without
 //! it) must be the initiator named in `X-Road-UserId` (the node keeps no representation
 //! records, so nobody answers for another person). Each `findUsage` answer is itself a use of
 //! the person's data: it is logged as a usage entry before it leaves.
@@ -227,6 +228,26 @@ fn check_caller<'s>(
     member_of(state, headers, peer.as_ref().map(|Extension(p)| p))
 }
 
+/// The member, when it may call findUsage: a portal ([`Member::portal`]) alone, since the
+/// person it names in `X-Road-UserId` is the member's own word.
+fn portal<'s>(
+    state: &'s State,
+    provider: &str,
+    headers: &HeaderMap,
+    peer: &Option<Extension<Peer>>,
+) -> Result<&'s Member, XRoadError> {
+    let member = check_caller(state, provider, headers, peer)?;
+    if !member.portal {
+        tracing::warn!(client = %member.client, "findUsage from a member that is not a portal refused");
+        return Err(xroad_error(
+            StatusCode::FORBIDDEN,
+            "Client.NotAuthorized",
+            "findUsage answers a person through their portal only; this member is not one",
+        ));
+    }
+    Ok(member)
+}
+
 /// Runs a findUsage call off the async worker threads: it writes a usage entry.
 async fn blocking(
     state: Arc<State>,
@@ -264,7 +285,7 @@ pub(crate) async fn v2(
 ) -> Response {
     let provider = provider_of(path);
     blocking(state, move |state| {
-        let member = check_caller(state, &provider, &headers, &peer)?;
+        let member = portal(state, &provider, &headers, &peer)?;
         let p = parse_params(query.as_deref())?;
         if !p.processing_types.is_empty() || p.include_bulk {
             return Err(bad(
@@ -299,7 +320,7 @@ pub(crate) async fn v3(
 ) -> Response {
     let provider = provider_of(path);
     blocking(state, move |state| {
-        let member = check_caller(state, &provider, &headers, &peer)?;
+        let member = portal(state, &provider, &headers, &peer)?;
         let p = parse_params(query.as_deref())?;
         let (total, entries) = select(state, member, &headers, &p, "findUsage v3")?;
         let mut groups: [Vec<serde_json::Value>; 4] = Default::default();

@@ -107,6 +107,10 @@ pub struct Member {
     /// Whether it may hide its queries from the person for a while (`X-Road-PDU-Hidden-*`):
     /// only agencies with surveillance powers (IKS §24) may.
     pub may_hide: bool,
+    /// Whether it is a portal that shows people their own data (the state portal,
+    /// `EE/GOV/70006317/riigiportaal-citizen`): only a portal may call findUsage, whose
+    /// `X-Road-UserId` is the member's own word.
+    pub portal: bool,
     /// Its TLS client certificate (DER), required on the official mutual-TLS listener.
     pub certificate: Option<Vec<u8>>,
 }

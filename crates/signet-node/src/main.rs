@@ -203,6 +203,9 @@ struct MemberFile {
     organization: Organization,
     #[serde(default)]
     may_hide: bool,
+    /// A portal (the state portal) that may call findUsage for the people it serves.
+    #[serde(default)]
+    portal: bool,
     /// The member's TLS client certificate (PEM or DER file).
     #[serde(default)]
     certificate: Option<PathBuf>,
@@ -395,6 +398,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
                     client: m.client,
                     organization: m.organization,
                     may_hide: m.may_hide,
+                    portal: m.portal,
                     certificate: m.certificate.as_deref().map(read_der).transpose()?,
                 })
             })

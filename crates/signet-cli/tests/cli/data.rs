@@ -87,6 +87,7 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
                 system_name: None,
             },
             may_hide: false,
+            portal: false,
             certificate: None,
         }],
         seed: Seed {

@@ -203,3 +203,31 @@ async fn find_usage_answers_only_the_persons_own_role_and_is_itself_logged() {
     assert_eq!(usage["entries"].as_array().unwrap().len(), 0, "{usage}");
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_portal_member_may_call_find_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_in(dir.path()).await;
+    assert_eq!(
+        official_query(&node, TAX, MARI, Some("Kontroll")).await.0,
+        403
+    );
+    // The police naming Mari as its user (X-Road-UserId is the member's own word): refused,
+    // in v2 and v3, and nothing is logged.
+    for path in ["v2/findUsage", "v3/findUsage"] {
+        let (status, body) = find(&node, path, Some(MARI), POLICE).await;
+        assert_eq!(
+            (status, body["type"].as_str()),
+            (403, Some("Client.NotAuthorized")),
+            "{path}: {body}"
+        );
+    }
+    // The portal may.
+    let (status, body) = find(&node, "v2/findUsage", Some(MARI), PORTAL).await;
+    assert_eq!((status, body["totalUsages"].as_u64()), (200, Some(1)));
+    wait_for_size(&node, 2).await;
+    let session = login(&node, &mari()).await;
+    let (_, usage) = get(&node, "/v1/usage", Some(&session)).await;
+    assert_eq!(usage["entries"].as_array().unwrap().len(), 2, "{usage}");
+    node.stop().await;
+}

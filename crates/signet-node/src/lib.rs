@@ -4,12 +4,15 @@
 //! their own data: holdings, records, and the usage entries of their data with RFC 9162
 //! inclusion proofs against C2SP checkpoints, live over server-sent events. Other agencies'
 //! systems make official queries with X-Road style paths and headers; every query, served or
-//! refused by the person's consent rule, appends a usage entry before the answer leaves.
-//! Checkpoints are signed in small batches ([`NodeConfig::checkpoint_interval`]).
+//! refused by the person's consent rule, appends a usage entry that is durable (group commit)
+//! before the answer leaves. Checkpoints are signed in small batches
+//! ([`NodeConfig::checkpoint_interval`]).
 //!
-//! Officials connect over mutual TLS ([`NodeConfig::official_tls`]); without it (loopback
-//! development and tests) the member is named by its `X-Road-Client` header alone. Persons
-//! connect over TLS ([`NodeConfig::person_tls`]). Storage is SQLite or PostgreSQL
+//! Official routes exist only on the mutual-TLS listener ([`NodeConfig::official_tls`]); tests
+//! may put them on the plain loopback listener with the member named by its `X-Road-Client`
+//! header alone ([`NodeConfig::loopback_officials_without_tls`]). Persons connect over TLS
+//! ([`NodeConfig::person_tls`]) and log in with a Web eID token whose certificate is checked by
+//! OCSP ([`NodeConfig::ocsp`]). [`Limits`] bound slow and greedy clients. Storage is SQLite or PostgreSQL
 //! ([`store::Database`]). [`demo`] runs a five-agency federation, [`client`] is an official's
 //! side of a query, [`mod@bench`] the benchmark.
 //!
@@ -23,7 +26,8 @@
 //! | `GET /v1/checkpoint` | anyone | the latest signed checkpoint (a C2SP signed note) |
 //! | `GET /v1/consistency?from=M&to=N` | anyone | the RFC 9162 consistency proof |
 //! | `GET /r1/{instance}/{class}/{code}/{subsystem}/getRecords/{person}/{dataSet}` | member | an official query |
-//! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage`, `…/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service |
+//! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage` | portal member | the Data Tracker service, for the person themself, logged |
+//! | `GET /r1/{…}/findUsage/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service's period and heartbeat |
 
 mod auth;
 pub mod bench;

@@ -46,6 +46,7 @@ fn node_config(pki: &TestPki, db: &Path) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        loopback_officials_without_tls: true,
         person_tls: None,
         members: vec![Member {
             client: "EE/GOV/70008747/polis".into(),
@@ -56,6 +57,7 @@ fn node_config(pki: &TestPki, db: &Path) -> NodeConfig {
                 system_name: None,
             },
             may_hide: false,
+            portal: false,
             certificate: None,
         }],
         seed: Seed {
@@ -91,6 +93,7 @@ fn node_config(pki: &TestPki, db: &Path) -> NodeConfig {
         checkpoint_interval: Duration::from_millis(50),
         session_lifetime: Duration::from_secs(900),
         clock: Arc::new(signet_core::SystemClock),
+        limits: signet_node::Limits::default(),
         accept_rewritten_log: false,
     }
 }

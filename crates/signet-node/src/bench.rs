@@ -300,6 +300,7 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
                 system_name: None,
             },
             may_hide: false,
+            portal: false,
             certificate: Some(member.der.clone()),
         }],
         official_tls: Some(OfficialTls {
@@ -308,11 +309,21 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
             private_key_pkcs8: server.key_pkcs8.clone(),
             client_roots: vec![ca.der.clone()],
         }),
+        loopback_officials_without_tls: false,
         person_tls: None,
         seed: seed(options.persons)?,
         checkpoint_interval: options.checkpoint_interval,
         session_lifetime: Duration::from_secs(3600),
         clock: Arc::clone(&options.clock),
+        // Every benchmark person holds a stream and a connection open.
+        limits: crate::Limits {
+            streams_total: options.persons.saturating_mul(2).max(16),
+            max_connections: options
+                .persons
+                .saturating_add(options.connections)
+                .saturating_add(256),
+            ..crate::Limits::default()
+        },
         accept_rewritten_log: false,
     };
     let node = crate::start(config).await?;

@@ -16,7 +16,8 @@ use spki::{AlgorithmIdentifierOwned, EncodePublicKey as _, SubjectPublicKeyInfoO
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectAltName,
+    AccessDescription, AuthorityInfoAccessSyntax, BasicConstraints, ExtendedKeyUsage, KeyUsage,
+    KeyUsages, SubjectAltName,
 };
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
@@ -31,6 +32,8 @@ const KP_SERVER_AUTH: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
 const KP_CLIENT_AUTH: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+const AD_OCSP: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
 
 fn err(what: &str, e: impl std::fmt::Display) -> NodeError {
     NodeError::Internal(format!("making a certificate: {what}: {e}"))
@@ -53,9 +56,11 @@ impl std::fmt::Debug for Issued {
 
 /// A P-256 certificate authority.
 pub struct DemoCa {
-    name: Name,
-    key: SigningKey,
+    pub(crate) name: Name,
+    pub(crate) key: SigningKey,
     now: SystemTime,
+    /// The OCSP responder persons' certificates name (authority information access).
+    ocsp_url: Option<String>,
     /// The CA's self-signed certificate, DER.
     pub der: Vec<u8>,
 }
@@ -105,6 +110,7 @@ impl DemoCa {
             name: name.clone(),
             key,
             now,
+            ocsp_url: None,
             der: Vec::new(),
         };
         let extensions = vec![
@@ -221,6 +227,11 @@ impl DemoCa {
         self.leaf(common_name, serial, KP_SERVER_AUTH, names)
     }
 
+    /// Names `url` as the OCSP responder in the persons' certificates issued from now on.
+    pub fn set_ocsp_url(&mut self, url: &str) {
+        self.ocsp_url = Some(url.to_owned());
+    }
+
     /// A person's authentication certificate (as on an ID card: a P-384 key, digitalSignature,
     /// clientAuth, `serialNumber=PNOEE-<code>`), for demonstrations and the benchmark. The key
     /// is PKCS#8 like the others, so `openssl pkcs12 -export` makes a software token of it.
@@ -243,7 +254,7 @@ impl DemoCa {
             "2.5.4.5=PNOEE-{code},2.5.4.42={given},2.5.4.4={surname},2.5.4.3={surname}\\,{given}\\,{code},2.5.4.6=EE"
         ))
         .map_err(|e| err("the person's name", e))?;
-        let extensions = vec![
+        let mut extensions = vec![
             extension(
                 &BasicConstraints {
                     ca: false,
@@ -254,6 +265,17 @@ impl DemoCa {
             extension(&KeyUsage(KeyUsages::DigitalSignature.into()), true)?,
             extension(&ExtendedKeyUsage(vec![KP_CLIENT_AUTH]), false)?,
         ];
+        if let Some(url) = &self.ocsp_url {
+            extensions.push(extension(
+                &AuthorityInfoAccessSyntax(vec![AccessDescription {
+                    access_method: AD_OCSP,
+                    access_location: GeneralName::UniformResourceIdentifier(
+                        Ia5String::new(url).map_err(|e| err("the OCSP URL", e))?,
+                    ),
+                }]),
+                false,
+            )?);
+        }
         let public = key
             .verifying_key()
             .to_public_key_der()

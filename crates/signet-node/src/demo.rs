@@ -8,11 +8,17 @@
 //! pkcs12 -export` makes software tokens of them for `signet data login --token p12:…`),
 //! `nodes.json` (Signet's list of nodes, with the pinned log keys and CA) and
 //! `federation.json` (for `signet-node official query`).
+//!
+//! The nodes check login certificates by OCSP at the responder each certificate names: the
+//! demo people's name the demo PKI's own responder on loopback (`crate::demo_ocsp`), where
+//! [`DemoFederation::revoke`] revokes a card; certificates of CAs given with
+//! `--person-ca` name their CA's responder.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use der::Decode as _;
 use ed25519_dalek::SigningKey;
 use signet_core::Clock;
 use signet_data::demo::{DEMO_PEOPLE, DemoPerson};
@@ -133,6 +139,12 @@ pub struct DemoFederation {
     /// Each demo person's authentication certificate and key (P-384, from [`Self::ca`], which
     /// the nodes trust for persons besides [`DemoOptions::person_anchors`]).
     pub people: Vec<(DemoPerson, Issued)>,
+    /// The demo PKI's OCSP responder (`http://127.0.0.1:…/ocsp`), named in the people's
+    /// certificates.
+    pub ocsp_url: String,
+    ocsp: Arc<crate::demo_ocsp::Responder>,
+    ocsp_stop: tokio::sync::watch::Sender<bool>,
+    ocsp_task: tokio::task::JoinHandle<()>,
 }
 
 fn text(et: &str, en: &str, ru: &str) -> Localized {
@@ -542,7 +554,11 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
     std::fs::create_dir_all(&options.dir)
         .map_err(|e| NodeError::Config(format!("{}: {e}", options.dir.display())))?;
     let now = options.clock.now();
-    let ca = DemoCa::new("Signet demo federation CA", now)?;
+    let mut ca = DemoCa::new("Signet demo federation CA", now)?;
+    // The demo PKI's OCSP responder: bound first, so the people's certificates can name it.
+    let (ocsp_listener, ocsp_url) =
+        crate::demo_ocsp::bind(options.port_base.map_or(0, |b| b.saturating_add(10))).await?;
+    ca.set_ocsp_url(&ocsp_url);
     let localhost: Vec<std::net::IpAddr> = vec![
         std::net::Ipv4Addr::LOCALHOST.into(),
         std::net::Ipv6Addr::LOCALHOST.into(),
@@ -565,6 +581,21 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
             .map(|issued| (*p, issued))
         })
         .collect::<Result<_, _>>()?;
+    let serials = people
+        .iter()
+        .map(|(_, issued)| {
+            x509_cert::Certificate::from_der(&issued.der)
+                .map(|c| c.tbs_certificate.serial_number)
+                .map_err(|e| NodeError::Internal(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ocsp = Arc::new(crate::demo_ocsp::Responder::new(
+        &ca,
+        serials,
+        Arc::clone(&options.clock),
+    )?);
+    let (ocsp_stop, ocsp_task) = crate::demo_ocsp::spawn(ocsp_listener, Arc::clone(&ocsp));
+    tracing::info!(url = %ocsp_url, "the demo PKI's OCSP responder");
     let ca_cert = Cert::from_der(&ca.der).map_err(|e| NodeError::Internal(e.to_string()))?;
     let mut person_anchors = options.person_anchors.clone();
     person_anchors.push(ca_cert);
@@ -588,7 +619,12 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
             log_key: read_or_make_log_key(&options.dir.join(format!("{}.logkey", agency.id)))?,
             anchors: TrustAnchors::new(person_anchors.clone()),
             intermediates: options.person_intermediates.clone(),
-            ocsp: None,
+            // Each certificate's own responder: the demo people's is the demo PKI's.
+            ocsp: Some(crate::OcspCheck {
+                fetch: Arc::new(crate::ocsp::HttpFetch::default()),
+                policy: signet_pki::ocsp::OcspPolicy::default(),
+                responder: None,
+            }),
             members: AGENCIES
                 .iter()
                 .zip(&members)
@@ -596,6 +632,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
                     client: a.xroad.into(),
                     organization: organization(a),
                     may_hide: a.may_hide,
+                    portal: false,
                     certificate: Some(m.der.clone()),
                 })
                 .collect(),
@@ -605,6 +642,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
                 private_key_pkcs8: server.key_pkcs8.clone(),
                 client_roots: vec![ca.der.clone()],
             }),
+            loopback_officials_without_tls: false,
             person_tls: options.person_tls.then(|| PersonTls {
                 certificate_chain: vec![server.der.clone(), ca.der.clone()],
                 private_key_pkcs8: server.key_pkcs8.clone(),
@@ -613,6 +651,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
             checkpoint_interval: options.checkpoint_interval,
             session_lifetime: Duration::from_secs(900),
             clock: Arc::clone(&options.clock),
+            limits: crate::Limits::default(),
             accept_rewritten_log: false,
         };
         let node = crate::start(config).await?;
@@ -630,6 +669,10 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
         ca,
         members,
         people,
+        ocsp_url,
+        ocsp,
+        ocsp_stop,
+        ocsp_task,
     })
 }
 
@@ -708,10 +751,28 @@ impl DemoFederation {
         Ok(())
     }
 
-    /// Stops every node.
+    /// Revokes the demo card of the person with `code` (`EE…`) at the demo PKI's OCSP
+    /// responder: it no longer logs in. False when no demo person has that code.
+    pub fn revoke(&self, code: &str) -> bool {
+        let Some((_, issued)) = self.people.iter().find(|(p, _)| p.code == code) else {
+            return false;
+        };
+        match x509_cert::Certificate::from_der(&issued.der) {
+            Ok(cert) => {
+                self.ocsp.revoke(&cert.tbs_certificate.serial_number);
+                tracing::info!("a demo card was revoked");
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Stops every node and the OCSP responder.
     pub async fn stop(self) {
         for n in self.nodes {
             n.node.stop().await;
         }
+        let _ = self.ocsp_stop.send(true);
+        let _ = self.ocsp_task.await;
     }
 }

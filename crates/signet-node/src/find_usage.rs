@@ -11,6 +11,12 @@
 //! `{totalUsages, returnedUsages, dataRequests[], dataResponses[] (+ target), dataProcessings[],
 //! internalProcessings[] (+ source)}`. Entries still hidden (`hiddenUntil` in the future) are
 //! not returned.
+//!
+//! Only a portal member ([`crate::Member::portal`]) may ask, and only the person's own role is
+//! answered: the subject (`userCode`, or `X-Road-UserId` without
+//! it) must be the initiator named in `X-Road-UserId` (the node keeps no representation
+//! records, so nobody answers for another person). Each `findUsage` answer is itself a use of
+//! the person's data: it is logged as a usage entry before it leaves.
 
 use std::sync::Arc;
 
@@ -19,12 +25,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use signet_data::Timestamp;
-use signet_data::entry::{PersonCode, ProcessingType, UsageEntry};
+use signet_data::entry::{
+    InitiatorPerson, Outcome, PersonCode, ProcessingType, ReleasedData, Salt, UsageEntry,
+};
 
 use crate::official::{XRoadError, header, member_of, xroad_error};
 use crate::store::parse_entry;
 use crate::tls::Peer;
-use crate::{State, lock};
+use crate::{Member, NodeError, State, lock, random};
 
 const MAX_LIMIT: usize = 10_000;
 
@@ -84,12 +92,18 @@ fn parse_params(query: Option<&str>) -> Result<Params, XRoadError> {
     Ok(p)
 }
 
-/// The subject's visible entries in the period, newest first, and the total before paging.
-fn select(
-    state: &State,
-    headers: &HeaderMap,
-    p: &Params,
-) -> Result<(usize, Vec<UsageEntry>), XRoadError> {
+fn internal(e: NodeError) -> XRoadError {
+    tracing::error!(error = %e, "findUsage failed");
+    xroad_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Server.ServerProxy.InternalError",
+        "the node could not answer",
+    )
+}
+
+/// The person the answer is about: the initiator's own code. A `userCode` naming someone else
+/// is refused (the node keeps no representation records).
+fn subject_of(headers: &HeaderMap, p: &Params) -> Result<PersonCode, XRoadError> {
     let user_id = header(headers, "x-road-userid")?.ok_or_else(|| {
         xroad_error(
             StatusCode::BAD_REQUEST,
@@ -97,21 +111,86 @@ fn select(
             "X-Road-UserId is mandatory",
         )
     })?;
-    let subject = PersonCode::new(p.user_code.as_deref().unwrap_or(&user_id))
-        .map_err(|_| bad("userCode is not EE followed by 11 digits"))?;
-    let now = Timestamp::from_system(state.clock.now());
-    let internal = |e: crate::NodeError| {
-        tracing::error!(error = %e, "findUsage failed");
-        xroad_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Server.ServerProxy.InternalError",
-            "the node could not answer",
-        )
+    let user = PersonCode::new(&user_id)
+        .map_err(|_| bad("X-Road-UserId is not EE followed by 11 digits"))?;
+    let subject = match &p.user_code {
+        Some(code) => {
+            PersonCode::new(code).map_err(|_| bad("userCode is not EE followed by 11 digits"))?
+        }
+        None => user.clone(),
     };
-    let stored = lock(&state.log)
-        .store
-        .entries_of(subject.as_str(), None, u64::MAX, usize::MAX)
-        .map_err(internal)?;
+    if subject != user {
+        tracing::warn!("findUsage about another person than the initiator refused");
+        return Err(xroad_error(
+            StatusCode::FORBIDDEN,
+            "Client.NotAuthorized",
+            "findUsage answers only the person's own usage: userCode must be X-Road-UserId \
+             (this node keeps no representation records)",
+        ));
+    }
+    Ok(subject)
+}
+
+/// The subject's visible entries in the period, newest first, and the total before paging;
+/// the call itself is logged as a usage entry of the subject (after the selection, under the
+/// same lock) before anything is answered.
+fn select(
+    state: &State,
+    member: &Member,
+    headers: &HeaderMap,
+    p: &Params,
+    action: &str,
+) -> Result<(usize, Vec<UsageEntry>), XRoadError> {
+    let subject = subject_of(headers, p)?;
+    let now = Timestamp::from_system(state.clock.now());
+    let entry = UsageEntry {
+        subject: subject.clone(),
+        log_time: now,
+        action: action.to_owned(),
+        purpose: "Andmejälgija: isiku enda andmete kasutuse päring (findUsage)".into(),
+        receiver: member.organization.clone(),
+        initiator_org: Some(member.organization.clone()),
+        initiator_person: Some(InitiatorPerson {
+            code: Some(subject.as_str().to_owned()),
+            alternative_code: None,
+            name: None,
+        }),
+        legal_basis: None,
+        consent_reference: None,
+        query_id: Some(match header(headers, "x-road-id")? {
+            Some(id) => id,
+            None => random::<16>()
+                .map_err(internal)?
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        }),
+        query_group_id: header(headers, "x-road-issue")?,
+        bulk_processing: false,
+        processing_type: ProcessingType::DataResponse,
+        log_source_system: None,
+        hidden_reason: None,
+        hidden_until: None,
+        released: vec![ReleasedData {
+            data_set: "findUsage".into(),
+            fields: vec!["usages".into()],
+        }],
+        outcome: Outcome::Served,
+    };
+    let salt = Salt(random::<32>().map_err(internal)?);
+    let stored = {
+        let mut log = lock(&state.log);
+        let stored = log
+            .store
+            .entries_of(subject.as_str(), None, u64::MAX, usize::MAX)
+            .map_err(internal)?;
+        let index = log.append(&entry, &salt).map_err(internal)?;
+        tracing::info!(client = %member.client, index, "findUsage logged");
+        (stored, index)
+    };
+    let (stored, index) = stored;
+    // The answer leaves only once its entry is durable (group commit).
+    crate::durable::wait_for(state, index).map_err(internal)?;
     let mut entries = Vec::new();
     for e in stored {
         let entry = parse_entry(&e.entry).map_err(internal)?;
@@ -133,12 +212,12 @@ fn select(
     ))
 }
 
-fn check_caller(
-    state: &State,
+fn check_caller<'s>(
+    state: &'s State,
     provider: &str,
     headers: &HeaderMap,
     peer: &Option<Extension<Peer>>,
-) -> Result<(), XRoadError> {
+) -> Result<&'s Member, XRoadError> {
     if provider != state.provider {
         return Err(xroad_error(
             StatusCode::NOT_FOUND,
@@ -146,7 +225,41 @@ fn check_caller(
             format!("this node is {}, not {provider}", state.provider),
         ));
     }
-    member_of(state, headers, peer.as_ref().map(|Extension(p)| p)).map(|_| ())
+    member_of(state, headers, peer.as_ref().map(|Extension(p)| p))
+}
+
+/// The member, when it may call findUsage: a portal ([`Member::portal`]) alone, since the
+/// person it names in `X-Road-UserId` is the member's own word.
+fn portal<'s>(
+    state: &'s State,
+    provider: &str,
+    headers: &HeaderMap,
+    peer: &Option<Extension<Peer>>,
+) -> Result<&'s Member, XRoadError> {
+    let member = check_caller(state, provider, headers, peer)?;
+    if !member.portal {
+        tracing::warn!(client = %member.client, "findUsage from a member that is not a portal refused");
+        return Err(xroad_error(
+            StatusCode::FORBIDDEN,
+            "Client.NotAuthorized",
+            "findUsage answers a person through their portal only; this member is not one",
+        ));
+    }
+    Ok(member)
+}
+
+/// Runs a findUsage call off the async worker threads: it writes a usage entry.
+async fn blocking(
+    state: Arc<State>,
+    f: impl FnOnce(&State) -> Result<serde_json::Value, XRoadError> + Send + 'static,
+) -> Response {
+    match tokio::task::spawn_blocking(move || f(&state)).await {
+        Ok(result) => answer(result),
+        Err(e) => internal(NodeError::Internal(format!(
+            "the findUsage task failed: {e}"
+        )))
+        .into_response(),
+    }
 }
 
 fn answer(result: Result<serde_json::Value, XRoadError>) -> Response {
@@ -170,15 +283,16 @@ pub(crate) async fn v2(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    answer((|| {
-        check_caller(&state, &provider_of(path), &headers, &peer)?;
+    let provider = provider_of(path);
+    blocking(state, move |state| {
+        let member = portal(state, &provider, &headers, &peer)?;
         let p = parse_params(query.as_deref())?;
         if !p.processing_types.is_empty() || p.include_bulk {
             return Err(bad(
                 "processingType and includeBulkProcessing are v3 parameters",
             ));
         }
-        let (total, entries) = select(&state, &headers, &p)?;
+        let (total, entries) = select(state, member, &headers, &p, "findUsage v2")?;
         let usages: Vec<_> = entries
             .iter()
             .map(|e| {
@@ -192,7 +306,8 @@ pub(crate) async fn v2(
             })
             .collect();
         Ok(serde_json::json!({"totalUsages": total, "usages": usages}))
-    })())
+    })
+    .await
 }
 
 /// `GET /r1/{provider}/findUsage/v3/findUsage`.
@@ -203,10 +318,11 @@ pub(crate) async fn v3(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    answer((|| {
-        check_caller(&state, &provider_of(path), &headers, &peer)?;
+    let provider = provider_of(path);
+    blocking(state, move |state| {
+        let member = portal(state, &provider, &headers, &peer)?;
         let p = parse_params(query.as_deref())?;
-        let (total, entries) = select(&state, &headers, &p)?;
+        let (total, entries) = select(state, member, &headers, &p, "findUsage v3")?;
         let mut groups: [Vec<serde_json::Value>; 4] = Default::default();
         for e in &entries {
             let mut item = serde_json::to_value(e).map_err(|_| bad("entry"))?;
@@ -233,7 +349,8 @@ pub(crate) async fn v3(
             "dataProcessings": processings,
             "internalProcessings": internals,
         }))
-    })())
+    })
+    .await
 }
 
 /// `GET /r1/{provider}/findUsage/v2/usagePeriod`: the node keeps every entry it logged.

@@ -85,6 +85,10 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
+    pub fn too_many(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -126,14 +130,14 @@ pub(crate) fn session_key(token: &str) -> [u8; 32] {
 
 /// The person of the request's session, or 401.
 pub(crate) fn session_person(state: &State, headers: &HeaderMap) -> Result<PersonCode, ApiError> {
-    session(state, headers).map(|(person, _)| person)
+    session(state, headers).map(|(person, _, _)| person)
 }
 
-/// The person of the request's session and when the session ends, or 401.
+/// The person of the request's session, when the session ends and its key, or 401.
 pub(crate) fn session(
     state: &State,
     headers: &HeaderMap,
-) -> Result<(PersonCode, std::time::SystemTime), ApiError> {
+) -> Result<(PersonCode, std::time::SystemTime, [u8; 32]), ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -143,7 +147,7 @@ pub(crate) fn session(
     let now = state.clock.now();
     let mut sessions = lock(&state.sessions);
     match sessions.get(&key) {
-        Some(s) if s.expires > now => Ok((s.person.clone(), s.expires)),
+        Some(s) if s.expires > now => Ok((s.person.clone(), s.expires, key)),
         Some(_) => {
             sessions.remove(&key);
             Err(ApiError::new(

@@ -4,12 +4,15 @@
 //! their own data: holdings, records, and the usage entries of their data with RFC 9162
 //! inclusion proofs against C2SP checkpoints, live over server-sent events. Other agencies'
 //! systems make official queries with X-Road style paths and headers; every query, served or
-//! refused by the person's consent rule, appends a usage entry before the answer leaves.
-//! Checkpoints are signed in small batches ([`NodeConfig::checkpoint_interval`]).
+//! refused by the person's consent rule, appends a usage entry that is durable (group commit)
+//! before the answer leaves. Checkpoints are signed in small batches
+//! ([`NodeConfig::checkpoint_interval`]).
 //!
-//! Officials connect over mutual TLS ([`NodeConfig::official_tls`]); without it (loopback
-//! development and tests) the member is named by its `X-Road-Client` header alone. Persons
-//! connect over TLS ([`NodeConfig::person_tls`]). Storage is SQLite or PostgreSQL
+//! Official routes exist only on the mutual-TLS listener ([`NodeConfig::official_tls`]); tests
+//! may put them on the plain loopback listener with the member named by its `X-Road-Client`
+//! header alone ([`NodeConfig::loopback_officials_without_tls`]). Persons connect over TLS
+//! ([`NodeConfig::person_tls`]) and log in with a Web eID token whose certificate is checked by
+//! OCSP ([`NodeConfig::ocsp`]). [`Limits`] bound slow and greedy clients. Storage is SQLite or PostgreSQL
 //! ([`store::Database`]). [`demo`] runs a five-agency federation, [`client`] is an official's
 //! side of a query, [`mod@bench`] the benchmark.
 //!
@@ -23,15 +26,20 @@
 //! | `GET /v1/checkpoint` | anyone | the latest signed checkpoint (a C2SP signed note) |
 //! | `GET /v1/consistency?from=M&to=N` | anyone | the RFC 9162 consistency proof |
 //! | `GET /r1/{instance}/{class}/{code}/{subsystem}/getRecords/{person}/{dataSet}` | member | an official query |
-//! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage`, `…/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service |
+//! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage` | portal member | the Data Tracker service, for the person themself, logged |
+//! | `GET /r1/{…}/findUsage/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service's period and heartbeat |
 
 mod auth;
 pub mod bench;
 pub mod certs;
 pub mod client;
+mod conn;
 pub mod demo;
+mod demo_ocsp;
+mod durable;
 mod find_usage;
 mod http;
+pub mod ocsp;
 mod official;
 mod person;
 pub mod pg_store;
@@ -41,6 +49,7 @@ mod usage_log;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -102,6 +111,10 @@ pub struct Member {
     /// Whether it may hide its queries from the person for a while (`X-Road-PDU-Hidden-*`):
     /// only agencies with surveillance powers (IKS §24) may.
     pub may_hide: bool,
+    /// Whether it is a portal that shows people their own data (the state portal,
+    /// `EE/GOV/70006317/riigiportaal-citizen`): only a portal may call findUsage, whose
+    /// `X-Road-UserId` is the member's own word.
+    pub portal: bool,
     /// Its TLS client certificate (DER), required on the official mutual-TLS listener.
     pub certificate: Option<Vec<u8>>,
 }
@@ -117,13 +130,17 @@ pub struct Seed {
     pub consent_rules: Vec<ConsentRule>,
 }
 
-/// OCSP checking of login certificates.
+/// OCSP checking of login certificates: a card whose certificate the responder does not call
+/// good does not log in.
 #[derive(Debug, Clone)]
 pub struct OcspCheck {
-    /// The network.
+    /// The network ([`ocsp::HttpFetch`] in `signet-node serve`).
     pub fetch: Arc<dyn Fetch>,
     /// Freshness rules.
     pub policy: OcspPolicy,
+    /// The node's OCSP responder (`http://…`): every request goes there. `None` asks the
+    /// responder the certificate names (authority information access).
+    pub responder: Option<String>,
 }
 
 /// The node's configuration.
@@ -152,9 +169,14 @@ pub struct NodeConfig {
     pub ocsp: Option<OcspCheck>,
     /// The member organisations.
     pub members: Vec<Member>,
-    /// The mutual-TLS listener for official queries; `None` serves them on [`Self::listen`]
-    /// with the member named by its `X-Road-Client` header alone (loopback development only).
+    /// The mutual-TLS listener for official queries: the only place official (X-Road) routes
+    /// are served. `None` serves none, unless [`Self::loopback_officials_without_tls`].
     pub official_tls: Option<OfficialTls>,
+    /// Tests and loopback development only: without [`Self::official_tls`], serve the official
+    /// routes on the plain loopback listener with the member named by its `X-Road-Client`
+    /// header alone. [`start`] refuses it with person TLS or a listener beyond loopback, and
+    /// `signet-node serve` never sets it.
+    pub loopback_officials_without_tls: bool,
     /// TLS for the person listener ([`Self::listen`]); `None` serves plain HTTP (loopback
     /// development and tests only; the binary refuses anything else).
     pub person_tls: Option<PersonTls>,
@@ -166,9 +188,51 @@ pub struct NodeConfig {
     pub session_lifetime: Duration,
     /// The clock.
     pub clock: Arc<dyn Clock>,
+    /// Limits against slow and greedy clients.
+    pub limits: Limits,
     /// Start even when the database no longer matches the signed log, and sign the rewritten
     /// log: simulates a compromised node, for tests of clients' tamper detection only.
     pub accept_rewritten_log: bool,
+}
+
+/// Limits against slow and greedy clients, on both listeners.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long a client may take to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// A connection that reads and writes nothing for this long is closed (server-sent event
+    /// streams write a keep-alive comment every 15 seconds, so keep it above that).
+    pub idle_timeout: Duration,
+    /// Open connections per listener; one more is closed as soon as it is accepted.
+    pub max_connections: usize,
+    /// Usage streams (`/v1/usage/stream`) open at once per session; past it, 429.
+    pub streams_per_session: usize,
+    /// Usage streams open at once on the node; past it, 429.
+    pub streams_total: usize,
+    /// Login challenges outstanding per client address (IPv4 address, IPv6 /64); past it,
+    /// 429. A flood from one address never pushes out other people's nonces.
+    pub challenges_per_client: usize,
+    /// Login challenges outstanding on the node; past it, 429 (never evicting issued ones).
+    pub challenges_total: usize,
+    /// How long the leader of a group commit waits for more entries to join its batch before
+    /// syncing (like PostgreSQL's `commit_delay`); zero syncs at once, and batches still form
+    /// from the queries that arrive during a sync.
+    pub group_commit_delay: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 4096,
+            streams_per_session: 4,
+            streams_total: 2048,
+            challenges_per_client: 64,
+            challenges_total: 50_000,
+            group_commit_delay: Duration::ZERO,
+        }
+    }
 }
 
 /// The largest request body accepted.
@@ -189,7 +253,15 @@ pub(crate) struct Session {
 
 pub(crate) struct State {
     pub log: Mutex<usage_log::UsageLog>,
-    pub nonces: Mutex<NonceStore>,
+    pub nonces: Mutex<auth::Challenges>,
+    pub streams: Mutex<person::StreamCounts>,
+    pub limits: Limits,
+    /// How many entries are durably stored (see [`durable`]).
+    pub durable: AtomicU64,
+    /// How many syncs (batch commits) the log made.
+    pub syncs: AtomicU64,
+    /// Held by the one handler committing a batch.
+    pub commit_leader: Mutex<()>,
     pub sessions: Mutex<HashMap<[u8; 32], Session>>,
     pub events: broadcast::Sender<Arc<LogEvent>>,
     pub validator: TokenValidator,
@@ -227,10 +299,10 @@ pub struct RunningNode {
     addr: SocketAddr,
     official_addr: Option<SocketAddr>,
     official_shutdown: tokio::sync::watch::Sender<bool>,
+    state: Arc<State>,
     official: Option<tokio::task::JoinHandle<()>>,
     verifier: NoteVerifier,
     log_origin: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
     signer: tokio::task::JoinHandle<()>,
 }
@@ -246,6 +318,12 @@ impl RunningNode {
         self.official_addr
     }
 
+    /// How many syncs (durable batch commits of usage entries) the log has made since start:
+    /// for monitoring group commit, and for tests.
+    pub fn log_syncs(&self) -> u64 {
+        self.state.syncs.load(Ordering::Relaxed)
+    }
+
     /// The checkpoint verifier key people pin.
     pub fn verifier(&self) -> &NoteVerifier {
         &self.verifier
@@ -256,11 +334,8 @@ impl RunningNode {
         &self.log_origin
     }
 
-    /// Stops the node: no new connections; open ones are given two seconds.
+    /// Stops the node: no new connections, and open ones are closed.
     pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
         self.signer.abort();
         let _ = self.signer.await;
         let _ = self.official_shutdown.send(true);
@@ -277,8 +352,33 @@ impl RunningNode {
     }
 }
 
+/// Official routes go only on the mutual-TLS listener: header-named officials on the plain
+/// listener are allowed on loopback without person TLS alone, and the mutual-TLS listener may
+/// not share the person listener's address.
+fn check_listeners(config: &NodeConfig) -> Result<(), NodeError> {
+    if let Some(tls) = &config.official_tls {
+        let (a, b) = (tls.listen, config.listen);
+        let overlap = a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified();
+        if a.port() != 0 && a.port() == b.port() && overlap {
+            return Err(NodeError::Config(format!(
+                "the mutual TLS listener for officials ({a}) may not be the person listener ({b})"
+            )));
+        }
+    } else if config.loopback_officials_without_tls
+        && (config.person_tls.is_some() || !config.listen.ip().is_loopback())
+    {
+        return Err(NodeError::Config(
+            "official queries are served only on the mutual TLS listener (officialTls); \
+             header-named officials are for plain loopback development alone"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Opens the database, rebuilds and checks the log, seeds the data, and starts serving.
 pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
+    check_listeners(&config)?;
     let store = store::open(&config.database)?;
     for set in &config.seed.data_sets {
         store.put_data_set(set)?;
@@ -298,14 +398,29 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         config.log_origin.clone(),
         config.accept_rewritten_log,
     )?;
+    let durable = log.durable();
     let (events, _) = broadcast::channel(4096);
     let state = Arc::new(State {
         log: Mutex::new(log),
-        nonces: Mutex::new(NonceStore::new()),
+        nonces: Mutex::new(auth::Challenges::new(NonceStore::new())),
+        streams: Mutex::new(person::StreamCounts::default()),
+        limits: config.limits,
+        durable: AtomicU64::new(durable),
+        syncs: AtomicU64::new(0),
+        commit_leader: Mutex::new(()),
         sessions: Mutex::new(HashMap::new()),
         events,
         validator: TokenValidator::new(config.anchors, config.intermediates, config.origin),
-        ocsp: config.ocsp,
+        ocsp: config.ocsp.map(|o| OcspCheck {
+            fetch: match &o.responder {
+                Some(responder) => Arc::new(ocsp::ConfiguredResponder {
+                    inner: Arc::clone(&o.fetch),
+                    responder: responder.clone(),
+                }),
+                None => Arc::clone(&o.fetch),
+            },
+            ..o
+        }),
         members: config.members,
         official_tls: config.official_tls.is_some(),
         provider: config.provider,
@@ -341,36 +456,34 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
                 reason: e.to_string(),
             })?;
             let router = http::official_router(Arc::clone(&state));
-            let task = tokio::spawn(tls::serve(listener, acceptor, router, official_rx));
+            let task = tokio::spawn(conn::serve(
+                listener,
+                Some(acceptor),
+                router,
+                config.limits,
+                official_rx.clone(),
+            ));
             tracing::info!(%addr, "official queries over mutual TLS");
             (Some(addr), Some(task))
         }
         None => (None, None),
     };
-    let app = http::router(Arc::clone(&state), config.official_tls.is_none());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = if let Some(tls) = &config.person_tls {
-        let acceptor = tls::person_acceptor(tls)?;
-        let persons_rx = official_shutdown.subscribe();
-        tokio::spawn(async move {
-            let stop = tokio::spawn(tls::serve(listener, acceptor, app, persons_rx));
-            let _ = rx.await;
-            stop.abort();
-            let _ = stop.await;
-        })
-    } else {
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "the node's server stopped");
-            }
-        })
-    };
+    let app = http::router(
+        Arc::clone(&state),
+        config.official_tls.is_none() && config.loopback_officials_without_tls,
+    );
+    let acceptor = config
+        .person_tls
+        .as_ref()
+        .map(tls::person_acceptor)
+        .transpose()?;
+    let server = tokio::spawn(conn::serve(
+        listener,
+        acceptor,
+        app,
+        config.limits,
+        official_rx,
+    ));
     let interval = config.checkpoint_interval;
     let signer_state = Arc::clone(&state);
     let signer = tokio::spawn(async move {
@@ -391,10 +504,10 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         addr,
         official_addr,
         official_shutdown,
+        state,
         official,
         verifier,
         log_origin: config.log_origin,
-        shutdown: Some(tx),
         server,
         signer,
     })

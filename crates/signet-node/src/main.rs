@@ -28,7 +28,11 @@ use signet_data::note::NoteSigner;
 use signet_data::webeid::Origin;
 use signet_node::client::{OfficialClient, OfficialIdentity, OfficialQuery};
 use signet_node::demo::{DemoOptions, start_demo};
-use signet_node::{ConsentRule, Database, Member, NodeConfig, OfficialTls, PersonTls, Seed};
+use signet_node::ocsp::HttpFetch;
+use signet_node::{
+    ConsentRule, Database, Member, NodeConfig, OcspCheck, OfficialTls, PersonTls, Seed,
+};
+use signet_pki::ocsp::OcspPolicy;
 use signet_pki::{Cert, TrustAnchors};
 
 #[derive(Debug, Parser)]
@@ -77,9 +81,13 @@ enum Command {
         /// Serve persons over plain HTTP instead of TLS.
         #[arg(long)]
         plain_http: bool,
-        /// The first port; each agency takes two (persons, officials). Free ports by default.
+        /// The first port; each agency takes two (persons, officials), the demo PKI's OCSP
+        /// responder the eleventh. Free ports by default.
         #[arg(long)]
         port_base: Option<u16>,
+        /// Revoke this demo person's card (`EE…`, repeatable): its login is refused.
+        #[arg(long)]
+        revoke: Vec<String>,
     },
     /// Act as an official of a member organisation.
     #[command(subcommand)]
@@ -168,6 +176,10 @@ struct ConfigFile {
     /// TLS for persons; without it the node listens on loopback only.
     #[serde(default)]
     person_tls: Option<PersonTlsFile>,
+    /// OCSP for login certificates: always checked; the responder named here, or the one each
+    /// certificate names.
+    #[serde(default)]
+    ocsp: OcspFile,
     #[serde(default)]
     seed: Option<SeedFile>,
     #[serde(default = "default_interval_ms")]
@@ -191,6 +203,9 @@ struct MemberFile {
     organization: Organization,
     #[serde(default)]
     may_hide: bool,
+    /// A portal (the state portal) that may call findUsage for the people it serves.
+    #[serde(default)]
+    portal: bool,
     /// The member's TLS client certificate (PEM or DER file).
     #[serde(default)]
     certificate: Option<PathBuf>,
@@ -204,6 +219,17 @@ struct TlsFile {
     /// PKCS#8, PEM (`PRIVATE KEY`) or DER.
     private_key: PathBuf,
     client_roots: Vec<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OcspFile {
+    /// The responder (`http://…`) asked about every login certificate.
+    #[serde(default)]
+    responder: Option<String>,
+    /// How long to wait for it.
+    #[serde(default)]
+    timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -315,6 +341,23 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             file.listen
         );
     }
+    if let Some(responder) = &file.ocsp.responder
+        && !responder.starts_with("http://")
+    {
+        bail!("ocsp.responder must be an http:// URL (OCSP answers are signed), not {responder}");
+    }
+    let Some(official_tls) = &file.official_tls else {
+        bail!(
+            "officialTls is required: official (X-Road) queries are served only on the mutual TLS listener, never on the person listener"
+        );
+    };
+    let (a, b) = (official_tls.listen, file.listen);
+    if a.port() != 0
+        && a.port() == b.port()
+        && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
+    {
+        bail!("officialTls.listen ({a}) may not be the person listener ({b})");
+    }
     let seed = file.seed.unwrap_or(SeedFile {
         data_sets: Vec::new(),
         records: Vec::new(),
@@ -339,7 +382,14 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             .iter()
             .map(|p| read_cert(p))
             .collect::<Result<_, _>>()?,
-        ocsp: None,
+        ocsp: Some(OcspCheck {
+            fetch: Arc::new(HttpFetch {
+                timeout: Duration::from_secs(file.ocsp.timeout_secs.unwrap_or(5).clamp(1, 60)),
+                ..HttpFetch::default()
+            }),
+            policy: OcspPolicy::default(),
+            responder: file.ocsp.responder.clone(),
+        }),
         members: file
             .members
             .into_iter()
@@ -348,6 +398,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
                     client: m.client,
                     organization: m.organization,
                     may_hide: m.may_hide,
+                    portal: m.portal,
                     certificate: m.certificate.as_deref().map(read_der).transpose()?,
                 })
             })
@@ -369,6 +420,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
             }),
             None => None,
         },
+        loopback_officials_without_tls: false,
         person_tls: match file.person_tls {
             Some(t) => Some(PersonTls {
                 certificate_chain: t
@@ -401,6 +453,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         checkpoint_interval: Duration::from_millis(file.checkpoint_interval_ms.max(1)),
         session_lifetime: Duration::from_secs(file.session_lifetime_secs.max(1)),
         clock: Arc::new(SystemClock),
+        limits: signet_node::Limits::default(),
         accept_rewritten_log: false,
     };
     let scheme = if config.person_tls.is_some() {
@@ -425,6 +478,7 @@ async fn demo(
     person_intermediate: &[PathBuf],
     plain_http: bool,
     port_base: Option<u16>,
+    revoke: &[String],
 ) -> anyhow::Result<()> {
     let options = DemoOptions {
         dir: dir.clone(),
@@ -442,6 +496,11 @@ async fn demo(
         checkpoint_interval: Duration::from_millis(100),
     };
     let federation = start_demo(options).await?;
+    for code in revoke {
+        if !federation.revoke(code) {
+            bail!("--revoke {code}: no demo person has that code");
+        }
+    }
     federation.write_files(&dir)?;
     for n in &federation.nodes {
         println!(
@@ -458,6 +517,7 @@ async fn demo(
         "\nSignet's list of nodes: {}  (copy it to Signet's data folder as nodes.json)",
         dir.join("nodes.json").display()
     );
+    println!("demo PKI's OCSP responder: {}", federation.ocsp_url);
     println!("demo people:");
     for p in &DEMO_PEOPLE {
         println!(
@@ -571,7 +631,18 @@ async fn main() -> anyhow::Result<()> {
             person_intermediate,
             plain_http,
             port_base,
-        } => demo(dir, &person_ca, &person_intermediate, plain_http, port_base).await,
+            revoke,
+        } => {
+            demo(
+                dir,
+                &person_ca,
+                &person_intermediate,
+                plain_http,
+                port_base,
+                &revoke,
+            )
+            .await
+        }
         Command::Bench {
             dir,
             persons,

@@ -71,23 +71,45 @@ pub(crate) fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A character that may not appear in text shown to the person: C0 and C1 controls (and DEL),
+/// and the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+/// which can make a purpose or a name read differently from what was logged.
+pub(crate) fn forbidden_in_text(c: char) -> bool {
+    c.is_control()
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// A header's percent-decoded text: at most 1000 characters, none of them
+/// [`forbidden_in_text`].
 pub(crate) fn header(headers: &HeaderMap, name: &str) -> Result<Option<String>, XRoadError> {
-    match headers.get(name) {
-        None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .and_then(percent_decode)
-            .filter(|s| s.chars().count() <= 1000 && !s.chars().any(char::is_control))
-            .map(Some)
-            .ok_or_else(|| {
-                xroad_error(
-                    StatusCode::BAD_REQUEST,
-                    "Client.InvalidHeader",
-                    format!("{name} is not percent-encoded UTF-8 of at most 1000 characters"),
-                )
-            }),
+    let Some(v) = headers.get(name) else {
+        return Ok(None);
+    };
+    let text = v
+        .to_str()
+        .ok()
+        .and_then(percent_decode)
+        .filter(|s| s.chars().count() <= 1000)
+        .ok_or_else(|| {
+            xroad_error(
+                StatusCode::BAD_REQUEST,
+                "Client.InvalidHeader",
+                format!("{name} is not percent-encoded UTF-8 of at most 1000 characters"),
+            )
+        })?;
+    if let Some(c) = text.chars().find(|&c| forbidden_in_text(c)) {
+        return Err(xroad_error(
+            StatusCode::BAD_REQUEST,
+            "Client.InvalidHeader",
+            format!(
+                "{name} contains U+{:04X}: control characters and bidirectional overrides \
+                 (U+202A to U+202E, U+2066 to U+2069) are not allowed in text shown to the person",
+                u32::from(c)
+            ),
+        ));
     }
+    Ok(Some(text))
 }
 
 fn internal(e: NodeError) -> XRoadError {
@@ -340,6 +362,8 @@ fn handle(
             ),
         }
     };
+    // The answer leaves only once its entry is durable (group commit).
+    crate::durable::wait_for(state, index).map_err(internal)?;
     tracing::info!(client = %client, index, status = status.as_u16(), "official query logged");
     let mut response = (status, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&query_id) {

@@ -1,6 +1,7 @@
 //! What a logged-in person reads: holdings, usage entries with proofs, the live stream, and the
 //! public checkpoint and consistency proofs.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::http::{ApiError, session, session_person};
 use crate::store::{StoredEntry, parse_entry};
+use crate::usage_log::Signed;
 use crate::{LogEvent, NodeError, State, lock};
 
 /// The most entries one answer (or one stream's backlog) carries; the client asks again with
@@ -61,24 +63,49 @@ fn item_json(
     }))
 }
 
-/// Covers pending entries with a new checkpoint and sends them to subscribers.
+/// How many inclusion proofs are computed in one hold of the log's lock: between two chunks,
+/// official queries waiting for the lock get it.
+const PROOF_CHUNK: usize = 64;
+
+/// The inclusion proofs of `entries` in the tree of `size`, a chunk at a time under the log's
+/// lock (the tree is append-only, so a proof for `size` stays the same while it grows).
+fn proofs_of(
+    state: &State,
+    entries: &[StoredEntry],
+    size: u64,
+) -> Result<Vec<Vec<Hash>>, NodeError> {
+    let mut proofs = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(PROOF_CHUNK) {
+        let log = lock(&state.log);
+        for e in chunk {
+            proofs.push(log.inclusion_proof(e.index, size)?);
+        }
+    }
+    Ok(proofs)
+}
+
+/// Covers pending entries with a new checkpoint and sends them to subscribers. The entries'
+/// proofs and JSON are made after the signing, outside the log's lock.
 pub(crate) fn sign_and_publish(state: &State) -> Result<(), NodeError> {
     let now = Timestamp::from_system(state.clock.now());
-    let mut events = Vec::new();
-    {
+    let pending = {
         let mut log = lock(&state.log);
-        let Some((signed, entries)) = log.sign_pending()? else {
-            return Ok(());
-        };
-        for e in entries {
-            let proof = log.inclusion_proof(e.index, signed.checkpoint.size)?;
-            let data = item_json(&e, &proof, &signed.note, now)?.to_string();
-            events.push(Arc::new(LogEvent {
-                index: e.index,
-                subject: e.subject,
-                data,
-            }));
-        }
+        let (durable, synced) = log.commit()?;
+        crate::durable::note(state, durable, synced);
+        log.sign_pending()?
+    };
+    let Some((signed, entries)) = pending else {
+        return Ok(());
+    };
+    let proofs = proofs_of(state, &entries, signed.checkpoint.size)?;
+    let mut events = Vec::with_capacity(entries.len());
+    for (e, proof) in entries.into_iter().zip(proofs) {
+        let data = item_json(&e, &proof, &signed.note, now)?.to_string();
+        events.push(Arc::new(LogEvent {
+            index: e.index,
+            subject: e.subject,
+            data,
+        }));
     }
     for event in events {
         // No subscriber is not an error.
@@ -122,24 +149,94 @@ pub(crate) struct AfterQuery {
     after: Option<u64>,
 }
 
+/// The latest checkpoint and up to a page and one of `person`'s entries it covers after
+/// `after` (one read under the log's lock).
+fn signed_entries_of(
+    state: &State,
+    person: &str,
+    after: Option<u64>,
+) -> Result<Option<(Signed, Vec<StoredEntry>)>, NodeError> {
+    let log = lock(&state.log);
+    let Some(signed) = log.latest().cloned() else {
+        return Ok(None);
+    };
+    let entries = log
+        .store
+        .entries_of(person, after, signed.checkpoint.size, PAGE + 1)?;
+    Ok(Some((signed, entries)))
+}
+
+/// The usage streams open per session and in all.
+#[derive(Debug, Default)]
+pub(crate) struct StreamCounts {
+    per_session: HashMap<[u8; 32], usize>,
+    total: usize,
+}
+
+/// One open stream's place in [`StreamCounts`], given back when the stream ends.
+struct StreamSlot {
+    state: Arc<State>,
+    session: [u8; 32],
+}
+
+impl StreamSlot {
+    fn take(state: &Arc<State>, session: [u8; 32]) -> Result<Self, ApiError> {
+        let mut counts = lock(&state.streams);
+        let mine = counts.per_session.get(&session).copied().unwrap_or(0);
+        if mine >= state.limits.streams_per_session {
+            return Err(ApiError::too_many(
+                "too_many_streams",
+                format!("this session has {mine} usage streams open; close one first"),
+            ));
+        }
+        if counts.total >= state.limits.streams_total {
+            tracing::warn!(
+                open = counts.total,
+                "usage stream refused: the node's maximum is open"
+            );
+            return Err(ApiError::too_many(
+                "too_many_streams",
+                "the node has its maximum of usage streams open; try again later",
+            ));
+        }
+        *counts.per_session.entry(session).or_default() += 1;
+        counts.total += 1;
+        Ok(Self {
+            state: Arc::clone(state),
+            session,
+        })
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut counts = lock(&self.state.streams);
+        counts.total = counts.total.saturating_sub(1);
+        if let Some(n) = counts.per_session.get_mut(&self.session) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.per_session.remove(&self.session);
+            }
+        }
+    }
+}
+
 fn entries_json(
     state: &State,
     person: &str,
     after: Option<u64>,
 ) -> Result<serde_json::Value, ApiError> {
     let now = Timestamp::from_system(state.clock.now());
-    let log = lock(&state.log);
-    let Some(signed) = log.latest().cloned() else {
+    let Some((signed, mut entries)) = signed_entries_of(state, person, after)? else {
         return Ok(serde_json::json!({"checkpoint": null, "entries": []}));
     };
     let size = signed.checkpoint.size;
-    let mut items = Vec::new();
-    let mut entries = log.store.entries_of(person, after, size, PAGE + 1)?;
     let more = entries.len() > PAGE;
     entries.truncate(PAGE);
-    for e in entries {
-        let proof = log.inclusion_proof(e.index, size)?;
-        items.push(item_json(&e, &proof, &signed.note, now)?);
+    let proofs = proofs_of(state, &entries, size)?;
+    let mut items = Vec::with_capacity(entries.len());
+    for (e, proof) in entries.iter().zip(proofs) {
+        items.push(item_json(e, &proof, &signed.note, now)?);
     }
     Ok(
         serde_json::json!({"checkpoint": signed.note, "treeSize": size, "entries": items, "more": more}),
@@ -165,7 +262,7 @@ pub(crate) async fn stream(
     headers: HeaderMap,
     Query(q): Query<AfterQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let (person, expires) = session(&state, &headers)?;
+    let (person, expires, session_key) = session(&state, &headers)?;
     let session_left = expires
         .duration_since(state.clock.now())
         .unwrap_or_default();
@@ -178,32 +275,43 @@ pub(crate) async fn stream(
         ),
         None => q.after,
     };
+    let slot = StreamSlot::take(&state, session_key)?;
     // Subscribe before reading the backlog, so nothing falls between the two.
     let rx = state.events.subscribe();
     let now = Timestamp::from_system(state.clock.now());
     let mut backlog_last = after;
     let mut truncated = false;
-    let backlog = {
-        let log = lock(&state.log);
-        let mut events = Vec::new();
-        if let Some(signed) = log.latest().cloned() {
-            let mut entries =
-                log.store
-                    .entries_of(person.as_str(), after, signed.checkpoint.size, PAGE + 1)?;
+    // The backlog's proofs and JSON are made off the async threads, the proofs a chunk at a
+    // time under the log's lock, so official queries are not held up by a new stream.
+    let building = Arc::clone(&state);
+    let subject = person.as_str().to_owned();
+    let built = tokio::task::spawn_blocking(move || {
+        let mut items = Vec::new();
+        let mut truncated = false;
+        if let Some((signed, mut entries)) = signed_entries_of(&building, &subject, after)? {
             truncated = entries.len() > PAGE;
             entries.truncate(PAGE);
-            for e in entries {
-                let proof = log.inclusion_proof(e.index, signed.checkpoint.size)?;
-                let data = item_json(&e, &proof, &signed.note, now)?.to_string();
-                events.push(Ok(Event::default()
-                    .id(e.index.to_string())
-                    .event("usage")
-                    .data(data)));
-                backlog_last = Some(e.index);
+            let proofs = proofs_of(&building, &entries, signed.checkpoint.size)?;
+            for (e, proof) in entries.iter().zip(proofs) {
+                items.push((
+                    e.index,
+                    item_json(e, &proof, &signed.note, now)?.to_string(),
+                ));
             }
         }
-        events
-    };
+        Ok::<_, NodeError>((items, truncated))
+    })
+    .await
+    .map_err(|e| NodeError::Internal(format!("the stream's backlog task failed: {e}")))??;
+    let mut backlog = Vec::with_capacity(built.0.len());
+    for (index, data) in built.0 {
+        backlog.push(Ok(Event::default()
+            .id(index.to_string())
+            .event("usage")
+            .data(data)));
+        backlog_last = Some(index);
+    }
+    truncated |= built.1;
     let subject = person.as_str().to_owned();
     // A backlog longer than a page ends the stream after the page: the client reconnects with
     // Last-Event-ID for the rest, so no entry falls between the backlog and the live events.
@@ -231,7 +339,12 @@ pub(crate) async fn stream(
     );
     let events = stream::iter(backlog)
         .chain(live)
-        .take_until(tokio::time::sleep(session_left));
+        .take_until(tokio::time::sleep(session_left))
+        // The slot is given back when the stream is dropped (ended or disconnected).
+        .map(move |event| {
+            let _open = &slot;
+            event
+        });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 

@@ -196,6 +196,16 @@ impl Backend for PgStore {
         )
     }
 
+    fn begin(&self) -> Result<(), NodeError> {
+        self.with(|c| c.batch_execute("BEGIN"))
+    }
+
+    /// `COMMIT` of a transaction a failed statement aborted is a rollback without an error in
+    /// PostgreSQL: the usage log checks its batch is there afterwards.
+    fn commit(&self) -> Result<(), NodeError> {
+        self.with(|c| c.batch_execute("COMMIT"))
+    }
+
     fn insert_entry(
         &self,
         index: u64,

@@ -131,6 +131,11 @@ pub trait Backend: Send + std::fmt::Debug {
     fn renumber_entry(&self, from: u64, to: u64) -> Result<(), NodeError>;
     /// Stores a signed checkpoint note of `size`.
     fn insert_checkpoint(&self, size: u64, note: &str) -> Result<(), NodeError>;
+    /// Opens a transaction: the entries inserted until [`Self::commit`] are one batch.
+    fn begin(&self) -> Result<(), NodeError>;
+    /// Commits the open transaction durably (SQLite: `synchronous = FULL`, the WAL synced;
+    /// PostgreSQL: `COMMIT`). A batch whose commit fails is lost as a whole.
+    fn commit(&self) -> Result<(), NodeError>;
     /// The largest signed checkpoint.
     fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, NodeError>;
     /// Adds or replaces a data set description.
@@ -187,7 +192,9 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(db)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
+        // Every commit syncs the WAL: an entry is on disk before the answer it is logged for
+        // leaves (commits are grouped: see `crate::durable`).
+        conn.pragma_update(None, "synchronous", "FULL")
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(Self { conn })
@@ -290,6 +297,14 @@ impl Backend for SqliteStore {
             )
             .map_err(db)?;
         Ok(())
+    }
+
+    fn begin(&self) -> Result<(), NodeError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)
+    }
+
+    fn commit(&self) -> Result<(), NodeError> {
+        self.conn.execute_batch("COMMIT").map_err(db)
     }
 
     /// The largest signed checkpoint.

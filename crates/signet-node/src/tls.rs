@@ -9,14 +9,9 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::{Extension, Router};
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
-use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::NodeError;
@@ -121,56 +116,4 @@ pub(crate) fn acceptor(tls: &OfficialTls) -> Result<TlsAcceptor, NodeError> {
         .map_err(|e| config_error("the node's certificate and key", e))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
-}
-
-/// Accepts TLS connections on `listener` and serves `router` on each, with the peer's
-/// certificate as a request extension, until `shutdown` fires.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    router: Router,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        let (tcp, addr) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accepting an official connection failed");
-                    continue;
-                }
-            },
-            _ = shutdown.changed() => return,
-        };
-        let acceptor = acceptor.clone();
-        let router = router.clone();
-        tokio::spawn(async move {
-            let tls =
-                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => tls,
-                    Ok(Err(e)) => {
-                        tracing::info!(peer = %addr, error = %e, "TLS handshake refused");
-                        return;
-                    }
-                    Err(_) => {
-                        tracing::info!(peer = %addr, "TLS handshake timed out");
-                        return;
-                    }
-                };
-            let certificate = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|c| c.first())
-                .map(|c| c.as_ref().to_vec());
-            let app = router.layer(Extension(Peer { certificate }));
-            let service = TowerToHyperService::new(app);
-            if let Err(e) = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tls), service)
-                .await
-            {
-                tracing::debug!(peer = %addr, error = %e, "official connection ended");
-            }
-        });
-    }
 }

@@ -16,6 +16,13 @@ pub struct UsageLog {
     signer: NoteSigner,
     origin: String,
     signed: Option<Signed>,
+    /// Whether a batch (transaction) of appended entries is open.
+    in_batch: bool,
+    /// How many entries are durably committed.
+    durable: u64,
+    /// Set when a write or commit of a batch failed: what is in the tree may not be on disk,
+    /// so nothing more is appended or signed until the node is restarted.
+    broken: Option<String>,
 }
 
 /// A signed checkpoint and its note.
@@ -80,12 +87,16 @@ impl UsageLog {
                 tracing::warn!(log = %origin, size, "the stored entries do not give the signed root; re-signing (accept_rewritten_log)");
             }
         }
+        let durable = tree.size();
         Ok(Self {
             store,
             tree,
             signer,
             origin,
             signed,
+            in_batch: false,
+            durable,
+            broken: None,
         })
     }
 
@@ -94,23 +105,80 @@ impl UsageLog {
         self.signed.as_ref()
     }
 
-    /// Appends `entry` with `salt`: stored first, then added to the tree. Returns its index.
+    fn check_unbroken(&self) -> Result<(), NodeError> {
+        match &self.broken {
+            Some(why) => Err(NodeError::Database(format!(
+                "the usage log stopped after a failed write ({why}); restart the node"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn broke(&mut self, e: NodeError) -> NodeError {
+        tracing::error!(error = %e, "a usage log batch failed; the log takes no more entries");
+        self.broken = Some(e.to_string());
+        e
+    }
+
+    /// Appends `entry` with `salt` to the open batch (opening one): stored first, then added to
+    /// the tree. Returns its index; it is durable once [`Self::commit`] covers it.
     pub fn append(&mut self, entry: &UsageEntry, salt: &Salt) -> Result<u64, NodeError> {
+        self.check_unbroken()?;
         let bytes = entry
             .canonical_bytes()
             .map_err(|e| NodeError::Internal(format!("entry has no canonical form: {e}")))?;
         let index = self.tree.size();
+        if !self.in_batch {
+            self.store.begin().map_err(|e| self.broke(e))?;
+            self.in_batch = true;
+        }
         self.store
-            .insert_entry(index, entry.subject.as_str(), &bytes, salt)?;
+            .insert_entry(index, entry.subject.as_str(), &bytes, salt)
+            .map_err(|e| self.broke(e))?;
         self.tree
             .push_leaf_hash(leaf_hash(&commitment(&bytes, salt).0));
         Ok(index)
     }
 
+    /// Commits the open batch durably (one sync for all its entries) and checks its last entry
+    /// is stored. Returns how many entries are durable and whether a sync was made.
+    pub fn commit(&mut self) -> Result<(u64, bool), NodeError> {
+        self.check_unbroken()?;
+        if !self.in_batch {
+            return Ok((self.durable, false));
+        }
+        self.in_batch = false;
+        self.store.commit().map_err(|e| self.broke(e))?;
+        let size = self.tree.size();
+        if size > 0 {
+            let last = self
+                .store
+                .entries_between(size - 1, size)
+                .map_err(|e| self.broke(e))?;
+            if last.is_empty() {
+                let lost = NodeError::Database(format!(
+                    "entry {} is not stored after its batch was committed",
+                    size - 1
+                ));
+                return Err(self.broke(lost));
+            }
+        }
+        self.durable = size;
+        Ok((size, true))
+    }
+
+    /// How many entries are durably committed.
+    pub fn durable(&self) -> u64 {
+        self.durable
+    }
+
     /// Signs a checkpoint of the current size if it differs from the latest signed one;
     /// returns it with the newly covered entries.
+    ///
+    /// The open batch is committed first: a checkpoint covers durable entries only.
     pub fn sign_pending(&mut self) -> Result<Option<(Signed, Vec<StoredEntry>)>, NodeError> {
-        let size = self.tree.size();
+        self.commit()?;
+        let size = self.durable;
         let from = match &self.signed {
             Some(s) if s.checkpoint.size == size => return Ok(None),
             Some(s) if s.checkpoint.size < size => s.checkpoint.size,

@@ -76,6 +76,7 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        loopback_officials_without_tls: true,
         person_tls: None,
         members: vec![Member {
             client: POLICE.into(),
@@ -86,6 +87,7 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
                 system_name: None,
             },
             may_hide: false,
+            portal: false,
             certificate: None,
         }],
         seed: Seed {
@@ -109,6 +111,7 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
         checkpoint_interval: Duration::from_millis(50),
         session_lifetime: Duration::from_secs(900),
         clock: Arc::new(signet_core::SystemClock),
+        limits: signet_node::Limits::default(),
         accept_rewritten_log: rewritten,
     }
 }
@@ -132,6 +135,8 @@ fn start_tls(db: &Path, ca: &DemoCa) -> RunningNode {
         )
         .unwrap();
     let mut cfg = config(db, false);
+    // Persons over TLS: no official routes on that listener.
+    cfg.loopback_officials_without_tls = false;
     cfg.person_tls = Some(PersonTls {
         certificate_chain: vec![server.der, ca.der.clone()],
         private_key_pkcs8: server.key_pkcs8,

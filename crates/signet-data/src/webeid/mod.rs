@@ -6,6 +6,9 @@
 //! > (base64; ECDSA as raw r‖s), `format` (`web-eid:<major>.<minor>`; validators accept any
 //! > `web-eid:1…` prefix), `appVersion` (informative URL). Unknown fields are ignored."
 //!
+//! [`TokenValidator`] matches the format exactly (`web-eid:1.0`, `web-eid:1.1`), not by the
+//! prefix quoted above: a minor version it does not know has no rules it could check.
+//!
 //! The signature covers `M = H(origin) ‖ H(nonce)`, H the hash of the JWA algorithm, `origin`
 //! the UTF-8 bytes of `https://host[:port]` and `nonce` the UTF-8 bytes of the base64 text the
 //! server issued ([`signing_input`]).
@@ -188,7 +191,7 @@ pub struct AuthToken {
     pub algorithm: String,
     /// Base64 signature over [`signing_input`]; ECDSA as raw r‖s.
     pub signature: String,
-    /// `web-eid:1.0` or `web-eid:1.1` (any `web-eid:1…` is accepted).
+    /// `web-eid:1.0` or `web-eid:1.1`, matched exactly (not by prefix).
     pub format: String,
     /// Informative: the app that made the token.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,11 @@
 //! lifetime are the caller's [`super::NonceStore`]; this function checks that the token signs the
 //! nonce it is given. For web-eid:1.1 the signing certificate must parse, have the same subject
 //! and the same issuer (authority key identifier) as the authentication certificate, be valid
-//! now and carry nonRepudiation.
+//! now, carry nonRepudiation, and chain to the same trusted person CAs (its own signature is
+//! verified, so a certificate merely claiming the issuer's name and key identifier is refused).
+//!
+//! Formats are matched exactly: `web-eid:1.0` and `web-eid:1.1` (`web-eid:<major>.<minor>`), so
+//! `web-eid:1`, `web-eid:1.10x` or `web-eid:1.0 ` are refused rather than read by their prefix.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -19,14 +23,14 @@ use x509_cert::der::asn1::{PrintableStringRef, Utf8StringRef};
 use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::name::Name;
 
-use super::{AuthToken, JwsAlgorithm, Nonce, Origin, signing_input};
+use super::{AuthToken, FORMAT_1_0, FORMAT_1_1, JwsAlgorithm, Nonce, Origin, signing_input};
 use crate::entry::PersonCode;
 
 /// Why a token was refused. Messages never include the token or the personal code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
-    /// A format other than `web-eid:1…`.
+    /// A format other than exactly `web-eid:1.0` or `web-eid:1.1`.
     #[error("unsupported token format {format:?}; expected web-eid:1.0 or web-eid:1.1")]
     UnsupportedFormat {
         /// The format claimed (at most 40 characters).
@@ -139,11 +143,15 @@ impl TokenValidator {
         clock: &dyn Clock,
         revocation: Revocation<'_>,
     ) -> Result<AuthenticatedPerson, AuthError> {
-        if !token.format.starts_with("web-eid:1") {
-            return Err(AuthError::UnsupportedFormat {
-                format: token.format.chars().take(40).collect(),
-            });
-        }
+        let is_1_1 = match token.format.as_str() {
+            FORMAT_1_0 => false,
+            FORMAT_1_1 => true,
+            _ => {
+                return Err(AuthError::UnsupportedFormat {
+                    format: token.format.chars().take(40).collect(),
+                });
+            }
+        };
         let algorithm = JwsAlgorithm::parse(&token.algorithm).ok_or_else(|| {
             AuthError::UnsupportedAlgorithm {
                 algorithm: token.algorithm.chars().take(40).collect(),
@@ -176,9 +184,8 @@ impl TokenValidator {
         let message = signing_input(algorithm, &self.origin, nonce);
         verify_signature(&cert, algorithm, &message, &signature, &self.origin)?;
 
-        if token.format.starts_with("web-eid:1.1") || token.unverified_signing_certificate.is_some()
-        {
-            self.check_signing_certificate(token, &cert, clock)?;
+        if is_1_1 || token.unverified_signing_certificate.is_some() {
+            self.check_signing_certificate(token, &cert, clock, &validator)?;
         }
 
         let serial = attribute(cert.subject(), SERIAL_NUMBER).ok_or(AuthError::NoPersonalCode)?;
@@ -200,6 +207,7 @@ impl TokenValidator {
         token: &AuthToken,
         auth: &Cert,
         clock: &dyn Clock,
+        validator: &PathValidator<'_>,
     ) -> Result<(), AuthError> {
         let b64 = token.unverified_signing_certificate.as_deref().ok_or(
             AuthError::SigningCertificate("web-eid:1.1 requires unverifiedSigningCertificate"),
@@ -229,6 +237,19 @@ impl TokenValidator {
         }
         if !signing.allows_key_usage(KeyUsages::NonRepudiation) {
             return Err(AuthError::SigningCertificate("it lacks nonRepudiation"));
+        }
+        // Its own signature and path: issued by a trusted person CA, not merely naming one.
+        let report = signet_pki::validate_certificate(
+            validator,
+            &signing,
+            Purpose::Signature,
+            ValidationTime::now(clock),
+            Revocation::NotRequired,
+        );
+        if !report.passed() {
+            return Err(AuthError::SigningCertificate(
+                "it is not issued by a trusted person CA (its path or signature does not verify)",
+            ));
         }
         Ok(())
     }

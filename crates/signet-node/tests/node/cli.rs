@@ -35,7 +35,48 @@ fn keygen_prints_the_verifier_key_and_never_overwrites() {
     assert!(!again.status.success());
 }
 
+/// Writes the official listener's certificate, key and member CA into `dir`; the `officialTls`
+/// section listening on `listen`.
+fn official_tls(dir: &std::path::Path, listen: &str) -> serde_json::Value {
+    use signet_node::certs::{DemoCa, pem};
+    let ca = DemoCa::new(
+        "Signet test members",
+        signet_core::Clock::now(&signet_core::SystemClock),
+    )
+    .unwrap();
+    let server = ca
+        .server(
+            "rr.signet.test",
+            &["localhost"],
+            &["127.0.0.1".parse().unwrap()],
+            2,
+        )
+        .unwrap();
+    std::fs::write(dir.join("official.pem"), pem("CERTIFICATE", &server.der)).unwrap();
+    std::fs::write(
+        dir.join("official.key"),
+        pem("PRIVATE KEY", &server.key_pkcs8),
+    )
+    .unwrap();
+    std::fs::write(dir.join("members.pem"), pem("CERTIFICATE", &ca.der)).unwrap();
+    serde_json::json!({
+        "listen": listen,
+        "certificateChain": [dir.join("official.pem")],
+        "privateKey": dir.join("official.key"),
+        "clientRoots": [dir.join("members.pem")],
+    })
+}
+
 fn write_config(dir: &std::path::Path, listen: &str) -> std::path::PathBuf {
+    let official = official_tls(dir, "127.0.0.1:0");
+    write_config_with(dir, listen, Some(official))
+}
+
+fn write_config_with(
+    dir: &std::path::Path,
+    listen: &str,
+    official_tls: Option<serde_json::Value>,
+) -> std::path::PathBuf {
     let key = dir.join("node.key");
     std::fs::write(&key, format!("{}\n", "2a".repeat(32))).unwrap();
     let config = serde_json::json!({
@@ -50,6 +91,10 @@ fn write_config(dir: &std::path::Path, listen: &str) -> std::path::PathBuf {
         "intermediates": [pki().get(Role::IssuingCa).cert_path],
         "members": [{"client": POLICE, "organization": {"type": "GOV", "code": "70008747", "name": "Politsei- ja Piirivalveamet"}}],
     });
+    let mut config = config;
+    if let Some(tls) = official_tls {
+        config["officialTls"] = tls;
+    }
     let path = dir.join("node.json");
     std::fs::write(&path, config.to_string()).unwrap();
     path
@@ -69,6 +114,43 @@ fn serve_refuses_anything_but_loopback_without_tls() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
 }
 
+#[test]
+fn serve_refuses_official_routes_outside_the_mutual_tls_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    // A node that starts anyway would serve until killed: give it ten seconds.
+    let serve = |config: &std::path::Path| {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .arg("--config")
+            .arg(config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.wait_with_output().unwrap()
+    };
+    // No officialTls: the official routes would go on the person listener.
+    let out = serve(&write_config_with(dir.path(), "127.0.0.1:0", None));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("officialTls"), "{stderr}");
+    // officialTls on the person listener's own address.
+    let tls = official_tls(dir.path(), "127.0.0.1:47110");
+    let out = serve(&write_config_with(dir.path(), "127.0.0.1:47110", Some(tls)));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("person listener"), "{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_answers_on_loopback() {
     let dir = tempfile::tempdir().unwrap();
@@ -78,12 +160,17 @@ async fn serve_answers_on_loopback() {
         .arg("--config")
         .arg(&config)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let url = first.strip_prefix("listening on ").unwrap().to_owned();
+    let official = lines.next().unwrap().unwrap();
+    assert!(
+        official.starts_with("official queries (mutual TLS) on https://127.0.0.1:"),
+        "{official}"
+    );
     let pin = lines.next().unwrap().unwrap();
     assert!(pin.starts_with(&format!("checkpoint key to pin: {LOG_ORIGIN}+")));
     let resp = client()
@@ -98,6 +185,129 @@ async fn serve_answers_on_loopback() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
+    // The person listener has no official route.
+    for path in [
+        format!("/r1/{PROVIDER}/getRecords/{MARI}/population"),
+        format!("/r1/{PROVIDER}/findUsage/v2/findUsage"),
+        format!("/r1/{PROVIDER}/findUsage/v2/heartbeat"),
+    ] {
+        let resp = client()
+            .get(format!("{url}{path}"))
+            .header("X-Road-Client", POLICE)
+            .header("X-Road-UserId", MARI)
+            .header("X-Road-PDU-Purpose", "x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{path}");
+    }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// Logs `person` in at the node `url` (made for [`ORIGIN`]); the status and answer.
+async fn login_at(url: &str, person: &Person) -> (u16, serde_json::Value) {
+    let (status, body) = json(
+        client()
+            .post(format!("{url}/v1/auth/challenge"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let n = signet_data::webeid::Nonce::parse(body["nonce"].as_str().unwrap()).unwrap();
+    let body = serde_json::json!({"nonce": n.as_str(), "authToken": token(person, ORIGIN, &n)});
+    json(
+        client()
+            .post(format!("{url}/v1/auth/login"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_checks_login_certificates_with_its_ocsp_responder() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "127.0.0.1:0");
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    file["ocsp"] = serde_json::json!({"responder": pki().ocsp_url()});
+    std::fs::write(&config, file.to_string()).unwrap();
+    let mut child = Killed(
+        Command::new(BIN)
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let url = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    // Mari's card is good.
+    let (status, body) = login_at(&url, &mari()).await;
+    assert_eq!(status, 200, "{body}");
+    // A revoked card (its certificate names a responder that does not answer: the node asks
+    // its own).
+    let revoked = person_with_ocsp(
+        0x004C_1190,
+        "LIHT",
+        "LIISA",
+        "49403136526",
+        "http://127.0.0.1:9/ocsp",
+    );
+    crate::ocsp::revoke(&revoked);
+    let (status, body) = login_at(&url, &revoked).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("token_refused")),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("revoked"),
+        "{body}"
+    );
+    drop(child);
+}
+
+/// A child process killed when dropped, also when the test fails.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_refuses_an_ocsp_responder_that_is_not_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "127.0.0.1:0");
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    file["ocsp"] = serde_json::json!({"responder": "file:///etc/passwd"});
+    std::fs::write(&config, file.to_string()).unwrap();
+    let out = Command::new(BIN)
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ocsp.responder"));
 }

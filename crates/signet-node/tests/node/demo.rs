@@ -243,3 +243,54 @@ async fn the_demo_writes_signets_list_of_nodes_and_official_query_uses_it() {
     assert_eq!(refused["status"], 403);
     fed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_pkis_responder_is_asked_and_a_revoked_demo_card_does_not_log_in() {
+    use p384::pkcs8::DecodePrivateKey as _;
+    let dir = tempfile::tempdir().unwrap();
+    let fed = federation(dir.path()).await;
+    let rr = fed.node("rr").unwrap();
+    let card = |code: &str| {
+        let (_, issued) = fed.people.iter().find(|(p, _)| p.code == code).unwrap();
+        Person {
+            cert: issued.der.clone(),
+            key: signet_testkit::TestKey::P384(
+                p384::ecdsa::SigningKey::from_pkcs8_der(&issued.key_pkcs8).unwrap(),
+            ),
+        }
+    };
+    // The demo cards name the demo PKI's responder.
+    let cert = Cert::from_der(&fed.people[1].1.der).unwrap();
+    assert_eq!(cert.ocsp_urls(), vec![fed.ocsp_url.clone()]);
+
+    let juri = DEMO_PEOPLE.iter().find(|p| p.given_name == "Jüri").unwrap();
+    let ulle = DEMO_PEOPLE.iter().find(|p| p.given_name == "Ülle").unwrap();
+    for person in [juri, ulle] {
+        let n = nonce(&rr.node).await;
+        let (status, body) =
+            post_login(&rr.node, &n, &token(&card(person.code), &rr.origin, &n)).await;
+        assert_eq!(status, 200, "{}: {body}", person.code);
+    }
+    // Jüri's card is revoked: refused at every node; Ülle's still logs in.
+    assert!(fed.revoke(juri.code));
+    assert!(!fed.revoke("EE00000000000"));
+    for node in &fed.nodes {
+        let n = nonce(&node.node).await;
+        let (status, body) =
+            post_login(&node.node, &n, &token(&card(juri.code), &node.origin, &n)).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("token_refused")),
+            "{}: {body}",
+            node.agency.id
+        );
+        assert!(
+            body["message"].as_str().unwrap().contains("revoked"),
+            "{body}"
+        );
+    }
+    let n = nonce(&rr.node).await;
+    let (status, body) = post_login(&rr.node, &n, &token(&card(ulle.code), &rr.origin, &n)).await;
+    assert_eq!(status, 200, "{body}");
+    fed.stop().await;
+}

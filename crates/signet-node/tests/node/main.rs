@@ -4,12 +4,15 @@
 mod bench;
 mod cli;
 mod demo;
+mod durable;
 mod find_usage;
 mod flow;
 mod hidden;
 mod independent;
+mod limits;
 mod mtls;
 mod ocsp;
 mod security;
 mod support;
 mod tamper;
+mod webeid;

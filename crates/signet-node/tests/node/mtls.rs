@@ -149,7 +149,17 @@ pub(crate) fn federation() -> Federation {
 }
 
 pub(crate) async fn start(f: &Federation, dir: &std::path::Path) -> RunningNode {
+    start_with(f, dir, signet_node::Limits::default()).await
+}
+
+/// A node with the official mutual-TLS listener and `limits`.
+pub(crate) async fn start_with(
+    f: &Federation,
+    dir: &std::path::Path,
+    limits: signet_node::Limits,
+) -> RunningNode {
     let mut cfg = config(&dir.join("node.db"), Arc::new(SystemClock));
+    cfg.limits = limits;
     cfg.official_tls = Some(OfficialTls {
         listen: "127.0.0.1:0".parse().unwrap(),
         certificate_chain: vec![f.node.der.clone()],
@@ -164,14 +174,12 @@ pub(crate) async fn start(f: &Federation, dir: &std::path::Path) -> RunningNode 
     signet_node::start(cfg).await.unwrap()
 }
 
-/// One official query over TLS with `identity` as the client certificate; the HTTP status, or
-/// the TLS error.
-pub(crate) async fn query(
+/// A TLS connection to the official listener with `identity` as the client certificate.
+pub(crate) async fn connect(
     addr: SocketAddr,
     f: &Federation,
     identity: Option<&Issued>,
-    client_id: &str,
-) -> Result<u16, String> {
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots
@@ -193,10 +201,21 @@ pub(crate) async fn query(
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let server = ServerName::try_from("127.0.0.1").unwrap();
-    let mut tls = connector
+    connector
         .connect(server, tcp)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+/// One official query over TLS with `identity` as the client certificate; the HTTP status, or
+/// the TLS error.
+pub(crate) async fn query(
+    addr: SocketAddr,
+    f: &Federation,
+    identity: Option<&Issued>,
+    client_id: &str,
+) -> Result<u16, String> {
+    let mut tls = connect(addr, f, identity).await?;
     let request = format!(
         "GET /r1/{PROVIDER}/getRecords/{MARI}/population HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Road-Client: {client_id}\r\nX-Road-PDU-Purpose: Kontroll\r\nConnection: close\r\n\r\n"
     );
@@ -254,5 +273,47 @@ async fn officials_need_their_member_certificate() {
     // Only the one served query was logged.
     let (_, body) = get(&node, "/v1/usage", Some(&session)).await;
     assert_eq!(body["entries"].as_array().unwrap().len(), 1);
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_routes_never_go_on_the_person_listener() {
+    let f = federation();
+    let dir = tempfile::tempdir().unwrap();
+    // Persons over TLS (a person-facing deployment) and no mutual-TLS listener: refused, rather
+    // than serving official queries on the person listener with the member named by a header.
+    let mut cfg = config(&dir.path().join("node.db"), Arc::new(SystemClock));
+    cfg.person_tls = Some(signet_node::PersonTls {
+        certificate_chain: vec![f.node.der.clone()],
+        private_key_pkcs8: pkcs8_der(&f.node.key),
+    });
+    let refused = signet_node::start(cfg).await.unwrap_err();
+    assert!(refused.to_string().contains("mutual TLS"), "{refused}");
+
+    // Listening beyond loopback without one: refused too.
+    let mut cfg = config(&dir.path().join("node.db"), Arc::new(SystemClock));
+    cfg.listen = "0.0.0.0:0".parse().unwrap();
+    let refused = signet_node::start(cfg).await.unwrap_err();
+    assert!(refused.to_string().contains("mutual TLS"), "{refused}");
+
+    // With the mutual-TLS listener, the plain listener has none of the official routes.
+    let node = start(&f, dir.path()).await;
+    for path in [
+        format!("/r1/{PROVIDER}/getRecords/{MARI}/population"),
+        format!("/r1/{PROVIDER}/findUsage/v2/findUsage"),
+        format!("/r1/{PROVIDER}/findUsage/v3/findUsage"),
+        format!("/r1/{PROVIDER}/findUsage/v2/usagePeriod"),
+        format!("/r1/{PROVIDER}/findUsage/v2/heartbeat"),
+    ] {
+        let resp = client()
+            .get(format!("{}{path}", base(&node)))
+            .header("X-Road-Client", POLICE)
+            .header("X-Road-UserId", MARI)
+            .header("X-Road-PDU-Purpose", "x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{path}");
+    }
     node.stop().await;
 }

@@ -292,3 +292,68 @@ async fn a_stream_ends_with_its_session() {
     assert_eq!(get(&node, "/v1/holdings", Some(&session)).await.0, 401);
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn display_text_with_bidi_overrides_or_controls_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_in(dir.path()).await;
+    let query = |header: &'static str, value: &'static str| {
+        let node = &node;
+        async move {
+            let mut req = client()
+                .get(format!(
+                    "{}/r1/{PROVIDER}/getRecords/{MARI}/population",
+                    base(node)
+                ))
+                .header("X-Road-Client", POLICE)
+                .header("X-Road-UserId", "EE47101010033");
+            if header != "X-Road-PDU-Purpose" {
+                req = req.header("X-Road-PDU-Purpose", "Kontroll");
+            }
+            json(req.header(header, value).send().await.unwrap()).await
+        }
+    };
+    for (header, value, code) in [
+        // "Kontroll" with a right-to-left override in the middle.
+        ("X-Road-PDU-Purpose", "Kon%E2%80%AEllortk", "U+202E"),
+        ("X-Road-PDU-Purpose", "%E2%80%AAx", "U+202A"),
+        (
+            "X-Road-PDU-Initiator-Person-Name",
+            "Viive%E2%81%A6V%C3%B5%C3%B5ras",
+            "U+2066",
+        ),
+        (
+            "X-Road-PDU-Initiator-Person-Name",
+            "Viive%E2%81%A9",
+            "U+2069",
+        ),
+        ("X-Road-PDU-Legal-Basis", "PolS%E2%80%AC", "U+202C"),
+        ("X-Road-PDU-Purpose", "x%C2%85y", "U+0085"),
+        ("X-Road-PDU-Purpose", "x%07y", "U+0007"),
+        ("X-Road-PDU-Purpose", "x%0Ay", "U+000A"),
+    ] {
+        let (status, body) = query(header, value).await;
+        assert_eq!(
+            (status, body["type"].as_str()),
+            (400, Some("Client.InvalidHeader")),
+            "{header}: {value}: {body}"
+        );
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(header.to_ascii_lowercase().as_str()) && message.contains(code),
+            "{message}"
+        );
+    }
+    // Nothing was logged; ordinary right-to-left text (no override) is fine.
+    let (status, body) = query(
+        "X-Road-PDU-Initiator-Person-Name",
+        "%D7%A9%D7%9C%D7%95%D7%9D",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    wait_for_size(&node, 1).await;
+    let session = login(&node, &mari()).await;
+    let (_, usage) = get(&node, "/v1/usage", Some(&session)).await;
+    assert_eq!(usage["entries"].as_array().unwrap().len(), 1, "{usage}");
+    node.stop().await;
+}

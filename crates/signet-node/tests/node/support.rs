@@ -88,6 +88,17 @@ pub fn liisa_with_serial(serial: u64) -> Person {
 
 /// An authentication certificate for `given surname` with personal code `code` (11 digits).
 pub fn person_with(serial: u64, surname: &str, given: &str, code: &str) -> Person {
+    person_with_ocsp(serial, surname, given, code, &pki().ocsp_url())
+}
+
+/// As [`person_with`], naming `ocsp_url` as its OCSP responder.
+pub fn person_with_ocsp(
+    serial: u64,
+    surname: &str,
+    given: &str,
+    code: &str,
+    ocsp_url: &str,
+) -> Person {
     let ca = pki().get(Role::IssuingCa);
     let key = TestKey::p384();
     let mut ext = Extensions::default();
@@ -101,7 +112,7 @@ pub fn person_with(serial: u64, surname: &str, given: &str, code: &str) -> Perso
         .unwrap()
         .authority_key_id(&ca.key)
         .unwrap()
-        .ocsp_url(&pki().ocsp_url())
+        .ocsp_url(ocsp_url)
         .unwrap();
     let now = pki().now();
     let subject = name(&[
@@ -280,24 +291,28 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
         official_tls: None,
+        loopback_officials_without_tls: true,
         person_tls: None,
         members: vec![
             Member {
                 client: POLICE.into(),
                 organization: org("70008747", "Politsei- ja Piirivalveamet", OrgType::Gov),
                 may_hide: true,
+                portal: false,
                 certificate: None,
             },
             Member {
                 client: PORTAL.into(),
                 organization: org("70006317", "Riigi Infosüsteemi Amet", OrgType::Gov),
                 may_hide: false,
+                portal: true,
                 certificate: None,
             },
             Member {
                 client: TAX.into(),
                 organization: org("70000349", "Maksu- ja Tolliamet", OrgType::Gov),
                 may_hide: false,
+                portal: false,
                 certificate: None,
             },
         ],
@@ -305,6 +320,7 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         checkpoint_interval: Duration::from_millis(50),
         session_lifetime: Duration::from_secs(900),
         clock,
+        limits: signet_node::Limits::default(),
         accept_rewritten_log: false,
     }
 }

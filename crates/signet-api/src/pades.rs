@@ -593,14 +593,69 @@ pub fn pades_extend(
         let mut ts = timestamper(fetch, context, url, &anchors, &pool);
         out = ltv::add_document_timestamp(&out, &mut ts, 12_000).map_err(pades_error)?;
     }
+    let reached = reached_level(context, &out, &anchors, &pool, trusted_list)?;
+    if reached.is_none_or(|r| r < level) {
+        let shown = reached.map_or("no baseline level", BaselineLevel::as_str);
+        let why = match reached {
+            Some(BaselineLevel::B_B) => {
+                ": a signature without a signature time-stamp stays B-B with its validation data added"
+            }
+            _ => "",
+        };
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            format!(
+                "{}: extended, its signatures would reach {shown}, not {level}{why}; nothing was written",
+                path.display()
+            ),
+        )
+        .recommend(match reached {
+            Some(BaselineLevel::B_B) => {
+                "Extend it to B-LTA with a time-stamping authority: the document time-stamp proves when the signature existed."
+            }
+            _ => "Check the trust settings and the revocation services the signatures name, then extend again.",
+        }));
+    }
     // In place by design, but only over the very bytes that were extended.
     seen.holds(&bytes)?;
     write_atomically(path, Placement::Replace, |f| f.write_all(&out))?;
     Ok(ExtendedPdf {
         file: path.display().to_string(),
-        level,
+        level: reached.unwrap_or(level),
         signatures: per.len(),
     })
+}
+
+/// The lowest level the signatures (not document time-stamps) of `pdf` validate at, offline,
+/// with the trust extending used: what an extension reached, never what was asked for.
+fn reached_level(
+    context: &Context,
+    pdf: &[u8],
+    anchors: &TrustAnchors,
+    pool: &[Cert],
+    trusted_list: Option<&crate::cert::TrustedListFiles>,
+) -> Result<Option<BaselineLevel>, ApiError> {
+    let list = trusted_list.map(crate::asice::load_list).transpose()?;
+    let options = validate::Options {
+        anchors,
+        intermediates: pool.to_vec(),
+        at: context.clock().now(),
+        online: None,
+        ocsp_policy: Default::default(),
+        trusted_list: list.as_ref(),
+    };
+    let report = validate::validate(pdf, &options);
+    Ok(report
+        .signatures
+        .iter()
+        .filter(|s| s.kind == "signature")
+        .map(|s| {
+            s.level
+                .as_deref()
+                .and_then(|l| l.parse::<BaselineLevel>().ok())
+        })
+        .min()
+        .flatten())
 }
 
 /// What signing and extending build chains from: a pool of certificates (`chain`, the

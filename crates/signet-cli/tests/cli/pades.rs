@@ -659,3 +659,87 @@ fn extend_takes_a_trusted_list_instead_of_anchors() {
         text(&ades)
     );
 }
+
+#[test]
+fn extend_reports_the_level_reached_and_never_more() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = blank_pdf(dir.path(), "a");
+    let p12 = p12(&pki, dir.path());
+    let token = format!("p12:{}", p12.display());
+    let root = pki.get(Role::Root).cert_path.display().to_string();
+    let ca = pki.get(Role::IssuingCa).cert_path.display().to_string();
+    let out = dir.path().join("a-bb.pdf");
+    let signed = signet(
+        &[
+            "sign",
+            a.to_str().unwrap(),
+            "--level",
+            "B-B",
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--chain",
+            &ca,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "test1234\n",
+    );
+    assert!(signed.status.success(), "{}", text(&signed));
+    let before = std::fs::read(&out).unwrap();
+    // B-B has no signature time-stamp: validation data alone leaves it B-B. Refused, said why,
+    // and the file is as it was.
+    let refused = signet(
+        &[
+            "extend",
+            out.to_str().unwrap(),
+            "--level",
+            "B-LT",
+            "--trust",
+            &root,
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
+    let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("would reach B-B, not B-LT") && message.contains("nothing was written"),
+        "{json:#}"
+    );
+    assert!(
+        json["error"]["recommendation"]
+            .as_str()
+            .unwrap()
+            .contains("B-LTA"),
+        "{json:#}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    // With a document time-stamp it reaches B-LTA, and says so; verify agrees.
+    let extended = signet(
+        &[
+            "extend",
+            out.to_str().unwrap(),
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &pki.tsa_url(),
+            "--trust",
+            &root,
+            "--json",
+        ],
+        "",
+    );
+    assert!(extended.status.success(), "{}", text(&extended));
+    let json: serde_json::Value = serde_json::from_slice(&extended.stdout).unwrap();
+    assert_eq!(json["extended"][0]["level"], "B-LTA", "{json:#}");
+    let verified = signet(
+        &["verify", out.to_str().unwrap(), "--trust", &root, "--json"],
+        "",
+    );
+    assert!(verified.status.success(), "{}", text(&verified));
+    let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert!(json.to_string().contains("\"level\":\"B-LTA\""), "{json:#}");
+}

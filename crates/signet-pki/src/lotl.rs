@@ -1,0 +1,236 @@
+//! The EU list of trusted lists (LOTL) walk: from the LOTL signer certificates Signet pins (those
+//! the Commission publishes in the Official Journal, Implementing Decision (EU) 2015/1505 Art. 4)
+//! to the current LOTL, through its pivots, then to each national list.
+//!
+//! When the LOTL signers change, the Commission publishes a *pivot* LOTL signed by the old keys
+//! whose pointer to the LOTL itself (the OtherTSLPointer of the LOTL's own territory, `EU`)
+//! announces the new keys. The current LOTL names its pivots in SchemeInformationURI, newest
+//! first. The walk goes from the oldest pivot that verifies with the pinned certificates to the
+//! newest, each pivot verified with the keys the one before announced, and the current LOTL is
+//! verified with the keys the newest verified pivot announced (or with the pinned ones when no
+//! pivot verifies with them: the pins are newer than every pivot).
+//!
+//! A pivot older than the pins may not verify with them: it is skipped. Once one pivot has
+//! verified, the chain must hold to the end: a later pivot that does not verify with the keys
+//! announced before it, or that announces none, refuses the LOTL.
+//!
+//! A national list is verified with the certificates the LOTL's pointer for its territory names
+//! (ServiceDigitalIdentities), and its SchemeTerritory must be the pointer's.
+
+use crate::cert::Cert;
+use crate::tsl::{Pointer, TrustedList, TslError};
+
+/// Where the EU publishes the LOTL.
+pub const EU_LOTL_URL: &str = "https://ec.europa.eu/tools/lotl/eu-lotl.xml";
+
+/// The MimeType of a pointer to the XML form of a trusted list.
+pub const TSL_XML_MIME: &str = "application/vnd.etsi.tsl+xml";
+
+/// Where the walk reads pivots from: the network on an update, the cache on a load.
+pub trait ListSource {
+    /// The bytes at `url`, or why they could not be read.
+    fn get(&self, url: &str) -> Result<Vec<u8>, String>;
+}
+
+/// Why a LOTL or a national list was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LotlError {
+    /// The LOTL itself does not parse or verify.
+    #[error("the LOTL was refused: {reason}")]
+    Lotl {
+        /// Why (a [`TslError`] in words, with what the pivots said).
+        reason: String,
+    },
+    /// A pivot after a verified one breaks the chain from the pinned certificates.
+    #[error("the LOTL pivot {url} breaks the chain from the pinned signers: {reason}")]
+    BrokenPivotChain {
+        /// The pivot's URI.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The LOTL is not the EU's (a list of another territory, or not a list of lists).
+    #[error("the document is a list of territory {territory}, not the EU LOTL")]
+    NotALotl {
+        /// Its SchemeTerritory.
+        territory: String,
+    },
+    /// A national list does not verify with the signers the LOTL names for it.
+    #[error("the trusted list of {territory} was refused: {source}")]
+    National {
+        /// The territory of the pointer.
+        territory: String,
+        /// Why.
+        source: TslError,
+    },
+    /// A national list says it is of another territory than the pointer that led to it.
+    #[error("the list at the pointer for {expected} is the list of {found}")]
+    WrongTerritory {
+        /// The pointer's territory.
+        expected: String,
+        /// The list's SchemeTerritory.
+        found: String,
+    },
+}
+
+/// A LOTL whose signature chains to the pinned certificates, with the pivots that led to it.
+#[derive(Debug, Clone)]
+pub struct VerifiedLotl {
+    /// The verified LOTL.
+    pub list: TrustedList,
+    /// The pivots that verified, oldest first: (URI, bytes).
+    pub pivots: Vec<(String, Vec<u8>)>,
+    /// The certificates the LOTL was verified with (the pinned ones, or the last pivot's).
+    pub signers: Vec<Cert>,
+    /// Pivots skipped because they are older than the pins or could not be read.
+    pub notes: Vec<String>,
+}
+
+/// The pivot LOTL URIs a LOTL names in SchemeInformationURI, oldest first.
+pub fn pivot_uris(lotl: &TrustedList) -> Vec<String> {
+    let mut uris: Vec<String> = lotl
+        .scheme_information_uris
+        .iter()
+        .filter(|u| {
+            let lower = u.to_ascii_lowercase();
+            lower.ends_with(".xml") && lower.contains("pivot")
+        })
+        .cloned()
+        .collect();
+    uris.reverse();
+    uris
+}
+
+/// The certificates a LOTL announces for signing the LOTL itself: those of its pointers to its
+/// own territory in XML form.
+pub fn announced_lotl_signers(lotl: &TrustedList) -> Vec<Cert> {
+    let mut signers = Vec::new();
+    for pointer in &lotl.pointers {
+        if pointer.territory.as_deref() == Some(lotl.territory.as_str()) && is_xml(pointer) {
+            for cert in &pointer.signers {
+                if !signers.contains(cert) {
+                    signers.push(cert.clone());
+                }
+            }
+        }
+    }
+    signers
+}
+
+fn is_xml(pointer: &Pointer) -> bool {
+    match pointer.mime_type.as_deref() {
+        Some(mime) => mime.eq_ignore_ascii_case(TSL_XML_MIME),
+        None => pointer.location.to_ascii_lowercase().ends_with(".xml"),
+    }
+}
+
+/// The LOTL's pointers to the national lists in XML form (not to itself, not to PDF copies).
+pub fn national_pointers(lotl: &TrustedList) -> Vec<&Pointer> {
+    lotl.pointers
+        .iter()
+        .filter(|p| {
+            is_xml(p)
+                && p.territory
+                    .as_deref()
+                    .is_some_and(|t| !t.is_empty() && t != lotl.territory)
+        })
+        .collect()
+}
+
+/// Verifies `xml` as the EU LOTL, from `pinned` through the pivots it names (read from
+/// `source`).
+pub fn walk(
+    xml: &[u8],
+    pinned: &[Cert],
+    source: &dyn ListSource,
+) -> Result<VerifiedLotl, LotlError> {
+    let unverified = TrustedList::parse_unverified(xml).map_err(|e| LotlError::Lotl {
+        reason: e.to_string(),
+    })?;
+    if unverified.territory != "EU" {
+        return Err(LotlError::NotALotl {
+            territory: unverified.territory,
+        });
+    }
+    let mut keys = pinned.to_vec();
+    let mut pivots = Vec::new();
+    let mut notes = Vec::new();
+    for url in pivot_uris(&unverified) {
+        let chained = !pivots.is_empty();
+        let bytes = match source.get(&url) {
+            Ok(bytes) => bytes,
+            Err(reason) if chained => return Err(LotlError::BrokenPivotChain { url, reason }),
+            Err(reason) => {
+                notes.push(format!("pivot {url} not read: {reason}"));
+                continue;
+            }
+        };
+        match TrustedList::verify(&bytes, &keys) {
+            Ok(pivot) => {
+                if pivot.territory != "EU" || pivot.sequence_number >= unverified.sequence_number {
+                    return Err(LotlError::BrokenPivotChain {
+                        url,
+                        reason: format!(
+                            "it is list {} number {}, not an earlier EU LOTL",
+                            pivot.territory, pivot.sequence_number
+                        ),
+                    });
+                }
+                let announced = announced_lotl_signers(&pivot);
+                if announced.is_empty() {
+                    return Err(LotlError::BrokenPivotChain {
+                        url,
+                        reason: "it announces no LOTL signer".to_owned(),
+                    });
+                }
+                tracing::info!(%url, sequence = pivot.sequence_number, "LOTL pivot verified");
+                keys = announced;
+                pivots.push((url, bytes));
+            }
+            Err(e) if chained => {
+                return Err(LotlError::BrokenPivotChain {
+                    url,
+                    reason: e.to_string(),
+                });
+            }
+            Err(e) => notes.push(format!("pivot {url} skipped (older than the pins?): {e}")),
+        }
+    }
+    match TrustedList::verify(xml, &keys) {
+        Ok(list) => Ok(VerifiedLotl {
+            list,
+            pivots,
+            signers: keys,
+            notes,
+        }),
+        Err(e) => {
+            let mut reason = e.to_string();
+            if pivots.is_empty() && !notes.is_empty() {
+                reason.push_str(&format!(
+                    " (no pivot verified with the pinned signers: {})",
+                    notes.join("; ")
+                ));
+            }
+            Err(LotlError::Lotl { reason })
+        }
+    }
+}
+
+/// Verifies a national list with the signers `pointer` names, and checks it is of the pointer's
+/// territory.
+pub fn verify_national(xml: &[u8], pointer: &Pointer) -> Result<TrustedList, LotlError> {
+    let territory = pointer.territory.clone().unwrap_or_default();
+    let list =
+        TrustedList::verify(xml, &pointer.signers).map_err(|source| LotlError::National {
+            territory: territory.clone(),
+            source,
+        })?;
+    if list.territory != territory {
+        return Err(LotlError::WrongTerritory {
+            expected: territory,
+            found: list.territory,
+        });
+    }
+    Ok(list)
+}

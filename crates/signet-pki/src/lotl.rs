@@ -234,3 +234,12 @@ pub fn verify_national(xml: &[u8], pointer: &Pointer) -> Result<TrustedList, Lot
     }
     Ok(list)
 }
+
+/// The LOTL signer certificates Signet pins, as published in the Official Journal of the EU
+/// (OJ C 276/2019; `data/PROVENANCE.md`).
+pub const EU_LOTL_PINNED_PEM: &[u8] = include_bytes!("../data/eu-lotl-signers-oj-2019.pem");
+
+/// [`EU_LOTL_PINNED_PEM`] read: the certificates to start the walk from.
+pub fn eu_pinned_signers() -> Vec<Cert> {
+    Cert::from_file_bytes(EU_LOTL_PINNED_PEM).unwrap_or_default()
+}

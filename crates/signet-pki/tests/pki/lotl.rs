@@ -364,3 +364,20 @@ fn the_real_lotl_names_its_pivots_and_national_lists() {
     );
     assert!(!lotl::announced_lotl_signers(&list).is_empty());
 }
+
+/// The signers Signet ships pinned verify the real LOTL (its pivots, not served here, are
+/// skipped: they are older than the pins).
+#[test]
+fn the_shipped_pins_verify_the_real_lotl() {
+    let pinned = lotl::eu_pinned_signers();
+    assert_eq!(pinned.len(), 7);
+    let walked = lotl::walk(
+        include_bytes!("../data/tsl/eu-lotl.xml"),
+        &pinned,
+        &source(&[]),
+    )
+    .unwrap();
+    assert_eq!(walked.list.sequence_number, 388);
+    assert!(walked.pivots.is_empty());
+    assert_eq!(walked.notes.len(), 5, "{:?}", walked.notes);
+}

@@ -39,6 +39,26 @@ impl TrustSource {
             territories: None,
         }
     }
+
+    /// Another LOTL (a test or private one) at `lotl_url`, signed by a certificate of
+    /// `signers` (PEM or DER files), every national list.
+    pub fn other(lotl_url: &str, signers: &[crate::cert::FileBytes]) -> Result<Self, ApiError> {
+        let mut pinned = Vec::new();
+        for file in signers {
+            let certs = Cert::from_file_bytes(&file.bytes).map_err(|e| {
+                ApiError::new(
+                    Code::InvalidInput,
+                    format!("{} is not a certificate file: {e}", file.name),
+                )
+            })?;
+            pinned.extend(certs);
+        }
+        Ok(Self {
+            lotl_url: lotl_url.to_owned(),
+            pinned,
+            territories: None,
+        })
+    }
 }
 
 /// The folder of the cached lists.

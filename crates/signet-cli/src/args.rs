@@ -67,6 +67,9 @@ pub(crate) enum Command {
     /// See what an agency's node holds about you and who used it, and verify its usage log.
     #[command(subcommand)]
     Data(crate::data::DataCommand),
+    /// Keep the EU trusted lists up to date: download and verify them, show what is kept.
+    #[command(subcommand)]
+    Trust(crate::trust::TrustCommand),
     /// Show this build: version, build profile and the optional back ends compiled in.
     Info,
 }
@@ -82,6 +85,7 @@ impl Command {
             Self::Card(_) => "card",
             Self::Cert(_) => "cert",
             Self::Data(_) => "data",
+            Self::Trust(_) => "trust",
             Self::Info => "info",
         }
     }

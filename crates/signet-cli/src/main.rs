@@ -13,6 +13,7 @@ mod pin;
 mod profile;
 mod report;
 mod sign;
+mod trust;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Command::Data(command) => data::run(&context, command, json),
         Command::Asice(command) => asice::run(command, json),
         Command::Batch(args) => batch::run(args, json),
+        Command::Trust(command) => trust::run(&context, command, json),
     };
     tracing::debug!(
         command = cli.command.name(),

@@ -15,6 +15,7 @@ mod data_session;
 mod pades;
 mod terminal;
 mod token;
+mod trust;
 mod wysiwys;
 
 #[test]

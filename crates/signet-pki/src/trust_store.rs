@@ -133,6 +133,21 @@ impl ListSource for Fetched<'_> {
     }
 }
 
+/// A pivot is a fixed document: the cached copy when there is one (the walk verifies it like a
+/// downloaded one), else a download.
+struct CachedOrFetched<'a> {
+    dir: &'a Path,
+    fetch: &'a dyn Fetch,
+}
+
+impl ListSource for CachedOrFetched<'_> {
+    fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+        CachedPivots(self.dir)
+            .get(url)
+            .or_else(|_| download(self.fetch, url))
+    }
+}
+
 fn download(fetch: &dyn Fetch, url: &str) -> Result<Vec<u8>, String> {
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) {
@@ -309,7 +324,14 @@ impl TrustStore {
         let downloaded = download(fetch, &self.lotl_url)
             .map_err(|reason| format!("the LOTL could not be downloaded: {reason}"))
             .and_then(|bytes| {
-                lotl::walk(&bytes, &self.pinned, &Fetched(fetch))
+                let pivots = CachedOrFetched {
+                    dir: &self.dir,
+                    fetch,
+                };
+                // A cached pivot damaged on disk must not block updates: walk again with
+                // every pivot downloaded.
+                lotl::walk(&bytes, &self.pinned, &pivots)
+                    .or_else(|_| lotl::walk(&bytes, &self.pinned, &Fetched(fetch)))
                     .map(|lotl| (bytes, lotl))
                     .map_err(|e| e.to_string())
             })

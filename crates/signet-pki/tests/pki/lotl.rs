@@ -381,3 +381,47 @@ fn the_shipped_pins_verify_the_real_lotl() {
     assert!(walked.pivots.is_empty());
     assert_eq!(walked.notes.len(), 5, "{:?}", walked.notes);
 }
+
+#[test]
+fn pivots_come_from_the_cache_and_a_damaged_one_is_downloaded_again() {
+    let pki = TestPki::start().unwrap();
+    let world = pki.trust_world().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path(), &world);
+    store.update(&world.fetch, pki.now()).unwrap();
+    let pivot_asked = || {
+        world
+            .fetch
+            .requests()
+            .iter()
+            .filter(|u| u.as_str() == TEST_PIVOT_URL)
+            .count()
+    };
+    assert_eq!(pivot_asked(), 1);
+    store.update(&world.fetch, pki.now()).unwrap();
+    assert_eq!(pivot_asked(), 1, "the cached pivot is used");
+
+    // Damage the cached pivot: the load refuses the LOTL, the next update downloads the pivot.
+    let pivots: Vec<_> = std::fs::read_dir(dir.path().join("pivots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(pivots.len(), 1);
+    let text = std::fs::read_to_string(&pivots[0]).unwrap();
+    std::fs::write(&pivots[0], text.replacen("Signet Test", "Signet Tost", 1)).unwrap();
+    let state = store.load(pki.now());
+    assert!(state.lotl.is_none());
+    assert!(
+        state.warnings[0].contains("the cached LOTL is not used"),
+        "{:?}",
+        state.warnings
+    );
+    let report = store.update(&world.fetch, pki.now()).unwrap();
+    assert_eq!(pivot_asked(), 2);
+    assert!(report.state.lotl.is_some(), "{:?}", report.warnings);
+    assert!(
+        report.state.warnings.is_empty(),
+        "{:?}",
+        report.state.warnings
+    );
+}

@@ -64,6 +64,21 @@ pub enum LotlError {
         /// Why.
         source: TslError,
     },
+    /// The list was signed by a pinned or announced certificate that was not valid at the
+    /// list's ListIssueDateTime.
+    #[error(
+        "the {territory} list number {sequence} was issued at {issued}, outside the validity of its signer {subject}"
+    )]
+    SignerNotValid {
+        /// The list's SchemeTerritory.
+        territory: String,
+        /// Its TSLSequenceNumber.
+        sequence: u64,
+        /// Its ListIssueDateTime (RFC 3339).
+        issued: String,
+        /// The signer's subject.
+        subject: String,
+    },
     /// A national list says it is of another territory than the pointer that led to it.
     #[error("the list at the pointer for {expected} is the list of {found}")]
     WrongTerritory {
@@ -138,6 +153,25 @@ pub fn national_pointers(lotl: &TrustedList) -> Vec<&Pointer> {
         .collect()
 }
 
+/// Checks that the verified `list`'s signer was valid when the list says it was issued (a list
+/// signed with an expired or not yet valid key is refused, as pyHanko validates pivots at their
+/// claimed issue date).
+fn signer_valid_at_issue(list: &TrustedList) -> Result<(), LotlError> {
+    let Some(signer) = &list.signer else {
+        return Ok(());
+    };
+    if signer.not_before() <= list.issued && list.issued <= signer.not_after() {
+        Ok(())
+    } else {
+        Err(LotlError::SignerNotValid {
+            territory: list.territory.clone(),
+            sequence: list.sequence_number,
+            issued: crate::time::Utc(list.issued).to_string(),
+            subject: signer.subject().to_string(),
+        })
+    }
+}
+
 /// Verifies `xml` as the EU LOTL, from `pinned` through the pivots it names (read from
 /// `source`).
 pub fn walk(
@@ -166,7 +200,13 @@ pub fn walk(
                 continue;
             }
         };
-        match TrustedList::verify(&bytes, &keys) {
+        let verified = TrustedList::verify(&bytes, &keys).map_err(|e| e.to_string());
+        let verified = verified.and_then(|pivot| {
+            signer_valid_at_issue(&pivot)
+                .map(|()| pivot)
+                .map_err(|e| e.to_string())
+        });
+        match verified {
             Ok(pivot) => {
                 if pivot.territory != "EU" || pivot.sequence_number >= unverified.sequence_number {
                     return Err(LotlError::BrokenPivotChain {
@@ -188,22 +228,22 @@ pub fn walk(
                 keys = announced;
                 pivots.push((url, bytes));
             }
-            Err(e) if chained => {
-                return Err(LotlError::BrokenPivotChain {
-                    url,
-                    reason: e.to_string(),
-                });
+            Err(reason) if chained => {
+                return Err(LotlError::BrokenPivotChain { url, reason });
             }
             Err(e) => notes.push(format!("pivot {url} skipped (older than the pins?): {e}")),
         }
     }
     match TrustedList::verify(xml, &keys) {
-        Ok(list) => Ok(VerifiedLotl {
-            list,
-            pivots,
-            signers: keys,
-            notes,
-        }),
+        Ok(list) => {
+            signer_valid_at_issue(&list)?;
+            Ok(VerifiedLotl {
+                list,
+                pivots,
+                signers: keys,
+                notes,
+            })
+        }
         Err(e) => {
             let mut reason = e.to_string();
             if pivots.is_empty() && !notes.is_empty() {
@@ -232,6 +272,7 @@ pub fn verify_national(xml: &[u8], pointer: &Pointer) -> Result<TrustedList, Lot
             found: list.territory,
         });
     }
+    signer_valid_at_issue(&list)?;
     Ok(list)
 }
 

@@ -168,6 +168,14 @@ fn a_lotl_signed_by_an_unannounced_key_or_a_tampered_national_list_is_refused() 
         .unwrap();
     let err = lotl::verify_national(lv.as_bytes(), pointer).unwrap_err();
     assert!(matches!(err, LotlError::WrongTerritory { .. }), "{err}");
+    // A list issued before its signer's certificate was valid (signers here: from 30 days ago).
+    let mut options = TrustedListOptions::default();
+    options.issued = Some(pki.now() - days(60));
+    let early = pki
+        .trusted_list_signed_by(&options, &world.ee_signer)
+        .unwrap();
+    let err = lotl::verify_national(early.as_bytes(), pointer).unwrap_err();
+    assert!(matches!(err, LotlError::SignerNotValid { .. }), "{err}");
 }
 
 fn store(dir: &std::path::Path, world: &TrustWorld) -> TrustStore {
@@ -302,8 +310,8 @@ fn an_expired_list_is_reported_and_warned_about() {
     let pki = TestPki::start().unwrap();
     let world = pki.trust_world().unwrap();
     let mut options = TrustedListOptions::default();
-    options.issued = Some(pki.now() - days(200));
-    options.next_update = Some(pki.now() - days(20));
+    options.issued = Some(pki.now() - days(25));
+    options.next_update = Some(pki.now() - days(5));
     world.fetch.put(
         TEST_EE_URL,
         pki.trusted_list_signed_by(&options, &world.ee_signer)
@@ -326,7 +334,7 @@ fn an_expired_list_is_reported_and_warned_about() {
     let list: &TrustedList = state.list("EE").unwrap();
     assert!(signet_pki::trust_store::TrustState::expiry_warning(list, pki.now()).is_some());
     assert!(
-        signet_pki::trust_store::TrustState::expiry_warning(list, pki.now() - days(100)).is_none()
+        signet_pki::trust_store::TrustState::expiry_warning(list, pki.now() - days(10)).is_none()
     );
     assert!(state.anchors(pki.now()).iter().next().is_none());
 }

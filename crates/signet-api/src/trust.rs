@@ -216,6 +216,18 @@ impl CachedTrust {
         self.lists.iter().find(|l| l.territory == territory)
     }
 
+    /// The national list naming `cert`'s issuer (by subject) as a service: the one list a
+    /// validator taking a single [`TrustedList`] should be given for `cert`.
+    pub fn list_of_issuer(&self, cert: &Cert) -> Option<&TrustedList> {
+        self.lists.iter().find(|list| {
+            list.providers
+                .iter()
+                .flat_map(|p| &p.services)
+                .flat_map(|s| &s.certificates)
+                .any(|c| c.subject() == cert.issuer())
+        })
+    }
+
     /// The warning for a verdict that used `list` at `at` ("trust data from …, expired"); none
     /// while it is fresh.
     pub fn warning_for(list: &TrustedList, at: SystemTime) -> Option<String> {

@@ -60,6 +60,11 @@ fn update_then_status_then_the_validators_lists() {
             .contains(&Cert::from_der(pki.der(Role::IssuingCa)).unwrap())
     );
 
+    let signing = Cert::from_der(pki.der(Role::Signing)).unwrap();
+    assert_eq!(cached.list_of_issuer(&signing).unwrap().territory, "EE");
+    let root = Cert::from_der(pki.der(Role::Root)).unwrap();
+    assert!(cached.list_of_issuer(&root).is_none());
+
     // 200 days on, the EE list (NextUpdate now + 180 days) and the LOTL have expired.
     clock.set(pki.now() + 200 * DAY);
     let status = trust::status_from(&context, &source);

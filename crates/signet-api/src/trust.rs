@@ -1,8 +1,8 @@
 //! `trust update` and `trust status`: the EU trusted lists kept in Signet's data folder
 //! (`<data dir>/trust/`), and the lists they give the validators.
 //!
-//! The LOTL is verified from the signer certificates Signet pins (those of the Official Journal,
-//! [`signet_pki::lotl::eu_pinned_signers`]) through its pivots; each national list with the
+//! The LOTL is verified from the signer certificates Signet pins (those of the Official Journal
+//! notice C/2026/1944, [`signet_pki::lotl::eu_anchor`]) through the pivots published after it; each national list with the
 //! signers the LOTL names for it. Every load verifies every file again. A list that fails an
 //! update leaves the previous good copy in use, with a warning; an expired list gives a warning
 //! on every use.
@@ -25,6 +25,9 @@ pub struct TrustSource {
     pub lotl_url: String,
     /// The certificates the LOTL must chain to.
     pub pinned: Vec<Cert>,
+    /// The Official Journal notice that published them, as the LOTL names it (only the pivots
+    /// after it are followed); `None` when unknown.
+    pub anchor_uri: Option<String>,
     /// The national lists to keep (all when `None`).
     pub territories: Option<Vec<String>>,
 }
@@ -36,6 +39,7 @@ impl TrustSource {
         Self {
             lotl_url: signet_pki::lotl::EU_LOTL_URL.to_owned(),
             pinned: signet_pki::lotl::eu_pinned_signers(),
+            anchor_uri: Some(signet_pki::lotl::EU_OJ_ANCHOR_URI.to_owned()),
             territories: None,
         }
     }
@@ -56,6 +60,7 @@ impl TrustSource {
         Ok(Self {
             lotl_url: lotl_url.to_owned(),
             pinned,
+            anchor_uri: None,
             territories: None,
         })
     }
@@ -72,6 +77,7 @@ fn store(context: &Context, source: &TrustSource) -> TrustStore {
         source.pinned.clone(),
         source.lotl_url.clone(),
     )
+    .with_anchor_uri(source.anchor_uri.clone())
     .with_territories(source.territories.clone())
 }
 

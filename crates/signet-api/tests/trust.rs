@@ -18,6 +18,7 @@ fn source(world: &TrustWorld) -> TrustSource {
     TrustSource {
         lotl_url: TEST_LOTL_URL.to_owned(),
         pinned: vec![Cert::from_der(&world.oj.cert).unwrap()],
+        anchor_uri: Some(signet_testkit::lotl::TEST_OJ_URI.to_owned()),
         territories: None,
     }
 }

@@ -104,17 +104,41 @@ pub struct VerifiedLotl {
 
 /// The pivot LOTL URIs a LOTL names in SchemeInformationURI, oldest first.
 pub fn pivot_uris(lotl: &TrustedList) -> Vec<String> {
-    let mut uris: Vec<String> = lotl
-        .scheme_information_uris
-        .iter()
-        .filter(|u| {
-            let lower = u.to_ascii_lowercase();
-            lower.ends_with(".xml") && lower.contains("pivot")
-        })
-        .cloned()
-        .collect();
-    uris.reverse();
-    uris
+    pivots_after(lotl, None).0
+}
+
+fn is_pivot(uri: &str) -> bool {
+    let lower = uri.to_ascii_lowercase();
+    lower.ends_with(".xml") && lower.contains("pivot")
+}
+
+/// The pivots to follow from the anchor published at `anchor_uri`, oldest first, and whether
+/// the LOTL names that publication. The LOTL lists its SchemeInformationURI newest first, the
+/// Official Journal publications among the pivots: the pivots to follow are those listed before
+/// the anchor's publication (newer than it). When the LOTL does not name it (or no URI is
+/// given), every pivot is a candidate.
+fn pivots_after(lotl: &TrustedList, anchor_uri: Option<&str>) -> (Vec<String>, bool) {
+    let uris = &lotl.scheme_information_uris;
+    let position = anchor_uri.and_then(|a| uris.iter().position(|u| u == a));
+    let newer = match position {
+        Some(at) => &uris[..at],
+        None => &uris[..],
+    };
+    let mut pivots: Vec<String> = newer.iter().filter(|u| is_pivot(u)).cloned().collect();
+    pivots.reverse();
+    (pivots, position.is_some())
+}
+
+/// The LOTL signer certificates published in one Official Journal notice, and the notice's
+/// address as the LOTL names it in SchemeInformationURI.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    /// The certificates.
+    pub certs: Vec<Cert>,
+    /// The Official Journal notice (`https://eur-lex.europa.eu/eli/C/2026/1944/oj`); `None`
+    /// when unknown: every pivot is then a candidate and those the pins do not verify are
+    /// skipped until one does.
+    pub oj_uri: Option<String>,
 }
 
 /// The certificates a LOTL announces for signing the LOTL itself: those of its pointers to its
@@ -173,10 +197,25 @@ fn signer_valid_at_issue(list: &TrustedList) -> Result<(), LotlError> {
 }
 
 /// Verifies `xml` as the EU LOTL, from `pinned` through the pivots it names (read from
-/// `source`).
+/// `source`), not knowing which Official Journal notice published the pins.
 pub fn walk(
     xml: &[u8],
     pinned: &[Cert],
+    source: &dyn ListSource,
+) -> Result<VerifiedLotl, LotlError> {
+    let anchor = Anchor {
+        certs: pinned.to_vec(),
+        oj_uri: None,
+    };
+    walk_from(xml, &anchor, source)
+}
+
+/// Verifies `xml` as the EU LOTL from `anchor` through the pivots published after it (read from
+/// `source`). When the LOTL names the anchor's notice, every pivot after it must verify, each
+/// with the keys the one before announced (the first with the anchor's).
+pub fn walk_from(
+    xml: &[u8],
+    anchor: &Anchor,
     source: &dyn ListSource,
 ) -> Result<VerifiedLotl, LotlError> {
     let unverified = TrustedList::parse_unverified(xml).map_err(|e| LotlError::Lotl {
@@ -187,11 +226,15 @@ pub fn walk(
             territory: unverified.territory,
         });
     }
-    let mut keys = pinned.to_vec();
+    let mut keys = anchor.certs.clone();
     let mut pivots = Vec::new();
     let mut notes = Vec::new();
-    for url in pivot_uris(&unverified) {
-        let chained = !pivots.is_empty();
+    let (candidates, anchored) = pivots_after(&unverified, anchor.oj_uri.as_deref());
+    if anchor.oj_uri.is_some() && !anchored {
+        notes.push("the LOTL does not name the pinned signers' Official Journal notice".to_owned());
+    }
+    for url in candidates {
+        let chained = anchored || !pivots.is_empty();
         let bytes = match source.get(&url) {
             Ok(bytes) => bytes,
             Err(reason) if chained => return Err(LotlError::BrokenPivotChain { url, reason }),
@@ -276,11 +319,22 @@ pub fn verify_national(xml: &[u8], pointer: &Pointer) -> Result<TrustedList, Lot
     Ok(list)
 }
 
-/// The LOTL signer certificates Signet pins, as published in the Official Journal of the EU
-/// (OJ C 276/2019; `data/PROVENANCE.md`).
-pub const EU_LOTL_PINNED_PEM: &[u8] = include_bytes!("../data/eu-lotl-signers-oj-2019.pem");
+/// The Official Journal notice of the LOTL signer certificates Signet pins (the 2026
+/// re-anchoring), as the LOTL names it in SchemeInformationURI.
+pub const EU_OJ_ANCHOR_URI: &str = "https://eur-lex.europa.eu/eli/C/2026/1944/oj";
+
+/// The LOTL signer certificates published in that notice (`data/PROVENANCE.md`).
+pub const EU_LOTL_PINNED_PEM: &[u8] = include_bytes!("../data/eu-lotl-signers-oj-c-2026-1944.pem");
 
 /// [`EU_LOTL_PINNED_PEM`] read: the certificates to start the walk from.
 pub fn eu_pinned_signers() -> Vec<Cert> {
     Cert::from_file_bytes(EU_LOTL_PINNED_PEM).unwrap_or_default()
+}
+
+/// The anchor Signet starts the walk from: [`eu_pinned_signers`] and [`EU_OJ_ANCHOR_URI`].
+pub fn eu_anchor() -> Anchor {
+    Anchor {
+        certs: eu_pinned_signers(),
+        oj_uri: Some(EU_OJ_ANCHOR_URI.to_owned()),
+    }
 }

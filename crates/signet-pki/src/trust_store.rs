@@ -20,7 +20,7 @@ use sha2::Digest as _;
 use signet_core::Fetch;
 
 use crate::cert::Cert;
-use crate::lotl::{self, ListSource, VerifiedLotl};
+use crate::lotl::{self, Anchor, ListSource, VerifiedLotl};
 use crate::path::TrustAnchors;
 use crate::time::Utc;
 use crate::tsl::TrustedList;
@@ -111,7 +111,7 @@ pub struct UpdateReport {
 #[derive(Debug, Clone)]
 pub struct TrustStore {
     dir: PathBuf,
-    pinned: Vec<Cert>,
+    anchor: Anchor,
     lotl_url: String,
     territories: Option<Vec<String>>,
 }
@@ -215,10 +215,21 @@ impl TrustStore {
     pub fn new(dir: impl Into<PathBuf>, pinned: Vec<Cert>, lotl_url: impl Into<String>) -> Self {
         Self {
             dir: dir.into(),
-            pinned,
+            anchor: Anchor {
+                certs: pinned,
+                oj_uri: None,
+            },
             lotl_url: lotl_url.into(),
             territories: None,
         }
+    }
+
+    /// The same store, knowing the Official Journal notice that published the pinned signers
+    /// (only the pivots after it are followed: [`lotl::walk_from`]).
+    #[must_use]
+    pub fn with_anchor_uri(mut self, oj_uri: Option<String>) -> Self {
+        self.anchor.oj_uri = oj_uri;
+        self
     }
 
     /// The same store, keeping only the national lists of `territories` (all when `None`).
@@ -250,7 +261,7 @@ impl TrustStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
-        lotl::walk(&bytes, &self.pinned, &CachedPivots(&self.dir))
+        lotl::walk_from(&bytes, &self.anchor, &CachedPivots(&self.dir))
             .map(Some)
             .map_err(|e| format!("the cached LOTL is not used: {e}"))
     }
@@ -330,8 +341,8 @@ impl TrustStore {
                 };
                 // A cached pivot damaged on disk must not block updates: walk again with
                 // every pivot downloaded.
-                lotl::walk(&bytes, &self.pinned, &pivots)
-                    .or_else(|_| lotl::walk(&bytes, &self.pinned, &Fetched(fetch)))
+                lotl::walk_from(&bytes, &self.anchor, &pivots)
+                    .or_else(|_| lotl::walk_from(&bytes, &self.anchor, &Fetched(fetch)))
                     .map(|lotl| (bytes, lotl))
                     .map_err(|e| e.to_string())
             })

@@ -239,11 +239,12 @@ impl TrustWorld {
     }
 
     /// A LOTL numbered `sequence`, issued a day before the PKI's now, announcing `lotl_signer`
-    /// for itself and `ee_signer` for EE, naming `pivots` (newest first) after the OJ reference.
+    /// for itself and `ee_signer` for EE, naming `pivots` (newest first) then the OJ notice of
+    /// `oj` (the pivots were published after it, as the EU lists them).
     pub fn lotl_spec(&self, sequence: u64, pivots: &[&str]) -> LotlSpec {
         let day = std::time::Duration::from_secs(86_400);
-        let mut scheme_uris = vec![TEST_OJ_URI.to_owned()];
-        scheme_uris.extend(pivots.iter().map(|p| (*p).to_owned()));
+        let mut scheme_uris: Vec<String> = pivots.iter().map(|p| (*p).to_owned()).collect();
+        scheme_uris.push(TEST_OJ_URI.to_owned());
         LotlSpec {
             sequence,
             issued: self.now - day,

@@ -373,21 +373,80 @@ fn the_real_lotl_names_its_pivots_and_national_lists() {
     assert!(!lotl::announced_lotl_signers(&list).is_empty());
 }
 
-/// The signers Signet ships pinned verify the real LOTL (its pivots, not served here, are
-/// skipped: they are older than the pins).
+const OJ_2019: &str =
+    "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=uriserv:OJ.C_.2019.276.01.0001.01.ENG";
+
+/// The real pivots 282, 300, 335 and 341 (committed), served by name.
+fn real_pivots(except: Option<&str>) -> Map {
+    let files: [(&str, &[u8]); 4] = [
+        ("282", include_bytes!("../data/tsl/eu-lotl-pivot-282.xml")),
+        ("300", include_bytes!("../data/tsl/eu-lotl-pivot-300.xml")),
+        ("335", include_bytes!("../data/tsl/eu-lotl-pivot-335.xml")),
+        ("341", include_bytes!("../data/tsl/eu-lotl-pivot-341.xml")),
+    ];
+    Map(files
+        .iter()
+        .filter(|(n, _)| Some(*n) != except)
+        .map(|(n, b)| {
+            (
+                format!("https://ec.europa.eu/tools/lotl/eu-lotl-pivot-{n}.xml"),
+                b.to_vec(),
+            )
+        })
+        .collect())
+}
+
+/// The real LOTL 369 is reached from the certificates of OJ C 276/2019 through its four pivots,
+/// each verified with the keys the one before announced; without one of them it is refused.
 #[test]
-fn the_shipped_pins_verify_the_real_lotl() {
-    let pinned = lotl::eu_pinned_signers();
-    assert_eq!(pinned.len(), 7);
-    let walked = lotl::walk(
+fn the_real_lotl_369_is_reached_from_the_2019_notice_through_its_four_pivots() {
+    let anchor = lotl::Anchor {
+        certs: Cert::from_file_bytes(include_bytes!("../data/tsl/eu-lotl-oj-c-276-2019.pem"))
+            .unwrap(),
+        oj_uri: Some(OJ_2019.to_owned()),
+    };
+    let old = include_bytes!("../data/tsl/eu-lotl-old.xml");
+    let walked = lotl::walk_from(old, &anchor, &real_pivots(None)).unwrap();
+    assert_eq!(walked.list.sequence_number, 369);
+    let numbers: Vec<&str> = walked
+        .pivots
+        .iter()
+        .map(|(u, _)| &u[u.len() - 7..u.len() - 4])
+        .collect();
+    assert_eq!(numbers, ["282", "300", "335", "341"]);
+    assert!(walked.notes.is_empty(), "{:?}", walked.notes);
+
+    let err = lotl::walk_from(old, &anchor, &real_pivots(Some("300"))).unwrap_err();
+    assert!(
+        matches!(&err, LotlError::BrokenPivotChain { url, .. } if url.ends_with("pivot-300.xml")),
+        "{err}"
+    );
+    // The 2019 certificates alone do not verify LOTL 369: the pivots are needed.
+    let err = lotl::walk_from(old, &anchor, &source(&[])).unwrap_err();
+    assert!(matches!(err, LotlError::BrokenPivotChain { .. }), "{err}");
+    // LOTL 388 also needs pivot 378, which is not committed: refused, naming it.
+    let current = include_bytes!("../data/tsl/eu-lotl.xml");
+    let err = lotl::walk_from(current, &anchor, &real_pivots(None)).unwrap_err();
+    assert!(
+        matches!(&err, LotlError::BrokenPivotChain { url, .. } if url.ends_with("pivot-378.xml")),
+        "{err}"
+    );
+}
+
+/// The anchor Signet ships (OJ C/2026/1944) verifies the real LOTL 388 directly: the LOTL names
+/// that notice first, so no pivot is newer than it.
+#[test]
+fn the_shipped_anchor_verifies_the_real_lotl_388_without_pivots() {
+    let anchor = lotl::eu_anchor();
+    assert_eq!(anchor.certs.len(), 6);
+    let walked = lotl::walk_from(
         include_bytes!("../data/tsl/eu-lotl.xml"),
-        &pinned,
+        &anchor,
         &source(&[]),
     )
     .unwrap();
     assert_eq!(walked.list.sequence_number, 388);
-    assert!(walked.pivots.is_empty());
-    assert_eq!(walked.notes.len(), 5, "{:?}", walked.notes);
+    assert!(walked.pivots.is_empty() && walked.notes.is_empty());
 }
 
 #[test]

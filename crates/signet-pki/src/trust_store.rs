@@ -250,6 +250,23 @@ impl TrustStore {
             .is_none_or(|t| t.iter().any(|w| w == territory))
     }
 
+    /// The national pointers of `lotl` this store keeps: wanted territories, the first pointer of
+    /// each (a territory is one file; a second XML pointer for it is ignored).
+    fn pointers<'l>(&self, lotl: &'l TrustedList) -> Vec<&'l crate::tsl::Pointer> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut kept = Vec::new();
+        for pointer in lotl::national_pointers(lotl) {
+            let territory = pointer.territory.as_deref().unwrap_or_default();
+            if self.wanted(territory) && !seen.contains(&territory) {
+                seen.push(territory);
+                kept.push(pointer);
+            } else if seen.contains(&territory) {
+                tracing::warn!(territory, location = %pointer.location, "a second pointer for a territory is ignored");
+            }
+        }
+        kept
+    }
+
     fn list_path(&self, territory: &str) -> PathBuf {
         self.dir.join("lists").join(format!("{territory}.xml"))
     }
@@ -299,9 +316,9 @@ impl TrustStore {
         if let Some(warning) = TrustState::expiry_warning(&lotl.list, at) {
             state.warnings.push(warning);
         }
-        for pointer in lotl::national_pointers(&lotl.list) {
+        for pointer in self.pointers(&lotl.list) {
             let territory = pointer.territory.as_deref().unwrap_or_default();
-            if !self.wanted(territory) || !safe_territory(territory) {
+            if !safe_territory(territory) {
                 continue;
             }
             match self.cached_list(pointer) {
@@ -376,11 +393,8 @@ impl TrustStore {
                 }
             },
         };
-        for pointer in lotl::national_pointers(&lotl.list) {
+        for pointer in self.pointers(&lotl.list) {
             let territory = pointer.territory.as_deref().unwrap_or_default();
-            if !self.wanted(territory) {
-                continue;
-            }
             if !safe_territory(territory) {
                 report.warnings.push(format!(
                     "a pointer names an unusable territory {territory:?}"

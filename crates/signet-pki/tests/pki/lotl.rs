@@ -492,3 +492,26 @@ fn pivots_come_from_the_cache_and_a_damaged_one_is_downloaded_again() {
         report.state.warnings
     );
 }
+
+#[test]
+fn a_second_pointer_for_a_territory_is_ignored() {
+    let pki = TestPki::start().unwrap();
+    let world = pki.trust_world().unwrap();
+    let second = "https://tsl.signet.test/ee-second.xml";
+    let mut spec = world.lotl_spec(11, &[TEST_PIVOT_URL]);
+    spec.pointers.push(signet_testkit::TestPointer::xml(
+        second,
+        "EE",
+        &[&world.ee_signer.cert],
+    ));
+    world
+        .fetch
+        .put(TEST_LOTL_URL, lotl(&spec, &world.lotl_signer).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let report = store(dir.path(), &world)
+        .update(&world.fetch, pki.now())
+        .unwrap();
+    assert_eq!(report.updated, ["EU", "EE"]);
+    assert_eq!(report.state.lists.len(), 1);
+    assert!(!world.fetch.requests().iter().any(|u| u == second));
+}

@@ -49,6 +49,11 @@ pub(crate) struct TrustSourceArgs {
     /// A certificate allowed to sign that LOTL (PEM or DER; several files or certificates).
     #[arg(long, value_name = "CERT", requires = "lotl_url")]
     pub(crate) lotl_signer: Vec<PathBuf>,
+    /// The URI of the notice that published those certificates, as that LOTL names it among its
+    /// SchemeInformationURI: only the pivots listed before it are followed, and each must
+    /// verify. Without it every pivot is tried.
+    #[arg(long, value_name = "URI", requires = "lotl_url")]
+    pub(crate) lotl_anchor_uri: Option<String>,
 }
 
 /// `signet trust update`
@@ -82,7 +87,9 @@ fn source(
                     bytes,
                 });
             }
-            TrustSource::other(url, &files)?
+            let mut source = TrustSource::other(url, &files)?;
+            source.anchor_uri.clone_from(&args.lotl_anchor_uri);
+            source
         }
         None => TrustSource::eu(),
     };

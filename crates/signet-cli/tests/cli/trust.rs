@@ -90,8 +90,13 @@ fn trust_update_and_status_keep_the_previous_list_when_a_download_is_tampered() 
         ],
         scheme_uris: pivots,
     };
-    let pivot = lotl(&spec(10, vec![]), &oj).unwrap();
-    let current = lotl(&spec(11, vec![url("/eu-lotl-pivot-10.xml")]), &lotl_signer).unwrap();
+    let notice = "https://oj.signet.test/C/2019/276";
+    let pivot = lotl(&spec(10, vec![notice.to_owned()]), &oj).unwrap();
+    let current = lotl(
+        &spec(11, vec![url("/eu-lotl-pivot-10.xml"), notice.to_owned()]),
+        &lotl_signer,
+    )
+    .unwrap();
     let ee = pki
         .trusted_list_signed_by(&TrustedListOptions::default(), &ee_signer)
         .unwrap();
@@ -114,6 +119,8 @@ fn trust_update_and_status_keep_the_previous_list_when_a_download_is_tampered() 
         lotl_url.as_str(),
         "--lotl-signer",
         oj_pem.to_str().unwrap(),
+        "--lotl-anchor-uri",
+        notice,
     ];
 
     let run = signet(home.path(), &[&["trust", "status"][..], &source].concat());

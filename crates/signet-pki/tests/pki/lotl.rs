@@ -256,6 +256,32 @@ fn a_tampered_or_older_download_keeps_the_previous_copy_with_a_warning() {
     );
     assert_eq!(report.state.lists.len(), 1);
 
+    // Unparsable, or not served at all: the same.
+    for body in [
+        Some(&b"<html>maintenance</html>"[..]),
+        Some(&[0xff, 0xfe][..]),
+        None,
+    ] {
+        match body {
+            Some(body) => world.fetch.put(TEST_EE_URL, body),
+            None => world.fetch.remove(TEST_EE_URL),
+        }
+        let report = store.update(&world.fetch, pki.now()).unwrap();
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains("list of EE") && w.contains("stays in use")),
+            "{:?}",
+            report.warnings
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("lists/EE.xml")).unwrap(),
+            cached
+        );
+        assert_eq!(report.state.list("EE").unwrap().sequence_number, 1);
+    }
+
     // A newer list (number 3) is taken, then an older one (number 2) refused.
     let numbered = |n: u64| {
         let mut options = TrustedListOptions::default();

@@ -4,15 +4,21 @@
 //!
 //! When the LOTL signers change, the Commission publishes a *pivot* LOTL signed by the old keys
 //! whose pointer to the LOTL itself (the OtherTSLPointer of the LOTL's own territory, `EU`)
-//! announces the new keys. The current LOTL names its pivots in SchemeInformationURI, newest
-//! first. The walk goes from the oldest pivot that verifies with the pinned certificates to the
-//! newest, each pivot verified with the keys the one before announced, and the current LOTL is
-//! verified with the keys the newest verified pivot announced (or with the pinned ones when no
-//! pivot verifies with them: the pins are newer than every pivot).
+//! announces the new keys. The current LOTL names, in SchemeInformationURI and newest first, its
+//! pivots and the Official Journal notices of the keys (re-anchorings). Signet pins an [`Anchor`]:
+//! the certificates of one notice and the notice's URI.
 //!
-//! A pivot older than the pins may not verify with them: it is skipped. Once one pivot has
-//! verified, the chain must hold to the end: a later pivot that does not verify with the keys
-//! announced before it, or that announces none, refuses the LOTL.
+//! [`walk_from`] follows the pivots listed before the anchor's notice (those published after
+//! it), oldest first: each must verify with the keys the one before announced (the first with the
+//! anchor's) and announce the next keys; the current LOTL must verify with the keys the newest
+//! pivot announced, or with the anchor's when no pivot is newer. A pivot that cannot be read or
+//! does not verify refuses the LOTL. Every list must have been signed by a certificate valid at
+//! its own ListIssueDateTime.
+//!
+//! [`walk`] does not know the anchor's notice: every pivot is a candidate, those the pins do not
+//! verify are skipped until one does, and from then the chain must hold. It is weaker (key sets
+//! overlap across notices, so an old pivot may verify with newer pins) and kept for lists whose
+//! notice is unknown.
 //!
 //! A national list is verified with the certificates the LOTL's pointer for its territory names
 //! (ServiceDigitalIdentities), and its SchemeTerritory must be the pointer's.

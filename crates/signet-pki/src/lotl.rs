@@ -15,8 +15,9 @@
 //! does not verify refuses the LOTL. Every list must have been signed by a certificate valid at
 //! its own ListIssueDateTime.
 //!
-//! [`walk`] does not know the anchor's notice: every pivot is a candidate, those the pins do not
-//! verify are skipped until one does, and from then the chain must hold. It is weaker (key sets
+//! [`walk`] does not know the anchor's notice: a LOTL the pins sign is taken as it is; otherwise
+//! every pivot is a candidate, those the pins do not verify are skipped until one does, and from
+//! then the chain must hold. It is weaker (key sets
 //! overlap across notices, so an old pivot may verify with newer pins) and kept for lists whose
 //! notice is unknown.
 //!
@@ -238,6 +239,19 @@ pub fn walk_from(
     let (candidates, anchored) = pivots_after(&unverified, anchor.oj_uri.as_deref());
     if anchor.oj_uri.is_some() && !anchored {
         notes.push("the LOTL does not name the pinned signers' Official Journal notice".to_owned());
+    }
+    if !anchored {
+        // Without a known notice, a LOTL the pinned certificates sign themselves needs no pivot.
+        if let Ok(list) = TrustedList::verify(xml, &keys)
+            && signer_valid_at_issue(&list).is_ok()
+        {
+            return Ok(VerifiedLotl {
+                list,
+                pivots,
+                signers: keys,
+                notes,
+            });
+        }
     }
     for url in candidates {
         let chained = anchored || !pivots.is_empty();

@@ -60,15 +60,23 @@ fn the_walk_goes_from_the_pinned_signer_through_the_pivot_to_the_lotl() {
         matches!(&err, LotlError::Lotl { reason } if reason.contains("not a pinned signer") && reason.contains("not read")),
         "{err}"
     );
-    // Pins newer than the pivot: the pivot is skipped and the LOTL verifies directly.
-    let walked = lotl::walk(
-        &current,
-        &pin(&world.lotl_signer),
-        &source(&[(TEST_PIVOT_URL, &pivot)]),
-    )
-    .unwrap();
-    assert!(walked.pivots.is_empty());
-    assert_eq!(walked.notes.len(), 1, "{:?}", walked.notes);
+    // Pins newer than the pivot: the LOTL verifies directly, the pivot is not even read.
+    let walked = lotl::walk(&current, &pin(&world.lotl_signer), &source(&[])).unwrap();
+    assert!(walked.pivots.is_empty() && walked.notes.is_empty());
+    // Anchored on the notice the LOTL names after its pivot, the same pins must go through the
+    // pivot, which they do not verify: refused.
+    let anchor = lotl::Anchor {
+        certs: pin(&world.lotl_signer),
+        oj_uri: Some(signet_testkit::lotl::TEST_OJ_URI.to_owned()),
+    };
+    let err = lotl::walk_from(&current, &anchor, &source(&[(TEST_PIVOT_URL, &pivot)])).unwrap_err();
+    assert!(matches!(err, LotlError::BrokenPivotChain { .. }), "{err}");
+    let anchor = lotl::Anchor {
+        certs: pin(&world.oj),
+        oj_uri: Some(signet_testkit::lotl::TEST_OJ_URI.to_owned()),
+    };
+    let walked = lotl::walk_from(&current, &anchor, &source(&[(TEST_PIVOT_URL, &pivot)])).unwrap();
+    assert_eq!(walked.pivots.len(), 1);
 
     // The national list verifies with the signer the LOTL names for EE, and anchors the PKI.
     let pointers = lotl::national_pointers(&walked.list);
@@ -457,6 +465,21 @@ fn the_real_lotl_369_is_reached_from_the_2019_notice_through_its_four_pivots() {
         matches!(&err, LotlError::BrokenPivotChain { url, .. } if url.ends_with("pivot-378.xml")),
         "{err}"
     );
+}
+
+/// Without a notice, pins that sign the LOTL themselves need no pivot (the pre-re-anchoring set
+/// also verifies pivot 282, which a pivot-first walk would then have to follow to the missing 378).
+#[test]
+fn unanchored_pins_that_sign_the_lotl_take_it_directly() {
+    let pins = Cert::from_file_bytes(include_bytes!("../data/tsl/eu-lotl-oj-signers.pem")).unwrap();
+    let walked = lotl::walk(
+        include_bytes!("../data/tsl/eu-lotl.xml"),
+        &pins,
+        &real_pivots(None),
+    )
+    .unwrap();
+    assert_eq!(walked.list.sequence_number, 388);
+    assert!(walked.pivots.is_empty());
 }
 
 /// The anchor Signet ships (OJ C/2026/1944) verifies the real LOTL 388 directly: the LOTL names

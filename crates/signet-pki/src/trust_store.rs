@@ -84,12 +84,12 @@ impl TrustState {
 fn expired(territory: &str, issued: SystemTime, next: Option<SystemTime>) -> String {
     match next {
         Some(next) => format!(
-            "trust data from {}, expired: the {territory} list was due for renewal at {}",
+            "trust data from {}, expired: the {territory} list was due for renewal at {}; its services are not trust anchors until it is updated",
             Utc(issued),
             Utc(next)
         ),
         None => format!(
-            "trust data from {}, expired: the {territory} list has no next update (the scheme ceased)",
+            "trust data from {}, expired: the {territory} list has no next update (the scheme ceased); its services are not trust anchors",
             Utc(issued)
         ),
     }

@@ -24,6 +24,7 @@ pub mod output;
 pub mod pades;
 pub mod profile;
 pub mod token;
+pub mod trust;
 pub mod vault;
 
 pub use context::{APP_ID, Context};

@@ -68,6 +68,9 @@ pub(crate) enum Command {
     /// See what an agency's node holds about you and who used it, and verify its usage log.
     #[command(subcommand)]
     Data(crate::data::DataCommand),
+    /// Keep the EU trusted lists up to date: download and verify them, show what is kept.
+    #[command(subcommand)]
+    Trust(crate::trust::TrustCommand),
     /// Show this build: version, build profile, the optional back ends compiled in and the log
     /// folder.
     Info,
@@ -84,6 +87,7 @@ impl Command {
             Self::Card(_) => "card",
             Self::Cert(_) => "cert",
             Self::Data(_) => "data",
+            Self::Trust(_) => "trust",
             Self::Info => "info",
         }
     }

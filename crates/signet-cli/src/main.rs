@@ -14,6 +14,7 @@ mod pin;
 mod profile;
 mod report;
 mod sign;
+mod trust;
 
 use std::process::ExitCode;
 
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
         Command::Data(command) => data::run(&context, command, json),
         Command::Asice(command) => asice::run(command, json),
         Command::Batch(args) => batch::run(args, json),
+        Command::Trust(command) => trust::run(&context, command, json),
     };
     tracing::info!(
         command = cli.command.name(),

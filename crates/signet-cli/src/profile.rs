@@ -26,6 +26,7 @@ pub(crate) fn apply(command: &mut Command, profile: &Profile) {
         | Command::Card(_)
         | Command::Cert(_)
         | Command::Data(_)
+        | Command::Trust(_)
         | Command::Info => {}
     }
 }

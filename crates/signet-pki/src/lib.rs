@@ -16,6 +16,8 @@
 //! - [`cades`]: building a SignedData around a card's signature, with the CAdES signed attributes.
 //! - [`xmldsig`]: XML-DSig verification (C14N 1.0/1.1/exclusive, RSA and ECDSA).
 //! - [`tsl`]: ETSI TS 119 612 trusted lists: parse, verify against pinned signers, anchors.
+//! - [`lotl`]: the EU LOTL walk from pinned signers through pivots to the national lists.
+//! - [`trust_store`]: the cache of LOTL and national lists, updated through a Fetch.
 //! - [`qualification`]: a certificate's qualification under a list's CA/QC service (TS 119 615).
 //! - [`validate_certificate`]: a path and its revocation status in one report.
 
@@ -26,11 +28,13 @@ pub mod crl;
 pub mod crypto;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod lotl;
 pub mod ocsp;
 pub mod path;
 pub mod qualification;
 pub mod signed_data;
 pub mod time;
+pub mod trust_store;
 pub mod tsl;
 pub mod tsp;
 pub mod validate;

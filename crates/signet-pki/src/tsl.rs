@@ -151,6 +151,9 @@ pub struct Pointer {
     pub territory: Option<String>,
     /// The certificates allowed to sign it.
     pub signers: Vec<Cert>,
+    /// The MimeType of AdditionalInformation (`application/vnd.etsi.tsl+xml` for the XML form,
+    /// `application/pdf` for the human-readable one), when given.
+    pub mime_type: Option<String>,
 }
 
 /// A parsed trusted list.
@@ -172,6 +175,8 @@ pub struct TrustedList {
     pub providers: Vec<Provider>,
     /// Pointers to other lists.
     pub pointers: Vec<Pointer>,
+    /// SchemeInformationURI (in the LOTL: the Official Journal publication and the pivot LOTLs).
+    pub scheme_information_uris: Vec<String>,
     /// Service certificates that could not be read (kept out of every anchor set).
     pub unreadable_certificates: usize,
     /// The verified signer, when the list was verified.
@@ -498,6 +503,10 @@ fn parse_document(doc: &XmlDocument<'_>) -> Result<TrustedList, TslError> {
                     .first()
                     .map(|n| doc.text(*n)),
                 signers,
+                mime_type: reader
+                    .descendants(pointer, "MimeType")
+                    .first()
+                    .map(|n| doc.text(*n).trim().to_owned()),
             });
         }
     }
@@ -518,8 +527,19 @@ fn parse_document(doc: &XmlDocument<'_>) -> Result<TrustedList, TslError> {
             providers.push(Provider { name, services });
         }
     }
+    let scheme_information_uris = reader
+        .child(scheme, "SchemeInformationURI")
+        .map(|n| {
+            reader
+                .children(n, "URI")
+                .into_iter()
+                .map(|u| doc.text(u).trim().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(TrustedList {
         version,
+        scheme_information_uris,
         sequence_number,
         tsl_type: reader.text(scheme, "TSLType").unwrap_or_default(),
         territory: reader

@@ -21,6 +21,7 @@
 pub mod external;
 mod fetch;
 mod keys;
+pub mod lotl;
 mod openssl;
 mod p12;
 pub mod pcscd;
@@ -38,6 +39,7 @@ use signet_core::Clock as _;
 
 pub use fetch::LoopbackFetch;
 pub use keys::TestKey;
+pub use lotl::{ListSigner, LotlSpec, MemoryFetch, TestPointer};
 pub use p12::pkcs12;
 pub use pki::{Certificates, Issued, PERSONAL_CODE, Role, pem};
 pub use responder::{OcspMode, TsaMode};
@@ -278,6 +280,24 @@ impl TestPki {
         options: &TrustedListOptions,
     ) -> Result<TestTrustedList, TestkitError> {
         tsl::generate(&self.certs, options)
+    }
+
+    /// The unsigned test trusted list changed as `options` say, signed by `signer` (for a LOTL
+    /// naming `signer` as the list's signer).
+    pub fn trusted_list_signed_by(
+        &self,
+        options: &TrustedListOptions,
+        signer: &ListSigner,
+    ) -> Result<String, TestkitError> {
+        signer.sign(&tsl::body(&self.certs, options)?)
+    }
+
+    /// The EU trust chain of the tests (OJ signer → pivot → LOTL → EE list), served from memory:
+    /// see [`lotl::TrustWorld`].
+    pub fn trust_world(&self) -> Result<lotl::TrustWorld, TestkitError> {
+        let ee_signer = ListSigner::new("Signet Test EE TSL Signer", self.now(), 0x7103)?;
+        let ee = self.trusted_list_signed_by(&TrustedListOptions::default(), &ee_signer)?;
+        lotl::TrustWorld::new(self.now(), &ee, ee_signer)
     }
 
     /// The directory holding the certificates, keys and OpenSSL's files.

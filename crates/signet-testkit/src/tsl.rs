@@ -40,6 +40,14 @@ pub struct TrustedListOptions {
     /// Qualifier URIs (TS 119 612 clause 5.5.9.2) for the CA/QC service, in one Qualification
     /// whose criteria are "at least one of" the policy QCP-n-qscd or the nonRepudiation bit.
     pub ca_qualifiers: Vec<String>,
+    /// SchemeTerritory (default `EE`).
+    pub territory: String,
+    /// TSLSequenceNumber (default 1).
+    pub sequence: u64,
+    /// ListIssueDateTime (default a day before [`crate::TestPki::now`]).
+    pub issued: Option<SystemTime>,
+    /// NextUpdate (default 180 days after [`crate::TestPki::now`]).
+    pub next_update: Option<SystemTime>,
 }
 
 impl Default for TrustedListOptions {
@@ -49,6 +57,10 @@ impl Default for TrustedListOptions {
             extra_ocsp: Vec::new(),
             extra_tsa: Vec::new(),
             ca_qualifiers: Vec::new(),
+            territory: "EE".to_owned(),
+            sequence: 1,
+            issued: None,
+            next_update: None,
         }
     }
 }
@@ -71,7 +83,7 @@ pub struct TestTrustedList {
     pub other_signer: Vec<u8>,
 }
 
-fn xml_time(t: SystemTime) -> Result<String, TestkitError> {
+pub(crate) fn xml_time(t: SystemTime) -> Result<String, TestkitError> {
     let t = der::DateTime::from_system_time(t)?;
     Ok(format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -117,7 +129,10 @@ fn qualifications(qualifiers: &[String]) -> String {
 }
 
 /// The unsigned list (no Signature element).
-fn body(certs: &Certificates, options: &TrustedListOptions) -> Result<String, TestkitError> {
+pub(crate) fn body(
+    certs: &Certificates,
+    options: &TrustedListOptions,
+) -> Result<String, TestkitError> {
     let now = certs.now;
     let since = xml_time(now - 365 * DAY)?;
     let for_esig = format!(
@@ -156,15 +171,17 @@ fn body(certs: &Certificates, options: &TrustedListOptions) -> Result<String, Te
     }
     Ok(format!(
         "<TrustServiceStatusList xmlns=\"http://uri.etsi.org/02231/v2#\" xmlns:ds=\"{DSIG}\" Id=\"signet-test-tl\" TSLTag=\"http://uri.etsi.org/19612/TSLTag\">\
-<SchemeInformation><TSLVersionIdentifier>5</TSLVersionIdentifier><TSLSequenceNumber>1</TSLSequenceNumber>\
+<SchemeInformation><TSLVersionIdentifier>5</TSLVersionIdentifier><TSLSequenceNumber>{}</TSLSequenceNumber>\
 <TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUgeneric</TSLType>\
 <SchemeOperatorName><Name xml:lang=\"en\">Signet Test Supervisor</Name></SchemeOperatorName>\
-<SchemeTerritory>EE</SchemeTerritory>\
+<SchemeTerritory>{}</SchemeTerritory>\
 <ListIssueDateTime>{}</ListIssueDateTime><NextUpdate><dateTime>{}</dateTime></NextUpdate></SchemeInformation>\
 <TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang=\"en\">Signet Test CA provider</Name></TSPName></TSPInformation><TSPServices>\
 {}{}{}</TSPServices></TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>",
-        xml_time(now - DAY)?,
-        xml_time(now + 180 * DAY)?,
+        options.sequence,
+        options.territory,
+        xml_time(options.issued.unwrap_or(now - DAY))?,
+        xml_time(options.next_update.unwrap_or(now + 180 * DAY))?,
         service(
             "CA/QC",
             "Signet Test ESTEID2018",
@@ -188,7 +205,7 @@ fn c14n_err(e: impl std::fmt::Display) -> TestkitError {
 }
 
 /// Signs `body` (enveloped, URI="", exclusive C14N, ECDSA-SHA384) with `key`, naming `cert`.
-fn sign(body: &str, key: &TestKey, cert: &[u8]) -> Result<String, TestkitError> {
+pub(crate) fn sign(body: &str, key: &TestKey, cert: &[u8]) -> Result<String, TestkitError> {
     let doc = uppsala::parse(body).map_err(c14n_err)?;
     let empty: [&str; 0] = [];
     let canonical = bergshamra_c14n::canonicalize_doc(
@@ -242,7 +259,11 @@ fn sign(body: &str, key: &TestKey, cert: &[u8]) -> Result<String, TestkitError> 
 }
 
 /// A self-signed P-384 list signer.
-fn signer(cn: &str, now: SystemTime, serial: u64) -> Result<(TestKey, Vec<u8>), TestkitError> {
+pub(crate) fn signer(
+    cn: &str,
+    now: SystemTime,
+    serial: u64,
+) -> Result<(TestKey, Vec<u8>), TestkitError> {
     let key = TestKey::p384();
     let name = org_name(cn)?;
     let mut ext = Extensions::default();

@@ -20,6 +20,7 @@ mod messages;
 mod pades;
 mod terminal;
 mod token;
+mod trust;
 mod usage;
 mod wysiwys;
 

@@ -5,6 +5,7 @@ mod cades;
 mod crl;
 mod crypto;
 mod fuzz_smoke;
+mod lotl;
 mod ocsp;
 mod path;
 mod support;

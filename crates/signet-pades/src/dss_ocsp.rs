@@ -1,5 +1,5 @@
-//! The signer's OCSP answer among the DSS's `/OCSPs`: the first that is evidence is used, as
-//! before; every other answer *about the signer's certificate* that is no evidence (unsigned
+//! The signer's OCSP answer among the DSS's `/OCSPs`: a verified "revoked" answer, else the first
+//! "good" one produced after the signature time-stamp; every other answer *about the signer's certificate* that is no evidence (unsigned
 //! status, bad signature, unauthorised responder, malformed…) is named with the reason, never
 //! dropped silently. Answers about other certificates (other signers, the TSA) are not the
 //! signature's business and are passed over without a word.
@@ -26,9 +26,17 @@ pub(crate) struct DssOcsp {
     pub(crate) rejected: Vec<String>,
 }
 
+/// How much earlier than the signature time-stamp a "good" answer may be produced (the TSA's and
+/// the responder's clocks differ a little); anything older says nothing about the signer when
+/// the signature was made.
+const GOOD_BEFORE_TIMESTAMP: Duration = Duration::from_secs(60);
+
 /// Verifies the DSS `answers` about `signer` (issued by `issuer`). Stored answers are judged at
 /// their own time: the validation time `at`, else the `proven` signing time (a day of skew for
-/// time-stamps and answers minutes apart).
+/// time-stamps and answers minutes apart). With a `signature_timestamp`, a "good" answer produced
+/// before it is no evidence (anyone may put an old answer, taken before a revocation, into the
+/// DSS); a verified "revoked" answer decides over "good" ones, and the time of its revocation is
+/// then judged against the best-signature-time.
 pub(crate) fn select(
     answers: &[Vec<u8>],
     signer: &Cert,
@@ -36,6 +44,7 @@ pub(crate) fn select(
     policy: &OcspPolicy,
     at: SystemTime,
     proven: SystemTime,
+    signature_timestamp: Option<SystemTime>,
 ) -> DssOcsp {
     let mut out = DssOcsp::default();
     let Some(issuer) = issuer else {
@@ -46,16 +55,32 @@ pub(crate) fn select(
         clock_skew: Duration::from_secs(86_400),
         ..policy.clone()
     };
+    let mut good: Option<(OcspAnswer, Vec<u8>)> = None;
+    let mut revoked: Option<(OcspAnswer, Vec<u8>)> = None;
     for (n, der) in answers.iter().enumerate() {
         let outcome = ocsp::verify_stored(der, signer, issuer, &policy, at)
             .or_else(|_| ocsp::verify_stored(der, signer, issuer, &policy, proven));
         match outcome {
-            Ok(answer) => {
-                if out.answer.is_none() {
-                    out.answer = Some(answer);
-                    out.der = Some(der.clone());
+            Ok(answer) if matches!(answer.status, CertificateStatus::Revoked { .. }) => {
+                if revoked.is_none() {
+                    revoked = Some((answer, der.clone()));
                 }
             }
+            Ok(answer) => match signature_timestamp {
+                Some(ts) if answer.produced_at + GOOD_BEFORE_TIMESTAMP < ts => {
+                    out.rejected.push(format!(
+                        "DSS OCSP answer {} says the signer's certificate was good, but it was produced on {}, before the signature time-stamp of {}: it does not show the certificate was good when the signature was made, and was not used",
+                        n + 1,
+                        Utc(answer.produced_at),
+                        Utc(ts)
+                    ));
+                }
+                _ => {
+                    if good.is_none() {
+                        good = Some((answer, der.clone()));
+                    }
+                }
+            },
             Err(OcspError::NoMatchingResponse { .. }) => {}
             Err(e) if about(der, signer) => out.rejected.push(format!(
                 "DSS OCSP answer {} about the signer's certificate is not evidence and was not used: {e}",
@@ -63,6 +88,10 @@ pub(crate) fn select(
             )),
             Err(_) => {}
         }
+    }
+    if let Some((answer, der)) = revoked.or(good) {
+        out.answer = Some(answer);
+        out.der = Some(der);
     }
     out
 }

@@ -1097,6 +1097,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             }
         }
         let has_sig_ts = best.is_some();
+        let signature_timestamp = best;
         // Document time-stamps in later revisions give a proof of existence too.
         let (later_doc_ts, doc_ts_unknown) = self.later_doc_timestamps(doc, ranges[1].1);
         if tsa_unknown.is_none() {
@@ -1122,6 +1123,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             &self.options.ocsp_policy,
             self.options.at,
             time.at(),
+            signature_timestamp,
         );
         r.warnings.extend(dss.rejected);
         let (stored, stored_bytes) = (dss.answer, dss.der);

@@ -122,3 +122,35 @@ fn a_dss_ocsp_answer_from_an_unauthorised_responder_is_named_with_the_reason() {
         "{sig:#?}"
     );
 }
+
+#[test]
+fn an_old_good_answer_from_before_the_time_stamp_is_no_evidence_and_revoked_decides() {
+    let pki = TestPki::start().unwrap();
+    // A "good" answer anyone could have asked for while the certificate was still good…
+    let old_good = raw_ocsp(&pki);
+    std::thread::sleep(Duration::from_secs(62));
+    // …then the card is revoked, and the stolen key signs with a time-stamp afterwards.
+    pki.revoke(
+        Role::Signing,
+        SystemClock.now() - Duration::from_secs(1),
+        "keyCompromise",
+    )
+    .unwrap();
+    let bt = bt(&pki);
+    let replayed = with_dss(&pki, &bt, vec![old_good.clone()]);
+    let report = support::validate(&pki, &replayed);
+    let sig = signature(&report);
+    assert_ne!(sig.indication, Indication::TotalPassed, "{sig:#?}");
+    assert!(
+        sig.warnings
+            .iter()
+            .any(|w| w.contains("before the signature time-stamp") && w.contains("not used")),
+        "{sig:#?}"
+    );
+    // The genuine answer after it, the old one first: "revoked" decides.
+    let both = with_dss(&pki, &bt, vec![old_good, raw_ocsp(&pki)]);
+    let report = support::validate(&pki, &both);
+    let sig = signature(&report);
+    assert_eq!(sig.indication, Indication::TotalFailed, "{sig:#?}");
+    assert_eq!(sig.sub_indication, Some(SubIndication::Revoked), "{sig:#?}");
+}

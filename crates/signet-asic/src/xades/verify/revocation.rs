@@ -166,10 +166,20 @@ impl Checker<'_, '_, '_> {
                 }
             }
         }
-        let chosen = verified
-            .iter()
-            .position(|(_, a)| matches!(a.status, CertificateStatus::Revoked { .. }))
-            .or_else(|| (!verified.is_empty()).then_some(0));
+        let chosen = if time_mark {
+            // A time-mark is the answer whose nonce is this signature's value: any other answer
+            // (which anyone may append to the unsigned RevocationValues) is not the time-mark,
+            // and must not decide the status or the proven time.
+            verified
+                .iter()
+                .position(|(_, a)| value.is_some_and(|v| tm_nonce_matches(&a.der, v)))
+                .or_else(|| (!verified.is_empty()).then_some(0))
+        } else {
+            verified
+                .iter()
+                .position(|(_, a)| matches!(a.status, CertificateStatus::Revoked { .. }))
+                .or_else(|| (!verified.is_empty()).then_some(0))
+        };
         let Some(chosen) = chosen else {
             // None is evidence: each reason is shown; the first decides the sub-indication
             // (TRY_LATER for time problems, CERTIFICATE_CHAIN_GENERAL_FAILURE otherwise).

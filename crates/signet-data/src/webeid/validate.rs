@@ -162,6 +162,12 @@ impl TokenValidator {
             .decode(&token.signature)
             .map_err(|_| AuthError::Malformed("the signature is not base64"))?;
 
+        // The signature first: a token whose signature does not verify never makes the node
+        // build a path or ask an OCSP responder (which anyone could otherwise make it do with a
+        // stranger's public certificate).
+        let message = signing_input(algorithm, &self.origin, nonce);
+        verify_signature(&cert, algorithm, &message, &signature, &self.origin)?;
+
         let time = ValidationTime::now(clock);
         let validator = PathValidator::new(&self.anchors, self.intermediates.iter().cloned());
         let report = signet_pki::validate_certificate(
@@ -180,9 +186,6 @@ impl TokenValidator {
                 .join("; ");
             return Err(AuthError::Certificate { reason });
         }
-
-        let message = signing_input(algorithm, &self.origin, nonce);
-        verify_signature(&cert, algorithm, &message, &signature, &self.origin)?;
 
         if is_1_1 || token.unverified_signing_certificate.is_some() {
             self.check_signing_certificate(token, &cert, clock, &validator)?;

@@ -244,3 +244,27 @@ fn ocsp_is_asked_when_the_node_wants_it() {
         .unwrap();
     assert_eq!(person.code.as_str(), "EE38001085718");
 }
+
+#[test]
+fn a_token_whose_signature_fails_never_reaches_the_ocsp_responder() {
+    let nonce = Nonce::from_random([14; 32]);
+    // A real person's certificate with someone else's signature: refused before any path is
+    // built or any responder asked.
+    let mut token = token_for(ORIGIN, &nonce);
+    token.signature = token_for(ORIGIN, &Nonce::from_random([15; 32])).signature;
+    let fetch = signet_testkit::LoopbackFetch::default();
+    let policy = signet_pki::ocsp::OcspPolicy::default();
+    let before = pki().requests_served();
+    let refused = validator(ORIGIN).validate(
+        &token,
+        &nonce,
+        &SystemClock,
+        Revocation::Online {
+            fetch: &fetch,
+            clock: &SystemClock,
+            policy: &policy,
+        },
+    );
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(pki().requests_served(), before, "the responder was asked");
+}

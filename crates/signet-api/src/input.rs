@@ -26,10 +26,12 @@ impl FileKind {
     /// What a file starting with `head` is (the first kilobyte is enough).
     pub fn of_bytes(head: &[u8]) -> Self {
         let head = &head[..head.len().min(1024)];
-        if head.windows(5).any(|w| w == b"%PDF-") {
-            Self::Pdf
-        } else if head.starts_with(b"PK\x03\x04") {
+        // A ZIP's first local header is at offset 0; a container may store a PDF (whose header
+        // then appears within the first kilobyte), and must still be read as a container.
+        if head.starts_with(b"PK\x03\x04") {
             Self::Zip
+        } else if head.windows(5).any(|w| w == b"%PDF-") {
+            Self::Pdf
         } else {
             Self::Other
         }
@@ -98,6 +100,17 @@ pub fn unreadable(path: &Path, err: &std::io::Error) -> ApiError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_container_storing_a_pdf_is_a_container() {
+        let mut zip = b"PK\x03\x04\x14\x00\x00\x00\x00\x00mimetypeapplication/vnd.etsi.asic-s+zipPK\x03\x04contract.pdf%PDF-1.7\n".to_vec();
+        zip.resize(900, 0);
+        assert_eq!(super::FileKind::of_bytes(&zip), super::FileKind::Zip);
+        assert_eq!(
+            super::FileKind::of_bytes(b"\n%PDF-1.7\n"),
+            super::FileKind::Pdf
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -189,7 +189,13 @@ pub fn national_pointers(lotl: &TrustedList) -> Vec<&Pointer> {
 /// claimed issue date).
 fn signer_valid_at_issue(list: &TrustedList) -> Result<(), LotlError> {
     let Some(signer) = &list.signer else {
-        return Ok(());
+        // A verified list always names its signer; without one nothing is known: refused.
+        return Err(LotlError::Lotl {
+            reason: format!(
+                "the list of {} (number {}) does not name its signer",
+                list.territory, list.sequence_number
+            ),
+        });
     };
     if signer.not_before() <= list.issued && list.issued <= signer.not_after() {
         Ok(())
@@ -237,8 +243,17 @@ pub fn walk_from(
     let mut pivots = Vec::new();
     let mut notes = Vec::new();
     let (candidates, anchored) = pivots_after(&unverified, anchor.oj_uri.as_deref());
-    if anchor.oj_uri.is_some() && !anchored {
-        notes.push("the LOTL does not name the pinned signers' Official Journal notice".to_owned());
+    if let Some(uri) = &anchor.oj_uri
+        && !anchored
+    {
+        // The LOTLs published since the pinned notice all name it: one that does not is older
+        // than the pins (a replay) or not the EU's. The weaker walk is only for callers that
+        // know no notice.
+        return Err(LotlError::Lotl {
+            reason: format!(
+                "it does not name the Official Journal notice the pinned signers come from ({uri}); it may be older than Signet's pins"
+            ),
+        });
     }
     if !anchored {
         // Without a known notice, a LOTL the pinned certificates sign themselves needs no pivot.

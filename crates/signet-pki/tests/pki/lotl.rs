@@ -77,6 +77,17 @@ fn the_walk_goes_from_the_pinned_signer_through_the_pivot_to_the_lotl() {
     };
     let walked = lotl::walk_from(&current, &anchor, &source(&[(TEST_PIVOT_URL, &pivot)])).unwrap();
     assert_eq!(walked.pivots.len(), 1);
+    // Pins from a notice this LOTL does not name (a LOTL older than the pins, replayed): refused,
+    // even though the pins would verify it directly.
+    let unnamed = lotl::Anchor {
+        certs: pin(&world.lotl_signer),
+        oj_uri: Some("https://eur-lex.europa.eu/eli/C/2099/1/oj".to_owned()),
+    };
+    let err = lotl::walk_from(&current, &unnamed, &source(&[])).unwrap_err();
+    assert!(
+        matches!(&err, LotlError::Lotl { reason } if reason.contains("does not name the Official Journal notice")),
+        "{err}"
+    );
 
     // The national list verifies with the signer the LOTL names for EE, and anchors the PKI.
     let pointers = lotl::national_pointers(&walked.list);

@@ -6,7 +6,7 @@ use signet_pades::validate::{Report, Verdict};
 use signet_pdf::{Dict, Document, ObjRef, Object, Update};
 use signet_testkit::{Role, TestPki};
 
-use crate::support::{self, Level};
+use crate::support::{self, Level, update};
 
 /// A one-page PDF with text, an overlay annotation (object 6), a filled text field (8) in an
 /// AcroForm, made well-formed by qpdf.
@@ -46,17 +46,6 @@ fn signed(pki: &TestPki, pdf: &[u8], certify: Option<DocMdp>) -> Vec<u8> {
         ..SignOptions::default()
     };
     support::sign(pki, Role::Signing, pdf, Level::B, &options)
-}
-
-/// Appends an incremental update made by `edit`.
-fn update(pdf: &[u8], edit: impl FnOnce(&Document<'_>, &mut Update<'_, '_>)) -> Vec<u8> {
-    let doc = Document::open(pdf).unwrap();
-    let mut up = Update::new(&doc);
-    edit(&doc, &mut up);
-    let appended = up.finish().unwrap();
-    let mut out = pdf.to_vec();
-    out.extend_from_slice(&appended.bytes);
-    out
 }
 
 fn find(doc: &Document<'_>, pred: impl Fn(&Dict) -> bool) -> ObjRef {

@@ -11,7 +11,7 @@ use signet_pades::validate::{Report, Verdict};
 use signet_pdf::{Dict, Document, ObjRef, Object, Stream, Update};
 use signet_testkit::{Role, TestPki};
 
-use crate::support::{self, Level};
+use crate::support::{self, Level, update};
 
 /// What an object says it is, as keys written over its own.
 const CLAIMS: &[(&str, &[(&str, &str)])] = &[
@@ -128,16 +128,6 @@ fn contract(dir: &std::path::Path, claim: &[(&str, &str)], object_streams: bool)
     // The source has no xref: qpdf rebuilds it and says so (exit 3).
     assert!(matches!(status.code(), Some(0 | 3)));
     std::fs::read(out).unwrap()
-}
-
-fn update(pdf: &[u8], edit: impl FnOnce(&Document<'_>, &mut Update<'_, '_>)) -> Vec<u8> {
-    let doc = Document::open(pdf).unwrap();
-    let mut up = Update::new(&doc);
-    edit(&doc, &mut up);
-    let appended = up.finish().unwrap();
-    let mut out = pdf.to_vec();
-    out.extend_from_slice(&appended.bytes);
-    out
 }
 
 fn dict_of(doc: &Document<'_>, r: ObjRef) -> Dict {

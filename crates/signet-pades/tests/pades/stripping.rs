@@ -8,17 +8,7 @@ use signet_pades::validate::Verdict;
 use signet_pdf::{Document, Object, Update};
 use signet_testkit::{Role, TestPki};
 
-use crate::support::{self, Level};
-
-fn update(pdf: &[u8], edit: impl FnOnce(&Document<'_>, &mut Update<'_, '_>)) -> Vec<u8> {
-    let doc = Document::open(pdf).unwrap();
-    let mut up = Update::new(&doc);
-    edit(&doc, &mut up);
-    let appended = up.finish().unwrap();
-    let mut out = pdf.to_vec();
-    out.extend_from_slice(&appended.bytes);
-    out
-}
+use crate::support::{self, Level, update};
 
 /// The catalog with its form resolved, and the form's first field.
 fn first_field(doc: &Document<'_>) -> signet_pdf::ObjRef {

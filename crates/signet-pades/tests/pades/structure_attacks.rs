@@ -10,7 +10,7 @@ use signet_pades::validate::Verdict;
 use signet_pdf::{Dict, Document, ObjRef, Object, Stream, Update, XrefEntry};
 use signet_testkit::{Role, TestPki};
 
-use crate::support::{self, Level};
+use crate::support::{self, Level, update};
 
 /// A one-page contract with a filled text field (`Amount`), a hidden text field (`Secret`, F 2)
 /// and an empty visible signature field (`Witness`), each with its own appearance.
@@ -53,15 +53,6 @@ fn contract(dir: &std::path::Path, object_streams: bool, rev2: bool) -> Vec<u8> 
         .unwrap();
     assert!(matches!(status.code(), Some(0 | 3)));
     std::fs::read(out).unwrap()
-}
-
-fn update(pdf: &[u8], edit: impl FnOnce(&Document<'_>, &mut Update<'_, '_>)) -> Vec<u8> {
-    let doc = Document::open(pdf).unwrap();
-    let mut up = Update::new(&doc);
-    edit(&doc, &mut up);
-    let mut out = pdf.to_vec();
-    out.extend_from_slice(&up.finish().unwrap().bytes);
-    out
 }
 
 /// The field called `name` (a widget of the page).

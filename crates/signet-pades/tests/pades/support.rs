@@ -311,3 +311,16 @@ pub fn pyhanko_validate_bytes(pki: &TestPki, pdf: &[u8]) -> PeerResult {
     std::fs::write(&path, pdf).unwrap();
     pyhanko_validate(pki, &path)
 }
+
+/// `pdf` with an incremental update made by `edit` appended.
+pub fn update(
+    pdf: &[u8],
+    edit: impl FnOnce(&signet_pdf::Document<'_>, &mut signet_pdf::Update<'_, '_>),
+) -> Vec<u8> {
+    let doc = signet_pdf::Document::open(pdf).unwrap();
+    let mut up = signet_pdf::Update::new(&doc);
+    edit(&doc, &mut up);
+    let mut out = pdf.to_vec();
+    out.extend_from_slice(&up.finish().unwrap().bytes);
+    out
+}

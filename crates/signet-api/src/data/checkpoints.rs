@@ -46,7 +46,13 @@ pub(super) fn store_checkpoint(context: &Context, log: &str, note: &str) -> Resu
     file.logs.insert(log.to_owned(), note.to_owned());
     let bytes = serde_json::to_vec_pretty(&file)
         .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?;
-    write_atomic(&checkpoints_path(context), &bytes)
+    let path = checkpoints_path(context);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    crate::output::write_atomically(&path, crate::output::Placement::Replace, |f| {
+        f.write_all(&bytes)
+    })
 }
 
 pub(super) fn consistency_proof(node: &Node, from: u64, to: u64) -> Result<Vec<Hash>, ApiError> {

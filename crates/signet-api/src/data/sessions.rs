@@ -145,29 +145,3 @@ pub(super) fn overwrite_and_delete(path: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
-
-/// Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename), readable
-/// by the person only.
-pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| ApiError::new(Code::Internal, "a file without a folder"))?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("signet")
-    ));
-    {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    Ok(())
-}

@@ -16,7 +16,9 @@ use signet_pki::{Cert, PathValidator, TrustAnchors};
 use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 
 use crate::cert::{FileBytes, TrustedListFiles};
+use crate::job::Phase;
 use crate::output::{InputSeen, Placement};
+use crate::signing::Hooks;
 use crate::{ApiError, Context};
 
 /// What validation and signing trust: certificate files and a trusted list with its signers.
@@ -301,6 +303,26 @@ pub fn asice_sign(
     token: &mut dyn SigningToken,
     ask: &mut AskPin<'_>,
 ) -> Result<AsiceSignReport, ApiError> {
+    asice_sign_hooked(
+        context,
+        fetch,
+        request,
+        token,
+        &mut |kind, _| ask(kind),
+        &Hooks::none(),
+    )
+}
+
+/// [`asice_sign`], reporting its steps to `hooks` (the signing job) and asking for the secret
+/// with the card's count of tries left.
+pub(crate) fn asice_sign_hooked(
+    context: &Context,
+    fetch: &dyn Fetch,
+    request: &AsiceSignRequest,
+    token: &mut dyn SigningToken,
+    ask: &mut crate::token::AskSecret<'_>,
+    hooks: &Hooks<'_>,
+) -> Result<AsiceSignReport, ApiError> {
     let loaded = load_trust(&request.trust)?;
     let now = context.clock().now();
     let signer_der = token
@@ -320,6 +342,7 @@ pub fn asice_sign(
             format!("the token's signing certificate: {e}"),
         )
     })?;
+    (hooks.signer)(&signer);
     let mut anchors = TrustAnchors::new(loaded.anchors.iter().cloned());
     let mut intermediates = Vec::new();
     for (i, bytes) in request.chain.iter().enumerate() {
@@ -375,11 +398,17 @@ pub fn asice_sign(
             *token_error.borrow_mut() = Some(e);
             message
         };
-        let pin = ask(kind).map_err(keep)?;
-        token
-            .sign_digest(KeyRole::Signing, digest, pin)
-            .map(|raw| raw.0)
-            .map_err(|e| keep(ApiError::from(e)))
+        (hooks.phase)(Phase::WaitingForPin, 0);
+        let state = if kind == PinKind::Password {
+            None
+        } else {
+            token.pin_state(kind).ok()
+        };
+        let raw = crate::signing::sign_with_retries(token, digest, (kind, state), ask, hooks, 0)
+            .map_err(keep)?;
+        // The session goes on to the time-stamp and the OCSP answer.
+        (hooks.phase)(Phase::Timestamp, 0);
+        Ok(raw.0)
     };
     let map = |e: signet_asic::session::SessionError| {
         match e {
@@ -460,6 +489,7 @@ pub fn asice_sign(
             }
             inputs.push(InputFile::from_path(f).map_err(|e| asic_error(f, &e))?);
         }
+        (hooks.phase)(Phase::Hashing, 0);
         signet_asic::session::sign_new_guarded(
             &request.out,
             &inputs,

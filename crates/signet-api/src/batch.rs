@@ -619,6 +619,7 @@ impl Batch {
                         token,
                         ask,
                         fetch,
+                        (&crate::signing::Hooks::none(), 0),
                         PdfInput {
                             seen: &file.seen,
                             output: &file.output_path,

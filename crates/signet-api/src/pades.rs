@@ -21,8 +21,10 @@ use signet_pki::crypto::HashAlg;
 use signet_pki::{Cert, PathValidator, TrustAnchors};
 use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 
+use crate::job::Phase;
 use crate::output::{InputSeen, Placement, write_atomically};
-use crate::token::{AskSecret, TokenSpec, open_signing_token};
+use crate::signing::Hooks;
+use crate::token::{AskSecret, TokenSpec};
 use crate::{ApiError, Context};
 
 /// A visible signature: page (1-based), x, y, width, height in points.
@@ -189,6 +191,17 @@ pub fn pades_sign(
     ask: &mut AskSecret<'_>,
     fetch: &dyn Fetch,
 ) -> Result<Vec<SignedPdf>, ApiError> {
+    pades_sign_hooked(context, request, ask, fetch, &Hooks::none())
+}
+
+/// [`pades_sign`], reporting its steps to `hooks` (the signing job).
+pub(crate) fn pades_sign_hooked(
+    context: &Context,
+    request: &PadesSignRequest,
+    ask: &mut AskSecret<'_>,
+    fetch: &dyn Fetch,
+    hooks: &Hooks<'_>,
+) -> Result<Vec<SignedPdf>, ApiError> {
     if request.level.has_timestamp() && request.tsa.is_none() {
         return Err(ApiError::new(
             Code::InvalidInput,
@@ -199,14 +212,24 @@ pub fn pades_sign(
     // Read every input first: a missing or broken file, or an output in the way, fails before
     // the token is touched.
     let mut inputs = Vec::new();
-    for (input, output) in &request.files {
+    for (n, (input, output)) in request.files.iter().enumerate() {
         if !request.replace_existing && output.exists() {
             return Err(ApiError::output_exists(output));
         }
+        (hooks.check)()?;
+        (hooks.phase)(Phase::Reading, n);
         let seen = InputSeen::of(input);
         let (bytes, normalised) = read_input(input, request.normalise)?;
         inputs.push((seen, output.clone(), bytes, normalised));
     }
+    // What each PIN request shows is the digest of the bytes that will be signed.
+    (hooks.read)(
+        inputs
+            .iter()
+            .map(|(seen, _, bytes, _)| crate::signing::facts_of(seen.path(), bytes))
+            .collect(),
+    );
+    (hooks.check)()?;
     let mut password: Option<Pin> = None;
     let is_file = matches!(request.token, TokenSpec::P12 { .. });
     let mut token = {
@@ -217,9 +240,10 @@ pub fn pades_sign(
             }
             Ok(pin)
         };
-        open_signing_token(&request.token, &mut remember)?
+        crate::signing::open_with_retries(&request.token, &mut remember, hooks)?
     };
     let signer = PadesSigner::new(context, request, token.as_mut())?;
+    (hooks.signer)(signer.signer());
     let mut ask_sign = |kind: PinKind, state| match (&password, is_file) {
         (Some(p), true) => copy_pin(p),
         _ => ask(kind, state),
@@ -228,12 +252,14 @@ pub fn pades_sign(
     let total = inputs.len();
     for (n, (seen, output, bytes, normalised)) in inputs.iter().enumerate() {
         tracing::info!(n = n + 1, of = total, level = %request.level, "signing a PDF");
+        (hooks.check)()?;
         results.push(signer.sign_one(
             context,
             request,
             token.as_mut(),
             &mut ask_sign,
             fetch,
+            (hooks, n),
             PdfInput {
                 seen,
                 output,
@@ -349,9 +375,19 @@ impl PadesSigner {
         })
     }
 
+    /// The signer's certificate.
+    pub(crate) fn signer(&self) -> &Cert {
+        &self.signer
+    }
+
     /// Signs one PDF at `request`'s level and writes it atomically to its output, from the
     /// bytes read, once the input on disk is found unchanged. The PIN (or the password) is
-    /// asked through `ask` right before the signature.
+    /// asked through `ask` right before the signature; the steps are reported to `hooks` as
+    /// those of the file at `index`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the steps of one signature, each needed"
+    )]
     pub(crate) fn sign_one(
         &self,
         context: &Context,
@@ -359,6 +395,7 @@ impl PadesSigner {
         token: &mut (dyn SigningToken + Send),
         ask: &mut AskSecret<'_>,
         fetch: &dyn Fetch,
+        (hooks, index): (&Hooks<'_>, usize),
         file: PdfInput<'_>,
     ) -> Result<SignedPdf, ApiError> {
         let PdfInput {
@@ -397,10 +434,18 @@ impl PadesSigner {
         } else {
             token.pin_state(kind).ok()
         };
-        let pin = ask(kind, state)?;
-        let raw = token.sign_digest(KeyRole::Signing, &to_sign.digest_to_sign(), pin)?;
+        (hooks.phase)(Phase::WaitingForPin, index);
+        let raw = crate::signing::sign_with_retries(
+            token,
+            &to_sign.digest_to_sign(),
+            (kind, state),
+            ask,
+            hooks,
+            index,
+        )?;
         let signed = match &request.tsa {
             Some(url) if request.level.has_timestamp() => {
+                (hooks.phase)(Phase::Timestamp, index);
                 let mut ts = timestamper(fetch, context, url, anchors, all_pool);
                 to_sign.finish(&raw.0, Some(&mut ts as &mut Timestamper<'_>))
             }
@@ -409,6 +454,7 @@ impl PadesSigner {
         .map_err(pades_error)?;
         let mut out: Option<Vec<u8>> = None;
         if request.level.has_validation_data() {
+            (hooks.phase)(Phase::Revocation, index);
             let targets = ltv::certificates_to_cover(signed.cms());
             let data = ltv::collect(
                 fetch,
@@ -424,10 +470,12 @@ impl PadesSigner {
         if request.level == BaselineLevel::B_LTA
             && let (Some(url), Some(current)) = (&request.tsa, out.take())
         {
+            (hooks.phase)(Phase::Timestamp, index);
             let mut ts = timestamper(fetch, context, url, anchors, all_pool);
             out =
                 Some(ltv::add_document_timestamp(&current, &mut ts, 12_000).map_err(pades_error)?);
         }
+        (hooks.phase)(Phase::Writing, index);
         // The input must still hold what was read and signed (a normalised input, whose
         // original bytes are not kept, must still be the same file, size and times).
         match normalised {

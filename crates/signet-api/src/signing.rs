@@ -1,0 +1,740 @@
+//! `sign`: the one signing operation the desktop and the command line call — which format, which
+//! outputs, which settings — as a job ([`crate::job`]).
+//!
+//! **The format rule**, used by the proposal the window shows and by the signature: when every
+//! input is a PDF, each is signed as PAdES (one output each, `NAME.signed.pdf`); anything else, or
+//! a mix, goes into one ASiC-E container named after the first file (`NAME.asice`). The caller may
+//! force either format. What a file is comes from its content ([`crate::input::file_kind`]): a
+//! file named `.pdf` that is not one is refused, and a PDF is a file the PDF reader opens.
+//!
+//! **Settings**, one precedence for every field: what the request gives, then the profile, then
+//! built-in defaults (level B-LT, the ID card in whichever reader holds one).
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+use signet_core::{BaselineLevel, Code, Fetch};
+use signet_pki::Cert;
+use signet_token::{CardTrouble, KeyRole, Pin, PinKind, PinState, SigningToken, TokenError};
+
+use crate::asice::{AsiceSignRequest, TrustFiles};
+use crate::cert::{FileBytes, TrustedListFiles};
+use crate::input::{FileKind, file_kind};
+use crate::job::{DocumentFacts, JobControl, Phase, SigningAsk};
+use crate::output::InputSeen;
+use crate::pades::{PadesSignRequest, VisiblePlace};
+use crate::token::{AskSecret, TokenSpec, open_signing_token};
+use crate::{ApiError, Context};
+
+/// The two signature formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SignFormat {
+    /// A PAdES signature in each PDF.
+    Pades,
+    /// One ASiC-E container holding every file.
+    Asice,
+}
+
+/// Why the proposal chose its format (the window says it in one sentence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum FormatReason {
+    /// Every file is a PDF: each gets a signature of its own.
+    AllPdf,
+    /// Not every file is a PDF: they go into one container.
+    NotAllPdf,
+    /// The person chose the format.
+    Chosen,
+}
+
+/// What a file to sign is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum InputKind {
+    /// A PDF.
+    Pdf,
+    /// An ASiC container (a ZIP archive).
+    Container,
+    /// Any other file.
+    Other,
+}
+
+/// A file of the proposal: its facts and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProposedFile {
+    /// Name, path, size, SHA-256.
+    pub facts: DocumentFacts,
+    /// What it is, by its content.
+    pub kind: InputKind,
+}
+
+/// What Signet proposes for a set of files, before anything is signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignProposal {
+    /// The format.
+    pub format: SignFormat,
+    /// Why.
+    pub reason: FormatReason,
+    /// The files.
+    pub files: Vec<ProposedFile>,
+    /// The outputs that would be written.
+    pub outputs: Vec<String>,
+    /// Outputs that exist already (never replaced without the person's word).
+    pub existing: Vec<String>,
+    /// The level, by the settings' precedence.
+    pub level: BaselineLevel,
+    /// The signing device, as the settings name it (`pcsc`, `p12:FILE`…).
+    pub token: String,
+}
+
+/// What to sign, as the person chose it; what is left out comes from the settings.
+#[derive(Debug, Clone, Default)]
+pub struct SignFilesRequest {
+    /// The files.
+    pub files: Vec<PathBuf>,
+    /// Force a format; otherwise the rule decides.
+    pub format: Option<SignFormat>,
+    /// The level.
+    pub level: Option<BaselineLevel>,
+    /// The signing device.
+    pub token: Option<TokenSpec>,
+    /// The folder for the outputs; next to the (first) input by default.
+    pub output_dir: Option<PathBuf>,
+    /// A visible PAdES signature.
+    pub visible: Option<VisiblePlace>,
+    /// `/Reason` (PAdES).
+    pub reason: Option<String>,
+    /// `/Location` (PAdES).
+    pub location: Option<String>,
+    /// Replace outputs that exist (the person was asked).
+    pub replace_existing: bool,
+}
+
+/// One output written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedOutput {
+    /// The file written.
+    pub output: String,
+    /// The inputs it signs.
+    pub inputs: Vec<String>,
+    /// The level made.
+    pub level: BaselineLevel,
+    /// Pre-sign warnings (hidden content a later revision could reveal…).
+    pub warnings: Vec<String>,
+}
+
+/// What `sign` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOutcome {
+    /// The format used.
+    pub format: SignFormat,
+    /// The signer, as a person reads the name.
+    pub signer: String,
+    /// Every output.
+    pub outputs: Vec<SignedOutput>,
+}
+
+/// The steps of a signature, reported to a job (all no-ops for a plain call).
+pub(crate) struct Hooks<'a> {
+    /// A step on the file at the index.
+    pub(crate) phase: &'a (dyn Fn(Phase, usize) + 'a),
+    /// `Err` once the job is cancelled.
+    pub(crate) check: &'a (dyn Fn() -> Result<(), ApiError> + 'a),
+    /// The facts of the bytes read, before any PIN.
+    pub(crate) read: &'a (dyn Fn(Vec<DocumentFacts>) + 'a),
+    /// The signer's certificate, once the token is open.
+    pub(crate) signer: &'a (dyn Fn(&Cert) + 'a),
+    /// A wrong PIN was given: the next request is a retry.
+    pub(crate) wrong_pin: &'a (dyn Fn() + 'a),
+    /// Ask again after a wrong PIN (while tries are left) instead of failing.
+    pub(crate) retry_wrong_pin: bool,
+}
+
+fn no_phase(_: Phase, _: usize) {}
+fn no_check() -> Result<(), ApiError> {
+    Ok(())
+}
+fn no_read(_: Vec<DocumentFacts>) {}
+fn no_signer(_: &Cert) {}
+fn nothing() {}
+
+impl Hooks<'static> {
+    /// No job: nothing reported, no retry.
+    pub(crate) fn none() -> Self {
+        Self {
+            phase: &no_phase,
+            check: &no_check,
+            read: &no_read,
+            signer: &no_signer,
+            wrong_pin: &nothing,
+            retry_wrong_pin: false,
+        }
+    }
+}
+
+/// The facts of `bytes` read from `path`.
+pub(crate) fn facts_of(path: &Path, bytes: &[u8]) -> DocumentFacts {
+    DocumentFacts {
+        name: file_name(path),
+        path: path.display().to_string(),
+        size: bytes.len() as u64,
+        sha256: hex(&Sha256::digest(bytes)),
+    }
+}
+
+/// The facts of the file at `path`, read while streaming.
+fn facts_of_file(path: &Path) -> Result<DocumentFacts, ApiError> {
+    let mut file = std::fs::File::open(path).map_err(|e| crate::input::unreadable(path, &e))?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| crate::input::unreadable(path, &e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hash.update(&buf[..n]);
+    }
+    Ok(DocumentFacts {
+        name: file_name(path),
+        path: path.display().to_string(),
+        size,
+        sha256: hex(&hash.finalize()),
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Opens the token, asking for a PKCS#12 file's password again while it is wrong (when the
+/// hooks allow retries).
+pub(crate) fn open_with_retries(
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    hooks: &Hooks<'_>,
+) -> Result<Box<dyn SigningToken + Send>, ApiError> {
+    loop {
+        (hooks.check)()?;
+        match open_signing_token(spec, ask) {
+            Err(err)
+                if hooks.retry_wrong_pin
+                    && err.code == Code::PinIncorrect
+                    && matches!(spec, TokenSpec::P12 { .. }) =>
+            {
+                tracing::info!("wrong password for the PKCS#12 file: asking again");
+                (hooks.wrong_pin)();
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Asks for the signing PIN and signs `digest`; a wrong PIN asks again with the tries left (when
+/// the hooks allow retries), a cancel given with the PIN stops before the card signs.
+pub(crate) fn sign_with_retries<T: SigningToken + ?Sized>(
+    token: &mut T,
+    digest: &[u8],
+    (kind, mut state): (PinKind, Option<PinState>),
+    ask: &mut AskSecret<'_>,
+    hooks: &Hooks<'_>,
+    index: usize,
+) -> Result<signet_token::RawSignature, ApiError> {
+    loop {
+        let pin: Pin = ask(kind, state)?;
+        (hooks.check)()?;
+        (hooks.phase)(Phase::Signing, index);
+        match token.sign_digest(KeyRole::Signing, digest, pin) {
+            Ok(raw) => return Ok(raw),
+            Err(TokenError::Card(CardTrouble::PinIncorrect {
+                kind: wrong,
+                retries_left,
+            })) if hooks.retry_wrong_pin && retries_left > 0 => {
+                tracing::info!(pin = %wrong, retries_left, "wrong PIN: asking again");
+                state = Some(PinState {
+                    kind: wrong,
+                    retries_left,
+                    max_retries: state.map_or(3, |s| s.max_retries),
+                });
+                (hooks.wrong_pin)();
+                (hooks.phase)(Phase::WaitingForPin, index);
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+/// The settings an operation runs with, by the one precedence: the request, the profile,
+/// built-in defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The level.
+    pub level: BaselineLevel,
+    /// The signing device.
+    pub token: TokenSpec,
+    /// The time-stamping authority.
+    pub tsa: Option<String>,
+    /// What signing and validation trust.
+    pub trust: TrustFiles,
+}
+
+impl Settings {
+    /// The settings for `request` in `context`.
+    pub fn resolve(
+        context: &Context,
+        level: Option<BaselineLevel>,
+        token: Option<&TokenSpec>,
+    ) -> Result<Self, ApiError> {
+        let profile = context.profile();
+        let token = token.cloned().unwrap_or_else(|| {
+            profile
+                .and_then(|p| p.identity.clone())
+                .map_or_else(TokenSpec::default, |file| TokenSpec::P12 { file })
+        });
+        Ok(Self {
+            level: level.unwrap_or(BaselineLevel::B_LT),
+            token,
+            tsa: profile.and_then(|p| p.tsa_url.clone()),
+            trust: profile.map_or_else(|| Ok(TrustFiles::default()), profile_trust)?,
+        })
+    }
+}
+
+fn read_named(path: &Path) -> Result<FileBytes, ApiError> {
+    Ok(FileBytes {
+        name: path.display().to_string(),
+        bytes: std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?,
+    })
+}
+
+/// The trust a profile names.
+pub fn profile_trust(profile: &crate::Profile) -> Result<TrustFiles, ApiError> {
+    Ok(TrustFiles {
+        trust: profile
+            .trust
+            .iter()
+            .map(|p| read_named(p))
+            .collect::<Result<_, _>>()?,
+        list: match &profile.trusted_list {
+            Some(list) => Some(TrustedListFiles {
+                list: read_named(list)?,
+                signers: profile
+                    .trusted_list_signers
+                    .iter()
+                    .map(|p| read_named(p))
+                    .collect::<Result<_, _>>()?,
+            }),
+            None => None,
+        },
+    })
+}
+
+/// The output of the PDF `input`: `NAME.signed.pdf` in `dir` (next to the input by default).
+pub fn pades_output(input: &Path, dir: Option<&Path>) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map_or_else(|| "document".into(), |s| s.to_string_lossy().into_owned());
+    let name = format!("{stem}.signed.pdf");
+    match dir {
+        Some(dir) => dir.join(name),
+        None => input.with_file_name(name),
+    }
+}
+
+/// The container for `files`: `NAME.asice` after the first file, in `dir` (next to it by
+/// default).
+pub fn asice_output(files: &[PathBuf], dir: Option<&Path>) -> Option<PathBuf> {
+    let first = files.first()?;
+    let stem = first
+        .file_stem()
+        .map_or_else(|| "container".into(), |s| s.to_string_lossy().into_owned());
+    let name = format!("{stem}.asice");
+    Some(match dir {
+        Some(dir) => dir.join(name),
+        None => first.with_file_name(name),
+    })
+}
+
+fn input_kind(path: &Path) -> Result<InputKind, ApiError> {
+    Ok(match file_kind(path)? {
+        FileKind::Pdf => {
+            // A PDF is also a file the reader opens; `%PDF-` alone is not enough.
+            let bytes = std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?;
+            if signet_pdf::Document::open(&bytes).is_ok()
+                || matches!(
+                    signet_pdf::Document::open(&bytes),
+                    Err(signet_pdf::PdfError::Encrypted)
+                )
+            {
+                InputKind::Pdf
+            } else {
+                InputKind::Other
+            }
+        }
+        FileKind::Zip => InputKind::Container,
+        FileKind::Other => InputKind::Other,
+    })
+}
+
+/// What Signet proposes for `files`: the format by the rule (or `format` when given), the outputs,
+/// the level and the token by the settings.
+pub fn propose(
+    context: &Context,
+    files: &[PathBuf],
+    format: Option<SignFormat>,
+    output_dir: Option<&Path>,
+) -> Result<SignProposal, ApiError> {
+    if files.is_empty() {
+        return Err(ApiError::new(Code::InvalidInput, "no files to sign")
+            .recommend("Choose one or more files."));
+    }
+    let mut proposed = Vec::new();
+    for path in files {
+        let kind = input_kind(path)?;
+        proposed.push(ProposedFile {
+            facts: facts_of_file(path)?,
+            kind,
+        });
+    }
+    let all_pdf = proposed.iter().all(|f| f.kind == InputKind::Pdf);
+    let (format, reason) = match format {
+        Some(format) => (format, FormatReason::Chosen),
+        None if all_pdf => (SignFormat::Pades, FormatReason::AllPdf),
+        None => (SignFormat::Asice, FormatReason::NotAllPdf),
+    };
+    if format == SignFormat::Pades
+        && let Some(not_pdf) = proposed.iter().find(|f| f.kind != InputKind::Pdf)
+    {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            format!(
+                "{} is not a PDF: only PDFs can carry a PAdES signature",
+                not_pdf.facts.name
+            ),
+        )
+        .recommend("Put the files into an ASiC-E container instead."));
+    }
+    let outputs: Vec<PathBuf> = match format {
+        SignFormat::Pades => files.iter().map(|f| pades_output(f, output_dir)).collect(),
+        SignFormat::Asice => asice_output(files, output_dir).into_iter().collect(),
+    };
+    let settings = Settings::resolve(context, None, None)?;
+    Ok(SignProposal {
+        format,
+        reason,
+        files: proposed,
+        existing: outputs
+            .iter()
+            .filter(|o| o.exists())
+            .map(|o| o.display().to_string())
+            .collect(),
+        outputs: outputs.iter().map(|o| o.display().to_string()).collect(),
+        level: settings.level,
+        token: settings.token.to_string(),
+    })
+}
+
+/// Signs `request` as a job: reports its steps, asks for each secret through `job` with what will
+/// be signed, asks again after a wrong PIN, and stops when cancelled (before the card signs and
+/// between files), leaving no partial output.
+pub fn sign(
+    context: &Context,
+    request: &SignFilesRequest,
+    fetch: &dyn Fetch,
+    job: &JobControl,
+) -> Result<SignOutcome, ApiError> {
+    let proposal = propose(
+        context,
+        &request.files,
+        request.format,
+        request.output_dir.as_deref(),
+    )?;
+    if !request.replace_existing
+        && let Some(existing) = proposal.existing.first()
+    {
+        return Err(ApiError::output_exists(Path::new(existing)));
+    }
+    let settings = Settings::resolve(context, request.level, request.token.as_ref())?;
+    let format = proposal.format;
+    let ask_state = std::sync::Mutex::new((
+        SigningAsk {
+            signer: None,
+            documents: proposal.files.iter().map(|f| f.facts.clone()).collect(),
+            per_file: format == SignFormat::Pades,
+        },
+        0usize,
+        false,
+    ));
+    let lock = || {
+        ask_state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let total = u32::try_from(request.files.len()).unwrap_or(u32::MAX);
+    let phase = |phase: Phase, index: usize| {
+        lock().1 = index;
+        let facts = &proposal.files.get(index).map(|f| f.facts.name.as_str());
+        let position = (format == SignFormat::Pades && total > 1).then(|| crate::job::Position {
+            n: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            of: total,
+        });
+        job.phase(
+            phase,
+            if format == SignFormat::Pades {
+                *facts
+            } else {
+                None
+            },
+            position,
+        );
+    };
+    let check = || job.check();
+    let read = |facts: Vec<DocumentFacts>| lock().0.documents = facts;
+    let signer_seen = |cert: &Cert| {
+        lock().0.signer = Some(crate::people::display_name(&cert.subject().to_string()));
+    };
+    let wrong_pin = || lock().2 = true;
+    let hooks = Hooks {
+        phase: &phase,
+        check: &check,
+        read: &read,
+        signer: &signer_seen,
+        wrong_pin: &wrong_pin,
+        retry_wrong_pin: true,
+    };
+    let mut ask = |kind: PinKind, state: Option<PinState>| -> Result<Pin, ApiError> {
+        let request = {
+            let mut guard = lock();
+            let retry = std::mem::take(&mut guard.2);
+            guard.0.request(kind, state, guard.1, retry)
+        };
+        job.ask(request)
+    };
+    let outputs: Vec<PathBuf> = proposal.outputs.iter().map(PathBuf::from).collect();
+    let outcome = match format {
+        SignFormat::Pades => {
+            let pades = PadesSignRequest {
+                files: request.files.iter().cloned().zip(outputs).collect(),
+                level: settings.level,
+                tsa: settings.tsa.clone(),
+                token: settings.token.clone(),
+                chain: Vec::new(),
+                trust: settings
+                    .trust
+                    .trust
+                    .iter()
+                    .map(|f| f.bytes.clone())
+                    .collect(),
+                trusted_list: settings.trust.list.clone(),
+                visible: request.visible,
+                normalise: false,
+                reason: request.reason.clone(),
+                location: request.location.clone(),
+                contact: None,
+                replace_existing: request.replace_existing,
+            };
+            let signed = crate::pades::pades_sign_hooked(context, &pades, &mut ask, fetch, &hooks)?;
+            SignOutcome {
+                format,
+                signer: signed
+                    .first()
+                    .map(|s| crate::people::display_name(&s.signer))
+                    .unwrap_or_default(),
+                outputs: signed
+                    .into_iter()
+                    .map(|s| SignedOutput {
+                        output: s.output,
+                        inputs: vec![s.input],
+                        level: s.level,
+                        warnings: s.warnings,
+                    })
+                    .collect(),
+            }
+        }
+        SignFormat::Asice => {
+            let out = outputs
+                .first()
+                .cloned()
+                .ok_or_else(|| ApiError::new(Code::InvalidInput, "no files to sign"))?;
+            let seen = request.files.iter().map(|f| InputSeen::of(f)).collect();
+            let asice = AsiceSignRequest {
+                files: request.files.clone(),
+                out,
+                add_to: None,
+                level: settings.level,
+                tsa: settings.tsa.clone(),
+                trust: settings.trust.clone(),
+                chain: Vec::new(),
+                replace_existing: request.replace_existing,
+                seen,
+                // What the PIN request showed is what must stream into the container.
+                expected_sha256: proposal
+                    .files
+                    .iter()
+                    .map(|f| decode_hex(&f.facts.sha256))
+                    .collect(),
+            };
+            let mut password: Option<Pin> = None;
+            let mut token = {
+                let mut remember = |kind: PinKind, state| -> Result<Pin, ApiError> {
+                    let pin = ask(kind, state)?;
+                    if kind == PinKind::Password {
+                        password = Some(crate::pades::copy_pin(&pin)?);
+                    }
+                    Ok(pin)
+                };
+                open_with_retries(&settings.token, &mut remember, &hooks)?
+            };
+            let mut ask_sign = |kind: PinKind, state| match &password {
+                Some(p) if kind == PinKind::Password => crate::pades::copy_pin(p),
+                _ => ask(kind, state),
+            };
+            let report = crate::asice::asice_sign_hooked(
+                context,
+                fetch,
+                &asice,
+                token.as_mut(),
+                &mut ask_sign,
+                &hooks,
+            )?;
+            SignOutcome {
+                format,
+                signer: crate::people::display_name(&report.signer),
+                outputs: vec![SignedOutput {
+                    output: report.container,
+                    inputs: request
+                        .files
+                        .iter()
+                        .map(|f| f.display().to_string())
+                        .collect(),
+                    level: report.level,
+                    warnings: Vec::new(),
+                }],
+            }
+        }
+    };
+    tracing::info!(format = ?outcome.format, outputs = outcome.outputs.len(), "signed");
+    Ok(outcome)
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-page PDF with a correct cross-reference table.
+    pub(crate) fn blank_pdf() -> Vec<u8> {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ];
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = pdf.len();
+        pdf.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+        for o in offsets {
+            pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        pdf.extend_from_slice(
+            format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        pdf
+    }
+
+    #[test]
+    fn outputs_follow_one_rule() {
+        assert_eq!(
+            pades_output(Path::new("/d/contract.pdf"), None),
+            Path::new("/d/contract.signed.pdf")
+        );
+        assert_eq!(
+            pades_output(Path::new("/d/contract.pdf"), Some(Path::new("/out"))),
+            Path::new("/out/contract.signed.pdf")
+        );
+        assert_eq!(
+            asice_output(&["/d/notes.txt".into(), "/d/a.pdf".into()], None).unwrap(),
+            Path::new("/d/notes.asice")
+        );
+        assert_eq!(decode_hex("00ff10").unwrap(), [0, 255, 16]);
+        assert!(decode_hex("0g").is_none());
+    }
+
+    #[test]
+    fn every_pdf_is_pades_a_mix_is_one_container_and_a_false_pdf_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context::new(dir.path().join("data"));
+        let pdf = dir.path().join("a.pdf");
+        std::fs::write(&pdf, blank_pdf()).unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "hello").unwrap();
+        let p = propose(&context, std::slice::from_ref(&pdf), None, None).unwrap();
+        assert_eq!(
+            (p.format, p.reason),
+            (SignFormat::Pades, FormatReason::AllPdf)
+        );
+        assert_eq!(
+            p.outputs,
+            [dir.path().join("a.signed.pdf").display().to_string()]
+        );
+        assert_eq!(p.level, BaselineLevel::B_LT);
+        assert_eq!(
+            p.files[0].facts.size,
+            std::fs::metadata(&pdf).unwrap().len()
+        );
+        let p = propose(&context, &[pdf.clone(), text.clone()], None, None).unwrap();
+        assert_eq!(
+            (p.format, p.reason),
+            (SignFormat::Asice, FormatReason::NotAllPdf)
+        );
+        assert_eq!(
+            p.outputs,
+            [dir.path().join("a.asice").display().to_string()]
+        );
+        // A header alone does not make a PDF: the reader must open it.
+        let fake = dir.path().join("fake.dat");
+        std::fs::write(&fake, "%PDF-1.7 and nothing else").unwrap();
+        let p = propose(&context, std::slice::from_ref(&fake), None, None).unwrap();
+        assert_eq!(p.files[0].kind, InputKind::Other);
+        assert_eq!(p.format, SignFormat::Asice);
+        let err = propose(&context, &[fake], Some(SignFormat::Pades), None).unwrap_err();
+        assert!(err.message.contains("is not a PDF"), "{err}");
+        let named = dir.path().join("named.pdf");
+        std::fs::write(&named, "text").unwrap();
+        assert!(propose(&context, &[named], None, None).is_err());
+        std::fs::write(dir.path().join("a.signed.pdf"), "x").unwrap();
+        let p = propose(&context, &[pdf], None, None).unwrap();
+        assert_eq!(p.existing.len(), 1);
+    }
+}

@@ -1,0 +1,373 @@
+//! `verify`: any mix of PDFs and containers in one call, with one report shape — a list of files,
+//! each with its format, its verdict in plain terms and each signature's, whatever the format.
+//!
+//! The full format reports (PAdES, ASiC-E) stay what `signet verify --json` prints per format;
+//! this is the shape both the window and a mixed `verify` show.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use signet_core::{Code, Fetch, Indication};
+
+use crate::input::{FileKind, file_kind};
+use crate::job::{JobControl, Phase, Position};
+use crate::pades::PadesVerifyRequest;
+use crate::signing::Settings;
+use crate::{ApiError, Context};
+
+/// The format of a signed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DocumentFormat {
+    /// A PDF with PAdES (or PDF) signatures.
+    Pdf,
+    /// An ASiC-E or ASiC-S container.
+    Container,
+}
+
+/// A verdict a person reads: four words, the same for a file and a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Verdict {
+    /// Valid.
+    Valid,
+    /// Valid, with remarks (allowed changes after signing, warnings).
+    ValidWithWarnings,
+    /// Signet cannot tell yet (trust, revocation or time could not be established).
+    CannotTell,
+    /// Not valid.
+    NotValid,
+}
+
+/// One change made after a signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeView {
+    /// The revision that made it (1-based).
+    #[ts(type = "number")]
+    pub revision: usize,
+    /// `form-fill`, `annotation`, `signature`, `dss`, `document-timestamp`, `metadata`,
+    /// `content`, `other`.
+    pub kind: String,
+    /// Whether the policy allows it.
+    pub allowed: bool,
+    /// The page, for a change of what a page shows.
+    #[ts(type = "number | null")]
+    pub page: Option<usize>,
+    /// What changed, in words.
+    pub detail: String,
+}
+
+/// One signature (or document time-stamp) as a person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureView {
+    /// `signature` or `documentTimestamp`.
+    pub kind: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// EN 319 102-1 indication.
+    pub indication: Indication,
+    /// Its sub-indication, when not passed.
+    pub sub_indication: Option<String>,
+    /// The signer, as a person reads the name ("Mari Tamm (38001085718)").
+    pub signer: Option<String>,
+    /// The signer certificate's full subject.
+    pub signer_subject: Option<String>,
+    /// The time the signer claims (RFC 3339).
+    pub claimed_time: Option<String>,
+    /// The time proven by a time-stamp (RFC 3339).
+    pub proven_time: Option<String>,
+    /// Who time-stamped it.
+    pub timestamp_authority: Option<String>,
+    /// The level reached (`B-B` … `B-LTA`, `LT-TM`).
+    pub level: Option<String>,
+    /// `QES`, `AdES/QC` or `AdES`, when known.
+    pub qualification: Option<String>,
+    /// The certificate path, signer first (subjects).
+    pub chain: Vec<String>,
+    /// Revocation data, in words.
+    pub revocation: Vec<String>,
+    /// Changes after it (PDF).
+    pub changes: Vec<ChangeView>,
+    /// What failed.
+    pub errors: Vec<String>,
+    /// Remarks.
+    pub warnings: Vec<String>,
+}
+
+/// One file verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedFile {
+    /// The path.
+    pub path: String,
+    /// The file's name.
+    pub name: String,
+    /// What it is.
+    pub format: DocumentFormat,
+    /// The verdict on the whole file: its worst signature's, or not valid with no signature.
+    pub verdict: Verdict,
+    /// File-level problems (unreadable, refused container, bytes after the last revision).
+    pub problems: Vec<String>,
+    /// Signatures a later revision removed.
+    pub removed_signatures: Vec<String>,
+    /// The files a container holds.
+    pub data_files: Vec<String>,
+    /// Each signature.
+    pub signatures: Vec<SignatureView>,
+}
+
+/// Every file of one `verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedFiles {
+    /// The files, in the order given.
+    pub files: Vec<VerifiedFile>,
+    /// The trust data used ("trusted list … issued …"), when a list was used.
+    pub trust_data: Option<String>,
+    /// The validation time (RFC 3339).
+    pub validation_time: String,
+}
+
+fn verdict_of(indication: Indication, warned: bool) -> Verdict {
+    match indication {
+        Indication::TotalPassed if warned => Verdict::ValidWithWarnings,
+        Indication::TotalPassed => Verdict::Valid,
+        Indication::Indeterminate => Verdict::CannotTell,
+        Indication::TotalFailed => Verdict::NotValid,
+    }
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFile {
+    use signet_pades::validate::Verdict as V;
+    let signatures: Vec<SignatureView> = report
+        .signatures
+        .iter()
+        .map(|s| {
+            let changes: Vec<ChangeView> = s
+                .modifications
+                .iter()
+                .map(|m| ChangeView {
+                    revision: m.revision,
+                    kind: m.kind.clone(),
+                    allowed: m.allowed,
+                    page: m.page,
+                    detail: m.detail.clone(),
+                })
+                .collect();
+            let warned = !s.warnings.is_empty()
+                || changes
+                    .iter()
+                    .any(|c| matches!(c.kind.as_str(), "form-fill" | "annotation"));
+            let verdict = if s.modified {
+                Verdict::NotValid
+            } else {
+                verdict_of(s.indication, warned)
+            };
+            let qualification = match (&s.trusted_list, &s.qualification) {
+                (Some(l), _) if l.qes => Some("QES".to_owned()),
+                (Some(l), _) if l.qualified == Some(true) => Some("AdES/QC".to_owned()),
+                (Some(_), _) => Some("AdES".to_owned()),
+                (None, Some(q)) if q.qualified_esign_in_qscd => Some("QES".to_owned()),
+                (None, Some(q)) if q.qc_compliance => Some("AdES/QC".to_owned()),
+                (None, _) => None,
+            };
+            SignatureView {
+                kind: if s.kind == "document-timestamp" {
+                    "documentTimestamp".to_owned()
+                } else {
+                    "signature".to_owned()
+                },
+                verdict,
+                indication: s.indication,
+                sub_indication: s.sub_indication.map(|x| x.to_string()),
+                signer: s
+                    .signer
+                    .as_ref()
+                    .map(|c| crate::people::display_name(&c.subject)),
+                signer_subject: s.signer.as_ref().map(|c| c.subject.clone()),
+                claimed_time: s.claimed_time.clone(),
+                proven_time: s.best_signing_time.clone(),
+                timestamp_authority: s
+                    .timestamps
+                    .iter()
+                    .find(|t| t.valid)
+                    .map(|t| crate::people::display_name(&t.tsa)),
+                level: s.level.clone(),
+                qualification,
+                chain: s.chain.iter().map(|c| c.subject.clone()).collect(),
+                revocation: s
+                    .revocation
+                    .iter()
+                    .map(|r| match &r.produced_at {
+                        Some(at) => format!("{} ({}, {at})", r.status, r.source),
+                        None => format!("{} ({})", r.status, r.source),
+                    })
+                    .collect(),
+                changes,
+                errors: s.errors.clone(),
+                warnings: s.warnings.clone(),
+            }
+        })
+        .collect();
+    let verdict = match report.verdict {
+        V::Valid => Verdict::Valid,
+        V::ValidWithChanges => Verdict::ValidWithWarnings,
+        V::Indeterminate => Verdict::CannotTell,
+        V::Modified | V::Invalid | V::Unreadable => Verdict::NotValid,
+    };
+    // The file's verdict is never better than its worst signature.
+    let worst = signatures.iter().map(|s| s.verdict).max();
+    VerifiedFile {
+        path: path.display().to_string(),
+        name: name_of(path),
+        format: DocumentFormat::Pdf,
+        verdict: worst.map_or(verdict, |w| w.max(verdict)),
+        problems: report.errors.clone(),
+        removed_signatures: report
+            .removed_signatures
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        data_files: Vec::new(),
+        signatures,
+    }
+}
+
+fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> VerifiedFile {
+    let signatures: Vec<SignatureView> = report
+        .signatures
+        .iter()
+        .map(|s| SignatureView {
+            kind: "signature".to_owned(),
+            verdict: verdict_of(s.indication, !s.warnings.is_empty()),
+            indication: s.indication,
+            sub_indication: s.sub_indication.map(|x| x.to_string()),
+            signer: s.signer.as_deref().map(crate::people::display_name),
+            signer_subject: s.signer.clone(),
+            claimed_time: s.signing_time.clone(),
+            proven_time: s.timestamp_time.clone(),
+            timestamp_authority: None,
+            level: s.level.clone(),
+            qualification: s.qualification.clone(),
+            chain: Vec::new(),
+            revocation: s
+                .revocation
+                .iter()
+                .filter(|o| o.used)
+                .map(|o| {
+                    format!(
+                        "{} (OCSP{})",
+                        o.status.as_deref().unwrap_or("no answer"),
+                        o.produced_at
+                            .as_deref()
+                            .map(|t| format!(", {t}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect(),
+            changes: Vec::new(),
+            errors: s.errors.clone(),
+            warnings: s.warnings.clone(),
+        })
+        .collect();
+    let mut verdict = verdict_of(report.indication, false);
+    if let Some(worst) = signatures.iter().map(|s| s.verdict).max() {
+        verdict = verdict.max(worst);
+    }
+    let mut problems: Vec<String> = report.refused.iter().cloned().collect();
+    problems.extend(report.problems.iter().cloned());
+    VerifiedFile {
+        path: path.display().to_string(),
+        name: name_of(path),
+        format: DocumentFormat::Container,
+        verdict,
+        problems,
+        removed_signatures: Vec::new(),
+        data_files: report.data_files.iter().map(|d| d.name.clone()).collect(),
+        signatures,
+    }
+}
+
+/// Verifies every file of `files` — PDFs and containers, in any mix — with the settings' trust
+/// (the profile's trusted list or anchors), online where revocation data is missing.
+pub fn verify(
+    context: &Context,
+    files: &[PathBuf],
+    fetch: &dyn Fetch,
+    job: &JobControl,
+) -> Result<VerifiedFiles, ApiError> {
+    if files.is_empty() {
+        return Err(ApiError::new(Code::InvalidInput, "no files to verify")
+            .recommend("Choose signed PDFs or containers (.asice, .bdoc)."));
+    }
+    let settings = Settings::resolve(context, None, None)?;
+    let now = context.clock().now();
+    let total = u32::try_from(files.len()).unwrap_or(u32::MAX);
+    let mut out = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        job.check()?;
+        job.phase(
+            Phase::Verifying,
+            Some(&name_of(path)),
+            Some(Position {
+                n: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                of: total,
+            }),
+        );
+        let view = match file_kind(path)? {
+            FileKind::Pdf => {
+                let bytes = std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?;
+                let request = PadesVerifyRequest {
+                    trust: settings
+                        .trust
+                        .trust
+                        .iter()
+                        .map(|f| f.bytes.clone())
+                        .collect(),
+                    at: Some(now),
+                    offline: false,
+                    trusted_list: settings.trust.list.clone(),
+                };
+                let report = crate::pades::pades_verify(context, &bytes, &request, fetch)?;
+                pdf_view(path, &report)
+            }
+            FileKind::Zip => {
+                let report = crate::asice::asice_verify(context, path, &settings.trust, Some(now))?;
+                container_view(path, &report)
+            }
+            FileKind::Other => {
+                return Err(ApiError::new(
+                    Code::InvalidInput,
+                    format!("{} is neither a PDF nor a container", path.display()),
+                )
+                .recommend("Choose signed PDFs or containers (.asice, .bdoc, .asics)."));
+            }
+        };
+        tracing::info!(n = i + 1, of = total, verdict = ?view.verdict, "file verified");
+        out.push(view);
+    }
+    let trust_data = match &settings.trust.list {
+        Some(list) => crate::asice::load_list(list).ok().map(|l| {
+            format!(
+                "trusted list of {} ({})",
+                signet_pki::time::Utc(l.issued),
+                l.territory
+            )
+        }),
+        None => None,
+    };
+    Ok(VerifiedFiles {
+        files: out,
+        trust_data,
+        validation_time: signet_pki::time::Utc(now).to_string(),
+    })
+}

@@ -1,0 +1,360 @@
+//! The signing job driven from Rust the way the desktop drives it: events in order, a PIN request
+//! that names the files and their digests, a wrong secret answered again, a cancel while the PIN
+//! is asked and between files (no output, no temporary file), and a card over the real pcscd.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest as _, Sha256};
+use signet_api::card::{PinKind, pin_from_typed};
+use signet_api::job::{self, JobEvent, JobHandle, Phase, PinRequest, SecretKind};
+use signet_api::signing::{self, SignFilesRequest, SignFormat};
+use signet_api::token::TokenSpec;
+use signet_api::{ApiError, Context};
+use signet_core::{BaselineLevel, Code};
+use signet_testkit::{LoopbackFetch, Role, TestKey, TestPki};
+
+const PASSWORD: &str = "test1234";
+
+fn p12(pki: &TestPki, dir: &Path) -> PathBuf {
+    let issued = pki.get(Role::Signing);
+    let out = dir.join("signer.p12");
+    let status = std::process::Command::new("openssl")
+        .args(["pkcs12", "-export", "-inkey"])
+        .arg(&issued.key_path)
+        .arg("-in")
+        .arg(&issued.cert_path)
+        .arg("-out")
+        .arg(&out)
+        .arg("-passout")
+        .arg(format!("pass:{PASSWORD}"))
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    out
+}
+
+fn secret(kind: PinKind, text: &str) -> signet_api::card::Pin {
+    pin_from_typed(kind, zeroize::Zeroizing::new(text.to_owned())).unwrap()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn sha256_hex(path: &Path) -> String {
+    Sha256::digest(std::fs::read(path).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A one-page PDF with a correct cross-reference table.
+fn blank_pdf(text: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Note ({text}) >>"),
+    ];
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    pdf
+}
+
+/// A job whose events are recorded and handed to `answer`, which may answer or cancel through
+/// the handle (as the window's PIN dialog does).
+struct Rig {
+    events: Arc<Mutex<Vec<JobEvent>>>,
+    handle: JobHandle,
+    control: job::JobControl,
+}
+
+fn rig(answer: impl Fn(&JobEvent, &JobHandle) + Send + Sync + 'static) -> Rig {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let handle_slot: Arc<OnceLock<JobHandle>> = Arc::new(OnceLock::new());
+    let (sink_events, sink_handle) = (Arc::clone(&events), Arc::clone(&handle_slot));
+    let (handle, control) = job::channel(move |event| {
+        sink_events.lock().unwrap().push(event.clone());
+        if let Some(handle) = sink_handle.get() {
+            answer(&event, handle);
+        }
+    });
+    handle_slot.set(handle.clone()).unwrap();
+    Rig {
+        events,
+        handle,
+        control,
+    }
+}
+
+fn requests(events: &[JobEvent]) -> Vec<PinRequest> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            JobEvent::PinRequest(r) => Some(r.clone()),
+            JobEvent::Phase { .. } => None,
+        })
+        .collect()
+}
+
+fn phases(events: &[JobEvent]) -> Vec<Phase> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            JobEvent::Phase { phase, .. } => Some(*phase),
+            JobEvent::PinRequest(_) => None,
+        })
+        .collect()
+}
+
+struct Docs {
+    _pki: TestPki,
+    dir: tempfile::TempDir,
+    docs: PathBuf,
+    token: TokenSpec,
+}
+
+fn docs() -> Docs {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p12 = p12(&pki, dir.path());
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("a.pdf"), blank_pdf("first")).unwrap();
+    std::fs::write(docs.join("b.pdf"), blank_pdf("second")).unwrap();
+    std::fs::write(docs.join("notes.txt"), "notes\n").unwrap();
+    Docs {
+        _pki: pki,
+        dir,
+        docs,
+        token: TokenSpec::P12 { file: p12 },
+    }
+}
+
+fn request(docs: &Docs, files: &[&str]) -> SignFilesRequest {
+    SignFilesRequest {
+        files: files.iter().map(|f| docs.docs.join(f)).collect(),
+        level: Some(BaselineLevel::B_B),
+        token: Some(docs.token.clone()),
+        ..SignFilesRequest::default()
+    }
+}
+
+#[test]
+fn a_wrong_password_is_asked_again_and_the_request_names_every_file_and_digest() {
+    let docs = docs();
+    let context = Context::new(docs.dir.path().join("data"));
+    let rig = rig(|event, handle| {
+        if let JobEvent::PinRequest(r) = event {
+            let text = if r.retry { PASSWORD } else { "wrong-password" };
+            handle.answer(r.id, secret(PinKind::Password, text));
+        }
+    });
+    let outcome = signing::sign(
+        &context,
+        &request(&docs, &["a.pdf", "b.pdf"]),
+        &LoopbackFetch::default(),
+        &rig.control,
+    )
+    .unwrap();
+    assert_eq!(outcome.format, SignFormat::Pades);
+    assert_eq!(outcome.outputs.len(), 2);
+    assert!(outcome.signer.ends_with(')'), "{}", outcome.signer);
+    let events = rig.events.lock().unwrap();
+    let asked = requests(&events);
+    assert_eq!(
+        asked.len(),
+        2,
+        "one wrong answer, asked once more: {asked:?}"
+    );
+    assert_eq!(asked[0].secret, SecretKind::Password);
+    assert!(!asked[0].retry && asked[1].retry);
+    // The password unlocks the file for both PDFs: both are named with their digests.
+    let shown: Vec<(&str, &str)> = asked[1]
+        .documents
+        .iter()
+        .map(|d| (d.name.as_str(), d.sha256.as_str()))
+        .collect();
+    let (a, b) = (
+        sha256_hex(&docs.docs.join("a.pdf")),
+        sha256_hex(&docs.docs.join("b.pdf")),
+    );
+    assert_eq!(shown, [("a.pdf", a.as_str()), ("b.pdf", b.as_str())]);
+    // The steps in order: both read, then each signed and written.
+    let steps = phases(&events);
+    assert_eq!(&steps[..2], [Phase::Reading, Phase::Reading]);
+    let writes = steps.iter().filter(|p| **p == Phase::Writing).count();
+    assert_eq!(writes, 2, "{steps:?}");
+    let last_signing = steps.iter().rposition(|p| *p == Phase::Signing).unwrap();
+    assert!(steps.iter().rposition(|p| *p == Phase::Writing).unwrap() > last_signing);
+    assert_eq!(
+        names(&docs.docs),
+        [
+            "a.pdf",
+            "a.signed.pdf",
+            "b.pdf",
+            "b.signed.pdf",
+            "notes.txt"
+        ]
+    );
+}
+
+#[test]
+fn a_cancel_while_the_password_is_asked_leaves_nothing_behind() {
+    let docs = docs();
+    let context = Context::new(docs.dir.path().join("data"));
+    for files in [&["a.pdf"][..], &["a.pdf", "notes.txt"][..]] {
+        let rig = rig(|event, handle| {
+            if matches!(event, JobEvent::PinRequest(_)) {
+                handle.cancel();
+            }
+        });
+        let err = signing::sign(
+            &context,
+            &request(&docs, files),
+            &LoopbackFetch::default(),
+            &rig.control,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, Code::Cancelled, "{err}");
+        assert!(rig.handle.is_cancelled());
+        assert_eq!(names(&docs.docs), ["a.pdf", "b.pdf", "notes.txt"]);
+    }
+}
+
+#[test]
+fn a_cancel_between_files_stops_before_the_next_one() {
+    let docs = docs();
+    let context = Context::new(docs.dir.path().join("data"));
+    let rig = rig(|event, handle| match event {
+        JobEvent::PinRequest(r) => handle.answer(r.id, secret(PinKind::Password, PASSWORD)),
+        JobEvent::Phase {
+            phase: Phase::Writing,
+            ..
+        } => handle.cancel(),
+        JobEvent::Phase { .. } => {}
+    });
+    let err = signing::sign(
+        &context,
+        &request(&docs, &["a.pdf", "b.pdf"]),
+        &LoopbackFetch::default(),
+        &rig.control,
+    )
+    .unwrap_err();
+    assert_eq!(err.code, Code::Cancelled);
+    // The first file was complete when the cancel came; the second was never signed.
+    assert_eq!(
+        names(&docs.docs),
+        ["a.pdf", "a.signed.pdf", "b.pdf", "notes.txt"]
+    );
+}
+
+#[test]
+fn a_pdf_and_a_text_file_go_into_one_container_named_after_the_first() {
+    let docs = docs();
+    let context = Context::new(docs.dir.path().join("data"));
+    let first = rig(|event, handle| {
+        if let JobEvent::PinRequest(r) = event {
+            handle.answer(r.id, secret(PinKind::Password, PASSWORD));
+        }
+    });
+    let outcome = signing::sign(
+        &context,
+        &request(&docs, &["a.pdf", "notes.txt"]),
+        &LoopbackFetch::default(),
+        &first.control,
+    )
+    .unwrap();
+    assert_eq!(outcome.format, SignFormat::Asice);
+    assert_eq!(
+        outcome.outputs[0].output,
+        docs.docs.join("a.asice").display().to_string()
+    );
+    let asked = requests(&first.events.lock().unwrap());
+    assert_eq!(asked[0].documents.len(), 2);
+    // Signing again refuses the existing container before anything is asked.
+    let again = rig(|_, _| panic!("nothing is asked when the output exists"));
+    let err: ApiError = signing::sign(
+        &context,
+        &request(&docs, &["a.pdf", "notes.txt"]),
+        &LoopbackFetch::default(),
+        &again.control,
+    )
+    .unwrap_err();
+    assert!(err.message.contains("exists already"), "{err}");
+}
+
+fn p384(pki: &TestPki, role: Role) -> p384::ecdsa::SigningKey {
+    match &pki.get(role).key {
+        TestKey::P384(key) => key.clone(),
+        other => panic!("{role:?} has a {other:?} key"),
+    }
+}
+
+/// The ID card over the real pcscd: a wrong PIN2 is asked again with the card's new count, then
+/// the document is signed.
+#[test]
+fn card_a_wrong_pin2_is_asked_again_with_the_tries_left() {
+    use signet_vcard::{CardSpec, Holder, VirtualCard};
+    let pcscd = signet_testkit::pcscd::Pcscd::start().expect("pcscd with vpcd (run as root)");
+    let docs = docs();
+    let pki = &docs._pki;
+    let mut card = VirtualCard::new(CardSpec {
+        holder: Holder::new("TAMM", "MARI", "38001085718"),
+        auth_key: p384(pki, Role::Authentication),
+        auth_cert: pki.der(Role::Authentication).to_vec(),
+        sign_key: p384(pki, Role::Signing),
+        sign_cert: pki.der(Role::Signing).to_vec(),
+        pin1: "4321".into(),
+        pin2: "12345".into(),
+        puk: "86420864".into(),
+    });
+    card.insert(pcscd.slot(0)).unwrap();
+    let start = Instant::now();
+    while signet_api::card::card_status().is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the card did not appear"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let context = Context::new(docs.dir.path().join("data"));
+    let rig = rig(|event, handle| {
+        if let JobEvent::PinRequest(r) = event {
+            let pin = if r.retry { "12345" } else { "11111" };
+            handle.answer(r.id, secret(PinKind::Pin2, pin));
+        }
+    });
+    let mut req = request(&docs, &["a.pdf"]);
+    req.token = Some(TokenSpec::Pcsc { reader: None });
+    let outcome = signing::sign(&context, &req, &LoopbackFetch::default(), &rig.control).unwrap();
+    assert_eq!(outcome.signer, "Mari Tamm (38001085718)");
+    let asked = requests(&rig.events.lock().unwrap());
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[0].secret, SecretKind::Pin2);
+    assert_eq!(asked[0].tries_left, Some(3));
+    assert_eq!(asked[1].tries_left, Some(2));
+    assert!(asked[1].retry);
+    assert_eq!(asked[1].signer.as_deref(), Some("Mari Tamm (38001085718)"));
+    assert_eq!(asked[1].documents[0].name, "a.pdf");
+    assert!(docs.docs.join("a.signed.pdf").exists());
+}

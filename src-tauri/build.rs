@@ -1,7 +1,17 @@
 fn main() {
     // Every command the webview may call is listed here; each gets an `allow-<name>` permission
     // that the capability file grants explicitly (least privilege: no command is allowed by default).
-    let attributes = tauri_build::Attributes::new()
-        .app_manifest(tauri_build::AppManifest::new().commands(&["app_info"]));
+    let attributes =
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
+            "app_info",
+            "propose_signing",
+            "sign_files",
+            "verify_files",
+            "answer_pin",
+            "cancel_job",
+            "card_status",
+            "take_opened_files",
+            "show_in_folder",
+        ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
 }

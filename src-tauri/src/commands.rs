@@ -1,11 +1,256 @@
 //! The commands the webview may call (each also listed in build.rs and granted in the capability
-//! file). A command is a few lines: take the state, call `signet-api`, return its result.
+//! file). A command is a few lines: take the state, call `signet-api`, return its result. Long
+//! operations run as signet-api jobs on a blocking thread; their events go to the window through
+//! a channel, and the window answers PIN requests and cancels by the job's id.
 
-use signet_api::json::AppInfo;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::Deserialize;
+use signet_api::job::{self, JobEvent, JobHandle, SecretKind};
+use signet_api::json::{AppInfo, CardStatus};
+use signet_api::signing::{SignFilesRequest, SignFormat, SignOutcome, SignProposal};
+use signet_api::verification::VerifiedFiles;
 use signet_api::{ApiError, Context};
+use signet_core::{BaselineLevel, Code};
+use tauri::ipc::Channel;
+use zeroize::Zeroizing;
+
+/// The jobs running now, by the id the window gave them.
+#[derive(Default)]
+pub(crate) struct Jobs(Mutex<HashMap<u32, JobHandle>>);
+
+impl Jobs {
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<u32, JobHandle>) -> R) -> R {
+        f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Files Signet was opened with (the command line at start; later launches send theirs as the
+/// `files-opened` event), waiting for the window to take them.
+#[derive(Default)]
+pub(crate) struct Opened(pub(crate) Mutex<Vec<String>>);
 
 /// What this build is: version, build profile, optional back ends, log folder.
 #[tauri::command]
 pub(crate) fn app_info(context: tauri::State<'_, Context>) -> Result<AppInfo, ApiError> {
     Ok(signet_api::app_info(&context))
+}
+
+/// Runs `work` on a blocking thread (card, disk and network work never holds the UI's thread).
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| {
+            Err(ApiError::new(
+                Code::Internal,
+                format!("an operation stopped unexpectedly: {e}"),
+            ))
+        })
+}
+
+/// The proposal for `files`: format and why, outputs (and which exist), level, token.
+#[tauri::command]
+pub(crate) async fn propose_signing(
+    context: tauri::State<'_, Context>,
+    files: Vec<String>,
+    format: Option<SignFormat>,
+) -> Result<SignProposal, ApiError> {
+    let context = context.inner().clone();
+    blocking(move || {
+        let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();
+        signet_api::signing::propose(&context, &files, format, None)
+    })
+    .await
+}
+
+/// A visible signature as the window places it: page (1-based) and a box in PDF points.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Placement {
+    page: usize,
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+}
+
+/// What the person chose on the signing screen.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SignChoice {
+    files: Vec<String>,
+    format: Option<SignFormat>,
+    level: Option<BaselineLevel>,
+    visible: Option<Placement>,
+    reason: Option<String>,
+    location: Option<String>,
+    replace_existing: bool,
+}
+
+fn events(channel: Channel<JobEvent>) -> impl Fn(JobEvent) + Send + Sync + 'static {
+    move |event| {
+        if let Err(err) = channel.send(event) {
+            tracing::warn!(error = %err, "the window did not take a job event");
+        }
+    }
+}
+
+/// Runs `work` as the job `id`, reachable by `answer_pin` and `cancel_job` while it runs.
+async fn run_job<T: Send + 'static>(
+    jobs: Arc<Jobs>,
+    id: u32,
+    channel: Channel<JobEvent>,
+    work: impl FnOnce(&job::JobControl) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let (handle, control) = job::channel(events(channel));
+    if jobs.with(|all| all.insert(id, handle).is_some()) {
+        tracing::warn!(
+            id,
+            "a job id was used twice; the older job can no longer be answered"
+        );
+    }
+    let done = Arc::clone(&jobs);
+    let result = blocking(move || work(&control)).await;
+    done.with(|all| all.remove(&id));
+    result
+}
+
+/// Signs as the person chose, reporting the steps and PIN requests on `on_event`.
+#[tauri::command]
+pub(crate) async fn sign_files(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    choice: SignChoice,
+    on_event: Channel<JobEvent>,
+) -> Result<SignOutcome, ApiError> {
+    let context = context.inner().clone();
+    let request = SignFilesRequest {
+        files: choice.files.iter().map(PathBuf::from).collect(),
+        format: choice.format,
+        level: choice.level,
+        token: None,
+        output_dir: None,
+        visible: choice.visible.map(|v| signet_api::pades::VisiblePlace {
+            page: v.page,
+            x: v.x,
+            y: v.y,
+            width: v.width,
+            height: v.height,
+        }),
+        reason: choice.reason.filter(|r| !r.trim().is_empty()),
+        location: choice.location.filter(|l| !l.trim().is_empty()),
+        replace_existing: choice.replace_existing,
+    };
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        let fetch = signet_api::http::HttpFetch::default();
+        signet_api::signing::sign(&context, &request, &fetch, control)
+    })
+    .await
+}
+
+/// Verifies every file, reporting each step on `on_event`.
+#[tauri::command]
+pub(crate) async fn verify_files(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    files: Vec<String>,
+    on_event: Channel<JobEvent>,
+) -> Result<VerifiedFiles, ApiError> {
+    let context = context.inner().clone();
+    let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        let fetch = signet_api::http::HttpFetch::default();
+        signet_api::verification::verify(&context, &files, &fetch, control)
+    })
+    .await
+}
+
+/// A secret typed in the PIN dialog: wiped when dropped, never printed.
+pub(crate) struct Secret(Zeroizing<String>);
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| Self(Zeroizing::new(s)))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// The answer to the PIN request `request_id` of job `job_id`: the one time a PIN crosses from
+/// the window to Rust, where it becomes a `Pin` at once.
+#[tauri::command]
+pub(crate) fn answer_pin(
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    request_id: u64,
+    secret: SecretKind,
+    value: Secret,
+) -> Result<(), ApiError> {
+    let kind = match secret {
+        SecretKind::Pin1 => signet_api::card::PinKind::Pin1,
+        SecretKind::Pin2 => signet_api::card::PinKind::Pin2,
+        SecretKind::Puk => signet_api::card::PinKind::Puk,
+        SecretKind::Password => signet_api::card::PinKind::Password,
+    };
+    let pin = signet_api::card::pin_from_typed(kind, value.0)?;
+    let handle = jobs.with(|all| all.get(&job_id).cloned()).ok_or_else(|| {
+        ApiError::new(
+            Code::Cancelled,
+            "the operation asking for the PIN has ended",
+        )
+    })?;
+    handle.answer(request_id, pin);
+    Ok(())
+}
+
+/// Cancels job `job_id` (nothing happens when it has ended).
+#[tauri::command]
+pub(crate) fn cancel_job(jobs: tauri::State<'_, Arc<Jobs>>, job_id: u32) {
+    if let Some(handle) = jobs.with(|all| all.get(&job_id).cloned()) {
+        tracing::info!(job_id, "job cancelled from the window");
+        handle.cancel();
+    }
+}
+
+/// The card in the reader, or the trouble (no reader, no card…).
+#[tauri::command]
+pub(crate) async fn card_status() -> Result<CardStatus, ApiError> {
+    blocking(signet_api::card::card_status).await
+}
+
+/// The files Signet was opened with and the window has not taken yet.
+#[tauri::command]
+pub(crate) fn take_opened_files(opened: tauri::State<'_, Opened>) -> Vec<String> {
+    std::mem::take(&mut *opened.0.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// Opens the folder holding `path` in the file manager.
+#[tauri::command]
+pub(crate) fn show_in_folder(path: String) -> Result<(), ApiError> {
+    let path = PathBuf::from(path);
+    let folder = path
+        .parent()
+        .filter(|p| p.is_dir())
+        .ok_or_else(|| ApiError::new(Code::FileNotFound, "the folder no longer exists"))?;
+    std::process::Command::new("xdg-open")
+        .arg(folder)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| {
+            ApiError::new(
+                Code::Io,
+                format!("the file manager could not be opened: {e}"),
+            )
+            .recommend("Open the folder yourself; its path is shown next to the file.")
+        })
 }

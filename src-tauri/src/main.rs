@@ -5,13 +5,20 @@
 mod commands;
 mod tray;
 
-use tauri::Manager as _;
+use tauri::{Emitter as _, Manager as _};
 
 fn main() {
     let app = tauri::Builder::default()
         // Single instance first: a second launch focuses the running window instead.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tracing::info!("second launch: focusing the running window");
+        .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
+            // Files opened with Signet while it runs go to the running window.
+            let files = opened_files(args.into_iter().skip(1), std::path::Path::new(&cwd));
+            tracing::info!(files = files.len(), "second launch: handing over to the running window");
+            if !files.is_empty()
+                && let Err(err) = app.emit_to("main", "files-opened", files)
+            {
+                tracing::warn!(error = %err, "the window did not take the opened files");
+            }
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
                 let _ = window.show();
@@ -19,6 +26,13 @@ fn main() {
             }
         }))
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(std::sync::Arc::new(commands::Jobs::default()))
+        .manage(commands::Opened(std::sync::Mutex::new(
+            std::env::current_dir()
+                .map(|cwd| opened_files(std::env::args().skip(1), &cwd))
+                .unwrap_or_default(),
+        )))
         .setup(|app| {
             let paths = app.path();
             let mut context =
@@ -50,7 +64,17 @@ fn main() {
             tray::create(app.handle())?;
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::propose_signing,
+            commands::sign_files,
+            commands::verify_files,
+            commands::answer_pin,
+            commands::cancel_job,
+            commands::card_status,
+            commands::take_opened_files,
+            commands::show_in_folder,
+        ])
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_app, _event| {}),
@@ -60,4 +84,14 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// The files among a launch's arguments (options are not files), made absolute against the
+/// folder it was started in.
+fn opened_files(args: impl Iterator<Item = String>, cwd: &std::path::Path) -> Vec<String> {
+    args.filter(|a| !a.starts_with('-'))
+        .map(|a| cwd.join(a))
+        .filter(|p| p.is_file())
+        .map(|p| p.display().to_string())
+        .collect()
 }

@@ -8,9 +8,16 @@ use signet_core::{BaselineLevel, Code, Indication, SubIndication};
 use ts_rs::TS;
 
 use crate::ApiError;
+use crate::job::{DocumentFacts, JobEvent, Phase, PinRequest, Position, SecretKind};
 use crate::json::{
     AppInfo, BuildProfile, CardCertificate, CardEvent, CardSignature, CardStatus, OptionalBackend,
     PinAction, PinChange,
+};
+use crate::signing::{
+    FormatReason, InputKind, ProposedFile, SignFormat, SignOutcome, SignProposal, SignedOutput,
+};
+use crate::verification::{
+    ChangeView, DocumentFormat, SignatureView, Verdict, VerifiedFile, VerifiedFiles,
 };
 
 /// Where the generated file lives, relative to the workspace root.
@@ -38,6 +45,25 @@ pub fn typescript() -> String {
         PinAction::decl(),
         PinChange::decl(),
         SubIndication::decl(),
+        DocumentFacts::decl(),
+        JobEvent::decl(),
+        Phase::decl(),
+        PinRequest::decl(),
+        Position::decl(),
+        SecretKind::decl(),
+        FormatReason::decl(),
+        InputKind::decl(),
+        ProposedFile::decl(),
+        SignFormat::decl(),
+        SignOutcome::decl(),
+        SignProposal::decl(),
+        SignedOutput::decl(),
+        ChangeView::decl(),
+        DocumentFormat::decl(),
+        SignatureView::decl(),
+        Verdict::decl(),
+        VerifiedFile::decl(),
+        VerifiedFiles::decl(),
     ];
     declarations.sort();
     let mut text = HEADER.to_owned();

@@ -40,7 +40,7 @@ pub enum Phase {
 }
 
 /// The secret a token asks for, as the UI names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum SecretKind {
     /// PIN1, the authentication PIN.

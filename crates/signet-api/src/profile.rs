@@ -55,6 +55,9 @@ pub struct Profile {
     pub data_dir: PathBuf,
     /// The profile's signing identity (a PKCS#12 file), when it has one.
     pub identity: Option<PathBuf>,
+    /// The signing device the profile signs with when none is chosen (`pcsc`, `p12:FILE`…); by
+    /// default its identity's file, else the ID card.
+    pub token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +75,8 @@ struct ProfileFile {
     data_dir: PathBuf,
     #[serde(default)]
     identity: Option<PathBuf>,
+    #[serde(default)]
+    token: Option<String>,
 }
 
 impl Profile {
@@ -114,6 +119,7 @@ impl Profile {
             trusted_list_signers: file.trusted_list_signers.into_iter().map(at).collect(),
             data_dir: at(file.data_dir),
             identity: file.identity.map(at),
+            token: file.token,
         })
     }
 

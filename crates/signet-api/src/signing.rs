@@ -307,11 +307,23 @@ impl Settings {
         token: Option<&TokenSpec>,
     ) -> Result<Self, ApiError> {
         let profile = context.profile();
-        let token = token.cloned().unwrap_or_else(|| {
-            profile
+        let named = match profile.and_then(|p| p.token.as_deref()) {
+            Some(text) => Some(text.parse::<TokenSpec>().map_err(|why| {
+                ApiError::new(
+                    Code::InvalidInput,
+                    format!("the profile's token is not one Signet knows: {why}"),
+                )
+                .recommend("Start the demo services again: they rewrite the profile.")
+            })?),
+            None => None,
+        };
+        let token = match (token, named) {
+            (Some(token), _) => token.clone(),
+            (None, Some(named)) => named,
+            (None, None) => profile
                 .and_then(|p| p.identity.clone())
-                .map_or_else(TokenSpec::default, |file| TokenSpec::P12 { file })
-        });
+                .map_or_else(TokenSpec::default, |file| TokenSpec::P12 { file }),
+        };
         Ok(Self {
             level: level.unwrap_or(BaselineLevel::B_LT),
             token,

@@ -66,6 +66,7 @@ mod tests {
             trusted_list_signers: vec!["/p/tsl-signer.pem".into()],
             data_dir: "/p/data".into(),
             identity: None,
+            token: None,
         }
     }
 

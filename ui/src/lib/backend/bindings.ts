@@ -131,8 +131,63 @@ pukRetries: number,
  * False for a Thales card delivered locked: PIN2 must be changed before it signs.
  */
 activated: boolean, };
+export type ChangeView = {
+/**
+ * The revision that made it (1-based).
+ */
+revision: number,
+/**
+ * `form-fill`, `annotation`, `signature`, `dss`, `document-timestamp`, `metadata`,
+ * `content`, `other`.
+ */
+kind: string,
+/**
+ * Whether the policy allows it.
+ */
+allowed: boolean,
+/**
+ * The page, for a change of what a page shows.
+ */
+page: number | null,
+/**
+ * What changed, in words.
+ */
+detail: string, };
 export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED" | "CARD_UNAVAILABLE" | "CARD_REMOVED" | "CARD_UNSUPPORTED" | "PIN_INCORRECT" | "PIN_BLOCKED" | "CARD_NOT_ACTIVATED" | "INPUT_CHANGED";
+export type DocumentFacts = {
+/**
+ * The file's name (without its folder).
+ */
+name: string,
+/**
+ * The full path.
+ */
+path: string,
+/**
+ * Its size in bytes.
+ */
+size: number,
+/**
+ * The SHA-256 of its content, lower-case hex.
+ */
+sha256: string, };
+export type DocumentFormat = "pdf" | "container";
+export type FormatReason = "allPdf" | "notAllPdf" | "chosen";
 export type Indication = "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
+export type InputKind = "pdf" | "container" | "other";
+export type JobEvent = { "type": "phase",
+/**
+ * The step.
+ */
+phase: Phase,
+/**
+ * The file's name.
+ */
+file: string | null,
+/**
+ * Which file of how many.
+ */
+position: Position | null, } | { "type": "pinRequest" } & PinRequest;
 export type OptionalBackend = {
 /**
  * The feature name: `pcsc`, `pkcs11`, `soft`.
@@ -142,6 +197,7 @@ name: string,
  * Whether this build includes it.
  */
 compiled: boolean, };
+export type Phase = "reading" | "hashing" | "waitingForPin" | "signing" | "timestamp" | "revocation" | "writing" | "verifying";
 export type PinAction = "changed" | "unblocked";
 export type PinChange = {
 /**
@@ -152,4 +208,228 @@ pin: string,
  * What was done.
  */
 action: PinAction, };
+export type PinRequest = {
+/**
+ * Answer with this id ([`JobHandle::answer`]).
+ */
+id: number,
+/**
+ * Which secret.
+ */
+secret: SecretKind,
+/**
+ * Tries left before it blocks, when the card says.
+ */
+triesLeft: number | null,
+/**
+ * The previous answer was wrong: this asks again.
+ */
+retry: boolean,
+/**
+ * The signer, as a person reads the name ("Mari Tamm (38001085718)").
+ */
+signer: string | null,
+/**
+ * What the signature will cover (empty for a login).
+ */
+documents: Array<DocumentFacts>,
+/**
+ * In a batch: which signature of how many.
+ */
+position: Position | null,
+/**
+ * The reader has a PIN pad: the person types on it; answer with no PIN.
+ */
+pinPad: boolean, };
+export type Position = {
+/**
+ * 1-based.
+ */
+n: number,
+/**
+ * The total.
+ */
+of: number, };
+export type ProposedFile = {
+/**
+ * Name, path, size, SHA-256.
+ */
+facts: DocumentFacts,
+/**
+ * What it is, by its content.
+ */
+kind: InputKind, };
+export type SecretKind = "pin1" | "pin2" | "puk" | "password";
+export type SignFormat = "pades" | "asice";
+export type SignOutcome = {
+/**
+ * The format used.
+ */
+format: SignFormat,
+/**
+ * The signer, as a person reads the name.
+ */
+signer: string,
+/**
+ * Every output.
+ */
+outputs: Array<SignedOutput>, };
+export type SignProposal = {
+/**
+ * The format.
+ */
+format: SignFormat,
+/**
+ * Why.
+ */
+reason: FormatReason,
+/**
+ * The files.
+ */
+files: Array<ProposedFile>,
+/**
+ * The outputs that would be written.
+ */
+outputs: Array<string>,
+/**
+ * Outputs that exist already (never replaced without the person's word).
+ */
+existing: Array<string>,
+/**
+ * The level, by the settings' precedence.
+ */
+level: BaselineLevel,
+/**
+ * The signing device, as the settings name it (`pcsc`, `p12:FILE`…).
+ */
+token: string, };
+export type SignatureView = {
+/**
+ * `signature` or `documentTimestamp`.
+ */
+kind: string,
+/**
+ * The verdict.
+ */
+verdict: Verdict,
+/**
+ * EN 319 102-1 indication.
+ */
+indication: Indication,
+/**
+ * Its sub-indication, when not passed.
+ */
+subIndication: string | null,
+/**
+ * The signer, as a person reads the name ("Mari Tamm (38001085718)").
+ */
+signer: string | null,
+/**
+ * The signer certificate's full subject.
+ */
+signerSubject: string | null,
+/**
+ * The time the signer claims (RFC 3339).
+ */
+claimedTime: string | null,
+/**
+ * The time proven by a time-stamp (RFC 3339).
+ */
+provenTime: string | null,
+/**
+ * Who time-stamped it.
+ */
+timestampAuthority: string | null,
+/**
+ * The level reached (`B-B` … `B-LTA`, `LT-TM`).
+ */
+level: string | null,
+/**
+ * `QES`, `AdES/QC` or `AdES`, when known.
+ */
+qualification: string | null,
+/**
+ * The certificate path, signer first (subjects).
+ */
+chain: Array<string>,
+/**
+ * Revocation data, in words.
+ */
+revocation: Array<string>,
+/**
+ * Changes after it (PDF).
+ */
+changes: Array<ChangeView>,
+/**
+ * What failed.
+ */
+errors: Array<string>,
+/**
+ * Remarks.
+ */
+warnings: Array<string>, };
+export type SignedOutput = {
+/**
+ * The file written.
+ */
+output: string,
+/**
+ * The inputs it signs.
+ */
+inputs: Array<string>,
+/**
+ * The level made.
+ */
+level: BaselineLevel,
+/**
+ * Pre-sign warnings (hidden content a later revision could reveal…).
+ */
+warnings: Array<string>, };
 export type SubIndication = "FORMAT_FAILURE" | "HASH_FAILURE" | "SIG_CRYPTO_FAILURE" | "REVOKED" | "EXPIRED" | "NOT_YET_VALID" | "SIG_CONSTRAINTS_FAILURE" | "CHAIN_CONSTRAINTS_FAILURE" | "CERTIFICATE_CHAIN_GENERAL_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE_NO_POE" | "POLICY_PROCESSING_ERROR" | "SIGNATURE_POLICY_NOT_AVAILABLE" | "TIMESTAMP_ORDER_FAILURE" | "NO_SIGNING_CERTIFICATE_FOUND" | "NO_CERTIFICATE_CHAIN_FOUND" | "REVOKED_NO_POE" | "REVOKED_CA_NO_POE" | "OUT_OF_BOUNDS_NO_POE" | "OUT_OF_BOUNDS_NOT_REVOKED" | "NO_POE" | "TRY_LATER" | "SIGNED_DATA_NOT_FOUND";
+export type Verdict = "valid" | "validWithWarnings" | "cannotTell" | "notValid";
+export type VerifiedFile = {
+/**
+ * The path.
+ */
+path: string,
+/**
+ * The file's name.
+ */
+name: string,
+/**
+ * What it is.
+ */
+format: DocumentFormat,
+/**
+ * The verdict on the whole file: its worst signature's, or not valid with no signature.
+ */
+verdict: Verdict,
+/**
+ * File-level problems (unreadable, refused container, bytes after the last revision).
+ */
+problems: Array<string>,
+/**
+ * Signatures a later revision removed.
+ */
+removedSignatures: Array<string>,
+/**
+ * The files a container holds.
+ */
+dataFiles: Array<string>,
+/**
+ * Each signature.
+ */
+signatures: Array<SignatureView>, };
+export type VerifiedFiles = {
+/**
+ * The files, in the order given.
+ */
+files: Array<VerifiedFile>,
+/**
+ * The trust data used ("trusted list … issued …"), when a list was used.
+ */
+trustData: string | null,
+/**
+ * The validation time (RFC 3339).
+ */
+validationTime: string, };

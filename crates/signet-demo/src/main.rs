@@ -3,8 +3,13 @@
 //! binary.
 //!
 //! ```text
-//! signet-demo [--dir DIR] [--port-base PORT]
+//! signet-demo [--dir DIR] [--port-base PORT] [--virtual-card]
 //! ```
+//!
+//! With `--virtual-card` it also starts pcscd with vsmartcard's vpcd readers (as root; vpcd
+//! listens on a local port, 35963) and plugs in a virtual ID card holding Mari Tamm's keys (PIN1
+//! 1234, PIN2 12345, PUK 17258403); the profile then signs with the card. Lines `remove` and
+//! `insert` on standard input pull the card out and put it back.
 //!
 //! It starts the test PKI's responders (signet-testkit: OpenSSL's own OCSP responder and
 //! time-stamping authority and the root's CRL, on one free 127.0.0.1 port) and the five demo
@@ -40,14 +45,22 @@ use signet_data::demo::DEMO_PEOPLE;
 use signet_node::demo::{DemoOptions, start_demo};
 use signet_pki::Cert;
 use signet_testkit::{Role, TestPki, pem};
+use signet_vcard::{CardSpec, Holder, VirtualCard};
 use zeroize::Zeroizing;
 
 const USAGE: &str = "\
-usage: signet-demo [--dir DIR] [--port-base PORT]
+usage: signet-demo [--dir DIR] [--port-base PORT] [--virtual-card]
 
 Starts Signet's demo services on 127.0.0.1 (OCSP, TSA and CRL of a local test PKI; five demo
 agency nodes) and writes the demo profile into DIR (default target/demo; emptied first).
-Ctrl-C or SIGTERM stops them.";
+With --virtual-card, also pcscd (as root) with a virtual ID card holding the demo identity's keys
+(PIN1 1234, PIN2 12345, PUK 17258403); `remove` and `insert` on standard input pull it and put it
+back. Ctrl-C or SIGTERM stops them.";
+
+/// The virtual card's codes (printed; the demo's card is a test device).
+const CARD_PIN1: &str = "1234";
+const CARD_PIN2: &str = "12345";
+const CARD_PUK: &str = "17258403";
 
 /// The marker of a folder this program owns (and may empty).
 const MARKER: &str = ".signet-demo";
@@ -56,6 +69,7 @@ const MARKER: &str = ".signet-demo";
 struct Options {
     dir: PathBuf,
     port_base: Option<u16>,
+    virtual_card: bool,
 }
 
 fn main() -> ExitCode {
@@ -72,6 +86,7 @@ fn parse_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> anyhow::Res
     let mut options = Options {
         dir: PathBuf::from("target/demo"),
         port_base: None,
+        virtual_card: false,
     };
     while let Some(arg) = args.next() {
         match arg.to_str() {
@@ -88,6 +103,7 @@ fn parse_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> anyhow::Res
                         .context("--port-base is a port number from 1024")?,
                 );
             }
+            Some("--virtual-card") => options.virtual_card = true,
             Some("--help" | "-h") => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -139,6 +155,13 @@ fn run() -> anyhow::Result<()> {
     .context("cannot make the demo identity's PKCS#12 file")?;
     write(&dir.join("identity.p12"), identity)?;
 
+    // The virtual card, plugged in before anything says "ready".
+    let card = if options.virtual_card {
+        Some(virtual_card(&pki)?)
+    } else {
+        None
+    };
+
     let nodes_dir = dir.join("nodes");
     let demo = DemoOptions {
         dir: nodes_dir.clone(),
@@ -168,17 +191,24 @@ fn run() -> anyhow::Result<()> {
             "trustedListSigners": ["trust/tsl-signer.pem"],
             "dataDir": "data",
             "identity": "identity.p12",
+            "token": if card.is_some() { "pcsc" } else { "p12:identity.p12" },
         });
         write(
             &dir.join("profile.json"),
             serde_json::to_string_pretty(&profile)?,
         )?;
         print_summary(&dir, &pki, &federation, &password);
+        if card.is_some() {
+            say(&format!(
+                "virtual ID card: Mari Tamm's keys in the reader \"Virtual PCD 00 00\" (PIN1 {CARD_PIN1}, PIN2 {CARD_PIN2}, PUK {CARD_PUK}); type `remove` or `insert` to pull it or put it back"
+            ));
+        }
         let why = runtime.block_on(wait_for_stop())?;
         say(&format!("signet-demo: stopping ({why})"));
         Ok(())
     });
     runtime.block_on(federation.stop());
+    drop(card);
     drop(pki);
     runtime.shutdown_timeout(Duration::from_secs(5));
     say("signet-demo: stopped");
@@ -308,4 +338,61 @@ async fn wait_for_stop() -> anyhow::Result<&'static str> {
         _ = hangup.recv() => "hung up",
         () = orphaned => "the process that started it has ended",
     })
+}
+
+/// pcscd with the virtual ID card of the demo identity in its first reader, and a thread that
+/// pulls the card out and puts it back on `remove` / `insert` lines of standard input.
+fn virtual_card(
+    pki: &TestPki,
+) -> anyhow::Result<(
+    signet_testkit::pcscd::Pcscd,
+    Arc<std::sync::Mutex<VirtualCard>>,
+)> {
+    let pcscd = signet_testkit::pcscd::Pcscd::start()
+        .map_err(|e| anyhow::anyhow!("cannot start pcscd with the virtual readers: {e}"))?;
+    let key = |role: Role| match &pki.get(role).key {
+        signet_testkit::TestKey::P384(key) => Ok(key.clone()),
+        _ => Err(anyhow::anyhow!("the demo PKI's {role:?} key is not P-384")),
+    };
+    let mari = &DEMO_PEOPLE[0];
+    let mut card = VirtualCard::new(CardSpec {
+        holder: Holder::new(
+            &mari.surname.to_uppercase(),
+            &mari.given_name.to_uppercase(),
+            mari.code.trim_start_matches("EE"),
+        ),
+        auth_key: key(Role::Authentication)?,
+        auth_cert: pki.der(Role::Authentication).to_vec(),
+        sign_key: key(Role::Signing)?,
+        sign_cert: pki.der(Role::Signing).to_vec(),
+        pin1: CARD_PIN1.into(),
+        pin2: CARD_PIN2.into(),
+        puk: CARD_PUK.into(),
+    });
+    let slot = pcscd.slot(0);
+    card.insert(slot)
+        .map_err(|e| anyhow::anyhow!("cannot plug in the virtual card: {e}"))?;
+    let card = Arc::new(std::sync::Mutex::new(card));
+    let control = Arc::clone(&card);
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            let mut card = control
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match line.trim() {
+                "remove" => {
+                    card.remove();
+                    say("virtual ID card removed");
+                }
+                "insert" => match card.insert(slot) {
+                    Ok(()) => say("virtual ID card inserted"),
+                    Err(e) => say(&format!("the virtual ID card could not be inserted: {e}")),
+                },
+                _ => {}
+            }
+        }
+    });
+    Ok((pcscd, card))
 }

@@ -20,7 +20,7 @@ export default defineConfig(({ mode }) => ({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
-    setupFiles: ['@testing-library/svelte/vitest'],
+    setupFiles: ['@testing-library/svelte/vitest', './src/test-setup.ts'],
     restoreMocks: true,
   },
 }));

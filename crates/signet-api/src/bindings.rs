@@ -14,7 +14,8 @@ use crate::json::{
     PinAction, PinChange,
 };
 use crate::signing::{
-    FormatReason, InputKind, ProposedFile, SignFormat, SignOutcome, SignProposal, SignedOutput,
+    FormatReason, InputKind, PageSize, ProposedFile, SignFormat, SignOutcome, SignProposal,
+    SignedOutput,
 };
 use crate::verification::{
     ChangeView, DocumentFormat, SignatureView, Verdict, VerifiedFile, VerifiedFiles,
@@ -53,6 +54,7 @@ pub fn typescript() -> String {
         SecretKind::decl(),
         FormatReason::decl(),
         InputKind::decl(),
+        PageSize::decl(),
         ProposedFile::decl(),
         SignFormat::decl(),
         SignOutcome::decl(),

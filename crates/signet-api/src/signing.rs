@@ -62,18 +62,78 @@ pub enum InputKind {
     Other,
 }
 
+/// A PDF page's size in points (its MediaBox).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PageSize {
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
 /// A file of the proposal: its facts and what it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProposedFile {
     /// Name, path, size, SHA-256.
     pub facts: DocumentFacts,
     /// What it is, by its content.
     pub kind: InputKind,
+    /// A PDF's pages (where a visible signature may go); empty for other files.
+    pub pages: Vec<PageSize>,
+}
+
+/// The most pages a proposal describes (a visible signature goes on one of them).
+const MAX_PAGES: usize = 5_000;
+
+fn number(o: &signet_pdf::Object) -> Option<f64> {
+    match o {
+        signet_pdf::Object::Int(i) => Some(*i as f64),
+        signet_pdf::Object::Real(r) => std::str::from_utf8(r).ok()?.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The size of every page of the PDF `bytes` (A4 where a page names no usable MediaBox, also
+/// through its parents).
+fn page_sizes(bytes: &[u8]) -> Vec<PageSize> {
+    let Ok(doc) = signet_pdf::Document::open(bytes) else {
+        return Vec::new();
+    };
+    let Ok(pages) = doc.pages() else {
+        return Vec::new();
+    };
+    pages
+        .into_iter()
+        .take(MAX_PAGES)
+        .map(|page| {
+            let mut node = doc.get(page).ok().and_then(|o| o.as_dict().cloned());
+            for _ in 0..32 {
+                let Some(dict) = node else { break };
+                if let Some(Ok(boxed)) = dict.get("MediaBox").map(|m| doc.resolve(m))
+                    && let Some(v) = boxed.as_array()
+                    && let [x1, y1, x2, y2] = v.iter().filter_map(number).collect::<Vec<_>>()[..]
+                    && (x2 - x1).abs() > 1.0
+                    && (y2 - y1).abs() > 1.0
+                {
+                    return PageSize {
+                        width: (x2 - x1).abs(),
+                        height: (y2 - y1).abs(),
+                    };
+                }
+                node = doc.resolve_dict(dict.get("Parent")).ok().flatten();
+            }
+            PageSize {
+                width: 595.0,
+                height: 842.0,
+            }
+        })
+        .collect()
 }
 
 /// What Signet proposes for a set of files, before anything is signed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignProposal {
     /// The format.
@@ -388,24 +448,19 @@ pub fn asice_output(files: &[PathBuf], dir: Option<&Path>) -> Option<PathBuf> {
     })
 }
 
-fn input_kind(path: &Path) -> Result<InputKind, ApiError> {
+fn input_kind(path: &Path) -> Result<(InputKind, Vec<PageSize>), ApiError> {
     Ok(match file_kind(path)? {
         FileKind::Pdf => {
             // A PDF is also a file the reader opens; `%PDF-` alone is not enough.
             let bytes = std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?;
-            if signet_pdf::Document::open(&bytes).is_ok()
-                || matches!(
-                    signet_pdf::Document::open(&bytes),
-                    Err(signet_pdf::PdfError::Encrypted)
-                )
-            {
-                InputKind::Pdf
-            } else {
-                InputKind::Other
+            match signet_pdf::Document::open(&bytes) {
+                Ok(_) => (InputKind::Pdf, page_sizes(&bytes)),
+                Err(signet_pdf::PdfError::Encrypted) => (InputKind::Pdf, Vec::new()),
+                Err(_) => (InputKind::Other, Vec::new()),
             }
         }
-        FileKind::Zip => InputKind::Container,
-        FileKind::Other => InputKind::Other,
+        FileKind::Zip => (InputKind::Container, Vec::new()),
+        FileKind::Other => (InputKind::Other, Vec::new()),
     })
 }
 
@@ -423,10 +478,11 @@ pub fn propose(
     }
     let mut proposed = Vec::new();
     for path in files {
-        let kind = input_kind(path)?;
+        let (kind, pages) = input_kind(path)?;
         proposed.push(ProposedFile {
             facts: facts_of_file(path)?,
             kind,
+            pages,
         });
     }
     let all_pdf = proposed.iter().all(|f| f.kind == InputKind::Pdf);

@@ -1,9 +1,70 @@
-import type { AppInfo } from './bindings';
+import type {
+  AppInfo,
+  BaselineLevel,
+  CardStatus,
+  JobEvent,
+  SecretKind,
+  SignFormat,
+  SignOutcome,
+  SignProposal,
+  VerifiedFiles,
+} from './bindings';
+
+/** A visible signature: page (1-based) and a box in PDF points (origin bottom left). */
+export interface Placement {
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** What the person chose on the signing screen. */
+export interface SignChoice {
+  files: string[];
+  format: SignFormat | null;
+  level: BaselineLevel | null;
+  visible: Placement | null;
+  reason: string | null;
+  location: string | null;
+  replaceExisting: boolean;
+}
 
 /**
  * Everything the UI asks of the Rust side. Every method rejects only with an `ApiError`.
+ *
+ * Long operations are jobs: the caller gives an id, receives the job's events (steps, PIN
+ * requests) on `onEvent`, answers PIN requests with `answerPin` and may `cancelJob` it.
  */
 export interface Backend {
   /** What this build of Signet is: name, version, profile, optional back ends, log folder. */
   appInfo(): Promise<AppInfo>;
+  /** What Signet proposes for these files: format and why, outputs, level, token. */
+  proposeSigning(files: string[], format: SignFormat | null): Promise<SignProposal>;
+  /** Signs as chosen. */
+  signFiles(jobId: number, choice: SignChoice, onEvent: (event: JobEvent) => void): Promise<SignOutcome>;
+  /** Verifies PDFs and containers, in any mix. */
+  verifyFiles(jobId: number, files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles>;
+  /** Answers a PIN request; the one time a PIN crosses to Rust. */
+  answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void>;
+  /** Cancels a job. */
+  cancelJob(jobId: number): Promise<void>;
+  /** The card in the reader, or the trouble as an `ApiError`. */
+  cardStatus(): Promise<CardStatus>;
+  /** Files Signet was opened with that the window has not taken yet. */
+  takeOpenedFiles(): Promise<string[]>;
+  /** Calls `handler` with the files of every later "open with Signet"; resolves to an unlisten. */
+  onFilesOpened(handler: (files: string[]) => void): Promise<() => void>;
+  /** The system's file chooser; resolves to the paths picked (none when closed). */
+  pickFiles(): Promise<string[]>;
+  /** Opens the folder of `path` in the file manager. */
+  showInFolder(path: string): Promise<void>;
+}
+
+let nextJob = 1;
+
+/** A fresh job id for this window. */
+export function newJobId(): number {
+  nextJob += 1;
+  return nextJob;
 }

@@ -197,6 +197,15 @@ name: string,
  * Whether this build includes it.
  */
 compiled: boolean, };
+export type PageSize = {
+/**
+ * Width.
+ */
+width: number,
+/**
+ * Height.
+ */
+height: number, };
 export type Phase = "reading" | "hashing" | "waitingForPin" | "signing" | "timestamp" | "revocation" | "writing" | "verifying";
 export type PinAction = "changed" | "unblocked";
 export type PinChange = {
@@ -258,7 +267,11 @@ facts: DocumentFacts,
 /**
  * What it is, by its content.
  */
-kind: InputKind, };
+kind: InputKind,
+/**
+ * A PDF's pages (where a visible signature may go); empty for other files.
+ */
+pages: Array<PageSize>, };
 export type SecretKind = "pin1" | "pin2" | "puk" | "password";
 export type SignFormat = "pades" | "asice";
 export type SignOutcome = {

@@ -1,5 +1,15 @@
-import type { Backend } from './backend';
-import type { ApiError, AppInfo } from './bindings';
+import type { Backend, SignChoice } from './backend';
+import type {
+  ApiError,
+  AppInfo,
+  CardStatus,
+  JobEvent,
+  SecretKind,
+  SignFormat,
+  SignOutcome,
+  SignProposal,
+  VerifiedFiles,
+} from './bindings';
 
 /** What the mock reports: a debug build with the card reader and soft-token back ends. */
 export const MOCK_APP_INFO: AppInfo = {
@@ -14,24 +24,196 @@ export const MOCK_APP_INFO: AppInfo = {
   logDir: '/home/mari/.local/share/signet/logs',
 };
 
+export const MOCK_CARD: CardStatus = {
+  reader: 'Virtual PCD 00 00',
+  card: 'EstEID IDEMIA 2018 (COSMO 8)',
+  surname: 'TAMM',
+  givenNames: 'MARI',
+  personalCode: '38001085718',
+  documentNumber: 'AB0123456',
+  expiry: '01 01 2030',
+  pin1Retries: 3,
+  pin2Retries: 3,
+  pukRetries: 3,
+  activated: true,
+};
+
+const SHA = 'ab'.repeat(32);
+
+function baseName(path: string): string {
+  return path.split('/').pop() ?? path;
+}
+
+/** The proposal the rule gives: PAdES when every file ends in .pdf, one container otherwise. */
+export function mockProposal(files: string[], format: SignFormat | null): SignProposal {
+  const allPdf = files.every((f) => f.toLowerCase().endsWith('.pdf'));
+  const chosen = format ?? (allPdf ? 'pades' : 'asice');
+  return {
+    format: chosen,
+    reason: format ? 'chosen' : allPdf ? 'allPdf' : 'notAllPdf',
+    files: files.map((path) => ({
+      facts: { name: baseName(path), path, size: 1024, sha256: SHA },
+      kind: path.toLowerCase().endsWith('.pdf') ? 'pdf' : 'other',
+      pages: path.toLowerCase().endsWith('.pdf')
+        ? [
+            { width: 595, height: 842 },
+            { width: 595, height: 842 },
+          ]
+        : [],
+    })),
+    outputs:
+      chosen === 'pades'
+        ? files.map((f) => f.replace(/\.pdf$/i, '.signed.pdf'))
+        : [(files[0] ?? 'files').replace(/\.[^./]*$/, '') + '.asice'],
+    existing: [],
+    level: 'B-LT',
+    token: 'pcsc',
+  };
+}
+
+export const MOCK_VERIFIED: VerifiedFiles = {
+  files: [
+    {
+      path: '/home/mari/contract.signed.pdf',
+      name: 'contract.signed.pdf',
+      format: 'pdf',
+      verdict: 'valid',
+      problems: [],
+      removedSignatures: [],
+      dataFiles: [],
+      signatures: [
+        {
+          kind: 'signature',
+          verdict: 'valid',
+          indication: 'TOTAL-PASSED',
+          subIndication: null,
+          signer: 'Mari Tamm (38001085718)',
+          signerSubject: 'CN=TAMM\\,MARI\\,38001085718,SN=TAMM,GN=MARI,serialNumber=PNOEE-38001085718,C=EE',
+          claimedTime: '2026-12-06T10:00:00Z',
+          provenTime: '2026-12-06T10:00:01Z',
+          timestampAuthority: 'Demo TSA',
+          level: 'B-LT',
+          qualification: 'QES',
+          chain: ['CN=TAMM\\,MARI', 'CN=Demo Issuing CA', 'CN=Demo Root'],
+          revocation: ['good (dss, 2026-12-06T10:00:02Z)'],
+          changes: [],
+          errors: [],
+          warnings: [],
+        },
+      ],
+    },
+  ],
+  trustData: 'trusted list of 2026-12-01T00:00:00Z (EE)',
+  validationTime: '2026-12-06T12:00:00Z',
+};
+
 export interface MockOptions {
   /** What `appInfo` resolves with; defaults to `MOCK_APP_INFO`. */
   info?: AppInfo;
   /** When set, every call rejects with this error instead. */
   error?: ApiError;
+  /** The files "opened with" Signet. */
+  opened?: string[];
+  /** What the file chooser returns. */
+  picked?: string[];
 }
 
 /** A backend of fixtures, for unit tests and for the UI running in a plain browser. */
 export class MockBackend implements Backend {
   readonly #info: AppInfo;
   readonly #error: ApiError | undefined;
+  #opened: string[];
+  readonly #picked: string[];
+  readonly #answers = new Map<number, (value: string) => void>();
+  /** Every PIN answer given, for tests: the value is kept only here, in the mock. */
+  readonly answered: { jobId: number; requestId: number; secret: SecretKind }[] = [];
 
   constructor(options: MockOptions = {}) {
     this.#info = options.info ?? MOCK_APP_INFO;
     this.#error = options.error;
+    this.#opened = options.opened ?? [];
+    this.#picked = options.picked ?? ['/home/mari/contract.pdf'];
+  }
+
+  #result<T>(value: T): Promise<T> {
+    return this.#error ? Promise.reject(this.#error) : Promise.resolve(structuredClone(value));
   }
 
   appInfo(): Promise<AppInfo> {
-    return this.#error ? Promise.reject(this.#error) : Promise.resolve(structuredClone(this.#info));
+    return this.#result(this.#info);
+  }
+
+  proposeSigning(files: string[], format: SignFormat | null): Promise<SignProposal> {
+    return this.#result(mockProposal(files, format));
+  }
+
+  async signFiles(jobId: number, choice: SignChoice, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
+    if (this.#error) throw this.#error;
+    const proposal = mockProposal(choice.files, choice.format);
+    onEvent({ type: 'phase', phase: 'reading', file: null, position: null });
+    await new Promise<string>((resolve) => {
+      this.#answers.set(jobId, resolve);
+      onEvent({
+        type: 'pinRequest',
+        id: 1,
+        secret: 'pin2',
+        triesLeft: 3,
+        retry: false,
+        signer: 'Mari Tamm (38001085718)',
+        documents: proposal.files.map((f) => f.facts),
+        position: null,
+        pinPad: false,
+      });
+    });
+    onEvent({ type: 'phase', phase: 'signing', file: null, position: null });
+    return {
+      format: proposal.format,
+      signer: 'Mari Tamm (38001085718)',
+      outputs: proposal.outputs.map((output) => ({
+        output,
+        inputs: choice.files,
+        level: choice.level ?? 'B-LT',
+        warnings: [],
+      })),
+    };
+  }
+
+  verifyFiles(_jobId: number, _files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles> {
+    onEvent({ type: 'phase', phase: 'verifying', file: null, position: null });
+    return this.#result(MOCK_VERIFIED);
+  }
+
+  answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {
+    this.answered.push({ jobId, requestId, secret });
+    this.#answers.get(jobId)?.(value);
+    this.#answers.delete(jobId);
+    return Promise.resolve();
+  }
+
+  cancelJob(jobId: number): Promise<void> {
+    this.#answers.delete(jobId);
+    return Promise.resolve();
+  }
+
+  cardStatus(): Promise<CardStatus> {
+    return this.#result(MOCK_CARD);
+  }
+
+  takeOpenedFiles(): Promise<string[]> {
+    const files = this.#opened;
+    this.#opened = [];
+    return Promise.resolve(files);
+  }
+
+  onFilesOpened(): Promise<() => void> {
+    return Promise.resolve(() => {});
+  }
+
+  pickFiles(): Promise<string[]> {
+    return Promise.resolve([...this.#picked]);
+  }
+
+  showInFolder(): Promise<void> {
+    return Promise.resolve();
   }
 }

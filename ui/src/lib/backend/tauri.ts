@@ -1,7 +1,18 @@
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { open } from '@tauri-apps/plugin-dialog';
 
-import type { Backend } from './backend';
-import type { AppInfo } from './bindings';
+import type { Backend, SignChoice } from './backend';
+import type {
+  AppInfo,
+  CardStatus,
+  JobEvent,
+  SecretKind,
+  SignFormat,
+  SignOutcome,
+  SignProposal,
+  VerifiedFiles,
+} from './bindings';
 import { toApiError } from './error';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -12,9 +23,57 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+function channel(onEvent: (event: JobEvent) => void): Channel<JobEvent> {
+  const events = new Channel<JobEvent>();
+  events.onmessage = onEvent;
+  return events;
+}
+
 /** The backend of the desktop app: Tauri commands implemented in `src-tauri`. */
 export class TauriBackend implements Backend {
   appInfo(): Promise<AppInfo> {
     return call<AppInfo>('app_info');
+  }
+
+  proposeSigning(files: string[], format: SignFormat | null): Promise<SignProposal> {
+    return call<SignProposal>('propose_signing', { files, format });
+  }
+
+  signFiles(jobId: number, choice: SignChoice, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
+    return call<SignOutcome>('sign_files', { jobId, choice, onEvent: channel(onEvent) });
+  }
+
+  verifyFiles(jobId: number, files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles> {
+    return call<VerifiedFiles>('verify_files', { jobId, files, onEvent: channel(onEvent) });
+  }
+
+  answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {
+    return call<void>('answer_pin', { jobId, requestId, secret, value });
+  }
+
+  cancelJob(jobId: number): Promise<void> {
+    return call<void>('cancel_job', { jobId });
+  }
+
+  cardStatus(): Promise<CardStatus> {
+    return call<CardStatus>('card_status');
+  }
+
+  takeOpenedFiles(): Promise<string[]> {
+    return call<string[]>('take_opened_files');
+  }
+
+  async onFilesOpened(handler: (files: string[]) => void): Promise<() => void> {
+    return listen<string[]>('files-opened', (event) => handler(event.payload));
+  }
+
+  async pickFiles(): Promise<string[]> {
+    const picked = await open({ multiple: true, directory: false });
+    if (picked === null) return [];
+    return Array.isArray(picked) ? picked : [picked];
+  }
+
+  showInFolder(path: string): Promise<void> {
+    return call<void>('show_in_folder', { path });
   }
 }

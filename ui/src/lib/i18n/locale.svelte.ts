@@ -44,3 +44,30 @@ export function lookup(key: string): string | undefined {
   const catalogue: Readonly<Record<string, string>> = CATALOGUES[current];
   return Object.hasOwn(catalogue, key) ? catalogue[key] : undefined;
 }
+
+/** The message for `key` with `{name}` placeholders filled in from `params`. */
+export function tf(key: MessageKey, params: Readonly<Record<string, string | number>>): string {
+  return t(key).replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/** A byte count as a person reads it: "812 B", "1.4 MB", in the current language's digits. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toLocaleString(current, { maximumFractionDigits: digits })} ${units[unit]}`;
+}
+
+/** An RFC 3339 time as local date and time in the current language. */
+export function formatTime(rfc3339: string): string {
+  const millis = Date.parse(rfc3339);
+  if (Number.isNaN(millis)) return rfc3339;
+  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'medium' }).format(millis);
+}

@@ -1,0 +1,23 @@
+/** Files handed to a screen from outside it: "open with Signet", a drop, "verify" after signing. */
+export const inbox = $state<{ sign: string[]; verify: string[] }>({ sign: [], verify: [] });
+
+/** The extensions of signed containers: opened with Signet, they go to Verify. */
+const CONTAINERS = ['asice', 'sce', 'bdoc', 'asics', 'scs', 'edoc', 'adoc'];
+
+/** Where files opened with Signet go: Verify when every one is a container, else Sign. */
+export function screenFor(files: string[]): 'sign' | 'verify' {
+  const all = files.every((f) => CONTAINERS.includes(f.split('.').pop()?.toLowerCase() ?? ''));
+  return all ? 'verify' : 'sign';
+}
+
+/** Hands `files` to `screen`. */
+export function deliver(screen: 'sign' | 'verify', files: string[]): void {
+  inbox[screen] = [...files];
+}
+
+/** Takes what was handed to `screen`. */
+export function take(screen: 'sign' | 'verify'): string[] {
+  const files = inbox[screen];
+  inbox[screen] = [];
+  return files;
+}

@@ -51,14 +51,15 @@ async function waitForPort(port, child, timeoutMs = 20000) {
   throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
 }
 
-/** Starts the app under tauri-driver; returns `{ browser, stop }`. */
-export async function startApp() {
+/** Starts the app under tauri-driver (with `env` added to its environment); returns `{ browser, stop }`. */
+export async function startApp(env = {}) {
   const application = required('SIGNET_DESKTOP_BIN');
   const driverBin = required('TAURI_DRIVER');
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(driverBin, ['--port', String(port), '--native-port', String(nativePort)], {
     stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env },
   });
   try {
     await waitForPort(port, driver);

@@ -271,6 +271,7 @@ fn end_to_end(summary: &mut Summary, root: &Path) {
             root.join("target/debug/signet-desktop"),
         )
         .env("SIGNET_CLI_BIN", root.join("target/debug/signet"))
+        .env("SIGNET_DEMO_BIN", root.join("target/debug/signet-demo"))
         .env("SIGNET_ARTIFACTS", &artifacts)
         .env("TAURI_DRIVER", driver)
         .run_kept();

@@ -393,7 +393,7 @@ fn revision_changes(
         if flags & role::CATALOG != 0 {
             catalog_changes(old, new, &od, &nd, rev);
         } else if flags & role::PAGE != 0 {
-            page_changes(new, &od, &nd, num, rev);
+            page_changes(new, &od, &nd, (num, used.page), rev);
         } else if flags & role::FORM != 0 {
             if !matches!((&o, &n), (Object::Dict(_), Object::Dict(_))) {
                 rev.push(
@@ -660,7 +660,24 @@ fn new_annotation(new: &Document<'_>, x: &Object, rev: &mut Rev<'_>) {
     });
 }
 
-fn page_changes(new: &Document<'_>, od: &Dict, nd: &Dict, num: u32, rev: &mut Rev<'_>) {
+/// The keys of a page dictionary that decide what the page shows.
+const PAGE_DRAWING_KEYS: &[&str] = &[
+    "Contents",
+    "Resources",
+    "MediaBox",
+    "CropBox",
+    "Rotate",
+    "UserUnit",
+    "Group",
+];
+
+fn page_changes(
+    new: &Document<'_>,
+    od: &Dict,
+    nd: &Dict,
+    (num, page): (u32, Option<usize>),
+    rev: &mut Rev<'_>,
+) {
     for k in changed_keys(od, nd) {
         if k == "Annots" {
             let oa = od
@@ -689,6 +706,23 @@ fn page_changes(new: &Document<'_>, od: &Dict, nd: &Dict, num: u32, rev: &mut Re
                     "annotations are removed from a page or /Annots is replaced".into(),
                 ),
             }
+        } else if PAGE_DRAWING_KEYS.contains(&k.as_str()) {
+            // What the page shows is changed: a content change, on the page named.
+            let page = page.map(|p| p + 1);
+            rev.out.push(Modification {
+                revision: rev.revision,
+                kind: "content".into(),
+                allowed: false,
+                object: Some(format!("{num} 0")),
+                field: None,
+                old_value: None,
+                new_value: None,
+                page,
+                detail: match page {
+                    Some(n) => format!("page {n}: the page's /{k} is changed"),
+                    None => format!("a page's /{k} is changed"),
+                },
+            });
         } else {
             rev.push(
                 "other",

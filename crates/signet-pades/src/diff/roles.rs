@@ -251,6 +251,12 @@ impl Walker<'_, '_> {
     }
 
     fn page(&mut self, index: usize, page: ObjRef) {
+        // The page object knows its number, for a change of what it draws.
+        if let Some(u) = self.roles.map.get_mut(&page.num)
+            && u.page.is_none()
+        {
+            u.page = Some(index);
+        }
         let d = get(self.doc, page).as_dict().cloned().unwrap_or_default();
         for (k, v) in &d.0 {
             match k.as_slice() {

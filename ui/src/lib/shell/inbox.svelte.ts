@@ -21,3 +21,7 @@ export function take(screen: 'sign' | 'verify'): string[] {
   inbox[screen] = [];
   return files;
 }
+
+/** Jobs using the card right now: the card state is not polled meanwhile (no second card
+ * session between a PIN's verification and the signature). */
+export const activity = $state({ cardJobs: 0 });

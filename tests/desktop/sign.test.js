@@ -24,6 +24,7 @@ before(async () => {
     timeout: 20000,
     timeoutMsg: 'the window never showed the virtual card as ready',
   });
+  assert.match(await browser.$('[data-testid="profile-badge"]').getText(), /demo/);
 });
 
 after(async () => {

@@ -35,14 +35,38 @@ pub(crate) fn build(extra: &[&str]) -> anyhow::Result<()> {
 }
 
 /// Starts `target/debug/signet-demo` and waits until it is ready; its console output is shown.
-pub(crate) fn start(root: &Path) -> anyhow::Result<Services> {
+/// With `virtual_card`, pcscd with the virtual ID card too; this console's `remove` and `insert`
+/// lines then pull the card out and put it back.
+pub(crate) fn start(root: &Path, virtual_card: bool) -> anyhow::Result<Services> {
     let binary = root.join("target/debug/signet-demo");
     let profile = root.join(PROFILE_DIR);
-    eprintln!("$ {} --dir {}", binary.display(), profile.display());
+    let extra: &[&str] = if virtual_card {
+        &["--virtual-card"]
+    } else {
+        &[]
+    };
+    eprintln!(
+        "$ {} --dir {}{}",
+        binary.display(),
+        profile.display(),
+        if virtual_card { " --virtual-card" } else { "" }
+    );
+    if virtual_card {
+        eprintln!(
+            "xtask: the virtual card needs pcscd with vsmartcard's vpcd, which listens on local port 35963; \
+             a running pcscd is stopped first"
+        );
+        crate::test::stop_system_pcscd();
+    }
     let mut child = Command::new(&binary)
         .arg("--dir")
         .arg(&profile)
-        .stdin(Stdio::null())
+        .args(extra)
+        .stdin(if virtual_card {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -128,12 +152,22 @@ impl Drop for Services {
 
 /// `cargo xtask demo`: the demo services alone, until Ctrl-C.
 pub(crate) fn command(root: &Path, args: &[String]) -> anyhow::Result<std::process::ExitCode> {
-    if !args.is_empty() {
-        bail!("`cargo xtask demo` takes no arguments");
-    }
-    crate::setup::everything(root, crate::setup::Purpose::Demo)?;
+    let virtual_card = match args {
+        [] => false,
+        [flag] if flag == "--virtual-card" => true,
+        _ => bail!("`cargo xtask demo` takes only --virtual-card"),
+    };
+    crate::setup::everything(
+        root,
+        if virtual_card {
+            // pcscd and vpcd come with the test set-up.
+            crate::setup::Purpose::Test
+        } else {
+            crate::setup::Purpose::Demo
+        },
+    )?;
     build(&["signet-cli"])?;
-    let mut services = start(root)?;
+    let mut services = start(root, virtual_card)?;
     println!(
         "the command line is {}; Ctrl-C stops the services",
         root.join("target/debug/signet").display()

@@ -36,7 +36,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  run        install what is missing, build the UI and the desktop app, and start it (demo profile)
+  run        install what is missing, build the UI and the desktop app, and start it (demo profile);
+             with --virtual-card, also pcscd with a virtual ID card (PIN1 1234, PIN2 12345)
   demo       start only the demo services (local OCSP, TSA, CRL, five agency nodes) and write
              their profile to target/demo, for the CLI (SIGNET_PROFILE_DIR); Ctrl-C stops them
   test       install what is missing, build, and run every test; prints `N passed, N failed`
@@ -112,9 +113,11 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
 
 /// `cargo xtask run`: set up, build, and start the desktop app in its demo profile.
 fn run_app(root: &Path, args: &[String]) -> anyhow::Result<()> {
-    if !args.is_empty() {
-        bail!("`cargo xtask run` takes no arguments\n\n{USAGE}");
-    }
+    let virtual_card = match args {
+        [] => false,
+        [flag] if flag == "--virtual-card" => true,
+        _ => bail!("`cargo xtask run` takes only --virtual-card\n\n{USAGE}"),
+    };
     if cfg!(target_os = "linux")
         && std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
@@ -125,12 +128,20 @@ fn run_app(root: &Path, args: &[String]) -> anyhow::Result<()> {
              virtual display: `xvfb-run -a cargo xtask run`, or run every test headless with `cargo xtask test`."
         );
     }
-    setup::everything(root, setup::Purpose::Run)?;
+    // The virtual card needs pcscd and vpcd, which come with the test set-up.
+    setup::everything(
+        root,
+        if virtual_card {
+            setup::Purpose::Test
+        } else {
+            setup::Purpose::Run
+        },
+    )?;
     ui::build(root)?;
     demo::build(&["signet-desktop"])?;
     // The demo services first (local OCSP, TSA, agency nodes; the profile in target/demo), then
     // the app in that profile; the services stop when the app ends (or when this process does).
-    let mut services = demo::start(root)?;
+    let mut services = demo::start(root, virtual_card)?;
     let binary = root.join("target/debug/signet-desktop");
     println!("xtask: starting {} (demo profile)", binary.display());
     let app = process::Cmd::new(&binary)

@@ -129,7 +129,7 @@ fn runner(
 /// The card tests start their own pcscd with the virtual card (signet-testkit's harness), and
 /// there is only one pcscd per machine. Installing the pcscd package starts the system's daemon
 /// where services may start (no policy-rc.d), so stop it, and say so.
-fn stop_system_pcscd() {
+pub(crate) fn stop_system_pcscd() {
     if Cmd::new("pgrep").args(["-x", "pcscd"]).read().is_none() {
         return;
     }

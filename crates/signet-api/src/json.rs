@@ -19,6 +19,8 @@ pub struct AppInfo {
     pub backends: Vec<OptionalBackend>,
     /// The folder holding the rotating log file a person can attach to a bug report.
     pub log_dir: Option<String>,
+    /// The profile in use (`demo`), when one is.
+    pub profile_name: Option<String>,
 }
 
 /// How the binary was built.

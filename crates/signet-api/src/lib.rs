@@ -53,6 +53,7 @@ pub fn app_info(context: &Context) -> AppInfo {
             OptionalBackend::new("soft", cfg!(feature = "soft")),
         ],
         log_dir: context.log_dir().map(|dir| dir.display().to_string()),
+        profile_name: context.profile().map(|p| p.name.clone()),
     };
     tracing::debug!(version = %info.version, profile = ?info.profile, "app info requested");
     info

@@ -32,7 +32,11 @@ backends: Array<OptionalBackend>,
 /**
  * The folder holding the rotating log file a person can attach to a bug report.
  */
-logDir: string | null, };
+logDir: string | null,
+/**
+ * The profile in use (`demo`), when one is.
+ */
+profileName: string | null, };
 export type BaselineLevel = "B-B" | "B-T" | "B-LT" | "B-LTA";
 export type BuildProfile = "debug" | "release";
 export type CardCertificate = {

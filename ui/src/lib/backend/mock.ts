@@ -22,6 +22,7 @@ export const MOCK_APP_INFO: AppInfo = {
     { name: 'soft', compiled: true },
   ],
   logDir: '/home/mari/.local/share/signet/logs',
+  profileName: null,
 };
 
 export const MOCK_CARD: CardStatus = {

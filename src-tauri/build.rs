@@ -7,6 +7,8 @@ fn main() {
             "propose_signing",
             "sign_files",
             "verify_files",
+            "plan_batch",
+            "run_batch",
             "answer_pin",
             "cancel_job",
             "card_status",

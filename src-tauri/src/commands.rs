@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
+use signet_api::batch::{BatchFormat, BatchPlan};
+use signet_api::batching::{BatchChoice, BatchOutcome};
 use signet_api::job::{self, JobEvent, JobHandle, SecretKind};
 use signet_api::json::{AppInfo, CardStatus};
 use signet_api::signing::{SignFilesRequest, SignFormat, SignOutcome, SignProposal};
@@ -167,6 +169,55 @@ pub(crate) async fn verify_files(
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {
         let fetch = signet_api::http::HttpFetch::default();
         signet_api::verification::verify(&context, &files, &fetch, control)
+    })
+    .await
+}
+
+/// What the person chose for a batch.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BatchParams {
+    files: Vec<String>,
+    out_dir: Option<String>,
+    format: Option<BatchFormat>,
+    level: Option<BaselineLevel>,
+}
+
+impl BatchParams {
+    fn choice(self) -> BatchChoice {
+        BatchChoice {
+            files: self.files.into_iter().map(PathBuf::from).collect(),
+            out_dir: self.out_dir.map(PathBuf::from),
+            format: self.format,
+            level: self.level,
+        }
+    }
+}
+
+/// The plan of a batch, to review before any PIN: files, sizes, SHA-256, outputs, what is done.
+#[tauri::command]
+pub(crate) async fn plan_batch(
+    context: tauri::State<'_, Context>,
+    params: BatchParams,
+) -> Result<BatchPlan, ApiError> {
+    let context = context.inner().clone();
+    blocking(move || signet_api::batching::plan(&context, &params.choice())).await
+}
+
+/// Runs a batch: a PIN request per signature, a pause while the card is out, the journal.
+#[tauri::command]
+pub(crate) async fn run_batch(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    params: BatchParams,
+    on_event: Channel<JobEvent>,
+) -> Result<BatchOutcome, ApiError> {
+    let context = context.inner().clone();
+    let choice = params.choice();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        let fetch = signet_api::http::HttpFetch::default();
+        signet_api::batching::run(&context, &choice, &fetch, control, true)
     })
     .await
 }

@@ -69,6 +69,8 @@ fn main() {
             commands::propose_signing,
             commands::sign_files,
             commands::verify_files,
+            commands::plan_batch,
+            commands::run_batch,
             commands::answer_pin,
             commands::cancel_job,
             commands::card_status,

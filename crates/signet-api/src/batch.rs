@@ -38,7 +38,7 @@ use stop::{stopped_error, stops_the_batch};
 pub const JOURNAL: &str = ".signet-batch.jsonl";
 
 /// How a file is signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum BatchFormat {
     /// PAdES: the signature inside the PDF; the output has the input's name.
@@ -69,7 +69,7 @@ pub struct BatchRequest {
 }
 
 /// What the plan says of one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum FileState {
     /// To be signed.
@@ -96,6 +96,7 @@ pub struct Batch {
     request: BatchRequest,
     plan: BatchPlan,
     token: Option<Box<dyn SigningToken + Send>>,
+    retry_wrong_pin: bool,
 }
 
 impl std::fmt::Debug for Batch {
@@ -309,7 +310,16 @@ impl Batch {
             request,
             plan,
             token,
+            retry_wrong_pin: false,
         })
+    }
+
+    /// A wrong PIN asks again (with the tries left) instead of stopping the batch: for a caller
+    /// whose person answers each request (the window).
+    #[must_use]
+    pub fn with_pin_retries(mut self) -> Self {
+        self.retry_wrong_pin = true;
+        self
     }
 
     /// The plan to show before anything is signed.
@@ -321,11 +331,24 @@ impl Batch {
     /// caller shows it before calling this). `ask` is called for a card's PIN before each
     /// signature, and once for a PKCS#12 file's password. Returns the summary, also reported.
     pub fn run(
+        self,
+        context: &Context,
+        fetch: &dyn Fetch,
+        ask: &mut AskSecret<'_>,
+        on_event: &mut dyn FnMut(&BatchEvent),
+    ) -> BatchSummary {
+        self.run_checked(context, fetch, ask, on_event, &|| Ok(()))
+    }
+
+    /// [`run`](Self::run), asking `check` before each file: an error from it (a cancel) stops
+    /// the batch there, as a removed card does; what was signed is kept and in the journal.
+    pub fn run_checked(
         mut self,
         context: &Context,
         fetch: &dyn Fetch,
         ask: &mut AskSecret<'_>,
         on_event: &mut dyn FnMut(&BatchEvent),
+        check: &dyn Fn() -> Result<(), ApiError>,
     ) -> BatchSummary {
         let total = self.plan.files.len();
         let journal_path = self.request.out_dir.join(JOURNAL);
@@ -339,7 +362,14 @@ impl Batch {
             journal: journal_path.display().to_string(),
         };
         let mut index = 0;
-        if let Err(err) = self.sign_all(context, fetch, ask, on_event, &mut summary, &mut index) {
+        if let Err(err) = self.sign_all(
+            context,
+            fetch,
+            ask,
+            (on_event, check),
+            &mut summary,
+            &mut index,
+        ) {
             summary.left = self.plan.files[index.min(total)..]
                 .iter()
                 .filter(|f| f.state == FileState::Sign)
@@ -363,7 +393,10 @@ impl Batch {
         context: &Context,
         fetch: &dyn Fetch,
         ask: &mut AskSecret<'_>,
-        on_event: &mut dyn FnMut(&BatchEvent),
+        (on_event, check): (
+            &mut dyn FnMut(&BatchEvent),
+            &dyn Fn() -> Result<(), ApiError>,
+        ),
         summary: &mut BatchSummary,
         index: &mut usize,
     ) -> Result<(), ApiError> {
@@ -396,6 +429,7 @@ impl Batch {
         let mut password: Option<Pin> = None;
         for i in 0..total {
             *index = i;
+            check()?;
             let file = &self.plan.files[i];
             let n = i + 1;
             match file.state {
@@ -596,6 +630,8 @@ impl Batch {
         // again, checked and signed from memory; a file for a container is checked as it is
         // streamed into it. Either way the output is written only while the input on disk is
         // still what was read (nothing is written otherwise, and the input is to blame).
+        let mut hooks = crate::signing::Hooks::none();
+        hooks.retry_wrong_pin = self.retry_wrong_pin;
         let placed = match (file.format, pades_signer) {
             (BatchFormat::Pades, Some(signer)) => {
                 let bytes = std::fs::read(&file.input_path).map_err(|e| {
@@ -619,7 +655,7 @@ impl Batch {
                         token,
                         ask,
                         fetch,
-                        (&crate::signing::Hooks::none(), 0),
+                        (&hooks, 0),
                         PdfInput {
                             seen: &file.seen,
                             output: &file.output_path,

@@ -8,6 +8,10 @@ use signet_core::{BaselineLevel, Code, Indication, SubIndication};
 use ts_rs::TS;
 
 use crate::ApiError;
+use crate::batch::{
+    BatchEvent, BatchFormat, BatchPlan, BatchSummary, FileState, PlannedFile, SignerInfo,
+};
+use crate::batching::BatchOutcome;
 use crate::job::{DocumentFacts, JobEvent, Phase, PinRequest, Position, SecretKind};
 use crate::json::{
     AppInfo, BuildProfile, CardCertificate, CardEvent, CardSignature, CardStatus, OptionalBackend,
@@ -66,6 +70,14 @@ pub fn typescript() -> String {
         Verdict::decl(),
         VerifiedFile::decl(),
         VerifiedFiles::decl(),
+        BatchEvent::decl(),
+        BatchFormat::decl(),
+        BatchOutcome::decl(),
+        BatchPlan::decl(),
+        BatchSummary::decl(),
+        FileState::decl(),
+        PlannedFile::decl(),
+        SignerInfo::decl(),
     ];
     declarations.sort();
     let mut text = HEADER.to_owned();

@@ -113,7 +113,7 @@ pub struct PinRequest {
 }
 
 /// What a job reports while it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum JobEvent {
     /// A new step, on a file when it concerns one.
@@ -127,6 +127,10 @@ pub enum JobEvent {
     },
     /// A secret is needed.
     PinRequest(PinRequest),
+    /// A step of a batch: its plan, a file signed, skipped or failed, the summary.
+    Batch(Box<crate::batch::BatchEvent>),
+    /// The card was pulled out: the job waits until it is back, then goes on.
+    WaitingForCard,
 }
 
 /// What the caller answers to a [`PinRequest`].
@@ -225,6 +229,11 @@ impl JobControl {
             file: file.map(str::to_owned),
             position,
         });
+    }
+
+    /// Whether the caller cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
     }
 
     /// `Err(cancelled)` once the caller cancelled: call it between steps.

@@ -9,6 +9,7 @@ pub mod asice;
 pub mod asice_extend;
 mod asics;
 pub mod batch;
+pub mod batching;
 pub mod bindings;
 pub mod card;
 pub mod cert;

@@ -9,7 +9,7 @@ use super::{BatchFormat, FileState};
 use crate::ApiError;
 
 /// One file of the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedFile {
     /// The input, as given.
@@ -19,6 +19,7 @@ pub struct PlannedFile {
     /// The format.
     pub format: BatchFormat,
     /// The input's size in bytes.
+    #[ts(type = "number")]
     pub size: u64,
     /// Its SHA-256, hex.
     pub input_sha256: String,
@@ -41,7 +42,7 @@ pub struct PlannedFile {
 }
 
 /// The signer's certificate as the review shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignerInfo {
     /// The subject.
@@ -57,7 +58,7 @@ pub struct SignerInfo {
 }
 
 /// The plan the person reviews before any PIN is asked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchPlan {
     /// The output folder.
@@ -73,6 +74,7 @@ pub struct BatchPlan {
     /// Number of files.
     pub count: usize,
     /// Their total size in bytes.
+    #[ts(type = "number")]
     pub total_bytes: u64,
     /// How many are to be signed now (the others are done or refused).
     pub to_sign: usize,
@@ -81,7 +83,7 @@ pub struct BatchPlan {
 }
 
 /// What a batch reports while it runs (one JSON line each with `--json`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "event", rename_all = "camelCase")]
 pub enum BatchEvent {
     /// The plan, before anything is signed.
@@ -139,7 +141,7 @@ pub enum BatchEvent {
 }
 
 /// How a batch ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchSummary {
     /// Number of files.

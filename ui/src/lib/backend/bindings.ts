@@ -38,6 +38,159 @@ logDir: string | null,
  */
 profileName: string | null, };
 export type BaselineLevel = "B-B" | "B-T" | "B-LT" | "B-LTA";
+export type BatchEvent = { "event": "plan" } & BatchPlan | { "event": "signed",
+/**
+ * Its position, from 1.
+ */
+n: number,
+/**
+ * The number of files.
+ */
+of: number,
+/**
+ * The input.
+ */
+input: string,
+/**
+ * The output written.
+ */
+output: string,
+/**
+ * The format.
+ */
+format: BatchFormat,
+/**
+ * The level.
+ */
+level: BaselineLevel,
+/**
+ * The output's SHA-256, hex.
+ */
+outputSha256: string,
+/**
+ * What the pre-sign check found (PAdES).
+ */
+warnings: Array<string>, } | { "event": "skipped",
+/**
+ * Its position.
+ */
+n: number,
+/**
+ * The number of files.
+ */
+of: number,
+/**
+ * The input.
+ */
+input: string,
+/**
+ * Its output, kept.
+ */
+output: string,
+/**
+ * Why.
+ */
+reason: string, } | { "event": "failed",
+/**
+ * Its position.
+ */
+n: number,
+/**
+ * The number of files.
+ */
+of: number,
+/**
+ * The input.
+ */
+input: string,
+/**
+ * The output it would have had (nothing written there).
+ */
+output: string,
+/**
+ * What happened and what to do.
+ */
+error: ApiError, } | { "event": "summary" } & BatchSummary;
+export type BatchFormat = "pades" | "asice";
+export type BatchOutcome = {
+/**
+ * The summary of the last run (the counts of the whole batch, journal included).
+ */
+summary: BatchSummary,
+/**
+ * How many times the batch waited for the card and went on.
+ */
+resumed: number,
+/**
+ * The per-file report (CSV) in the output folder.
+ */
+report: string | null, };
+export type BatchPlan = {
+/**
+ * The output folder.
+ */
+outDir: string,
+/**
+ * The journal's path.
+ */
+journal: string,
+/**
+ * The level.
+ */
+level: BaselineLevel,
+/**
+ * The signing device (`pcsc`, `p12:FILE`, …).
+ */
+token: string,
+/**
+ * The signer, read from the token; `None` when it needs a secret first (PKCS#12).
+ */
+signer: SignerInfo | null,
+/**
+ * Number of files.
+ */
+count: number,
+/**
+ * Their total size in bytes.
+ */
+totalBytes: number,
+/**
+ * How many are to be signed now (the others are done or refused).
+ */
+toSign: number,
+/**
+ * Every file, in order.
+ */
+files: Array<PlannedFile>, };
+export type BatchSummary = {
+/**
+ * Number of files.
+ */
+files: number,
+/**
+ * Signed in this run.
+ */
+signed: number,
+/**
+ * Skipped: signed by an earlier run.
+ */
+skipped: number,
+/**
+ * Could not be signed for their own reason.
+ */
+failed: number,
+/**
+ * Not attempted because the batch stopped.
+ */
+left: number,
+/**
+ * Why the batch stopped before the end, with what to do; `None` when it ran to the end.
+ */
+stopped: ApiError | null,
+/**
+ * The journal.
+ */
+journal: string, };
 export type BuildProfile = "debug" | "release";
 export type CardCertificate = {
 /**
@@ -176,6 +329,7 @@ size: number,
  */
 sha256: string, };
 export type DocumentFormat = "pdf" | "container";
+export type FileState = "sign" | "done" | "refused";
 export type FormatReason = "allPdf" | "notAllPdf" | "chosen";
 export type Indication = "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
 export type InputKind = "pdf" | "container" | "other";
@@ -191,7 +345,7 @@ file: string | null,
 /**
  * Which file of how many.
  */
-position: Position | null, } | { "type": "pinRequest" } & PinRequest;
+position: Position | null, } | { "type": "pinRequest" } & PinRequest | { "type": "batch" } & BatchEvent | { "type": "waitingForCard" };
 export type OptionalBackend = {
 /**
  * The feature name: `pcsc`, `pkcs11`, `soft`.
@@ -254,6 +408,35 @@ position: Position | null,
  * The reader has a PIN pad: the person types on it; answer with no PIN.
  */
 pinPad: boolean, };
+export type PlannedFile = {
+/**
+ * The input, as given.
+ */
+input: string,
+/**
+ * The output path.
+ */
+output: string,
+/**
+ * The format.
+ */
+format: BatchFormat,
+/**
+ * The input's size in bytes.
+ */
+size: number,
+/**
+ * Its SHA-256, hex.
+ */
+inputSha256: string,
+/**
+ * Sign, done already, or refused.
+ */
+state: FileState,
+/**
+ * Why it is refused.
+ */
+error: ApiError | null, };
 export type Position = {
 /**
  * 1-based.
@@ -402,6 +585,27 @@ level: BaselineLevel,
  * Pre-sign warnings (hidden content a later revision could reveal…).
  */
 warnings: Array<string>, };
+export type SignerInfo = {
+/**
+ * The subject.
+ */
+subject: string,
+/**
+ * The issuer.
+ */
+issuer: string,
+/**
+ * Valid from (RFC 3339).
+ */
+notBefore: string,
+/**
+ * Valid until (RFC 3339).
+ */
+notAfter: string,
+/**
+ * Whether it is valid now.
+ */
+validNow: boolean, };
 export type SubIndication = "FORMAT_FAILURE" | "HASH_FAILURE" | "SIG_CRYPTO_FAILURE" | "REVOKED" | "EXPIRED" | "NOT_YET_VALID" | "SIG_CONSTRAINTS_FAILURE" | "CHAIN_CONSTRAINTS_FAILURE" | "CERTIFICATE_CHAIN_GENERAL_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE_NO_POE" | "POLICY_PROCESSING_ERROR" | "SIGNATURE_POLICY_NOT_AVAILABLE" | "TIMESTAMP_ORDER_FAILURE" | "NO_SIGNING_CERTIFICATE_FOUND" | "NO_CERTIFICATE_CHAIN_FOUND" | "REVOKED_NO_POE" | "REVOKED_CA_NO_POE" | "OUT_OF_BOUNDS_NO_POE" | "OUT_OF_BOUNDS_NOT_REVOKED" | "NO_POE" | "TRY_LATER" | "SIGNED_DATA_NOT_FOUND";
 export type Verdict = "valid" | "validWithWarnings" | "cannotTell" | "notValid";
 export type VerifiedFile = {

@@ -1,6 +1,9 @@
 import type {
   AppInfo,
   BaselineLevel,
+  BatchFormat,
+  BatchOutcome,
+  BatchPlan,
   CardStatus,
   JobEvent,
   SecretKind,
@@ -30,6 +33,14 @@ export interface SignChoice {
   replaceExisting: boolean;
 }
 
+/** What the person chose for a batch. */
+export interface BatchParams {
+  files: string[];
+  outDir: string | null;
+  format: BatchFormat | null;
+  level: BaselineLevel | null;
+}
+
 /**
  * Everything the UI asks of the Rust side. Every method rejects only with an `ApiError`.
  *
@@ -45,6 +56,12 @@ export interface Backend {
   signFiles(jobId: number, choice: SignChoice, onEvent: (event: JobEvent) => void): Promise<SignOutcome>;
   /** Verifies PDFs and containers, in any mix. */
   verifyFiles(jobId: number, files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles>;
+  /** The plan of a batch, to review before any PIN. */
+  planBatch(params: BatchParams): Promise<BatchPlan>;
+  /** Runs a batch: a PIN request per signature, a pause while the card is out. */
+  runBatch(jobId: number, params: BatchParams, onEvent: (event: JobEvent) => void): Promise<BatchOutcome>;
+  /** The system's folder chooser; resolves to the folder picked, or null. */
+  pickFolder(): Promise<string | null>;
   /** Answers a PIN request; the one time a PIN crosses to Rust. */
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void>;
   /** Cancels a job. */

@@ -1,7 +1,9 @@
-import type { Backend, SignChoice } from './backend';
+import type { Backend, BatchParams, SignChoice } from './backend';
 import type {
   ApiError,
   AppInfo,
+  BatchOutcome,
+  BatchPlan,
   CardStatus,
   JobEvent,
   SecretKind,
@@ -69,6 +71,30 @@ export function mockProposal(files: string[], format: SignFormat | null): SignPr
     existing: [],
     level: 'B-LT',
     token: 'pcsc',
+  };
+}
+
+/** The plan of a batch of the given files. */
+export function mockPlan(params: BatchParams): BatchPlan {
+  const outDir = params.outDir ?? '/home/mari/signed';
+  return {
+    outDir,
+    journal: `${outDir}/.signet-batch.jsonl`,
+    level: params.level ?? 'B-LT',
+    token: 'pcsc',
+    signer: null,
+    count: params.files.length,
+    totalBytes: params.files.length * 1024,
+    toSign: params.files.length,
+    files: params.files.map((input) => ({
+      input,
+      output: `${outDir}/${baseName(input)}`,
+      format: 'pades',
+      size: 1024,
+      inputSha256: SHA,
+      state: 'sign',
+      error: null,
+    })),
   };
 }
 
@@ -182,6 +208,61 @@ export class MockBackend implements Backend {
   verifyFiles(_jobId: number, _files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles> {
     onEvent({ type: 'phase', phase: 'verifying', file: null, position: null });
     return this.#result(MOCK_VERIFIED);
+  }
+
+  planBatch(params: BatchParams): Promise<BatchPlan> {
+    return this.#result(mockPlan(params));
+  }
+
+  async runBatch(jobId: number, params: BatchParams, onEvent: (event: JobEvent) => void): Promise<BatchOutcome> {
+    if (this.#error) throw this.#error;
+    const plan = mockPlan(params);
+    onEvent({ type: 'batch', event: 'plan', ...plan });
+    let n = 0;
+    for (const file of plan.files) {
+      n += 1;
+      await new Promise<string>((resolve) => {
+        this.#answers.set(jobId, resolve);
+        onEvent({
+          type: 'pinRequest',
+          id: n,
+          secret: 'pin2',
+          triesLeft: 3,
+          retry: false,
+          signer: 'Mari Tamm (38001085718)',
+          documents: [{ name: baseName(file.input), path: file.input, size: file.size, sha256: file.inputSha256 }],
+          position: { n, of: plan.files.length },
+          pinPad: false,
+        });
+      });
+      onEvent({
+        type: 'batch',
+        event: 'signed',
+        n,
+        of: plan.files.length,
+        input: file.input,
+        output: file.output,
+        format: file.format,
+        level: plan.level,
+        outputSha256: SHA,
+        warnings: [],
+      });
+    }
+    const summary = {
+      files: plan.files.length,
+      signed: plan.files.length,
+      skipped: 0,
+      failed: 0,
+      left: 0,
+      stopped: null,
+      journal: `${plan.outDir}/.signet-batch.jsonl`,
+    };
+    onEvent({ type: 'batch', event: 'summary', ...summary });
+    return { summary, resumed: 0, report: `${plan.outDir}/signet-batch-report.csv` };
+  }
+
+  pickFolder(): Promise<string | null> {
+    return Promise.resolve('/home/mari/out');
   }
 
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {

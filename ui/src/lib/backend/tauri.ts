@@ -2,9 +2,11 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { open } from '@tauri-apps/plugin-dialog';
 
-import type { Backend, SignChoice } from './backend';
+import type { Backend, BatchParams, SignChoice } from './backend';
 import type {
   AppInfo,
+  BatchOutcome,
+  BatchPlan,
   CardStatus,
   JobEvent,
   SecretKind,
@@ -45,6 +47,19 @@ export class TauriBackend implements Backend {
 
   verifyFiles(jobId: number, files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles> {
     return call<VerifiedFiles>('verify_files', { jobId, files, onEvent: channel(onEvent) });
+  }
+
+  planBatch(params: BatchParams): Promise<BatchPlan> {
+    return call<BatchPlan>('plan_batch', { params });
+  }
+
+  runBatch(jobId: number, params: BatchParams, onEvent: (event: JobEvent) => void): Promise<BatchOutcome> {
+    return call<BatchOutcome>('run_batch', { jobId, params, onEvent: channel(onEvent) });
+  }
+
+  async pickFolder(): Promise<string | null> {
+    const picked = await open({ multiple: false, directory: true });
+    return typeof picked === 'string' ? picked : null;
   }
 
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {

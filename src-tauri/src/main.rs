@@ -88,12 +88,13 @@ fn main() {
     }
 }
 
-/// The files among a launch's arguments (options are not files), made absolute against the
+/// The files and folders among a launch's arguments (options are not files), made absolute against the
 /// folder it was started in.
 fn opened_files(args: impl Iterator<Item = String>, cwd: &std::path::Path) -> Vec<String> {
     args.filter(|a| !a.starts_with('-'))
         .map(|a| cwd.join(a))
-        .filter(|p| p.is_file())
+        // Files, and folders (a batch signs the files in a folder).
+        .filter(|p| p.exists())
         .map(|p| p.display().to_string())
         .collect()
 }

@@ -1,5 +1,12 @@
 /** Files handed to a screen from outside it: "open with Signet", a drop, "verify" after signing. */
-export const inbox = $state<{ sign: string[]; verify: string[] }>({ sign: [], verify: [] });
+export const inbox = $state<{ sign: string[]; verify: string[]; batch: string[] }>({
+  sign: [],
+  verify: [],
+  batch: [],
+});
+
+/** A screen that takes files. */
+export type FileScreen = 'sign' | 'verify' | 'batch';
 
 /** The extensions of signed containers: opened with Signet, they go to Verify. */
 const CONTAINERS = ['asice', 'sce', 'bdoc', 'asics', 'scs', 'edoc', 'adoc'];
@@ -11,12 +18,12 @@ export function screenFor(files: string[]): 'sign' | 'verify' {
 }
 
 /** Hands `files` to `screen`. */
-export function deliver(screen: 'sign' | 'verify', files: string[]): void {
+export function deliver(screen: FileScreen, files: string[]): void {
   inbox[screen] = [...files];
 }
 
 /** Takes what was handed to `screen`. */
-export function take(screen: 'sign' | 'verify'): string[] {
+export function take(screen: FileScreen): string[] {
   const files = inbox[screen];
   inbox[screen] = [];
   return files;

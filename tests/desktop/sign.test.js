@@ -192,7 +192,7 @@ test('a PDF whose page was changed after signing is shown as changed, and how', 
   assert.equal(await badge.getAttribute('data-verdict'), 'notValid');
   assert.equal(await badge.getText(), 'Not valid');
   const changes = await browser.$('[data-testid="changes"]');
-  assert.match(await changes.getText(), /content changed on page 1/);
+  assert.match(await changes.getText(), /Content changed on page 1/);
   await shot('verify-tampered-en-light');
 });
 
@@ -218,7 +218,7 @@ test('a container signed by libdigidocpp is valid in the window', async () => {
   const badge = await result.$('[data-testid="verdict"]');
   assert.equal(await badge.getAttribute('data-verdict'), 'valid', await result.getText());
   assert.match(await result.$('[data-testid="signer"]').getText(), /Mari Tamm \(38001085718\)/);
-  assert.match(await browser.$('[data-testid="verify-trust"]').getText(), /trusted list of/);
+  assert.match(await browser.$('[data-testid="verify-trust"]').getText(), /Trusted list \(EE\) of/);
   await shot('verify-container-en-light');
   assert.ok(readFileSync(container).length > 0);
 });

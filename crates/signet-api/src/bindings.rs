@@ -22,7 +22,7 @@ use crate::signing::{
     SignedOutput,
 };
 use crate::verification::{
-    ChangeView, DocumentFormat, SignatureView, Verdict, VerifiedFile, VerifiedFiles,
+    ChangeView, DocumentFormat, SignatureView, TrustData, Verdict, VerifiedFile, VerifiedFiles,
 };
 
 /// Where the generated file lives, relative to the workspace root.
@@ -70,6 +70,7 @@ pub fn typescript() -> String {
         Verdict::decl(),
         VerifiedFile::decl(),
         VerifiedFiles::decl(),
+        TrustData::decl(),
         BatchEvent::decl(),
         BatchFormat::decl(),
         BatchOutcome::decl(),

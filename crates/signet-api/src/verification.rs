@@ -118,14 +118,26 @@ pub struct VerifiedFile {
     pub signatures: Vec<SignatureView>,
 }
 
+/// The trusted list a verdict used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustData {
+    /// The list's territory (`EE`, `EU`).
+    pub territory: String,
+    /// When it was issued (RFC 3339).
+    pub issued: String,
+    /// When its next issue is due (RFC 3339); a list past it is out of date.
+    pub next_update: Option<String>,
+}
+
 /// Every file of one `verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedFiles {
     /// The files, in the order given.
     pub files: Vec<VerifiedFile>,
-    /// The trust data used ("trusted list … issued …"), when a list was used.
-    pub trust_data: Option<String>,
+    /// The trusted list used, when one was.
+    pub trust_data: Option<TrustData>,
     /// The validation time (RFC 3339).
     pub validation_time: String,
 }
@@ -213,7 +225,13 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
                     })
                     .collect(),
                 changes,
-                errors: s.errors.clone(),
+                // The changes say what was modified, in the window's language.
+                errors: s
+                    .errors
+                    .iter()
+                    .filter(|e| !(s.modified && e.starts_with("modified after signing")))
+                    .cloned()
+                    .collect(),
                 warnings: s.warnings.clone(),
             }
         })
@@ -356,12 +374,10 @@ pub fn verify(
         out.push(view);
     }
     let trust_data = match &settings.trust.list {
-        Some(list) => crate::asice::load_list(list).ok().map(|l| {
-            format!(
-                "trusted list of {} ({})",
-                signet_pki::time::Utc(l.issued),
-                l.territory
-            )
+        Some(list) => crate::asice::load_list(list).ok().map(|l| TrustData {
+            territory: l.territory.clone(),
+            issued: signet_pki::time::Utc(l.issued).to_string(),
+            next_update: l.next_update.map(|t| signet_pki::time::Utc(t).to_string()),
         }),
         None => None,
     };

@@ -607,6 +607,19 @@ notAfter: string,
  */
 validNow: boolean, };
 export type SubIndication = "FORMAT_FAILURE" | "HASH_FAILURE" | "SIG_CRYPTO_FAILURE" | "REVOKED" | "EXPIRED" | "NOT_YET_VALID" | "SIG_CONSTRAINTS_FAILURE" | "CHAIN_CONSTRAINTS_FAILURE" | "CERTIFICATE_CHAIN_GENERAL_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE_NO_POE" | "POLICY_PROCESSING_ERROR" | "SIGNATURE_POLICY_NOT_AVAILABLE" | "TIMESTAMP_ORDER_FAILURE" | "NO_SIGNING_CERTIFICATE_FOUND" | "NO_CERTIFICATE_CHAIN_FOUND" | "REVOKED_NO_POE" | "REVOKED_CA_NO_POE" | "OUT_OF_BOUNDS_NO_POE" | "OUT_OF_BOUNDS_NOT_REVOKED" | "NO_POE" | "TRY_LATER" | "SIGNED_DATA_NOT_FOUND";
+export type TrustData = {
+/**
+ * The list's territory (`EE`, `EU`).
+ */
+territory: string,
+/**
+ * When it was issued (RFC 3339).
+ */
+issued: string,
+/**
+ * When its next issue is due (RFC 3339); a list past it is out of date.
+ */
+nextUpdate: string | null, };
 export type Verdict = "valid" | "validWithWarnings" | "cannotTell" | "notValid";
 export type VerifiedFile = {
 /**
@@ -647,9 +660,9 @@ export type VerifiedFiles = {
  */
 files: Array<VerifiedFile>,
 /**
- * The trust data used ("trusted list … issued …"), when a list was used.
+ * The trusted list used, when one was.
  */
-trustData: string | null,
+trustData: TrustData | null,
 /**
  * The validation time (RFC 3339).
  */

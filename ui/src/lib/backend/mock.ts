@@ -130,7 +130,7 @@ export const MOCK_VERIFIED: VerifiedFiles = {
       ],
     },
   ],
-  trustData: 'trusted list of 2026-12-01T00:00:00Z (EE)',
+  trustData: { territory: 'EE', issued: '2026-12-01T00:00:00Z', nextUpdate: '2027-06-01T00:00:00Z' },
   validationTime: '2026-12-06T12:00:00Z',
 };
 

@@ -52,6 +52,11 @@ export function tf(key: MessageKey, params: Readonly<Record<string, string | num
   );
 }
 
+/** The BCP 47 tag for formatting numbers and dates in the current language (British English). */
+function formatTag(): string {
+  return current === 'en' ? 'en-GB' : current;
+}
+
 /** A byte count as a person reads it: "812 B", "1.4 MB", in the current language's digits. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB'];
@@ -62,12 +67,20 @@ export function formatBytes(bytes: number): string {
     unit += 1;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toLocaleString(current, { maximumFractionDigits: digits })} ${units[unit]}`;
+  return `${value.toLocaleString(formatTag(), { maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
 /** An RFC 3339 time as local date and time in the current language. */
 export function formatTime(rfc3339: string): string {
   const millis = Date.parse(rfc3339);
   if (Number.isNaN(millis)) return rfc3339;
-  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'medium' }).format(millis);
+  return new Intl.DateTimeFormat(formatTag(), {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+  }).format(millis);
 }

@@ -57,6 +57,6 @@ describe('signing in the window', () => {
     await waitFor(() => expect(screen.getAllByTestId('verdict').length).toBeGreaterThan(0));
     expect(screen.getAllByTestId('verdict')[0]?.textContent?.trim()).toBe('Valid');
     expect(screen.getByTestId('signer').textContent?.trim()).toBe('Mari Tamm (38001085718)');
-    expect(screen.getByTestId('verify-trust').textContent).toContain('trusted list of');
+    expect(screen.getByTestId('verify-trust').textContent).toContain('Trusted list (EE) of 1 Dec 2026');
   });
 });

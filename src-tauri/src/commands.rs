@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::Deserialize;
 use signet_api::batch::{BatchFormat, BatchPlan};
 use signet_api::batching::{BatchChoice, BatchOutcome};
+use signet_api::dashboard::{AccessEntryView, AccessLogView, AccessProblem, DashboardView};
 use signet_api::job::{self, JobEvent, JobHandle, SecretKind};
 use signet_api::json::{AppInfo, CardStatus};
 use signet_api::signing::{SignFilesRequest, SignFormat, SignOutcome, SignProposal};
@@ -221,6 +222,65 @@ pub(crate) async fn run_batch(
     })
     .await
 }
+
+/// What every agency holds about the person (one PIN1 for the logins needed).
+#[tauri::command]
+pub(crate) async fn load_dashboard(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    on_event: Channel<JobEvent>,
+) -> Result<DashboardView, ApiError> {
+    let context = context.inner().clone();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        signet_api::dashboard::dashboard(&context, control)
+    })
+    .await
+}
+
+/// Every use of the person's data across agencies, verified.
+#[tauri::command]
+pub(crate) async fn load_access_log(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    on_event: Channel<JobEvent>,
+) -> Result<AccessLogView, ApiError> {
+    let context = context.inner().clone();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        signet_api::dashboard::access_log(&context, control)
+    })
+    .await
+}
+
+/// Starts listening to every agency with a kept session (once; later calls do nothing): each
+/// new entry is sent to the window (`access-entry`) and shown as a desktop notification.
+#[tauri::command]
+pub(crate) fn start_listening(
+    app: tauri::AppHandle,
+    context: tauri::State<'_, Context>,
+    listener: tauri::State<'_, Listener>,
+) {
+    let mut running = listener.0.lock().unwrap_or_else(PoisonError::into_inner);
+    if running.is_some() {
+        return;
+    }
+    let (handle, control) = job::channel(|_| {});
+    *running = Some(handle);
+    let context = context.inner().clone();
+    std::thread::spawn(move || {
+        tracing::info!("listening to the agencies' streams");
+        let on_new = |entry: AccessEntryView| crate::notify::new_entry(&app, &entry);
+        let on_problem = |problem: AccessProblem| crate::notify::problem(&app, &problem);
+        if let Err(err) = signet_api::dashboard::listen(&context, &control, &on_new, &on_problem) {
+            tracing::warn!(code = %err.code, "listening stopped");
+        }
+    });
+}
+
+/// The background listener, when it runs.
+#[derive(Default)]
+pub(crate) struct Listener(pub(crate) Mutex<Option<JobHandle>>);
 
 /// A secret typed in the PIN dialog: wiped when dropped, never printed.
 pub(crate) struct Secret(Zeroizing<String>);

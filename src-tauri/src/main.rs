@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod notify;
 mod tray;
 
 use tauri::{Emitter as _, Manager as _};
@@ -28,6 +29,7 @@ fn main() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(std::sync::Arc::new(commands::Jobs::default()))
+        .manage(commands::Listener::default())
         .manage(commands::Opened(std::sync::Mutex::new(
             std::env::current_dir()
                 .map(|cwd| opened_files(std::env::args().skip(1), &cwd))
@@ -64,12 +66,33 @@ fn main() {
             tray::create(app.handle())?;
             Ok(())
         })
+        .on_window_event(|window, event| {
+            // While Signet listens for uses of the person's data, closing the window keeps it
+            // listening in the tray (Quit is in the tray menu).
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let listening = window
+                    .app_handle()
+                    .state::<commands::Listener>()
+                    .0
+                    .lock()
+                    .map(|l| l.is_some())
+                    .unwrap_or(false);
+                if listening {
+                    api.prevent_close();
+                    let _ = window.hide();
+                    tracing::info!("window closed: still listening in the tray");
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::propose_signing,
             commands::sign_files,
             commands::verify_files,
             commands::plan_batch,
+            commands::load_dashboard,
+            commands::load_access_log,
+            commands::start_listening,
             commands::run_batch,
             commands::answer_pin,
             commands::cancel_job,

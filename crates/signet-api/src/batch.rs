@@ -85,6 +85,12 @@ fn is_pdf(bytes: &[u8]) -> bool {
     crate::input::FileKind::of_bytes(bytes) == crate::input::FileKind::Pdf
 }
 
+/// Where a run reports its events, and what it asks before each file (a cancel).
+type Reporting<'a> = (
+    &'a mut dyn FnMut(&BatchEvent),
+    &'a dyn Fn() -> Result<(), ApiError>,
+);
+
 /// What signing needs once the first file is to be signed.
 struct Session {
     token: Box<dyn SigningToken + Send>,
@@ -393,10 +399,7 @@ impl Batch {
         context: &Context,
         fetch: &dyn Fetch,
         ask: &mut AskSecret<'_>,
-        (on_event, check): (
-            &mut dyn FnMut(&BatchEvent),
-            &dyn Fn() -> Result<(), ApiError>,
-        ),
+        (on_event, check): Reporting<'_>,
         summary: &mut BatchSummary,
         index: &mut usize,
     ) -> Result<(), ApiError> {

@@ -12,6 +12,10 @@ use crate::batch::{
     BatchEvent, BatchFormat, BatchPlan, BatchSummary, FileState, PlannedFile, SignerInfo,
 };
 use crate::batching::BatchOutcome;
+use crate::dashboard::{
+    AccessEntryView, AccessLogView, AccessProblem, AgencyState, AgencyView, DashboardView,
+    DataSetView, FieldView, LocalizedText, RecordView,
+};
 use crate::job::{DocumentFacts, JobEvent, Phase, PinRequest, Position, SecretKind};
 use crate::json::{
     AppInfo, BuildProfile, CardCertificate, CardEvent, CardSignature, CardStatus, OptionalBackend,
@@ -79,6 +83,16 @@ pub fn typescript() -> String {
         FileState::decl(),
         PlannedFile::decl(),
         SignerInfo::decl(),
+        AccessEntryView::decl(),
+        AccessLogView::decl(),
+        AccessProblem::decl(),
+        AgencyState::decl(),
+        AgencyView::decl(),
+        DashboardView::decl(),
+        DataSetView::decl(),
+        FieldView::decl(),
+        LocalizedText::decl(),
+        RecordView::decl(),
     ];
     declarations.sort();
     let mut text = HEADER.to_owned();

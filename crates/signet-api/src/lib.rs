@@ -14,6 +14,7 @@ pub mod bindings;
 pub mod card;
 pub mod cert;
 mod context;
+pub mod dashboard;
 pub mod data;
 mod error;
 pub mod http;

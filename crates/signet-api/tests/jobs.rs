@@ -111,7 +111,7 @@ fn requests(events: &[JobEvent]) -> Vec<PinRequest> {
         .iter()
         .filter_map(|e| match e {
             JobEvent::PinRequest(r) => Some(r.clone()),
-            JobEvent::Phase { .. } => None,
+            _ => None,
         })
         .collect()
 }
@@ -121,7 +121,7 @@ fn phases(events: &[JobEvent]) -> Vec<Phase> {
         .iter()
         .filter_map(|e| match e {
             JobEvent::Phase { phase, .. } => Some(*phase),
-            JobEvent::PinRequest(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -251,7 +251,7 @@ fn a_cancel_between_files_stops_before_the_next_one() {
             phase: Phase::Writing,
             ..
         } => handle.cancel(),
-        JobEvent::Phase { .. } => {}
+        _ => {}
     });
     let err = signing::sign(
         &context,

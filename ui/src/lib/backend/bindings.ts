@@ -1,4 +1,102 @@
 // This file is generated from the Rust types by `cargo xtask bindings`. Do not edit it by hand.
+export type AccessEntryView = {
+/**
+ * The node whose log holds it.
+ */
+node: string,
+/**
+ * The agency.
+ */
+agency: string,
+/**
+ * Its index in that log.
+ */
+index: number,
+/**
+ * When (RFC 3339).
+ */
+time: string | null,
+/**
+ * Who received the data (organisation).
+ */
+receiver: string | null,
+/**
+ * The official, when disclosed.
+ */
+official: string | null,
+/**
+ * What was done.
+ */
+action: string | null,
+/**
+ * Why.
+ */
+purpose: string | null,
+/**
+ * On which legal basis.
+ */
+legalBasis: string | null,
+/**
+ * Until when the agency keeps it hidden (its details are not shown before).
+ */
+hiddenUntil: string | null,
+/**
+ * Its inclusion proof verified against a checkpoint the log's key signed, consistent with
+ * every earlier one the person saw.
+ */
+verified: boolean, };
+export type AccessLogView = {
+/**
+ * The entries, newest first.
+ */
+entries: Array<AccessEntryView>,
+/**
+ * Logs that failed and nodes that did not answer.
+ */
+problems: Array<AccessProblem>,
+/**
+ * When this was read (RFC 3339).
+ */
+asOf: string, };
+export type AccessProblem = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The agency.
+ */
+agency: string,
+/**
+ * The log was rewritten or a proof failed (an alarm), rather than the node not answering.
+ */
+tampered: boolean,
+/**
+ * What happened and what to do.
+ */
+error: ApiError, };
+export type AgencyState = "answered" | "notCovered";
+export type AgencyView = {
+/**
+ * The node's address.
+ */
+node: string,
+/**
+ * The agency's name.
+ */
+name: string,
+/**
+ * Whether it answered.
+ */
+state: AgencyState,
+/**
+ * Why it did not.
+ */
+error: ApiError | null,
+/**
+ * What it holds about the person.
+ */
+dataSets: Array<DataSetView>, };
 export type ApiError = {
 /**
  * What kind of trouble this is.
@@ -311,6 +409,40 @@ page: number | null,
  */
 detail: string, };
 export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED" | "CARD_UNAVAILABLE" | "CARD_REMOVED" | "CARD_UNSUPPORTED" | "PIN_INCORRECT" | "PIN_BLOCKED" | "CARD_NOT_ACTIVATED" | "INPUT_CHANGED";
+export type DashboardView = {
+/**
+ * The agencies, in the order of the node list.
+ */
+agencies: Array<AgencyView>,
+/**
+ * When this was read (RFC 3339).
+ */
+asOf: string, };
+export type DataSetView = {
+/**
+ * Its id.
+ */
+id: string,
+/**
+ * Its name.
+ */
+title: LocalizedText,
+/**
+ * The law it is kept under.
+ */
+legalBasis: string,
+/**
+ * How long it is kept.
+ */
+retention: string,
+/**
+ * When the person's data in it last changed (RFC 3339).
+ */
+lastChange: string | null,
+/**
+ * The person's records in it.
+ */
+records: Array<RecordView>, };
 export type DocumentFacts = {
 /**
  * The file's name (without its folder).
@@ -329,6 +461,15 @@ size: number,
  */
 sha256: string, };
 export type DocumentFormat = "pdf" | "container";
+export type FieldView = {
+/**
+ * The field's name.
+ */
+title: LocalizedText,
+/**
+ * Its value as text.
+ */
+value: string, };
 export type FileState = "sign" | "done" | "refused";
 export type FormatReason = "allPdf" | "notAllPdf" | "chosen";
 export type Indication = "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
@@ -346,6 +487,19 @@ file: string | null,
  * Which file of how many.
  */
 position: Position | null, } | { "type": "pinRequest" } & PinRequest | { "type": "batch" } & BatchEvent | { "type": "waitingForCard" };
+export type LocalizedText = {
+/**
+ * Estonian.
+ */
+et: string,
+/**
+ * English.
+ */
+en: string,
+/**
+ * Russian.
+ */
+ru: string, };
 export type OptionalBackend = {
 /**
  * The feature name: `pcsc`, `pkcs11`, `soft`.
@@ -459,6 +613,19 @@ kind: InputKind,
  * A PDF's pages (where a visible signature may go); empty for other files.
  */
 pages: Array<PageSize>, };
+export type RecordView = {
+/**
+ * The record's id within its data set.
+ */
+id: string,
+/**
+ * When it last changed (RFC 3339).
+ */
+updated: string,
+/**
+ * Its fields.
+ */
+fields: Array<FieldView>, };
 export type SecretKind = "pin1" | "pin2" | "puk" | "password";
 export type SignFormat = "pades" | "asice";
 export type SignOutcome = {

@@ -1,0 +1,479 @@
+//! The data screens' operations: log in to every agency of the node list with one PIN1, what
+//! each holds about the person, and the access log across agencies — every entry verified
+//! against its log — as jobs for the window ([`crate::data`] does the protocol).
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+use signet_data::holdings::{FieldValue, Holdings, Localized};
+use signet_token::{Pin, PinKind, PinState};
+
+use crate::data::{DataError, LogProblem, NodeListing, VerifiedEntry};
+use crate::job::{JobControl, Phase, Position, SigningAsk};
+use crate::signing::Settings;
+use crate::{ApiError, Context};
+
+/// A text in the three languages of the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct LocalizedText {
+    /// Estonian.
+    pub et: String,
+    /// English.
+    pub en: String,
+    /// Russian.
+    pub ru: String,
+}
+
+impl From<&Localized> for LocalizedText {
+    fn from(l: &Localized) -> Self {
+        Self {
+            et: crate::data::plain_text(&l.et),
+            en: crate::data::plain_text(&l.en),
+            ru: crate::data::plain_text(&l.ru),
+        }
+    }
+}
+
+/// One field of a record, as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldView {
+    /// The field's name.
+    pub title: LocalizedText,
+    /// Its value as text.
+    pub value: String,
+}
+
+/// One record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordView {
+    /// The record's id within its data set.
+    pub id: String,
+    /// When it last changed (RFC 3339).
+    pub updated: String,
+    /// Its fields.
+    pub fields: Vec<FieldView>,
+}
+
+/// One data set an agency holds about the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSetView {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub title: LocalizedText,
+    /// The law it is kept under.
+    pub legal_basis: String,
+    /// How long it is kept.
+    pub retention: String,
+    /// When the person's data in it last changed (RFC 3339).
+    pub last_change: Option<String>,
+    /// The person's records in it.
+    pub records: Vec<RecordView>,
+}
+
+/// Whether an agency answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AgencyState {
+    /// It answered.
+    Answered,
+    /// It did not answer or refused: nothing can be said about it (never "no data").
+    NotCovered,
+}
+
+/// One agency of the node list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AgencyView {
+    /// The node's address.
+    pub node: String,
+    /// The agency's name.
+    pub name: String,
+    /// Whether it answered.
+    pub state: AgencyState,
+    /// Why it did not.
+    pub error: Option<ApiError>,
+    /// What it holds about the person.
+    pub data_sets: Vec<DataSetView>,
+}
+
+/// What every agency holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardView {
+    /// The agencies, in the order of the node list.
+    pub agencies: Vec<AgencyView>,
+    /// When this was read (RFC 3339).
+    pub as_of: String,
+}
+
+/// One use of the person's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessEntryView {
+    /// The node whose log holds it.
+    pub node: String,
+    /// The agency.
+    pub agency: String,
+    /// Its index in that log.
+    #[ts(type = "number")]
+    pub index: u64,
+    /// When (RFC 3339).
+    pub time: Option<String>,
+    /// Who received the data (organisation).
+    pub receiver: Option<String>,
+    /// The official, when disclosed.
+    pub official: Option<String>,
+    /// What was done.
+    pub action: Option<String>,
+    /// Why.
+    pub purpose: Option<String>,
+    /// On which legal basis.
+    pub legal_basis: Option<String>,
+    /// Until when the agency keeps it hidden (its details are not shown before).
+    pub hidden_until: Option<String>,
+    /// Its inclusion proof verified against a checkpoint the log's key signed, consistent with
+    /// every earlier one the person saw.
+    pub verified: bool,
+}
+
+/// A log that failed verification, or a node that did not answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessProblem {
+    /// The node.
+    pub node: String,
+    /// The agency.
+    pub agency: String,
+    /// The log was rewritten or a proof failed (an alarm), rather than the node not answering.
+    pub tampered: bool,
+    /// What happened and what to do.
+    pub error: ApiError,
+}
+
+/// Every use of the person's data across agencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessLogView {
+    /// The entries, newest first.
+    pub entries: Vec<AccessEntryView>,
+    /// Logs that failed and nodes that did not answer.
+    pub problems: Vec<AccessProblem>,
+    /// When this was read (RFC 3339).
+    pub as_of: String,
+}
+
+fn value_text(value: &FieldValue) -> String {
+    let text = match value {
+        FieldValue::Text(t) | FieldValue::Date(t) => t.clone(),
+        FieldValue::DateTime(t) => t.to_string(),
+        FieldValue::Integer(i) => i.to_string(),
+        FieldValue::Boolean(b) => if *b { "✓" } else { "✗" }.to_owned(),
+        FieldValue::Code { code, label } => format!("{label} ({code})"),
+        _ => String::new(),
+    };
+    crate::data::plain_text(&text)
+}
+
+fn data_sets(holdings: &Holdings) -> Vec<DataSetView> {
+    holdings
+        .data_sets
+        .iter()
+        .map(|set| DataSetView {
+            id: crate::data::plain_text(&set.id),
+            title: (&set.title).into(),
+            legal_basis: crate::data::plain_text(&set.legal_basis),
+            retention: crate::data::plain_text(&set.retention),
+            last_change: set.last_change.as_ref().map(ToString::to_string),
+            records: holdings
+                .records
+                .iter()
+                .filter(|r| r.data_set == set.id)
+                .map(|r| RecordView {
+                    id: crate::data::plain_text(&r.id),
+                    updated: r.updated.to_string(),
+                    fields: set
+                        .fields
+                        .iter()
+                        .filter_map(|f| {
+                            r.values.get(&f.id).map(|v| FieldView {
+                                title: (&f.title).into(),
+                                value: value_text(v),
+                            })
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn agency_name(node: &NodeListing) -> String {
+    node.name
+        .as_deref()
+        .map_or_else(|| node.url.clone(), crate::data::plain_text)
+}
+
+/// The secret asker of one data job: PIN1 (or a password) asked once through the job, then given
+/// again from memory (wiped on drop) for every agency.
+struct OnePin<'a> {
+    job: &'a JobControl,
+    kept: Mutex<Option<Pin>>,
+}
+
+impl OnePin<'_> {
+    fn ask(&self, kind: PinKind, state: Option<PinState>) -> Result<Pin, ApiError> {
+        let mut kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(pin) = kept.as_ref().filter(|p| p.kind() == kind) {
+            return crate::pades::copy_pin(pin);
+        }
+        let pin = self
+            .job
+            .ask(SigningAsk::default().request(kind, state, 0, false))?;
+        *kept = Some(crate::pades::copy_pin(&pin)?);
+        Ok(pin)
+    }
+}
+
+fn for_each_node<T>(
+    context: &Context,
+    job: &JobControl,
+    mut each: impl FnMut(
+        &NodeListing,
+        &mut dyn FnMut(PinKind, Option<PinState>) -> Result<Pin, ApiError>,
+    ) -> T,
+) -> Result<Vec<(NodeListing, T)>, ApiError> {
+    let nodes = crate::data::node_list(context)?;
+    let asker = OnePin {
+        job,
+        kept: Mutex::new(None),
+    };
+    let total = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+    let mut out = Vec::new();
+    for (i, node) in nodes.into_iter().enumerate() {
+        job.check()?;
+        job.phase(
+            Phase::Reading,
+            Some(&agency_name(&node)),
+            Some(Position {
+                n: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                of: total,
+            }),
+        );
+        let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
+        let result = each(&node, &mut ask);
+        out.push((node, result));
+    }
+    Ok(out)
+}
+
+fn is_pin_trouble(err: &ApiError) -> bool {
+    matches!(
+        err.code,
+        signet_core::Code::PinIncorrect
+            | signet_core::Code::PinBlocked
+            | signet_core::Code::Cancelled
+    )
+}
+
+/// What every agency of the node list holds about the person: one PIN1 for all the logins
+/// needed (sessions kept in the vault are used first). An agency that does not answer is "not
+/// covered", never "no data".
+pub fn dashboard(context: &Context, job: &JobControl) -> Result<DashboardView, ApiError> {
+    let token = Settings::resolve(context, None, None)?.token;
+    let mut stop: Option<ApiError> = None;
+    let results = for_each_node(context, job, |node, ask| {
+        if stop.is_some() {
+            return None;
+        }
+        let result = crate::data::holdings(context, &node.url, &token, ask);
+        if let Err(err) = &result
+            && is_pin_trouble(err)
+        {
+            stop = Some(err.clone());
+        }
+        Some(result)
+    })?;
+    if let Some(err) = stop {
+        return Err(err);
+    }
+    let agencies = results
+        .into_iter()
+        .map(|(node, result)| match result {
+            Some(Ok(holdings)) => AgencyView {
+                node: node.url.clone(),
+                name: crate::data::plain_text(&holdings.agency),
+                state: AgencyState::Answered,
+                error: None,
+                data_sets: data_sets(&holdings),
+            },
+            Some(Err(err)) => AgencyView {
+                node: node.url.clone(),
+                name: agency_name(&node),
+                state: AgencyState::NotCovered,
+                error: Some(err),
+                data_sets: Vec::new(),
+            },
+            None => AgencyView {
+                node: node.url.clone(),
+                name: agency_name(&node),
+                state: AgencyState::NotCovered,
+                error: None,
+                data_sets: Vec::new(),
+            },
+        })
+        .collect();
+    Ok(DashboardView {
+        agencies,
+        as_of: signet_pki::time::Utc(context.clock().now()).to_string(),
+    })
+}
+
+/// One usage entry as the access log shows it.
+pub fn entry_view(node: &NodeListing, entry: &VerifiedEntry) -> AccessEntryView {
+    let text = |s: &str| crate::data::plain_text(s);
+    let e = entry.entry.as_ref();
+    AccessEntryView {
+        node: node.url.clone(),
+        agency: agency_name(node),
+        index: entry.index,
+        time: e.map(|e| e.log_time.to_string()),
+        receiver: e.map(|e| format!("{} ({})", text(&e.receiver.name), text(&e.receiver.code))),
+        official: e
+            .and_then(|e| e.initiator_person.as_ref())
+            .and_then(|p| p.name.as_deref().map(text)),
+        action: e.map(|e| text(&e.action)),
+        purpose: e.map(|e| text(&e.purpose)),
+        legal_basis: e.and_then(|e| e.legal_basis.as_deref().map(text)),
+        hidden_until: entry.hidden_until.as_ref().map(ToString::to_string),
+        verified: true,
+    }
+}
+
+/// Every usage entry about the person across agencies, each verified (inclusion proof, the log
+/// consistent with what the person saw before); a log that fails is a problem shown as an alarm,
+/// never dropped silently.
+pub fn access_log(context: &Context, job: &JobControl) -> Result<AccessLogView, ApiError> {
+    let token = Settings::resolve(context, None, None)?.token;
+    let mut stop: Option<ApiError> = None;
+    let results = for_each_node(context, job, |node, ask| {
+        if stop.is_some() {
+            return None;
+        }
+        let result = crate::data::usage(context, &node.url, &token, ask);
+        if let Err(DataError::Api(err)) = &result
+            && is_pin_trouble(err)
+        {
+            stop = Some(err.clone());
+        }
+        Some(result)
+    })?;
+    if let Some(err) = stop {
+        return Err(err);
+    }
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for (node, result) in results {
+        match result {
+            Some(Ok(report)) => entries.extend(report.entries.iter().map(|e| entry_view(&node, e))),
+            Some(Err(DataError::Log(problem))) => problems.push(AccessProblem {
+                node: node.url.clone(),
+                agency: agency_name(&node),
+                tampered: true,
+                error: log_alarm(&problem),
+            }),
+            Some(Err(DataError::Api(err))) => problems.push(AccessProblem {
+                node: node.url.clone(),
+                agency: agency_name(&node),
+                tampered: false,
+                error: err,
+            }),
+            None => {}
+        }
+    }
+    entries.sort_by(|a, b| b.time.cmp(&a.time).then(b.index.cmp(&a.index)));
+    Ok(AccessLogView {
+        entries,
+        problems,
+        as_of: signet_pki::time::Utc(context.clock().now()).to_string(),
+    })
+}
+
+fn log_alarm(problem: &LogProblem) -> ApiError {
+    ApiError::new(signet_core::Code::InvalidInput, problem.message().to_owned()).recommend(
+        "The agency's log of who used your data failed its proof: entries may have been changed or removed. Keep this as evidence and report it to the agency's data protection officer and the Data Protection Inspectorate.",
+    )
+}
+
+/// Follows every agency's stream for which a session is kept (no PIN is asked: a node without
+/// one is skipped), calling `on_new` with each entry that arrives after the listening started —
+/// verified as [`crate::data::follow`] verifies it. Returns when the job is cancelled; a node
+/// whose stream ends is followed again after a pause.
+pub fn listen(
+    context: &Context,
+    job: &JobControl,
+    on_new: &(dyn Fn(AccessEntryView) + Sync),
+    on_problem: &(dyn Fn(AccessProblem) + Sync),
+) -> Result<(), ApiError> {
+    let token = Settings::resolve(context, None, None)?.token;
+    let nodes = crate::data::node_list(context)?;
+    std::thread::scope(|scope| {
+        for node in &nodes {
+            let token = token.clone();
+            scope.spawn(move || {
+                let mut no_pin = |_: PinKind, _: Option<PinState>| -> Result<Pin, ApiError> {
+                    Err(ApiError::new(
+                        signet_core::Code::Cancelled,
+                        "listening asks for no PIN: log in first",
+                    ))
+                };
+                // What was there when listening started is not news.
+                let mut seen = match crate::data::usage(context, &node.url, &token, &mut no_pin) {
+                    Ok(report) => report.entries.iter().map(|e| e.index).max(),
+                    Err(_) => None,
+                };
+                while !job.is_cancelled() {
+                    let result = crate::data::follow(
+                        context,
+                        &node.url,
+                        &token,
+                        &mut no_pin,
+                        &mut |entry| {
+                            if seen.is_none_or(|s| entry.index > s) {
+                                seen = Some(entry.index);
+                                on_new(entry_view(node, entry));
+                            }
+                            !job.is_cancelled()
+                        },
+                    );
+                    match result {
+                        Err(DataError::Log(problem)) => on_problem(AccessProblem {
+                            node: node.url.clone(),
+                            agency: agency_name(node),
+                            tampered: true,
+                            error: log_alarm(&problem),
+                        }),
+                        Err(DataError::Api(err)) => {
+                            tracing::info!(node = %node.url, code = %err.code, "not listening to a node for now");
+                        }
+                        Ok(()) => {}
+                    }
+                    // A pause before following again, cut short by a cancel.
+                    for _ in 0..50 {
+                        if job.is_cancelled() {
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                }
+            });
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! Telling the person the moment someone looks: the window gets the entry (`access-entry`), the
+//! desktop shows a notification (freedesktop on Linux) naming who looked and why.
+
+use signet_api::dashboard::{AccessEntryView, AccessProblem};
+use tauri::{AppHandle, Emitter as _};
+use tauri_plugin_notification::NotificationExt as _;
+
+/// A new use of the person's data.
+pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
+    if let Err(err) = app.emit("access-entry", entry) {
+        tracing::warn!(error = %err, "the window did not take a new access entry");
+    }
+    let who = entry.official.as_deref().map_or_else(
+        || entry.receiver.clone().unwrap_or_default(),
+        |official| format!("{official}, {}", entry.receiver.clone().unwrap_or_default()),
+    );
+    let why = entry.purpose.clone().unwrap_or_default();
+    let body = if why.is_empty() {
+        who
+    } else {
+        format!("{who}: {why}")
+    };
+    // The notification's text is the agency's and the official's, never the person's code.
+    let shown = app
+        .notification()
+        .builder()
+        .title(format!("{} looked at your data", entry.agency))
+        .body(body)
+        .show();
+    match shown {
+        Ok(()) => tracing::info!(index = entry.index, "access notification shown"),
+        Err(err) => tracing::warn!(error = %err, "the access notification could not be shown"),
+    }
+}
+
+/// A log that failed its proof while listening: an alarm in the window and on the desktop.
+pub(crate) fn problem(app: &AppHandle, problem: &AccessProblem) {
+    if let Err(err) = app.emit("access-problem", problem) {
+        tracing::warn!(error = %err, "the window did not take an access alarm");
+    }
+    let _ = app
+        .notification()
+        .builder()
+        .title(format!(
+            "{}: the access log failed its proof",
+            problem.agency
+        ))
+        .body(problem.error.message.clone())
+        .show();
+}

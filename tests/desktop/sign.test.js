@@ -255,6 +255,10 @@ test('every screen in Estonian, English and Russian, light and dark, saved for r
       await shot(`verify-${suffix}`);
       await nav('data');
       await shot(`data-${suffix}`);
+      await nav('batch');
+      await shot(`batch-${suffix}`);
+      await nav('access');
+      await shot(`access-${suffix}`);
     }
   }
   // Nothing was written by the cancelled signatures: the earlier output is as it was.

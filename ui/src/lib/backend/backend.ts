@@ -1,5 +1,9 @@
 import type {
+  AccessEntryView,
+  AccessLogView,
+  AccessProblem,
   AppInfo,
+  DashboardView,
   BaselineLevel,
   BatchFormat,
   BatchOutcome,
@@ -62,6 +66,16 @@ export interface Backend {
   runBatch(jobId: number, params: BatchParams, onEvent: (event: JobEvent) => void): Promise<BatchOutcome>;
   /** The system's folder chooser; resolves to the folder picked, or null. */
   pickFolder(): Promise<string | null>;
+  /** What every agency holds about the person (one PIN1 for the logins needed). */
+  loadDashboard(jobId: number, onEvent: (event: JobEvent) => void): Promise<DashboardView>;
+  /** Every use of the person's data across agencies, each verified. */
+  loadAccessLog(jobId: number, onEvent: (event: JobEvent) => void): Promise<AccessLogView>;
+  /** Starts listening for new uses (a notification each); once per run of the app. */
+  startListening(): Promise<void>;
+  /** Calls `handler` with each new use while listening; resolves to an unlisten. */
+  onAccessEntry(handler: (entry: AccessEntryView) => void): Promise<() => void>;
+  /** Calls `handler` with each log that fails its proof while listening. */
+  onAccessProblem(handler: (problem: AccessProblem) => void): Promise<() => void>;
   /** Answers a PIN request; the one time a PIN crosses to Rust. */
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void>;
   /** Cancels a job. */

@@ -1,7 +1,9 @@
 import type { Backend, BatchParams, SignChoice } from './backend';
 import type {
+  AccessLogView,
   ApiError,
   AppInfo,
+  DashboardView,
   BatchOutcome,
   BatchPlan,
   CardStatus,
@@ -97,6 +99,55 @@ export function mockPlan(params: BatchParams): BatchPlan {
     })),
   };
 }
+
+export const MOCK_DASHBOARD: DashboardView = {
+  agencies: [
+    {
+      node: 'https://rr.example',
+      name: 'Population Register',
+      state: 'answered',
+      error: null,
+      dataSets: [
+        {
+          id: 'residence',
+          title: { et: 'Elukoht', en: 'Residence', ru: 'Место жительства' },
+          legalBasis: 'Population Register Act § 21',
+          retention: '75 years',
+          lastChange: '2026-03-01T10:00:00Z',
+          records: [
+            {
+              id: 'r1',
+              updated: '2026-03-01T10:00:00Z',
+              fields: [{ title: { et: 'Aadress', en: 'Address', ru: 'Адрес' }, value: 'Tallinn, Narva mnt 5' }],
+            },
+          ],
+        },
+      ],
+    },
+    { node: 'https://police.example', name: 'Police and Border Guard Board', state: 'notCovered', error: { code: 'NETWORK', message: 'no answer', recommendation: 'try later' }, dataSets: [] },
+  ],
+  asOf: '2026-12-06T12:00:00Z',
+};
+
+export const MOCK_ACCESS: AccessLogView = {
+  entries: [
+    {
+      node: 'https://rr.example',
+      agency: 'Population Register',
+      index: 3,
+      time: '2026-12-05T09:30:00Z',
+      receiver: 'Tallinn Dental Clinic (10000001)',
+      official: 'Dr. Kask',
+      action: 'Read the address',
+      purpose: 'Treatment',
+      legalBasis: 'Health Services Organisation Act',
+      hiddenUntil: null,
+      verified: true,
+    },
+  ],
+  problems: [],
+  asOf: '2026-12-06T12:00:00Z',
+};
 
 export const MOCK_VERIFIED: VerifiedFiles = {
   files: [
@@ -259,6 +310,31 @@ export class MockBackend implements Backend {
     };
     onEvent({ type: 'batch', event: 'summary', ...summary });
     return { summary, resumed: 0, report: `${plan.outDir}/signet-batch-report.csv` };
+  }
+
+  async loadDashboard(jobId: number, onEvent: (event: JobEvent) => void): Promise<DashboardView> {
+    if (this.#error) throw this.#error;
+    await new Promise<string>((resolve) => {
+      this.#answers.set(jobId, resolve);
+      onEvent({ type: 'pinRequest', id: 1, secret: 'pin1', triesLeft: 3, retry: false, signer: null, documents: [], position: null, pinPad: false });
+    });
+    return structuredClone(MOCK_DASHBOARD);
+  }
+
+  loadAccessLog(): Promise<AccessLogView> {
+    return this.#result(MOCK_ACCESS);
+  }
+
+  startListening(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  onAccessEntry(): Promise<() => void> {
+    return Promise.resolve(() => {});
+  }
+
+  onAccessProblem(): Promise<() => void> {
+    return Promise.resolve(() => {});
   }
 
   pickFolder(): Promise<string | null> {

@@ -4,7 +4,11 @@ import { open } from '@tauri-apps/plugin-dialog';
 
 import type { Backend, BatchParams, SignChoice } from './backend';
 import type {
+  AccessEntryView,
+  AccessLogView,
+  AccessProblem,
   AppInfo,
+  DashboardView,
   BatchOutcome,
   BatchPlan,
   CardStatus,
@@ -55,6 +59,26 @@ export class TauriBackend implements Backend {
 
   runBatch(jobId: number, params: BatchParams, onEvent: (event: JobEvent) => void): Promise<BatchOutcome> {
     return call<BatchOutcome>('run_batch', { jobId, params, onEvent: channel(onEvent) });
+  }
+
+  loadDashboard(jobId: number, onEvent: (event: JobEvent) => void): Promise<DashboardView> {
+    return call<DashboardView>('load_dashboard', { jobId, onEvent: channel(onEvent) });
+  }
+
+  loadAccessLog(jobId: number, onEvent: (event: JobEvent) => void): Promise<AccessLogView> {
+    return call<AccessLogView>('load_access_log', { jobId, onEvent: channel(onEvent) });
+  }
+
+  startListening(): Promise<void> {
+    return call<void>('start_listening');
+  }
+
+  onAccessEntry(handler: (entry: AccessEntryView) => void): Promise<() => void> {
+    return listen<AccessEntryView>('access-entry', (event) => handler(event.payload));
+  }
+
+  onAccessProblem(handler: (problem: AccessProblem) => void): Promise<() => void> {
+    return listen<AccessProblem>('access-problem', (event) => handler(event.payload));
   }
 
   async pickFolder(): Promise<string | null> {

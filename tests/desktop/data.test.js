@@ -1,0 +1,93 @@
+// The data side in the real window, with the demo federation and the virtual ID card: one PIN1
+// for every agency, the holdings of each, an official's query that raises a desktop notification
+// (watched on the private D-Bus session) and appears in the access log, verified.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startApp, required, pictureSpread } from './harness.js';
+import { startDemo } from './demo.js';
+
+let demo;
+let app;
+let browser;
+let monitor;
+let notifications = '';
+
+before(async () => {
+  demo = await startDemo();
+  // Every Notify call on the session bus, as the notification daemon receives it.
+  monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  monitor.stdout.on('data', (chunk) => (notifications += chunk.toString()));
+  app = await startApp(demo.env);
+  browser = app.browser;
+  await browser.$('[data-testid="card-state"][data-ready="yes"]').waitForExist({ timeout: 20000 });
+});
+
+after(async () => {
+  monitor?.kill();
+  await app?.stop();
+  await demo?.stop();
+});
+
+async function shot(name) {
+  const file = path.join(required('SIGNET_ARTIFACTS'), `${name}.png`);
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.saveScreenshot(file);
+  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+}
+
+test('one PIN1 shows what every demo agency holds', async () => {
+  await browser.$('[data-testid="nav-data"]').click();
+  await browser.$('[data-testid="data-load"]').click();
+  const input = await browser.$('[data-testid="pin-input"]');
+  await input.waitForDisplayed({ timeout: 20000, timeoutMsg: 'PIN1 was not asked' });
+  assert.match(await browser.$('[data-testid="pin-dialog"]').getText(), /PIN1/);
+  await input.setValue('1234');
+  await browser.$('[data-testid="pin-submit"]').click();
+  await browser.$('[data-testid="data-as-of"]').waitForDisplayed({ timeout: 60000, timeoutMsg: 'the holdings never came' });
+  const listed = JSON.parse(readFileSync(path.join(demo.profile, 'data/nodes.json'), 'utf8')).nodes;
+  const agencies = await browser.$$('[data-testid="agency"]');
+  assert.equal(agencies.length, listed.length);
+  for (const agency of agencies) {
+    assert.equal(await agency.getAttribute('data-state'), 'answered', await agency.getText());
+  }
+  assert.ok((await browser.$$('[data-testid="data-set"]').length) > 0, 'no data set is shown');
+  // Only one PIN was asked for all of them.
+  assert.equal(await browser.$('[data-testid="pin-dialog"]').isExisting(), false);
+  await shot('data-holdings-en-light');
+});
+
+test("an official's query raises a notification and appears in the access log, verified", async () => {
+  await browser.$('[data-testid="nav-access"]').click();
+  await browser.$('[data-testid="access-load"]').click();
+  const before = (await browser.$$('[data-testid="access-entry"]')).length;
+  // The listener starts with the access log; give it a moment to open the streams.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const node = path.join(path.dirname(required('SIGNET_DEMO_BIN')), 'signet-node');
+  execFileSync(node, [
+    'official', 'query',
+    '--federation', path.join(demo.profile, 'nodes/federation.json'),
+    '--as', 'ppa', '--at', 'rr', '--person', 'EE38001085718', '--data-set', 'population',
+    '--purpose', 'Traffic check on Narva road', '--user-name', 'Officer Kask',
+    '--legal-basis', 'Police and Border Guard Act § 7', '--issue', 'CASE-2026-77',
+  ], { stdio: 'ignore' });
+  await browser.waitUntil(async () => /Traffic check on Narva road/.test(notifications), {
+    timeout: 15000,
+    timeoutMsg: `no desktop notification reached the session bus:\n${notifications}`,
+  });
+  assert.match(notifications, /looked at your data/);
+  assert.doesNotMatch(notifications, /38001085718/, 'the notification carries the personal code');
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="access-entry"]')).length > before, {
+    timeout: 15000,
+    timeoutMsg: 'the new entry did not appear in the access log',
+  });
+  const newest = await browser.$('[data-testid="access-entry"]');
+  assert.match(await newest.getText(), /Traffic check on Narva road/);
+  assert.match(await newest.getText(), /Officer Kask/);
+  assert.ok(await newest.$('[data-testid="access-verified"]').isExisting(), 'the entry is not marked verified');
+  await shot('access-log-en-light');
+});

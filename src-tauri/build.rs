@@ -15,6 +15,8 @@ fn main() {
             "answer_pin",
             "cancel_job",
             "card_status",
+            "card_certificates",
+            "card_pin",
             "take_opened_files",
             "show_in_folder",
         ]));

@@ -12,7 +12,7 @@ use signet_api::batch::{BatchFormat, BatchPlan};
 use signet_api::batching::{BatchChoice, BatchOutcome};
 use signet_api::dashboard::{AccessEntryView, AccessLogView, AccessProblem, DashboardView};
 use signet_api::job::{self, JobEvent, JobHandle, SecretKind};
-use signet_api::json::{AppInfo, CardStatus};
+use signet_api::json::{AppInfo, CardCertificate, CardStatus, PinChange};
 use signet_api::signing::{SignFilesRequest, SignFormat, SignOutcome, SignProposal};
 use signet_api::verification::VerifiedFiles;
 use signet_api::{ApiError, Context};
@@ -307,13 +307,7 @@ pub(crate) fn answer_pin(
     secret: SecretKind,
     value: Secret,
 ) -> Result<(), ApiError> {
-    let kind = match secret {
-        SecretKind::Pin1 => signet_api::card::PinKind::Pin1,
-        SecretKind::Pin2 => signet_api::card::PinKind::Pin2,
-        SecretKind::Puk => signet_api::card::PinKind::Puk,
-        SecretKind::Password => signet_api::card::PinKind::Password,
-    };
-    let pin = signet_api::card::pin_from_typed(kind, value.0)?;
+    let pin = signet_api::card::pin_from_typed(pin_kind(secret), value.0)?;
     let handle = jobs.with(|all| all.get(&job_id).cloned()).ok_or_else(|| {
         ApiError::new(
             Code::Cancelled,
@@ -337,6 +331,36 @@ pub(crate) fn cancel_job(jobs: tauri::State<'_, Arc<Jobs>>, job_id: u32) {
 #[tauri::command]
 pub(crate) async fn card_status() -> Result<CardStatus, ApiError> {
     blocking(signet_api::card::card_status).await
+}
+
+/// Both certificates on the card.
+#[tauri::command]
+pub(crate) async fn card_certificates() -> Result<Vec<CardCertificate>, ApiError> {
+    blocking(signet_api::card::card_certificates).await
+}
+
+fn pin_kind(secret: SecretKind) -> signet_api::card::PinKind {
+    match secret {
+        SecretKind::Pin1 => signet_api::card::PinKind::Pin1,
+        SecretKind::Pin2 => signet_api::card::PinKind::Pin2,
+        SecretKind::Puk => signet_api::card::PinKind::Puk,
+        SecretKind::Password => signet_api::card::PinKind::Password,
+    }
+}
+
+/// Changes PIN1, PIN2 or the PUK (`unblock` false), or unblocks PIN1 or PIN2 with the PUK.
+#[tauri::command]
+pub(crate) async fn card_pin(
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    pin: SecretKind,
+    unblock: bool,
+    on_event: Channel<JobEvent>,
+) -> Result<PinChange, ApiError> {
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        signet_api::card::card_pin_job(pin_kind(pin), unblock, control)
+    })
+    .await
 }
 
 /// The files Signet was opened with and the window has not taken yet.

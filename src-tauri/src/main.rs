@@ -97,6 +97,8 @@ fn main() {
             commands::answer_pin,
             commands::cancel_job,
             commands::card_status,
+            commands::card_certificates,
+            commands::card_pin,
             commands::take_opened_files,
             commands::show_in_folder,
         ])

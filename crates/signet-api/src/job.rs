@@ -110,6 +110,8 @@ pub struct PinRequest {
     pub position: Option<Position>,
     /// The reader has a PIN pad: the person types on it; answer with no PIN.
     pub pin_pad: bool,
+    /// A new value is asked (changing or unblocking a PIN), not the current one.
+    pub new_value: bool,
 }
 
 /// What a job reports while it runs.
@@ -314,6 +316,7 @@ impl SigningAsk {
             documents,
             position,
             pin_pad: false,
+            new_value: false,
         }
     }
 }

@@ -8,8 +8,10 @@ import type {
   BatchFormat,
   BatchOutcome,
   BatchPlan,
+  CardCertificate,
   CardStatus,
   JobEvent,
+  PinChange,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -80,6 +82,10 @@ export interface Backend {
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void>;
   /** Cancels a job. */
   cancelJob(jobId: number): Promise<void>;
+  /** Both certificates on the card. */
+  cardCertificates(): Promise<CardCertificate[]>;
+  /** Changes a PIN (or the PUK), or unblocks PIN1/PIN2 with the PUK, asking through `onEvent`. */
+  cardPin(jobId: number, pin: SecretKind, unblock: boolean, onEvent: (event: JobEvent) => void): Promise<PinChange>;
   /** The card in the reader, or the trouble as an `ApiError`. */
   cardStatus(): Promise<CardStatus>;
   /** Files Signet was opened with that the window has not taken yet. */

@@ -561,7 +561,11 @@ position: Position | null,
 /**
  * The reader has a PIN pad: the person types on it; answer with no PIN.
  */
-pinPad: boolean, };
+pinPad: boolean,
+/**
+ * A new value is asked (changing or unblocking a PIN), not the current one.
+ */
+newValue: boolean, };
 export type PlannedFile = {
 /**
  * The input, as given.

@@ -6,8 +6,10 @@ import type {
   DashboardView,
   BatchOutcome,
   BatchPlan,
+  CardCertificate,
   CardStatus,
   JobEvent,
+  PinChange,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -241,6 +243,7 @@ export class MockBackend implements Backend {
         documents: proposal.files.map((f) => f.facts),
         position: null,
         pinPad: false,
+        newValue: false,
       });
     });
     onEvent({ type: 'phase', phase: 'signing', file: null, position: null });
@@ -284,6 +287,7 @@ export class MockBackend implements Backend {
           documents: [{ name: baseName(file.input), path: file.input, size: file.size, sha256: file.inputSha256 }],
           position: { n, of: plan.files.length },
           pinPad: false,
+          newValue: false,
         });
       });
       onEvent({
@@ -316,7 +320,7 @@ export class MockBackend implements Backend {
     if (this.#error) throw this.#error;
     await new Promise<string>((resolve) => {
       this.#answers.set(jobId, resolve);
-      onEvent({ type: 'pinRequest', id: 1, secret: 'pin1', triesLeft: 3, retry: false, signer: null, documents: [], position: null, pinPad: false });
+      onEvent({ type: 'pinRequest', id: 1, secret: 'pin1', triesLeft: 3, retry: false, signer: null, documents: [], position: null, pinPad: false, newValue: false });
     });
     return structuredClone(MOCK_DASHBOARD);
   }
@@ -351,6 +355,17 @@ export class MockBackend implements Backend {
   cancelJob(jobId: number): Promise<void> {
     this.#answers.delete(jobId);
     return Promise.resolve();
+  }
+
+  cardCertificates(): Promise<CardCertificate[]> {
+    return this.#result([
+      { key: 'auth', subject: 'CN=TAMM\\,MARI\\,38001085718,SN=TAMM,GN=MARI,serialNumber=PNOEE-38001085718,C=EE', issuer: 'CN=Demo CA', notAfter: '2030-01-01T00:00:00Z', derHex: '30' },
+      { key: 'sign', subject: 'CN=TAMM\\,MARI\\,38001085718,SN=TAMM,GN=MARI,serialNumber=PNOEE-38001085718,C=EE', issuer: 'CN=Demo CA', notAfter: '2030-01-01T00:00:00Z', derHex: '30' },
+    ]);
+  }
+
+  cardPin(): Promise<PinChange> {
+    return this.#result({ pin: 'PIN2', action: 'changed' });
   }
 
   cardStatus(): Promise<CardStatus> {

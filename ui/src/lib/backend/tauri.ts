@@ -11,8 +11,10 @@ import type {
   DashboardView,
   BatchOutcome,
   BatchPlan,
+  CardCertificate,
   CardStatus,
   JobEvent,
+  PinChange,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -92,6 +94,14 @@ export class TauriBackend implements Backend {
 
   cancelJob(jobId: number): Promise<void> {
     return call<void>('cancel_job', { jobId });
+  }
+
+  cardCertificates(): Promise<CardCertificate[]> {
+    return call<CardCertificate[]>('card_certificates');
+  }
+
+  cardPin(jobId: number, pin: SecretKind, unblock: boolean, onEvent: (event: JobEvent) => void): Promise<PinChange> {
+    return call<PinChange>('card_pin', { jobId, pin, unblock, onEvent: channel(onEvent) });
   }
 
   cardStatus(): Promise<CardStatus> {

@@ -1,7 +1,7 @@
 import type { MessageKey } from '../i18n/catalogues';
 
 /** The sections of the app, in the order of the navigation. */
-export const SECTIONS = ['sign', 'verify', 'batch', 'data', 'consents', 'access', 'settings'] as const;
+export const SECTIONS = ['sign', 'verify', 'batch', 'card', 'data', 'consents', 'access', 'settings'] as const;
 
 export type SectionId = (typeof SECTIONS)[number];
 

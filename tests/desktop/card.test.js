@@ -1,0 +1,88 @@
+// The ID card page in the real window, with the virtual card in pcscd: holder and certificates,
+// PIN2 changed, PIN1 blocked by wrong tries and unblocked with the PUK, the new values typed twice.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startApp, required, pictureSpread } from './harness.js';
+import { startDemo } from './demo.js';
+
+let demo;
+let app;
+let browser;
+
+before(async () => {
+  demo = await startDemo();
+  app = await startApp(demo.env);
+  browser = app.browser;
+  await browser.$('[data-testid="card-state"][data-ready="yes"]').waitForExist({ timeout: 20000 });
+  await browser.$('[data-testid="nav-card"]').click();
+  await browser.$('[data-testid="card-holder"]').waitForDisplayed({ timeout: 20000 });
+});
+
+after(async () => {
+  await app?.stop();
+  await demo?.stop();
+});
+
+async function shot(name) {
+  const file = path.join(required('SIGNET_ARTIFACTS'), `${name}.png`);
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.saveScreenshot(file);
+  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+}
+
+async function answer(value, repeat) {
+  const input = await browser.$('[data-testid="pin-input"]');
+  await input.waitForDisplayed({ timeout: 20000 });
+  await input.setValue(value);
+  if (repeat !== undefined) await browser.$('[data-testid="pin-repeat"]').setValue(repeat);
+  await browser.$('[data-testid="pin-submit"]').click();
+}
+
+async function tries(kind) {
+  return browser.$(`[data-testid="card-tries-${kind}"]`).getText();
+}
+
+test('the card page names the holder and shows the tries left', async () => {
+  const holder = await browser.$('[data-testid="card-holder"]').getText();
+  assert.match(holder, /MARI TAMM/);
+  assert.match(holder, /38001085718/);
+  assert.equal(await tries('pin2'), 'Tries left: 3');
+  await shot('card-en-light');
+});
+
+test('PIN2 is changed with the new value typed twice, a mismatch caught before it is sent', async () => {
+  await browser.$('[data-testid="card-change-pin2"]').click();
+  await answer('12345');
+  await browser.$('[data-testid="pin-repeat"]').waitForDisplayed({ timeout: 20000 });
+  await answer('54321', '54322');
+  await browser.$('[data-testid="pin-mismatch"]').waitForDisplayed({ timeout: 5000 });
+  await shot('card-new-pin-mismatch-en-light');
+  await answer('54321', '54321');
+  const done = await browser.$('[data-testid="card-done"]');
+  await done.waitForDisplayed({ timeout: 20000, timeoutMsg: 'the change was not confirmed' });
+  assert.equal(await done.getText(), 'PIN2 was changed.');
+});
+
+test('PIN1 blocked by three wrong tries is unblocked with the PUK', async () => {
+  for (const left of ['Tries left: 2', 'Tries left: 1', 'Blocked']) {
+    await browser.$('[data-testid="card-change-pin1"]').click();
+    await answer('9999');
+    const notice = await browser.$('[data-testid="error-notice"]');
+    await notice.waitForDisplayed({ timeout: 20000 });
+    await browser.waitUntil(async () => (await tries('pin1')) === left, {
+      timeout: 10000,
+      timeoutMsg: `PIN1's count did not become "${left}"`,
+    });
+  }
+  assert.equal(await browser.$('[data-testid="error-notice"]').getAttribute('data-code'), 'PIN_BLOCKED');
+  await shot('card-pin1-blocked-en-light');
+  await browser.$('[data-testid="card-unblock-pin1"]').click();
+  await answer('17258403');
+  await browser.$('[data-testid="pin-repeat"]').waitForDisplayed({ timeout: 20000 });
+  await answer('4321', '4321');
+  const done = await browser.$('[data-testid="card-done"]');
+  await done.waitForDisplayed({ timeout: 20000 });
+  assert.match(await done.getText(), /PIN1 was unblocked/);
+  await browser.waitUntil(async () => (await tries('pin1')) === 'Tries left: 3', { timeout: 10000 });
+});

@@ -30,6 +30,7 @@ use signet_data::consent::{
     Receipt, Recipient, Scope, SignedReceipt,
 };
 use signet_data::entry::{InitiatorPerson, Outcome, PersonCode, ProcessingType, Salt, UsageEntry};
+use signet_data::holdings::DataSet;
 
 use crate::http::{ApiError, session_person};
 use crate::official::forbidden_in_text;
@@ -173,15 +174,14 @@ fn check_terms(state: &State, terms: &ConsentTerms) -> Result<(), ApiError> {
 
 /// Whether a change of a record with `scope` needs the person's qualified signature: the data
 /// set's, or any data set of the category.
-fn needs_signature(state: &State, scope: &Scope) -> Result<bool, NodeError> {
-    let sets = lock(&state.log).store.data_sets()?;
-    Ok(sets.iter().any(|set| {
+fn needs_signature(state: &State, sets: &[DataSet], scope: &Scope) -> bool {
+    sets.iter().any(|set| {
         scope.covers(&set.id, &set.categories)
             && state
                 .access
                 .data_set(&set.id)
                 .is_some_and(|a| a.consent_requires_signature)
-    }))
+    })
 }
 
 /// `POST /v1/consents`.
@@ -305,7 +305,7 @@ fn apply(
                     (record, ChangeKind::Withdrawn)
                 }
             };
-            if needs_signature(state, &record.scope)? {
+            if needs_signature(state, &log.store.data_sets()?, &record.scope) {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "signature_required",

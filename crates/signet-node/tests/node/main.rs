@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod consents;
 mod demo;
 mod durable;
 mod find_usage;

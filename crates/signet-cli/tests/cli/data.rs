@@ -216,6 +216,7 @@ fn list_node_with(home: &Path, node: &RunningNode, tls_ca: Option<&Path>) -> Str
         "url": url,
         "origin": ORIGIN,
         "logKey": node.verifier().to_text(),
+        "receiptKey": node.receipt_verifier().to_text(),
         "name": "Rahvastikuregister",
     });
     if let Some(ca) = tls_ca {

@@ -4,7 +4,7 @@
 //! | request | answer |
 //! | --- | --- |
 //! | `GET /v1/consents[?subject=EE…]` | `{subject, consents: [record], dataSets: [{id, default, consentRequiresSignature}]}` |
-//! | `POST /v1/consents` (`Idempotency-Key`), a [`ConsentRequest`] | 201 (or 200 for a retry) a [`SignedReceipt`] |
+//! | `POST /v1/consents` (`Idempotency-Key`), a [`ConsentRequest`] (JSON, or signed: `consent.json` in an ASiC-E container, `crate::signed_consent`) | 201 (or 200 for a retry) a [`SignedReceipt`] |
 //! | `GET /v1/consents/receipts[?subject=EE…]` | `{receipts: [SignedReceipt]}` |
 //!
 //! Only the person themself or their authorised representative (the configuration's
@@ -191,8 +191,19 @@ pub(crate) async fn change(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let actor = session_person(&state, &headers)?;
-    let request: ConsentRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("not a consent change: {e}")))?;
+    let signed = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with(crate::signed_consent::ASICE));
+    let request: ConsentRequest = if signed {
+        let (state2, actor2, body2) = (Arc::clone(&state), actor.clone(), body.clone());
+        tokio::task::spawn_blocking(move || crate::signed_consent::open(&state2, &actor2, &body2))
+            .await
+            .map_err(|e| NodeError::Internal(format!("the signature task failed: {e}")))??
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("not a consent change: {e}")))?
+    };
     let subject = subject_for(&state, &actor, request.subject())?;
     let key = match headers.get("idempotency-key") {
         Some(v) => {
@@ -219,7 +230,15 @@ pub(crate) async fn change(
     }
     let state2 = Arc::clone(&state);
     let done = tokio::task::spawn_blocking(move || {
-        apply(&state2, &actor, &subject, &key, &request, &request_hash)
+        apply(
+            &state2,
+            &actor,
+            &subject,
+            &key,
+            &request,
+            &request_hash,
+            signed,
+        )
     })
     .await
     .map_err(|e| NodeError::Internal(format!("the consent task failed: {e}")))??;
@@ -243,6 +262,7 @@ fn apply(
     key: &str,
     request: &ConsentRequest,
     request_hash: &str,
+    signed: bool,
 ) -> Result<(SignedReceipt, bool), ApiError> {
     let now = Timestamp::from_system(state.clock.now());
     let salt = Salt(random::<32>()?);
@@ -305,13 +325,13 @@ fn apply(
                     (record, ChangeKind::Withdrawn)
                 }
             };
-            if needs_signature(state, &log.store.data_sets()?, &record.scope) {
+            if !signed && needs_signature(state, &log.store.data_sets()?, &record.scope) {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "signature_required",
-                    "a change of this consent must carry your qualified signature \
-                     (an ASiC-E container with the consent record); this node does not \
-                     accept signed changes yet",
+                    "a change of this consent must carry your qualified signature: send the \
+                     change as consent.json in an ASiC-E container signed at B-LT \
+                     (Content-Type: application/vnd.etsi.asic-e+zip)",
                 ));
             }
             let entry = UsageEntry {

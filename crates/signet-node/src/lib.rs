@@ -46,6 +46,7 @@ pub mod ocsp;
 mod official;
 mod person;
 pub mod pg_store;
+mod signed_consent;
 pub mod store;
 mod tls;
 mod usage_log;
@@ -278,6 +279,8 @@ pub(crate) struct State {
     pub sessions: Mutex<HashMap<[u8; 32], Session>>,
     pub events: broadcast::Sender<Arc<LogEvent>>,
     pub validator: TokenValidator,
+    /// The person CAs (for signed consent changes, as for login).
+    pub person_anchors: TrustAnchors,
     pub ocsp: Option<OcspCheck>,
     pub members: Vec<Member>,
     pub access: AccessPolicy,
@@ -466,6 +469,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         commit_leader: Mutex::new(()),
         sessions: Mutex::new(HashMap::new()),
         events,
+        person_anchors: config.anchors.clone(),
         validator: TokenValidator::new(config.anchors, config.intermediates, config.origin),
         ocsp: config.ocsp.map(|o| OcspCheck {
             fetch: match &o.responder {

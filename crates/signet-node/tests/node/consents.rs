@@ -510,37 +510,6 @@ async fn a_person_can_neither_read_nor_change_another_persons_consents() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_consent_that_requires_a_signature_is_refused_without_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = health_config(dir.path());
-    config
-        .access
-        .data_sets
-        .get_mut("cardiology")
-        .unwrap()
-        .consent_requires_signature = true;
-    let node = signet_node::start(config).await.unwrap();
-    let session = login(&node, &mari()).await;
-    let (status, body) = change(&node, &session, None, &grant_dentist_cardiology()).await;
-    assert_eq!(
-        (status, &body["error"]),
-        (422, &serde_json::json!("signature_required"))
-    );
-    // Nothing was logged or stored.
-    let (_, list) = get(&node, "/v1/consents", Some(&session)).await;
-    assert!(
-        list["consents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|c| c["scope"] != serde_json::json!({"dataSet": "cardiology"})),
-        "{list}"
-    );
-    assert_eq!(query(&node, DENTIST, MARI, "cardiology", None).await.0, 403);
-    node.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_receipt_does_not_verify() {
     let dir = tempfile::tempdir().unwrap();
     let node = health_node(dir.path()).await;

@@ -14,6 +14,7 @@ mod limits;
 mod mtls;
 mod ocsp;
 mod security;
+mod signed_consents;
 mod support;
 mod tamper;
 mod webeid;

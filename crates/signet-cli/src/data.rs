@@ -30,7 +30,8 @@ every data command logs in again (the reason is printed on standard error; `logi
 versions (data/sessions/*.json) are overwritten and deleted.
 
 The node must be in Signet's list of nodes (nodes.json in Signet's data folder) with its pinned
-checkpoint key: {\"nodes\": [{\"url\", \"logKey\", \"origin\"?, \"tlsCa\"?, \"name\"?}]}.";
+checkpoint key, and for consent changes its receipt key: {\"nodes\": [{\"url\", \"logKey\",
+\"receiptKey\"?, \"origin\"?, \"tlsCa\"?, \"name\"?}]}.";
 
 /// `signet data …`
 #[derive(Debug, Subcommand)]
@@ -50,6 +51,9 @@ pub(crate) enum DataCommand {
     /// rewritten" otherwise.
     #[command(after_help = VERIFY_HELP, after_long_help = VERIFY_HELP)]
     Verify(DataArgs),
+    /// Your consents at the node: list, grant, restrict, withdraw, and the node's receipts.
+    #[command(subcommand)]
+    Consents(crate::consents::ConsentsCommand),
 }
 
 /// What every data command needs.
@@ -79,10 +83,13 @@ pub(crate) struct UsageArgs {
 }
 
 pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Status {
-    let (DataCommand::Login(args)
-    | DataCommand::Holdings(args)
-    | DataCommand::Usage(UsageArgs { data: args, .. })
-    | DataCommand::Verify(args)) = command;
+    let args = match command {
+        DataCommand::Login(args)
+        | DataCommand::Holdings(args)
+        | DataCommand::Usage(UsageArgs { data: args, .. })
+        | DataCommand::Verify(args) => args,
+        DataCommand::Consents(consents) => return crate::consents::run(context, consents, json),
+    };
     let mut asker = crate::pin::SecretAsker::when_needed(args.pin_stdin);
     let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     match command {
@@ -153,6 +160,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                 Err(e) => data_error(&e, json),
             }
         }
+        DataCommand::Consents(_) => Status::Failed,
         DataCommand::Verify(_) => {
             match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
                 Ok(r) if json => report::print_json(&VerifyDocument {

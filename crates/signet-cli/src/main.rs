@@ -7,6 +7,7 @@ mod asice_extend;
 mod batch;
 mod card;
 mod cert;
+mod consents;
 mod data;
 mod exit;
 mod pdf;

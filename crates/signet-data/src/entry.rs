@@ -140,9 +140,38 @@ pub enum Outcome {
     /// A consent rule of the person refused the query; nothing was released.
     #[serde(rename_all = "camelCase")]
     RefusedByConsent {
-        /// The rule (the person's consent or denial) that refused it.
+        /// The rule (the person's consent or denial, or the data set's default) that
+        /// refused it.
         rule: String,
     },
+    /// The node's authorization (which members may query the data set, for which purposes,
+    /// on which legal basis) refused the query before any consent was considered.
+    #[serde(rename_all = "camelCase")]
+    RefusedByAuthorization {
+        /// The rule of the node's configuration that refused it.
+        rule: String,
+    },
+    /// Not a query: the person changed a consent record (its id is the entry's
+    /// `consentReference`).
+    #[serde(rename_all = "camelCase")]
+    ConsentChanged {
+        /// What changed.
+        change: ChangeKind,
+        /// SHA-256 of the person's request, base64.
+        request_hash: String,
+    },
+}
+
+/// What a change of a consent record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ChangeKind {
+    /// A permit was given.
+    Granted,
+    /// A deny was given.
+    Restricted,
+    /// The record was withdrawn.
+    Withdrawn,
 }
 
 /// One use of a person's data: the Data Tracker v3 `UsageCommon` fields (plus the v2 `action` and

@@ -5,6 +5,8 @@
 //! - [`merkle`]: the RFC 9162 Merkle tree, inclusion and consistency proofs.
 //! - [`note`]: C2SP signed notes with Ed25519 and checkpoints.
 //! - [`log`]: following a log across visits (first visit, consistency, "history rewritten").
+//! - [`consent`]: consent records (permit or deny, a recipient, a purpose, validity, history)
+//!   and the signed receipts for their changes.
 //! - [`holdings`]: the data sets an agency holds about a person, and the records.
 //! - [`webeid`]: the Web eID authentication token (web-eid:1.0 and 1.1), made and validated.
 //! - [`time`]: RFC 3339 timestamps.
@@ -13,6 +15,7 @@
 //! randomness (salts, nonces, keys) from the caller.
 
 pub mod canonical;
+pub mod consent;
 pub mod demo;
 pub mod entry;
 pub mod holdings;

@@ -269,6 +269,24 @@ fn query(i: usize) -> OfficialQuery {
     }
 }
 
+/// The police may query the population register under the Police Act, as every query says.
+fn bench_access() -> crate::AccessPolicy {
+    let mut policy = crate::AccessPolicy::default();
+    policy.data_sets.insert(
+        "population".into(),
+        crate::access::DataSetAccess {
+            rules: vec![crate::access::AccessRule {
+                id: "police-supervision".into(),
+                members: vec![crate::access::organization_of(POLICE)],
+                legal_basis: Some("Politseiseadus § 30".into()),
+                ..crate::access::AccessRule::default()
+            }],
+            ..crate::access::DataSetAccess::default()
+        },
+    );
+    policy
+}
+
 /// Runs the benchmark.
 pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
     let now = options.clock.now();
@@ -291,6 +309,8 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
         anchors: TrustAnchors::new([Cert::from_der(&ca.der).map_err(|e| failed("the CA", e))?]),
         intermediates: Vec::new(),
         ocsp: None,
+        access: bench_access(),
+        receipt_key: SigningKey::from_bytes(&crate::random::<32>()?),
         members: vec![Member {
             client: POLICE.into(),
             organization: Organization {

@@ -1,6 +1,8 @@
 //! A demonstration federation on loopback: five agencies, each a node with its own usage log,
 //! seeded with records about the demo people ([`signet_data::demo::DEMO_PEOPLE`]), every agency
-//! a member of every other with a member certificate from a CA made at start.
+//! a member of every other with a member certificate from a CA made at start, and two
+//! health-care providers ([`PROVIDERS`]: a dentist and a cardiology clinic) members of the
+//! Health Information System. Authorization rules, relations and consents: `crate::demo_data`.
 //!
 //! `signet-node demo` runs it and writes what the others need into its folder: `ca.pem` (the
 //! CA of every certificate), `<agency>-member.pem`/`.key` (the member certificates),
@@ -22,16 +24,14 @@ use der::Decode as _;
 use ed25519_dalek::SigningKey;
 use signet_core::Clock;
 use signet_data::demo::{DEMO_PEOPLE, DemoPerson};
-use signet_data::entry::{OrgType, Organization, PersonCode};
-use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
+use signet_data::entry::{OrgType, Organization};
 use signet_data::webeid::Origin;
 use signet_pki::{Cert, TrustAnchors};
 
 use crate::certs::{DemoCa, Issued, pem};
 use crate::client::OfficialIdentity;
-use crate::{
-    ConsentRule, Member, NodeConfig, NodeError, OfficialTls, PersonTls, RunningNode, Seed,
-};
+pub use crate::demo_data::{DemoProvider, PROVIDERS, demo_access, demo_seed};
+use crate::{Member, NodeConfig, NodeError, OfficialTls, PersonTls, RunningNode};
 
 /// One agency of the demo federation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +136,8 @@ pub struct DemoFederation {
     pub ca: DemoCa,
     /// Each agency's member certificate, in [`AGENCIES`] order.
     pub members: Vec<Issued>,
+    /// Each health-care provider's member certificate, in [`PROVIDERS`] order.
+    pub providers: Vec<Issued>,
     /// Each demo person's authentication certificate and key (P-384, from [`Self::ca`], which
     /// the nodes trust for persons besides [`DemoOptions::person_anchors`]).
     pub people: Vec<(DemoPerson, Issued)>,
@@ -145,365 +147,6 @@ pub struct DemoFederation {
     ocsp: Arc<crate::demo_ocsp::Responder>,
     ocsp_stop: tokio::sync::watch::Sender<bool>,
     ocsp_task: tokio::task::JoinHandle<()>,
-}
-
-fn text(et: &str, en: &str, ru: &str) -> Localized {
-    Localized {
-        et: et.into(),
-        en: en.into(),
-        ru: ru.into(),
-    }
-}
-
-fn field(id: &str, et: &str, en: &str, ru: &str, kind: FieldKind) -> Field {
-    Field {
-        id: id.into(),
-        title: text(et, en, ru),
-        kind,
-    }
-}
-
-fn record(set: &str, id: String, values: Vec<(&str, FieldValue)>) -> Record {
-    Record {
-        data_set: set.into(),
-        id,
-        updated: "2026-09-01T08:00:00Z"
-            .parse()
-            .unwrap_or(signet_data::Timestamp::from_unix(0)),
-        values: values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-    }
-}
-
-fn txt(s: impl Into<String>) -> FieldValue {
-    FieldValue::Text(s.into())
-}
-
-fn digits(p: &DemoPerson) -> u64 {
-    p.code[2..].parse().unwrap_or(0)
-}
-
-/// The data sets and records of `agency` about the demo people.
-pub fn demo_seed(agency: &DemoAgency) -> Seed {
-    let mut seed = Seed::default();
-    let person = |p: &DemoPerson| PersonCode::new(p.code).ok();
-    match agency.id {
-        "rr" => {
-            seed.data_sets.push(DataSet {
-                id: "population".into(),
-                title: text(
-                    "Rahvastikuregistri andmed",
-                    "Population register data",
-                    "Данные регистра народонаселения",
-                ),
-                categories: vec!["identity".into(), "address".into()],
-                fields: vec![
-                    field("name", "Nimi", "Name", "Имя", FieldKind::Text),
-                    field(
-                        "nativeName",
-                        "Nimi emakeeles",
-                        "Name in own script",
-                        "Имя на родном языке",
-                        FieldKind::Text,
-                    ),
-                    field(
-                        "birthDate",
-                        "Sünniaeg",
-                        "Date of birth",
-                        "Дата рождения",
-                        FieldKind::Date,
-                    ),
-                    field("address", "Elukoht", "Address", "Адрес", FieldKind::Text),
-                    field(
-                        "citizenship",
-                        "Kodakondsus",
-                        "Citizenship",
-                        "Гражданство",
-                        FieldKind::Code,
-                    ),
-                ],
-                last_change: None,
-                legal_basis: "Rahvastikuregistri seadus § 21".into(),
-                retention: "75 aastat pärast isiku surma".into(),
-            });
-            for p in &DEMO_PEOPLE {
-                let Some(code) = person(p) else { continue };
-                let mut values = vec![
-                    ("name", txt(p.name())),
-                    ("birthDate", FieldValue::Date(p.birth_date.into())),
-                    ("address", txt(p.address)),
-                    (
-                        "citizenship",
-                        FieldValue::Code {
-                            code: "EST".into(),
-                            label: "Eesti".into(),
-                        },
-                    ),
-                ];
-                if let Some(n) = p.native_name {
-                    values.push(("nativeName", txt(n)));
-                }
-                seed.records.push((
-                    code,
-                    record("population", format!("rr-{}", &p.code[2..]), values),
-                ));
-            }
-        }
-        "tis" => {
-            seed.data_sets.push(DataSet {
-                id: "prescriptions".into(),
-                title: text("Retseptid", "Prescriptions", "Рецепты"),
-                categories: vec!["health".into()],
-                fields: vec![
-                    field(
-                        "medicine",
-                        "Ravim",
-                        "Medicine",
-                        "Лекарство",
-                        FieldKind::Text,
-                    ),
-                    field(
-                        "prescribed",
-                        "Välja kirjutatud",
-                        "Prescribed",
-                        "Выписан",
-                        FieldKind::Date,
-                    ),
-                    field("prescriber", "Arst", "Doctor", "Врач", FieldKind::Text),
-                ],
-                last_change: None,
-                legal_basis: "Tervishoiuteenuste korraldamise seadus § 59¹".into(),
-                retention: "30 aastat".into(),
-            });
-            let medicines = [
-                "Ibuprofeen 400 mg",
-                "Amoksitsilliin 500 mg",
-                "Metformiin 850 mg",
-            ];
-            let doctors = ["dr Kärt Sööt", "dr Андрей Петров", "dr Tõnu Mägi"];
-            for (i, p) in DEMO_PEOPLE.iter().enumerate() {
-                let Some(code) = person(p) else { continue };
-                seed.records.push((
-                    code,
-                    record(
-                        "prescriptions",
-                        format!("rx-{}-1", &p.code[2..]),
-                        vec![
-                            ("medicine", txt(medicines[i % medicines.len()])),
-                            (
-                                "prescribed",
-                                FieldValue::Date(format!("2026-0{}-1{}", 1 + i % 8, i % 10)),
-                            ),
-                            ("prescriber", txt(doctors[i % doctors.len()])),
-                        ],
-                    ),
-                ));
-            }
-            // Mari Tamm has told the health system: the tax board gets none of her prescriptions.
-            if let Some(code) = DEMO_PEOPLE.first().and_then(person) {
-                seed.consent_rules.push(ConsentRule {
-                    id: "mari-keelab-emta-retseptid".into(),
-                    subject: code,
-                    client: "EE/GOV/70000349/emta".into(),
-                    data_set: Some("prescriptions".into()),
-                });
-            }
-        }
-        "emta" => {
-            seed.data_sets.push(DataSet {
-                id: "income".into(),
-                title: text(
-                    "Tuludeklaratsioonid",
-                    "Income tax returns",
-                    "Налоговые декларации",
-                ),
-                categories: vec!["finance".into()],
-                fields: vec![
-                    field("year", "Aasta", "Year", "Год", FieldKind::Integer),
-                    field(
-                        "income",
-                        "Tulu (eurodes)",
-                        "Income (EUR)",
-                        "Доход (евро)",
-                        FieldKind::Integer,
-                    ),
-                    field(
-                        "taxWithheld",
-                        "Kinnipeetud tulumaks",
-                        "Tax withheld",
-                        "Удержанный налог",
-                        FieldKind::Integer,
-                    ),
-                ],
-                last_change: None,
-                legal_basis: "Maksukorralduse seadus § 26".into(),
-                retention: "7 aastat".into(),
-            });
-            for p in &DEMO_PEOPLE {
-                let Some(code) = person(p) else { continue };
-                let income = i64::try_from(18_000 + digits(p) % 37_000).unwrap_or(0);
-                seed.records.push((
-                    code,
-                    record(
-                        "income",
-                        format!("td-2025-{}", &p.code[2..]),
-                        vec![
-                            ("year", FieldValue::Integer(2025)),
-                            ("income", FieldValue::Integer(income)),
-                            ("taxWithheld", FieldValue::Integer(income * 22 / 100)),
-                        ],
-                    ),
-                ));
-            }
-        }
-        "transport" => {
-            seed.data_sets.push(DataSet {
-                id: "driving-licence".into(),
-                title: text("Juhiluba", "Driving licence", "Водительское удостоверение"),
-                categories: vec!["licences".into()],
-                fields: vec![
-                    field(
-                        "categories",
-                        "Kategooriad",
-                        "Categories",
-                        "Категории",
-                        FieldKind::Text,
-                    ),
-                    field(
-                        "validUntil",
-                        "Kehtib kuni",
-                        "Valid until",
-                        "Действительно до",
-                        FieldKind::Date,
-                    ),
-                ],
-                last_change: None,
-                legal_basis: "Liiklusseadus § 190".into(),
-                retention: "10 aastat pärast kehtivuse lõppu".into(),
-            });
-            seed.data_sets.push(DataSet {
-                id: "vehicles".into(),
-                title: text("Sõidukid", "Vehicles", "Транспортные средства"),
-                categories: vec!["property".into()],
-                fields: vec![
-                    field(
-                        "registration",
-                        "Registreerimismärk",
-                        "Registration",
-                        "Номерной знак",
-                        FieldKind::Text,
-                    ),
-                    field(
-                        "make",
-                        "Mark ja mudel",
-                        "Make and model",
-                        "Марка и модель",
-                        FieldKind::Text,
-                    ),
-                ],
-                last_change: None,
-                legal_basis: "Liiklusseadus § 191".into(),
-                retention: "10 aastat pärast registrist kustutamist".into(),
-            });
-            let makes = ["Škoda Octavia", "Toyota Corolla", "Volvo V60", "Lada Niva"];
-            for (i, p) in DEMO_PEOPLE.iter().enumerate() {
-                let Some(code) = person(p) else { continue };
-                let id = &p.code[2..];
-                seed.records.push((
-                    code.clone(),
-                    record(
-                        "driving-licence",
-                        format!("jl-{id}"),
-                        vec![
-                            ("categories", txt(if i % 3 == 0 { "B, C" } else { "B" })),
-                            (
-                                "validUntil",
-                                FieldValue::Date(format!("203{}-0{}-15", i % 10, 1 + i % 9)),
-                            ),
-                        ],
-                    ),
-                ));
-                if i % 2 == 0 {
-                    seed.records.push((
-                        code,
-                        record(
-                            "vehicles",
-                            format!("s-{id}"),
-                            vec![
-                                ("registration", txt(format!("{:03} ÕÄS", 100 + i * 37))),
-                                ("make", txt(makes[i % makes.len()])),
-                            ],
-                        ),
-                    ));
-                }
-            }
-        }
-        "ppa" => {
-            seed.data_sets.push(DataSet {
-                id: "documents".into(),
-                title: text(
-                    "Isikut tõendavad dokumendid",
-                    "Identity documents",
-                    "Документы, удостоверяющие личность",
-                ),
-                categories: vec!["identity".into()],
-                fields: vec![
-                    field(
-                        "documentType",
-                        "Dokument",
-                        "Document",
-                        "Документ",
-                        FieldKind::Code,
-                    ),
-                    field(
-                        "documentNumber",
-                        "Number",
-                        "Number",
-                        "Номер",
-                        FieldKind::Text,
-                    ),
-                    field(
-                        "validUntil",
-                        "Kehtib kuni",
-                        "Valid until",
-                        "Действительно до",
-                        FieldKind::Date,
-                    ),
-                ],
-                last_change: None,
-                legal_basis: "Isikut tõendavate dokumentide seadus § 15⁶".into(),
-                retention: "50 aastat".into(),
-            });
-            for (i, p) in DEMO_PEOPLE.iter().enumerate() {
-                let Some(code) = person(p) else { continue };
-                seed.records.push((
-                    code,
-                    record(
-                        "documents",
-                        format!("doc-{}", &p.code[2..]),
-                        vec![
-                            (
-                                "documentType",
-                                FieldValue::Code {
-                                    code: "ID".into(),
-                                    label: "ID-kaart".into(),
-                                },
-                            ),
-                            (
-                                "documentNumber",
-                                txt(format!("AC{:07}", digits(p) % 10_000_000)),
-                            ),
-                            (
-                                "validUntil",
-                                FieldValue::Date(format!("2030-0{}-2{}", 1 + i % 9, i % 8)),
-                            ),
-                        ],
-                    ),
-                ));
-            }
-        }
-        _ => {}
-    }
-    seed
 }
 
 fn read_or_make_log_key(path: &Path) -> Result<SigningKey, NodeError> {
@@ -567,6 +210,11 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
         .iter()
         .zip(10u64..)
         .map(|(a, serial)| ca.client(a.xroad, serial))
+        .collect::<Result<_, _>>()?;
+    let providers: Vec<Issued> = PROVIDERS
+        .iter()
+        .zip(30u64..)
+        .map(|(p, serial)| ca.client(p.xroad, serial))
         .collect::<Result<_, _>>()?;
     let people: Vec<(DemoPerson, Issued)> = DEMO_PEOPLE
         .iter()
@@ -635,7 +283,24 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
                     portal: false,
                     certificate: Some(m.der.clone()),
                 })
+                .chain(
+                    PROVIDERS
+                        .iter()
+                        .zip(&providers)
+                        .filter(|_| agency.id == "tis")
+                        .map(|(p, m)| Member {
+                            client: p.xroad.into(),
+                            organization: crate::demo_data::provider_organization(p),
+                            may_hide: false,
+                            portal: false,
+                            certificate: Some(m.der.clone()),
+                        }),
+                )
                 .collect(),
+            access: demo_access(agency),
+            receipt_key: read_or_make_log_key(
+                &options.dir.join(format!("{}.receiptkey", agency.id)),
+            )?,
             official_tls: Some(OfficialTls {
                 listen: (std::net::Ipv4Addr::LOCALHOST, port(1)).into(),
                 certificate_chain: vec![server.der.clone(), ca.der.clone()],
@@ -668,6 +333,7 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
         nodes,
         ca,
         members,
+        providers,
         people,
         ocsp_url,
         ocsp,
@@ -682,10 +348,14 @@ impl DemoFederation {
         self.nodes.iter().find(|n| n.agency.id == id)
     }
 
-    /// The member identity of agency `id`, for official queries.
+    /// The member identity of agency (or health-care provider) `id`, for official queries.
     pub fn identity(&self, id: &str) -> Option<OfficialIdentity> {
-        let i = AGENCIES.iter().position(|a| a.id == id)?;
-        let m = &self.members[i];
+        let m = match AGENCIES.iter().position(|a| a.id == id) {
+            Some(i) => self.members.get(i)?,
+            None => self
+                .providers
+                .get(PROVIDERS.iter().position(|p| p.id == id)?)?,
+        };
         Some(OfficialIdentity {
             certificate_chain: vec![m.der.clone()],
             private_key_pkcs8: m.key_pkcs8.clone(),
@@ -711,6 +381,7 @@ impl DemoFederation {
                 "url": n.url,
                 "origin": n.origin,
                 "logKey": n.node.verifier().to_text(),
+                "receiptKey": n.node.receipt_verifier().to_text(),
                 "tlsCa": ca_path,
                 "name": n.agency.name,
             }));
@@ -721,6 +392,23 @@ impl DemoFederation {
                 "provider": n.agency.xroad,
                 "personUrl": n.url,
                 "officialAddr": n.node.official_addr().map(|a| a.to_string()),
+                "memberCertificate": cert,
+                "memberKey": key,
+            }));
+        }
+        for (p, m) in PROVIDERS.iter().zip(&self.providers) {
+            let cert = dir.join(format!("{}-member.pem", p.id));
+            let key = dir.join(format!("{}-member.key", p.id));
+            std::fs::write(&cert, pem("CERTIFICATE", &m.der)).map_err(|e| io(&cert, e))?;
+            write_private(&key, pem("PRIVATE KEY", &m.key_pkcs8).as_bytes())
+                .map_err(|e| io(&key, e))?;
+            agencies.push(serde_json::json!({
+                "id": p.id,
+                "name": p.name,
+                "nameEn": p.name,
+                "provider": p.xroad,
+                "personUrl": null,
+                "officialAddr": null,
                 "memberCertificate": cert,
                 "memberKey": key,
             }));

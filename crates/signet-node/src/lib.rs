@@ -29,12 +29,15 @@
 //! | `GET /r1/{…}/findUsage/v2/findUsage`, `…/v3/findUsage` | portal member | the Data Tracker service, for the person themself, logged |
 //! | `GET /r1/{…}/findUsage/v2/usagePeriod`, `…/v2/heartbeat` | member | the Data Tracker service's period and heartbeat |
 
+pub mod access;
 mod auth;
 pub mod bench;
 pub mod certs;
 pub mod client;
 mod conn;
+mod consents;
 pub mod demo;
+mod demo_data;
 mod demo_ocsp;
 mod durable;
 mod find_usage;
@@ -43,6 +46,7 @@ pub mod ocsp;
 mod official;
 mod person;
 pub mod pg_store;
+mod signed_consent;
 pub mod store;
 mod tls;
 mod usage_log;
@@ -55,7 +59,8 @@ use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
 use signet_core::{Clock, Fetch};
-use signet_data::entry::{Organization, PersonCode};
+use signet_data::consent::ConsentRecord;
+use signet_data::entry::{OrgType, Organization, PersonCode};
 use signet_data::holdings::{DataSet, Record};
 use signet_data::note::{NoteSigner, NoteVerifier};
 use signet_data::webeid::{NonceStore, Origin, TokenValidator};
@@ -63,7 +68,8 @@ use signet_pki::ocsp::OcspPolicy;
 use signet_pki::{Cert, TrustAnchors};
 use tokio::sync::broadcast;
 
-pub use store::{ConsentRule, Database};
+pub use access::AccessPolicy;
+pub use store::Database;
 pub use tls::{OfficialTls, PersonTls};
 
 /// Why the node could not start or answer.
@@ -119,15 +125,16 @@ pub struct Member {
     pub certificate: Option<Vec<u8>>,
 }
 
-/// What the node serves at start: data sets, records and consent rules (upserted).
+/// What the node serves at start: data sets and records (upserted), and consent records
+/// (added when the database has none of that id: a person's later changes stay).
 #[derive(Debug, Clone, Default)]
 pub struct Seed {
     /// Data set descriptions.
     pub data_sets: Vec<DataSet>,
     /// Records by person.
     pub records: Vec<(PersonCode, Record)>,
-    /// Consent rules.
-    pub consent_rules: Vec<ConsentRule>,
+    /// Consent records.
+    pub consents: Vec<ConsentRecord>,
 }
 
 /// OCSP checking of login certificates: a card whose certificate the responder does not call
@@ -169,6 +176,13 @@ pub struct NodeConfig {
     pub ocsp: Option<OcspCheck>,
     /// The member organisations.
     pub members: Vec<Member>,
+    /// Which members may query which data set, for which purposes, on which legal basis; the
+    /// member categories and relations the rules need; each data set's consent default. A data
+    /// set it does not name is queried by no one.
+    pub access: AccessPolicy,
+    /// The key that signs receipts for consent changes (its verifier, named
+    /// `<log origin host>/receipts`, is pinned beside the log key).
+    pub receipt_key: SigningKey,
     /// The mutual-TLS listener for official queries: the only place official (X-Road) routes
     /// are served. `None` serves none, unless [`Self::loopback_officials_without_tls`].
     pub official_tls: Option<OfficialTls>,
@@ -265,8 +279,15 @@ pub(crate) struct State {
     pub sessions: Mutex<HashMap<[u8; 32], Session>>,
     pub events: broadcast::Sender<Arc<LogEvent>>,
     pub validator: TokenValidator,
+    /// The person CAs (for signed consent changes, as for login).
+    pub person_anchors: TrustAnchors,
     pub ocsp: Option<OcspCheck>,
     pub members: Vec<Member>,
+    pub access: AccessPolicy,
+    pub receipts: NoteSigner,
+    /// The node's own organisation (from its provider id), the receiver of its own entries.
+    pub organization: Organization,
+    pub log_origin: String,
     pub official_tls: bool,
     pub provider: String,
     pub agency_name: String,
@@ -329,6 +350,11 @@ impl RunningNode {
         &self.verifier
     }
 
+    /// The receipt verifier key people pin beside the log key.
+    pub fn receipt_verifier(&self) -> &NoteVerifier {
+        self.state.receipts.verifier()
+    }
+
     /// The checkpoint origin line.
     pub fn log_origin(&self) -> &str {
         &self.log_origin
@@ -376,6 +402,30 @@ fn check_listeners(config: &NodeConfig) -> Result<(), NodeError> {
     Ok(())
 }
 
+/// The name of a node's receipt key: the log origin's host with `/receipts`
+/// (`rr.example/usage` → `rr.example/receipts`).
+pub fn receipt_key_name(log_origin: &str) -> String {
+    let host = log_origin.split('/').next().unwrap_or(log_origin);
+    format!("{host}/receipts")
+}
+
+/// The node's organisation from its provider id `INSTANCE/CLASS/CODE/SUBSYSTEM`.
+fn own_organization(provider: &str, name: &str) -> Organization {
+    let parts: Vec<&str> = provider.split('/').collect();
+    let org_type = match parts.get(1).copied() {
+        Some("COM") => OrgType::Com,
+        Some("NGO") => OrgType::Ngo,
+        Some("NEE") => OrgType::Nee,
+        _ => OrgType::Gov,
+    };
+    Organization {
+        org_type,
+        code: parts.get(2).copied().unwrap_or_default().to_owned(),
+        name: name.to_owned(),
+        system_name: parts.get(3).map(|s| (*s).to_owned()),
+    }
+}
+
 /// Opens the database, rebuilds and checks the log, seeds the data, and starts serving.
 pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     check_listeners(&config)?;
@@ -386,9 +436,18 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     for (person, record) in &config.seed.records {
         store.put_record(person, record)?;
     }
-    for rule in &config.seed.consent_rules {
-        store.put_consent_rule(rule)?;
+    config.access.check()?;
+    for consent in &config.seed.consents {
+        if store.consent(&consent.id)?.is_none() {
+            store.put_consent(consent)?;
+        }
     }
+    let receipts = NoteSigner::new(
+        &receipt_key_name(&config.log_origin),
+        config.receipt_key.clone(),
+    )
+    .map_err(|e| NodeError::Config(format!("the receipt key: {e}")))?;
+    let organization = own_organization(&config.provider, &config.agency_name);
     let signer = NoteSigner::new(&config.log_origin, config.log_key.clone())
         .map_err(|e| NodeError::Config(e.to_string()))?;
     let verifier = signer.verifier().clone();
@@ -410,6 +469,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         commit_leader: Mutex::new(()),
         sessions: Mutex::new(HashMap::new()),
         events,
+        person_anchors: config.anchors.clone(),
         validator: TokenValidator::new(config.anchors, config.intermediates, config.origin),
         ocsp: config.ocsp.map(|o| OcspCheck {
             fetch: match &o.responder {
@@ -422,6 +482,10 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
             ..o
         }),
         members: config.members,
+        access: config.access,
+        receipts,
+        organization,
+        log_origin: config.log_origin.clone(),
         official_tls: config.official_tls.is_some(),
         provider: config.provider,
         agency_name: config.agency_name,

@@ -21,6 +21,7 @@ use ed25519_dalek::SigningKey;
 use serde::Deserialize;
 use signet_core::Clock as _;
 use signet_core::SystemClock;
+use signet_data::consent::ConsentRecord;
 use signet_data::demo::DEMO_PEOPLE;
 use signet_data::entry::{Organization, PersonCode};
 use signet_data::holdings::{DataSet, Record};
@@ -30,7 +31,7 @@ use signet_node::client::{OfficialClient, OfficialIdentity, OfficialQuery};
 use signet_node::demo::{DemoOptions, start_demo};
 use signet_node::ocsp::HttpFetch;
 use signet_node::{
-    ConsentRule, Database, Member, NodeConfig, OcspCheck, OfficialTls, PersonTls, Seed,
+    AccessPolicy, Database, Member, NodeConfig, OcspCheck, OfficialTls, PersonTls, Seed,
 };
 use signet_pki::ocsp::OcspPolicy;
 use signet_pki::{Cert, TrustAnchors};
@@ -167,10 +168,16 @@ struct ConfigFile {
     provider: String,
     log_origin: String,
     log_key_file: PathBuf,
+    /// The key that signs receipts for consent changes (32 bytes in hexadecimal, as
+    /// `signet-node keygen` writes).
+    receipt_key_file: PathBuf,
     trust_anchors: Vec<PathBuf>,
     #[serde(default)]
     intermediates: Vec<PathBuf>,
     members: Vec<MemberFile>,
+    /// Who may query which data set; member categories; relations; consent defaults.
+    #[serde(default)]
+    access: AccessPolicy,
     #[serde(default)]
     official_tls: Option<TlsFile>,
     /// TLS for persons; without it the node listens on loopback only.
@@ -268,8 +275,9 @@ struct SeedFile {
     data_sets: Vec<DataSet>,
     #[serde(default)]
     records: Vec<PersonRecord>,
+    /// Consent records, added when the database has none of their id.
     #[serde(default)]
-    consent_rules: Vec<RuleFile>,
+    consents: Vec<ConsentRecord>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -277,15 +285,6 @@ struct SeedFile {
 struct PersonRecord {
     person: PersonCode,
     record: Record,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RuleFile {
-    id: String,
-    subject: PersonCode,
-    client: String,
-    data_set: Option<String>,
 }
 
 fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
@@ -361,7 +360,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
     let seed = file.seed.unwrap_or(SeedFile {
         data_sets: Vec::new(),
         records: Vec::new(),
-        consent_rules: Vec::new(),
+        consents: Vec::new(),
     });
     let config = NodeConfig {
         database: Database::parse(&file.database),
@@ -371,6 +370,8 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         provider: file.provider,
         log_origin: file.log_origin,
         log_key: read_key(&file.log_key_file)?,
+        receipt_key: read_key(&file.receipt_key_file)?,
+        access: file.access,
         anchors: TrustAnchors::new(
             file.trust_anchors
                 .iter()
@@ -439,16 +440,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
                 .into_iter()
                 .map(|r| (r.person, r.record))
                 .collect(),
-            consent_rules: seed
-                .consent_rules
-                .into_iter()
-                .map(|r| ConsentRule {
-                    id: r.id,
-                    subject: r.subject,
-                    client: r.client,
-                    data_set: r.data_set,
-                })
-                .collect(),
+            consents: seed.consents,
         },
         checkpoint_interval: Duration::from_millis(file.checkpoint_interval_ms.max(1)),
         session_lifetime: Duration::from_secs(file.session_lifetime_secs.max(1)),

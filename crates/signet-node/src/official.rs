@@ -8,8 +8,10 @@
 //! UTF-8): `X-Road-PDU-Purpose` (mandatory), `-Legal-Basis`, `-Consent-Reference`,
 //! `-Bulk-Processing`, `-Initiator-Person-Name`, `-Initiator-Person-Alternative-Code`.
 //!
-//! Every query about a person, served or refused by the person's consent rule, appends a usage
-//! entry before the answer leaves. Errors follow PR-REST: `{type, message, detail}`, 400 for
+//! Every query about a person is decided before any data leaves — the node's authorization for
+//! the data set, then the person's consents and the data set's default (`crate::access`) — and,
+//! served or refused, appends a usage entry naming the rule that refused it before the answer
+//! leaves; the member learns only that it was refused. Errors follow PR-REST: `{type, message, detail}`, 400 for
 //! protocol violations.
 
 use std::sync::Arc;
@@ -23,6 +25,7 @@ use signet_data::entry::{
     InitiatorPerson, Outcome, PersonCode, ProcessingType, ReleasedData, Salt, UsageEntry,
 };
 
+use crate::access::{ConsentOutcome, Query, decide_consent};
 use crate::tls::Peer;
 use crate::{Member, NodeError, State, lock, random};
 
@@ -294,6 +297,10 @@ fn handle(
     let bulk = header(headers, "x-road-pdu-bulk-processing")?
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
 
+    let legal_basis = header(headers, "x-road-pdu-legal-basis")?;
+    let issue = header(headers, "x-road-issue")?;
+    let organization = crate::access::organization_of(&client);
+
     let salt = Salt(random::<32>().map_err(internal)?);
     let now = Timestamp::from_system(state.clock.now());
     let (index, status, body) = {
@@ -306,18 +313,34 @@ fn handle(
                 format!("no data set {data_set}"),
             ));
         };
-        let rule = log
-            .store
-            .denying_rule(subject.as_str(), &client, data_set)
-            .map_err(internal)?;
-        let (outcome, records) = match rule {
-            Some(rule) => (Outcome::RefusedByConsent { rule }, Vec::new()),
-            None => (
-                Outcome::Served,
-                log.store
-                    .records(subject.as_str(), Some(data_set))
-                    .map_err(internal)?,
-            ),
+        let query = Query {
+            organization: &organization,
+            person: &subject,
+            purpose: &purpose,
+            legal_basis: legal_basis.as_deref(),
+            issue: issue.as_deref(),
+        };
+        // Authorization, then the person's consents and the data set's default: decided
+        // before any record is read.
+        let (outcome, consent_reference) = match state.access.authorize(data_set, &query) {
+            Err(refusal) => {
+                tracing::warn!(client = %client, data_set, rule = %refusal.rule, reason = refusal.reason, "official query not authorized");
+                (Outcome::RefusedByAuthorization { rule: refusal.rule }, None)
+            }
+            Ok(_) => {
+                let consents = log.store.consents_of(subject.as_str()).map_err(internal)?;
+                match decide_consent(&state.access, set, &query, &consents, now) {
+                    ConsentOutcome::Served { consent } => (Outcome::Served, consent),
+                    ConsentOutcome::Refused { rule } => (Outcome::RefusedByConsent { rule }, None),
+                }
+            }
+        };
+        let records = match outcome {
+            Outcome::Served => log
+                .store
+                .records(subject.as_str(), Some(data_set))
+                .map_err(internal)?,
+            _ => Vec::new(),
         };
         let released = if records.is_empty() {
             Vec::new()
@@ -327,6 +350,12 @@ fn handle(
                 fields: set.fields.iter().map(|f| f.id.clone()).collect(),
             }]
         };
+        // A consent the query relied on (or the record that refused it) is named; otherwise
+        // what the official said.
+        let consent_reference = match consent_reference {
+            Some(c) => Some(c),
+            None => header(headers, "x-road-pdu-consent-reference")?,
+        };
         let entry = UsageEntry {
             subject: subject.clone(),
             log_time: now,
@@ -335,10 +364,10 @@ fn handle(
             receiver: member.organization.clone(),
             initiator_org: Some(member.organization.clone()),
             initiator_person,
-            legal_basis: header(headers, "x-road-pdu-legal-basis")?,
-            consent_reference: header(headers, "x-road-pdu-consent-reference")?,
+            legal_basis,
+            consent_reference,
             query_id: Some(query_id.clone()),
-            query_group_id: header(headers, "x-road-issue")?,
+            query_group_id: issue,
             bulk_processing: bulk,
             processing_type: ProcessingType::DataResponse,
             log_source_system: None,
@@ -350,15 +379,22 @@ fn handle(
         // The entry is stored before the answer is made.
         let index = log.append(&entry, &salt).map_err(internal)?;
         match outcome {
-            Outcome::RefusedByConsent { .. } => (
+            // The querying side learns only that it was refused: never which rule or
+            // restriction of the person's refused it.
+            Outcome::RefusedByAuthorization { .. } => (
                 index,
                 StatusCode::FORBIDDEN,
-                serde_json::json!({"type": "Server.ServiceFailed.ConsentRefused", "message": "the person has refused this client access to this data set", "detail": null}),
+                serde_json::json!({"type": "Client.NotAuthorized", "message": "this member is not authorized to query this data set for this purpose", "detail": null}),
             ),
-            _ => (
+            Outcome::Served => (
                 index,
                 StatusCode::OK,
                 serde_json::json!({"records": records}),
+            ),
+            _ => (
+                index,
+                StatusCode::FORBIDDEN,
+                serde_json::json!({"type": "Server.ServiceFailed.ConsentRefused", "message": "refused", "detail": null}),
             ),
         }
     };

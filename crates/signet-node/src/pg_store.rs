@@ -7,14 +7,16 @@
 use std::sync::Mutex;
 
 use postgres::{Client, NoTls};
+use signet_data::consent::ConsentRecord;
 use signet_data::entry::{PersonCode, SALT_LEN, Salt};
 use signet_data::holdings::{DataSet, Record};
 
-use crate::store::{Backend, ConsentRule, StoredEntry};
+use crate::store::{Backend, ConsentChangeRow, StoredEntry};
 use crate::{NodeError, lock};
 
 /// Migrations, in order; `schema_version` holds how many ran.
-const MIGRATIONS: [&str; 1] = ["
+const MIGRATIONS: [&str; 2] = [
+    "
 CREATE TABLE entries (
     idx BIGINT PRIMARY KEY,
     subject TEXT NOT NULL,
@@ -43,7 +45,27 @@ CREATE TABLE consent_rules (
     client TEXT NOT NULL,
     data_set TEXT
 );
-"];
+",
+    // 2: consent records and their changes replace the consent rules.
+    "
+DROP TABLE consent_rules;
+CREATE TABLE consents (
+    id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX consents_subject ON consents (subject, id);
+CREATE TABLE consent_changes (
+    subject TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    consent_id TEXT NOT NULL,
+    log_index BIGINT NOT NULL,
+    receipt TEXT,
+    PRIMARY KEY (subject, idempotency_key)
+);
+",
+];
 
 /// The PostgreSQL back end.
 pub struct PgStore {
@@ -295,28 +317,91 @@ impl Backend for PgStore {
         rows.iter().map(|r| parse(r.get(0))).collect()
     }
 
-    fn put_consent_rule(&self, rule: &ConsentRule) -> Result<(), NodeError> {
+    fn put_consent(&self, record: &ConsentRecord) -> Result<(), NodeError> {
+        let text = json(record)?;
         self.with(|c| {
             c.execute(
-                "INSERT INTO consent_rules (id, subject, client, data_set) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET subject = EXCLUDED.subject, client = EXCLUDED.client, data_set = EXCLUDED.data_set",
-                &[&rule.id, &rule.subject.as_str(), &rule.client, &rule.data_set],
+                "INSERT INTO consents (id, subject, record) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET subject = EXCLUDED.subject, record = EXCLUDED.record",
+                &[&record.id, &record.subject.as_str(), &text],
             )
         })?;
         Ok(())
     }
 
-    fn denying_rule(
-        &self,
-        subject: &str,
-        client: &str,
-        data_set: &str,
-    ) -> Result<Option<String>, NodeError> {
-        let row = self.with(|c| {
-            c.query_opt(
-                "SELECT id FROM consent_rules WHERE subject = $1 AND client = $2 AND (data_set IS NULL OR data_set = $3) ORDER BY id COLLATE \"C\" LIMIT 1",
-                &[&subject, &client, &data_set],
+    fn consent(&self, id: &str) -> Result<Option<ConsentRecord>, NodeError> {
+        let row =
+            self.with(|c| c.query_opt("SELECT record FROM consents WHERE id = $1", &[&id]))?;
+        row.map(|r| parse(r.get(0))).transpose()
+    }
+
+    fn consents_of(&self, subject: &str) -> Result<Vec<ConsentRecord>, NodeError> {
+        let rows = self.with(|c| {
+            c.query(
+                "SELECT record FROM consents WHERE subject = $1 ORDER BY id COLLATE \"C\"",
+                &[&subject],
             )
         })?;
-        Ok(row.map(|r| r.get(0)))
+        rows.iter().map(|r| parse(r.get(0))).collect()
+    }
+
+    fn consent_change(
+        &self,
+        subject: &str,
+        key: &str,
+    ) -> Result<Option<ConsentChangeRow>, NodeError> {
+        let row = self.with(|c| {
+            c.query_opt(
+                "SELECT request_hash, consent_id, log_index, receipt FROM consent_changes WHERE subject = $1 AND idempotency_key = $2",
+                &[&subject, &key],
+            )
+        })?;
+        Ok(row.map(|r| ConsentChangeRow {
+            request_hash: r.get(0),
+            consent_id: r.get(1),
+            log_index: u64_of(r.get(2)),
+            receipt: r.get(3),
+        }))
+    }
+
+    fn put_consent_change(
+        &self,
+        subject: &str,
+        key: &str,
+        change: &ConsentChangeRow,
+    ) -> Result<(), NodeError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO consent_changes (subject, idempotency_key, request_hash, consent_id, log_index, receipt) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &subject,
+                    &key,
+                    &change.request_hash,
+                    &change.consent_id,
+                    &i64_of(change.log_index),
+                    &change.receipt,
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    fn set_receipt(&self, subject: &str, key: &str, receipt: &str) -> Result<(), NodeError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE consent_changes SET receipt = $3 WHERE subject = $1 AND idempotency_key = $2 AND receipt IS NULL",
+                &[&subject, &key, &receipt],
+            )
+        })?;
+        Ok(())
+    }
+
+    fn receipts_of(&self, subject: &str) -> Result<Vec<String>, NodeError> {
+        let rows = self.with(|c| {
+            c.query(
+                "SELECT receipt FROM consent_changes WHERE subject = $1 AND receipt IS NOT NULL ORDER BY log_index",
+                &[&subject],
+            )
+        })?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 }

@@ -1,5 +1,5 @@
-//! The node's database: the usage log (entries, salts, signed checkpoints), data sets, records
-//! and consent rules, behind [`Backend`]: SQLite ([`SqliteStore`], a file, the default) or
+//! The node's database: the usage log (entries, salts, signed checkpoints), data sets, records,
+//! consent records and their changes (with the receipts given for them), behind [`Backend`]: SQLite ([`SqliteStore`], a file, the default) or
 //! PostgreSQL ([`crate::pg_store::PgStore`], a `postgres://` URL). Both pass the same tests.
 //!
 //! The workspace links SQLite through rusqlite's `bundled-sqlcipher` build (signet-vault needs
@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension as _, params};
+use signet_data::consent::ConsentRecord;
 use signet_data::entry::{PersonCode, SALT_LEN, Salt, UsageEntry};
 use signet_data::holdings::{DataSet, Record};
 
@@ -37,13 +38,23 @@ CREATE TABLE IF NOT EXISTS records (
     record TEXT NOT NULL,
     PRIMARY KEY (subject, data_set, id)
 );
-CREATE TABLE IF NOT EXISTS consent_rules (
+DROP TABLE IF EXISTS consent_rules;
+CREATE TABLE IF NOT EXISTS consents (
     id TEXT PRIMARY KEY,
     subject TEXT NOT NULL,
-    client TEXT NOT NULL,
-    data_set TEXT
+    record TEXT NOT NULL
 );
-PRAGMA user_version = 1;
+CREATE INDEX IF NOT EXISTS consents_subject ON consents (subject, id);
+CREATE TABLE IF NOT EXISTS consent_changes (
+    subject TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    consent_id TEXT NOT NULL,
+    log_index INTEGER NOT NULL,
+    receipt TEXT,
+    PRIMARY KEY (subject, idempotency_key)
+);
+PRAGMA user_version = 2;
 ";
 
 /// One stored entry, as read back.
@@ -59,17 +70,17 @@ pub struct StoredEntry {
     pub salt: Salt,
 }
 
-/// A consent rule: the person denies `client` access (to one data set, or to all).
+/// One change of a person's consents, under its idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConsentRule {
-    /// The rule's identifier, named in the usage entries of refused queries.
-    pub id: String,
-    /// The person.
-    pub subject: PersonCode,
-    /// The X-Road client (`EE/GOV/70008747/polis`) denied.
-    pub client: String,
-    /// The data set, or all of them.
-    pub data_set: Option<String>,
+pub struct ConsentChangeRow {
+    /// SHA-256 of the request body, base64.
+    pub request_hash: String,
+    /// The record it changed.
+    pub consent_id: String,
+    /// The log entry recording it.
+    pub log_index: u64,
+    /// The signed receipt (JSON), once made.
+    pub receipt: Option<String>,
 }
 
 /// Where the node keeps its data.
@@ -146,15 +157,29 @@ pub trait Backend: Send + std::fmt::Debug {
     fn put_record(&self, subject: &PersonCode, record: &Record) -> Result<(), NodeError>;
     /// The records about `subject`, of one data set or all, by data set and id.
     fn records(&self, subject: &str, data_set: Option<&str>) -> Result<Vec<Record>, NodeError>;
-    /// Adds or replaces a consent rule.
-    fn put_consent_rule(&self, rule: &ConsentRule) -> Result<(), NodeError>;
-    /// The rule that denies `client` the data set of `subject`, if any.
-    fn denying_rule(
+    /// Adds or replaces a consent record.
+    fn put_consent(&self, record: &ConsentRecord) -> Result<(), NodeError>;
+    /// The consent record `id`.
+    fn consent(&self, id: &str) -> Result<Option<ConsentRecord>, NodeError>;
+    /// The consent records of `subject`, by id.
+    fn consents_of(&self, subject: &str) -> Result<Vec<ConsentRecord>, NodeError>;
+    /// The change of `subject`'s consents made under `key`.
+    fn consent_change(
         &self,
         subject: &str,
-        client: &str,
-        data_set: &str,
-    ) -> Result<Option<String>, NodeError>;
+        key: &str,
+    ) -> Result<Option<ConsentChangeRow>, NodeError>;
+    /// Records a change under `key` (the key must be new for the subject).
+    fn put_consent_change(
+        &self,
+        subject: &str,
+        key: &str,
+        change: &ConsentChangeRow,
+    ) -> Result<(), NodeError>;
+    /// Stores the receipt of a change unless one is stored already.
+    fn set_receipt(&self, subject: &str, key: &str, receipt: &str) -> Result<(), NodeError>;
+    /// The receipts given to `subject`, in log order.
+    fn receipts_of(&self, subject: &str) -> Result<Vec<String>, NodeError>;
 }
 
 /// The node's database, whichever back end.
@@ -379,33 +404,115 @@ impl Backend for SqliteStore {
         Ok(out)
     }
 
-    /// Adds or replaces a consent rule.
-    fn put_consent_rule(&self, rule: &ConsentRule) -> Result<(), NodeError> {
+    fn put_consent(&self, record: &ConsentRecord) -> Result<(), NodeError> {
+        let json = to_json(record)?;
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO consent_rules (id, subject, client, data_set) VALUES (?1, ?2, ?3, ?4)",
-                params![rule.id, rule.subject.as_str(), rule.client, rule.data_set],
+                "INSERT OR REPLACE INTO consents (id, subject, record) VALUES (?1, ?2, ?3)",
+                params![record.id, record.subject.as_str(), json],
             )
             .map_err(db)?;
         Ok(())
     }
 
-    /// The rule that denies `client` the data set of `subject`, if any.
-    fn denying_rule(
+    fn consent(&self, id: &str) -> Result<Option<ConsentRecord>, NodeError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT record FROM consents WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        text.map(|t| from_json(&t)).transpose()
+    }
+
+    fn consents_of(&self, subject: &str) -> Result<Vec<ConsentRecord>, NodeError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record FROM consents WHERE subject = ?1 ORDER BY id")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![subject], |row| row.get::<_, String>(0))
+            .map_err(db)?;
+        rows.map(|r| from_json(&r.map_err(db)?)).collect()
+    }
+
+    fn consent_change(
         &self,
         subject: &str,
-        client: &str,
-        data_set: &str,
-    ) -> Result<Option<String>, NodeError> {
+        key: &str,
+    ) -> Result<Option<ConsentChangeRow>, NodeError> {
         self.conn
             .query_row(
-                "SELECT id FROM consent_rules WHERE subject = ?1 AND client = ?2 AND (data_set IS NULL OR data_set = ?3) ORDER BY id LIMIT 1",
-                params![subject, client, data_set],
-                |row| row.get(0),
+                "SELECT request_hash, consent_id, log_index, receipt FROM consent_changes WHERE subject = ?1 AND idempotency_key = ?2",
+                params![subject, key],
+                |r| {
+                    Ok(ConsentChangeRow {
+                        request_hash: r.get(0)?,
+                        consent_id: r.get(1)?,
+                        log_index: u64_of(r.get(2)?),
+                        receipt: r.get(3)?,
+                    })
+                },
             )
             .optional()
             .map_err(db)
     }
+
+    fn put_consent_change(
+        &self,
+        subject: &str,
+        key: &str,
+        change: &ConsentChangeRow,
+    ) -> Result<(), NodeError> {
+        self.conn
+            .execute(
+                "INSERT INTO consent_changes (subject, idempotency_key, request_hash, consent_id, log_index, receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    subject,
+                    key,
+                    change.request_hash,
+                    change.consent_id,
+                    i64_of(change.log_index),
+                    change.receipt
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn set_receipt(&self, subject: &str, key: &str, receipt: &str) -> Result<(), NodeError> {
+        self.conn
+            .execute(
+                "UPDATE consent_changes SET receipt = ?3 WHERE subject = ?1 AND idempotency_key = ?2 AND receipt IS NULL",
+                params![subject, key, receipt],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn receipts_of(&self, subject: &str) -> Result<Vec<String>, NodeError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT receipt FROM consent_changes WHERE subject = ?1 AND receipt IS NOT NULL ORDER BY log_index",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![subject], |row| row.get::<_, String>(0))
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, NodeError> {
+    serde_json::to_string(value).map_err(|e| NodeError::Database(e.to_string()))
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, NodeError> {
+    serde_json::from_str(text).map_err(|e| NodeError::Database(e.to_string()))
 }
 
 /// Parses stored canonical entry bytes.

@@ -45,8 +45,19 @@ use crate::token::{AskSecret, TokenSpec, open_token};
 use crate::{ApiError, Context};
 
 mod checkpoints;
+mod consents;
 mod sessions;
 mod transport;
+
+pub use consents::{
+    ConsentList, ConsentReceipt, ConsentReceipts, DataSetTerms, change_consent, consents, receipts,
+};
+/// The consent vocabulary the callers (desktop, CLI) build requests with.
+pub use signet_data::Timestamp as Time;
+pub use signet_data::consent::{
+    ConsentRecord, ConsentRequest, ConsentTerms, Recipient, Scope, SignedReceipt,
+};
+pub use signet_data::entry::PersonCode;
 
 use checkpoints::*;
 use sessions::*;
@@ -86,6 +97,11 @@ pub struct NodeListing {
     /// What to call the node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The pinned key that signs the node's receipts for consent changes,
+    /// `rr.example/receipts+<8 hex>+<base64>` (from the agency, beside the log key). Without
+    /// it consents can be read but not changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_key: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -464,7 +480,23 @@ fn get_with_session(
     ask: &mut AskSecret<'_>,
     path: &str,
 ) -> Result<Answer, ApiError> {
-    let answer = get(node, path, Some(&session.token))?;
+    send_with_session(context, node, sessions, session, spec, ask, &mut |token| {
+        get(node, path, Some(token))
+    })
+}
+
+/// Sends a request with the session (`send` is called again, with a new session, when the node
+/// refused a kept one).
+fn send_with_session(
+    context: &Context,
+    node: &Node,
+    sessions: &mut Sessions,
+    session: &mut Session,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    send: &mut dyn FnMut(&SessionToken) -> Result<Answer, ApiError>,
+) -> Result<Answer, ApiError> {
+    let answer = send(&session.token)?;
     if answer.status != 401 || !session.kept {
         return Ok(answer);
     }
@@ -474,7 +506,7 @@ fn get_with_session(
         token: log_in(context, node, sessions, spec, ask)?.1,
         kept: false,
     };
-    get(node, path, Some(&session.token))
+    send(&session.token)
 }
 
 /// Logs in to the node at `url` with the token `spec` names (asking for its PIN or password

@@ -7,6 +7,8 @@ pub(super) struct Node {
     pub(super) url: String,
     pub(super) origin: Origin,
     pub(super) pinned: PinnedLog,
+    /// The pinned receipt key, when the listing has one.
+    pub(super) receipt_key: Option<NoteVerifier>,
     pub(super) agent: ureq::Agent,
     pub(super) stream_agent: ureq::Agent,
 }
@@ -107,6 +109,16 @@ pub(super) fn open_node(context: &Context, url: &str) -> Result<Node, ApiError> 
     };
     let verifier = NoteVerifier::parse(&listing.log_key)
         .map_err(|e| invalid(format!("the pinned log key of {url} cannot be read: {e}")))?;
+    let receipt_key = listing
+        .receipt_key
+        .as_deref()
+        .map(NoteVerifier::parse)
+        .transpose()
+        .map_err(|e| {
+            invalid(format!(
+                "the pinned receipt key of {url} cannot be read: {e}"
+            ))
+        })?;
     let origin = Origin::parse(&origin_text)
         .map_err(|e| invalid(format!("the origin of {url} is not usable: {e}")))?;
     let mut tls = ureq::tls::TlsConfig::builder().provider(ureq::tls::TlsProvider::Rustls);
@@ -128,6 +140,7 @@ pub(super) fn open_node(context: &Context, url: &str) -> Result<Node, ApiError> 
             origin: verifier.name().to_owned(),
             verifier,
         },
+        receipt_key,
         agent,
         stream_agent,
     })

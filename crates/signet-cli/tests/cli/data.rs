@@ -72,6 +72,12 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
         provider: PROVIDER.into(),
         log_origin: LOG_ORIGIN.into(),
         log_key: ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
+        receipt_key: ed25519_dalek::SigningKey::from_bytes(&[43; 32]),
+        access: signet_node::AccessPolicy::default().permit(
+            "population",
+            "police",
+            &["EE/GOV/70008747/polis"],
+        ),
         anchors: TrustAnchors::new([Cert::from_der(pki.der(Role::Root)).unwrap()]),
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,
@@ -106,7 +112,7 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
                     .collect(),
                 },
             )],
-            consent_rules: Vec::new(),
+            consents: Vec::new(),
         },
         checkpoint_interval: Duration::from_millis(50),
         session_lifetime: Duration::from_secs(900),
@@ -210,6 +216,7 @@ fn list_node_with(home: &Path, node: &RunningNode, tls_ca: Option<&Path>) -> Str
         "url": url,
         "origin": ORIGIN,
         "logKey": node.verifier().to_text(),
+        "receiptKey": node.receipt_verifier().to_text(),
         "name": "Rahvastikuregister",
     });
     if let Some(ca) = tls_ca {

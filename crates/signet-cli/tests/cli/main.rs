@@ -11,6 +11,7 @@ mod asice_extend;
 mod batch;
 mod card;
 mod cert_verify;
+mod consents;
 mod data;
 mod data_session;
 mod inputs;

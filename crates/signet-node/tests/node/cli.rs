@@ -87,6 +87,8 @@ fn write_config_with(
         "provider": PROVIDER,
         "logOrigin": LOG_ORIGIN,
         "logKeyFile": key,
+        "receiptKeyFile": key,
+        "access": {"dataSets": {"population": {"rules": [{"id": "police", "members": ["EE/GOV/70008747"]}]}}},
         "trustAnchors": [pki().get(Role::Root).cert_path],
         "intermediates": [pki().get(Role::IssuingCa).cert_path],
         "members": [{"client": POLICE, "organization": {"type": "GOV", "code": "70008747", "name": "Politsei- ja Piirivalveamet"}}],

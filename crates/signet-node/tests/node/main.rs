@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod consents;
 mod demo;
 mod durable;
 mod find_usage;
@@ -13,6 +14,7 @@ mod limits;
 mod mtls;
 mod ocsp;
 mod security;
+mod signed_consents;
 mod support;
 mod tamper;
 mod webeid;

@@ -10,12 +10,15 @@ use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::SigningKey;
 use sha2::Digest as _;
 use signet_core::{Clock, FixedClock, SystemClock};
+use signet_data::Timestamp;
+use signet_data::consent::{ConsentRecord, ConsentStatus, Decision, Recipient, Scope};
 use signet_data::entry::{OrgType, Organization, PersonCode, Salt, UsageEntry};
 use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
 use signet_data::merkle::Hash;
 use signet_data::webeid::{AuthSigner, AuthToken, JwsAlgorithm, Nonce, Origin, create_token};
 use signet_data::{Checkpoint, Known, LogError, PinnedLog};
-use signet_node::{ConsentRule, Database, Member, NodeConfig, RunningNode, Seed};
+use signet_node::access::organization_of;
+use signet_node::{AccessPolicy, Database, Member, NodeConfig, RunningNode, Seed};
 use signet_pki::{Cert, TrustAnchors};
 use signet_testkit::x509::{CertSpec, Extensions, issue, name, oid};
 use signet_testkit::{Role, TestKey, TestPki};
@@ -206,11 +209,19 @@ pub fn seed() -> Seed {
             record(MARI, "Mari Tamm", "Tähe 4, Tartu"),
             record(LIISA, "Liisa Liht", "Õie 2, Pärnu"),
         ],
-        consent_rules: vec![ConsentRule {
+        consents: vec![ConsentRecord {
             id: "mari-denies-emta".into(),
             subject: PersonCode::new(MARI).unwrap(),
-            client: TAX.into(),
-            data_set: Some("population".into()),
+            provider: PROVIDER.into(),
+            scope: Scope::DataSet("population".into()),
+            recipient: Recipient::Member(organization_of(TAX)),
+            purpose: None,
+            legal_basis: None,
+            valid_from: Timestamp::from_unix(0),
+            valid_until: None,
+            decision: Decision::Deny,
+            status: ConsentStatus::Active,
+            history: Vec::new(),
         }],
     }
 }
@@ -277,6 +288,12 @@ pub fn tamper_database(dir: &Path, sqlite: &str, pg: &str) {
     }
 }
 
+/// The test node's authorization: the police and the tax board may query the population
+/// register (open unless the person closes it).
+pub fn access() -> AccessPolicy {
+    AccessPolicy::default().permit("population", "rr-agencies", &[POLICE, TAX])
+}
+
 pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
     let pki = pki();
     NodeConfig {
@@ -287,6 +304,8 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         provider: PROVIDER.into(),
         log_origin: LOG_ORIGIN.into(),
         log_key: SigningKey::from_bytes(&[42; 32]),
+        receipt_key: SigningKey::from_bytes(&[43; 32]),
+        access: access(),
         anchors: TrustAnchors::new([Cert::from_der(pki.der(Role::Root)).unwrap()]),
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
         ocsp: None,

@@ -1,0 +1,245 @@
+//! The person's consents at a node (docs/consents.md): list them, grant, restrict or withdraw
+//! one, and read the receipts of the changes. Every receipt is verified before it is returned:
+//! signed by the node's pinned receipt key, its checkpoint by the pinned log key, and the
+//! change's log entry included in that checkpoint's tree.
+//!
+//! A change is sent with an idempotency key (the caller's, or a random one made here) and the
+//! same body when it is sent again after a refused session, so the node makes it once.
+
+use signet_data::consent::{ConsentRecord, ConsentRequest, SignedReceipt};
+use signet_data::entry::PersonCode;
+
+use super::*;
+
+/// The consents of one person at one node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentList {
+    /// The node.
+    pub node: String,
+    /// Whose consents (the person, or someone they represent).
+    pub subject: PersonCode,
+    /// The records, with their status now.
+    pub consents: Vec<ConsentRecord>,
+    /// The node's data sets: their default and whether a change needs a signature.
+    pub data_sets: Vec<DataSetTerms>,
+}
+
+/// A data set's consent terms at the node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSetTerms {
+    /// The data set.
+    pub id: String,
+    /// `open` (served unless you close it) or `closed` (refused unless you open it).
+    pub default: String,
+    /// Whether a change must carry your qualified signature.
+    pub consent_requires_signature: bool,
+}
+
+/// A change made, with its verified receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentReceipt {
+    /// The node.
+    pub node: String,
+    /// The idempotency key the change was sent with (send it again to get the same receipt).
+    pub idempotency_key: String,
+    /// Whether the receipt verified (always true: one that does not is an error).
+    pub verified: bool,
+    /// The receipt.
+    pub receipt: SignedReceipt,
+}
+
+/// The receipts a node gave for a person's consent changes, each verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentReceipts {
+    /// The node.
+    pub node: String,
+    /// Whether every receipt verified (always true: one that does not is an error).
+    pub verified: bool,
+    /// The receipts, in log order.
+    pub receipts: Vec<SignedReceipt>,
+}
+
+fn subject_query(subject: Option<&PersonCode>) -> String {
+    subject.map_or_else(String::new, |s| format!("?subject={}", s.as_str()))
+}
+
+fn unreadable(node: &Node, what: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        Code::Network,
+        format!("the node {} sent {what} Signet cannot read: {e}", node.url),
+    )
+}
+
+/// The consents of the person (or of `subject`, whom the person represents) at the node at
+/// `url`.
+pub fn consents(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    subject: Option<&PersonCode>,
+) -> Result<ConsentList, ApiError> {
+    let node = open_node(context, url)?;
+    let mut sessions = Sessions::open(context);
+    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
+    let path = format!("/v1/consents{}", subject_query(subject));
+    let answer = get_with_session(
+        context,
+        &node,
+        &mut sessions,
+        &mut session,
+        spec,
+        ask,
+        &path,
+    )?;
+    if answer.status != 200 {
+        return Err(answer.refused(&node, "to show the consents"));
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Listed {
+        subject: PersonCode,
+        consents: Vec<ConsentRecord>,
+        data_sets: Vec<DataSetTerms>,
+    }
+    let listed: Listed =
+        serde_json::from_slice(&answer.body).map_err(|e| unreadable(&node, "consents", e))?;
+    Ok(ConsentList {
+        node: node.url.clone(),
+        subject: listed.subject,
+        consents: listed.consents,
+        data_sets: listed.data_sets,
+    })
+}
+
+fn receipt_key(node: &Node) -> Result<&NoteVerifier, ApiError> {
+    node.receipt_key.as_ref().ok_or_else(|| {
+        invalid(format!(
+            "Signet's list of nodes pins no receipt key for {}",
+            node.url
+        ))
+        .recommend(
+            "Add the node's \"receiptKey\" (from the agency, beside its log key) to the list of nodes: without it a receipt cannot be checked.",
+        )
+    })
+}
+
+fn verify(node: &Node, key: &NoteVerifier, receipt: &SignedReceipt) -> Result<(), ApiError> {
+    receipt.verify(key, &node.pinned).map_err(|e| {
+        ApiError::new(
+            Code::Network,
+            format!(
+                "the node {} gave a receipt that does not verify: {e}",
+                node.url
+            ),
+        )
+        .recommend("Keep this output: the node's answer is evidence against its operator.")
+    })
+}
+
+fn random_key() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::new(Code::Internal, format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Grants, restricts or withdraws a consent at the node at `url`, and returns the node's
+/// receipt once it verifies. `idempotency_key`: the key of an earlier attempt, to get its
+/// receipt rather than a second change; a new one is made when `None`.
+pub fn change_consent(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    request: &ConsentRequest,
+    idempotency_key: Option<&str>,
+) -> Result<ConsentReceipt, ApiError> {
+    let node = open_node(context, url)?;
+    let key = receipt_key(&node)?.clone();
+    let idempotency_key = match idempotency_key {
+        Some(k) => k.to_owned(),
+        None => random_key()?,
+    };
+    let body = serde_json::to_vec(request)
+        .map_err(|e| ApiError::new(Code::Internal, format!("a consent change: {e}")))?;
+    let mut sessions = Sessions::open(context);
+    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
+    let answer = send_with_session(
+        context,
+        &node,
+        &mut sessions,
+        &mut session,
+        spec,
+        ask,
+        &mut |token| {
+            let resp = node
+                .agent
+                .post(format!("{}/v1/consents", node.url))
+                .header(AUTHORIZATION, bearer(token)?)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", &idempotency_key)
+                .send(&body[..]);
+            read(&node, resp)
+        },
+    )?;
+    if answer.status != 200 && answer.status != 201 {
+        return Err(answer.refused(&node, "the consent change"));
+    }
+    let receipt: SignedReceipt =
+        serde_json::from_slice(&answer.body).map_err(|e| unreadable(&node, "a receipt", e))?;
+    verify(&node, &key, &receipt)?;
+    tracing::info!(node = %node.url, index = receipt.receipt.log_index, "consent changed; receipt verified");
+    Ok(ConsentReceipt {
+        node: node.url.clone(),
+        idempotency_key,
+        verified: true,
+        receipt,
+    })
+}
+
+/// The receipts the node at `url` gave for the person's (or `subject`'s) consent changes, each
+/// verified against the pinned receipt and log keys.
+pub fn receipts(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    subject: Option<&PersonCode>,
+) -> Result<ConsentReceipts, ApiError> {
+    let node = open_node(context, url)?;
+    let key = receipt_key(&node)?.clone();
+    let mut sessions = Sessions::open(context);
+    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
+    let path = format!("/v1/consents/receipts{}", subject_query(subject));
+    let answer = get_with_session(
+        context,
+        &node,
+        &mut sessions,
+        &mut session,
+        spec,
+        ask,
+        &path,
+    )?;
+    if answer.status != 200 {
+        return Err(answer.refused(&node, "to show the receipts"));
+    }
+    #[derive(Deserialize)]
+    struct Listed {
+        receipts: Vec<SignedReceipt>,
+    }
+    let listed: Listed =
+        serde_json::from_slice(&answer.body).map_err(|e| unreadable(&node, "receipts", e))?;
+    for r in &listed.receipts {
+        verify(&node, &key, r)?;
+    }
+    Ok(ConsentReceipts {
+        node: node.url.clone(),
+        verified: true,
+        receipts: listed.receipts,
+    })
+}

@@ -10,6 +10,8 @@ fn main() {
             "plan_batch",
             "load_dashboard",
             "load_access_log",
+            "load_consents",
+            "switch_consent",
             "start_listening",
             "run_batch",
             "answer_pin",

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::Deserialize;
 use signet_api::batch::{BatchFormat, BatchPlan};
 use signet_api::batching::{BatchChoice, BatchOutcome};
+use signet_api::consent_screen::{ConsentsView, ReceiptView};
 use signet_api::dashboard::{AccessEntryView, AccessLogView, AccessProblem, DashboardView};
 use signet_api::job::{self, JobEvent, JobHandle, SecretKind};
 use signet_api::json::{AppInfo, CardCertificate, CardStatus, PinChange};
@@ -249,6 +250,39 @@ pub(crate) async fn load_access_log(
     let context = context.inner().clone();
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {
         signet_api::dashboard::access_log(&context, control)
+    })
+    .await
+}
+
+/// Every agency's consents for the person.
+#[tauri::command]
+pub(crate) async fn load_consents(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    on_event: Channel<JobEvent>,
+) -> Result<ConsentsView, ApiError> {
+    let context = context.inner().clone();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        signet_api::consent_screen::consents(&context, control)
+    })
+    .await
+}
+
+/// Switches a consent off (withdraws it) or on again; resolves with the verified receipt.
+#[tauri::command]
+pub(crate) async fn switch_consent(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    node: String,
+    id: String,
+    on: bool,
+    on_event: Channel<JobEvent>,
+) -> Result<ReceiptView, ApiError> {
+    let context = context.inner().clone();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        signet_api::consent_screen::switch(&context, &node, &id, on, control)
     })
     .await
 }

@@ -92,6 +92,8 @@ fn main() {
             commands::plan_batch,
             commands::load_dashboard,
             commands::load_access_log,
+            commands::load_consents,
+            commands::switch_consent,
             commands::start_listening,
             commands::run_batch,
             commands::answer_pin,

@@ -91,3 +91,46 @@ test("an official's query raises a notification and appears in the access log, v
   assert.ok(await newest.$('[data-testid="access-verified"]').isExisting(), 'the entry is not marked verified');
   await shot('access-log-en-light');
 });
+
+function officialQuery(args) {
+  const node = path.join(path.dirname(required('SIGNET_DEMO_BIN')), 'signet-node');
+  try {
+    execFileSync(node, ['official', 'query', '--federation', path.join(demo.profile, 'nodes/federation.json'), ...args], {
+      stdio: 'ignore',
+    });
+    return 'served';
+  } catch (err) {
+    if (err.status === 1) return 'refused';
+    throw err;
+  }
+}
+
+test('switching a consent off refuses the next matching query, with a receipt and a refused entry', async () => {
+  const dentist = ['--as', 'dentist', '--at', 'tis', '--person', 'EE38001085718', '--data-set', 'cardiology', '--purpose', 'Ravi'];
+  assert.equal(officialQuery(dentist), 'served', 'the demo consent lets the dentist see cardiology');
+  await browser.$('[data-testid="nav-consents"]').click();
+  await browser.$('[data-testid="consents-load"]').click();
+  const consent = await browser.$('[data-testid="consent"][data-id="mari-lubab-hambaarstile-kardioloogia"]');
+  await consent.waitForDisplayed({ timeout: 30000, timeoutMsg: "the dentist's consent is not listed" });
+  assert.match(await consent.getText(), /may see Cardiology records/);
+  assert.equal(await consent.$('[data-testid="consent-state"]').getText(), 'On');
+  await shot('consents-en-light');
+  await consent.$('[data-testid="consent-switch"]').click();
+  const receipt = await browser.$('[data-testid="consent-receipt"]');
+  await receipt.waitForDisplayed({ timeout: 30000, timeoutMsg: 'no receipt for the change' });
+  assert.match(await receipt.getText(), /Switched off/);
+  assert.match(await receipt.getText(), /Verified/);
+  await browser.waitUntil(
+    async () => (await browser.$('[data-testid="consent"][data-id="mari-lubab-hambaarstile-kardioloogia"] [data-testid="consent-state"]').getText()) === 'Off',
+    { timeout: 15000, timeoutMsg: 'the switch did not show Off after the change' },
+  );
+  await shot('consents-receipt-en-light');
+  assert.equal(officialQuery(dentist), 'refused', 'the dentist was served after the consent was withdrawn');
+  await browser.$('[data-testid="nav-access"]').click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="access-refused"]')).length > 0, {
+    timeout: 20000,
+    timeoutMsg: 'the refused query did not appear in the access log',
+  });
+  const refused = await browser.$('[data-testid="access-refused"]');
+  assert.match(await refused.getText(), /Refused by your consent/);
+});

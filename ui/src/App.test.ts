@@ -86,12 +86,19 @@ describe('the navigation', () => {
     expect(document.activeElement?.closest('nav')).toBeNull();
   });
 
-  it('shows an honest placeholder for sections not built yet', async () => {
+  it('shows consents as sentences with a switch, and the receipt of a change', async () => {
     const user = userEvent.setup();
     renderApp();
     await user.click(screen.getByTestId('nav-consents'));
     expect(screen.getByTestId('section-title').textContent).toBe('Consents');
-    expect(screen.getByTestId('coming-soon').textContent).toContain('Not available yet');
+    await user.click(screen.getByTestId('consents-load'));
+    const consent = await screen.findByTestId('consent');
+    expect(consent.textContent).toContain('EE/COM/10137319 may see cardiology');
+    expect(screen.getByTestId('consent-state').textContent).toBe('On');
+    await user.click(screen.getByTestId('consent-switch'));
+    const receipt = await screen.findByTestId('consent-receipt');
+    expect(receipt.textContent).toContain('receipt-1');
+    expect(receipt.textContent).toContain('Verified');
   });
 });
 

@@ -12,9 +12,12 @@ use crate::batch::{
     BatchEvent, BatchFormat, BatchPlan, BatchSummary, FileState, PlannedFile, SignerInfo,
 };
 use crate::batching::BatchOutcome;
+use crate::consent_screen::{
+    AgencyConsents, ConsentView, ConsentsView, DataSetTermsView, ReceiptView,
+};
 use crate::dashboard::{
     AccessEntryView, AccessLogView, AccessProblem, AgencyState, AgencyView, DashboardView,
-    DataSetView, FieldView, LocalizedText, RecordView,
+    DataSetView, EntryOutcome, FieldView, LocalizedText, RecordView,
 };
 use crate::job::{DocumentFacts, JobEvent, Phase, PinRequest, Position, SecretKind};
 use crate::json::{
@@ -84,6 +87,7 @@ pub fn typescript() -> String {
         PlannedFile::decl(),
         SignerInfo::decl(),
         AccessEntryView::decl(),
+        EntryOutcome::decl(),
         AccessLogView::decl(),
         AccessProblem::decl(),
         AgencyState::decl(),
@@ -93,6 +97,11 @@ pub fn typescript() -> String {
         FieldView::decl(),
         LocalizedText::decl(),
         RecordView::decl(),
+        AgencyConsents::decl(),
+        ConsentView::decl(),
+        ConsentsView::decl(),
+        DataSetTermsView::decl(),
+        ReceiptView::decl(),
     ];
     declarations.sort();
     let mut text = HEADER.to_owned();

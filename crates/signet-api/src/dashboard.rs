@@ -138,6 +138,24 @@ pub struct AccessEntryView {
     /// Its inclusion proof verified against a checkpoint the log's key signed, consistent with
     /// every earlier one the person saw.
     pub verified: bool,
+    /// What came of it.
+    pub outcome: EntryOutcome,
+}
+
+/// What came of a use of the person's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum EntryOutcome {
+    /// The data was released.
+    Served,
+    /// Refused by the person's consent (or the data set's default).
+    RefusedByConsent,
+    /// Refused by the agency's rules on who may query what.
+    RefusedByAuthorization,
+    /// The person changed a consent.
+    ConsentChanged,
+    /// Hidden for now: not known yet.
+    Unknown,
 }
 
 /// A log that failed verification, or a node that did not answer.
@@ -211,7 +229,7 @@ fn data_sets(holdings: &Holdings) -> Vec<DataSetView> {
         .collect()
 }
 
-fn agency_name(node: &NodeListing) -> String {
+pub(crate) fn agency_name(node: &NodeListing) -> String {
     node.name
         .as_deref()
         .map_or_else(|| node.url.clone(), crate::data::plain_text)
@@ -241,7 +259,7 @@ impl OnePin<'_> {
     }
 }
 
-fn for_each_node<T>(
+pub(crate) fn for_each_node<T>(
     context: &Context,
     job: &JobControl,
     mut each: impl FnMut(
@@ -273,7 +291,7 @@ fn for_each_node<T>(
     Ok(out)
 }
 
-fn is_pin_trouble(err: &ApiError) -> bool {
+pub(crate) fn is_pin_trouble(err: &ApiError) -> bool {
     matches!(
         err.code,
         signet_core::Code::PinIncorrect
@@ -353,6 +371,19 @@ pub fn entry_view(node: &NodeListing, entry: &VerifiedEntry) -> AccessEntryView 
         legal_basis: e.and_then(|e| e.legal_basis.as_deref().map(text)),
         hidden_until: entry.hidden_until.as_ref().map(ToString::to_string),
         verified: true,
+        outcome: match e.map(|e| &e.outcome) {
+            Some(signet_data::entry::Outcome::Served) => EntryOutcome::Served,
+            Some(signet_data::entry::Outcome::RefusedByConsent { .. }) => {
+                EntryOutcome::RefusedByConsent
+            }
+            Some(signet_data::entry::Outcome::RefusedByAuthorization { .. }) => {
+                EntryOutcome::RefusedByAuthorization
+            }
+            Some(signet_data::entry::Outcome::ConsentChanged { .. }) => {
+                EntryOutcome::ConsentChanged
+            }
+            _ => EntryOutcome::Unknown,
+        },
     }
 }
 

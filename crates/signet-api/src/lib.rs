@@ -13,6 +13,7 @@ pub mod batching;
 pub mod bindings;
 pub mod card;
 pub mod cert;
+pub mod consent_screen;
 mod context;
 pub mod dashboard;
 pub mod data;

@@ -10,8 +10,10 @@ import type {
   BatchPlan,
   CardCertificate,
   CardStatus,
+  ConsentsView,
   JobEvent,
   PinChange,
+  ReceiptView,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -72,6 +74,10 @@ export interface Backend {
   loadDashboard(jobId: number, onEvent: (event: JobEvent) => void): Promise<DashboardView>;
   /** Every use of the person's data across agencies, each verified. */
   loadAccessLog(jobId: number, onEvent: (event: JobEvent) => void): Promise<AccessLogView>;
+  /** Every agency's consents for the person. */
+  loadConsents(jobId: number, onEvent: (event: JobEvent) => void): Promise<ConsentsView>;
+  /** Switches a consent off (withdraws it) or on again; resolves with the verified receipt. */
+  switchConsent(jobId: number, node: string, id: string, on: boolean, onEvent: (event: JobEvent) => void): Promise<ReceiptView>;
   /** Starts listening for new uses (a notification each); once per run of the app. */
   startListening(): Promise<void>;
   /** Calls `handler` with each new use while listening; resolves to an unlisten. */

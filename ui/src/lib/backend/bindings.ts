@@ -44,7 +44,11 @@ hiddenUntil: string | null,
  * Its inclusion proof verified against a checkpoint the log's key signed, consistent with
  * every earlier one the person saw.
  */
-verified: boolean, };
+verified: boolean,
+/**
+ * What came of it.
+ */
+outcome: EntryOutcome, };
 export type AccessLogView = {
 /**
  * The entries, newest first.
@@ -75,6 +79,27 @@ tampered: boolean,
  * What happened and what to do.
  */
 error: ApiError, };
+export type AgencyConsents = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The agency.
+ */
+agency: string,
+/**
+ * Its records.
+ */
+consents: Array<ConsentView>,
+/**
+ * Its data sets' terms.
+ */
+dataSets: Array<DataSetTermsView>,
+/**
+ * Why it did not answer.
+ */
+error: ApiError | null, };
 export type AgencyState = "answered" | "notCovered";
 export type AgencyView = {
 /**
@@ -409,6 +434,64 @@ page: number | null,
  */
 detail: string, };
 export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED" | "CARD_UNAVAILABLE" | "CARD_REMOVED" | "CARD_UNSUPPORTED" | "PIN_INCORRECT" | "PIN_BLOCKED" | "CARD_NOT_ACTIVATED" | "INPUT_CHANGED";
+export type ConsentView = {
+/**
+ * Its id at the node.
+ */
+id: string,
+/**
+ * The data set it is about (its id), or `None` for a category.
+ */
+dataSet: string | null,
+/**
+ * The category of data sets it is about, when it is about one.
+ */
+category: string | null,
+/**
+ * The recipient: a member organisation's code or a member category.
+ */
+recipient: string,
+/**
+ * Whether the recipient is a category ("any health-care provider").
+ */
+recipientIsCategory: boolean,
+/**
+ * For which purpose; any when absent.
+ */
+purpose: string | null,
+/**
+ * Permitted (true) or denied.
+ */
+permit: boolean,
+/**
+ * In force now.
+ */
+active: boolean,
+/**
+ * `active`, `withdrawn` or `expired`.
+ */
+status: string,
+/**
+ * From when (RFC 3339).
+ */
+validFrom: string,
+/**
+ * Until when (RFC 3339).
+ */
+validUntil: string | null,
+/**
+ * How many times it changed.
+ */
+changes: number, };
+export type ConsentsView = {
+/**
+ * The agencies.
+ */
+agencies: Array<AgencyConsents>,
+/**
+ * When read (RFC 3339).
+ */
+asOf: string, };
 export type DashboardView = {
 /**
  * The agencies, in the order of the node list.
@@ -418,6 +501,19 @@ agencies: Array<AgencyView>,
  * When this was read (RFC 3339).
  */
 asOf: string, };
+export type DataSetTermsView = {
+/**
+ * The data set's id.
+ */
+id: string,
+/**
+ * Served unless the person closes it (true), or refused unless the person opens it.
+ */
+openByDefault: boolean,
+/**
+ * A change needs the person's qualified signature.
+ */
+requiresSignature: boolean, };
 export type DataSetView = {
 /**
  * Its id.
@@ -461,6 +557,7 @@ size: number,
  */
 sha256: string, };
 export type DocumentFormat = "pdf" | "container";
+export type EntryOutcome = "served" | "refusedByConsent" | "refusedByAuthorization" | "consentChanged" | "unknown";
 export type FieldView = {
 /**
  * The field's name.
@@ -617,6 +714,36 @@ kind: InputKind,
  * A PDF's pages (where a visible signature may go); empty for other files.
  */
 pages: Array<PageSize>, };
+export type ReceiptView = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The receipt's id.
+ */
+id: string,
+/**
+ * When the change was made (RFC 3339).
+ */
+time: string,
+/**
+ * What changed (`granted`, `restricted`, `withdrawn`…).
+ */
+change: string,
+/**
+ * The change's index in the node's log.
+ */
+logIndex: number,
+/**
+ * The receipt verified: signed by the pinned receipt key, its entry included in a
+ * checkpoint signed by the pinned log key.
+ */
+verified: boolean,
+/**
+ * The record after the change.
+ */
+consent: ConsentView, };
 export type RecordView = {
 /**
  * The record's id within its data set.

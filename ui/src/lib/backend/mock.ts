@@ -8,8 +8,10 @@ import type {
   BatchPlan,
   CardCertificate,
   CardStatus,
+  ConsentsView,
   JobEvent,
   PinChange,
+  ReceiptView,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -131,6 +133,34 @@ export const MOCK_DASHBOARD: DashboardView = {
   asOf: '2026-12-06T12:00:00Z',
 };
 
+export const MOCK_CONSENTS: ConsentsView = {
+  agencies: [
+    {
+      node: 'https://tis.example',
+      agency: 'Tervise infosüsteem',
+      consents: [
+        {
+          id: 'c1',
+          dataSet: 'cardiology',
+          category: null,
+          recipient: 'EE/COM/10137319',
+          recipientIsCategory: false,
+          purpose: null,
+          permit: true,
+          active: true,
+          status: 'active',
+          validFrom: '2026-01-01T00:00:00Z',
+          validUntil: null,
+          changes: 1,
+        },
+      ],
+      dataSets: [{ id: 'cardiology', openByDefault: false, requiresSignature: false }],
+      error: null,
+    },
+  ],
+  asOf: '2026-12-06T12:00:00Z',
+};
+
 export const MOCK_ACCESS: AccessLogView = {
   entries: [
     {
@@ -145,6 +175,7 @@ export const MOCK_ACCESS: AccessLogView = {
       legalBasis: 'Health Services Organisation Act',
       hiddenUntil: null,
       verified: true,
+      outcome: 'served',
     },
   ],
   problems: [],
@@ -327,6 +358,24 @@ export class MockBackend implements Backend {
 
   loadAccessLog(): Promise<AccessLogView> {
     return this.#result(MOCK_ACCESS);
+  }
+
+  loadConsents(): Promise<ConsentsView> {
+    return this.#result(MOCK_CONSENTS);
+  }
+
+  switchConsent(_jobId: number, node: string, id: string, on: boolean): Promise<ReceiptView> {
+    const consent = MOCK_CONSENTS.agencies[0]?.consents.find((c) => c.id === id);
+    if (!consent) return Promise.reject(new Error('no such consent'));
+    return this.#result({
+      node,
+      id: 'receipt-1',
+      time: '2026-12-06T12:00:00Z',
+      change: on ? 'granted' : 'withdrawn',
+      logIndex: 42,
+      verified: true,
+      consent: { ...consent, active: on, status: on ? 'active' : 'withdrawn' },
+    });
   }
 
   startListening(): Promise<void> {

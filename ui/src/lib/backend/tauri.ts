@@ -13,8 +13,10 @@ import type {
   BatchPlan,
   CardCertificate,
   CardStatus,
+  ConsentsView,
   JobEvent,
   PinChange,
+  ReceiptView,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -69,6 +71,14 @@ export class TauriBackend implements Backend {
 
   loadAccessLog(jobId: number, onEvent: (event: JobEvent) => void): Promise<AccessLogView> {
     return call<AccessLogView>('load_access_log', { jobId, onEvent: channel(onEvent) });
+  }
+
+  loadConsents(jobId: number, onEvent: (event: JobEvent) => void): Promise<ConsentsView> {
+    return call<ConsentsView>('load_consents', { jobId, onEvent: channel(onEvent) });
+  }
+
+  switchConsent(jobId: number, node: string, id: string, on: boolean, onEvent: (event: JobEvent) => void): Promise<ReceiptView> {
+    return call<ReceiptView>('switch_consent', { jobId, node, id, on, onEvent: channel(onEvent) });
   }
 
   startListening(): Promise<void> {

@@ -67,7 +67,10 @@ test('PIN2 is changed with the new value typed twice, a mismatch caught before i
 test('PIN1 blocked by three wrong tries is unblocked with the PUK', async () => {
   for (const left of ['Tries left: 2', 'Tries left: 1', 'Blocked']) {
     await browser.$('[data-testid="card-change-pin1"]').click();
+    // The card checks the current value when the new one is given too.
     await answer('9999');
+    await browser.$('[data-testid="pin-repeat"]').waitForDisplayed({ timeout: 20000 });
+    await answer('1111', '1111');
     const notice = await browser.$('[data-testid="error-notice"]');
     await notice.waitForDisplayed({ timeout: 20000 });
     await browser.waitUntil(async () => (await tries('pin1')) === left, {

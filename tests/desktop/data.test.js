@@ -112,7 +112,7 @@ test('switching a consent off refuses the next matching query, with a receipt an
   await browser.$('[data-testid="consents-load"]').click();
   const consent = await browser.$('[data-testid="consent"][data-id="mari-lubab-hambaarstile-kardioloogia"]');
   await consent.waitForDisplayed({ timeout: 30000, timeoutMsg: "the dentist's consent is not listed" });
-  assert.match(await consent.getText(), /may see Cardiology records/);
+  assert.match(await consent.getText(), /Tähe Hambakliinik OÜ may see Cardiology records/);
   assert.equal(await consent.$('[data-testid="consent-state"]').getText(), 'On');
   await shot('consents-en-light');
   await consent.$('[data-testid="consent-switch"]').click();

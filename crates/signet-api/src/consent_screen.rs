@@ -103,13 +103,23 @@ pub struct ReceiptView {
     pub consent: ConsentView,
 }
 
-fn view(record: &ConsentRecord, now: signet_data::Timestamp) -> ConsentView {
+fn view(
+    record: &ConsentRecord,
+    now: signet_data::Timestamp,
+    members: &[crate::data::MemberName],
+) -> ConsentView {
     let (data_set, category) = match &record.scope {
         Scope::DataSet(id) => (Some(plain_text(id)), None),
         Scope::Category(c) => (None, Some(plain_text(c))),
     };
     let (recipient, recipient_is_category) = match &record.recipient {
-        Recipient::Member(m) => (plain_text(m), false),
+        Recipient::Member(m) => (
+            members
+                .iter()
+                .find(|x| x.id == *m)
+                .map_or_else(|| plain_text(m), |x| plain_text(&x.name)),
+            false,
+        ),
         Recipient::Category(c) => (plain_text(c), true),
     };
     let status = record.status_at(now);
@@ -158,7 +168,11 @@ pub fn consents(context: &Context, job: &JobControl) -> Result<ConsentsView, Api
             Ok(list) => agencies.push(AgencyConsents {
                 node: node.url.clone(),
                 agency: agency_name(&node),
-                consents: list.consents.iter().map(|c| view(c, now)).collect(),
+                consents: list
+                    .consents
+                    .iter()
+                    .map(|c| view(c, now, &list.members))
+                    .collect(),
                 data_sets: list
                     .data_sets
                     .iter()
@@ -238,6 +252,6 @@ pub fn switch(
             .unwrap_or_default(),
         log_index: r.log_index,
         verified: receipt.verified,
-        consent: view(&r.consent, now),
+        consent: view(&r.consent, now, &list.members),
     })
 }

@@ -101,10 +101,20 @@ pub(crate) async fn list(
             })
         })
         .collect();
+    // The member organisations by name, so that a consent reads "Tähe Hambakliinik OÜ may see
+    // …" rather than a registry code.
+    let mut members: Vec<serde_json::Value> = Vec::new();
+    for m in &state.members {
+        let id = crate::access::organization_of(&m.client);
+        if !members.iter().any(|x| x["id"] == id.as_str()) {
+            members.push(serde_json::json!({"id": id, "name": m.organization.name}));
+        }
+    }
     Ok(Json(serde_json::json!({
         "subject": subject,
         "consents": consents,
         "dataSets": data_sets,
+        "members": members,
     })))
 }
 

@@ -23,6 +23,19 @@ pub struct ConsentList {
     pub consents: Vec<ConsentRecord>,
     /// The node's data sets: their default and whether a change needs a signature.
     pub data_sets: Vec<DataSetTerms>,
+    /// The member organisations the node knows, by name (to show recipients as people read
+    /// them); empty from a node that does not say.
+    pub members: Vec<MemberName>,
+}
+
+/// A member organisation's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberName {
+    /// `EE/COM/10137319`.
+    pub id: String,
+    /// `Tähe Hambakliinik OÜ`.
+    pub name: String,
 }
 
 /// A data set's consent terms at the node.
@@ -105,6 +118,8 @@ pub fn consents(
         subject: PersonCode,
         consents: Vec<ConsentRecord>,
         data_sets: Vec<DataSetTerms>,
+        #[serde(default)]
+        members: Vec<MemberName>,
     }
     let listed: Listed =
         serde_json::from_slice(&answer.body).map_err(|e| unreadable(&node, "consents", e))?;
@@ -113,6 +128,7 @@ pub fn consents(
         subject: listed.subject,
         consents: listed.consents,
         data_sets: listed.data_sets,
+        members: listed.members,
     })
 }
 

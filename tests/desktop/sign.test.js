@@ -259,6 +259,10 @@ test('every screen in Estonian, English and Russian, light and dark, saved for r
       await shot(`batch-${suffix}`);
       await nav('access');
       await shot(`access-${suffix}`);
+      await nav('card');
+      await shot(`card-${suffix}`);
+      await nav('consents');
+      await shot(`consents-${suffix}`);
     }
   }
   // Nothing was written by the cancelled signatures: the earlier output is as it was.

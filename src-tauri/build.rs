@@ -20,6 +20,8 @@ fn main() {
             "card_certificates",
             "card_pin",
             "take_opened_files",
+            "load_settings",
+            "save_settings",
             "show_in_folder",
         ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");

@@ -14,6 +14,7 @@ use signet_api::consent_screen::{ConsentsView, ReceiptView};
 use signet_api::dashboard::{AccessEntryView, AccessLogView, AccessProblem, DashboardView};
 use signet_api::job::{self, JobEvent, JobHandle, SecretKind};
 use signet_api::json::{AppInfo, CardCertificate, CardStatus, PinChange};
+use signet_api::settings::PersonSettings;
 use signet_api::signing::{SignFilesRequest, SignFormat, SignOutcome, SignProposal};
 use signet_api::verification::VerifiedFiles;
 use signet_api::{ApiError, Context};
@@ -395,6 +396,21 @@ pub(crate) async fn card_pin(
         signet_api::card::card_pin_job(pin_kind(pin), unblock, control)
     })
     .await
+}
+
+/// The person's settings (time-stamping service, level, signing device).
+#[tauri::command]
+pub(crate) fn load_settings(context: tauri::State<'_, Context>) -> PersonSettings {
+    signet_api::settings::load(&context)
+}
+
+/// Checks and stores the person's settings; resolves with what was stored.
+#[tauri::command]
+pub(crate) fn save_settings(
+    context: tauri::State<'_, Context>,
+    settings: PersonSettings,
+) -> Result<PersonSettings, ApiError> {
+    signet_api::settings::save(&context, settings)
 }
 
 /// The files Signet was opened with and the window has not taken yet.

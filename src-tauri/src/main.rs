@@ -102,6 +102,8 @@ fn main() {
             commands::card_certificates,
             commands::card_pin,
             commands::take_opened_files,
+            commands::load_settings,
+            commands::save_settings,
             commands::show_in_folder,
         ])
         .build(tauri::generate_context!());

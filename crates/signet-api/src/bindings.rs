@@ -24,6 +24,7 @@ use crate::json::{
     AppInfo, BuildProfile, CardCertificate, CardEvent, CardSignature, CardStatus, OptionalBackend,
     PinAction, PinChange,
 };
+use crate::settings::PersonSettings;
 use crate::signing::{
     FormatReason, InputKind, PageSize, ProposedFile, SignFormat, SignOutcome, SignProposal,
     SignedOutput,
@@ -102,6 +103,7 @@ pub fn typescript() -> String {
         ConsentsView::decl(),
         DataSetTermsView::decl(),
         ReceiptView::decl(),
+        PersonSettings::decl(),
     ];
     declarations.sort();
     let mut text = HEADER.to_owned();

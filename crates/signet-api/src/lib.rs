@@ -28,6 +28,7 @@ pub mod output;
 pub mod pades;
 pub mod people;
 pub mod profile;
+pub mod settings;
 pub mod signing;
 pub mod token;
 pub mod trust;

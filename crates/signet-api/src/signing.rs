@@ -377,17 +377,23 @@ impl Settings {
             })?),
             None => None,
         };
+        let person = crate::settings::load(context);
+        let chosen = person
+            .token
+            .as_deref()
+            .and_then(|t| t.parse::<TokenSpec>().ok());
         let token = match (token, named) {
             (Some(token), _) => token.clone(),
             (None, Some(named)) => named,
-            (None, None) => profile
-                .and_then(|p| p.identity.clone())
-                .map_or_else(TokenSpec::default, |file| TokenSpec::P12 { file }),
+            (None, None) => match profile.and_then(|p| p.identity.clone()) {
+                Some(file) => TokenSpec::P12 { file },
+                None => chosen.unwrap_or_default(),
+            },
         };
         Ok(Self {
-            level: level.unwrap_or(BaselineLevel::B_LT),
+            level: level.or(person.level).unwrap_or(BaselineLevel::B_LT),
             token,
-            tsa: profile.and_then(|p| p.tsa_url.clone()),
+            tsa: profile.and_then(|p| p.tsa_url.clone()).or(person.tsa_url),
             trust: profile.map_or_else(|| Ok(TrustFiles::default()), profile_trust)?,
         })
     }

@@ -12,6 +12,7 @@ import type {
   CardStatus,
   ConsentsView,
   JobEvent,
+  PersonSettings,
   PinChange,
   ReceiptView,
   SecretKind,
@@ -78,6 +79,10 @@ export interface Backend {
   loadConsents(jobId: number, onEvent: (event: JobEvent) => void): Promise<ConsentsView>;
   /** Switches a consent off (withdraws it) or on again; resolves with the verified receipt. */
   switchConsent(jobId: number, node: string, id: string, on: boolean, onEvent: (event: JobEvent) => void): Promise<ReceiptView>;
+  /** The person's settings. */
+  loadSettings(): Promise<PersonSettings>;
+  /** Checks and stores the person's settings. */
+  saveSettings(settings: PersonSettings): Promise<PersonSettings>;
   /** Starts listening for new uses (a notification each); once per run of the app. */
   startListening(): Promise<void>;
   /** Calls `handler` with each new use while listening; resolves to an unlisten. */

@@ -615,6 +615,19 @@ width: number,
  * Height.
  */
 height: number, };
+export type PersonSettings = {
+/**
+ * The time-stamping service's address (`https://…`).
+ */
+tsaUrl: string | null,
+/**
+ * The level to sign at.
+ */
+level: BaselineLevel | null,
+/**
+ * The signing device: `pcsc`, `pkcs11:MODULE` or `p12:FILE`.
+ */
+token: string | null, };
 export type Phase = "reading" | "hashing" | "waitingForPin" | "signing" | "timestamp" | "revocation" | "writing" | "verifying";
 export type PinAction = "changed" | "unblocked";
 export type PinChange = {

@@ -10,6 +10,7 @@ import type {
   CardStatus,
   ConsentsView,
   JobEvent,
+  PersonSettings,
   PinChange,
   ReceiptView,
   SecretKind,
@@ -376,6 +377,17 @@ export class MockBackend implements Backend {
       verified: true,
       consent: { ...consent, active: on, status: on ? 'active' : 'withdrawn' },
     });
+  }
+
+  #settings: PersonSettings = { tsaUrl: null, level: null, token: null };
+
+  loadSettings(): Promise<PersonSettings> {
+    return this.#result(this.#settings);
+  }
+
+  saveSettings(settings: PersonSettings): Promise<PersonSettings> {
+    this.#settings = settings;
+    return this.#result(settings);
   }
 
   startListening(): Promise<void> {

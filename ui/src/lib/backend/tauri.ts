@@ -15,6 +15,7 @@ import type {
   CardStatus,
   ConsentsView,
   JobEvent,
+  PersonSettings,
   PinChange,
   ReceiptView,
   SecretKind,
@@ -79,6 +80,14 @@ export class TauriBackend implements Backend {
 
   switchConsent(jobId: number, node: string, id: string, on: boolean, onEvent: (event: JobEvent) => void): Promise<ReceiptView> {
     return call<ReceiptView>('switch_consent', { jobId, node, id, on, onEvent: channel(onEvent) });
+  }
+
+  loadSettings(): Promise<PersonSettings> {
+    return call<PersonSettings>('load_settings');
+  }
+
+  saveSettings(settings: PersonSettings): Promise<PersonSettings> {
+    return call<PersonSettings>('save_settings', { settings });
   }
 
   startListening(): Promise<void> {

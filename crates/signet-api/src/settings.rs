@@ -1,0 +1,139 @@
+//! The person's settings, one store read by the app and the command line (`settings.json` in
+//! Signet's data folder): the time-stamping service, the default level and the signing device.
+//! They come after what a command gives and what the profile says, and before built-in defaults
+//! ([`crate::signing::Settings::resolve`]).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use signet_core::{BaselineLevel, Code};
+
+use crate::output::{Placement, write_atomically};
+use crate::token::TokenSpec;
+use crate::{ApiError, Context};
+
+/// The file, in the data folder.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// What the person chose.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersonSettings {
+    /// The time-stamping service's address (`https://…`).
+    #[serde(default)]
+    pub tsa_url: Option<String>,
+    /// The level to sign at.
+    #[serde(default)]
+    pub level: Option<BaselineLevel>,
+    /// The signing device: `pcsc`, `pkcs11:MODULE` or `p12:FILE`.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+fn path(context: &Context) -> PathBuf {
+    context.data_dir().join(SETTINGS_FILE)
+}
+
+/// The person's settings; none when the file is missing. A file that cannot be read is reported
+/// in the log and ignored (the built-in defaults apply), never half-used.
+pub fn load(context: &Context) -> PersonSettings {
+    let file = path(context);
+    match std::fs::read(&file) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the settings file cannot be read; the defaults apply");
+            PersonSettings::default()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => PersonSettings::default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "the settings file cannot be read; the defaults apply");
+            PersonSettings::default()
+        }
+    }
+}
+
+/// Checks `settings` and stores them (atomically); empty texts mean "not set".
+pub fn save(context: &Context, mut settings: PersonSettings) -> Result<PersonSettings, ApiError> {
+    settings.tsa_url = settings
+        .tsa_url
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty());
+    settings.token = settings
+        .token
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    if let Some(url) = &settings.tsa_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            format!("“{url}” is not the address of a time-stamping service"),
+        )
+        .recommend(
+            "Give its address starting with https:// (or http://), as the service publishes it.",
+        ));
+    }
+    if let Some(token) = &settings.token {
+        token.parse::<TokenSpec>().map_err(|why| {
+            ApiError::new(Code::InvalidInput, format!("the signing device: {why}"))
+                .recommend("Choose the ID card, a PKCS#11 module's file or a PKCS#12 file.")
+        })?;
+    }
+    let file = path(context);
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ApiError::from(e).recommend("Check that Signet's data folder can be written.")
+        })?;
+    }
+    let text = serde_json::to_vec_pretty(&settings)
+        .map_err(|e| ApiError::new(Code::Internal, format!("the settings: {e}")))?;
+    write_atomically(&file, Placement::Replace, |f| f.write_all(&text))?;
+    tracing::info!("settings saved");
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_bad_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context::new(dir.path());
+        assert_eq!(load(&context), PersonSettings::default());
+        let saved = save(
+            &context,
+            PersonSettings {
+                tsa_url: Some(" https://tsa.example/tsa ".into()),
+                level: Some(BaselineLevel::B_T),
+                token: Some("".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(saved.tsa_url.as_deref(), Some("https://tsa.example/tsa"));
+        assert_eq!(saved.token, None);
+        assert_eq!(load(&context), saved);
+        let err = save(
+            &context,
+            PersonSettings {
+                tsa_url: Some("tsa.example".into()),
+                ..PersonSettings::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.code, Code::InvalidInput);
+        let err = save(
+            &context,
+            PersonSettings {
+                token: Some("usb:x".into()),
+                ..PersonSettings::default()
+            },
+        )
+        .unwrap_err();
+        assert!(err.message.contains("signing device"), "{err}");
+        // What was stored before the refusals is still there.
+        assert_eq!(load(&context), saved);
+        std::fs::write(dir.path().join(SETTINGS_FILE), "{not json").unwrap();
+        assert_eq!(load(&context), PersonSettings::default());
+    }
+}

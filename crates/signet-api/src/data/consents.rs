@@ -83,22 +83,8 @@ pub fn consents(
     ask: &mut AskSecret<'_>,
     subject: Option<&PersonCode>,
 ) -> Result<ConsentList, ApiError> {
-    let node = open_node(context, url)?;
-    let mut sessions = Sessions::open(context);
-    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let path = format!("/v1/consents{}", subject_query(subject));
-    let answer = get_with_session(
-        context,
-        &node,
-        &mut sessions,
-        &mut session,
-        spec,
-        ask,
-        &path,
-    )?;
-    if answer.status != 200 {
-        return Err(answer.refused(&node, "to show the consents"));
-    }
+    let (node, answer) = get_authenticated(context, url, spec, ask, &path, "to show the consents")?;
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Listed {
@@ -211,23 +197,9 @@ pub fn receipts(
     ask: &mut AskSecret<'_>,
     subject: Option<&PersonCode>,
 ) -> Result<ConsentReceipts, ApiError> {
-    let node = open_node(context, url)?;
-    let key = receipt_key(&node)?.clone();
-    let mut sessions = Sessions::open(context);
-    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let path = format!("/v1/consents/receipts{}", subject_query(subject));
-    let answer = get_with_session(
-        context,
-        &node,
-        &mut sessions,
-        &mut session,
-        spec,
-        ask,
-        &path,
-    )?;
-    if answer.status != 200 {
-        return Err(answer.refused(&node, "to show the receipts"));
-    }
+    let (node, answer) = get_authenticated(context, url, spec, ask, &path, "to show the receipts")?;
+    let key = receipt_key(&node)?.clone();
     #[derive(Deserialize)]
     struct Listed {
         receipts: Vec<SignedReceipt>,

@@ -163,12 +163,34 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
         DataCommand::Consents(_) => Status::Failed,
         DataCommand::Verify(_) => {
             match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
-                Ok(r) if json => report::print_json(&VerifyDocument {
-                    verified: true,
-                    report: Some(&r),
-                    problem: None,
-                }),
-                Ok(r) => report::text(&format!("{}\n", verify_line(&r))),
+                Ok(r) => {
+                    // The consent receipts kept in the vault, verified offline too.
+                    let receipts = match signet_api::data::verify_kept_receipts(context, &args.node)
+                    {
+                        Ok(n) => n,
+                        Err(e) => {
+                            report::error(&e, json);
+                            return Status::Failed;
+                        }
+                    };
+                    if json {
+                        report::print_json(&VerifyDocument {
+                            verified: true,
+                            report: Some(&r),
+                            receipts_verified: receipts,
+                            problem: None,
+                        })
+                    } else {
+                        report::text(&format!(
+                            "{}{}\n",
+                            verify_line(&r),
+                            receipts.map_or_else(String::new, |n| format!(
+                                "; {} kept in the vault verified",
+                                report::counted(n, "consent receipt")
+                            ))
+                        ))
+                    }
+                }
                 Err(e) => data_error(&e, json),
             }
         }
@@ -176,10 +198,14 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
 }
 
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 struct VerifyDocument<'a> {
     verified: bool,
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     report: Option<&'a UsageReport>,
+    /// How many consent receipts kept in the vault verified (absent without a vault).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipts_verified: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<&'a LogProblem>,
 }
@@ -250,6 +276,7 @@ fn data_error(err: &DataError, json: bool) -> Status {
                 report::print_json(&VerifyDocument {
                     verified: false,
                     report: None,
+                    receipts_verified: None,
                     problem: Some(problem),
                 });
             } else {

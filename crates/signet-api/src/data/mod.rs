@@ -50,7 +50,8 @@ mod sessions;
 mod transport;
 
 pub use consents::{
-    ConsentList, ConsentReceipt, ConsentReceipts, DataSetTerms, change_consent, consents, receipts,
+    ConsentList, ConsentReceipt, ConsentReceipts, DataSetTerms, change_consent, consents,
+    kept_receipts, receipts, verify_kept_receipts,
 };
 /// The consent vocabulary the callers (desktop, CLI) build requests with.
 pub use signet_data::Timestamp as Time;

@@ -246,20 +246,36 @@ fn entry_line(e: &VerifiedEntry) -> String {
             plain_text(&entry.receiver.name),
             plain_text(&entry.receiver.code),
             plain_text(&entry.purpose),
-            match serde_json::to_value(&entry.outcome) {
-                Ok(v) if v["result"] == "served" => String::new(),
-                Ok(v) => format!(
-                    " [refused: {}]",
-                    plain_text(v["rule"].as_str().unwrap_or("?"))
-                ),
-                Err(_) => String::new(),
-            }
+            outcome_note(&entry.outcome)
         ),
         None => format!(
             "#{} hidden until {}\n",
             e.index,
             e.hidden_until
                 .map_or_else(|| "?".to_owned(), |t| t.to_string())
+        ),
+    }
+}
+
+/// What an entry's outcome adds to its line: nothing when served, the rule that refused it, or
+/// the consent change it records.
+fn outcome_note(outcome: &impl serde::Serialize) -> String {
+    let Ok(v) = serde_json::to_value(outcome) else {
+        return String::new();
+    };
+    match v["result"].as_str() {
+        Some("served") => String::new(),
+        Some("consentChanged") => format!(
+            " [your consent change: {}]",
+            plain_text(v["change"].as_str().unwrap_or("?"))
+        ),
+        Some("refusedByAuthorization") => format!(
+            " [refused, not authorized: {}]",
+            plain_text(v["rule"].as_str().unwrap_or("?"))
+        ),
+        _ => format!(
+            " [refused: {}]",
+            plain_text(v["rule"].as_str().unwrap_or("?"))
         ),
     }
 }

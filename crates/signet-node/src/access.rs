@@ -502,7 +502,7 @@ mod tests {
         let deny = consent("d", Recipient::Member("EE/COM/1".into()), Decision::Deny);
         let other = consent("o", Recipient::Member("EE/COM/2".into()), Decision::Deny);
         assert_eq!(
-            decide_consent(&policy, &set(), &q, &[permit.clone()], now),
+            decide_consent(&policy, &set(), &q, std::slice::from_ref(&permit), now),
             ConsentOutcome::Served {
                 consent: Some("p".into())
             }

@@ -24,8 +24,9 @@ pub(crate) enum ConsentsCommand {
     Restrict(TermsArgs),
     /// Withdraw one of your consents; prints the node's verified receipt.
     Withdraw(WithdrawArgs),
-    /// The node's receipts for your consent changes, each verified against its pinned keys.
-    Receipts(ListArgs),
+    /// The node's receipts for your consent changes, each verified against its pinned keys;
+    /// with --offline, the receipts kept in Signet's vault, verified without the network.
+    Receipts(ReceiptsArgs),
 }
 
 /// `list` and `receipts`.
@@ -36,6 +37,16 @@ pub(crate) struct ListArgs {
     /// Whose consents: someone you represent (EE and 11 digits); yourself by default.
     #[arg(long = "for", value_name = "PERSON", value_parser = person)]
     pub(crate) subject: Option<PersonCode>,
+}
+
+/// `receipts`.
+#[derive(Debug, Args)]
+pub(crate) struct ReceiptsArgs {
+    #[command(flatten)]
+    pub(crate) list: ListArgs,
+    /// The receipts kept in Signet's vault, verified offline (no login, no network).
+    #[arg(long)]
+    pub(crate) offline: bool,
 }
 
 /// `grant` and `restrict`.
@@ -114,7 +125,10 @@ fn terms(args: &TermsArgs) -> ConsentTerms {
 
 pub(crate) fn run(context: &Context, command: &ConsentsCommand, json: bool) -> Status {
     let (ConsentsCommand::List(ListArgs { data, .. })
-    | ConsentsCommand::Receipts(ListArgs { data, .. })
+    | ConsentsCommand::Receipts(ReceiptsArgs {
+        list: ListArgs { data, .. },
+        ..
+    })
     | ConsentsCommand::Grant(TermsArgs { data, .. })
     | ConsentsCommand::Restrict(TermsArgs { data, .. })
     | ConsentsCommand::Withdraw(WithdrawArgs { data, .. })) = command;
@@ -135,13 +149,18 @@ pub(crate) fn run(context: &Context, command: &ConsentsCommand, json: bool) -> S
             };
         }
         ConsentsCommand::Receipts(args) => {
-            return match signet_api::data::receipts(
-                context,
-                &data.node,
-                &data.token,
-                &mut ask,
-                args.subject.as_ref(),
-            ) {
+            let found = if args.offline {
+                signet_api::data::kept_receipts(context, &data.node)
+            } else {
+                signet_api::data::receipts(
+                    context,
+                    &data.node,
+                    &data.token,
+                    &mut ask,
+                    args.list.subject.as_ref(),
+                )
+            };
+            return match found {
                 Ok(r) if json => report::print_json(&r),
                 Ok(r) => report::text(&format!(
                     "{} verified against the node's pinned receipt and log keys\n{}",

@@ -163,12 +163,34 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
         DataCommand::Consents(_) => Status::Failed,
         DataCommand::Verify(_) => {
             match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
-                Ok(r) if json => report::print_json(&VerifyDocument {
-                    verified: true,
-                    report: Some(&r),
-                    problem: None,
-                }),
-                Ok(r) => report::text(&format!("{}\n", verify_line(&r))),
+                Ok(r) => {
+                    // The consent receipts kept in the vault, verified offline too.
+                    let receipts = match signet_api::data::verify_kept_receipts(context, &args.node)
+                    {
+                        Ok(n) => n,
+                        Err(e) => {
+                            report::error(&e, json);
+                            return Status::Failed;
+                        }
+                    };
+                    if json {
+                        report::print_json(&VerifyDocument {
+                            verified: true,
+                            report: Some(&r),
+                            receipts_verified: receipts,
+                            problem: None,
+                        })
+                    } else {
+                        report::text(&format!(
+                            "{}{}\n",
+                            verify_line(&r),
+                            receipts.map_or_else(String::new, |n| format!(
+                                "; {} kept in the vault verified",
+                                report::counted(n, "consent receipt")
+                            ))
+                        ))
+                    }
+                }
                 Err(e) => data_error(&e, json),
             }
         }
@@ -176,10 +198,14 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
 }
 
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 struct VerifyDocument<'a> {
     verified: bool,
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     report: Option<&'a UsageReport>,
+    /// How many consent receipts kept in the vault verified (absent without a vault).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipts_verified: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<&'a LogProblem>,
 }
@@ -220,20 +246,36 @@ fn entry_line(e: &VerifiedEntry) -> String {
             plain_text(&entry.receiver.name),
             plain_text(&entry.receiver.code),
             plain_text(&entry.purpose),
-            match serde_json::to_value(&entry.outcome) {
-                Ok(v) if v["result"] == "served" => String::new(),
-                Ok(v) => format!(
-                    " [refused: {}]",
-                    plain_text(v["rule"].as_str().unwrap_or("?"))
-                ),
-                Err(_) => String::new(),
-            }
+            outcome_note(&entry.outcome)
         ),
         None => format!(
             "#{} hidden until {}\n",
             e.index,
             e.hidden_until
                 .map_or_else(|| "?".to_owned(), |t| t.to_string())
+        ),
+    }
+}
+
+/// What an entry's outcome adds to its line: nothing when served, the rule that refused it, or
+/// the consent change it records.
+fn outcome_note(outcome: &impl serde::Serialize) -> String {
+    let Ok(v) = serde_json::to_value(outcome) else {
+        return String::new();
+    };
+    match v["result"].as_str() {
+        Some("served") => String::new(),
+        Some("consentChanged") => format!(
+            " [your consent change: {}]",
+            plain_text(v["change"].as_str().unwrap_or("?"))
+        ),
+        Some("refusedByAuthorization") => format!(
+            " [refused, not authorized: {}]",
+            plain_text(v["rule"].as_str().unwrap_or("?"))
+        ),
+        _ => format!(
+            " [refused: {}]",
+            plain_text(v["rule"].as_str().unwrap_or("?"))
         ),
     }
 }
@@ -250,6 +292,7 @@ fn data_error(err: &DataError, json: bool) -> Status {
                 report::print_json(&VerifyDocument {
                     verified: false,
                     report: None,
+                    receipts_verified: None,
                     problem: Some(problem),
                 });
             } else {

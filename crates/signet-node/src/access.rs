@@ -430,3 +430,101 @@ pub fn decide_consent(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use signet_data::consent::ConsentStatus;
+    use signet_data::holdings::Localized;
+
+    use super::*;
+
+    fn set() -> DataSet {
+        let t = Localized {
+            et: String::new(),
+            en: String::new(),
+            ru: String::new(),
+        };
+        DataSet {
+            id: "cardiology".into(),
+            title: t,
+            categories: vec!["health".into()],
+            fields: Vec::new(),
+            last_change: None,
+            legal_basis: String::new(),
+            retention: String::new(),
+        }
+    }
+
+    fn consent(id: &str, recipient: Recipient, decision: Decision) -> ConsentRecord {
+        ConsentRecord {
+            id: id.into(),
+            subject: PersonCode::new("EE38001085718").unwrap_or_else(|_| unreachable!()),
+            provider: String::new(),
+            scope: signet_data::consent::Scope::Category("health".into()),
+            recipient,
+            purpose: None,
+            legal_basis: None,
+            valid_from: Timestamp::from_unix(0),
+            valid_until: None,
+            decision,
+            status: ConsentStatus::Active,
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_deny_outweighs_a_permit_and_categories_name_their_members() {
+        let mut policy = AccessPolicy::default();
+        policy
+            .categories
+            .insert("health-care provider".into(), vec!["EE/COM/1".into()]);
+        policy.data_sets.insert(
+            "cardiology".into(),
+            DataSetAccess {
+                default: ConsentDefault::Closed,
+                ..DataSetAccess::default()
+            },
+        );
+        let person = PersonCode::new("EE38001085718").unwrap_or_else(|_| unreachable!());
+        let q = Query {
+            organization: "EE/COM/1",
+            person: &person,
+            purpose: "Ravi",
+            legal_basis: None,
+            issue: None,
+        };
+        let now = Timestamp::from_unix(10);
+        let permit = consent(
+            "p",
+            Recipient::Category("health-care provider".into()),
+            Decision::Permit,
+        );
+        let deny = consent("d", Recipient::Member("EE/COM/1".into()), Decision::Deny);
+        let other = consent("o", Recipient::Member("EE/COM/2".into()), Decision::Deny);
+        assert_eq!(
+            decide_consent(&policy, &set(), &q, std::slice::from_ref(&permit), now),
+            ConsentOutcome::Served {
+                consent: Some("p".into())
+            }
+        );
+        assert_eq!(
+            decide_consent(&policy, &set(), &q, &[permit.clone(), deny], now),
+            ConsentOutcome::Refused { rule: "d".into() }
+        );
+        assert_eq!(
+            decide_consent(&policy, &set(), &q, &[other], now),
+            ConsentOutcome::Refused {
+                rule: "cardiology:closed-by-default".into()
+            }
+        );
+        let mut later = permit;
+        later.valid_from = Timestamp::from_unix(11);
+        assert_eq!(
+            decide_consent(&policy, &set(), &q, &[later], now),
+            ConsentOutcome::Refused {
+                rule: "cardiology:closed-by-default".into()
+            },
+            "not in force yet"
+        );
+    }
+}

@@ -65,11 +65,21 @@ fn subject_for(
     }
 }
 
-fn parse_subject(text: Option<&str>) -> Result<Option<PersonCode>, ApiError> {
-    text.map(|s| {
-        PersonCode::new(s).map_err(|_| ApiError::bad_request("subject is not EE and 11 digits"))
-    })
-    .transpose()
+/// The person a read names (`?subject=`), when the session's person may act for them.
+fn asked_subject(
+    state: &State,
+    headers: &HeaderMap,
+    q: &SubjectQuery,
+) -> Result<PersonCode, ApiError> {
+    let actor = session_person(state, headers)?;
+    let asked = q
+        .subject
+        .as_deref()
+        .map(|s| {
+            PersonCode::new(s).map_err(|_| ApiError::bad_request("subject is not EE and 11 digits"))
+        })
+        .transpose()?;
+    subject_for(state, &actor, asked.as_ref())
 }
 
 /// `GET /v1/consents`.
@@ -78,12 +88,7 @@ pub(crate) async fn list(
     headers: HeaderMap,
     Query(q): Query<SubjectQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let actor = session_person(&state, &headers)?;
-    let subject = subject_for(
-        &state,
-        &actor,
-        parse_subject(q.subject.as_deref())?.as_ref(),
-    )?;
+    let subject = asked_subject(&state, &headers, &q)?;
     let now = Timestamp::from_system(state.clock.now());
     let mut consents = lock(&state.log).store.consents_of(subject.as_str())?;
     for c in &mut consents {
@@ -124,12 +129,7 @@ pub(crate) async fn receipts(
     headers: HeaderMap,
     Query(q): Query<SubjectQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let actor = session_person(&state, &headers)?;
-    let subject = subject_for(
-        &state,
-        &actor,
-        parse_subject(q.subject.as_deref())?.as_ref(),
-    )?;
+    let subject = asked_subject(&state, &headers, &q)?;
     let stored = lock(&state.log).store.receipts_of(subject.as_str())?;
     let receipts = stored
         .iter()

@@ -3,8 +3,9 @@
 //! An agency runs one node. People log in with a Web eID authentication token and see only
 //! their own data: holdings, records, and the usage entries of their data with RFC 9162
 //! inclusion proofs against C2SP checkpoints, live over server-sent events. Other agencies'
-//! systems make official queries with X-Road style paths and headers; every query, served or
-//! refused by the person's consent rule, appends a usage entry that is durable (group commit)
+//! systems make official queries with X-Road style paths and headers, decided by the node's
+//! authorization, then the person's consents and the data set's default ([`access`]); every
+//! query, served or refused, appends a usage entry that is durable (group commit)
 //! before the answer leaves. Checkpoints are signed in small batches
 //! ([`NodeConfig::checkpoint_interval`]).
 //!
@@ -21,6 +22,8 @@
 //! | `POST /v1/auth/challenge` | anyone | a fresh nonce (five minutes, single use) |
 //! | `POST /v1/auth/login` | anyone | `{nonce, authToken}` → a short-lived session |
 //! | `GET /v1/holdings` | person | the person's data sets and records |
+//! | `GET /v1/consents`, `POST /v1/consents` | person (or representative) | the consents; grant, restrict, withdraw with a signed receipt ([`access`], `docs/consents.md`) |
+//! | `GET /v1/consents/receipts` | person (or representative) | the receipts of the consent changes |
 //! | `GET /v1/usage?after=N` | person | the person's entries with inclusion proofs and the checkpoint |
 //! | `GET /v1/usage/stream` | person | SSE of new entries with proofs; `Last-Event-ID` resumes |
 //! | `GET /v1/checkpoint` | anyone | the latest signed checkpoint (a C2SP signed note) |

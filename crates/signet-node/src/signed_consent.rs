@@ -78,7 +78,14 @@ pub(crate) fn open(
 ) -> Result<ConsentRequest, ApiError> {
     let name: String = random::<12>()?.iter().map(|b| format!("{b:02x}")).collect();
     let file = TempFile(std::env::temp_dir().join(format!("signet-node-consent-{name}.asice")));
-    std::fs::write(&file.0, container)
+    // Readable by the node alone: it names the person and their consent.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(&file.0)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, container))
         .map_err(|e| crate::NodeError::Internal(format!("a signed consent: {e}")))?;
     let bad = |why: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_container", why);
     let opened =

@@ -60,6 +60,11 @@ pub struct ConsentReceipt {
     pub idempotency_key: String,
     /// Whether the receipt verified (always true: one that does not is an error).
     pub verified: bool,
+    /// Whether the record and its receipt are kept in the encrypted vault.
+    pub receipt_kept: bool,
+    /// Why not, and what to do (only when `receipt_kept` is false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_not_kept: Option<String>,
     /// The receipt.
     pub receipt: SignedReceipt,
 }
@@ -96,22 +101,8 @@ pub fn consents(
     ask: &mut AskSecret<'_>,
     subject: Option<&PersonCode>,
 ) -> Result<ConsentList, ApiError> {
-    let node = open_node(context, url)?;
-    let mut sessions = Sessions::open(context);
-    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let path = format!("/v1/consents{}", subject_query(subject));
-    let answer = get_with_session(
-        context,
-        &node,
-        &mut sessions,
-        &mut session,
-        spec,
-        ask,
-        &path,
-    )?;
-    if answer.status != 200 {
-        return Err(answer.refused(&node, "to show the consents"));
-    }
+    let (node, answer) = get_authenticated(context, url, spec, ask, &path, "to show the consents")?;
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Listed {
@@ -210,11 +201,117 @@ pub fn change_consent(
         serde_json::from_slice(&answer.body).map_err(|e| unreadable(&node, "a receipt", e))?;
     verify(&node, &key, &receipt)?;
     tracing::info!(node = %node.url, index = receipt.receipt.log_index, "consent changed; receipt verified");
+    let receipt_not_kept = keep(&mut sessions, &node, &receipt);
     Ok(ConsentReceipt {
         node: node.url.clone(),
         idempotency_key,
         verified: true,
+        receipt_kept: receipt_not_kept.is_none(),
+        receipt_not_kept,
         receipt,
+    })
+}
+
+/// The vault's name of a node's consent record: the node's log and the record's id.
+fn vault_ids(
+    node: &Node,
+    consent: &str,
+) -> Result<(signet_vault::ConsentId, signet_vault::AgencyId), signet_vault::VaultError> {
+    Ok((
+        signet_vault::ConsentId::new(format!("{} {consent}", node.pinned.origin))?,
+        signet_vault::AgencyId::new(node.pinned.origin.clone())?,
+    ))
+}
+
+/// Keeps the record and its receipt in the vault (a receipt kept already is not kept twice);
+/// `None` when kept, otherwise why not.
+fn keep(sessions: &mut Sessions, node: &Node, receipt: &SignedReceipt) -> Option<String> {
+    let vault = match sessions {
+        Sessions::Vault(vault) => vault,
+        Sessions::NotKept(err) => {
+            return Some(format!(
+                "the receipt is not kept: {}",
+                not_kept_message(err).trim_start_matches("the session is not kept: ")
+            ));
+        }
+    };
+    let result = (|| {
+        let (id, agency) = vault_ids(node, &receipt.receipt.consent.id)?;
+        let bytes = serde_json::to_vec(receipt).unwrap_or_default();
+        let record = serde_json::to_vec(&receipt.receipt.consent).unwrap_or_default();
+        if !vault
+            .consent_receipts(&id)?
+            .iter()
+            .any(|r| r.receipt == bytes)
+        {
+            vault.put_consent(&id, &agency, &record)?;
+            vault.put_consent_receipt(&id, &bytes)?;
+        }
+        Ok::<_, signet_vault::VaultError>(())
+    })();
+    match result {
+        Ok(()) => None,
+        Err(err) => {
+            tracing::warn!(error = %err, "a consent receipt cannot be kept in the vault");
+            Some(format!("the receipt is not kept: {err}"))
+        }
+    }
+}
+
+/// The receipts kept in the vault for the node at `url`, each verified offline against the
+/// pinned receipt and log keys (no network).
+pub fn kept_receipts(context: &Context, url: &str) -> Result<ConsentReceipts, ApiError> {
+    let node = open_node(context, url)?;
+    let vault = crate::vault::open(context).map_err(|e| {
+        ApiError::new(
+            Code::InvalidInput,
+            format!("the vault cannot be opened, so no receipts are kept: {e}"),
+        )
+        .recommend(e.recommendation())
+    })?;
+    verify_kept(&node, &vault)
+}
+
+/// For `verify`: the number of receipts kept in the vault for the node at `url`, each verified
+/// offline; `None` when the vault cannot be opened (then none are kept) or the node's listing
+/// pins no receipt key.
+pub fn verify_kept_receipts(context: &Context, url: &str) -> Result<Option<usize>, ApiError> {
+    let node = open_node(context, url)?;
+    if node.receipt_key.is_none() {
+        return Ok(None);
+    }
+    match crate::vault::open(context) {
+        Ok(vault) => Ok(Some(verify_kept(&node, &vault)?.receipts.len())),
+        Err(_) => Ok(None),
+    }
+}
+
+fn verify_kept(node: &Node, vault: &signet_vault::Vault) -> Result<ConsentReceipts, ApiError> {
+    let key = receipt_key(node)?.clone();
+    let vault_error = |e: signet_vault::VaultError| {
+        ApiError::new(Code::Internal, format!("the vault: {e}")).recommend(e.recommendation())
+    };
+    let mut receipts = Vec::new();
+    for consent in vault.consents().map_err(vault_error)? {
+        if consent.agency.as_str() != node.pinned.origin {
+            continue;
+        }
+        for kept in vault.consent_receipts(&consent.id).map_err(vault_error)? {
+            let receipt: SignedReceipt = serde_json::from_slice(&kept.receipt).map_err(|e| {
+                ApiError::new(
+                    Code::Internal,
+                    format!("a receipt kept in the vault cannot be read: {e}"),
+                )
+            })?;
+            verify(node, &key, &receipt)?;
+            receipts.push(receipt);
+        }
+    }
+    receipts.sort_by_key(|r| r.receipt.log_index);
+    Ok(ConsentReceipts {
+        node: node.url.clone(),
+        verified: true,
+        receipts,
     })
 }
 
@@ -227,23 +324,9 @@ pub fn receipts(
     ask: &mut AskSecret<'_>,
     subject: Option<&PersonCode>,
 ) -> Result<ConsentReceipts, ApiError> {
-    let node = open_node(context, url)?;
-    let key = receipt_key(&node)?.clone();
-    let mut sessions = Sessions::open(context);
-    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let path = format!("/v1/consents/receipts{}", subject_query(subject));
-    let answer = get_with_session(
-        context,
-        &node,
-        &mut sessions,
-        &mut session,
-        spec,
-        ask,
-        &path,
-    )?;
-    if answer.status != 200 {
-        return Err(answer.refused(&node, "to show the receipts"));
-    }
+    let (node, answer) = get_authenticated(context, url, spec, ask, &path, "to show the receipts")?;
+    let key = receipt_key(&node)?.clone();
     #[derive(Deserialize)]
     struct Listed {
         receipts: Vec<SignedReceipt>,

@@ -51,7 +51,7 @@ mod transport;
 
 pub use consents::{
     ConsentList, ConsentReceipt, ConsentReceipts, DataSetTerms, MemberName, change_consent,
-    consents, receipts,
+    consents, kept_receipts, receipts, verify_kept_receipts,
 };
 /// The consent vocabulary the callers (desktop, CLI) build requests with.
 pub use signet_data::Timestamp as Time;
@@ -486,6 +486,26 @@ fn get_with_session(
     })
 }
 
+/// `GET path` at the node at `url` with the person's session (kept, or a new login): the node
+/// and its answer, or the refusal of `what` when it is not 200.
+fn get_authenticated(
+    context: &Context,
+    url: &str,
+    spec: &TokenSpec,
+    ask: &mut AskSecret<'_>,
+    path: &str,
+    what: &str,
+) -> Result<(Node, Answer), ApiError> {
+    let node = open_node(context, url)?;
+    let mut sessions = Sessions::open(context);
+    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
+    let answer = get_with_session(context, &node, &mut sessions, &mut session, spec, ask, path)?;
+    if answer.status != 200 {
+        return Err(answer.refused(&node, what));
+    }
+    Ok((node, answer))
+}
+
 /// Sends a request with the session (`send` is called again, with a new session, when the node
 /// refused a kept one).
 fn send_with_session(
@@ -530,21 +550,8 @@ pub fn holdings(
     spec: &TokenSpec,
     ask: &mut AskSecret<'_>,
 ) -> Result<Holdings, ApiError> {
-    let node = open_node(context, url)?;
-    let mut sessions = Sessions::open(context);
-    let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
-    let answer = get_with_session(
-        context,
-        &node,
-        &mut sessions,
-        &mut session,
-        spec,
-        ask,
-        "/v1/holdings",
-    )?;
-    if answer.status != 200 {
-        return Err(answer.refused(&node, "the holdings"));
-    }
+    let (node, answer) =
+        get_authenticated(context, url, spec, ask, "/v1/holdings", "the holdings")?;
     serde_json::from_slice(&answer.body).map_err(|e| {
         ApiError::new(
             Code::Network,

@@ -415,3 +415,71 @@ fn keyring_an_expired_session_is_refused_and_purged() {
     vault.wipe().unwrap();
     stop(node);
 }
+
+#[test]
+#[ignore = "needs a Secret Service: run by crates/signet-vault/tests/keyring-session.sh"]
+fn keyring_consent_receipts_are_kept_in_the_vault_and_verified_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let url = crate::data::list_node(&home, &node);
+    assert_eq!(login(&home, &url, &p12, true).code, 0);
+    let restrict = [
+        "data",
+        "consents",
+        "restrict",
+        "--data-set",
+        "population",
+        "--to",
+        "EE/GOV/70008747",
+        "--idempotency-key",
+        "k-1",
+        "--node",
+        &url,
+        "--json",
+    ];
+    let changed = signet_with_keyring(&home, &restrict, "");
+    assert_eq!(changed.code, 0, "{}{}", changed.stdout, changed.stderr);
+    assert_eq!(changed.json()["receiptKept"], true, "{}", changed.stdout);
+    // A retry gives the same receipt, kept once.
+    assert_eq!(signet_with_keyring(&home, &restrict, "").code, 0);
+    let verify = signet_with_keyring(&home, &["data", "verify", "--node", &url, "--json"], "");
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+    assert_eq!(verify.json()["receiptsVerified"], 1, "{}", verify.stdout);
+
+    // Offline: the node is gone, the vault's receipt still verifies against the pinned keys.
+    stop(node);
+    let offline = [
+        "data",
+        "consents",
+        "receipts",
+        "--offline",
+        "--node",
+        &url,
+        "--json",
+    ];
+    let kept = signet_with_keyring(&home, &offline, "");
+    assert_eq!(kept.code, 0, "{}{}", kept.stdout, kept.stderr);
+    let body = kept.json();
+    assert_eq!(body["receipts"].as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(body["receipts"][0], changed.json()["receipt"]);
+
+    // A receipt changed in the vault no longer verifies.
+    let mut vault = open_vault(&home);
+    let mut forged = changed.json()["receipt"].clone();
+    forged["receipt"]["consent"]["decision"] = "permit".into();
+    let consent = vault.consents().unwrap().pop().unwrap();
+    vault
+        .put_consent_receipt(&consent.id, forged.to_string().as_bytes())
+        .unwrap();
+    drop(vault);
+    let refused = signet_with_keyring(&home, &offline, "");
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    assert!(
+        refused.stdout.contains("does not verify"),
+        "{}",
+        refused.stdout
+    );
+    open_vault(&home).wipe().unwrap();
+}

@@ -1,6 +1,7 @@
 //! signet-data's integration tests: one binary, a module per subject.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
+mod consent;
 mod entry;
 mod log;
 mod merkle;

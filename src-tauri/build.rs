@@ -9,6 +9,7 @@ fn main() {
             "verify_files",
             "plan_batch",
             "load_dashboard",
+            "cached_dashboard",
             "load_access_log",
             "load_consents",
             "switch_consent",

@@ -240,6 +240,16 @@ pub(crate) async fn load_dashboard(
     .await
 }
 
+/// What the vault kept from earlier visits (shown at start, with its time), without asking any
+/// agency.
+#[tauri::command]
+pub(crate) async fn cached_dashboard(
+    context: tauri::State<'_, Context>,
+) -> Result<Option<DashboardView>, ApiError> {
+    let context = context.inner().clone();
+    blocking(move || signet_api::dashboard::cached(&context)).await
+}
+
 /// Every use of the person's data across agencies, verified.
 #[tauri::command]
 pub(crate) async fn load_access_log(

@@ -91,6 +91,7 @@ fn main() {
             commands::verify_files,
             commands::plan_batch,
             commands::load_dashboard,
+            commands::cached_dashboard,
             commands::load_access_log,
             commands::load_consents,
             commands::switch_consent,

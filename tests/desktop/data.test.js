@@ -134,3 +134,27 @@ test('switching a consent off refuses the next matching query, with a receipt an
   const refused = await browser.$('[data-testid="access-refused"]');
   assert.match(await refused.getText(), /Refused by your consent/);
 });
+
+test('with the agencies stopped, a restarted window shows the saved copy from the encrypted vault', async () => {
+  await app.stop();
+  await demo.stop();
+  app = await startApp(demo.env);
+  browser = app.browser;
+  await browser.$('[data-testid="nav-data"]').click();
+  const asOf = await browser.$('[data-testid="data-as-of"]');
+  await asOf.waitForDisplayed({ timeout: 20000, timeoutMsg: 'no saved copy was shown' });
+  assert.match(await asOf.getText(), /Saved copy as of/);
+  const agencies = await browser.$$('[data-testid="agency"]');
+  assert.ok(agencies.length > 0);
+  const text = await browser.$('#main').getText();
+  assert.match(text, /Population register data/);
+  await shot('data-saved-copy-en-light');
+  // What was shown is in no file of the data folder in plain text: it is in the vault.
+  const marker = Buffer.from('Population register data');
+  const dataDir = path.join(demo.profile, 'data');
+  const files = execFileSync('find', [dataDir, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n');
+  assert.ok(files.some((f) => f.endsWith('vault.db')), `no vault in ${dataDir}: ${files.join(', ')}`);
+  for (const file of files) {
+    assert.ok(!readFileSync(file).includes(marker), `${file} holds the holdings in plain text`);
+  }
+});

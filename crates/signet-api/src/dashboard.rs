@@ -14,7 +14,7 @@ use crate::signing::Settings;
 use crate::{ApiError, Context};
 
 /// A text in the three languages of the window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct LocalizedText {
     /// Estonian.
     pub et: String,
@@ -35,7 +35,7 @@ impl From<&Localized> for LocalizedText {
 }
 
 /// One field of a record, as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldView {
     /// The field's name.
@@ -45,7 +45,7 @@ pub struct FieldView {
 }
 
 /// One record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordView {
     /// The record's id within its data set.
@@ -57,7 +57,7 @@ pub struct RecordView {
 }
 
 /// One data set an agency holds about the person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DataSetView {
     /// Its id.
@@ -75,17 +75,20 @@ pub struct DataSetView {
 }
 
 /// Whether an agency answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum AgencyState {
     /// It answered.
     Answered,
+    /// It did not answer now: what it answered last time, from the encrypted vault
+    /// (`cached_at` says when).
+    Cached,
     /// It did not answer or refused: nothing can be said about it (never "no data").
     NotCovered,
 }
 
 /// One agency of the node list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AgencyView {
     /// The node's address.
@@ -95,9 +98,12 @@ pub struct AgencyView {
     /// Whether it answered.
     pub state: AgencyState,
     /// Why it did not.
+    #[serde(default, skip_deserializing)]
     pub error: Option<ApiError>,
     /// What it holds about the person.
     pub data_sets: Vec<DataSetView>,
+    /// When a cached answer was received (RFC 3339).
+    pub cached_at: Option<String>,
 }
 
 /// What every agency holds.
@@ -111,7 +117,7 @@ pub struct DashboardView {
 }
 
 /// One use of the person's data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessEntryView {
     /// The node whose log holds it.
@@ -143,7 +149,7 @@ pub struct AccessEntryView {
 }
 
 /// What came of a use of the person's data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum EntryOutcome {
     /// The data was released.
@@ -321,29 +327,43 @@ pub fn dashboard(context: &Context, job: &JobControl) -> Result<DashboardView, A
     if let Some(err) = stop {
         return Err(err);
     }
+    let mut cache = Cache::open(context);
     let agencies = results
         .into_iter()
         .map(|(node, result)| match result {
-            Some(Ok(holdings)) => AgencyView {
-                node: node.url.clone(),
-                name: crate::data::plain_text(&holdings.agency),
-                state: AgencyState::Answered,
-                error: None,
-                data_sets: data_sets(&holdings),
-            },
-            Some(Err(err)) => AgencyView {
-                node: node.url.clone(),
-                name: agency_name(&node),
-                state: AgencyState::NotCovered,
-                error: Some(err),
-                data_sets: Vec::new(),
-            },
+            Some(Ok(holdings)) => {
+                let view = AgencyView {
+                    node: node.url.clone(),
+                    name: crate::data::plain_text(&holdings.agency),
+                    state: AgencyState::Answered,
+                    error: None,
+                    data_sets: data_sets(&holdings),
+                    cached_at: None,
+                };
+                cache.put_agency(&view);
+                view
+            }
+            Some(Err(err)) => cache.agency(&node.url).map_or_else(
+                || AgencyView {
+                    node: node.url.clone(),
+                    name: agency_name(&node),
+                    state: AgencyState::NotCovered,
+                    error: Some(err.clone()),
+                    data_sets: Vec::new(),
+                    cached_at: None,
+                },
+                |cached| AgencyView {
+                    error: Some(err.clone()),
+                    ..cached
+                },
+            ),
             None => AgencyView {
                 node: node.url.clone(),
                 name: agency_name(&node),
                 state: AgencyState::NotCovered,
                 error: None,
                 data_sets: Vec::new(),
+                cached_at: None,
             },
         })
         .collect();
@@ -410,21 +430,34 @@ pub fn access_log(context: &Context, job: &JobControl) -> Result<AccessLogView, 
     }
     let mut entries = Vec::new();
     let mut problems = Vec::new();
+    let mut cache = Cache::open(context);
     for (node, result) in results {
         match result {
-            Some(Ok(report)) => entries.extend(report.entries.iter().map(|e| entry_view(&node, e))),
+            Some(Ok(report)) => {
+                let views: Vec<AccessEntryView> = report
+                    .entries
+                    .iter()
+                    .map(|e| entry_view(&node, e))
+                    .collect();
+                cache.put_entries(&node.url, &views);
+                entries.extend(views);
+            }
             Some(Err(DataError::Log(problem))) => problems.push(AccessProblem {
                 node: node.url.clone(),
                 agency: agency_name(&node),
                 tampered: true,
                 error: log_alarm(&problem),
             }),
-            Some(Err(DataError::Api(err))) => problems.push(AccessProblem {
-                node: node.url.clone(),
-                agency: agency_name(&node),
-                tampered: false,
-                error: err,
-            }),
+            Some(Err(DataError::Api(err))) => {
+                // Entries verified on earlier visits stay known while the node is away.
+                entries.extend(cache.entries(&node.url));
+                problems.push(AccessProblem {
+                    node: node.url.clone(),
+                    agency: agency_name(&node),
+                    tampered: false,
+                    error: err,
+                });
+            }
             None => {}
         }
     }
@@ -507,4 +540,97 @@ pub fn listen(
         }
     });
     Ok(())
+}
+
+/// What the data screens keep in the encrypted vault, so that the window shows the last verified
+/// answers (with their time) when an agency is away. Where the vault cannot be opened (no
+/// keyring), nothing is kept — never a plain file.
+struct Cache {
+    vault: Option<signet_vault::Vault>,
+}
+
+impl Cache {
+    fn open(context: &Context) -> Self {
+        match crate::vault::open(context) {
+            Ok(vault) => Self { vault: Some(vault) },
+            Err(err) => {
+                tracing::info!(error = %err, "no vault: the data screens keep no copy");
+                Self { vault: None }
+            }
+        }
+    }
+
+    fn put_agency(&mut self, view: &AgencyView) {
+        let (Some(vault), Ok(id)) = (&mut self.vault, signet_vault::AgencyId::new(&view.node))
+        else {
+            return;
+        };
+        match serde_json::to_vec(view) {
+            Ok(bytes) => {
+                if let Err(err) = vault.put_holdings(&id, &bytes) {
+                    tracing::warn!(error = %err, "the holdings could not be kept in the vault");
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "the holdings could not be written"),
+        }
+    }
+
+    fn agency(&self, node: &str) -> Option<AgencyView> {
+        let vault = self.vault.as_ref()?;
+        let id = signet_vault::AgencyId::new(node).ok()?;
+        let snapshot = vault.holdings(&id).ok()??;
+        let mut view: AgencyView = serde_json::from_slice(&snapshot.document).ok()?;
+        view.state = AgencyState::Cached;
+        view.cached_at = Some(signet_pki::time::Utc(snapshot.taken_at).to_string());
+        Some(view)
+    }
+
+    fn put_entries(&mut self, node: &str, entries: &[AccessEntryView]) {
+        let (Some(vault), Ok(log)) = (&mut self.vault, signet_vault::LogId::new(node)) else {
+            return;
+        };
+        for entry in entries {
+            if let Ok(bytes) = serde_json::to_vec(entry)
+                && let Err(err) = vault.put_usage_entry(&log, entry.index, &bytes)
+            {
+                tracing::warn!(error = %err, "a usage entry could not be kept in the vault");
+                return;
+            }
+        }
+    }
+
+    fn entries(&self, node: &str) -> Vec<AccessEntryView> {
+        let (Some(vault), Ok(log)) = (&self.vault, signet_vault::LogId::new(node)) else {
+            return Vec::new();
+        };
+        vault
+            .usage_entries(&log, 0)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| serde_json::from_slice(&e.entry).ok())
+            .collect()
+    }
+}
+
+/// What the vault holds from earlier visits, without asking any agency (the window shows it at
+/// start, marked with its time).
+pub fn cached(context: &Context) -> Result<Option<DashboardView>, ApiError> {
+    let cache = Cache::open(context);
+    let Some(vault) = &cache.vault else {
+        return Ok(None);
+    };
+    let snapshots = vault.all_holdings().map_err(|e| {
+        ApiError::new(e.code(), format!("the vault cannot be read: {e}"))
+            .recommend(e.recommendation())
+    })?;
+    if snapshots.is_empty() {
+        return Ok(None);
+    }
+    let nodes = crate::data::node_list(context)?;
+    let agencies: Vec<AgencyView> = nodes.iter().filter_map(|n| cache.agency(&n.url)).collect();
+    let oldest = snapshots.iter().map(|s| s.taken_at).min();
+    Ok(Some(DashboardView {
+        agencies,
+        as_of: oldest.map_or_else(String::new, |t| signet_pki::time::Utc(t).to_string()),
+    }))
 }

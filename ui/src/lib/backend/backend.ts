@@ -73,6 +73,8 @@ export interface Backend {
   pickFolder(): Promise<string | null>;
   /** What every agency holds about the person (one PIN1 for the logins needed). */
   loadDashboard(jobId: number, onEvent: (event: JobEvent) => void): Promise<DashboardView>;
+  /** What the vault kept from earlier visits, without asking any agency; null when nothing. */
+  cachedDashboard(): Promise<DashboardView | null>;
   /** Every use of the person's data across agencies, each verified. */
   loadAccessLog(jobId: number, onEvent: (event: JobEvent) => void): Promise<AccessLogView>;
   /** Every agency's consents for the person. */

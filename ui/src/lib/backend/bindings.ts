@@ -100,7 +100,7 @@ dataSets: Array<DataSetTermsView>,
  * Why it did not answer.
  */
 error: ApiError | null, };
-export type AgencyState = "answered" | "notCovered";
+export type AgencyState = "answered" | "cached" | "notCovered";
 export type AgencyView = {
 /**
  * The node's address.
@@ -121,7 +121,11 @@ error: ApiError | null,
 /**
  * What it holds about the person.
  */
-dataSets: Array<DataSetView>, };
+dataSets: Array<DataSetView>,
+/**
+ * When a cached answer was received (RFC 3339).
+ */
+cachedAt: string | null, };
 export type ApiError = {
 /**
  * What kind of trouble this is.

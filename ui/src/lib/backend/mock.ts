@@ -112,6 +112,7 @@ export const MOCK_DASHBOARD: DashboardView = {
       name: 'Population Register',
       state: 'answered',
       error: null,
+      cachedAt: null,
       dataSets: [
         {
           id: 'residence',
@@ -129,7 +130,7 @@ export const MOCK_DASHBOARD: DashboardView = {
         },
       ],
     },
-    { node: 'https://police.example', name: 'Police and Border Guard Board', state: 'notCovered', error: { code: 'NETWORK', message: 'no answer', recommendation: 'try later' }, dataSets: [] },
+    { node: 'https://police.example', name: 'Police and Border Guard Board', state: 'notCovered', error: { code: 'NETWORK', message: 'no answer', recommendation: 'try later' }, dataSets: [], cachedAt: null },
   ],
   asOf: '2026-12-06T12:00:00Z',
 };
@@ -355,6 +356,10 @@ export class MockBackend implements Backend {
       onEvent({ type: 'pinRequest', id: 1, secret: 'pin1', triesLeft: 3, retry: false, signer: null, documents: [], position: null, pinPad: false, newValue: false });
     });
     return structuredClone(MOCK_DASHBOARD);
+  }
+
+  cachedDashboard(): Promise<DashboardView | null> {
+    return Promise.resolve(null);
   }
 
   loadAccessLog(): Promise<AccessLogView> {

@@ -70,6 +70,10 @@ export class TauriBackend implements Backend {
     return call<DashboardView>('load_dashboard', { jobId, onEvent: channel(onEvent) });
   }
 
+  cachedDashboard(): Promise<DashboardView | null> {
+    return call<DashboardView | null>('cached_dashboard');
+  }
+
   loadAccessLog(jobId: number, onEvent: (event: JobEvent) => void): Promise<AccessLogView> {
     return call<AccessLogView>('load_access_log', { jobId, onEvent: channel(onEvent) });
   }

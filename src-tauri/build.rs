@@ -24,6 +24,8 @@ fn main() {
             "load_settings",
             "save_settings",
             "show_in_folder",
+            "set_tray_text",
+            "tray_tooltip",
         ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
 }

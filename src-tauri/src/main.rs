@@ -106,6 +106,8 @@ fn main() {
             commands::load_settings,
             commands::save_settings,
             commands::show_in_folder,
+            tray::set_tray_text,
+            tray::tray_tooltip,
         ])
         .build(tauri::generate_context!());
     match app {

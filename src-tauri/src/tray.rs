@@ -1,8 +1,20 @@
-//! The tray icon: show the window, or quit.
+//! The tray icon: show the window, or quit; its labels follow the window's language and its
+//! tooltip says how many uses of the person's data arrived unread.
+
+use std::sync::Mutex;
 
 use tauri::menu::{Menu, MenuItem};
-use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager as _};
+use tauri::tray::{TrayIcon, TrayIconBuilder};
+use tauri::{AppHandle, Manager as _, Wry};
+
+/// The tray's parts that change with the language and the unread count.
+pub(crate) struct Tray {
+    show: MenuItem<Wry>,
+    quit: MenuItem<Wry>,
+    icon: TrayIcon<Wry>,
+    /// The tooltip now (read by the tests through the command below).
+    tooltip: Mutex<String>,
+}
 
 pub(crate) fn create(app: &AppHandle) -> tauri::Result<()> {
     let show = MenuItem::with_id(app, "show", "Show Signet", true, None::<&str>)?;
@@ -27,6 +39,45 @@ pub(crate) fn create(app: &AppHandle) -> tauri::Result<()> {
     if let Some(icon) = app.default_window_icon() {
         tray = tray.icon(icon.clone());
     }
-    tray.build(app)?;
+    let icon = tray.build(app)?;
+    app.manage(Tray {
+        show,
+        quit,
+        icon,
+        tooltip: Mutex::new("Signet".to_owned()),
+    });
     Ok(())
+}
+
+/// Relabels the tray in the window's language; `tooltip` says what is unread.
+#[tauri::command]
+pub(crate) fn set_tray_text(
+    tray: tauri::State<'_, Tray>,
+    show: String,
+    quit: String,
+    tooltip: String,
+) -> Result<(), signet_api::ApiError> {
+    let failed = |e: tauri::Error| {
+        signet_api::ApiError::new(
+            signet_core::Code::Internal,
+            format!("the tray cannot be relabelled: {e}"),
+        )
+    };
+    tray.show.set_text(&show).map_err(failed)?;
+    tray.quit.set_text(&quit).map_err(failed)?;
+    tray.icon.set_tooltip(Some(&tooltip)).map_err(failed)?;
+    *tray
+        .tooltip
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = tooltip;
+    Ok(())
+}
+
+/// The tray's tooltip now (what the person sees when pointing at it).
+#[tauri::command]
+pub(crate) fn tray_tooltip(tray: tauri::State<'_, Tray>) -> String {
+    tray.tooltip
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
 }

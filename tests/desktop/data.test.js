@@ -64,9 +64,12 @@ test('one PIN1 shows what every demo agency holds', async () => {
 test("an official's query raises a notification and appears in the access log, verified", async () => {
   await browser.$('[data-testid="nav-access"]').click();
   await browser.$('[data-testid="access-load"]').click();
+  await browser.$('[data-testid="access-entries"]').waitForExist({ timeout: 30000 });
   const before = (await browser.$$('[data-testid="access-entry"]')).length;
-  // The listener starts with the access log; give it a moment to open the streams.
+  // The listener starts with the access log; give it a moment to open the streams. The person
+  // looks at another screen meanwhile, so the new entry stays unread.
   await new Promise((resolve) => setTimeout(resolve, 2000));
+  await browser.$('[data-testid="nav-data"]').click();
   const node = path.join(path.dirname(required('SIGNET_DEMO_BIN')), 'signet-node');
   execFileSync(node, [
     'official', 'query',
@@ -81,6 +84,20 @@ test("an official's query raises a notification and appears in the access log, v
   });
   assert.match(notifications, /looked at your data/);
   assert.doesNotMatch(notifications, /38001085718/, 'the notification carries the personal code');
+  // The tray says it, in the window's language.
+  const tooltip = () =>
+    browser.executeAsync((done) => {
+      window.__TAURI_INTERNALS__.invoke('tray_tooltip').then(done, (e) => done(String(e)));
+    });
+  await browser.waitUntil(async () => (await tooltip()) === 'Signet — new uses of your data: 1', {
+    timeout: 10000,
+    timeoutMsg: 'the tray does not show the unread use',
+  });
+  await browser.$('[data-testid="nav-access"]').click();
+  await browser.waitUntil(async () => (await tooltip()) === 'Signet', {
+    timeout: 10000,
+    timeoutMsg: 'seeing the access log did not clear the unread mark',
+  });
   await browser.waitUntil(async () => (await browser.$$('[data-testid="access-entry"]')).length > before, {
     timeout: 15000,
     timeoutMsg: 'the new entry did not appear in the access log',

@@ -107,6 +107,8 @@ export interface Backend {
   onFilesOpened(handler: (files: string[]) => void): Promise<() => void>;
   /** The system's file chooser; resolves to the paths picked (none when closed). */
   pickFiles(): Promise<string[]>;
+  /** Relabels the tray menu in the window's language; `tooltip` says what is unread. */
+  setTrayText(show: string, quit: string, tooltip: string): Promise<void>;
   /** Opens the folder of `path` in the file manager. */
   showInFolder(path: string): Promise<void>;
 }

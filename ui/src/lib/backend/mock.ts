@@ -452,6 +452,14 @@ export class MockBackend implements Backend {
     return Promise.resolve([...this.#picked]);
   }
 
+  /** The tray's text, for tests. */
+  tray = { show: '', quit: '', tooltip: '' };
+
+  setTrayText(show: string, quit: string, tooltip: string): Promise<void> {
+    this.tray = { show, quit, tooltip };
+    return Promise.resolve();
+  }
+
   showInFolder(): Promise<void> {
     return Promise.resolve();
   }

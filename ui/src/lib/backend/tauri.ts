@@ -145,6 +145,10 @@ export class TauriBackend implements Backend {
     return Array.isArray(picked) ? picked : [picked];
   }
 
+  setTrayText(show: string, quit: string, tooltip: string): Promise<void> {
+    return call<void>('set_tray_text', { show, quit, tooltip });
+  }
+
   showInFolder(path: string): Promise<void> {
     return call<void>('show_in_folder', { path });
   }

@@ -5,6 +5,7 @@ fn main() {
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
             "app_info",
             "propose_signing",
+        "pdf_for_preview",
             "sign_files",
             "verify_files",
             "plan_batch",

@@ -57,13 +57,67 @@ async fn blocking<T: Send + 'static>(
         })
 }
 
+/// The files the person chose in this run of the app (picked, dropped or opened with Signet, as
+/// they reach a proposal): the only files whose content the window may read (for the page
+/// preview).
+#[derive(Default)]
+pub(crate) struct Chosen(Mutex<std::collections::HashSet<PathBuf>>);
+
+/// The largest PDF the preview reads.
+const PREVIEW_MAX: u64 = 200 * 1024 * 1024;
+
+/// The bytes of a PDF the person chose, for the page preview; any other file is refused.
+#[tauri::command]
+pub(crate) async fn pdf_for_preview(
+    chosen: tauri::State<'_, Chosen>,
+    path: String,
+) -> Result<tauri::ipc::Response, ApiError> {
+    let path = PathBuf::from(path);
+    let allowed = chosen
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .contains(&path);
+    if !allowed {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "the preview shows only the files you chose to sign",
+        ));
+    }
+    blocking(move || {
+        if signet_api::input::file_kind(&path)? != signet_api::input::FileKind::Pdf {
+            return Err(signet_api::input::not_a_pdf(&path));
+        }
+        let size = std::fs::metadata(&path)
+            .map_err(|e| signet_api::input::unreadable(&path, &e))?
+            .len();
+        if size > PREVIEW_MAX {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                "the PDF is too large for the page preview",
+            )
+            .recommend("Place the signature by page and position without the preview."));
+        }
+        std::fs::read(&path)
+            .map(tauri::ipc::Response::new)
+            .map_err(|e| signet_api::input::unreadable(&path, &e))
+    })
+    .await
+}
+
 /// The proposal for `files`: format and why, outputs (and which exist), level, token.
 #[tauri::command]
 pub(crate) async fn propose_signing(
     context: tauri::State<'_, Context>,
+    chosen: tauri::State<'_, Chosen>,
     files: Vec<String>,
     format: Option<SignFormat>,
 ) -> Result<SignProposal, ApiError> {
+    chosen
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .extend(files.iter().map(PathBuf::from));
     let context = context.inner().clone();
     blocking(move || {
         let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();

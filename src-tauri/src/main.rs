@@ -30,6 +30,7 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(std::sync::Arc::new(commands::Jobs::default()))
         .manage(commands::Listener::default())
+        .manage(commands::Chosen::default())
         .manage(commands::Opened(std::sync::Mutex::new(
             std::env::current_dir()
                 .map(|cwd| opened_files(std::env::args().skip(1), &cwd))
@@ -87,6 +88,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::propose_signing,
+            commands::pdf_for_preview,
             commands::sign_files,
             commands::verify_files,
             commands::plan_batch,

@@ -95,6 +95,20 @@ test('a PDF signed in the window with the ID card, its signature visible on page
   await browser.$('[data-testid="sign-page"]').selectByAttribute('value', '2');
   const box = await browser.$('[data-testid="sign-box"]');
   assert.match(await box.getAttribute('aria-valuetext'), /page 2/);
+  // The page itself is drawn under the box (pdf.js, from the file the person chose): some
+  // pixels are dark where the page's text is.
+  await browser.waitUntil(
+    async () =>
+      browser.execute(() => {
+        const canvas = document.querySelector('[data-testid="page-preview"]');
+        if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return false;
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let dark = 0;
+        for (let i = 0; i < pixels.length; i += 4) if (pixels[i] < 100 && pixels[i + 3] > 0) dark += 1;
+        return dark > 20;
+      }),
+    { timeout: 15000, timeoutMsg: 'the page preview was not drawn' },
+  );
   await shot('sign-review-en-light');
 
   await browser.$('[data-testid="sign-submit"]').click();

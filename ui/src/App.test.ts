@@ -152,8 +152,12 @@ describe('the settings', () => {
     const user = userEvent.setup();
     renderApp(new MockBackend({ error: { code: 'NOT_IMPLEMENTED', message: 'x', recommendation: 'y' } }));
     await user.click(screen.getByTestId('nav-settings'));
-    const notice = await screen.findByTestId('error-notice');
-    expect(notice.textContent).toContain('This feature is not available yet.');
-    expect(notice.textContent).toContain('Check for an update.');
+    // The About block and the signing settings each say it.
+    const notices = await screen.findAllByTestId('error-notice');
+    expect(notices.length).toBe(2);
+    for (const notice of notices) {
+      expect(notice.textContent).toContain('This feature is not available yet.');
+      expect(notice.textContent).toContain('Check for an update.');
+    }
   });
 });

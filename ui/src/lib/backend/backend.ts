@@ -59,6 +59,8 @@ export interface BatchParams {
 export interface Backend {
   /** What this build of Signet is: name, version, profile, optional back ends, log folder. */
   appInfo(): Promise<AppInfo>;
+  /** The bytes of a PDF the person chose, for the page preview. */
+  pdfForPreview(path: string): Promise<ArrayBuffer>;
   /** What Signet proposes for these files: format and why, outputs, level, token. */
   proposeSigning(files: string[], format: SignFormat | null): Promise<SignProposal>;
   /** Signs as chosen. */

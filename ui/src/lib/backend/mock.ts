@@ -256,6 +256,11 @@ export class MockBackend implements Backend {
     return this.#result(this.#info);
   }
 
+  pdfForPreview(): Promise<ArrayBuffer> {
+    // No renderer in unit tests: the picker shows the page's outline.
+    return Promise.reject({ code: 'NOT_IMPLEMENTED', message: 'no preview in the mock', recommendation: '' });
+  }
+
   proposeSigning(files: string[], format: SignFormat | null): Promise<SignProposal> {
     return this.#result(mockProposal(files, format));
   }

@@ -46,6 +46,10 @@ export class TauriBackend implements Backend {
     return call<AppInfo>('app_info');
   }
 
+  pdfForPreview(path: string): Promise<ArrayBuffer> {
+    return call<ArrayBuffer>('pdf_for_preview', { path });
+  }
+
   proposeSigning(files: string[], format: SignFormat | null): Promise<SignProposal> {
     return call<SignProposal>('propose_signing', { files, format });
   }

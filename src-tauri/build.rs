@@ -5,9 +5,10 @@ fn main() {
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
             "app_info",
             "propose_signing",
-        "pdf_for_preview",
+            "pdf_for_preview",
             "sign_files",
             "verify_files",
+            "save_signed_version",
             "plan_batch",
             "load_dashboard",
             "cached_dashboard",

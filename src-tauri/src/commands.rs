@@ -105,6 +105,33 @@ pub(crate) async fn pdf_for_preview(
     .await
 }
 
+/// Saves the version of a verified PDF that a signature covers, beside it; resolves with its
+/// path. Only for files the person chose in this run.
+#[tauri::command]
+pub(crate) async fn save_signed_version(
+    chosen: tauri::State<'_, Chosen>,
+    path: String,
+    length: u64,
+) -> Result<String, ApiError> {
+    let path = PathBuf::from(path);
+    if !chosen
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .contains(&path)
+    {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "only a file you verified can be saved as it was signed",
+        ));
+    }
+    blocking(move || {
+        signet_api::verification::save_signed_version(&path, length)
+            .map(|p| p.display().to_string())
+    })
+    .await
+}
+
 /// The proposal for `files`: format and why, outputs (and which exist), level, token.
 #[tauri::command]
 pub(crate) async fn propose_signing(
@@ -217,10 +244,16 @@ pub(crate) async fn sign_files(
 pub(crate) async fn verify_files(
     context: tauri::State<'_, Context>,
     jobs: tauri::State<'_, Arc<Jobs>>,
+    chosen: tauri::State<'_, Chosen>,
     job_id: u32,
     files: Vec<String>,
     on_event: Channel<JobEvent>,
 ) -> Result<VerifiedFiles, ApiError> {
+    chosen
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .extend(files.iter().map(PathBuf::from));
     let context = context.inner().clone();
     let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {

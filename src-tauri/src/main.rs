@@ -91,6 +91,7 @@ fn main() {
             commands::pdf_for_preview,
             commands::sign_files,
             commands::verify_files,
+            commands::save_signed_version,
             commands::plan_batch,
             commands::load_dashboard,
             commands::cached_dashboard,

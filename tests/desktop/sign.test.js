@@ -207,6 +207,18 @@ test('a PDF whose page was changed after signing is shown as changed, and how', 
   assert.equal(await badge.getText(), 'Not valid');
   const changes = await browser.$('[data-testid="changes"]');
   assert.match(await changes.getText(), /Content changed on page 1/);
+  // The version that was signed is saved beside it: the signed bytes, byte for byte.
+  await browser.$('[data-testid="save-signed-version"]').click();
+  const saved = await browser.$('[data-testid="saved-signed-version"]');
+  await saved.waitForDisplayed({ timeout: 15000, timeoutMsg: 'the signed version was not saved' });
+  const savedPath = await saved.getText();
+  assert.equal(savedPath, path.join(docs, 'contract.tampered.as-signed.pdf'));
+  assert.deepEqual(readFileSync(savedPath), readFileSync(signed).subarray(0, readFileSync(savedPath).length));
+  const judged = runPeer('pyhanko', [
+    'sign', 'validate', '--no-revocation-check',
+    '--trust', path.join(demo.profile, 'trust/root.pem'), '--trust-replace', savedPath,
+  ]);
+  assert.ok(judged.ok && judged.text.includes('INTACT:TRUSTED'), judged.text);
   await shot('verify-tampered-en-light');
 });
 

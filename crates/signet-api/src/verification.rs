@@ -94,6 +94,10 @@ pub struct SignatureView {
     pub errors: Vec<String>,
     /// Remarks.
     pub warnings: Vec<String>,
+    /// For a PDF signature: the length of the file as it was signed (what its byte range
+    /// covers); shorter than the file when later revisions followed.
+    #[ts(type = "number | null")]
+    pub signed_length: Option<u64>,
 }
 
 /// One file verified.
@@ -233,6 +237,10 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
                     .cloned()
                     .collect(),
                 warnings: s.warnings.clone(),
+                signed_length: s.byte_range.as_ref().and_then(|br| match br[..] {
+                    [_, _, c, d] if c >= 0 && d >= 0 => u64::try_from(c + d).ok(),
+                    _ => None,
+                }),
             }
         })
         .collect();
@@ -295,6 +303,7 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
             changes: Vec::new(),
             errors: s.errors.clone(),
             warnings: s.warnings.clone(),
+            signed_length: None,
         })
         .collect();
     let mut verdict = verdict_of(report.indication, false);
@@ -386,4 +395,89 @@ pub fn verify(
         trust_data,
         validation_time: signet_pki::time::Utc(now).to_string(),
     })
+}
+
+/// Saves the version of the PDF at `path` that a signature covers — its first `length` bytes,
+/// which must end a revision (`%%EOF`) — as a new file beside it (`NAME.as-signed.pdf`, numbered
+/// when taken), never replacing a file. Returns the file written.
+pub fn save_signed_version(path: &Path, length: u64) -> Result<PathBuf, ApiError> {
+    let bytes = std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?;
+    let end = usize::try_from(length).unwrap_or(usize::MAX);
+    let prefix = bytes.get(..end).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidInput,
+            format!("{} is shorter than the signed version", path.display()),
+        )
+        .recommend("Verify the file again: it changed since.")
+    })?;
+    let trimmed = prefix
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(&prefix[..0], |i| &prefix[..=i]);
+    if !trimmed.ends_with(b"%%EOF") {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "the signed part of the file does not end a revision",
+        )
+        .recommend(
+            "The signature's byte range is not a whole revision: this version cannot be saved.",
+        ));
+    }
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "document".into(), |s| s.to_string_lossy().into_owned());
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{stem}.as-signed.pdf")
+        } else {
+            format!("{stem}.as-signed-{n}.pdf")
+        };
+        let out = path.with_file_name(name);
+        if out.exists() {
+            continue;
+        }
+        match crate::output::write_atomically(&out, crate::output::Placement::New, |f| {
+            std::io::Write::write_all(f, prefix)
+        }) {
+            Ok(()) => {
+                tracing::info!(bytes = length, "signed version saved");
+                return Ok(out);
+            }
+            Err(err) if err.code == Code::InvalidInput && out.exists() => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Err(ApiError::new(
+        Code::Io,
+        "no free name for the signed version beside the file",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signed_version_is_a_whole_revision_saved_beside_without_replacing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("deed.pdf");
+        let first = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n".to_vec();
+        let mut all = first.clone();
+        all.extend_from_slice(b"2 0 obj<<>>endobj\n%%EOF\n");
+        std::fs::write(&file, &all).unwrap();
+        let saved = save_signed_version(&file, first.len() as u64).unwrap();
+        assert_eq!(saved, dir.path().join("deed.as-signed.pdf"));
+        assert_eq!(std::fs::read(&saved).unwrap(), first);
+        let again = save_signed_version(&file, first.len() as u64).unwrap();
+        assert_eq!(again, dir.path().join("deed.as-signed-2.pdf"));
+        assert_eq!(
+            std::fs::read(&saved).unwrap(),
+            first,
+            "the first copy is kept"
+        );
+        // Not a revision's end, or beyond the file: refused, nothing written.
+        assert!(save_signed_version(&file, 10).is_err());
+        assert!(save_signed_version(&file, all.len() as u64 + 1).is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
 }

@@ -93,6 +93,8 @@ export interface Backend {
   onAccessEntry(handler: (entry: AccessEntryView) => void): Promise<() => void>;
   /** Calls `handler` with each log that fails its proof while listening. */
   onAccessProblem(handler: (problem: AccessProblem) => void): Promise<() => void>;
+  /** Saves the version of a verified PDF a signature covers, beside it; resolves with its path. */
+  saveSignedVersion(path: string, length: number): Promise<string>;
   /** Answers a PIN request; the one time a PIN crosses to Rust. */
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void>;
   /** Cancels a job. */

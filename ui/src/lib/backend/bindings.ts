@@ -882,7 +882,12 @@ errors: Array<string>,
 /**
  * Remarks.
  */
-warnings: Array<string>, };
+warnings: Array<string>,
+/**
+ * For a PDF signature: the length of the file as it was signed (what its byte range
+ * covers); shorter than the file when later revisions followed.
+ */
+signedLength: number | null, };
 export type SignedOutput = {
 /**
  * The file written.

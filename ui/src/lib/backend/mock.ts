@@ -212,6 +212,7 @@ export const MOCK_VERIFIED: VerifiedFiles = {
           changes: [],
           errors: [],
           warnings: [],
+          signedLength: 1000,
         },
       ],
     },
@@ -414,6 +415,10 @@ export class MockBackend implements Backend {
 
   pickFolder(): Promise<string | null> {
     return Promise.resolve('/home/mari/out');
+  }
+
+  saveSignedVersion(path: string): Promise<string> {
+    return Promise.resolve(path.replace(/\.pdf$/, '.as-signed.pdf'));
   }
 
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {

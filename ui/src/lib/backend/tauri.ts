@@ -115,6 +115,10 @@ export class TauriBackend implements Backend {
     return typeof picked === 'string' ? picked : null;
   }
 
+  saveSignedVersion(path: string, length: number): Promise<string> {
+    return call<string>('save_signed_version', { path, length });
+  }
+
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {
     return call<void>('answer_pin', { jobId, requestId, secret, value });
   }

@@ -23,6 +23,8 @@ fn main() {
             "card_certificates",
             "card_pin",
             "take_opened_files",
+            "pick_files",
+            "pick_folder",
             "load_settings",
             "save_settings",
             "show_in_folder",

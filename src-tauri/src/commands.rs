@@ -57,11 +57,75 @@ async fn blocking<T: Send + 'static>(
         })
 }
 
-/// The files the person chose in this run of the app (picked, dropped or opened with Signet, as
-/// they reach a proposal): the only files whose content the window may read (for the page
-/// preview).
+/// The files and folders the person chose in this run of the app — through Signet's own file
+/// chooser (run from Rust), by opening them with Signet, or as Signet's own outputs — and only
+/// these: every command that takes a path checks it here, so a compromised page cannot name
+/// another file.
 #[derive(Default)]
 pub(crate) struct Chosen(Mutex<std::collections::HashSet<PathBuf>>);
+
+impl Chosen {
+    /// Adds what the person chose (or Signet wrote).
+    pub(crate) fn add(&self, paths: impl IntoIterator<Item = PathBuf>) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(paths);
+    }
+
+    /// `Ok` when `path` was chosen, or lies in a chosen folder.
+    pub(crate) fn check(&self, path: &std::path::Path) -> Result<(), ApiError> {
+        let set = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if path.is_absolute() && path.ancestors().any(|p| set.contains(p)) {
+            Ok(())
+        } else {
+            tracing::warn!("the window named a file the person did not choose");
+            Err(ApiError::new(
+                Code::InvalidInput,
+                "Signet works only on files you chose in this window",
+            )
+            .recommend("Choose the file again with “Choose files…”, or open it with Signet."))
+        }
+    }
+
+    fn check_all(&self, paths: &[String]) -> Result<(), ApiError> {
+        paths
+            .iter()
+            .try_for_each(|p| self.check(std::path::Path::new(p)))
+    }
+}
+
+/// Signet's file chooser, run from Rust: what the person picks becomes chosen.
+#[tauri::command]
+pub(crate) async fn pick_files(
+    app: tauri::AppHandle,
+    chosen: tauri::State<'_, Chosen>,
+) -> Result<Vec<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt as _;
+    let picked = blocking(move || Ok(app.dialog().file().blocking_pick_files())).await?;
+    let paths: Vec<PathBuf> = picked
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|f| f.into_path().ok())
+        .collect();
+    chosen.add(paths.iter().cloned());
+    Ok(paths.iter().map(|p| p.display().to_string()).collect())
+}
+
+/// Signet's folder chooser, run from Rust: the folder picked becomes chosen.
+#[tauri::command]
+pub(crate) async fn pick_folder(
+    app: tauri::AppHandle,
+    chosen: tauri::State<'_, Chosen>,
+) -> Result<Option<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt as _;
+    let picked = blocking(move || Ok(app.dialog().file().blocking_pick_folder())).await?;
+    let path = picked.and_then(|f| f.into_path().ok());
+    if let Some(p) = &path {
+        chosen.add([p.clone()]);
+    }
+    Ok(path.map(|p| p.display().to_string()))
+}
 
 /// The largest PDF the preview reads.
 const PREVIEW_MAX: u64 = 200 * 1024 * 1024;
@@ -73,17 +137,7 @@ pub(crate) async fn pdf_for_preview(
     path: String,
 ) -> Result<tauri::ipc::Response, ApiError> {
     let path = PathBuf::from(path);
-    let allowed = chosen
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .contains(&path);
-    if !allowed {
-        return Err(ApiError::new(
-            Code::InvalidInput,
-            "the preview shows only the files you chose to sign",
-        ));
-    }
+    chosen.check(&path)?;
     blocking(move || {
         if signet_api::input::file_kind(&path)? != signet_api::input::FileKind::Pdf {
             return Err(signet_api::input::not_a_pdf(&path));
@@ -114,17 +168,7 @@ pub(crate) async fn save_signed_version(
     length: u64,
 ) -> Result<String, ApiError> {
     let path = PathBuf::from(path);
-    if !chosen
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .contains(&path)
-    {
-        return Err(ApiError::new(
-            Code::InvalidInput,
-            "only a file you verified can be saved as it was signed",
-        ));
-    }
+    chosen.check(&path)?;
     blocking(move || {
         signet_api::verification::save_signed_version(&path, length)
             .map(|p| p.display().to_string())
@@ -140,11 +184,7 @@ pub(crate) async fn propose_signing(
     files: Vec<String>,
     format: Option<SignFormat>,
 ) -> Result<SignProposal, ApiError> {
-    chosen
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .extend(files.iter().map(PathBuf::from));
+    chosen.check_all(&files)?;
     let context = context.inner().clone();
     blocking(move || {
         let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();
@@ -175,6 +215,10 @@ pub(crate) struct SignChoice {
     reason: Option<String>,
     location: Option<String>,
     replace_existing: bool,
+    /// The SHA-256 of each file as the person reviewed it.
+    reviewed_sha256: Vec<String>,
+    /// The outputs the person agreed to replace.
+    replace: Vec<String>,
 }
 
 fn events(channel: Channel<JobEvent>) -> impl Fn(JobEvent) + Send + Sync + 'static {
@@ -193,6 +237,7 @@ async fn run_job<T: Send + 'static>(
     work: impl FnOnce(&job::JobControl) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let (handle, control) = job::channel(events(channel));
+    let handle_for_removal = handle.clone();
     if jobs.with(|all| all.insert(id, handle).is_some()) {
         tracing::warn!(
             id,
@@ -201,7 +246,15 @@ async fn run_job<T: Send + 'static>(
     }
     let done = Arc::clone(&jobs);
     let result = blocking(move || work(&control)).await;
-    done.with(|all| all.remove(&id));
+    // Only this job's handle: a later job that reused the id keeps its own.
+    done.with(|all| {
+        if all
+            .get(&id)
+            .is_some_and(|h| h.same_job(&handle_for_removal))
+        {
+            all.remove(&id);
+        }
+    });
     result
 }
 
@@ -210,10 +263,12 @@ async fn run_job<T: Send + 'static>(
 pub(crate) async fn sign_files(
     context: tauri::State<'_, Context>,
     jobs: tauri::State<'_, Arc<Jobs>>,
+    chosen: tauri::State<'_, Chosen>,
     job_id: u32,
     choice: SignChoice,
     on_event: Channel<JobEvent>,
 ) -> Result<SignOutcome, ApiError> {
+    chosen.check_all(&choice.files)?;
     let context = context.inner().clone();
     let request = SignFilesRequest {
         files: choice.files.iter().map(PathBuf::from).collect(),
@@ -231,12 +286,17 @@ pub(crate) async fn sign_files(
         reason: choice.reason.filter(|r| !r.trim().is_empty()),
         location: choice.location.filter(|l| !l.trim().is_empty()),
         replace_existing: choice.replace_existing,
+        reviewed_sha256: choice.reviewed_sha256,
+        agreed_replacements: Some(choice.replace.iter().map(PathBuf::from).collect()),
     };
-    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+    let outcome = run_job(jobs.inner().clone(), job_id, on_event, move |control| {
         let fetch = signet_api::http::HttpFetch::default();
         signet_api::signing::sign(&context, &request, &fetch, control)
     })
-    .await
+    .await?;
+    // Signet's own outputs may be verified and shown in their folder.
+    chosen.add(outcome.outputs.iter().map(|o| PathBuf::from(&o.output)));
+    Ok(outcome)
 }
 
 /// Verifies every file, reporting each step on `on_event`.
@@ -249,11 +309,7 @@ pub(crate) async fn verify_files(
     files: Vec<String>,
     on_event: Channel<JobEvent>,
 ) -> Result<VerifiedFiles, ApiError> {
-    chosen
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .extend(files.iter().map(PathBuf::from));
+    chosen.check_all(&files)?;
     let context = context.inner().clone();
     let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {
@@ -271,16 +327,25 @@ pub(crate) struct BatchParams {
     out_dir: Option<String>,
     format: Option<BatchFormat>,
     level: Option<BaselineLevel>,
+    /// Each file as the person reviewed it: (path, SHA-256).
+    #[serde(default)]
+    reviewed: Vec<(String, String)>,
 }
 
 impl BatchParams {
-    fn choice(self) -> BatchChoice {
-        BatchChoice {
+    /// The choice, once every file and the output folder are ones the person chose.
+    fn choice(self, chosen: &Chosen) -> Result<BatchChoice, ApiError> {
+        chosen.check_all(&self.files)?;
+        if let Some(out) = &self.out_dir {
+            chosen.check(std::path::Path::new(out))?;
+        }
+        Ok(BatchChoice {
             files: self.files.into_iter().map(PathBuf::from).collect(),
             out_dir: self.out_dir.map(PathBuf::from),
             format: self.format,
             level: self.level,
-        }
+            reviewed: self.reviewed,
+        })
     }
 }
 
@@ -288,10 +353,15 @@ impl BatchParams {
 #[tauri::command]
 pub(crate) async fn plan_batch(
     context: tauri::State<'_, Context>,
+    chosen: tauri::State<'_, Chosen>,
     params: BatchParams,
 ) -> Result<BatchPlan, ApiError> {
     let context = context.inner().clone();
-    blocking(move || signet_api::batching::plan(&context, &params.choice())).await
+    let choice = params.choice(&chosen)?;
+    let plan = blocking(move || signet_api::batching::plan(&context, &choice)).await?;
+    // The output folder Signet derived from what was chosen.
+    chosen.add([PathBuf::from(&plan.out_dir)]);
+    Ok(plan)
 }
 
 /// Runs a batch: a PIN request per signature, a pause while the card is out, the journal.
@@ -299,12 +369,13 @@ pub(crate) async fn plan_batch(
 pub(crate) async fn run_batch(
     context: tauri::State<'_, Context>,
     jobs: tauri::State<'_, Arc<Jobs>>,
+    chosen: tauri::State<'_, Chosen>,
     job_id: u32,
     params: BatchParams,
     on_event: Channel<JobEvent>,
 ) -> Result<BatchOutcome, ApiError> {
     let context = context.inner().clone();
-    let choice = params.choice();
+    let choice = params.choice(&chosen)?;
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {
         let fetch = signet_api::http::HttpFetch::default();
         signet_api::batching::run(&context, &choice, &fetch, control, true)
@@ -407,6 +478,12 @@ pub(crate) fn start_listening(
         if let Err(err) = signet_api::dashboard::listen(&context, &control, &on_new, &on_problem) {
             tracing::warn!(code = %err.code, "listening stopped");
         }
+        // Not listening any more: closing the window quits again, and listening may start anew.
+        use tauri::Manager as _;
+        *app.state::<Listener>()
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     });
 }
 
@@ -430,24 +507,21 @@ impl std::fmt::Debug for Secret {
 }
 
 /// The answer to the PIN request `request_id` of job `job_id`: the one time a PIN crosses from
-/// the window to Rust, where it becomes a `Pin` at once.
+/// the window to Rust, where it becomes a `Pin` at once, of the kind that request asked for.
 #[tauri::command]
 pub(crate) fn answer_pin(
     jobs: tauri::State<'_, Arc<Jobs>>,
     job_id: u32,
     request_id: u64,
-    secret: SecretKind,
     value: Secret,
 ) -> Result<(), ApiError> {
-    let pin = signet_api::card::pin_from_typed(pin_kind(secret), value.0)?;
     let handle = jobs.with(|all| all.get(&job_id).cloned()).ok_or_else(|| {
         ApiError::new(
             Code::Cancelled,
             "the operation asking for the PIN has ended",
         )
     })?;
-    handle.answer(request_id, pin);
-    Ok(())
+    handle.answer_typed(request_id, value.0)
 }
 
 /// Cancels job `job_id` (nothing happens when it has ended).
@@ -471,15 +545,6 @@ pub(crate) async fn card_certificates() -> Result<Vec<CardCertificate>, ApiError
     blocking(signet_api::card::card_certificates).await
 }
 
-fn pin_kind(secret: SecretKind) -> signet_api::card::PinKind {
-    match secret {
-        SecretKind::Pin1 => signet_api::card::PinKind::Pin1,
-        SecretKind::Pin2 => signet_api::card::PinKind::Pin2,
-        SecretKind::Puk => signet_api::card::PinKind::Puk,
-        SecretKind::Password => signet_api::card::PinKind::Password,
-    }
-}
-
 /// Changes PIN1, PIN2 or the PUK (`unblock` false), or unblocks PIN1 or PIN2 with the PUK.
 #[tauri::command]
 pub(crate) async fn card_pin(
@@ -490,7 +555,7 @@ pub(crate) async fn card_pin(
     on_event: Channel<JobEvent>,
 ) -> Result<PinChange, ApiError> {
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {
-        signet_api::card::card_pin_job(pin_kind(pin), unblock, control)
+        signet_api::card::card_pin_job(pin.into(), unblock, control)
     })
     .await
 }
@@ -505,8 +570,17 @@ pub(crate) fn load_settings(context: tauri::State<'_, Context>) -> PersonSetting
 #[tauri::command]
 pub(crate) fn save_settings(
     context: tauri::State<'_, Context>,
+    chosen: tauri::State<'_, Chosen>,
     settings: PersonSettings,
 ) -> Result<PersonSettings, ApiError> {
+    // A PKCS#11 module is a library Signet loads, a PKCS#12 file a key it opens: only one the
+    // person picked in Signet's own chooser.
+    if let Some(token) = settings.token.as_deref()
+        && let Some((_, path)) = token.split_once(':')
+        && !path.trim().is_empty()
+    {
+        chosen.check(std::path::Path::new(path.trim()))?;
+    }
     signet_api::settings::save(&context, settings)
 }
 
@@ -518,8 +592,12 @@ pub(crate) fn take_opened_files(opened: tauri::State<'_, Opened>) -> Vec<String>
 
 /// Opens the folder holding `path` in the file manager.
 #[tauri::command]
-pub(crate) fn show_in_folder(path: String) -> Result<(), ApiError> {
+pub(crate) fn show_in_folder(
+    chosen: tauri::State<'_, Chosen>,
+    path: String,
+) -> Result<(), ApiError> {
     let path = PathBuf::from(path);
+    chosen.check(&path)?;
     let folder = path
         .parent()
         .filter(|p| p.is_dir())
@@ -527,7 +605,10 @@ pub(crate) fn show_in_folder(path: String) -> Result<(), ApiError> {
     std::process::Command::new("xdg-open")
         .arg(folder)
         .spawn()
-        .map(|_| ())
+        // Reaped on a thread of its own: no zombie per click.
+        .map(|mut child| {
+            std::thread::spawn(move || child.wait());
+        })
         .map_err(|e| {
             ApiError::new(
                 Code::Io,

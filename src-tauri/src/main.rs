@@ -14,6 +14,8 @@ fn main() {
         .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
             // Files opened with Signet while it runs go to the running window.
             let files = opened_files(args.into_iter().skip(1), std::path::Path::new(&cwd));
+            app.state::<commands::Chosen>()
+                .add(files.iter().map(std::path::PathBuf::from));
             tracing::info!(files = files.len(), "second launch: handing over to the running window");
             if !files.is_empty()
                 && let Err(err) = app.emit_to("main", "files-opened", files)
@@ -30,7 +32,15 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(std::sync::Arc::new(commands::Jobs::default()))
         .manage(commands::Listener::default())
-        .manage(commands::Chosen::default())
+        .manage({
+            // Files opened with Signet are files the person chose.
+            let opened = std::env::current_dir()
+                .map(|cwd| opened_files(std::env::args().skip(1), &cwd))
+                .unwrap_or_default();
+            let chosen = commands::Chosen::default();
+            chosen.add(opened.iter().map(std::path::PathBuf::from));
+            chosen
+        })
         .manage(commands::Opened(std::sync::Mutex::new(
             std::env::current_dir()
                 .map(|cwd| opened_files(std::env::args().skip(1), &cwd))
@@ -106,6 +116,8 @@ fn main() {
             commands::card_certificates,
             commands::card_pin,
             commands::take_opened_files,
+            commands::pick_files,
+            commands::pick_folder,
             commands::load_settings,
             commands::save_settings,
             commands::show_in_folder,

@@ -1,15 +1,31 @@
 //! Telling the person the moment someone looks: the window gets the entry (`access-entry`), the
 //! desktop shows a notification (freedesktop on Linux) naming who looked and why.
 
-use signet_api::dashboard::{AccessEntryView, AccessProblem};
-use tauri::{AppHandle, Emitter as _};
+use signet_api::dashboard::{AccessEntryView, AccessProblem, EntryOutcome};
+use tauri::{AppHandle, Emitter as _, Manager as _};
 use tauri_plugin_notification::NotificationExt as _;
+
+/// Text from an agency as plain text for a notification server that reads markup.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
 
 /// A new use of the person's data.
 pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
     if let Err(err) = app.emit("access-entry", entry) {
         tracing::warn!(error = %err, "the window did not take a new access entry");
     }
+    // The person's own consent changes are no news to them.
+    if entry.outcome == EntryOutcome::ConsentChanged {
+        return;
+    }
+    let texts = app.state::<crate::tray::Tray>().texts();
+    let template = match entry.outcome {
+        EntryOutcome::RefusedByConsent | EntryOutcome::RefusedByAuthorization => texts.refused,
+        _ => texts.looked,
+    };
     let who = entry.official.as_deref().map_or_else(
         || entry.receiver.clone().unwrap_or_default(),
         |official| format!("{official}, {}", entry.receiver.clone().unwrap_or_default()),
@@ -24,8 +40,8 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
     let shown = app
         .notification()
         .builder()
-        .title(format!("{} looked at your data", entry.agency))
-        .body(body)
+        .title(escaped(&template.replace("{agency}", &entry.agency)))
+        .body(escaped(&body))
         .show();
     match shown {
         Ok(()) => tracing::info!(index = entry.index, "access notification shown"),
@@ -38,13 +54,11 @@ pub(crate) fn problem(app: &AppHandle, problem: &AccessProblem) {
     if let Err(err) = app.emit("access-problem", problem) {
         tracing::warn!(error = %err, "the window did not take an access alarm");
     }
+    let texts = app.state::<crate::tray::Tray>().texts();
     let _ = app
         .notification()
         .builder()
-        .title(format!(
-            "{}: the access log failed its proof",
-            problem.agency
-        ))
-        .body(problem.error.message.clone())
+        .title(escaped(&texts.alarm.replace("{agency}", &problem.agency)))
+        .body(escaped(&problem.error.message))
         .show();
 }

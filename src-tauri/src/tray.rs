@@ -7,13 +7,43 @@ use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager as _, Wry};
 
-/// The tray's parts that change with the language and the unread count.
+/// The tray's parts that change with the language and the unread count, and the notifications'
+/// titles in the window's language.
 pub(crate) struct Tray {
     show: MenuItem<Wry>,
     quit: MenuItem<Wry>,
     icon: TrayIcon<Wry>,
     /// The tooltip now (read by the tests through the command below).
     tooltip: Mutex<String>,
+    notify: Mutex<NotifyTexts>,
+}
+
+/// The notifications' titles, `{agency}` filled in.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct NotifyTexts {
+    pub(crate) looked: String,
+    pub(crate) refused: String,
+    pub(crate) alarm: String,
+}
+
+impl Default for NotifyTexts {
+    fn default() -> Self {
+        Self {
+            looked: "{agency} looked at your data".into(),
+            refused: "{agency}: a query for your data was refused".into(),
+            alarm: "{agency}: the access log failed its proof".into(),
+        }
+    }
+}
+
+impl Tray {
+    pub(crate) fn texts(&self) -> NotifyTexts {
+        self.notify
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
 }
 
 pub(crate) fn create(app: &AppHandle) -> tauri::Result<()> {
@@ -45,6 +75,7 @@ pub(crate) fn create(app: &AppHandle) -> tauri::Result<()> {
         quit,
         icon,
         tooltip: Mutex::new("Signet".to_owned()),
+        notify: Mutex::new(NotifyTexts::default()),
     });
     Ok(())
 }
@@ -56,6 +87,7 @@ pub(crate) fn set_tray_text(
     show: String,
     quit: String,
     tooltip: String,
+    notify: NotifyTexts,
 ) -> Result<(), signet_api::ApiError> {
     let failed = |e: tauri::Error| {
         signet_api::ApiError::new(
@@ -70,6 +102,10 @@ pub(crate) fn set_tray_text(
         .tooltip
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = tooltip;
+    *tray
+        .notify
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = notify;
     Ok(())
 }
 

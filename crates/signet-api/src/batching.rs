@@ -31,6 +31,9 @@ pub struct BatchChoice {
     pub format: Option<BatchFormat>,
     /// The level (the settings' by default).
     pub level: Option<BaselineLevel>,
+    /// Each file the person reviewed (path, SHA-256 hex); empty: not checked. A file changed or
+    /// added since the review stops the batch before anything is signed.
+    pub reviewed: Vec<(String, String)>,
 }
 
 /// The files of `paths`: a folder stands for the files directly in it (not hidden ones, not
@@ -141,6 +144,34 @@ pub fn plan(context: &Context, choice: &BatchChoice) -> Result<BatchPlan, ApiErr
         .clone())
 }
 
+/// `Ok` when the plan holds exactly the files reviewed, each with the reviewed content.
+fn check_reviewed(plan: &BatchPlan, reviewed: &[(String, String)]) -> Result<(), ApiError> {
+    if reviewed.is_empty() {
+        return Ok(());
+    }
+    for file in &plan.files {
+        match reviewed.iter().find(|(path, _)| *path == file.input) {
+            Some((_, sha)) if sha.eq_ignore_ascii_case(&file.input_sha256) => {}
+            Some(_) => return Err(ApiError::input_changed(Path::new(&file.input))),
+            None => {
+                return Err(ApiError::new(
+                    Code::InvalidInput,
+                    format!("{} was not in the list you reviewed", file.input),
+                )
+                .recommend("Review the batch again: a file was added since."));
+            }
+        }
+    }
+    if plan.files.len() != reviewed.len() {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "a file you reviewed is no longer in the batch",
+        )
+        .recommend("Review the batch again."));
+    }
+    Ok(())
+}
+
 /// How a desktop batch ended.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -197,6 +228,7 @@ pub fn run(
         job.check()?;
         let batch = Batch::prepare(context, request.clone())?.with_pin_retries();
         let plan = batch.plan().clone();
+        check_reviewed(&plan, &choice.reviewed)?;
         let total = plan.files.len();
         let signer = plan
             .signer

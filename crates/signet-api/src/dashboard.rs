@@ -487,6 +487,13 @@ pub fn listen(
 ) -> Result<(), ApiError> {
     let token = Settings::resolve(context, None, None)?.token;
     let nodes = crate::data::node_list(context)?;
+    // Entries logged before listening started are not news, also when a node that was away
+    // hands them over later.
+    // (Five minutes of slack for a node's clock running behind.)
+    let started =
+        signet_pki::time::Utc(context.clock().now() - std::time::Duration::from_secs(300))
+            .to_string();
+    let started = &started;
     std::thread::scope(|scope| {
         for node in &nodes {
             let token = token.clone();
@@ -511,7 +518,10 @@ pub fn listen(
                         &mut |entry| {
                             if seen.is_none_or(|s| entry.index > s) {
                                 seen = Some(entry.index);
-                                on_new(entry_view(node, entry));
+                                let view = entry_view(node, entry);
+                                if view.time.as_ref().is_none_or(|t| t >= started) {
+                                    on_new(view);
+                                }
                             }
                             !job.is_cancelled()
                         },

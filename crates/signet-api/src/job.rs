@@ -53,6 +53,17 @@ pub enum SecretKind {
     Password,
 }
 
+impl From<SecretKind> for PinKind {
+    fn from(kind: SecretKind) -> Self {
+        match kind {
+            SecretKind::Pin1 => Self::Pin1,
+            SecretKind::Pin2 => Self::Pin2,
+            SecretKind::Puk => Self::Puk,
+            SecretKind::Password => Self::Password,
+        }
+    }
+}
+
 impl From<PinKind> for SecretKind {
     fn from(kind: PinKind) -> Self {
         match kind {
@@ -146,6 +157,7 @@ enum Answer {
 pub struct JobHandle {
     cancelled: Arc<AtomicBool>,
     answers: Sender<Answer>,
+    asked: Arc<Mutex<Option<(u64, PinKind)>>>,
 }
 
 impl std::fmt::Debug for JobHandle {
@@ -174,6 +186,27 @@ impl JobHandle {
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::SeqCst)
     }
+
+    /// Answers the request `id` with what the person typed, as the kind of secret that request
+    /// asked for (the caller does not say which: a wrong kind can never change another PIN).
+    pub fn answer_typed(&self, id: u64, typed: zeroize::Zeroizing<String>) -> Result<(), ApiError> {
+        let kind = match *self.asked.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some((asked, kind)) if asked == id => kind,
+            _ => {
+                return Err(ApiError::new(
+                    Code::Cancelled,
+                    "the request for this PIN is no longer open",
+                ));
+            }
+        };
+        self.answer(id, crate::card::pin_from_typed(kind, typed)?);
+        Ok(())
+    }
+
+    /// Whether `other` is a handle of the same job.
+    pub fn same_job(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.cancelled, &other.cancelled)
+    }
 }
 
 /// Where a job's events go.
@@ -185,6 +218,7 @@ pub struct JobControl {
     cancelled: Arc<AtomicBool>,
     answers: Mutex<Receiver<Answer>>,
     next_id: AtomicU64,
+    asked: Arc<Mutex<Option<(u64, PinKind)>>>,
 }
 
 impl std::fmt::Debug for JobControl {
@@ -199,23 +233,29 @@ impl std::fmt::Debug for JobControl {
 pub fn channel(events: impl Fn(JobEvent) + Send + Sync + 'static) -> (JobHandle, JobControl) {
     let (tx, rx) = std::sync::mpsc::channel();
     let cancelled = Arc::new(AtomicBool::new(false));
+    let asked = Arc::new(Mutex::new(None));
     (
         JobHandle {
             cancelled: Arc::clone(&cancelled),
             answers: tx,
+            asked: Arc::clone(&asked),
         },
         JobControl {
             events: Box::new(events),
             cancelled,
             answers: Mutex::new(rx),
             next_id: AtomicU64::new(1),
+            asked,
         },
     )
 }
 
 /// The error of a cancelled job.
 pub fn cancelled() -> ApiError {
-    ApiError::new(Code::Cancelled, "cancelled: nothing was signed or written")
+    ApiError::new(
+        Code::Cancelled,
+        "cancelled: nothing more was signed or written (what was finished before is kept)",
+    )
 }
 
 impl JobControl {
@@ -254,6 +294,7 @@ impl JobControl {
         request.id = id;
         let kind = request.secret;
         tracing::debug!(id, secret = ?kind, retry = request.retry, "asking for a secret");
+        *self.asked.lock().unwrap_or_else(PoisonError::into_inner) = Some((id, kind.into()));
         self.emit(JobEvent::PinRequest(request));
         let answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
         loop {

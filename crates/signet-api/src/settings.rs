@@ -62,8 +62,19 @@ pub fn save(context: &Context, mut settings: PersonSettings) -> Result<PersonSet
         .token
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
+    let loopback = |url: &str| {
+        [
+            "http://127.0.0.1:",
+            "http://127.0.0.1/",
+            "http://[::1]",
+            "http://localhost:",
+            "http://localhost/",
+        ]
+        .iter()
+        .any(|p| url.starts_with(p))
+    };
     if let Some(url) = &settings.tsa_url
-        && !(url.starts_with("https://") || url.starts_with("http://"))
+        && !(url.starts_with("https://") || loopback(url))
     {
         return Err(ApiError::new(
             Code::InvalidInput,
@@ -116,7 +127,7 @@ mod tests {
         let err = save(
             &context,
             PersonSettings {
-                tsa_url: Some("tsa.example".into()),
+                tsa_url: Some("http://tsa.example/".into()),
                 ..PersonSettings::default()
             },
         )

@@ -173,6 +173,12 @@ pub struct SignFilesRequest {
     pub location: Option<String>,
     /// Replace outputs that exist (the person was asked).
     pub replace_existing: bool,
+    /// The SHA-256 (hex) of each file as the person reviewed it, in order; empty: not checked.
+    /// A file whose content differs now is not signed ([`ApiError::input_changed`]).
+    pub reviewed_sha256: Vec<String>,
+    /// With `replace_existing`: the outputs the person agreed to replace; another existing
+    /// output is still refused. `None`: every existing output (the command line's `--force`).
+    pub agreed_replacements: Option<Vec<PathBuf>>,
 }
 
 /// One output written.
@@ -544,8 +550,29 @@ pub fn sign(
         request.format,
         request.output_dir.as_deref(),
     )?;
-    if !request.replace_existing
-        && let Some(existing) = proposal.existing.first()
+    // What the person reviewed is what is signed: the same files with the same content.
+    if !request.reviewed_sha256.is_empty() {
+        if request.reviewed_sha256.len() != proposal.files.len() {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                "the files to sign are not the files reviewed",
+            )
+            .recommend("Choose the files again and review them before signing."));
+        }
+        for (file, reviewed) in proposal.files.iter().zip(&request.reviewed_sha256) {
+            if !file.facts.sha256.eq_ignore_ascii_case(reviewed) {
+                return Err(ApiError::input_changed(Path::new(&file.facts.path)));
+            }
+        }
+    }
+    let agreed = |existing: &String| match &request.agreed_replacements {
+        None => true,
+        Some(list) => list.iter().any(|a| a == Path::new(existing)),
+    };
+    if let Some(existing) = proposal
+        .existing
+        .iter()
+        .find(|e| !request.replace_existing || !agreed(e))
     {
         return Err(ApiError::output_exists(Path::new(existing)));
     }

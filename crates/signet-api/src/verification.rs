@@ -237,10 +237,15 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
                     .cloned()
                     .collect(),
                 warnings: s.warnings.clone(),
-                signed_length: s.byte_range.as_ref().and_then(|br| match br[..] {
-                    [_, _, c, d] if c >= 0 && d >= 0 => u64::try_from(c + d).ok(),
-                    _ => None,
-                }),
+                signed_length: s
+                    .byte_range
+                    .as_ref()
+                    .and_then(|br| match br[..] {
+                        [_, _, c, d] if c >= 0 && d >= 0 => c.checked_add(d),
+                        _ => None,
+                    })
+                    .and_then(|end| u64::try_from(end).ok())
+                    .filter(|_| s.intact),
             }
         })
         .collect();
@@ -307,8 +312,10 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
         })
         .collect();
     let mut verdict = verdict_of(report.indication, false);
-    if let Some(worst) = signatures.iter().map(|s| s.verdict).max() {
-        verdict = verdict.max(worst);
+    match signatures.iter().map(|s| s.verdict).max() {
+        Some(worst) => verdict = verdict.max(worst),
+        // A container without a signature proves nothing.
+        None => verdict = Verdict::NotValid,
     }
     let mut problems: Vec<String> = report.refused.iter().cloned().collect();
     problems.extend(report.problems.iter().cloned());
@@ -410,6 +417,37 @@ pub fn save_signed_version(path: &Path, length: u64) -> Result<PathBuf, ApiError
         )
         .recommend("Verify the file again: it changed since.")
     })?;
+    // The length must be where an intact signature's byte range ends (checked on the file as
+    // it is now, offline): never bytes no signature covers.
+    let anchors = signet_pki::TrustAnchors::default();
+    let report = signet_pades::validate::validate(
+        &bytes,
+        &signet_pades::validate::Options {
+            anchors: &anchors,
+            intermediates: Vec::new(),
+            at: std::time::SystemTime::now(),
+            online: None,
+            ocsp_policy: Default::default(),
+            trusted_list: None,
+        },
+    );
+    let covered = report.signatures.iter().any(|s| {
+        s.intact
+            && s.kind == "signature"
+            && s.byte_range.as_ref().is_some_and(|br| match br[..] {
+                [_, _, c, d] => {
+                    c.checked_add(d).and_then(|e| u64::try_from(e).ok()) == Some(length)
+                }
+                _ => false,
+            })
+    });
+    if !covered {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            "no intact signature of the file covers exactly this version",
+        )
+        .recommend("Verify the file again and save the version from one of its signatures."));
+    }
     let trimmed = prefix
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
@@ -458,26 +496,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_signed_version_is_a_whole_revision_saved_beside_without_replacing() {
+    fn a_version_no_intact_signature_covers_is_never_saved() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("deed.pdf");
         let first = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n".to_vec();
         let mut all = first.clone();
         all.extend_from_slice(b"2 0 obj<<>>endobj\n%%EOF\n");
         std::fs::write(&file, &all).unwrap();
-        let saved = save_signed_version(&file, first.len() as u64).unwrap();
-        assert_eq!(saved, dir.path().join("deed.as-signed.pdf"));
-        assert_eq!(std::fs::read(&saved).unwrap(), first);
-        let again = save_signed_version(&file, first.len() as u64).unwrap();
-        assert_eq!(again, dir.path().join("deed.as-signed-2.pdf"));
-        assert_eq!(
-            std::fs::read(&saved).unwrap(),
-            first,
-            "the first copy is kept"
-        );
-        // Not a revision's end, or beyond the file: refused, nothing written.
-        assert!(save_signed_version(&file, 10).is_err());
-        assert!(save_signed_version(&file, all.len() as u64 + 1).is_err());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+        // A whole revision, but no signature covers it; not a revision; beyond the file.
+        for length in [first.len() as u64, 10, all.len() as u64 + 1] {
+            assert!(save_signed_version(&file, length).is_err(), "{length}");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -40,6 +40,17 @@ export interface SignChoice {
   reason: string | null;
   location: string | null;
   replaceExisting: boolean;
+  /** The SHA-256 of each file as the person reviewed it. */
+  reviewedSha256: string[];
+  /** The existing outputs the person agreed to replace. */
+  replace: string[];
+}
+
+/** The desktop notifications' titles in the window's language, `{agency}` filled in by Rust. */
+export interface NotifyTexts {
+  looked: string;
+  refused: string;
+  alarm: string;
 }
 
 /** What the person chose for a batch. */
@@ -48,6 +59,8 @@ export interface BatchParams {
   outDir: string | null;
   format: BatchFormat | null;
   level: BaselineLevel | null;
+  /** Each file as the person reviewed it: path and SHA-256. */
+  reviewed: [string, string][];
 }
 
 /**
@@ -112,7 +125,7 @@ export interface Backend {
   /** The system's file chooser; resolves to the paths picked (none when closed). */
   pickFiles(): Promise<string[]>;
   /** Relabels the tray menu in the window's language; `tooltip` says what is unread. */
-  setTrayText(show: string, quit: string, tooltip: string): Promise<void>;
+  setTrayText(show: string, quit: string, tooltip: string, notify: NotifyTexts): Promise<void>;
   /** Opens the folder of `path` in the file manager. */
   showInFolder(path: string): Promise<void>;
 }

@@ -1,8 +1,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { open } from '@tauri-apps/plugin-dialog';
 
-import type { Backend, BatchParams, SignChoice } from './backend';
+import type { Backend, BatchParams, NotifyTexts, SignChoice } from './backend';
 import type {
   AccessEntryView,
   AccessLogView,
@@ -110,9 +109,8 @@ export class TauriBackend implements Backend {
     return listen<AccessProblem>('access-problem', (event) => handler(event.payload));
   }
 
-  async pickFolder(): Promise<string | null> {
-    const picked = await open({ multiple: false, directory: true });
-    return typeof picked === 'string' ? picked : null;
+  pickFolder(): Promise<string | null> {
+    return call<string | null>('pick_folder');
   }
 
   saveSignedVersion(path: string, length: number): Promise<string> {
@@ -147,14 +145,12 @@ export class TauriBackend implements Backend {
     return listen<string[]>('files-opened', (event) => handler(event.payload));
   }
 
-  async pickFiles(): Promise<string[]> {
-    const picked = await open({ multiple: true, directory: false });
-    if (picked === null) return [];
-    return Array.isArray(picked) ? picked : [picked];
+  pickFiles(): Promise<string[]> {
+    return call<string[]>('pick_files');
   }
 
-  setTrayText(show: string, quit: string, tooltip: string): Promise<void> {
-    return call<void>('set_tray_text', { show, quit, tooltip });
+  setTrayText(show: string, quit: string, tooltip: string, notify: NotifyTexts): Promise<void> {
+    return call<void>('set_tray_text', { show, quit, tooltip, notify });
   }
 
   showInFolder(path: string): Promise<void> {

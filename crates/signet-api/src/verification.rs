@@ -425,7 +425,7 @@ pub fn save_signed_version(path: &Path, length: u64) -> Result<PathBuf, ApiError
         &signet_pades::validate::Options {
             anchors: &anchors,
             intermediates: Vec::new(),
-            at: std::time::SystemTime::now(),
+            at: signet_core::Clock::now(&signet_core::SystemClock),
             online: None,
             ocsp_policy: Default::default(),
             trusted_list: None,

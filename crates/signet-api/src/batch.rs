@@ -684,16 +684,10 @@ impl Batch {
                     seen: vec![file.seen.clone()],
                     expected_sha256: vec![unhex(&file.input_sha256)],
                 };
-                let kind = token.pin_kind(KeyRole::Signing);
-                let state = if kind == PinKind::Password {
-                    None
-                } else {
-                    token.pin_state(kind).ok()
-                };
-                crate::asice::asice_sign(context, fetch, &request, token, &mut |kind| {
-                    ask(kind, state)
-                })
-                .map(|_| Vec::new())
+                // Asked with the card's count by the signing step itself, and again after a
+                // wrong PIN when the caller answers each request (the window).
+                crate::asice::asice_sign_hooked(context, fetch, &request, token, ask, &hooks)
+                    .map(|_| Vec::new())
             }
         };
         let warnings = placed.map_err(|e| match e.code {

@@ -14,7 +14,7 @@ describe('signing in the window', () => {
     const backend = new MockBackend({ opened: ['/home/mari/contract.pdf'] });
     render(App, { props: { backend } });
     const why = await screen.findByTestId('sign-why');
-    expect(why.textContent).toBe('Every file is a PDF, so each gets its own signature inside it.');
+    expect(why.textContent).toBe('PDFs get their signature inside the file itself.');
     expect(screen.getByTestId('sign-outputs').textContent).toContain('/home/mari/contract.signed.pdf');
 
     // A visible signature on page 2.

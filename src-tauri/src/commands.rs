@@ -150,6 +150,7 @@ pub(crate) async fn sign_files(
         reason: choice.reason.filter(|r| !r.trim().is_empty()),
         location: choice.location.filter(|l| !l.trim().is_empty()),
         replace_existing: choice.replace_existing,
+        ..SignFilesRequest::default()
     };
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {
         let fetch = signet_api::http::HttpFetch::default();

@@ -119,7 +119,13 @@ impl Profile {
             trusted_list_signers: file.trusted_list_signers.into_iter().map(at).collect(),
             data_dir: at(file.data_dir),
             identity: file.identity.map(at),
-            token: file.token,
+            // A token's file is the profile's too: `p12:identity.p12` works from any folder.
+            token: file.token.map(|token| match token.split_once(':') {
+                Some((kind @ ("p12" | "pkcs11"), file)) if !Path::new(file).is_absolute() => {
+                    format!("{kind}:{}", dir.join(file).display())
+                }
+                _ => token,
+            }),
         })
     }
 

@@ -62,9 +62,10 @@ pub(crate) struct DataArgs {
     /// The node's address, as in Signet's list of nodes.
     #[arg(long, value_name = "URL")]
     pub(crate) node: String,
-    /// The token to log in with: pcsc[:READER] (default), pkcs11:MODULE or p12:FILE.
-    #[arg(long, default_value = "pcsc")]
-    pub(crate) token: TokenSpec,
+    /// The token to log in with: pcsc[:READER], pkcs11:MODULE or p12:FILE. By default the
+    /// profile's, then the one in your settings, then pcsc (the ID card).
+    #[arg(long)]
+    pub(crate) token: Option<TokenSpec>,
     /// Read the PIN or password from standard input, one line per PIN asked (a software
     /// token's password is asked once).
     #[arg(long)]
@@ -82,6 +83,13 @@ pub(crate) struct UsageArgs {
     pub(crate) follow: bool,
 }
 
+impl DataArgs {
+    /// The token: the one given, else by the settings' precedence (the profile's first).
+    pub(crate) fn token(&self, context: &Context) -> Result<TokenSpec, signet_api::ApiError> {
+        signet_api::signing::Settings::resolve(context, None, self.token.as_ref()).map(|s| s.token)
+    }
+}
+
 pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Status {
     let args = match command {
         DataCommand::Login(args)
@@ -90,11 +98,15 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
         | DataCommand::Verify(args) => args,
         DataCommand::Consents(consents) => return crate::consents::run(context, consents, json),
     };
+    let token = match args.token(context) {
+        Ok(token) => token,
+        Err(err) => return report::error(&err, json),
+    };
     let mut asker = crate::pin::SecretAsker::when_needed(args.pin_stdin);
     let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     match command {
         DataCommand::Login(_) => {
-            match signet_api::data::login(context, &args.node, &args.token, &mut ask) {
+            match signet_api::data::login(context, &args.node, &token, &mut ask) {
                 Ok(s) if json => report::print_json(&s),
                 Ok(s) => report::text(&format!(
                     "logged in to {} as {} until {}{}\n",
@@ -111,7 +123,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
             }
         }
         DataCommand::Holdings(_) => {
-            match signet_api::data::holdings(context, &args.node, &args.token, &mut ask) {
+            match signet_api::data::holdings(context, &args.node, &token, &mut ask) {
                 Ok(h) if json => report::print_json(&h),
                 Ok(h) => {
                     let mut text = format!("{}\n", plain_text(&h.agency));
@@ -145,7 +157,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
             match signet_api::data::follow(
                 context,
                 &args.node,
-                &args.token,
+                &token,
                 &mut ask,
                 &mut on_entry,
             ) {
@@ -154,7 +166,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
             }
         }
         DataCommand::Usage(_) => {
-            match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
+            match signet_api::data::usage(context, &args.node, &token, &mut ask) {
                 Ok(r) if json => report::print_json(&r),
                 Ok(r) => report::text(&usage_text(&r)),
                 Err(e) => data_error(&e, json),
@@ -162,7 +174,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
         }
         DataCommand::Consents(_) => Status::Failed,
         DataCommand::Verify(_) => {
-            match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
+            match signet_api::data::usage(context, &args.node, &token, &mut ask) {
                 Ok(r) => {
                     // The consent receipts kept in the vault, verified offline too.
                     let receipts = match signet_api::data::verify_kept_receipts(context, &args.node)

@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         Command::Info => report::app_info(&signet_api::app_info(&context), json),
         Command::Card(command) => card::run(command, json),
         Command::Cert(args) => cert::run(&context, args, json),
-        Command::Sign(args) => sign::sign(args, json),
+        Command::Sign(args) => sign::sign(&context, args, json),
         Command::Verify(args) => sign::verify(args, json),
         Command::Extend(args) => sign::extend(args, json),
         Command::Data(command) => data::run(&context, command, json),

@@ -278,6 +278,10 @@ pub(crate) struct VerifyArgs {
     /// The signed documents: PDFs and ASiC-E containers.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
+    /// Also show each signer certificate's full subject (and issuer) beside the name; `--json`
+    /// always has them.
+    #[arg(long)]
+    pub(crate) subjects: bool,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
 }

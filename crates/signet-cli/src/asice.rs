@@ -70,7 +70,7 @@ pub(crate) fn verify_one(
 }
 
 /// The text form of a verify report.
-pub(crate) fn verify_text(report: &AsiceVerifyReport) -> String {
+pub(crate) fn verify_text(report: &AsiceVerifyReport, subjects: bool) -> String {
     let mut out = format!("{}: {}", report.file, report.indication);
     if let Some(sub) = report.sub_indication {
         out.push_str(&format!(" / {sub:?}"));
@@ -101,7 +101,13 @@ pub(crate) fn verify_text(report: &AsiceVerifyReport) -> String {
                 .unwrap_or_default()
         ));
         if let Some(signer) = &s.signer {
-            out.push_str(&format!("    signer: {signer}\n"));
+            out.push_str(&format!(
+                "    signer: {}\n",
+                signet_api::people::signer_line(signer, None, s.qualification.as_deref())
+            ));
+            if subjects {
+                out.push_str(&format!("    subject: {signer}\n"));
+            }
         }
         for (what, value) in [
             ("level", &s.level),

@@ -61,7 +61,18 @@ fn verdict_text(v: Verdict) -> &'static str {
     }
 }
 
-fn report_text(file: &Path, r: &PadesReport) -> String {
+/// The qualification code (`QES`, `AdES/QC`, `AdES`) the trusted list gives, when one was used.
+fn qualification_code(qes: bool, qualified: Option<bool>) -> &'static str {
+    if qes {
+        "QES"
+    } else if qualified == Some(true) {
+        "AdES/QC"
+    } else {
+        "AdES"
+    }
+}
+
+fn report_text(file: &Path, r: &PadesReport, subjects: bool) -> String {
     let mut out = format!("{}: {}\n", file.display(), verdict_text(r.verdict));
     for e in &r.errors {
         out.push_str(&format!("  ! {e}\n"));
@@ -70,10 +81,18 @@ fn report_text(file: &Path, r: &PadesReport) -> String {
         out.push_str("  no signatures\n");
     }
     for s in &r.signatures {
-        let who = s
-            .signer
-            .as_ref()
-            .map_or("unknown signer", |c| c.subject.as_str());
+        let who = s.signer.as_ref().map_or_else(
+            || "unknown signer".to_owned(),
+            |c| {
+                signet_api::people::signer_line(
+                    &c.subject,
+                    Some(&c.issuer),
+                    s.trusted_list
+                        .as_ref()
+                        .map(|q| qualification_code(q.qes, q.qualified)),
+                )
+            },
+        );
         out.push_str(&format!(
             "  {} {} [{}]: {}{} — {}\n",
             s.kind,
@@ -89,10 +108,19 @@ fn report_text(file: &Path, r: &PadesReport) -> String {
                 .unwrap_or_default(),
             who
         ));
+        if subjects && let Some(c) = &s.signer {
+            out.push_str(&format!("    subject: {}\n    issuer: {}\n", c.subject, c.issuer));
+        }
         if let Some(t) = &s.best_signing_time {
-            out.push_str(&format!("    time (proven): {t}\n"));
+            out.push_str(&format!(
+                "    time (proven): {}\n",
+                signet_api::people::pdf_date_as_rfc3339(t)
+            ));
         } else if let Some(t) = &s.claimed_time {
-            out.push_str(&format!("    time (claimed): {t}\n"));
+            out.push_str(&format!(
+                "    time (claimed): {}\n",
+                signet_api::people::pdf_date_as_rfc3339(t)
+            ));
         }
         if let Some(q) = &s.trusted_list {
             let kind = if q.qes {
@@ -195,7 +223,7 @@ pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
     let mut text = String::new();
     for (f, r) in &results {
         match r {
-            Ok(r) => text.push_str(&report_text(f, r)),
+            Ok(r) => text.push_str(&report_text(f, r, args.subjects)),
             Err(e) => text.push_str(&format!(
                 "{}: {}\n  {}\n",
                 f.display(),

@@ -103,6 +103,8 @@ pub(crate) struct SecretAsker {
     /// `None` for a command that may need no secret at all: the source is chosen when one is.
     source: Option<PinSource>,
     pin_stdin: bool,
+    /// A secret was asked with neither a terminal nor --pin-stdin.
+    lacked_source: bool,
     password: Option<Zeroizing<String>>,
 }
 
@@ -114,6 +116,7 @@ impl SecretAsker {
             source: Some(PinSource::choose(pin_stdin, json)?),
             pin_stdin,
             password: None,
+            lacked_source: false,
         })
     }
 
@@ -124,6 +127,7 @@ impl SecretAsker {
             source: None,
             pin_stdin,
             password: None,
+            lacked_source: false,
         }
     }
 
@@ -136,6 +140,7 @@ impl SecretAsker {
         } else if std::io::stdin().is_terminal() {
             PinSource::Terminal
         } else {
+            self.lacked_source = true;
             return Err(ApiError::new(
                 Code::InvalidInput,
                 "No terminal to ask for the PIN on, and --pin-stdin was not given.",
@@ -189,7 +194,30 @@ impl SecretAsker {
             retries_left,
             max_retries: 3,
         });
-        self.ask(kind, state)
+        self.ask(kind, state).map_err(|err| {
+            if !request.retry || source != PinSource::Stdin {
+                return err;
+            }
+            // The last line given was wrong and there is no other: say what was wrong.
+            let what = match kind {
+                PinKind::Password => "the password of the PKCS#12 file".to_owned(),
+                kind => format!("{kind}"),
+            };
+            let left = request
+                .tries_left
+                .map(|n| format!(" ({} left)", crate::report::counted_as(n, "try", "tries")))
+                .unwrap_or_default();
+            ApiError::new(
+                Code::PinIncorrect,
+                format!("{what} is wrong{left}, and standard input has no other line to try"),
+            )
+            .recommend("Give the right one on standard input; each wrong one counts against the tries left.")
+        })
+    }
+
+    /// Whether no secret could be asked for want of a terminal and of --pin-stdin.
+    pub(crate) fn had_no_source(&self) -> bool {
+        self.lacked_source
     }
 }
 

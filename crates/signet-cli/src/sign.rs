@@ -93,13 +93,16 @@ pub(crate) fn sign(context: &Context, args: &SignArgs, json: bool) -> Status {
             return Status::Usage;
         }
     };
-    let asker = match SecretAsker::choose(args.pin_stdin, json) {
-        Ok(asker) => asker,
-        Err(status) => return status,
-    };
-    match run_job(context, &request, asker) {
+    // The source of the secrets is chosen at the first one asked: the inputs are looked at
+    // before (a missing file is that error, whether or not a PIN could be asked).
+    let mut asker = SecretAsker::when_needed(args.pin_stdin);
+    match run_job(context, &request, &mut asker) {
         Ok(outcome) if json => report::print_json(&outcome),
         Ok(outcome) => report::text(&outcome_text(&outcome)),
+        Err(err) if asker.had_no_source() => {
+            let _ = report::error(&err, json);
+            Status::Usage
+        }
         Err(err) => report::error(&err, json),
     }
 }
@@ -109,7 +112,7 @@ pub(crate) fn sign(context: &Context, args: &SignArgs, json: bool) -> Status {
 fn run_job(
     context: &Context,
     request: &SignFilesRequest,
-    mut asker: SecretAsker,
+    asker: &mut SecretAsker,
 ) -> Result<SignOutcome, ApiError> {
     let (tx, rx) = std::sync::mpsc::channel();
     let (handle, control) = signet_api::job::channel(move |event| {
@@ -229,7 +232,7 @@ pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
                 match crate::asice::verify_one(file, &args.trust) {
                     Ok((report, verdict)) => {
                         if !json {
-                            let status = report::text(&crate::asice::verify_text(&report));
+                            let status = report::text(&crate::asice::verify_text(&report, args.subjects));
                             if status != Status::Success {
                                 return status;
                             }

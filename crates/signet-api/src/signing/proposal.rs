@@ -98,11 +98,21 @@ pub fn pdf_not_container(path: &Path) -> ApiError {
 fn input_kind(path: &Path) -> Result<(InputKind, Vec<PageSize>), ApiError> {
     Ok(match file_kind(path)? {
         FileKind::Pdf => {
-            // A PDF is also a file the reader opens; `%PDF-` alone is not enough.
+            // A PDF is also a file the reader opens; `%PDF-` alone is not enough. A damaged one
+            // is a PDF too when its name says so, it carries a signature, or the normaliser can
+            // rewrite it: signing it then says what is wrong (and rewrites it when the person
+            // agreed), and never puts it into a container instead.
             let bytes = std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?;
             match signet_pdf::Document::open(&bytes) {
                 Ok(_) => (InputKind::Pdf, page_sizes(&bytes)),
                 Err(signet_pdf::PdfError::Encrypted) => (InputKind::Pdf, Vec::new()),
+                Err(_)
+                    if FileKind::claimed_by(path) == Some(FileKind::Pdf)
+                        || signet_pdf::normalise::looks_signed(&bytes)
+                        || signet_pdf::normalise::rewrite(&bytes).is_ok() =>
+                {
+                    (InputKind::Pdf, Vec::new())
+                }
                 Err(_) => (InputKind::Other, Vec::new()),
             }
         }

@@ -99,6 +99,16 @@ pub fn display_name(subject: &str) -> String {
     }
 }
 
+/// An official as a person reads them: "Mari Maasikas (EE47101010033)", the name alone, the
+/// code (or badge number) alone, or nothing when the entry names no one.
+pub fn official(name: Option<&str>, code: Option<&str>) -> Option<String> {
+    match (name.filter(|n| !n.is_empty()), code.filter(|c| !c.is_empty())) {
+        (Some(name), Some(code)) => Some(format!("{name} ({code})")),
+        (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
+        (None, None) => None,
+    }
+}
+
 /// The device a certificate's issuer puts keys on, when the issuer's name says it: the Estonian
 /// ID card's CAs are named ESTEID (ESTEID2018, ESTEID-SK 2015), Digi-ID's DIGI-ID.
 pub fn device(issuer: &str) -> Option<&'static str> {
@@ -227,6 +237,16 @@ mod tests {
             "Mari Tamm (38001085718), not qualified"
         );
         assert_eq!(signer_line(subject, None, None), "Mari Tamm (38001085718)");
+    }
+
+    #[test]
+    fn an_official_reads_as_name_and_code() {
+        assert_eq!(
+            official(Some("Mari Maasikas"), Some("EE47101010033")).as_deref(),
+            Some("Mari Maasikas (EE47101010033)")
+        );
+        assert_eq!(official(None, Some("B-17")).as_deref(), Some("B-17"));
+        assert_eq!(official(Some(""), None), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 use signet_api::Context;
 use signet_api::card::{PinKind, PinState};
 use signet_api::data::{DataError, LogProblem, UsageReport, VerifiedEntry, plain_text};
+use signet_api::people::Lang;
 use signet_api::token::TokenSpec;
 
 use crate::exit::Status;
@@ -70,6 +71,10 @@ pub(crate) struct DataArgs {
     /// token's password is asked once).
     #[arg(long)]
     pub(crate) pin_stdin: bool,
+    /// The language of the node's texts (data-set names): et, en or ru; by default the one
+    /// LANG names, else English.
+    #[arg(long, value_name = "LANG")]
+    pub(crate) lang: Option<Lang>,
 }
 
 /// `signet data usage`
@@ -84,6 +89,16 @@ pub(crate) struct UsageArgs {
 }
 
 impl DataArgs {
+    /// The language asked for, else the locale's (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+    pub(crate) fn lang(&self) -> Lang {
+        self.lang.unwrap_or_else(|| {
+            ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|l| !l.is_empty()))
+                .map_or(Lang::En, |l| Lang::of_locale(&l))
+        })
+    }
+
     /// The token: the one given, else by the settings' precedence (the profile's first).
     pub(crate) fn token(&self, context: &Context) -> Result<TokenSpec, signet_api::ApiError> {
         signet_api::signing::Settings::resolve(context, None, self.token.as_ref()).map(|s| s.token)
@@ -131,7 +146,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                         let records = h.records.iter().filter(|r| r.data_set == set.id).count();
                         text.push_str(&format!(
                             "  {} ({}): {}; legal basis: {}; kept: {}\n",
-                            plain_text(&set.title.en),
+                            plain_text(args.lang().pick(&set.title)),
                             plain_text(&set.id),
                             report::counted(records, "record"),
                             plain_text(&set.legal_basis),
@@ -252,11 +267,20 @@ fn usage_text(r: &UsageReport) -> String {
 fn entry_line(e: &VerifiedEntry) -> String {
     match &e.entry {
         Some(entry) => format!(
-            "#{} {} {} ({}): {}{}\n",
+            "#{} {} {} ({}){}: {}{}\n",
             e.index,
             entry.log_time,
             plain_text(&entry.receiver.name),
             plain_text(&entry.receiver.code),
+            entry
+                .initiator_person
+                .as_ref()
+                .and_then(|p| signet_api::people::official(
+                    p.name.as_deref(),
+                    p.code.as_deref().or(p.alternative_code.as_deref())
+                ))
+                .map(|who| format!(", by {}", plain_text(&who)))
+                .unwrap_or_default(),
             plain_text(&entry.purpose),
             outcome_note(&entry.outcome)
         ),

@@ -102,7 +102,10 @@ pub fn display_name(subject: &str) -> String {
 /// An official as a person reads them: "Mari Maasikas (EE47101010033)", the name alone, the
 /// code (or badge number) alone, or nothing when the entry names no one.
 pub fn official(name: Option<&str>, code: Option<&str>) -> Option<String> {
-    match (name.filter(|n| !n.is_empty()), code.filter(|c| !c.is_empty())) {
+    match (
+        name.filter(|n| !n.is_empty()),
+        code.filter(|c| !c.is_empty()),
+    ) {
         (Some(name), Some(code)) => Some(format!("{name} ({code})")),
         (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
         (None, None) => None,
@@ -135,7 +138,11 @@ pub fn qualification(code: &str) -> &'static str {
 
 /// "Mari Tamm (38001085718), ID card, qualified": the signer as a person reads them, with the
 /// device (from the issuer) and the qualification code (`QES`…) when known.
-pub fn signer_line(subject: &str, issuer: Option<&str>, qualification_code: Option<&str>) -> String {
+pub fn signer_line(
+    subject: &str,
+    issuer: Option<&str>,
+    qualification_code: Option<&str>,
+) -> String {
     let mut line = display_name(subject);
     if let Some(device) = issuer.and_then(device) {
         line.push_str(", ");
@@ -158,7 +165,8 @@ pub fn pdf_date_as_rfc3339(text: &str) -> String {
     if digits.len() < 4 {
         return text.to_owned();
     }
-    let part = |from: usize, default: &str| digits.get(from..from + 2).unwrap_or(default).to_owned();
+    let part =
+        |from: usize, default: &str| digits.get(from..from + 2).unwrap_or(default).to_owned();
     let date = format!("{}-{}-{}", &digits[..4], part(4, "01"), part(6, "01"));
     let time = format!("{}:{}:{}", part(8, "00"), part(10, "00"), part(12, "00"));
     let zone = rest[digits.len()..].replace('\'', "");
@@ -227,9 +235,14 @@ mod tests {
 
     #[test]
     fn a_signer_reads_with_device_and_qualification() {
-        let subject = "CN=TAMM\\,MARI\\,38001085718,SN=TAMM,GN=MARI,serialNumber=PNOEE-38001085718,C=EE";
+        let subject =
+            "CN=TAMM\\,MARI\\,38001085718,SN=TAMM,GN=MARI,serialNumber=PNOEE-38001085718,C=EE";
         assert_eq!(
-            signer_line(subject, Some("CN=ESTEID2018,O=SK ID Solutions AS,C=EE"), Some("QES")),
+            signer_line(
+                subject,
+                Some("CN=ESTEID2018,O=SK ID Solutions AS,C=EE"),
+                Some("QES")
+            ),
             "Mari Tamm (38001085718), ID card, qualified"
         );
         assert_eq!(
@@ -255,7 +268,10 @@ mod tests {
             pdf_date_as_rfc3339("D:20261206143000+02'00'"),
             "2026-12-06T14:30:00+02:00"
         );
-        assert_eq!(pdf_date_as_rfc3339("D:20261206143000Z"), "2026-12-06T14:30:00Z");
+        assert_eq!(
+            pdf_date_as_rfc3339("D:20261206143000Z"),
+            "2026-12-06T14:30:00Z"
+        );
         assert_eq!(pdf_date_as_rfc3339("D:2026"), "2026-01-01T00:00:00Z");
         assert_eq!(
             pdf_date_as_rfc3339("2026-12-06T14:30:00Z"),

@@ -8,7 +8,6 @@ use signet_api::asice::{AsiceVerifyReport, TrustFiles};
 use signet_api::cert::{FileBytes, TrustedListFiles};
 use signet_api::input::{FileKind, file_kind};
 
-
 use crate::args::{AsiceCommand, TrustArgs};
 use crate::exit::{FileVerdict, Status, for_verdicts};
 use crate::report;

@@ -200,14 +200,7 @@ pub(crate) fn run(context: &Context, command: &ConsentsCommand, json: bool) -> S
             args.idempotency_key.as_deref(),
         ),
     };
-    match signet_api::data::change_consent(
-        context,
-        &data.node,
-        &token,
-        &mut ask,
-        &request,
-        key,
-    ) {
+    match signet_api::data::change_consent(context, &data.node, &token, &mut ask, &request, key) {
         Ok(r) if json => report::print_json(&r),
         Ok(r) => report::text(&receipt_text(&r)),
         Err(e) => report::error(&e, json),

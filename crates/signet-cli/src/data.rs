@@ -169,13 +169,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                 printed = report::print_text(&line);
                 printed == Status::Success
             };
-            match signet_api::data::follow(
-                context,
-                &args.node,
-                &token,
-                &mut ask,
-                &mut on_entry,
-            ) {
+            match signet_api::data::follow(context, &args.node, &token, &mut ask, &mut on_entry) {
                 Ok(()) => printed,
                 Err(e) => data_error(&e, json),
             }

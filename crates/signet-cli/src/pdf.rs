@@ -109,7 +109,10 @@ fn report_text(file: &Path, r: &PadesReport, subjects: bool) -> String {
             who
         ));
         if subjects && let Some(c) = &s.signer {
-            out.push_str(&format!("    subject: {}\n    issuer: {}\n", c.subject, c.issuer));
+            out.push_str(&format!(
+                "    subject: {}\n    issuer: {}\n",
+                c.subject, c.issuer
+            ));
         }
         if let Some(t) = &s.best_signing_time {
             out.push_str(&format!(

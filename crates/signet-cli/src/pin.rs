@@ -185,8 +185,7 @@ impl SecretAsker {
             self.password = None;
         }
         let source = self.source()?;
-        if source == PinSource::Terminal && (self.password.is_none() || kind != PinKind::Password)
-        {
+        if source == PinSource::Terminal && (self.password.is_none() || kind != PinKind::Password) {
             eprint!("{}", what_is_signed(request));
         }
         let state = request.tries_left.map(|retries_left| PinState {

@@ -232,7 +232,8 @@ pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
                 match crate::asice::verify_one(file, &args.trust) {
                     Ok((report, verdict)) => {
                         if !json {
-                            let status = report::text(&crate::asice::verify_text(&report, args.subjects));
+                            let status =
+                                report::text(&crate::asice::verify_text(&report, args.subjects));
                             if status != Status::Success {
                                 return status;
                             }

@@ -511,7 +511,12 @@ fn readme_block(name: &str) -> Vec<String> {
         .0;
     block
         .lines()
-        .map(|l| l.split_once(" #").map_or(l, |(cmd, _)| cmd).trim().to_owned())
+        .map(|l| {
+            l.split_once(" #")
+                .map_or(l, |(cmd, _)| cmd)
+                .trim()
+                .to_owned()
+        })
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect()
 }
@@ -582,9 +587,14 @@ fn the_readmes_demo_commands_work_as_written() {
     assert!(ran >= 5, "{commands:?}");
     assert!(work.join("contract.signed.pdf").exists());
     // The container has two signatures: one made with it, one added with --add-to.
-    let listed = demo.signet(&["asice", "list", work.join("notes.asice").to_str().unwrap()], "");
+    let listed = demo.signet(
+        &["asice", "list", work.join("notes.asice").to_str().unwrap()],
+        "",
+    );
     assert_eq!(
-        String::from_utf8_lossy(&listed.stdout).matches("(signature)").count(),
+        String::from_utf8_lossy(&listed.stdout)
+            .matches("(signature)")
+            .count(),
         2,
         "{}",
         text(&listed)
@@ -609,7 +619,10 @@ fn the_demo_prints_ready_lines_for_each_agency_that_work() {
     let usages = demo
         .console
         .iter()
-        .filter(|l| l.trim_start().starts_with("signet data usage --node https://"))
+        .filter(|l| {
+            l.trim_start()
+                .starts_with("signet data usage --node https://")
+        })
         .count();
     assert_eq!(queries.len(), 5, "{:#?}", demo.console);
     assert_eq!(usages, 5, "{:#?}", demo.console);
@@ -620,7 +633,11 @@ fn the_demo_prints_ready_lines_for_each_agency_that_work() {
         "{queries:#?}"
     );
     let node = signet_binary().with_file_name("signet-node");
-    assert!(node.is_file(), "{} is missing: build it first", node.display());
+    assert!(
+        node.is_file(),
+        "{} is missing: build it first",
+        node.display()
+    );
     let run = |line: &str| {
         // The purpose is quoted for the shell: one argument.
         let (head, purpose) = line.trim().split_once(" --purpose ").unwrap();
@@ -638,7 +655,10 @@ fn the_demo_prints_ready_lines_for_each_agency_that_work() {
         assert!(out.status.success(), "`{query}`: {}", text(&out));
     }
     let wrong = queries[0].replace("--data-set population", "--data-set nosuch");
-    assert_ne!(wrong, queries[0], "the Population Register's line names `population`");
+    assert_ne!(
+        wrong, queries[0],
+        "the Population Register's line names `population`"
+    );
     let out = run(&wrong);
     assert!(!out.status.success());
     assert!(

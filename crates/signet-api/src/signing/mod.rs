@@ -520,7 +520,11 @@ pub fn sign(
                 signer_subject: report.signer.clone(),
                 outputs: vec![SignedOutput {
                     output: report.container,
-                    inputs: proposal.files.iter().map(|f| f.facts.path.clone()).collect(),
+                    inputs: proposal
+                        .files
+                        .iter()
+                        .map(|f| f.facts.path.clone())
+                        .collect(),
                     level: report.level,
                     warnings: Vec::new(),
                     signature: Some(report.signature),

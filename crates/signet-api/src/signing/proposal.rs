@@ -146,7 +146,10 @@ pub fn propose(
 
 /// What Signet proposes for `request`: [`propose`] with every choice the request makes (one
 /// named output, a container to create or to add a signature to, the settings it gives).
-pub fn propose_for(context: &Context, request: &SignFilesRequest) -> Result<SignProposal, ApiError> {
+pub fn propose_for(
+    context: &Context,
+    request: &SignFilesRequest,
+) -> Result<SignProposal, ApiError> {
     let into_container = request.add_to.is_some() || request.container.is_some();
     if into_container && request.format == Some(SignFormat::Pades) {
         return Err(refused(
@@ -175,7 +178,10 @@ pub fn propose_for(context: &Context, request: &SignFilesRequest) -> Result<Sign
         );
     }
     if request.files.is_empty() {
-        return Err(refused("no files to sign".into(), "Choose one or more files."));
+        return Err(refused(
+            "no files to sign".into(),
+            "Choose one or more files.",
+        ));
     }
     let mut proposed = Vec::new();
     for path in &request.files {

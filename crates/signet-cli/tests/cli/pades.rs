@@ -192,9 +192,18 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
 
     // In text, the signer is a person with the device, the time RFC 3339; the subject only
     // when asked for.
-    let args = ["verify", out_a.to_str().unwrap(), "--trust", &root, "--offline"];
+    let args = [
+        "verify",
+        out_a.to_str().unwrap(),
+        "--trust",
+        &root,
+        "--offline",
+    ];
     let read = text(&signet(&args, ""));
-    assert!(read.contains("— Mari Tamm (38001085718), ID card\n"), "{read}");
+    assert!(
+        read.contains("— Mari Tamm (38001085718), ID card\n"),
+        "{read}"
+    );
     assert!(!read.contains("CN=") && !read.contains("D:20"), "{read}");
     let time = read
         .lines()

@@ -190,9 +190,14 @@ mod tests {
             dir.path(),
             r#"{"name": "demo", "tsaUrl": "http://127.0.0.1:9/tsa", "trust": ["root.pem", "/etc/ca.pem"],
                 "trustedList": "tsl.xml", "trustedListSigners": ["tsl-signer.pem"], "dataDir": "data",
-                "identity": "identity.p12"}"#,
+                "identity": "identity.p12", "token": "p12:identity.p12"}"#,
         );
         let p = Profile::load(dir.path()).unwrap();
+        // The token's file is the profile's, whatever the current folder.
+        assert_eq!(
+            p.token,
+            Some(format!("p12:{}", dir.path().join("identity.p12").display()))
+        );
         assert_eq!(p.name, "demo");
         assert_eq!(p.tsa_url.as_deref(), Some("http://127.0.0.1:9/tsa"));
         assert_eq!(

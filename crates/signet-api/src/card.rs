@@ -349,6 +349,26 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Changes (`unblock` false) or unblocks a PIN on the card as a job: each secret is asked through
+/// `job` — the current value (or the PUK) with its tries left, then the new value.
+#[cfg(feature = "pcsc")]
+pub fn card_pin_job(
+    kind: PinKind,
+    unblock: bool,
+    job: &crate::job::JobControl,
+) -> Result<PinChange, ApiError> {
+    let mut ask = |asked: PinKind, purpose: PinPurpose, state: Option<PinState>| {
+        let mut request = crate::job::SigningAsk::default().request(asked, state, 0, false);
+        request.new_value = purpose == PinPurpose::New;
+        job.ask(request)
+    };
+    if unblock {
+        card_unblock_pin(kind, &mut ask)
+    } else {
+        card_change_pin(kind, &mut ask)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,25 +413,5 @@ mod tests {
         let err = ApiError::from(TokenError::Card(CardTrouble::ServiceNotRunning));
         assert_eq!(err.code, Code::CardUnavailable);
         assert!(err.recommendation.contains("pcscd"));
-    }
-}
-
-/// Changes (`unblock` false) or unblocks a PIN on the card as a job: each secret is asked through
-/// `job` — the current value (or the PUK) with its tries left, then the new value.
-#[cfg(feature = "pcsc")]
-pub fn card_pin_job(
-    kind: PinKind,
-    unblock: bool,
-    job: &crate::job::JobControl,
-) -> Result<PinChange, ApiError> {
-    let mut ask = |asked: PinKind, purpose: PinPurpose, state: Option<PinState>| {
-        let mut request = crate::job::SigningAsk::default().request(asked, state, 0, false);
-        request.new_value = purpose == PinPurpose::New;
-        job.ask(request)
-    };
-    if unblock {
-        card_unblock_pin(kind, &mut ask)
-    } else {
-        card_change_pin(kind, &mut ask)
     }
 }

@@ -99,6 +99,13 @@ pub fn display_name(subject: &str) -> String {
     }
 }
 
+/// An issuer (a certification authority) by its name as written: its common name, else its
+/// organisation, else the whole name. Unlike a person's, an authority's capitals are its own.
+pub fn authority(issuer: &str) -> String {
+    first(&attributes(issuer), &["CN", "commonName", "2.5.4.3", "O"])
+        .map_or_else(|| issuer.to_owned(), str::to_owned)
+}
+
 /// An official as a person reads them: "Mari Maasikas (EE47101010033)", the name alone, the
 /// code (or badge number) alone, or nothing when the entry names no one.
 pub fn official(name: Option<&str>, code: Option<&str>) -> Option<String> {
@@ -250,6 +257,15 @@ mod tests {
             "Mari Tamm (38001085718), not qualified"
         );
         assert_eq!(signer_line(subject, None, None), "Mari Tamm (38001085718)");
+    }
+
+    #[test]
+    fn an_authority_keeps_its_capitals() {
+        assert_eq!(
+            authority("CN=ESTEID2018,O=SK ID Solutions AS,C=EE"),
+            "ESTEID2018"
+        );
+        assert_eq!(authority("O=SK ID Solutions AS,C=EE"), "SK ID Solutions AS");
     }
 
     #[test]

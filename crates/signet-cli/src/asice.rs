@@ -143,7 +143,7 @@ fn look_at(command: &AsiceCommand) -> Result<(), ApiError> {
         return Err(signet_api::signing::pdf_not_container(container));
     }
     if let AsiceCommand::Add { files, .. } = command {
-        crate::sign::kinds(files)?;
+        crate::verify::kinds(files)?;
     }
     Ok(())
 }

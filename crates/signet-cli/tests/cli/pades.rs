@@ -29,7 +29,7 @@ pub(crate) fn blank_pdf(dir: &Path, name: &str) -> PathBuf {
     out
 }
 
-fn p12(pki: &TestPki, dir: &Path) -> PathBuf {
+pub(crate) fn p12(pki: &TestPki, dir: &Path) -> PathBuf {
     let issued = pki.get(Role::Signing);
     let out = dir.join("signer.p12");
     let status = Command::new("openssl")
@@ -57,7 +57,7 @@ pub(crate) fn pyhanko(args: &[&str], pki: &TestPki, pdf: &Path) -> Output {
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -346,43 +346,6 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
     );
     assert_eq!(refused.status.code(), Some(65), "{}", text(&refused));
     assert!(!out.exists());
-}
-
-/// `signet sign` answers the engine's PIN requests: with --pin-stdin a wrong password reads the
-/// next line; when standard input ends the job stops, saying the password was wrong.
-#[test]
-fn a_wrong_password_on_stdin_reads_the_next_line_and_the_end_of_input_stops() {
-    let pki = TestPki::start().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let a = blank_pdf(dir.path(), "a");
-    let token = format!("p12:{}", p12(&pki, dir.path()).display());
-    let args = [
-        "sign",
-        a.to_str().unwrap(),
-        "--level",
-        "B-B",
-        "--token",
-        &token,
-        "--pin-stdin",
-    ];
-    let out = dir.path().join("a.signed.pdf");
-    let stopped = signet(&args, "wrong\n");
-    assert_eq!(stopped.status.code(), Some(65), "{}", text(&stopped));
-    assert!(
-        text(&stopped).contains("password of the PKCS#12 file is wrong")
-            && text(&stopped).contains("no other line"),
-        "{}",
-        text(&stopped)
-    );
-    assert!(!out.exists());
-    let signed = signet(&args, "wrong\ntest1234\n");
-    assert!(signed.status.success(), "{}", text(&signed));
-    assert!(out.exists());
-    assert!(
-        text(&signed).contains("by Mari Tamm (38001085718)"),
-        "{}",
-        text(&signed)
-    );
 }
 
 #[test]

@@ -288,6 +288,7 @@ pub(crate) async fn sign_files(
         replace_existing: choice.replace_existing,
         reviewed_sha256: choice.reviewed_sha256,
         agreed_replacements: Some(choice.replace.iter().map(PathBuf::from).collect()),
+        ..SignFilesRequest::default()
     };
     let outcome = run_job(jobs.inner().clone(), job_id, on_event, move |control| {
         let fetch = signet_api::http::HttpFetch::default();

@@ -166,7 +166,7 @@ pub(crate) fn command(root: &Path, args: &[String]) -> anyhow::Result<std::proce
             crate::setup::Purpose::Demo
         },
     )?;
-    build(&["signet-cli"])?;
+    build(&["signet-cli", "signet-node"])?;
     let mut services = start(root, virtual_card)?;
     println!(
         "the command line is {}; Ctrl-C stops the services",

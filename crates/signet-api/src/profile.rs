@@ -119,7 +119,13 @@ impl Profile {
             trusted_list_signers: file.trusted_list_signers.into_iter().map(at).collect(),
             data_dir: at(file.data_dir),
             identity: file.identity.map(at),
-            token: file.token,
+            // A token's file is the profile's too: `p12:identity.p12` works from any folder.
+            token: file.token.map(|token| match token.split_once(':') {
+                Some((kind @ ("p12" | "pkcs11"), file)) if !Path::new(file).is_absolute() => {
+                    format!("{kind}:{}", dir.join(file).display())
+                }
+                _ => token,
+            }),
         })
     }
 
@@ -184,9 +190,14 @@ mod tests {
             dir.path(),
             r#"{"name": "demo", "tsaUrl": "http://127.0.0.1:9/tsa", "trust": ["root.pem", "/etc/ca.pem"],
                 "trustedList": "tsl.xml", "trustedListSigners": ["tsl-signer.pem"], "dataDir": "data",
-                "identity": "identity.p12"}"#,
+                "identity": "identity.p12", "token": "p12:identity.p12"}"#,
         );
         let p = Profile::load(dir.path()).unwrap();
+        // The token's file is the profile's, whatever the current folder.
+        assert_eq!(
+            p.token,
+            Some(format!("p12:{}", dir.path().join("identity.p12").display()))
+        );
         assert_eq!(p.name, "demo");
         assert_eq!(p.tsa_url.as_deref(), Some("http://127.0.0.1:9/tsa"));
         assert_eq!(

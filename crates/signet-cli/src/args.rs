@@ -170,9 +170,10 @@ pub(crate) enum Format {
 /// `signet sign FILE…`
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// The files to sign. PDFs are signed one by one (one output each) unless `--format asice`;
-    /// other files go together into one container.
-    #[arg(required = true)]
+    /// The files to sign. PDFs are signed one by one (one output each, NAME.signed.pdf) unless
+    /// `--format asice`; other files, or a mix, go together into one container (NAME.asice,
+    /// after the first file). None with --add-to: the container's files are signed.
+    #[arg(required_unless_present = "add_to")]
     pub(crate) files: Vec<PathBuf>,
     /// The format; by default PAdES for PDFs and ASiC-E for anything else.
     #[arg(long, value_enum)]
@@ -180,20 +181,23 @@ pub(crate) struct SignArgs {
     /// The baseline level: B-B, B-T, B-LT (default) or B-LTA. Levels from B-T need a TSA.
     #[arg(long, value_parser = parse_level)]
     pub(crate) level: Option<BaselineLevel>,
-    /// The signing device: pcsc[:READER] (default), pkcs11:MODULE or p12:FILE.
-    #[arg(long, default_value = "pcsc")]
-    pub(crate) token: TokenSpec,
-    /// The time-stamping authority's URL (RFC 3161).
+    /// The signing device: pcsc[:READER], pkcs11:MODULE or p12:FILE. By default the profile's,
+    /// then the one in your settings, then pcsc (the ID card).
+    #[arg(long)]
+    pub(crate) token: Option<TokenSpec>,
+    /// The time-stamping authority's URL (RFC 3161); by default the profile's, then the one in
+    /// your settings.
     #[arg(long)]
     pub(crate) tsa: Option<String>,
-    /// Read the PIN or password from standard input, one line per PIN asked.
+    /// Read the PIN or password from standard input, one line per PIN asked; after a wrong one,
+    /// the next line.
     #[arg(long)]
     pub(crate) pin_stdin: bool,
     /// Where the signed document goes (one input only). With --add-to: where the container
     /// with the new signature goes instead of changing it in place.
     #[arg(long, conflicts_with = "out_dir")]
     pub(crate) out: Option<PathBuf>,
-    /// The folder for the signed documents (several inputs).
+    /// The folder for the signed documents (NAME.signed.pdf, NAME.asice).
     #[arg(long)]
     pub(crate) out_dir: Option<PathBuf>,
     /// PAdES: a visible signature on PAGE at X,Y with width W and height H, in PDF points.
@@ -274,6 +278,10 @@ pub(crate) struct VerifyArgs {
     /// The signed documents: PDFs and ASiC-E containers.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
+    /// Also show each signer certificate's full subject (and issuer) beside the name; `--json`
+    /// always has them.
+    #[arg(long)]
+    pub(crate) subjects: bool,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
 }

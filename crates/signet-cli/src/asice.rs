@@ -1,18 +1,14 @@
-//! `signet sign --format asice`, `signet verify X.asice`, `signet asice list|extract|add`: the
+//! `signet verify X.asice`, `signet asice list|extract|add`: the
 //! ASiC-E operations of signet-api, printed for people or as JSON (docs/asice-report.md).
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use signet_api::ApiError;
-use signet_api::asice::{AsiceSignRequest, AsiceVerifyReport, TrustFiles};
-use signet_api::card::PinKind;
+use signet_api::asice::{AsiceVerifyReport, TrustFiles};
 use signet_api::cert::{FileBytes, TrustedListFiles};
 use signet_api::input::{FileKind, file_kind};
-use signet_api::output::InputSeen;
-use signet_core::{BaselineLevel, Code};
 
-use crate::args::{AsiceCommand, SignArgs, TrustArgs};
+use crate::args::{AsiceCommand, TrustArgs};
 use crate::exit::{FileVerdict, Status, for_verdicts};
 use crate::report;
 
@@ -48,84 +44,6 @@ pub(crate) fn trust_files(
     })
 }
 
-/// `signet sign … --format asice`.
-pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
-    let asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
-        Ok(asker) => asker,
-        Err(status) => return status,
-    };
-    match try_sign(args, asker) {
-        Ok(done) if json => report::print_json(&done),
-        Ok(done) => report::text(&format!(
-            "signed {} ({}, {}) by {}\n",
-            done.container, done.signature, done.level, done.signer
-        )),
-        Err(err) => report::error(&err, json),
-    }
-}
-
-fn try_sign(
-    args: &SignArgs,
-    asker: crate::pin::SecretAsker,
-) -> Result<signet_api::asice::AsiceSignReport, ApiError> {
-    let context = signet_api::Context::for_this_user();
-    // The inputs (or the container) as the person chose them, before any PIN or password: a
-    // file changed from here on is not signed.
-    let seen: Vec<InputSeen> = match &args.add_to {
-        Some(existing) => vec![InputSeen::of(existing)],
-        None => args.files.iter().map(|f| InputSeen::of(f)).collect(),
-    };
-    let out = match (&args.add_to, &args.container, &args.out) {
-        (Some(existing), _, Some(out)) => {
-            let _ = existing;
-            out.clone()
-        }
-        (Some(existing), _, None) => existing.clone(),
-        (None, Some(c), _) | (None, None, Some(c)) => c.clone(),
-        (None, None, None) => {
-            let first = args
-                .files
-                .first()
-                .ok_or_else(|| ApiError::new(Code::InvalidInput, "no files to sign"))?;
-            first.with_extension("asice")
-        }
-    };
-    let trust = trust_files(
-        &args.sign_trust.trust,
-        args.sign_trust.tsl.as_ref(),
-        &args.sign_trust.tsl_signer,
-    )?;
-    let request = AsiceSignRequest {
-        files: if args.add_to.is_some() {
-            Vec::new()
-        } else {
-            args.files.clone()
-        },
-        out,
-        add_to: args.add_to.clone(),
-        level: args.level.unwrap_or(BaselineLevel::B_LT),
-        tsa: args.tsa.clone(),
-        trust,
-        chain: args
-            .chain
-            .iter()
-            .map(|p| read(p).map(|f| f.bytes))
-            .collect::<Result<_, _>>()?,
-        replace_existing: args.force,
-        seen,
-        expected_sha256: Vec::new(),
-    };
-    // A PKCS#12 password is asked once, for the file's opening and its signature.
-    let asker = RefCell::new(asker);
-    let read_line = |kind: PinKind| asker.borrow_mut().ask(kind, None);
-    let mut token =
-        signet_api::token::open_signing_token(&args.token, &mut |kind, _state| read_line(kind))?;
-    let fetch = signet_api::http::HttpFetch::default();
-    signet_api::asice::asice_sign(&context, &fetch, &request, token.as_mut(), &mut |kind| {
-        read_line(kind)
-    })
-}
-
 /// Whether `path` is to be judged as an ASiC container: a ZIP archive, or a file named like
 /// one (so a container with bytes in front of it is refused with the reason, not as "unknown").
 pub(crate) fn is_container(path: &Path, kind: FileKind) -> bool {
@@ -151,7 +69,7 @@ pub(crate) fn verify_one(
 }
 
 /// The text form of a verify report.
-pub(crate) fn verify_text(report: &AsiceVerifyReport) -> String {
+pub(crate) fn verify_text(report: &AsiceVerifyReport, subjects: bool) -> String {
     let mut out = format!("{}: {}", report.file, report.indication);
     if let Some(sub) = report.sub_indication {
         out.push_str(&format!(" / {sub:?}"));
@@ -182,7 +100,13 @@ pub(crate) fn verify_text(report: &AsiceVerifyReport) -> String {
                 .unwrap_or_default()
         ));
         if let Some(signer) = &s.signer {
-            out.push_str(&format!("    signer: {signer}\n"));
+            out.push_str(&format!(
+                "    signer: {}\n",
+                signet_api::people::signer_line(signer, None, s.qualification.as_deref())
+            ));
+            if subjects {
+                out.push_str(&format!("    subject: {signer}\n"));
+            }
         }
         for (what, value) in [
             ("level", &s.level),
@@ -216,10 +140,10 @@ fn look_at(command: &AsiceCommand) -> Result<(), ApiError> {
     | AsiceCommand::Extract { container, .. }
     | AsiceCommand::Add { container, .. }) = command;
     if file_kind(container)? == FileKind::Pdf {
-        return Err(crate::sign::pdf_not_container(container));
+        return Err(signet_api::signing::pdf_not_container(container));
     }
     if let AsiceCommand::Add { files, .. } = command {
-        crate::sign::kinds(files)?;
+        crate::verify::kinds(files)?;
     }
     Ok(())
 }

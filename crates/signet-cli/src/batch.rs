@@ -94,8 +94,8 @@ fn plan_text(plan: &BatchPlan) -> String {
     match &plan.signer {
         Some(s) => out.push_str(&format!(
             "Signer: {}\n  issued by {}\n  valid {} to {}{}\n",
-            s.subject,
-            s.issuer,
+            signet_api::people::signer_line(&s.subject, Some(&s.issuer), None),
+            signet_api::people::authority(&s.issuer),
             s.not_before,
             s.not_after,
             if s.valid_now { "" } else { " (NOT VALID NOW)" }
@@ -297,5 +297,38 @@ pub(crate) fn run(args: &BatchArgs, json: bool) -> Status {
         Status::DataError
     } else {
         Status::Success
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use signet_api::batch::{BatchPlan, SignerInfo};
+    use signet_core::BaselineLevel;
+
+    #[test]
+    fn the_plan_names_the_signer_as_a_person_reads_them_not_by_dn() {
+        let plan = BatchPlan {
+            out_dir: "/out".into(),
+            journal: "/out/.signet-batch.json".into(),
+            level: BaselineLevel::B_LT,
+            token: "pcsc".into(),
+            signer: Some(SignerInfo {
+                subject: r"SERIALNUMBER=PNOEE-38001085718,GIVENNAME=MARI,SN=TAMM,CN=TAMM\,MARI\,38001085718,C=EE".into(),
+                issuer: "CN=ESTEID2018,O=SK ID Solutions AS,C=EE".into(),
+                not_before: "2025-01-01T00:00:00Z".into(),
+                not_after: "2030-01-01T00:00:00Z".into(),
+                valid_now: true,
+            }),
+            count: 0,
+            total_bytes: 0,
+            to_sign: 0,
+            files: Vec::new(),
+        };
+        let text = super::plan_text(&plan);
+        assert!(
+            text.contains("Signer: Mari Tamm (38001085718), ID card\n  issued by ESTEID2018\n"),
+            "{text}"
+        );
+        assert!(!text.contains("CN="), "{text}");
     }
 }

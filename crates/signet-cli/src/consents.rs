@@ -132,6 +132,10 @@ pub(crate) fn run(context: &Context, command: &ConsentsCommand, json: bool) -> S
     | ConsentsCommand::Grant(TermsArgs { data, .. })
     | ConsentsCommand::Restrict(TermsArgs { data, .. })
     | ConsentsCommand::Withdraw(WithdrawArgs { data, .. })) = command;
+    let token = match data.token(context) {
+        Ok(token) => token,
+        Err(err) => return report::error(&err, json),
+    };
     let mut asker = crate::pin::SecretAsker::when_needed(data.pin_stdin);
     let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     let (request, key) = match command {
@@ -139,7 +143,7 @@ pub(crate) fn run(context: &Context, command: &ConsentsCommand, json: bool) -> S
             return match signet_api::data::consents(
                 context,
                 &data.node,
-                &data.token,
+                &token,
                 &mut ask,
                 args.subject.as_ref(),
             ) {
@@ -155,7 +159,7 @@ pub(crate) fn run(context: &Context, command: &ConsentsCommand, json: bool) -> S
                 signet_api::data::receipts(
                     context,
                     &data.node,
-                    &data.token,
+                    &token,
                     &mut ask,
                     args.list.subject.as_ref(),
                 )
@@ -196,14 +200,7 @@ pub(crate) fn run(context: &Context, command: &ConsentsCommand, json: bool) -> S
             args.idempotency_key.as_deref(),
         ),
     };
-    match signet_api::data::change_consent(
-        context,
-        &data.node,
-        &data.token,
-        &mut ask,
-        &request,
-        key,
-    ) {
+    match signet_api::data::change_consent(context, &data.node, &token, &mut ask, &request, key) {
         Ok(r) if json => report::print_json(&r),
         Ok(r) => report::text(&receipt_text(&r)),
         Err(e) => report::error(&e, json),

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 use signet_api::Context;
 use signet_api::card::{PinKind, PinState};
 use signet_api::data::{DataError, LogProblem, UsageReport, VerifiedEntry, plain_text};
+use signet_api::people::Lang;
 use signet_api::token::TokenSpec;
 
 use crate::exit::Status;
@@ -62,13 +63,18 @@ pub(crate) struct DataArgs {
     /// The node's address, as in Signet's list of nodes.
     #[arg(long, value_name = "URL")]
     pub(crate) node: String,
-    /// The token to log in with: pcsc[:READER] (default), pkcs11:MODULE or p12:FILE.
-    #[arg(long, default_value = "pcsc")]
-    pub(crate) token: TokenSpec,
+    /// The token to log in with: pcsc[:READER], pkcs11:MODULE or p12:FILE. By default the
+    /// profile's, then the one in your settings, then pcsc (the ID card).
+    #[arg(long)]
+    pub(crate) token: Option<TokenSpec>,
     /// Read the PIN or password from standard input, one line per PIN asked (a software
     /// token's password is asked once).
     #[arg(long)]
     pub(crate) pin_stdin: bool,
+    /// The language of the node's texts (data-set names): et, en or ru; by default the one
+    /// LANG names, else English.
+    #[arg(long, value_name = "LANG")]
+    pub(crate) lang: Option<Lang>,
 }
 
 /// `signet data usage`
@@ -82,6 +88,23 @@ pub(crate) struct UsageArgs {
     pub(crate) follow: bool,
 }
 
+impl DataArgs {
+    /// The language asked for, else the locale's (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+    pub(crate) fn lang(&self) -> Lang {
+        self.lang.unwrap_or_else(|| {
+            ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|l| !l.is_empty()))
+                .map_or(Lang::En, |l| Lang::of_locale(&l))
+        })
+    }
+
+    /// The token: the one given, else by the settings' precedence (the profile's first).
+    pub(crate) fn token(&self, context: &Context) -> Result<TokenSpec, signet_api::ApiError> {
+        signet_api::signing::Settings::resolve(context, None, self.token.as_ref()).map(|s| s.token)
+    }
+}
+
 pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Status {
     let args = match command {
         DataCommand::Login(args)
@@ -90,11 +113,15 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
         | DataCommand::Verify(args) => args,
         DataCommand::Consents(consents) => return crate::consents::run(context, consents, json),
     };
+    let token = match args.token(context) {
+        Ok(token) => token,
+        Err(err) => return report::error(&err, json),
+    };
     let mut asker = crate::pin::SecretAsker::when_needed(args.pin_stdin);
     let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     match command {
         DataCommand::Login(_) => {
-            match signet_api::data::login(context, &args.node, &args.token, &mut ask) {
+            match signet_api::data::login(context, &args.node, &token, &mut ask) {
                 Ok(s) if json => report::print_json(&s),
                 Ok(s) => report::text(&format!(
                     "logged in to {} as {} until {}{}\n",
@@ -111,7 +138,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
             }
         }
         DataCommand::Holdings(_) => {
-            match signet_api::data::holdings(context, &args.node, &args.token, &mut ask) {
+            match signet_api::data::holdings(context, &args.node, &token, &mut ask) {
                 Ok(h) if json => report::print_json(&h),
                 Ok(h) => {
                     let mut text = format!("{}\n", plain_text(&h.agency));
@@ -119,7 +146,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                         let records = h.records.iter().filter(|r| r.data_set == set.id).count();
                         text.push_str(&format!(
                             "  {} ({}): {}; legal basis: {}; kept: {}\n",
-                            plain_text(&set.title.en),
+                            plain_text(args.lang().pick(&set.title)),
                             plain_text(&set.id),
                             report::counted(records, "record"),
                             plain_text(&set.legal_basis),
@@ -142,19 +169,13 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                 printed = report::print_text(&line);
                 printed == Status::Success
             };
-            match signet_api::data::follow(
-                context,
-                &args.node,
-                &args.token,
-                &mut ask,
-                &mut on_entry,
-            ) {
+            match signet_api::data::follow(context, &args.node, &token, &mut ask, &mut on_entry) {
                 Ok(()) => printed,
                 Err(e) => data_error(&e, json),
             }
         }
         DataCommand::Usage(_) => {
-            match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
+            match signet_api::data::usage(context, &args.node, &token, &mut ask) {
                 Ok(r) if json => report::print_json(&r),
                 Ok(r) => report::text(&usage_text(&r)),
                 Err(e) => data_error(&e, json),
@@ -162,7 +183,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
         }
         DataCommand::Consents(_) => Status::Failed,
         DataCommand::Verify(_) => {
-            match signet_api::data::usage(context, &args.node, &args.token, &mut ask) {
+            match signet_api::data::usage(context, &args.node, &token, &mut ask) {
                 Ok(r) => {
                     // The consent receipts kept in the vault, verified offline too.
                     let receipts = match signet_api::data::verify_kept_receipts(context, &args.node)
@@ -240,11 +261,20 @@ fn usage_text(r: &UsageReport) -> String {
 fn entry_line(e: &VerifiedEntry) -> String {
     match &e.entry {
         Some(entry) => format!(
-            "#{} {} {} ({}): {}{}\n",
+            "#{} {} {} ({}){}: {}{}\n",
             e.index,
             entry.log_time,
             plain_text(&entry.receiver.name),
             plain_text(&entry.receiver.code),
+            entry
+                .initiator_person
+                .as_ref()
+                .and_then(|p| signet_api::people::official(
+                    p.name.as_deref(),
+                    p.code.as_deref().or(p.alternative_code.as_deref())
+                ))
+                .map(|who| format!(", by {}", plain_text(&who)))
+                .unwrap_or_default(),
             plain_text(&entry.purpose),
             outcome_note(&entry.outcome)
         ),

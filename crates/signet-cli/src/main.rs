@@ -16,6 +16,7 @@ mod profile;
 mod report;
 mod sign;
 mod trust;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -55,9 +56,9 @@ fn main() -> ExitCode {
         Command::Info => report::app_info(&signet_api::app_info(&context), json),
         Command::Card(command) => card::run(command, json),
         Command::Cert(args) => cert::run(&context, args, json),
-        Command::Sign(args) => sign::sign(args, json),
-        Command::Verify(args) => sign::verify(args, json),
-        Command::Extend(args) => sign::extend(args, json),
+        Command::Sign(args) => sign::sign(&context, args, json),
+        Command::Verify(args) => verify::verify(args, json),
+        Command::Extend(args) => verify::extend(args, json),
         Command::Data(command) => data::run(&context, command, json),
         Command::Asice(command) => asice::run(command, json),
         Command::Batch(args) => batch::run(args, json),

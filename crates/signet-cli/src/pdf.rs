@@ -1,14 +1,13 @@
-//! `signet sign|verify|extend` for PDFs (PAdES), through signet-api.
+//! `signet verify|extend` for PDFs (PAdES), through signet-api.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use signet_api::card::{PinKind, PinState};
-use signet_api::pades::{self, PadesReport, PadesSignRequest, Verdict, VisiblePlace};
+use signet_api::pades::{self, PadesReport, Verdict};
 use signet_api::{ApiError, Context};
 use signet_core::{BaselineLevel, Code};
 
-use crate::args::{ExtendArgs, SignArgs, VerifyArgs};
+use crate::args::{ExtendArgs, VerifyArgs};
 use crate::exit::Status;
 use crate::report;
 
@@ -16,142 +15,6 @@ fn usage(message: &str, json: bool) -> Status {
     let err = ApiError::new(Code::InvalidInput, message).recommend("See `signet sign --help`.");
     let _ = report::error(&err, json);
     Status::Usage
-}
-
-fn read_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, ApiError> {
-    paths
-        .iter()
-        .map(|p| {
-            std::fs::read(p).map_err(|e| {
-                ApiError::from(e).recommend(format!("Check the certificate file {}.", p.display()))
-            })
-        })
-        .collect()
-}
-
-fn parse_visible(text: &str) -> Option<VisiblePlace> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    let [page, x, y, w, h] = parts.as_slice() else {
-        return None;
-    };
-    let page: usize = page.parse().ok().filter(|p| *p >= 1)?;
-    let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
-    Some(VisiblePlace {
-        page,
-        x: num(x)?,
-        y: num(y)?,
-        width: num(w).filter(|v| *v > 0.0)?,
-        height: num(h).filter(|v| *v > 0.0)?,
-    })
-}
-
-fn default_output(input: &Path) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "document".into());
-    input.with_file_name(format!("{stem}.signed.pdf"))
-}
-
-#[derive(Serialize)]
-struct SignedDocument {
-    signed: Vec<pades::SignedPdf>,
-}
-
-pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
-    let level = args.level.unwrap_or(BaselineLevel::B_LT);
-    if level.has_timestamp() && args.tsa.is_none() {
-        return usage(
-            &format!(
-                "level {level} needs a time-stamping authority: give --tsa URL, or choose --level B-B"
-            ),
-            json,
-        );
-    }
-    if args.out.is_some() && args.files.len() != 1 {
-        return usage(
-            "--out takes one input file; use --out-dir for several",
-            json,
-        );
-    }
-    let visible = match args.visible.as_deref().map(parse_visible) {
-        Some(None) => {
-            return usage(
-                "--visible is PAGE,X,Y,W,H: a page from 1 and four non-negative numbers (points)",
-                json,
-            );
-        }
-        Some(Some(v)) => Some(v),
-        None => None,
-    };
-    let mut files = Vec::new();
-    for input in &args.files {
-        let output = match (&args.out, &args.out_dir) {
-            (Some(out), _) => out.clone(),
-            (None, Some(dir)) => dir.join(input.file_name().unwrap_or_default()),
-            (None, None) => default_output(input),
-        };
-        if output == *input {
-            return usage(
-                &format!("the output {} would overwrite its input", output.display()),
-                json,
-            );
-        }
-        files.push((input.clone(), output));
-    }
-    let t = &args.sign_trust;
-    let (chain, (trust, trusted_list)) = match (
-        read_files(&args.chain),
-        crate::asice::trust_files(&t.trust, t.tsl.as_ref(), &t.tsl_signer),
-    ) {
-        (Ok(c), Ok(files)) => (
-            c,
-            (
-                files.trust.into_iter().map(|f| f.bytes).collect(),
-                files.list,
-            ),
-        ),
-        (Err(e), _) | (_, Err(e)) => return report::error(&e, json),
-    };
-    let mut asker = match crate::pin::SecretAsker::choose(args.pin_stdin, json) {
-        Ok(asker) => asker,
-        Err(status) => return status,
-    };
-    let request = PadesSignRequest {
-        files,
-        level,
-        tsa: args.tsa.clone(),
-        token: args.token.clone(),
-        chain,
-        trust,
-        trusted_list,
-        visible,
-        normalise: args.normalise,
-        reason: args.reason.clone(),
-        location: args.location.clone(),
-        contact: args.contact.clone(),
-        replace_existing: args.force,
-    };
-    let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
-    let context = Context::for_this_user();
-    let fetch = signet_api::http::HttpFetch::default();
-    match pades::pades_sign(&context, &request, &mut ask, &fetch) {
-        Ok(signed) if json => report::print_json(&SignedDocument { signed }),
-        Ok(signed) => {
-            let text: String = signed
-                .iter()
-                .map(|s| {
-                    let mut line = format!("signed {} → {} ({})\n", s.input, s.output, s.level);
-                    for w in &s.warnings {
-                        line.push_str(&format!("  warning: {w}\n"));
-                    }
-                    line
-                })
-                .collect();
-            report::text(&text)
-        }
-        Err(e) => report::error(&e, json),
-    }
 }
 
 #[derive(Serialize)]
@@ -198,7 +61,18 @@ fn verdict_text(v: Verdict) -> &'static str {
     }
 }
 
-fn report_text(file: &Path, r: &PadesReport) -> String {
+/// The qualification code (`QES`, `AdES/QC`, `AdES`) the trusted list gives, when one was used.
+fn qualification_code(qes: bool, qualified: Option<bool>) -> &'static str {
+    if qes {
+        "QES"
+    } else if qualified == Some(true) {
+        "AdES/QC"
+    } else {
+        "AdES"
+    }
+}
+
+fn report_text(file: &Path, r: &PadesReport, subjects: bool) -> String {
     let mut out = format!("{}: {}\n", file.display(), verdict_text(r.verdict));
     for e in &r.errors {
         out.push_str(&format!("  ! {e}\n"));
@@ -207,10 +81,18 @@ fn report_text(file: &Path, r: &PadesReport) -> String {
         out.push_str("  no signatures\n");
     }
     for s in &r.signatures {
-        let who = s
-            .signer
-            .as_ref()
-            .map_or("unknown signer", |c| c.subject.as_str());
+        let who = s.signer.as_ref().map_or_else(
+            || "unknown signer".to_owned(),
+            |c| {
+                signet_api::people::signer_line(
+                    &c.subject,
+                    Some(&c.issuer),
+                    s.trusted_list
+                        .as_ref()
+                        .map(|q| qualification_code(q.qes, q.qualified)),
+                )
+            },
+        );
         out.push_str(&format!(
             "  {} {} [{}]: {}{} — {}\n",
             s.kind,
@@ -226,10 +108,22 @@ fn report_text(file: &Path, r: &PadesReport) -> String {
                 .unwrap_or_default(),
             who
         ));
+        if subjects && let Some(c) = &s.signer {
+            out.push_str(&format!(
+                "    subject: {}\n    issuer: {}\n",
+                c.subject, c.issuer
+            ));
+        }
         if let Some(t) = &s.best_signing_time {
-            out.push_str(&format!("    time (proven): {t}\n"));
+            out.push_str(&format!(
+                "    time (proven): {}\n",
+                signet_api::people::pdf_date_as_rfc3339(t)
+            ));
         } else if let Some(t) = &s.claimed_time {
-            out.push_str(&format!("    time (claimed): {t}\n"));
+            out.push_str(&format!(
+                "    time (claimed): {}\n",
+                signet_api::people::pdf_date_as_rfc3339(t)
+            ));
         }
         if let Some(q) = &s.trusted_list {
             let kind = if q.qes {
@@ -332,7 +226,7 @@ pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
     let mut text = String::new();
     for (f, r) in &results {
         match r {
-            Ok(r) => text.push_str(&report_text(f, r)),
+            Ok(r) => text.push_str(&report_text(f, r, args.subjects)),
             Err(e) => text.push_str(&format!(
                 "{}: {}\n  {}\n",
                 f.display(),

@@ -6,6 +6,7 @@ use std::io::{BufRead as _, IsTerminal as _};
 
 use signet_api::ApiError;
 use signet_api::card::{Pin, PinKind, PinPurpose, PinState};
+use signet_api::job::{PinRequest, SecretKind};
 use signet_core::Code;
 use zeroize::Zeroizing;
 
@@ -102,6 +103,8 @@ pub(crate) struct SecretAsker {
     /// `None` for a command that may need no secret at all: the source is chosen when one is.
     source: Option<PinSource>,
     pin_stdin: bool,
+    /// A secret was asked with neither a terminal nor --pin-stdin.
+    lacked_source: bool,
     password: Option<Zeroizing<String>>,
 }
 
@@ -113,6 +116,7 @@ impl SecretAsker {
             source: Some(PinSource::choose(pin_stdin, json)?),
             pin_stdin,
             password: None,
+            lacked_source: false,
         })
     }
 
@@ -123,6 +127,7 @@ impl SecretAsker {
             source: None,
             pin_stdin,
             password: None,
+            lacked_source: false,
         }
     }
 
@@ -135,6 +140,7 @@ impl SecretAsker {
         } else if std::io::stdin().is_terminal() {
             PinSource::Terminal
         } else {
+            self.lacked_source = true;
             return Err(ApiError::new(
                 Code::InvalidInput,
                 "No terminal to ask for the PIN on, and --pin-stdin was not given.",
@@ -162,6 +168,84 @@ impl SecretAsker {
         };
         pin(kind, typed)
     }
+}
+
+impl SecretAsker {
+    /// Answers a job's PIN request: on the terminal it first shows who signs what; a wrong
+    /// answer is asked again (the next line with `--pin-stdin`); a PKCS#12 password given once
+    /// is given again for the same job until it is found wrong.
+    pub(crate) fn answer(&mut self, request: &PinRequest) -> Result<Pin, ApiError> {
+        let kind = match request.secret {
+            SecretKind::Pin1 => PinKind::Pin1,
+            SecretKind::Pin2 => PinKind::Pin2,
+            SecretKind::Puk => PinKind::Puk,
+            SecretKind::Password => PinKind::Password,
+        };
+        if request.retry {
+            self.password = None;
+        }
+        let source = self.source()?;
+        if source == PinSource::Terminal && (self.password.is_none() || kind != PinKind::Password) {
+            eprint!("{}", what_is_signed(request));
+        }
+        let state = request.tries_left.map(|retries_left| PinState {
+            kind,
+            retries_left,
+            max_retries: 3,
+        });
+        self.ask(kind, state).map_err(|err| {
+            if !request.retry || source != PinSource::Stdin {
+                return err;
+            }
+            // The last line given was wrong and there is no other: say what was wrong.
+            let what = match kind {
+                PinKind::Password => "the password of the PKCS#12 file".to_owned(),
+                kind => format!("{kind}"),
+            };
+            let left = request
+                .tries_left
+                .map(|n| format!(" ({} left)", crate::report::counted_as(n, "try", "tries")))
+                .unwrap_or_default();
+            ApiError::new(
+                Code::PinIncorrect,
+                format!("{what} is wrong{left}, and standard input has no other line to try"),
+            )
+            .recommend("Give the right one on standard input; each wrong one counts against the tries left.")
+        })
+    }
+
+    /// Whether no secret could be asked for want of a terminal and of --pin-stdin.
+    pub(crate) fn had_no_source(&self) -> bool {
+        self.lacked_source
+    }
+}
+
+/// The lines the terminal shows before a PIN is typed: a wrong one before, the signer, each
+/// document with its size and SHA-256.
+fn what_is_signed(request: &PinRequest) -> String {
+    let mut text = String::new();
+    if request.retry {
+        text.push_str("That was not right; try again.\n");
+    }
+    if request.pin_pad {
+        text.push_str("Type the PIN on the reader's PIN pad.\n");
+    }
+    if let Some(signer) = &request.signer {
+        text.push_str(&format!("Signing as {signer}"));
+        if let Some(p) = request.position {
+            text.push_str(&format!(" ({} of {})", p.n, p.of));
+        }
+        text.push_str(":\n");
+    }
+    for d in &request.documents {
+        text.push_str(&format!(
+            "  {} ({}, SHA-256 {})\n",
+            d.name,
+            crate::report::counted(d.size, "byte"),
+            d.sha256
+        ));
+    }
+    text
 }
 
 fn pin(kind: PinKind, typed: Zeroizing<String>) -> Result<Pin, ApiError> {

@@ -1,19 +1,15 @@
-//! The profile's defaults on the command line: with `SIGNET_PROFILE_DIR` set, what the person did
-//! not give (`--tsa`, `--trust`/`--tsl`) comes from the profile (signet_api::profile).
+//! The profile's defaults on the command line for `verify` and `extend`: with
+//! `SIGNET_PROFILE_DIR` set, what the person did not give (`--tsa`, `--trust`/`--tsl`) comes
+//! from the profile (signet_api::profile). `sign` takes them in the engine
+//! (`signet_api::signing::Settings`).
 
 use signet_api::Profile;
 
-use crate::args::{Command, SignTrustArgs, TrustArgs};
+use crate::args::{Command, TrustArgs};
 
 /// Fills in the options the command line left out from `profile`.
 pub(crate) fn apply(command: &mut Command, profile: &Profile) {
     match command {
-        Command::Sign(args) => {
-            if args.tsa.is_none() {
-                args.tsa.clone_from(&profile.tsa_url);
-            }
-            sign_trust(&mut args.sign_trust, profile);
-        }
         Command::Verify(args) => trust(&mut args.trust, profile),
         Command::Extend(args) => {
             if args.tsa.is_none() {
@@ -21,21 +17,14 @@ pub(crate) fn apply(command: &mut Command, profile: &Profile) {
             }
             trust(&mut args.trust, profile);
         }
-        Command::Asice(_)
+        Command::Sign(_)
+        | Command::Asice(_)
         | Command::Batch(_)
         | Command::Card(_)
         | Command::Cert(_)
         | Command::Data(_)
         | Command::Trust(_)
         | Command::Info => {}
-    }
-}
-
-fn sign_trust(args: &mut SignTrustArgs, profile: &Profile) {
-    if args.trust.is_empty() && args.tsl.is_none() {
-        args.trust.clone_from(&profile.trust);
-        args.tsl.clone_from(&profile.trusted_list);
-        args.tsl_signer.clone_from(&profile.trusted_list_signers);
     }
 }
 
@@ -78,15 +67,12 @@ mod tests {
 
     #[test]
     fn the_profile_fills_in_the_tsa_and_the_trust_left_out() {
+        // `sign` is left to the engine's settings.
         let Command::Sign(args) = parsed(&["signet", "sign", "a.pdf"]) else {
             panic!()
         };
-        assert_eq!(args.tsa.as_deref(), Some("http://127.0.0.1:9/tsa"));
-        assert_eq!(args.sign_trust.tsl, Some(PathBuf::from("/p/tsl.xml")));
-        assert_eq!(
-            args.sign_trust.tsl_signer,
-            [PathBuf::from("/p/tsl-signer.pem")]
-        );
+        assert_eq!(args.tsa, None);
+        assert_eq!(args.token, None);
         let Command::Verify(args) = parsed(&["signet", "verify", "a.pdf"]) else {
             panic!()
         };
@@ -102,23 +88,6 @@ mod tests {
 
     #[test]
     fn what_the_command_line_gives_wins_over_the_profile() {
-        let Command::Sign(args) = parsed(&[
-            "signet",
-            "sign",
-            "a.pdf",
-            "--tsa",
-            "http://tsa.example",
-            "--trust",
-            "ca.pem",
-        ]) else {
-            panic!()
-        };
-        assert_eq!(args.tsa.as_deref(), Some("http://tsa.example"));
-        assert_eq!(args.sign_trust.trust, [PathBuf::from("ca.pem")]);
-        assert_eq!(
-            args.sign_trust.tsl, None,
-            "no list mixed into the given trust"
-        );
         let Command::Verify(args) = parsed(&["signet", "verify", "a.pdf", "--tsl", "x.xml"]) else {
             panic!()
         };

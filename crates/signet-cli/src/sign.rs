@@ -1,156 +1,200 @@
-//! `signet sign`, `signet verify`, `signet extend`: which format each file is, then the PAdES
-//! (`pdf`) or ASiC-E (`asice`) module does the work.
+//! `signet sign` through the engine (`signet_api::signing::sign`, as a job whose PIN requests are
+//! answered here): the arguments become a `SignFilesRequest`; the format, the outputs and the
+//! settings are the engine's.
 
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal as _;
 
-use signet_api::ApiError;
-use signet_api::input::{FileKind, file_kind};
+use signet_api::job::{JobEvent, Phase};
+use signet_api::pades::VisiblePlace;
+use signet_api::signing::{self, SignFilesRequest, SignFormat, SignOutcome, TrustPaths};
+use signet_api::{ApiError, Context};
 use signet_core::Code;
 
-use crate::args::{ExtendArgs, Format, SignArgs, VerifyArgs};
+use crate::args::{Format, SignArgs};
 use crate::exit::Status;
+use crate::pin::SecretAsker;
 use crate::report;
 
-/// What each file is, by its content (signet-api's `file_kind`), read before anything else: a
-/// file that cannot be read is the same error whatever its name claims, and a file named `.pdf`
-/// that is not a PDF is refused.
-pub(crate) fn kinds(files: &[PathBuf]) -> Result<Vec<FileKind>, ApiError> {
-    files.iter().map(|f| file_kind(f)).collect()
-}
-
-/// The refusal of a PDF where a container is expected.
-pub(crate) fn pdf_not_container(path: &Path) -> ApiError {
-    ApiError::new(
-        Code::InvalidInput,
-        format!("{}: this is a PDF, not a container", path.display()),
-    )
-    .recommend("Verify a signed PDF with `signet verify`; put files into a container with `signet sign --format asice`.")
-}
-
-/// The format `signet sign` uses when `--format` is not given: PAdES when every file is a PDF,
-/// ASiC-E otherwise (and always when adding to a container).
-fn format_for(args: &SignArgs, kinds: &[FileKind]) -> Format {
-    if let Some(format) = args.format {
-        return format;
-    }
-    if args.add_to.is_some() || args.container.is_some() {
-        return Format::Asice;
-    }
-    if kinds.iter().all(|k| *k == FileKind::Pdf) {
-        Format::Pades
-    } else {
-        Format::Asice
-    }
-}
-
-pub(crate) fn sign(args: &SignArgs, json: bool) -> Status {
-    // The inputs are looked at before any PIN is asked (files named with --add-to are already
-    // in the container; the container itself is looked at).
-    let kinds = match &args.add_to {
-        None => kinds(&args.files),
-        Some(container) => match file_kind(container) {
-            Ok(FileKind::Pdf) => Err(pdf_not_container(container)),
-            Ok(_) => Ok(Vec::new()),
-            Err(err) => Err(err),
-        },
+fn parse_visible(text: &str) -> Option<VisiblePlace> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [page, x, y, w, h] = parts.as_slice() else {
+        return None;
     };
-    let kinds = match kinds {
-        Ok(kinds) => kinds,
-        Err(err) => return report::error(&err, json),
+    let page: usize = page.parse().ok().filter(|p| *p >= 1)?;
+    let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
+    Some(VisiblePlace {
+        page,
+        x: num(x)?,
+        y: num(y)?,
+        width: num(w).filter(|v| *v > 0.0)?,
+        height: num(h).filter(|v| *v > 0.0)?,
+    })
+}
+
+/// The request `args` make; what they leave out the engine takes from the profile, the
+/// person's settings and the defaults.
+fn request(args: &SignArgs) -> Result<SignFilesRequest, ApiError> {
+    let visible = match args.visible.as_deref().map(parse_visible) {
+        Some(None) => {
+            return Err(ApiError::new(
+                Code::InvalidInput,
+                "--visible is PAGE,X,Y,W,H: a page from 1 and four non-negative numbers (points)",
+            )
+            .recommend("See `signet sign --help`."));
+        }
+        Some(visible) => visible,
+        None => None,
     };
-    match format_for(args, &kinds) {
-        Format::Pades => crate::pdf::sign(args, json),
-        Format::Asice => crate::asice::sign(args, json),
+    let t = &args.sign_trust;
+    Ok(SignFilesRequest {
+        files: args.files.clone(),
+        format: args.format.map(|f| match f {
+            Format::Pades => SignFormat::Pades,
+            Format::Asice => SignFormat::Asice,
+        }),
+        level: args.level,
+        token: args.token.clone(),
+        output_dir: args.out_dir.clone(),
+        visible,
+        reason: args.reason.clone(),
+        location: args.location.clone(),
+        contact: args.contact.clone(),
+        replace_existing: args.force,
+        // The files are read after this command was typed; `--force` replaces any output.
+        reviewed_sha256: Vec::new(),
+        agreed_replacements: None,
+        out: args.out.clone(),
+        container: args.container.clone(),
+        add_to: args.add_to.clone(),
+        tsa: args.tsa.clone(),
+        chain: args.chain.clone(),
+        trust: Some(TrustPaths {
+            anchors: t.trust.clone(),
+            list: t.tsl.clone(),
+            list_signers: t.tsl_signer.clone(),
+        }),
+        normalise: args.normalise,
+    })
+}
+
+/// `signet sign`: the engine's job, its PIN requests answered from the terminal or standard
+/// input, its steps shown on standard error when that is a terminal.
+pub(crate) fn sign(context: &Context, args: &SignArgs, json: bool) -> Status {
+    let request = match request(args) {
+        Ok(request) => request,
+        Err(err) => {
+            let _ = report::error(&err, json);
+            return Status::Usage;
+        }
+    };
+    // The source of the secrets is chosen at the first one asked: the inputs are looked at
+    // before (a missing file is that error, whether or not a PIN could be asked).
+    let mut asker = SecretAsker::when_needed(args.pin_stdin);
+    match run_job(context, &request, &mut asker) {
+        Ok(outcome) if json => report::print_json(&outcome),
+        Ok(outcome) => report::text(&outcome_text(&outcome)),
+        Err(err) if asker.had_no_source() => {
+            let _ = report::error(&err, json);
+            Status::Usage
+        }
+        Err(err) => report::error(&err, json),
     }
 }
 
-pub(crate) fn verify(args: &VerifyArgs, json: bool) -> Status {
-    let kinds = match kinds(&args.files) {
-        Ok(kinds) => kinds,
-        Err(err) => return report::error(&err, json),
-    };
-    if kinds.iter().all(|k| *k == FileKind::Pdf) {
-        return crate::pdf::verify(args, json);
-    }
-    let mut verdicts = Vec::new();
-    let mut asice_reports = Vec::new();
-    for (file, kind) in args.files.iter().zip(kinds) {
-        match kind {
-            FileKind::Pdf => {
-                let err = ApiError::new(
-                    Code::InvalidInput,
-                    format!(
-                        "{} is a PDF among ASiC-E containers: one command verifies either PDFs or containers",
-                        file.display()
-                    ),
-                )
-                .recommend("Verify the PDFs and the containers with separate commands.");
-                return report::error(&err, json);
-            }
-            kind if crate::asice::is_container(file, kind) => {
-                match crate::asice::verify_one(file, &args.trust) {
-                    Ok((report, verdict)) => {
-                        if !json {
-                            let status = report::text(&crate::asice::verify_text(&report));
-                            if status != Status::Success {
-                                return status;
-                            }
-                        }
-                        asice_reports.push(report);
-                        verdicts.push(verdict);
+/// Runs the signing job on its own thread; this one prints its steps and answers its PIN
+/// requests. A secret that cannot be read (standard input ended) stops the job with that error.
+fn run_job(
+    context: &Context,
+    request: &SignFilesRequest,
+    asker: &mut SecretAsker,
+) -> Result<SignOutcome, ApiError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (handle, control) = signet_api::job::channel(move |event| {
+        let _ = tx.send(event);
+    });
+    let progress = std::io::stderr().is_terminal();
+    let fetch = signet_api::http::HttpFetch::default();
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || signing::sign(context, request, &fetch, &control));
+        let mut stopped: Option<ApiError> = None;
+        // The loop ends when the job ends (its half, holding the sender, is dropped).
+        for event in rx {
+            match event {
+                JobEvent::PinRequest(asked) => match asker.answer(&asked) {
+                    Ok(pin) => handle.answer(asked.id, pin),
+                    Err(err) => {
+                        stopped = Some(err);
+                        handle.cancel();
                     }
-                    Err(err) => return report::error(&err, json),
+                },
+                JobEvent::Phase {
+                    phase,
+                    file,
+                    position,
+                } if progress => {
+                    if let Some(step) = step_text(phase) {
+                        let place = position
+                            .map(|p| format!(" ({} of {})", p.n, p.of))
+                            .unwrap_or_default();
+                        let file = file.map(|f| format!(" {f}")).unwrap_or_default();
+                        eprintln!("{step}{file}{place}…");
+                    }
                 }
+                _ => {}
             }
-            _ => return report::error(&neither(file), json),
         }
-    }
-    if json {
-        let status = if asice_reports.len() == 1 {
-            report::print_json(&asice_reports[0])
-        } else {
-            report::print_json(&asice_reports)
+        let result = worker.join().unwrap_or_else(|_| {
+            Err(ApiError::new(
+                Code::Internal,
+                "the signing job stopped unexpectedly",
+            ))
+        });
+        match (result, stopped) {
+            (Err(_), Some(why)) => Err(why),
+            (result, _) => result,
+        }
+    })
+}
+
+fn step_text(phase: Phase) -> Option<&'static str> {
+    Some(match phase {
+        Phase::Reading => "reading",
+        Phase::Hashing => "hashing",
+        Phase::Signing => "signing",
+        Phase::Timestamp => "time-stamping",
+        Phase::Revocation => "fetching revocation data",
+        Phase::Writing => "writing",
+        Phase::Verifying => "validating",
+        Phase::WaitingForPin => return None,
+    })
+}
+
+fn outcome_text(outcome: &SignOutcome) -> String {
+    let mut text = String::new();
+    for o in &outcome.outputs {
+        let inputs: Vec<&str> = o.inputs.iter().map(String::as_str).collect();
+        let into = match outcome.format {
+            SignFormat::Asice if inputs.len() > 1 => format!(
+                " ({} into one container)",
+                report::counted(inputs.len(), "file")
+            ),
+            _ => String::new(),
         };
-        if status != Status::Success {
-            return status;
+        let entry = o
+            .signature
+            .as_deref()
+            .map(|s| format!(", {s}"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "signed {} → {} ({}{entry}) by {}{into}\n",
+            inputs.join(", "),
+            o.output,
+            o.level,
+            outcome.signer
+        ));
+        for w in &o.warnings {
+            text.push_str(&format!("  warning: {w}\n"));
         }
     }
-    crate::asice::status(verdicts)
-}
-
-fn neither(file: &Path) -> ApiError {
-    ApiError::new(
-        Code::InvalidInput,
-        format!(
-            "{} is neither a PDF nor an ASiC-E container",
-            file.display()
-        ),
-    )
-    .recommend("Give signed PDFs or .asice/.bdoc containers.")
-}
-
-pub(crate) fn extend(args: &ExtendArgs, json: bool) -> Status {
-    let kinds = match kinds(&args.files) {
-        Ok(kinds) => kinds,
-        Err(err) => return report::error(&err, json),
-    };
-    if kinds.iter().all(|k| *k == FileKind::Pdf) {
-        return crate::pdf::extend(args, json);
-    }
-    if let Some((file, _)) =
-        args.files.iter().zip(&kinds).find(|(file, kind)| {
-            !crate::asice::is_container(file, **kind) && **kind != FileKind::Pdf
-        })
-    {
-        return report::error(&neither(file), json);
-    }
-    if kinds.iter().all(|k| *k != FileKind::Pdf) {
-        return crate::asice_extend::extend(args, json);
-    }
-    let err = signet_api::ApiError::new(
-        signet_core::Code::InvalidInput,
-        "signet extend takes either PDFs or ASiC-E containers, not both at once",
-    )
-    .recommend("Extend the PDFs and the containers in separate commands.");
-    report::error(&err, json)
+    text
 }

@@ -273,11 +273,6 @@ fn print_summary(
 ) {
     let mari = &DEMO_PEOPLE[0];
     let d = dir.display();
-    let first = federation
-        .nodes
-        .first()
-        .map(|n| n.url.clone())
-        .unwrap_or_default();
     let mut out = String::new();
     out.push_str("Signet demo services (Ctrl-C stops them):\n");
     out.push_str(&format!("  time-stamping authority  {}\n", pki.tsa_url()));
@@ -297,12 +292,13 @@ fn print_summary(
     ));
     out.push_str(&format!("identity password: {password}\n"));
     out.push_str(&format!(
-        "with the command line:\n  export SIGNET_PROFILE_DIR={d}\n  \
-         signet sign document.pdf --token p12:{d}/identity.p12\n  \
-         signet sign notes.txt --token p12:{d}/identity.p12 --container notes.asice\n  \
-         signet verify document.signed.pdf\n  \
-         signet data holdings --node {first} --token p12:{d}/identity.p12\n"
+        "with the command line (`signet` and `signet-node` are in target/debug after `cargo build`):\n  \
+         export SIGNET_PROFILE_DIR={d}\n  \
+         signet sign document.pdf\n  \
+         signet sign notes.txt --container notes.asice\n  \
+         signet verify document.signed.pdf\n"
     ));
+    out.push_str(&agency_lines(dir, federation));
     out.push_str("signet-demo: ready\n");
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
@@ -311,6 +307,33 @@ fn print_summary(
 
 /// A line on the console. Whoever read it may be gone (the terminal closed, the starting
 /// process ended): that must not stop the shutdown, so write errors are ignored.
+/// For each agency: who used the demo person's data there (`signet data usage`), and an
+/// official's query that appears in it (`signet-node official query`, with the federation file's
+/// path and a data set the node holds).
+fn agency_lines(dir: &Path, federation: &signet_node::demo::DemoFederation) -> String {
+    let mari = &DEMO_PEOPLE[0];
+    let file = dir.join("nodes").join("federation.json");
+    let mut out = format!(
+        "each agency: what it logged about {}, and an official's query to see appear there:\n",
+        mari.name()
+    );
+    for n in &federation.nodes {
+        let (client, data_set) = n.example_query();
+        out.push_str(&format!(
+            "  {} ({}), data sets: {}\n    signet data usage --node {}\n    \
+             signet-node official query --federation {} --as {client} --at {} --person {} --data-set {data_set} --purpose 'Demo query'\n",
+            n.agency.name_en,
+            n.agency.id,
+            n.data_sets().join(", "),
+            n.url,
+            file.display(),
+            n.agency.id,
+            mari.code,
+        ));
+    }
+    out
+}
+
 fn say(line: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{line}");

@@ -314,7 +314,7 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
         &["sign", pdf_arg, "--token", &p12, "--pin-stdin"],
         &pin,
     );
-    assert_eq!(bare.status.code(), Some(64), "{}", text(&bare));
+    assert_eq!(bare.status.code(), Some(65), "{}", text(&bare));
     assert!(text(&bare).contains("--tsa"), "{}", text(&bare));
 
     // A PDF at B-LT: no --tsa, --trust or --tsl.
@@ -325,7 +325,7 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
     assert!(signed.status.success(), "{}", text(&signed));
     let out = demo.file("document.signed.pdf");
     assert_eq!(
-        json(&signed)["signed"][0]["level"],
+        json(&signed)["outputs"][0]["level"],
         "B-LT",
         "{}",
         text(&signed)
@@ -492,6 +492,182 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         found.push(path);
     }
     found
+}
+
+/// The commands of the README's block marked `<!-- readme-test: NAME -->` (the next ```sh
+/// block): one per line, comments and empty lines left out.
+fn readme_block(name: &str) -> Vec<String> {
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    let marker = format!("<!-- readme-test: {name} ");
+    let after = text
+        .split_once(&marker)
+        .unwrap_or_else(|| panic!("README.md has no {marker}"))
+        .1;
+    let block = after
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .unwrap()
+        .0;
+    block
+        .lines()
+        .map(|l| {
+            l.split_once(" #")
+                .map_or(l, |(cmd, _)| cmd)
+                .trim()
+                .to_owned()
+        })
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+/// The README's demo block, run as written against the demo profile: `$PWD/target/demo` is the
+/// profile, `$PWD/target/debug` the folder of the built binaries, `URL` the first node; a
+/// command that asks for the identity's password gets it on standard input (`--pin-stdin`
+/// added: a test has no terminal). Every command must succeed.
+#[test]
+fn the_readmes_demo_commands_work_as_written() {
+    let demo = Demo::start();
+    let work = demo.file("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::rename(blank_pdf(demo.dir.path()), work.join("contract.pdf")).unwrap();
+    std::fs::write(work.join("notes.txt"), "Demo notes\n").unwrap();
+    let bin_dir = signet_binary().parent().unwrap().to_owned();
+    let url = demo.nodes()[0].clone();
+    let mut env: Vec<(String, String)> = vec![("PATH".into(), std::env::var("PATH").unwrap())];
+    let expand = |word: &str, env: &[(String, String)]| {
+        let mut word = word
+            .replace("$PWD/target/demo", demo.profile().to_str().unwrap())
+            .replace("$PWD/target/debug", bin_dir.to_str().unwrap());
+        for (name, value) in env {
+            word = word.replace(&format!("${name}"), value);
+        }
+        if word == "URL" { url.clone() } else { word }
+    };
+    let commands = readme_block("demo");
+    assert!(commands.len() >= 5, "{commands:?}");
+    let mut ran = 0;
+    for line in &commands {
+        let words: Vec<String> = line.split_whitespace().map(|w| expand(w, &env)).collect();
+        match words[0].as_str() {
+            "cargo" => continue, // the demo is already running
+            "export" => {
+                let (name, value) = words[1].split_once('=').unwrap();
+                env.retain(|(n, _)| n != name);
+                env.push((name.to_owned(), value.to_owned()));
+                continue;
+            }
+            _ => {}
+        }
+        let mut args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        let asks = matches!(args.first(), Some(&"sign" | &"data"));
+        if asks {
+            args.push("--pin-stdin");
+        }
+        let mut command = Command::new(&words[0]);
+        command
+            .args(&args)
+            .current_dir(&work)
+            .env_remove("SIGNET_PROFILE")
+            .env("XDG_DATA_HOME", demo.file("home"))
+            .env("RUST_LOG", "off")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (name, value) in &env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap_or_else(|e| panic!("{line}: {e}"));
+        let stdin = format!("{}\n", demo.password);
+        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "`{line}`: {}", text(&out));
+        ran += 1;
+    }
+    assert!(ran >= 5, "{commands:?}");
+    assert!(work.join("contract.signed.pdf").exists());
+    // The container has two signatures: one made with it, one added with --add-to.
+    let listed = demo.signet(
+        &["asice", "list", work.join("notes.asice").to_str().unwrap()],
+        "",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout)
+            .matches("(signature)")
+            .count(),
+        2,
+        "{}",
+        text(&listed)
+    );
+    let (status, _) = demo.stop();
+    assert!(status.success(), "{status}");
+}
+
+/// The demo explains itself: for each agency a `signet data usage` line and an official's query
+/// with the federation file's path and a data set the node holds; the query works as printed,
+/// and an unknown data set is answered with the valid ones.
+#[test]
+fn the_demo_prints_ready_lines_for_each_agency_that_work() {
+    let demo = Demo::start();
+    let federation = demo.profile().join("nodes/federation.json");
+    let queries: Vec<String> = demo
+        .console
+        .iter()
+        .filter(|l| l.trim_start().starts_with("signet-node official query "))
+        .cloned()
+        .collect();
+    let usages = demo
+        .console
+        .iter()
+        .filter(|l| {
+            l.trim_start()
+                .starts_with("signet data usage --node https://")
+        })
+        .count();
+    assert_eq!(queries.len(), 5, "{:#?}", demo.console);
+    assert_eq!(usages, 5, "{:#?}", demo.console);
+    assert!(
+        queries
+            .iter()
+            .all(|q| q.contains(&format!("--federation {} ", federation.display()))),
+        "{queries:#?}"
+    );
+    let node = signet_binary().with_file_name("signet-node");
+    assert!(
+        node.is_file(),
+        "{} is missing: build it first",
+        node.display()
+    );
+    let run = |line: &str| {
+        // The purpose is quoted for the shell: one argument.
+        let (head, purpose) = line.trim().split_once(" --purpose ").unwrap();
+        let mut args: Vec<String> = head.split_whitespace().skip(1).map(str::to_owned).collect();
+        args.push("--purpose".into());
+        args.push(purpose.trim_matches('\'').to_owned());
+        Command::new(&node)
+            .args(&args)
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    for query in &queries {
+        let out = run(query);
+        assert!(out.status.success(), "`{query}`: {}", text(&out));
+    }
+    let wrong = queries[0].replace("--data-set population", "--data-set nosuch");
+    assert_ne!(
+        wrong, queries[0],
+        "the Population Register's line names `population`"
+    );
+    let out = run(&wrong);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no data set `nosuch`") && text(&out).contains("population"),
+        "{}",
+        text(&out)
+    );
+    let (status, _) = demo.stop();
+    assert!(status.success(), "{status}");
 }
 
 #[test]

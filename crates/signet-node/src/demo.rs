@@ -149,6 +149,30 @@ pub struct DemoFederation {
     ocsp_task: tokio::task::JoinHandle<()>,
 }
 
+impl DemoNode {
+    /// The data sets the node holds (their ids, as an official's query names them).
+    pub fn data_sets(&self) -> Vec<String> {
+        crate::demo_data::demo_seed(&self.agency)
+            .data_sets
+            .into_iter()
+            .map(|set| set.id)
+            .collect()
+    }
+
+    /// A query the node serves about a demo person: the member that asks (an id of
+    /// `federation.json`) and the data set. At the Health Information System the dentist, who
+    /// treats Mari Tamm, reads her prescriptions; elsewhere another agency reads the first data
+    /// set.
+    pub fn example_query(&self) -> (&'static str, String) {
+        let first = self.data_sets().into_iter().next().unwrap_or_default();
+        match self.agency.id {
+            "tis" => (crate::demo_data::PROVIDERS[0].id, "prescriptions".into()),
+            "ppa" => ("rr", first),
+            _ => ("ppa", first),
+        }
+    }
+}
+
 fn read_or_make_log_key(path: &Path) -> Result<SigningKey, NodeError> {
     let io = |e: std::io::Error| NodeError::Config(format!("{}: {e}", path.display()));
     if let Ok(text) = std::fs::read_to_string(path) {
@@ -394,6 +418,7 @@ impl DemoFederation {
                 "officialAddr": n.node.official_addr().map(|a| a.to_string()),
                 "memberCertificate": cert,
                 "memberKey": key,
+                "dataSets": n.data_sets(),
             }));
         }
         for (p, m) in PROVIDERS.iter().zip(&self.providers) {

@@ -543,6 +543,9 @@ struct FederationAgency {
     official_addr: Option<SocketAddr>,
     member_certificate: PathBuf,
     member_key: PathBuf,
+    /// The data sets the agency's node holds (none listed for a member without a node).
+    #[serde(default)]
+    data_sets: Vec<String>,
 }
 
 async fn official_query(
@@ -578,6 +581,13 @@ async fn official_query(
     let addr = to
         .official_addr
         .with_context(|| format!("`{node}` has no official listener"))?;
+    if !to.data_sets.is_empty() && !to.data_sets.contains(&query.data_set) {
+        bail!(
+            "`{node}` holds no data set `{}`: its data sets are {}",
+            query.data_set,
+            to.data_sets.join(", ")
+        );
+    }
     query.provider.clone_from(&to.provider);
     query.client.clone_from(&from.provider);
     let stamp = SystemClock

@@ -149,8 +149,13 @@ fn sign_verify_list_extract_through_the_binary() {
     let run = f.sign(&[&a, &b, "--container", &o, "--json"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let signed = run.json();
-    assert_eq!(signed["level"], "B-LT");
-    assert_eq!(signed["signature"], "META-INF/signatures0.xml");
+    assert_eq!(signed["format"], "asice");
+    assert_eq!(signed["outputs"][0]["level"], "B-LT");
+    assert_eq!(
+        signed["outputs"][0]["signature"],
+        "META-INF/signatures0.xml"
+    );
+    assert_eq!(signed["outputs"][0]["inputs"].as_array().unwrap().len(), 2);
 
     let run = f.verify(&out);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -164,9 +169,14 @@ fn sign_verify_list_extract_through_the_binary() {
     assert_eq!(report["signatures"][0]["qualification"], "QES");
 
     // A second signature by the same token at B-LTA.
-    let run = f.sign(&["--add-to", &o, "--level", "B-LTA", "--json", &a]);
+    // --add-to takes no files: the container's are signed.
+    let run = f.sign(&["--add-to", &o, "--level", "B-LTA", "--json"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(run.json()["signature"], "META-INF/signatures1.xml");
+    assert_eq!(
+        run.json()["outputs"][0]["signature"],
+        "META-INF/signatures1.xml"
+    );
+    assert_eq!(run.json()["outputs"][0]["output"], o);
     let report = f.verify(&out).json();
     assert_eq!(report["signatures"].as_array().unwrap().len(), 2);
     assert_eq!(report["indication"], "TOTAL-PASSED");

@@ -377,6 +377,34 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
         body["dataSets"][0]["title"]["ru"],
         "Регистр народонаселения"
     );
+    // In text, the data sets' names are in the language asked for, never a mixture.
+    let english = body["dataSets"][0]["title"]["en"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (lang, shown, not_shown) in [
+        ("ru", "Регистр народонаселения", english.as_str()),
+        ("en", english.as_str(), "Регистр народонаселения"),
+    ] {
+        let args = [
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--lang",
+            lang,
+        ];
+        let run = signet(&home, &args, &pin);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(shown) && !run.stdout.contains(not_shown),
+            "{lang}: {}",
+            run.stdout
+        );
+    }
 
     // Two official queries; the first visit verifies them and stores the checkpoint.
     for _ in 0..2 {
@@ -406,6 +434,30 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["entry"]["purpose"], "Kontroll");
     assert_eq!(entries[0]["entry"]["subject"], MARI);
+    // In text, the official is named as a person reads them, and the time is RFC 3339.
+    let args = [
+        "data",
+        "usage",
+        "--node",
+        &url,
+        "--token",
+        &token,
+        "--pin-stdin",
+    ];
+    let text = signet(&home, &args, &pin);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let line = text.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        line.contains(", by EE47101010033: Kontroll"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        line.split(' ')
+            .nth(1)
+            .is_some_and(|t| t.len() == 20 && t.ends_with('Z')),
+        "{line}"
+    );
     let stored = std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap();
     assert!(stored.contains(LOG_ORIGIN), "{stored}");
 

@@ -70,7 +70,7 @@ fn signs_for_the_peers(pki: &TestPki, role: Role) {
         "rsa parool\n",
     );
     assert!(signed.status.success(), "{role:?}: {}", text(&signed));
-    let out = out_dir.join("contract.pdf");
+    let out = out_dir.join("contract.signed.pdf");
     let v = pyhanko(&["validate", "--no-revocation-check"], pki, &out);
     assert!(
         v.status.success() && text(&v).contains("INTACT:TRUSTED"),

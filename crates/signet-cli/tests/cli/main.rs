@@ -19,6 +19,7 @@ mod keys;
 mod log;
 mod messages;
 mod pades;
+mod pin_stdin;
 mod terminal;
 mod token;
 mod trust;

@@ -29,7 +29,7 @@ pub(crate) fn blank_pdf(dir: &Path, name: &str) -> PathBuf {
     out
 }
 
-fn p12(pki: &TestPki, dir: &Path) -> PathBuf {
+pub(crate) fn p12(pki: &TestPki, dir: &Path) -> PathBuf {
     let issued = pki.get(Role::Signing);
     let out = dir.join("signer.p12");
     let status = Command::new("openssl")
@@ -57,7 +57,7 @@ pub(crate) fn pyhanko(args: &[&str], pki: &TestPki, pdf: &Path) -> Output {
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -93,7 +93,9 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
         ],
         "test1234\n",
     );
-    assert_eq!(no_tsa.status.code(), Some(64), "{}", text(&no_tsa));
+    // The TSA is a setting (the command line, the profile, the person's settings): its absence
+    // is an input error, not a usage error.
+    assert_eq!(no_tsa.status.code(), Some(65), "{}", text(&no_tsa));
     assert!(text(&no_tsa).contains("needs a time-stamping authority"));
     // The default level is B-LT, which needs a TSA too.
     let default = signet(
@@ -106,7 +108,7 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
         ],
         "test1234\n",
     );
-    assert_eq!(default.status.code(), Some(64), "{}", text(&default));
+    assert_eq!(default.status.code(), Some(65), "{}", text(&default));
 
     // Two PDFs, one password (one line on stdin), one output each, B-LT.
     let signed = signet(
@@ -138,8 +140,9 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
     assert!(signed.status.success(), "{}", text(&signed));
     assert!(!text(&signed).contains("test1234"));
     let json: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
-    assert_eq!(json["signed"].as_array().unwrap().len(), 2);
-    for name in ["a.pdf", "b.pdf"] {
+    assert_eq!(json["outputs"].as_array().unwrap().len(), 2);
+    assert_eq!(json["signer"], "Mari Tamm (38001085718)");
+    for name in ["a.signed.pdf", "b.signed.pdf"] {
         let out = out_dir.join(name);
         assert!(out.exists());
         let v = pyhanko(&["validate", "--no-revocation-check"], &pki, &out);
@@ -161,7 +164,7 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 2);
 
     // verify --json: one document, valid at B-LT, exit 0.
-    let out_a = out_dir.join("a.pdf");
+    let out_a = out_dir.join("a.signed.pdf");
     let verified = signet(
         &[
             "verify",
@@ -186,6 +189,35 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
             .contains("TAMM")
     );
     assert_eq!(report["signatures"][0]["reason"], "Kokkulepe");
+
+    // In text, the signer is a person with the device, the time RFC 3339; the subject only
+    // when asked for.
+    let args = [
+        "verify",
+        out_a.to_str().unwrap(),
+        "--trust",
+        &root,
+        "--offline",
+    ];
+    let read = text(&signet(&args, ""));
+    assert!(
+        read.contains("— Mari Tamm (38001085718), ID card\n"),
+        "{read}"
+    );
+    assert!(!read.contains("CN=") && !read.contains("D:20"), "{read}");
+    let time = read
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("time (proven): "))
+        .unwrap_or_else(|| panic!("{read}"));
+    assert!(
+        time.len() >= 20 && time.as_bytes()[10] == b'T' && time.ends_with('Z'),
+        "{time}"
+    );
+    let with_subjects = text(&signet(&[&args[..], &["--subjects"]].concat(), ""));
+    assert!(
+        with_subjects.contains("    subject: ") && with_subjects.contains("CN=TAMM"),
+        "{with_subjects}"
+    );
 
     // Without the anchor it is indeterminate: exit 2.
     let untrusted = signet(&["verify", out_a.to_str().unwrap(), "--offline"], "");
@@ -509,7 +541,7 @@ fn normalise_signs_a_rewritten_copy_of_an_unsigned_pdf_only_when_asked() {
     assert_eq!(std::fs::read(&damaged).unwrap(), original);
     let json: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
     assert!(
-        json["signed"][0]["warnings"]
+        json["outputs"][0]["warnings"]
             .as_array()
             .unwrap()
             .iter()

@@ -786,6 +786,10 @@ format: SignFormat,
  */
 signer: string,
 /**
+ * The signer's certificate subject, in full (RFC 4514).
+ */
+signerSubject: string,
+/**
  * Every output.
  */
 outputs: Array<SignedOutput>, };
@@ -904,7 +908,11 @@ level: BaselineLevel,
 /**
  * Pre-sign warnings (hidden content a later revision could reveal…).
  */
-warnings: Array<string>, };
+warnings: Array<string>,
+/**
+ * ASiC-E: the signature's entry in the container (`META-INF/signatures0.xml`).
+ */
+signature: string | null, };
 export type SignerInfo = {
 /**
  * The subject.

@@ -289,11 +289,13 @@ export class MockBackend implements Backend {
     return {
       format: proposal.format,
       signer: 'Mari Tamm (38001085718)',
+      signerSubject: 'SERIALNUMBER=PNOEE-38001085718,GIVENNAME=MARI,SN=TAMM,CN=TAMM\\,MARI\\,38001085718,C=EE',
       outputs: proposal.outputs.map((output) => ({
         output,
         inputs: choice.files,
         level: choice.level ?? 'B-LT',
         warnings: [],
+        signature: proposal.format === 'asice' ? 'META-INF/signatures0.xml' : null,
       })),
     };
   }

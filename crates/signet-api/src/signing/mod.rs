@@ -8,7 +8,13 @@
 //! file named `.pdf` that is not one is refused, and a PDF is a file the PDF reader opens.
 //!
 //! **Settings**, one precedence for every field: what the request gives, then the profile, then
-//! built-in defaults (level B-LT, the ID card in whichever reader holds one).
+//! the person's settings, then built-in defaults ([`Settings::resolve_with`]).
+
+mod proposal;
+mod settings;
+
+pub use proposal::{asice_output, pades_output, pdf_not_container, propose, propose_for};
+pub use settings::{Overrides, Settings, TrustPaths, profile_trust};
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -19,9 +25,7 @@ use signet_core::{BaselineLevel, Code, Fetch};
 use signet_pki::Cert;
 use signet_token::{CardTrouble, KeyRole, Pin, PinKind, PinState, SigningToken, TokenError};
 
-use crate::asice::{AsiceSignRequest, TrustFiles};
-use crate::cert::{FileBytes, TrustedListFiles};
-use crate::input::{FileKind, file_kind};
+use crate::asice::AsiceSignRequest;
 use crate::job::{DocumentFacts, JobControl, Phase, SigningAsk};
 use crate::output::InputSeen;
 use crate::pades::{PadesSignRequest, VisiblePlace};
@@ -84,54 +88,6 @@ pub struct ProposedFile {
     pub pages: Vec<PageSize>,
 }
 
-/// The most pages a proposal describes (a visible signature goes on one of them).
-const MAX_PAGES: usize = 5_000;
-
-fn number(o: &signet_pdf::Object) -> Option<f64> {
-    match o {
-        signet_pdf::Object::Int(i) => Some(*i as f64),
-        signet_pdf::Object::Real(r) => std::str::from_utf8(r).ok()?.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// The size of every page of the PDF `bytes` (A4 where a page names no usable MediaBox, also
-/// through its parents).
-fn page_sizes(bytes: &[u8]) -> Vec<PageSize> {
-    let Ok(doc) = signet_pdf::Document::open(bytes) else {
-        return Vec::new();
-    };
-    let Ok(pages) = doc.pages() else {
-        return Vec::new();
-    };
-    pages
-        .into_iter()
-        .take(MAX_PAGES)
-        .map(|page| {
-            let mut node = doc.get(page).ok().and_then(|o| o.as_dict().cloned());
-            for _ in 0..32 {
-                let Some(dict) = node else { break };
-                if let Some(Ok(boxed)) = dict.get("MediaBox").map(|m| doc.resolve(m))
-                    && let Some(v) = boxed.as_array()
-                    && let [x1, y1, x2, y2] = v.iter().filter_map(number).collect::<Vec<_>>()[..]
-                    && (x2 - x1).abs() > 1.0
-                    && (y2 - y1).abs() > 1.0
-                {
-                    return PageSize {
-                        width: (x2 - x1).abs(),
-                        height: (y2 - y1).abs(),
-                    };
-                }
-                node = doc.resolve_dict(dict.get("Parent")).ok().flatten();
-            }
-            PageSize {
-                width: 595.0,
-                height: 842.0,
-            }
-        })
-        .collect()
-}
-
 /// What Signet proposes for a set of files, before anything is signed.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -171,6 +127,8 @@ pub struct SignFilesRequest {
     pub reason: Option<String>,
     /// `/Location` (PAdES).
     pub location: Option<String>,
+    /// `/ContactInfo` (PAdES).
+    pub contact: Option<String>,
     /// Replace outputs that exist (the person was asked).
     pub replace_existing: bool,
     /// The SHA-256 (hex) of each file as the person reviewed it, in order; empty: not checked.
@@ -179,6 +137,37 @@ pub struct SignFilesRequest {
     /// With `replace_existing`: the outputs the person agreed to replace; another existing
     /// output is still refused. `None`: every existing output (the command line's `--force`).
     pub agreed_replacements: Option<Vec<PathBuf>>,
+    /// The one output: the signed PDF (of one input) or the container to create. With
+    /// `add_to`, where the container with the new signature goes instead of changing it in
+    /// place.
+    pub out: Option<PathBuf>,
+    /// ASiC-E into this new container (the format is ASiC-E whatever the files are).
+    pub container: Option<PathBuf>,
+    /// Add a signature to this existing container (its files are signed; `files` is not used).
+    /// It is changed in place, atomically, unless `out` names another file.
+    pub add_to: Option<PathBuf>,
+    /// The time-stamping authority's address.
+    pub tsa: Option<String>,
+    /// Certificates completing the signer's chain (DER or PEM): PAdES embeds them; both formats
+    /// use them for B-LT.
+    pub chain: Vec<PathBuf>,
+    /// What signing trusts, instead of the profile's.
+    pub trust: Option<TrustPaths>,
+    /// PAdES: sign a rewritten (normalised) copy of an unsigned PDF that cannot be updated
+    /// safely; a signed PDF is never rewritten, the input never changed.
+    pub normalise: bool,
+}
+
+impl SignFilesRequest {
+    /// What the request gives of the settings.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            level: self.level,
+            token: self.token.clone(),
+            tsa: self.tsa.clone(),
+            trust: self.trust.clone(),
+        }
+    }
 }
 
 /// One output written.
@@ -193,6 +182,8 @@ pub struct SignedOutput {
     pub level: BaselineLevel,
     /// Pre-sign warnings (hidden content a later revision could reveal…).
     pub warnings: Vec<String>,
+    /// ASiC-E: the signature's entry in the container (`META-INF/signatures0.xml`).
+    pub signature: Option<String>,
 }
 
 /// What `sign` did.
@@ -203,6 +194,8 @@ pub struct SignOutcome {
     pub format: SignFormat,
     /// The signer, as a person reads the name.
     pub signer: String,
+    /// The signer's certificate subject, in full (RFC 4514).
+    pub signer_subject: String,
     /// Every output.
     pub outputs: Vec<SignedOutput>,
 }
@@ -256,7 +249,7 @@ pub(crate) fn facts_of(path: &Path, bytes: &[u8]) -> DocumentFacts {
 }
 
 /// The facts of the file at `path`, read while streaming.
-fn facts_of_file(path: &Path) -> Result<DocumentFacts, ApiError> {
+pub(crate) fn facts_of_file(path: &Path) -> Result<DocumentFacts, ApiError> {
     let mut file = std::fs::File::open(path).map_err(|e| crate::input::unreadable(path, &e))?;
     let mut hash = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -351,190 +344,6 @@ pub(crate) fn sign_with_retries<T: SigningToken + ?Sized>(
     }
 }
 
-/// The settings an operation runs with, by the one precedence: the request, the profile,
-/// built-in defaults.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The level.
-    pub level: BaselineLevel,
-    /// The signing device.
-    pub token: TokenSpec,
-    /// The time-stamping authority.
-    pub tsa: Option<String>,
-    /// What signing and validation trust.
-    pub trust: TrustFiles,
-}
-
-impl Settings {
-    /// The settings for `request` in `context`.
-    pub fn resolve(
-        context: &Context,
-        level: Option<BaselineLevel>,
-        token: Option<&TokenSpec>,
-    ) -> Result<Self, ApiError> {
-        let profile = context.profile();
-        let named = match profile.and_then(|p| p.token.as_deref()) {
-            Some(text) => Some(text.parse::<TokenSpec>().map_err(|why| {
-                ApiError::new(
-                    Code::InvalidInput,
-                    format!("the profile's token is not one Signet knows: {why}"),
-                )
-                .recommend("Start the demo services again: they rewrite the profile.")
-            })?),
-            None => None,
-        };
-        let person = crate::settings::load(context);
-        let chosen = person
-            .token
-            .as_deref()
-            .and_then(|t| t.parse::<TokenSpec>().ok());
-        let token = match (token, named) {
-            (Some(token), _) => token.clone(),
-            (None, Some(named)) => named,
-            (None, None) => match profile.and_then(|p| p.identity.clone()) {
-                Some(file) => TokenSpec::P12 { file },
-                None => chosen.unwrap_or_default(),
-            },
-        };
-        Ok(Self {
-            level: level.or(person.level).unwrap_or(BaselineLevel::B_LT),
-            token,
-            tsa: profile.and_then(|p| p.tsa_url.clone()).or(person.tsa_url),
-            trust: profile.map_or_else(|| Ok(TrustFiles::default()), profile_trust)?,
-        })
-    }
-}
-
-fn read_named(path: &Path) -> Result<FileBytes, ApiError> {
-    Ok(FileBytes {
-        name: path.display().to_string(),
-        bytes: std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?,
-    })
-}
-
-/// The trust a profile names.
-pub fn profile_trust(profile: &crate::Profile) -> Result<TrustFiles, ApiError> {
-    Ok(TrustFiles {
-        trust: profile
-            .trust
-            .iter()
-            .map(|p| read_named(p))
-            .collect::<Result<_, _>>()?,
-        list: match &profile.trusted_list {
-            Some(list) => Some(TrustedListFiles {
-                list: read_named(list)?,
-                signers: profile
-                    .trusted_list_signers
-                    .iter()
-                    .map(|p| read_named(p))
-                    .collect::<Result<_, _>>()?,
-            }),
-            None => None,
-        },
-    })
-}
-
-/// The output of the PDF `input`: `NAME.signed.pdf` in `dir` (next to the input by default).
-pub fn pades_output(input: &Path, dir: Option<&Path>) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map_or_else(|| "document".into(), |s| s.to_string_lossy().into_owned());
-    let name = format!("{stem}.signed.pdf");
-    match dir {
-        Some(dir) => dir.join(name),
-        None => input.with_file_name(name),
-    }
-}
-
-/// The container for `files`: `NAME.asice` after the first file, in `dir` (next to it by
-/// default).
-pub fn asice_output(files: &[PathBuf], dir: Option<&Path>) -> Option<PathBuf> {
-    let first = files.first()?;
-    let stem = first
-        .file_stem()
-        .map_or_else(|| "container".into(), |s| s.to_string_lossy().into_owned());
-    let name = format!("{stem}.asice");
-    Some(match dir {
-        Some(dir) => dir.join(name),
-        None => first.with_file_name(name),
-    })
-}
-
-fn input_kind(path: &Path) -> Result<(InputKind, Vec<PageSize>), ApiError> {
-    Ok(match file_kind(path)? {
-        FileKind::Pdf => {
-            // A PDF is also a file the reader opens; `%PDF-` alone is not enough.
-            let bytes = std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?;
-            match signet_pdf::Document::open(&bytes) {
-                Ok(_) => (InputKind::Pdf, page_sizes(&bytes)),
-                Err(signet_pdf::PdfError::Encrypted) => (InputKind::Pdf, Vec::new()),
-                Err(_) => (InputKind::Other, Vec::new()),
-            }
-        }
-        FileKind::Zip => (InputKind::Container, Vec::new()),
-        FileKind::Other => (InputKind::Other, Vec::new()),
-    })
-}
-
-/// What Signet proposes for `files`: the format by the rule (or `format` when given), the outputs,
-/// the level and the token by the settings.
-pub fn propose(
-    context: &Context,
-    files: &[PathBuf],
-    format: Option<SignFormat>,
-    output_dir: Option<&Path>,
-) -> Result<SignProposal, ApiError> {
-    if files.is_empty() {
-        return Err(ApiError::new(Code::InvalidInput, "no files to sign")
-            .recommend("Choose one or more files."));
-    }
-    let mut proposed = Vec::new();
-    for path in files {
-        let (kind, pages) = input_kind(path)?;
-        proposed.push(ProposedFile {
-            facts: facts_of_file(path)?,
-            kind,
-            pages,
-        });
-    }
-    let all_pdf = proposed.iter().all(|f| f.kind == InputKind::Pdf);
-    let (format, reason) = match format {
-        Some(format) => (format, FormatReason::Chosen),
-        None if all_pdf => (SignFormat::Pades, FormatReason::AllPdf),
-        None => (SignFormat::Asice, FormatReason::NotAllPdf),
-    };
-    if format == SignFormat::Pades
-        && let Some(not_pdf) = proposed.iter().find(|f| f.kind != InputKind::Pdf)
-    {
-        return Err(ApiError::new(
-            Code::InvalidInput,
-            format!(
-                "{} is not a PDF: only PDFs can carry a PAdES signature",
-                not_pdf.facts.name
-            ),
-        )
-        .recommend("Put the files into an ASiC-E container instead."));
-    }
-    let outputs: Vec<PathBuf> = match format {
-        SignFormat::Pades => files.iter().map(|f| pades_output(f, output_dir)).collect(),
-        SignFormat::Asice => asice_output(files, output_dir).into_iter().collect(),
-    };
-    let settings = Settings::resolve(context, None, None)?;
-    Ok(SignProposal {
-        format,
-        reason,
-        files: proposed,
-        existing: outputs
-            .iter()
-            .filter(|o| o.exists())
-            .map(|o| o.display().to_string())
-            .collect(),
-        outputs: outputs.iter().map(|o| o.display().to_string()).collect(),
-        level: settings.level,
-        token: settings.token.to_string(),
-    })
-}
-
 /// Signs `request` as a job: reports its steps, asks for each secret through `job` with what will
 /// be signed, asks again after a wrong PIN, and stops when cancelled (before the card signs and
 /// between files), leaving no partial output.
@@ -544,12 +353,7 @@ pub fn sign(
     fetch: &dyn Fetch,
     job: &JobControl,
 ) -> Result<SignOutcome, ApiError> {
-    let proposal = propose(
-        context,
-        &request.files,
-        request.format,
-        request.output_dir.as_deref(),
-    )?;
+    let proposal = propose_for(context, request)?;
     // What the person reviewed is what is signed: the same files with the same content.
     if !request.reviewed_sha256.is_empty() {
         if request.reviewed_sha256.len() != proposal.files.len() {
@@ -576,7 +380,12 @@ pub fn sign(
     {
         return Err(ApiError::output_exists(Path::new(existing)));
     }
-    let settings = Settings::resolve(context, request.level, request.token.as_ref())?;
+    let settings = Settings::resolve_with(context, &request.overrides())?;
+    let chain = request
+        .chain
+        .iter()
+        .map(|p| std::fs::read(p).map_err(|e| crate::input::unreadable(p, &e)))
+        .collect::<Result<Vec<_>, _>>()?;
     let format = proposal.format;
     let ask_state = std::sync::Mutex::new((
         SigningAsk {
@@ -640,7 +449,7 @@ pub fn sign(
                 level: settings.level,
                 tsa: settings.tsa.clone(),
                 token: settings.token.clone(),
-                chain: Vec::new(),
+                chain: chain.clone(),
                 trust: settings
                     .trust
                     .trust
@@ -649,10 +458,10 @@ pub fn sign(
                     .collect(),
                 trusted_list: settings.trust.list.clone(),
                 visible: request.visible,
-                normalise: false,
+                normalise: request.normalise,
                 reason: request.reason.clone(),
                 location: request.location.clone(),
-                contact: None,
+                contact: request.contact.clone(),
                 replace_existing: request.replace_existing,
             };
             let signed = crate::pades::pades_sign_hooked(context, &pades, &mut ask, fetch, &hooks)?;
@@ -662,6 +471,7 @@ pub fn sign(
                     .first()
                     .map(|s| crate::people::display_name(&s.signer))
                     .unwrap_or_default(),
+                signer_subject: signed.first().map(|s| s.signer.clone()).unwrap_or_default(),
                 outputs: signed
                     .into_iter()
                     .map(|s| SignedOutput {
@@ -669,6 +479,7 @@ pub fn sign(
                         inputs: vec![s.input],
                         level: s.level,
                         warnings: s.warnings,
+                        signature: None,
                     })
                     .collect(),
             }
@@ -678,23 +489,34 @@ pub fn sign(
                 .first()
                 .cloned()
                 .ok_or_else(|| ApiError::new(Code::InvalidInput, "no files to sign"))?;
-            let seen = request.files.iter().map(|f| InputSeen::of(f)).collect();
+            let seen = match &request.add_to {
+                Some(existing) => vec![InputSeen::of(existing)],
+                None => request.files.iter().map(|f| InputSeen::of(f)).collect(),
+            };
             let asice = AsiceSignRequest {
-                files: request.files.clone(),
+                files: if request.add_to.is_some() {
+                    Vec::new()
+                } else {
+                    request.files.clone()
+                },
                 out,
-                add_to: None,
+                add_to: request.add_to.clone(),
                 level: settings.level,
                 tsa: settings.tsa.clone(),
                 trust: settings.trust.clone(),
-                chain: Vec::new(),
+                chain,
                 replace_existing: request.replace_existing,
                 seen,
                 // What the PIN request showed is what must stream into the container.
-                expected_sha256: proposal
-                    .files
-                    .iter()
-                    .map(|f| decode_hex(&f.facts.sha256))
-                    .collect(),
+                expected_sha256: if request.add_to.is_some() {
+                    Vec::new()
+                } else {
+                    proposal
+                        .files
+                        .iter()
+                        .map(|f| decode_hex(&f.facts.sha256))
+                        .collect()
+                },
             };
             let mut password: Option<Pin> = None;
             let mut token = {
@@ -722,15 +544,17 @@ pub fn sign(
             SignOutcome {
                 format,
                 signer: crate::people::display_name(&report.signer),
+                signer_subject: report.signer.clone(),
                 outputs: vec![SignedOutput {
                     output: report.container,
-                    inputs: request
+                    inputs: proposal
                         .files
                         .iter()
-                        .map(|f| f.display().to_string())
+                        .map(|f| f.facts.path.clone())
                         .collect(),
                     level: report.level,
                     warnings: Vec::new(),
+                    signature: Some(report.signature),
                 }],
             }
         }

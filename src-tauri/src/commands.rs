@@ -534,16 +534,28 @@ pub(crate) fn cancel_job(jobs: tauri::State<'_, Arc<Jobs>>, job_id: u32) {
     }
 }
 
+/// One reading of the card at a time: the card state in the sidebar and the card page ask
+/// together, and two sessions at once make one of them fail as if the card were away.
+static CARD_READS: Mutex<()> = Mutex::new(());
+
 /// The card in the reader, or the trouble (no reader, no card…).
 #[tauri::command]
 pub(crate) async fn card_status() -> Result<CardStatus, ApiError> {
-    blocking(signet_api::card::card_status).await
+    blocking(|| {
+        let _turn = CARD_READS.lock().unwrap_or_else(PoisonError::into_inner);
+        signet_api::card::card_status()
+    })
+    .await
 }
 
 /// Both certificates on the card.
 #[tauri::command]
 pub(crate) async fn card_certificates() -> Result<Vec<CardCertificate>, ApiError> {
-    blocking(signet_api::card::card_certificates).await
+    blocking(|| {
+        let _turn = CARD_READS.lock().unwrap_or_else(PoisonError::into_inner);
+        signet_api::card::card_certificates()
+    })
+    .await
 }
 
 /// Changes PIN1, PIN2 or the PUK (`unblock` false), or unblocks PIN1 or PIN2 with the PUK.

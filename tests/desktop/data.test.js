@@ -160,7 +160,7 @@ test('with the agencies stopped, a restarted window shows the saved copy from th
   await browser.$('[data-testid="nav-data"]').click();
   const asOf = await browser.$('[data-testid="data-as-of"]');
   await asOf.waitForDisplayed({ timeout: 20000, timeoutMsg: 'no saved copy was shown' });
-  assert.match(await asOf.getText(), /Saved copy as of/);
+  assert.match(await asOf.getText(), /Showing the copy saved on/);
   const agencies = await browser.$$('[data-testid="agency"]');
   assert.ok(agencies.length > 0);
   const text = await browser.$('#main').getText();

@@ -13,6 +13,7 @@ mod card;
 mod cert_verify;
 mod consents;
 mod data;
+mod data_demo;
 mod data_session;
 mod inputs;
 mod keys;

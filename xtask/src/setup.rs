@@ -40,6 +40,7 @@ const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "dbus",
+    "dbus-bin", // dbus-monitor: the data test watches the desktop notifications on the bus
     "dbus-x11",
     "dunst",
     "gnome-keyring",

@@ -59,7 +59,7 @@ function formatTag(): string {
 
 /** A byte count as a person reads it: "812 B", "1.4 MB", in the current language's digits. */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB'];
+  const units = current === 'ru' ? ['Б', 'кБ', 'МБ', 'ГБ'] : ['B', 'kB', 'MB', 'GB'];
   let value = bytes;
   let unit = 0;
   while (value >= 1000 && unit < units.length - 1) {

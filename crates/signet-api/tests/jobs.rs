@@ -19,20 +19,9 @@ use signet_testkit::{LoopbackFetch, Role, TestKey, TestPki};
 const PASSWORD: &str = "test1234";
 
 fn p12(pki: &TestPki, dir: &Path) -> PathBuf {
-    let issued = pki.get(Role::Signing);
     let out = dir.join("signer.p12");
-    let status = std::process::Command::new("openssl")
-        .args(["pkcs12", "-export", "-inkey"])
-        .arg(&issued.key_path)
-        .arg("-in")
-        .arg(&issued.cert_path)
-        .arg("-out")
-        .arg(&out)
-        .arg("-passout")
-        .arg(format!("pass:{PASSWORD}"))
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    let bytes = signet_testkit::pkcs12(&[pki.get(Role::Signing)], &[], PASSWORD, dir).unwrap();
+    std::fs::write(&out, bytes).unwrap();
     out
 }
 
@@ -54,30 +43,6 @@ fn sha256_hex(path: &Path) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// A one-page PDF with a correct cross-reference table.
-fn blank_pdf(text: &str) -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Note ({text}) >>"),
-    ];
-    let mut pdf = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
-    for o in offsets {
-        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    pdf
 }
 
 /// A job whose events are recorded and handed to `answer`, which may answer or cancel through
@@ -139,8 +104,16 @@ fn docs() -> Docs {
     let p12 = p12(&pki, dir.path());
     let docs = dir.path().join("docs");
     std::fs::create_dir(&docs).unwrap();
-    std::fs::write(docs.join("a.pdf"), blank_pdf("first")).unwrap();
-    std::fs::write(docs.join("b.pdf"), blank_pdf("second")).unwrap();
+    std::fs::write(
+        docs.join("a.pdf"),
+        signet_testkit::pdf::one_page_pdf("first"),
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("b.pdf"),
+        signet_testkit::pdf::one_page_pdf("second"),
+    )
+    .unwrap();
     std::fs::write(docs.join("notes.txt"), "notes\n").unwrap();
     Docs {
         _pki: pki,

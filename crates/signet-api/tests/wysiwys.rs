@@ -16,20 +16,9 @@ use signet_testkit::{LoopbackFetch, Role, TestPki};
 const PASSWORD: &str = "test1234";
 
 fn p12(pki: &TestPki, dir: &Path) -> PathBuf {
-    let issued = pki.get(Role::Signing);
     let out = dir.join("signer.p12");
-    let status = std::process::Command::new("openssl")
-        .args(["pkcs12", "-export", "-inkey"])
-        .arg(&issued.key_path)
-        .arg("-in")
-        .arg(&issued.cert_path)
-        .arg("-out")
-        .arg(&out)
-        .arg("-passout")
-        .arg(format!("pass:{PASSWORD}"))
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    let bytes = signet_testkit::pkcs12(&[pki.get(Role::Signing)], &[], PASSWORD, dir).unwrap();
+    std::fs::write(&out, bytes).unwrap();
     out
 }
 
@@ -131,7 +120,7 @@ fn an_output_that_appears_while_the_pin_is_asked_is_never_overwritten() {
     // The same for a PDF: its password is asked after the PDF is read, and the output created
     // then is kept as it is.
     let pdf = docs.join("letter.pdf");
-    std::fs::write(&pdf, blank_pdf()).unwrap();
+    std::fs::write(&pdf, signet_testkit::pdf::one_page_pdf("letter")).unwrap();
     let signed = docs.join("letter-signed.pdf");
     let request = PadesSignRequest {
         files: vec![(pdf.clone(), signed.clone())],
@@ -169,28 +158,4 @@ fn an_output_that_appears_while_the_pin_is_asked_is_never_overwritten() {
             "notes.txt"
         ]
     );
-}
-
-/// A one-page PDF with a correct cross-reference table.
-fn blank_pdf() -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ];
-    let mut pdf = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
-    for o in offsets {
-        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    pdf
 }

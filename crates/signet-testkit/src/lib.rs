@@ -25,6 +25,7 @@ pub mod lotl;
 mod openssl;
 mod p12;
 pub mod pcscd;
+pub mod pdf;
 pub mod peers;
 mod pki;
 mod responder;

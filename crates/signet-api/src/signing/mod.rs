@@ -574,30 +574,6 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    /// A one-page PDF with a correct cross-reference table.
-    pub(crate) fn blank_pdf() -> Vec<u8> {
-        let objects = [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-        ];
-        let mut pdf = b"%PDF-1.7\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, body) in objects.iter().enumerate() {
-            offsets.push(pdf.len());
-            pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = pdf.len();
-        pdf.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
-        for o in offsets {
-            pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-        }
-        pdf.extend_from_slice(
-            format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-        );
-        pdf
-    }
-
     #[test]
     fn outputs_follow_one_rule() {
         assert_eq!(
@@ -621,7 +597,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let context = Context::new(dir.path().join("data"));
         let pdf = dir.path().join("a.pdf");
-        std::fs::write(&pdf, blank_pdf()).unwrap();
+        std::fs::write(&pdf, signet_testkit::pdf::one_page_pdf("a")).unwrap();
         let text = dir.path().join("notes.txt");
         std::fs::write(&text, "hello").unwrap();
         let p = propose(&context, std::slice::from_ref(&pdf), None, None).unwrap();

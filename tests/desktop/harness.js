@@ -82,6 +82,16 @@ export async function startApp(env = {}) {
         // this test process waiting on the output it inherited, so end it here.
         const exact = application.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         try { execFileSync('pkill', ['-TERM', '-f', `^${exact}( |$)`]); } catch { /* none left */ }
+        // Wait until it is gone: a new session started while it still exits would reach the
+        // old instance (single instance) and fail.
+        for (let i = 0; i < 100; i += 1) {
+          try {
+            execFileSync('pgrep', ['-f', `^${exact}( |$)`]);
+          } catch {
+            break; // pgrep found none
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
       }
     };
     return { browser, stop };

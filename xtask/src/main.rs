@@ -11,6 +11,7 @@
 //! cargo xtask crash-test vault [--kills N]   SIGKILL the vault's writer N times; check nothing is lost
 //! cargo xtask bench asice  ASiC-E signing against pydigidoc (release build)
 //! cargo xtask bench pades  PAdES signing against pyHanko and the copy+hash floor (release build)
+//! cargo xtask bench verify offline validation against pyHanko and libdigidocpp (release build)
 //! ```
 //!
 //! Every step is idempotent: what is installed is not installed again, a UI that is up to date is
@@ -19,6 +20,7 @@
 mod bench_asice;
 mod bench_node;
 mod bench_pades;
+mod bench_verify;
 mod crash;
 mod demo;
 mod postgres;
@@ -51,6 +53,9 @@ commands:
              ASiC-E signing against pydigidoc, release build: containers/s, MB/s, peak memory
   bench pades
              PAdES signing speed against pyHanko and the cp+sha256sum floor (release build)
+  bench verify
+             offline validation of 100 B-LT PDFs and 100 containers against pyHanko and
+             libdigidocpp (release build), with where the milliseconds go
   help       show this";
 
 fn main() -> std::process::ExitCode {
@@ -95,8 +100,9 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             Some("asice") => bench_asice::run(&root),
             Some("node") => bench_node::run(&root, &args[2..]),
             Some("pades") => bench_pades::run(&root),
+            Some("verify") => bench_verify::run(&root),
             other => bail!(
-                "unknown benchmark {other:?}: cargo xtask bench asice|node|pades [signet-node bench options]"
+                "unknown benchmark {other:?}: cargo xtask bench asice|node|pades|verify [signet-node bench options]"
             ),
         },
         Some("postgres") => {

@@ -51,6 +51,7 @@ pub(crate) fn load_trust(files: &TrustFiles) -> Result<LoadedTrust, ApiError> {
 
 /// Verifies a trusted list against its pinned signers (shared with PAdES validation).
 pub(crate) fn load_list(l: &TrustedListFiles) -> Result<TrustedList, ApiError> {
+    let _span = tracing::trace_span!("verify.trustList").entered();
     let mut signers = Vec::new();
     for s in &l.signers {
         signers.extend(read_certs(s)?);

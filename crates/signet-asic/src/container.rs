@@ -171,6 +171,7 @@ pub fn is_signature_name(name: &str) -> bool {
 impl Container {
     /// Opens and checks the container at `path`.
     pub fn open(path: &Path) -> Result<Self, AsicError> {
+        let _span = tracing::trace_span!("verify.parse").entered();
         Self::open_with(path, &Limits::default())
     }
 

@@ -43,6 +43,7 @@ pub(crate) fn removed_signatures(
     data: &[u8],
     revisions: &[Revision],
 ) -> Result<Vec<RemovedSignature>, String> {
+    let _span = tracing::trace_span!("verify.modifications").entered();
     if revisions.len() > MAX_REVISIONS {
         return Err(format!(
             "{} revisions: too many to check that no signature was removed",

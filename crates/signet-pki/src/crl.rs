@@ -200,6 +200,7 @@ pub fn verify(
     at: SystemTime,
     now: SystemTime,
 ) -> Result<CrlAnswer, CrlError> {
+    let _span = tracing::trace_span!("verify.crl").entered();
     let malformed = |e: der::Error| CrlError::Malformed(e.to_string());
     let crl = CertificateList::from_der(der).map_err(malformed)?;
     let tbs = &crl.tbs_cert_list;

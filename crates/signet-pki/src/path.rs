@@ -399,6 +399,7 @@ impl<'a> PathValidator<'a> {
 
     /// Validates `target` for `purpose` at `time`.
     pub fn validate(&self, target: &Cert, purpose: Purpose, time: ValidationTime) -> PathReport {
+        let _span = tracing::trace_span!("verify.path").entered();
         let mut report = PathReport::new(time, purpose);
         match self.build(target) {
             Ok(chain) => {

@@ -467,6 +467,7 @@ fn verify_token(
     trust: TsaTrust<'_>,
     now: SystemTime,
 ) -> Result<(VerifiedTimestamp, TstInfo), TspError> {
+    let _span = tracing::trace_span!("verify.timestamp").entered();
     let signed = signed_data::verify(token, &[])?;
     if signed.content_type != TST_INFO {
         return Err(TspError::NotATimestamp(signed.content_type));

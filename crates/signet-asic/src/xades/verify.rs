@@ -225,6 +225,7 @@ pub fn validate_signature_file(
         report.malformed("the signature file is not UTF-8");
         return vec![report];
     };
+    let parsing = tracing::trace_span!("verify.parse").entered();
     let doc = match XmlDocument::parse(text) {
         Ok(d) => d,
         Err(e) => {
@@ -232,6 +233,7 @@ pub fn validate_signature_file(
             return vec![report];
         }
     };
+    drop(parsing);
     let Ok(root) = doc.root() else {
         report.malformed("the signature file has no root element");
         return vec![report];
@@ -742,6 +744,7 @@ fn cert_digest(alg: &str, der: &[u8]) -> Option<Vec<u8>> {
 
 /// Hashes a container entry while streaming it.
 fn digest_entry(container: &Container, name: &str, hash: HashAlg) -> Result<Vec<u8>, String> {
+    let _span = tracing::trace_span!("verify.digest").entered();
     let mut reader = container.open_entry(name).map_err(|e| e.to_string())?;
     let mut hasher = hash.hasher();
     let mut buf = vec![0u8; 256 * 1024];

@@ -177,6 +177,7 @@ pub fn analyse(
     sig_value: ObjRef,
     report: &mut SignatureReport,
 ) {
+    let _span = tracing::trace_span!("verify.modifications").entered();
     let Ok(signed_doc) = Document::open(&data[..revisions[signed].end]) else {
         return;
     };

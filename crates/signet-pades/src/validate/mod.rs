@@ -74,6 +74,7 @@ pub fn validate(data: &[u8], options: &Options<'_>) -> Report {
         signatures: Vec::new(),
         removed_signatures: Vec::new(),
     };
+    let parsing = tracing::trace_span!("verify.parse").entered();
     let doc = match Document::open(data) {
         Ok(d) => d,
         Err(e) => return unreadable(e.to_string()),
@@ -82,6 +83,7 @@ pub fn validate(data: &[u8], options: &Options<'_>) -> Report {
         return unreadable(e.to_string());
     }
     let revisions = signet_pdf::revisions(data);
+    drop(parsing);
     let last_end = revisions.last().map_or(0, |r| r.end);
     let trailing = data
         .get(last_end..)
@@ -332,6 +334,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         };
         let end = end as usize;
         // The signed revision's view of the dictionary: what is shown comes from there.
+        let parsing = tracing::trace_span!("verify.parse").entered();
         let signed = match Document::open(&self.data[..end]) {
             Ok(d) => d,
             Err(e) => {
@@ -348,6 +351,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             .ok()
             .and_then(|o| o.as_dict().cloned())
             .unwrap_or_default();
+        drop(parsing);
         let text = |k: &str| signed_dict.get(k).and_then(Object::as_str).map(decode_text);
         r.claimed_time = text("M");
         r.reason = text("Reason");

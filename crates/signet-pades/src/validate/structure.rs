@@ -133,6 +133,7 @@ pub fn der_length(bytes: &[u8]) -> Option<usize> {
 
 /// Hashes the two ranges.
 pub fn digest_ranges(data: &[u8], ranges: &[(usize, usize); 2], hash: HashAlg) -> Vec<u8> {
+    let _span = tracing::trace_span!("verify.digest").entered();
     let mut h = hash.hasher();
     for (s, e) in ranges {
         h.update(&data[*s..*e]);

@@ -655,6 +655,7 @@ pub fn verify_certificate_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<Option<&'static PolicyEntry>, CryptoError> {
+    let _span = tracing::trace_span!("verify.crypto").entered();
     let Some(entry) = legacy_certificate_algorithm(alg) else {
         return verify(spki, alg, message, signature).map(|()| None);
     };
@@ -681,6 +682,7 @@ pub fn verify(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
+    let _span = tracing::trace_span!("verify.crypto").entered();
     PublicKey::from_spki(spki)?.verify(alg, message, signature)
 }
 

@@ -234,6 +234,7 @@ pub fn verify_stored(
     policy: &OcspPolicy,
     at: SystemTime,
 ) -> Result<OcspAnswer, OcspError> {
+    let _span = tracing::trace_span!("verify.ocsp").entered();
     let serial = cert.serial_hex();
     let name = cert
         .issuer()

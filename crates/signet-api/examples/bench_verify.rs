@@ -80,7 +80,7 @@ thread_local! {
 
 /// Adds up each `verify.*` span's own time (its time minus the time of the spans inside it).
 #[derive(Clone, Default)]
-struct Split(Arc<Mutex<BTreeMap<&'static str, Duration>>>);
+struct Split(Arc<Mutex<BTreeMap<&'static str, (Duration, u32)>>>);
 
 impl<S> Layer<S> for Split
 where
@@ -107,7 +107,10 @@ where
                 return;
             };
             let total = started.elapsed();
-            *self.0.lock().unwrap().entry(name).or_default() += total.saturating_sub(inner);
+            let mut parts = self.0.lock().unwrap();
+            let part = parts.entry(name).or_default();
+            part.0 += total.saturating_sub(inner);
+            part.1 += 1;
             if let Some(parent) = stack.last_mut() {
                 parent.2 += total;
             }
@@ -274,6 +277,39 @@ fn main() {
         python.display()
     );
     let script = root.join("tests/peers/bench_verify.py");
+    if let Some(rounds) = std::env::args()
+        .nth(2)
+        .and_then(|a| a.strip_prefix("--profile=").map(str::to_owned))
+    {
+        // For a profiler: only Signet's PDF validation of an earlier run's files, N rounds.
+        let profile = Profile {
+            name: "bench".into(),
+            dir: work.clone(),
+            tsa_url: None,
+            trust: Vec::new(),
+            trusted_list: Some(work.join("tsl.xml")),
+            trusted_list_signers: vec![work.join("tsl-signer.der")],
+            data_dir: work.join("data"),
+            identity: None,
+            token: None,
+        };
+        let context = Context::new(work.join("data")).with_profile(profile);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(work.join("pdf"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let offline = Offline::default();
+        for _ in 0..rounds.parse::<usize>().unwrap() {
+            let (took, report) = run_verify(&context, &files, &offline);
+            println!(
+                "{:.2} ms/file, {} valid",
+                took.as_secs_f64() * 1000.0 / files.len() as f64,
+                valid_count(&report)
+            );
+        }
+        return;
+    }
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
     let pki = TestPki::start().unwrap();
@@ -367,7 +403,7 @@ fn main() {
         per(ldd_s)
     );
     for ((what, _, _), (total, parts)) in figures.iter().zip(&splits) {
-        let counted: Duration = parts.values().sum();
+        let counted: Duration = parts.values().map(|p| p.0).sum();
         let mut line = format!(
             "  where a {} goes ({:.2} ms/file, with the measuring layer):",
             what.trim_end_matches('s'),
@@ -375,11 +411,12 @@ fn main() {
         );
         let mut sorted: Vec<_> = parts.iter().collect();
         sorted.sort_by(|a, b| b.1.cmp(a.1));
-        for (name, d) in sorted {
+        for (name, (d, n)) in sorted {
             line.push_str(&format!(
-                " {} {:.2}",
+                " {} {:.2} ({}×)",
                 name.trim_start_matches("verify."),
-                d.as_secs_f64() * 1000.0 / FILES as f64
+                d.as_secs_f64() * 1000.0 / FILES as f64,
+                n / FILES as u32
             ));
         }
         line.push_str(&format!(

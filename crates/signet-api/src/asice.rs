@@ -2,6 +2,7 @@
 //! container, list, extract and add files. The report of [`asice_verify`] is described in
 //! `docs/asice-report.md`.
 
+use sha2::{Digest as _, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -52,15 +53,34 @@ pub(crate) fn load_trust(files: &TrustFiles) -> Result<LoadedTrust, ApiError> {
 /// Verifies a trusted list against its pinned signers (shared with PAdES validation).
 pub(crate) fn load_list(l: &TrustedListFiles) -> Result<TrustedList, ApiError> {
     let _span = tracing::trace_span!("verify.trustList").entered();
+    // The list verified last is kept by the digest of its bytes and its signers' (verifying
+    // depends on nothing else): verifying many files with one list checks it once.
+    static LAST: std::sync::Mutex<Option<([u8; 32], TrustedList)>> = std::sync::Mutex::new(None);
+    let mut h = Sha256::new();
+    for part in std::iter::once(&l.list.bytes).chain(l.signers.iter().map(|s| &s.bytes)) {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    let digest: [u8; 32] = h.finalize().into();
+    let mut last = LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((d, list)) = last.as_ref()
+        && *d == digest
+    {
+        return Ok(list.clone());
+    }
     let mut signers = Vec::new();
     for s in &l.signers {
         signers.extend(read_certs(s)?);
     }
-    TrustedList::verify(&l.list.bytes, &signers).map_err(|e| {
+    let list = TrustedList::verify(&l.list.bytes, &signers).map_err(|e| {
         ApiError::new(Code::InvalidInput, format!("{}: {e}", l.list.name)).recommend(
             "Use a trusted list whose signature verifies with one of the signer certificates given (--tsl-signer).",
         )
-    })
+    })?;
+    *last = Some((digest, list.clone()));
+    Ok(list)
 }
 
 fn read_certs(file: &FileBytes) -> Result<Vec<Cert>, ApiError> {

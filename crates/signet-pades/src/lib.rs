@@ -20,6 +20,7 @@ pub mod fuzzing;
 pub mod ltv;
 pub mod output;
 mod overlay;
+mod revision_docs;
 pub mod sign;
 mod signing_cert;
 pub mod stripped;

@@ -3,7 +3,9 @@
 //! removed, or the field made something else) is reported with its signer.
 
 use serde::Serialize;
-use signet_pdf::{Document, Object, Revision};
+use signet_pdf::Object;
+
+use crate::revision_docs::RevisionDocs;
 
 use crate::validate::{CertFacts, der_length, signature_fields, signer_certificate};
 
@@ -39,25 +41,22 @@ impl std::fmt::Display for RemovedSignature {
 
 /// The signatures removed by a later revision, or `Err` when there are too many revisions to
 /// read.
-pub(crate) fn removed_signatures(
-    data: &[u8],
-    revisions: &[Revision],
-) -> Result<Vec<RemovedSignature>, String> {
+pub(crate) fn removed_signatures(docs: &RevisionDocs<'_>) -> Result<Vec<RemovedSignature>, String> {
     let _span = tracing::trace_span!("verify.modifications").entered();
-    if revisions.len() > MAX_REVISIONS {
+    if docs.len() > MAX_REVISIONS {
         return Err(format!(
             "{} revisions: too many to check that no signature was removed",
-            revisions.len()
+            docs.len()
         ));
     }
     // (CMS bytes, field, first revision) of the signatures in the revision read last.
     let mut present: Vec<(Vec<u8>, String, usize)> = Vec::new();
     let mut out = Vec::new();
-    for (i, rev) in revisions.iter().enumerate() {
-        let Some(Ok(doc)) = data.get(..rev.end).map(Document::open) else {
+    for i in 0..docs.len() {
+        let Ok(doc) = docs.get(i) else {
             continue;
         };
-        let now: Vec<(Vec<u8>, String)> = signature_fields(&doc)
+        let now: Vec<(Vec<u8>, String)> = signature_fields(doc)
             .into_iter()
             .filter_map(|f| {
                 let v = doc.get(f.value?).ok()?;

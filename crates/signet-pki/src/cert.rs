@@ -508,7 +508,7 @@ impl Cert {
 
     /// Verifies that `issuer`'s key signed this certificate.
     pub fn verify_signed_by(&self, issuer: &Cert) -> Result<(), CryptoError> {
-        crypto::verify(
+        crypto::verify_shared(
             issuer.spki(),
             &self.cert.signature_algorithm,
             &self.tbs_der,

@@ -216,7 +216,7 @@ pub fn verify(
         });
     }
     let signed = tbs_bytes(der).map_err(malformed)?;
-    crate::crypto::verify(
+    crate::crypto::verify_shared(
         issuer.spki(),
         &crl.signature_algorithm,
         signed,

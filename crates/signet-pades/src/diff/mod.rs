@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use signet_pdf::{Dict, Document, ObjRef, Object, Revision, decode_text};
+use signet_pdf::{Dict, Document, ObjRef, Object, decode_text};
+
+use crate::revision_docs::RevisionDocs;
 
 use crate::validate::{Modification, SignatureReport};
 
@@ -170,26 +172,22 @@ impl Rev<'_> {
 
 /// Analyses every revision after `signed` (index into `revisions`) and records the changes in
 /// `report`; sets `report.modified` when one is not allowed.
-pub fn analyse(
-    data: &[u8],
-    revisions: &[Revision],
+pub(crate) fn analyse(
+    docs: &RevisionDocs<'_>,
     signed: usize,
     sig_value: ObjRef,
     report: &mut SignatureReport,
 ) {
     let _span = tracing::trace_span!("verify.modifications").entered();
-    let Ok(signed_doc) = Document::open(&data[..revisions[signed].end]) else {
+    let Ok(signed_doc) = docs.get(signed) else {
         return;
     };
-    let p = certification_p(&signed_doc);
-    let lock = field_lock(&signed_doc, sig_value);
-    let roles = Roles::of(&signed_doc);
+    let p = certification_p(signed_doc);
+    let lock = field_lock(signed_doc, sig_value);
+    let roles = Roles::of(signed_doc);
     let mut mods = Vec::new();
-    for j in signed + 1..revisions.len() {
-        let (Ok(old), Ok(new)) = (
-            Document::open(&data[..revisions[j - 1].end]),
-            Document::open(&data[..revisions[j].end]),
-        ) else {
+    for j in signed + 1..docs.len() {
+        let (Ok(old), Ok(new)) = (docs.get(j - 1), docs.get(j)) else {
             mods.push(Modification {
                 revision: j + 1,
                 kind: "other".into(),
@@ -209,7 +207,7 @@ pub fn analyse(
             lock: lock.clone(),
             out: &mut mods,
         };
-        revision_changes(&roles, &old, &new, sig_value, &mut rev);
+        revision_changes(&roles, old, new, sig_value, &mut rev);
     }
     report.modified = mods.iter().any(|m| !m.allowed);
     report.modifications = mods;

@@ -129,7 +129,7 @@ pub fn validate(data: &[u8], options: &Options<'_>) -> Report {
     report
         .signatures
         .sort_by_key(|s| s.revision.unwrap_or(usize::MAX));
-    match crate::stripped::removed_signatures(data, &revisions) {
+    match crate::stripped::removed_signatures(&ctx.docs) {
         Ok(removed) => {
             report
                 .errors
@@ -194,6 +194,12 @@ fn verdict(report: &Report) -> Verdict {
 struct Ctx<'a, 'o> {
     data: &'a [u8],
     revisions: &'a [signet_pdf::Revision],
+    /// The document at the end of each revision, opened once.
+    docs: crate::revision_docs::RevisionDocs<'a>,
+    /// The certificates of the whole file's DSS, read once.
+    dss_certs: std::cell::OnceCell<Vec<Cert>>,
+    /// The CRLs of the whole file's DSS, read once.
+    dss_crls: std::cell::OnceCell<Vec<Vec<u8>>>,
     options: &'o Options<'o>,
     /// The given anchors and, with a trusted list, its CA/QC, OCSP/QC and TSA/QTST services
     /// active at the validation time.
@@ -224,6 +230,9 @@ impl<'a, 'o> Ctx<'a, 'o> {
         Self {
             data,
             revisions,
+            docs: crate::revision_docs::RevisionDocs::new(data, revisions),
+            dss_certs: std::cell::OnceCell::new(),
+            dss_crls: std::cell::OnceCell::new(),
             options,
             anchors,
         }
@@ -334,8 +343,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         };
         let end = end as usize;
         // The signed revision's view of the dictionary: what is shown comes from there.
-        let parsing = tracing::trace_span!("verify.parse").entered();
-        let signed = match Document::open(&self.data[..end]) {
+        let signed = match self.docs.get(rev_index) {
             Ok(d) => d,
             Err(e) => {
                 r.fail(
@@ -351,13 +359,12 @@ impl<'a, 'o> Ctx<'a, 'o> {
             .ok()
             .and_then(|o| o.as_dict().cloned())
             .unwrap_or_default();
-        drop(parsing);
         let text = |k: &str| signed_dict.get(k).and_then(Object::as_str).map(decode_text);
         r.claimed_time = text("M");
         r.reason = text("Reason");
         r.location = text("Location");
         r.name = text("Name");
-        r.docmdp = docmdp_of(&signed, &signed_dict);
+        r.docmdp = docmdp_of(signed, &signed_dict);
         // Contents: the DER, without the zero padding.
         let contents = dict
             .get("Contents")
@@ -393,7 +400,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         let ranges = [(0usize, a as usize), (b as usize, end)];
 
         if is_doc_ts {
-            let mut crls = dss_items(doc, "CRLs");
+            let mut crls = self.dss_crls().to_vec();
             crls.extend(ltv::cms_crls(der));
             self.check_doc_timestamp(&mut r, der, &ranges, &crls);
         } else {
@@ -419,7 +426,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         }
         // Later revisions.
         r.intact = r.indication != Indication::TotalFailed;
-        crate::diff::analyse(self.data, self.revisions, rev_index, value, &mut r);
+        crate::diff::analyse(&self.docs, rev_index, value, &mut r);
         if r.modified {
             r.fail(
                 Indication::TotalFailed,
@@ -436,21 +443,30 @@ impl<'a, 'o> Ctx<'a, 'o> {
         if let Some(list) = self.options.trusted_list {
             pool.extend(list.certificates_of(SVC_CA_QC));
         }
-        pool.extend(self.dss_certs());
+        pool.extend(self.dss_certs().iter().cloned());
         pool
     }
 
-    fn dss_certs(&self) -> Vec<Cert> {
-        let Ok(doc) = Document::open(self.data) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for der in dss_items(&doc, "Certs") {
-            if let Ok(c) = Cert::from_der(&der) {
-                out.push(c);
-            }
-        }
-        out
+    /// The certificates of the file's DSS (read once per validation).
+    fn dss_certs(&self) -> &[Cert] {
+        self.dss_certs.get_or_init(|| {
+            let Ok(doc) = Document::open(self.data) else {
+                return Vec::new();
+            };
+            dss_items(&doc, "Certs")
+                .iter()
+                .filter_map(|der| Cert::from_der(der).ok())
+                .collect()
+        })
+    }
+
+    /// The CRLs of the file's DSS (read once per validation).
+    fn dss_crls(&self) -> &[Vec<u8>] {
+        self.dss_crls.get_or_init(|| {
+            Document::open(self.data)
+                .map(|doc| dss_items(&doc, "CRLs"))
+                .unwrap_or_default()
+        })
     }
 }
 

@@ -180,7 +180,7 @@ impl Ctx<'_, '_> {
         }
         let mut known = certs.clone();
         known.extend(self.options.intermediates.iter().cloned());
-        known.extend(self.dss_certs());
+        known.extend(self.dss_certs().iter().cloned());
         match crate::signing_cert::matches(attrs, &signer, &known) {
             Ok(true) => {}
             Ok(false) => {
@@ -201,7 +201,7 @@ impl Ctx<'_, '_> {
         }
         // CRLs for the CA certificates and the TSA: the DSS (its /CRLs hold the VRI's too) and
         // the CMS's own revocationInfoChoices; fetched from the distribution points when online.
-        let mut stored_crls = dss_items(doc, "CRLs");
+        let mut stored_crls = self.dss_crls().to_vec();
         stored_crls.extend(ltv::cms_crls(der));
         let crls = CrlSource {
             stored: &stored_crls,

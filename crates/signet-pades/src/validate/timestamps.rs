@@ -71,7 +71,6 @@ impl Ctx<'_, '_> {
     ) -> (Vec<SystemTime>, Option<signet_pki::tsp::TspError>) {
         let mut out = Vec::new();
         let mut unknown = None;
-        let dss_crls = dss_items(doc, "CRLs");
         for f in signature_fields(doc) {
             let Some(v) = f.value else { continue };
             let Ok(o) = doc.get(v) else { continue };
@@ -108,7 +107,7 @@ impl Ctx<'_, '_> {
             if let Ok(v) =
                 signet_pki::tsp::verify(token, hash, &digest, &validator, self.options.at)
             {
-                let mut crls = dss_crls.clone();
+                let mut crls = self.dss_crls().to_vec();
                 crls.extend(ltv::cms_crls(token));
                 match self.tsa_revocation(token, &validator, &crls, v.gen_time) {
                     Ok(()) => out.push(v.gen_time),
@@ -132,12 +131,14 @@ impl Ctx<'_, '_> {
         resp: &[u8],
         end: usize,
     ) -> bool {
-        let with = self.revisions.iter().find(|rv| {
+        let with = self.revisions.iter().enumerate().find(|(i, rv)| {
             rv.end > end
-                && Document::open(&self.data[..rv.end])
-                    .is_ok_and(|d| dss_items(&d, "OCSPs").iter().any(|o| o == resp))
+                && self
+                    .docs
+                    .get(*i)
+                    .is_ok_and(|d| dss_items(d, "OCSPs").iter().any(|o| o == resp))
         });
-        let Some(rv) = with else { return false };
+        let Some((_, rv)) = with else { return false };
         !self
             .later_doc_timestamps(doc, rv.end.saturating_sub(1))
             .0

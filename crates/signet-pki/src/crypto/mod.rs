@@ -14,6 +14,7 @@ use sha2::Digest as _;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 mod rsa_key;
+mod verified;
 pub use rsa_key::MAX_RSA_BITS;
 
 /// Object identifiers of the algorithms.
@@ -657,7 +658,7 @@ pub fn verify_certificate_signature(
 ) -> Result<Option<&'static PolicyEntry>, CryptoError> {
     let _span = tracing::trace_span!("verify.crypto").entered();
     let Some(entry) = legacy_certificate_algorithm(alg) else {
-        return verify(spki, alg, message, signature).map(|()| None);
+        return verify_shared(spki, alg, message, signature).map(|()| None);
     };
     let PublicKey::Rsa(key) = PublicKey::from_spki(spki)? else {
         return Err(CryptoError::AlgorithmKeyMismatch {
@@ -684,6 +685,27 @@ pub fn verify(
 ) -> Result<(), CryptoError> {
     let _span = tracing::trace_span!("verify.crypto").entered();
     PublicKey::from_spki(spki)?.verify(alg, message, signature)
+}
+
+/// [`verify`] for what many documents share — certificates and CRLs: a success is remembered
+/// for this process (`verified`), so the same certificate met again is not checked again with
+/// the key. Signatures that belong to one document (its signer's, its time-stamp's, its OCSP
+/// answer's) use [`verify`].
+pub fn verify_shared(
+    spki: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    let memo = verified::key(spki, alg, message, signature);
+    if memo.as_ref().is_some_and(verified::known) {
+        return Ok(());
+    }
+    verify(spki, alg, message, signature)?;
+    if let Some(key) = memo {
+        verified::remember(key);
+    }
+    Ok(())
 }
 
 /// A [`HashAlg`] fed in pieces; [`HashAlg::hasher`] makes one.

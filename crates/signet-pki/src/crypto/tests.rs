@@ -109,6 +109,26 @@ fn ecdsa_signatures_from_another_implementation_verify_on_every_curve_and_hash()
         for (i, (spki, sig)) in cases.iter().enumerate() {
             let spki = spki_of(spki);
             assert_eq!(verify(&spki, &alg, message, sig), Ok(()), "{hash:?} {i}");
+            // A shared check's success is remembered and the next one answered from the memo;
+            // what follows (another message, a flipped bit, another key) must still fail, with
+            // the success remembered, in both functions.
+            let memo = verified::key(&spki, &alg, message, sig).unwrap();
+            assert_eq!(
+                verify_shared(&spki, &alg, message, sig),
+                Ok(()),
+                "{hash:?} {i}"
+            );
+            assert!(verified::known(&memo), "{hash:?} {i}");
+            assert_eq!(
+                verify_shared(&spki, &alg, message, sig),
+                Ok(()),
+                "{hash:?} {i}"
+            );
+            assert_eq!(
+                verify_shared(&spki, &alg, b"another document", sig),
+                Err(CryptoError::BadSignature),
+                "{hash:?} {i}"
+            );
             assert_eq!(
                 verify(&spki, &alg, b"another document", sig),
                 Err(CryptoError::BadSignature),

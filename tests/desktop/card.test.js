@@ -1,5 +1,6 @@
 // The ID card page in the real window, with the virtual card in pcscd: holder and certificates,
-// PIN2 changed, PIN1 blocked by wrong tries and unblocked with the PUK, the new values typed twice.
+// PIN2 changed, PIN1 blocked by wrong tries (the current value checked before the new one is
+// asked) and unblocked with the PUK, the new values typed twice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -65,20 +66,28 @@ test('PIN2 is changed with the new value typed twice, a mismatch caught before i
 });
 
 test('PIN1 blocked by three wrong tries is unblocked with the PUK', async () => {
-  for (const left of ['Tries left: 2', 'Tries left: 1', 'Blocked']) {
-    await browser.$('[data-testid="card-change-pin1"]').click();
-    // The card checks the current value when the new one is given too.
+  await browser.$('[data-testid="card-change-pin1"]').click();
+  // The current value is checked on the card before the new one is asked: a wrong one is asked
+  // again at once, with the tries now left, and the new value is never asked.
+  for (const left of ['2', '1']) {
     await answer('9999');
-    await browser.$('[data-testid="pin-repeat"]').waitForDisplayed({ timeout: 20000 });
-    await answer('1111', '1111');
-    const notice = await browser.$('[data-testid="error-notice"]');
-    await notice.waitForDisplayed({ timeout: 20000 });
-    await browser.waitUntil(async () => (await tries('pin1')) === left, {
-      timeout: 10000,
-      timeoutMsg: `PIN1's count did not become "${left}"`,
-    });
+    await browser.waitUntil(
+      async () =>
+        (await browser.$('[data-testid="pin-retry"]').isDisplayed()) &&
+        (await browser.$('[data-testid="pin-tries"]').getText()).includes(left),
+      { timeout: 20000, timeoutMsg: `the current PIN1 was not asked again with ${left} tries left` },
+    );
+    assert.equal(await browser.$('[data-testid="pin-repeat"]').isExisting(), false);
+    if (left === '1') await shot('card-pin1-wrong-current-en-light');
   }
-  assert.equal(await browser.$('[data-testid="error-notice"]').getAttribute('data-code'), 'PIN_BLOCKED');
+  await answer('9999');
+  const notice = await browser.$('[data-testid="error-notice"]');
+  await notice.waitForDisplayed({ timeout: 20000 });
+  await browser.waitUntil(async () => (await tries('pin1')) === 'Blocked', {
+    timeout: 10000,
+    timeoutMsg: 'PIN1\'s count did not become "Blocked"',
+  });
+  assert.equal(await notice.getAttribute('data-code'), 'PIN_BLOCKED');
   await shot('card-pin1-blocked-en-light');
   await browser.$('[data-testid="card-unblock-pin1"]').click();
   await answer('17258403');

@@ -235,7 +235,10 @@ pub type AskPin<'a> =
     dyn FnMut(PinKind, PinPurpose, Option<PinState>) -> Result<Pin, ApiError> + Send + 'a;
 
 /// Changes PIN1, PIN2 or the PUK on the card: asks for the current value (with the tries
-/// left), then the new one.
+/// left) and checks it on the card — a wrong one is asked again with the tries now left, until
+/// it is right or the PIN is blocked — then asks for the new one. (A Thales card whose PIN2 was
+/// never changed is not activated: its PIN2 is changed without the check, which that card
+/// refuses.)
 #[cfg(feature = "pcsc")]
 pub fn card_change_pin(kind: PinKind, ask: &mut AskPin<'_>) -> Result<PinChange, ApiError> {
     use signet_token::SigningToken as _;
@@ -247,11 +250,27 @@ pub fn card_change_pin(kind: PinKind, ask: &mut AskPin<'_>) -> Result<PinChange,
     }
     on_card_thread(move || {
         let mut token = open()?;
-        let state = token.pin_state(kind)?;
+        let mut state = token.pin_state(kind)?;
         if state.blocked() {
             return Err(trouble_error(&blocked(kind)));
         }
-        let old = ask(kind, PinPurpose::Current, Some(state))?;
+        let check_first = !(kind == PinKind::Pin2 && token.needs_activation()?);
+        let old = loop {
+            let old = ask(kind, PinPurpose::Current, Some(state))?;
+            if !check_first {
+                break old;
+            }
+            match token.verify_pin(&old) {
+                Ok(()) => break old,
+                Err(TokenError::Card(CardTrouble::PinIncorrect { .. })) => {
+                    state = token.pin_state(kind)?;
+                    if state.blocked() {
+                        return Err(trouble_error(&blocked(kind)));
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let new = ask(kind, PinPurpose::New, None)?;
         token.change_pin(old, new)?;
         tracing::info!(pin = %kind, "PIN changed");
@@ -357,8 +376,12 @@ pub fn card_pin_job(
     unblock: bool,
     job: &crate::job::JobControl,
 ) -> Result<PinChange, ApiError> {
+    // The same secret asked again is a retry (the card refused the value given).
+    let mut asked_before: Vec<(PinKind, PinPurpose)> = Vec::new();
     let mut ask = |asked: PinKind, purpose: PinPurpose, state: Option<PinState>| {
-        let mut request = crate::job::SigningAsk::default().request(asked, state, 0, false);
+        let retry = asked_before.contains(&(asked, purpose));
+        asked_before.push((asked, purpose));
+        let mut request = crate::job::SigningAsk::default().request(asked, state, 0, retry);
         request.new_value = purpose == PinPurpose::New;
         job.ask(request)
     };

@@ -330,4 +330,32 @@ fn card_a_wrong_pin2_is_asked_again_with_the_tries_left() {
     assert_eq!(asked[1].signer.as_deref(), Some("Mari Tamm (38001085718)"));
     assert_eq!(asked[1].documents[0].name, "a.pdf");
     assert!(docs.docs.join("a.signed.pdf").exists());
+
+    // Changing PIN1: the current value is checked on the card before the new one is asked; a
+    // wrong one is asked again with the tries now left.
+    let change = |current_first: &'static str, current: &'static str, new: &'static str| {
+        let changing = self::rig(move |event, handle| {
+            if let JobEvent::PinRequest(r) = event {
+                let pin = match (r.new_value, r.retry) {
+                    (true, _) => new,
+                    (false, true) => current,
+                    (false, false) => current_first,
+                };
+                handle.answer(r.id, secret(PinKind::Pin1, pin));
+            }
+        });
+        signet_api::card::card_pin_job(PinKind::Pin1, false, &changing.control).unwrap();
+        requests(&changing.events.lock().unwrap())
+    };
+    let asked = change("0000", "4321", "5678");
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    assert!(!asked[0].new_value && !asked[0].retry, "{asked:?}");
+    assert_eq!(asked[0].tries_left, Some(3));
+    assert!(!asked[1].new_value && asked[1].retry, "{asked:?}");
+    assert_eq!(asked[1].tries_left, Some(2));
+    assert!(asked[2].new_value, "{asked:?}");
+    // The new value is the card's PIN1 now, and the right one resets the count.
+    let asked = change("5678", "5678", "4321");
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[0].tries_left, Some(3));
 }

@@ -322,6 +322,25 @@ impl PcscToken {
         })
     }
 
+    /// Checks `pin` with VERIFY. A wrong value costs a try, as it would in CHANGE REFERENCE
+    /// DATA: a change checks the current value first, so the new one is asked for only once the
+    /// current one is known to be right. A blocked PIN is never sent.
+    pub fn verify_pin(&mut self, pin: &Pin) -> Result<(), TokenError> {
+        let kind = pin.kind();
+        refuse_password(kind)?;
+        let dialect = self.dialect;
+        self.session(|s| {
+            s.select_for(dialect, kind)?;
+            s.refuse_if_blocked(dialect, kind)?;
+            let command = match dialect {
+                Dialect::Idemia => apdu::verify(pin),
+                Dialect::Thales => thales::verify(pin),
+            };
+            let (_, sw) = s.transmit(&command)?;
+            pin_status(kind, sw, "VERIFY")
+        })
+    }
+
     /// Unblocks PIN1 or PIN2 with the PUK and sets it to `new`.
     pub fn unblock_pin(&mut self, puk: Pin, new: Pin) -> Result<(), TokenError> {
         if puk.kind() != PinKind::Puk || new.kind() == PinKind::Puk {

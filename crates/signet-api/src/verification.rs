@@ -109,6 +109,9 @@ pub struct SignatureView {
     pub chain: Vec<String>,
     /// Revocation data, in words.
     pub revocation: Vec<String>,
+    /// The data files of a container it covers (their references verified); empty in a PDF,
+    /// where a signature covers its revision.
+    pub covers: Vec<String>,
     /// Changes after it (PDF).
     pub changes: Vec<ChangeView>,
     /// What failed.
@@ -277,6 +280,7 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
                         None => format!("{} ({})", r.status, r.source),
                     })
                     .collect(),
+                covers: Vec::new(),
                 changes,
                 // The changes say what was modified, in the window's language.
                 errors: s
@@ -364,6 +368,7 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
                     )
                 })
                 .collect(),
+            covers: s.covers.clone(),
             changes: Vec::new(),
             errors: s.errors.clone(),
             warnings: s.warnings.clone(),

@@ -100,15 +100,10 @@ fn signature_text(s: &SignatureView, subjects: bool) -> String {
         "signature"
     };
     let id = s.id.as_deref().map(|i| format!(" {i}")).unwrap_or_default();
+    // The qualification has a line of its own, saying whether a trusted list confirmed it.
     let who = s.signer_subject.as_deref().map_or_else(
         || "unknown signer".to_owned(),
-        |subject| {
-            signet_api::people::signer_line(
-                subject,
-                s.signer_issuer.as_deref(),
-                s.qualification.as_deref(),
-            )
-        },
+        |subject| signet_api::people::signer_line(subject, s.signer_issuer.as_deref(), None),
     );
     let mut out = format!(
         "  {kind}{id} {} [{}]: {}{} — {who}\n",

@@ -17,6 +17,7 @@ mod data_demo;
 mod data_session;
 mod inputs;
 mod keys;
+mod levels;
 mod log;
 mod messages;
 mod pades;
@@ -25,6 +26,7 @@ mod terminal;
 mod token;
 mod trust;
 mod usage;
+mod verify;
 mod wysiwys;
 
 #[test]

@@ -1,47 +1,9 @@
 //! `signet asice list|extract|add`: the container operations of signet-api, printed for people
 //! or as JSON.
 
-use std::path::{Path, PathBuf};
-
-use signet_api::ApiError;
-use signet_api::asice::TrustFiles;
-use signet_api::cert::{FileBytes, TrustedListFiles};
-
 use crate::args::AsiceCommand;
 use crate::exit::Status;
 use crate::report;
-
-fn read(path: &Path) -> Result<FileBytes, ApiError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        let mut err = ApiError::from(e);
-        err.message = format!("{}: {}", path.display(), err.message);
-        err
-    })?;
-    Ok(FileBytes {
-        name: path.display().to_string(),
-        bytes,
-    })
-}
-
-pub(crate) fn trust_files(
-    trust: &[PathBuf],
-    tsl: Option<&PathBuf>,
-    tsl_signers: &[PathBuf],
-) -> Result<TrustFiles, ApiError> {
-    Ok(TrustFiles {
-        trust: trust.iter().map(|p| read(p)).collect::<Result<_, _>>()?,
-        list: match tsl {
-            Some(list) => Some(TrustedListFiles {
-                list: read(list)?,
-                signers: tsl_signers
-                    .iter()
-                    .map(|p| read(p))
-                    .collect::<Result<_, _>>()?,
-            }),
-            None => None,
-        },
-    })
-}
 
 /// `signet asice …`.
 pub(crate) fn run(command: &AsiceCommand, json: bool) -> Status {

@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         Command::Extend(args) => verify::extend(&context, args, json),
         Command::Data(command) => data::run(&context, command, json),
         Command::Asice(command) => asice::run(command, json),
-        Command::Batch(args) => batch::run(args, json),
+        Command::Batch(args) => batch::run(&context, args, json),
         Command::Trust(command) => trust::run(&context, command, json),
     };
     tracing::info!(

@@ -9,6 +9,7 @@
 mod asice;
 mod asice_extend;
 mod batch;
+mod batch_settings;
 mod card;
 mod cert_verify;
 mod consents;

@@ -133,9 +133,9 @@ fn folders_expanded(choice: &BatchChoice) -> Result<BatchChoice, ApiError> {
     })
 }
 
-/// The batch `choice` asks for (its files as given), with its settings by the one precedence of `sign`
-/// ([`Settings::resolve_with`]): what the choice gives, then the profile, then the person's
-/// settings, then the defaults.
+/// The batch `choice` asks for (its files as given), with its settings by the one precedence
+/// of `sign` ([`Settings::resolve_with`]): what the choice gives, then the profile, then the
+/// person's settings, then the defaults.
 pub fn request(context: &Context, choice: &BatchChoice) -> Result<BatchRequest, ApiError> {
     let settings = Settings::resolve_with(
         context,

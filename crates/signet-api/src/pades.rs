@@ -96,7 +96,7 @@ pub struct SignedPdf {
     pub input: String,
     /// The output written.
     pub output: String,
-    /// The level made.
+    /// The level the output validates at (checked by validating it after writing).
     pub level: BaselineLevel,
     /// The signer's subject.
     pub signer: String,

@@ -346,6 +346,7 @@ impl BatchParams {
             format: self.format,
             level: self.level,
             reviewed: self.reviewed,
+            ..BatchChoice::default()
         })
     }
 }

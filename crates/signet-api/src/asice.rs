@@ -213,8 +213,18 @@ pub struct AsiceListing {
     pub problems: Vec<String>,
 }
 
+/// The container at `path`, looked at before anything is done: a file that cannot be read is
+/// the same error whatever its name claims, and a PDF is not a container.
+fn expect_container(path: &Path) -> Result<(), ApiError> {
+    if crate::input::file_kind(path)? == crate::input::FileKind::Pdf {
+        return Err(crate::signing::pdf_not_container(path));
+    }
+    Ok(())
+}
+
 /// Lists a container's files and signature entries.
 pub fn asice_list(path: &Path) -> Result<AsiceListing, ApiError> {
+    expect_container(path)?;
     let c = Container::open(path).map_err(|e| asic_error(path, &e))?;
     Ok(AsiceListing {
         data_files: c.data_files().to_vec(),
@@ -229,6 +239,7 @@ pub fn asice_extract(
     names: &[String],
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>, ApiError> {
+    expect_container(path)?;
     let c = Container::open(path).map_err(|e| asic_error(path, &e))?;
     std::fs::create_dir_all(out_dir)?;
     let wanted: Vec<String> = if names.is_empty() {
@@ -245,6 +256,10 @@ pub fn asice_extract(
 
 /// Adds files to an unsigned container, in place (atomically).
 pub fn asice_add(context: &Context, path: &Path, files: &[PathBuf]) -> Result<(), ApiError> {
+    expect_container(path)?;
+    for f in files {
+        crate::input::file_kind(f)?;
+    }
     let c = Container::open(path).map_err(|e| asic_error(path, &e))?;
     let inputs = files
         .iter()

@@ -12,7 +12,6 @@
 
 use std::path::Path;
 
-use serde::Serialize;
 use signet_asic::extend::extend_container;
 use signet_asic::xades::sign::Services;
 use signet_core::{BaselineLevel, Code, Fetch, Indication};
@@ -20,50 +19,11 @@ use signet_pki::ocsp::{ListedResponder, OcspPolicy};
 use signet_pki::{PathValidator, TrustAnchors};
 
 use crate::asice::{TrustFiles, asic_error, asice_verify, load_trust};
+use crate::extending::{ExtendedFile, ExtendedSignature};
 use crate::output::{InputSeen, Placement};
+use crate::reached::{self, Reached, Shortfall};
+use crate::verification::DocumentFormat;
 use crate::{ApiError, Context};
-
-/// One signature after `signet extend`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExtendedSignature {
-    /// The signature entry (`META-INF/signatures0.xml`).
-    pub file: String,
-    /// The signature's Id.
-    pub id: Option<String>,
-    /// The level it had (`B-B` … `B-LTA`).
-    pub from: String,
-    /// The level validation found in the container written.
-    pub level: Option<String>,
-    /// Whether Signet changed it (false: it was at the level asked for already).
-    pub extended: bool,
-    /// The verdict on it in the container written.
-    pub indication: Indication,
-    /// When the archive time-stamp was made (B-LTA).
-    pub archive_timestamp_time: Option<String>,
-}
-
-/// What `signet extend X.asice` did.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AsiceExtendReport {
-    /// The container as given.
-    pub file: String,
-    /// The level asked for.
-    pub level: BaselineLevel,
-    /// The lowest level of its signatures after validation of the result.
-    pub reached: Option<String>,
-    /// Whether the container was rewritten (false: every signature was at the level already).
-    pub written: bool,
-    /// Each signature.
-    pub signatures: Vec<ExtendedSignature>,
-}
-
-fn level_rank(level: &str) -> Option<BaselineLevel> {
-    BaselineLevel::ALL
-        .into_iter()
-        .find(|l| l.to_string() == level)
-}
 
 /// Extends every signature of the container at `path` to `level` (B-LT or B-LTA), in place.
 /// `tsa` is needed for B-LTA and for a B-B signature; `trust` says what the time-stamp, the
@@ -75,7 +35,7 @@ pub fn asice_extend(
     level: BaselineLevel,
     tsa: Option<&str>,
     trust: &TrustFiles,
-) -> Result<AsiceExtendReport, ApiError> {
+) -> Result<ExtendedFile, ApiError> {
     if !level.has_validation_data() {
         return Err(ApiError::new(
             Code::InvalidInput,
@@ -183,7 +143,7 @@ pub fn asice_extend(
         Placement::Replace,
         &mut unchanged,
     )
-    .map_err(|e| extend_error(path, e))?;
+    .map_err(|e| reached::stays_at(extend_error(path, e), &Reached::of_container(&before, None)))?;
     let written = done.iter().any(|d| d.changed);
     let checked = if written { temp.path() } else { path };
 
@@ -196,9 +156,8 @@ pub fn asice_extend(
             .signatures
             .iter()
             .find(|s| s.file == d.entry && s.id == d.id);
-        let reached = report.and_then(|r| r.level.as_deref()).and_then(level_rank);
         match report {
-            Some(r) if r.indication == Indication::TotalPassed && reached >= Some(level) => {}
+            Some(r) if r.indication == Indication::TotalPassed => {}
             Some(r) => problems.push(format!(
                 "{} is {} at {}{}",
                 r.id.as_deref().unwrap_or(&r.file),
@@ -212,7 +171,7 @@ pub fn asice_extend(
             None => problems.push(format!("{} is missing from the result", d.entry)),
         }
         signatures.push(ExtendedSignature {
-            file: d.entry.clone(),
+            name: d.entry.clone(),
             id: d.id.clone(),
             from: d.from.to_string(),
             level: report.and_then(|r| r.level.clone()),
@@ -241,6 +200,13 @@ pub fn asice_extend(
         )
         .recommend("Check what Signet was told to trust (--tsl, --trust) and run signet verify on the container."));
     }
+    // Every signature at the level asked for, by the one check `sign` makes too.
+    let reached = reached::require(
+        path,
+        level,
+        &Reached::of_container(&after, None),
+        Shortfall::NotWritten,
+    )?;
     if written {
         if !seen.unchanged() {
             return Err(ApiError::input_changed(path));
@@ -263,16 +229,12 @@ pub fn asice_extend(
             let _ = d.sync_all();
         }
     }
-    let reached = signatures
-        .iter()
-        .filter_map(|s| s.level.as_deref().and_then(level_rank))
-        .min()
-        .map(|l| l.to_string());
     tracing::info!(file = %path.display(), level = %level, written, "container extended");
-    Ok(AsiceExtendReport {
+    Ok(ExtendedFile {
         file: path.display().to_string(),
+        format: DocumentFormat::Container,
         level,
-        reached,
+        reached: Some(reached.to_string()),
         written,
         signatures,
     })

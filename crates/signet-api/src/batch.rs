@@ -37,17 +37,19 @@ use stop::{stopped_error, stops_the_batch};
 /// The journal's file name, in the output folder.
 pub const JOURNAL: &str = ".signet-batch.jsonl";
 
-/// How a file is signed.
+/// How a file is signed. Outputs are named as `sign` names them
+/// ([`crate::signing::pades_output`], [`crate::signing::asice_output`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum BatchFormat {
-    /// PAdES: the signature inside the PDF; the output has the input's name.
+    /// PAdES: the signature inside the PDF, written to `NAME.signed.pdf`.
     Pades,
-    /// The file alone in an ASiC-E container named `NAME.asice` (`NAME` with its extension).
+    /// The file alone in an ASiC-E container, `NAME.asice` (`NAME` without its extension).
     Asice,
 }
 
-/// What to sign.
+/// What to sign, with the settings resolved ([`crate::batching::request`] makes it from what
+/// the caller chose, by the settings' precedence).
 #[derive(Debug, Clone)]
 pub struct BatchRequest {
     /// The files, in order.
@@ -140,35 +142,29 @@ impl Batch {
                 None if pdf => BatchFormat::Pades,
                 None => BatchFormat::Asice,
             };
-            let name = input
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| {
-                    ApiError::new(
-                        Code::InvalidInput,
-                        format!("{} is not a file name", input.display()),
-                    )
-                })?;
-            let output_name = match format {
-                BatchFormat::Pades => name,
-                BatchFormat::Asice => format!("{name}.asice"),
-            };
-            let output_path = request.out_dir.join(&output_name);
-            if files
-                .iter()
-                .any(|f: &PlannedFile| f.output_path == output_path)
-            {
+            if input.file_name().is_none() {
                 return Err(ApiError::new(
                     Code::InvalidInput,
-                    format!(
-                        "two inputs would be signed into the same output {}",
-                        output_path.display()
-                    ),
-                )
-                .recommend(
-                    "Sign files of the same name in separate batches, into separate folders.",
+                    format!("{} is not a file name", input.display()),
                 ));
             }
+            // The one naming rule of `sign`, in the output folder.
+            let output_path = match format {
+                BatchFormat::Pades => crate::signing::pades_output(input, Some(&request.out_dir)),
+                BatchFormat::Asice => crate::signing::asice_output(
+                    std::slice::from_ref(input),
+                    Some(&request.out_dir),
+                )
+                .unwrap_or_else(|| request.out_dir.join("container.asice")),
+            };
+            let output_name = output_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let taken = files
+                .iter()
+                .find(|f: &&PlannedFile| f.output_path == output_path)
+                .map(|f| f.input.clone());
             let input_sha256 = hex(&Sha256::digest(&bytes));
             let mut error = None;
             let mut state = FileState::Sign;
@@ -177,7 +173,20 @@ impl Batch {
                 (Ok(a), Ok(b)) => a == b,
                 _ => false,
             };
-            if same_file {
+            if let Some(first) = taken {
+                // `a.txt` and `a.csv` both make `a.asice`: the first keeps the name.
+                error = Some(
+                    ApiError::new(
+                        Code::InvalidInput,
+                        format!(
+                            "{} would be signed into {}, the output of {first} too",
+                            input.display(),
+                            output_path.display()
+                        ),
+                    )
+                    .recommend("Sign it in a separate batch, into another output folder."),
+                );
+            } else if same_file {
                 error = Some(
                     ApiError::new(
                         Code::InvalidInput,

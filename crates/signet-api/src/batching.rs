@@ -12,7 +12,8 @@ use signet_token::{Pin, PinKind, PinState};
 
 use crate::batch::{Batch, BatchEvent, BatchFormat, BatchPlan, BatchRequest, BatchSummary};
 use crate::job::{DocumentFacts, JobControl, JobEvent, Phase, Position, SigningAsk};
-use crate::signing::Settings;
+use crate::signing::{Overrides, Settings, TrustPaths};
+use crate::token::TokenSpec;
 use crate::{ApiError, Context};
 
 /// The folder a batch writes into when the person chooses none: `signed` beside the first file.
@@ -20,10 +21,11 @@ pub fn default_out_dir(files: &[PathBuf]) -> Option<PathBuf> {
     Some(files.first()?.parent()?.join("signed"))
 }
 
-/// What the window asks for.
-#[derive(Debug, Clone)]
+/// What the caller (the window, `signet batch`) asks for; what it leaves out comes from the
+/// profile, the person's settings and the defaults, as for `sign` ([`request`]).
+#[derive(Debug, Clone, Default)]
 pub struct BatchChoice {
-    /// The files, in order.
+    /// The files, in order ([`plan`] and [`run`] take a folder for the files in it).
     pub files: Vec<PathBuf>,
     /// The output folder ([`default_out_dir`] when none).
     pub out_dir: Option<PathBuf>,
@@ -31,6 +33,14 @@ pub struct BatchChoice {
     pub format: Option<BatchFormat>,
     /// The level (the settings' by default).
     pub level: Option<BaselineLevel>,
+    /// The signing device (the settings' by default).
+    pub token: Option<TokenSpec>,
+    /// The time-stamping authority's address (the settings' by default).
+    pub tsa: Option<String>,
+    /// What signing trusts instead of the profile's.
+    pub trust: Option<TrustPaths>,
+    /// Certificates completing the signer's chain (intermediate CAs), DER or PEM files.
+    pub chain: Vec<PathBuf>,
     /// Each file the person reviewed (path, SHA-256 hex); empty: not checked. A file changed or
     /// added since the review stops the batch before anything is signed.
     pub reviewed: Vec<(String, String)>,
@@ -115,9 +125,33 @@ fn report_csv(plan: &BatchPlan, events: &[BatchEvent]) -> String {
     out
 }
 
-fn request(context: &Context, choice: &BatchChoice) -> Result<BatchRequest, ApiError> {
-    let settings = Settings::resolve(context, choice.level, None)?;
-    let files = expand(&choice.files)?;
+/// `choice` with each folder replaced by the files in it ([`expand`]): the window's batch.
+fn folders_expanded(choice: &BatchChoice) -> Result<BatchChoice, ApiError> {
+    Ok(BatchChoice {
+        files: expand(&choice.files)?,
+        ..choice.clone()
+    })
+}
+
+/// The batch `choice` asks for (its files as given), with its settings by the one precedence
+/// of `sign` ([`Settings::resolve_with`]): what the choice gives, then the profile, then the
+/// person's settings, then the defaults.
+pub fn request(context: &Context, choice: &BatchChoice) -> Result<BatchRequest, ApiError> {
+    let settings = Settings::resolve_with(
+        context,
+        &Overrides {
+            level: choice.level,
+            token: choice.token.clone(),
+            tsa: choice.tsa.clone(),
+            trust: choice.trust.clone(),
+        },
+    )?;
+    let chain = choice
+        .chain
+        .iter()
+        .map(|p| std::fs::read(p).map_err(|e| crate::input::unreadable(p, &e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let files = choice.files.clone();
     let out_dir = match &choice.out_dir {
         Some(dir) => dir.clone(),
         None => default_out_dir(&files).ok_or_else(|| {
@@ -131,7 +165,7 @@ fn request(context: &Context, choice: &BatchChoice) -> Result<BatchRequest, ApiE
         level: settings.level,
         tsa: settings.tsa,
         token: settings.token,
-        chain: Vec::new(),
+        chain,
         trust: settings.trust,
     })
 }
@@ -139,7 +173,8 @@ fn request(context: &Context, choice: &BatchChoice) -> Result<BatchRequest, ApiE
 /// The plan to review: every file with its size, SHA-256 and output, what is done already (a
 /// journal of an earlier run) and what cannot be signed. Nothing is written, no PIN is asked.
 pub fn plan(context: &Context, choice: &BatchChoice) -> Result<BatchPlan, ApiError> {
-    Ok(Batch::prepare(context, request(context, choice)?)?
+    let choice = folders_expanded(choice)?;
+    Ok(Batch::prepare(context, request(context, &choice)?)?
         .plan()
         .clone())
 }
@@ -221,6 +256,7 @@ pub fn run(
     job: &JobControl,
     wait_for_card_back: bool,
 ) -> Result<BatchOutcome, ApiError> {
+    let choice = &folders_expanded(choice)?;
     let request = request(context, choice)?;
     let mut resumed = 0;
     let events = std::sync::Mutex::new(Vec::new());
@@ -321,5 +357,122 @@ pub fn run(
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::FileState;
+
+    fn profile(dir: &Path) -> crate::Profile {
+        crate::Profile {
+            name: "test".into(),
+            dir: dir.to_owned(),
+            tsa_url: Some("http://127.0.0.1:9/tsa".into()),
+            trust: Vec::new(),
+            trusted_list: None,
+            trusted_list_signers: Vec::new(),
+            data_dir: dir.join("data"),
+            identity: None,
+            token: Some(format!("p12:{}", dir.join("identity.p12").display())),
+        }
+    }
+
+    #[test]
+    fn a_batch_takes_its_settings_by_the_precedence_of_sign() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context::new(dir.path().join("plain")).with_profile(profile(dir.path()));
+        crate::settings::save(
+            &context,
+            crate::settings::PersonSettings {
+                tsa_url: Some("https://person.example/tsa".into()),
+                level: Some(BaselineLevel::B_T),
+                token: Some("pcsc".into()),
+            },
+        )
+        .unwrap();
+        let choice = BatchChoice {
+            files: vec![dir.path().join("a.pdf")],
+            out_dir: Some(dir.path().join("out")),
+            ..BatchChoice::default()
+        };
+        // Nothing given: the profile's TSA and token, the person's level.
+        let from_settings = request(&context, &choice).unwrap();
+        assert_eq!(from_settings.tsa.as_deref(), Some("http://127.0.0.1:9/tsa"));
+        assert_eq!(
+            from_settings.token.to_string(),
+            format!("p12:{}", dir.path().join("identity.p12").display())
+        );
+        assert_eq!(from_settings.level, BaselineLevel::B_T);
+        // What the choice gives wins.
+        let given = request(
+            &context,
+            &BatchChoice {
+                level: Some(BaselineLevel::B_B),
+                tsa: Some("http://given.example/tsa".into()),
+                token: Some("pcsc".parse().unwrap()),
+                ..choice
+            },
+        )
+        .unwrap();
+        assert_eq!(given.level, BaselineLevel::B_B);
+        assert_eq!(given.tsa.as_deref(), Some("http://given.example/tsa"));
+        assert_eq!(given.token.to_string(), "pcsc");
+    }
+
+    #[test]
+    fn a_batch_names_its_outputs_as_sign_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context::new(dir.path().join("data"));
+        let pdf = dir.path().join("deed.pdf");
+        std::fs::write(&pdf, signet_testkit::pdf::one_page_pdf("deed")).unwrap();
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, "notes").unwrap();
+        let twin = dir.path().join("notes.csv");
+        std::fs::write(&twin, "a,b").unwrap();
+        let out = dir.path().join("out");
+        let plan = plan(
+            &context,
+            &BatchChoice {
+                files: vec![pdf.clone(), notes.clone(), twin],
+                out_dir: Some(out.clone()),
+                level: Some(BaselineLevel::B_B),
+                token: Some(
+                    format!("p12:{}", dir.path().join("none.p12").display())
+                        .parse()
+                        .unwrap(),
+                ),
+                ..BatchChoice::default()
+            },
+        )
+        .unwrap();
+        let outputs: Vec<&str> = plan.files.iter().map(|f| f.output.as_str()).collect();
+        let sign_names = [
+            crate::signing::pades_output(&pdf, Some(&out)),
+            crate::signing::asice_output(std::slice::from_ref(&notes), Some(&out)).unwrap(),
+        ];
+        assert_eq!(
+            outputs[0],
+            out.join("deed.signed.pdf").display().to_string()
+        );
+        assert_eq!(outputs[1], out.join("notes.asice").display().to_string());
+        assert_eq!(
+            outputs[..2],
+            sign_names
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(plan.files[0].state, FileState::Sign);
+        assert_eq!(plan.files[1].state, FileState::Sign);
+        // `notes.csv` would be `notes.asice` too: refused in the plan, the others signed.
+        assert_eq!(plan.files[2].state, FileState::Refused);
+        let why = &plan.files[2].error.as_ref().unwrap().message;
+        assert!(
+            why.contains("the output of") && why.contains("notes.txt"),
+            "{why}"
+        );
+        assert_eq!(plan.to_sign, 2);
     }
 }

@@ -6,7 +6,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod asice;
-pub mod asice_extend;
+mod asice_extend;
 mod asics;
 pub mod batch;
 pub mod batching;
@@ -18,6 +18,7 @@ mod context;
 pub mod dashboard;
 pub mod data;
 mod error;
+pub mod extending;
 pub mod http;
 pub mod input;
 pub mod job;
@@ -26,8 +27,10 @@ pub mod logging;
 mod node_url;
 pub mod output;
 pub mod pades;
+mod pades_extend;
 pub mod people;
 pub mod profile;
+mod reached;
 pub mod settings;
 pub mod signing;
 pub mod token;

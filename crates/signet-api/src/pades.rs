@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 use signet_core::{BaselineLevel, Code, Fetch};
-use signet_pades::ltv::{self, ValidationData};
+use signet_pades::ltv;
 use signet_pades::sign::{SignOptions, SignerCerts};
 use signet_pades::validate::{self, Report};
 use signet_pades::{PadesError, Timestamper};
@@ -23,6 +23,7 @@ use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 
 use crate::job::Phase;
 use crate::output::{InputSeen, Placement, write_atomically};
+use crate::reached::{self, PdfSignatures, PdfTrust, Reached, Shortfall};
 use crate::signing::Hooks;
 use crate::token::{AskSecret, TokenSpec};
 use crate::{ApiError, Context};
@@ -95,7 +96,7 @@ pub struct SignedPdf {
     pub input: String,
     /// The output written.
     pub output: String,
-    /// The level made.
+    /// The level the output validates at (checked by validating it after writing).
     pub level: BaselineLevel,
     /// The signer's subject.
     pub signer: String,
@@ -106,7 +107,7 @@ pub struct SignedPdf {
     pub warnings: Vec<String>,
 }
 
-fn pades_error(e: PadesError) -> ApiError {
+pub(crate) fn pades_error(e: PadesError) -> ApiError {
     let code = match &e {
         PadesError::Pdf(_) | PadesError::Refused(_) | PadesError::TooLarge => Code::InvalidInput,
         PadesError::Timestamp(_) | PadesError::Revocation(_) => Code::Network,
@@ -152,7 +153,7 @@ pub(crate) fn copy_pin(pin: &Pin) -> Result<Pin, ApiError> {
 }
 
 /// A time-stamper over the network, checking the token against `anchors`.
-fn timestamper<'a>(
+pub(crate) fn timestamper<'a>(
     fetch: &'a dyn Fetch,
     context: &'a Context,
     url: &'a str,
@@ -253,7 +254,7 @@ pub(crate) fn pades_sign_hooked(
     for (n, (seen, output, bytes, normalised)) in inputs.iter().enumerate() {
         tracing::info!(n = n + 1, of = total, level = %request.level, "signing a PDF");
         (hooks.check)()?;
-        results.push(signer.sign_one(
+        let mut signed = signer.sign_one(
             context,
             request,
             token.as_mut(),
@@ -266,7 +267,28 @@ pub(crate) fn pades_sign_hooked(
                 bytes,
                 normalised: normalised.as_deref(),
             },
-        )?);
+        )?;
+        // The level said is the level the output validates at; below the level asked for, the
+        // output stays (a complete signature) and the files after it are not signed.
+        (hooks.phase)(Phase::Verifying, n);
+        let written = std::fs::read(output).map_err(|e| crate::input::unreadable(output, &e))?;
+        let report = reached::validate_pdf(context, &written, &signer.trust());
+        signed.level = reached::require(
+            output,
+            request.level,
+            &Reached::of_pdf(&report, PdfSignatures::Newest),
+            Shortfall::Signed,
+        )
+        .map_err(|mut err| {
+            let left = total - n - 1;
+            if left > 0 {
+                err.message.push_str(&format!(
+                    "; the {left} other file(s) after it were not signed"
+                ));
+            }
+            err
+        })?;
+        results.push(signed);
     }
     Ok(results)
 }
@@ -378,6 +400,15 @@ impl PadesSigner {
     /// The signer's certificate.
     pub(crate) fn signer(&self) -> &Cert {
         &self.signer
+    }
+
+    /// What its outputs are validated with: the anchors and chains signing used.
+    pub(crate) fn trust(&self) -> PdfTrust<'_> {
+        PdfTrust {
+            anchors: &self.anchors,
+            pool: &self.all_pool,
+            list: None,
+        }
     }
 
     /// Signs one PDF at `request`'s level and writes it atomically to its output, from the
@@ -571,145 +602,10 @@ pub fn pades_verify(
     Ok(validate::validate(bytes, &options))
 }
 
-/// The result of extending one file.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExtendedPdf {
-    /// The file (rewritten in place, atomically).
-    pub file: String,
-    /// The level reached.
-    pub level: BaselineLevel,
-    /// Signatures given validation data.
-    pub signatures: usize,
-}
-
-/// Adds validation data for every signature and document time-stamp (B-LT) and, for B-LTA, a
-/// document time-stamp over it, to the PDF at `path`, written back atomically. Chains are built
-/// to the anchors in `trust` and, when given, to the trusted list's.
-pub fn pades_extend(
-    context: &Context,
-    path: &Path,
-    level: BaselineLevel,
-    tsa: Option<&str>,
-    trust: &[Vec<u8>],
-    trusted_list: Option<&crate::cert::TrustedListFiles>,
-    fetch: &dyn Fetch,
-) -> Result<ExtendedPdf, ApiError> {
-    if !level.has_validation_data() {
-        return Err(ApiError::new(
-            Code::InvalidInput,
-            format!("extend makes B-LT or B-LTA, not {level}"),
-        )
-        .recommend("Use --level B-LT or --level B-LTA."));
-    }
-    if level == BaselineLevel::B_LTA && tsa.is_none() {
-        return Err(
-            ApiError::new(Code::InvalidInput, "B-LTA needs a time-stamping authority")
-                .recommend("Give one with --tsa URL."),
-        );
-    }
-    let seen = InputSeen::of(path);
-    let bytes = std::fs::read(path)?;
-    let doc = signet_pdf::Document::open(&bytes).map_err(|e| pades_error(PadesError::Pdf(e)))?;
-    let (pool, anchors) = signing_trust(context, trust, &[], trusted_list)?;
-    let mut all = ValidationData::default();
-    let mut per = Vec::new();
-    let contents = signature_contents(&doc);
-    if contents.is_empty() {
-        return Err(ApiError::new(
-            Code::InvalidInput,
-            format!("{} has no signature to extend", path.display()),
-        ));
-    }
-    for c in &contents {
-        let der_len = validate::der_length(c).unwrap_or(c.len());
-        let mut targets = ltv::certificates_to_cover(&c[..der_len]);
-        if targets.is_empty() {
-            continue;
-        }
-        let mut p = pool.clone();
-        p.extend(targets.iter().cloned());
-        targets.dedup_by(|a, b| a.der() == b.der());
-        let data = ltv::collect(fetch, context.clock(), &targets, &p, &Default::default())
-            .map_err(pades_error)?;
-        all.merge(&data);
-        per.push((c.clone(), data));
-    }
-    let mut out = ltv::add_dss(&bytes, &all, &per).map_err(pades_error)?;
-    if level == BaselineLevel::B_LTA
-        && let Some(url) = tsa
-    {
-        let mut ts = timestamper(fetch, context, url, &anchors, &pool);
-        out = ltv::add_document_timestamp(&out, &mut ts, 12_000).map_err(pades_error)?;
-    }
-    let reached = reached_level(context, &out, &anchors, &pool, trusted_list)?;
-    if reached.is_none_or(|r| r < level) {
-        let shown = reached.map_or("no baseline level", BaselineLevel::as_str);
-        let why = match reached {
-            Some(BaselineLevel::B_B) => {
-                ": a signature without a signature time-stamp stays B-B with its validation data added"
-            }
-            _ => "",
-        };
-        return Err(ApiError::new(
-            Code::InvalidInput,
-            format!(
-                "{}: extended, its signatures would reach {shown}, not {level}{why}; nothing was written",
-                path.display()
-            ),
-        )
-        .recommend(match reached {
-            Some(BaselineLevel::B_B) => {
-                "Extend it to B-LTA with a time-stamping authority: the document time-stamp proves when the signature existed."
-            }
-            _ => "Check the trust settings and the revocation services the signatures name, then extend again.",
-        }));
-    }
-    // In place by design, but only over the very bytes that were extended.
-    seen.holds(&bytes)?;
-    write_atomically(path, Placement::Replace, |f| f.write_all(&out))?;
-    Ok(ExtendedPdf {
-        file: path.display().to_string(),
-        level: reached.unwrap_or(level),
-        signatures: per.len(),
-    })
-}
-
-/// The lowest level the signatures (not document time-stamps) of `pdf` validate at, offline,
-/// with the trust extending used: what an extension reached, never what was asked for.
-fn reached_level(
-    context: &Context,
-    pdf: &[u8],
-    anchors: &TrustAnchors,
-    pool: &[Cert],
-    trusted_list: Option<&crate::cert::TrustedListFiles>,
-) -> Result<Option<BaselineLevel>, ApiError> {
-    let list = trusted_list.map(crate::asice::load_list).transpose()?;
-    let options = validate::Options {
-        anchors,
-        intermediates: pool.to_vec(),
-        at: context.clock().now(),
-        online: None,
-        ocsp_policy: Default::default(),
-        trusted_list: list.as_ref(),
-    };
-    let report = validate::validate(pdf, &options);
-    Ok(report
-        .signatures
-        .iter()
-        .filter(|s| s.kind == "signature")
-        .map(|s| {
-            s.level
-                .as_deref()
-                .and_then(|l| l.parse::<BaselineLevel>().ok())
-        })
-        .min()
-        .flatten())
-}
-
 /// What signing and extending build chains from: a pool of certificates (`chain`, the
 /// anchors, and the trusted list's qualified CAs) and the anchors (`trust` and the trusted
 /// list's, as of now).
-fn signing_trust(
+pub(crate) fn signing_trust(
     context: &Context,
     trust: &[Vec<u8>],
     chain: &[Vec<u8>],
@@ -730,33 +626,6 @@ fn signing_trust(
         }
     }
     Ok((pool, anchors))
-}
-
-/// The `/Contents` bytes of every signature value in the document.
-fn signature_contents(doc: &signet_pdf::Document<'_>) -> Vec<Vec<u8>> {
-    use signet_pdf::Object;
-    let mut out = Vec::new();
-    let Ok(catalog) = doc.catalog() else {
-        return out;
-    };
-    let Ok(Some(form)) = doc.resolve_dict(catalog.get("AcroForm")) else {
-        return out;
-    };
-    let fields = doc
-        .resolve(form.get("Fields").unwrap_or(&Object::Null))
-        .unwrap_or(Object::Null);
-    for f in fields.as_array().unwrap_or_default() {
-        let Ok(Some(fd)) = doc.resolve_dict(Some(f)) else {
-            continue;
-        };
-        let Ok(Some(v)) = doc.resolve_dict(fd.get("V")) else {
-            continue;
-        };
-        if let Some(c) = v.get("Contents").and_then(Object::as_str) {
-            out.push(c.to_vec());
-        }
-    }
-    out
 }
 
 pub use signet_pades::validate::{Modification, Report as PadesReport, SignatureReport, Verdict};

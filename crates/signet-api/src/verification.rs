@@ -1,10 +1,12 @@
 //! `verify`: any mix of PDFs and containers in one call, with one report shape — a list of files,
 //! each with its format, its verdict in plain terms and each signature's, whatever the format.
 //!
-//! The full format reports (PAdES, ASiC-E) stay what `signet verify --json` prints per format;
-//! this is the shape both the window and a mixed `verify` show.
+//! This is the one shape the window shows and `signet verify --json` prints
+//! (`docs/verify-json.md`); the command line's text is written from the same facts. What a file
+//! is comes from its content ([`signed_format`]), never from the caller.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use serde::Serialize;
 use signet_core::{Code, Fetch, Indication};
@@ -12,7 +14,7 @@ use signet_core::{Code, Fetch, Indication};
 use crate::input::{FileKind, file_kind};
 use crate::job::{JobControl, Phase, Position};
 use crate::pades::PadesVerifyRequest;
-use crate::signing::Settings;
+use crate::signing::{Overrides, Settings, TrustPaths};
 use crate::{ApiError, Context};
 
 /// The format of a signed file.
@@ -56,6 +58,10 @@ pub struct ChangeView {
     pub page: Option<usize>,
     /// What changed, in words.
     pub detail: String,
+    /// A form field's value before the change.
+    pub old_value: Option<String>,
+    /// A form field's value after the change.
+    pub new_value: Option<String>,
 }
 
 /// One signature (or document time-stamp) as a person reads it.
@@ -64,6 +70,11 @@ pub struct ChangeView {
 pub struct SignatureView {
     /// `signature` or `documentTimestamp`.
     pub kind: String,
+    /// Which signature: the PDF's signature field (`Signature1`), or the container's signature
+    /// entry (`META-INF/signatures0.xml`).
+    pub name: String,
+    /// A container signature's `Id` (`S0`); none in a PDF.
+    pub id: Option<String>,
     /// The verdict.
     pub verdict: Verdict,
     /// EN 319 102-1 indication.
@@ -74,20 +85,33 @@ pub struct SignatureView {
     pub signer: Option<String>,
     /// The signer certificate's full subject.
     pub signer_subject: Option<String>,
+    /// The signer certificate's issuer, in full, when the format gives it (PDF).
+    pub signer_issuer: Option<String>,
     /// The time the signer claims (RFC 3339).
     pub claimed_time: Option<String>,
     /// The time proven by a time-stamp (RFC 3339).
     pub proven_time: Option<String>,
     /// Who time-stamped it.
     pub timestamp_authority: Option<String>,
+    /// When the archive time-stamp over it was made (a container's B-LTA; RFC 3339).
+    pub archive_time: Option<String>,
     /// The level reached (`B-B` … `B-LTA`, `LT-TM`).
     pub level: Option<String>,
     /// `QES`, `AdES/QC` or `AdES`, when known.
     pub qualification: Option<String>,
+    /// The trusted list's service that issued the signer's certificate, when a list was used.
+    pub trust_service: Option<String>,
+    /// Why it was signed (a PDF's `/Reason`).
+    pub reason: Option<String>,
+    /// Where it was signed (a PDF's `/Location`).
+    pub location: Option<String>,
     /// The certificate path, signer first (subjects).
     pub chain: Vec<String>,
     /// Revocation data, in words.
     pub revocation: Vec<String>,
+    /// The data files of a container it covers (their references verified); empty in a PDF,
+    /// where a signature covers its revision.
+    pub covers: Vec<String>,
     /// Changes after it (PDF).
     pub changes: Vec<ChangeView>,
     /// What failed.
@@ -112,6 +136,10 @@ pub struct VerifiedFile {
     pub format: DocumentFormat,
     /// The verdict on the whole file: its worst signature's, or not valid with no signature.
     pub verdict: Verdict,
+    /// The EN 319 102-1 indication of the whole file: its worst signature's; TOTAL-FAILED when
+    /// it cannot be read as a signed document or was modified after signing (a PDF), or is
+    /// refused (a container); INDETERMINATE for a container without a signature.
+    pub indication: Indication,
     /// File-level problems (unreadable, refused container, bytes after the last revision).
     pub problems: Vec<String>,
     /// Signatures a later revision removed.
@@ -146,6 +174,18 @@ pub struct VerifiedFiles {
     pub validation_time: String,
 }
 
+/// What a caller may give `verify` instead of the settings.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// What to trust instead of the settings' (the profile's).
+    pub trust: Option<TrustPaths>,
+    /// Validate as at this time instead of now.
+    pub at: Option<SystemTime>,
+    /// Fetch nothing for a PDF: only the validation data it holds (containers are always
+    /// judged by what they hold).
+    pub offline: bool,
+}
+
 fn verdict_of(indication: Indication, warned: bool) -> Verdict {
     match indication {
         Indication::TotalPassed if warned => Verdict::ValidWithWarnings,
@@ -177,6 +217,8 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
                     allowed: m.allowed,
                     page: m.page,
                     detail: m.detail.clone(),
+                    old_value: m.old_value.clone(),
+                    new_value: m.new_value.clone(),
                 })
                 .collect();
             let warned = !s.warnings.is_empty()
@@ -202,6 +244,8 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
                 } else {
                     "signature".to_owned()
                 },
+                name: s.field.clone(),
+                id: None,
                 verdict,
                 indication: s.indication,
                 sub_indication: s.sub_indication.map(|x| x.to_string()),
@@ -210,15 +254,23 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
                     .as_ref()
                     .map(|c| crate::people::display_name(&c.subject)),
                 signer_subject: s.signer.as_ref().map(|c| c.subject.clone()),
-                claimed_time: s.claimed_time.clone(),
+                signer_issuer: s.signer.as_ref().map(|c| c.issuer.clone()),
+                claimed_time: s
+                    .claimed_time
+                    .as_deref()
+                    .map(crate::people::pdf_date_as_rfc3339),
                 proven_time: s.best_signing_time.clone(),
                 timestamp_authority: s
                     .timestamps
                     .iter()
                     .find(|t| t.valid)
                     .map(|t| crate::people::display_name(&t.tsa)),
+                archive_time: None,
                 level: s.level.clone(),
                 qualification,
+                trust_service: s.trusted_list.as_ref().and_then(|l| l.service.clone()),
+                reason: s.reason.clone(),
+                location: s.location.clone(),
                 chain: s.chain.iter().map(|c| c.subject.clone()).collect(),
                 revocation: s
                     .revocation
@@ -228,6 +280,7 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
                         None => format!("{} ({})", r.status, r.source),
                     })
                     .collect(),
+                covers: Vec::new(),
                 changes,
                 // The changes say what was modified, in the window's language.
                 errors: s
@@ -249,19 +302,22 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
             }
         })
         .collect();
-    let verdict = match report.verdict {
-        V::Valid => Verdict::Valid,
-        V::ValidWithChanges => Verdict::ValidWithWarnings,
-        V::Indeterminate => Verdict::CannotTell,
-        V::Modified | V::Invalid | V::Unreadable => Verdict::NotValid,
+    let (verdict, indication) = match report.verdict {
+        V::Valid => (Verdict::Valid, Indication::TotalPassed),
+        V::ValidWithChanges => (Verdict::ValidWithWarnings, Indication::TotalPassed),
+        V::Indeterminate => (Verdict::CannotTell, Indication::Indeterminate),
+        V::Modified | V::Invalid | V::Unreadable => (Verdict::NotValid, Indication::TotalFailed),
     };
     // The file's verdict is never better than its worst signature.
     let worst = signatures.iter().map(|s| s.verdict).max();
+    let worst_indication =
+        Indication::worst(signatures.iter().map(|s| s.indication).chain([indication]));
     VerifiedFile {
         path: path.display().to_string(),
         name: name_of(path),
         format: DocumentFormat::Pdf,
         verdict: worst.map_or(verdict, |w| w.max(verdict)),
+        indication: worst_indication.unwrap_or(indication),
         problems: report.errors.clone(),
         removed_signatures: report
             .removed_signatures
@@ -279,16 +335,23 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
         .iter()
         .map(|s| SignatureView {
             kind: "signature".to_owned(),
+            name: s.file.clone(),
+            id: s.id.clone(),
             verdict: verdict_of(s.indication, !s.warnings.is_empty()),
             indication: s.indication,
             sub_indication: s.sub_indication.map(|x| x.to_string()),
             signer: s.signer.as_deref().map(crate::people::display_name),
             signer_subject: s.signer.clone(),
+            signer_issuer: None,
             claimed_time: s.signing_time.clone(),
             proven_time: s.timestamp_time.clone(),
             timestamp_authority: None,
+            archive_time: s.archive_timestamp_time.clone(),
             level: s.level.clone(),
             qualification: s.qualification.clone(),
+            trust_service: None,
+            reason: None,
+            location: None,
             chain: Vec::new(),
             revocation: s
                 .revocation
@@ -305,6 +368,7 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
                     )
                 })
                 .collect(),
+            covers: s.covers.clone(),
             changes: Vec::new(),
             errors: s.errors.clone(),
             warnings: s.warnings.clone(),
@@ -324,10 +388,30 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
         name: name_of(path),
         format: DocumentFormat::Container,
         verdict,
+        indication: report.indication,
         problems,
         removed_signatures: Vec::new(),
         data_files: report.data_files.iter().map(|d| d.name.clone()).collect(),
         signatures,
+    }
+}
+
+/// What the signed document at `path` is, by its content: a PDF, or a container (a ZIP
+/// archive; a file named like a container is judged as one too, so that one with bytes in
+/// front of it is refused with the reason). A file that cannot be read, a file named `.pdf`
+/// that is not one, and anything else are refused.
+pub fn signed_format(path: &Path) -> Result<DocumentFormat, ApiError> {
+    match file_kind(path)? {
+        FileKind::Pdf => Ok(DocumentFormat::Pdf),
+        FileKind::Zip => Ok(DocumentFormat::Container),
+        FileKind::Other if FileKind::claimed_by(path) == Some(FileKind::Zip) => {
+            Ok(DocumentFormat::Container)
+        }
+        FileKind::Other => Err(ApiError::new(
+            Code::InvalidInput,
+            format!("{} is neither a PDF nor a container", path.display()),
+        )
+        .recommend("Choose signed PDFs or containers (.asice, .bdoc, .asics).")),
     }
 }
 
@@ -339,15 +423,38 @@ pub fn verify(
     fetch: &dyn Fetch,
     job: &JobControl,
 ) -> Result<VerifiedFiles, ApiError> {
+    verify_with(context, files, &VerifyOptions::default(), fetch, job)
+}
+
+/// [`verify`] with what the caller gives instead of the settings: the trust (then used whole,
+/// never mixed with the profile's), the validation time, offline. Every file's format is known
+/// (and every file found readable) before any is judged.
+pub fn verify_with(
+    context: &Context,
+    files: &[PathBuf],
+    options: &VerifyOptions,
+    fetch: &dyn Fetch,
+    job: &JobControl,
+) -> Result<VerifiedFiles, ApiError> {
     if files.is_empty() {
         return Err(ApiError::new(Code::InvalidInput, "no files to verify")
             .recommend("Choose signed PDFs or containers (.asice, .bdoc)."));
     }
-    let settings = Settings::resolve(context, None, None)?;
-    let now = context.clock().now();
+    let formats = files
+        .iter()
+        .map(|f| signed_format(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let settings = Settings::resolve_with(
+        context,
+        &Overrides {
+            trust: options.trust.clone(),
+            ..Overrides::default()
+        },
+    )?;
+    let now = options.at.unwrap_or_else(|| context.clock().now());
     let total = u32::try_from(files.len()).unwrap_or(u32::MAX);
     let mut out = Vec::new();
-    for (i, path) in files.iter().enumerate() {
+    for (i, (path, format)) in files.iter().zip(formats).enumerate() {
         job.check()?;
         job.phase(
             Phase::Verifying,
@@ -357,8 +464,8 @@ pub fn verify(
                 of: total,
             }),
         );
-        let view = match file_kind(path)? {
-            FileKind::Pdf => {
+        let view = match format {
+            DocumentFormat::Pdf => {
                 let bytes = std::fs::read(path).map_err(|e| crate::input::unreadable(path, &e))?;
                 let request = PadesVerifyRequest {
                     trust: settings
@@ -368,22 +475,15 @@ pub fn verify(
                         .map(|f| f.bytes.clone())
                         .collect(),
                     at: Some(now),
-                    offline: false,
+                    offline: options.offline,
                     trusted_list: settings.trust.list.clone(),
                 };
                 let report = crate::pades::pades_verify(context, &bytes, &request, fetch)?;
                 pdf_view(path, &report)
             }
-            FileKind::Zip => {
+            DocumentFormat::Container => {
                 let report = crate::asice::asice_verify(context, path, &settings.trust, Some(now))?;
                 container_view(path, &report)
-            }
-            FileKind::Other => {
-                return Err(ApiError::new(
-                    Code::InvalidInput,
-                    format!("{} is neither a PDF nor a container", path.display()),
-                )
-                .recommend("Choose signed PDFs or containers (.asice, .bdoc, .asics)."));
             }
         };
         tracing::info!(n = i + 1, of = total, verdict = ?view.verdict, "file verified");

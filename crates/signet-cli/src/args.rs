@@ -275,7 +275,8 @@ pub(crate) struct TrustArgs {
 /// `signet verify FILE…`
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// The signed documents: PDFs and ASiC-E containers.
+    /// The signed documents: PDFs and ASiC-E or ASiC-S containers, in any mix, judged in one
+    /// report (docs/verify-json.md).
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
     /// Also show each signer certificate's full subject (and issuer) beside the name; `--json`
@@ -289,21 +290,22 @@ pub(crate) struct VerifyArgs {
 /// `signet extend FILE… --level B-LT|B-LTA`
 #[derive(Debug, Args)]
 pub(crate) struct ExtendArgs {
-    /// The signed documents to extend: PDFs, or ASiC-E containers. Each is changed in place,
-    /// atomically: the extended file replaces it whole, and only if it did not change while it
-    /// was being extended. A container is validated first (a failing signature is not
-    /// extended) and its result is validated before it replaces it (unless every signature is
-    /// TOTAL-PASSED at the level, nothing is written and the reason is given).
+    /// The signed documents to extend: PDFs and ASiC-E containers, in any mix. Each is changed
+    /// in place, atomically: the extended file replaces it whole, and only if it did not change
+    /// while it was being extended. The result is validated before it replaces the file, and
+    /// the level printed is the level found: below the level asked for, nothing is written and
+    /// the reason is given. A container is validated first too (a failing signature is not
+    /// extended), and its result must be TOTAL-PASSED.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
     /// The level to reach: B-LT or B-LTA. In a container, B-B and B-T signatures are taken
     /// through B-LT as signing does (a time-stamp first for B-B, then the signer's OCSP answer,
     /// produced after it); B-LT ones get an archive time-stamp for B-LTA; signatures already at
     /// the level are left alone; BDOC time-mark (LT-TM) signatures are refused.
-    #[arg(long, value_parser = parse_level)]
+    #[arg(long, value_parser = parse_extend_level)]
     pub(crate) level: BaselineLevel,
     /// The time-stamping authority's URL (RFC 3161), for B-LTA (and a container's B-B
-    /// signatures).
+    /// signatures); by default the profile's, else the person's settings'.
     #[arg(long)]
     pub(crate) tsa: Option<String>,
     #[command(flatten)]
@@ -341,6 +343,16 @@ pub(crate) enum AsiceCommand {
 fn parse_level(text: &str) -> Result<BaselineLevel, String> {
     text.parse()
         .map_err(|_| format!("unknown level `{text}`: use B-B, B-T, B-LT or B-LTA"))
+}
+
+/// `extend`'s level: only B-LT and B-LTA add what extending adds (validation data).
+fn parse_extend_level(text: &str) -> Result<BaselineLevel, String> {
+    match text.parse::<BaselineLevel>() {
+        Ok(level) if level.has_validation_data() => Ok(level),
+        _ => Err(format!(
+            "extend makes B-LT or B-LTA, not `{text}`: use --level B-LT or --level B-LTA"
+        )),
+    }
 }
 
 /// The card's two keys.

@@ -5,10 +5,12 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::path::PathBuf;
 
 use clap::Args;
-use signet_api::ApiError;
-use signet_api::batch::{Batch, BatchEvent, BatchFormat, BatchPlan, BatchRequest, FileState};
+use signet_api::batch::{Batch, BatchEvent, BatchFormat, BatchPlan, FileState};
+use signet_api::batching::BatchChoice;
 use signet_api::card::{PinKind, PinState};
+use signet_api::signing::TrustPaths;
 use signet_api::token::TokenSpec;
+use signet_api::{ApiError, Context};
 use signet_core::{BaselineLevel, Code};
 
 use crate::args::{Format, SignTrustArgs};
@@ -18,8 +20,8 @@ use crate::report;
 /// `signet batch FILE… --out-dir DIR`
 #[derive(Debug, Args)]
 pub(crate) struct BatchArgs {
-    /// The files to sign: PDFs as PAdES (one output PDF each), other files each into its own
-    /// ASiC-E container NAME.asice.
+    /// The files to sign: PDFs as PAdES (one output each, NAME.signed.pdf), other files each
+    /// into its own ASiC-E container NAME.asice, named as `signet sign` names them.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
     /// The folder for the signed files and the batch's journal (.signet-batch.jsonl); created
@@ -29,13 +31,16 @@ pub(crate) struct BatchArgs {
     /// The format; by default PAdES for PDFs and ASiC-E for anything else.
     #[arg(long, value_enum)]
     pub(crate) format: Option<Format>,
-    /// The baseline level: B-B, B-T, B-LT (default) or B-LTA. Levels from B-T need a TSA.
+    /// The baseline level: B-B, B-T, B-LT or B-LTA (by default the person's settings', else
+    /// B-LT). Levels from B-T need a TSA.
     #[arg(long, value_parser = parse_level)]
     pub(crate) level: Option<BaselineLevel>,
-    /// The signing device: pcsc[:READER] (default), pkcs11:MODULE or p12:FILE.
-    #[arg(long, default_value = "pcsc")]
-    pub(crate) token: TokenSpec,
-    /// The time-stamping authority's URL (RFC 3161).
+    /// The signing device: pcsc[:READER], pkcs11:MODULE or p12:FILE (by default the profile's,
+    /// else the person's settings', else the ID card).
+    #[arg(long)]
+    pub(crate) token: Option<TokenSpec>,
+    /// The time-stamping authority's URL (RFC 3161; by default the profile's, else the person's
+    /// settings').
     #[arg(long)]
     pub(crate) tsa: Option<String>,
     /// Certificates completing the signer's chain (DER or PEM), for both formats.
@@ -61,19 +66,6 @@ fn usage(message: &str, recommendation: &str, json: bool) -> Status {
     let err = ApiError::new(Code::InvalidInput, message).recommend(recommendation);
     let _ = report::error(&err, json);
     Status::Usage
-}
-
-fn read_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, ApiError> {
-    paths
-        .iter()
-        .map(|p| {
-            std::fs::read(p).map_err(|e| {
-                let mut err = ApiError::from(e);
-                err.message = format!("{}: {}", p.display(), err.message);
-                err.recommend("Check the certificate file.")
-            })
-        })
-        .collect()
 }
 
 fn format_name(format: BatchFormat) -> &'static str {
@@ -203,7 +195,7 @@ fn confirm(count: usize) -> Result<bool, ApiError> {
     ))
 }
 
-pub(crate) fn run(args: &BatchArgs, json: bool) -> Status {
+pub(crate) fn run(context: &Context, args: &BatchArgs, json: bool) -> Status {
     if !args.yes && (args.pin_stdin || json) {
         return usage(
             "signet batch asks \"Sign these N files?\" on the terminal, but with --pin-stdin standard input carries the PINs, and with --json there is no one to ask",
@@ -218,40 +210,30 @@ pub(crate) fn run(args: &BatchArgs, json: bool) -> Status {
             json,
         );
     }
-    let level = args.level.unwrap_or(BaselineLevel::B_LT);
-    if level.has_timestamp() && args.tsa.is_none() {
-        return usage(
-            &format!(
-                "level {level} needs a time-stamping authority: give --tsa URL, or choose --level B-B"
-            ),
-            "See `signet batch --help`.",
-            json,
-        );
-    }
     let t = &args.sign_trust;
-    let (chain, trust) = match (
-        read_files(&args.chain),
-        crate::asice::trust_files(&t.trust, t.tsl.as_ref(), &t.tsl_signer),
-    ) {
-        (Ok(c), Ok(trust)) => (c, trust),
-        (Err(e), _) | (_, Err(e)) => return report::error(&e, json),
-    };
-    let request = BatchRequest {
+    let choice = BatchChoice {
         files: args.files.clone(),
-        out_dir: args.out_dir.clone(),
+        out_dir: Some(args.out_dir.clone()),
         format: args.format.map(|f| match f {
             Format::Pades => BatchFormat::Pades,
             Format::Asice => BatchFormat::Asice,
         }),
-        level,
-        tsa: args.tsa.clone(),
+        level: args.level,
         token: args.token.clone(),
-        chain,
-        trust,
+        tsa: args.tsa.clone(),
+        trust: Some(TrustPaths {
+            anchors: t.trust.clone(),
+            list: t.tsl.clone(),
+            list_signers: t.tsl_signer.clone(),
+        }),
+        chain: args.chain.clone(),
+        reviewed: Vec::new(),
     };
-    let context = signet_api::Context::for_this_user();
-    // The plan is made and shown before any PIN or password is asked.
-    let batch = match Batch::prepare(&context, request) {
+    // The settings by the one precedence (the engine's, as for `sign`); the plan is made and
+    // shown before any PIN or password is asked.
+    let batch = match signet_api::batching::request(context, &choice)
+        .and_then(|request| Batch::prepare(context, request))
+    {
         Ok(batch) => batch,
         Err(err) => return report::error(&err, json),
     };
@@ -277,7 +259,7 @@ pub(crate) fn run(args: &BatchArgs, json: bool) -> Status {
     let mut ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     let fetch = signet_api::http::HttpFetch::default();
     let mut print_status = Status::Success;
-    let summary = batch.run(&context, &fetch, &mut ask, &mut |event| {
+    let summary = batch.run(context, &fetch, &mut ask, &mut |event| {
         let status = print(event, json);
         if status != Status::Success {
             print_status = status;

@@ -3,7 +3,8 @@
 //! 0, 1 and 2 are verdicts; 64 and up follow BSD's `sysexits.h` for usage, input and environment
 //! errors, so that scripts can tell "the signature is bad" from "the command could not run".
 
-use signet_core::{Code, Indication};
+use signet_api::verification::Verdict;
+use signet_core::Code;
 
 /// How `signet` ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,35 +68,14 @@ impl Status {
     }
 }
 
-/// The verdict on one file of a `verify` or `batch` run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(
-    dead_code,
-    reason = "used by `signet verify`, which the PAdES and ASiC-E issues build"
-)]
-pub(crate) enum FileVerdict {
-    /// The worst indication of the file's signatures; `None` when it has no signature.
-    Judged(Option<Indication>),
-    /// The file could not be opened as a signed document at all.
-    Unreadable,
-}
-
 /// The status for a command that judged several files: the worst verdict wins (1 over 2 over 0).
-/// A file that cannot be opened as a signed document, or that carries no signature, counts as
-/// TOTAL-FAILED: nothing in it is valid.
-#[allow(
-    dead_code,
-    reason = "used by `signet verify`, which the PAdES and ASiC-E issues build"
-)]
-pub(crate) fn for_verdicts(verdicts: impl IntoIterator<Item = FileVerdict>) -> Status {
-    let worst = Indication::worst(verdicts.into_iter().map(|verdict| match verdict {
-        FileVerdict::Judged(Some(indication)) => indication,
-        FileVerdict::Judged(None) | FileVerdict::Unreadable => Indication::TotalFailed,
-    }));
-    match worst {
-        Some(Indication::TotalPassed) => Status::Success,
-        Some(Indication::Indeterminate) => Status::Indeterminate,
-        Some(Indication::TotalFailed) => Status::Failed,
+/// A file that cannot be opened as a signed document, or that carries no signature, is not
+/// valid (the engine's verdict): nothing in it is valid.
+pub(crate) fn for_verdicts(verdicts: impl IntoIterator<Item = Verdict>) -> Status {
+    match verdicts.into_iter().max() {
+        Some(Verdict::Valid | Verdict::ValidWithWarnings) => Status::Success,
+        Some(Verdict::CannotTell) => Status::Indeterminate,
+        Some(Verdict::NotValid) => Status::Failed,
         None => Status::Usage,
     }
 }
@@ -103,37 +83,14 @@ pub(crate) fn for_verdicts(verdicts: impl IntoIterator<Item = FileVerdict>) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use FileVerdict::*;
-    use Indication::*;
+    use Verdict::*;
 
     #[test]
     fn worst_verdict_sets_the_status() {
-        assert_eq!(for_verdicts([Judged(Some(TotalPassed))]), Status::Success);
-        assert_eq!(
-            for_verdicts([Judged(Some(TotalPassed)), Judged(Some(Indeterminate))]),
-            Status::Indeterminate
-        );
-        assert_eq!(
-            for_verdicts([
-                Judged(Some(Indeterminate)),
-                Judged(Some(TotalFailed)),
-                Judged(Some(TotalPassed))
-            ]),
-            Status::Failed
-        );
-    }
-
-    #[test]
-    fn an_unreadable_or_unsigned_file_is_a_failure_not_a_usage_error() {
-        assert_eq!(
-            for_verdicts([Judged(Some(TotalPassed)), Unreadable]),
-            Status::Failed
-        );
-        assert_eq!(
-            for_verdicts([Judged(Some(Indeterminate)), Unreadable]),
-            Status::Failed
-        );
-        assert_eq!(for_verdicts([Judged(None)]), Status::Failed);
+        assert_eq!(for_verdicts([Valid]), Status::Success);
+        assert_eq!(for_verdicts([Valid, ValidWithWarnings]), Status::Success);
+        assert_eq!(for_verdicts([Valid, CannotTell]), Status::Indeterminate);
+        assert_eq!(for_verdicts([CannotTell, NotValid, Valid]), Status::Failed);
         assert_eq!(Status::Failed.code(), 1);
     }
 

@@ -3,16 +3,13 @@
 
 mod args;
 mod asice;
-mod asice_extend;
 mod batch;
 mod card;
 mod cert;
 mod consents;
 mod data;
 mod exit;
-mod pdf;
 mod pin;
-mod profile;
 mod report;
 mod sign;
 mod trust;
@@ -27,7 +24,7 @@ fn main() -> ExitCode {
     // `--json` is known before clap has read the line, so that a usage error is one JSON
     // document too.
     let json_asked = args::json_in(std::env::args_os());
-    let mut cli = match args::parse(std::env::args_os(), json_asked) {
+    let cli = match args::parse(std::env::args_os(), json_asked) {
         Ok(cli) => cli,
         Err(err) => {
             let command = args::command_named(std::env::args_os());
@@ -42,12 +39,11 @@ fn main() -> ExitCode {
         "signet started"
     );
     let json = cli.json();
-    // SIGNET_PROFILE_DIR: the profile's defaults fill in what the command line left out.
+    // SIGNET_PROFILE_DIR: the engine takes what the command line left out from the profile.
     let context = match signet_api::Profile::from_env() {
         Ok(None) => signet_api::Context::for_this_user(),
         Ok(Some(p)) => {
             tracing::debug!(profile = %p.name, dir = %p.dir.display(), "profile");
-            profile::apply(&mut cli.command, &p);
             signet_api::Context::for_this_user().with_profile(p)
         }
         Err(err) => return report::error(&err, json).into(),
@@ -57,11 +53,11 @@ fn main() -> ExitCode {
         Command::Card(command) => card::run(command, json),
         Command::Cert(args) => cert::run(&context, args, json),
         Command::Sign(args) => sign::sign(&context, args, json),
-        Command::Verify(args) => verify::verify(args, json),
-        Command::Extend(args) => verify::extend(args, json),
+        Command::Verify(args) => verify::verify(&context, args, json),
+        Command::Extend(args) => verify::extend(&context, args, json),
         Command::Data(command) => data::run(&context, command, json),
         Command::Asice(command) => asice::run(command, json),
-        Command::Batch(args) => batch::run(args, json),
+        Command::Batch(args) => batch::run(&context, args, json),
         Command::Trust(command) => trust::run(&context, command, json),
     };
     tracing::info!(

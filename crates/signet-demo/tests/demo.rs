@@ -332,7 +332,7 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
     );
     let verified = demo.signet(&["verify", out.to_str().unwrap(), "--json"], "");
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
-    let report = &json(&verified)["files"][0]["report"]["signatures"][0];
+    let report = &json(&verified)["files"][0]["signatures"][0];
     assert_eq!(report["indication"], "TOTAL-PASSED", "{report:#}");
     assert_eq!(report["level"], "B-LT", "{report:#}");
 
@@ -355,7 +355,7 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
     assert!(signed.status.success(), "{}", text(&signed));
     let verified = demo.signet(&["verify", lta.to_str().unwrap(), "--json"], "");
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
-    let report = &json(&verified)["files"][0]["report"]["signatures"][0];
+    let report = &json(&verified)["files"][0]["signatures"][0];
     assert_eq!(report["indication"], "TOTAL-PASSED", "{report:#}");
     assert_eq!(report["level"], "B-LTA", "{report:#}");
 
@@ -379,7 +379,8 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
     assert!(signed.status.success(), "{}", text(&signed));
     let verified = demo.signet(&["verify", container.to_str().unwrap(), "--json"], "");
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
-    let report = json(&verified);
+    let report = &json(&verified)["files"][0];
+    assert_eq!(report["format"], "container", "{report:#}");
     assert_eq!(report["indication"], "TOTAL-PASSED", "{report:#}");
     assert_eq!(report["signatures"][0]["level"], "B-LT", "{report:#}");
 

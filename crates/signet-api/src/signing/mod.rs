@@ -178,7 +178,7 @@ pub struct SignedOutput {
     pub output: String,
     /// The inputs it signs.
     pub inputs: Vec<String>,
-    /// The level made.
+    /// The level the output validates at (never only the level asked for).
     pub level: BaselineLevel,
     /// Pre-sign warnings (hidden content a later revision could reveal…).
     pub warnings: Vec<String>,
@@ -541,6 +541,17 @@ pub fn sign(
                 &mut ask_sign,
                 &hooks,
             )?;
+            // The level said is the level the new signature validates at (the same check as
+            // `extend`'s); below the level asked for, the container stays and the error says so.
+            (hooks.phase)(Phase::Verifying, 0);
+            let container = Path::new(&report.container);
+            let verified = crate::asice::asice_verify(context, container, &settings.trust, None)?;
+            let level = crate::reached::require(
+                container,
+                settings.level,
+                &crate::reached::Reached::of_container(&verified, Some(&report.signature)),
+                crate::reached::Shortfall::Signed,
+            )?;
             SignOutcome {
                 format,
                 signer: crate::people::display_name(&report.signer),
@@ -552,7 +563,7 @@ pub fn sign(
                         .iter()
                         .map(|f| f.facts.path.clone())
                         .collect(),
-                    level: report.level,
+                    level,
                     warnings: Vec::new(),
                     signature: Some(report.signature),
                 }],

@@ -55,11 +55,13 @@ fn a_b_lt_container_is_extended_to_b_lta_in_place() {
     let one = &done["extended"][0];
     assert_eq!(one["reached"], "B-LTA", "{done}");
     assert_eq!(one["written"], true);
+    assert_eq!(one["format"], "container");
+    assert_eq!(one["signatures"][0]["name"], "META-INF/signatures0.xml");
     assert_eq!(one["signatures"][0]["from"], "B-LT");
     assert_eq!(one["signatures"][0]["indication"], "TOTAL-PASSED");
     assert!(one["signatures"][0]["archiveTimestampTime"].is_string());
 
-    let report = f.verify(&out).json();
+    let report = f.verify(&out).file();
     assert_eq!(report["indication"], "TOTAL-PASSED");
     assert_eq!(report["signatures"][0]["level"], "B-LTA");
 
@@ -166,13 +168,13 @@ fn verify_reports_an_asics_time_stamp() {
         std::fs::write(&out, w.finish().unwrap().into_inner()).unwrap();
         let run = f.verify(&out);
         assert_eq!(run.code, code, "{}\n{}", run.stdout, run.stderr);
-        let report = run.json();
+        let report = run.file();
         assert_eq!(report["indication"], indication, "{report}");
         assert_eq!(report["signatures"][0]["level"], "TST");
         assert!(report["signatures"][0]["signer"].is_string());
         // The time only when the token covers the file.
         assert_eq!(
-            report["signatures"][0]["timestampTime"].is_string(),
+            report["signatures"][0]["provenTime"].is_string(),
             code == 0,
             "{report}"
         );

@@ -199,7 +199,7 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
     for (path, bytes) in inputs.iter().zip(&before) {
         assert_eq!(&std::fs::read(path).unwrap(), bytes, "{}", path.display());
     }
-    assert!(!out_dir.join("broken.pdf").exists());
+    assert!(!out_dir.join("broken.signed.pdf").exists());
     // The journal lists exactly the signed files, with their outputs' hashes.
     let entries = journal(&out_dir);
     assert_eq!(entries.len(), 11);
@@ -214,7 +214,7 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
 
     // Every PDF is valid to pyHanko and to signet verify (B-LT, offline).
     let pdfs: Vec<PathBuf> = (1..=10)
-        .map(|i| out_dir.join(format!("doc{i:02}.pdf")))
+        .map(|i| out_dir.join(format!("doc{i:02}.signed.pdf")))
         .collect();
     for pdf in &pdfs {
         pyhanko_accepts(&pki, pdf);
@@ -232,10 +232,10 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
     for file in json["files"].as_array().unwrap() {
-        assert_eq!(file["report"]["verdict"], "valid", "{file:#}");
-        assert_eq!(file["report"]["signatures"][0]["level"], "B-LT");
+        assert_eq!(file["verdict"], "valid", "{file:#}");
+        assert_eq!(file["signatures"][0]["level"], "B-LT");
     }
-    let container = out_dir.join("notes.txt.asice");
+    let container = out_dir.join("notes.asice");
     let verified = signet(
         &[
             "verify",
@@ -248,7 +248,7 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
     );
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
-    assert_eq!(json["indication"], "TOTAL-PASSED", "{json:#}");
+    assert_eq!(json["files"][0]["indication"], "TOTAL-PASSED", "{json:#}");
 
     // The same command again: every signed file is skipped (no password asked: stdin is
     // empty), the broken one fails again, nothing is rewritten.
@@ -282,7 +282,7 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
     let lines = journal_lines(&out_dir);
     let cut = lines
         .iter()
-        .rposition(|e| e["output"] == "doc01.pdf" && e["outputSha256"].is_string())
+        .rposition(|e| e["output"] == "doc01.signed.pdf" && e["outputSha256"].is_string())
         .unwrap();
     let rest: String = lines
         .iter()
@@ -299,12 +299,12 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
     assert_eq!(of_kind(&ev, "skipped").len(), 11);
     let entries_now = journal(&out_dir);
     assert_eq!(entries_now.len(), 11);
-    assert_eq!(entries_now[10]["output"], "doc01.pdf");
+    assert_eq!(entries_now[10]["output"], "doc01.signed.pdf");
     assert_eq!(entries_now[10]["outputSha256"], entries[0]["outputSha256"]);
 
     // An output in the way that this batch did not write is never overwritten.
     let extra = crate::pades::blank_pdf(&inputs_dir, "extra");
-    std::fs::write(out_dir.join("extra.pdf"), b"someone else's file").unwrap();
+    std::fs::write(out_dir.join("extra.signed.pdf"), b"someone else's file").unwrap();
     let e = extra.display().to_string();
     let run = signet(
         &[
@@ -328,7 +328,7 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
         text(&run)
     );
     assert_eq!(
-        std::fs::read(out_dir.join("extra.pdf")).unwrap(),
+        std::fs::read(out_dir.join("extra.signed.pdf")).unwrap(),
         b"someone else's file"
     );
 }
@@ -369,13 +369,13 @@ fn batch_text_mode_prints_one_line_per_file() {
         stdout.contains(&format!(
             "[1/2] signed {} → {}\n",
             a.display(),
-            out_dir.join("a.pdf").display()
+            out_dir.join("a.signed.pdf").display()
         )),
         "{stdout}"
     );
     assert!(stdout.contains("[2/2] signed "), "{stdout}");
     assert!(stdout.contains("2 files: 2 signed, 0 skipped"), "{stdout}");
-    pyhanko_accepts(&pki, &out_dir.join("b.pdf"));
+    pyhanko_accepts(&pki, &out_dir.join("b.signed.pdf"));
 }
 
 #[test]
@@ -439,7 +439,7 @@ fn the_review_on_a_terminal_signs_nothing_unless_confirmed() {
         screen.contains(&format!(
             "{} (6 bytes) ASiC-E → {}",
             notes.display(),
-            out_dir.join("notes.txt.asice").display()
+            out_dir.join("notes.asice").display()
         )),
         "{screen}"
     );
@@ -461,8 +461,8 @@ fn the_review_on_a_terminal_signs_nothing_unless_confirmed() {
         "the password was echoed: {screen}"
     );
     assert!(screen.contains("[2/2] signed "), "{screen}");
-    assert!(out_dir.join("a.pdf").exists());
-    assert!(out_dir.join("notes.txt.asice").exists());
+    assert!(out_dir.join("a.signed.pdf").exists());
+    assert!(out_dir.join("notes.asice").exists());
 }
 
 /// The virtual card through the real pcscd is pulled in the middle of the 4th of 6
@@ -603,13 +603,16 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
     // fourth has only its "started" line.
     let entries = journal(&out_dir);
     let last = journal_lines(&out_dir).pop().unwrap();
-    assert_eq!(last["output"], "deed4.txt.asice");
+    assert_eq!(last["output"], "deed4.asice");
     assert!(last["outputSha256"].is_null());
     let listed: Vec<&str> = entries
         .iter()
         .map(|e| e["output"].as_str().unwrap())
         .collect();
-    assert_eq!(listed, ["deed1.pdf", "deed2.pdf", "deed3.pdf"]);
+    assert_eq!(
+        listed,
+        ["deed1.signed.pdf", "deed2.signed.pdf", "deed3.signed.pdf"]
+    );
     let mut files: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -617,7 +620,12 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
     files.sort();
     assert_eq!(
         files,
-        [".signet-batch.jsonl", "deed1.pdf", "deed2.pdf", "deed3.pdf"]
+        [
+            ".signet-batch.jsonl",
+            "deed1.signed.pdf",
+            "deed2.signed.pdf",
+            "deed3.signed.pdf"
+        ]
     );
     let kept: Vec<_> = listed
         .iter()
@@ -653,7 +661,7 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
         .map(|e| e["output"].as_str().unwrap())
         .collect();
     assert_eq!(skipped.len(), 3);
-    assert!(skipped[0].ends_with("deed1.pdf"));
+    assert!(skipped[0].ends_with("deed1.signed.pdf"));
     assert_eq!(of_kind(&ev, "signed").len(), 3);
     assert_eq!(card.signatures(), 6, "the done files were not signed again");
     for (path, sha, mtime) in &kept {
@@ -662,9 +670,9 @@ fn card_pulled_mid_batch_keeps_the_done_files_and_the_same_command_finishes() {
     }
     assert_eq!(journal(&out_dir).len(), 6);
     for i in [5, 6] {
-        pyhanko_accepts(&pki, &out_dir.join(format!("deed{i}.pdf")));
+        pyhanko_accepts(&pki, &out_dir.join(format!("deed{i}.signed.pdf")));
     }
-    let container = out_dir.join("deed4.txt.asice");
+    let container = out_dir.join("deed4.asice");
     let listed = signet(
         &["asice", "list", container.to_str().unwrap(), "--json"],
         "",
@@ -745,7 +753,7 @@ fn card_wrong_pin_or_pcscd_stopped_stops_the_batch_and_keeps_what_is_done() {
     assert!(!stderr.contains("11111"));
     assert_eq!(card.counters().pin2, 2);
     assert_eq!(card.signatures(), 0);
-    assert!(!out1.join("a.pdf").exists() && !out1.join("b.pdf").exists());
+    assert!(!out1.join("a.signed.pdf").exists() && !out1.join("b.signed.pdf").exists());
 
     // Two more wrong PIN2s block it; then the batch stops before asking for a PIN at all.
     for _ in 0..2 {
@@ -845,7 +853,7 @@ fn card_wrong_pin_or_pcscd_stopped_stops_the_batch_and_keeps_what_is_done() {
         "{summary:#}"
     );
     assert_eq!(journal(&out2).len(), 1);
-    assert!(!out2.join("b.pdf").exists());
-    pyhanko_accepts(&pki, &out2.join("a.pdf"));
+    assert!(!out2.join("b.signed.pdf").exists());
+    pyhanko_accepts(&pki, &out2.join("a.signed.pdf"));
     drop(card);
 }

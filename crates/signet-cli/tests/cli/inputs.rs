@@ -209,5 +209,5 @@ fn a_batch_refuses_a_file_named_pdf_that_is_not_one_in_its_plan() {
         "{stdout}"
     );
     assert_eq!(plan["files"][1]["state"], "sign", "{stdout}");
-    assert!(!dir.path().join("out/contract.pdf.asice").exists());
+    assert!(!dir.path().join("out/contract.asice").exists());
 }

@@ -9,6 +9,7 @@
 mod asice;
 mod asice_extend;
 mod batch;
+mod batch_settings;
 mod card;
 mod cert_verify;
 mod consents;
@@ -17,6 +18,7 @@ mod data_demo;
 mod data_session;
 mod inputs;
 mod keys;
+mod levels;
 mod log;
 mod messages;
 mod pades;
@@ -25,6 +27,7 @@ mod terminal;
 mod token;
 mod trust;
 mod usage;
+mod verify;
 mod wysiwys;
 
 #[test]

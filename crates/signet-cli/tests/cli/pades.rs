@@ -178,12 +178,14 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
     );
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
-    let report = &json["files"][0]["report"];
+    let report = &json["files"][0];
+    assert_eq!(report["format"], "pdf");
     assert_eq!(report["verdict"], "valid");
     assert_eq!(report["signatures"][0]["level"], "B-LT");
     assert_eq!(report["signatures"][0]["indication"], "TOTAL-PASSED");
+    assert_eq!(report["signatures"][0]["signer"], "Mari Tamm (38001085718)");
     assert!(
-        report["signatures"][0]["signer"]["subject"]
+        report["signatures"][0]["signerSubject"]
             .as_str()
             .unwrap()
             .contains("TAMM")
@@ -252,7 +254,7 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
     );
     let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
     assert_eq!(
-        json["files"][0]["report"]["signatures"][0]["level"], "B-LTA",
+        json["files"][0]["signatures"][0]["level"], "B-LTA",
         "{json:#}"
     );
     let v = pyhanko(&["validate", "--no-revocation-check"], &pki, &out_a);
@@ -302,10 +304,10 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
     );
     assert_eq!(verified.status.code(), Some(2), "{}", text(&verified));
     let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
-    let report = &json["files"][0]["report"];
-    assert_eq!(report["verdict"], "indeterminate", "{json:#}");
+    let report = &json["files"][0];
+    assert_eq!(report["verdict"], "cannotTell", "{json:#}");
     assert_eq!(report["signatures"][0]["indication"], "INDETERMINATE");
-    assert_eq!(report["signatures"][0]["sub_indication"], "TRY_LATER");
+    assert_eq!(report["signatures"][0]["subIndication"], "TRY_LATER");
     // Online, the responder answers: valid.
     let verified = signet(&["verify", bb.to_str().unwrap(), "--trust", &root], "");
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
@@ -324,7 +326,11 @@ fn sign_verify_and_extend_pdfs_through_the_binary() {
         "",
     );
     assert_eq!(verified.status.code(), Some(1), "{}", text(&verified));
-    assert!(text(&verified).contains("INVALID"), "{}", text(&verified));
+    assert!(
+        text(&verified).contains("NOT VALID (TOTAL-FAILED)"),
+        "{}",
+        text(&verified)
+    );
 
     // An encrypted or broken input is refused with a clear message, and nothing is written.
     let broken = dir.path().join("broken.pdf");
@@ -407,14 +413,11 @@ fn verify_judges_pdfs_against_a_trusted_list() {
     let verified = verify(&signer);
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
-    let sig = &json["files"][0]["report"]["signatures"][0];
+    let sig = &json["files"][0]["signatures"][0];
     assert_eq!(sig["indication"], "TOTAL-PASSED", "{json:#}");
-    assert_eq!(sig["trusted_list"]["qes"], true, "{json:#}");
-    assert_eq!(sig["trusted_list"]["qualified"], true, "{json:#}");
-    assert!(
-        sig["trusted_list"]["service"].as_str().is_some(),
-        "{json:#}"
-    );
+    assert_eq!(sig["qualification"], "QES", "{json:#}");
+    assert!(sig["trustService"].as_str().is_some(), "{json:#}");
+    assert!(json["trustData"]["territory"].is_string(), "{json:#}");
 
     let human = signet(
         &[
@@ -486,7 +489,7 @@ fn verify_judges_pdfs_against_a_trusted_list() {
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
     assert_eq!(
-        json["files"][0]["report"]["signatures"][0]["level"], "B-LT",
+        json["files"][0]["signatures"][0]["level"], "B-LT",
         "{json:#}"
     );
     // A list the pinned signer did not sign: refused before the token is opened.
@@ -665,7 +668,12 @@ fn extend_takes_a_trusted_list_instead_of_anchors() {
     );
     assert!(extended.status.success(), "{}", text(&extended));
     let json: serde_json::Value = serde_json::from_slice(&extended.stdout).unwrap();
-    assert_eq!(json["extended"][0]["level"], "B-LT", "{json:#}");
+    assert_eq!(json["extended"][0]["reached"], "B-LT", "{json:#}");
+    assert_eq!(json["extended"][0]["format"], "pdf", "{json:#}");
+    assert_eq!(
+        json["extended"][0]["signatures"][0]["from"], "B-T",
+        "{json:#}"
+    );
     let verified = signet(
         &[
             "verify",
@@ -681,7 +689,7 @@ fn extend_takes_a_trusted_list_instead_of_anchors() {
     );
     assert_eq!(verified.status.code(), Some(0), "{}", text(&verified));
     let json: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
-    let signature = &json["files"][0]["report"]["signatures"][0];
+    let signature = &json["files"][0]["signatures"][0];
     assert_eq!(signature["level"], "B-LT", "{json:#}");
     assert_eq!(signature["indication"], "TOTAL-PASSED", "{json:#}");
     let ades = pyhanko(&["adesverify", "--executive-summary"], &pki, &out);
@@ -766,7 +774,7 @@ fn extend_reports_the_level_reached_and_never_more() {
     );
     assert!(extended.status.success(), "{}", text(&extended));
     let json: serde_json::Value = serde_json::from_slice(&extended.stdout).unwrap();
-    assert_eq!(json["extended"][0]["level"], "B-LTA", "{json:#}");
+    assert_eq!(json["extended"][0]["reached"], "B-LTA", "{json:#}");
     let verified = signet(
         &["verify", out.to_str().unwrap(), "--trust", &root, "--json"],
         "",

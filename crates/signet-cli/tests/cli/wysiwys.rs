@@ -276,7 +276,7 @@ fn a_batch_blames_an_input_swapped_while_the_password_is_asked_and_signs_the_oth
     // Nothing for the swapped inputs, the others signed, no temporary file.
     assert_eq!(
         names(&out_dir),
-        [".signet-batch.jsonl", "b.pdf", "ledger.txt.asice"]
+        [".signet-batch.jsonl", "b.signed.pdf", "ledger.asice"]
     );
 }
 

@@ -436,7 +436,15 @@ page: number | null,
 /**
  * What changed, in words.
  */
-detail: string, };
+detail: string,
+/**
+ * A form field's value before the change.
+ */
+oldValue: string | null,
+/**
+ * A form field's value after the change.
+ */
+newValue: string | null, };
 export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED" | "CARD_UNAVAILABLE" | "CARD_REMOVED" | "CARD_UNSUPPORTED" | "PIN_INCORRECT" | "PIN_BLOCKED" | "CARD_NOT_ACTIVATED" | "INPUT_CHANGED";
 export type ConsentView = {
 /**
@@ -828,6 +836,15 @@ export type SignatureView = {
  */
 kind: string,
 /**
+ * Which signature: the PDF's signature field (`Signature1`), or the container's signature
+ * entry (`META-INF/signatures0.xml`).
+ */
+name: string,
+/**
+ * A container signature's `Id` (`S0`); none in a PDF.
+ */
+id: string | null,
+/**
  * The verdict.
  */
 verdict: Verdict,
@@ -848,6 +865,10 @@ signer: string | null,
  */
 signerSubject: string | null,
 /**
+ * The signer certificate's issuer, in full, when the format gives it (PDF).
+ */
+signerIssuer: string | null,
+/**
  * The time the signer claims (RFC 3339).
  */
 claimedTime: string | null,
@@ -860,6 +881,10 @@ provenTime: string | null,
  */
 timestampAuthority: string | null,
 /**
+ * When the archive time-stamp over it was made (a container's B-LTA; RFC 3339).
+ */
+archiveTime: string | null,
+/**
  * The level reached (`B-B` … `B-LTA`, `LT-TM`).
  */
 level: string | null,
@@ -868,6 +893,18 @@ level: string | null,
  */
 qualification: string | null,
 /**
+ * The trusted list's service that issued the signer's certificate, when a list was used.
+ */
+trustService: string | null,
+/**
+ * Why it was signed (a PDF's `/Reason`).
+ */
+reason: string | null,
+/**
+ * Where it was signed (a PDF's `/Location`).
+ */
+location: string | null,
+/**
  * The certificate path, signer first (subjects).
  */
 chain: Array<string>,
@@ -875,6 +912,11 @@ chain: Array<string>,
  * Revocation data, in words.
  */
 revocation: Array<string>,
+/**
+ * The data files of a container it covers (their references verified); empty in a PDF,
+ * where a signature covers its revision.
+ */
+covers: Array<string>,
 /**
  * Changes after it (PDF).
  */
@@ -902,7 +944,7 @@ output: string,
  */
 inputs: Array<string>,
 /**
- * The level made.
+ * The level the output validates at (never only the level asked for).
  */
 level: BaselineLevel,
 /**
@@ -966,6 +1008,12 @@ format: DocumentFormat,
  * The verdict on the whole file: its worst signature's, or not valid with no signature.
  */
 verdict: Verdict,
+/**
+ * The EN 319 102-1 indication of the whole file: its worst signature's; TOTAL-FAILED when
+ * it cannot be read as a signed document or was modified after signing (a PDF), or is
+ * refused (a container); INDETERMINATE for a container without a signature.
+ */
+indication: Indication,
 /**
  * File-level problems (unreadable, refused container, bytes after the last revision).
  */

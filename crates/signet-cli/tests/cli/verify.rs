@@ -1,0 +1,175 @@
+//! `signet verify` of PDFs and containers alike (issue 13, point 1): one call for any mix, one
+//! JSON shape (docs/verify-json.md) whatever the format, and the exit status of the worst file.
+
+use std::collections::BTreeSet;
+
+use crate::asice::{Fixture, Run, signet};
+
+/// A PDF and a container signed by the same person at B-LT with the fixture's trusted list.
+fn signed_pair(f: &Fixture) -> (String, String) {
+    let pdf = crate::pades::blank_pdf(f.dir.path(), "contract");
+    let signed_pdf = f.path("contract.signed.pdf").display().to_string();
+    let tsa = f.pki.tsa_url();
+    let run = signet(
+        &[
+            "sign",
+            pdf.to_str().unwrap(),
+            "--token",
+            &f.p12,
+            "--pin-stdin",
+            "--tsa",
+            &tsa,
+            "--tsl",
+            &f.tsl,
+            "--tsl-signer",
+            &f.tsl_signer,
+            "--out",
+            &signed_pdf,
+        ],
+        "correct horse\n",
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let notes = f.file("notes.txt", b"notes\n");
+    let container = f.path("notes.asice").display().to_string();
+    let run = f.sign(&[&notes, "--container", &container]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    (signed_pdf, container)
+}
+
+fn verify(f: &Fixture, files: &[&str], json: bool) -> Run {
+    let mut args = vec!["verify"];
+    args.extend_from_slice(files);
+    args.extend_from_slice(&["--tsl", &f.tsl, "--tsl-signer", &f.tsl_signer]);
+    if json {
+        args.push("--json");
+    }
+    signet(&args, "")
+}
+
+fn keys(value: &serde_json::Value) -> BTreeSet<String> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_pdf_and_a_container_verify_to_the_same_shape_for_the_same_facts() {
+    let f = Fixture::new();
+    let (pdf, container) = signed_pair(&f);
+    let pdf_run = verify(&f, &[&pdf], true);
+    let container_run = verify(&f, &[&container], true);
+    assert_eq!(pdf_run.code, 0, "{}\n{}", pdf_run.stdout, pdf_run.stderr);
+    assert_eq!(container_run.code, 0, "{}", container_run.stdout);
+    let (pdf_doc, container_doc) = (pdf_run.json(), container_run.json());
+
+    // One document shape: the files, the trusted list used, the validation time.
+    assert_eq!(keys(&pdf_doc), keys(&container_doc));
+    assert_eq!(
+        keys(&pdf_doc),
+        ["files", "trustData", "validationTime"]
+            .map(str::to_owned)
+            .into()
+    );
+    let (p, c) = (pdf_run.file(), container_run.file());
+    // One file shape and one signature shape, every field present in both.
+    assert_eq!(keys(&p), keys(&c));
+    let (ps, cs) = (&p["signatures"][0], &c["signatures"][0]);
+    assert_eq!(keys(ps), keys(cs));
+    // The same facts, the same values.
+    assert_eq!(
+        (p["format"].as_str(), c["format"].as_str()),
+        (Some("pdf"), Some("container"))
+    );
+    for field in ["verdict", "indication"] {
+        assert_eq!(p[field], c[field], "{field}: {p:#}\n{c:#}");
+    }
+    assert_eq!(p["verdict"], "valid");
+    for field in [
+        "kind",
+        "verdict",
+        "indication",
+        "subIndication",
+        "level",
+        "signer",
+        "signerSubject",
+        "qualification",
+    ] {
+        assert_eq!(ps[field], cs[field], "{field}: {ps:#}\n{cs:#}");
+    }
+    assert_eq!(ps["level"], "B-LT");
+    assert_eq!(ps["signer"], "Mari Tamm (38001085718)");
+    assert_eq!(ps["qualification"], "QES");
+    // What only one format has is there, empty or null, in the other.
+    assert_eq!(c["dataFiles"], serde_json::json!(["notes.txt"]));
+    assert_eq!(p["dataFiles"], serde_json::json!([]));
+    assert_eq!(cs["covers"], serde_json::json!(["notes.txt"]));
+    assert!(ps["changes"].is_array() && cs["changes"].is_array());
+    assert_eq!(cs["signedLength"], serde_json::Value::Null);
+    assert!(ps["signedLength"].is_u64());
+}
+
+#[test]
+fn one_call_verifies_a_mix_of_pdfs_and_containers() {
+    let f = Fixture::new();
+    let (pdf, container) = signed_pair(&f);
+    let run = verify(&f, &[&pdf, &container], true);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let doc = run.json();
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{doc:#}");
+    assert_eq!(files[0]["format"], "pdf");
+    assert_eq!(files[0]["path"], pdf.as_str());
+    assert_eq!(files[1]["format"], "container");
+    assert_eq!(files[1]["path"], container.as_str());
+    assert!(files.iter().all(|f| f["verdict"] == "valid"), "{doc:#}");
+
+    // The text says the same for each file, one after the other.
+    let text = verify(&f, &[&pdf, &container], false);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains(&format!("{pdf} (PDF): VALID (TOTAL-PASSED)\n")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains(&format!("{container} (container): VALID (TOTAL-PASSED)\n")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("  1 file: notes.txt\n"),
+        "{}",
+        text.stdout
+    );
+
+    // The worst file sets the status: a container with bytes in front of it is refused
+    // (TOTAL-FAILED), and the valid PDF beside it does not hide that.
+    let mut bytes = b"junk".to_vec();
+    bytes.extend_from_slice(&std::fs::read(&container).unwrap());
+    let junk = f.path("junk.asice").display().to_string();
+    std::fs::write(&junk, bytes).unwrap();
+    let run = verify(&f, &[&pdf, &junk], true);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let doc = run.json();
+    assert_eq!(doc["files"][0]["verdict"], "valid");
+    assert_eq!(doc["files"][1]["verdict"], "notValid");
+    assert_eq!(doc["files"][1]["indication"], "TOTAL-FAILED");
+
+    // A file that is neither is refused before anything is judged: one error document.
+    let notes = f.file("plain.txt", b"plain\n");
+    let run = verify(&f, &[&pdf, &notes], true);
+    assert_eq!(run.code, 65, "{}", run.stdout);
+    let doc = run.json();
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("plain.txt is neither a PDF nor a container"),
+        "{doc:#}"
+    );
+}

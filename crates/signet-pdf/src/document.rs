@@ -210,7 +210,7 @@ impl<'a> Document<'a> {
         self.trailer
             .get("Root")
             .and_then(Object::as_ref)
-            .ok_or(PdfError::Structure("the trailer has no /Root".into()))
+            .ok_or_else(|| PdfError::Structure("the trailer has no /Root".into()))
     }
 
     /// The catalog.
@@ -219,7 +219,7 @@ impl<'a> Document<'a> {
         self.get(r)?
             .as_dict()
             .cloned()
-            .ok_or(PdfError::Structure("/Root is not a dictionary".into()))
+            .ok_or_else(|| PdfError::Structure("/Root is not a dictionary".into()))
     }
 
     /// The object `r` (Null when free or absent, as ISO 32000 says).
@@ -375,7 +375,7 @@ impl<'a> Document<'a> {
         let root = catalog
             .get("Pages")
             .and_then(Object::as_ref)
-            .ok_or(PdfError::Structure("the catalog has no /Pages".into()))?;
+            .ok_or_else(|| PdfError::Structure("the catalog has no /Pages".into()))?;
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         let mut stack = vec![(root, 0usize)];
@@ -384,9 +384,9 @@ impl<'a> Document<'a> {
                 return Err(PdfError::Structure("the page tree loops".into()));
             }
             let obj = self.get(node)?;
-            let dict = obj.as_dict().ok_or(PdfError::Structure(
-                "a page tree node is not a dictionary".into(),
-            ))?;
+            let dict = obj.as_dict().ok_or_else(|| {
+                PdfError::Structure("a page tree node is not a dictionary".into())
+            })?;
             if dict.is_name("Type", "Page") || dict.get("Kids").is_none() {
                 out.push(node);
                 if out.len() > 1_000_000 {
@@ -411,7 +411,7 @@ impl<'a> Document<'a> {
         let mut node = catalog
             .get("Pages")
             .and_then(Object::as_ref)
-            .ok_or(PdfError::Structure("the catalog has no /Pages".into()))?;
+            .ok_or_else(|| PdfError::Structure("the catalog has no /Pages".into()))?;
         let mut skip = index;
         let mut seen = HashSet::new();
         loop {
@@ -419,9 +419,9 @@ impl<'a> Document<'a> {
                 return Err(PdfError::Structure("the page tree loops".into()));
             }
             let obj = self.get(node)?;
-            let dict = obj.as_dict().ok_or(PdfError::Structure(
-                "a page tree node is not a dictionary".into(),
-            ))?;
+            let dict = obj.as_dict().ok_or_else(|| {
+                PdfError::Structure("a page tree node is not a dictionary".into())
+            })?;
             if dict.get("Kids").is_none() {
                 return if skip == 0 {
                     Ok(node)
@@ -447,7 +447,7 @@ impl<'a> Document<'a> {
                 }
                 skip -= count;
             }
-            node = next.ok_or(PdfError::Structure(format!("no page {}", index + 1)))?;
+            node = next.ok_or_else(|| PdfError::Structure(format!("no page {}", index + 1)))?;
         }
     }
 }

@@ -299,7 +299,7 @@ impl<'a> Parser<'a> {
             if is_white(c) {
                 continue;
             }
-            let v = hex_val(c).ok_or(PdfError::Syntax {
+            let v = hex_val(c).ok_or_else(|| PdfError::Syntax {
                 offset: start,
                 what: "non-hex digit in a hex string".into(),
             })?;
@@ -436,11 +436,12 @@ pub fn indirect_at(
                 None => {
                     // Wrong or missing /Length: the data ends before `endstream`.
                     let rest = &data[start..];
-                    let found =
-                        memchr::memmem::find(rest, b"endstream").ok_or(PdfError::Syntax {
+                    let found = memchr::memmem::find(rest, b"endstream").ok_or_else(|| {
+                        PdfError::Syntax {
                             offset: start,
                             what: "stream without endstream".into(),
-                        })?;
+                        }
+                    })?;
                     let mut end = start + found;
                     if end > start && data[end - 1] == b'\n' {
                         end -= 1;

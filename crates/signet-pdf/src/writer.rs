@@ -39,15 +39,13 @@ impl Appended {
     /// Overwrites the bytes at absolute `[start, start + value.len())`, which must lie inside
     /// the appended part.
     pub fn patch(&mut self, start: usize, value: &[u8]) -> Result<(), PdfError> {
-        let rel = start.checked_sub(self.base).ok_or(PdfError::Structure(
-            "a patch before the appended revision".into(),
-        ))?;
+        let rel = start
+            .checked_sub(self.base)
+            .ok_or_else(|| PdfError::Structure("a patch before the appended revision".into()))?;
         let slot = self
             .bytes
             .get_mut(rel..rel + value.len())
-            .ok_or(PdfError::Structure(
-                "a patch beyond the appended revision".into(),
-            ))?;
+            .ok_or_else(|| PdfError::Structure("a patch beyond the appended revision".into()))?;
         slot.copy_from_slice(value);
         Ok(())
     }

@@ -6,6 +6,7 @@ mod asice;
 mod asice_extend;
 mod batch;
 mod card;
+mod cases;
 mod cert;
 mod consents;
 mod data;

@@ -525,7 +525,7 @@ fn keyring_receipts_of_every_kind_are_kept_and_verified_offline() {
         .reject(
             &id,
             "Rahvastikuregistris on Tähe 4",
-            signet_data::Timestamp::from_system(std::time::SystemTime::now()),
+            signet_data::Timestamp::from_system(signet_core::Clock::now(&signet_core::SystemClock)),
         )
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);

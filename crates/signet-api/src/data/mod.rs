@@ -16,6 +16,10 @@
 //!   (no keyring on a headless machine) the session is used for the one command and not kept —
 //!   never written in plain text. Plain session files of earlier versions are overwritten and
 //!   deleted.
+//! - **Consents, corrections and misuse reports** are changed with an idempotency key and
+//!   answered with a receipt signed by the node's pinned receipt key, verified before it is
+//!   returned and kept in the vault ([`change_consent`], [`request_correction`],
+//!   [`report_misuse`]); [`all_kept_receipts`] verifies every kept receipt offline.
 //!
 //! Blocking HTTP (ureq with rustls); call from a worker thread.
 

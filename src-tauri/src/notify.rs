@@ -17,8 +17,16 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
     if let Err(err) = app.emit("access-entry", entry) {
         tracing::warn!(error = %err, "the window did not take a new access entry");
     }
-    // The person's own consent changes are no news to them.
-    if entry.outcome == EntryOutcome::ConsentChanged {
+    // The person's own consent changes, corrections and reports are no news to them; an
+    // agency's decision on a correction is shown in the window (a notification text of its own
+    // is still to come), never as someone looking at the data.
+    if matches!(
+        entry.outcome,
+        EntryOutcome::ConsentChanged
+            | EntryOutcome::CorrectionRequested
+            | EntryOutcome::CorrectionDecided
+            | EntryOutcome::MisuseReported
+    ) {
         return;
     }
     let texts = app.state::<crate::tray::Tray>().texts();

@@ -139,7 +139,8 @@ pub struct AccessEntryView {
     pub purpose: Option<String>,
     /// On which legal basis.
     pub legal_basis: Option<String>,
-    /// Until when the agency keeps it hidden (its details are not shown before).
+    /// Until when the agency kept it hidden from the person (a query disclosed at that date;
+    /// nothing of it is served before).
     pub hidden_until: Option<String>,
     /// Its inclusion proof verified against a checkpoint the log's key signed, consistent with
     /// every earlier one the person saw.
@@ -160,7 +161,13 @@ pub enum EntryOutcome {
     RefusedByAuthorization,
     /// The person changed a consent.
     ConsentChanged,
-    /// Hidden for now: not known yet.
+    /// The person asked the agency to correct their data.
+    CorrectionRequested,
+    /// The agency accepted or rejected a correction the person asked for.
+    CorrectionDecided,
+    /// The person reported a use of their data as suspected misuse.
+    MisuseReported,
+    /// An outcome this version of Signet does not know.
     Unknown,
 }
 
@@ -375,33 +382,38 @@ pub fn dashboard(context: &Context, job: &JobControl) -> Result<DashboardView, A
 
 /// One usage entry as the access log shows it.
 pub fn entry_view(node: &NodeListing, entry: &VerifiedEntry) -> AccessEntryView {
+    use signet_data::entry::Outcome;
     let text = |s: &str| crate::data::plain_text(s);
-    let e = entry.entry.as_ref();
+    let e = &entry.entry;
     AccessEntryView {
         node: node.url.clone(),
         agency: agency_name(node),
         index: entry.index,
-        time: e.map(|e| e.log_time.to_string()),
-        receiver: e.map(|e| format!("{} ({})", text(&e.receiver.name), text(&e.receiver.code))),
+        time: Some(e.log_time.to_string()),
+        receiver: Some(format!(
+            "{} ({})",
+            text(&e.receiver.name),
+            text(&e.receiver.code)
+        )),
         official: e
-            .and_then(|e| e.initiator_person.as_ref())
+            .initiator_person
+            .as_ref()
             .and_then(|p| p.name.as_deref().map(text)),
-        action: e.map(|e| text(&e.action)),
-        purpose: e.map(|e| text(&e.purpose)),
-        legal_basis: e.and_then(|e| e.legal_basis.as_deref().map(text)),
-        hidden_until: entry.hidden_until.as_ref().map(ToString::to_string),
+        action: Some(text(&e.action)),
+        purpose: Some(text(&e.purpose)),
+        legal_basis: e.legal_basis.as_deref().map(text),
+        hidden_until: e.hidden_until.as_ref().map(ToString::to_string),
         verified: true,
-        outcome: match e.map(|e| &e.outcome) {
-            Some(signet_data::entry::Outcome::Served) => EntryOutcome::Served,
-            Some(signet_data::entry::Outcome::RefusedByConsent { .. }) => {
-                EntryOutcome::RefusedByConsent
+        outcome: match &e.outcome {
+            Outcome::Served => EntryOutcome::Served,
+            Outcome::RefusedByConsent { .. } => EntryOutcome::RefusedByConsent,
+            Outcome::RefusedByAuthorization { .. } => EntryOutcome::RefusedByAuthorization,
+            Outcome::ConsentChanged { .. } => EntryOutcome::ConsentChanged,
+            Outcome::CorrectionRequested { .. } => EntryOutcome::CorrectionRequested,
+            Outcome::CorrectionAccepted { .. } | Outcome::CorrectionRejected { .. } => {
+                EntryOutcome::CorrectionDecided
             }
-            Some(signet_data::entry::Outcome::RefusedByAuthorization { .. }) => {
-                EntryOutcome::RefusedByAuthorization
-            }
-            Some(signet_data::entry::Outcome::ConsentChanged { .. }) => {
-                EntryOutcome::ConsentChanged
-            }
+            Outcome::MisuseReported { .. } => EntryOutcome::MisuseReported,
             _ => EntryOutcome::Unknown,
         },
     }

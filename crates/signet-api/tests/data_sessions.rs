@@ -43,6 +43,7 @@ fn node_config(pki: &TestPki, db: &Path) -> NodeConfig {
         log_origin: "rr.signet.test/usage".into(),
         log_key: ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
         receipt_key: ed25519_dalek::SigningKey::from_bytes(&[43; 32]),
+        max_hidden: std::time::Duration::from_secs(30 * 86_400),
         access: signet_node::AccessPolicy::default().permit(
             "population",
             "police",

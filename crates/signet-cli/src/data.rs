@@ -31,8 +31,8 @@ every data command logs in again (the reason is printed on standard error; `logi
 versions (data/sessions/*.json) are overwritten and deleted.
 
 The node must be in Signet's list of nodes (nodes.json in Signet's data folder) with its pinned
-checkpoint key, and for consent changes its receipt key: {\"nodes\": [{\"url\", \"logKey\",
-\"receiptKey\"?, \"origin\"?, \"tlsCa\"?, \"name\"?}]}.";
+checkpoint key, and for consents, corrections, misuse reports and their receipts its receipt
+key: {\"nodes\": [{\"url\", \"logKey\", \"receiptKey\"?, \"origin\"?, \"tlsCa\"?, \"name\"?}]}.";
 
 /// `signet data …`
 #[derive(Debug, Subcommand)]
@@ -55,6 +55,19 @@ pub(crate) enum DataCommand {
     /// Your consents at the node: list, grant, restrict, withdraw, and the node's receipts.
     #[command(subcommand)]
     Consents(crate::consents::ConsentsCommand),
+    /// Ask the agency to correct a field of one of your records; prints the node's verified
+    /// receipt (the agency's decision comes later: see `corrections`, or `usage --follow`).
+    Correct(crate::cases::CorrectArgs),
+    /// Your corrections at the node, with the agency's decisions and every receipt verified.
+    Corrections(crate::cases::CasesArgs),
+    /// Report one of your usage entries as suspected misuse to the agency's data protection
+    /// officer; prints the node's verified receipt.
+    Report(crate::cases::ReportArgs),
+    /// Your misuse reports at the node, with their receipts verified.
+    Reports(crate::cases::CasesArgs),
+    /// Every receipt kept in Signet's vault (consents, corrections, misuse reports, decisions),
+    /// verified offline against the nodes' pinned keys: no login, no network.
+    Receipts(crate::cases::ReceiptsArgs),
 }
 
 /// What every data command needs.
@@ -112,6 +125,19 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
         | DataCommand::Usage(UsageArgs { data: args, .. })
         | DataCommand::Verify(args) => args,
         DataCommand::Consents(consents) => return crate::consents::run(context, consents, json),
+        DataCommand::Correct(a) => {
+            return crate::cases::run(context, &crate::cases::CaseCommand::Correct(a), json);
+        }
+        DataCommand::Corrections(a) => {
+            return crate::cases::run(context, &crate::cases::CaseCommand::Corrections(a), json);
+        }
+        DataCommand::Report(a) => {
+            return crate::cases::run(context, &crate::cases::CaseCommand::Report(a), json);
+        }
+        DataCommand::Reports(a) => {
+            return crate::cases::run(context, &crate::cases::CaseCommand::Reports(a), json);
+        }
+        DataCommand::Receipts(a) => return crate::cases::receipts(context, a, json),
     };
     let token = match args.token(context) {
         Ok(token) => token,
@@ -181,7 +207,12 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                 Err(e) => data_error(&e, json),
             }
         }
-        DataCommand::Consents(_) => Status::Failed,
+        DataCommand::Consents(_)
+        | DataCommand::Correct(_)
+        | DataCommand::Corrections(_)
+        | DataCommand::Report(_)
+        | DataCommand::Reports(_)
+        | DataCommand::Receipts(_) => Status::Failed,
         DataCommand::Verify(_) => {
             match signet_api::data::usage(context, &args.node, &token, &mut ask) {
                 Ok(r) => {
@@ -207,7 +238,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                             verify_line(&r),
                             receipts.map_or_else(String::new, |n| format!(
                                 "; {} kept in the vault verified",
-                                report::counted(n, "consent receipt")
+                                report::counted(n, "receipt")
                             ))
                         ))
                     }
@@ -224,7 +255,8 @@ struct VerifyDocument<'a> {
     verified: bool,
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     report: Option<&'a UsageReport>,
-    /// How many consent receipts kept in the vault verified (absent without a vault).
+    /// How many receipts kept in the vault verified (consents, corrections, misuse reports;
+    /// absent without a vault).
     #[serde(skip_serializing_if = "Option::is_none")]
     receipts_verified: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -259,32 +291,31 @@ fn usage_text(r: &UsageReport) -> String {
 }
 
 fn entry_line(e: &VerifiedEntry) -> String {
-    match &e.entry {
-        Some(entry) => format!(
-            "#{} {} {} ({}){}: {}{}\n",
-            e.index,
-            entry.log_time,
-            plain_text(&entry.receiver.name),
-            plain_text(&entry.receiver.code),
-            entry
-                .initiator_person
-                .as_ref()
-                .and_then(|p| signet_api::people::official(
-                    p.name.as_deref(),
-                    p.code.as_deref().or(p.alternative_code.as_deref())
-                ))
-                .map(|who| format!(", by {}", plain_text(&who)))
-                .unwrap_or_default(),
-            plain_text(&entry.purpose),
-            outcome_note(&entry.outcome)
-        ),
-        None => format!(
-            "#{} hidden until {}\n",
-            e.index,
-            e.hidden_until
-                .map_or_else(|| "?".to_owned(), |t| t.to_string())
-        ),
-    }
+    let entry = &e.entry;
+    format!(
+        "#{} {} {} ({}){}: {}{}{}\n",
+        e.index,
+        entry.log_time,
+        plain_text(&entry.receiver.name),
+        plain_text(&entry.receiver.code),
+        entry
+            .initiator_person
+            .as_ref()
+            .and_then(|p| signet_api::people::official(
+                p.name.as_deref(),
+                p.code.as_deref().or(p.alternative_code.as_deref())
+            ))
+            .map(|who| format!(", by {}", plain_text(&who)))
+            .unwrap_or_default(),
+        plain_text(&entry.purpose),
+        outcome_note(&entry.outcome),
+        match (e.logged_under, entry.hidden_until) {
+            (Some(size), Some(until)) => format!(
+                " [hidden from you until {until}; proven in the log of size {size} it was logged under]"
+            ),
+            _ => String::new(),
+        }
+    )
 }
 
 /// What an entry's outcome adds to its line: nothing when served, the rule that refused it, or
@@ -298,6 +329,19 @@ fn outcome_note(outcome: &impl serde::Serialize) -> String {
         Some("consentChanged") => format!(
             " [your consent change: {}]",
             plain_text(v["change"].as_str().unwrap_or("?"))
+        ),
+        Some("correctionRequested") => " [your correction request]".to_owned(),
+        Some("correctionAccepted") => format!(
+            " [your correction was accepted: now \"{}\"]",
+            plain_text(v["value"].as_str().unwrap_or("?"))
+        ),
+        Some("correctionRejected") => format!(
+            " [your correction was rejected: {}]",
+            plain_text(v["reason"].as_str().unwrap_or("?"))
+        ),
+        Some("misuseReported") => format!(
+            " [your misuse report of entry #{}]",
+            v["usageIndex"].as_u64().unwrap_or_default()
         ),
         Some("refusedByAuthorization") => format!(
             " [refused, not authorized: {}]",

@@ -5,6 +5,7 @@ mod args;
 mod asice;
 mod batch;
 mod card;
+mod cases;
 mod cert;
 mod consents;
 mod data;

@@ -261,11 +261,48 @@ pub enum ReceiptError {
     Canonical(String),
 }
 
-fn text_of(receipt: &Receipt) -> Result<String, ReceiptError> {
+/// The signed text of a receipt: its RFC 8785 canonical JSON and a newline.
+pub(crate) fn text_of<T: Serialize>(receipt: &T) -> Result<String, ReceiptError> {
     let bytes = to_canonical_json(receipt).map_err(|e| ReceiptError::Canonical(e.to_string()))?;
     let mut text = String::from_utf8(bytes).map_err(|e| ReceiptError::Canonical(e.to_string()))?;
     text.push('\n');
     Ok(text)
+}
+
+/// Checks that `signed_note` is signed by `receipt_key` and that its text is `receipt`'s.
+pub(crate) fn check_signed<T: Serialize>(
+    signed_note: &str,
+    receipt_key: &NoteVerifier,
+    receipt: &T,
+) -> Result<(), ReceiptError> {
+    let note = SignedNote::parse(signed_note.as_bytes()).map_err(ReceiptError::Signature)?;
+    let text = note.verify(receipt_key).map_err(ReceiptError::Signature)?;
+    if text != text_of(receipt)? {
+        return Err(ReceiptError::Mismatch);
+    }
+    Ok(())
+}
+
+/// Checks that `entry` with `salt` (base64) is leaf `index` of the tree of `checkpoint`, a note
+/// signed by the pinned log key, by `inclusion_proof`.
+pub(crate) fn check_logged(
+    log: &PinnedLog,
+    checkpoint: &str,
+    index: u64,
+    entry: &UsageEntry,
+    salt: &str,
+    inclusion_proof: &[Hash],
+) -> Result<(), ReceiptError> {
+    let salt: [u8; 32] = STANDARD
+        .decode(salt)
+        .ok()
+        .and_then(|s| s.try_into().ok())
+        .ok_or(ReceiptError::Entry("the salt is not 32 bytes in base64"))?;
+    let checkpoint = log
+        .advance(Known::FirstVisit, checkpoint.as_bytes(), &[])
+        .map_err(ReceiptError::Log)?;
+    log.verify_entry(&checkpoint, index, entry, &Salt(salt), inclusion_proof)
+        .map_err(ReceiptError::Log)
 }
 
 impl SignedReceipt {
@@ -285,12 +322,7 @@ impl SignedReceipt {
     /// this change of this person's consent with this request hash — is leaf `logIndex` of
     /// that checkpoint's tree.
     pub fn verify(&self, receipt_key: &NoteVerifier, log: &PinnedLog) -> Result<(), ReceiptError> {
-        let note =
-            SignedNote::parse(self.signed_note.as_bytes()).map_err(ReceiptError::Signature)?;
-        let text = note.verify(receipt_key).map_err(ReceiptError::Signature)?;
-        if text != text_of(&self.receipt)? {
-            return Err(ReceiptError::Mismatch);
-        }
+        check_signed(&self.signed_note, receipt_key, &self.receipt)?;
         let r = &self.receipt;
         if r.entry.subject != r.subject || r.consent.subject != r.subject {
             return Err(ReceiptError::Entry("it is about another person"));
@@ -305,21 +337,13 @@ impl SignedReceipt {
             } if *change == r.change && *request_hash == r.request_hash => {}
             _ => return Err(ReceiptError::Entry("it records another change")),
         }
-        let salt: [u8; 32] = STANDARD
-            .decode(&r.salt)
-            .ok()
-            .and_then(|s| s.try_into().ok())
-            .ok_or(ReceiptError::Entry("the salt is not 32 bytes in base64"))?;
-        let checkpoint = log
-            .advance(Known::FirstVisit, r.checkpoint.as_bytes(), &[])
-            .map_err(ReceiptError::Log)?;
-        log.verify_entry(
-            &checkpoint,
+        check_logged(
+            log,
+            &r.checkpoint,
             r.log_index,
             &r.entry,
-            &Salt(salt),
+            &r.salt,
             &r.inclusion_proof,
         )
-        .map_err(ReceiptError::Log)
     }
 }

@@ -160,6 +160,42 @@ pub enum Outcome {
         /// SHA-256 of the person's request, base64.
         request_hash: String,
     },
+    /// Not a query: the person asked the agency to correct a field of their record
+    /// (`crate::correction`).
+    #[serde(rename_all = "camelCase")]
+    CorrectionRequested {
+        /// The correction's id.
+        correction: String,
+        /// SHA-256 of the person's request, base64.
+        request_hash: String,
+    },
+    /// Not a query: the agency accepted a correction the person asked for.
+    #[serde(rename_all = "camelCase")]
+    CorrectionAccepted {
+        /// The correction's id.
+        correction: String,
+        /// The value the agency holds now.
+        value: String,
+    },
+    /// Not a query: the agency rejected a correction the person asked for.
+    #[serde(rename_all = "camelCase")]
+    CorrectionRejected {
+        /// The correction's id.
+        correction: String,
+        /// Why.
+        reason: String,
+    },
+    /// Not a query: the person reported one of their usage entries as suspected misuse, for the
+    /// agency's data protection officer.
+    #[serde(rename_all = "camelCase")]
+    MisuseReported {
+        /// The report's id.
+        report: String,
+        /// The log index of the entry reported.
+        usage_index: u64,
+        /// SHA-256 of the person's request, base64.
+        request_hash: String,
+    },
 }
 
 /// What a change of a consent record did.
@@ -242,8 +278,9 @@ impl std::fmt::Debug for Salt {
 
 impl UsageEntry {
     /// Whether the entry is still hidden from the person at `now`: it has a `hiddenReason` and
-    /// its `hiddenUntil` (if any) is later. Its commitment is in the log from the start, so a
-    /// later disclosure is checked against what was committed at access time.
+    /// its `hiddenUntil` is later (an entry hidden without a date stays hidden). Its commitment is
+    /// in the log from the start, so the disclosed entry is checked against the checkpoint signed
+    /// when it was logged.
     pub fn is_hidden_at(&self, now: Timestamp) -> bool {
         self.hidden_reason.is_some() && self.hidden_until.is_none_or(|until| until > now)
     }

@@ -7,6 +7,8 @@
 //! - [`log`]: following a log across visits (first visit, consistency, "history rewritten").
 //! - [`consent`]: consent records (permit or deny, a recipient, a purpose, validity, history)
 //!   and the signed receipts for their changes.
+//! - [`correction`]: corrections of a record's field and misuse reports of a usage entry, and
+//!   the signed receipts for them and for the agency's decisions.
 //! - [`holdings`]: the data sets an agency holds about a person, and the records.
 //! - [`webeid`]: the Web eID authentication token (web-eid:1.0 and 1.1), made and validated.
 //! - [`time`]: RFC 3339 timestamps.
@@ -16,6 +18,7 @@
 
 pub mod canonical;
 pub mod consent;
+pub mod correction;
 pub mod demo;
 pub mod entry;
 pub mod holdings;

@@ -127,31 +127,61 @@ impl PinnedLog {
         Ok(new)
     }
 
-    /// Checks that the commitment `c` (of an entry still hidden from the person) is leaf
-    /// `index` of the tree of `checkpoint`. When the entry is disclosed later,
-    /// [`Self::verify_entry`] at the same index against a consistent checkpoint proves it is the
-    /// entry committed at access time.
-    pub fn verify_commitment(
+    /// Verifies an earlier signed checkpoint against one the client already trusts: signed by
+    /// the pinned key, for this log, no larger than `trusted`, and `trusted`'s tree extends it
+    /// (the RFC 9162 consistency proof from its size to `trusted`'s). Returns the earlier
+    /// checkpoint, against which an entry's inclusion can then be checked.
+    ///
+    /// A query hidden from the person until a date is served at disclosure with the checkpoint
+    /// of the size it was logged under: this proves the disclosed entry was in the log then.
+    pub fn verify_earlier(
         &self,
-        checkpoint: &Checkpoint,
-        index: u64,
-        c: &Hash,
-        inclusion_proof: &[Hash],
-    ) -> Result<(), LogError> {
-        let leaf = merkle::leaf_hash(&c.0);
-        merkle::verify_inclusion(
-            &leaf,
-            index,
-            checkpoint.size,
-            inclusion_proof,
-            &checkpoint.root,
-        )
-        .map_err(|e| LogError::NotIncluded {
+        trusted: &Checkpoint,
+        earlier_note: &[u8],
+        consistency_proof: &[Hash],
+    ) -> Result<Checkpoint, LogError> {
+        let earlier = Checkpoint::verify_note(earlier_note, &self.verifier, &self.origin).map_err(
+            |source| LogError::Checkpoint {
+                log: self.origin.clone(),
+                source,
+            },
+        )?;
+        let rewritten = |reason: String| LogError::HistoryRewritten {
             log: self.origin.clone(),
-            index,
-            size: checkpoint.size,
-            reason: e.to_string(),
-        })
+            old_size: earlier.size,
+            new_size: trusted.size,
+            reason,
+        };
+        if trusted.origin != self.origin {
+            return Err(rewritten(format!(
+                "the trusted checkpoint is of {}",
+                trusted.origin
+            )));
+        }
+        if earlier.size > trusted.size {
+            return Err(rewritten(
+                "the earlier checkpoint is larger than the trusted one".to_owned(),
+            ));
+        }
+        if earlier.size == 0 {
+            return Ok(earlier);
+        }
+        merkle::verify_consistency(
+            earlier.size,
+            trusted.size,
+            consistency_proof,
+            &earlier.root,
+            &trusted.root,
+        )
+        .map_err(|e| {
+            rewritten(match e {
+                ProofError::RootMismatch if earlier.size == trusted.size => {
+                    "two different roots for the same size".to_owned()
+                }
+                e => format!("the consistency proof fails: {e}"),
+            })
+        })?;
+        Ok(earlier)
     }
 
     /// Checks that `entry` with `salt` is leaf `index` of the tree of `checkpoint`.

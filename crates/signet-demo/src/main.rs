@@ -299,6 +299,7 @@ fn print_summary(
          signet verify document.signed.pdf\n"
     ));
     out.push_str(&agency_lines(dir, federation));
+    out.push_str(&case_lines(dir, federation));
     out.push_str("signet-demo: ready\n");
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
@@ -332,6 +333,29 @@ fn agency_lines(dir: &Path, federation: &signet_node::demo::DemoFederation) -> S
         ));
     }
     out
+}
+
+/// Corrections and misuse reports, at the Population Register's node (every demo node takes
+/// them): the person's requests, and the operator's commands on the node's database.
+fn case_lines(dir: &Path, federation: &signet_node::demo::DemoFederation) -> String {
+    let mari = &DEMO_PEOPLE[0];
+    let Some(rr) = federation.node("rr") else {
+        return String::new();
+    };
+    let db = dir.join("nodes").join("rr.db");
+    format!(
+        "corrections and misuse reports (every agency takes them; the Population Register's here):\n    \
+         signet data correct --node {url} --data-set population --record rr-{record} --field address --value 'Tähe 5, Tartu' --explanation 'I moved in March'\n    \
+         signet-node correction list --database {db}\n    \
+         signet-node correction accept CORRECTION-ID --database {db}\n    \
+         signet data corrections --node {url}\n    \
+         signet data report --node {url} --entry INDEX --comment 'I do not know why they looked'\n    \
+         signet-node report list --database {db}\n    \
+         signet data receipts\n",
+        url = rr.url,
+        record = &mari.code[2..],
+        db = db.display(),
+    )
 }
 
 fn say(line: &str) {

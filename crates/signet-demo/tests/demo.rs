@@ -18,6 +18,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+#[path = "demo/cases.rs"]
+mod cases;
+
 /// A running `signet-demo`.
 struct Demo {
     child: Child,

@@ -311,6 +311,7 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
         ocsp: None,
         access: bench_access(),
         receipt_key: SigningKey::from_bytes(&crate::random::<32>()?),
+        max_hidden: Duration::from_secs(365 * 86_400),
         members: vec![Member {
             client: POLICE.into(),
             organization: Organization {

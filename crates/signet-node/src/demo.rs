@@ -322,6 +322,8 @@ pub async fn start_demo(options: DemoOptions) -> Result<DemoFederation, NodeErro
                 )
                 .collect(),
             access: demo_access(agency),
+            // The police may hide a query for at most 30 days in the demo.
+            max_hidden: Duration::from_secs(30 * 86_400),
             receipt_key: read_or_make_log_key(
                 &options.dir.join(format!("{}.receiptkey", agency.id)),
             )?,

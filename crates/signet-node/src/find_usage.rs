@@ -9,8 +9,8 @@
 //! → `{status, message}`. REST v3 (`dumonitor-openapi-v3.yaml`, 3.0.0-rc.3): `processingType[]`,
 //! `includeBulkProcessing` (default false), `limit` 1..10000, and the answer
 //! `{totalUsages, returnedUsages, dataRequests[], dataResponses[] (+ target), dataProcessings[],
-//! internalProcessings[] (+ source)}`. Entries still hidden (`hiddenUntil` in the future) are
-//! not returned.
+//! internalProcessings[] (+ source)}`. Entries still hidden from the person (`hiddenUntil` in
+//! the future) are neither returned nor counted.
 //!
 //! Only a portal member ([`crate::Member::portal`]) may ask, and only the person's own role is
 //! answered: the subject (`userCode`, or `X-Road-UserId` without
@@ -194,7 +194,8 @@ fn select(
     let mut entries = Vec::new();
     for e in stored {
         let entry = parse_entry(&e.entry).map_err(internal)?;
-        let visible = entry.hidden_until.is_none_or(|t| t <= now)
+        // A query hidden from the person does not exist for them until its date.
+        let visible = !entry.is_hidden_at(now)
             && p.period_start.is_none_or(|t| entry.log_time >= t)
             && p.period_end.is_none_or(|t| entry.log_time <= t)
             && (p.include_bulk || !entry.bulk_processing)

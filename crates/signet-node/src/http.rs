@@ -10,7 +10,10 @@ use axum::routing::{get, post};
 use sha2::{Digest as _, Sha256};
 use signet_data::entry::PersonCode;
 
-use crate::{MAX_BODY, NodeError, State, auth, consents, find_usage, lock, official, person};
+use crate::{
+    MAX_BODY, NodeError, State, auth, consents, corrections, find_usage, lock, official, person,
+    reports,
+};
 
 /// The routes on the plain listener: the person's, and the officials' too when no official TLS
 /// listener is configured (loopback development and tests).
@@ -21,6 +24,11 @@ pub(crate) fn router(state: Arc<State>, with_officials: bool) -> Router {
         .route("/v1/holdings", get(person::holdings))
         .route("/v1/consents", get(consents::list).post(consents::change))
         .route("/v1/consents/receipts", get(consents::receipts))
+        .route(
+            "/v1/corrections",
+            get(corrections::list).post(corrections::request),
+        )
+        .route("/v1/reports", get(reports::list).post(reports::file))
         .route("/v1/usage", get(person::usage))
         .route("/v1/usage/stream", get(person::stream))
         .route("/v1/checkpoint", get(person::checkpoint))

@@ -24,6 +24,8 @@
 //! | `GET /v1/holdings` | person | the person's data sets and records |
 //! | `GET /v1/consents`, `POST /v1/consents` | person (or representative) | the consents; grant, restrict, withdraw with a signed receipt ([`access`], `docs/consents.md`) |
 //! | `GET /v1/consents/receipts` | person (or representative) | the receipts of the consent changes |
+//! | `GET /v1/corrections`, `POST /v1/corrections` | person (or representative) | corrections of a record's field, filed with a signed receipt; decisions on the stream ([`operator`]) |
+//! | `GET /v1/reports`, `POST /v1/reports` | person (or representative) | misuse reports of a usage entry, filed with a signed receipt |
 //! | `GET /v1/usage?after=N` | person | the person's entries with inclusion proofs and the checkpoint |
 //! | `GET /v1/usage/stream` | person | SSE of new entries with proofs; `Last-Event-ID` resumes |
 //! | `GET /v1/checkpoint` | anyone | the latest signed checkpoint (a C2SP signed note) |
@@ -35,20 +37,26 @@
 pub mod access;
 mod auth;
 pub mod bench;
+pub mod case_store;
+mod cases;
 pub mod certs;
 pub mod client;
 mod conn;
 mod consents;
+mod corrections;
 pub mod demo;
 mod demo_data;
 mod demo_ocsp;
+mod disclosure;
 mod durable;
 mod find_usage;
 mod http;
 pub mod ocsp;
 mod official;
+pub mod operator;
 mod person;
 pub mod pg_store;
+mod reports;
 mod signed_consent;
 pub mod store;
 mod tls;
@@ -108,6 +116,10 @@ pub enum NodeError {
     /// A broken invariant.
     #[error("internal error: {0}")]
     Internal(String),
+    /// An operator's request that cannot be done (no such correction, decided already, a
+    /// value with control characters): the message says what to do.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// A member organisation allowed to make official queries.
@@ -117,8 +129,9 @@ pub struct Member {
     pub client: String,
     /// The organisation, as written into usage entries.
     pub organization: Organization,
-    /// Whether it may hide its queries from the person for a while (`X-Road-PDU-Hidden-*`):
-    /// only agencies with surveillance powers (IKS §24) may.
+    /// Whether it may hide its queries from the person until a date (`X-Road-PDU-Hidden-*`,
+    /// at most [`NodeConfig::max_hidden`]): only agencies with surveillance powers (IKS §24)
+    /// may.
     pub may_hide: bool,
     /// Whether it is a portal that shows people their own data (the state portal,
     /// `EE/GOV/70006317/riigiportaal-citizen`): only a portal may call findUsage, whose
@@ -183,9 +196,13 @@ pub struct NodeConfig {
     /// member categories and relations the rules need; each data set's consent default. A data
     /// set it does not name is queried by no one.
     pub access: AccessPolicy,
-    /// The key that signs receipts for consent changes (its verifier, named
-    /// `<log origin host>/receipts`, is pinned beside the log key).
+    /// The key that signs receipts for consent changes, corrections and misuse reports (its
+    /// verifier, named `<log origin host>/receipts`, is pinned beside the log key).
     pub receipt_key: SigningKey,
+    /// The longest a member may hide a query from the person (`X-Road-PDU-Hidden-Until` at most
+    /// this far after the query); a query hidden for longer, or without a reason or a date, is
+    /// refused.
+    pub max_hidden: Duration,
     /// The mutual-TLS listener for official queries: the only place official (X-Road) routes
     /// are served. `None` serves none, unless [`Self::loopback_officials_without_tls`].
     pub official_tls: Option<OfficialTls>,
@@ -261,6 +278,9 @@ pub(crate) struct LogEvent {
     pub index: u64,
     pub subject: String,
     pub data: String,
+    /// An entry that was hidden from the person until now, sent at its date (it has an earlier
+    /// index than entries already sent).
+    pub disclosure: bool,
 }
 
 pub(crate) struct Session {
@@ -288,6 +308,8 @@ pub(crate) struct State {
     pub members: Vec<Member>,
     pub access: AccessPolicy,
     pub receipts: NoteSigner,
+    /// The longest a query may be hidden from the person.
+    pub max_hidden: Duration,
     /// The node's own organisation (from its provider id), the receiver of its own entries.
     pub organization: Organization,
     pub log_origin: String,
@@ -429,6 +451,16 @@ fn own_organization(provider: &str, name: &str) -> Organization {
     }
 }
 
+/// What the node does every checkpoint interval: logs the operators' decisions on corrections,
+/// covers pending entries with a new checkpoint and sends them to subscribers, sends the hidden
+/// entries whose date has come, and signs the receipts of logged case changes.
+fn tick(state: &State) -> Result<(), NodeError> {
+    cases::log_decisions(state)?;
+    person::sign_and_publish(state)?;
+    disclosure::disclose_due(state)?;
+    cases::receipt_pending(state)
+}
+
 /// Opens the database, rebuilds and checks the log, seeds the data, and starts serving.
 pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     check_listeners(&config)?;
@@ -439,6 +471,8 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     for (person, record) in &config.seed.records {
         store.put_record(person, record)?;
     }
+    // A seed record does not undo a correction the agency accepted.
+    operator::reapply_accepted(&store)?;
     config.access.check()?;
     for consent in &config.seed.consents {
         if store.consent(&consent.id)?.is_none() {
@@ -459,6 +493,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         signer,
         config.log_origin.clone(),
         config.accept_rewritten_log,
+        signet_data::Timestamp::from_system(config.clock.now()),
     )?;
     let durable = log.durable();
     let (events, _) = broadcast::channel(4096);
@@ -487,6 +522,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         members: config.members,
         access: config.access,
         receipts,
+        max_hidden: config.max_hidden,
         organization,
         log_origin: config.log_origin.clone(),
         official_tls: config.official_tls.is_some(),
@@ -495,8 +531,9 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         session_lifetime: config.session_lifetime,
         clock: config.clock,
     });
-    // Sign what a previous run left unsigned before anyone asks.
-    person::sign_and_publish(&state)?;
+    // Sign what a previous run left unsigned (and log the decisions made meanwhile) before
+    // anyone asks.
+    tick(&state)?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -559,7 +596,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         loop {
             ticker.tick().await;
             let state = Arc::clone(&signer_state);
-            match tokio::task::spawn_blocking(move || person::sign_and_publish(&state)).await {
+            match tokio::task::spawn_blocking(move || tick(&state)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::error!(error = %e, "signing a checkpoint failed"),
                 Err(e) => tracing::error!(error = %e, "the signing task failed"),

@@ -5,6 +5,8 @@
 //! signet-node serve --config node.json       # serve until Ctrl-C
 //! signet-node demo --dir signet-demo         # five agencies on loopback
 //! signet-node official query --as ppa --at rr --person EE38001085718 --data-set population --purpose …
+//! signet-node correction list|accept ID [--value V]|reject ID --reason R --database rr.db
+//! signet-node report list --config node.json  # misuse reports, for the data protection officer
 //! ```
 //!
 //! Officials connect over mutual TLS when `officialTls` is configured; persons over TLS when
@@ -35,6 +37,8 @@ use signet_node::{
 };
 use signet_pki::ocsp::OcspPolicy;
 use signet_pki::{Cert, TrustAnchors};
+
+mod operator_cli;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -93,6 +97,13 @@ enum Command {
     /// Act as an official of a member organisation.
     #[command(subcommand)]
     Official(OfficialCommand),
+    /// Corrections people asked for: list them, accept or reject one (on the node's database;
+    /// the running node logs the decision and tells the person).
+    #[command(subcommand)]
+    Correction(operator_cli::CorrectionCommand),
+    /// Misuse reports people filed, for the data protection officer.
+    #[command(subcommand)]
+    Report(operator_cli::ReportCommand),
     /// Measure logged official queries per second and query-to-stream latency (run it in
     /// release: `cargo xtask bench node`). Prints one JSON document.
     #[command(hide = true)]
@@ -193,6 +204,13 @@ struct ConfigFile {
     checkpoint_interval_ms: u64,
     #[serde(default = "default_session_secs")]
     session_lifetime_secs: u64,
+    /// The longest a member may hide a query from the person, in days.
+    #[serde(default = "default_max_hidden_days")]
+    max_hidden_days: u64,
+}
+
+fn default_max_hidden_days() -> u64 {
+    365
 }
 
 fn default_interval_ms() -> u64 {
@@ -371,6 +389,7 @@ async fn serve(path: &Path) -> anyhow::Result<()> {
         log_origin: file.log_origin,
         log_key: read_key(&file.log_key_file)?,
         receipt_key: read_key(&file.receipt_key_file)?,
+        max_hidden: Duration::from_secs(file.max_hidden_days.saturating_mul(86_400)),
         access: file.access,
         anchors: TrustAnchors::new(
             file.trust_anchors
@@ -626,6 +645,8 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Args::parse().command {
         Command::Keygen { out, origin } => keygen(&out, &origin),
+        Command::Correction(command) => operator_cli::correction(&command),
+        Command::Report(command) => operator_cli::report(&command),
         Command::Serve { config } => serve(&config).await,
         Command::Demo {
             dir,

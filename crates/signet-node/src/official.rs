@@ -165,11 +165,15 @@ pub(crate) fn member_of<'s>(
     Ok(member)
 }
 
-/// `X-Road-PDU-Hidden`, `-Hidden-Reason`, `-Hidden-Until`: "Hidden-Until requires
-/// Hidden-Reason" (PR-PDU-REST); only a member allowed to hide may.
+/// `X-Road-PDU-Hidden`, `-Hidden-Reason`, `-Hidden-Until`: hidden means hidden from the person
+/// until a date, so a hidden query needs both a reason and a date ("Hidden-Until requires
+/// Hidden-Reason" in PR-PDU-REST; Signet requires the date too), the date after `now` and at
+/// most [`crate::NodeConfig::max_hidden`] after it; only a member allowed to hide may.
 fn hiding(
+    state: &State,
     member: &Member,
     headers: &HeaderMap,
+    now: Timestamp,
 ) -> Result<(Option<String>, Option<Timestamp>), XRoadError> {
     let hidden =
         header(headers, "x-road-pdu-hidden")?.is_some_and(|v| v.eq_ignore_ascii_case("true"));
@@ -188,13 +192,6 @@ fn hiding(
     if !hidden && reason.is_none() && until.is_none() {
         return Ok((None, None));
     }
-    let Some(reason) = reason else {
-        return Err(xroad_error(
-            StatusCode::BAD_REQUEST,
-            "Client.InvalidHeader",
-            "a hidden query needs X-Road-PDU-Hidden-Reason",
-        ));
-    };
     if !member.may_hide {
         return Err(xroad_error(
             StatusCode::FORBIDDEN,
@@ -202,7 +199,34 @@ fn hiding(
             "this member may not hide its queries from the person",
         ));
     }
-    Ok((Some(reason), until))
+    let max_days = state.max_hidden.as_secs() / 86_400;
+    let invalid =
+        |message: String| xroad_error(StatusCode::BAD_REQUEST, "Client.InvalidHeader", message);
+    let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
+        return Err(invalid(
+            "a hidden query needs X-Road-PDU-Hidden-Reason: why the person may not know of it yet"
+                .into(),
+        ));
+    };
+    let Some(until) = until else {
+        return Err(invalid(format!(
+            "a hidden query needs X-Road-PDU-Hidden-Until: the date the person may learn of it \
+             (at most {max_days} days from now on this node)"
+        )));
+    };
+    if until <= now {
+        return Err(invalid(format!(
+            "X-Road-PDU-Hidden-Until ({until}) is not in the future: send the query without hiding it"
+        )));
+    }
+    if until.unix() - now.unix() > state.max_hidden.as_secs() {
+        tracing::warn!(client = %member.client, "a query hidden for longer than the node allows refused");
+        return Err(invalid(format!(
+            "X-Road-PDU-Hidden-Until ({until}) is more than {max_days} days from now, the longest \
+             this node hides a query from the person; send a nearer date"
+        )));
+    }
+    Ok((Some(reason), Some(until)))
 }
 
 /// `GET /r1/…/getRecords/{personCode}/{dataSet}`.
@@ -293,7 +317,8 @@ fn handle(
         alternative_code: official_alt,
         name: official_name,
     });
-    let (hidden_reason, hidden_until) = hiding(member, headers)?;
+    let now = Timestamp::from_system(state.clock.now());
+    let (hidden_reason, hidden_until) = hiding(state, member, headers, now)?;
     let bulk = header(headers, "x-road-pdu-bulk-processing")?
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
 
@@ -302,7 +327,6 @@ fn handle(
     let organization = crate::access::organization_of(&client);
 
     let salt = Salt(random::<32>().map_err(internal)?);
-    let now = Timestamp::from_system(state.clock.now());
     let (index, status, body) = {
         let mut log = lock(&state.log);
         let known = log.store.data_sets().map_err(internal)?;

@@ -10,18 +10,15 @@ use axum::extract::{Query, State as AxumState};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use futures_util::stream::{self, Stream, StreamExt as _};
 use serde::Deserialize;
-use signet_data::entry::commitment;
 use signet_data::holdings::Holdings;
 use signet_data::merkle::Hash;
 use signet_data::{ProofError, Timestamp};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::http::{ApiError, session, session_person};
-use crate::store::{StoredEntry, parse_entry};
+use crate::store::StoredEntry;
 use crate::usage_log::Signed;
 use crate::{LogEvent, NodeError, State, lock};
 
@@ -29,56 +26,22 @@ use crate::{LogEvent, NodeError, State, lock};
 /// `after` (or reconnects with `Last-Event-ID`) for the rest.
 pub const PAGE: usize = 1000;
 
-/// One of the person's entries as served: the entry, its salt, index and inclusion proof, and
-/// the checkpoint the proof is against.
-///
-/// An entry still hidden at `now` (a query the law lets the agency keep from the person for a
-/// while) is served as a placeholder: its index, `hiddenUntil`, its commitment and the proof, so
-/// the person can later check that the disclosed entry is the one committed at access time.
-fn item_json(
-    e: &StoredEntry,
-    proof: &[Hash],
-    note: &str,
-    now: Timestamp,
-) -> Result<serde_json::Value, NodeError> {
-    let parsed = parse_entry(&e.entry)?;
-    if parsed.is_hidden_at(now) {
-        return Ok(serde_json::json!({
-            "index": e.index,
-            "hidden": true,
-            "hiddenUntil": parsed.hidden_until,
-            "commitment": commitment(&e.entry, &e.salt),
-            "proof": proof,
-            "checkpoint": note,
-        }));
-    }
-    let entry: serde_json::Value = serde_json::from_slice(&e.entry)
-        .map_err(|err| NodeError::Database(format!("entry {} is not JSON: {err}", e.index)))?;
-    Ok(serde_json::json!({
-        "index": e.index,
-        "entry": entry,
-        "salt": STANDARD.encode(e.salt.0),
-        "proof": proof,
-        "checkpoint": note,
-    }))
-}
-
 /// How many inclusion proofs are computed in one hold of the log's lock: between two chunks,
 /// official queries waiting for the lock get it.
 const PROOF_CHUNK: usize = 64;
 
 /// The inclusion proofs of `entries` in the tree of `size`, a chunk at a time under the log's
 /// lock (the tree is append-only, so a proof for `size` stays the same while it grows).
-fn proofs_of(
+pub(crate) fn proofs_of(
     state: &State,
-    entries: &[StoredEntry],
+    indices: &[u64],
     size: u64,
 ) -> Result<Vec<Vec<Hash>>, NodeError> {
-    let mut proofs = Vec::with_capacity(entries.len());
-    for chunk in entries.chunks(PROOF_CHUNK) {
+    let mut proofs = Vec::with_capacity(indices.len());
+    for chunk in indices.chunks(PROOF_CHUNK) {
         let log = lock(&state.log);
-        for e in chunk {
-            proofs.push(log.inclusion_proof(e.index, size)?);
+        for &index in chunk {
+            proofs.push(log.inclusion_proof(index, size)?);
         }
     }
     Ok(proofs)
@@ -97,14 +60,15 @@ pub(crate) fn sign_and_publish(state: &State) -> Result<(), NodeError> {
     let Some((signed, entries)) = pending else {
         return Ok(());
     };
-    let proofs = proofs_of(state, &entries, signed.checkpoint.size)?;
-    let mut events = Vec::with_capacity(entries.len());
-    for (e, proof) in entries.into_iter().zip(proofs) {
-        let data = item_json(&e, &proof, &signed.note, now)?.to_string();
+    // Entries hidden from their person are not sent (`crate::disclosure`).
+    let items = crate::disclosure::items(state, &entries, &signed, now)?;
+    let mut events = Vec::with_capacity(items.len());
+    for item in items {
         events.push(Arc::new(LogEvent {
-            index: e.index,
-            subject: e.subject,
-            data,
+            index: item.index,
+            subject: item.subject,
+            data: item.data.to_string(),
+            disclosure: false,
         }));
     }
     for event in events {
@@ -150,20 +114,36 @@ pub(crate) struct AfterQuery {
 }
 
 /// The latest checkpoint and up to a page and one of `person`'s entries it covers after
-/// `after` (one read under the log's lock).
+/// `after`, leaving out those hidden from the person at `now` (read a page at a time under the
+/// log's lock).
 fn signed_entries_of(
     state: &State,
     person: &str,
     after: Option<u64>,
+    now: Timestamp,
 ) -> Result<Option<(Signed, Vec<StoredEntry>)>, NodeError> {
-    let log = lock(&state.log);
-    let Some(signed) = log.latest().cloned() else {
+    let Some(signed) = lock(&state.log).latest().cloned() else {
         return Ok(None);
     };
-    let entries = log
-        .store
-        .entries_of(person, after, signed.checkpoint.size, PAGE + 1)?;
-    Ok(Some((signed, entries)))
+    let mut visible = Vec::new();
+    let mut cursor = after;
+    loop {
+        let page =
+            lock(&state.log)
+                .store
+                .entries_of(person, cursor, signed.checkpoint.size, PAGE + 1)?;
+        let exhausted = page.len() <= PAGE;
+        cursor = page.last().map(|e| e.index).or(cursor);
+        for e in page {
+            if !crate::disclosure::hidden_at(&e, now)? {
+                visible.push(e);
+            }
+        }
+        if exhausted || visible.len() > PAGE {
+            break;
+        }
+    }
+    Ok(Some((signed, visible)))
 }
 
 /// The usage streams open per session and in all.
@@ -227,17 +207,16 @@ fn entries_json(
     after: Option<u64>,
 ) -> Result<serde_json::Value, ApiError> {
     let now = Timestamp::from_system(state.clock.now());
-    let Some((signed, mut entries)) = signed_entries_of(state, person, after)? else {
+    let Some((signed, mut entries)) = signed_entries_of(state, person, after, now)? else {
         return Ok(serde_json::json!({"checkpoint": null, "entries": []}));
     };
     let size = signed.checkpoint.size;
     let more = entries.len() > PAGE;
     entries.truncate(PAGE);
-    let proofs = proofs_of(state, &entries, size)?;
-    let mut items = Vec::with_capacity(entries.len());
-    for (e, proof) in entries.iter().zip(proofs) {
-        items.push(item_json(e, &proof, &signed.note, now)?);
-    }
+    let items: Vec<serde_json::Value> = crate::disclosure::items(state, &entries, &signed, now)?
+        .into_iter()
+        .map(|i| i.data)
+        .collect();
     Ok(
         serde_json::json!({"checkpoint": signed.note, "treeSize": size, "entries": items, "more": more}),
     )
@@ -288,15 +267,11 @@ pub(crate) async fn stream(
     let built = tokio::task::spawn_blocking(move || {
         let mut items = Vec::new();
         let mut truncated = false;
-        if let Some((signed, mut entries)) = signed_entries_of(&building, &subject, after)? {
+        if let Some((signed, mut entries)) = signed_entries_of(&building, &subject, after, now)? {
             truncated = entries.len() > PAGE;
             entries.truncate(PAGE);
-            let proofs = proofs_of(&building, &entries, signed.checkpoint.size)?;
-            for (e, proof) in entries.iter().zip(proofs) {
-                items.push((
-                    e.index,
-                    item_json(e, &proof, &signed.note, now)?.to_string(),
-                ));
+            for item in crate::disclosure::items(&building, &entries, &signed, now)? {
+                items.push((item.index, item.data.to_string()));
             }
         }
         Ok::<_, NodeError>((items, truncated))
@@ -304,6 +279,7 @@ pub(crate) async fn stream(
     .await
     .map_err(|e| NodeError::Internal(format!("the stream's backlog task failed: {e}")))??;
     let mut backlog = Vec::with_capacity(built.0.len());
+    let in_backlog: std::collections::HashSet<u64> = built.0.iter().map(|(i, _)| *i).collect();
     for (index, data) in built.0 {
         backlog.push(Ok(Event::default()
             .id(index.to_string())
@@ -315,20 +291,34 @@ pub(crate) async fn stream(
     let subject = person.as_str().to_owned();
     // A backlog longer than a page ends the stream after the page: the client reconnects with
     // Last-Event-ID for the rest, so no entry falls between the backlog and the live events.
+    // A hidden entry whose date comes is sent as a `disclosure` event without an id (its index
+    // is below those sent already), unless the backlog carried it.
     let live = stream::unfold(
-        (rx, backlog_last, subject),
-        move |(mut rx, last, subject)| async move {
+        (rx, backlog_last, subject, in_backlog),
+        move |(mut rx, last, subject, in_backlog)| async move {
             if truncated {
                 return None;
             }
             loop {
                 match rx.recv().await {
-                    Ok(ev) if ev.subject == subject && last.is_none_or(|l| ev.index > l) => {
+                    Ok(ev)
+                        if ev.subject == subject
+                            && ev.disclosure
+                            && !in_backlog.contains(&ev.index) =>
+                    {
+                        let event = Event::default().event("disclosure").data(ev.data.clone());
+                        return Some((Ok(event), (rx, last, subject, in_backlog)));
+                    }
+                    Ok(ev)
+                        if ev.subject == subject
+                            && !ev.disclosure
+                            && last.is_none_or(|l| ev.index > l) =>
+                    {
                         let event = Event::default()
                             .id(ev.index.to_string())
                             .event("usage")
                             .data(ev.data.clone());
-                        return Some((Ok(event), (rx, Some(ev.index), subject)));
+                        return Some((Ok(event), (rx, Some(ev.index), subject, in_backlog)));
                     }
                     Ok(_) => {}
                     // A subscriber that fell behind is closed; it resumes with Last-Event-ID.

@@ -15,7 +15,7 @@ use crate::store::{Backend, ConsentChangeRow, StoredEntry};
 use crate::{NodeError, lock};
 
 /// Migrations, in order; `schema_version` holds how many ran.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "
 CREATE TABLE entries (
     idx BIGINT PRIMARY KEY,
@@ -65,6 +65,31 @@ CREATE TABLE consent_changes (
     PRIMARY KEY (subject, idempotency_key)
 );
 ",
+    // 3: the person's corrections and misuse reports, their requests and receipts.
+    "
+CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    record TEXT NOT NULL,
+    decision_pending BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX cases_subject ON cases (subject, id);
+CREATE TABLE case_requests (
+    subject TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    log_index BIGINT NOT NULL,
+    PRIMARY KEY (subject, idempotency_key)
+);
+CREATE TABLE case_events (
+    log_index BIGINT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    receipt TEXT
+);
+CREATE INDEX case_events_subject ON case_events (subject, log_index);
+",
 ];
 
 /// The PostgreSQL back end.
@@ -92,11 +117,11 @@ fn db(e: postgres::Error) -> NodeError {
     NodeError::Database(e.to_string())
 }
 
-fn i64_of(u: u64) -> i64 {
+pub(crate) fn i64_of(u: u64) -> i64 {
     i64::try_from(u).unwrap_or(i64::MAX)
 }
 
-fn u64_of(i: i64) -> u64 {
+pub(crate) fn u64_of(i: i64) -> u64 {
     u64::try_from(i).unwrap_or(0)
 }
 
@@ -151,7 +176,7 @@ impl PgStore {
         })
     }
 
-    fn with<T>(
+    pub(crate) fn with<T>(
         &self,
         f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
     ) -> Result<T, NodeError> {
@@ -270,6 +295,16 @@ impl Backend for PgStore {
             c.query_opt(
                 "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
                 &[],
+            )
+        })?;
+        Ok(row.map(|r| (u64_of(r.get(0)), r.get(1))))
+    }
+
+    fn checkpoint_covering(&self, index: u64) -> Result<Option<(u64, String)>, NodeError> {
+        let row = self.with(|c| {
+            c.query_opt(
+                "SELECT size, note FROM checkpoints WHERE size > $1 ORDER BY size LIMIT 1",
+                &[&i64_of(index)],
             )
         })?;
         Ok(row.map(|r| (u64_of(r.get(0)), r.get(1))))

@@ -1,6 +1,8 @@
-//! The node's database: the usage log (entries, salts, signed checkpoints), data sets, records,
-//! consent records and their changes (with the receipts given for them), behind [`Backend`]: SQLite ([`SqliteStore`], a file, the default) or
-//! PostgreSQL ([`crate::pg_store::PgStore`], a `postgres://` URL). Both pass the same tests.
+//! The node's database: the usage log (entries, salts, every signed checkpoint), data sets,
+//! records, consent records and their changes (with the receipts given for them), and the
+//! person's corrections and misuse reports ([`crate::case_store::CaseBackend`]), behind
+//! [`Backend`]: SQLite ([`SqliteStore`], a file, the default) or PostgreSQL
+//! ([`crate::pg_store::PgStore`], a `postgres://` URL). Both pass the same tests.
 //!
 //! The workspace links SQLite through rusqlite's `bundled-sqlcipher` build (signet-vault needs
 //! SQLCipher, and two link configurations of libsqlite3-sys cannot live in one workspace); the
@@ -54,7 +56,29 @@ CREATE TABLE IF NOT EXISTS consent_changes (
     receipt TEXT,
     PRIMARY KEY (subject, idempotency_key)
 );
-PRAGMA user_version = 2;
+CREATE TABLE IF NOT EXISTS cases (
+    id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    record TEXT NOT NULL,
+    decision_pending INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS cases_subject ON cases (subject, id);
+CREATE TABLE IF NOT EXISTS case_requests (
+    subject TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    log_index INTEGER NOT NULL,
+    PRIMARY KEY (subject, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS case_events (
+    log_index INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    receipt TEXT
+);
+CREATE INDEX IF NOT EXISTS case_events_subject ON case_events (subject, log_index);
+PRAGMA user_version = 3;
 ";
 
 /// One stored entry, as read back.
@@ -117,7 +141,7 @@ impl From<&Path> for Database {
 
 /// What the node needs of its database. Every method blocks; the PostgreSQL back end steps out
 /// of the async runtime while it waits (it needs tokio's multi-thread runtime).
-pub trait Backend: Send + std::fmt::Debug {
+pub trait Backend: crate::case_store::CaseBackend + Send + std::fmt::Debug {
     /// Every entry, in index order.
     fn all_entries(&self) -> Result<Vec<StoredEntry>, NodeError>;
     /// The first `limit` entries of `subject` with `after < index < before`.
@@ -149,6 +173,9 @@ pub trait Backend: Send + std::fmt::Debug {
     fn commit(&self) -> Result<(), NodeError>;
     /// The largest signed checkpoint.
     fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, NodeError>;
+    /// The smallest signed checkpoint that covers entry `index` (its size is above `index`):
+    /// the one the entry was logged under.
+    fn checkpoint_covering(&self, index: u64) -> Result<Option<(u64, String)>, NodeError>;
     /// Adds or replaces a data set description.
     fn put_data_set(&self, set: &DataSet) -> Result<(), NodeError>;
     /// Every data set, by id.
@@ -196,18 +223,18 @@ pub fn open(database: &Database) -> Result<Store, NodeError> {
 /// The SQLite back end.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
-fn db(e: rusqlite::Error) -> NodeError {
+pub(crate) fn db(e: rusqlite::Error) -> NodeError {
     NodeError::Database(e.to_string())
 }
 
-fn u64_of(i: i64) -> u64 {
+pub(crate) fn u64_of(i: i64) -> u64 {
     u64::try_from(i).unwrap_or(0)
 }
 
-fn i64_of(u: u64) -> i64 {
+pub(crate) fn i64_of(u: u64) -> i64 {
     i64::try_from(u).unwrap_or(i64::MAX)
 }
 
@@ -338,6 +365,17 @@ impl Backend for SqliteStore {
             .query_row(
                 "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
                 [],
+                |row| Ok((u64_of(row.get(0)?), row.get(1)?)),
+            )
+            .optional()
+            .map_err(db)
+    }
+
+    fn checkpoint_covering(&self, index: u64) -> Result<Option<(u64, String)>, NodeError> {
+        self.conn
+            .query_row(
+                "SELECT size, note FROM checkpoints WHERE size > ?1 ORDER BY size LIMIT 1",
+                params![i64_of(index)],
                 |row| Ok((u64_of(row.get(0)?), row.get(1)?)),
             )
             .optional()

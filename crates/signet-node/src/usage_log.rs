@@ -1,6 +1,10 @@
 //! The node's usage log: entries appended to SQLite and to an in-memory RFC 9162 tree, and
-//! checkpoints signed in small batches.
+//! checkpoints signed in small batches. It also remembers which entries are hidden from their
+//! person until a date, so that they are sent when it comes ([`UsageLog::due_disclosures`]).
 
+use std::collections::BTreeSet;
+
+use signet_data::Timestamp;
 use signet_data::entry::{Salt, UsageEntry, commitment};
 use signet_data::merkle::{Hash, Tree, leaf_hash};
 use signet_data::note::{Checkpoint, NoteSigner};
@@ -23,6 +27,24 @@ pub struct UsageLog {
     /// Set when a write or commit of a batch failed: what is in the tree may not be on disk,
     /// so nothing more is appended or signed until the node is restarted.
     broken: Option<String>,
+    /// The entries hidden from their person until a date still to come: (the date in seconds,
+    /// the index).
+    hidden: BTreeSet<(u64, u64)>,
+}
+
+/// Whether stored entry bytes may name a hidden reason (checked before parsing, which few
+/// entries need).
+pub(crate) fn may_be_hidden(bytes: &[u8]) -> bool {
+    const KEY: &[u8] = b"\"hiddenReason\"";
+    bytes.windows(KEY.len()).any(|w| w == KEY)
+}
+
+/// When a hidden entry is disclosed: its `hiddenUntil`, or never.
+fn disclosed_at(entry: &UsageEntry) -> Option<u64> {
+    entry
+        .hidden_reason
+        .as_ref()
+        .map(|_| entry.hidden_until.map_or(u64::MAX, Timestamp::unix))
 }
 
 /// A signed checkpoint and its note.
@@ -46,10 +68,21 @@ impl UsageLog {
         signer: NoteSigner,
         origin: String,
         accept_rewritten: bool,
+        now: Timestamp,
     ) -> Result<Self, NodeError> {
         let mut tree = Tree::new();
         let mut renumbered = false;
+        let mut hidden = BTreeSet::new();
         for e in store.all_entries()? {
+            if may_be_hidden(&e.entry)
+                && let Some(until) = crate::store::parse_entry(&e.entry)
+                    .ok()
+                    .as_ref()
+                    .and_then(disclosed_at)
+                && until > now.unix()
+            {
+                hidden.insert((until, tree.size()));
+            }
             let position = tree.size();
             if e.index != position {
                 if !accept_rewritten {
@@ -97,7 +130,24 @@ impl UsageLog {
             in_batch: false,
             durable,
             broken: None,
+            hidden,
         })
+    }
+
+    /// The hidden entries whose date has come by `now` among the first `covered` (those a
+    /// signed checkpoint covers), in date order; they are forgotten here.
+    pub fn due_disclosures(&mut self, now: Timestamp, covered: u64) -> Vec<u64> {
+        let due: Vec<(u64, u64)> = self
+            .hidden
+            .iter()
+            .take_while(|(until, _)| *until <= now.unix())
+            .filter(|(_, index)| *index < covered)
+            .copied()
+            .collect();
+        for d in &due {
+            self.hidden.remove(d);
+        }
+        due.into_iter().map(|(_, index)| index).collect()
     }
 
     /// The latest signed checkpoint.
@@ -137,6 +187,9 @@ impl UsageLog {
             .map_err(|e| self.broke(e))?;
         self.tree
             .push_leaf_hash(leaf_hash(&commitment(&bytes, salt).0));
+        if let Some(until) = disclosed_at(entry) {
+            self.hidden.insert((until, index));
+        }
         Ok(index)
     }
 

@@ -1,9 +1,10 @@
 //! The vault: Signet's encrypted local cache.
 //!
 //! Everything Signet keeps about the person on this laptop — what agencies hold, the access log
-//! and its verified checkpoints, consents and their receipts, notifications, sessions with agency
-//! nodes, the history of what was signed, settings — lives in one SQLCipher database (AES-256
-//! with a per-page HMAC-SHA512, the write-ahead log included). Nothing readable reaches the disk:
+//! and its verified checkpoints, consents and their receipts, the receipts of corrections and
+//! misuse reports, notifications, sessions with agency nodes, the history of what was signed,
+//! settings — lives in one SQLCipher database (AES-256 with a per-page HMAC-SHA512, the
+//! write-ahead log included). Nothing readable reaches the disk:
 //! temporary tables stay in memory.
 //!
 //! - The key is 32 random bytes in the OS keyring ([`KeyringStore`]), under a service name that
@@ -30,6 +31,7 @@
 mod error;
 mod key;
 mod passphrase;
+mod receipts;
 mod records;
 mod schema;
 mod sessions;
@@ -39,6 +41,7 @@ mod vault;
 pub use error::VaultError;
 pub use key::{KEY_LEN, KeySlots, VaultKey};
 pub use passphrase::{Argon2Cost, PassphraseStore, WHY_A_PASSPHRASE};
+pub use receipts::KeptReceipt;
 pub use records::{
     AgencyId, Checkpoint, ConsentId, ConsentReceipt, ConsentRecord, HoldingsSnapshot, LogId,
     Notification, NotificationId, SignatureFormat, SigningOutcome, SigningRecord, UsageEntry,

@@ -63,6 +63,15 @@ const MIGRATIONS: &[Migration] = &[
             node TEXT PRIMARY KEY, token BLOB NOT NULL, expires_at INTEGER NOT NULL) STRICT;",
         readable_by: 1,
     },
+    // 4: receipts of corrections and misuse reports (and the agency's decisions on them), of
+    // any kind beside the consent receipts. Additive.
+    Migration {
+        sql: "CREATE TABLE receipts (
+            seq INTEGER PRIMARY KEY, agency TEXT NOT NULL, kind TEXT NOT NULL,
+            reference TEXT NOT NULL, receipt BLOB NOT NULL, received_at INTEGER NOT NULL) STRICT;
+        CREATE INDEX receipts_by_agency ON receipts (agency);",
+        readable_by: 1,
+    },
 ];
 
 /// The schema version this build writes: the number of migrations.

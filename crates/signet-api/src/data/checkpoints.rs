@@ -101,9 +101,51 @@ pub(super) fn advance(
         .advance(Known::Stored(old), note.as_bytes(), &proof)?)
 }
 
+/// The size a checkpoint note claims (read only to ask for a proof; the verified checkpoint's
+/// size is what counts).
+pub(super) fn note_size(note: &str) -> u64 {
+    Checkpoint::parse_text(note.split("\n\n").next().unwrap_or_default()).map_or(0, |c| c.size)
+}
+
+/// The checkpoint an item is proven against: `current` when the item names it, or an earlier
+/// one — a query that was hidden from the person until a date is served with the checkpoint it
+/// was logged under — verified with the pinned key and proven consistent with `current` (an
+/// RFC 9162 consistency proof from the node). Its size when it is an earlier one.
+fn item_checkpoint(
+    node: &Node,
+    current: &Checkpoint,
+    current_note: &str,
+    note: &str,
+) -> Result<(Checkpoint, Option<u64>), DataError> {
+    if note == current_note {
+        return Ok((current.clone(), None));
+    }
+    let size = note_size(note);
+    if size > current.size {
+        return Err(ApiError::new(
+            Code::Network,
+            format!(
+                "the node {} sent a usage entry with a checkpoint of size {size}, beyond the one of size {} it came with",
+                node.url, current.size
+            ),
+        )
+        .into());
+    }
+    let proof = consistency_proof(node, size, current.size)?;
+    let earlier = node
+        .pinned
+        .verify_earlier(current, note.as_bytes(), &proof)?;
+    let size = earlier.size;
+    Ok((earlier, Some(size)))
+}
+
+/// Verifies one served item `{index, entry, salt, proof, checkpoint}` against the trusted
+/// checkpoint `current` (its signed note `current_note`), or against the earlier checkpoint it
+/// names, proven consistent with `current` first.
 pub(super) fn parse_item(
     node: &Node,
-    checkpoint: &Checkpoint,
+    current: &Checkpoint,
+    current_note: &str,
     item: &serde_json::Value,
 ) -> Result<VerifiedEntry, DataError> {
     let bad = |what: &str| {
@@ -118,19 +160,8 @@ pub(super) fn parse_item(
     let index = item["index"].as_u64().ok_or_else(|| bad("index"))?;
     let proof: Vec<Hash> =
         serde_json::from_value(item["proof"].clone()).map_err(|_| bad("proof"))?;
-    if item["hidden"].as_bool() == Some(true) {
-        let c: Hash =
-            serde_json::from_value(item["commitment"].clone()).map_err(|_| bad("commitment"))?;
-        node.pinned
-            .verify_commitment(checkpoint, index, &c, &proof)?;
-        let hidden_until: Option<Timestamp> =
-            serde_json::from_value(item["hiddenUntil"].clone()).map_err(|_| bad("hiddenUntil"))?;
-        return Ok(VerifiedEntry {
-            index,
-            entry: None,
-            hidden_until,
-        });
-    }
+    let note = item["checkpoint"].as_str().unwrap_or(current_note);
+    let (checkpoint, logged_under) = item_checkpoint(node, current, current_note, note)?;
     let entry: UsageEntry =
         serde_json::from_value(item["entry"].clone()).map_err(|_| bad("entry"))?;
     let salt: [u8; 32] = item["salt"]
@@ -139,10 +170,10 @@ pub(super) fn parse_item(
         .and_then(|s| s.try_into().ok())
         .ok_or_else(|| bad("salt"))?;
     node.pinned
-        .verify_entry(checkpoint, index, &entry, &Salt(salt), &proof)?;
+        .verify_entry(&checkpoint, index, &entry, &Salt(salt), &proof)?;
     Ok(VerifiedEntry {
         index,
-        entry: Some(entry),
-        hidden_until: None,
+        entry,
+        logged_under,
     })
 }

@@ -81,11 +81,11 @@ pub struct ConsentReceipts {
     pub receipts: Vec<SignedReceipt>,
 }
 
-fn subject_query(subject: Option<&PersonCode>) -> String {
+pub(super) fn subject_query(subject: Option<&PersonCode>) -> String {
     subject.map_or_else(String::new, |s| format!("?subject={}", s.as_str()))
 }
 
-fn unreadable(node: &Node, what: &str, e: impl std::fmt::Display) -> ApiError {
+pub(super) fn unreadable(node: &Node, what: &str, e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         Code::Network,
         format!("the node {} sent {what} Signet cannot read: {e}", node.url),
@@ -123,7 +123,7 @@ pub fn consents(
     })
 }
 
-fn receipt_key(node: &Node) -> Result<&NoteVerifier, ApiError> {
+pub(super) fn receipt_key(node: &Node) -> Result<&NoteVerifier, ApiError> {
     node.receipt_key.as_ref().ok_or_else(|| {
         invalid(format!(
             "Signet's list of nodes pins no receipt key for {}",
@@ -135,7 +135,11 @@ fn receipt_key(node: &Node) -> Result<&NoteVerifier, ApiError> {
     })
 }
 
-fn verify(node: &Node, key: &NoteVerifier, receipt: &SignedReceipt) -> Result<(), ApiError> {
+pub(super) fn verify(
+    node: &Node,
+    key: &NoteVerifier,
+    receipt: &SignedReceipt,
+) -> Result<(), ApiError> {
     receipt.verify(key, &node.pinned).map_err(|e| {
         ApiError::new(
             Code::Network,
@@ -148,7 +152,7 @@ fn verify(node: &Node, key: &NoteVerifier, receipt: &SignedReceipt) -> Result<()
     })
 }
 
-fn random_key() -> Result<String, ApiError> {
+pub(super) fn random_key() -> Result<String, ApiError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)
         .map_err(|e| ApiError::new(Code::Internal, format!("no randomness: {e}")))?;
@@ -272,21 +276,27 @@ pub fn kept_receipts(context: &Context, url: &str) -> Result<ConsentReceipts, Ap
     verify_kept(&node, &vault)
 }
 
-/// For `verify`: the number of receipts kept in the vault for the node at `url`, each verified
-/// offline; `None` when the vault cannot be opened (then none are kept) or the node's listing
-/// pins no receipt key.
+/// For `verify`: the number of receipts kept in the vault for the node at `url` — of consent
+/// changes, corrections and misuse reports — each verified offline; `None` when the vault
+/// cannot be opened (then none are kept) or the node's listing pins no receipt key.
 pub fn verify_kept_receipts(context: &Context, url: &str) -> Result<Option<usize>, ApiError> {
     let node = open_node(context, url)?;
     if node.receipt_key.is_none() {
         return Ok(None);
     }
     match crate::vault::open(context) {
-        Ok(vault) => Ok(Some(verify_kept(&node, &vault)?.receipts.len())),
+        Ok(vault) => Ok(Some(
+            verify_kept(&node, &vault)?.receipts.len()
+                + super::receipts::verify_kept_cases(&node, &vault)?.len(),
+        )),
         Err(_) => Ok(None),
     }
 }
 
-fn verify_kept(node: &Node, vault: &signet_vault::Vault) -> Result<ConsentReceipts, ApiError> {
+pub(super) fn verify_kept(
+    node: &Node,
+    vault: &signet_vault::Vault,
+) -> Result<ConsentReceipts, ApiError> {
     let key = receipt_key(node)?.clone();
     let vault_error = |e: signet_vault::VaultError| {
         ApiError::new(Code::Internal, format!("the vault: {e}")).recommend(e.recommendation())

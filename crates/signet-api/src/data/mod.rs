@@ -16,6 +16,10 @@
 //!   (no keyring on a headless machine) the session is used for the one command and not kept —
 //!   never written in plain text. Plain session files of earlier versions are overwritten and
 //!   deleted.
+//! - **Consents, corrections and misuse reports** are changed with an idempotency key and
+//!   answered with a receipt signed by the node's pinned receipt key, verified before it is
+//!   returned and kept in the vault ([`change_consent`], [`request_correction`],
+//!   [`report_misuse`]); [`all_kept_receipts`] verifies every kept receipt offline.
 //!
 //! Blocking HTTP (ureq with rustls); call from a worker thread.
 
@@ -44,19 +48,31 @@ use crate::node_url::{NodeUrl, same_origin};
 use crate::token::{AskSecret, TokenSpec, open_token};
 use crate::{ApiError, Context};
 
+mod cases;
 mod checkpoints;
 mod consents;
+mod receipts;
 mod sessions;
 mod transport;
 
+pub use cases::{
+    CorrectionList, FiledCase, MisuseReportList, corrections, misuse_reports, report_misuse,
+    request_correction,
+};
 pub use consents::{
     ConsentList, ConsentReceipt, ConsentReceipts, DataSetTerms, MemberName, change_consent,
     consents, kept_receipts, receipts, verify_kept_receipts,
 };
+pub use receipts::{AnyReceipt, KeptReceipt, KeptReceipts, all_kept_receipts};
 /// The consent vocabulary the callers (desktop, CLI) build requests with.
 pub use signet_data::Timestamp as Time;
 pub use signet_data::consent::{
     ConsentRecord, ConsentRequest, ConsentTerms, Recipient, Scope, SignedReceipt,
+};
+/// The vocabulary of corrections and misuse reports the callers build requests with.
+pub use signet_data::correction::{
+    Case, CaseChange, Correction, CorrectionRequest, CorrectionStatus, MisuseReport,
+    MisuseReportRequest, SignedCaseReceipt,
 };
 pub use signet_data::entry::PersonCode;
 
@@ -235,17 +251,22 @@ pub struct LoginSummary {
 }
 
 /// One of the person's usage entries, verified against the log.
+///
+/// A query an agency hid from the person until a date (`entry.hiddenUntil`) is not served at
+/// all before the date; from then on it comes with the checkpoint it was logged under, which is
+/// proven consistent with the current one before the entry's inclusion in it is checked.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedEntry {
     /// Its index in the node's log.
     pub index: u64,
-    /// The entry; `None` while the agency may still keep it hidden.
+    /// The entry.
+    pub entry: UsageEntry,
+    /// For an entry that was hidden from the person: the size of the signed checkpoint it was
+    /// logged under, which its inclusion proof is against (proven consistent with the current
+    /// one).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub entry: Option<UsageEntry>,
-    /// Until when a hidden entry stays hidden.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hidden_until: Option<Timestamp>,
+    pub logged_under: Option<u64>,
 }
 
 /// The answer of `usage` and `verify`: the log as verified, and the person's entries.
@@ -637,7 +658,7 @@ fn usage_with_session(
         }
         let items = body["entries"].as_array().cloned().unwrap_or_default();
         for item in &items {
-            let v = parse_item(&node, &current, item)?;
+            let v = parse_item(&node, &current, &current_note, item)?;
             // Each page goes on after the last: a node repeating itself would page forever.
             if after.is_some_and(|a| v.index <= a) {
                 return Err(ApiError::new(
@@ -745,11 +766,13 @@ pub fn follow(
         let note = item["checkpoint"]
             .as_str()
             .ok_or_else(|| ApiError::new(Code::Network, "a stream event without a checkpoint"))?;
-        if note != current_note {
+        // A newer checkpoint must extend the stored one; an earlier one (an entry that was
+        // hidden until now, with the checkpoint it was logged under) must be consistent with it.
+        if note != current_note && note_size(note) >= current.size {
             current = advance(&node, Some(&current), note)?;
             note.clone_into(&mut current_note);
         }
-        let entry = parse_item(&node, &current, &item)?;
+        let entry = parse_item(&node, &current, &current_note, &item)?;
         store_checkpoint(context, &node.pinned.origin, &current_note)?;
         tracing::debug!(log = %node.pinned.origin, index = entry.index, size = current.size, "streamed entry verified");
         if !on_entry(&entry) {

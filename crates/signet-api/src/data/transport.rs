@@ -177,7 +177,10 @@ impl Answer {
             .ok()
             .and_then(|v| v["message"].as_str().map(plain_text))
             .unwrap_or_default();
-        let code = if self.status == 401 || self.status == 403 {
+        // The person's request was refused as it stands (not logged in, not theirs, no such
+        // record or entry, a key used for another request, a signature missing): an input error,
+        // not a node that did not answer.
+        let code = if matches!(self.status, 400 | 401 | 403 | 404 | 409 | 422) {
             Code::InvalidInput
         } else {
             Code::Network

@@ -73,6 +73,7 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
         log_origin: LOG_ORIGIN.into(),
         log_key: ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
         receipt_key: ed25519_dalek::SigningKey::from_bytes(&[43; 32]),
+        max_hidden: Duration::from_secs(30 * 86_400),
         access: signet_node::AccessPolicy::default().permit(
             "population",
             "police",

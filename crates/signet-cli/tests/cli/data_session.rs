@@ -483,3 +483,109 @@ fn keyring_consent_receipts_are_kept_in_the_vault_and_verified_offline() {
     );
     open_vault(&home).wipe().unwrap();
 }
+
+#[test]
+#[ignore = "needs a Secret Service: run by crates/signet-vault/tests/keyring-session.sh"]
+fn keyring_receipts_of_every_kind_are_kept_and_verified_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let db = dir.path().join("node.db");
+    let node = start(&db, false);
+    let url = crate::data::list_node(&home, &node);
+    assert_eq!(login(&home, &url, &p12, true).code, 0);
+    let keyring = |args: &[&str]| {
+        let mut all = vec!["data"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--node", &url, "--json"]);
+        signet_with_keyring(&home, &all, "")
+    };
+    let filed = keyring(&crate::cases::CORRECT);
+    assert_eq!(filed.code, 0, "{}{}", filed.stdout, filed.stderr);
+    assert_eq!(filed.json()["receiptKept"], true, "{}", filed.stdout);
+    let id = filed.json()["receipt"]["receipt"]["case"]["correction"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reported = keyring(&["report", "--entry", "0", "--comment", "Kes see oli?"]);
+    assert_eq!(reported.code, 0, "{}{}", reported.stdout, reported.stderr);
+    let restrict = keyring(&[
+        "consents",
+        "restrict",
+        "--data-set",
+        "population",
+        "--to",
+        "EE/GOV/70008747",
+    ]);
+    assert_eq!(restrict.code, 0, "{}{}", restrict.stdout, restrict.stderr);
+
+    // The agency rejects the correction; listing the corrections keeps the decision's receipt.
+    signet_node::operator::Operator::open(&db.clone().into())
+        .unwrap()
+        .reject(
+            &id,
+            "Rahvastikuregistris on Tähe 4",
+            signet_data::Timestamp::from_system(signet_core::Clock::now(&signet_core::SystemClock)),
+        )
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while keyring(&["corrections"]).json()["receipts"]
+        .as_array()
+        .unwrap()
+        .len()
+        < 2
+    {
+        assert!(std::time::Instant::now() < deadline, "no decision receipt");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let verify = keyring(&["verify"]);
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+    assert_eq!(verify.json()["receiptsVerified"], 4, "{}", verify.stdout);
+
+    // Offline: the node is gone; every kind of receipt still verifies against the pinned keys,
+    // a retried listing kept none twice.
+    stop(node);
+    let kept = signet_with_keyring(&home, &["data", "receipts", "--json"], "");
+    assert_eq!(kept.code, 0, "{}{}", kept.stdout, kept.stderr);
+    let body = kept.json();
+    assert_eq!(body["verified"], true);
+    let kinds: Vec<(String, String)> = body["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap().to_owned(),
+                r["change"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("correction".to_owned(), "filed".to_owned()),
+            ("misuseReport".to_owned(), "filed".to_owned()),
+            ("consent".to_owned(), "restricted".to_owned()),
+            ("correction".to_owned(), "rejected".to_owned()),
+        ]
+    );
+    assert_eq!(body["receipts"][0]["receipt"], filed.json()["receipt"]);
+
+    // A receipt changed in the vault no longer verifies.
+    let mut vault = open_vault(&home);
+    let mut forged = filed.json()["receipt"].clone();
+    forged["receipt"]["case"]["correction"]["proposedValue"] = "Kuu 1, Tartu".into();
+    let agency = signet_vault::AgencyId::new(crate::data::LOG_ORIGIN).unwrap();
+    vault
+        .put_receipt(&agency, "correction", &id, forged.to_string().as_bytes())
+        .unwrap();
+    drop(vault);
+    let refused = signet_with_keyring(&home, &["data", "receipts", "--json"], "");
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    assert!(
+        refused.stdout.contains("does not verify"),
+        "{}",
+        refused.stdout
+    );
+    open_vault(&home).wipe().unwrap();
+}

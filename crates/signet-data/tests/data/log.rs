@@ -210,3 +210,78 @@ fn entries_are_checked_against_their_commitment() {
     ));
     let _ = merkle::empty_root();
 }
+
+#[test]
+fn an_earlier_checkpoint_is_verified_against_the_trusted_one() {
+    let mut node = Node::new();
+    for q in 0..3 {
+        node.append(q);
+    }
+    let earlier_note = node.checkpoint(3);
+    for q in 3..10 {
+        node.append(q);
+    }
+    let pinned = node.pinned();
+    let trusted = pinned
+        .advance(Known::FirstVisit, node.checkpoint(10).as_bytes(), &[])
+        .unwrap();
+    let proof = node.tree.consistency_proof(3, 10).unwrap();
+    let earlier = pinned
+        .verify_earlier(&trusted, earlier_note.as_bytes(), &proof)
+        .unwrap();
+    assert_eq!(earlier.size, 3);
+    // Entry 1 is checked against the earlier checkpoint.
+    pinned
+        .verify_entry(
+            &earlier,
+            1,
+            &sample("EE38001085718", "q-1"),
+            &Salt([1; 32]),
+            &node.tree.inclusion_proof(1, 3).unwrap(),
+        )
+        .unwrap();
+
+    // A checkpoint of another history at size 3 is not consistent with the trusted one.
+    let mut other = Node::new();
+    for q in [0, 1, 99] {
+        other.append(q);
+    }
+    assert!(matches!(
+        pinned.verify_earlier(&trusted, other.checkpoint(3).as_bytes(), &proof),
+        Err(LogError::HistoryRewritten {
+            old_size: 3,
+            new_size: 10,
+            ..
+        })
+    ));
+    // A wrong proof, a larger "earlier" checkpoint, or another key: refused.
+    let wrong = node.tree.consistency_proof(4, 10).unwrap();
+    assert!(
+        pinned
+            .verify_earlier(&trusted, earlier_note.as_bytes(), &wrong)
+            .is_err()
+    );
+    let small = pinned
+        .advance(Known::FirstVisit, earlier_note.as_bytes(), &[])
+        .unwrap();
+    assert!(
+        pinned
+            .verify_earlier(&small, node.checkpoint(10).as_bytes(), &[])
+            .is_err()
+    );
+    let stranger = NoteSigner::new(ORIGIN, SigningKey::from_bytes(&[3; 32])).unwrap();
+    let forged = stranger
+        .sign(
+            &Checkpoint {
+                origin: ORIGIN.into(),
+                size: 3,
+                root: node.tree.root(3).unwrap(),
+            }
+            .to_text(),
+        )
+        .unwrap();
+    assert!(matches!(
+        pinned.verify_earlier(&trusted, forged.as_bytes(), &proof),
+        Err(LogError::Checkpoint { .. })
+    ));
+}

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 mod consent;
+mod correction;
 mod entry;
 mod log;
 mod merkle;

@@ -313,3 +313,132 @@ fn serve_refuses_an_ocsp_responder_that_is_not_http() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ocsp.responder"));
 }
+
+/// The database argument of the operator commands for the test node in `dir`.
+fn database_arg(dir: &std::path::Path) -> String {
+    match database_for(&dir.join("node.db")) {
+        signet_node::Database::Sqlite(path) => path.display().to_string(),
+        signet_node::Database::Postgres(url) => url,
+    }
+}
+
+fn operator(args: &[&str]) -> (bool, serde_json::Value, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (
+        out.status.success(),
+        serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null),
+        stderr,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_lists_accepts_and_rejects_corrections_and_lists_misuse_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_in(dir.path()).await;
+    let session = login(&node, &mari()).await;
+    let mut ids = Vec::new();
+    for (key, value) in [("a", "Tähe 5, Tartu"), ("b", "Tähe 6, Tartu")] {
+        let (status, body) = crate::cases::post(
+            &node,
+            "/v1/corrections",
+            &session,
+            Some(key),
+            &crate::cases::mari_address(value),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(
+            body["receipt"]["case"]["correction"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let report = serde_json::json!({"usageIndex": 0, "comment": "Seda päringut ei teinud mina"});
+    assert_eq!(
+        crate::cases::post(&node, "/v1/reports", &session, None, &report)
+            .await
+            .0,
+        201
+    );
+    let db = database_arg(dir.path());
+
+    let (ok, list, err) = operator(&["correction", "list", "--database", &db]);
+    assert!(ok, "{err}");
+    let corrections = list["corrections"].as_array().unwrap();
+    assert_eq!(corrections.len(), 2, "{list}");
+    assert!(corrections.iter().all(|c| c["status"] == "pending"));
+    assert!(!err.contains(MARI), "no personal code in the logs: {err}");
+
+    let (ok, accepted, err) = operator(&[
+        "correction",
+        "accept",
+        &ids[0],
+        "--value",
+        "Tähe 5-1, Tartu",
+        "--database",
+        &db,
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(accepted["status"], "accepted");
+    assert_eq!(accepted["acceptedValue"], "Tähe 5-1, Tartu");
+    assert_eq!(accepted["recordUpdated"], true);
+    let (ok, rejected, err) = operator(&[
+        "correction",
+        "reject",
+        &ids[1],
+        "--reason",
+        "Aadress on õige",
+        "--database",
+        &db,
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(rejected["reason"], "Aadress on õige");
+    // Deciding again, or a correction that does not exist: refused, saying why.
+    let (ok, _, err) = operator(&["correction", "accept", &ids[1], "--database", &db]);
+    assert!(!ok && err.contains("decided already"), "{err}");
+    let (ok, _, err) = operator(&[
+        "correction",
+        "reject",
+        "k-0",
+        "--reason",
+        "x",
+        "--database",
+        &db,
+    ]);
+    assert!(!ok && err.contains("no correction k-0"), "{err}");
+
+    // The running node logs both decisions: Mari's holdings show the accepted value.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (_, list, _) = operator(&["correction", "list", "--database", &db]);
+        if list["corrections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["decisionNotLoggedYet"] == false)
+        {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{list}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, holdings) = get(&node, "/v1/holdings", Some(&session)).await;
+    assert_eq!(
+        holdings["records"][0]["values"]["address"]["value"],
+        "Tähe 5-1, Tartu"
+    );
+
+    let (ok, reports, err) = operator(&["report", "list", "--database", &db]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        reports["reports"][0]["comment"],
+        "Seda päringut ei teinud mina"
+    );
+    // Without a database it says how to name one.
+    let (ok, _, err) = operator(&["report", "list"]);
+    assert!(!ok && err.contains("--config"), "{err}");
+    node.stop().await;
+}

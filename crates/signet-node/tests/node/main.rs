@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 mod bench;
+mod cases;
 mod cli;
 mod consents;
 mod demo;

@@ -36,6 +36,8 @@ pub const PORTAL: &str = "EE/GOV/70006317/riigiportaal-citizen";
 pub const MARI: &str = "EE38001085718";
 /// Liisa Liht, whose authentication certificate the tests issue.
 pub const LIISA: &str = "EE49403136526";
+/// The longest a test node lets a member hide a query from the person.
+pub const MAX_HIDDEN: Duration = Duration::from_secs(30 * 86_400);
 /// How long a test waits for an event (latency is the benchmark's job).
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -305,6 +307,7 @@ pub fn config(db: &Path, clock: Arc<dyn Clock>) -> NodeConfig {
         log_origin: LOG_ORIGIN.into(),
         log_key: SigningKey::from_bytes(&[42; 32]),
         receipt_key: SigningKey::from_bytes(&[43; 32]),
+        max_hidden: MAX_HIDDEN,
         access: access(),
         anchors: TrustAnchors::new([Cert::from_der(pki.der(Role::Root)).unwrap()]),
         intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],

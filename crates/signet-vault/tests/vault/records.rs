@@ -199,3 +199,37 @@ fn a_rewritten_checkpoint_is_refused_and_the_stored_one_kept() {
     assert_eq!(stored[0].root_hash, [1; 32]);
     assert_eq!(stored[0].signed_note, b"note");
 }
+
+#[test]
+fn receipts_of_every_kind_are_kept_per_agency_in_order() {
+    let scene = Scene::new();
+    let rr = AgencyId::new("rr.signet.test/usage").unwrap();
+    let tis = AgencyId::new("tis.signet.test/usage").unwrap();
+    {
+        let mut vault = scene.open().unwrap();
+        vault
+            .put_receipt(&rr, "correction", "k-1", b"filed")
+            .unwrap();
+        vault
+            .put_receipt(&tis, "misuseReport", "m-1", b"reported")
+            .unwrap();
+        vault
+            .put_receipt(&rr, "correction", "k-1", b"accepted")
+            .unwrap();
+        assert!(vault.put_receipt(&rr, "", "k-1", b"x").is_err());
+        assert!(vault.put_receipt(&rr, "correction", "k\n1", b"x").is_err());
+    }
+    let vault = scene.open().unwrap();
+    let mine = vault.receipts(Some(&rr)).unwrap();
+    assert_eq!(
+        mine.iter()
+            .map(|r| (r.kind.as_str(), r.reference.as_str(), r.receipt.as_slice()))
+            .collect::<Vec<_>>(),
+        [
+            ("correction", "k-1", &b"filed"[..]),
+            ("correction", "k-1", b"accepted")
+        ]
+    );
+    assert_eq!(vault.receipts(None).unwrap().len(), 3);
+    assert_eq!(vault.receipts(Some(&tis)).unwrap()[0].kind, "misuseReport");
+}

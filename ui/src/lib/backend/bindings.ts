@@ -37,7 +37,8 @@ purpose: string | null,
  */
 legalBasis: string | null,
 /**
- * Until when the agency keeps it hidden (its details are not shown before).
+ * Until when the agency kept it hidden from the person (a query disclosed at that date;
+ * nothing of it is served before).
  */
 hiddenUntil: string | null,
 /**
@@ -569,7 +570,7 @@ size: number,
  */
 sha256: string, };
 export type DocumentFormat = "pdf" | "container";
-export type EntryOutcome = "served" | "refusedByConsent" | "refusedByAuthorization" | "consentChanged" | "unknown";
+export type EntryOutcome = "served" | "refusedByConsent" | "refusedByAuthorization" | "consentChanged" | "correctionRequested" | "correctionDecided" | "misuseReported" | "unknown";
 export type FieldView = {
 /**
  * The field's name.

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::Deserialize;
 use signet_api::batch::{BatchFormat, BatchPlan};
 use signet_api::batching::{BatchChoice, BatchOutcome};
+use signet_api::cases_screen::{CasesView, FiledCaseView};
 use signet_api::consent_screen::{ConsentsView, ReceiptView};
 use signet_api::dashboard::{AccessEntryView, AccessLogView, AccessProblem, DashboardView};
 use signet_api::job::{self, JobEvent, JobHandle, SecretKind};
@@ -454,6 +455,73 @@ pub(crate) async fn switch_consent(
     let context = context.inner().clone();
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {
         signet_api::consent_screen::switch(&context, &node, &id, on, control)
+    })
+    .await
+}
+
+/// Tells an agency that a field of a record is wrong; resolves with the verified receipt.
+#[tauri::command]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the correction's parts, as the form has them"
+)]
+pub(crate) async fn file_correction(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    node: String,
+    data_set: String,
+    record: String,
+    field: String,
+    proposed: String,
+    explanation: String,
+    on_event: Channel<JobEvent>,
+) -> Result<FiledCaseView, ApiError> {
+    let context = context.inner().clone();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        signet_api::cases_screen::correct(
+            &context,
+            &node,
+            &data_set,
+            &record,
+            &field,
+            &proposed,
+            &explanation,
+            control,
+        )
+    })
+    .await
+}
+
+/// Flags a use of the person's data as suspected misuse; resolves with the verified receipt.
+#[tauri::command]
+pub(crate) async fn report_misuse(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    node: String,
+    index: u64,
+    comment: String,
+    on_event: Channel<JobEvent>,
+) -> Result<FiledCaseView, ApiError> {
+    let context = context.inner().clone();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        signet_api::cases_screen::report(&context, &node, index, &comment, control)
+    })
+    .await
+}
+
+/// Every correction and misuse report the person filed, with the agencies' decisions.
+#[tauri::command]
+pub(crate) async fn load_cases(
+    context: tauri::State<'_, Context>,
+    jobs: tauri::State<'_, Arc<Jobs>>,
+    job_id: u32,
+    on_event: Channel<JobEvent>,
+) -> Result<CasesView, ApiError> {
+    let context = context.inner().clone();
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        signet_api::cases_screen::cases(&context, control)
     })
     .await
 }

@@ -152,6 +152,98 @@ test('switching a consent off refuses the next matching query, with a receipt an
   assert.match(await refused.getText(), /Refused by your consent/);
 });
 
+/** Waits for `selector` to show within `root`; answers PIN1 if an agency asks for a new login. */
+async function untilShown(root, selector, what) {
+  try {
+    await browser.waitUntil(
+      async () => {
+        if (await browser.$('[data-testid="pin-input"]').isDisplayed()) {
+          await browser.$('[data-testid="pin-input"]').setValue('1234');
+          await browser.$('[data-testid="pin-submit"]').click();
+        }
+        return root.$(selector).isDisplayed();
+      },
+      { timeout: 30000 },
+    );
+  } catch {
+    const notices = [];
+    for (const n of await browser.$$('[data-testid="error-notice"]')) notices.push(await n.getText());
+    assert.fail(`${what}; the window says: ${notices.join(' | ') || '(no error shown)'}`);
+  }
+  return root.$(selector);
+}
+
+async function look(locale, theme) {
+  await browser.$('[data-testid="nav-settings"]').click();
+  await browser.$('[data-testid="language-select"]').selectByAttribute('value', locale);
+  await browser.$('[data-testid="theme-select"]').selectByAttribute('value', theme);
+  await browser.waitUntil(async () => (await browser.execute(() => document.documentElement.dataset.theme)) === theme);
+}
+
+test('"this is wrong" on a field and "report misuse" on a use are sent with verified receipts and listed with their state', async () => {
+  await browser.$('[data-testid="nav-data"]').click();
+  const set = await browser.$('[data-testid="data-set"]');
+  await set.$('summary').click();
+  const field = await set.$('[data-testid="field-wrong"]');
+  await field.waitForDisplayed({ timeout: 10000, timeoutMsg: 'no field offers "This is wrong"' });
+  await field.click();
+  await set.$('[data-testid="correction-form"]').waitForDisplayed({ timeout: 5000 });
+  // Sending with nothing written says what is missing and sends nothing.
+  await set.$('[data-testid="case-send"]').click();
+  await set.$('[data-testid="case-missing"]').waitForDisplayed({ timeout: 5000 });
+  await set.$('[data-testid="case-value"]').setValue('Mari Tamm-Kask');
+  await set.$('[data-testid="case-why"]').setValue('I married in March and took my husband’s name too.');
+  // Written, the notice of what was missing is gone.
+  await browser.waitUntil(async () => !(await set.$('[data-testid="case-missing"]').isExisting()), { timeout: 5000 });
+  await shot('data-correction-form-en-light');
+  await set.$('[data-testid="case-send"]').click();
+  const receipt = await untilShown(set, '[data-testid="case-receipt"]', 'no receipt for the correction');
+  assert.match(await receipt.getText(), /Correction sent to/);
+  assert.match(await receipt.getText(), /receipt verified/);
+  await shot('data-correction-receipt-en-light');
+
+  // The officer's query of the population register, reported as misuse.
+  await browser.$('[data-testid="nav-access"]').click();
+  let entry;
+  for (const e of await browser.$$('[data-testid="access-entry"]')) {
+    if (/Traffic check on Narva road/.test(await e.getText())) entry = e;
+  }
+  assert.ok(entry, "the officer's query is not in the access log");
+  await entry.$('[data-testid="access-report"]').click();
+  await entry.$('[data-testid="misuse-form"]').waitForDisplayed({ timeout: 5000 });
+  await entry.$('[data-testid="case-why"]').setValue('I was not on Narva road that day: nobody stopped me.');
+  await entry.$('[data-testid="case-send"]').click();
+  const reported = await untilShown(entry, '[data-testid="case-receipt"]', 'no receipt for the misuse report');
+  assert.match(await reported.getText(), /Report sent to/);
+  assert.match(await reported.getText(), /receipt verified/);
+  await shot('access-report-receipt-en-light');
+
+  // Both are listed from the agencies, each with its state in words.
+  await browser.$('[data-testid="nav-data"]').click();
+  await browser.$('[data-testid="cases-load"]').click();
+  await untilShown(browser, '[data-testid="case"]', 'the cases were not listed');
+  const cases = await browser.$$('[data-testid="case"]');
+  const seen = [];
+  for (const c of cases) seen.push(`${await c.getAttribute('data-kind')}:${await c.getAttribute('data-state')}`);
+  assert.ok(seen.includes('correction:pending'), seen.join(', '));
+  assert.ok(seen.includes('misuseReport:recorded'), seen.join(', '));
+  const text = await browser.$('[data-testid="cases"]').getText();
+  assert.match(text, /Waiting for the agency/);
+  assert.match(text, /Mari Tamm-Kask/);
+  // Named as My data and the access log name them, not by their ids.
+  assert.match(text, /Name in Population register data/);
+  assert.match(text, /The query by Officer Kask/);
+  await browser.$('[data-testid="cases"]').scrollIntoView();
+  await shot('data-cases-en-light');
+  for (const [locale, theme] of [['et', 'dark'], ['ru', 'light']]) {
+    await look(locale, theme);
+    await browser.$('[data-testid="nav-data"]').click();
+    await browser.$('[data-testid="cases"]').scrollIntoView();
+    await shot(`data-cases-${locale}-${theme}`);
+  }
+  await look('en', 'light');
+});
+
 test('with the agencies stopped, a restarted window shows the saved copy from the encrypted vault', async () => {
   await app.stop();
   await demo.stop();

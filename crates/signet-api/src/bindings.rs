@@ -12,6 +12,7 @@ use crate::batch::{
     BatchEvent, BatchFormat, BatchPlan, BatchSummary, FileState, PlannedFile, SignerInfo,
 };
 use crate::batching::BatchOutcome;
+use crate::cases_screen::{CaseKind, CaseProblem, CaseState, CaseView, CasesView, FiledCaseView};
 use crate::consent_screen::{
     AgencyConsents, ConsentView, ConsentsView, DataSetTermsView, ReceiptView,
 };
@@ -103,6 +104,12 @@ pub fn typescript() -> String {
         ConsentsView::decl(),
         DataSetTermsView::decl(),
         ReceiptView::decl(),
+        CaseKind::decl(),
+        CaseState::decl(),
+        CaseView::decl(),
+        CaseProblem::decl(),
+        CasesView::decl(),
+        FiledCaseView::decl(),
         PersonSettings::decl(),
     ];
     declarations.sort();

@@ -38,6 +38,10 @@ impl From<&Localized> for LocalizedText {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldView {
+    /// The field's id in its data set (what a correction names); empty in a copy kept by an
+    /// older version.
+    #[serde(default)]
+    pub id: String,
     /// The field's name.
     pub title: LocalizedText,
     /// Its value as text.
@@ -231,6 +235,7 @@ fn data_sets(holdings: &Holdings) -> Vec<DataSetView> {
                         .iter()
                         .filter_map(|f| {
                             r.values.get(&f.id).map(|v| FieldView {
+                                id: crate::data::plain_text(&f.id),
                                 title: (&f.title).into(),
                                 value: value_text(v),
                             })

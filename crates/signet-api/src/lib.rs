@@ -12,6 +12,7 @@ pub mod batch;
 pub mod batching;
 pub mod bindings;
 pub mod card;
+pub mod cases_screen;
 pub mod cert;
 pub mod consent_screen;
 mod context;

@@ -10,7 +10,9 @@ import type {
   BatchPlan,
   CardCertificate,
   CardStatus,
+  CasesView,
   ConsentsView,
+  FiledCaseView,
   JobEvent,
   PersonSettings,
   PinChange,
@@ -21,6 +23,16 @@ import type {
   SignProposal,
   VerifiedFiles,
 } from './bindings';
+
+/** "This is wrong" on one field of a record. */
+export interface CorrectionParams {
+  node: string;
+  dataSet: string;
+  record: string;
+  field: string;
+  proposed: string;
+  explanation: string;
+}
 
 /** A visible signature: page (1-based) and a box in PDF points (origin bottom left). */
 export interface Placement {
@@ -96,6 +108,12 @@ export interface Backend {
   loadConsents(jobId: number, onEvent: (event: JobEvent) => void): Promise<ConsentsView>;
   /** Switches a consent off (withdraws it) or on again; resolves with the verified receipt. */
   switchConsent(jobId: number, node: string, id: string, on: boolean, onEvent: (event: JobEvent) => void): Promise<ReceiptView>;
+  /** Tells an agency that a field of a record is wrong; resolves with the verified receipt. */
+  fileCorrection(jobId: number, correction: CorrectionParams, onEvent: (event: JobEvent) => void): Promise<FiledCaseView>;
+  /** Flags a use of the person's data as suspected misuse; resolves with the verified receipt. */
+  reportMisuse(jobId: number, node: string, index: number, comment: string, onEvent: (event: JobEvent) => void): Promise<FiledCaseView>;
+  /** Every correction and misuse report the person filed, with the agencies' decisions. */
+  loadCases(jobId: number, onEvent: (event: JobEvent) => void): Promise<CasesView>;
   /** The person's settings. */
   loadSettings(): Promise<PersonSettings>;
   /** Checks and stores the person's settings. */

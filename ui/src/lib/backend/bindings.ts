@@ -416,6 +416,91 @@ pukRetries: number,
  * False for a Thales card delivered locked: PIN2 must be changed before it signs.
  */
 activated: boolean, };
+export type CaseKind = "correction" | "misuseReport";
+export type CaseProblem = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The agency.
+ */
+agency: string,
+/**
+ * Why it did not answer.
+ */
+error: ApiError, };
+export type CaseState = "pending" | "accepted" | "rejected" | "recorded";
+export type CaseView = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The agency.
+ */
+agency: string,
+/**
+ * Which kind.
+ */
+kind: CaseKind,
+/**
+ * Its id at the node.
+ */
+id: string,
+/**
+ * When it was filed (RFC 3339).
+ */
+filed: string,
+/**
+ * Where it stands.
+ */
+state: CaseState,
+/**
+ * A correction's data set.
+ */
+dataSet: string | null,
+/**
+ * A correction's field.
+ */
+field: string | null,
+/**
+ * The value the person proposed.
+ */
+proposedValue: string | null,
+/**
+ * The value the agency accepted.
+ */
+acceptedValue: string | null,
+/**
+ * Why the agency rejected it.
+ */
+reason: string | null,
+/**
+ * A misuse report's entry in the access log.
+ */
+usageIndex: number | null,
+/**
+ * The person's explanation or comment.
+ */
+comment: string,
+/**
+ * The log index of the receipt for its last change.
+ */
+logIndex: number | null, };
+export type CasesView = {
+/**
+ * The cases.
+ */
+cases: Array<CaseView>,
+/**
+ * Agencies that did not answer.
+ */
+problems: Array<CaseProblem>,
+/**
+ * When read (RFC 3339).
+ */
+asOf: string, };
 export type ChangeView = {
 /**
  * The revision that made it (1-based).
@@ -573,6 +658,11 @@ export type DocumentFormat = "pdf" | "container";
 export type EntryOutcome = "served" | "refusedByConsent" | "refusedByAuthorization" | "consentChanged" | "correctionRequested" | "correctionDecided" | "misuseReported" | "unknown";
 export type FieldView = {
 /**
+ * The field's id in its data set (what a correction names); empty in a copy kept by an
+ * older version.
+ */
+id: string,
+/**
  * The field's name.
  */
 title: LocalizedText,
@@ -581,6 +671,32 @@ title: LocalizedText,
  */
 value: string, };
 export type FileState = "sign" | "done" | "refused";
+export type FiledCaseView = {
+/**
+ * The case.
+ */
+case: CaseView,
+/**
+ * The receipt's id.
+ */
+receipt: string,
+/**
+ * When the node recorded it (RFC 3339).
+ */
+time: string,
+/**
+ * Its index in the node's log.
+ */
+logIndex: number,
+/**
+ * The receipt verified: signed by the pinned receipt key, its entry included in a
+ * checkpoint signed by the pinned log key.
+ */
+verified: boolean,
+/**
+ * Why the receipt is not kept in the vault (it was shown, and can be fetched again).
+ */
+notKept: string | null, };
 export type FormatReason = "allPdf" | "notAllPdf" | "chosen";
 export type Indication = "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
 export type InputKind = "pdf" | "container" | "other";

@@ -1,4 +1,4 @@
-import type { Backend, BatchParams, SignChoice } from './backend';
+import type { Backend, BatchParams, CorrectionParams, SignChoice } from './backend';
 import type {
   AccessLogView,
   ApiError,
@@ -8,7 +8,10 @@ import type {
   BatchPlan,
   CardCertificate,
   CardStatus,
+  CaseView,
+  CasesView,
   ConsentsView,
+  FiledCaseView,
   JobEvent,
   PersonSettings,
   PinChange,
@@ -124,7 +127,7 @@ export const MOCK_DASHBOARD: DashboardView = {
             {
               id: 'r1',
               updated: '2026-03-01T10:00:00Z',
-              fields: [{ title: { et: 'Aadress', en: 'Address', ru: 'Адрес' }, value: 'Tallinn, Narva mnt 5' }],
+              fields: [{ id: 'address', title: { et: 'Aadress', en: 'Address', ru: 'Адрес' }, value: 'Tallinn, Narva mnt 5' }],
             },
           ],
         },
@@ -248,6 +251,7 @@ export class MockBackend implements Backend {
   #opened: string[];
   readonly #picked: string[];
   readonly #answers = new Map<number, (value: string) => void>();
+  readonly #cases: CaseView[] = [];
   /** Every PIN answer given, for tests: the value is kept only here, in the mock. */
   readonly answered: { jobId: number; requestId: number; secret: SecretKind }[] = [];
 
@@ -385,6 +389,52 @@ export class MockBackend implements Backend {
 
   loadConsents(): Promise<ConsentsView> {
     return this.#result(MOCK_CONSENTS);
+  }
+
+  fileCorrection(_jobId: number, c: CorrectionParams): Promise<FiledCaseView> {
+    const filed: CaseView = {
+      node: c.node,
+      agency: 'Rahvastikuregister',
+      kind: 'correction',
+      id: `k-${this.#cases.length + 1}`,
+      filed: '2026-12-06T12:00:00Z',
+      state: 'pending',
+      dataSet: c.dataSet,
+      field: c.field,
+      proposedValue: c.proposed,
+      acceptedValue: null,
+      reason: null,
+      usageIndex: null,
+      comment: c.explanation,
+      logIndex: 43,
+    };
+    this.#cases.unshift(filed);
+    return this.#result({ case: filed, receipt: `r-${filed.id}`, time: filed.filed, logIndex: 43, verified: true, notKept: null });
+  }
+
+  reportMisuse(_jobId: number, node: string, index: number, comment: string): Promise<FiledCaseView> {
+    const filed: CaseView = {
+      node,
+      agency: 'Politsei- ja Piirivalveamet',
+      kind: 'misuseReport',
+      id: `m-${this.#cases.length + 1}`,
+      filed: '2026-12-06T12:05:00Z',
+      state: 'recorded',
+      dataSet: null,
+      field: null,
+      proposedValue: null,
+      acceptedValue: null,
+      reason: null,
+      usageIndex: index,
+      comment,
+      logIndex: 44,
+    };
+    this.#cases.unshift(filed);
+    return this.#result({ case: filed, receipt: `r-${filed.id}`, time: filed.filed, logIndex: 44, verified: true, notKept: null });
+  }
+
+  loadCases(): Promise<CasesView> {
+    return this.#result({ cases: [...this.#cases], problems: [], asOf: '2026-12-06T12:10:00Z' });
   }
 
   switchConsent(_jobId: number, node: string, id: string, on: boolean): Promise<ReceiptView> {

@@ -1,7 +1,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 
-import type { Backend, BatchParams, NotifyTexts, SignChoice } from './backend';
+import type { Backend, BatchParams, CorrectionParams, NotifyTexts, SignChoice } from './backend';
 import type {
   AccessEntryView,
   AccessLogView,
@@ -12,7 +12,9 @@ import type {
   BatchPlan,
   CardCertificate,
   CardStatus,
+  CasesView,
   ConsentsView,
+  FiledCaseView,
   JobEvent,
   PersonSettings,
   PinChange,
@@ -87,6 +89,18 @@ export class TauriBackend implements Backend {
 
   switchConsent(jobId: number, node: string, id: string, on: boolean, onEvent: (event: JobEvent) => void): Promise<ReceiptView> {
     return call<ReceiptView>('switch_consent', { jobId, node, id, on, onEvent: channel(onEvent) });
+  }
+
+  fileCorrection(jobId: number, c: CorrectionParams, onEvent: (event: JobEvent) => void): Promise<FiledCaseView> {
+    return call<FiledCaseView>('file_correction', { jobId, ...c, onEvent: channel(onEvent) });
+  }
+
+  reportMisuse(jobId: number, node: string, index: number, comment: string, onEvent: (event: JobEvent) => void): Promise<FiledCaseView> {
+    return call<FiledCaseView>('report_misuse', { jobId, node, index, comment, onEvent: channel(onEvent) });
+  }
+
+  loadCases(jobId: number, onEvent: (event: JobEvent) => void): Promise<CasesView> {
+    return call<CasesView>('load_cases', { jobId, onEvent: channel(onEvent) });
   }
 
   loadSettings(): Promise<PersonSettings> {

@@ -18,13 +18,11 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
         tracing::warn!(error = %err, "the window did not take a new access entry");
     }
     // The person's own consent changes, corrections and reports are no news to them; an
-    // agency's decision on a correction is shown in the window (a notification text of its own
-    // is still to come), never as someone looking at the data.
+    // agency's decision on a correction is, told as that — never as someone looking at the data.
     if matches!(
         entry.outcome,
         EntryOutcome::ConsentChanged
             | EntryOutcome::CorrectionRequested
-            | EntryOutcome::CorrectionDecided
             | EntryOutcome::MisuseReported
     ) {
         return;
@@ -32,8 +30,22 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
     let texts = app.state::<crate::tray::Tray>().texts();
     let template = match entry.outcome {
         EntryOutcome::RefusedByConsent | EntryOutcome::RefusedByAuthorization => texts.refused,
+        EntryOutcome::CorrectionAccepted => texts.accepted,
+        EntryOutcome::CorrectionRejected => texts.rejected,
         _ => texts.looked,
     };
+    if matches!(
+        entry.outcome,
+        EntryOutcome::CorrectionAccepted | EntryOutcome::CorrectionRejected
+    ) {
+        show(
+            app,
+            &template.replace("{agency}", &entry.agency),
+            &texts.decided_body,
+            entry.index,
+        );
+        return;
+    }
     let who = entry.official.as_deref().map_or_else(
         || entry.receiver.clone().unwrap_or_default(),
         |official| format!("{official}, {}", entry.receiver.clone().unwrap_or_default()),
@@ -45,14 +57,23 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
         format!("{who}: {why}")
     };
     // The notification's text is the agency's and the official's, never the person's code.
+    show(
+        app,
+        &template.replace("{agency}", &entry.agency),
+        &body,
+        entry.index,
+    );
+}
+
+fn show(app: &AppHandle, title: &str, body: &str, index: u64) {
     let shown = app
         .notification()
         .builder()
-        .title(escaped(&template.replace("{agency}", &entry.agency)))
-        .body(escaped(&body))
+        .title(escaped(title))
+        .body(escaped(body))
         .show();
     match shown {
-        Ok(()) => tracing::info!(index = entry.index, "access notification shown"),
+        Ok(()) => tracing::info!(index, "access notification shown"),
         Err(err) => tracing::warn!(error = %err, "the access notification could not be shown"),
     }
 }

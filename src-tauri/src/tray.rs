@@ -25,6 +25,12 @@ pub(crate) struct NotifyTexts {
     pub(crate) looked: String,
     pub(crate) refused: String,
     pub(crate) alarm: String,
+    /// An agency accepted a correction the person asked for.
+    pub(crate) accepted: String,
+    /// An agency rejected a correction the person asked for.
+    pub(crate) rejected: String,
+    /// The body of both: where to read the decision.
+    pub(crate) decided_body: String,
 }
 
 impl Default for NotifyTexts {
@@ -33,6 +39,9 @@ impl Default for NotifyTexts {
             looked: "{agency} looked at your data".into(),
             refused: "{agency}: a query for your data was refused".into(),
             alarm: "{agency}: the access log failed its proof".into(),
+            accepted: "{agency} accepted your correction".into(),
+            rejected: "{agency} rejected your correction".into(),
+            decided_body: "Open Signet: My data, Your corrections and reports.".into(),
         }
     }
 }

@@ -235,6 +235,27 @@ test('"this is wrong" on a field and "report misuse" on a use are sent with veri
   assert.match(text, /The query by Officer Kask/);
   await browser.$('[data-testid="cases"]').scrollIntoView();
   await shot('data-cases-en-light');
+
+  // The agency's operator accepts the correction: the person is told on the desktop, and the
+  // list shows the decision with the new value.
+  let id;
+  for (const c of await browser.$$('[data-testid="case"]')) {
+    if ((await c.getAttribute('data-kind')) === 'correction') id = await c.getAttribute('data-id');
+  }
+  const node = path.join(path.dirname(required('SIGNET_DEMO_BIN')), 'signet-node');
+  execFileSync(node, ['correction', 'accept', id, '--database', path.join(demo.profile, 'nodes', 'rr.db')], { stdio: 'ignore' });
+  await browser.waitUntil(async () => /accepted your correction/.test(notifications), {
+    timeout: 30000,
+    timeoutMsg: `no notification of the decision reached the session bus:\n${notifications}`,
+  });
+  await browser.$('[data-testid="cases-load"]').click();
+  await browser.waitUntil(
+    async () => (await browser.$(`[data-testid="case"][data-id="${id}"]`).getAttribute('data-state')) === 'accepted',
+    { timeout: 30000, timeoutMsg: 'the list does not show the correction accepted' },
+  );
+  assert.match(await browser.$(`[data-testid="case"][data-id="${id}"]`).getText(), /New value: Mari Tamm-Kask/);
+  await browser.$('[data-testid="cases"]').scrollIntoView();
+  await shot('data-cases-accepted-en-light');
   for (const [locale, theme] of [['et', 'dark'], ['ru', 'light']]) {
     await look(locale, theme);
     await browser.$('[data-testid="nav-data"]').click();

@@ -167,8 +167,10 @@ pub enum EntryOutcome {
     ConsentChanged,
     /// The person asked the agency to correct their data.
     CorrectionRequested,
-    /// The agency accepted or rejected a correction the person asked for.
-    CorrectionDecided,
+    /// The agency accepted a correction the person asked for.
+    CorrectionAccepted,
+    /// The agency rejected a correction the person asked for, with a reason.
+    CorrectionRejected,
     /// The person reported a use of their data as suspected misuse.
     MisuseReported,
     /// An outcome this version of Signet does not know.
@@ -415,9 +417,8 @@ pub fn entry_view(node: &NodeListing, entry: &VerifiedEntry) -> AccessEntryView 
             Outcome::RefusedByAuthorization { .. } => EntryOutcome::RefusedByAuthorization,
             Outcome::ConsentChanged { .. } => EntryOutcome::ConsentChanged,
             Outcome::CorrectionRequested { .. } => EntryOutcome::CorrectionRequested,
-            Outcome::CorrectionAccepted { .. } | Outcome::CorrectionRejected { .. } => {
-                EntryOutcome::CorrectionDecided
-            }
+            Outcome::CorrectionAccepted { .. } => EntryOutcome::CorrectionAccepted,
+            Outcome::CorrectionRejected { .. } => EntryOutcome::CorrectionRejected,
             Outcome::MisuseReported { .. } => EntryOutcome::MisuseReported,
             _ => EntryOutcome::Unknown,
         },

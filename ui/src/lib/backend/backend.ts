@@ -63,6 +63,9 @@ export interface NotifyTexts {
   looked: string;
   refused: string;
   alarm: string;
+  accepted: string;
+  rejected: string;
+  decidedBody: string;
 }
 
 /** What the person chose for a batch. */

@@ -655,7 +655,7 @@ size: number,
  */
 sha256: string, };
 export type DocumentFormat = "pdf" | "container";
-export type EntryOutcome = "served" | "refusedByConsent" | "refusedByAuthorization" | "consentChanged" | "correctionRequested" | "correctionDecided" | "misuseReported" | "unknown";
+export type EntryOutcome = "served" | "refusedByConsent" | "refusedByAuthorization" | "consentChanged" | "correctionRequested" | "correctionAccepted" | "correctionRejected" | "misuseReported" | "unknown";
 export type FieldView = {
 /**
  * The field's id in its data set (what a correction names); empty in a copy kept by an

@@ -122,7 +122,7 @@ function officialQuery(args) {
   }
 }
 
-test('switching a consent off refuses the next matching query, with a receipt and a refused entry', async () => {
+test('switching a consent off, signed with PIN2, refuses the next matching query, with a receipt and a refused entry', async () => {
   const dentist = ['--as', 'dentist', '--at', 'tis', '--person', 'EE38001085718', '--data-set', 'cardiology', '--purpose', 'Ravi'];
   assert.equal(officialQuery(dentist), 'served', 'the demo consent lets the dentist see cardiology');
   await browser.$('[data-testid="nav-consents"]').click();
@@ -133,8 +133,18 @@ test('switching a consent off refuses the next matching query, with a receipt an
   assert.equal(await consent.$('[data-testid="consent-state"]').getText(), 'On');
   await shot('consents-en-light');
   await consent.$('[data-testid="consent-switch"]').click();
+  // Cardiology records take the person's signature: PIN2 on the card signs the change itself,
+  // and the request says what it signs.
+  const input = await browser.$('[data-testid="pin-input"]');
+  await input.waitForDisplayed({ timeout: 30000, timeoutMsg: 'PIN2 was not asked to sign the change' });
+  const dialog = await browser.$('[data-testid="pin-dialog"]').getText();
+  assert.match(dialog, /PIN2/);
+  assert.match(dialog, /consent\.json/);
+  await shot('consents-pin2-en-light');
+  await input.setValue('12345');
+  await browser.$('[data-testid="pin-submit"]').click();
   const receipt = await browser.$('[data-testid="consent-receipt"]');
-  await receipt.waitForDisplayed({ timeout: 30000, timeoutMsg: 'no receipt for the change' });
+  await receipt.waitForDisplayed({ timeout: 60000, timeoutMsg: 'no receipt for the signed change' });
   assert.match(await receipt.getText(), /Switched off/);
   assert.match(await receipt.getText(), /Verified/);
   await browser.waitUntil(

@@ -240,6 +240,27 @@ pub fn switch(
             subject: None,
         }
     };
+    // A data set whose law asks for a signature: PIN2 signs the change itself, and its request
+    // names it (consent.json, its size and digest); PIN1 only logs in.
+    let body = serde_json::to_vec(&request).unwrap_or_default();
+    let signed = crate::job::SigningAsk {
+        signer: None,
+        documents: vec![crate::job::DocumentFacts {
+            name: "consent.json".into(),
+            path: "consent.json".into(),
+            size: body.len() as u64,
+            sha256: crate::job::sha256_hex(&body),
+        }],
+        per_file: false,
+    };
+    let mut ask = |kind: signet_token::PinKind, state| {
+        let asked = if kind == signet_token::PinKind::Pin2 {
+            &signed
+        } else {
+            &crate::job::SigningAsk::default()
+        };
+        job.ask(asked.request(kind, state, 0, false))
+    };
     let receipt = crate::data::change_consent(context, node, &token, &mut ask, &request, None)?;
     let r = &receipt.receipt.receipt;
     Ok(ReceiptView {

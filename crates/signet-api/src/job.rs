@@ -90,6 +90,15 @@ pub struct DocumentFacts {
     pub sha256: String,
 }
 
+/// The SHA-256 of `bytes`, lower-case hex (as [`DocumentFacts::sha256`]).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// "3 of 300": where a request or a step stands in a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

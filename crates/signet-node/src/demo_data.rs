@@ -72,7 +72,8 @@ fn permit(id: &str, categories: &[&str]) -> AccessRule {
 /// Who may query the data sets of `agency`: every agency may query the others' registers
 /// (open by default); at the Health Information System, health-care providers treating the
 /// person may read prescriptions (open unless the person closes them) and cardiology records
-/// (closed unless the person opens them), and the tax board prescriptions only in a proceeding.
+/// (closed unless the person opens them; a change needs the person's signature), and the tax
+/// board prescriptions only in a proceeding.
 /// The dentist and the cardiology clinic treat Mari Tamm; the dentist Liisa Liht too.
 pub fn demo_access(agency: &DemoAgency) -> AccessPolicy {
     let mut policy = AccessPolicy::default();
@@ -106,12 +107,14 @@ pub fn demo_access(agency: &DemoAgency) -> AccessPolicy {
             policy
                 .data_sets
                 .insert("prescriptions".into(), open(vec![treating.clone(), tax]));
+            // Cardiology records are special-category health data: opening or closing them
+            // to someone takes the person's qualified signature (PIN2), not only a login.
             policy.data_sets.insert(
                 "cardiology".into(),
                 DataSetAccess {
                     rules: vec![treating],
                     default: ConsentDefault::Closed,
-                    consent_requires_signature: false,
+                    consent_requires_signature: true,
                 },
             );
             let people: Vec<PersonCode> = DEMO_PEOPLE

@@ -180,24 +180,33 @@ pub fn change_consent(
         .map_err(|e| ApiError::new(Code::Internal, format!("a consent change: {e}")))?;
     let mut sessions = Sessions::open(context);
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
-    let answer = send_with_session(
-        context,
-        &node,
-        &mut sessions,
-        &mut session,
-        spec,
-        ask,
-        &mut |token| {
-            let resp = node
-                .agent
-                .post(format!("{}/v1/consents", node.url))
-                .header(AUTHORIZATION, bearer(token)?)
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", &idempotency_key)
-                .send(&body[..]);
-            read(&node, resp)
-        },
-    )?;
+    let mut post = |ask: &mut AskSecret<'_>, media: &str, body: &[u8]| {
+        send_with_session(
+            context,
+            &node,
+            &mut sessions,
+            &mut session,
+            spec,
+            ask,
+            &mut |token| {
+                let resp = node
+                    .agent
+                    .post(format!("{}/v1/consents", node.url))
+                    .header(AUTHORIZATION, bearer(token)?)
+                    .header("Content-Type", media)
+                    .header("Idempotency-Key", &idempotency_key)
+                    .send(body);
+                read(&node, resp)
+            },
+        )
+    };
+    let mut answer = post(ask, "application/json", &body)?;
+    if super::signed_consent::signature_required(&answer) {
+        // The data set's law asks for the person's signature: the same change, signed.
+        tracing::info!(node = %node.url, "the consent change must be signed");
+        let container = super::signed_consent::signed_change(context, spec, ask, &body)?;
+        answer = post(ask, super::signed_consent::ASICE, &container)?;
+    }
     if answer.status != 200 && answer.status != 201 {
         return Err(answer.refused(&node, "the consent change"));
     }

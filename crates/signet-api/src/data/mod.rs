@@ -53,6 +53,7 @@ mod checkpoints;
 mod consents;
 mod receipts;
 mod sessions;
+mod signed_consent;
 mod transport;
 
 pub use cases::{

@@ -1,6 +1,8 @@
 //! `signet card …`: thin calls into `signet_api::card`, and how their results look.
 
+use signet_api::ApiError;
 use signet_api::card::{CardKey, PinKind, PinPurpose, PinState};
+use signet_core::Code;
 
 use crate::args::{CardCommand, KeyChoice, PinCommand, SignDigest, WhichPin};
 use crate::exit::Status;
@@ -98,8 +100,28 @@ fn pin_command(command: &PinCommand, json: bool) -> Status {
         Ok(source) => source,
         Err(status) => return status,
     };
+    // The card checks the current value before the new one is asked: the same secret asked
+    // again means the last one was wrong.
+    let mut asked: Vec<(PinKind, PinPurpose)> = Vec::new();
     let mut ask = |kind: PinKind, purpose: PinPurpose, state: Option<PinState>| {
-        source.read(kind, purpose, state)
+        let retry = asked.contains(&(kind, purpose));
+        asked.push((kind, purpose));
+        if retry && source == PinSource::Terminal {
+            eprintln!("That {kind} was not right; try again.");
+        }
+        source.read(kind, purpose, state).map_err(|err| {
+            if !retry || source != PinSource::Stdin {
+                return err;
+            }
+            let left = state
+                .map(|s| format!(" Tries left: {}.", s.retries_left))
+                .unwrap_or_default();
+            ApiError::new(
+                Code::PinIncorrect,
+                format!("{kind} was incorrect.{left} Standard input has no other line to try."),
+            )
+            .recommend("Give the right one on standard input; each wrong one counts against the tries left.")
+        })
     };
     let outcome = if unblock {
         signet_api::card::card_unblock_pin(kind, &mut ask)

@@ -135,8 +135,7 @@ test('switching a consent off, signed with PIN2, refuses the next matching query
   await consent.$('[data-testid="consent-switch"]').click();
   // Cardiology records take the person's signature: PIN2 on the card signs the change itself,
   // and the request says what it signs.
-  const input = await browser.$('[data-testid="pin-input"]');
-  await input.waitForDisplayed({ timeout: 30000, timeoutMsg: 'PIN2 was not asked to sign the change' });
+  const input = await untilShown(browser, '[data-testid="pin-input"]', 'PIN2 was not asked to sign the change', false);
   const dialog = await browser.$('[data-testid="pin-dialog"]').getText();
   assert.match(dialog, /PIN2/);
   assert.match(dialog, /consent\.json/);
@@ -163,11 +162,11 @@ test('switching a consent off, signed with PIN2, refuses the next matching query
 });
 
 /** Waits for `selector` to show within `root`; answers PIN1 if an agency asks for a new login. */
-async function untilShown(root, selector, what) {
+async function untilShown(root, selector, what, answerPin1 = true) {
   try {
     await browser.waitUntil(
       async () => {
-        if (await browser.$('[data-testid="pin-input"]').isDisplayed()) {
+        if (answerPin1 && (await browser.$('[data-testid="pin-input"]').isDisplayed())) {
           await browser.$('[data-testid="pin-input"]').setValue('1234');
           await browser.$('[data-testid="pin-submit"]').click();
         }
@@ -176,6 +175,7 @@ async function untilShown(root, selector, what) {
       { timeout: 30000 },
     );
   } catch {
+    await browser.saveScreenshot(path.join(required('SIGNET_ARTIFACTS'), 'failure-data.png'));
     const notices = [];
     for (const n of await browser.$$('[data-testid="error-notice"]')) notices.push(await n.getText());
     assert.fail(`${what}; the window says: ${notices.join(' | ') || '(no error shown)'}`);

@@ -306,6 +306,27 @@ pub fn add_validation_data_with_crls(
     above: &[Cert],
     policy: &OcspPolicy,
 ) -> Result<(String, OcspAnswer), SignError> {
+    add_validation_data_covering(xml, fetch, clock, signer, chain, above, policy, &[])
+}
+
+/// [`add_validation_data_with_crls`], also embedding the CRL of each `(certificate, issuer)` of
+/// `timestamps` — the signature time-stamp's TSA path — when one can be had: a verifier who
+/// trusts only the root then judges the time-stamp offline too (one that cannot be had is left
+/// out, as the time-stamp may be trusted directly, e.g. through a trusted list).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "add_validation_data_with_crls's parts and the time-stamp's path"
+)]
+pub fn add_validation_data_covering(
+    xml: &str,
+    fetch: &dyn Fetch,
+    clock: &dyn Clock,
+    signer: &Cert,
+    chain: &[Cert],
+    above: &[Cert],
+    policy: &OcspPolicy,
+    timestamps: &[(Cert, Cert)],
+) -> Result<(String, OcspAnswer), SignError> {
     let issuer = chain
         .get(1)
         .ok_or_else(|| SignError::NoIssuer("the signing certificate is a trust anchor".into()))?;
@@ -346,6 +367,20 @@ pub fn add_validation_data_with_crls(
             )));
         }
         crls.push(crl.der);
+    }
+    for (cert, issuer) in timestamps {
+        if crls
+            .iter()
+            .any(|c| signet_pki::crl::verify(c, cert, issuer, now, now).is_ok())
+        {
+            continue;
+        }
+        match signet_pki::crl::fetch_for(fetch, cert, issuer, now, now) {
+            Ok(crl) => crls.push(crl.der),
+            Err(e) => {
+                tracing::warn!(tsa = %cert.subject(), error = %e, "no CRL for the time-stamp's path: not embedded");
+            }
+        }
     }
     certs.dedup();
     let xml = embed_validation_data_with_crls(xml, &certs, &answer.der, &crls)?;
@@ -520,7 +555,8 @@ pub fn add_long_term(
         .last()
         .map(|anchor| services.validator.issuers_above(anchor))
         .unwrap_or_default();
-    let (xml, answer) = add_validation_data_with_crls(
+    let timestamps = timestamp_path(xml, services);
+    let (xml, answer) = add_validation_data_covering(
         xml,
         services.fetch,
         services.clock,
@@ -528,7 +564,47 @@ pub fn add_long_term(
         &path.chain,
         &above,
         &services.ocsp_policy,
+        &timestamps,
     )?;
     tracing::info!(produced_at = %signet_pki::time::Utc(answer.produced_at), "OCSP answer embedded");
     Ok(xml)
+}
+
+/// The signature time-stamp's TSA path in `xml` — each certificate with its issuer, from the
+/// TSA up to a self-issued root, the issuers taken from the token's own certificates and the
+/// validator's path — whose CRLs B-LT embeds; empty when the time-stamp cannot be read.
+fn timestamp_path(xml: &str, services: &Services<'_>) -> Vec<(Cert, Cert)> {
+    let token = xml
+        .find("<xades:SignatureTimeStamp")
+        .map(|at| &xml[at..])
+        .and_then(|rest| {
+            let open = rest.find("<xades:EncapsulatedTimeStamp")?;
+            let body = &rest[open..];
+            let start = body.find('>')? + 1;
+            let end = body.find("</xades:EncapsulatedTimeStamp>")?;
+            super::unb64(body.get(start..end)?)
+        })
+        .map(|t| crate::ber::to_der(&t).unwrap_or(t));
+    let Some(Ok(signed)) = token.map(|t| signet_pki::signed_data::verify(&t, &[])) else {
+        return Vec::new();
+    };
+    let path = services.validator.validate(
+        &signed.signer,
+        signet_pki::Purpose::TimeStamping,
+        signet_pki::ValidationTime::Current(services.clock.now()),
+    );
+    let pool: Vec<&Cert> = signed.certificates.iter().chain(&path.chain).collect();
+    let mut out = Vec::new();
+    let mut cert = signed.signer.clone();
+    while !cert.is_self_issued() && out.len() < 8 {
+        let Some(issuer) = pool
+            .iter()
+            .find(|c| c.subject() == cert.issuer() && cert.verify_signed_by(c).is_ok())
+        else {
+            break;
+        };
+        out.push((cert.clone(), (*issuer).clone()));
+        cert = (*issuer).clone();
+    }
+    out
 }

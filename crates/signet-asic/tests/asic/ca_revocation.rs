@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use signet_asic::Container;
 use signet_core::{BaselineLevel, Clock as _, Fetch as _, Indication, SubIndication, SystemClock};
+use signet_pki::TrustAnchors;
 use signet_testkit::{LoopbackFetch, Role};
 
 use crate::common::{Setup, rebuild};
@@ -211,8 +212,8 @@ fn a_signature_made_trusting_the_issuing_ca_directly_carries_its_crl_for_root_on
     let report = s.validate(&out);
     assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
 
-    // Trusting the CA (and the TSA) without the root: nothing known above the CA to embed,
-    // and signing works.
+    // Trusting the CA (and the TSA) without the root: signing works, and the root's CRL comes
+    // with the time-stamp's path (the token carries the root), once.
     let alone = s.path("ca-alone.asice");
     s.try_sign_new_with_anchors(
         &alone,
@@ -222,7 +223,12 @@ fn a_signature_made_trusting_the_issuing_ca_directly_carries_its_crl_for_root_on
         signet_pki::TrustAnchors::new([s.cert(Role::IssuingCa), s.cert(Role::Tsa)]),
     )
     .unwrap();
-    assert!(!signature_xml(&alone).contains("CRLValues"));
+    assert_eq!(
+        signature_xml(&alone)
+            .matches("<xades:EncapsulatedCRLValue")
+            .count(),
+        1
+    );
 
     s.pki
         .revoke_in_root_crl(
@@ -243,4 +249,24 @@ fn a_signature_made_trusting_the_issuing_ca_directly_carries_its_crl_for_root_on
         .unwrap_err();
     assert!(err.to_string().contains("revoked"), "{err}");
     assert!(!refused.exists());
+}
+
+/// Signed trusting the issuing CA directly (as a trusted list makes it: the TSA is then trusted
+/// as itself too), a B-LT container still carries the root's CRL for the time-stamp's TSA, so a
+/// verifier who trusts only the root — an agency checking a signed consent — judges it offline.
+#[test]
+fn b_lt_carries_the_crl_of_the_time_stamps_tsa_for_a_verifier_trusting_only_the_root() {
+    let s = Setup::new();
+    let files = [s.write("consent.json", b"{\"action\":\"withdraw\"}")];
+    let out = s.path("consent.asice");
+    s.try_sign_new_with_anchors(
+        &out,
+        &files,
+        Role::Signing,
+        BaselineLevel::B_LT,
+        TrustAnchors::new([s.cert(Role::IssuingCa), s.cert(Role::Tsa)]),
+    )
+    .unwrap();
+    let report = s.validate_root_anchored(&out);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
 }

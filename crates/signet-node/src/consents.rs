@@ -201,6 +201,7 @@ pub(crate) async fn change(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let actor = session_person(&state, &headers)?;
+    crate::rate::count_change(&state, &actor)?;
     let signed = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

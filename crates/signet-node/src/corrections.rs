@@ -73,6 +73,7 @@ pub(crate) async fn request(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let actor = session_person(&state, &headers)?;
+    crate::rate::count_change(&state, &actor)?;
     let request: CorrectionRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("not a correction request: {e}")))?;
     let subject = crate::cases::subject_for(&state, &actor, request.subject.as_ref(), CODE, WHAT)?;

@@ -56,6 +56,7 @@ mod official;
 pub mod operator;
 mod person;
 pub mod pg_store;
+mod rate;
 mod reports;
 mod signed_consent;
 pub mod store;
@@ -252,6 +253,9 @@ pub struct Limits {
     /// syncing (like PostgreSQL's `commit_delay`); zero syncs at once, and batches still form
     /// from the queries that arrive during a sync.
     pub group_commit_delay: Duration,
+    /// Consent changes, corrections and misuse reports one person may send in an hour (all
+    /// sessions together); past it, 429 `too_many_changes` (`rate`).
+    pub changes_per_person_per_hour: usize,
 }
 
 impl Default for Limits {
@@ -265,6 +269,7 @@ impl Default for Limits {
             challenges_per_client: 64,
             challenges_total: 50_000,
             group_commit_delay: Duration::ZERO,
+            changes_per_person_per_hour: 120,
         }
     }
 }
@@ -292,6 +297,8 @@ pub(crate) struct State {
     pub log: Mutex<usage_log::UsageLog>,
     pub nonces: Mutex<auth::Challenges>,
     pub streams: Mutex<person::StreamCounts>,
+    /// Each person's changes in the last hour (`rate`).
+    pub changes: Mutex<rate::ChangeCounts>,
     pub limits: Limits,
     /// How many entries are durably stored (see [`durable`]).
     pub durable: AtomicU64,
@@ -501,6 +508,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         log: Mutex::new(log),
         nonces: Mutex::new(auth::Challenges::new(NonceStore::new())),
         streams: Mutex::new(person::StreamCounts::default()),
+        changes: Mutex::new(rate::ChangeCounts::default()),
         limits: config.limits,
         durable: AtomicU64::new(durable),
         syncs: AtomicU64::new(0),

@@ -262,3 +262,57 @@ async fn a_flood_of_challenges_cannot_push_out_other_peoples_nonces() {
     assert_eq!(status, 200, "{body}");
     node.stop().await;
 }
+
+/// A person's changes (consents, corrections, misuse reports) are capped per hour across their
+/// sessions: past the cap, 429 before anything is logged; another person is not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persons_changes_are_capped_per_hour_and_others_are_not_affected() {
+    use crate::consents::{change, grant_dentist_cardiology, health_config};
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = health_config(dir.path());
+    cfg.limits = Limits {
+        changes_per_person_per_hour: 3,
+        ..Limits::default()
+    };
+    let node = signet_node::start(cfg).await.unwrap();
+    let (first, second) = (login(&node, &mari()).await, login(&node, &mari()).await);
+    for (i, session) in [&first, &second, &first].into_iter().enumerate() {
+        let (status, body) = change(
+            &node,
+            session,
+            Some(&format!("k-{i}")),
+            &grant_dentist_cardiology(),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = change(&node, &second, Some("k-3"), &grant_dentist_cardiology()).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"], "too_many_changes", "{body}");
+    // A correction counts too; nothing was logged for the refused requests.
+    let correction = client()
+        .post(format!("{}/v1/corrections", base(&node)))
+        .bearer_auth(&first)
+        .header("content-type", "application/json")
+        .body(r#"{"dataSet":"cardiology","record":"x","field":"y","proposedValue":"z","explanation":"w"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(correction.status().as_u16(), 429);
+    let (_, receipts) = get(&node, "/v1/consents/receipts", Some(&first)).await;
+    assert_eq!(
+        receipts["receipts"].as_array().map(Vec::len),
+        Some(3),
+        "{receipts}"
+    );
+    // Liisa is not affected.
+    let liisa_session = login(&node, &liisa()).await;
+    let (status, body) = change(
+        &node,
+        &liisa_session,
+        Some("l-1"),
+        &grant_dentist_cardiology(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}

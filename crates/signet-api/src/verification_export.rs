@@ -78,6 +78,18 @@ pub fn report_pdf(report: &VerifiedFiles, language: ReportLanguage) -> Result<Ve
     crate::report_pdf::render(&document(report, language))
 }
 
+/// The error for a report file named by the caller that exists already.
+pub fn report_exists(path: &Path) -> ApiError {
+    ApiError::new(
+        Code::InvalidInput,
+        format!(
+            "{} exists already: Signet does not replace it",
+            path.display()
+        ),
+    )
+    .recommend("Give the report another file name, or move the old one away.")
+}
+
 /// Writes the report as `format` to `place`, atomically and never over an existing file;
 /// returns the file written.
 pub fn save_report(
@@ -93,16 +105,12 @@ pub fn save_report(
     let mut write = |f: &mut std::fs::File| std::io::Write::write_all(f, &bytes);
     let written = match place {
         ReportPlace::File(path) => {
+            if path.exists() {
+                return Err(report_exists(path));
+            }
             crate::output::write_atomically(path, Placement::New, &mut write).map_err(|e| {
-                if e.code == Code::InvalidInput {
-                    ApiError::new(
-                        Code::InvalidInput,
-                        format!(
-                            "{} exists already: Signet does not replace it",
-                            path.display()
-                        ),
-                    )
-                    .recommend("Give the report another file name, or move the old one away.")
+                if e.code == Code::InvalidInput && path.exists() {
+                    report_exists(path)
                 } else {
                     e
                 }

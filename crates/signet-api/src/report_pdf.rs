@@ -509,7 +509,7 @@ fn assemble(objects: &[Object]) -> Vec<u8> {
     let xref = out.len();
     let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
     for offset in &offsets {
-        let _ = write!(table, "{offset:010} 00000 n \n");
+        let _ = writeln!(table, "{offset:010} 00000 n ");
     }
     out.extend_from_slice(table.as_bytes());
     // The file identifier: a digest of what precedes it.

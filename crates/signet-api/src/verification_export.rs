@@ -108,7 +108,7 @@ pub fn save_report(
             if path.exists() {
                 return Err(report_exists(path));
             }
-            crate::output::write_atomically(path, Placement::New, &mut write).map_err(|e| {
+            crate::output::write_atomically(path, Placement::New, write).map_err(|e| {
                 if e.code == Code::InvalidInput && path.exists() {
                     report_exists(path)
                 } else {

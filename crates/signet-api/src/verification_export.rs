@@ -382,7 +382,10 @@ fn words(language: ReportLanguage) -> &'static Words {
 
 /// An RFC 3339 time as a person reads it: `2026-12-06 10:00:01 UTC`.
 fn time(rfc3339: &str) -> String {
-    match rfc3339.strip_suffix('Z') {
+    match rfc3339
+        .strip_suffix('Z')
+        .or_else(|| rfc3339.strip_suffix("+00:00"))
+    {
         Some(utc) => format!("{} UTC", utc.replacen('T', " ", 1)),
         None => rfc3339.replacen('T', " ", 1),
     }

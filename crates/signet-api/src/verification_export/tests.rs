@@ -78,6 +78,16 @@ fn pdftotext(file: &Path) -> Option<String> {
 }
 
 #[test]
+fn times_read_as_utc() {
+    assert_eq!(time("2026-12-06T10:00:01Z"), "2026-12-06 10:00:01 UTC");
+    assert_eq!(time("2026-12-06T10:00:01+00:00"), "2026-12-06 10:00:01 UTC");
+    assert_eq!(
+        time("2026-12-06T12:00:01+02:00"),
+        "2026-12-06 12:00:01+02:00"
+    );
+}
+
+#[test]
 fn the_json_is_the_engines_report_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let report = report(dir.path(), "Mari Tamm (38001085718)");

@@ -9,6 +9,8 @@ fn main() {
             "sign_files",
             "verify_files",
             "save_signed_version",
+            "save_verification_report",
+            "extract_files",
             "plan_batch",
             "load_dashboard",
             "cached_dashboard",

@@ -45,7 +45,7 @@ pub(crate) fn app_info(context: tauri::State<'_, Context>) -> Result<AppInfo, Ap
 }
 
 /// Runs `work` on a blocking thread (card, disk and network work never holds the UI's thread).
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tauri::async_runtime::spawn_blocking(work)
@@ -120,8 +120,12 @@ pub(crate) async fn pick_folder(
     chosen: tauri::State<'_, Chosen>,
 ) -> Result<Option<String>, ApiError> {
     use tauri_plugin_dialog::DialogExt as _;
-    let picked = blocking(move || Ok(app.dialog().file().blocking_pick_folder())).await?;
-    let path = picked.and_then(|f| f.into_path().ok());
+    let path = match crate::reports::test_pick() {
+        Some(folder) => Some(folder),
+        None => blocking(move || Ok(app.dialog().file().blocking_pick_folder()))
+            .await?
+            .and_then(|f| f.into_path().ok()),
+    };
     if let Some(p) = &path {
         chosen.add([p.clone()]);
     }
@@ -301,12 +305,14 @@ pub(crate) async fn sign_files(
     Ok(outcome)
 }
 
-/// Verifies every file, reporting each step on `on_event`.
+/// Verifies every file, reporting each step on `on_event`; the result is kept (by `job_id`)
+/// for saving its report.
 #[tauri::command]
 pub(crate) async fn verify_files(
     context: tauri::State<'_, Context>,
     jobs: tauri::State<'_, Arc<Jobs>>,
     chosen: tauri::State<'_, Chosen>,
+    verified: tauri::State<'_, crate::reports::Verified>,
     job_id: u32,
     files: Vec<String>,
     on_event: Channel<JobEvent>,
@@ -314,11 +320,13 @@ pub(crate) async fn verify_files(
     chosen.check_all(&files)?;
     let context = context.inner().clone();
     let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();
-    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+    let report = run_job(jobs.inner().clone(), job_id, on_event, move |control| {
         let fetch = signet_api::http::HttpFetch::default();
         signet_api::verification::verify(&context, &files, &fetch, control)
     })
-    .await
+    .await?;
+    verified.keep(job_id, report.clone());
+    Ok(report)
 }
 
 /// What the person chose for a batch.

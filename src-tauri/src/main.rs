@@ -4,6 +4,7 @@
 
 mod commands;
 mod notify;
+mod reports;
 mod tray;
 
 use tauri::{Emitter as _, Manager as _};
@@ -32,6 +33,7 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(std::sync::Arc::new(commands::Jobs::default()))
         .manage(commands::Listener::default())
+        .manage(reports::Verified::default())
         .manage({
             // Files opened with Signet are files the person chose.
             let opened = std::env::current_dir()
@@ -102,6 +104,8 @@ fn main() {
             commands::sign_files,
             commands::verify_files,
             commands::save_signed_version,
+            reports::save_verification_report,
+            reports::extract_files,
             commands::plan_batch,
             commands::load_dashboard,
             commands::cached_dashboard,

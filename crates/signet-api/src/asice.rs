@@ -233,24 +233,85 @@ pub fn asice_list(path: &Path) -> Result<AsiceListing, ApiError> {
     })
 }
 
-/// Extracts data files (all when `names` is empty) into `out_dir`; returns the paths written.
+/// The file name a data file is extracted under: the last segment of its entry name (a
+/// container's folders are not recreated), checked to be a plain name — never a path that
+/// leaves the folder (`..`, `/`, a backslash, a drive letter) — with the characters some systems
+/// forbid in file names (`<>:"|?*`) replaced by `_`.
+pub fn extracted_name(entry: &str) -> Result<String, ApiError> {
+    let refuse = |why: String| {
+        ApiError::new(
+            Code::InvalidInput,
+            format!(
+                "the container's file “{}” cannot be extracted: {why}",
+                entry.escape_default()
+            ),
+        )
+        .recommend("The container is damaged or was crafted to mislead; do not trust its content.")
+    };
+    signet_asic::zip::check_name(entry).map_err(|e| refuse(e.to_string()))?;
+    let base = entry.rsplit('/').next().unwrap_or(entry);
+    let name: String = base
+        .chars()
+        .map(|c| if "<>:\"|?*".contains(c) { '_' } else { c })
+        .collect();
+    let name = name.trim_end_matches(['.', ' ']).to_owned();
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(refuse("it has no usable file name".to_owned()));
+    }
+    Ok(name)
+}
+
+/// Extracts data files (all when `names` is empty) into `out_dir` (created when missing), each
+/// written atomically under its own name ([`extracted_name`]) or, when that is taken, a
+/// numbered one (`b-2.csv`): nothing is ever replaced. Every name is checked before anything is
+/// written. Returns the paths written, in the order asked.
 pub fn asice_extract(
     path: &Path,
     names: &[String],
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>, ApiError> {
     expect_container(path)?;
+    if signet_asic::asics::is_asics(path) {
+        return Err(ApiError::new(
+            Code::NotImplemented,
+            format!(
+                "{} is an ASiC-S container: Signet does not extract from those yet",
+                path.display()
+            ),
+        )
+        .recommend("Open it with DigiDoc4 to take its file out."));
+    }
     let c = Container::open(path).map_err(|e| asic_error(path, &e))?;
-    std::fs::create_dir_all(out_dir)?;
     let wanted: Vec<String> = if names.is_empty() {
         c.data_files().iter().map(|d| d.name.clone()).collect()
     } else {
         names.to_vec()
     };
-    let mut written = Vec::new();
+    let mut plan = Vec::with_capacity(wanted.len());
     for name in &wanted {
-        written.push(c.extract(name, out_dir).map_err(|e| asic_error(path, &e))?);
+        if !c.data_files().iter().any(|d| d.name == *name) {
+            return Err(asic_error(path, &AsicError::NoSuchFile(name.clone())));
+        }
+        plan.push((name, extracted_name(name)?));
     }
+    std::fs::create_dir_all(out_dir).map_err(|e| {
+        ApiError::new(
+            Code::Io,
+            format!("cannot create the folder {}: {e}", out_dir.display()),
+        )
+        .recommend("Choose a folder you can write to.")
+    })?;
+    let mut written = Vec::new();
+    for (entry, file_name) in plan {
+        let out = crate::output::write_numbered(out_dir, &file_name, &mut |f| {
+            let mut reader = c
+                .open_entry(entry)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            std::io::copy(&mut reader, f).map(|_| ())
+        })?;
+        written.push(out);
+    }
+    tracing::info!(files = written.len(), "files extracted from a container");
     Ok(written)
 }
 

@@ -33,6 +33,7 @@ use crate::signing::{
 use crate::verification::{
     ChangeView, DocumentFormat, SignatureView, TrustData, Verdict, VerifiedFile, VerifiedFiles,
 };
+use crate::verification_export::{ReportFormat, ReportLanguage};
 
 /// Where the generated file lives, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/backend/bindings.ts";
@@ -111,6 +112,8 @@ pub fn typescript() -> String {
         CasesView::decl(),
         FiledCaseView::decl(),
         PersonSettings::decl(),
+        ReportFormat::decl(),
+        ReportLanguage::decl(),
     ];
     declarations.sort();
     let mut text = HEADER.to_owned();

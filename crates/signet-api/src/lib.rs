@@ -32,12 +32,14 @@ mod pades_extend;
 pub mod people;
 pub mod profile;
 mod reached;
+pub mod report_pdf;
 pub mod settings;
 pub mod signing;
 pub mod token;
 pub mod trust;
 pub mod vault;
 pub mod verification;
+pub mod verification_export;
 
 pub use context::{APP_ID, Context};
 pub use error::ApiError;

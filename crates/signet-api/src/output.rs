@@ -169,6 +169,47 @@ pub fn write_atomically(
     .map_err(|e| write_error(path, e))
 }
 
+/// The name `name` with `-N` before its extension (`deed.pdf` → `deed-2.pdf`; `notes` →
+/// `notes-2`; a leading dot is part of the stem: `.profile` → `.profile-2`).
+fn numbered(name: &str, n: u32) -> String {
+    match name.rfind('.').filter(|&i| i > 0) {
+        Some(i) => format!("{}-{n}{}", &name[..i], &name[i..]),
+        None => format!("{name}-{n}"),
+    }
+}
+
+/// Writes a new file called `name` in `dir` atomically, or — when that name is taken — the
+/// first free of `STEM-2.EXT`, `STEM-3.EXT` …; a file is never replaced, not even one created
+/// meanwhile by someone else (the next number is tried then). `write` may be called again for
+/// another name. Returns the file written.
+pub fn write_numbered(
+    dir: &Path,
+    name: &str,
+    write: &mut dyn FnMut(&mut File) -> std::io::Result<()>,
+) -> Result<PathBuf, ApiError> {
+    for n in 1..1000 {
+        let out = if n == 1 {
+            dir.join(name)
+        } else {
+            dir.join(numbered(name, n))
+        };
+        if out.exists() {
+            continue;
+        }
+        match write_atomically(&out, Placement::New, &mut *write) {
+            Ok(()) => return Ok(out),
+            // Taken between the look and the rename: the next number.
+            Err(err) if err.code == Code::InvalidInput && out.exists() => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Err(ApiError::new(
+        Code::Io,
+        format!("no free name for {name} in {}", dir.display()),
+    )
+    .recommend("Choose another folder, or move the earlier copies away."))
+}
+
 /// The error for a container or file that could not be put at `path`.
 pub(crate) fn write_error(path: &Path, e: signet_asic::AsicError) -> ApiError {
     match e {
@@ -220,5 +261,25 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         write_atomically(&path, Placement::Replace, |f| f.write_all(b"mine")).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"mine");
+    }
+
+    #[test]
+    fn a_taken_name_is_numbered_and_nothing_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("deed.verification.pdf"), b"theirs").unwrap();
+        std::fs::write(dir.path().join("deed.verification-2.pdf"), b"theirs too").unwrap();
+        let mut write = |f: &mut File| f.write_all(b"mine");
+        let out = write_numbered(dir.path(), "deed.verification.pdf", &mut write).unwrap();
+        assert_eq!(out, dir.path().join("deed.verification-3.pdf"));
+        assert_eq!(std::fs::read(&out).unwrap(), b"mine");
+        assert_eq!(
+            std::fs::read(dir.path().join("deed.verification.pdf")).unwrap(),
+            b"theirs"
+        );
+        let again = write_numbered(dir.path(), "notes", &mut write).unwrap();
+        assert_eq!(again, dir.path().join("notes"));
+        let third = write_numbered(dir.path(), "notes", &mut write).unwrap();
+        assert_eq!(third, dir.path().join("notes-2"));
+        assert_eq!(numbered(".profile", 2), ".profile-2");
     }
 }

@@ -564,31 +564,12 @@ pub fn save_signed_version(path: &Path, length: u64) -> Result<PathBuf, ApiError
     let stem = path
         .file_stem()
         .map_or_else(|| "document".into(), |s| s.to_string_lossy().into_owned());
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{stem}.as-signed.pdf")
-        } else {
-            format!("{stem}.as-signed-{n}.pdf")
-        };
-        let out = path.with_file_name(name);
-        if out.exists() {
-            continue;
-        }
-        match crate::output::write_atomically(&out, crate::output::Placement::New, |f| {
-            std::io::Write::write_all(f, prefix)
-        }) {
-            Ok(()) => {
-                tracing::info!(bytes = length, "signed version saved");
-                return Ok(out);
-            }
-            Err(err) if err.code == Code::InvalidInput && out.exists() => continue,
-            Err(err) => return Err(err),
-        }
-    }
-    Err(ApiError::new(
-        Code::Io,
-        "no free name for the signed version beside the file",
-    ))
+    let folder = path.parent().unwrap_or_else(|| Path::new("."));
+    let out = crate::output::write_numbered(folder, &format!("{stem}.as-signed.pdf"), &mut |f| {
+        std::io::Write::write_all(f, prefix)
+    })?;
+    tracing::info!(bytes = length, "signed version saved");
+    Ok(out)
 }
 
 #[cfg(test)]

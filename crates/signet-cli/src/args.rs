@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use signet_api::token::TokenSpec;
+use signet_api::verification_export::ReportLanguage;
 use signet_core::BaselineLevel;
 
 use clap::{Args, Parser, Subcommand};
@@ -283,8 +284,28 @@ pub(crate) struct VerifyArgs {
     /// always has them.
     #[arg(long)]
     pub(crate) subjects: bool,
+    /// Also save the report as a PDF a person reads, to FILE (a new file: an existing one is
+    /// never replaced).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report_pdf: Option<PathBuf>,
+    /// Also save the report as JSON, exactly what --json prints (docs/verify-json.md), to FILE
+    /// (a new file: an existing one is never replaced).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report_json: Option<PathBuf>,
+    /// The language of the PDF report: et, en or ru (the engine's remarks stay in English).
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_report_language)]
+    pub(crate) report_language: ReportLanguage,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
+}
+
+fn parse_report_language(s: &str) -> Result<ReportLanguage, String> {
+    match s {
+        "et" => Ok(ReportLanguage::Et),
+        "en" => Ok(ReportLanguage::En),
+        "ru" => Ok(ReportLanguage::Ru),
+        _ => Err(format!("“{s}” is not a report language: use et, en or ru")),
+    }
 }
 
 /// `signet extend FILE… --level B-LT|B-LTA`
@@ -320,7 +341,8 @@ pub(crate) enum AsiceCommand {
         /// The container.
         container: PathBuf,
     },
-    /// Copy the files out of a container.
+    /// Copy the files out of a container, each under its own name in the folder; a name taken
+    /// there is numbered (b-2.csv): no file is ever replaced.
     Extract {
         /// The container.
         container: PathBuf,

@@ -6,6 +6,7 @@ use signet_api::signing::TrustPaths;
 use signet_api::verification::{
     DocumentFormat, SignatureView, Verdict, VerifiedFile, VerifiedFiles, VerifyOptions,
 };
+use signet_api::verification_export::{ReportFormat, ReportPlace, save_report};
 use signet_api::{ApiError, Context};
 use signet_core::Code;
 
@@ -43,6 +44,14 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs, json: bool) -> Status
         offline: args.trust.offline,
     };
     let fetch = signet_api::http::HttpFetch::default();
+    // A report file that exists already stops the command before anything is judged.
+    let taken = [&args.report_pdf, &args.report_json]
+        .into_iter()
+        .flatten()
+        .find(|f| f.exists());
+    if let Some(file) = taken {
+        return report::error(&signet_api::verification_export::report_exists(file), json);
+    }
     let verified = match signet_api::verification::verify_with(
         context,
         &args.files,
@@ -54,10 +63,29 @@ pub(crate) fn verify(context: &Context, args: &VerifyArgs, json: bool) -> Status
         Err(err) => return report::error(&err, json),
     };
     let status = for_verdicts(verified.files.iter().map(|f| f.verdict));
+    // The reports asked for are written before anything is printed: a report that cannot be
+    // written is the command's one error.
+    let mut saved = String::new();
+    let reports = [
+        (&args.report_pdf, ReportFormat::Pdf),
+        (&args.report_json, ReportFormat::Json),
+    ];
+    for (file, format) in reports {
+        let Some(file) = file else { continue };
+        match save_report(
+            &verified,
+            format,
+            args.report_language,
+            &ReportPlace::File(file.clone()),
+        ) {
+            Ok(path) => saved.push_str(&format!("report saved: {}\n", path.display())),
+            Err(err) => return report::error(&err, json),
+        }
+    }
     let printed = if json {
         report::print_json(&verified)
     } else {
-        report::text(&verify_text(&verified, args.subjects))
+        report::text(&format!("{}{saved}", verify_text(&verified, args.subjects)))
     };
     after_printing(printed, status)
 }

@@ -200,10 +200,19 @@ fn sign_verify_list_extract_through_the_binary() {
     let run = signet(&["asice", "extract", &o, "b.csv", "--out-dir", &d], "");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(std::fs::read(out_dir.join("b.csv")).unwrap(), b"x,y\n1,2\n");
-    // Never over an existing file.
+    // Never over an existing file: the second copy is numbered, and the path printed says so.
+    std::fs::write(out_dir.join("b.csv"), b"edited").unwrap();
     let run = signet(&["asice", "extract", &o, "b.csv", "--out-dir", &d], "");
-    assert_eq!(run.code, 65, "{}", run.stderr);
-    assert!(run.stderr.contains("exists already"), "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        out_dir.join("b-2.csv").display().to_string()
+    );
+    assert_eq!(std::fs::read(out_dir.join("b.csv")).unwrap(), b"edited");
+    assert_eq!(
+        std::fs::read(out_dir.join("b-2.csv")).unwrap(),
+        b"x,y\n1,2\n"
+    );
 
     // libdigidocpp finds both signatures the binary made with the PKCS#12 token valid.
     let python = signet_testkit::peers::venv_program("python").unwrap();

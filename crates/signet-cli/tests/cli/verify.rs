@@ -173,3 +173,95 @@ fn one_call_verifies_a_mix_of_pdfs_and_containers() {
         "{doc:#}"
     );
 }
+
+/// `--report-pdf` and `--report-json` save the report the command prints (the JSON byte for
+/// byte what `--json` prints), in the language asked, and never over an existing file.
+#[test]
+fn the_report_is_saved_as_pdf_and_json_and_never_replaces_a_file() {
+    let f = Fixture::new();
+    let (pdf, container) = signed_pair(&f);
+    let report_pdf = f.path("report.pdf").display().to_string();
+    let report_json = f.path("report.json").display().to_string();
+    let run = signet(
+        &[
+            "verify",
+            &pdf,
+            &container,
+            "--tsl",
+            &f.tsl,
+            "--tsl-signer",
+            &f.tsl_signer,
+            "--report-pdf",
+            &report_pdf,
+            "--report-json",
+            &report_json,
+            "--report-language",
+            "ru",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_json).unwrap()).unwrap();
+    assert_eq!(saved, run.json());
+    let bytes = std::fs::read(&report_pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.7"));
+    if let Ok(out) = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", &report_pdf, "-"])
+        .output()
+    {
+        let text = String::from_utf8(out.stdout).unwrap();
+        for expected in [
+            "Отчёт о проверке подписей",
+            "Mari Tamm",
+            "contract.signed.pdf",
+            "notes.asice",
+            "notes.txt",
+        ] {
+            assert!(
+                text.contains(expected),
+                "“{expected}” is missing from\n{text}"
+            );
+        }
+    }
+
+    // Again: both files exist, nothing is judged or written, and the text says why.
+    let run = signet(
+        &[
+            "verify",
+            &pdf,
+            "--report-pdf",
+            &report_pdf,
+            "--tsl",
+            &f.tsl,
+            "--tsl-signer",
+            &f.tsl_signer,
+        ],
+        "",
+    );
+    assert_eq!(run.code, 65, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("exists already"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&report_pdf).unwrap(), bytes);
+    // Text mode says where the report went.
+    let other = f.path("other.pdf").display().to_string();
+    let run = signet(
+        &[
+            "verify",
+            &pdf,
+            "--report-pdf",
+            &other,
+            "--tsl",
+            &f.tsl,
+            "--tsl-signer",
+            &f.tsl_signer,
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!("report saved: {other}")),
+        "{}",
+        run.stdout
+    );
+}

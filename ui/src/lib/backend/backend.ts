@@ -17,6 +17,8 @@ import type {
   PersonSettings,
   PinChange,
   ReceiptView,
+  ReportFormat,
+  ReportLanguage,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -129,6 +131,17 @@ export interface Backend {
   onAccessProblem(handler: (problem: AccessProblem) => void): Promise<() => void>;
   /** Saves the version of a verified PDF a signature covers, beside it; resolves with its path. */
   saveSignedVersion(path: string, length: number): Promise<string>;
+  /**
+   * Saves the report of verification `jobId` (the job id `verifyFiles` ran as) as PDF or JSON:
+   * in `folder` (one the person picked) or, when null, beside the first file verified; numbered
+   * when the name is taken, never replacing a file. Resolves with the file written.
+   */
+  saveVerificationReport(jobId: number, format: ReportFormat, language: ReportLanguage, folder: string | null): Promise<string>;
+  /**
+   * Extracts files of a container (all when `names` is empty) into `folder`, one the person
+   * picked; numbered when a name is taken, never replacing a file. Resolves with the files written.
+   */
+  extractFiles(container: string, names: string[], folder: string): Promise<string[]>;
   /** Answers a PIN request; the one time a PIN crosses to Rust. */
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void>;
   /** Cancels a job. */

@@ -899,6 +899,8 @@ updated: string,
  * Its fields.
  */
 fields: Array<FieldView>, };
+export type ReportFormat = "pdf" | "json";
+export type ReportLanguage = "et" | "en" | "ru";
 export type SecretKind = "pin1" | "pin2" | "puk" | "password";
 export type SignFormat = "pades" | "asice";
 export type SignOutcome = {

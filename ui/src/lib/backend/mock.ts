@@ -16,7 +16,10 @@ import type {
   PersonSettings,
   PinChange,
   ReceiptView,
+  ReportFormat,
+  ReportLanguage,
   SecretKind,
+  SignatureView,
   SignFormat,
   SignOutcome,
   SignProposal,
@@ -187,6 +190,35 @@ export const MOCK_ACCESS: AccessLogView = {
   asOf: '2026-12-06T12:00:00Z',
 };
 
+/** The signature of the mock documents: Mari Tamm's, valid. */
+const MOCK_SIGNATURE: SignatureView = {
+  kind: 'signature',
+  name: 'Signature1',
+  id: null,
+  verdict: 'valid',
+  indication: 'TOTAL-PASSED',
+  subIndication: null,
+  signer: 'Mari Tamm (38001085718)',
+  signerSubject: 'CN=TAMM\\,MARI\\,38001085718,SN=TAMM,GN=MARI,serialNumber=PNOEE-38001085718,C=EE',
+  signerIssuer: 'CN=Demo Issuing CA',
+  claimedTime: '2026-12-06T10:00:00Z',
+  provenTime: '2026-12-06T10:00:01Z',
+  timestampAuthority: 'Demo TSA',
+  archiveTime: null,
+  level: 'B-LT',
+  qualification: 'QES',
+  trustService: 'Demo Issuing CA',
+  reason: null,
+  location: null,
+  chain: ['CN=TAMM\\,MARI', 'CN=Demo Issuing CA', 'CN=Demo Root'],
+  revocation: ['good (dss, 2026-12-06T10:00:02Z)'],
+  covers: [],
+  changes: [],
+  errors: [],
+  warnings: [],
+  signedLength: 1000,
+};
+
 export const MOCK_VERIFIED: VerifiedFiles = {
   files: [
     {
@@ -198,39 +230,38 @@ export const MOCK_VERIFIED: VerifiedFiles = {
       problems: [],
       removedSignatures: [],
       dataFiles: [],
-      signatures: [
-        {
-          kind: 'signature',
-          name: 'Signature1',
-          id: null,
-          verdict: 'valid',
-          indication: 'TOTAL-PASSED',
-          subIndication: null,
-          signer: 'Mari Tamm (38001085718)',
-          signerSubject: 'CN=TAMM\\,MARI\\,38001085718,SN=TAMM,GN=MARI,serialNumber=PNOEE-38001085718,C=EE',
-          signerIssuer: 'CN=Demo Issuing CA',
-          claimedTime: '2026-12-06T10:00:00Z',
-          provenTime: '2026-12-06T10:00:01Z',
-          timestampAuthority: 'Demo TSA',
-          archiveTime: null,
-          level: 'B-LT',
-          qualification: 'QES',
-          trustService: 'Demo Issuing CA',
-          reason: null,
-          location: null,
-          chain: ['CN=TAMM\\,MARI', 'CN=Demo Issuing CA', 'CN=Demo Root'],
-          revocation: ['good (dss, 2026-12-06T10:00:02Z)'],
-          covers: [],
-          changes: [],
-          errors: [],
-          warnings: [],
-          signedLength: 1000,
-        },
-      ],
+      signatures: [MOCK_SIGNATURE],
     },
   ],
   trustData: { territory: 'EE', issued: '2026-12-01T00:00:00Z', nextUpdate: '2027-06-01T00:00:00Z' },
   validationTime: '2026-12-06T12:00:00Z',
+};
+
+/** A verified container with two files. */
+export const MOCK_CONTAINER: VerifiedFiles = {
+  files: [
+    {
+      path: '/home/mari/deed.asice',
+      name: 'deed.asice',
+      format: 'container',
+      verdict: 'valid',
+      indication: 'TOTAL-PASSED',
+      problems: [],
+      removedSignatures: [],
+      dataFiles: ['deed.pdf', 'annex/map.csv'],
+      signatures: [
+        {
+          ...MOCK_SIGNATURE,
+          name: 'META-INF/signatures0.xml',
+          id: 'S0',
+          covers: ['deed.pdf', 'annex/map.csv'],
+          signedLength: null,
+        },
+      ],
+    },
+  ],
+  trustData: MOCK_VERIFIED.trustData,
+  validationTime: MOCK_VERIFIED.validationTime,
 };
 
 export interface MockOptions {
@@ -252,6 +283,7 @@ export class MockBackend implements Backend {
   readonly #picked: string[];
   readonly #answers = new Map<number, (value: string) => void>();
   readonly #cases: CaseView[] = [];
+  #verified: VerifiedFiles = MOCK_VERIFIED;
   /** Every PIN answer given, for tests: the value is kept only here, in the mock. */
   readonly answered: { jobId: number; requestId: number; secret: SecretKind }[] = [];
 
@@ -313,9 +345,14 @@ export class MockBackend implements Backend {
     };
   }
 
-  verifyFiles(_jobId: number, _files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles> {
+  /** The job ids verifications ran as, for tests. */
+  readonly verifyJobs: number[] = [];
+
+  verifyFiles(jobId: number, files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles> {
+    this.verifyJobs.push(jobId);
     onEvent({ type: 'phase', phase: 'verifying', file: null, position: null });
-    return this.#result(MOCK_VERIFIED);
+    this.#verified = files.some((f) => f.endsWith('.asice')) ? MOCK_CONTAINER : MOCK_VERIFIED;
+    return this.#result(this.#verified);
   }
 
   planBatch(params: BatchParams): Promise<BatchPlan> {
@@ -480,6 +517,28 @@ export class MockBackend implements Backend {
 
   saveSignedVersion(path: string): Promise<string> {
     return Promise.resolve(path.replace(/\.pdf$/, '.as-signed.pdf'));
+  }
+
+  /** Every report saved and file extracted, for tests. */
+  readonly saved: { jobId: number; format: ReportFormat; language: ReportLanguage; folder: string | null }[] = [];
+  readonly extracted: { container: string; names: string[]; folder: string }[] = [];
+
+  saveVerificationReport(jobId: number, format: ReportFormat, language: ReportLanguage, folder: string | null): Promise<string> {
+    if (this.#error) return Promise.reject(this.#error);
+    this.saved.push({ jobId, format, language, folder });
+    const first = this.#verified.files[0]?.path ?? '/home/mari/signatures.pdf';
+    const dir = folder ?? first.slice(0, first.lastIndexOf('/'));
+    const stem = baseName(first).replace(/\.[^.]*$/, '');
+    const taken = this.saved.filter((s) => s.format === format && s.folder === folder).length;
+    const suffix = taken > 1 ? `-${taken}` : '';
+    return Promise.resolve(`${dir}/${stem}.verification${suffix}.${format}`);
+  }
+
+  extractFiles(container: string, names: string[], folder: string): Promise<string[]> {
+    if (this.#error) return Promise.reject(this.#error);
+    this.extracted.push({ container, names, folder });
+    const all = MOCK_CONTAINER.files[0]?.dataFiles ?? [];
+    return Promise.resolve((names.length > 0 ? names : all).map((n) => `${folder}/${baseName(n)}`));
   }
 
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {

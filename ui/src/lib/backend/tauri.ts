@@ -19,6 +19,8 @@ import type {
   PersonSettings,
   PinChange,
   ReceiptView,
+  ReportFormat,
+  ReportLanguage,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -129,6 +131,14 @@ export class TauriBackend implements Backend {
 
   saveSignedVersion(path: string, length: number): Promise<string> {
     return call<string>('save_signed_version', { path, length });
+  }
+
+  saveVerificationReport(jobId: number, format: ReportFormat, language: ReportLanguage, folder: string | null): Promise<string> {
+    return call<string>('save_verification_report', { jobId, format, language, folder });
+  }
+
+  extractFiles(container: string, names: string[], folder: string): Promise<string[]> {
+    return call<string[]>('extract_files', { container, names, folder });
   }
 
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {

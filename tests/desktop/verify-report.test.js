@@ -1,0 +1,157 @@
+// The Verify screen's outputs in the real window: the report of a signed PDF and of a container
+// saved as PDF and JSON (beside the file, numbered when taken, and in a picked folder), and a
+// container's files extracted into a picked folder without replacing anything. The signed files
+// are made with the command line and the demo identity; the folder chooser is answered by
+// SIGNET_E2E_PICK_FOLDER (debug builds only: WebDriver cannot drive the system's chooser).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startApp, required, pictureSpread } from './harness.js';
+import { startDemo, pdfWithPages } from './demo.js';
+
+let demo;
+let app;
+let browser;
+let docs;
+let picked;
+
+/** Signs with the command line and the demo identity (its password on standard input). */
+function cliSign(args) {
+  execFileSync(
+    required('SIGNET_CLI_BIN'),
+    ['sign', ...args, '--token', `p12:${path.join(demo.profile, 'identity.p12')}`, '--pin-stdin'],
+    { input: `${demo.password}\n`, env: { ...process.env, ...demo.env }, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+}
+
+before(async () => {
+  demo = await startDemo();
+  docs = path.join(demo.dir, 'docs');
+  picked = path.join(demo.dir, 'picked');
+  mkdirSync(docs);
+  mkdirSync(picked);
+  pdfWithPages(path.join(docs, 'contract.pdf'), 1, 'I agree to pay 100 EUR');
+  cliSign([path.join(docs, 'contract.pdf')]);
+  pdfWithPages(path.join(docs, 'deed.pdf'), 1, 'Deed');
+  writeFileSync(path.join(docs, 'notes.txt'), 'notes for the deed\n');
+  cliSign([path.join(docs, 'deed.pdf'), path.join(docs, 'notes.txt'), '--format', 'asice', '--container', path.join(docs, 'deed.asice')]);
+  app = await startApp({ ...demo.env, SIGNET_E2E_PICK_FOLDER: picked });
+  browser = app.browser;
+});
+
+after(async () => {
+  await app?.stop();
+  await demo?.stop();
+});
+
+async function openWith(files) {
+  const second = spawn(required('SIGNET_DESKTOP_BIN'), files, { stdio: 'ignore', env: { ...process.env, ...demo.env } });
+  assert.equal(await new Promise((resolve) => second.once('exit', resolve)), 0, 'the second launch did not hand over and exit');
+}
+
+async function shot(name) {
+  const artifacts = required('SIGNET_ARTIFACTS');
+  mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, `${name}.png`);
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.saveScreenshot(file);
+  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+}
+
+/** The texts of every element with `testid`, once there are `count` of them. */
+async function texts(testid, count) {
+  await browser.waitUntil(async () => (await browser.$$(`[data-testid="${testid}"]`).length) >= count, {
+    timeout: 20000,
+    timeoutMsg: `fewer than ${count} “${testid}” appeared`,
+  });
+  const notice = await browser.$('[data-testid="verify-report"] [data-testid="error-notice"], [data-testid="container-files"] [data-testid="error-notice"]');
+  if (await notice.isExisting()) assert.fail(await notice.getText());
+  return browser.$$(`[data-testid="${testid}"]`).map((e) => e.getText());
+}
+
+/** The text of a PDF, as poppler reads it. */
+function pdfText(file) {
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+}
+
+async function verified(name) {
+  const result = await browser.$('[data-testid="verify-result"]');
+  await browser.waitUntil(async () => (await result.isExisting()) && (await result.getText()).includes(name), {
+    timeout: 30000,
+    timeoutMsg: `${name} was not verified`,
+  });
+  await browser.$('[data-testid="verify-report"]').waitForDisplayed({ timeout: 5000 });
+}
+
+test('the report of a signed PDF is saved as PDF and JSON, never over an earlier one', async () => {
+  await browser.$('[data-testid="nav-verify"]').click();
+  const signed = path.join(docs, 'contract.signed.pdf');
+  await openWith([signed]);
+  await verified('contract.signed.pdf');
+
+  await browser.$('[data-testid="report-pdf"]').click();
+  const [pdf] = await texts('report-saved', 1);
+  assert.equal(pdf, path.join(docs, 'contract.signed.verification.pdf'));
+  const text = pdfText(pdf);
+  for (const expected of ['Signature verification report', 'contract.signed.pdf', 'Mari Tamm (38001085718)', 'Valid']) {
+    assert.ok(text.includes(expected), `“${expected}” is missing from the PDF report:\n${text}`);
+  }
+
+  await browser.$('[data-testid="report-json"]').click();
+  const json = (await texts('report-saved', 2))[1];
+  assert.equal(json, path.join(docs, 'contract.signed.verification.json'));
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  assert.deepEqual(Object.keys(report).sort(), ['files', 'trustData', 'validationTime']);
+  assert.equal(report.files[0].name, 'contract.signed.pdf');
+  assert.match(report.files[0].signatures[0].signer, /Mari Tamm/);
+
+  // Again beside the file: numbered, the first untouched.
+  const first = readFileSync(pdf);
+  await browser.$('[data-testid="report-pdf"]').click();
+  assert.equal((await texts('report-saved', 3))[2], path.join(docs, 'contract.signed.verification-2.pdf'));
+  assert.deepEqual(readFileSync(pdf), first);
+
+  // Into the folder the person picks.
+  await browser.$('[data-testid="report-in-folder"]').click();
+  await browser.$('[data-testid="report-json"]').click();
+  assert.equal((await texts('report-saved', 4))[3], path.join(picked, 'contract.signed.verification.json'));
+  await shot('verify-report-en-light');
+});
+
+test('a container: its report, and its files extracted into a picked folder without replacing any', async () => {
+  const container = path.join(docs, 'deed.asice');
+  await openWith([container]);
+  await verified('deed.asice');
+  const listed = await texts('container-file', 2);
+  assert.deepEqual([...listed].sort(), ['deed.pdf', 'notes.txt']);
+
+  await browser.$('[data-testid="report-pdf"]').click();
+  const [pdf] = await texts('report-saved', 1);
+  assert.equal(pdf, path.join(docs, 'deed.verification.pdf'));
+  const text = pdfText(pdf);
+  for (const expected of ['deed.asice', 'notes.txt', 'Mari Tamm (38001085718)']) {
+    assert.ok(text.includes(expected), `“${expected}” is missing from the container's PDF report:\n${text}`);
+  }
+
+  // One file.
+  const buttons = await browser.$$('[data-testid="extract-file"]');
+  const notesAt = listed.indexOf('notes.txt');
+  await buttons[notesAt].click();
+  const [one] = await texts('extracted', 1);
+  assert.equal(one, path.join(picked, 'notes.txt'));
+  assert.equal(readFileSync(one, 'utf8'), 'notes for the deed\n');
+
+  // All: notes.txt is there already, so its second copy is numbered.
+  await browser.$('[data-testid="extract-all"]').click();
+  await browser.waitUntil(async () => existsSync(path.join(picked, 'notes-2.txt')), {
+    timeout: 20000,
+    timeoutMsg: 'extracting all did not write notes-2.txt',
+  });
+  const all = await texts('extracted', 2);
+  assert.deepEqual([...all].sort(), [path.join(picked, 'deed.pdf'), path.join(picked, 'notes-2.txt')]);
+  assert.deepEqual(readFileSync(path.join(picked, 'deed.pdf')), readFileSync(path.join(docs, 'deed.pdf')));
+  assert.equal(readFileSync(path.join(picked, 'notes.txt'), 'utf8'), 'notes for the deed\n');
+  await shot('verify-container-files-en-light');
+});

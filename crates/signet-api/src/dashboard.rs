@@ -570,8 +570,9 @@ pub fn listen(
 }
 
 /// What the data screens keep in the encrypted vault, so that the window shows the last verified
-/// answers (with their time) when an agency is away. Where the vault cannot be opened (no
-/// keyring), nothing is kept — never a plain file.
+/// answers (with their time) when an agency is away. Where the vault cannot be opened (a keyring
+/// vault without its keyring; a passphrase vault, which the window cannot ask for yet), nothing
+/// is kept — never a plain file.
 struct Cache {
     vault: Option<signet_vault::Vault>,
 }

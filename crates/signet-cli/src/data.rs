@@ -80,7 +80,8 @@ pub(crate) struct DataArgs {
     /// profile's, then the one in your settings, then pcsc (the ID card).
     #[arg(long)]
     pub(crate) token: Option<TokenSpec>,
-    /// Read the PIN or password from standard input, one line per PIN asked (a software
+    /// Read the secrets from standard input: where Signet's vault is kept with a passphrase (no
+    /// system keyring), the vault's passphrase first; then one line per PIN asked (a software
     /// token's password is asked once).
     #[arg(long)]
     pub(crate) pin_stdin: bool,
@@ -118,7 +119,31 @@ impl DataArgs {
     }
 }
 
+impl DataCommand {
+    /// Whether the secrets come from standard input (`--pin-stdin`).
+    fn pin_stdin(&self) -> bool {
+        use crate::consents::ConsentsCommand as C;
+        match self {
+            Self::Login(a) | Self::Holdings(a) | Self::Verify(a) => a.pin_stdin,
+            Self::Usage(a) => a.data.pin_stdin,
+            Self::Consents(C::List(a)) => a.data.pin_stdin,
+            Self::Consents(C::Grant(a) | C::Restrict(a)) => a.data.pin_stdin,
+            Self::Consents(C::Withdraw(a)) => a.data.pin_stdin,
+            Self::Consents(C::Receipts(a)) => a.list.data.pin_stdin,
+            Self::Correct(a) => a.data.pin_stdin,
+            Self::Report(a) => a.data.pin_stdin,
+            Self::Corrections(a) | Self::Reports(a) => a.data.pin_stdin,
+            Self::Receipts(a) => a.pin_stdin,
+        }
+    }
+}
+
 pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Status {
+    // Where the vault is kept with a passphrase, the engine asks for it when it opens the vault:
+    // before any PIN, so with --pin-stdin it is the first line.
+    let context = &context
+        .clone()
+        .with_vault_passphrase(crate::passphrase::asker(command.pin_stdin()));
     let args = match command {
         DataCommand::Login(args)
         | DataCommand::Holdings(args)

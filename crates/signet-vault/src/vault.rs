@@ -411,6 +411,10 @@ fn connect(path: &Path, key: &VaultKey, exists: bool) -> Result<Connection, Unlo
     }
     let failed = |err: rusqlite::Error| Unlock::Failed(err.into());
     let conn = Connection::open_with_flags(path, flags).map_err(failed)?;
+    // SQLCipher's own log goes to standard error: a wrong key would print lines about failed
+    // page checks there. The vault reports every failure as a `VaultError` instead.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")
+        .map_err(failed)?;
     conn.execute_batch(&key_pragma("key", key))
         .map_err(failed)?;
     // Temporary tables and indices never touch the disk.

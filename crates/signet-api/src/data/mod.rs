@@ -518,7 +518,7 @@ fn get_authenticated(
     what: &str,
 ) -> Result<(Node, Answer), ApiError> {
     let node = open_node(context, url)?;
-    let mut sessions = Sessions::open(context);
+    let mut sessions = Sessions::open(context)?;
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let answer = get_with_session(context, &node, &mut sessions, &mut session, spec, ask, path)?;
     if answer.status != 200 {
@@ -560,7 +560,7 @@ pub fn login(
     ask: &mut AskSecret<'_>,
 ) -> Result<LoginSummary, ApiError> {
     let node = open_node(context, url)?;
-    let mut sessions = Sessions::open(context);
+    let mut sessions = Sessions::open(context)?;
     Ok(log_in(context, &node, &mut sessions, spec, ask)?.0)
 }
 
@@ -615,7 +615,7 @@ fn usage_with_session(
     let mut current = advance(&node, stored.as_ref().map(|s| &s.0), &note)?;
     let mut current_note = note;
 
-    let mut sessions = Sessions::open(context);
+    let mut sessions = Sessions::open(context)?;
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let mut entries = Vec::new();
     let mut after: Option<u64> = None;

@@ -16,8 +16,8 @@ use std::time::Duration;
 use signet_node::RunningNode;
 
 use crate::data::{
-    PASSWORD, Run, VAULT_PASSPHRASE, config, data_dir, open_passphrase_vault, p12, secrets, signet,
-    signet_with_keyring, start, start_with, stop, token_arg,
+    NO_BUS, PASSWORD, Run, VAULT_PASSPHRASE, config, data_dir, open_passphrase_vault, p12, secrets,
+    signet, signet_with_keyring, start, start_with, stop, token_arg,
 };
 
 /// What went over one relayed connection, one direction.
@@ -331,6 +331,54 @@ fn without_a_keyring_a_wrong_vault_passphrase_is_refused_and_changes_nothing() {
     let served = holdings(&home, &url, &p12, &secrets(&[]));
     assert_eq!(served.code, 0, "{}{}", served.stdout, served.stderr);
     assert_eq!(relay.issued().len(), 1);
+    stop(node);
+}
+
+#[test]
+fn on_a_terminal_the_vault_s_passphrase_is_asked_without_echo_and_again_when_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let relay = Recorder::start(node.addr());
+    let url = relay.url();
+    list_node_at(&home, &node, &url);
+    assert_eq!(login(&home, &url, &p12, false).code, 0);
+
+    let (code, screen) = crate::terminal::signet_on_terminal_with_env(
+        &[
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--json",
+        ],
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
+            ("XDG_DATA_HOME", home.to_str().unwrap()),
+            ("RUST_LOG", "off"),
+        ],
+        None,
+        &["not the vault's passphrase", VAULT_PASSPHRASE],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(
+        screen.matches("Passphrase of Signet's vault: ").count(),
+        2,
+        "{screen}"
+    );
+    assert!(
+        screen.contains("That passphrase does not open Signet's vault; try again."),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(VAULT_PASSPHRASE) && !screen.contains("not the vault's"),
+        "typed without echo: {screen}"
+    );
+    assert!(screen.contains("rr-1"), "{screen}");
+    assert_eq!(relay.issued().len(), 1, "the kept session served it");
     stop(node);
 }
 

@@ -575,15 +575,23 @@ pub fn listen(
 /// is kept — never a plain file.
 struct Cache {
     vault: Option<signet_vault::Vault>,
+    /// Why there is no vault.
+    unopened: Option<crate::vault::Unopened>,
 }
 
 impl Cache {
     fn open(context: &Context) -> Self {
         match crate::vault::open(context) {
-            Ok(vault) => Self { vault: Some(vault) },
+            Ok(vault) => Self {
+                vault: Some(vault),
+                unopened: None,
+            },
             Err(err) => {
                 tracing::info!(error = %err, "no vault: the data screens keep no copy");
-                Self { vault: None }
+                Self {
+                    vault: None,
+                    unopened: Some(err),
+                }
             }
         }
     }
@@ -641,11 +649,18 @@ impl Cache {
 }
 
 /// What the vault holds from earlier visits, without asking any agency (the window shows it at
-/// start, marked with its time).
+/// start, marked with its time). Where the vault is kept with a passphrase that nothing in this
+/// context can ask for (the window, for now), an error that says so and what to do.
 pub fn cached(context: &Context) -> Result<Option<DashboardView>, ApiError> {
     let cache = Cache::open(context);
     let Some(vault) = &cache.vault else {
-        return Ok(None);
+        return match cache.unopened {
+            Some(crate::vault::Unopened::Vault(signet_vault::VaultError::PassphraseNeeded {
+                ..
+            })) => Err(crate::vault::passphrase_not_asked(context)),
+            Some(crate::vault::Unopened::Stopped(err)) => Err(err),
+            _ => Ok(None),
+        };
     };
     let snapshots = vault.all_holdings().map_err(|e| {
         ApiError::new(e.code(), format!("the vault cannot be read: {e}"))

@@ -106,6 +106,9 @@ pub type PassphraseAsker =
 pub(crate) struct PassphraseAccess {
     asker: Option<Arc<PassphraseAsker>>,
     opened: Arc<Mutex<Option<Arc<PassphraseStore>>>>,
+    /// Held while the passphrase is asked: operations on other threads wait for that answer
+    /// instead of asking too.
+    asking: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for PassphraseAccess {
@@ -121,6 +124,7 @@ impl PassphraseAccess {
         Self {
             asker: Some(asker),
             opened: Arc::clone(&self.opened),
+            asking: Arc::clone(&self.asking),
         }
     }
 
@@ -129,6 +133,7 @@ impl PassphraseAccess {
         Self {
             asker: self.asker.clone(),
             opened: Arc::default(),
+            asking: Arc::default(),
         }
     }
 
@@ -241,6 +246,12 @@ fn open_with_passphrase(context: &Context, vault: &Path, new: bool) -> Result<Va
             path: vault.to_owned(),
         }));
     };
+    let _asking = access.asking.lock().unwrap_or_else(PoisonError::into_inner);
+    // Another thread may have been given the passphrase while this one waited.
+    if let Some(store) = access.opened(&file) {
+        return Vault::open(vault, Box::new(store), context.shared_clock())
+            .map_err(Unopened::Vault);
+    }
     let mut again = None;
     for _ in 0..PASSPHRASE_TRIES {
         let request = PassphraseRequest {
@@ -311,4 +322,20 @@ fn no_answer(vault: &Path, last: Option<PassphraseProblem>) -> ApiError {
             "Give the vault's passphrase when Signet asks for it: no system keyring is available here, so the vault's key comes from that passphrase.",
         ),
     }
+}
+
+/// For a caller that cannot ask for the vault's passphrase (the desktop window, for now): what
+/// this means, and what to do.
+pub(crate) fn passphrase_not_asked(context: &Context) -> ApiError {
+    let exists = std::fs::metadata(path(context)).is_ok_and(|m| m.len() > 0);
+    let advice = if exists {
+        "Use the signet command in a terminal for your data: it asks for the vault's passphrase. This window will ask for it in a later version of Signet."
+    } else {
+        "Unlock a system keyring (GNOME Keyring, KWallet, KeePassXC) and start Signet again, so that its vault is kept with the keyring; or use the signet command in a terminal, which asks you to choose a passphrase for the vault."
+    };
+    ApiError::new(
+        Code::NotImplemented,
+        "Signet's vault is kept with a passphrase here (there is no system keyring), and this window cannot ask for it yet: what agencies hold is shown but not kept, and every visit logs in again. Nothing is written in plain text instead.",
+    )
+    .recommend(advice)
 }

@@ -266,3 +266,54 @@ fn a_keyring_vault_is_never_replaced_where_its_keyring_is_missing() {
     let vault = signet_api::vault::open(&with_keyring(dir.path(), &keyring, &asked)).unwrap();
     assert_eq!(vault.generation(), 1);
 }
+
+#[test]
+fn operations_on_several_threads_wait_for_one_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let keyring_asked = Arc::new(AtomicUsize::new(0));
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&asked);
+    let context = headless(dir.path(), &keyring_asked).with_vault_passphrase(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        // A person takes a moment to type it.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        Ok(Some(Passphrase::new(RIGHT).unwrap()))
+    });
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            let context = context.clone();
+            scope.spawn(move || drop(signet_api::vault::open(&context).unwrap()));
+        }
+    });
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_window_that_cannot_ask_is_told_what_that_means_and_what_to_do() {
+    // No keyring and no asker (the desktop for now): the cached dashboard says why it has
+    // nothing, and what to do, whether the vault is still to be made or was made elsewhere.
+    let dir = tempfile::tempdir().unwrap();
+    let keyring_asked = Arc::new(AtomicUsize::new(0));
+    let window = headless(dir.path(), &keyring_asked);
+    let err = signet_api::dashboard::cached(&window).unwrap_err();
+    assert_eq!(err.code, signet_core::Code::NotImplemented);
+    assert!(
+        err.message.contains("kept with a passphrase") && err.message.contains("not kept"),
+        "{err}"
+    );
+    assert!(
+        err.recommendation.contains("Unlock a system keyring"),
+        "{err}"
+    );
+    assert!(files(dir.path()).is_empty(), "nothing made");
+
+    let (terminal, _) = answering(headless(dir.path(), &keyring_asked), &[RIGHT]);
+    drop(signet_api::vault::open(&terminal).unwrap());
+    let err = signet_api::dashboard::cached(&window).unwrap_err();
+    assert!(
+        err.recommendation.contains("signet command in a terminal"),
+        "{err}"
+    );
+    // With its passphrase, the (empty) cache reads as before.
+    assert!(signet_api::dashboard::cached(&terminal).unwrap().is_none());
+}

@@ -571,8 +571,8 @@ pub fn listen(
 
 /// What the data screens keep in the encrypted vault, so that the window shows the last verified
 /// answers (with their time) when an agency is away. Where the vault cannot be opened (a keyring
-/// vault without its keyring; a passphrase vault, which the window cannot ask for yet), nothing
-/// is kept — never a plain file.
+/// vault without its keyring; a passphrase vault whose passphrase the person did not give),
+/// nothing is kept — never a plain file.
 struct Cache {
     vault: Option<signet_vault::Vault>,
     /// Why there is no vault.
@@ -649,15 +649,11 @@ impl Cache {
 }
 
 /// What the vault holds from earlier visits, without asking any agency (the window shows it at
-/// start, marked with its time). Where the vault is kept with a passphrase that nothing in this
-/// context can ask for (the window, for now), an error that says so and what to do.
+/// start, marked with its time). A wrong passphrase of the vault is an error.
 pub fn cached(context: &Context) -> Result<Option<DashboardView>, ApiError> {
     let cache = Cache::open(context);
     let Some(vault) = &cache.vault else {
         return match cache.unopened {
-            Some(crate::vault::Unopened::Vault(signet_vault::VaultError::PassphraseNeeded {
-                ..
-            })) => Err(crate::vault::passphrase_not_asked(context)),
             Some(crate::vault::Unopened::Stopped(err)) => Err(err),
             _ => Ok(None),
         };

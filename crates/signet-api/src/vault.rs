@@ -32,8 +32,9 @@
 //! and the key derived from it) is kept in the context for the rest of the run: one command, or
 //! one run of the app, asks once. A wrong passphrase opens nothing and changes nothing; the asker
 //! is asked again up to [`PASSPHRASE_TRIES`] times in all, and may decline (then the operation
-//! stops with "the passphrase is wrong"). Without an asker a passphrase vault is not opened
-//! (`VaultError::PassphraseNeeded`) and, as without a keyring before, nothing is kept.
+//! stops with "the passphrase is wrong"). Without an asker, or when the person declines at the
+//! first ask (the window's "Not now"), a passphrase vault is not opened
+//! (`VaultError::PassphraseNeeded`): nothing is kept, and the operation goes on without it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -88,7 +89,8 @@ pub struct PassphraseRequest {
 }
 
 /// What was wrong with the last passphrase given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 pub enum PassphraseProblem {
     /// It does not open the vault (nothing was changed).
     Wrong,
@@ -96,8 +98,24 @@ pub enum PassphraseProblem {
     TooShort,
 }
 
-/// Answers a [`PassphraseRequest`]: the passphrase, `None` when there is no (other) answer to
-/// give, or an error that stops the operation (the person cancelled, no terminal).
+/// A [`PassphraseRequest`] as the window gets it (the event `vault-passphrase`): the window
+/// answers it by its id, and shows its own translation of why a passphrase is asked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PassphrasePrompt {
+    /// Which request this is, for the answer.
+    pub id: u32,
+    /// There is no vault yet: a new passphrase is chosen (typed twice).
+    pub new: bool,
+    /// What was wrong with the last answer, on a second or third ask.
+    pub again: Option<PassphraseProblem>,
+}
+
+/// Answers a [`PassphraseRequest`]: the passphrase; `None` when there is no (other) answer to
+/// give; or an error that stops the operation (no terminal, a failure). `None` at the first ask
+/// means the person declined: the vault is not opened, nothing is kept, and the operation goes
+/// on as without a vault. `None` after a problem stops the operation with that problem ("the
+/// passphrase is wrong").
 pub type PassphraseAsker =
     dyn Fn(&PassphraseRequest) -> Result<Option<Passphrase>, ApiError> + Send + Sync;
 
@@ -262,7 +280,13 @@ fn open_with_passphrase(context: &Context, vault: &Path, new: bool) -> Result<Va
         };
         tracing::debug!(new, again = ?again, "asking for the vault's passphrase");
         let Some(passphrase) = asker(&request).map_err(Unopened::Stopped)? else {
-            return Err(Unopened::Stopped(no_answer(vault, again)));
+            let Some(problem) = again else {
+                tracing::info!("the vault's passphrase was not given: nothing is kept");
+                return Err(Unopened::Vault(VaultError::PassphraseNeeded {
+                    path: vault.to_owned(),
+                }));
+            };
+            return Err(Unopened::Stopped(no_answer(vault, problem)));
         };
         if new && passphrase.chars() < MIN_NEW_PASSPHRASE {
             again = Some(PassphraseProblem::TooShort);
@@ -286,13 +310,16 @@ fn open_with_passphrase(context: &Context, vault: &Path, new: bool) -> Result<Va
             Err(err) => return Err(Unopened::Vault(err)),
         }
     }
-    Err(Unopened::Stopped(no_answer(vault, again)))
+    Err(Unopened::Stopped(no_answer(
+        vault,
+        again.unwrap_or(PassphraseProblem::Wrong),
+    )))
 }
 
-/// The error when the asker gave no (other) passphrase, after `last` went wrong.
-fn no_answer(vault: &Path, last: Option<PassphraseProblem>) -> ApiError {
+/// The error when the asker gave no other passphrase after `last` went wrong.
+fn no_answer(vault: &Path, last: PassphraseProblem) -> ApiError {
     match last {
-        Some(PassphraseProblem::Wrong) => ApiError::new(
+        PassphraseProblem::Wrong => ApiError::new(
             Code::InvalidInput,
             format!(
                 "the passphrase is wrong: it does not open Signet's vault at {}; the vault was not changed",
@@ -302,7 +329,7 @@ fn no_answer(vault: &Path, last: Option<PassphraseProblem>) -> ApiError {
         .recommend(
             "Give the passphrase this vault was made with. If it is lost, the vault cannot be read again: delete vault.db and vault.db.passphrase from Signet's data folder, and Signet starts a new vault and fetches the agencies' data anew.",
         ),
-        Some(PassphraseProblem::TooShort) => ApiError::new(
+        PassphraseProblem::TooShort => ApiError::new(
             Code::InvalidInput,
             format!(
                 "the new passphrase for Signet's vault is shorter than {MIN_NEW_PASSPHRASE} characters; no vault was made"
@@ -311,31 +338,5 @@ fn no_answer(vault: &Path, last: Option<PassphraseProblem>) -> ApiError {
         .recommend(
             "Choose a longer passphrase: a few words you can remember are hard to guess.",
         ),
-        None => ApiError::new(
-            Code::InvalidInput,
-            format!(
-                "Signet's vault at {} is kept with a passphrase, and none was given",
-                vault.display()
-            ),
-        )
-        .recommend(
-            "Give the vault's passphrase when Signet asks for it: no system keyring is available here, so the vault's key comes from that passphrase.",
-        ),
     }
-}
-
-/// For a caller that cannot ask for the vault's passphrase (the desktop window, for now): what
-/// this means, and what to do.
-pub(crate) fn passphrase_not_asked(context: &Context) -> ApiError {
-    let exists = std::fs::metadata(path(context)).is_ok_and(|m| m.len() > 0);
-    let advice = if exists {
-        "Use the signet command in a terminal for your data: it asks for the vault's passphrase. This window will ask for it in a later version of Signet."
-    } else {
-        "Unlock a system keyring (GNOME Keyring, KWallet, KeePassXC) and start Signet again, so that its vault is kept with the keyring; or use the signet command in a terminal, which asks you to choose a passphrase for the vault."
-    };
-    ApiError::new(
-        Code::NotImplemented,
-        "Signet's vault is kept with a passphrase here (there is no system keyring), and this window cannot ask for it yet: what agencies hold is shown but not kept, and every visit logs in again. Nothing is written in plain text instead.",
-    )
-    .recommend(advice)
 }

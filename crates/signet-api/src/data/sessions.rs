@@ -85,8 +85,8 @@ pub(super) fn not_kept_message(err: &signet_vault::VaultError) -> String {
             "To keep sessions, unlock the system keyring the vault was made with (GNOME Keyring, KWallet, KeePassXC); Signet does not replace that vault with one kept with a passphrase.",
         ),
         signet_vault::VaultError::PassphraseNeeded { .. } => (
-            "Signet's vault is kept with a passphrase here (no system keyring), and the desktop app cannot ask for it yet",
-            "To keep sessions, use the signet command in a terminal, which asks for the vault's passphrase, or unlock a system keyring before Signet's vault is made.",
+            "Signet's vault is kept with a passphrase here (no system keyring), and it was not given",
+            "To keep sessions, give the vault's passphrase when Signet asks for it (the window asks again when Signet starts again).",
         ),
         other => (
             "Signet's encrypted vault cannot be opened",

@@ -287,7 +287,18 @@ impl Vault {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = write(&tx)?;
         let generation = if full {
-            let next = self.slots.generation + 1;
+            // Another connection to the same file (another operation of the same run) may have
+            // raised it since this one opened: read under the write lock, never go back.
+            let in_file: i64 = tx.query_row(
+                "SELECT value FROM meta WHERE name = 'generation'",
+                [],
+                |row| row.get(0),
+            )?;
+            let next = self
+                .slots
+                .generation
+                .max(u64::try_from(in_file).unwrap_or(0))
+                + 1;
             tx.execute(
                 "UPDATE meta SET value = ?1 WHERE name = 'generation'",
                 [i64::try_from(next).unwrap_or(i64::MAX)],

@@ -484,8 +484,13 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
             .is_some_and(|t| t.len() == 20 && t.ends_with('Z')),
         "{line}"
     );
-    let stored = std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap();
-    assert!(stored.contains(LOG_ORIGIN), "{stored}");
+    // The checkpoint is kept in the vault, not in a plain file.
+    assert!(!data_dir(&home).join("data/checkpoints.json").exists());
+    let stored = open_passphrase_vault(&home)
+        .latest_checkpoint(&signet_vault::LogId::new(LOG_ORIGIN).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.tree_size, 2);
 
     // The next visit proves consistency with the stored checkpoint.
     assert_eq!(official_query(node.addr(), "Teine%20kontroll"), 200);
@@ -742,7 +747,7 @@ fn data_commands_over_tls_trust_the_pinned_ca_and_nothing_else() {
     assert_eq!(run.code, 75, "{}", run.stdout);
     let message = run.json()["error"]["message"].as_str().unwrap().to_owned();
     assert!(message.contains("did not answer"), "{message}");
-    assert!(!data_dir(&home2).join("data/checkpoints.json").exists());
+    assert!(!data_dir(&home2).join("vault.db").exists(), "nothing kept");
     stop(node);
 }
 
@@ -775,5 +780,6 @@ fn a_node_whose_checkpoints_are_not_signed_by_the_pinned_key_fails_verification(
             .contains("cannot be trusted"),
         "{body}"
     );
-    assert!(!data_dir(&home).join("data/checkpoints.json").exists());
+    // Refused before the vault was opened: nothing kept, and no passphrase was asked.
+    assert!(!data_dir(&home).join("vault.db").exists());
 }

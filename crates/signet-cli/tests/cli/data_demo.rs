@@ -208,11 +208,13 @@ fn usage_follow_prints_each_new_entry_verified_as_a_json_line() {
     let _ = child.wait();
     stop(node);
 
-    // The checkpoint that covered the streamed entry is the stored one now.
-    let stored: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap(),
-    )
-    .unwrap();
-    let note = stored["logs"][LOG_ORIGIN].as_str().unwrap();
+    // The checkpoint that covered the streamed entry is the stored one now, in the vault.
+    let stored = open_passphrase_vault(&home)
+        .latest_checkpoint(&signet_vault::LogId::new(LOG_ORIGIN).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.tree_size, 2);
+    let note = String::from_utf8(stored.signed_note).unwrap();
     assert_eq!(note.lines().nth(1), Some("2"), "{note}");
+    assert!(!data_dir(&home).join("data/checkpoints.json").exists());
 }

@@ -173,11 +173,11 @@ impl PassphraseAccess {
 #[derive(Debug)]
 pub enum Unopened {
     /// The vault cannot be opened here: a keyring vault without its keyring, a damaged or
-    /// rolled-back file, a passphrase vault and no one to ask… The callers keep nothing and go
-    /// on; nothing was changed.
+    /// rolled-back file, a passphrase vault with no one to ask or whose passphrase the person
+    /// declined… The callers keep nothing and go on; nothing was changed.
     Vault(VaultError),
-    /// The person's answer stops the operation: a wrong passphrase, a new one too short, no
-    /// answer, or a cancelled one. Nothing was changed.
+    /// The answers stop the operation: a wrong passphrase (or a new one too short) and no other
+    /// given, or the asker's own error (no terminal, cancelled). Nothing was changed.
     Stopped(ApiError),
 }
 

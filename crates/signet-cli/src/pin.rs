@@ -256,7 +256,8 @@ fn pin(kind: PinKind, typed: Zeroizing<String>) -> Result<Pin, ApiError> {
 /// from standard input — the vault's passphrase first, then the PINs — is read here, through the
 /// process's one buffered standard input, so no line is read ahead and lost.
 pub(crate) fn stdin_line() -> std::io::Result<Option<Zeroizing<String>>> {
-    let mut line = Zeroizing::new(String::with_capacity(64));
+    // Room for a long passphrase: a line that outgrew the buffer would leave a copy behind.
+    let mut line = Zeroizing::new(String::with_capacity(1024));
     let read = std::io::stdin().lock().read_line(&mut line)?;
     Ok((read > 0).then_some(line))
 }

@@ -775,12 +775,15 @@ pub fn follow(
             .ok_or_else(|| ApiError::new(Code::Network, "a stream event without a checkpoint"))?;
         // A newer checkpoint must extend the stored one; an earlier one (an entry that was
         // hidden until now, with the checkpoint it was logged under) must be consistent with it.
-        if note != current_note && note_size(note) >= current.size {
+        let advanced = note != current_note && note_size(note) >= current.size;
+        if advanced {
             current = advance(&node, Some(&current), note)?;
             note.clone_into(&mut current_note);
         }
         let entry = parse_item(&node, &current, &current_note, &item)?;
-        sessions.store_checkpoint(context, &node, &current, &current_note)?;
+        if advanced {
+            sessions.store_checkpoint(context, &node, &current, &current_note)?;
+        }
         tracing::debug!(log = %node.pinned.origin, index = entry.index, size = current.size, "streamed entry verified");
         if !on_entry(&entry) {
             return Ok(());

@@ -23,6 +23,7 @@ fn main() {
             "start_listening",
             "run_batch",
             "answer_pin",
+            "answer_vault_passphrase",
             "cancel_job",
             "card_status",
             "card_certificates",

@@ -569,8 +569,16 @@ pub(crate) fn start_listening(
 #[derive(Default)]
 pub(crate) struct Listener(pub(crate) Mutex<Option<JobHandle>>);
 
-/// A secret typed in the PIN dialog: wiped when dropped, never printed.
+/// A secret typed in the PIN dialog (or the vault's passphrase dialog): wiped when dropped,
+/// never printed.
 pub(crate) struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// The text, for the one place that turns it into its secret type.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -6,6 +6,7 @@ mod commands;
 mod notify;
 mod reports;
 mod tray;
+mod vault_prompt;
 
 use tauri::{Emitter as _, Manager as _};
 
@@ -58,6 +59,10 @@ fn main() {
             if let Some(profile) = profile.clone() {
                 context = context.with_profile(profile);
             }
+            // Where the vault is kept with a passphrase (no system keyring), the window asks.
+            let prompt = std::sync::Arc::new(vault_prompt::VaultPrompt::default());
+            context = context.with_vault_passphrase(prompt.asker(app.handle().clone()));
+            app.manage(prompt);
             let guard = signet_api::logging::init(&signet_api::logging::LogTarget {
                 dir: context.log_dir().map(ToOwned::to_owned),
                 stderr: true,
@@ -118,6 +123,7 @@ fn main() {
             commands::start_listening,
             commands::run_batch,
             commands::answer_pin,
+            vault_prompt::answer_vault_passphrase,
             commands::cancel_job,
             commands::card_status,
             commands::card_certificates,

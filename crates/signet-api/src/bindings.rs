@@ -30,6 +30,7 @@ use crate::signing::{
     FormatReason, InputKind, PageSize, ProposedFile, SignFormat, SignOutcome, SignProposal,
     SignedOutput,
 };
+use crate::vault::{PassphraseProblem, PassphrasePrompt};
 use crate::verification::{
     ChangeView, DocumentFormat, SignatureView, TrustData, Verdict, VerifiedFile, VerifiedFiles,
 };
@@ -64,6 +65,8 @@ pub fn typescript() -> String {
         JobEvent::decl(),
         Phase::decl(),
         PinRequest::decl(),
+        PassphrasePrompt::decl(),
+        PassphraseProblem::decl(),
         Position::decl(),
         SecretKind::decl(),
         FormatReason::decl(),

@@ -21,6 +21,7 @@ pub struct Context {
     clock: Arc<dyn Clock>,
     profile: Option<Arc<crate::Profile>>,
     key_store: KeyStoreSource,
+    passphrase: crate::vault::PassphraseAccess,
 }
 
 /// Makes the key store of the vault for a keyring account.
@@ -53,6 +54,7 @@ impl Context {
             clock: Arc::new(SystemClock),
             profile: None,
             key_store: KeyStoreSource::System,
+            passphrase: crate::vault::PassphraseAccess::default(),
         }
     }
 
@@ -88,6 +90,7 @@ impl Context {
     #[must_use]
     pub fn with_profile(mut self, profile: crate::Profile) -> Self {
         self.data_dir = profile.data_dir.clone();
+        self.passphrase = self.passphrase.for_another_folder();
         self.profile = Some(Arc::new(profile));
         self
     }
@@ -110,6 +113,27 @@ impl Context {
 
     pub(crate) fn key_store(&self) -> &KeyStoreSource {
         &self.key_store
+    }
+
+    /// The same context, asking `asker` for the vault's passphrase where the vault is kept with
+    /// one (no system keyring; see [`crate::vault`]). The passphrase that opens the vault is kept
+    /// by this context and its clones for the rest of the run, so it is asked once.
+    #[must_use]
+    pub fn with_vault_passphrase(
+        mut self,
+        asker: impl Fn(
+            &crate::vault::PassphraseRequest,
+        ) -> Result<Option<signet_vault::Passphrase>, crate::ApiError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.passphrase = self.passphrase.with_asker(Arc::new(asker));
+        self
+    }
+
+    pub(crate) fn passphrase_access(&self) -> &crate::vault::PassphraseAccess {
+        &self.passphrase
     }
 
     pub(crate) fn shared_clock(&self) -> Arc<dyn Clock> {

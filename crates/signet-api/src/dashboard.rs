@@ -571,19 +571,28 @@ pub fn listen(
 }
 
 /// What the data screens keep in the encrypted vault, so that the window shows the last verified
-/// answers (with their time) when an agency is away. Where the vault cannot be opened (no
-/// keyring), nothing is kept — never a plain file.
+/// answers (with their time) when an agency is away. Where the vault cannot be opened (a keyring
+/// vault without its keyring; a passphrase vault whose passphrase the person did not give),
+/// nothing is kept — never a plain file.
 struct Cache {
     vault: Option<signet_vault::Vault>,
+    /// Why there is no vault.
+    unopened: Option<crate::vault::Unopened>,
 }
 
 impl Cache {
     fn open(context: &Context) -> Self {
         match crate::vault::open(context) {
-            Ok(vault) => Self { vault: Some(vault) },
+            Ok(vault) => Self {
+                vault: Some(vault),
+                unopened: None,
+            },
             Err(err) => {
                 tracing::info!(error = %err, "no vault: the data screens keep no copy");
-                Self { vault: None }
+                Self {
+                    vault: None,
+                    unopened: Some(err),
+                }
             }
         }
     }
@@ -641,11 +650,14 @@ impl Cache {
 }
 
 /// What the vault holds from earlier visits, without asking any agency (the window shows it at
-/// start, marked with its time).
+/// start, marked with its time). A wrong passphrase of the vault is an error.
 pub fn cached(context: &Context) -> Result<Option<DashboardView>, ApiError> {
     let cache = Cache::open(context);
     let Some(vault) = &cache.vault else {
-        return Ok(None);
+        return match cache.unopened {
+            Some(crate::vault::Unopened::Stopped(err)) => Err(err),
+            _ => Ok(None),
+        };
     };
     let snapshots = vault.all_holdings().map_err(|e| {
         ApiError::new(e.code(), format!("the vault cannot be read: {e}"))

@@ -82,6 +82,10 @@ pub(crate) struct ReceiptsArgs {
     /// node's by default.
     #[arg(long, value_name = "URL")]
     pub(crate) node: Option<String>,
+    /// Read the passphrase of Signet's vault, where it is kept with one (no system keyring),
+    /// from the first line of standard input instead of the terminal.
+    #[arg(long)]
+    pub(crate) pin_stdin: bool,
 }
 
 /// What to do.

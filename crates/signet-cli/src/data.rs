@@ -19,16 +19,21 @@ Exit status of data commands:
   1    the node's usage log failed verification: \"history rewritten\" (the log does not extend
        the stored checkpoint: entries changed, removed or reordered), a checkpoint not signed
        by the pinned key, or an entry not in the log. The stored checkpoint is kept as it was.
-  65   input error: the node is not in Signet's list of nodes, the login was refused, a bad PIN
+  65   input error: the node is not in Signet's list of nodes, the login was refused, a bad PIN,
+       a wrong passphrase of Signet's vault
   75   the node did not answer
 
 Sessions: `login` keeps the node's session token until a minute before it ends, encrypted in
 Signet's vault (vault.db in the data folder; its key in the system keyring), so the other data
 commands do not ask for the PIN again; they log in themselves when none is kept. Without a
-system keyring (a headless machine: no Secret Service on the session bus) nothing is kept and
-every data command logs in again (the reason is printed on standard error; `login --json` gives
-\"sessionKept\": false). A token is never written in plain text; session files of earlier
-versions (data/sessions/*.json) are overwritten and deleted.
+system keyring (a headless machine: no Secret Service on the session bus) the vault is kept with
+a passphrase you choose (vault.db.passphrase beside it holds its salt, never the key): it is
+asked on the terminal, or with --pin-stdin read from the first line of standard input, before
+any PIN. A wrong passphrase stops the command (status 65) and changes nothing. A vault made with
+the system keyring is never replaced: where that keyring is missing, nothing is kept (the reason
+is printed on standard error; `login --json` gives \"sessionKept\": false). A token is never
+written in plain text; session files of earlier versions (data/sessions/*.json) are overwritten
+and deleted.
 
 The node must be in Signet's list of nodes (nodes.json in Signet's data folder) with its pinned
 checkpoint key, and for consents, corrections, misuse reports and their receipts its receipt
@@ -39,8 +44,8 @@ key: {\"nodes\": [{\"url\", \"logKey\", \"receiptKey\"?, \"origin\"?, \"tlsCa\"?
 #[command(after_help = VERIFY_HELP, after_long_help = VERIFY_HELP)]
 pub(crate) enum DataCommand {
     /// Log in to an agency's node with the ID card's authentication key (or a software token)
-    /// and keep the session, encrypted in Signet's vault, for the other data commands (not
-    /// kept where no system keyring is available).
+    /// and keep the session, encrypted in Signet's vault, for the other data commands (where no
+    /// system keyring is available, the vault is kept with a passphrase).
     Login(DataArgs),
     /// The data sets and records the node holds about you.
     Holdings(DataArgs),
@@ -80,7 +85,8 @@ pub(crate) struct DataArgs {
     /// profile's, then the one in your settings, then pcsc (the ID card).
     #[arg(long)]
     pub(crate) token: Option<TokenSpec>,
-    /// Read the PIN or password from standard input, one line per PIN asked (a software
+    /// Read the secrets from standard input: where Signet's vault is kept with a passphrase (no
+    /// system keyring), the vault's passphrase first; then one line per PIN asked (a software
     /// token's password is asked once).
     #[arg(long)]
     pub(crate) pin_stdin: bool,
@@ -118,7 +124,31 @@ impl DataArgs {
     }
 }
 
+impl DataCommand {
+    /// Whether the secrets come from standard input (`--pin-stdin`).
+    fn pin_stdin(&self) -> bool {
+        use crate::consents::ConsentsCommand as C;
+        match self {
+            Self::Login(a) | Self::Holdings(a) | Self::Verify(a) => a.pin_stdin,
+            Self::Usage(a) => a.data.pin_stdin,
+            Self::Consents(C::List(a)) => a.data.pin_stdin,
+            Self::Consents(C::Grant(a) | C::Restrict(a)) => a.data.pin_stdin,
+            Self::Consents(C::Withdraw(a)) => a.data.pin_stdin,
+            Self::Consents(C::Receipts(a)) => a.list.data.pin_stdin,
+            Self::Correct(a) => a.data.pin_stdin,
+            Self::Report(a) => a.data.pin_stdin,
+            Self::Corrections(a) | Self::Reports(a) => a.data.pin_stdin,
+            Self::Receipts(a) => a.pin_stdin,
+        }
+    }
+}
+
 pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Status {
+    // Where the vault is kept with a passphrase, the engine asks for it when it opens the vault:
+    // before any PIN, so with --pin-stdin it is the first line.
+    let context = &context
+        .clone()
+        .with_vault_passphrase(crate::passphrase::asker(command.pin_stdin()));
     let args = match command {
         DataCommand::Login(args)
         | DataCommand::Holdings(args)

@@ -10,6 +10,7 @@ mod cert;
 mod consents;
 mod data;
 mod exit;
+mod passphrase;
 mod pin;
 mod report;
 mod sign;

@@ -252,31 +252,36 @@ fn pin(kind: PinKind, typed: Zeroizing<String>) -> Result<Pin, ApiError> {
     signet_api::card::pin_from_typed(kind, typed)
 }
 
-fn read_line() -> Result<Zeroizing<String>, ApiError> {
-    let mut line = Zeroizing::new(String::with_capacity(64));
-    let read = std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-        ApiError::new(
-            Code::Io,
-            format!("cannot read the PIN from standard input: {e}"),
-        )
-    })?;
-    if read == 0 {
-        return Err(ApiError::new(
-            Code::InvalidInput,
-            "Standard input ended before every PIN was given.",
-        )
-        .recommend("Give one line per PIN asked, in the order the command asks for them."));
-    }
-    Ok(line)
+/// The next line of standard input (with its line ending), `None` at its end. Every secret read
+/// from standard input — the vault's passphrase first, then the PINs — is read here, through the
+/// process's one buffered standard input, so no line is read ahead and lost.
+pub(crate) fn stdin_line() -> std::io::Result<Option<Zeroizing<String>>> {
+    // Room for a long passphrase: a line that outgrew the buffer would leave a copy behind.
+    let mut line = Zeroizing::new(String::with_capacity(1024));
+    let read = std::io::stdin().lock().read_line(&mut line)?;
+    Ok((read > 0).then_some(line))
 }
 
-fn ask_terminal(prompt: &str) -> Result<Zeroizing<String>, ApiError> {
-    rpassword::prompt_password(prompt)
-        .map(Zeroizing::new)
+fn read_line() -> Result<Zeroizing<String>, ApiError> {
+    stdin_line()
         .map_err(|e| {
             ApiError::new(
                 Code::Io,
-                format!("cannot read the PIN from the terminal: {e}"),
+                format!("cannot read the PIN from standard input: {e}"),
             )
+        })?
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidInput,
+                "Standard input ended before every PIN was given.",
+            )
+            .recommend("Give one line per PIN asked, in the order the command asks for them (after the vault's passphrase, where the vault is kept with one).")
         })
+}
+
+/// Asks on the terminal without echo.
+pub(crate) fn ask_terminal(prompt: &str) -> Result<Zeroizing<String>, ApiError> {
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| ApiError::new(Code::Io, format!("cannot read from the terminal: {e}")))
 }

@@ -172,10 +172,18 @@ fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     }
 }
 
+/// A session bus address that leads nowhere: no keyring (a headless machine, and never the
+/// developer's own keyring), so Signet's vault is kept with a passphrase.
+const NO_BUS: &str = "unix:path=/nonexistent/signet-test-bus";
+
+/// The passphrase of that vault: with `--pin-stdin`, a data command's first line.
+const VAULT_PASSPHRASE: &str = "the demo's vault, seven horses strong";
+
 fn signet_with(profile: Option<&Path>, home: &Path, args: &[&str], stdin: &str) -> Output {
     let mut command = Command::new(signet_binary());
     command
         .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
         .env("XDG_DATA_HOME", home)
         .env_remove("SIGNET_PROFILE")
         .env_remove("SIGNET_PROFILE_DIR")
@@ -293,6 +301,8 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
     // One file with both keys, as a card: the signing key signs, the authentication key logs in.
     let auth = p12.clone();
     let pin = format!("{}\n", demo.password);
+    // No keyring here: the data commands' vault is kept with a passphrase, their first line.
+    let data_pin = format!("{VAULT_PASSPHRASE}\n{}\n", demo.password);
     // The password is on the console only: in no file of the profile, nor in a file name.
     for entry in walk(&profile) {
         assert!(!entry.display().to_string().contains(&demo.password));
@@ -432,7 +442,7 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
             "--pin-stdin",
             "--json",
         ],
-        &pin,
+        &data_pin,
     );
     assert!(login.status.success(), "{}", text(&login));
     assert_eq!(json(&login)["name"], "MARI TAMM", "{}", text(&login));
@@ -447,7 +457,7 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
             "--pin-stdin",
             "--json",
         ],
-        &pin,
+        &data_pin,
     );
     assert!(holdings.status.success(), "{}", text(&holdings));
     let h = json(&holdings);
@@ -467,12 +477,14 @@ fn the_cli_signs_verifies_and_reads_data_with_the_demo_profile_alone() {
             "--pin-stdin",
             "--json",
         ],
-        &pin,
+        &data_pin,
     );
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
     assert_eq!(json(&verify)["verified"], true, "{}", text(&verify));
-    // The session and the checkpoint went to the profile's data folder.
-    assert!(profile.join("data/data/checkpoints.json").is_file());
+    // The session and the checkpoint went to the profile's data folder, into its vault.
+    assert!(profile.join("data/vault.db").is_file());
+    assert!(profile.join("data/vault.db.passphrase").is_file());
+    assert!(!profile.join("data/data/checkpoints.json").exists());
     assert!(
         !demo
             .dir
@@ -568,11 +580,18 @@ fn the_readmes_demo_commands_work_as_written() {
         if asks {
             args.push("--pin-stdin");
         }
+        // Without a keyring a data command opens the vault with its passphrase, the first line.
+        let stdin = if args.first() == Some(&"data") {
+            format!("{VAULT_PASSPHRASE}\n{}\n", demo.password)
+        } else {
+            format!("{}\n", demo.password)
+        };
         let mut command = Command::new(&words[0]);
         command
             .args(&args)
             .current_dir(&work)
             .env_remove("SIGNET_PROFILE")
+            .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
             .env("XDG_DATA_HOME", demo.file("home"))
             .env("RUST_LOG", "off")
             .stdin(Stdio::piped())
@@ -582,7 +601,6 @@ fn the_readmes_demo_commands_work_as_written() {
             command.env(name, value);
         }
         let mut child = command.spawn().unwrap_or_else(|e| panic!("{line}: {e}"));
-        let stdin = format!("{}\n", demo.password);
         let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "`{line}`: {}", text(&out));

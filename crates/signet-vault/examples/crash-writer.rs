@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use signet_core::{BaselineLevel, SystemClock};
 use signet_vault::{
-    AgencyId, Argon2Cost, KeyStore as _, PassphraseStore, SignatureFormat, SigningOutcome, Vault,
-    VaultKey,
+    AgencyId, Argon2Cost, KeyStore as _, Passphrase, PassphraseStore, SignatureFormat,
+    SigningOutcome, Vault, VaultKey,
 };
 
 const PASSPHRASE: &str = "crash-test passphrase";
@@ -56,10 +56,10 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn store(dir: &Path) -> Result<PassphraseStore> {
     Ok(PassphraseStore::new(
-        PASSPHRASE.into(),
+        Passphrase::new(PASSPHRASE)?,
         PassphraseStore::file_beside(&vault_path(dir)),
         Argon2Cost::TESTS_ONLY,
-    )?)
+    ))
 }
 
 fn vault_path(dir: &Path) -> PathBuf {

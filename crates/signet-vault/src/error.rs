@@ -67,6 +67,13 @@ pub enum VaultError {
         /// The generation recorded beside the key.
         expected: u64,
     },
+    /// The vault is kept with a passphrase (its passphrase file is beside it), and no passphrase
+    /// was given to open it.
+    #[error("the vault at {path} is kept with a passphrase, and none was given")]
+    PassphraseNeeded {
+        /// The vault file.
+        path: PathBuf,
+    },
     /// The file that holds the passphrase's salt and the write generation is unreadable.
     #[error("the passphrase file {path} is damaged: {detail}")]
     PassphraseFileDamaged {
@@ -127,6 +134,7 @@ impl VaultError {
             Self::WrongKey { .. }
             | Self::RolledBack { .. }
             | Self::InvalidInput { .. }
+            | Self::PassphraseNeeded { .. }
             | Self::CheckpointConflict { .. } => Code::InvalidInput,
             Self::TooNew { .. } => Code::NotImplemented,
             Self::KeyringUnavailable { .. }
@@ -158,6 +166,9 @@ impl VaultError {
             }
             Self::RolledBack { .. } => {
                 "Someone or something replaced the vault with an older copy. Put the newer file back, or choose \"Forget me on this laptop\" to start again."
+            }
+            Self::PassphraseNeeded { .. } => {
+                "Give the vault's passphrase when Signet asks for it: no system keyring was available when this vault was made, so its key comes from that passphrase."
             }
             Self::PassphraseFileDamaged { .. } => {
                 "Restore the passphrase file from a backup, or choose \"Forget me on this laptop\" to start again."

@@ -69,7 +69,7 @@ impl VaultKey {
         literal
     }
 
-    fn duplicate(&self) -> Self {
+    pub(crate) fn duplicate(&self) -> Self {
         Self {
             bytes: SecretBox::init_with_mut(|copy: &mut [u8; KEY_LEN]| {
                 copy.copy_from_slice(self.expose());

@@ -9,8 +9,9 @@
 //!
 //! - The key is 32 random bytes in the OS keyring ([`KeyringStore`]), under a service name that
 //!   differs between development and release builds. Where there is no keyring, the person
-//!   chooses a passphrase ([`PassphraseStore`], Argon2id); [`WHY_A_PASSPHRASE`] says why. There
-//!   is never a key file.
+//!   chooses a passphrase ([`Passphrase`], a secret type; [`PassphraseStore`], Argon2id);
+//!   [`WHY_A_PASSPHRASE`] says why. The passphrase file beside such a vault holds the Argon2id
+//!   cost, the salt and the write generation, never the key. There is never a key file.
 //! - Key rotation ([`Vault::rotate_key`]) can be interrupted anywhere: the file then opens with
 //!   exactly one of the old and new keys, both of which are kept until the rotation is confirmed.
 //! - Anti-rollback: every durable write raises a generation counter kept in the database and
@@ -40,7 +41,7 @@ mod vault;
 
 pub use error::VaultError;
 pub use key::{KEY_LEN, KeySlots, VaultKey};
-pub use passphrase::{Argon2Cost, PassphraseStore, WHY_A_PASSPHRASE};
+pub use passphrase::{Argon2Cost, Passphrase, PassphraseStore, WHY_A_PASSPHRASE};
 pub use receipts::KeptReceipt;
 pub use records::{
     AgencyId, Checkpoint, ConsentId, ConsentReceipt, ConsentRecord, HoldingsSnapshot, LogId,

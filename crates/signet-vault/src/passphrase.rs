@@ -1,9 +1,14 @@
 //! The fallback where no OS keyring is available: a key derived from a passphrase with Argon2id.
 //!
-//! The passphrase is never stored. A small text file beside the vault (its "passphrase file")
-//! keeps what is not secret: the Argon2id cost, the salt of the current key, during a rotation the
-//! salt of the pending key, and the write generation. The file is replaced atomically (temporary
-//! file, fsync, rename, fsync of the folder).
+//! The passphrase ([`Passphrase`], a secret type) is never stored. A small text file beside the
+//! vault (its "passphrase file", [`PassphraseStore::file_beside`]) keeps what is not secret: the
+//! Argon2id cost, the salt of the current key, during a rotation the salt of the pending key, and
+//! the write generation. Its presence is also what marks a vault as a passphrase vault for the
+//! callers (signet-api never consults the keyring for a vault that has one). The file is replaced
+//! atomically (temporary file, fsync, rename, fsync of the folder).
+//!
+//! A store remembers the keys it derived (by cost and salt), so that opening the same vault again
+//! in one run does not pay for Argon2id again; the keys are wiped with the store.
 //!
 //! Anti-rollback here is weaker than with a keyring: the generation sits in a file beside the
 //! vault, so restoring an old copy of the vault alone is detected, restoring both files is not.
@@ -11,6 +16,7 @@
 use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -25,6 +31,43 @@ encrypted on this laptop. Its key is normally kept in your system keyring, but n
 available here. Choose a passphrase instead: Signet derives the key from it each time it starts, \
 and never stores it. If you forget it, Signet cannot read this data again, but it can fetch the \
 agencies' data anew.";
+
+/// The passphrase a vault's key is derived from.
+///
+/// A secret type like [`VaultKey`]: the text lives in one `secrecy::SecretString` (wiped on
+/// drop), `Debug` prints `<redacted>`, and there is no `Clone`, `Display` or `Serialize`. Only
+/// the key derivation reads it.
+pub struct Passphrase(SecretString);
+
+impl Passphrase {
+    /// Takes `text` as a passphrase: copied into the secret, so the caller wipes its own buffer
+    /// (a `Zeroizing<String>`). An empty passphrase is refused.
+    pub fn new(text: &str) -> Result<Self, VaultError> {
+        if text.is_empty() {
+            return Err(VaultError::InvalidInput {
+                what: "the passphrase",
+                reason: "it is empty".into(),
+            });
+        }
+        // An exact-length copy: the conversion to a boxed `str` does not move it again.
+        Ok(Self(SecretString::from(text.to_owned())))
+    }
+
+    /// How many characters it has (for a rule on new passphrases); never the text.
+    pub fn chars(&self) -> usize {
+        self.0.expose_secret().chars().count()
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.expose_secret().as_bytes()
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
 
 /// The cost of Argon2id: memory in KiB, passes, lanes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,30 +98,28 @@ impl Argon2Cost {
 
 /// A key derived from the person's passphrase; the salt and generation in a file beside the vault.
 pub struct PassphraseStore {
-    passphrase: SecretString,
+    passphrase: Passphrase,
     file: PathBuf,
     cost: Argon2Cost,
+    /// The keys derived so far, with the cost they were derived at (their salt is in the key).
+    derived: Mutex<Vec<(Argon2Cost, VaultKey)>>,
 }
 
 impl PassphraseStore {
     /// The store whose non-secret half lives in `file`; `cost` applies to a new vault (an existing
     /// file keeps the cost it was written with).
-    pub fn new(
-        passphrase: SecretString,
-        file: impl Into<PathBuf>,
-        cost: Argon2Cost,
-    ) -> Result<Self, VaultError> {
-        if passphrase.expose_secret().is_empty() {
-            return Err(VaultError::InvalidInput {
-                what: "the passphrase",
-                reason: "it is empty".into(),
-            });
-        }
-        Ok(Self {
+    pub fn new(passphrase: Passphrase, file: impl Into<PathBuf>, cost: Argon2Cost) -> Self {
+        Self {
             passphrase,
             file: file.into(),
             cost,
-        })
+            derived: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The passphrase file this store reads and writes.
+    pub fn file(&self) -> &Path {
+        &self.file
     }
 
     /// The conventional passphrase file of a vault: its path with `.passphrase` appended.
@@ -89,6 +130,13 @@ impl PassphraseStore {
     }
 
     fn derive(&self, cost: Argon2Cost, salt: [u8; SALT_LEN]) -> Result<VaultKey, VaultError> {
+        let mut derived = self.derived.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, key)) = derived
+            .iter()
+            .find(|(c, key)| *c == cost && key.salt == Some(salt))
+        {
+            return Ok(key.duplicate());
+        }
         let params = Params::new(
             cost.memory_kib,
             cost.iterations,
@@ -98,13 +146,18 @@ impl PassphraseStore {
         .map_err(|err| self.damaged(format!("unusable Argon2id cost: {err}")))?;
         let mut key = VaultKey::try_fill(|bytes| {
             Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password_into(
-                self.passphrase.expose_secret().as_bytes(),
+                self.passphrase.bytes(),
                 &salt,
                 bytes,
             )
         })
         .map_err(|err| self.damaged(format!("Argon2id failed: {err}")))?;
         key.salt = Some(salt);
+        // The current and the pending key are all a vault uses at once.
+        if derived.len() >= 2 {
+            derived.remove(0);
+        }
+        derived.push((cost, key.duplicate()));
         Ok(key)
     }
 
@@ -132,7 +185,7 @@ impl fmt::Debug for PassphraseStore {
             .field("passphrase", &"<redacted>")
             .field("file", &self.file)
             .field("cost", &self.cost)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -361,7 +414,11 @@ mod tests {
     fn the_same_passphrase_and_salt_give_the_same_key() {
         let dir = tempfile::tempdir().unwrap();
         let store = |pw: &str| {
-            PassphraseStore::new(pw.into(), dir.path().join("p"), Argon2Cost::TESTS_ONLY).unwrap()
+            PassphraseStore::new(
+                Passphrase::new(pw).unwrap(),
+                dir.path().join("p"),
+                Argon2Cost::TESTS_ONLY,
+            )
         };
         let a = store("correct horse")
             .derive(Argon2Cost::TESTS_ONLY, [1; SALT_LEN])
@@ -382,7 +439,45 @@ mod tests {
 
     #[test]
     fn an_empty_passphrase_is_refused() {
-        let err = PassphraseStore::new("".into(), "p", Argon2Cost::TESTS_ONLY).unwrap_err();
+        let err = Passphrase::new("").unwrap_err();
         assert!(matches!(err, VaultError::InvalidInput { .. }));
+    }
+
+    #[test]
+    fn a_passphrase_never_prints_its_text() {
+        let passphrase = Passphrase::new("correct horse").unwrap();
+        assert_eq!(passphrase.chars(), 13);
+        assert_eq!(format!("{passphrase:?}"), "Passphrase(<redacted>)");
+        let store = PassphraseStore::new(passphrase, "p", Argon2Cost::TESTS_ONLY);
+        assert!(!format!("{store:?}").contains("horse"));
+    }
+
+    #[test]
+    fn a_key_is_derived_once_per_cost_and_salt() {
+        let store = PassphraseStore::new(
+            Passphrase::new("correct horse").unwrap(),
+            "p",
+            Argon2Cost::TESTS_ONLY,
+        );
+        let a = store.derive(Argon2Cost::TESTS_ONLY, [1; SALT_LEN]).unwrap();
+        let b = store.derive(Argon2Cost::TESTS_ONLY, [1; SALT_LEN]).unwrap();
+        assert!(a == b);
+        assert_eq!(b.salt, Some([1; SALT_LEN]));
+        assert_eq!(
+            store.derived.lock().unwrap().len(),
+            1,
+            "remembered, not derived again"
+        );
+        let other_cost = Argon2Cost {
+            memory_kib: 16,
+            ..Argon2Cost::TESTS_ONLY
+        };
+        assert!(store.derive(other_cost, [1; SALT_LEN]).unwrap() != a);
+        store.derive(Argon2Cost::TESTS_ONLY, [2; SALT_LEN]).unwrap();
+        assert_eq!(
+            store.derived.lock().unwrap().len(),
+            2,
+            "at most two are kept"
+        );
     }
 }

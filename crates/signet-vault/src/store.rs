@@ -27,6 +27,26 @@ pub trait KeyStore: fmt::Debug + Send {
     fn describe(&self) -> String;
 }
 
+/// A store shared between opens (signet-api keeps the passphrase store that opened the vault for
+/// the rest of the run, so that the passphrase is asked once).
+impl<S: KeyStore + Sync + ?Sized> KeyStore for Arc<S> {
+    fn load(&self) -> Result<Option<KeySlots>, VaultError> {
+        (**self).load()
+    }
+    fn new_key(&self) -> Result<VaultKey, VaultError> {
+        (**self).new_key()
+    }
+    fn save(&self, slots: &KeySlots) -> Result<(), VaultError> {
+        (**self).save(slots)
+    }
+    fn forget(&self) -> Result<(), VaultError> {
+        (**self).forget()
+    }
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+}
+
 /// The keyring service name: release and development builds never share a key.
 pub const KEYRING_SERVICE: &str = if cfg!(debug_assertions) {
     "ee.signet.vault.dev"

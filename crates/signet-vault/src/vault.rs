@@ -287,7 +287,18 @@ impl Vault {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = write(&tx)?;
         let generation = if full {
-            let next = self.slots.generation + 1;
+            // Another connection to the same file (another operation of the same run) may have
+            // raised it since this one opened: read under the write lock, never go back.
+            let in_file: i64 = tx.query_row(
+                "SELECT value FROM meta WHERE name = 'generation'",
+                [],
+                |row| row.get(0),
+            )?;
+            let next = self
+                .slots
+                .generation
+                .max(u64::try_from(in_file).unwrap_or(0))
+                + 1;
             tx.execute(
                 "UPDATE meta SET value = ?1 WHERE name = 'generation'",
                 [i64::try_from(next).unwrap_or(i64::MAX)],
@@ -411,6 +422,10 @@ fn connect(path: &Path, key: &VaultKey, exists: bool) -> Result<Connection, Unlo
     }
     let failed = |err: rusqlite::Error| Unlock::Failed(err.into());
     let conn = Connection::open_with_flags(path, flags).map_err(failed)?;
+    // SQLCipher's own log goes to standard error: a wrong key would print lines about failed
+    // page checks there. The vault reports every failure as a `VaultError` instead.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")
+        .map_err(failed)?;
     conn.execute_batch(&key_pragma("key", key))
         .map_err(failed)?;
     // Temporary tables and indices never touch the disk.

@@ -133,7 +133,7 @@ fn file(
         Some(k) => k.to_owned(),
         None => random_key()?,
     };
-    let mut sessions = Sessions::open(context);
+    let mut sessions = Sessions::open(context)?;
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let answer = send_with_session(
         context,
@@ -239,7 +239,7 @@ fn listed(
 > {
     let node = open_node(context, url)?;
     let key = receipt_key(&node)?.clone();
-    let mut sessions = Sessions::open(context);
+    let mut sessions = Sessions::open(context)?;
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let answer = get_with_session(context, &node, &mut sessions, &mut session, spec, ask, path)?;
     if answer.status != 200 {

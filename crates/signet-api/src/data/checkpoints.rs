@@ -1,7 +1,9 @@
-//! The person's stored checkpoints, consistency proofs and verified usage entries.
+//! The person's stored checkpoints (in the vault; an earlier Signet's plain file is read and
+//! emptied), consistency proofs and verified usage entries.
 
 use super::*;
 
+/// The plain file of checkpoints an earlier Signet kept ([`CHECKPOINTS_FILE`]).
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CheckpointsFile {
@@ -28,31 +30,104 @@ pub(super) fn load_checkpoints(context: &Context) -> Result<CheckpointsFile, Api
     }
 }
 
-/// The checkpoint of `log` the person stored, verified again with the pinned key.
-pub(super) fn stored_checkpoint(
-    context: &Context,
-    pinned: &PinnedLog,
-) -> Result<Option<(Checkpoint, String)>, DataError> {
-    let file = load_checkpoints(context)?;
-    let Some(note) = file.logs.get(&pinned.origin) else {
-        return Ok(None);
+/// Removes `log` from the plain file an earlier Signet kept, and the file once it is empty: the
+/// log's checkpoint is in the vault now.
+fn forget_plain_checkpoint(context: &Context, log: &str) {
+    let Ok(mut file) = load_checkpoints(context) else {
+        return;
     };
-    let checkpoint = pinned.advance(Known::FirstVisit, note.as_bytes(), &[])?;
-    Ok(Some((checkpoint, note.clone())))
+    if file.logs.remove(log).is_none() {
+        return;
+    }
+    let path = checkpoints_path(context);
+    let done = if file.logs.is_empty() {
+        std::fs::remove_file(&path).map_err(ApiError::from)
+    } else {
+        serde_json::to_vec_pretty(&file)
+            .map_err(|e| ApiError::new(Code::Internal, e.to_string()))
+            .and_then(|bytes| {
+                crate::output::write_atomically(&path, crate::output::Placement::Replace, |f| {
+                    f.write_all(&bytes)
+                })
+            })
+    };
+    match done {
+        Ok(()) => {
+            tracing::info!(%log, file = %path.display(), "a checkpoint an earlier Signet kept in a plain file is now in the vault")
+        }
+        Err(err) => {
+            tracing::warn!(%log, file = %path.display(), error = %err, "a checkpoint moved into the vault cannot be removed from the earlier plain file")
+        }
+    }
 }
 
-pub(super) fn store_checkpoint(context: &Context, log: &str, note: &str) -> Result<(), ApiError> {
-    let mut file = load_checkpoints(context)?;
-    file.logs.insert(log.to_owned(), note.to_owned());
-    let bytes = serde_json::to_vec_pretty(&file)
-        .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?;
-    let path = checkpoints_path(context);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+fn vault_error(err: &signet_vault::VaultError) -> ApiError {
+    ApiError::new(err.code(), format!("Signet's vault: {err}")).recommend(err.recommendation())
+}
+
+impl Sessions {
+    /// The vault, for checkpoints: without it a visit cannot be checked against earlier ones.
+    fn vault_for_checkpoints(&mut self, node: &Node) -> Result<&mut signet_vault::Vault, ApiError> {
+        match self {
+            Self::Vault(vault) => Ok(vault),
+            Self::NotKept(err) => Err(ApiError::new(
+                err.code(),
+                format!(
+                    "the usage log of {} cannot be checked against your earlier visits, which are kept in Signet's vault: {err}",
+                    node.url
+                ),
+            )
+            .recommend(err.recommendation())),
+        }
     }
-    crate::output::write_atomically(&path, crate::output::Placement::Replace, |f| {
-        f.write_all(&bytes)
-    })
+
+    /// The checkpoint of the node's log the person stored (in the vault, or in an earlier
+    /// Signet's plain file), verified again with the pinned key.
+    pub(super) fn stored_checkpoint(
+        &mut self,
+        context: &Context,
+        node: &Node,
+    ) -> Result<Option<(Checkpoint, String)>, DataError> {
+        let log =
+            signet_vault::LogId::new(node.pinned.origin.clone()).map_err(|e| vault_error(&e))?;
+        let kept = self
+            .vault_for_checkpoints(node)?
+            .latest_checkpoint(&log)
+            .map_err(|e| vault_error(&e))?;
+        let note = match kept {
+            Some(kept) => String::from_utf8(kept.signed_note).map_err(|_| {
+                ApiError::new(
+                    Code::Internal,
+                    "a checkpoint kept in the vault is not UTF-8",
+                )
+            })?,
+            None => match load_checkpoints(context)?.logs.remove(&node.pinned.origin) {
+                Some(note) => note,
+                None => return Ok(None),
+            },
+        };
+        let checkpoint = node
+            .pinned
+            .advance(Known::FirstVisit, note.as_bytes(), &[])?;
+        Ok(Some((checkpoint, note)))
+    }
+
+    /// Keeps `checkpoint` (its signed `note`) as the node's log's latest, in the vault.
+    pub(super) fn store_checkpoint(
+        &mut self,
+        context: &Context,
+        node: &Node,
+        checkpoint: &Checkpoint,
+        note: &str,
+    ) -> Result<(), ApiError> {
+        let log =
+            signet_vault::LogId::new(node.pinned.origin.clone()).map_err(|e| vault_error(&e))?;
+        self.vault_for_checkpoints(node)?
+            .put_checkpoint(&log, checkpoint.size, &checkpoint.root.0, note.as_bytes())
+            .map_err(|e| vault_error(&e))?;
+        forget_plain_checkpoint(context, &node.pinned.origin);
+        Ok(())
+    }
 }
 
 pub(super) fn consistency_proof(node: &Node, from: u64, to: u64) -> Result<Vec<Hash>, ApiError> {

@@ -178,7 +178,7 @@ pub fn change_consent(
     };
     let body = serde_json::to_vec(request)
         .map_err(|e| ApiError::new(Code::Internal, format!("a consent change: {e}")))?;
-    let mut sessions = Sessions::open(context);
+    let mut sessions = Sessions::open(context)?;
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let mut post = |ask: &mut AskSecret<'_>, media: &str, body: &[u8]| {
         send_with_session(
@@ -275,12 +275,13 @@ fn keep(sessions: &mut Sessions, node: &Node, receipt: &SignedReceipt) -> Option
 /// pinned receipt and log keys (no network).
 pub fn kept_receipts(context: &Context, url: &str) -> Result<ConsentReceipts, ApiError> {
     let node = open_node(context, url)?;
-    let vault = crate::vault::open(context).map_err(|e| {
-        ApiError::new(
+    let vault = crate::vault::open(context).map_err(|e| match e {
+        crate::vault::Unopened::Vault(e) => ApiError::new(
             Code::InvalidInput,
             format!("the vault cannot be opened, so no receipts are kept: {e}"),
         )
-        .recommend(e.recommendation())
+        .recommend(e.recommendation()),
+        crate::vault::Unopened::Stopped(e) => e,
     })?;
     verify_kept(&node, &vault)
 }
@@ -298,7 +299,8 @@ pub fn verify_kept_receipts(context: &Context, url: &str) -> Result<Option<usize
             verify_kept(&node, &vault)?.receipts.len()
                 + super::receipts::verify_kept_cases(&node, &vault)?.len(),
         )),
-        Err(_) => Ok(None),
+        Err(crate::vault::Unopened::Vault(_)) => Ok(None),
+        Err(crate::vault::Unopened::Stopped(e)) => Err(e),
     }
 }
 

@@ -5,17 +5,21 @@
 //! - **Signet's list of nodes** ([`NODES_FILE`] in the data folder) pins each node's checkpoint
 //!   key and, for `https` nodes, the CA or certificate its TLS server certificate must chain to.
 //!   Neither is ever learned from the node itself.
-//! - **The person's last verified checkpoint per log** is kept in [`CHECKPOINTS_FILE`] (the
-//!   signed note as received; re-verified with the pinned key when read). Every later visit must
-//!   prove, with an RFC 9162 consistency proof, that the node's log extends it; otherwise the
-//!   answer is [`LogProblem::HistoryRewritten`], naming the log and both sizes.
+//! - **The person's last verified checkpoint per log** is kept in the encrypted vault (the signed
+//!   note as received, a durable write under the vault's anti-rollback; re-verified with the
+//!   pinned key when read). Every later visit must prove, with an RFC 9162 consistency proof,
+//!   that the node's log extends it; otherwise the answer is [`LogProblem::HistoryRewritten`],
+//!   naming the log and both sizes. Where the vault cannot be opened the visit cannot be checked
+//!   against earlier ones, and `usage` says so instead of passing it as a first visit. A note an
+//!   earlier Signet kept in [`CHECKPOINTS_FILE`] is used once and moved into the vault.
 //! - **A session** from `login` ([`SessionToken`], a secret type from the HTTP answer to the
 //!   `Authorization` header) is kept in the encrypted vault ([`crate::vault`]) until a minute
 //!   before it ends, so `holdings`, `usage` and `verify` do not ask for the PIN again; when none
-//!   is left, or the node refuses it, they log in themselves. Where the vault cannot be opened
-//!   (no keyring on a headless machine) the session is used for the one command and not kept —
-//!   never written in plain text. Plain session files of earlier versions are overwritten and
-//!   deleted.
+//!   is left, or the node refuses it, they log in themselves. Without a system keyring the vault
+//!   is kept with a passphrase ([`crate::vault`]). Where the vault cannot be opened (a keyring
+//!   vault without its keyring, a passphrase not given) the session is used for the one command
+//!   and not kept — never written in plain text. Plain session files of earlier versions are
+//!   overwritten and deleted.
 //! - **Consents, corrections and misuse reports** are changed with an idempotency key and
 //!   answered with a receipt signed by the node's pinned receipt key, verified before it is
 //!   returned and kept in the vault ([`change_consent`], [`request_correction`],
@@ -84,7 +88,8 @@ use transport::*;
 
 /// Signet's list of nodes, in the data folder.
 pub const NODES_FILE: &str = "nodes.json";
-/// The person's last verified checkpoint of each log, in the data folder.
+/// Where earlier versions kept the person's last verified checkpoint of each log, in plain text
+/// in the data folder (now in the vault; a note found here is moved there).
 pub const CHECKPOINTS_FILE: &str = "data/checkpoints.json";
 /// The largest answer read from a node (a page of 1000 entries with proofs fits easily).
 const MAX_ANSWER: u64 = 16 * 1024 * 1024;
@@ -519,7 +524,7 @@ fn get_authenticated(
     what: &str,
 ) -> Result<(Node, Answer), ApiError> {
     let node = open_node(context, url)?;
-    let mut sessions = Sessions::open(context);
+    let mut sessions = Sessions::open(context)?;
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let answer = get_with_session(context, &node, &mut sessions, &mut session, spec, ask, path)?;
     if answer.status != 200 {
@@ -561,7 +566,7 @@ pub fn login(
     ask: &mut AskSecret<'_>,
 ) -> Result<LoginSummary, ApiError> {
     let node = open_node(context, url)?;
-    let mut sessions = Sessions::open(context);
+    let mut sessions = Sessions::open(context)?;
     Ok(log_in(context, &node, &mut sessions, spec, ask)?.0)
 }
 
@@ -598,25 +603,26 @@ pub fn usage(
     Ok(usage_with_session(context, url, spec, ask)?.0)
 }
 
-/// [`usage`], and the session it used (for [`follow`], which goes on with it).
+/// [`usage`], the session it used and the vault (for [`follow`], which goes on with them).
 fn usage_with_session(
     context: &Context,
     url: &str,
     spec: &TokenSpec,
     ask: &mut AskSecret<'_>,
-) -> Result<(UsageReport, Session), DataError> {
+) -> Result<(UsageReport, Session, Sessions), DataError> {
     let node = open_node(context, url)?;
-    let stored = stored_checkpoint(context, &node.pinned)?;
     let answer = get(&node, "/v1/checkpoint", None)?;
     if answer.status != 200 {
         return Err(answer.refused(&node, "its checkpoint").into());
     }
     let note = String::from_utf8(answer.body)
         .map_err(|_| ApiError::new(Code::Network, "the checkpoint is not UTF-8"))?;
+    // Signed by the pinned key, before the vault (and its passphrase) is needed.
+    advance(&node, None, &note)?;
+    let mut sessions = Sessions::open(context)?;
+    let stored = sessions.stored_checkpoint(context, &node)?;
     let mut current = advance(&node, stored.as_ref().map(|s| &s.0), &note)?;
     let mut current_note = note;
-
-    let mut sessions = Sessions::open(context);
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let mut entries = Vec::new();
     let mut after: Option<u64> = None;
@@ -680,7 +686,7 @@ fn usage_with_session(
             break;
         }
     }
-    store_checkpoint(context, &node.pinned.origin, &current_note)?;
+    sessions.store_checkpoint(context, &node, &current, &current_note)?;
     tracing::info!(log = %node.pinned.origin, size = current.size, entries = entries.len(), "usage log verified");
     let report = UsageReport {
         node: node.url,
@@ -691,7 +697,7 @@ fn usage_with_session(
         first_visit: stored.is_none(),
         entries,
     };
-    Ok((report, session))
+    Ok((report, session, sessions))
 }
 
 /// Verifies the log as [`usage`] does, hands over every entry, and then follows the node's
@@ -706,7 +712,7 @@ pub fn follow(
     ask: &mut AskSecret<'_>,
     on_entry: &mut dyn FnMut(&VerifiedEntry) -> bool,
 ) -> Result<(), DataError> {
-    let (report, session) = usage_with_session(context, url, spec, ask)?;
+    let (report, session, mut sessions) = usage_with_session(context, url, spec, ask)?;
     let mut last = None;
     for entry in &report.entries {
         last = Some(entry.index);
@@ -715,7 +721,8 @@ pub fn follow(
         }
     }
     let node = open_node(context, url)?;
-    let (mut current, mut current_note) = stored_checkpoint(context, &node.pinned)?
+    let (mut current, mut current_note) = sessions
+        .stored_checkpoint(context, &node)?
         .ok_or_else(|| ApiError::new(Code::Internal, "no stored checkpoint after a visit"))?;
     let mut request = node
         .stream_agent
@@ -769,12 +776,15 @@ pub fn follow(
             .ok_or_else(|| ApiError::new(Code::Network, "a stream event without a checkpoint"))?;
         // A newer checkpoint must extend the stored one; an earlier one (an entry that was
         // hidden until now, with the checkpoint it was logged under) must be consistent with it.
-        if note != current_note && note_size(note) >= current.size {
+        let advanced = note != current_note && note_size(note) >= current.size;
+        if advanced {
             current = advance(&node, Some(&current), note)?;
             note.clone_into(&mut current_note);
         }
         let entry = parse_item(&node, &current, &current_note, &item)?;
-        store_checkpoint(context, &node.pinned.origin, &current_note)?;
+        if advanced {
+            sessions.store_checkpoint(context, &node, &current, &current_note)?;
+        }
         tracing::debug!(log = %node.pinned.origin, index = entry.index, size = current.size, "streamed entry verified");
         if !on_entry(&entry) {
             return Ok(());

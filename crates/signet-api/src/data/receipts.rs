@@ -89,12 +89,13 @@ pub(super) fn verify_kept_cases(
 /// Every receipt kept in the vault — for the node at `url`, or for every node in Signet's list
 /// of nodes — each verified offline against the node's pinned receipt and log keys.
 pub fn all_kept_receipts(context: &Context, url: Option<&str>) -> Result<KeptReceipts, ApiError> {
-    let vault = crate::vault::open(context).map_err(|e| {
-        ApiError::new(
+    let vault = crate::vault::open(context).map_err(|e| match e {
+        crate::vault::Unopened::Vault(e) => ApiError::new(
             Code::InvalidInput,
             format!("the vault cannot be opened, so no receipts are kept: {e}"),
         )
-        .recommend(e.recommendation())
+        .recommend(e.recommendation()),
+        crate::vault::Unopened::Stopped(e) => e,
     })?;
     let urls: Vec<String> = match url {
         Some(u) => vec![u.to_owned()],

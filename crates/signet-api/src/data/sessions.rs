@@ -16,17 +16,19 @@ pub(super) enum Sessions {
 }
 
 impl Sessions {
-    /// Removes what an earlier Signet left in plain text, then opens the vault. A vault that
-    /// cannot be opened (no keyring, damaged, rolled back…) is left exactly as it is, and
-    /// nothing is kept.
-    pub(super) fn open(context: &Context) -> Self {
+    /// Removes what an earlier Signet left in plain text, then opens the vault (asking for its
+    /// passphrase where it is kept with one). A vault that cannot be opened (a keyring vault
+    /// without its keyring, damaged, rolled back…) is left exactly as it is, and nothing is
+    /// kept; a wrong passphrase, or none given when asked, stops the operation.
+    pub(super) fn open(context: &Context) -> Result<Self, ApiError> {
         remove_plaintext_sessions(context);
         match crate::vault::open(context) {
-            Ok(vault) => Self::Vault(Box::new(vault)),
-            Err(err) => {
+            Ok(vault) => Ok(Self::Vault(Box::new(vault))),
+            Err(crate::vault::Unopened::Vault(err)) => {
                 tracing::info!(error = %err, "sessions with data nodes cannot be kept in the vault");
-                Self::NotKept(err)
+                Ok(Self::NotKept(err))
             }
+            Err(crate::vault::Unopened::Stopped(err)) => Err(err),
         }
     }
 
@@ -79,8 +81,12 @@ impl Sessions {
 pub(super) fn not_kept_message(err: &signet_vault::VaultError) -> String {
     let (why, what_to_do) = match err {
         signet_vault::VaultError::KeyringUnavailable { .. } => (
-            "no system keyring is unlocked",
-            "To keep sessions, unlock a system keyring (GNOME Keyring, KWallet, KeePassXC).",
+            "the key of Signet's vault is in a system keyring that is not available here",
+            "To keep sessions, unlock the system keyring the vault was made with (GNOME Keyring, KWallet, KeePassXC); Signet does not replace that vault with one kept with a passphrase.",
+        ),
+        signet_vault::VaultError::PassphraseNeeded { .. } => (
+            "Signet's vault is kept with a passphrase here (no system keyring), and it was not given",
+            "To keep sessions, give the vault's passphrase when Signet asks for it (the window asks again when Signet starts again).",
         ),
         other => (
             "Signet's encrypted vault cannot be opened",

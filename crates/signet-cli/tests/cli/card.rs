@@ -485,10 +485,11 @@ fn card_data_login_with_the_virtual_card_through_pcscd() {
     let url = crate::data::list_node(&home, &node);
     let start = Instant::now();
     let login = loop {
+        // No keyring in the test run: the vault's passphrase first, then PIN1.
         let run = crate::data::signet(
             &home,
             &["data", "login", "--node", &url, "--pin-stdin", "--json"],
-            "4321\n",
+            &crate::data::secrets(&["4321"]),
         );
         if run.code == 0 || start.elapsed() > Duration::from_secs(5) {
             break run;
@@ -500,11 +501,11 @@ fn card_data_login_with_the_virtual_card_through_pcscd() {
 
     assert_eq!(crate::data::official_query(node.addr(), "Kontroll"), 200);
     crate::data::wait_for_size(node.addr(), 1);
-    // No keyring in the test run: the session was not kept, so `usage` logs in with PIN1 again.
+    // The session is kept in the vault (kept with a passphrase): `usage` needs no PIN1 again.
     let usage = crate::data::signet(
         &home,
         &["data", "usage", "--node", &url, "--pin-stdin", "--json"],
-        "4321\n",
+        &crate::data::secrets(&[]),
     );
     assert_eq!(usage.code, 0, "{}", usage.stderr);
     let body = usage.json();

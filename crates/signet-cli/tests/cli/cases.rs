@@ -11,7 +11,7 @@ pub(crate) fn data(home: &std::path::Path, url: &str, token: &str, args: &[&str]
     let mut all = vec!["data"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--node", url, "--token", token, "--pin-stdin", "--json"]);
-    signet(home, &all, &format!("{PASSWORD}\n"))
+    signet(home, &all, &secrets(&[PASSWORD]))
 }
 
 pub(crate) const CORRECT: [&str; 11] = [
@@ -48,14 +48,9 @@ fn a_correction_is_filed_retried_decided_and_listed_with_verified_receipts() {
     let body = first.json();
     assert_eq!(body["verified"], true);
     assert_eq!(body["idempotencyKey"], "k-1");
-    // No keyring on this machine: the receipt is shown, not kept, and the output says why.
-    assert_eq!(body["receiptKept"], false);
-    assert!(
-        body["receiptNotKept"]
-            .as_str()
-            .unwrap()
-            .contains("not kept")
-    );
+    // No keyring on this machine: the receipt is kept in the vault, kept with a passphrase.
+    assert_eq!(body["receiptKept"], true, "{body}");
+    assert!(body.get("receiptNotKept").is_none(), "{body}");
     let correction = &body["receipt"]["receipt"]["case"]["correction"];
     assert_eq!(correction["status"], "pending");
     assert_eq!(correction["currentValue"]["value"], "Tähe 4, Tartu");
@@ -167,7 +162,7 @@ fn a_misuse_report_is_filed_listed_and_a_missing_entry_refused() {
             &token,
             "--pin-stdin",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     assert_eq!(text.code, 0, "{}", text.stderr);
     assert!(text.stdout.contains("1 misuse report"), "{}", text.stdout);
@@ -189,21 +184,34 @@ fn a_misuse_report_is_filed_listed_and_a_missing_entry_refused() {
 }
 
 #[test]
-fn receipts_need_the_vault_and_say_so_without_a_keyring() {
+fn receipts_need_the_vault_s_passphrase_and_say_so_without_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let node = start(&dir.path().join("node.db"), false);
     let url = list_node(&home, &node);
+    // No keyring, no terminal, no --pin-stdin: no one to ask the vault's passphrase of.
     let run = signet(&home, &["data", "receipts", "--node", &url, "--json"], "");
     assert_eq!(run.code, 65, "{}", run.stdout);
     let error = &run.json()["error"];
+    let message = error["message"].as_str().unwrap();
     assert!(
-        error["message"].as_str().unwrap().contains("vault"),
+        message.contains("vault is kept with a passphrase"),
         "{error}"
     );
+    assert!(message.contains("no terminal"), "{error}");
     assert!(
-        !error["recommendation"].as_str().unwrap().is_empty(),
+        error["recommendation"]
+            .as_str()
+            .unwrap()
+            .contains("first line of standard input with --pin-stdin"),
         "{error}"
     );
+    assert!(!data_dir(&home).join("vault.db").exists(), "no vault made");
+
+    // With it on standard input: a new vault, no receipts in it yet.
+    let args = ["data", "receipts", "--node", &url, "--pin-stdin", "--json"];
+    let run = signet(&home, &args, &secrets(&[]));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["receipts"].as_array().unwrap().len(), 0);
     stop(node);
 }

@@ -8,7 +8,7 @@ fn consents(home: &std::path::Path, url: &str, token: &str, args: &[&str]) -> Ru
     let mut all = vec!["data", "consents"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--node", url, "--token", token, "--pin-stdin", "--json"]);
-    signet(home, &all, &format!("{PASSWORD}\n"))
+    signet(home, &all, &secrets(&[PASSWORD]))
 }
 
 #[test]

@@ -23,6 +23,21 @@ const PROVIDER: &str = "EE/GOV/70000562/rr";
 const POLICE: &str = "EE/GOV/70008747/polis";
 pub(crate) const MARI: &str = "EE38001085718";
 pub(crate) const PASSWORD: &str = "Mari parool 7";
+/// The passphrase of the vault `signet` keeps its data in here: there is no system keyring, so
+/// the vault is kept with a passphrase, and with `--pin-stdin` it is the first line of standard
+/// input ([`secrets`]).
+pub(crate) const VAULT_PASSPHRASE: &str = "the tests' vault, seven horses strong";
+
+/// Standard input for `--pin-stdin` on a machine without a keyring: the vault's passphrase, then
+/// one line each of `lines` (the PINs or passwords).
+pub(crate) fn secrets(lines: &[&str]) -> String {
+    let mut text = format!("{VAULT_PASSPHRASE}\n");
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
 
 pub(crate) fn pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
@@ -287,6 +302,17 @@ fn run_signet(mut command: Command, home: &Path, args: &[&str], stdin: &str) -> 
     }
 }
 
+/// The vault `signet` made in `home` without a keyring, opened with [`VAULT_PASSPHRASE`].
+pub(crate) fn open_passphrase_vault(home: &Path) -> signet_vault::Vault {
+    let vault = data_dir(home).join(signet_api::vault::VAULT_FILE);
+    let store = signet_vault::PassphraseStore::new(
+        signet_vault::Passphrase::new(VAULT_PASSPHRASE).unwrap(),
+        signet_vault::PassphraseStore::file_beside(&vault),
+        signet_vault::Argon2Cost::RECOMMENDED,
+    );
+    signet_vault::Vault::open(vault, Box::new(store), Arc::new(signet_core::SystemClock)).unwrap()
+}
+
 pub(crate) fn token_arg(p12: &Path) -> String {
     format!("p12:{}", p12.display())
 }
@@ -328,9 +354,8 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
     let token = token_arg(&p12);
     let node = start(&dir.path().join("node.db"), false);
     let url = list_node(&home, &node);
-    let pin = format!("{PASSWORD}\n");
-
-    // Login with the software token; the password is read once from standard input.
+    // Login with the software token: no keyring here, so the vault's passphrase comes first on
+    // standard input (it makes the vault, kept with that passphrase), then the password.
     let login = signet(
         &home,
         &[
@@ -343,16 +368,16 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
             "--pin-stdin",
             "--json",
         ],
-        &pin,
+        &secrets(&[PASSWORD]),
     );
     assert_eq!(login.code, 0, "{}", login.stderr);
     let body = login.json();
     assert_eq!(body["node"], url);
     assert!(body["name"].as_str().unwrap().contains("MARI"), "{body}");
-    // No keyring here: the session is not kept, and the person is told why.
-    assert_eq!(body["sessionKept"], false, "{body}");
+    assert_eq!(body["sessionKept"], true, "{body}");
 
-    // So every data command logs in itself, reading the password once.
+    // So the other data commands need only the vault's passphrase: the session is kept.
+    let pin = secrets(&[]);
     let holdings = signet(
         &home,
         &[
@@ -459,8 +484,13 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
             .is_some_and(|t| t.len() == 20 && t.ends_with('Z')),
         "{line}"
     );
-    let stored = std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap();
-    assert!(stored.contains(LOG_ORIGIN), "{stored}");
+    // The checkpoint is kept in the vault, not in a plain file.
+    assert!(!data_dir(&home).join("data/checkpoints.json").exists());
+    let stored = open_passphrase_vault(&home)
+        .latest_checkpoint(&signet_vault::LogId::new(LOG_ORIGIN).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.tree_size, 2);
 
     // The next visit proves consistency with the stored checkpoint.
     assert_eq!(official_query(node.addr(), "Teine%20kontroll"), 200);
@@ -528,11 +558,13 @@ fn a_wrong_password_is_an_input_error_and_nothing_is_stored() {
             &token_arg(&p12),
             "--pin-stdin",
         ],
-        "wrong password\n",
+        &secrets(&["wrong password"]),
     );
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("signet:"), "{}", run.stderr);
     assert!(!data_dir(&home).join("data/sessions").exists());
+    let vault = open_passphrase_vault(&home);
+    assert!(vault.session_nodes().unwrap().is_empty(), "no session kept");
     stop(node);
 }
 
@@ -561,7 +593,7 @@ fn rewritten(sql: &str) -> Run {
             &token,
             "--pin-stdin",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     assert_eq!(first.code, 0, "{}", first.stderr);
     stop(node);
@@ -585,7 +617,7 @@ fn rewritten(sql: &str) -> Run {
             &token,
             "--pin-stdin",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     let again = signet(
         &home,
@@ -599,7 +631,7 @@ fn rewritten(sql: &str) -> Run {
             "--pin-stdin",
             "--json",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     stop(node);
     // The stored checkpoint was kept: the second attempt fails the same way.
@@ -678,7 +710,7 @@ fn data_commands_over_tls_trust_the_pinned_ca_and_nothing_else() {
             "--pin-stdin",
             "--json",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let body = run.json();
@@ -697,7 +729,7 @@ fn data_commands_over_tls_trust_the_pinned_ca_and_nothing_else() {
             "--pin-stdin",
             "--json",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     assert_eq!(holdings.code, 0, "{}", holdings.stderr);
     assert_eq!(
@@ -715,7 +747,7 @@ fn data_commands_over_tls_trust_the_pinned_ca_and_nothing_else() {
     assert_eq!(run.code, 75, "{}", run.stdout);
     let message = run.json()["error"]["message"].as_str().unwrap().to_owned();
     assert!(message.contains("did not answer"), "{message}");
-    assert!(!data_dir(&home2).join("data/checkpoints.json").exists());
+    assert!(!data_dir(&home2).join("vault.db").exists(), "nothing kept");
     stop(node);
 }
 
@@ -748,5 +780,6 @@ fn a_node_whose_checkpoints_are_not_signed_by_the_pinned_key_fails_verification(
             .contains("cannot be trusted"),
         "{body}"
     );
-    assert!(!data_dir(&home).join("data/checkpoints.json").exists());
+    // Refused before the vault was opened: nothing kept, and no passphrase was asked.
+    assert!(!data_dir(&home).join("vault.db").exists());
 }

@@ -68,7 +68,7 @@ fn the_demo_federation_end_to_end_over_tls_with_a_demo_persons_software_token() 
             "--pin-stdin",
             "--json",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     assert_eq!(login.code, 0, "{}{}", login.stdout, login.stderr);
     assert_eq!(login.json()["name"], "JÜRI ÕUNAPUU");
@@ -76,7 +76,7 @@ fn the_demo_federation_end_to_end_over_tls_with_a_demo_persons_software_token() 
     let logged_in = |args: &[&str]| -> Run {
         let mut all = args.to_vec();
         all.extend(["--token", &token, "--pin-stdin", "--json"]);
-        signet(&home, &all, &format!("{PASSWORD}\n"))
+        signet(&home, &all, &secrets(&[PASSWORD]))
     };
     let holdings = logged_in(&["data", "holdings", "--node", &url]);
     assert_eq!(holdings.code, 0, "{}", holdings.stdout);
@@ -153,13 +153,14 @@ fn usage_follow_prints_each_new_entry_verified_as_a_json_line() {
             &token_arg(&p12),
             "--pin-stdin",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     assert_eq!(login.code, 0, "{}", login.stderr);
     assert_eq!(official_query(node.addr(), "Kontroll"), 200);
     wait_for_size(node.addr(), 1);
 
-    // No keyring: the command logs in itself, once for the backlog and the stream.
+    // No keyring: the vault is kept with a passphrase, the first line; the session kept by the
+    // login serves the backlog and the stream.
     let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(["data", "usage", "--node", &url, "--follow", "--json"])
         .args(["--token", &token_arg(&p12), "--pin-stdin"])
@@ -171,12 +172,12 @@ fn usage_follow_prints_each_new_entry_verified_as_a_json_line() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // One line: a second login would find standard input closed and fail.
+    // A password line too, which the kept session leaves unread.
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .write_all(secrets(&[PASSWORD]).as_bytes())
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<String>();
@@ -207,11 +208,13 @@ fn usage_follow_prints_each_new_entry_verified_as_a_json_line() {
     let _ = child.wait();
     stop(node);
 
-    // The checkpoint that covered the streamed entry is the stored one now.
-    let stored: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(data_dir(&home).join("data/checkpoints.json")).unwrap(),
-    )
-    .unwrap();
-    let note = stored["logs"][LOG_ORIGIN].as_str().unwrap();
+    // The checkpoint that covered the streamed entry is the stored one now, in the vault.
+    let stored = open_passphrase_vault(&home)
+        .latest_checkpoint(&signet_vault::LogId::new(LOG_ORIGIN).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.tree_size, 2);
+    let note = String::from_utf8(stored.signed_note).unwrap();
     assert_eq!(note.lines().nth(1), Some("2"), "{note}");
+    assert!(!data_dir(&home).join("data/checkpoints.json").exists());
 }

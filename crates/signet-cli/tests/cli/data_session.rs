@@ -1,6 +1,6 @@
 //! The session token `signet data login` gets from a node: kept only in the encrypted vault (its
-//! key in the system keyring), never in plain text anywhere in the data folder, and on a machine
-//! without a keyring used for one command and not kept at all.
+//! key in the system keyring, or on a machine without one derived from the vault's passphrase),
+//! never in plain text anywhere in the data folder.
 //!
 //! A recording relay sits between the CLI and a real signet-node on loopback HTTP, so the tests
 //! learn the tokens the node issued (and which ones the CLI sent back) without any help from
@@ -16,8 +16,8 @@ use std::time::Duration;
 use signet_node::RunningNode;
 
 use crate::data::{
-    PASSWORD, Run, config, data_dir, p12, signet, signet_with_keyring, start, start_with, stop,
-    token_arg,
+    NO_BUS, PASSWORD, Run, VAULT_PASSPHRASE, config, data_dir, open_passphrase_vault, p12, secrets,
+    signet, signet_with_keyring, start, start_with, stop, token_arg,
 };
 
 /// What went over one relayed connection, one direction.
@@ -178,16 +178,45 @@ fn login(home: &Path, url: &str, p12: &Path, keyring: bool) -> Run {
         "--pin-stdin",
         "--json",
     ];
-    let stdin = format!("{PASSWORD}\n");
     if keyring {
-        signet_with_keyring(home, &args, &stdin)
+        signet_with_keyring(home, &args, &format!("{PASSWORD}\n"))
     } else {
-        signet(home, &args, &stdin)
+        // No keyring: the vault's passphrase is the first line.
+        signet(home, &args, &secrets(&[PASSWORD]))
     }
 }
 
+/// `signet data holdings --node URL --token … --pin-stdin --json` without a keyring.
+fn holdings(home: &Path, url: &str, p12: &Path, stdin: &str) -> Run {
+    signet(
+        home,
+        &[
+            "data",
+            "holdings",
+            "--node",
+            url,
+            "--token",
+            &token_arg(p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        stdin,
+    )
+}
+
+/// Every file in the data folder but the log files, with its bytes.
+fn vault_files(home: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let logs = data_dir(home).join("logs");
+    let mut found: Vec<_> = files(&data_dir(home))
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with(&logs))
+        .collect();
+    found.sort();
+    found
+}
+
 #[test]
-fn without_a_keyring_the_session_serves_one_command_and_is_never_written() {
+fn without_a_keyring_the_session_is_kept_in_the_passphrase_vault_and_reused() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let p12 = p12(dir.path());
@@ -196,7 +225,192 @@ fn without_a_keyring_the_session_serves_one_command_and_is_never_written() {
     let url = relay.url();
     list_node_at(&home, &node, &url);
 
+    // The vault's passphrase first on standard input, then the PKCS#12 password.
     let run = login(&home, &url, &p12, false);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let body = run.json();
+    assert_eq!(body["sessionKept"], true, "{body}");
+    assert!(body.get("sessionNotKept").is_none(), "{body}");
+    assert!(!run.stderr.contains("not kept"), "{}", run.stderr);
+    let issued = relay.issued();
+    assert_eq!(issued.len(), 1, "{issued:?}");
+
+    // The passphrase file marks the vault: cost, salt and generation, never the key or the
+    // passphrase.
+    let data = data_dir(&home);
+    let marker = std::fs::read_to_string(data.join("vault.db.passphrase")).unwrap();
+    assert!(
+        marker.starts_with("signet-vault-passphrase 1\nargon2id 65536 3 4\nsalt "),
+        "{marker}"
+    );
+    let vault = std::fs::read(data.join("vault.db")).unwrap();
+    assert!(!vault.starts_with(b"SQLite format 3\0"));
+
+    // The next command, another process: only the vault's passphrase on standard input, no
+    // password line. The kept session serves it; no second login.
+    let served = holdings(&home, &url, &p12, &secrets(&[]));
+    assert_eq!(served.code, 0, "{}{}", served.stdout, served.stderr);
+    assert_eq!(served.json()["records"][0]["id"], "rr-1");
+    // `verify` opens the vault twice (sessions, then the kept receipts): asked once.
+    let verify = signet(
+        &home,
+        &["data", "verify", "--node", &url, "--pin-stdin", "--json"],
+        &secrets(&[]),
+    );
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+    assert_eq!(relay.issued().len(), 1, "no second login");
+    assert_eq!(relay.sent(), [issued[0].clone(), issued[0].clone()]);
+
+    // At rest: in the vault, encrypted; neither the token nor the passphrase anywhere in plain
+    // text (the log files included).
+    assert_nowhere_in_plain_text(&home, &issued[0]);
+    assert_nowhere_in_plain_text(&home, VAULT_PASSPHRASE);
+    assert!(!data.join("data/sessions").exists());
+    let mut vault = open_passphrase_vault(&home);
+    let kept = vault.session(&url, Duration::ZERO).unwrap().unwrap();
+    assert_eq!(kept.token.expose(), issued[0]);
+    vault.wipe().unwrap();
+    stop(node);
+}
+
+#[test]
+fn without_a_keyring_a_wrong_vault_passphrase_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let relay = Recorder::start(node.addr());
+    let url = relay.url();
+    list_node_at(&home, &node, &url);
+    assert_eq!(login(&home, &url, &p12, false).code, 0);
+    let before = vault_files(&home);
+    assert_eq!(before.len(), 3, "nodes.json, vault.db, vault.db.passphrase");
+
+    // A wrong passphrase, then the password: refused before any login, the password line
+    // unread, nothing written.
+    let wrong = holdings(
+        &home,
+        &url,
+        &p12,
+        &format!("not the vault's passphrase\n{PASSWORD}\n"),
+    );
+    assert_eq!(wrong.code, 65, "{}{}", wrong.stdout, wrong.stderr);
+    let error = &wrong.json()["error"];
+    assert_eq!(error["code"], "INVALID_INPUT");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.starts_with("the passphrase is wrong"), "{message}");
+    assert!(message.contains("the vault was not changed"), "{message}");
+    assert!(
+        !error["recommendation"].as_str().unwrap().is_empty(),
+        "{error}"
+    );
+    // Standard error says nothing more than the error: no SQLCipher noise.
+    assert!(
+        !wrong.stderr.contains("hmac") && !wrong.stderr.contains("decrypting"),
+        "{}",
+        wrong.stderr
+    );
+    assert_eq!(relay.issued().len(), 1, "no login with a wrong passphrase");
+    assert!(relay.sent().is_empty());
+    assert_eq!(vault_files(&home), before, "the vault is unchanged");
+
+    // Nor is a missing passphrase taken as a new one: standard input ends.
+    let none = holdings(&home, &url, &p12, "");
+    assert_eq!(none.code, 65, "{}", none.stdout);
+    assert!(
+        none.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ended before the passphrase of Signet's vault was given"),
+        "{}",
+        none.stdout
+    );
+    assert_eq!(vault_files(&home), before);
+
+    // The right one still opens it, with the session kept before.
+    let served = holdings(&home, &url, &p12, &secrets(&[]));
+    assert_eq!(served.code, 0, "{}{}", served.stdout, served.stderr);
+    assert_eq!(relay.issued().len(), 1);
+    stop(node);
+}
+
+#[test]
+fn on_a_terminal_the_vault_s_passphrase_is_asked_without_echo_and_again_when_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let relay = Recorder::start(node.addr());
+    let url = relay.url();
+    list_node_at(&home, &node, &url);
+    assert_eq!(login(&home, &url, &p12, false).code, 0);
+
+    let (code, screen) = crate::terminal::signet_on_terminal_with_env(
+        &[
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--json",
+        ],
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", NO_BUS),
+            ("XDG_DATA_HOME", home.to_str().unwrap()),
+            ("RUST_LOG", "off"),
+        ],
+        None,
+        &["not the vault's passphrase", VAULT_PASSPHRASE],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(
+        screen.matches("Passphrase of Signet's vault: ").count(),
+        2,
+        "{screen}"
+    );
+    assert!(
+        screen.contains("That passphrase does not open Signet's vault; try again."),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(VAULT_PASSPHRASE) && !screen.contains("not the vault's"),
+        "typed without echo: {screen}"
+    );
+    assert!(screen.contains("rr-1"), "{screen}");
+    assert_eq!(relay.issued().len(), 1, "the kept session served it");
+    stop(node);
+}
+
+#[test]
+fn without_its_keyring_a_keyring_vault_is_left_alone_and_nothing_is_kept() {
+    // A vault made where a keyring was (no passphrase file beside it), used where none is: it
+    // is neither opened nor replaced by a passphrase vault; the session is used and not kept.
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let p12 = p12(dir.path());
+    let node = start(&dir.path().join("node.db"), false);
+    let relay = Recorder::start(node.addr());
+    let url = relay.url();
+    list_node_at(&home, &node, &url);
+    let keyring_vault = vec![0x5a_u8; 8192];
+    std::fs::write(data_dir(&home).join("vault.db"), &keyring_vault).unwrap();
+
+    // No passphrase is asked: the first line is the password.
+    let run = signet(
+        &home,
+        &[
+            "data",
+            "login",
+            "--node",
+            &url,
+            "--token",
+            &token_arg(&p12),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let body = run.json();
     assert_eq!(body["sessionKept"], false, "{body}");
@@ -204,24 +418,12 @@ fn without_a_keyring_the_session_serves_one_command_and_is_never_written() {
     for part in [
         "not kept",
         "never in plain text",
-        "system keyring",
-        "logs in again",
+        "system keyring that is not available here",
+        "does not replace that vault",
     ] {
         assert!(why.contains(part), "{why}");
     }
-    // Said on standard error too, for people.
-    assert!(
-        run.stderr.contains("the session is not kept"),
-        "{}",
-        run.stderr
-    );
-    // Standard error is not a terminal here: no colour codes in the log line.
-    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
-    // One line for people, without the keyring library's own words (those go to the log file).
-    assert_eq!(
-        why,
-        "the session is not kept: no system keyring is unlocked, and sessions are kept only in the vault, never in plain text; each data command logs in again. To keep sessions, unlock a system keyring (GNOME Keyring, KWallet, KeePassXC)."
-    );
+    // One line for people on standard error too, without the keyring library's own words.
     let lines: Vec<&str> = run
         .stderr
         .lines()
@@ -229,44 +431,16 @@ fn without_a_keyring_the_session_serves_one_command_and_is_never_written() {
         .collect();
     assert_eq!(lines.len(), 1, "{}", run.stderr);
     assert!(lines[0].contains(why), "{}", run.stderr);
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
 
+    assert_eq!(
+        std::fs::read(data_dir(&home).join("vault.db")).unwrap(),
+        keyring_vault
+    );
+    assert!(!data_dir(&home).join("vault.db.passphrase").exists());
     let issued = relay.issued();
-    assert_eq!(issued.len(), 1, "{issued:?}");
+    assert_eq!(issued.len(), 1);
     assert_nowhere_in_plain_text(&home, &issued[0]);
-    assert!(!data_dir(&home).join("vault.db").exists());
-    assert!(!data_dir(&home).join("data/sessions").exists());
-
-    // Nothing was kept: the next command has to log in, and without the password it cannot.
-    let holdings = |stdin: &str| {
-        signet(
-            &home,
-            &[
-                "data",
-                "holdings",
-                "--node",
-                &url,
-                "--token",
-                &token_arg(&p12),
-                "--pin-stdin",
-                "--json",
-            ],
-            stdin,
-        )
-    };
-    let refused = holdings("");
-    assert_ne!(refused.code, 0, "{}", refused.stdout);
-    assert!(refused.json()["error"]["message"].is_string());
-    assert_eq!(relay.sent().len(), 0, "no token was sent: none was kept");
-
-    let served = holdings(&format!("{PASSWORD}\n"));
-    assert_eq!(served.code, 0, "{}", served.stderr);
-    assert_eq!(served.json()["records"][0]["id"], "rr-1");
-    let issued = relay.issued();
-    assert_eq!(issued.len(), 2, "logged in on the fly: {issued:?}");
-    assert_eq!(relay.sent(), [issued[1].clone()]);
-    for token in &issued {
-        assert_nowhere_in_plain_text(&home, token);
-    }
     stop(node);
 }
 
@@ -304,7 +478,7 @@ fn a_plaintext_session_file_of_an_earlier_version_is_overwritten_then_deleted() 
             "--pin-stdin",
             "--json",
         ],
-        &format!("{PASSWORD}\n"),
+        &secrets(&[PASSWORD]),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!old.exists() && !leftover.exists());

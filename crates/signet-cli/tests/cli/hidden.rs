@@ -57,7 +57,7 @@ fn a_hidden_query_appears_at_its_date_proven_against_the_checkpoint_it_was_logge
                 "--pin-stdin",
                 "--json",
             ],
-            &format!("{PASSWORD}\n"),
+            &secrets(&[PASSWORD]),
         )
     };
 
@@ -93,7 +93,7 @@ fn a_hidden_query_appears_at_its_date_proven_against_the_checkpoint_it_was_logge
         .stdin
         .take()
         .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .write_all(secrets(&[PASSWORD]).as_bytes())
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<String>();

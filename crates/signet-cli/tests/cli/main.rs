@@ -13,6 +13,7 @@ mod batch_settings;
 mod card;
 mod cases;
 mod cert_verify;
+mod checkpoints;
 mod consents;
 mod data;
 mod data_demo;

@@ -242,3 +242,25 @@ fn a_deleted_vault_is_not_silently_replaced_by_an_empty_one() {
     let vault = scene.open().unwrap();
     assert_eq!(vault.generation(), 0);
 }
+
+#[test]
+fn two_connections_writing_durably_never_lower_the_generation() {
+    // Two operations of one run each with the vault open (the window's listener and a screen):
+    // a durable write raises the generation from the file's, not from a stale copy, so a later
+    // open neither finds a lower generation nor refuses the file as rolled back.
+    let scene = Scene::new();
+    let log = LogId::new("log").unwrap();
+    let mut first = scene.open().unwrap();
+    let mut second = scene.open().unwrap();
+    first.put_checkpoint(&log, 1, &[1; 32], b"note").unwrap();
+    first.put_checkpoint(&log, 2, &[2; 32], b"note").unwrap();
+    second.put_checkpoint(&log, 3, &[3; 32], b"note").unwrap();
+    assert_eq!(second.generation(), 3);
+    first.put_checkpoint(&log, 4, &[4; 32], b"note").unwrap();
+    assert_eq!(first.generation(), 4);
+    drop((first, second));
+    assert_eq!(scene.slots().generation, 4);
+    let vault = scene.open().unwrap();
+    assert_eq!(vault.generation(), 4);
+    assert_eq!(vault.checkpoints(&log).unwrap().len(), 4);
+}

@@ -1,18 +1,18 @@
 //! The passphrase path, for laptops without a keyring.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use signet_vault::{Argon2Cost, KeyStore, LogId, PassphraseStore, Vault, VaultError};
+use signet_vault::{Argon2Cost, KeyStore, LogId, Passphrase, PassphraseStore, Vault, VaultError};
 
 use crate::support::Scene;
 
 fn store(scene: &Scene, passphrase: &str) -> PassphraseStore {
     PassphraseStore::new(
-        passphrase.into(),
+        Passphrase::new(passphrase).unwrap(),
         PassphraseStore::file_beside(&scene.path()),
         Argon2Cost::TESTS_ONLY,
     )
-    .unwrap()
 }
 
 fn open(scene: &Scene, passphrase: &str) -> Result<Vault, VaultError> {
@@ -134,4 +134,27 @@ fn wiping_deletes_the_passphrase_file_and_any_leftover() {
     std::fs::write(&leftover, "left by a crash").unwrap();
     vault.wipe().unwrap();
     assert!(crate::support::files(scene.dir.path()).is_empty());
+}
+
+#[test]
+fn one_store_shared_between_opens_keeps_the_generation_and_the_file() {
+    // signet-api keeps the store that opened the vault for the rest of the run.
+    let scene = Scene::new();
+    let shared = Arc::new(store(&scene, "correct horse battery staple"));
+    assert_eq!(shared.file(), PassphraseStore::file_beside(&scene.path()));
+    let log = LogId::new("log").unwrap();
+    for size in 1..=2 {
+        let mut vault = Vault::open(
+            scene.path(),
+            Box::new(Arc::clone(&shared)),
+            scene.clock.clone(),
+        )
+        .unwrap();
+        vault
+            .put_checkpoint(&log, size, &[u8::try_from(size).unwrap(); 32], b"note")
+            .unwrap();
+    }
+    let vault = open(&scene, "correct horse battery staple").unwrap();
+    assert_eq!(vault.generation(), 2);
+    assert_eq!(vault.checkpoints(&log).unwrap().len(), 2);
 }

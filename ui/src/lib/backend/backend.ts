@@ -14,6 +14,7 @@ import type {
   ConsentsView,
   FiledCaseView,
   JobEvent,
+  PassphrasePrompt,
   PersonSettings,
   PinChange,
   ReceiptView,
@@ -129,6 +130,13 @@ export interface Backend {
   onAccessEntry(handler: (entry: AccessEntryView) => void): Promise<() => void>;
   /** Calls `handler` with each log that fails its proof while listening. */
   onAccessProblem(handler: (problem: AccessProblem) => void): Promise<() => void>;
+  /**
+   * Calls `handler` with each request for the passphrase of Signet's vault (kept with one where
+   * there is no system keyring); resolves to an unlisten. An operation waits for the answer.
+   */
+  onVaultPassphrase(handler: (prompt: PassphrasePrompt) => void): Promise<() => void>;
+  /** Answers the vault's passphrase request `id`: the passphrase, or null for "Not now". */
+  answerVaultPassphrase(id: number, passphrase: string | null): Promise<void>;
   /** Saves the version of a verified PDF a signature covers, beside it; resolves with its path. */
   saveSignedVersion(path: string, length: number): Promise<string>;
   /**

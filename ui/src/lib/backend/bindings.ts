@@ -744,6 +744,20 @@ width: number,
  * Height.
  */
 height: number, };
+export type PassphraseProblem = "wrong" | "tooShort";
+export type PassphrasePrompt = {
+/**
+ * Which request this is, for the answer.
+ */
+id: number,
+/**
+ * There is no vault yet: a new passphrase is chosen (typed twice).
+ */
+new: boolean,
+/**
+ * What was wrong with the last answer, on a second or third ask.
+ */
+again: PassphraseProblem | null, };
 export type PersonSettings = {
 /**
  * The time-stamping service's address (`https://…`).

@@ -13,6 +13,7 @@ import type {
   ConsentsView,
   FiledCaseView,
   JobEvent,
+  PassphrasePrompt,
   PersonSettings,
   PinChange,
   ReceiptView,
@@ -509,6 +510,28 @@ export class MockBackend implements Backend {
 
   onAccessProblem(): Promise<() => void> {
     return Promise.resolve(() => {});
+  }
+
+  #vaultHandlers: ((prompt: PassphrasePrompt) => void)[] = [];
+
+  /** The answers given to the vault's passphrase requests, for tests (`null`: "Not now"). */
+  vaultAnswers: { id: number; passphrase: string | null }[] = [];
+
+  /** Asks the window for the vault's passphrase, as the Rust side does, for tests. */
+  askVaultPassphrase(prompt: PassphrasePrompt): void {
+    this.#vaultHandlers.forEach((handler) => handler(prompt));
+  }
+
+  onVaultPassphrase(handler: (prompt: PassphrasePrompt) => void): Promise<() => void> {
+    this.#vaultHandlers.push(handler);
+    return Promise.resolve(() => {
+      this.#vaultHandlers = this.#vaultHandlers.filter((h) => h !== handler);
+    });
+  }
+
+  answerVaultPassphrase(id: number, passphrase: string | null): Promise<void> {
+    this.vaultAnswers.push({ id, passphrase });
+    return Promise.resolve();
   }
 
   pickFolder(): Promise<string | null> {

@@ -16,6 +16,7 @@ import type {
   ConsentsView,
   FiledCaseView,
   JobEvent,
+  PassphrasePrompt,
   PersonSettings,
   PinChange,
   ReceiptView,
@@ -123,6 +124,14 @@ export class TauriBackend implements Backend {
 
   onAccessProblem(handler: (problem: AccessProblem) => void): Promise<() => void> {
     return listen<AccessProblem>('access-problem', (event) => handler(event.payload));
+  }
+
+  onVaultPassphrase(handler: (prompt: PassphrasePrompt) => void): Promise<() => void> {
+    return listen<PassphrasePrompt>('vault-passphrase', (event) => handler(event.payload));
+  }
+
+  answerVaultPassphrase(id: number, passphrase: string | null): Promise<void> {
+    return call<void>('answer_vault_passphrase', { id, passphrase });
   }
 
   pickFolder(): Promise<string | null> {

@@ -39,6 +39,11 @@ before(async () => {
   cliSign([path.join(docs, 'deed.pdf'), path.join(docs, 'notes.txt'), '--format', 'asice', '--container', path.join(docs, 'deed.asice')]);
   app = await startApp({ ...demo.env, SIGNET_E2E_PICK_FOLDER: picked });
   browser = app.browser;
+  // The window keeps the language an earlier test left: this one reads English.
+  await browser.$('[data-testid="nav-settings"]').click();
+  await browser.$('[data-testid="language-select"]').selectByAttribute('value', 'en');
+  await browser.$('[data-testid="theme-select"]').selectByAttribute('value', 'light');
+  await browser.waitUntil(async () => (await browser.execute(() => document.documentElement.lang)) === 'en');
 });
 
 after(async () => {

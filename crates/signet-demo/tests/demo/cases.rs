@@ -33,7 +33,8 @@ fn the_demo_nodes_take_corrections_and_misuse_reports_as_the_console_says() {
         shell_words(found)
     };
     let p12 = format!("p12:{}", demo.profile().join("identity.p12").display());
-    let pin = format!("{}\n", demo.password);
+    // No keyring in these tests: each data command's first line is the vault's passphrase.
+    let pin = format!("{}\n{}\n", super::VAULT_PASSPHRASE, demo.password);
     let signet = |words: Vec<String>, extra: &[&str]| {
         let mut args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
         args.extend_from_slice(&["--token", &p12, "--pin-stdin", "--json"]);

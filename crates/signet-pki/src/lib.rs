@@ -9,6 +9,7 @@
 //! - [`Cert`]: a parsed certificate with the extensions Signet acts on.
 //! - [`PathValidator`]: path building and validation against [`TrustAnchors`].
 //! - [`crypto`]: signature verification and the accepted algorithms.
+//! - [`ber`]: BER re-encoded as DER, for the CMS that some signers and TSAs write.
 //! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
 //! - [`crl`]: CRL verification and fetching (RFC 5280), for the CA certificates of a path.
 //! - [`tsp`]: the RFC 3161 client, [`tsp::request_timestamp`], and token verification.
@@ -22,6 +23,7 @@
 //! - [`validate_certificate`]: a path and its revocation status in one report.
 
 mod asn1;
+pub mod ber;
 pub mod cades;
 pub mod cert;
 pub mod crl;

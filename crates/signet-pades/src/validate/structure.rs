@@ -164,7 +164,10 @@ pub fn dss_items(doc: &Document<'_>, key: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-pub(super) fn docmdp_of(doc: &Document<'_>, sig: &Dict) -> Option<i64> {
+/// The DocMDP permission (`/P`, 2 when absent) of a signature dictionary whose `/Reference`
+/// holds a DocMDP transform: a certification signature. The one reader of it, for the report
+/// and for the modification analysis.
+pub(crate) fn docmdp_of(doc: &Document<'_>, sig: &Dict) -> Option<i64> {
     let refs = doc.resolve(sig.get("Reference")?).ok()?;
     for r in refs.as_array().unwrap_or_default() {
         let d = doc.resolve(r).ok()?;

@@ -267,23 +267,8 @@ struct PersonTlsFile {
 
 /// The DER inside a PEM file (the first block), or the file itself when it is not PEM.
 fn read_der(path: &Path) -> anyhow::Result<Vec<u8>> {
-    use base64::Engine as _;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Ok(bytes);
-    };
-    if !text.contains("-----BEGIN") {
-        return Ok(bytes);
-    }
-    let body: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body.trim())
-        .with_context(|| format!("{} is not valid PEM", path.display()))
+    signet_pki::pem::der_of(&bytes).with_context(|| format!("{} is not valid PEM", path.display()))
 }
 
 #[derive(Debug, Deserialize)]

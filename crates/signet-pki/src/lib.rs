@@ -7,6 +7,7 @@
 //! [`signet_core::SubIndication`] and the findings behind them, never a bare boolean.
 //!
 //! - [`Cert`]: a parsed certificate with the extensions Signet acts on.
+//! - [`pem`]: the one PEM reader (certificates, keys, CA files).
 //! - [`PathValidator`]: path building and validation against [`TrustAnchors`].
 //! - [`crypto`]: signature verification and the accepted algorithms.
 //! - [`ber`]: BER re-encoded as DER, for the CMS that some signers and TSAs write.
@@ -33,6 +34,7 @@ pub mod fuzzing;
 pub mod lotl;
 pub mod ocsp;
 pub mod path;
+pub mod pem;
 pub mod qualification;
 pub mod signed_data;
 pub mod time;

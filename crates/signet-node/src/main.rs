@@ -320,14 +320,14 @@ fn keygen(out: &Path, origin: &str) -> anyhow::Result<()> {
     let key = SigningKey::from_bytes(&seed);
     let signer = NoteSigner::new(origin, key)?;
     let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(out)
-        .with_context(|| format!("creating {} (it must not exist yet)", out.display()))?;
-    std::io::Write::write_all(&mut file, format!("{hex}\n").as_bytes())?;
+    // Private to its owner (the temporary file it is written as is), synced, never over a key
+    // that is there.
+    signet_fs::write_atomically(
+        out,
+        signet_fs::Placement::New,
+        format!("{hex}\n").as_bytes(),
+    )
+    .with_context(|| format!("creating {} (it must not exist yet)", out.display()))?;
     println!("{}", signer.verifier().to_text());
     Ok(())
 }

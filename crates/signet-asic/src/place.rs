@@ -66,7 +66,7 @@ pub fn commit(batch: Vec<Pending>) -> Result<(), AsicError> {
     synced.into_iter().collect::<Result<Vec<()>, _>>()?;
     let mut dirs = BTreeSet::new();
     for p in batch {
-        dirs.insert(folder_of(&p.out));
+        dirs.insert(signet_fs::folder_of(&p.out));
         persist(p.temp, &p.out, p.placement)?;
     }
     for dir in dirs {
@@ -75,12 +75,8 @@ pub fn commit(batch: Vec<Pending>) -> Result<(), AsicError> {
     Ok(())
 }
 
-fn folder_of(out: &Path) -> PathBuf {
-    signet_fs::folder_of(out)
-}
-
 pub(crate) fn temp_next_to(out: &Path) -> Result<tempfile::NamedTempFile, AsicError> {
-    signet_fs::temp_next_to(out).map_err(io_err(&folder_of(out)))
+    signet_fs::temp_next_to(out).map_err(io_err(&signet_fs::folder_of(out)))
 }
 
 /// Renames `temp` to `out` as `placement` allows; on failure the temporary file is removed.

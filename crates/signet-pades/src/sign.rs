@@ -747,3 +747,20 @@ pub fn presign_warnings(data: &[u8]) -> Vec<String> {
     warnings.extend(crate::overlay::warnings(&doc));
     warnings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates_are_utc_calendar_dates() {
+        let at = |secs| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        assert_eq!(pdf_date(at(0)), "D:19700101000000+00'00'");
+        // 2024-02-29T23:59:59Z, a leap day.
+        assert_eq!(pdf_date(at(1_709_251_199)), "D:20240229235959+00'00'");
+        assert_eq!(
+            pdf_date(SystemTime::UNIX_EPOCH - std::time::Duration::from_secs(1)),
+            "D:19700101000000+00'00'"
+        );
+    }
+}

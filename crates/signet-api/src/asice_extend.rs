@@ -215,19 +215,16 @@ pub fn asice_extend(
         if let Ok(meta) = std::fs::metadata(path) {
             std::fs::set_permissions(temp.path(), meta.permissions())?;
         }
-        temp.persist(path).map_err(|e| {
+        signet_fs::persist(temp, path, Placement::Replace).map_err(|e| {
             ApiError::new(
                 Code::Io,
                 format!(
-                    "{}: the extended container could not replace it: {}",
+                    "{}: the extended container could not replace it: {e}",
                     path.display(),
-                    e.error
                 ),
             )
         })?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        let _ = signet_fs::sync_folder(dir);
     }
     tracing::info!(file = %path.display(), level = %level, written, "container extended");
     Ok(ExtendedFile {

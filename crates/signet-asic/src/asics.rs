@@ -166,7 +166,7 @@ pub fn validate(path: &Path, trust: &Trust<'_>) -> Result<AsicsReport, AsicError
         )));
     };
     let token = read_entry(path, token_entry, MAX_TOKEN)?;
-    let token = crate::ber::to_der(&token).unwrap_or(token);
+    let token = signet_pki::ber::to_der(&token).unwrap_or(token);
     let mut report = SignatureReport {
         file: TIMESTAMP.to_owned(),
         id: None,

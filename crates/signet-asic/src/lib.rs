@@ -15,7 +15,6 @@
 //! [`signet_core::Clock`], the network from a [`signet_core::Fetch`].
 
 pub mod asics;
-mod ber;
 pub mod container;
 pub mod extend;
 #[doc(hidden)]

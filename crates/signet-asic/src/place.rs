@@ -1,40 +1,16 @@
-//! Putting a written file in place: it is written to a temporary file next to its target,
-//! synced, then renamed. A new file never replaces one that is already there
-//! ([`Placement::New`]): the rename is Linux's `renameat2(RENAME_NOREPLACE)`, or `link()` then
-//! `unlink()` where the file system lacks it (tempfile's `persist_noclobber`), so a file someone
-//! else created between a check and the rename is not overwritten, and the caller gets an
-//! [`io::ErrorKind::AlreadyExists`] error. A document changed in place by design (a signature
-//! added to a container, files added to an unsigned one) replaces its old version
-//! ([`Placement::Replace`]), atomically.
+//! Putting a written container in place, through [`signet_fs`] (the one helper every Signet
+//! writer uses): written to a temporary file next to its target, synced, then renamed, never
+//! over an existing file unless asked ([`Placement`]). This module adds the container's errors
+//! and [`commit`], which puts a batch of containers in place with their syncs overlapped.
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
+pub use signet_fs::{Durability, Placement};
+
 use crate::container::{AsicError, io_err};
-
-/// Whether a written container is synced to the disk before it replaces its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
-    /// fsync of the file and its folder (Signet's rule for every output).
-    Synced,
-    /// Written and renamed, left in the page cache: still atomic for readers, but a power cut
-    /// may lose it. Only for measuring (`cargo xtask bench asice`) what the disk costs.
-    Unsynced,
-}
-
-/// Whether a file written may take the place of one already at its path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Placement {
-    /// A new file: an existing one (even one created while this was written) is never
-    /// replaced; placing fails with [`io::ErrorKind::AlreadyExists`] and the written file is
-    /// discarded.
-    #[default]
-    New,
-    /// Replace what is there, atomically (a document changed in place, or the caller said so).
-    Replace,
-}
 
 /// A container written in full to a temporary file next to its target, not yet durable nor in
 /// place. [`commit`] makes a batch of them durable and puts them in place; dropped without a
@@ -90,31 +66,17 @@ pub fn commit(batch: Vec<Pending>) -> Result<(), AsicError> {
     synced.into_iter().collect::<Result<Vec<()>, _>>()?;
     let mut dirs = BTreeSet::new();
     for p in batch {
-        dirs.insert(folder_of(&p.out));
+        dirs.insert(signet_fs::folder_of(&p.out));
         persist(p.temp, &p.out, p.placement)?;
     }
     for dir in dirs {
-        File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err(&dir))?;
+        signet_fs::sync_folder(&dir).map_err(io_err(&dir))?;
     }
     Ok(())
 }
 
-pub(crate) fn folder_of(out: &Path) -> PathBuf {
-    match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    }
-}
-
 pub(crate) fn temp_next_to(out: &Path) -> Result<tempfile::NamedTempFile, AsicError> {
-    let dir = folder_of(out);
-    tempfile::Builder::new()
-        .prefix(".signet-")
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(io_err(&dir))
+    signet_fs::temp_next_to(out).map_err(io_err(&signet_fs::folder_of(out)))
 }
 
 /// Renames `temp` to `out` as `placement` allows; on failure the temporary file is removed.
@@ -123,14 +85,7 @@ fn persist(
     out: &Path,
     placement: Placement,
 ) -> Result<(), AsicError> {
-    let placed = match placement {
-        Placement::New => temp.persist_noclobber(out),
-        Placement::Replace => temp.persist(out),
-    };
-    placed.map(|_| ()).map_err(|e| AsicError::Io {
-        path: out.display().to_string(),
-        source: e.error,
-    })
+    signet_fs::persist(temp, out, placement).map_err(io_err(out))
 }
 
 /// Writes `out` through a temporary file in the same folder: synced, then renamed over `out`
@@ -157,30 +112,21 @@ pub fn write_placed(
     before_place: &mut dyn FnMut() -> Result<(), AsicError>,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> Result<(), AsicError> {
-    let dir = folder_of(out);
-    let mut temp = temp_next_to(out)?;
-    write(temp.as_file_mut()).map_err(io_err(out))?;
-    temp.as_file_mut().flush().map_err(io_err(out))?;
-    if durability == Durability::Synced {
-        temp.as_file().sync_all().map_err(io_err(out))?;
-    }
-    before_place()?;
-    persist(temp, out, placement)?;
-    if durability == Durability::Synced
-        && let Ok(d) = File::open(&dir)
-    {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    signet_fs::write_placed(out, durability, placement, before_place, write).map_err(|e| match e {
+        signet_fs::PlaceError::Io { path, source } => io_err(&path)(source),
+        signet_fs::PlaceError::Refused(e) => e,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
+    use std::io::Write as _;
 
+    // The placing itself is signet-fs's, tested there; here, that its errors keep their kind.
     #[test]
-    fn a_new_file_never_replaces_one_that_is_there() {
+    fn an_existing_file_and_a_refusal_keep_their_errors() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.asice");
         std::fs::write(&out, b"someone else's").unwrap();
@@ -196,33 +142,16 @@ mod tests {
             matches!(&err, AsicError::Io { source, .. } if source.kind() == io::ErrorKind::AlreadyExists),
             "{err}"
         );
-        assert_eq!(std::fs::read(&out).unwrap(), b"someone else's");
-        // Nothing else is left in the folder.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        write_placed(
-            &out,
-            Durability::Synced,
-            Placement::Replace,
-            &mut || Ok(()),
-            |f| f.write_all(b"mine"),
-        )
-        .unwrap();
-        assert_eq!(std::fs::read(&out).unwrap(), b"mine");
-    }
-
-    #[test]
-    fn a_refusal_before_placing_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out.asice");
         let err = write_placed(
             &out,
             Durability::Synced,
-            Placement::New,
+            Placement::Replace,
             &mut || Err(AsicError::InputChanged(PathBuf::from("in.txt"))),
             |f| f.write_all(b"mine"),
         )
         .unwrap_err();
         assert!(matches!(err, AsicError::InputChanged(_)), "{err}");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert_eq!(std::fs::read(&out).unwrap(), b"someone else's");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

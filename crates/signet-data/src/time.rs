@@ -45,22 +45,9 @@ impl Timestamp {
     }
 }
 
-// Howard Hinnant's civil-date algorithms (public domain, "chrono-Compatible Low-Level Date
-// Algorithms"), written out for the proleptic Gregorian calendar.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // day is in 1..=31 and month in 1..=12 by construction.
-    (year, month as u32, day as u32)
-}
-
+// Howard Hinnant's days-from-civil algorithm (public domain, "chrono-Compatible Low-Level Date
+// Algorithms"), written out for the proleptic Gregorian calendar: what reading a timestamp needs.
+// Writing one is signet_pki::time::Utc's, the one home of Signet's calendar formatting.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -73,16 +60,8 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = i64::try_from(self.0).unwrap_or(i64::MAX);
-        let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-        let rem = secs.rem_euclid(86_400);
-        write!(
-            f,
-            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        )
+        // Always within 1970..=9999, where `Utc` writes RFC 3339.
+        signet_pki::time::Utc(self.to_system()).fmt(f)
     }
 }
 

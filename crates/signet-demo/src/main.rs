@@ -237,17 +237,10 @@ fn prepare(dir: &Path) -> anyhow::Result<()> {
     )
 }
 
-/// Writes a file atomically: a temporary file in the same folder, fsync, rename.
+/// Writes a file atomically and durably, as every Signet writer does ([`signet_fs`]).
 fn write(path: &Path, contents: impl AsRef<[u8]>) -> anyhow::Result<()> {
-    let name = path.file_name().context("a file name")?.to_string_lossy();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let mut file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    file.write_all(contents.as_ref())?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    signet_fs::write_atomically(path, signet_fs::Placement::Replace, contents.as_ref())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// A fresh password: four groups of four letters and digits (without look-alikes).

@@ -196,15 +196,10 @@ fn read_or_make_log_key(path: &Path) -> Result<SigningKey, NodeError> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
+/// Writes a key: private to its owner (the temporary file it is written as is), synced, in place
+/// of an older one.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    signet_fs::write_atomically(path, signet_fs::Placement::Replace, bytes)
 }
 
 fn organization(a: &DemoAgency) -> Organization {

@@ -267,23 +267,8 @@ struct PersonTlsFile {
 
 /// The DER inside a PEM file (the first block), or the file itself when it is not PEM.
 fn read_der(path: &Path) -> anyhow::Result<Vec<u8>> {
-    use base64::Engine as _;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Ok(bytes);
-    };
-    if !text.contains("-----BEGIN") {
-        return Ok(bytes);
-    }
-    let body: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body.trim())
-        .with_context(|| format!("{} is not valid PEM", path.display()))
+    signet_pki::pem::der_of(&bytes).with_context(|| format!("{} is not valid PEM", path.display()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -335,14 +320,14 @@ fn keygen(out: &Path, origin: &str) -> anyhow::Result<()> {
     let key = SigningKey::from_bytes(&seed);
     let signer = NoteSigner::new(origin, key)?;
     let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(out)
-        .with_context(|| format!("creating {} (it must not exist yet)", out.display()))?;
-    std::io::Write::write_all(&mut file, format!("{hex}\n").as_bytes())?;
+    // Private to its owner (the temporary file it is written as is), synced, never over a key
+    // that is there.
+    signet_fs::write_atomically(
+        out,
+        signet_fs::Placement::New,
+        format!("{hex}\n").as_bytes(),
+    )
+    .with_context(|| format!("creating {} (it must not exist yet)", out.display()))?;
     println!("{}", signer.verifier().to_text());
     Ok(())
 }

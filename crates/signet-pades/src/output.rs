@@ -2,20 +2,19 @@
 //! were read and hashed (never the input file read again) are written into a temporary file
 //! next to the output and flushed to disk on a thread of their own while the document is hashed
 //! and signed; the new revision is then appended, the file synced once more, and put in place
-//! without replacing an existing file (`link()`, which fails when the name exists, then the
-//! temporary name removed).
+//! without replacing an existing file, through [`signet_fs`] as every Signet writer does.
 
-use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use signet_fs::{NamedTempFile, Placement};
+
 /// A copy of the original under way.
 #[derive(Debug)]
 pub struct DurableCopy {
-    handle: Option<JoinHandle<std::io::Result<File>>>,
-    tmp: PathBuf,
+    handle: Option<JoinHandle<std::io::Result<NamedTempFile>>>,
     output: PathBuf,
 }
 
@@ -23,28 +22,15 @@ impl DurableCopy {
     /// Starts writing `original` (the bytes read, which are hashed and signed) to a temporary
     /// file in `output`'s folder, and flushing it.
     pub fn start(original: Arc<Vec<u8>>, output: &Path) -> Self {
-        let dir = output
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = output
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.signet-tmp-{}", std::process::id()));
-        let to = tmp.clone();
-        let handle = std::thread::spawn(move || -> std::io::Result<File> {
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&to)?;
-            file.write_all(&original)?;
-            file.sync_data()?;
-            Ok(file)
+        let to = output.to_owned();
+        let handle = std::thread::spawn(move || -> std::io::Result<NamedTempFile> {
+            let mut temp = signet_fs::temp_next_to(&to)?;
+            temp.as_file_mut().write_all(&original)?;
+            temp.as_file().sync_data()?;
+            Ok(temp)
         });
         Self {
             handle: Some(handle),
-            tmp,
             output: output.to_owned(),
         }
     }
@@ -53,37 +39,26 @@ impl DurableCopy {
     /// output (even one created meanwhile) is never replaced: the error is
     /// [`std::io::ErrorKind::AlreadyExists`] and the temporary file is removed.
     pub fn finish(mut self, appended: &[u8]) -> std::io::Result<()> {
-        let result = self.complete(appended);
-        let _ = std::fs::remove_file(&self.tmp);
-        result
-    }
-
-    fn complete(&mut self, appended: &[u8]) -> std::io::Result<()> {
         let handle = self
             .handle
             .take()
             .ok_or_else(|| std::io::Error::other("the copy was already finished"))?;
-        let mut file = handle
+        let mut temp = handle
             .join()
             .map_err(|_| std::io::Error::other("the copying thread panicked"))??;
-        file.write_all(appended)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::hard_link(&self.tmp, &self.output)?;
-        if let Some(dir) = self.output.parent().filter(|p| !p.as_os_str().is_empty())
-            && let Ok(d) = File::open(dir)
-        {
-            let _ = d.sync_all();
-        }
+        temp.as_file_mut().write_all(appended)?;
+        temp.as_file().sync_all()?;
+        signet_fs::persist(temp, &self.output, Placement::New)?;
+        let _ = signet_fs::sync_folder(&signet_fs::folder_of(&self.output));
         Ok(())
     }
 }
 
 impl Drop for DurableCopy {
     fn drop(&mut self) {
+        // The temporary file, when the copy got that far, is removed as it is dropped.
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
-            let _ = std::fs::remove_file(&self.tmp);
         }
     }
 }

@@ -139,36 +139,20 @@ pub struct Prepared<'a> {
     reserved: usize,
 }
 
-/// The PDF date string `D:YYYYMMDDHHmmSS+00'00'`.
+/// The PDF date string `D:YYYYMMDDHHmmSS+00'00'`, from the same calendar conversion as every
+/// other date Signet writes (der's, as in [`signet_pki::time::Utc`]); an instant before 1970 is
+/// written as 1970's first second, one after 9999 as its last.
 pub fn pdf_date(at: SystemTime) -> String {
-    let secs = at
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (y, mo, d, h, mi, s) = civil(secs);
-    format!("D:{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}+00'00'")
-}
-
-/// UTC calendar fields of a Unix time (H. Hinnant's days-from-civil inverse).
-pub fn civil(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = if m <= 2 { y + 1 } else { y };
-    (
-        y,
-        m,
-        d,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
+    let t = der::DateTime::from_system_time(at.max(SystemTime::UNIX_EPOCH))
+        .unwrap_or(der::DateTime::INFINITY);
+    format!(
+        "D:{:04}{:02}{:02}{:02}{:02}{:02}+00'00'",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minutes(),
+        t.seconds()
     )
 }
 
@@ -762,4 +746,21 @@ pub fn presign_warnings(data: &[u8]) -> Vec<String> {
     }
     warnings.extend(crate::overlay::warnings(&doc));
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates_are_utc_calendar_dates() {
+        let at = |secs| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        assert_eq!(pdf_date(at(0)), "D:19700101000000+00'00'");
+        // 2024-02-29T23:59:59Z, a leap day.
+        assert_eq!(pdf_date(at(1_709_251_199)), "D:20240229235959+00'00'");
+        assert_eq!(
+            pdf_date(SystemTime::UNIX_EPOCH - std::time::Duration::from_secs(1)),
+            "D:19700101000000+00'00'"
+        );
+    }
 }

@@ -77,13 +77,6 @@ pub enum CertError {
     DuplicateExtension(ObjectIdentifier),
 }
 
-/// The text of a PEM file: ASCII that has a `-----BEGIN ` line. DER starts with 0x30, so the two
-/// cannot be mistaken for each other.
-fn pem_text(bytes: &[u8]) -> Option<&str> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    text.contains("-----BEGIN ").then_some(text)
-}
-
 fn at_offset(offset: Option<u32>) -> String {
     offset.map(|o| format!(" at byte {o}")).unwrap_or_default()
 }
@@ -234,34 +227,23 @@ impl Cert {
     /// base64 of a block may be wrapped at any width or not at all (RFC 7468 section 3 lax
     /// parsing), as files published by others often are.
     pub fn from_file_bytes(bytes: &[u8]) -> Result<Vec<Self>, CertError> {
-        use base64ct::Encoding as _;
-        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-        const END: &str = "-----END CERTIFICATE-----";
         let malformed = |kind: &str| CertError::Malformed {
             offset: None,
             kind: format!("PEM: {kind}"),
         };
-        let Some(text) = pem_text(bytes) else {
+        let Some(text) = crate::pem::text(bytes) else {
             return Self::from_der(bytes).map(|cert| vec![cert]);
         };
         let mut certs = Vec::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("-----BEGIN ") {
-            let block = &rest[start..];
-            let body = block
-                .strip_prefix(BEGIN)
-                .ok_or_else(|| malformed("a block is not a CERTIFICATE"))?;
-            let end = body
-                .find(END)
-                .ok_or_else(|| malformed("a block has no END CERTIFICATE line"))?;
-            let base64: String = body[..end]
-                .chars()
-                .filter(|c| !c.is_ascii_whitespace())
-                .collect();
-            let der = base64ct::Base64::decode_vec(&base64)
-                .map_err(|_| malformed("a block is not valid base64"))?;
-            certs.push(Self::from_der(&der)?);
-            rest = &body[end + END.len()..];
+        for block in crate::pem::blocks(text) {
+            let block = block.map_err(|e| match e.label() {
+                Some("CERTIFICATE") => malformed(&e.to_string()),
+                _ => malformed("a block is not a CERTIFICATE"),
+            })?;
+            if block.label != "CERTIFICATE" {
+                return Err(malformed("a block is not a CERTIFICATE"));
+            }
+            certs.push(Self::from_der(&block.der)?);
         }
         if certs.is_empty() {
             return Err(malformed("no CERTIFICATE block"));

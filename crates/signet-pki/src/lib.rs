@@ -7,8 +7,10 @@
 //! [`signet_core::SubIndication`] and the findings behind them, never a bare boolean.
 //!
 //! - [`Cert`]: a parsed certificate with the extensions Signet acts on.
+//! - [`pem`]: the one PEM reader (certificates, keys, CA files).
 //! - [`PathValidator`]: path building and validation against [`TrustAnchors`].
 //! - [`crypto`]: signature verification and the accepted algorithms.
+//! - [`ber`]: BER re-encoded as DER, for the CMS that some signers and TSAs write.
 //! - [`ocsp`]: the OCSP client, [`ocsp::check_certificate`].
 //! - [`crl`]: CRL verification and fetching (RFC 5280), for the CA certificates of a path.
 //! - [`tsp`]: the RFC 3161 client, [`tsp::request_timestamp`], and token verification.
@@ -22,6 +24,7 @@
 //! - [`validate_certificate`]: a path and its revocation status in one report.
 
 mod asn1;
+pub mod ber;
 pub mod cades;
 pub mod cert;
 pub mod crl;
@@ -31,6 +34,7 @@ pub mod fuzzing;
 pub mod lotl;
 pub mod ocsp;
 pub mod path;
+pub mod pem;
 pub mod qualification;
 pub mod signed_data;
 pub mod time;

@@ -175,13 +175,12 @@ fn safe_territory(territory: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// Replaces a cached list: atomically and synced, as every file Signet writes.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let temporary = path.with_extension("xml.part");
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, path)
+    signet_fs::write_atomically(path, signet_fs::Placement::Replace, bytes)
 }
 
 fn status_of(list: &TrustedList, location: &str, at: SystemTime) -> ListStatus {

@@ -40,20 +40,7 @@ pub fn node_list(context: &Context) -> Result<Vec<NodeListing>, ApiError> {
 pub(super) fn read_der(path: &Path) -> Result<Vec<u8>, ApiError> {
     let bytes = std::fs::read(path)
         .map_err(|e| ApiError::from(e).recommend("Check the tlsCa path in the list of nodes."))?;
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Ok(bytes);
-    };
-    if !text.contains("-----BEGIN") {
-        return Ok(bytes);
-    }
-    let body: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    STANDARD
-        .decode(body.trim())
+    signet_pki::pem::der_of(&bytes)
         .map_err(|e| invalid(format!("{} is not valid PEM: {e}", path.display())))
 }
 

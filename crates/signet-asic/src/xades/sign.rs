@@ -584,7 +584,7 @@ fn timestamp_path(xml: &str, services: &Services<'_>) -> Vec<(Cert, Cert)> {
             let end = body.find("</xades:EncapsulatedTimeStamp>")?;
             super::unb64(body.get(start..end)?)
         })
-        .map(|t| crate::ber::to_der(&t).unwrap_or(t));
+        .map(|t| signet_pki::ber::to_der(&t).unwrap_or(t));
     let Some(Ok(signed)) = token.map(|t| signet_pki::signed_data::verify(&t, &[])) else {
         return Vec::new();
     };

@@ -126,16 +126,7 @@ fn certification_p(doc: &Document<'_>) -> Option<i64> {
     let catalog = doc.catalog().ok()?;
     let perms = doc.resolve_dict(catalog.get("Perms")).ok()??;
     let sig = doc.resolve_dict(perms.get("DocMDP")).ok()??;
-    let refs = doc.resolve(sig.get("Reference")?).ok()?;
-    for r in refs.as_array().unwrap_or_default() {
-        let d = doc.resolve(r).ok()?;
-        let d = d.as_dict()?;
-        if d.is_name("TransformMethod", "DocMDP") {
-            let params = doc.resolve_dict(d.get("TransformParams")).ok()??;
-            return Some(params.int("P").unwrap_or(2));
-        }
-    }
-    None
+    crate::validate::docmdp_of(doc, &sig)
 }
 
 pub(super) struct Rev<'r> {

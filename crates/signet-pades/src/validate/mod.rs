@@ -375,7 +375,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         let (der, used) = match der_length(&contents) {
             Some(n) => (contents[..n].to_vec(), n),
             None => {
-                match ber_to_der(&contents) {
+                match signet_pki::ber::first_to_der(&contents) {
                     Some((der, used)) if contents.first() == Some(&0x30) => {
                         r.warnings
                             .push("the CMS is BER-encoded (indefinite lengths), not DER".into());

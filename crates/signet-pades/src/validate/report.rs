@@ -2,13 +2,9 @@
 
 use super::*;
 
-/// How a time is shown: RFC 3339 UTC.
+/// How a time is shown: RFC 3339 UTC, as everywhere in Signet ([`signet_pki::time::Utc`]).
 pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (y, mo, d, h, mi, s) = crate::sign::civil(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    signet_pki::time::Utc(t).to_string()
 }
 
 /// A certificate as the report shows it.

@@ -164,7 +164,10 @@ pub fn dss_items(doc: &Document<'_>, key: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-pub(super) fn docmdp_of(doc: &Document<'_>, sig: &Dict) -> Option<i64> {
+/// The DocMDP permission (`/P`, 2 when absent) of a signature dictionary whose `/Reference`
+/// holds a DocMDP transform: a certification signature. The one reader of it, for the report
+/// and for the modification analysis.
+pub(crate) fn docmdp_of(doc: &Document<'_>, sig: &Dict) -> Option<i64> {
     let refs = doc.resolve(sig.get("Reference")?).ok()?;
     for r in refs.as_array().unwrap_or_default() {
         let d = doc.resolve(r).ok()?;
@@ -175,106 +178,4 @@ pub(super) fn docmdp_of(doc: &Document<'_>, sig: &Dict) -> Option<i64> {
         }
     }
     None
-}
-
-/// Re-encodes BER (indefinite lengths, constructed OCTET STRINGs) as DER, as some signers
-/// write their CMS. Returns the DER and how many input bytes the first element took.
-pub fn ber_to_der(bytes: &[u8]) -> Option<(Vec<u8>, usize)> {
-    type Element = (u8, bool, Vec<u8>, Vec<u8>, usize);
-    fn element(b: &[u8], depth: usize) -> Option<Element> {
-        // Returns (first tag byte, constructed, full tag bytes, DER content, consumed).
-        if depth > 64 || b.len() < 2 {
-            return None;
-        }
-        let mut i = 1;
-        if b[0] & 0x1f == 0x1f {
-            while *b.get(i)? & 0x80 != 0 {
-                i += 1;
-            }
-            i += 1;
-        }
-        let tag = b.get(..i)?.to_vec();
-        let constructed = b[0] & 0x20 != 0;
-        let first = *b.get(i)?;
-        i += 1;
-        let content;
-        if first == 0x80 {
-            if !constructed {
-                return None;
-            }
-            let mut out = Vec::new();
-            loop {
-                if b.get(i..i + 2)? == [0, 0] {
-                    i += 2;
-                    break;
-                }
-                let (ct, _, ctag, cc, used) = element(&b[i..], depth + 1)?;
-                push(&mut out, ct, &ctag, &cc, b[0]);
-                i += used;
-            }
-            content = out;
-        } else {
-            let len = if first < 0x80 {
-                first as usize
-            } else {
-                let n = (first & 0x7f) as usize;
-                if n > 4 {
-                    return None;
-                }
-                let mut l = 0usize;
-                for k in 0..n {
-                    l = (l << 8) | *b.get(i + k)? as usize;
-                }
-                i += n;
-                l
-            };
-            let body = b.get(i..i.checked_add(len)?)?;
-            i += len;
-            if constructed {
-                let mut out = Vec::new();
-                let mut j = 0;
-                while j < body.len() {
-                    let (ct, _, ctag, cc, used) = element(&body[j..], depth + 1)?;
-                    push(&mut out, ct, &ctag, &cc, b[0]);
-                    j += used;
-                }
-                content = out;
-            } else {
-                content = body.to_vec();
-            }
-        }
-        Some((b[0], constructed, tag, content, i))
-    }
-    fn push(out: &mut Vec<u8>, _ct: u8, tag: &[u8], content: &[u8], parent: u8) {
-        // Inside a constructed OCTET STRING the parts are concatenated.
-        if parent == 0x24 {
-            out.extend_from_slice(content);
-            return;
-        }
-        let mut tag = tag.to_vec();
-        if tag == [0x24] {
-            tag = vec![0x04];
-        }
-        out.extend_from_slice(&tag);
-        out.extend_from_slice(&der_len(content.len()));
-        out.extend_from_slice(content);
-    }
-    fn der_len(n: usize) -> Vec<u8> {
-        if n < 0x80 {
-            return vec![n as u8];
-        }
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .iter()
-            .copied()
-            .skip_while(|b| *b == 0)
-            .collect();
-        let mut v = vec![0x80 | bytes.len() as u8];
-        v.extend(bytes);
-        v
-    }
-    let (_, _, tag, content, used) = element(bytes, 0)?;
-    let mut out = Vec::new();
-    push(&mut out, bytes[0], &tag, &content, 0);
-    Some((out, used))
 }

@@ -29,7 +29,7 @@ impl Checker<'_, '_, '_> {
         let token = self
             .child(ts, XADES, "EncapsulatedTimeStamp")
             .and_then(|n| unb64(&doc.text(n)))
-            .map(|t| crate::ber::to_der(&t).unwrap_or(t));
+            .map(|t| signet_pki::ber::to_der(&t).unwrap_or(t));
         let (Some(mode), Some(token)) = (mode, token) else {
             self.report.fail(
                 Indication::TotalFailed,

@@ -1,11 +1,20 @@
-//! BER to DER, for the CMS time-stamp tokens that older TSAs wrote with indefinite lengths and
-//! constructed OCTET STRINGs (X.690 section 10). Only re-encodes lengths and joins string
-//! segments: the values are unchanged, so signatures and digests over them still hold.
+//! BER to DER, for the CMS that older TSAs and some PDF signers wrote with indefinite lengths
+//! and constructed OCTET STRINGs (X.690 section 10): the time-stamp tokens of ASiC containers
+//! and the `/Contents` of PDF signatures. Only re-encodes lengths and joins string segments: the
+//! values are unchanged, so signatures and digests over them still hold.
 
 /// Returns the DER form of `input`, or `None` when it is not one well-formed BER value.
 pub fn to_der(input: &[u8]) -> Option<Vec<u8>> {
     let (value, rest) = convert(input, 0)?;
     rest.is_empty().then_some(value)
+}
+
+/// Returns the DER form of the first BER value in `input` and how many bytes of `input` it took
+/// (what follows it, such as the zero padding of a PDF's `/Contents`, is the caller's to judge),
+/// or `None` when `input` does not start with a well-formed BER value.
+pub fn first_to_der(input: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let (value, rest) = convert(input, 0)?;
+    Some((value, input.len() - rest.len()))
 }
 
 const MAX_DEPTH: usize = 64;
@@ -128,5 +137,20 @@ mod tests {
         let der = [0x30, 0x03, 0x02, 0x01, 0x05];
         assert_eq!(to_der(&der).as_deref(), Some(&der[..]));
         assert_eq!(to_der(&[0x30, 0x80, 0x02]), None);
+    }
+
+    #[test]
+    fn the_first_value_is_converted_and_its_length_told() {
+        // The same BER followed by the zero padding of a PDF's /Contents.
+        let mut padded = vec![
+            0x30, 0x80, 0x24, 0x80, 0x04, 0x01, 0xaa, 0x04, 0x01, 0xbb, 0, 0, 0, 0,
+        ];
+        padded.extend_from_slice(&[0; 8]);
+        assert_eq!(to_der(&padded), None);
+        assert_eq!(
+            first_to_der(&padded),
+            Some((vec![0x30, 0x04, 0x04, 0x02, 0xaa, 0xbb], 14))
+        );
+        assert_eq!(first_to_der(&[0x30, 0x80, 0x02]), None);
     }
 }

@@ -114,7 +114,9 @@ fn the_report_of_a_signed_pdf_names_the_signer_in_pdf_and_json() {
                 );
             }
         }
-        Err(_) => eprintln!("pdftotext is not installed: the report's text is not checked"),
+        Err(e) => {
+            panic!("pdftotext (poppler-utils) cannot run: {e}; `cargo xtask setup` installs it")
+        }
     }
     let json_report = save_report(
         &report,

@@ -241,7 +241,7 @@ test('"this is wrong" on a field and "report misuse" on a use are sent with veri
   assert.match(text, /Waiting for the agency/);
   assert.match(text, /Mari Tamm-Kask/);
   // Named as My data and the access log name them, not by their ids.
-  assert.match(text, /Name in Population register data/);
+  assert.match(text, /Name \(Population register data\)/);
   assert.match(text, /The query by Officer Kask/);
   await browser.$('[data-testid="cases"]').scrollIntoView();
   await shot('data-cases-en-light');

@@ -32,7 +32,7 @@ describe('a correction from My data', () => {
     const listed = screen.getByTestId('case');
     expect(listed.dataset.state).toBe('pending');
     // The field by its name in My data, the value trimmed.
-    expect(listed.textContent).toContain('Address in');
+    expect(listed.textContent).toContain('Address (Residence)');
     expect(listed.textContent).toContain('“Tartu, Rüütli 1”');
     expect(listed.textContent).toContain('Waiting for the agency');
   });

@@ -43,4 +43,4 @@ wait_for_name org.freedesktop.secrets
 
 export SIGNET_E2E_DATA_HOME="$XDG_DATA_HOME"
 cd "$here"
-node --test --test-reporter=tap --test-concurrency=1 ./*.test.js
+node --test --test-reporter=tap --test-concurrency=1 ${E2E_FILES:-./*.test.js}

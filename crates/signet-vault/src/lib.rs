@@ -2,7 +2,7 @@
 //!
 //! Everything Signet keeps about the person on this laptop — what agencies hold, the access log
 //! and its verified checkpoints, consents and their receipts, the receipts of corrections and
-//! misuse reports, notifications, sessions with agency nodes, the history of what was signed,
+//! misuse reports, alarms about agencies' logs with their evidence, notifications, sessions with agency nodes, the history of what was signed,
 //! settings — lives in one SQLCipher database (AES-256 with a per-page HMAC-SHA512, the
 //! write-ahead log included). Nothing readable reaches the disk:
 //! temporary tables stay in memory.
@@ -29,6 +29,7 @@
 //! `synchronous = FULL`; what can be fetched again with `NORMAL` (both survive a crash of
 //! Signet; only FULL survives a power cut).
 
+mod alarms;
 mod error;
 mod key;
 mod passphrase;
@@ -39,6 +40,7 @@ mod sessions;
 mod store;
 mod vault;
 
+pub use alarms::KeptAlarm;
 pub use error::VaultError;
 pub use key::{KEY_LEN, KeySlots, VaultKey};
 pub use passphrase::{Argon2Cost, Passphrase, PassphraseStore, WHY_A_PASSPHRASE};

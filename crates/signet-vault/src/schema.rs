@@ -72,6 +72,14 @@ const MIGRATIONS: &[Migration] = &[
         CREATE INDEX receipts_by_agency ON receipts (agency);",
         readable_by: 1,
     },
+    // 5: alarms about agencies' logs (a failed proof, a rewritten log, an entry no longer
+    // served), kept with their evidence until the person dismisses them. Additive.
+    Migration {
+        sql: "CREATE TABLE alarms (
+            id TEXT PRIMARY KEY, node TEXT NOT NULL, document BLOB NOT NULL,
+            raised_at INTEGER NOT NULL, dismissed_at INTEGER) STRICT;",
+        readable_by: 1,
+    },
 ];
 
 /// The schema version this build writes: the number of migrations.

@@ -7,6 +7,7 @@
     reason = "test helpers: a failed unwrap is a failed test, with its location"
 )]
 
+mod alarms;
 mod at_rest;
 mod failures;
 mod keyring;

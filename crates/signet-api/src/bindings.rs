@@ -15,6 +15,7 @@ use signet_core::SubIndication;
 use ts_rs::{TS, TypeVisitor};
 
 use crate::ApiError;
+use crate::alarms::AlarmView;
 use crate::batch::BatchPlan;
 use crate::batching::BatchOutcome;
 use crate::cases_screen::{CasesView, FiledCaseView};
@@ -73,6 +74,7 @@ fn roots(v: &mut impl TypeVisitor) {
     v.visit::<ReceiptView>();
     v.visit::<FiledCaseView>();
     v.visit::<CasesView>();
+    v.visit::<AlarmView>();
     v.visit::<CardStatus>();
     v.visit::<CardCertificate>();
     v.visit::<PinChange>();

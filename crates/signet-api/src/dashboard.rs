@@ -151,6 +151,10 @@ pub struct AccessEntryView {
     pub verified: bool,
     /// What came of it.
     pub outcome: EntryOutcome,
+    /// The agency served it before, with a valid proof, and no longer does: it is shown from
+    /// the vault's copy, with an alarm.
+    #[serde(default)]
+    pub removed: bool,
 }
 
 /// What came of a use of the person's data.
@@ -422,6 +426,7 @@ pub fn entry_view(node: &NodeListing, entry: &VerifiedEntry) -> AccessEntryView 
             Outcome::MisuseReported { .. } => EntryOutcome::MisuseReported,
             _ => EntryOutcome::Unknown,
         },
+        removed: false,
     }
 }
 
@@ -457,8 +462,12 @@ pub fn access_log(context: &Context, job: &JobControl) -> Result<AccessLogView, 
                     .iter()
                     .map(|e| entry_view(&node, e))
                     .collect();
+                // An entry verified on an earlier visit that the node no longer serves: an
+                // alarm, and the entry stays shown from the vault's copy.
+                let removed = cache.removed_since(&node.url, &views);
                 cache.put_entries(&node.url, &views);
                 entries.extend(views);
+                entries.extend(removed);
             }
             Some(Err(DataError::Log(problem))) => problems.push(AccessProblem {
                 node: node.url.clone(),
@@ -634,6 +643,25 @@ impl Cache {
                 return;
             }
         }
+    }
+
+    /// The entries kept from earlier visits that `served` lacks, marked removed, each raised
+    /// as an alarm.
+    fn removed_since(&mut self, node: &str, served: &[AccessEntryView]) -> Vec<AccessEntryView> {
+        let served: std::collections::BTreeSet<u64> = served.iter().map(|e| e.index).collect();
+        let mut removed: Vec<AccessEntryView> = self
+            .entries(node)
+            .into_iter()
+            .filter(|e| !served.contains(&e.index))
+            .collect();
+        for entry in &mut removed {
+            entry.removed = true;
+            entry.verified = false;
+            if let Some(vault) = &mut self.vault {
+                crate::alarms::raise(vault, node, &crate::alarms::AlarmRecord::removed(entry));
+            }
+        }
+        removed
     }
 
     fn entries(&self, node: &str) -> Vec<AccessEntryView> {

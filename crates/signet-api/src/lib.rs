@@ -5,6 +5,7 @@
 //! declarations for the UI are generated from them ([`bindings`]).
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod alarms;
 pub mod asice;
 mod asice_extend;
 mod asics;

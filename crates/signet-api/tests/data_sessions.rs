@@ -15,114 +15,13 @@ use signet_api::Context;
 use signet_api::card::{Pin, PinKind, PinState};
 use signet_api::token::TokenSpec;
 use signet_core::{Clock as _, FixedClock};
-use signet_data::entry::{OrgType, Organization, PersonCode};
-use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
-use signet_data::webeid::Origin;
-use signet_node::{Member, NodeConfig, RunningNode, Seed};
-use signet_pki::{Cert, TrustAnchors};
-use signet_testkit::{Role, TestPki};
+use signet_node::RunningNode;
+use signet_testkit::TestPki;
 use signet_vault::{KeyringStore, Vault};
 use zeroize::Zeroizing;
 
-const ORIGIN: &str = "https://rr.signet.test";
-const PASSWORD: &str = "Mari parool 7";
-const MARI: &str = "EE38001085718";
-
-fn node_config(pki: &TestPki, db: &Path) -> NodeConfig {
-    let text = |s: &str| Localized {
-        et: s.into(),
-        en: s.into(),
-        ru: s.into(),
-    };
-    NodeConfig {
-        database: db.into(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        origin: Origin::parse(ORIGIN).unwrap(),
-        agency_name: "Rahvastikuregister".into(),
-        provider: "EE/GOV/70000562/rr".into(),
-        log_origin: "rr.signet.test/usage".into(),
-        log_key: ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
-        receipt_key: ed25519_dalek::SigningKey::from_bytes(&[43; 32]),
-        max_hidden: std::time::Duration::from_secs(30 * 86_400),
-        access: signet_node::AccessPolicy::default().permit(
-            "population",
-            "police",
-            &["EE/GOV/70008747/polis"],
-        ),
-        anchors: TrustAnchors::new([Cert::from_der(pki.der(Role::Root)).unwrap()]),
-        intermediates: vec![Cert::from_der(pki.der(Role::IssuingCa)).unwrap()],
-        ocsp: None,
-        official_tls: None,
-        loopback_officials_without_tls: true,
-        person_tls: None,
-        members: vec![Member {
-            client: "EE/GOV/70008747/polis".into(),
-            organization: Organization {
-                org_type: OrgType::Gov,
-                code: "70008747".into(),
-                name: "Politsei- ja Piirivalveamet".into(),
-                system_name: None,
-            },
-            may_hide: false,
-            portal: false,
-            certificate: None,
-        }],
-        seed: Seed {
-            data_sets: vec![DataSet {
-                id: "population".into(),
-                title: text("Rahvastikuregister"),
-                categories: vec!["identity".into()],
-                fields: vec![Field {
-                    id: "address".into(),
-                    title: text("Aadress"),
-                    kind: FieldKind::Text,
-                }],
-                last_change: None,
-                legal_basis: "RRS § 2".into(),
-                retention: "75 aastat".into(),
-            }],
-            records: vec![(
-                PersonCode::new(MARI).unwrap(),
-                Record {
-                    data_set: "population".into(),
-                    id: "rr-1".into(),
-                    updated: "2026-03-01T10:00:00Z".parse().unwrap(),
-                    values: [(
-                        "address".to_owned(),
-                        FieldValue::Text("Tähe 4, Tartu".into()),
-                    )]
-                    .into_iter()
-                    .collect(),
-                },
-            )],
-            consents: Vec::new(),
-        },
-        checkpoint_interval: Duration::from_millis(50),
-        session_lifetime: Duration::from_secs(900),
-        clock: Arc::new(signet_core::SystemClock),
-        limits: signet_node::Limits::default(),
-        accept_rewritten_log: false,
-    }
-}
-
-/// Mari's authentication key and certificate as a PKCS#12 file, exported by OpenSSL.
-fn p12(pki: &TestPki, dir: &Path) -> PathBuf {
-    let issued = pki.get(Role::Authentication);
-    let out = dir.join("mari-auth.p12");
-    let status = std::process::Command::new("openssl")
-        .args(["pkcs12", "-export", "-inkey"])
-        .arg(&issued.key_path)
-        .arg("-in")
-        .arg(&issued.cert_path)
-        .arg("-out")
-        .arg(&out)
-        .arg("-passout")
-        .arg(format!("pass:{PASSWORD}"))
-        .output()
-        .unwrap();
-    assert!(status.status.success());
-    out
-}
+mod support;
+use support::{ORIGIN, PASSWORD, node_config, p12};
 
 fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();

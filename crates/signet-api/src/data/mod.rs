@@ -55,6 +55,7 @@ use crate::{ApiError, Context};
 mod cases;
 mod checkpoints;
 mod consents;
+mod follow;
 mod receipts;
 mod sessions;
 mod signed_consent;
@@ -82,6 +83,7 @@ pub use signet_data::correction::{
 pub use signet_data::entry::PersonCode;
 
 use checkpoints::*;
+pub use follow::follow;
 use sessions::*;
 pub use transport::node_list;
 use transport::*;
@@ -621,7 +623,10 @@ fn usage_with_session(
     advance(&node, None, &note)?;
     let mut sessions = Sessions::open(context)?;
     let stored = sessions.stored_checkpoint(context, &node)?;
-    let mut current = advance(&node, stored.as_ref().map(|s| &s.0), &note)?;
+    let mut current = advance(&node, stored.as_ref().map(|s| &s.0), &note).map_err(|e| {
+        let earlier = stored.as_ref().map_or("", |s| s.1.as_str());
+        sessions.alarm(&node, e, &[earlier, &note], None)
+    })?;
     let mut current_note = note;
     let mut session = session_for(context, &node, &mut sessions, spec, ask)?;
     let mut entries = Vec::new();
@@ -660,12 +665,14 @@ fn usage_with_session(
             break;
         };
         if page_note != current_note {
-            current = advance(&node, Some(&current), page_note)?;
+            current = advance(&node, Some(&current), page_note)
+                .map_err(|e| sessions.alarm(&node, e, &[&current_note, page_note], None))?;
             page_note.clone_into(&mut current_note);
         }
         let items = body["entries"].as_array().cloned().unwrap_or_default();
         for item in &items {
-            let v = parse_item(&node, &current, &current_note, item)?;
+            let v = parse_item(&node, &current, &current_note, item)
+                .map_err(|e| sessions.alarm(&node, e, &[&current_note], Some(item)))?;
             // Each page goes on after the last: a node repeating itself would page forever.
             if after.is_some_and(|a| v.index <= a) {
                 return Err(ApiError::new(
@@ -698,97 +705,4 @@ fn usage_with_session(
         entries,
     };
     Ok((report, session, sessions))
-}
-
-/// Verifies the log as [`usage`] does, hands over every entry, and then follows the node's
-/// stream (server-sent events, resumed after the last entry seen): each new entry's checkpoint
-/// must extend the stored one (consistency proof) and the entry must be included in it; then the
-/// checkpoint is stored and the entry handed over. Returns when `on_entry` answers `false`, or
-/// the stream ends (with the session); a log that fails is a [`DataError::Log`].
-pub fn follow(
-    context: &Context,
-    url: &str,
-    spec: &TokenSpec,
-    ask: &mut AskSecret<'_>,
-    on_entry: &mut dyn FnMut(&VerifiedEntry) -> bool,
-) -> Result<(), DataError> {
-    let (report, session, mut sessions) = usage_with_session(context, url, spec, ask)?;
-    let mut last = None;
-    for entry in &report.entries {
-        last = Some(entry.index);
-        if !on_entry(entry) {
-            return Ok(());
-        }
-    }
-    let node = open_node(context, url)?;
-    let (mut current, mut current_note) = sessions
-        .stored_checkpoint(context, &node)?
-        .ok_or_else(|| ApiError::new(Code::Internal, "no stored checkpoint after a visit"))?;
-    let mut request = node
-        .stream_agent
-        .get(format!("{}/v1/usage/stream", node.url))
-        .header(AUTHORIZATION, bearer(&session.token)?)
-        .header("Accept", "text/event-stream");
-    if let Some(index) = last {
-        request = request.header("Last-Event-ID", index.to_string());
-    }
-    let mut response = request.call().map_err(|e| network(&node, &e))?;
-    if response.status().as_u16() != 200 {
-        return Err(ApiError::new(
-            Code::Network,
-            format!(
-                "the node {} refused the stream (HTTP {})",
-                node.url,
-                response.status().as_u16()
-            ),
-        )
-        .into());
-    }
-    let mut reader =
-        std::io::BufReader::new(response.body_mut().with_config().limit(u64::MAX).reader());
-    let mut data = String::new();
-    while let Some(line) = crate::node_url::read_line(&mut reader, MAX_STREAM_LINE)
-        .map_err(|e| network(&node, &ureq::Error::Io(e)))?
-    {
-        if let Some(value) = line.strip_prefix("data:") {
-            data.push_str(value.strip_prefix(' ').unwrap_or(value));
-            if data.len() > MAX_STREAM_LINE {
-                return Err(ApiError::new(
-                    Code::Network,
-                    format!(
-                        "the node {} sent a stream event longer than {MAX_STREAM_LINE} bytes",
-                        node.url
-                    ),
-                )
-                .into());
-            }
-            continue;
-        }
-        if !line.is_empty() || data.is_empty() {
-            continue;
-        }
-        let item: serde_json::Value =
-            serde_json::from_str(&std::mem::take(&mut data)).map_err(|e| {
-                ApiError::new(Code::Network, format!("a stream event is not JSON: {e}"))
-            })?;
-        let note = item["checkpoint"]
-            .as_str()
-            .ok_or_else(|| ApiError::new(Code::Network, "a stream event without a checkpoint"))?;
-        // A newer checkpoint must extend the stored one; an earlier one (an entry that was
-        // hidden until now, with the checkpoint it was logged under) must be consistent with it.
-        let advanced = note != current_note && note_size(note) >= current.size;
-        if advanced {
-            current = advance(&node, Some(&current), note)?;
-            note.clone_into(&mut current_note);
-        }
-        let entry = parse_item(&node, &current, &current_note, &item)?;
-        if advanced {
-            sessions.store_checkpoint(context, &node, &current, &current_note)?;
-        }
-        tracing::debug!(log = %node.pinned.origin, index = entry.index, size = current.size, "streamed entry verified");
-        if !on_entry(&entry) {
-            return Ok(());
-        }
-    }
-    Ok(())
 }

@@ -16,6 +16,22 @@ pub(super) enum Sessions {
 }
 
 impl Sessions {
+    /// Hands `err` back; when it is a log that failed its verification, keeps an alarm with
+    /// `checkpoints` (the signed notes as received) and `item` as its evidence in the vault first.
+    pub(super) fn alarm(
+        &mut self,
+        node: &Node,
+        err: DataError,
+        checkpoints: &[&str],
+        item: Option<&serde_json::Value>,
+    ) -> DataError {
+        if let (DataError::Log(problem), Self::Vault(vault)) = (&err, &mut *self) {
+            let record = crate::alarms::AlarmRecord::for_log(problem, checkpoints, item);
+            crate::alarms::raise(vault, &node.url, &record);
+        }
+        err
+    }
+
     /// Removes what an earlier Signet left in plain text, then opens the vault (asking for its
     /// passphrase where it is kept with one). A vault that cannot be opened (a keyring vault
     /// without its keyring, damaged, rolled back…) is left exactly as it is, and nothing is

@@ -49,7 +49,12 @@ verified: boolean,
 /**
  * What came of it.
  */
-outcome: EntryOutcome, };
+outcome: EntryOutcome,
+/**
+ * The agency served it before, with a valid proof, and no longer does: it is shown from
+ * the vault's copy, with an alarm.
+ */
+removed: boolean, };
 export type AccessLogView = {
 /**
  * The entries, newest first.
@@ -127,6 +132,40 @@ dataSets: Array<DataSetView>,
  * When a cached answer was received (RFC 3339).
  */
 cachedAt: string | null, };
+export type AlarmKind = "proofFailed" | "historyRewritten" | "logShrunk" | "twoCheckpoints" | "untrustedCheckpoint" | "entryRemoved";
+export type AlarmView = {
+/**
+ * Its id (for dismissing it and saving its evidence).
+ */
+id: string,
+/**
+ * The node whose log raised it.
+ */
+node: string,
+/**
+ * The agency.
+ */
+agency: string,
+/**
+ * What it is about.
+ */
+kind: AlarmKind,
+/**
+ * When it was raised (RFC 3339).
+ */
+raisedAt: string,
+/**
+ * What happened, in English (the window says it in its language by `kind`).
+ */
+message: string,
+/**
+ * How many signed checkpoints are kept as evidence.
+ */
+checkpoints: number,
+/**
+ * The entry no longer served, for [`AlarmKind::EntryRemoved`].
+ */
+entry: AccessEntryView | null, };
 export type ApiError = {
 /**
  * What kind of trouble this is.

@@ -36,6 +36,9 @@ fn main() {
             "show_in_folder",
             "set_tray_text",
             "tray_tooltip",
+            "load_alarms",
+            "dismiss_alarm",
+            "save_alarm_evidence",
         ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
 }

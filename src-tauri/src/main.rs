@@ -2,6 +2,7 @@
 //! commands, each a few lines calling `signet-api`.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod alarms;
 mod commands;
 mod notify;
 mod reports;
@@ -136,6 +137,9 @@ fn main() {
             commands::show_in_folder,
             tray::set_tray_text,
             tray::tray_tooltip,
+            alarms::load_alarms,
+            alarms::dismiss_alarm,
+            alarms::save_alarm_evidence,
         ])
         .build(tauri::generate_context!());
     match app {

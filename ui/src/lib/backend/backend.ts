@@ -1,4 +1,5 @@
 import type {
+  AlarmView,
   AccessEntryView,
   AccessLogView,
   AccessProblem,
@@ -124,6 +125,12 @@ export interface Backend {
   loadSettings(): Promise<PersonSettings>;
   /** Checks and stores the person's settings. */
   saveSettings(settings: PersonSettings): Promise<PersonSettings>;
+  /** The alarms about agencies' logs the person has not dismissed (kept in the vault). */
+  loadAlarms(): Promise<AlarmView[]>;
+  /** Dismisses an alarm; it stays in the vault as evidence. */
+  dismissAlarm(id: string): Promise<void>;
+  /** Saves an alarm's evidence as JSON in a folder the person picked; resolves with the file. */
+  saveAlarmEvidence(id: string, folder: string): Promise<string>;
   /** Starts listening for new uses (a notification each); once per run of the app. */
   startListening(): Promise<void>;
   /** Calls `handler` with each new use while listening; resolves to an unlisten. */

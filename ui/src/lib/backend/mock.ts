@@ -1,5 +1,6 @@
 import type { Backend, BatchParams, CorrectionParams, SignChoice } from './backend';
 import type {
+  AlarmView,
   AccessLogView,
   ApiError,
   AppInfo,
@@ -185,6 +186,7 @@ export const MOCK_ACCESS: AccessLogView = {
       hiddenUntil: null,
       verified: true,
       outcome: 'served',
+      removed: false,
     },
   ],
   problems: [],
@@ -536,6 +538,26 @@ export class MockBackend implements Backend {
 
   pickFolder(): Promise<string | null> {
     return Promise.resolve('/home/mari/out');
+  }
+
+  #alarms: AlarmView[] = [];
+
+  /** Puts an alarm up, as a log that failed would (for tests and the preview). */
+  raiseAlarm(alarm: AlarmView): void {
+    this.#alarms = [...this.#alarms, alarm];
+  }
+
+  loadAlarms(): Promise<AlarmView[]> {
+    return this.#result([...this.#alarms]);
+  }
+
+  dismissAlarm(id: string): Promise<void> {
+    this.#alarms = this.#alarms.filter((a) => a.id !== id);
+    return this.#result(undefined);
+  }
+
+  saveAlarmEvidence(id: string, folder: string): Promise<string> {
+    return this.#result(`${folder}/signet-alarm-2026-12-06-${id.slice(0, 8)}.json`);
   }
 
   saveSignedVersion(path: string): Promise<string> {

@@ -3,6 +3,7 @@ import { listen } from '@tauri-apps/api/event';
 
 import type { Backend, BatchParams, CorrectionParams, NotifyTexts, SignChoice } from './backend';
 import type {
+  AlarmView,
   AccessEntryView,
   AccessLogView,
   AccessProblem,
@@ -136,6 +137,18 @@ export class TauriBackend implements Backend {
 
   pickFolder(): Promise<string | null> {
     return call<string | null>('pick_folder');
+  }
+
+  loadAlarms(): Promise<AlarmView[]> {
+    return call<AlarmView[]>('load_alarms');
+  }
+
+  dismissAlarm(id: string): Promise<void> {
+    return call<void>('dismiss_alarm', { id });
+  }
+
+  saveAlarmEvidence(id: string, folder: string): Promise<string> {
+    return call<string>('save_alarm_evidence', { id, folder });
   }
 
   saveSignedVersion(path: string, length: number): Promise<string> {

@@ -4,16 +4,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startApp, required, pictureSpread } from './harness.js';
-import { startDemo } from './demo.js';
+import { peer, startDemo } from './demo.js';
 
 let demo;
 let app;
 let browser;
 let monitor;
 let notifications = '';
+// Where the window "picks" a folder (WebDriver cannot drive the system's chooser).
+const picked = mkdtempSync(path.join(tmpdir(), 'signet-e2e-evidence-'));
 
 before(async () => {
   demo = await startDemo();
@@ -22,7 +25,7 @@ before(async () => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   monitor.stdout.on('data', (chunk) => (notifications += chunk.toString()));
-  app = await startApp(demo.env);
+  app = await startApp({ ...demo.env, SIGNET_E2E_PICK_FOLDER: picked });
   browser = app.browser;
   await browser.$('[data-testid="card-state"][data-ready="yes"]').waitForExist({ timeout: 20000 });
 });
@@ -275,6 +278,80 @@ test('"this is wrong" on a field and "report misuse" on a use are sent with veri
   await look('en', 'light');
 });
 
+/** Runs `sql` on an agency node's SQLite database, behind the running node's back. */
+function tamper(agency, sql) {
+  const db = path.join(demo.profile, 'nodes', `${agency}.db`);
+  const changed = execFileSync(
+    peer('python'),
+    ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute(sys.argv[2]).rowcount; c.commit(); print(n)', db, sql],
+    { encoding: 'utf8' },
+  ).trim();
+  assert.equal(changed, '1', `${sql} changed ${changed} rows of ${db}`);
+}
+
+test("an agency that deletes or changes its log's entries raises alarms at the top of the window, kept until dismissed", async () => {
+  await look('en', 'light');
+  await browser.$('[data-testid="nav-access"]').click();
+  await browser.$('[data-testid="access-load"]').click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="access-entry"]')).length > 0, { timeout: 30000 });
+  assert.equal(await browser.$('[data-testid="alarm"]').isExisting(), false, 'an alarm before any tampering');
+  // The population register deletes the officer's query; the health information system
+  // rewrites why the dentist looked.
+  tamper('rr', "DELETE FROM entries WHERE CAST(entry AS TEXT) LIKE '%Traffic check on Narva road%'");
+  tamper(
+    'tis',
+    "UPDATE entries SET entry = CAST(REPLACE(CAST(entry AS TEXT), '\"purpose\":\"Ravi\"', '\"purpose\":\"Ravi kontroll\"') AS BLOB) WHERE idx = (SELECT min(idx) FROM entries WHERE CAST(entry AS TEXT) LIKE '%\"purpose\":\"Ravi\"%')",
+  );
+  await browser.$('[data-testid="access-load"]').click();
+  const removed = await untilShown(browser, '[data-testid="alarm"][data-kind="entryRemoved"]', 'no alarm for the deleted entry');
+  const changed = await untilShown(browser, '[data-testid="alarm"][data-kind="proofFailed"]', 'no alarm for the changed entry');
+  assert.match(await removed.getText(), /a use of your data was removed from its access log/);
+  assert.match(await removed.$('[data-testid="alarm-entry"]').getText(), /Traffic check on Narva road/);
+  assert.match(await changed.getText(), /an entry of its access log failed its proof/);
+  assert.match(await changed.getText(), /Data Protection Inspectorate/);
+  // The deleted entry stays in the log from the vault's copy, marked.
+  let kept;
+  for (const e of await browser.$$('[data-testid="access-entry"]')) {
+    if (/Traffic check on Narva road/.test(await e.getText())) kept = e;
+  }
+  assert.ok(kept, 'the deleted entry is no longer shown');
+  assert.ok(await kept.$('[data-testid="access-removed"]').isExisting(), 'the deleted entry is not marked');
+  await browser.$('#main').scrollIntoView();
+  await shot('alarms-en-light');
+  // Seen again, the same problems are the same two alarms.
+  await browser.$('[data-testid="access-load"]').click();
+  await browser.pause(3000);
+  assert.equal((await browser.$$('[data-testid="alarm"]')).length, 2);
+
+  // The evidence, saved in the folder the person picked: the item exactly as the node sent it.
+  await changed.$('[data-testid="alarm-save"]').click();
+  const saved = await untilShown(changed, '[data-testid="alarm-saved"]', 'the evidence was not saved');
+  const file = (await saved.getText()).match(/(\/\S+\.json)/)?.[1];
+  assert.ok(file && file.startsWith(picked), await saved.getText());
+  const evidence = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(evidence.alarm.kind, 'proofFailed');
+  assert.match(JSON.stringify(evidence.item.entry), /Ravi kontroll/);
+  assert.match(evidence.checkpoints[0], /tis\.signet\.demo\/usage/);
+  assert.deepEqual(readdirSync(picked), [path.basename(file)]);
+
+  for (const [locale, theme] of [['et', 'dark'], ['ru', 'light'], ['en', 'dark']]) {
+    await look(locale, theme);
+    await browser.$('[data-testid="nav-access"]').click();
+    await browser.$('#main').scrollIntoView();
+    await shot(`alarms-${locale}-${theme}`);
+  }
+  await look('en', 'light');
+
+  // Dismissed, the removal alarm goes; the other stays, on every screen.
+  await browser.$('[data-testid="alarm"][data-kind="entryRemoved"] [data-testid="alarm-dismiss"]').click();
+  await browser.waitUntil(async () => !(await browser.$('[data-testid="alarm"][data-kind="entryRemoved"]').isExisting()), {
+    timeout: 10000,
+    timeoutMsg: 'the dismissed alarm is still shown',
+  });
+  await browser.$('[data-testid="nav-sign"]').click();
+  assert.ok(await browser.$('[data-testid="alarm"][data-kind="proofFailed"]').isDisplayed(), 'the alarm is not on the Sign screen');
+});
+
 test('with the agencies stopped, a restarted window shows the saved copy from the encrypted vault', async () => {
   await app.stop();
   await demo.stop();
@@ -288,6 +365,12 @@ test('with the agencies stopped, a restarted window shows the saved copy from th
   assert.ok(agencies.length > 0);
   const text = await browser.$('#main').getText();
   assert.match(text, /Population register data/);
+  // The alarm not dismissed is still at the top, read from the vault.
+  await browser.$('[data-testid="alarm"][data-kind="proofFailed"]').waitForDisplayed({
+    timeout: 10000,
+    timeoutMsg: 'the alarm was not kept across a restart',
+  });
+  assert.equal(await browser.$('[data-testid="alarm"][data-kind="entryRemoved"]').isExisting(), false);
   await shot('data-saved-copy-en-light');
   // What was shown is in no file of the data folder in plain text: it is in the vault.
   const marker = Buffer.from('Population register data');

@@ -120,16 +120,28 @@ impl AlarmRecord {
         }
     }
 
-    /// The same problem with the same evidence has the same id.
+    /// The same problem has the same id, however often it is seen while the log grows: an
+    /// entry by its index and content, a log that does not extend the person's checkpoint by
+    /// that checkpoint.
     fn id(&self, node: &str) -> String {
         let mut hash = sha2::Sha256::new();
         hash.update(node.as_bytes());
         hash.update([0]);
-        hash.update(
-            serde_json::to_vec(&(&self.kind, &self.checkpoints, &self.item)).unwrap_or_default(),
-        );
-        if let Some(entry) = &self.entry {
-            hash.update(entry.index.to_be_bytes());
+        hash.update(serde_json::to_vec(&self.kind).unwrap_or_default());
+        match (&self.item, &self.entry) {
+            (Some(item), _) => {
+                hash.update(item["index"].as_u64().unwrap_or(u64::MAX).to_be_bytes());
+                hash.update(item["entry"].to_string().as_bytes());
+            }
+            (None, Some(entry)) => hash.update(entry.index.to_be_bytes()),
+            (None, None) => {
+                hash.update(
+                    self.checkpoints
+                        .first()
+                        .map_or("", String::as_str)
+                        .as_bytes(),
+                );
+            }
         }
         hash.finalize()[..16]
             .iter()

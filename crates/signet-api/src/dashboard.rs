@@ -469,12 +469,16 @@ pub fn access_log(context: &Context, job: &JobControl) -> Result<AccessLogView, 
                 entries.extend(views);
                 entries.extend(removed);
             }
-            Some(Err(DataError::Log(problem))) => problems.push(AccessProblem {
-                node: node.url.clone(),
-                agency: agency_name(&node),
-                tampered: true,
-                error: log_alarm(&problem),
-            }),
+            Some(Err(DataError::Log(problem))) => {
+                // What was verified on earlier visits stays shown beside the alarm.
+                entries.extend(cache.entries(&node.url));
+                problems.push(AccessProblem {
+                    node: node.url.clone(),
+                    agency: agency_name(&node),
+                    tampered: true,
+                    error: log_alarm(&problem),
+                });
+            }
             Some(Err(DataError::Api(err))) => {
                 // Entries verified on earlier visits stay known while the node is away.
                 entries.extend(cache.entries(&node.url));

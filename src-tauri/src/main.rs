@@ -31,7 +31,6 @@ fn main() {
                 let _ = window.set_focus();
             }
         }))
-        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(std::sync::Arc::new(commands::Jobs::default()))
         .manage(commands::Listener::default())

@@ -1,9 +1,9 @@
 //! Telling the person the moment someone looks: the window gets the entry (`access-entry`), the
-//! desktop shows a notification (freedesktop on Linux) naming who looked and why.
+//! desktop shows a notification (freedesktop on Linux) naming who looked and why. Clicking it
+//! (its default action) brings the window back and opens the entry (`open-entry`).
 
 use signet_api::dashboard::{AccessEntryView, AccessProblem, EntryOutcome};
 use tauri::{AppHandle, Emitter as _, Manager as _};
-use tauri_plugin_notification::NotificationExt as _;
 
 /// Text from an agency as plain text for a notification server that reads markup.
 fn escaped(text: &str) -> String {
@@ -42,7 +42,7 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
             app,
             &template.replace("{agency}", &entry.agency),
             &texts.decided_body,
-            entry.index,
+            Some(Opened::of(entry)),
         );
         return;
     }
@@ -61,20 +61,77 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
         app,
         &template.replace("{agency}", &entry.agency),
         &body,
-        entry.index,
+        Some(Opened::of(entry)),
     );
 }
 
-fn show(app: &AppHandle, title: &str, body: &str, index: u64) {
-    let shown = app
-        .notification()
-        .builder()
-        .title(escaped(title))
-        .body(escaped(body))
-        .show();
-    match shown {
-        Ok(()) => tracing::info!(index, "access notification shown"),
+/// What a click on a notification opens: an entry of the access log (by its node and index), or
+/// the access log itself.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Opened {
+    node: String,
+    index: u64,
+}
+
+impl Opened {
+    fn of(entry: &AccessEntryView) -> Self {
+        Self {
+            node: entry.node.clone(),
+            index: entry.index,
+        }
+    }
+}
+
+/// Shows a notification; clicking it brings the window back and opens `opens` (or the access
+/// log). The wait for the click runs on a thread of its own until the notification closes.
+fn show(app: &AppHandle, title: &str, body: &str, opens: Option<Opened>) {
+    let mut notification = notify_rust::Notification::new();
+    notification
+        .appname("Signet")
+        .summary(&escaped(title))
+        .body(&escaped(body))
+        .action("default", &app.state::<crate::tray::Tray>().texts().open);
+    match notification.show() {
+        Ok(handle) => {
+            tracing::info!(
+                index = opens.as_ref().map(|o| o.index),
+                "access notification shown"
+            );
+            let app = app.clone();
+            let waiting = std::thread::Builder::new()
+                .name("notification".into())
+                .spawn(move || wait_for_click(&app, handle, opens));
+            if let Err(err) = waiting {
+                tracing::warn!(error = %err, "a notification's click cannot be waited for");
+            }
+        }
         Err(err) => tracing::warn!(error = %err, "the access notification could not be shown"),
+    }
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn wait_for_click(app: &AppHandle, handle: notify_rust::NotificationHandle, opens: Option<Opened>) {
+    handle.wait_for_action(|action| {
+        if action == "default" {
+            open(app, opens.as_ref());
+        }
+    });
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn wait_for_click(_: &AppHandle, _: notify_rust::NotificationHandle, _: Option<Opened>) {}
+
+/// Brings the window back (from the tray too) and opens `opens` in it.
+fn open(app: &AppHandle, opens: Option<&Opened>) {
+    tracing::info!(index = opens.map(|o| o.index), "notification clicked");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+    if let Err(err) = app.emit("open-entry", opens) {
+        tracing::warn!(error = %err, "the window did not take the entry to open");
     }
 }
 
@@ -84,10 +141,10 @@ pub(crate) fn problem(app: &AppHandle, problem: &AccessProblem) {
         tracing::warn!(error = %err, "the window did not take an access alarm");
     }
     let texts = app.state::<crate::tray::Tray>().texts();
-    let _ = app
-        .notification()
-        .builder()
-        .title(escaped(&texts.alarm.replace("{agency}", &problem.agency)))
-        .body(escaped(&problem.error.message))
-        .show();
+    show(
+        app,
+        &texts.alarm.replace("{agency}", &problem.agency),
+        &problem.error.message,
+        None,
+    );
 }

@@ -31,6 +31,8 @@ pub(crate) struct NotifyTexts {
     pub(crate) rejected: String,
     /// The body of both: where to read the decision.
     pub(crate) decided_body: String,
+    /// The label of a notification's action that opens what it is about.
+    pub(crate) open: String,
 }
 
 impl Default for NotifyTexts {
@@ -42,6 +44,7 @@ impl Default for NotifyTexts {
             accepted: "{agency} accepted your correction".into(),
             rejected: "{agency} rejected your correction".into(),
             decided_body: "Open Signet: My data, Your corrections and reports.".into(),
+            open: "Open in Signet".into(),
         }
     }
 }

@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startApp, required, pictureSpread } from './harness.js';
 import { peer, startDemo } from './demo.js';
 
@@ -15,6 +16,7 @@ let app;
 let browser;
 let monitor;
 let notifications = '';
+const here = path.dirname(fileURLToPath(import.meta.url));
 // Where the window "picks" a folder (WebDriver cannot drive the system's chooser).
 const picked = mkdtempSync(path.join(tmpdir(), 'signet-e2e-evidence-'));
 
@@ -278,6 +280,18 @@ test('"this is wrong" on a field and "report misuse" on a use are sent with veri
   await look('en', 'light');
 });
 
+/** Reads the access log again and waits until it was read (its "as of" time changed). */
+async function reloadAccess() {
+  const asOf = browser.$('[data-testid="access-as-of"]');
+  const before = (await asOf.isExisting()) ? await asOf.getText() : '';
+  await browser.$('[data-testid="access-load"]').click();
+  await browser.waitUntil(
+    async () =>
+      (await asOf.isExisting()) && (await asOf.getText()) !== before && (await browser.$('[data-testid="access-load"]').isEnabled()),
+    { timeout: 60000, timeoutMsg: 'the access log was not read again' },
+  );
+}
+
 /** Runs `sql` on an agency node's SQLite database, behind the running node's back. */
 function tamper(agency, sql) {
   const db = path.join(demo.profile, 'nodes', `${agency}.db`);
@@ -292,8 +306,9 @@ function tamper(agency, sql) {
 test("an agency that deletes or changes its log's entries raises alarms at the top of the window, kept until dismissed", async () => {
   await look('en', 'light');
   await browser.$('[data-testid="nav-access"]').click();
-  await browser.$('[data-testid="access-load"]').click();
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="access-entry"]')).length > 0, { timeout: 30000 });
+  // Read (and kept in the vault) as the agencies serve it now.
+  await browser.pause(1100);
+  await reloadAccess();
   assert.equal(await browser.$('[data-testid="alarm"]').isExisting(), false, 'an alarm before any tampering');
   // The population register deletes the officer's query; the health information system
   // rewrites why the dentist looked.
@@ -302,7 +317,8 @@ test("an agency that deletes or changes its log's entries raises alarms at the t
     'tis',
     "UPDATE entries SET entry = CAST(REPLACE(CAST(entry AS TEXT), '\"purpose\":\"Ravi\"', '\"purpose\":\"Ravi kontroll\"') AS BLOB) WHERE idx = (SELECT min(idx) FROM entries WHERE CAST(entry AS TEXT) LIKE '%\"purpose\":\"Ravi\"%')",
   );
-  await browser.$('[data-testid="access-load"]').click();
+  await browser.pause(1100);
+  await reloadAccess();
   const removed = await untilShown(browser, '[data-testid="alarm"][data-kind="entryRemoved"]', 'no alarm for the deleted entry');
   const changed = await untilShown(browser, '[data-testid="alarm"][data-kind="proofFailed"]', 'no alarm for the changed entry');
   assert.match(await removed.getText(), /a use of your data was removed from its access log/);
@@ -319,8 +335,8 @@ test("an agency that deletes or changes its log's entries raises alarms at the t
   await browser.$('#main').scrollIntoView();
   await shot('alarms-en-light');
   // Seen again, the same problems are the same two alarms.
-  await browser.$('[data-testid="access-load"]').click();
-  await browser.pause(3000);
+  await browser.pause(1100);
+  await reloadAccess();
   assert.equal((await browser.$$('[data-testid="alarm"]')).length, 2);
 
   // The evidence, saved in the folder the person picked: the item exactly as the node sent it.
@@ -350,6 +366,51 @@ test("an agency that deletes or changes its log's entries raises alarms at the t
   });
   await browser.$('[data-testid="nav-sign"]').click();
   assert.ok(await browser.$('[data-testid="alarm"][data-kind="proofFailed"]').isDisplayed(), 'the alarm is not on the Sign screen');
+});
+
+/** The window as the X server sees it ("shown" or "hidden"), or closed as by its close button. */
+function x11(action) {
+  return execFileSync(peer('python'), [path.join(here, 'x11window.py'), action, 'Signet'], { encoding: 'utf8' }).trim();
+}
+
+test('closed to the tray, Signet still tells of a query; clicking the notification opens the entry in the window', async () => {
+  // The access log was read: Signet listens. The person is on another screen, then closes the
+  // window with its close button.
+  await browser.$('[data-testid="nav-sign"]').click();
+  assert.equal(x11('state'), 'shown');
+  assert.equal(x11('close'), 'hidden', 'closing the window did not hide it');
+  execFileSync('dunstctl', ['close-all']);
+  const mark = notifications.length;
+  officialQuery([
+    '--as', 'ppa', '--at', 'rr', '--person', 'EE38001085718', '--data-set', 'population',
+    '--purpose', 'Second traffic check at Tartu', '--user-name', 'Officer Kask',
+    '--legal-basis', 'Police and Border Guard Act § 7', '--issue', 'CASE-2026-78',
+  ]);
+  await browser.waitUntil(async () => /Second traffic check at Tartu/.test(notifications.slice(mark)), {
+    timeout: 15000,
+    timeoutMsg: `no notification while the window was closed:\n${notifications.slice(mark)}`,
+  });
+  assert.equal(x11('state'), 'hidden', 'the notification alone brought the window back');
+  // Still running in the tray, which says what is unread.
+  const tooltip = await browser.executeAsync((done) => {
+    window.__TAURI_INTERNALS__.invoke('tray_tooltip').then(done, (e) => done(String(e)));
+  });
+  assert.equal(tooltip, 'Signet — new uses of your data: 1');
+  // A click on the notification (its default action, as dunst performs it): the window comes
+  // back on the access log, at that entry.
+  execFileSync('dunstctl', ['action', '0']);
+  await browser.waitUntil(async () => x11('state') === 'shown', {
+    timeout: 10000,
+    timeoutMsg: 'clicking the notification did not bring the window back',
+  });
+  await browser.waitUntil(async () => (await browser.$('[data-testid="section-title"]').getText()) === 'Access log', {
+    timeout: 10000,
+    timeoutMsg: 'clicking the notification did not open the access log',
+  });
+  const opened = await browser.$('[data-testid="access-entry"][data-focused="yes"]');
+  await opened.waitForDisplayed({ timeout: 10000, timeoutMsg: 'the entry the notification is about is not shown' });
+  assert.match(await opened.getText(), /Second traffic check at Tartu/);
+  await shot('access-opened-from-notification-en-light');
 });
 
 test('with the agencies stopped, a restarted window shows the saved copy from the encrypted vault', async () => {

@@ -70,7 +70,12 @@ export interface NotifyTexts {
   accepted: string;
   rejected: string;
   decidedBody: string;
+  /** The label of the action that opens what a notification is about. */
+  open: string;
 }
+
+/** What a click on a notification opens: an entry of the access log, or the log itself (null). */
+export type OpenedEntry = { node: string; index: number } | null;
 
 /** What the person chose for a batch. */
 export interface BatchParams {
@@ -135,6 +140,8 @@ export interface Backend {
   startListening(): Promise<void>;
   /** Calls `handler` with each new use while listening; resolves to an unlisten. */
   onAccessEntry(handler: (entry: AccessEntryView) => void): Promise<() => void>;
+  /** Calls `handler` when the person clicks a notification: the entry it is about. */
+  onOpenEntry(handler: (entry: OpenedEntry) => void): Promise<() => void>;
   /** Calls `handler` with each log that fails its proof while listening. */
   onAccessProblem(handler: (problem: AccessProblem) => void): Promise<() => void>;
   /**

@@ -1,4 +1,4 @@
-import type { Backend, BatchParams, CorrectionParams, SignChoice } from './backend';
+import type { Backend, BatchParams, CorrectionParams, OpenedEntry, SignChoice } from './backend';
 import type {
   AlarmView,
   AccessLogView,
@@ -512,6 +512,18 @@ export class MockBackend implements Backend {
 
   onAccessProblem(): Promise<() => void> {
     return Promise.resolve(() => {});
+  }
+
+  #openHandlers: ((entry: OpenedEntry) => void)[] = [];
+
+  onOpenEntry(handler: (entry: OpenedEntry) => void): Promise<() => void> {
+    this.#openHandlers.push(handler);
+    return Promise.resolve(() => (this.#openHandlers = this.#openHandlers.filter((h) => h !== handler)));
+  }
+
+  /** A click on a notification, as the desktop reports it (for tests). */
+  clickNotification(entry: OpenedEntry): void {
+    this.#openHandlers.forEach((h) => h(entry));
   }
 
   #vaultHandlers: ((prompt: PassphrasePrompt) => void)[] = [];

@@ -1,7 +1,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 
-import type { Backend, BatchParams, CorrectionParams, NotifyTexts, SignChoice } from './backend';
+import type { Backend, BatchParams, CorrectionParams, NotifyTexts, OpenedEntry, SignChoice } from './backend';
 import type {
   AlarmView,
   AccessEntryView,
@@ -121,6 +121,10 @@ export class TauriBackend implements Backend {
 
   onAccessEntry(handler: (entry: AccessEntryView) => void): Promise<() => void> {
     return listen<AccessEntryView>('access-entry', (event) => handler(event.payload));
+  }
+
+  onOpenEntry(handler: (entry: OpenedEntry) => void): Promise<() => void> {
+    return listen<OpenedEntry>('open-entry', (event) => handler(event.payload));
   }
 
   onAccessProblem(handler: (problem: AccessProblem) => void): Promise<() => void> {

@@ -9,7 +9,9 @@ export const dataState = $state<{
   /** Alarms from listening. */
   alarms: AccessProblem[];
   unread: number;
-}>({ dashboard: null, access: null, live: [], alarms: [], unread: 0 });
+  /** The entry a clicked notification opened (`node#index`). */
+  focus: string | null;
+}>({ dashboard: null, access: null, live: [], alarms: [], unread: 0, focus: null });
 
 /** A new entry from listening. */
 export function arrived(entry: AccessEntryView): void {

@@ -39,6 +39,8 @@ fn main() {
             "load_alarms",
             "dismiss_alarm",
             "save_alarm_evidence",
+            "listening_agencies",
+            "set_notify_mode",
         ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
 }

@@ -4,6 +4,7 @@
 
 mod alarms;
 mod commands;
+mod listening;
 mod notify;
 mod reports;
 mod tray;
@@ -82,6 +83,8 @@ fn main() {
             app.manage(guard);
             app.manage(context);
             tray::create(app.handle())?;
+            app.manage(listening::HeldDigest::default());
+            listening::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -139,6 +142,8 @@ fn main() {
             alarms::load_alarms,
             alarms::dismiss_alarm,
             alarms::save_alarm_evidence,
+            listening::listening_agencies,
+            listening::set_notify_mode,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -27,6 +27,15 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
     ) {
         return;
     }
+    // The person chose how this agency's uses are told.
+    match crate::listening::mode(app, &entry.node) {
+        signet_api::listening::NotifyMode::EveryQuery => {}
+        signet_api::listening::NotifyMode::DailyDigest => {
+            crate::listening::hold(app, &entry.agency);
+            return;
+        }
+        signet_api::listening::NotifyMode::Off => return,
+    }
     let texts = app.state::<crate::tray::Tray>().texts();
     let template = match entry.outcome {
         EntryOutcome::RefusedByConsent | EntryOutcome::RefusedByAuthorization => texts.refused,
@@ -133,6 +142,23 @@ fn open(app: &AppHandle, opens: Option<&Opened>) {
     if let Err(err) = app.emit("open-entry", opens) {
         tracing::warn!(error = %err, "the window did not take the entry to open");
     }
+}
+
+/// The daily digest: how many uses each agency made, since the last one.
+pub(crate) fn digest(app: &AppHandle, counts: &[(String, u32)]) {
+    let texts = app.state::<crate::tray::Tray>().texts();
+    let total: u32 = counts.iter().map(|(_, n)| n).sum();
+    let body = counts
+        .iter()
+        .map(|(agency, n)| format!("{agency}: {n}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    show(
+        app,
+        &texts.digest.replace("{n}", &total.to_string()),
+        &body,
+        None,
+    );
 }
 
 /// A log that failed its proof while listening: an alarm in the window and on the desktop.

@@ -33,6 +33,8 @@ pub(crate) struct NotifyTexts {
     pub(crate) decided_body: String,
     /// The label of a notification's action that opens what it is about.
     pub(crate) open: String,
+    /// The daily digest's title, `{n}` uses.
+    pub(crate) digest: String,
 }
 
 impl Default for NotifyTexts {
@@ -45,6 +47,7 @@ impl Default for NotifyTexts {
             rejected: "{agency} rejected your correction".into(),
             decided_body: "Open Signet: My data, Your corrections and reports.".into(),
             open: "Open in Signet".into(),
+            digest: "Uses of your data since yesterday: {n}".into(),
         }
     }
 }

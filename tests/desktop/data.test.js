@@ -413,6 +413,41 @@ test('closed to the tray, Signet still tells of a query; clicking the notificati
   await shot('access-opened-from-notification-en-light');
 });
 
+test('an agency switched off in Settings is not told on the desktop, and its use still appears in the access log', async () => {
+  await browser.$('[data-testid="nav-settings"]').click();
+  const settings = await browser.$('[data-testid="notify-settings"]');
+  await settings.waitForDisplayed({ timeout: 10000 });
+  let rr;
+  for (const select of await settings.$$('[data-testid="notify-mode"]')) {
+    const label = await browser.$(`label[for="${await select.getAttribute('id')}"]`).getText();
+    if (/Rahvastikuregister/.test(label)) rr = select;
+  }
+  assert.ok(rr, 'the population register is not among the notification settings');
+  await rr.selectByAttribute('value', 'off');
+  await settings.$('[data-testid="notify-saved"]').waitForDisplayed({ timeout: 10000 });
+  await shot('settings-notifications-en-light');
+  const mark = notifications.length;
+  officialQuery([
+    '--as', 'ppa', '--at', 'rr', '--person', 'EE38001085718', '--data-set', 'population',
+    '--purpose', 'Third check, switched off', '--user-name', 'Officer Kask',
+    '--legal-basis', 'Police and Border Guard Act § 7', '--issue', 'CASE-2026-79',
+  ]);
+  await browser.$('[data-testid="nav-access"]').click();
+  await browser.waitUntil(
+    async () => {
+      for (const e of await browser.$$('[data-testid="access-entry"]')) if (/Third check, switched off/.test(await e.getText())) return true;
+      return false;
+    },
+    { timeout: 20000, timeoutMsg: 'the use did not appear in the access log' },
+  );
+  await browser.pause(2000);
+  assert.doesNotMatch(notifications.slice(mark), /Third check, switched off/, 'a switched-off agency was told on the desktop');
+  // Back to every query.
+  await browser.$('[data-testid="nav-settings"]').click();
+  await rr.selectByAttribute('value', 'everyQuery');
+  await settings.$('[data-testid="notify-saved"]').waitForDisplayed({ timeout: 10000 });
+});
+
 test('with the agencies stopped, a restarted window shows the saved copy from the encrypted vault', async () => {
   await app.stop();
   await demo.stop();

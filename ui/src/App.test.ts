@@ -152,10 +152,10 @@ describe('the settings', () => {
     const user = userEvent.setup();
     renderApp(new MockBackend({ error: { code: 'NOT_IMPLEMENTED', message: 'x', recommendation: 'y' } }));
     await user.click(screen.getByTestId('nav-settings'));
-    // The About block and the signing settings each say it (and the alarms at the top, which
-    // could not be read either).
+    // The About block, the signing and the notification settings each say it (and the alarms at
+    // the top, which could not be read either).
     const notices = (await screen.findAllByTestId('error-notice')).filter((n) => !n.closest('[data-testid="alarms"]'));
-    expect(notices.length).toBe(2);
+    expect(notices.length).toBe(3);
     expect(screen.getByTestId('alarms').textContent).toContain('This feature is not available yet.');
     for (const notice of notices) {
       expect(notice.textContent).toContain('This feature is not available yet.');

@@ -23,6 +23,7 @@ use crate::consent_screen::{ConsentsView, ReceiptView};
 use crate::dashboard::{AccessEntryView, AccessLogView, AccessProblem, DashboardView};
 use crate::job::{JobEvent, SecretKind};
 use crate::json::{AppInfo, CardCertificate, CardEvent, CardSignature, CardStatus, PinChange};
+use crate::listening::{ListeningAgency, NotifyMode};
 use crate::settings::PersonSettings;
 use crate::signing::{SignFormat, SignOutcome, SignProposal};
 use crate::vault::{PassphraseProblem, PassphrasePrompt};
@@ -75,12 +76,14 @@ fn roots(v: &mut impl TypeVisitor) {
     v.visit::<FiledCaseView>();
     v.visit::<CasesView>();
     v.visit::<AlarmView>();
+    v.visit::<ListeningAgency>();
     v.visit::<CardStatus>();
     v.visit::<CardCertificate>();
     v.visit::<PinChange>();
     v.visit::<PersonSettings>();
     // What they take.
     v.visit::<SignFormat>();
+    v.visit::<NotifyMode>();
     v.visit::<SecretKind>();
     v.visit::<ReportFormat>();
     v.visit::<ReportLanguage>();

@@ -25,6 +25,7 @@ pub mod http;
 pub mod input;
 pub mod job;
 pub mod json;
+pub mod listening;
 pub mod logging;
 mod node_url;
 pub mod output;

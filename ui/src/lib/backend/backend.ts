@@ -1,4 +1,6 @@
 import type {
+  ListeningAgency,
+  NotifyMode,
   AlarmView,
   AccessEntryView,
   AccessLogView,
@@ -70,6 +72,8 @@ export interface NotifyTexts {
   accepted: string;
   rejected: string;
   decidedBody: string;
+  /** The daily digest's title, `{n}` uses. */
+  digest: string;
   /** The label of the action that opens what a notification is about. */
   open: string;
 }
@@ -136,6 +140,10 @@ export interface Backend {
   dismissAlarm(id: string): Promise<void>;
   /** Saves an alarm's evidence as JSON in a folder the person picked; resolves with the file. */
   saveAlarmEvidence(id: string, folder: string): Promise<string>;
+  /** Every agency of the node list, with how its uses are told. */
+  listeningAgencies(): Promise<ListeningAgency[]>;
+  /** Sets how the agency at `node` is told; resolves with every agency's choice. */
+  setNotifyMode(node: string, mode: NotifyMode): Promise<ListeningAgency[]>;
   /** Starts listening for new uses (a notification each); once per run of the app. */
   startListening(): Promise<void>;
   /** Calls `handler` with each new use while listening; resolves to an unlisten. */

@@ -752,6 +752,19 @@ file: string | null,
  * Which file of how many.
  */
 position: Position | null, } | { "type": "pinRequest" } & PinRequest | { "type": "batch" } & BatchEvent | { "type": "waitingForCard" };
+export type ListeningAgency = {
+/**
+ * Its node's address.
+ */
+node: string,
+/**
+ * Its name.
+ */
+name: string,
+/**
+ * How its uses are told.
+ */
+mode: NotifyMode, };
 export type LocalizedText = {
 /**
  * Estonian.
@@ -765,6 +778,7 @@ en: string,
  * Russian.
  */
 ru: string, };
+export type NotifyMode = "everyQuery" | "dailyDigest" | "off";
 export type OptionalBackend = {
 /**
  * The feature name: `pcsc`, `pkcs11`, `soft`.

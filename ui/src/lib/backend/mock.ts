@@ -1,5 +1,7 @@
 import type { Backend, BatchParams, CorrectionParams, OpenedEntry, SignChoice } from './backend';
 import type {
+  ListeningAgency,
+  NotifyMode,
   AlarmView,
   AccessLogView,
   ApiError,
@@ -550,6 +552,20 @@ export class MockBackend implements Backend {
 
   pickFolder(): Promise<string | null> {
     return Promise.resolve('/home/mari/out');
+  }
+
+  #listening: ListeningAgency[] = [
+    { node: 'https://rr.example', name: 'Population Register', mode: 'everyQuery' },
+    { node: 'https://emta.example', name: 'Tax and Customs Board', mode: 'everyQuery' },
+  ];
+
+  listeningAgencies(): Promise<ListeningAgency[]> {
+    return this.#result(this.#listening.map((a) => ({ ...a })));
+  }
+
+  setNotifyMode(node: string, mode: NotifyMode): Promise<ListeningAgency[]> {
+    this.#listening = this.#listening.map((a) => (a.node === node ? { ...a, mode } : a));
+    return this.listeningAgencies();
   }
 
   #alarms: AlarmView[] = [];

@@ -3,6 +3,8 @@ import { listen } from '@tauri-apps/api/event';
 
 import type { Backend, BatchParams, CorrectionParams, NotifyTexts, OpenedEntry, SignChoice } from './backend';
 import type {
+  ListeningAgency,
+  NotifyMode,
   AlarmView,
   AccessEntryView,
   AccessLogView,
@@ -141,6 +143,14 @@ export class TauriBackend implements Backend {
 
   pickFolder(): Promise<string | null> {
     return call<string | null>('pick_folder');
+  }
+
+  listeningAgencies(): Promise<ListeningAgency[]> {
+    return call<ListeningAgency[]>('listening_agencies');
+  }
+
+  setNotifyMode(node: string, mode: NotifyMode): Promise<ListeningAgency[]> {
+    return call<ListeningAgency[]>('set_notify_mode', { node, mode });
   }
 
   loadAlarms(): Promise<AlarmView[]> {

@@ -350,11 +350,20 @@ test("an agency that deletes or changes its log's entries raises alarms at the t
   assert.match(evidence.checkpoints[0], /tis\.signet\.demo\/usage/);
   assert.deepEqual(readdirSync(picked), [path.basename(file)]);
 
-  for (const [locale, theme] of [['et', 'dark'], ['ru', 'light'], ['en', 'dark']]) {
+  // Every data screen, logged in, in each language and theme.
+  for (const [locale, theme] of [['et', 'dark'], ['ru', 'light'], ['en', 'dark'], ['et', 'light'], ['ru', 'dark']]) {
     await look(locale, theme);
     await browser.$('[data-testid="nav-access"]').click();
     await browser.$('#main').scrollIntoView();
     await shot(`alarms-${locale}-${theme}`);
+    await browser.$('[data-testid="access-entries"]').scrollIntoView();
+    await shot(`access-log-${locale}-${theme}`);
+    await browser.$('[data-testid="nav-data"]').click();
+    await browser.$('[data-testid="data-set"]').scrollIntoView();
+    await shot(`data-holdings-${locale}-${theme}`);
+    await browser.$('[data-testid="nav-consents"]').click();
+    await browser.$('[data-testid="consent"]').scrollIntoView();
+    await shot(`consents-${locale}-${theme}`);
   }
   await look('en', 'light');
 

@@ -41,6 +41,8 @@ fn main() {
             "save_alarm_evidence",
             "listening_agencies",
             "set_notify_mode",
+            "start_at_login",
+            "set_start_at_login",
         ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
 }

@@ -537,18 +537,22 @@ pub(crate) async fn load_cases(
 /// Starts listening to every agency with a kept session (once; later calls do nothing): each
 /// new entry is sent to the window (`access-entry`) and shown as a desktop notification.
 #[tauri::command]
-pub(crate) fn start_listening(
-    app: tauri::AppHandle,
-    context: tauri::State<'_, Context>,
-    listener: tauri::State<'_, Listener>,
-) {
+pub(crate) fn start_listening(app: tauri::AppHandle) {
+    listen(&app);
+}
+
+/// Starts listening (once), from the window or at a start at login.
+pub(crate) fn listen(app: &tauri::AppHandle) {
+    use tauri::Manager as _;
+    let listener = app.state::<Listener>();
     let mut running = listener.0.lock().unwrap_or_else(PoisonError::into_inner);
     if running.is_some() {
         return;
     }
     let (handle, control) = job::channel(|_| {});
     *running = Some(handle);
-    let context = context.inner().clone();
+    let context = app.state::<Context>().inner().clone();
+    let app = app.clone();
     std::thread::spawn(move || {
         tracing::info!("listening to the agencies' streams");
         let on_new = |entry: AccessEntryView| crate::notify::new_entry(&app, &entry);
@@ -557,7 +561,6 @@ pub(crate) fn start_listening(
             tracing::warn!(code = %err.code, "listening stopped");
         }
         // Not listening any more: closing the window quits again, and listening may start anew.
-        use tauri::Manager as _;
         *app.state::<Listener>()
             .0
             .lock()

@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod alarms;
+mod autostart;
 mod commands;
 mod listening;
 mod notify;
@@ -85,6 +86,13 @@ fn main() {
             tray::create(app.handle())?;
             app.manage(listening::HeldDigest::default());
             listening::start(app.handle());
+            // Started at login: no window, listening in the tray.
+            if std::env::args().any(|a| a == autostart::BACKGROUND) {
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.hide();
+                }
+                commands::listen(app.handle());
+            }
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -144,6 +152,8 @@ fn main() {
             alarms::save_alarm_evidence,
             listening::listening_agencies,
             listening::set_notify_mode,
+            autostart::start_at_login,
+            autostart::set_start_at_login,
         ])
         .build(tauri::generate_context!());
     match app {

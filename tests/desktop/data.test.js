@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -455,6 +455,17 @@ test('an agency switched off in Settings is not told on the desktop, and its use
   await browser.$('[data-testid="nav-settings"]').click();
   await rr.selectByAttribute('value', 'everyQuery');
   await settings.$('[data-testid="notify-saved"]').waitForDisplayed({ timeout: 10000 });
+  // Start at login: an autostart entry under the session's own config folder, running this
+  // program in the background; removed when switched off.
+  const entry = path.join(required('XDG_CONFIG_HOME'), 'autostart', 'signet.desktop');
+  assert.ok(required('XDG_CONFIG_HOME').startsWith(tmpdir()), 'the test would write into a real home');
+  await settings.$('[data-testid="start-at-login"]').click();
+  await browser.waitUntil(async () => existsSync(entry), { timeout: 10000, timeoutMsg: 'no autostart entry' });
+  const text = readFileSync(entry, 'utf8');
+  assert.match(text, /^\[Desktop Entry\]\nType=Application\n/);
+  assert.ok(text.includes(`Exec="${required('SIGNET_DESKTOP_BIN')}" --background`), text);
+  await settings.$('[data-testid="start-at-login"]').click();
+  await browser.waitUntil(async () => !existsSync(entry), { timeout: 10000, timeoutMsg: 'the autostart entry stayed' });
 });
 
 test('with the agencies stopped, a restarted window shows the saved copy from the encrypted vault', async () => {

@@ -9,6 +9,7 @@ pub mod alarms;
 pub mod asice;
 mod asice_extend;
 mod asics;
+pub mod autostart;
 pub mod batch;
 pub mod batching;
 pub mod bindings;

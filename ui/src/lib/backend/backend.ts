@@ -140,6 +140,10 @@ export interface Backend {
   dismissAlarm(id: string): Promise<void>;
   /** Saves an alarm's evidence as JSON in a folder the person picked; resolves with the file. */
   saveAlarmEvidence(id: string, folder: string): Promise<string>;
+  /** Whether Signet starts at login, in the tray, listening. */
+  startAtLogin(): Promise<boolean>;
+  /** Makes Signet start at login, or not; resolves with the new state. */
+  setStartAtLogin(on: boolean): Promise<boolean>;
   /** Every agency of the node list, with how its uses are told. */
   listeningAgencies(): Promise<ListeningAgency[]>;
   /** Sets how the agency at `node` is told; resolves with every agency's choice. */

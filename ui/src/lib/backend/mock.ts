@@ -559,6 +559,17 @@ export class MockBackend implements Backend {
     { node: 'https://emta.example', name: 'Tax and Customs Board', mode: 'everyQuery' },
   ];
 
+  #atLogin = false;
+
+  startAtLogin(): Promise<boolean> {
+    return this.#result(this.#atLogin);
+  }
+
+  setStartAtLogin(on: boolean): Promise<boolean> {
+    this.#atLogin = on;
+    return this.#result(on);
+  }
+
   listeningAgencies(): Promise<ListeningAgency[]> {
     return this.#result(this.#listening.map((a) => ({ ...a })));
   }

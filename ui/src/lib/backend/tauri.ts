@@ -145,6 +145,14 @@ export class TauriBackend implements Backend {
     return call<string | null>('pick_folder');
   }
 
+  startAtLogin(): Promise<boolean> {
+    return call<boolean>('start_at_login');
+  }
+
+  setStartAtLogin(on: boolean): Promise<boolean> {
+    return call<boolean>('set_start_at_login', { on });
+  }
+
   listeningAgencies(): Promise<ListeningAgency[]> {
     return call<ListeningAgency[]>('listening_agencies');
   }

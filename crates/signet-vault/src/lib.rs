@@ -38,6 +38,7 @@ mod records;
 mod schema;
 mod sessions;
 mod store;
+mod transfer;
 mod vault;
 
 pub use alarms::KeptAlarm;
@@ -52,4 +53,5 @@ pub use records::{
 pub use schema::SCHEMA_VERSION;
 pub use sessions::{SessionToken, StoredSession};
 pub use store::{DEFAULT_ACCOUNT, KEYRING_SERVICE, KeyStore, KeyringStore};
+pub use transfer::Imported;
 pub use vault::{PLAINTEXT_HEADER, Vault, forget};

@@ -96,6 +96,31 @@ impl Argon2Cost {
     };
 }
 
+/// The key Argon2id derives from `passphrase` at `cost` with `salt`; why not, when it cannot.
+pub(crate) fn derive_key(
+    passphrase: &Passphrase,
+    cost: Argon2Cost,
+    salt: [u8; SALT_LEN],
+) -> Result<VaultKey, String> {
+    let params = Params::new(
+        cost.memory_kib,
+        cost.iterations,
+        cost.parallelism,
+        Some(KEY_LEN),
+    )
+    .map_err(|err| format!("unusable Argon2id cost: {err}"))?;
+    let mut key = VaultKey::try_fill(|bytes| {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password_into(
+            passphrase.bytes(),
+            &salt,
+            bytes,
+        )
+    })
+    .map_err(|err| format!("Argon2id failed: {err}"))?;
+    key.salt = Some(salt);
+    Ok(key)
+}
+
 /// A key derived from the person's passphrase; the salt and generation in a file beside the vault.
 pub struct PassphraseStore {
     passphrase: Passphrase,
@@ -137,22 +162,7 @@ impl PassphraseStore {
         {
             return Ok(key.duplicate());
         }
-        let params = Params::new(
-            cost.memory_kib,
-            cost.iterations,
-            cost.parallelism,
-            Some(KEY_LEN),
-        )
-        .map_err(|err| self.damaged(format!("unusable Argon2id cost: {err}")))?;
-        let mut key = VaultKey::try_fill(|bytes| {
-            Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password_into(
-                self.passphrase.bytes(),
-                &salt,
-                bytes,
-            )
-        })
-        .map_err(|err| self.damaged(format!("Argon2id failed: {err}")))?;
-        key.salt = Some(salt);
+        let key = derive_key(&self.passphrase, cost, salt).map_err(|err| self.damaged(err))?;
         // The current and the pending key are all a vault uses at once.
         if derived.len() >= 2 {
             derived.remove(0);
@@ -335,11 +345,11 @@ impl PassphraseFile {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn unhex(text: Option<&str>) -> Option<[u8; SALT_LEN]> {
+pub(crate) fn unhex(text: Option<&str>) -> Option<[u8; SALT_LEN]> {
     let text = text?;
     if text.len() != 2 * SALT_LEN {
         return None;

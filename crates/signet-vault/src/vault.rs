@@ -345,7 +345,7 @@ pub(crate) fn from_millis(millis: i64) -> SystemTime {
 }
 
 /// `PRAGMA key = "x'…'"` (or `rekey`), in a buffer that is wiped on drop.
-fn key_pragma(pragma: &str, key: &VaultKey) -> Zeroizing<String> {
+pub(crate) fn key_pragma(pragma: &str, key: &VaultKey) -> Zeroizing<String> {
     let literal = key.sqlcipher_literal();
     let mut sql = Zeroizing::new(String::with_capacity(pragma.len() + literal.len() + 16));
     sql.push_str("PRAGMA ");

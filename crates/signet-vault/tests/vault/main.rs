@@ -16,3 +16,4 @@ mod records;
 mod rotation;
 mod sessions;
 mod support;
+mod transfer;

@@ -23,6 +23,7 @@ use signet_token::{KeyRole, Pin, PinKind, SigningToken};
 use crate::asice::{AsiceSignRequest, TrustFiles};
 
 mod journal;
+mod reach;
 mod report;
 mod stop;
 use crate::pades::{PadesSignRequest, PadesSigner, PdfInput, copy_pin};
@@ -229,6 +230,18 @@ impl Batch {
                     .filter(|e| e.input_sha256 == input_sha256 && e.format == format);
                 let actual = sha256_of_file(&output_path).ok();
                 match latest {
+                    // Signed by an earlier run, but below the level now asked for: never done.
+                    Some(entry)
+                        if entry.output_sha256.is_some()
+                            && entry.output_sha256 == actual
+                            && entry.level < Some(request.level) =>
+                    {
+                        error = Some(reach::signed_below(
+                            &output_path,
+                            entry.level,
+                            request.level,
+                        ));
+                    }
                     Some(entry)
                         if entry.output_sha256.is_some() && entry.output_sha256 == actual =>
                     {
@@ -447,7 +460,8 @@ impl Batch {
             match file.state {
                 FileState::Done => {
                     if let Some(sha) = &file.adopted {
-                        let entry = self.entry(context, file, Some(sha.clone()));
+                        let entry =
+                            self.entry(context, file, Some(sha.clone()), Some(self.request.level));
                         append(journal_file(&mut journal, &self.request.out_dir)?, &entry)?;
                     }
                     summary.skipped += 1;
@@ -474,6 +488,7 @@ impl Batch {
                         of: total,
                         input: file.input.clone(),
                         output: file.output.clone(),
+                        reached: None,
                         error: file.error.clone().unwrap_or_else(|| {
                             ApiError::new(Code::Internal, "refused without a reason")
                         }),
@@ -493,7 +508,7 @@ impl Batch {
             let file = &self.plan.files[i];
             tracing::info!(n, of = total, format = ?file.format, "signing a file of the batch");
             // "About to sign": an output found later without its "signed" line is this one's.
-            let started = self.entry(context, file, None);
+            let started = self.entry(context, file, None, Some(self.request.level));
             append(journal_file(&mut journal, &self.request.out_dir)?, &started)?;
             let no_secret = std::cell::Cell::new(false);
             let mut ask_sign = |kind: PinKind, state: Option<signet_token::PinState>| {
@@ -524,20 +539,39 @@ impl Batch {
                 &pades_request,
                 file,
             ) {
-                Ok((output_sha256, warnings)) => {
-                    let entry = self.entry(context, file, Some(output_sha256.clone()));
+                Ok((output_sha256, warnings, reached)) => {
+                    // The level said is the level the output validates at; the journal keeps
+                    // it, so a file below the level asked is never "done" at that level.
+                    let judged = reach::judge(&file.output_path, self.request.level, &reached);
+                    let level = judged.as_ref().map_or_else(|(l, _)| *l, |l| Some(*l));
+                    let entry = self.entry(context, file, Some(output_sha256.clone()), level);
                     append(journal_file(&mut journal, &self.request.out_dir)?, &entry)?;
-                    summary.signed += 1;
-                    on_event(&BatchEvent::Signed {
-                        n,
-                        of: total,
-                        input: file.input.clone(),
-                        output: file.output.clone(),
-                        format: file.format,
-                        level: self.request.level,
-                        output_sha256,
-                        warnings,
-                    });
+                    match judged {
+                        Ok(level) => {
+                            summary.signed += 1;
+                            on_event(&BatchEvent::Signed {
+                                n,
+                                of: total,
+                                input: file.input.clone(),
+                                output: file.output.clone(),
+                                format: file.format,
+                                level,
+                                output_sha256,
+                                warnings,
+                            });
+                        }
+                        Err((reached, error)) => {
+                            summary.failed += 1;
+                            on_event(&BatchEvent::Failed {
+                                n,
+                                of: total,
+                                input: file.input.clone(),
+                                output: file.output.clone(),
+                                reached,
+                                error,
+                            });
+                        }
+                    }
                 }
                 Err(err) if stops_the_batch(err.code) || no_secret.get() => return Err(err),
                 Err(error) => {
@@ -548,6 +582,7 @@ impl Batch {
                         of: total,
                         input: file.input.clone(),
                         output: file.output.clone(),
+                        reached: None,
                         error,
                     });
                 }
@@ -591,12 +626,14 @@ impl Batch {
         Ok(Session { token, pades })
     }
 
-    /// The journal line for `file`: "started" without `output_sha256`, "signed" with it.
+    /// The journal line for `file`: "started" without `output_sha256`, "signed" with it and
+    /// the level its output reached.
     fn entry(
         &self,
         context: &Context,
         file: &PlannedFile,
         output_sha256: Option<String>,
+        level: Option<BaselineLevel>,
     ) -> JournalEntry {
         JournalEntry {
             input: file.input.clone(),
@@ -608,12 +645,13 @@ impl Batch {
                 .unwrap_or_default(),
             output_sha256,
             format: file.format,
-            level: self.request.level,
+            level,
             signed_at: signet_pki::time::Utc(context.clock().now()).to_string(),
         }
     }
 
-    /// Signs one file; returns its output's SHA-256 and the warnings.
+    /// Signs one file; returns its output's SHA-256, the warnings and the level the output
+    /// validates at.
     #[allow(
         clippy::too_many_arguments,
         reason = "the batch's parts, passed down once"
@@ -627,7 +665,7 @@ impl Batch {
         pades_signer: Option<&PadesSigner>,
         pades_request: &PadesSignRequest,
         file: &PlannedFile,
-    ) -> Result<(String, Vec<String>), ApiError> {
+    ) -> Result<(String, Vec<String>, crate::reached::Reached), ApiError> {
         if file.output_path.exists() {
             return Err(ApiError::new(
                 Code::InvalidInput,
@@ -675,7 +713,10 @@ impl Batch {
                             normalised: normalised.as_deref(),
                         },
                     )
-                    .map(|signed| signed.warnings)
+                    .map(|signed| {
+                        let reached = reach::of_pdf(context, &file.output_path, signer);
+                        (signed.warnings, reached)
+                    })
             }
             (BatchFormat::Pades, None) => {
                 return Err(ApiError::new(Code::Internal, "PAdES signer not set up"));
@@ -695,11 +736,20 @@ impl Batch {
                 };
                 // Asked with the card's count by the signing step itself, and again after a
                 // wrong PIN when the caller answers each request (the window).
-                crate::asice::asice_sign_hooked(context, fetch, &request, token, ask, &hooks)
-                    .map(|_| Vec::new())
+                crate::asice::asice_sign_hooked(context, fetch, &request, token, ask, &hooks).map(
+                    |report| {
+                        let reached = reach::of_container(
+                            context,
+                            &file.output_path,
+                            &self.request.trust,
+                            &report.signature,
+                        );
+                        (Vec::new(), reached)
+                    },
+                )
             }
         };
-        let warnings = placed.map_err(|e| match e.code {
+        let (warnings, reached) = placed.map_err(|e| match e.code {
             Code::InputChanged => {
                 e.recommend("Run the same command again to review and sign it as it is now.")
             }
@@ -714,7 +764,7 @@ impl Batch {
                 format!("{} cannot be read back: {e}", file.output),
             )
         })?;
-        Ok((sha, warnings))
+        Ok((sha, warnings, reached))
     }
 }
 

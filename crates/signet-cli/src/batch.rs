@@ -125,10 +125,11 @@ fn event_text(event: &BatchEvent) -> String {
             of,
             input,
             output,
+            level,
             warnings,
             ..
         } => {
-            let mut line = format!("[{n}/{of}] signed {input} → {output}\n");
+            let mut line = format!("[{n}/{of}] signed {input} → {output} at {level}\n");
             for w in warnings {
                 line.push_str(&format!("  warning: {w}\n"));
             }
@@ -141,6 +142,17 @@ fn event_text(event: &BatchEvent) -> String {
             output,
             ..
         } => format!("[{n}/{of}] skipped {input}: already signed, {output} kept\n"),
+        BatchEvent::Failed {
+            n,
+            of,
+            input,
+            reached: Some(_),
+            error,
+            ..
+        } => format!(
+            "[{n}/{of}] BELOW THE LEVEL ASKED {input}: {}\n  {}\n",
+            error.message, error.recommendation
+        ),
         BatchEvent::Failed {
             n,
             of,

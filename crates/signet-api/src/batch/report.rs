@@ -101,7 +101,8 @@ pub enum BatchEvent {
         output: String,
         /// The format.
         format: BatchFormat,
-        /// The level.
+        /// The level the output validates at (found by validating it: the level asked for or
+        /// above).
         level: BaselineLevel,
         /// The output's SHA-256, hex.
         output_sha256: String,
@@ -131,8 +132,13 @@ pub enum BatchEvent {
         of: usize,
         /// The input.
         input: String,
-        /// The output it would have had (nothing written there).
+        /// Its output: nothing written there, unless `reached` is given.
         output: String,
+        /// Signed, but the output validates below the level asked for: the level it reached.
+        /// The output stays (a complete signature at that level) and the journal records it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        reached: Option<BaselineLevel>,
         /// What happened and what to do.
         error: ApiError,
     },

@@ -289,7 +289,7 @@ fn batch_text_mode_prints_one_line_per_file() {
     assert!(stdout.starts_with("Batch: 2 files, "), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "[1/2] signed {} → {}\n",
+            "[1/2] signed {} → {} at B-B\n",
             a.display(),
             out_dir.join("a.signed.pdf").display()
         )),

@@ -17,8 +17,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use signet_core::{BaselineLevel, Code, Fetch};
-use signet_pki::Cert;
-use signet_token::{KeyRole, Pin, PinKind, SigningToken};
+use signet_token::{Pin, PinKind, SigningToken};
 
 use crate::asice::{AsiceSignRequest, TrustFiles};
 
@@ -32,6 +31,7 @@ use crate::{ApiError, Context};
 use journal::{
     JournalEntry, append, hex, journal_file, looks_signed_from, read_journal, sha256_of_file,
 };
+use report::signer_info;
 pub use report::{BatchEvent, BatchPlan, BatchSummary, PlannedFile, SignerInfo};
 use stop::{stopped_error, stops_the_batch};
 
@@ -774,35 +774,4 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
         .collect()
-}
-
-fn signer_info(
-    context: &Context,
-    token: &mut (dyn SigningToken + Send),
-) -> Result<SignerInfo, ApiError> {
-    let der = token
-        .certificates()?
-        .into_iter()
-        .find(|c| c.role == KeyRole::Signing)
-        .ok_or_else(|| {
-            ApiError::new(
-                Code::CardUnsupported,
-                "the token has no signing certificate",
-            )
-        })?
-        .der;
-    let cert = Cert::from_der(&der).map_err(|e| {
-        ApiError::new(
-            Code::InvalidInput,
-            format!("the signing certificate cannot be read: {e}"),
-        )
-    })?;
-    let now = context.clock().now();
-    Ok(SignerInfo {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
-        not_before: signet_pki::time::Utc(cert.not_before()).to_string(),
-        not_after: signet_pki::time::Utc(cert.not_after()).to_string(),
-        valid_now: cert.not_before() <= now && now <= cert.not_after(),
-    })
 }

@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use signet_core::BaselineLevel;
+use signet_core::{BaselineLevel, Code};
+use signet_pki::Cert;
+use signet_token::{KeyRole, SigningToken};
 
 use super::{BatchFormat, FileState};
-use crate::ApiError;
+use crate::{ApiError, Context};
 
 /// One file of the plan.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -164,4 +166,36 @@ pub struct BatchSummary {
     pub stopped: Option<ApiError>,
     /// The journal.
     pub journal: String,
+}
+
+/// The signer's certificate read from the token, for the plan.
+pub(super) fn signer_info(
+    context: &Context,
+    token: &mut (dyn SigningToken + Send),
+) -> Result<SignerInfo, ApiError> {
+    let der = token
+        .certificates()?
+        .into_iter()
+        .find(|c| c.role == KeyRole::Signing)
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::CardUnsupported,
+                "the token has no signing certificate",
+            )
+        })?
+        .der;
+    let cert = Cert::from_der(&der).map_err(|e| {
+        ApiError::new(
+            Code::InvalidInput,
+            format!("the signing certificate cannot be read: {e}"),
+        )
+    })?;
+    let now = context.clock().now();
+    Ok(SignerInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_before: signet_pki::time::Utc(cert.not_before()).to_string(),
+        not_after: signet_pki::time::Utc(cert.not_after()).to_string(),
+        valid_now: cert.not_before() <= now && now <= cert.not_after(),
+    })
 }

@@ -205,8 +205,8 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                             plain_text(args.lang().pick(&set.title)),
                             plain_text(&set.id),
                             report::counted(records, "record"),
-                            plain_text(&set.legal_basis),
-                            plain_text(&set.retention)
+                            plain_text(args.lang().pick(&set.legal_basis)),
+                            plain_text(args.lang().pick(&set.retention))
                         ));
                     }
                     report::text(&text)

@@ -188,7 +188,8 @@ output: string,
  */
 format: BatchFormat,
 /**
- * The level.
+ * The level the output validates at (found by validating it: the level asked for or
+ * above).
  */
 level: BaselineLevel,
 /**
@@ -232,9 +233,14 @@ of: number,
  */
 input: string,
 /**
- * The output it would have had (nothing written there).
+ * Its output: nothing written there, unless `reached` is given.
  */
 output: string,
+/**
+ * Signed, but the output validates below the level asked for: the level it reached.
+ * The output stays (a complete signature at that level) and the journal records it.
+ */
+reached?: BaselineLevel,
 /**
  * What happened and what to do.
  */
@@ -622,13 +628,13 @@ id: string,
  */
 title: LocalizedText,
 /**
- * The law it is kept under.
+ * The law it is kept under, in each language the node offers it in.
  */
-legalBasis: string,
+legalBasis: LocalizedText,
 /**
- * How long it is kept.
+ * How long it is kept, in each language.
  */
-retention: string,
+retention: LocalizedText,
 /**
  * When the person's data in it last changed (RFC 3339).
  */

@@ -149,6 +149,16 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
     let context = &context
         .clone()
         .with_vault_passphrase(crate::passphrase::asker(command.pin_stdin()));
+    let status = run_with(context, command, json);
+    // No one to ask the vault's passphrase of (no terminal, no --pin-stdin) is a usage error,
+    // as for a PIN: the command line must say where secrets come from.
+    if status != Status::Success && crate::passphrase::had_no_one_to_ask() {
+        return Status::Usage;
+    }
+    status
+}
+
+fn run_with(context: &Context, command: &DataCommand, json: bool) -> Status {
     let args = match command {
         DataCommand::Login(args)
         | DataCommand::Holdings(args)

@@ -211,3 +211,30 @@ fn a_batch_refuses_a_file_named_pdf_that_is_not_one_in_its_plan() {
     assert_eq!(plan["files"][1]["state"], "sign", "{stdout}");
     assert!(!dir.path().join("out/contract.asice").exists());
 }
+
+/// A container cut short (an interrupted download) is said to be that, with the reason, and is
+/// not suggested to be an attack; it used to get "damaged or crafted to mislead" whatever the
+/// reason.
+#[test]
+fn a_container_cut_short_is_said_to_be_cut_short_not_crafted() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/corpus/asice/valid/d4j_valid-asice.asice");
+    let whole = std::fs::read(corpus).unwrap();
+    std::fs::write(dir.path().join("cut.asice"), &whole[..whole.len() / 2]).unwrap();
+    for args in [
+        &["--json", "asice", "list", "cut.asice"][..],
+        &["--json", "asice", "extract", "cut.asice"],
+    ] {
+        let out = signet(dir.path(), args);
+        assert_eq!(out.status.code(), Some(65), "{args:?}: {}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let message = doc["error"]["message"].as_str().unwrap();
+        let advice = doc["error"]["recommendation"].as_str().unwrap();
+        assert!(message.contains("not a ZIP archive"), "{doc:#}");
+        assert!(
+            advice.contains("cut short") && !advice.contains("crafted"),
+            "{doc:#}"
+        );
+    }
+}

@@ -25,7 +25,7 @@ fn stderr(out: &Output) -> String {
 }
 
 /// A PKCS#12 file with a self-signed certificate, its password `right`.
-fn p12(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn p12(dir: &Path) -> std::path::PathBuf {
     let run = |command: &mut Command| assert!(command.status().unwrap().success());
     run(Command::new("openssl")
         .current_dir(dir)

@@ -95,6 +95,7 @@ fn a_pdf_and_a_container_verify_to_the_same_shape_for_the_same_facts() {
         "level",
         "signer",
         "signerSubject",
+        "signerIssuer",
         "qualification",
     ] {
         assert_eq!(ps[field], cs[field], "{field}: {ps:#}\n{cs:#}");
@@ -109,6 +110,14 @@ fn a_pdf_and_a_container_verify_to_the_same_shape_for_the_same_facts() {
     assert!(ps["changes"].is_array() && cs["changes"].is_array());
     assert_eq!(cs["signedLength"], serde_json::Value::Null);
     assert!(ps["signedLength"].is_u64());
+    // In text, both signers are read alike: the person and the device (the container's line
+    // used to leave the device out: its issuer was not reported).
+    let text = verify(&f, &[&pdf, &container], false).stdout;
+    assert_eq!(
+        text.matches("— Mari Tamm (38001085718), ID card\n").count(),
+        2,
+        "{text}"
+    );
 }
 
 #[test]

@@ -24,6 +24,7 @@ pub mod http;
 pub mod input;
 pub mod job;
 pub mod json;
+pub mod localtime;
 pub mod logging;
 mod node_url;
 pub mod output;

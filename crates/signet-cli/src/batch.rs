@@ -88,8 +88,8 @@ fn plan_text(plan: &BatchPlan) -> String {
             "Signer: {}\n  issued by {}\n  valid {} to {}{}\n",
             signet_api::people::signer_line(&s.subject, Some(&s.issuer), None),
             signet_api::people::authority(&s.issuer),
-            s.not_before,
-            s.not_after,
+            signet_api::localtime::local_rfc3339(&s.not_before),
+            signet_api::localtime::local_rfc3339(&s.not_after),
             if s.valid_now { "" } else { " (NOT VALID NOW)" }
         )),
         None => out.push_str(&format!(

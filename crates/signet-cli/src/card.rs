@@ -41,7 +41,10 @@ pub(crate) fn run(command: &CardCommand, json: bool) -> Status {
                     .map(|c| {
                         format!(
                             "{}: {}\n  issuer: {}\n  valid until: {}\n",
-                            c.key, c.subject, c.issuer, c.not_after
+                            c.key,
+                            c.subject,
+                            c.issuer,
+                            signet_api::localtime::local_times_in(&c.not_after.to_string())
                         )
                     })
                     .collect::<String>(),

@@ -193,7 +193,7 @@ fn run_with(context: &Context, command: &DataCommand, json: bool) -> Status {
                     "logged in to {} as {} until {}{}\n",
                     s.node,
                     s.name,
-                    s.expires_at,
+                    signet_api::localtime::local_times_in(&s.expires_at.to_string()),
                     if s.session_kept {
                         ""
                     } else {
@@ -335,7 +335,7 @@ fn entry_line(e: &VerifiedEntry) -> String {
     format!(
         "#{} {} {} ({}){}: {}{}{}\n",
         e.index,
-        entry.log_time,
+        signet_api::localtime::local_times_in(&entry.log_time.to_string()),
         plain_text(&entry.receiver.name),
         plain_text(&entry.receiver.code),
         entry

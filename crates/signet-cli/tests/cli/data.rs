@@ -287,6 +287,8 @@ fn run_signet(mut command: Command, home: &Path, args: &[&str], stdin: &str) -> 
         .args(args)
         .env("XDG_DATA_HOME", home)
         .env("RUST_LOG", "off")
+        // Text shows local times: UTC here, whatever the machine's zone.
+        .env("TZ", "UTC")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

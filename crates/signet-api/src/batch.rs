@@ -477,7 +477,8 @@ impl Batch {
                     continue;
                 }
                 FileState::Refused => {
-                    tracing::warn!(
+                    // Reported to the person by its event; info: not repeated on stderr.
+                    tracing::info!(
                         n,
                         code = %file.error.as_ref().map_or(Code::Internal, |e| e.code),
                         "a file of the batch failed"
@@ -575,7 +576,7 @@ impl Batch {
                 }
                 Err(err) if stops_the_batch(err.code) || no_secret.get() => return Err(err),
                 Err(error) => {
-                    tracing::warn!(n, code = %error.code, "a file of the batch failed");
+                    tracing::info!(n, code = %error.code, "a file of the batch failed");
                     summary.failed += 1;
                     on_event(&BatchEvent::Failed {
                         n,

@@ -174,6 +174,12 @@ fn batch_says_the_level_each_output_validates_at_and_fails_below_the_level_asked
     };
     let run = batch(true);
     assert_eq!(run.status.code(), Some(65), "{}", text(&run));
+    // Said once, in the file's result: no warning line of the log on standard error.
+    assert!(
+        !String::from_utf8_lossy(&run.stderr).contains("level not reached"),
+        "{}",
+        text(&run)
+    );
     let events: Vec<serde_json::Value> = String::from_utf8(run.stdout.clone())
         .unwrap()
         .lines()

@@ -501,7 +501,14 @@ impl Batch {
             // The journal (locked: one batch per folder) before the token and any secret.
             journal_file(&mut journal, &self.request.out_dir)?;
             if session.is_none() {
-                session = Some(self.open_session(context, ask, &mut password, &pades_request)?);
+                let mut opened = self.open_session(context, ask, &mut password, &pades_request)?;
+                // A PKCS#12 file's signer, not in the plan (it needed the password): said now.
+                if self.plan.signer.is_none()
+                    && let Ok(signer) = signer_info(context, opened.token.as_mut())
+                {
+                    on_event(&BatchEvent::Signer(signer));
+                }
+                session = Some(opened);
             }
             let Some(session) = session.as_mut() else {
                 continue;

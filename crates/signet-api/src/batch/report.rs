@@ -90,6 +90,9 @@ pub struct BatchPlan {
 pub enum BatchEvent {
     /// The plan, before anything is signed.
     Plan(BatchPlan),
+    /// The signer, once the token is open, when the plan could not name it (a PKCS#12 file:
+    /// after its password).
+    Signer(SignerInfo),
     /// A file was signed and its output is in place and in the journal.
     #[serde(rename_all = "camelCase")]
     Signed {

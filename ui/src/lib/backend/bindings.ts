@@ -166,7 +166,7 @@ logDir: string | null,
  */
 profileName: string | null, };
 export type BaselineLevel = "B-B" | "B-T" | "B-LT" | "B-LTA";
-export type BatchEvent = { "event": "plan" } & BatchPlan | { "event": "signed",
+export type BatchEvent = { "event": "plan" } & BatchPlan | { "event": "signer" } & SignerInfo | { "event": "signed",
 /**
  * Its position, from 1.
  */

@@ -98,6 +98,14 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
         ev[0]["signer"].is_null(),
         "a PKCS#12 signer is read after its password"
     );
+    // ... and said then, once, before the first file's result (it was never said).
+    let signers = of_kind(&ev, "signer");
+    assert_eq!(signers.len(), 1, "{ev:#?}");
+    assert_eq!(ev[1]["event"], "signer", "{ev:#?}");
+    assert!(
+        signers[0]["subject"].as_str().unwrap().contains("TAMM"),
+        "{ev:#?}"
+    );
     let sizes: u64 = before.iter().map(|b| b.len() as u64).sum();
     assert_eq!(ev[0]["totalBytes"], sizes);
     assert_eq!(ev[0]["files"][11]["format"], "asice");
@@ -288,6 +296,10 @@ fn batch_text_mode_prints_one_line_per_file() {
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.starts_with("Batch: 2 files, "), "{stdout}");
+    assert!(
+        stdout.contains("\nSigner: Mari Tamm (38001085718)"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!(
             "[1/2] signed {} → {} at B-B\n",

@@ -82,6 +82,46 @@ fn sign_says_the_level_its_output_validates_at_and_fails_below_the_level_asked()
     assert_eq!(json["outputs"][0]["level"], "B-LT", "{json:#}");
 }
 
+/// Two PDFs signed at B-LT where only B-T can be reached: the first is signed and said to fall
+/// short, and the message counts the file not signed after it as a person counts ("the 1 other
+/// file after it was not signed", it said "1 other file(s)").
+#[test]
+fn sign_counts_the_files_left_unsigned_after_a_shortfall() {
+    let pki = TestPki::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = blank_pdf(dir.path(), "a");
+    let b = blank_pdf(dir.path(), "b");
+    let token = format!("p12:{}", p12(&pki, dir.path()).display());
+    let root = pki.get(Role::Root).cert_path.display().to_string();
+    let tsa = pki.tsa_url();
+    let signed = signet(
+        &[
+            "sign",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--level",
+            "B-LT",
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--tsa",
+            &tsa,
+            "--trust",
+            &root,
+            "--json",
+        ],
+        "test1234\n",
+    );
+    assert_eq!(signed.status.code(), Some(65), "{}", text(&signed));
+    let json: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("; the 1 other file after it was not signed"),
+        "{json:#}"
+    );
+    assert!(!dir.path().join("b.signed.pdf").exists());
+}
+
 /// `signet extend` of a B-B PDF while the OCSP responder does not answer: nothing is written,
 /// the exit status is not 0, and the message says the level the file stays at.
 #[test]

@@ -110,7 +110,30 @@ pub(crate) fn asic_error(path: &Path, err: &AsicError) -> ApiError {
                 path.display()
             ),
         )
-        .recommend("The file is damaged or was crafted to mislead; do not trust its content."),
+        .recommend(refused_container_advice(err)),
+    }
+}
+
+/// What to do with a file refused as a container: by what is wrong with it. A file damaged in
+/// an ordinary way (cut short, a byte flipped, another kind of file) is said to be that; only
+/// what a tool never makes by accident (duplicate or unsafe names, headers that disagree, data
+/// before the archive, a bomb) is said to be possibly crafted.
+fn refused_container_advice(err: &AsicError) -> &'static str {
+    use signet_asic::zip::ZipError;
+    match err {
+        AsicError::Zip(ZipError::NotZip(_)) => {
+            "The file is not a whole ZIP archive: it was cut short (an interrupted download or copy) or is another kind of file. Ask its sender for it again."
+        }
+        AsicError::Zip(ZipError::Damaged { .. } | ZipError::Io(_)) => {
+            "The entry named was damaged on its way (a transfer or disk error changes bytes). Ask its sender for the container again."
+        }
+        AsicError::Zip(ZipError::Unsupported(_)) => {
+            "Ask its sender for the container made as ASiC-E requires (stored or deflated entries, no encryption)."
+        }
+        AsicError::Mimetype(_) | AsicError::Manifest(_) => {
+            "The file is not an ASiC-E container as the standard requires (its mimetype or manifest). Open it with the program that made it, or ask its sender for a container made by an ASiC-E signing program."
+        }
+        _ => "The file is damaged or was crafted to mislead; do not trust its content.",
     }
 }
 

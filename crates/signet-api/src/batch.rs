@@ -17,12 +17,12 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use signet_core::{BaselineLevel, Code, Fetch};
-use signet_pki::Cert;
-use signet_token::{KeyRole, Pin, PinKind, SigningToken};
+use signet_token::{Pin, PinKind, SigningToken};
 
 use crate::asice::{AsiceSignRequest, TrustFiles};
 
 mod journal;
+mod reach;
 mod report;
 mod stop;
 use crate::pades::{PadesSignRequest, PadesSigner, PdfInput, copy_pin};
@@ -31,6 +31,7 @@ use crate::{ApiError, Context};
 use journal::{
     JournalEntry, append, hex, journal_file, looks_signed_from, read_journal, sha256_of_file,
 };
+use report::signer_info;
 pub use report::{BatchEvent, BatchPlan, BatchSummary, PlannedFile, SignerInfo};
 use stop::{stopped_error, stops_the_batch};
 
@@ -229,6 +230,18 @@ impl Batch {
                     .filter(|e| e.input_sha256 == input_sha256 && e.format == format);
                 let actual = sha256_of_file(&output_path).ok();
                 match latest {
+                    // Signed by an earlier run, but below the level now asked for: never done.
+                    Some(entry)
+                        if entry.output_sha256.is_some()
+                            && entry.output_sha256 == actual
+                            && entry.level < Some(request.level) =>
+                    {
+                        error = Some(reach::signed_below(
+                            &output_path,
+                            entry.level,
+                            request.level,
+                        ));
+                    }
                     Some(entry)
                         if entry.output_sha256.is_some() && entry.output_sha256 == actual =>
                     {
@@ -447,7 +460,8 @@ impl Batch {
             match file.state {
                 FileState::Done => {
                     if let Some(sha) = &file.adopted {
-                        let entry = self.entry(context, file, Some(sha.clone()));
+                        let entry =
+                            self.entry(context, file, Some(sha.clone()), Some(self.request.level));
                         append(journal_file(&mut journal, &self.request.out_dir)?, &entry)?;
                     }
                     summary.skipped += 1;
@@ -463,7 +477,8 @@ impl Batch {
                     continue;
                 }
                 FileState::Refused => {
-                    tracing::warn!(
+                    // Reported to the person by its event; info: not repeated on stderr.
+                    tracing::info!(
                         n,
                         code = %file.error.as_ref().map_or(Code::Internal, |e| e.code),
                         "a file of the batch failed"
@@ -474,6 +489,7 @@ impl Batch {
                         of: total,
                         input: file.input.clone(),
                         output: file.output.clone(),
+                        reached: None,
                         error: file.error.clone().unwrap_or_else(|| {
                             ApiError::new(Code::Internal, "refused without a reason")
                         }),
@@ -485,7 +501,14 @@ impl Batch {
             // The journal (locked: one batch per folder) before the token and any secret.
             journal_file(&mut journal, &self.request.out_dir)?;
             if session.is_none() {
-                session = Some(self.open_session(context, ask, &mut password, &pades_request)?);
+                let mut opened = self.open_session(context, ask, &mut password, &pades_request)?;
+                // A PKCS#12 file's signer, not in the plan (it needed the password): said now.
+                if self.plan.signer.is_none()
+                    && let Ok(signer) = signer_info(context, opened.token.as_mut())
+                {
+                    on_event(&BatchEvent::Signer(signer));
+                }
+                session = Some(opened);
             }
             let Some(session) = session.as_mut() else {
                 continue;
@@ -493,7 +516,7 @@ impl Batch {
             let file = &self.plan.files[i];
             tracing::info!(n, of = total, format = ?file.format, "signing a file of the batch");
             // "About to sign": an output found later without its "signed" line is this one's.
-            let started = self.entry(context, file, None);
+            let started = self.entry(context, file, None, Some(self.request.level));
             append(journal_file(&mut journal, &self.request.out_dir)?, &started)?;
             let no_secret = std::cell::Cell::new(false);
             let mut ask_sign = |kind: PinKind, state: Option<signet_token::PinState>| {
@@ -524,30 +547,50 @@ impl Batch {
                 &pades_request,
                 file,
             ) {
-                Ok((output_sha256, warnings)) => {
-                    let entry = self.entry(context, file, Some(output_sha256.clone()));
+                Ok((output_sha256, warnings, reached)) => {
+                    // The level said is the level the output validates at; the journal keeps
+                    // it, so a file below the level asked is never "done" at that level.
+                    let judged = reach::judge(&file.output_path, self.request.level, &reached);
+                    let level = judged.as_ref().map_or_else(|(l, _)| *l, |l| Some(*l));
+                    let entry = self.entry(context, file, Some(output_sha256.clone()), level);
                     append(journal_file(&mut journal, &self.request.out_dir)?, &entry)?;
-                    summary.signed += 1;
-                    on_event(&BatchEvent::Signed {
-                        n,
-                        of: total,
-                        input: file.input.clone(),
-                        output: file.output.clone(),
-                        format: file.format,
-                        level: self.request.level,
-                        output_sha256,
-                        warnings,
-                    });
+                    match judged {
+                        Ok(level) => {
+                            summary.signed += 1;
+                            on_event(&BatchEvent::Signed {
+                                n,
+                                of: total,
+                                input: file.input.clone(),
+                                output: file.output.clone(),
+                                format: file.format,
+                                level,
+                                output_sha256,
+                                warnings,
+                            });
+                        }
+                        Err((reached, error)) => {
+                            summary.failed += 1;
+                            on_event(&BatchEvent::Failed {
+                                n,
+                                of: total,
+                                input: file.input.clone(),
+                                output: file.output.clone(),
+                                reached,
+                                error,
+                            });
+                        }
+                    }
                 }
                 Err(err) if stops_the_batch(err.code) || no_secret.get() => return Err(err),
                 Err(error) => {
-                    tracing::warn!(n, code = %error.code, "a file of the batch failed");
+                    tracing::info!(n, code = %error.code, "a file of the batch failed");
                     summary.failed += 1;
                     on_event(&BatchEvent::Failed {
                         n,
                         of: total,
                         input: file.input.clone(),
                         output: file.output.clone(),
+                        reached: None,
                         error,
                     });
                 }
@@ -591,12 +634,14 @@ impl Batch {
         Ok(Session { token, pades })
     }
 
-    /// The journal line for `file`: "started" without `output_sha256`, "signed" with it.
+    /// The journal line for `file`: "started" without `output_sha256`, "signed" with it and
+    /// the level its output reached.
     fn entry(
         &self,
         context: &Context,
         file: &PlannedFile,
         output_sha256: Option<String>,
+        level: Option<BaselineLevel>,
     ) -> JournalEntry {
         JournalEntry {
             input: file.input.clone(),
@@ -608,12 +653,13 @@ impl Batch {
                 .unwrap_or_default(),
             output_sha256,
             format: file.format,
-            level: self.request.level,
+            level,
             signed_at: signet_pki::time::Utc(context.clock().now()).to_string(),
         }
     }
 
-    /// Signs one file; returns its output's SHA-256 and the warnings.
+    /// Signs one file; returns its output's SHA-256, the warnings and the level the output
+    /// validates at.
     #[allow(
         clippy::too_many_arguments,
         reason = "the batch's parts, passed down once"
@@ -627,7 +673,7 @@ impl Batch {
         pades_signer: Option<&PadesSigner>,
         pades_request: &PadesSignRequest,
         file: &PlannedFile,
-    ) -> Result<(String, Vec<String>), ApiError> {
+    ) -> Result<(String, Vec<String>, crate::reached::Reached), ApiError> {
         if file.output_path.exists() {
             return Err(ApiError::new(
                 Code::InvalidInput,
@@ -675,7 +721,10 @@ impl Batch {
                             normalised: normalised.as_deref(),
                         },
                     )
-                    .map(|signed| signed.warnings)
+                    .map(|signed| {
+                        let reached = reach::of_pdf(context, &file.output_path, signer);
+                        (signed.warnings, reached)
+                    })
             }
             (BatchFormat::Pades, None) => {
                 return Err(ApiError::new(Code::Internal, "PAdES signer not set up"));
@@ -695,11 +744,20 @@ impl Batch {
                 };
                 // Asked with the card's count by the signing step itself, and again after a
                 // wrong PIN when the caller answers each request (the window).
-                crate::asice::asice_sign_hooked(context, fetch, &request, token, ask, &hooks)
-                    .map(|_| Vec::new())
+                crate::asice::asice_sign_hooked(context, fetch, &request, token, ask, &hooks).map(
+                    |report| {
+                        let reached = reach::of_container(
+                            context,
+                            &file.output_path,
+                            &self.request.trust,
+                            &report.signature,
+                        );
+                        (Vec::new(), reached)
+                    },
+                )
             }
         };
-        let warnings = placed.map_err(|e| match e.code {
+        let (warnings, reached) = placed.map_err(|e| match e.code {
             Code::InputChanged => {
                 e.recommend("Run the same command again to review and sign it as it is now.")
             }
@@ -714,7 +772,7 @@ impl Batch {
                 format!("{} cannot be read back: {e}", file.output),
             )
         })?;
-        Ok((sha, warnings))
+        Ok((sha, warnings, reached))
     }
 }
 
@@ -724,35 +782,4 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
         .collect()
-}
-
-fn signer_info(
-    context: &Context,
-    token: &mut (dyn SigningToken + Send),
-) -> Result<SignerInfo, ApiError> {
-    let der = token
-        .certificates()?
-        .into_iter()
-        .find(|c| c.role == KeyRole::Signing)
-        .ok_or_else(|| {
-            ApiError::new(
-                Code::CardUnsupported,
-                "the token has no signing certificate",
-            )
-        })?
-        .der;
-    let cert = Cert::from_der(&der).map_err(|e| {
-        ApiError::new(
-            Code::InvalidInput,
-            format!("the signing certificate cannot be read: {e}"),
-        )
-    })?;
-    let now = context.clock().now();
-    Ok(SignerInfo {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
-        not_before: signet_pki::time::Utc(cert.not_before()).to_string(),
-        not_after: signet_pki::time::Utc(cert.not_after()).to_string(),
-        valid_now: cert.not_before() <= now && now <= cert.not_after(),
-    })
 }

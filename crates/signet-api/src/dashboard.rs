@@ -24,6 +24,18 @@ pub struct LocalizedText {
     pub ru: String,
 }
 
+impl LocalizedText {
+    /// A localized text, or a plain string (kept by an older version) as that text in each
+    /// language.
+    fn or_plain<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Localized::or_plain(d).map(|l| Self {
+            et: l.et,
+            en: l.en,
+            ru: l.ru,
+        })
+    }
+}
+
 impl From<&Localized> for LocalizedText {
     fn from(l: &Localized) -> Self {
         Self {
@@ -68,10 +80,12 @@ pub struct DataSetView {
     pub id: String,
     /// Its name.
     pub title: LocalizedText,
-    /// The law it is kept under.
-    pub legal_basis: String,
-    /// How long it is kept.
-    pub retention: String,
+    /// The law it is kept under, in each language the node offers it in.
+    #[serde(deserialize_with = "LocalizedText::or_plain")]
+    pub legal_basis: LocalizedText,
+    /// How long it is kept, in each language.
+    #[serde(deserialize_with = "LocalizedText::or_plain")]
+    pub retention: LocalizedText,
     /// When the person's data in it last changed (RFC 3339).
     pub last_change: Option<String>,
     /// The person's records in it.
@@ -226,8 +240,8 @@ fn data_sets(holdings: &Holdings) -> Vec<DataSetView> {
         .map(|set| DataSetView {
             id: crate::data::plain_text(&set.id),
             title: (&set.title).into(),
-            legal_basis: crate::data::plain_text(&set.legal_basis),
-            retention: crate::data::plain_text(&set.retention),
+            legal_basis: (&set.legal_basis).into(),
+            retention: (&set.retention).into(),
             last_change: set.last_change.as_ref().map(ToString::to_string),
             records: holdings
                 .records
@@ -705,4 +719,36 @@ pub fn cached(context: &Context) -> Result<Option<DashboardView>, ApiError> {
         agencies,
         as_of: oldest.map_or_else(String::new, |t| signet_pki::time::Utc(t).to_string()),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_sets_legal_basis_and_retention_are_shown_in_each_language() {
+        let holdings: Holdings = serde_json::from_value(serde_json::json!({
+            "agency": "Maksu- ja Tolliamet",
+            "dataSets": [{
+                "id": "income", "title": {"et": "Tulu", "en": "Income", "ru": "Доход"},
+                "categories": [], "fields": [],
+                "legalBasis": {"et": "Maksukorralduse seadus § 26", "en": "Taxation Act § 26",
+                               "ru": "Закон о налогообложении § 26"},
+                "retention": {"et": "7 aastat", "en": "7 years", "ru": "7 лет"}
+            }],
+            "records": []
+        }))
+        .unwrap();
+        let view = &data_sets(&holdings)[0];
+        assert_eq!(view.legal_basis.en, "Taxation Act § 26");
+        assert_eq!(view.legal_basis.et, "Maksukorralduse seadus § 26");
+        assert_eq!(view.retention.ru, "7 лет");
+        // A view kept by an older version (one text): read, that text in each language.
+        let mut kept = serde_json::to_value(view).unwrap();
+        kept["legalBasis"] = "Maksukorralduse seadus § 26".into();
+        kept["retention"] = "7 aastat".into();
+        let old: DataSetView = serde_json::from_value(kept).unwrap();
+        assert_eq!(old.retention.en, "7 aastat");
+        assert_eq!(old.legal_basis.ru, "Maksukorralduse seadus § 26");
+    }
 }

@@ -27,6 +27,7 @@ pub mod input;
 pub mod job;
 pub mod json;
 pub mod listening;
+pub mod localtime;
 pub mod logging;
 mod node_url;
 pub mod output;

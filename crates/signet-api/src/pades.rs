@@ -280,11 +280,14 @@ pub(crate) fn pades_sign_hooked(
             Shortfall::Signed,
         )
         .map_err(|mut err| {
-            let left = total - n - 1;
-            if left > 0 {
-                err.message.push_str(&format!(
-                    "; the {left} other file(s) after it were not signed"
-                ));
+            match total - n - 1 {
+                0 => {}
+                1 => err
+                    .message
+                    .push_str("; the 1 other file after it was not signed"),
+                left => err.message.push_str(&format!(
+                    "; the {left} other files after it were not signed"
+                )),
             }
             err
         })?;

@@ -147,7 +147,8 @@ pub(crate) fn require(
         level => {
             let shown = reached.shown();
             let (why, what_to_do) = why(level, shortfall);
-            tracing::warn!(asked = %asked, reached = shown, "level not reached");
+            // The person reads it in the error; the log keeps it (info: not repeated on stderr).
+            tracing::info!(asked = %asked, reached = shown, "level not reached");
             let message = match shortfall {
                 Shortfall::Signed => format!(
                     "{}: signed, but the signature validates at {shown}, not {asked}{why}. The signed file stays: it holds a complete signature at {shown}",

@@ -342,7 +342,7 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
             sub_indication: s.sub_indication.map(|x| x.to_string()),
             signer: s.signer.as_deref().map(crate::people::display_name),
             signer_subject: s.signer.clone(),
-            signer_issuer: None,
+            signer_issuer: s.signer_issuer.clone(),
             claimed_time: s.signing_time.clone(),
             proven_time: s.timestamp_time.clone(),
             timestamp_authority: None,

@@ -117,6 +117,10 @@ fn the_session_is_kept_encrypted_never_logged_refused_when_expired_and_old_files
     assert!(per_login >= 1);
     let holdings = signet_api::data::holdings(&context, &url, &spec, &mut ask).unwrap();
     assert_eq!(holdings.records[0].id, "rr-1");
+    // The legal basis and the retention come in each language the node offers (issue 18).
+    let set = &holdings.data_sets[0];
+    assert_eq!(set.legal_basis.en, "Population Register Act § 2");
+    assert_eq!(set.retention.ru, "75 лет");
     let report = signet_api::data::usage(&context, &url, &spec, &mut ask).unwrap();
     assert!(report.first_visit);
     assert_eq!(

@@ -176,6 +176,7 @@ pub fn validate(path: &Path, trust: &Trust<'_>) -> Result<AsicsReport, AsicError
         malformed: false,
         signer: None,
         signer_serial: None,
+        signer_issuer: None,
         signing_time: None,
         timestamp_time: None,
         ocsp_produced_at: None,

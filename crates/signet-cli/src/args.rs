@@ -13,7 +13,8 @@ Exit status:
   0    success; every signature judged is TOTAL-PASSED
   1    a signature is TOTAL-FAILED, or a file is not a signed document Signet can open
   2    a signature is INDETERMINATE (and none is TOTAL-FAILED)
-  64   usage error: an unknown subcommand, option or argument
+  64   usage error: an unknown subcommand, option or argument; a PIN, password or passphrase
+       needed with neither a terminal nor --pin-stdin
   65   input error: a file or value Signet cannot use
   66   an input file does not exist
   69   unavailable: the operation is not built yet, or a device or service it needs is missing

@@ -5,7 +5,7 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::path::PathBuf;
 
 use clap::Args;
-use signet_api::batch::{Batch, BatchEvent, BatchFormat, BatchPlan, FileState};
+use signet_api::batch::{Batch, BatchEvent, BatchFormat, BatchPlan, FileState, SignerInfo};
 use signet_api::batching::BatchChoice;
 use signet_api::card::{PinKind, PinState};
 use signet_api::signing::TrustPaths;
@@ -75,6 +75,18 @@ fn format_name(format: BatchFormat) -> &'static str {
     }
 }
 
+/// The signer as a person reads them: name, device, issuer, validity.
+fn signer_text(s: &SignerInfo) -> String {
+    format!(
+        "Signer: {}\n  issued by {}\n  valid {} to {}{}\n",
+        signet_api::people::signer_line(&s.subject, Some(&s.issuer), None),
+        signet_api::people::authority(&s.issuer),
+        signet_api::localtime::local_rfc3339(&s.not_before),
+        signet_api::localtime::local_rfc3339(&s.not_after),
+        if s.valid_now { "" } else { " (NOT VALID NOW)" }
+    )
+}
+
 fn plan_text(plan: &BatchPlan) -> String {
     let mut out = format!(
         "Batch: {}, {}, level {}, into {}\n",
@@ -84,14 +96,7 @@ fn plan_text(plan: &BatchPlan) -> String {
         plan.out_dir
     );
     match &plan.signer {
-        Some(s) => out.push_str(&format!(
-            "Signer: {}\n  issued by {}\n  valid {} to {}{}\n",
-            signet_api::people::signer_line(&s.subject, Some(&s.issuer), None),
-            signet_api::people::authority(&s.issuer),
-            s.not_before,
-            s.not_after,
-            if s.valid_now { "" } else { " (NOT VALID NOW)" }
-        )),
+        Some(s) => out.push_str(&signer_text(s)),
         None => out.push_str(&format!(
             "Signer: the certificate of {} (shown once its password is given)\n",
             plan.token
@@ -120,15 +125,17 @@ fn plan_text(plan: &BatchPlan) -> String {
 fn event_text(event: &BatchEvent) -> String {
     match event {
         BatchEvent::Plan(plan) => plan_text(plan),
+        BatchEvent::Signer(signer) => signer_text(signer),
         BatchEvent::Signed {
             n,
             of,
             input,
             output,
+            level,
             warnings,
             ..
         } => {
-            let mut line = format!("[{n}/{of}] signed {input} → {output}\n");
+            let mut line = format!("[{n}/{of}] signed {input} → {output} at {level}\n");
             for w in warnings {
                 line.push_str(&format!("  warning: {w}\n"));
             }
@@ -141,6 +148,17 @@ fn event_text(event: &BatchEvent) -> String {
             output,
             ..
         } => format!("[{n}/{of}] skipped {input}: already signed, {output} kept\n"),
+        BatchEvent::Failed {
+            n,
+            of,
+            input,
+            reached: Some(_),
+            error,
+            ..
+        } => format!(
+            "[{n}/{of}] BELOW THE LEVEL ASKED {input}: {}\n  {}\n",
+            error.message, error.recommendation
+        ),
         BatchEvent::Failed {
             n,
             of,

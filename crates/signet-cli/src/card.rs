@@ -2,6 +2,7 @@
 
 use signet_api::ApiError;
 use signet_api::card::{CardKey, PinKind, PinPurpose, PinState};
+use signet_api::token::TokenSpec;
 use signet_core::Code;
 
 use crate::args::{CardCommand, KeyChoice, PinCommand, SignDigest, WhichPin};
@@ -40,7 +41,10 @@ pub(crate) fn run(command: &CardCommand, json: bool) -> Status {
                     .map(|c| {
                         format!(
                             "{}: {}\n  issuer: {}\n  valid until: {}\n",
-                            c.key, c.subject, c.issuer, c.not_after
+                            c.key,
+                            c.subject,
+                            c.issuer,
+                            signet_api::localtime::local_times_in(&c.not_after.to_string())
                         )
                     })
                     .collect::<String>(),
@@ -77,9 +81,23 @@ fn sign_digest(args: &SignDigest, json: bool) -> Status {
         Ok(asker) => asker,
         Err(status) => return status,
     };
-    let ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
     let clock = signet_core::SystemClock;
-    match signet_api::card::token_sign_digest(&args.token, &args.digest, key, &clock, ask) {
+    // A PKCS#12 file's wrong password is asked again on the terminal (the file counts no tries;
+    // three in all, as for the vault's passphrase); a card's PIN never is (its tries count).
+    let mut tries = 0;
+    let signed = loop {
+        tries += 1;
+        let ask = |kind: PinKind, state: Option<PinState>| asker.ask(kind, state);
+        match signet_api::card::token_sign_digest(&args.token, &args.digest, key, &clock, ask) {
+            Err(err)
+                if err.code == Code::PinIncorrect
+                    && matches!(args.token, TokenSpec::P12 { .. })
+                    && tries < 3
+                    && asker.password_was_wrong() => {}
+            other => break other,
+        }
+    };
+    match signed {
         Ok(signature) if json => report::print_json(&signature),
         Ok(signature) => report::text(&format!("{}\n", signature.signature_hex)),
         Err(err) => report::error(&err, json),

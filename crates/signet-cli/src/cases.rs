@@ -243,7 +243,7 @@ fn reports_text(list: &MisuseReportList) -> String {
         text.push_str(&format!(
             "  {} {} entry #{}: {}\n",
             plain_text(&r.id),
-            r.time,
+            signet_api::localtime::local_times_in(&r.time.to_string()),
             r.usage_index,
             plain_text(&r.comment)
         ));
@@ -267,7 +267,7 @@ fn receipts_text(r: &KeptReceipts) -> String {
     for k in &r.receipts {
         text.push_str(&format!(
             "  {} {} {} {} {} (log index {})\n",
-            k.time,
+            signet_api::localtime::local_times_in(&k.time.to_string()),
             k.node,
             k.kind,
             k.change,

@@ -194,8 +194,8 @@ fn text(report: &CertReport) -> String {
                 ""
             },
             cert.serial,
-            cert.not_before,
-            cert.not_after
+            signet_api::localtime::local_times_in(&cert.not_before),
+            signet_api::localtime::local_times_in(&cert.not_after)
         );
     }
     if report.chain.len() == 1 && !report.chain[0].trust_anchor {
@@ -228,8 +228,10 @@ fn text(report: &CertReport) -> String {
             "Trusted list:  {} no. {}, issued {}, next update {}{}",
             list.territory,
             list.sequence_number,
-            list.issued,
-            list.next_update.as_deref().unwrap_or("none"),
+            signet_api::localtime::local_times_in(&list.issued),
+            list.next_update
+                .as_deref()
+                .map_or("none".to_owned(), signet_api::localtime::local_times_in),
             if list.fresh {
                 String::new()
             } else {
@@ -241,7 +243,7 @@ fn text(report: &CertReport) -> String {
     let _ = writeln!(
         out,
         "At:            {}{}",
-        report.validation_time,
+        signet_api::localtime::local_times_in(&report.validation_time),
         if report.time_kind == "present" {
             " (the present)"
         } else {
@@ -256,7 +258,7 @@ fn text(report: &CertReport) -> String {
         (_, Some(status)) => {
             let mut line = status.to_owned();
             if let Some(at) = &revocation.revoked_at {
-                let _ = write!(line, " on {at}");
+                let _ = write!(line, " on {}", signet_api::localtime::local_times_in(at));
             }
             if let Some(reason) = &revocation.reason {
                 let _ = write!(line, " ({reason})");
@@ -264,7 +266,11 @@ fn text(report: &CertReport) -> String {
             if let (Some(produced), Some(responder)) =
                 (&revocation.produced_at, &revocation.responder)
             {
-                let _ = write!(line, "; OCSP answer of {produced} signed by {responder}");
+                let _ = write!(
+                    line,
+                    "; OCSP answer of {} signed by {responder}",
+                    signet_api::localtime::local_times_in(produced)
+                );
             }
             line
         }
@@ -273,12 +279,17 @@ fn text(report: &CertReport) -> String {
     for ca in &revocation.ca_crls {
         let state = match &ca.revoked_at {
             None => "not revoked".to_owned(),
-            Some(at) => format!("revoked on {at}, after the time judged"),
+            Some(at) => format!(
+                "revoked on {}, after the time judged",
+                signet_api::localtime::local_times_in(at)
+            ),
         };
         let _ = writeln!(
             out,
             "CA status:     {}: {state} (CRL of {}, next {})",
-            ca.subject, ca.this_update, ca.next_update
+            ca.subject,
+            signet_api::localtime::local_times_in(&ca.this_update),
+            signet_api::localtime::local_times_in(&ca.next_update)
         );
     }
     let _ = writeln!(

@@ -173,7 +173,7 @@ pub(crate) fn run(context: &Context, command: &ConsentsCommand, json: bool) -> S
                         .iter()
                         .map(|s| format!(
                             "  {} {} {:?} {} (log index {})\n",
-                            s.receipt.time,
+                            signet_api::localtime::local_times_in(&s.receipt.time.to_string()),
                             plain_text(&s.receipt.id),
                             s.receipt.change,
                             plain_text(&s.receipt.consent.id),

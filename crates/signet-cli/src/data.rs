@@ -149,6 +149,16 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
     let context = &context
         .clone()
         .with_vault_passphrase(crate::passphrase::asker(command.pin_stdin()));
+    let status = run_with(context, command, json);
+    // No one to ask the vault's passphrase of (no terminal, no --pin-stdin) is a usage error,
+    // as for a PIN: the command line must say where secrets come from.
+    if status != Status::Success && crate::passphrase::had_no_one_to_ask() {
+        return Status::Usage;
+    }
+    status
+}
+
+fn run_with(context: &Context, command: &DataCommand, json: bool) -> Status {
     let args = match command {
         DataCommand::Login(args)
         | DataCommand::Holdings(args)
@@ -183,7 +193,7 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                     "logged in to {} as {} until {}{}\n",
                     s.node,
                     s.name,
-                    s.expires_at,
+                    signet_api::localtime::local_times_in(&s.expires_at.to_string()),
                     if s.session_kept {
                         ""
                     } else {
@@ -205,8 +215,8 @@ pub(crate) fn run(context: &Context, command: &DataCommand, json: bool) -> Statu
                             plain_text(args.lang().pick(&set.title)),
                             plain_text(&set.id),
                             report::counted(records, "record"),
-                            plain_text(&set.legal_basis),
-                            plain_text(&set.retention)
+                            plain_text(args.lang().pick(&set.legal_basis)),
+                            plain_text(args.lang().pick(&set.retention))
                         ));
                     }
                     report::text(&text)
@@ -325,7 +335,7 @@ fn entry_line(e: &VerifiedEntry) -> String {
     format!(
         "#{} {} {} ({}){}: {}{}{}\n",
         e.index,
-        entry.log_time,
+        signet_api::localtime::local_times_in(&entry.log_time.to_string()),
         plain_text(&entry.receiver.name),
         plain_text(&entry.receiver.code),
         entry

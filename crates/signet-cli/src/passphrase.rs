@@ -7,10 +7,20 @@
 //! next line is a PIN), and the command stops.
 
 use std::io::IsTerminal as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use signet_api::ApiError;
 use signet_api::vault::{MIN_NEW_PASSPHRASE, Passphrase, PassphraseProblem, PassphraseRequest};
 use signet_core::Code;
+
+/// Set when the passphrase was needed and there was no one to ask (no terminal, no
+/// --pin-stdin): the command then exits 64, as for a PIN in that case.
+static NO_ONE_TO_ASK: AtomicBool = AtomicBool::new(false);
+
+/// Whether the vault's passphrase was needed with no terminal and no --pin-stdin.
+pub(crate) fn had_no_one_to_ask() -> bool {
+    NO_ONE_TO_ASK.load(Ordering::Relaxed)
+}
 
 /// The context's asker for the vault's passphrase.
 pub(crate) fn asker(
@@ -41,6 +51,7 @@ fn ask(request: &PassphraseRequest, pin_stdin: bool) -> Result<Option<Passphrase
         return passphrase(line.trim_end_matches(['\r', '\n'])).map(Some);
     }
     if !std::io::stdin().is_terminal() {
+        NO_ONE_TO_ASK.store(true, Ordering::Relaxed);
         return Err(ApiError::new(
             Code::InvalidInput,
             "Signet's vault is kept with a passphrase here (no system keyring), and there is no terminal to ask for it on, and --pin-stdin was not given.",

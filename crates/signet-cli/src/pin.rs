@@ -214,6 +214,17 @@ impl SecretAsker {
         })
     }
 
+    /// After a wrong PKCS#12 password on the terminal: says so, and forgets it so that the next
+    /// password is asked anew. `false` (nothing said) when the secrets come from standard input.
+    pub(crate) fn password_was_wrong(&mut self) -> bool {
+        self.password = None;
+        if self.source != Some(PinSource::Terminal) {
+            return false;
+        }
+        eprintln!("That password does not open the file; try again.");
+        true
+    }
+
     /// Whether no secret could be asked for want of a terminal and of --pin-stdin.
     pub(crate) fn had_no_source(&self) -> bool {
         self.lacked_source

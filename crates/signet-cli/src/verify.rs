@@ -2,6 +2,7 @@
 //! PDFs and containers, printed for people or as one JSON document (docs/verify-json.md).
 
 use signet_api::extending::{ExtendOutcome, ExtendRequest, ExtendedFile};
+use signet_api::localtime::{local_rfc3339, local_times_in};
 use signet_api::signing::TrustPaths;
 use signet_api::verification::{
     DocumentFormat, SignatureView, Verdict, VerifiedFile, VerifiedFiles, VerifyOptions,
@@ -152,15 +153,15 @@ fn signature_text(s: &SignatureView, subjects: bool) -> String {
         }
     }
     match (&s.proven_time, &s.claimed_time) {
-        (Some(t), _) => line(&mut out, "time (proven)", t),
-        (None, Some(t)) => line(&mut out, "time (claimed)", t),
+        (Some(t), _) => line(&mut out, "time (proven)", &local_rfc3339(t)),
+        (None, Some(t)) => line(&mut out, "time (claimed)", &local_rfc3339(t)),
         (None, None) => {}
     }
     if let Some(tsa) = &s.timestamp_authority {
         line(&mut out, "time-stamped by", tsa);
     }
     if let Some(t) = &s.archive_time {
-        line(&mut out, "archive time-stamp", t);
+        line(&mut out, "archive time-stamp", &local_rfc3339(t));
     }
     if let Some(code) = &s.qualification {
         let service = s
@@ -185,7 +186,7 @@ fn signature_text(s: &SignatureView, subjects: bool) -> String {
         }
     }
     for r in &s.revocation {
-        line(&mut out, "revocation", r);
+        line(&mut out, "revocation", &local_times_in(r));
     }
     for e in &s.errors {
         out.push_str(&format!("    ! {e}\n"));
@@ -257,10 +258,14 @@ fn verify_text(verified: &VerifiedFiles, subjects: bool) -> String {
     if let Some(list) = &verified.trust_data {
         out.push_str(&format!(
             "trusted list: {}, issued {}\n",
-            list.territory, list.issued
+            list.territory,
+            local_rfc3339(&list.issued)
         ));
     }
-    out.push_str(&format!("validated at {}\n", verified.validation_time));
+    out.push_str(&format!(
+        "validated at {}\n",
+        local_rfc3339(&verified.validation_time)
+    ));
     out
 }
 

@@ -1,7 +1,7 @@
 //! Holdings: the data sets an agency holds about a person, and the records themselves.
 //!
-//! A data set is described once per agency ([`DataSet`]: id, title in Estonian, English and
-//! Russian, categories, fields, last change, legal basis, retention); a person's [`Record`]s
+//! A data set is described once per agency ([`DataSet`]: id, title, legal basis and retention
+//! in Estonian, English and Russian, categories, fields, last change); a person's [`Record`]s
 //! carry typed values for those fields.
 
 use std::collections::BTreeMap;
@@ -19,6 +19,33 @@ pub struct Localized {
     pub en: String,
     /// Russian.
     pub ru: String,
+}
+
+impl Localized {
+    /// One text for every language: what a node offers that has it in one language only.
+    pub fn same(text: impl Into<String>) -> Self {
+        let text = text.into();
+        Self {
+            et: text.clone(),
+            en: text.clone(),
+            ru: text,
+        }
+    }
+
+    /// A localized text, or a plain string (from a node, or a store, that wrote one text) read
+    /// as that text in every language.
+    pub fn or_plain<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Plain(String),
+            Localized(Localized),
+        }
+        Ok(match Either::deserialize(d)? {
+            Either::Plain(text) => Self::same(text),
+            Either::Localized(l) => l,
+        })
+    }
 }
 
 /// The kind of value a field holds.
@@ -67,10 +94,13 @@ pub struct DataSet {
     /// When the person's data in it last changed (set per person in [`Holdings`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_change: Option<Timestamp>,
-    /// The statute that allows the agency to hold it.
-    pub legal_basis: String,
-    /// How long it is kept, in words ("10 years after the last visit").
-    pub retention: String,
+    /// The statute that allows the agency to hold it, in each language (a plain string, from
+    /// a node that has it in one language, is read as that text in each).
+    #[serde(deserialize_with = "Localized::or_plain")]
+    pub legal_basis: Localized,
+    /// How long it is kept, in words ("10 years after the last visit"), in each language.
+    #[serde(deserialize_with = "Localized::or_plain")]
+    pub retention: Localized,
 }
 
 /// A typed value of a field.
@@ -137,4 +167,33 @@ pub struct Holdings {
     pub data_sets: Vec<DataSet>,
     /// The records.
     pub records: Vec<Record>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legal_basis_and_retention_are_read_per_language_or_as_one_plain_text() {
+        let set = |legal: &str, kept: &str| {
+            format!(
+                r#"{{"id":"p","title":{{"et":"A","en":"B","ru":"C"}},"categories":[],"fields":[],"legalBasis":{legal},"retention":{kept}}}"#
+            )
+        };
+        let localized: DataSet = serde_json::from_str(&set(
+            r#"{"et":"RRS § 21","en":"Population Register Act § 21","ru":"Закон о регистре § 21"}"#,
+            r#"{"et":"30 aastat","en":"30 years","ru":"30 лет"}"#,
+        ))
+        .unwrap();
+        assert_eq!(localized.legal_basis.en, "Population Register Act § 21");
+        assert_eq!(localized.retention.ru, "30 лет");
+        // Written back per language.
+        let again: DataSet =
+            serde_json::from_str(&serde_json::to_string(&localized).unwrap()).unwrap();
+        assert_eq!(again, localized);
+        // A node that has one text: that text in each language.
+        let plain: DataSet = serde_json::from_str(&set(r#""RRS § 21""#, r#""30 aastat""#)).unwrap();
+        assert_eq!(plain.legal_basis, Localized::same("RRS § 21"));
+        assert_eq!(plain.retention.en, "30 aastat");
+    }
 }

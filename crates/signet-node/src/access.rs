@@ -450,8 +450,8 @@ mod tests {
             categories: vec!["health".into()],
             fields: Vec::new(),
             last_change: None,
-            legal_basis: String::new(),
-            retention: String::new(),
+            legal_basis: Localized::same(""),
+            retention: Localized::same(""),
         }
     }
 

@@ -229,8 +229,8 @@ fn seed(persons: usize) -> Result<Seed, NodeError> {
                 kind: FieldKind::Text,
             }],
             last_change: None,
-            legal_basis: "Rahvastikuregistri seadus § 21".into(),
-            retention: "75 aastat".into(),
+            legal_basis: Localized::same("Rahvastikuregistri seadus § 21"),
+            retention: Localized::same("75 aastat"),
         }],
         ..Seed::default()
     };

@@ -241,8 +241,16 @@ pub fn demo_seed(agency: &DemoAgency) -> Seed {
                     ),
                 ],
                 last_change: None,
-                legal_basis: "Rahvastikuregistri seadus § 21".into(),
-                retention: "75 aastat pärast isiku surma".into(),
+                legal_basis: text(
+                    "Rahvastikuregistri seadus § 21",
+                    "Population Register Act § 21",
+                    "Закон о регистре народонаселения § 21",
+                ),
+                retention: text(
+                    "75 aastat pärast isiku surma",
+                    "75 years after the person's death",
+                    "75 лет после смерти человека",
+                ),
             });
             for p in &DEMO_PEOPLE {
                 let Some(code) = person(p) else { continue };
@@ -290,8 +298,12 @@ pub fn demo_seed(agency: &DemoAgency) -> Seed {
                     field("prescriber", "Arst", "Doctor", "Врач", FieldKind::Text),
                 ],
                 last_change: None,
-                legal_basis: "Tervishoiuteenuste korraldamise seadus § 59¹".into(),
-                retention: "30 aastat".into(),
+                legal_basis: text(
+                    "Tervishoiuteenuste korraldamise seadus § 59¹",
+                    "Health Services Organisation Act § 59¹",
+                    "Закон об организации услуг здравоохранения § 59¹",
+                ),
+                retention: text("30 aastat", "30 years", "30 лет"),
             });
             let medicines = [
                 "Ibuprofeen 400 mg",
@@ -336,8 +348,12 @@ pub fn demo_seed(agency: &DemoAgency) -> Seed {
                     field("visit", "Visiit", "Visit", "Визит", FieldKind::Date),
                 ],
                 last_change: None,
-                legal_basis: "Tervishoiuteenuste korraldamise seadus § 59¹".into(),
-                retention: "30 aastat".into(),
+                legal_basis: text(
+                    "Tervishoiuteenuste korraldamise seadus § 59¹",
+                    "Health Services Organisation Act § 59¹",
+                    "Закон об организации услуг здравоохранения § 59¹",
+                ),
+                retention: text("30 aastat", "30 years", "30 лет"),
             });
             for (i, p) in DEMO_PEOPLE.iter().enumerate().take(3) {
                 let Some(code) = person(p) else { continue };
@@ -411,8 +427,12 @@ pub fn demo_seed(agency: &DemoAgency) -> Seed {
                     ),
                 ],
                 last_change: None,
-                legal_basis: "Maksukorralduse seadus § 26".into(),
-                retention: "7 aastat".into(),
+                legal_basis: text(
+                    "Maksukorralduse seadus § 26",
+                    "Taxation Act § 26",
+                    "Закон о налогообложении § 26",
+                ),
+                retention: text("7 aastat", "7 years", "7 лет"),
             });
             for p in &DEMO_PEOPLE {
                 let Some(code) = person(p) else { continue };
@@ -453,8 +473,16 @@ pub fn demo_seed(agency: &DemoAgency) -> Seed {
                     ),
                 ],
                 last_change: None,
-                legal_basis: "Liiklusseadus § 190".into(),
-                retention: "10 aastat pärast kehtivuse lõppu".into(),
+                legal_basis: text(
+                    "Liiklusseadus § 190",
+                    "Traffic Act § 190",
+                    "Закон о дорожном движении § 190",
+                ),
+                retention: text(
+                    "10 aastat pärast kehtivuse lõppu",
+                    "10 years after it expires",
+                    "10 лет после окончания срока действия",
+                ),
             });
             seed.data_sets.push(DataSet {
                 id: "vehicles".into(),
@@ -477,8 +505,16 @@ pub fn demo_seed(agency: &DemoAgency) -> Seed {
                     ),
                 ],
                 last_change: None,
-                legal_basis: "Liiklusseadus § 191".into(),
-                retention: "10 aastat pärast registrist kustutamist".into(),
+                legal_basis: text(
+                    "Liiklusseadus § 191",
+                    "Traffic Act § 191",
+                    "Закон о дорожном движении § 191",
+                ),
+                retention: text(
+                    "10 aastat pärast registrist kustutamist",
+                    "10 years after removal from the register",
+                    "10 лет после исключения из регистра",
+                ),
             });
             let makes = ["Škoda Octavia", "Toyota Corolla", "Volvo V60", "Lada Niva"];
             for (i, p) in DEMO_PEOPLE.iter().enumerate() {
@@ -546,8 +582,12 @@ pub fn demo_seed(agency: &DemoAgency) -> Seed {
                     ),
                 ],
                 last_change: None,
-                legal_basis: "Isikut tõendavate dokumentide seadus § 15⁶".into(),
-                retention: "50 aastat".into(),
+                legal_basis: text(
+                    "Isikut tõendavate dokumentide seadus § 15⁶",
+                    "Identity Documents Act § 15⁶",
+                    "Закон о документах, удостоверяющих личность, § 15⁶",
+                ),
+                retention: text("50 aastat", "50 years", "50 лет"),
             });
             for (i, p) in DEMO_PEOPLE.iter().enumerate() {
                 let Some(code) = person(p) else { continue };

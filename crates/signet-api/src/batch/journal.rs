@@ -25,7 +25,9 @@ pub(super) struct JournalEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) output_sha256: Option<String>,
     pub(super) format: BatchFormat,
-    pub(super) level: BaselineLevel,
+    /// On a "signed" line, the level its output validates at (`None`: no baseline level); on
+    /// a "started" line, the level asked for.
+    pub(super) level: Option<BaselineLevel>,
     pub(super) signed_at: String,
 }
 
@@ -194,7 +196,7 @@ mod tests {
             output: "a.pdf".into(),
             output_sha256: Some("11".into()),
             format: BatchFormat::Pades,
-            level: BaselineLevel::B_B,
+            level: Some(BaselineLevel::B_B),
             signed_at: "2026-01-01T00:00:00Z".into(),
         };
         let line = serde_json::to_string(&entry).unwrap();

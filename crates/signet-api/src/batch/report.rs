@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use signet_core::BaselineLevel;
+use signet_core::{BaselineLevel, Code};
+use signet_pki::Cert;
+use signet_token::{KeyRole, SigningToken};
 
 use super::{BatchFormat, FileState};
-use crate::ApiError;
+use crate::{ApiError, Context};
 
 /// One file of the plan.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -88,6 +90,9 @@ pub struct BatchPlan {
 pub enum BatchEvent {
     /// The plan, before anything is signed.
     Plan(BatchPlan),
+    /// The signer, once the token is open, when the plan could not name it (a PKCS#12 file:
+    /// after its password).
+    Signer(SignerInfo),
     /// A file was signed and its output is in place and in the journal.
     #[serde(rename_all = "camelCase")]
     Signed {
@@ -101,7 +106,8 @@ pub enum BatchEvent {
         output: String,
         /// The format.
         format: BatchFormat,
-        /// The level.
+        /// The level the output validates at (found by validating it: the level asked for or
+        /// above).
         level: BaselineLevel,
         /// The output's SHA-256, hex.
         output_sha256: String,
@@ -131,8 +137,13 @@ pub enum BatchEvent {
         of: usize,
         /// The input.
         input: String,
-        /// The output it would have had (nothing written there).
+        /// Its output: nothing written there, unless `reached` is given.
         output: String,
+        /// Signed, but the output validates below the level asked for: the level it reached.
+        /// The output stays (a complete signature at that level) and the journal records it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        reached: Option<BaselineLevel>,
         /// What happened and what to do.
         error: ApiError,
     },
@@ -158,4 +169,36 @@ pub struct BatchSummary {
     pub stopped: Option<ApiError>,
     /// The journal.
     pub journal: String,
+}
+
+/// The signer's certificate read from the token, for the plan.
+pub(super) fn signer_info(
+    context: &Context,
+    token: &mut (dyn SigningToken + Send),
+) -> Result<SignerInfo, ApiError> {
+    let der = token
+        .certificates()?
+        .into_iter()
+        .find(|c| c.role == KeyRole::Signing)
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::CardUnsupported,
+                "the token has no signing certificate",
+            )
+        })?
+        .der;
+    let cert = Cert::from_der(&der).map_err(|e| {
+        ApiError::new(
+            Code::InvalidInput,
+            format!("the signing certificate cannot be read: {e}"),
+        )
+    })?;
+    let now = context.clock().now();
+    Ok(SignerInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_before: signet_pki::time::Utc(cert.not_before()).to_string(),
+        not_after: signet_pki::time::Utc(cert.not_after()).to_string(),
+        valid_now: cert.not_before() <= now && now <= cert.not_after(),
+    })
 }

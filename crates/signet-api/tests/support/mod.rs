@@ -69,8 +69,16 @@ pub fn node_config(pki: &TestPki, db: &Path) -> NodeConfig {
                     kind: FieldKind::Text,
                 }],
                 last_change: None,
-                legal_basis: "RRS § 2".into(),
-                retention: "75 aastat".into(),
+                legal_basis: Localized {
+                    et: "RRS § 2".into(),
+                    en: "Population Register Act § 2".into(),
+                    ru: "Закон о регистре народонаселения § 2".into(),
+                },
+                retention: Localized {
+                    et: "75 aastat".into(),
+                    en: "75 years".into(),
+                    ru: "75 лет".into(),
+                },
             }],
             records: vec![(
                 PersonCode::new(MARI).unwrap(),

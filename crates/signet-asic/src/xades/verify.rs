@@ -78,6 +78,8 @@ pub struct SignatureReport {
     pub signer: Option<String>,
     /// The signer certificate's serial number (hex).
     pub signer_serial: Option<String>,
+    /// The signer certificate's issuer (what says which device holds the key).
+    pub signer_issuer: Option<String>,
     /// The claimed signing time (only shown when the SignedProperties digest verified).
     pub signing_time: Option<String>,
     /// The signature time-stamp's genTime.
@@ -109,6 +111,7 @@ impl SignatureReport {
             malformed: false,
             signer: None,
             signer_serial: None,
+            signer_issuer: None,
             signing_time: None,
             timestamp_time: None,
             ocsp_produced_at: None,
@@ -435,6 +438,7 @@ impl Checker<'_, '_, '_> {
         };
         self.report.signer = Some(signer.subject().to_string());
         self.report.signer_serial = Some(signer.serial_hex());
+        self.report.signer_issuer = Some(signer.issuer().to_string());
         if sp_ok {
             self.report.signing_time = self.child(ssp, XADES, "SigningTime").map(|n| doc.text(n));
         }

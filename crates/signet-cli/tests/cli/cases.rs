@@ -189,9 +189,10 @@ fn receipts_need_the_vault_s_passphrase_and_say_so_without_a_terminal() {
     let home = dir.path().join("home");
     let node = start(&dir.path().join("node.db"), false);
     let url = list_node(&home, &node);
-    // No keyring, no terminal, no --pin-stdin: no one to ask the vault's passphrase of.
+    // No keyring, no terminal, no --pin-stdin: no one to ask the vault's passphrase of, a
+    // usage error (64) as for a PIN in that case (it was 65).
     let run = signet(&home, &["data", "receipts", "--node", &url, "--json"], "");
-    assert_eq!(run.code, 65, "{}", run.stdout);
+    assert_eq!(run.code, 64, "{}", run.stdout);
     let error = &run.json()["error"];
     let message = error["message"].as_str().unwrap();
     assert!(

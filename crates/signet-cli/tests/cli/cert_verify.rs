@@ -22,6 +22,8 @@ fn signet(args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(args)
         .env("RUST_LOG", "off")
+        // Text shows local times: UTC here, whatever the machine's zone.
+        .env("TZ", "UTC")
         .output()
         .unwrap();
     Run {

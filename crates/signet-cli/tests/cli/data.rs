@@ -76,8 +76,12 @@ pub(crate) fn config(db: &Path, rewritten: bool) -> NodeConfig {
             kind: FieldKind::Text,
         }],
         last_change: None,
-        legal_basis: "Rahvastikuregistri seadus § 2".into(),
-        retention: "75 aastat".into(),
+        legal_basis: text(
+            "Rahvastikuregistri seadus § 2",
+            "Population Register Act § 2",
+            "Закон о регистре народонаселения § 2",
+        ),
+        retention: text("75 aastat", "75 years", "75 лет"),
     };
     NodeConfig {
         database: db.into(),
@@ -283,6 +287,8 @@ fn run_signet(mut command: Command, home: &Path, args: &[&str], stdin: &str) -> 
         .args(args)
         .env("XDG_DATA_HOME", home)
         .env("RUST_LOG", "off")
+        // Text shows local times: UTC here, whatever the machine's zone.
+        .env("TZ", "UTC")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -427,6 +433,45 @@ fn data_commands_log_in_read_holdings_and_verify_the_log_across_visits() {
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(
             run.stdout.contains(shown) && !run.stdout.contains(not_shown),
+            "{lang}: {}",
+            run.stdout
+        );
+    }
+    // The legal basis and the retention too: English when asked for English (they were
+    // Estonian whatever the language).
+    for (lang, shown, not_shown) in [
+        (
+            "en",
+            ["legal basis: Population Register Act § 2", "kept: 75 years"],
+            ["seadus", "aastat", "Закон"],
+        ),
+        (
+            "ru",
+            ["Закон о регистре народонаселения § 2", "kept: 75 лет"],
+            ["seadus", "aastat", "Act"],
+        ),
+        (
+            "et",
+            ["Rahvastikuregistri seadus § 2", "kept: 75 aastat"],
+            ["Act", "years", "Закон"],
+        ),
+    ] {
+        let args = [
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--lang",
+            lang,
+        ];
+        let run = signet(&home, &args, &pin);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            shown.iter().all(|s| run.stdout.contains(s))
+                && !not_shown.iter().any(|s| run.stdout.contains(s)),
             "{lang}: {}",
             run.stdout
         );

@@ -85,6 +85,39 @@ fn the_demo_federation_end_to_end_over_tls_with_a_demo_persons_software_token() 
         body["records"][0]["values"]["name"]["value"],
         "Jüri Õunapuu"
     );
+    // The demo's legal basis and retention in each language.
+    let set = &body["dataSets"][0];
+    assert_eq!(
+        set["legalBasis"]["en"], "Population Register Act § 21",
+        "{set:#}"
+    );
+    assert_eq!(
+        set["retention"]["ru"], "75 лет после смерти человека",
+        "{set:#}"
+    );
+    let english = signet(
+        &home,
+        &[
+            "data",
+            "holdings",
+            "--node",
+            &url,
+            "--token",
+            &token,
+            "--pin-stdin",
+            "--lang",
+            "en",
+        ],
+        &secrets(&[PASSWORD]),
+    );
+    assert_eq!(english.code, 0, "{}{}", english.stdout, english.stderr);
+    assert!(
+        english.stdout.contains(
+            "legal basis: Population Register Act § 21; kept: 75 years after the person's death"
+        ) && !english.stdout.contains("seadus"),
+        "{}",
+        english.stdout
+    );
 
     // The Transport Administration queries Jüri at the Population Register over mutual TLS.
     let identity = fed.identity("transport").unwrap();

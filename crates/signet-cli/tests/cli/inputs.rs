@@ -211,3 +211,66 @@ fn a_batch_refuses_a_file_named_pdf_that_is_not_one_in_its_plan() {
     assert_eq!(plan["files"][1]["state"], "sign", "{stdout}");
     assert!(!dir.path().join("out/contract.asice").exists());
 }
+
+/// A container cut short (an interrupted download) is said to be that, with the reason, and is
+/// not suggested to be an attack; it used to get "damaged or crafted to mislead" whatever the
+/// reason.
+#[test]
+fn a_container_cut_short_is_said_to_be_cut_short_not_crafted() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/corpus/asice/valid/d4j_valid-asice.asice");
+    let whole = std::fs::read(corpus).unwrap();
+    std::fs::write(dir.path().join("cut.asice"), &whole[..whole.len() / 2]).unwrap();
+    for args in [
+        &["--json", "asice", "list", "cut.asice"][..],
+        &["--json", "asice", "extract", "cut.asice"],
+    ] {
+        let out = signet(dir.path(), args);
+        assert_eq!(out.status.code(), Some(65), "{args:?}: {}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let message = doc["error"]["message"].as_str().unwrap();
+        let advice = doc["error"]["recommendation"].as_str().unwrap();
+        assert!(message.contains("not a ZIP archive"), "{doc:#}");
+        assert!(
+            advice.contains("cut short") && !advice.contains("crafted"),
+            "{doc:#}"
+        );
+    }
+}
+
+/// A PDF and a text file signed together go into one ASiC-E container (the engine's rule: not
+/// every file is a PDF), and the output line says so; no PAdES copy of the PDF is made.
+#[test]
+fn a_pdf_and_a_text_file_go_into_one_container_and_the_line_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::messages::p12(dir.path());
+    crate::pades::blank_pdf(dir.path(), "a");
+    std::fs::write(dir.path().join("notes.txt"), b"notes\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(["sign", "a.pdf", "notes.txt", "--token", "p12:token.p12"])
+        .args(["--pin-stdin", "--level", "B-B"])
+        .current_dir(dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("home"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"right\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", stderr(&out));
+    assert!(
+        stdout.starts_with("signed a.pdf, notes.txt → a.asice (B-B, ")
+            && stdout.trim_end().ends_with("(2 files into one container)"),
+        "{stdout}"
+    );
+    assert!(!dir.path().join("a.signed.pdf").exists());
+    let listed = signet(dir.path(), &["asice", "list", "a.asice"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains("a.pdf") && listed.contains("notes.txt"),
+        "{listed}"
+    );
+}

@@ -25,7 +25,7 @@ fn stderr(out: &Output) -> String {
 }
 
 /// A PKCS#12 file with a self-signed certificate, its password `right`.
-fn p12(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn p12(dir: &Path) -> std::path::PathBuf {
     let run = |command: &mut Command| assert!(command.status().unwrap().success());
     run(Command::new("openssl")
         .current_dir(dir)
@@ -212,4 +212,28 @@ fn not_built_names_the_part_not_built() {
         "{text}"
     );
     assert!(text.contains("contract.asics was not changed."), "{text}");
+}
+
+/// On a terminal, a PKCS#12 file's wrong password is said to be the password's, and asked again
+/// (a PKCS#12 file counts no tries): the right one then signs.
+#[test]
+fn on_a_terminal_a_wrong_pkcs12_password_is_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = format!("p12:{}", p12(dir.path()).display());
+    let (code, screen) = crate::terminal::signet_on_terminal(
+        &["card", "sign-digest", DIGEST, "--token", &token],
+        None,
+        &["wrong", "right"],
+    );
+    // It used to stop at the first wrong password (exit 65) on a terminal too.
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(screen.matches("Password: ").count(), 2, "{screen}");
+    assert!(
+        screen.contains("That password does not open the file; try again."),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("PUK") && !screen.contains("PIN"),
+        "{screen}"
+    );
 }

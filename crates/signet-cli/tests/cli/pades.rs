@@ -10,6 +10,8 @@ use signet_testkit::{Role, TestPki};
 pub(crate) fn signet(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(args)
+        // Text shows local times: UTC here, whatever the machine's zone.
+        .env("TZ", "UTC")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

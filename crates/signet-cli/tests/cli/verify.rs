@@ -95,6 +95,7 @@ fn a_pdf_and_a_container_verify_to_the_same_shape_for_the_same_facts() {
         "level",
         "signer",
         "signerSubject",
+        "signerIssuer",
         "qualification",
     ] {
         assert_eq!(ps[field], cs[field], "{field}: {ps:#}\n{cs:#}");
@@ -109,6 +110,50 @@ fn a_pdf_and_a_container_verify_to_the_same_shape_for_the_same_facts() {
     assert!(ps["changes"].is_array() && cs["changes"].is_array());
     assert_eq!(cs["signedLength"], serde_json::Value::Null);
     assert!(ps["signedLength"].is_u64());
+    // In text, both signers are read alike: the person and the device (the container's line
+    // used to leave the device out: its issuer was not reported).
+    let text = verify(&f, &[&pdf, &container], false).stdout;
+    assert_eq!(
+        text.matches("— Mari Tamm (38001085718), ID card\n").count(),
+        2,
+        "{text}"
+    );
+    // Times in text are the person's local time, with its offset (they were UTC whatever the
+    // zone); --json keeps UTC.
+    let tallinn = std::process::Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(["verify", &pdf, &container, "--tsl", &f.tsl, "--tsl-signer"])
+        .arg(&f.tsl_signer)
+        .env("TZ", "Europe/Tallinn")
+        .output()
+        .unwrap();
+    let local = String::from_utf8_lossy(&tallinn.stdout);
+    let zone = if local.contains("+03:00") {
+        "+03:00"
+    } else {
+        "+02:00"
+    };
+    for what in ["time (proven): ", "validated at "] {
+        let at = local
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(what))
+            .unwrap_or_else(|| panic!("{local}"));
+        assert!(at.len() == 25 && at.ends_with(zone), "{what}{at}\n{local}");
+    }
+    assert!(!local.contains("Z\n") && !local.contains("Z)"), "{local}");
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::process::Command::new(env!("CARGO_BIN_EXE_signet"))
+            .args(["verify", &pdf, "--json", "--tsl", &f.tsl, "--tsl-signer"])
+            .arg(&f.tsl_signer)
+            .env("TZ", "Europe/Tallinn")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        json["validationTime"].as_str().unwrap().ends_with('Z'),
+        "{json:#}"
+    );
 }
 
 #[test]

@@ -58,8 +58,8 @@ fn cardiology() -> DataSet {
             kind: FieldKind::Text,
         }],
         last_change: None,
-        legal_basis: "TTKS § 59¹".into(),
-        retention: "30 aastat".into(),
+        legal_basis: Localized::same("TTKS § 59¹"),
+        retention: Localized::same("30 aastat"),
     }
 }
 

@@ -186,8 +186,8 @@ pub fn seed() -> Seed {
             },
         ],
         last_change: None,
-        legal_basis: "Rahvastikuregistri seadus § 2".into(),
-        retention: "75 aastat pärast surma".into(),
+        legal_basis: Localized::same("Rahvastikuregistri seadus § 2"),
+        retention: Localized::same("75 aastat pärast surma"),
     };
     let record = |person: &str, name: &str, address: &str| {
         (

@@ -205,7 +205,7 @@ logDir: string | null,
  */
 profileName: string | null, };
 export type BaselineLevel = "B-B" | "B-T" | "B-LT" | "B-LTA";
-export type BatchEvent = { "event": "plan" } & BatchPlan | { "event": "signed",
+export type BatchEvent = { "event": "plan" } & BatchPlan | { "event": "signer" } & SignerInfo | { "event": "signed",
 /**
  * Its position, from 1.
  */
@@ -227,7 +227,8 @@ output: string,
  */
 format: BatchFormat,
 /**
- * The level.
+ * The level the output validates at (found by validating it: the level asked for or
+ * above).
  */
 level: BaselineLevel,
 /**
@@ -271,9 +272,14 @@ of: number,
  */
 input: string,
 /**
- * The output it would have had (nothing written there).
+ * Its output: nothing written there, unless `reached` is given.
  */
 output: string,
+/**
+ * Signed, but the output validates below the level asked for: the level it reached.
+ * The output stays (a complete signature at that level) and the journal records it.
+ */
+reached?: BaselineLevel,
 /**
  * What happened and what to do.
  */
@@ -661,13 +667,13 @@ id: string,
  */
 title: LocalizedText,
 /**
- * The law it is kept under.
+ * The law it is kept under, in each language the node offers it in.
  */
-legalBasis: string,
+legalBasis: LocalizedText,
 /**
- * How long it is kept.
+ * How long it is kept, in each language.
  */
-retention: string,
+retention: LocalizedText,
 /**
  * When the person's data in it last changed (RFC 3339).
  */

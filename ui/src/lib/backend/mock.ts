@@ -127,8 +127,8 @@ export const MOCK_DASHBOARD: DashboardView = {
         {
           id: 'residence',
           title: { et: 'Elukoht', en: 'Residence', ru: 'Место жительства' },
-          legalBasis: 'Population Register Act § 21',
-          retention: '75 years',
+          legalBasis: { et: 'Rahvastikuregistri seadus § 21', en: 'Population Register Act § 21', ru: 'Закон о регистре народонаселения § 21' },
+          retention: { et: '75 aastat', en: '75 years', ru: '75 лет' },
           lastChange: '2026-03-01T10:00:00Z',
           records: [
             {

@@ -77,7 +77,8 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
     ]);
     let run = signet(&args, &format!("{PASSWORD}\n"));
     let log = String::from_utf8_lossy(&run.stderr);
-    assert!(log.contains("a file of the batch failed"), "{log}");
+    // The broken file is reported by its event, not repeated as a warning on standard error.
+    assert!(!log.contains("a file of the batch failed"), "{log}");
     assert!(
         !log.contains("meeting notes") && !log.contains(PASSWORD),
         "{log}"
@@ -96,6 +97,14 @@ fn a_batch_of_pdfs_with_a_pkcs12_file_is_signed_reported_and_resumed() {
     assert!(
         ev[0]["signer"].is_null(),
         "a PKCS#12 signer is read after its password"
+    );
+    // ... and said then, once, before the first file's result (it was never said).
+    let signers = of_kind(&ev, "signer");
+    assert_eq!(signers.len(), 1, "{ev:#?}");
+    assert_eq!(ev[1]["event"], "signer", "{ev:#?}");
+    assert!(
+        signers[0]["subject"].as_str().unwrap().contains("TAMM"),
+        "{ev:#?}"
     );
     let sizes: u64 = before.iter().map(|b| b.len() as u64).sum();
     assert_eq!(ev[0]["totalBytes"], sizes);
@@ -288,8 +297,12 @@ fn batch_text_mode_prints_one_line_per_file() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.starts_with("Batch: 2 files, "), "{stdout}");
     assert!(
+        stdout.contains("\nSigner: Mari Tamm (38001085718)"),
+        "{stdout}"
+    );
+    assert!(
         stdout.contains(&format!(
-            "[1/2] signed {} → {}\n",
+            "[1/2] signed {} → {} at B-B\n",
             a.display(),
             out_dir.join("a.signed.pdf").display()
         )),

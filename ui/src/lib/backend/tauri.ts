@@ -1,9 +1,11 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 
 import type { Backend, BatchParams, CorrectionParams, NotifyTexts, SignChoice } from './backend';
 import type {
   AccessEntryView,
+  BaselineLevel,
   AccessLogView,
   AccessProblem,
   AppInfo,
@@ -22,6 +24,7 @@ import type {
   ReceiptView,
   ReportFormat,
   ReportLanguage,
+  Routed,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -148,6 +151,20 @@ export class TauriBackend implements Backend {
 
   extractFiles(container: string, names: string[], folder: string): Promise<string[]> {
     return call<string[]>('extract_files', { container, names, folder });
+  }
+
+  addSignature(jobId: number, container: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
+    return call<SignOutcome>('add_signature', { jobId, container, level, onEvent: channel(onEvent) });
+  }
+
+  routeFiles(files: string[]): Promise<Routed[]> {
+    return call<Routed[]>('route_files', { files });
+  }
+
+  async onFilesDropped(handler: (files: string[]) => void): Promise<() => void> {
+    return getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type === 'drop' && event.payload.paths.length > 0) handler(event.payload.paths);
+    });
   }
 
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {

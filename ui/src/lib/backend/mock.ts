@@ -269,6 +269,22 @@ export const MOCK_CONTAINER: VerifiedFiles = {
   validationTime: MOCK_VERIFIED.validationTime,
 };
 
+/** A verified ASiC-S container: one file, time-stamped; no signature can be added. */
+export const MOCK_ASICS: VerifiedFiles = {
+  files: [
+    {
+      ...(MOCK_CONTAINER.files[0] as VerifiedFiles['files'][number]),
+      path: '/home/mari/archived.asics',
+      name: 'archived.asics',
+      dataFiles: ['deed.pdf'],
+      canAddSignature: false,
+      signatures: [{ ...MOCK_SIGNATURE, name: 'META-INF/timestamp.tst', id: null, level: 'TST', signedLength: null }],
+    },
+  ],
+  trustData: MOCK_CONTAINER.trustData,
+  validationTime: MOCK_CONTAINER.validationTime,
+};
+
 /** The mock container once a signature was added to it (`addSignature`). */
 const MOCK_CONTAINER_COSIGNED: VerifiedFiles = structuredClone(MOCK_CONTAINER);
 
@@ -361,7 +377,11 @@ export class MockBackend implements Backend {
     this.verifyJobs.push(jobId);
     onEvent({ type: 'phase', phase: 'verifying', file: null, position: null });
     const container = this.#cosigned ? MOCK_CONTAINER_COSIGNED : MOCK_CONTAINER;
-    this.#verified = files.some((f) => f.endsWith('.asice')) ? container : MOCK_VERIFIED;
+    this.#verified = files.some((f) => f.endsWith('.asics'))
+      ? MOCK_ASICS
+      : files.some((f) => f.endsWith('.asice'))
+        ? container
+        : MOCK_VERIFIED;
     return this.#result(this.#verified);
   }
 

@@ -78,6 +78,19 @@ describe('the files of a container', () => {
   });
 });
 
+describe('an ASiC-S container', () => {
+  it('lists and extracts its one file like an ASiC-E container, and offers no second signature', async () => {
+    const { user, backend } = await verifyPicked('/home/mari/archived.asics');
+    const list = screen.getByTestId('container-files');
+    expect(within(list).getAllByTestId('container-file').map((f) => f.textContent)).toEqual(['deed.pdf']);
+    expect(within(list).queryByTestId('extract-all')).toBeNull();
+    await user.click(within(list).getByTestId('extract-file'));
+    await waitFor(() => expect(screen.getAllByTestId('extracted')).toHaveLength(1));
+    expect(backend.extracted).toEqual([{ container: '/home/mari/archived.asics', names: ['deed.pdf'], folder: '/home/mari/out' }]);
+    expect(screen.queryByTestId('cosign')).toBeNull();
+  });
+});
+
 describe('adding a signature to a container', () => {
   it('says the container is changed in place, asks for PIN2 naming it, and shows both signatures after', async () => {
     const { user, backend } = await verifyPicked('/home/mari/deed.asice');

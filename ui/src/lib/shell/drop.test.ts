@@ -72,4 +72,10 @@ describe('routing a drop', () => {
     backend.drop(['/home/mari/notes.txt']);
     await waitFor(() => expect(screen.getByTestId('section-title').textContent).toBe('Sign'));
   });
+
+  it('routes the files Signet was started with the same way: a container opens on Verify', async () => {
+    render(App, { props: { backend: new MockBackend({ opened: ['/home/mari/deed.asice'] }) } });
+    await waitFor(() => expect(screen.getByTestId('section-title').textContent).toBe('Verify'));
+    await screen.findByTestId('verify-result');
+  });
 });

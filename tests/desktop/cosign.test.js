@@ -221,4 +221,6 @@ test('adding a signature, in Estonian, English and Russian, light and dark, save
   }
   // Nothing was added by the cancelled ones.
   assert.deepEqual(digidoc(container).signatures.map((s) => s.status), ['Valid', 'Valid']);
+  // The window keeps its language for the next test file: English, as most expect.
+  await setLook('en', 'light');
 });

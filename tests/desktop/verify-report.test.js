@@ -193,3 +193,37 @@ test('an ASiC-S container: its one file listed and extracted the same way, and n
   assert.equal(readFileSync(path.join(picked, 'archived-deed.txt'), 'utf8'), 'archived deed\n');
   await shot('verify-asics-files-en-light');
 });
+
+test('where dropped files go: the engine decides by content, only for files the person chose', async () => {
+  // WebDriver cannot drive a native drop: the page's drop handler is covered by vitest
+  // (ui/src/lib/shell/drop.test.ts). Here the command it calls, in the real window.
+  const route = (files) =>
+    browser.executeAsync((files, done) => {
+      window.__TAURI_INTERNALS__
+        .invoke('route_files', { files })
+        .then((routed) => done({ routed }), (refusal) => done({ refusal })); // not `error`: WebdriverIO reads that as its own
+    }, files);
+  const chosen = [
+    path.join(docs, 'contract.signed.pdf'),
+    path.join(docs, 'deed.asice'),
+    path.join(docs, 'archived.asics'),
+    path.join(picked, 'notes.txt'),
+    picked,
+  ];
+  const { routed, refusal } = await route(chosen);
+  assert.equal(refusal, undefined, JSON.stringify(refusal));
+  assert.deepEqual(
+    routed.map((r) => [path.basename(r.path), r.destination]),
+    [
+      ['contract.signed.pdf', 'verify'],
+      ['deed.asice', 'verify'],
+      ['archived.asics', 'verify'],
+      ['notes.txt', 'sign'],
+      ['picked', 'batch'],
+    ],
+  );
+  // A file the person did not choose (nor drop) in this window is refused, not classified.
+  const refused = await route([path.join(docs, 'contract.pdf')]);
+  assert.equal(refused.routed, undefined);
+  assert.equal(refused.refusal?.code, 'INVALID_INPUT', JSON.stringify(refused));
+});

@@ -163,6 +163,8 @@ export interface Backend {
    * event); resolves to an unlisten.
    */
   onFilesDropped(handler: (files: string[]) => void): Promise<() => void>;
+  /** Calls `handler` with true while files are dragged over the window, false when they leave or drop. */
+  onDragHover(handler: (over: boolean) => void): Promise<() => void>;
   /** Answers a PIN request; the one time a PIN crosses to Rust. */
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void>;
   /** Cancels a job. */

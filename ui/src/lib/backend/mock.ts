@@ -647,9 +647,23 @@ export class MockBackend implements Backend {
     return Promise.resolve(() => (this.#dropped = null));
   }
 
+  #hover: ((over: boolean) => void) | null = null;
+
+  onDragHover(handler: (over: boolean) => void): Promise<() => void> {
+    this.#hover = handler;
+    return Promise.resolve(() => (this.#hover = null));
+  }
+
+  /** Drags files over the window (true) or away (false), for tests. */
+  hover(over: boolean): void {
+    if (!this.#hover) throw new Error('the window does not listen for drags yet');
+    this.#hover(over);
+  }
+
   /** Drops `files` on the window, for tests (WebDriver cannot drive a native drop). */
   drop(files: string[]): void {
     if (!this.#dropped) throw new Error('the window does not listen for drops yet');
+    this.#hover?.(false);
     this.#dropped(files);
   }
 

@@ -167,6 +167,13 @@ export class TauriBackend implements Backend {
     });
   }
 
+  async onDragHover(handler: (over: boolean) => void): Promise<() => void> {
+    return getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type === 'enter') handler(event.payload.paths.length > 0);
+      else if (event.payload.type === 'leave' || event.payload.type === 'drop') handler(false);
+    });
+  }
+
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {
     return call<void>('answer_pin', { jobId, requestId, secret, value });
   }

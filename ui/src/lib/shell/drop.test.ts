@@ -78,4 +78,20 @@ describe('routing a drop', () => {
     await waitFor(() => expect(screen.getByTestId('section-title').textContent).toBe('Verify'));
     await screen.findByTestId('verify-result');
   });
+
+  it('says where dropped files will go while they are dragged over the window', async () => {
+    const backend = new MockBackend();
+    render(App, { props: { backend } });
+    expect(screen.queryByTestId('drop-overlay')).toBeNull();
+    await waitFor(() => backend.hover(true));
+    const overlay = await screen.findByTestId('drop-overlay');
+    expect(overlay.textContent).toContain('folders on Batch');
+    backend.hover(false);
+    await waitFor(() => expect(screen.queryByTestId('drop-overlay')).toBeNull());
+    // A drop ends the drag too.
+    backend.hover(true);
+    await screen.findByTestId('drop-overlay');
+    backend.drop(['/home/mari/notes.txt']);
+    await waitFor(() => expect(screen.queryByTestId('drop-overlay')).toBeNull());
+  });
 });

@@ -11,6 +11,8 @@ fn main() {
             "save_signed_version",
             "save_verification_report",
             "extract_files",
+            "add_signature",
+            "route_files",
             "plan_batch",
             "load_dashboard",
             "cached_dashboard",

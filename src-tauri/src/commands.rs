@@ -235,7 +235,7 @@ fn events(channel: Channel<JobEvent>) -> impl Fn(JobEvent) + Send + Sync + 'stat
 }
 
 /// Runs `work` as the job `id`, reachable by `answer_pin` and `cancel_job` while it runs.
-async fn run_job<T: Send + 'static>(
+pub(crate) async fn run_job<T: Send + 'static>(
     jobs: Arc<Jobs>,
     id: u32,
     channel: Channel<JobEvent>,
@@ -661,7 +661,7 @@ pub(crate) async fn card_pin(
     .await
 }
 
-/// The person's settings (time-stamping service, level, signing device).
+/// The person's settings (time-stamping service, level, signing device, folder for signed files).
 #[tauri::command]
 pub(crate) fn load_settings(context: tauri::State<'_, Context>) -> PersonSettings {
     signet_api::settings::load(&context)
@@ -682,7 +682,26 @@ pub(crate) fn save_settings(
     {
         chosen.check(std::path::Path::new(path.trim()))?;
     }
+    // The folder for signed files: one picked in Signet's chooser, or the one already stored.
+    if let Some(dir) = settings.output_dir.as_deref().map(str::trim)
+        && !dir.is_empty()
+        && signet_api::settings::load(&context).output_dir.as_deref() != Some(dir)
+    {
+        chosen.check(std::path::Path::new(dir))?;
+    }
     signet_api::settings::save(&context, settings)
+}
+
+/// Where each file dropped on the window goes (Sign, Verify or Batch), by its content: the
+/// engine's classification. Dropped files were made chosen when they were dropped (`main.rs`).
+#[tauri::command]
+pub(crate) async fn route_files(
+    chosen: tauri::State<'_, Chosen>,
+    files: Vec<String>,
+) -> Result<Vec<signet_api::input::Routed>, ApiError> {
+    chosen.check_all(&files)?;
+    let files: Vec<PathBuf> = files.into_iter().map(PathBuf::from).collect();
+    blocking(move || signet_api::input::route(&files)).await
 }
 
 /// The files Signet was opened with and the window has not taken yet.

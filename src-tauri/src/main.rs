@@ -95,7 +95,17 @@ fn main() {
             }
             Ok(())
         })
+        .on_webview_event(|webview, event| {
+            // Files dropped on the window are files the person chose (the page then asks where
+            // they go: `route_files`).
+            if let tauri::WebviewEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                dropped(webview.app_handle(), paths);
+            }
+        })
         .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                dropped(window.app_handle(), paths);
+            }
             // While Signet listens for uses of the person's data, closing the window keeps it
             // listening in the tray (Quit is in the tray menu).
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
@@ -122,6 +132,7 @@ fn main() {
             commands::save_signed_version,
             reports::save_verification_report,
             reports::extract_files,
+            reports::add_signature,
             commands::plan_batch,
             commands::load_dashboard,
             commands::cached_dashboard,
@@ -140,6 +151,7 @@ fn main() {
             commands::card_certificates,
             commands::card_pin,
             commands::take_opened_files,
+            commands::route_files,
             commands::pick_files,
             commands::pick_folder,
             commands::load_settings,
@@ -164,6 +176,16 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// Makes files dropped on the window chosen, as files opened with Signet are. Tauri sends the
+/// page its `tauri://drag-drop` event before these handlers run, on the same thread, so the
+/// page's `route_files` is answered after this.
+fn dropped(app: &tauri::AppHandle, paths: &[std::path::PathBuf]) {
+    let files: Vec<std::path::PathBuf> =
+        paths.iter().filter(|p| p.is_absolute()).cloned().collect();
+    tracing::info!(files = files.len(), "files dropped on the window");
+    app.state::<commands::Chosen>().add(files);
 }
 
 /// The files and folders among a launch's arguments (options are not files), made absolute against the

@@ -1,17 +1,20 @@
-//! The Verify screen's outputs: the verification report saved as PDF or JSON, and a container's
-//! files extracted. Each command checks that every path it is given was chosen by the person
-//! (or is Signet's own output) and calls signet-api; what it writes becomes Signet's output.
+//! The Verify screen's outputs: the verification report saved as PDF or JSON, a container's
+//! files extracted, a signature added to a container. Each command checks that every path it is
+//! given was chosen by the person (or is Signet's own output) and calls signet-api; what it
+//! writes becomes Signet's output.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use signet_api::ApiError;
+use signet_api::job::JobEvent;
+use signet_api::signing::{SignFilesRequest, SignOutcome};
 use signet_api::verification::VerifiedFiles;
 use signet_api::verification_export::{ReportFormat, ReportLanguage, ReportPlace};
 use signet_core::Code;
 
-use crate::commands::{Chosen, blocking};
+use crate::commands::{Chosen, Jobs, blocking, run_job};
 
 /// How many verifications are kept for saving their report.
 const KEPT: usize = 8;
@@ -95,6 +98,34 @@ pub(crate) async fn extract_files(
         blocking(move || signet_api::asice::asice_extract(&container, &names, &folder)).await?;
     chosen.add(written.iter().cloned());
     Ok(written.iter().map(|p| p.display().to_string()).collect())
+}
+
+/// Adds the person's signature to the ASiC-E container at `container`, in place and atomically
+/// — the operation of `signet sign --add-to` — reporting the steps and the PIN request (which
+/// names the container, its size and SHA-256) on `on_event`.
+#[tauri::command]
+pub(crate) async fn add_signature(
+    context: tauri::State<'_, signet_api::Context>,
+    jobs: tauri::State<'_, std::sync::Arc<Jobs>>,
+    chosen: tauri::State<'_, Chosen>,
+    job_id: u32,
+    container: String,
+    level: Option<signet_core::BaselineLevel>,
+    on_event: tauri::ipc::Channel<JobEvent>,
+) -> Result<SignOutcome, ApiError> {
+    let container = PathBuf::from(container);
+    chosen.check(&container)?;
+    let context = context.inner().clone();
+    let request = SignFilesRequest {
+        add_to: Some(container),
+        level,
+        ..SignFilesRequest::default()
+    };
+    run_job(jobs.inner().clone(), job_id, on_event, move |control| {
+        let fetch = signet_api::http::HttpFetch::default();
+        signet_api::signing::sign(&context, &request, &fetch, control)
+    })
+    .await
 }
 
 /// In debug builds only, the folder the end-to-end tests "pick" (`SIGNET_E2E_PICK_FOLDER`):

@@ -25,6 +25,11 @@ before(async () => {
     timeoutMsg: 'the window never showed the virtual card as ready',
   });
   assert.match(await browser.$('[data-testid="profile-badge"]').getText(), /demo/);
+  // The window keeps the language an earlier test left: this one reads English.
+  await browser.$('[data-testid="nav-settings"]').click();
+  await browser.$('[data-testid="language-select"]').selectByAttribute('value', 'en');
+  await browser.$('[data-testid="theme-select"]').selectByAttribute('value', 'light');
+  await browser.waitUntil(async () => (await browser.execute(() => document.documentElement.lang)) === 'en');
 });
 
 after(async () => {

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startApp, required, pictureSpread } from './harness.js';
-import { startDemo, pdfWithPages } from './demo.js';
+import { startDemo, pdfWithPages, runPeer } from './demo.js';
 
 let demo;
 let app;
@@ -159,4 +159,71 @@ test('a container: its report, and its files extracted into a picked folder with
   assert.deepEqual(readFileSync(path.join(picked, 'deed.pdf')), readFileSync(path.join(docs, 'deed.pdf')));
   assert.equal(readFileSync(path.join(picked, 'notes.txt'), 'utf8'), 'notes for the deed\n');
   await shot('verify-container-files-en-light');
+});
+
+test('an ASiC-S container: its one file listed and extracted the same way, and no second signature offered', async () => {
+  // A time-stamped ASiC-S, as DigiDoc4 archives a document: the demo TSA's token over the file.
+  const archived = path.join(docs, 'archived.asics');
+  const script = path.join(demo.dir, 'asics.py');
+  writeFileSync(
+    script,
+    [
+      'import asyncio, hashlib, sys, zipfile',
+      'from pyhanko.sign.timestamps import HTTPTimeStamper',
+      'data = b"archived deed\\n"',
+      'token = asyncio.run(HTTPTimeStamper(sys.argv[1]).async_timestamp(hashlib.sha256(data).digest(), "sha256"))',
+      'with zipfile.ZipFile(sys.argv[2], "w") as z:',
+      '    z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.etsi.asic-s+zip")',
+      '    z.writestr("archived-deed.txt", data, compress_type=zipfile.ZIP_DEFLATED)',
+      '    z.writestr("META-INF/timestamp.tst", token.dump())',
+    ].join('\n'),
+  );
+  const made = runPeer('python', [script, demo.tsa, archived]);
+  assert.ok(made.ok && existsSync(archived), made.text);
+  await openWith([archived]);
+  await verified('archived.asics');
+  assert.deepEqual(await texts('container-file', 1), ['archived-deed.txt']);
+  assert.equal(await browser.$('[data-testid="cosign"]').isExisting(), false, 'a signature is offered for an ASiC-S container');
+  await browser.$('[data-testid="extract-file"]').click();
+  await browser.waitUntil(async () => existsSync(path.join(picked, 'archived-deed.txt')), {
+    timeout: 20000,
+    timeoutMsg: 'the file of the ASiC-S container was not extracted',
+  });
+  assert.deepEqual(await texts('extracted', 1), [path.join(picked, 'archived-deed.txt')]);
+  assert.equal(readFileSync(path.join(picked, 'archived-deed.txt'), 'utf8'), 'archived deed\n');
+  await shot('verify-asics-files-en-light');
+});
+
+test('where dropped files go: the engine decides by content, only for files the person chose', async () => {
+  // WebDriver cannot drive a native drop: the page's drop handler is covered by vitest
+  // (ui/src/lib/shell/drop.test.ts). Here the command it calls, in the real window.
+  const route = (files) =>
+    browser.executeAsync((files, done) => {
+      window.__TAURI_INTERNALS__
+        .invoke('route_files', { files })
+        .then((routed) => done({ routed }), (refusal) => done({ refusal })); // not `error`: WebdriverIO reads that as its own
+    }, files);
+  const chosen = [
+    path.join(docs, 'contract.signed.pdf'),
+    path.join(docs, 'deed.asice'),
+    path.join(docs, 'archived.asics'),
+    path.join(picked, 'notes.txt'),
+    picked,
+  ];
+  const { routed, refusal } = await route(chosen);
+  assert.equal(refusal, undefined, JSON.stringify(refusal));
+  assert.deepEqual(
+    routed.map((r) => [path.basename(r.path), r.destination]),
+    [
+      ['contract.signed.pdf', 'verify'],
+      ['deed.asice', 'verify'],
+      ['archived.asics', 'verify'],
+      ['notes.txt', 'sign'],
+      ['picked', 'batch'],
+    ],
+  );
+  // A file the person did not choose (nor drop) in this window is refused, not classified.
+  const refused = await route([path.join(docs, 'contract.pdf')]);
+  assert.equal(refused.routed, undefined);
+  assert.equal(refused.refusal?.code, 'INVALID_INPUT', JSON.stringify(refused));
 });

@@ -295,14 +295,7 @@ pub fn asice_extract(
 ) -> Result<Vec<PathBuf>, ApiError> {
     expect_container(path)?;
     if signet_asic::asics::is_asics(path) {
-        return Err(ApiError::new(
-            Code::NotImplemented,
-            format!(
-                "{} is an ASiC-S container: Signet does not extract from those yet",
-                path.display()
-            ),
-        )
-        .recommend("Open it with DigiDoc4 to take its file out."));
+        return asics_extract(path, names, out_dir);
     }
     let c = Container::open(path).map_err(|e| asic_error(path, &e))?;
     let wanted: Vec<String> = if names.is_empty() {
@@ -317,13 +310,7 @@ pub fn asice_extract(
         }
         plan.push((name, extracted_name(name)?));
     }
-    std::fs::create_dir_all(out_dir).map_err(|e| {
-        ApiError::new(
-            Code::Io,
-            format!("cannot create the folder {}: {e}", out_dir.display()),
-        )
-        .recommend("Choose a folder you can write to.")
-    })?;
+    create_out_dir(out_dir)?;
     let mut written = Vec::new();
     for (entry, file_name) in plan {
         let out = crate::output::write_numbered(out_dir, &file_name, &mut |f| {
@@ -336,6 +323,33 @@ pub fn asice_extract(
     }
     tracing::info!(files = written.len(), "files extracted from a container");
     Ok(written)
+}
+
+/// [`asice_extract`] of an ASiC-S container: its one data file, under the same name checks.
+fn asics_extract(path: &Path, names: &[String], out_dir: &Path) -> Result<Vec<PathBuf>, ApiError> {
+    let (data, _) = signet_asic::asics::data_file(path).map_err(|e| asic_error(path, &e))?;
+    if let Some(other) = names.iter().find(|n| **n != data.name) {
+        return Err(asic_error(path, &AsicError::NoSuchFile(other.clone())));
+    }
+    let file_name = extracted_name(&data.name)?;
+    create_out_dir(out_dir)?;
+    let out = crate::output::write_numbered(out_dir, &file_name, &mut |f| {
+        let (_, mut reader) = signet_asic::asics::data_file(path)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        std::io::copy(&mut reader, f).map(|_| ())
+    })?;
+    tracing::info!("the file of an ASiC-S container extracted");
+    Ok(vec![out])
+}
+
+fn create_out_dir(out_dir: &Path) -> Result<(), ApiError> {
+    std::fs::create_dir_all(out_dir).map_err(|e| {
+        ApiError::new(
+            Code::Io,
+            format!("cannot create the folder {}: {e}", out_dir.display()),
+        )
+        .recommend("Choose a folder you can write to.")
+    })
 }
 
 /// Adds files to an unsigned container, in place (atomically).

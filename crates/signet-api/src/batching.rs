@@ -27,7 +27,8 @@ pub fn default_out_dir(files: &[PathBuf]) -> Option<PathBuf> {
 pub struct BatchChoice {
     /// The files, in order ([`plan`] and [`run`] take a folder for the files in it).
     pub files: Vec<PathBuf>,
-    /// The output folder ([`default_out_dir`] when none).
+    /// The output folder (the person's folder for signed files, else [`default_out_dir`], when
+    /// none).
     pub out_dir: Option<PathBuf>,
     /// Force a format; PAdES for PDFs and a container for anything else by default.
     pub format: Option<BatchFormat>,
@@ -152,9 +153,12 @@ pub fn request(context: &Context, choice: &BatchChoice) -> Result<BatchRequest, 
         .map(|p| std::fs::read(p).map_err(|e| crate::input::unreadable(p, &e)))
         .collect::<Result<Vec<_>, _>>()?;
     let files = choice.files.clone();
-    let out_dir = match &choice.out_dir {
-        Some(dir) => dir.clone(),
-        None => default_out_dir(&files).ok_or_else(|| {
+    // The folder chosen, else the person's folder for signed files, else `signed` beside them.
+    let person = crate::settings::load(context);
+    let out_dir = match (&choice.out_dir, person.output_folder()) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) => dir.to_path_buf(),
+        (None, None) => default_out_dir(&files).ok_or_else(|| {
             ApiError::new(Code::InvalidInput, "no files to sign").recommend("Choose files.")
         })?,
     };
@@ -389,6 +393,7 @@ mod tests {
                 tsa_url: Some("https://person.example/tsa".into()),
                 level: Some(BaselineLevel::B_T),
                 token: Some("pcsc".into()),
+                ..crate::settings::PersonSettings::default()
             },
         )
         .unwrap();
@@ -412,13 +417,42 @@ mod tests {
                 level: Some(BaselineLevel::B_B),
                 tsa: Some("http://given.example/tsa".into()),
                 token: Some("pcsc".parse().unwrap()),
-                ..choice
+                ..choice.clone()
             },
         )
         .unwrap();
         assert_eq!(given.level, BaselineLevel::B_B);
         assert_eq!(given.tsa.as_deref(), Some("http://given.example/tsa"));
         assert_eq!(given.token.to_string(), "pcsc");
+
+        // No folder chosen: `signed` beside the files, or the person's folder for signed files.
+        let unnamed = BatchChoice {
+            out_dir: None,
+            ..BatchChoice::default()
+        };
+        let files = BatchChoice {
+            files: vec![dir.path().join("a.pdf")],
+            ..unnamed
+        };
+        assert_eq!(
+            request(&context, &files).unwrap().out_dir,
+            dir.path().join("signed")
+        );
+        let mine = dir.path().join("mine");
+        std::fs::create_dir(&mine).unwrap();
+        crate::settings::save(
+            &context,
+            crate::settings::PersonSettings {
+                output_dir: Some(mine.display().to_string()),
+                ..crate::settings::PersonSettings::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(request(&context, &files).unwrap().out_dir, mine);
+        assert_eq!(
+            request(&context, &choice).unwrap().out_dir,
+            dir.path().join("out")
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::batching::BatchOutcome;
 use crate::cases_screen::{CasesView, FiledCaseView};
 use crate::consent_screen::{ConsentsView, ReceiptView};
 use crate::dashboard::{AccessEntryView, AccessLogView, AccessProblem, DashboardView};
+use crate::input::Routed;
 use crate::job::{JobEvent, SecretKind};
 use crate::json::{AppInfo, CardCertificate, CardEvent, CardSignature, CardStatus, PinChange};
 use crate::listening::{ListeningAgency, NotifyMode};
@@ -81,6 +82,7 @@ fn roots(v: &mut impl TypeVisitor) {
     v.visit::<CardCertificate>();
     v.visit::<PinChange>();
     v.visit::<PersonSettings>();
+    v.visit::<Routed>();
     // What they take.
     v.visit::<SignFormat>();
     v.visit::<NotifyMode>();

@@ -2,8 +2,9 @@
 //! format the content does not have is refused rather than followed.
 
 use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use signet_core::Code;
 
 use crate::ApiError;
@@ -98,6 +99,69 @@ pub fn unreadable(path: &Path, err: &std::io::Error) -> ApiError {
     }
 }
 
+/// The screen a file goes to when it is dropped on the window (or opened with Signet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Destination {
+    /// A file to sign: a PDF without a signature, any other file.
+    Sign,
+    /// A signed file: a PDF carrying a signature, an ASiC container.
+    Verify,
+    /// A folder: its files are signed as a batch.
+    Batch,
+}
+
+/// A file and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Routed {
+    /// The path, as given.
+    pub path: String,
+    /// Where it goes.
+    pub destination: Destination,
+}
+
+/// Where the file at `path` goes, by its content ([`file_kind`]): a folder to Batch; a PDF
+/// that carries a signature (a signature dictionary or `/ByteRange`), or a ZIP that is an ASiC
+/// container (or is named like one: verifying it then says what is wrong), to Verify;
+/// anything else, a ZIP that is no container (an office document) included, to Sign.
+pub fn destination(path: &Path) -> Result<Destination, ApiError> {
+    if path.is_dir() {
+        return Ok(Destination::Batch);
+    }
+    Ok(match file_kind(path)? {
+        FileKind::Pdf => {
+            let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+            if signet_pdf::normalise::looks_signed(&bytes) {
+                Destination::Verify
+            } else {
+                Destination::Sign
+            }
+        }
+        FileKind::Zip
+            if FileKind::claimed_by(path) == Some(FileKind::Zip)
+                || signet_asic::asics::is_asics(path)
+                || signet_asic::Container::open(path).is_ok() =>
+        {
+            Destination::Verify
+        }
+        FileKind::Zip | FileKind::Other => Destination::Sign,
+    })
+}
+
+/// [`destination`] of every path, in order; the first that cannot be read is the error.
+pub fn route(paths: &[PathBuf]) -> Result<Vec<Routed>, ApiError> {
+    paths
+        .iter()
+        .map(|p| {
+            Ok(Routed {
+                path: p.display().to_string(),
+                destination: destination(p)?,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -164,5 +228,43 @@ mod tests {
         let missing = file_kind(&dir.path().join("missing.pdf")).unwrap_err();
         assert_eq!(missing.code, Code::FileNotFound);
         assert!(missing.message.ends_with("does not exist"), "{missing}");
+    }
+
+    #[test]
+    fn files_are_routed_by_their_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let unsigned = dir.path().join("contract.pdf");
+        std::fs::write(&unsigned, signet_testkit::pdf::one_page_pdf("a")).unwrap();
+        let signed = dir.path().join("signed.pdf");
+        let mut bytes = signet_testkit::pdf::one_page_pdf("b");
+        bytes.extend_from_slice(b"1 0 obj << /Type /Sig /ByteRange [0 1 2 3] >> endobj\n");
+        std::fs::write(&signed, bytes).unwrap();
+        let container = dir.path().join("deed.asice");
+        std::fs::write(&container, b"PK\x03\x04 not much of a container").unwrap();
+        // A ZIP that is not a container (an office document) is a file to sign.
+        let office = dir.path().join("letter.docx");
+        std::fs::write(&office, b"PK\x03\x04 word/document.xml").unwrap();
+        // The name is only a hint: a container under another name is still a file to sign
+        // unless its content is a container.
+        let text = dir.path().join("notes.asice.txt");
+        std::fs::write(&text, b"hello").unwrap();
+        let folder = dir.path().join("deeds");
+        std::fs::create_dir(&folder).unwrap();
+        let routed = route(&[unsigned.clone(), signed, container, office, text, folder]).unwrap();
+        let got: Vec<Destination> = routed.iter().map(|r| r.destination).collect();
+        assert_eq!(
+            got,
+            [
+                Destination::Sign,
+                Destination::Verify,
+                Destination::Verify,
+                Destination::Sign,
+                Destination::Sign,
+                Destination::Batch
+            ]
+        );
+        assert_eq!(routed[0].path, unsigned.display().to_string());
+        let missing = route(&[dir.path().join("gone.pdf")]).unwrap_err();
+        assert_eq!(missing.code, Code::FileNotFound);
     }
 }

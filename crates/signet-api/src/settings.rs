@@ -1,10 +1,10 @@
 //! The person's settings, one store read by the app and the command line (`settings.json` in
-//! Signet's data folder): the time-stamping service, the default level and the signing device.
-//! They come after what a command gives and what the profile says, and before built-in defaults
-//! ([`crate::signing::Settings::resolve`]).
+//! Signet's data folder): the time-stamping service, the default level, the signing device and
+//! where signed files go. They come after what a command gives and what the profile says, and
+//! before built-in defaults ([`crate::signing::Settings::resolve`]).
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use signet_core::{BaselineLevel, Code};
@@ -29,6 +29,19 @@ pub struct PersonSettings {
     /// The signing device: `pcsc`, `pkcs11:MODULE` or `p12:FILE`.
     #[serde(default)]
     pub token: Option<String>,
+    /// The folder signed files are saved in (an absolute path); none: next to the original.
+    /// Signing ([`crate::signing::propose`]) and batches ([`crate::batching::plan`]) write
+    /// there unless the request names its own output; an existing file is still never replaced
+    /// without the person's word.
+    #[serde(default)]
+    pub output_dir: Option<String>,
+}
+
+impl PersonSettings {
+    /// The folder signed files go to, when the person chose one.
+    pub fn output_folder(&self) -> Option<&Path> {
+        self.output_dir.as_deref().map(Path::new)
+    }
 }
 
 fn path(context: &Context) -> PathBuf {
@@ -84,6 +97,22 @@ pub fn save(context: &Context, mut settings: PersonSettings) -> Result<PersonSet
             "Give its address starting with https:// (or http://), as the service publishes it.",
         ));
     }
+    settings.output_dir = settings
+        .output_dir
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty());
+    if let Some(dir) = settings.output_folder()
+        && !(dir.is_absolute() && dir.is_dir())
+    {
+        return Err(ApiError::new(
+            Code::InvalidInput,
+            format!(
+                "“{}” is not a folder signed files can be saved in",
+                dir.display()
+            ),
+        )
+        .recommend("Choose an existing folder, or save signed files next to the original."));
+    }
     if let Some(token) = &settings.token {
         token.parse::<TokenSpec>().map_err(|why| {
             ApiError::new(Code::InvalidInput, format!("the signing device: {why}"))
@@ -118,12 +147,29 @@ mod tests {
                 tsa_url: Some(" https://tsa.example/tsa ".into()),
                 level: Some(BaselineLevel::B_T),
                 token: Some("".into()),
+                output_dir: Some(format!(" {} ", dir.path().display())),
             },
         )
         .unwrap();
         assert_eq!(saved.tsa_url.as_deref(), Some("https://tsa.example/tsa"));
         assert_eq!(saved.token, None);
+        assert_eq!(saved.output_folder(), Some(dir.path()));
         assert_eq!(load(&context), saved);
+        for bad in [
+            "relative/folder".to_owned(),
+            dir.path().join("missing").display().to_string(),
+        ] {
+            let err = save(
+                &context,
+                PersonSettings {
+                    output_dir: Some(bad),
+                    ..PersonSettings::default()
+                },
+            )
+            .unwrap_err();
+            assert_eq!(err.code, Code::InvalidInput);
+            assert!(err.message.contains("not a folder"), "{err}");
+        }
         let err = save(
             &context,
             PersonSettings {

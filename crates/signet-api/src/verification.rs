@@ -146,6 +146,10 @@ pub struct VerifiedFile {
     pub removed_signatures: Vec<String>,
     /// The files a container holds.
     pub data_files: Vec<String>,
+    /// Whether another signature can be added to it ([`crate::signing::sign`] with `add_to`):
+    /// an ASiC-E container Signet could read. Not a PDF, not an ASiC-S container (its one
+    /// time-stamp token is all it holds), not a refused container.
+    pub can_add_signature: bool,
     /// Each signature.
     pub signatures: Vec<SignatureView>,
 }
@@ -326,6 +330,7 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
             .collect(),
         data_files: Vec::new(),
         signatures,
+        can_add_signature: false,
     }
 }
 
@@ -393,6 +398,7 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
         removed_signatures: Vec::new(),
         data_files: report.data_files.iter().map(|d| d.name.clone()).collect(),
         signatures,
+        can_add_signature: report.refused.is_none() && !signet_asic::asics::is_asics(path),
     }
 }
 

@@ -1,6 +1,6 @@
 //! What the Verify screen saves: the verification report of a really signed PDF as PDF and JSON
-//! (the signer's name in the PDF's text), and a container's files extracted without replacing
-//! anything, nor writing outside the folder chosen.
+//! (the signer's name in the PDF's text), and a container's files (ASiC-E, or ASiC-S's one)
+//! extracted without replacing anything, nor writing outside the folder chosen.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::io::Cursor;
@@ -176,6 +176,59 @@ fn extracted_files_never_replace_one_and_are_numbered() {
     let err = asice_extract(&asice, &["b.csv".to_owned(), "c.txt".to_owned()], &out).unwrap_err();
     assert_eq!(err.code, Code::InvalidInput);
     assert_eq!(names(&out), ["a.txt", "b-2.csv", "b-3.csv", "b.csv"]);
+}
+
+/// An ASiC-S container holding `name` (stored first the mimetype, then the file deflated, then
+/// a token entry that extraction does not read).
+fn asics(path: &Path, name: &str, data: &[u8]) {
+    let mut zip = signet_asic::zip::ZipWriter::new(
+        Cursor::new(Vec::new()),
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000),
+    );
+    zip.add(
+        "mimetype",
+        &mut &b"application/vnd.etsi.asic-s+zip"[..],
+        false,
+        &mut |_| {},
+    )
+    .unwrap();
+    zip.add(name, &mut &data[..], true, &mut |_| {}).unwrap();
+    zip.add(
+        "META-INF/timestamp.tst",
+        &mut &b"token"[..],
+        false,
+        &mut |_| {},
+    )
+    .unwrap();
+    std::fs::write(path, zip.finish().unwrap().into_inner()).unwrap();
+}
+
+#[test]
+fn the_one_file_of_an_asics_container_is_extracted_as_from_an_asice_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let archived = dir.path().join("archived.asics");
+    let data = b"archived deed\n".repeat(100);
+    asics(&archived, "deed.txt", &data);
+    let out = dir.path().join("out");
+    assert_eq!(
+        asice_extract(&archived, &[], &out).unwrap(),
+        [out.join("deed.txt")]
+    );
+    assert_eq!(std::fs::read(out.join("deed.txt")).unwrap(), data);
+    // By its name, again: numbered, the first untouched.
+    let again = asice_extract(&archived, &["deed.txt".to_owned()], &out).unwrap();
+    assert_eq!(again, [out.join("deed-2.txt")]);
+    // A name it does not hold: nothing written.
+    let err = asice_extract(&archived, &["other.txt".to_owned()], &out).unwrap_err();
+    assert_eq!(err.code, Code::InvalidInput);
+    assert_eq!(names(&out), ["deed-2.txt", "deed.txt"]);
+    // Its name is sanitised as an ASiC-E entry's is: Windows-reserved characters replaced.
+    let odd = dir.path().join("odd.asics");
+    asics(&odd, "why?.txt", b"x");
+    assert_eq!(
+        asice_extract(&odd, &[], &out).unwrap(),
+        [out.join("why_.txt")]
+    );
 }
 
 #[test]

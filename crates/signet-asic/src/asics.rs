@@ -112,6 +112,48 @@ fn refused(why: String) -> AsicError {
     AsicError::Mimetype(why)
 }
 
+/// The one data file among an ASiC-S container's entries, at its root.
+fn the_data_entry(entries: &[Entry]) -> Result<&Entry, AsicError> {
+    let data: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.name != "mimetype" && !e.is_dir() && !e.name.starts_with("META-INF/"))
+        .collect();
+    let [data] = data.as_slice() else {
+        return Err(refused(format!(
+            "an ASiC-S container holds exactly one data file; this one holds {}",
+            data.len()
+        )));
+    };
+    if data.name.contains('/') {
+        return Err(refused(format!(
+            "the data file “{}” is in a folder; ASiC-S keeps its one data file at the root (libdigidocpp: subfolders are not supported)",
+            data.name
+        )));
+    }
+    Ok(data)
+}
+
+/// The one data file of the ASiC-S container at `path` (as [`validate`] finds it, without
+/// judging the time-stamp) and a reader of its bytes, decompressed and checked against the
+/// entry's CRC and size as it is read. `Err` when `path` is not an ASiC-S container or does not
+/// hold exactly one data file at its root.
+pub fn data_file(
+    path: &Path,
+) -> Result<(DataFile, EntryReader<std::io::BufReader<File>>), AsicError> {
+    let Some(entries) = open(path)? else {
+        return Err(refused(format!("the mimetype is not {MIMETYPE}")));
+    };
+    let data = the_data_entry(&entries)?;
+    Ok((
+        DataFile {
+            name: data.name.clone(),
+            media_type: crate::container::media_type_for(&data.name).to_owned(),
+            size: data.size,
+        },
+        open_entry(path, data)?,
+    ))
+}
+
 /// Validates the ASiC-S container at `path`. `Err` when it is refused (the ZIP layer, the
 /// mimetype, not exactly one data file, no token, a kind Signet does not handle).
 pub fn validate(path: &Path, trust: &Trust<'_>) -> Result<AsicsReport, AsicError> {
@@ -131,22 +173,7 @@ pub fn validate(path: &Path, trust: &Trust<'_>) -> Result<AsicsReport, AsicError
     if open(path)?.is_none() {
         return Err(refused(format!("the mimetype is not {MIMETYPE}")));
     }
-    let data: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| e.name != "mimetype" && !e.is_dir() && !e.name.starts_with("META-INF/"))
-        .collect();
-    let [data] = data.as_slice() else {
-        return Err(refused(format!(
-            "an ASiC-S container holds exactly one data file; this one holds {}",
-            data.len()
-        )));
-    };
-    if data.name.contains('/') {
-        return Err(refused(format!(
-            "the data file “{}” is in a folder; ASiC-S keeps its one data file at the root (libdigidocpp: subfolders are not supported)",
-            data.name
-        )));
-    }
+    let data = the_data_entry(&entries)?;
     let meta: Vec<&str> = entries
         .iter()
         .filter(|e| e.name.starts_with("META-INF/") && !e.is_dir())

@@ -604,6 +604,53 @@ mod tests {
     }
 
     #[test]
+    fn outputs_go_to_the_persons_folder_when_one_is_set_and_an_existing_one_is_pointed_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context::new(dir.path().join("data"));
+        let pdf = dir.path().join("a.pdf");
+        std::fs::write(&pdf, signet_testkit::pdf::one_page_pdf("a")).unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "hello").unwrap();
+        let beside = propose(&context, std::slice::from_ref(&pdf), None, None).unwrap();
+        assert_eq!(
+            beside.outputs,
+            [dir.path().join("a.signed.pdf").display().to_string()]
+        );
+        let folder = dir.path().join("signed files");
+        std::fs::create_dir(&folder).unwrap();
+        crate::settings::save(
+            &context,
+            crate::settings::PersonSettings {
+                output_dir: Some(folder.display().to_string()),
+                ..crate::settings::PersonSettings::default()
+            },
+        )
+        .unwrap();
+        let p = propose(&context, std::slice::from_ref(&pdf), None, None).unwrap();
+        assert_eq!(
+            p.outputs,
+            [folder.join("a.signed.pdf").display().to_string()]
+        );
+        assert!(p.existing.is_empty());
+        let c = propose(&context, &[text.clone(), pdf.clone()], None, None).unwrap();
+        assert_eq!(
+            c.outputs,
+            [folder.join("notes.asice").display().to_string()]
+        );
+        // Never replaced without asking: a file there already is pointed out.
+        std::fs::write(folder.join("a.signed.pdf"), "earlier").unwrap();
+        let p = propose(&context, std::slice::from_ref(&pdf), None, None).unwrap();
+        assert_eq!(p.existing, p.outputs);
+        // A folder the request names wins.
+        let other = dir.path().join("other");
+        let named = propose(&context, std::slice::from_ref(&pdf), None, Some(&other)).unwrap();
+        assert_eq!(
+            named.outputs,
+            [other.join("a.signed.pdf").display().to_string()]
+        );
+    }
+
+    #[test]
     fn every_pdf_is_pades_a_mix_is_one_container_and_a_false_pdf_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let context = Context::new(dir.path().join("data"));

@@ -210,7 +210,10 @@ pub fn propose_for(
             "Put the files into an ASiC-E container instead.",
         ));
     }
-    let dir = request.output_dir.as_deref();
+    // The folder the request names, else the one in the person's settings, else beside the
+    // input.
+    let person = crate::settings::load(context);
+    let dir = request.output_dir.as_deref().or(person.output_folder());
     let named = request.container.as_ref().or(request.out.as_ref());
     let outputs: Vec<PathBuf> = match (format, named) {
         (SignFormat::Pades, Some(out)) if request.files.len() == 1 => vec![out.clone()],

@@ -196,6 +196,7 @@ mod tests {
                 tsa_url: Some("https://person.example/tsa".into()),
                 level: Some(BaselineLevel::B_T),
                 token: Some("pcsc".into()),
+                ..crate::settings::PersonSettings::default()
             },
         )
         .unwrap();

@@ -52,6 +52,7 @@ fn report(dir: &Path, signer: &str) -> VerifiedFiles {
             removed_signatures: Vec::new(),
             data_files: Vec::new(),
             signatures: vec![signature(signer)],
+            can_add_signature: false,
         }],
         trust_data: Some(TrustData {
             territory: "EE".to_owned(),

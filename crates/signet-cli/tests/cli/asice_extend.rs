@@ -171,6 +171,8 @@ fn verify_reports_an_asics_time_stamp() {
         let report = run.file();
         assert_eq!(report["indication"], indication, "{report}");
         assert_eq!(report["signatures"][0]["level"], "TST");
+        // Its one time-stamp is all an ASiC-S holds: no signature is added to it.
+        assert_eq!(report["canAddSignature"], false, "{report}");
         assert!(report["signatures"][0]["signer"].is_string());
         // The time only when the token covers the file.
         assert_eq!(

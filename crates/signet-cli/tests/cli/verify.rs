@@ -106,6 +106,9 @@ fn a_pdf_and_a_container_verify_to_the_same_shape_for_the_same_facts() {
     // What only one format has is there, empty or null, in the other.
     assert_eq!(c["dataFiles"], serde_json::json!(["notes.txt"]));
     assert_eq!(p["dataFiles"], serde_json::json!([]));
+    // A second signature can be added to the container (`sign --add-to`), not to the PDF.
+    assert_eq!(c["canAddSignature"], true);
+    assert_eq!(p["canAddSignature"], false);
     assert_eq!(cs["covers"], serde_json::json!(["notes.txt"]));
     assert!(ps["changes"].is_array() && cs["changes"].is_array());
     assert_eq!(cs["signedLength"], serde_json::Value::Null);

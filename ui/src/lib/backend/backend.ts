@@ -23,6 +23,7 @@ import type {
   ReceiptView,
   ReportFormat,
   ReportLanguage,
+  Routed,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -176,6 +177,20 @@ export interface Backend {
    * picked; numbered when a name is taken, never replacing a file. Resolves with the files written.
    */
   extractFiles(container: string, names: string[], folder: string): Promise<string[]>;
+  /**
+   * Adds the person's signature to the ASiC-E container at `container`, in place (replaced
+   * atomically): the operation of `signet sign --add-to`, its PIN request naming the container.
+   */
+  addSignature(jobId: number, container: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome>;
+  /** Where each file goes (Sign, Verify or Batch), by its content, as the engine decides. */
+  routeFiles(files: string[]): Promise<Routed[]>;
+  /**
+   * Calls `handler` with the paths of files dropped on the window (the `tauri://drag-drop`
+   * event); resolves to an unlisten.
+   */
+  onFilesDropped(handler: (files: string[]) => void): Promise<() => void>;
+  /** Calls `handler` with true while files are dragged over the window, false when they leave or drop. */
+  onDragHover(handler: (over: boolean) => void): Promise<() => void>;
   /** Answers a PIN request; the one time a PIN crosses to Rust. */
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void>;
   /** Cancels a job. */

@@ -682,6 +682,7 @@ lastChange: string | null,
  * The person's records in it.
  */
 records: Array<RecordView>, };
+export type Destination = "sign" | "verify" | "batch";
 export type DocumentFacts = {
 /**
  * The file's name (without its folder).
@@ -829,7 +830,14 @@ level: BaselineLevel | null,
 /**
  * The signing device: `pcsc`, `pkcs11:MODULE` or `p12:FILE`.
  */
-token: string | null, };
+token: string | null,
+/**
+ * The folder signed files are saved in (an absolute path); none: next to the original.
+ * Signing ([`crate::signing::propose`]) and batches ([`crate::batching::plan`]) write
+ * there unless the request names its own output; an existing file is still never replaced
+ * without the person's word.
+ */
+outputDir: string | null, };
 export type Phase = "reading" | "hashing" | "waitingForPin" | "signing" | "timestamp" | "revocation" | "writing" | "verifying";
 export type PinAction = "changed" | "unblocked";
 export type PinChange = {
@@ -974,6 +982,15 @@ updated: string,
 fields: Array<FieldView>, };
 export type ReportFormat = "pdf" | "json";
 export type ReportLanguage = "et" | "en" | "ru";
+export type Routed = {
+/**
+ * The path, as given.
+ */
+path: string,
+/**
+ * Where it goes.
+ */
+destination: Destination, };
 export type SecretKind = "pin1" | "pin2" | "puk" | "password";
 export type SignFormat = "pades" | "asice";
 export type SignOutcome = {
@@ -1218,6 +1235,12 @@ removedSignatures: Array<string>,
  * The files a container holds.
  */
 dataFiles: Array<string>,
+/**
+ * Whether another signature can be added to it ([`crate::signing::sign`] with `add_to`):
+ * an ASiC-E container Signet could read. Not a PDF, not an ASiC-S container (its one
+ * time-stamp token is all it holds), not a refused container.
+ */
+canAddSignature: boolean,
 /**
  * Each signature.
  */

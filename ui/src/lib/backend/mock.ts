@@ -4,6 +4,7 @@ import type {
   NotifyMode,
   AlarmView,
   AccessLogView,
+  BaselineLevel,
   ApiError,
   AppInfo,
   DashboardView,
@@ -22,6 +23,7 @@ import type {
   ReceiptView,
   ReportFormat,
   ReportLanguage,
+  Routed,
   SecretKind,
   SignatureView,
   SignFormat,
@@ -235,6 +237,7 @@ export const MOCK_VERIFIED: VerifiedFiles = {
       problems: [],
       removedSignatures: [],
       dataFiles: [],
+      canAddSignature: false,
       signatures: [MOCK_SIGNATURE],
     },
   ],
@@ -254,6 +257,7 @@ export const MOCK_CONTAINER: VerifiedFiles = {
       problems: [],
       removedSignatures: [],
       dataFiles: ['deed.pdf', 'annex/map.csv'],
+      canAddSignature: true,
       signatures: [
         {
           ...MOCK_SIGNATURE,
@@ -268,6 +272,25 @@ export const MOCK_CONTAINER: VerifiedFiles = {
   trustData: MOCK_VERIFIED.trustData,
   validationTime: MOCK_VERIFIED.validationTime,
 };
+
+/** A verified ASiC-S container: one file, time-stamped; no signature can be added. */
+export const MOCK_ASICS: VerifiedFiles = {
+  files: [
+    {
+      ...(MOCK_CONTAINER.files[0] as VerifiedFiles['files'][number]),
+      path: '/home/mari/archived.asics',
+      name: 'archived.asics',
+      dataFiles: ['deed.pdf'],
+      canAddSignature: false,
+      signatures: [{ ...MOCK_SIGNATURE, name: 'META-INF/timestamp.tst', id: null, level: 'TST', signedLength: null }],
+    },
+  ],
+  trustData: MOCK_CONTAINER.trustData,
+  validationTime: MOCK_CONTAINER.validationTime,
+};
+
+/** The mock container once a signature was added to it (`addSignature`). */
+const MOCK_CONTAINER_COSIGNED: VerifiedFiles = structuredClone(MOCK_CONTAINER);
 
 export interface MockOptions {
   /** What `appInfo` resolves with; defaults to `MOCK_APP_INFO`. */
@@ -289,6 +312,7 @@ export class MockBackend implements Backend {
   readonly #answers = new Map<number, (value: string) => void>();
   readonly #cases: CaseView[] = [];
   #verified: VerifiedFiles = MOCK_VERIFIED;
+  #cosigned = false;
   /** Every PIN answer given, for tests: the value is kept only here, in the mock. */
   readonly answered: { jobId: number; requestId: number; secret: SecretKind }[] = [];
 
@@ -356,7 +380,12 @@ export class MockBackend implements Backend {
   verifyFiles(jobId: number, files: string[], onEvent: (event: JobEvent) => void): Promise<VerifiedFiles> {
     this.verifyJobs.push(jobId);
     onEvent({ type: 'phase', phase: 'verifying', file: null, position: null });
-    this.#verified = files.some((f) => f.endsWith('.asice')) ? MOCK_CONTAINER : MOCK_VERIFIED;
+    const container = this.#cosigned ? MOCK_CONTAINER_COSIGNED : MOCK_CONTAINER;
+    this.#verified = files.some((f) => f.endsWith('.asics'))
+      ? MOCK_ASICS
+      : files.some((f) => f.endsWith('.asice'))
+        ? container
+        : MOCK_VERIFIED;
     return this.#result(this.#verified);
   }
 
@@ -493,7 +522,7 @@ export class MockBackend implements Backend {
     });
   }
 
-  #settings: PersonSettings = { tsaUrl: null, level: null, token: null };
+  #settings: PersonSettings = { tsaUrl: null, level: null, token: null, outputDir: null };
 
   loadSettings(): Promise<PersonSettings> {
     return this.#result(this.#settings);
@@ -623,6 +652,80 @@ export class MockBackend implements Backend {
     this.extracted.push({ container, names, folder });
     const all = MOCK_CONTAINER.files[0]?.dataFiles ?? [];
     return Promise.resolve((names.length > 0 ? names : all).map((n) => `${folder}/${baseName(n)}`));
+  }
+
+  /** Every signature added to a container, for tests. */
+  readonly added: { container: string; level: BaselineLevel | null }[] = [];
+
+  async addSignature(jobId: number, container: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
+    if (this.#error) throw this.#error;
+    onEvent({ type: 'phase', phase: 'reading', file: null, position: null });
+    await new Promise<string>((resolve) => {
+      this.#answers.set(jobId, resolve);
+      onEvent({
+        type: 'pinRequest',
+        id: 1,
+        secret: 'pin2',
+        triesLeft: 3,
+        retry: false,
+        signer: 'Mari Tamm (38001085718)',
+        documents: [{ name: baseName(container), path: container, size: 20480, sha256: SHA }],
+        position: null,
+        pinPad: false,
+        newValue: false,
+      });
+    });
+    this.added.push({ container, level });
+    // Verified again, the container shows both signatures.
+    const [file] = MOCK_CONTAINER.files;
+    if (file) {
+      const second = { ...(file.signatures[0] ?? MOCK_SIGNATURE), name: 'META-INF/signatures1.xml', id: 'S1' };
+      MOCK_CONTAINER_COSIGNED.files = [{ ...file, signatures: [...file.signatures, second] }];
+    }
+    this.#cosigned = true;
+    return {
+      format: 'asice',
+      signer: 'Mari Tamm (38001085718)',
+      signerSubject: 'SERIALNUMBER=PNOEE-38001085718,GIVENNAME=MARI,SN=TAMM,CN=TAMM\\,MARI\\,38001085718,C=EE',
+      outputs: [{ output: container, inputs: [container], level: level ?? 'B-LT', warnings: [], signature: 'META-INF/signatures1.xml' }],
+    };
+  }
+
+  routeFiles(files: string[]): Promise<Routed[]> {
+    // The engine decides by content; the mock by name.
+    return this.#result(
+      files.map((path) => ({
+        path,
+        destination: !path.includes('.') ? 'batch' : /\.(asice|bdoc|asics)$|\.signed\.pdf$/.test(path) ? 'verify' : 'sign',
+      })),
+    );
+  }
+
+  #dropped: ((files: string[]) => void) | null = null;
+
+  onFilesDropped(handler: (files: string[]) => void): Promise<() => void> {
+    this.#dropped = handler;
+    return Promise.resolve(() => (this.#dropped = null));
+  }
+
+  #hover: ((over: boolean) => void) | null = null;
+
+  onDragHover(handler: (over: boolean) => void): Promise<() => void> {
+    this.#hover = handler;
+    return Promise.resolve(() => (this.#hover = null));
+  }
+
+  /** Drags files over the window (true) or away (false), for tests. */
+  hover(over: boolean): void {
+    if (!this.#hover) throw new Error('the window does not listen for drags yet');
+    this.#hover(over);
+  }
+
+  /** Drops `files` on the window, for tests (WebDriver cannot drive a native drop). */
+  drop(files: string[]): void {
+    if (!this.#dropped) throw new Error('the window does not listen for drops yet');
+    this.#hover?.(false);
+    this.#dropped(files);
   }
 
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 
 import type { Backend, BatchParams, CorrectionParams, NotifyTexts, OpenedEntry, SignChoice } from './backend';
 import type {
@@ -7,6 +8,7 @@ import type {
   NotifyMode,
   AlarmView,
   AccessEntryView,
+  BaselineLevel,
   AccessLogView,
   AccessProblem,
   AppInfo,
@@ -25,6 +27,7 @@ import type {
   ReceiptView,
   ReportFormat,
   ReportLanguage,
+  Routed,
   SecretKind,
   SignFormat,
   SignOutcome,
@@ -183,6 +186,27 @@ export class TauriBackend implements Backend {
 
   extractFiles(container: string, names: string[], folder: string): Promise<string[]> {
     return call<string[]>('extract_files', { container, names, folder });
+  }
+
+  addSignature(jobId: number, container: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
+    return call<SignOutcome>('add_signature', { jobId, container, level, onEvent: channel(onEvent) });
+  }
+
+  routeFiles(files: string[]): Promise<Routed[]> {
+    return call<Routed[]>('route_files', { files });
+  }
+
+  async onFilesDropped(handler: (files: string[]) => void): Promise<() => void> {
+    return getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type === 'drop' && event.payload.paths.length > 0) handler(event.payload.paths);
+    });
+  }
+
+  async onDragHover(handler: (over: boolean) => void): Promise<() => void> {
+    return getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type === 'enter') handler(event.payload.paths.length > 0);
+      else if (event.payload.type === 'leave' || event.payload.type === 'drop') handler(false);
+    });
   }
 
   answerPin(jobId: number, requestId: number, secret: SecretKind, value: string): Promise<void> {

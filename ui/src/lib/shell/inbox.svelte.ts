@@ -8,15 +8,6 @@ export const inbox = $state<{ sign: string[]; verify: string[]; batch: string[] 
 /** A screen that takes files. */
 export type FileScreen = 'sign' | 'verify' | 'batch';
 
-/** The extensions of signed containers: opened with Signet, they go to Verify. */
-const CONTAINERS = ['asice', 'sce', 'bdoc', 'asics', 'scs', 'edoc', 'adoc'];
-
-/** Where files opened with Signet go: Verify when every one is a container, else Sign. */
-export function screenFor(files: string[]): 'sign' | 'verify' {
-  const all = files.every((f) => CONTAINERS.includes(f.split('.').pop()?.toLowerCase() ?? ''));
-  return all ? 'verify' : 'sign';
-}
-
 /** Hands `files` to `screen`. */
 export function deliver(screen: FileScreen, files: string[]): void {
   inbox[screen] = [...files];

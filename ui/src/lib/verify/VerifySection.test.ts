@@ -77,3 +77,46 @@ describe('the files of a container', () => {
     ]);
   });
 });
+
+describe('an ASiC-S container', () => {
+  it('lists and extracts its one file like an ASiC-E container, and offers no second signature', async () => {
+    const { user, backend } = await verifyPicked('/home/mari/archived.asics');
+    const list = screen.getByTestId('container-files');
+    expect(within(list).getAllByTestId('container-file').map((f) => f.textContent)).toEqual(['deed.pdf']);
+    expect(within(list).queryByTestId('extract-all')).toBeNull();
+    await user.click(within(list).getByTestId('extract-file'));
+    await waitFor(() => expect(screen.getAllByTestId('extracted')).toHaveLength(1));
+    expect(backend.extracted).toEqual([{ container: '/home/mari/archived.asics', names: ['deed.pdf'], folder: '/home/mari/out' }]);
+    expect(screen.queryByTestId('cosign')).toBeNull();
+  });
+});
+
+describe('adding a signature to a container', () => {
+  it('says the container is changed in place, asks for PIN2 naming it, and shows both signatures after', async () => {
+    const { user, backend } = await verifyPicked('/home/mari/deed.asice');
+    const cosign = screen.getByTestId('cosign');
+    expect(within(cosign).getByTestId('cosign-in-place').textContent).toMatch(/deed\.asice is changed in place — replaced in one step/);
+    expect((within(cosign).getByTestId('cosign-level') as HTMLSelectElement).value).toBe('B-LT');
+    expect(screen.getAllByTestId('signer')).toHaveLength(1);
+
+    await user.click(within(cosign).getByTestId('cosign-submit'));
+    const documents = await screen.findByTestId('pin-documents');
+    expect(documents.textContent).toContain('deed.asice');
+    const input = screen.getByTestId('pin-input') as HTMLInputElement;
+    await user.type(input, '12345');
+    await user.click(screen.getByTestId('pin-submit'));
+
+    await screen.findByTestId('cosign-done');
+    expect(screen.getByTestId('cosign-done').textContent).toContain('Mari Tamm (38001085718) signed deed.asice');
+    await waitFor(() => expect(screen.getAllByTestId('signer')).toHaveLength(2));
+    expect(backend.added).toEqual([{ container: '/home/mari/deed.asice', level: 'B-LT' }]);
+    // The PIN went to Rust once, and nowhere else.
+    expect(backend.answered).toHaveLength(1);
+    expect(screen.queryByTestId('pin-input')).toBeNull();
+  });
+
+  it('is not offered for a PDF', async () => {
+    await verifyPicked('/home/mari/contract.signed.pdf');
+    expect(screen.queryByTestId('cosign')).toBeNull();
+  });
+});

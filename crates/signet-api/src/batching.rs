@@ -389,6 +389,7 @@ mod tests {
                 tsa_url: Some("https://person.example/tsa".into()),
                 level: Some(BaselineLevel::B_T),
                 token: Some("pcsc".into()),
+                pin_pad: None,
             },
         )
         .unwrap();

@@ -146,6 +146,7 @@ pub fn card_sign_digest(
                 kind,
                 retries_left: PinState::UNKNOWN,
                 max_retries: PinState::UNKNOWN,
+                pin_pad: false,
             }))
         },
     )
@@ -193,7 +194,8 @@ pub fn token_sign_digest(
         if state.blocked() {
             return Err(trouble_error(&blocked(kind)));
         }
-        let known = (state.retries_left != PinState::UNKNOWN).then_some(state);
+        // A PIN pad is said even when the count is not known (a PKCS#11 reader).
+        let known = (state.retries_left != PinState::UNKNOWN || state.pin_pad).then_some(state);
         let pin = ask(kind, known)?;
         let raw = token.sign_digest(key, &digest, pin)?;
         let der = signet_token::raw_to_der(&raw)?;

@@ -29,6 +29,11 @@ pub struct PersonSettings {
     /// The signing device: `pcsc`, `pkcs11:MODULE` or `p12:FILE`.
     #[serde(default)]
     pub token: Option<String>,
+    /// Use the reader's PIN pad when it has one (the PIN is typed on the reader, never on the
+    /// computer); unset means yes. `false` takes every PIN from the keyboard, for a reader whose
+    /// pad misbehaves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_pad: Option<bool>,
 }
 
 fn path(context: &Context) -> PathBuf {
@@ -118,11 +123,13 @@ mod tests {
                 tsa_url: Some(" https://tsa.example/tsa ".into()),
                 level: Some(BaselineLevel::B_T),
                 token: Some("".into()),
+                pin_pad: Some(false),
             },
         )
         .unwrap();
         assert_eq!(saved.tsa_url.as_deref(), Some("https://tsa.example/tsa"));
         assert_eq!(saved.token, None);
+        assert_eq!(saved.pin_pad, Some(false));
         assert_eq!(load(&context), saved);
         let err = save(
             &context,

@@ -335,6 +335,7 @@ pub(crate) fn sign_with_retries<T: SigningToken + ?Sized>(
                     kind: wrong,
                     retries_left,
                     max_retries: state.map_or(3, |s| s.max_retries),
+                    pin_pad: state.is_some_and(|s| s.pin_pad),
                 });
                 (hooks.wrong_pin)();
                 (hooks.phase)(Phase::WaitingForPin, index);

@@ -770,7 +770,13 @@ level: BaselineLevel | null,
 /**
  * The signing device: `pcsc`, `pkcs11:MODULE` or `p12:FILE`.
  */
-token: string | null, };
+token: string | null,
+/**
+ * Use the reader's PIN pad when it has one (the PIN is typed on the reader, never on the
+ * computer); unset means yes. `false` takes every PIN from the keyboard, for a reader whose
+ * pad misbehaves.
+ */
+pinPad?: boolean | null, };
 export type Phase = "reading" | "hashing" | "waitingForPin" | "signing" | "timestamp" | "revocation" | "writing" | "verifying";
 export type PinAction = "changed" | "unblocked";
 export type PinChange = {

@@ -202,7 +202,7 @@ pub fn asice_verify(
 }
 
 /// `signet asice list`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AsiceListing {
     /// The data files.

@@ -134,7 +134,7 @@ struct NodeListFile {
 }
 
 /// Why a node's usage log was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(
     rename_all = "camelCase",
     rename_all_fields = "camelCase",
@@ -147,8 +147,10 @@ pub enum LogProblem {
         /// The log's origin.
         log: String,
         /// The size the person stored.
+        #[ts(type = "number")]
         old_size: u64,
         /// The size the node shows now.
+        #[ts(type = "number")]
         new_size: u64,
         /// The whole explanation.
         message: String,
@@ -165,6 +167,7 @@ pub enum LogProblem {
         /// The log's origin.
         log: String,
         /// The entry's index.
+        #[ts(type = "number")]
         index: u64,
         /// The whole explanation.
         message: String,

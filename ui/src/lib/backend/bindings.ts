@@ -165,6 +165,19 @@ logDir: string | null,
  * The profile in use (`demo`), when one is.
  */
 profileName: string | null, };
+export type AsiceListing = {
+/**
+ * The data files.
+ */
+dataFiles: Array<DataFile>,
+/**
+ * The signature entries.
+ */
+signatures: Array<string>,
+/**
+ * Disagreements between the manifest and the entries.
+ */
+problems: Array<string>, };
 export type BaselineLevel = "B-B" | "B-T" | "B-LT" | "B-LTA";
 export type BatchEvent = { "event": "plan" } & BatchPlan | { "event": "signed",
 /**
@@ -320,6 +333,27 @@ stopped: ApiError | null,
  */
 journal: string, };
 export type BuildProfile = "debug" | "release";
+export type CaCrlFacts = {
+/**
+ * The CA's subject.
+ */
+subject: string,
+/**
+ * The CRL's thisUpdate (RFC 3339).
+ */
+thisUpdate: string,
+/**
+ * The CRL's nextUpdate (RFC 3339).
+ */
+nextUpdate: string,
+/**
+ * The revocation date when listed (after the validation time, since the path passed).
+ */
+revokedAt: string | null,
+/**
+ * The reason code, when listed with one.
+ */
+reason: string | null, };
 export type CardCertificate = {
 /**
  * `auth` or `sign`.
@@ -501,6 +535,78 @@ problems: Array<CaseProblem>,
  * When read (RFC 3339).
  */
 asOf: string, };
+export type CertFacts = {
+/**
+ * The subject (RFC 4514).
+ */
+subject: string,
+/**
+ * The issuer (RFC 4514).
+ */
+issuer: string,
+/**
+ * The serial number in upper-case hex.
+ */
+serial: string,
+/**
+ * notBefore (RFC 3339).
+ */
+notBefore: string,
+/**
+ * notAfter (RFC 3339).
+ */
+notAfter: string,
+/**
+ * Whether it is one of the trusted certificates given.
+ */
+trustAnchor: boolean, };
+export type CertReport = {
+/**
+ * The verdict.
+ */
+indication: Indication,
+/**
+ * Why, unless TOTAL-PASSED.
+ */
+subIndication: SubIndication | null,
+/**
+ * The reasons, the deciding one first; empty when TOTAL-PASSED.
+ */
+reasons: Array<Reason>,
+/**
+ * Who the certificate belongs to.
+ */
+holder: Holder,
+/**
+ * The certificate, then its issuers up to the trust anchor (only the certificate when no
+ * path was found).
+ */
+chain: Array<CertFacts>,
+/**
+ * What the certificate declares about its qualification.
+ */
+qualification: Qualification,
+/**
+ * The purpose the key usage was checked for.
+ */
+purpose: string,
+/**
+ * The time judged at (RFC 3339).
+ */
+validationTime: string,
+/**
+ * `present` when no time was asked (an expired certificate is then INDETERMINATE),
+ * `asked` for `--at`.
+ */
+timeKind: string,
+/**
+ * The revocation status and where it came from.
+ */
+revocation: RevocationFacts,
+/**
+ * The trusted list used, when one was given.
+ */
+trustedList: TrustedListFacts | null, };
 export type ChangeView = {
 /**
  * The revision that made it (1-based).
@@ -599,6 +705,19 @@ agencies: Array<AgencyView>,
  * When this was read (RFC 3339).
  */
 asOf: string, };
+export type DataFile = {
+/**
+ * Its name (path) in the container.
+ */
+name: string,
+/**
+ * Its media type as the manifest gives it (empty when the manifest does not list it).
+ */
+media_type: string,
+/**
+ * Its size in bytes.
+ */
+size: number, };
 export type DataSetTermsView = {
 /**
  * The data set's id.
@@ -656,6 +775,66 @@ size: number,
 sha256: string, };
 export type DocumentFormat = "pdf" | "container";
 export type EntryOutcome = "served" | "refusedByConsent" | "refusedByAuthorization" | "consentChanged" | "correctionRequested" | "correctionAccepted" | "correctionRejected" | "misuseReported" | "unknown";
+export type ExtendOutcome = {
+/**
+ * Every document, in the order given.
+ */
+extended: Array<ExtendedFile>, };
+export type ExtendedFile = {
+/**
+ * The document as given.
+ */
+file: string,
+/**
+ * What it is.
+ */
+format: DocumentFormat,
+/**
+ * The level asked for.
+ */
+level: BaselineLevel,
+/**
+ * The lowest level of its signatures, as validation of the result found it.
+ */
+reached: string | null,
+/**
+ * Whether the document was replaced (false: every signature was at the level already).
+ */
+written: boolean,
+/**
+ * Each signature.
+ */
+signatures: Array<ExtendedSignature>, };
+export type ExtendedSignature = {
+/**
+ * Which signature: the container's signature entry (`META-INF/signatures0.xml`), or the
+ * PDF's signature field (`Signature1`).
+ */
+name: string,
+/**
+ * A container signature's `Id`; none in a PDF.
+ */
+id: string | null,
+/**
+ * The level it had (`B-B` … `B-LTA`; `none` when it was at no baseline level).
+ */
+from: string,
+/**
+ * The level validation found in the document written.
+ */
+level: string | null,
+/**
+ * Whether Signet changed it (false: it was at the level asked for already).
+ */
+extended: boolean,
+/**
+ * The verdict on it in the document written.
+ */
+indication: Indication,
+/**
+ * When the archive time-stamp over it was made (B-LTA).
+ */
+archiveTimestampTime: string | null, };
 export type FieldView = {
 /**
  * The field's id in its data set (what a correction names); empty in a copy kept by an
@@ -698,6 +877,31 @@ verified: boolean,
  */
 notKept: string | null, };
 export type FormatReason = "allPdf" | "notAllPdf" | "chosen";
+export type Holder = {
+/**
+ * commonName.
+ */
+commonName: string | null,
+/**
+ * givenName.
+ */
+givenName: string | null,
+/**
+ * surname.
+ */
+surname: string | null,
+/**
+ * serialNumber (ETSI EN 319 412-1 semantics: `PNOEE-38001085718`).
+ */
+serialNumber: string | null,
+/**
+ * organizationName.
+ */
+organization: string | null,
+/**
+ * countryName.
+ */
+country: string | null, };
 export type Indication = "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
 export type InputKind = "pdf" | "container" | "other";
 export type JobEvent = { "type": "phase",
@@ -713,6 +917,31 @@ file: string | null,
  * Which file of how many.
  */
 position: Position | null, } | { "type": "pinRequest" } & PinRequest | { "type": "batch" } & BatchEvent | { "type": "waitingForCard" };
+export type ListFacts = {
+/**
+ * SchemeTerritory (`EU` for the LOTL).
+ */
+territory: string,
+/**
+ * TSLSequenceNumber.
+ */
+sequenceNumber: number,
+/**
+ * ListIssueDateTime (RFC 3339).
+ */
+issued: string,
+/**
+ * NextUpdate (RFC 3339); `null` when the scheme has ceased.
+ */
+nextUpdate: string | null,
+/**
+ * Whether now is before NextUpdate.
+ */
+fresh: boolean,
+/**
+ * Where the list is published.
+ */
+location: string, };
 export type LocalizedText = {
 /**
  * Estonian.
@@ -726,6 +955,43 @@ en: string,
  * Russian.
  */
 ru: string, };
+export type LogProblem = { "kind": "historyRewritten",
+/**
+ * The log's origin.
+ */
+log: string,
+/**
+ * The size the person stored.
+ */
+oldSize: number,
+/**
+ * The size the node shows now.
+ */
+newSize: number,
+/**
+ * The whole explanation.
+ */
+message: string, } | { "kind": "untrustedCheckpoint",
+/**
+ * The log's origin.
+ */
+log: string,
+/**
+ * The whole explanation.
+ */
+message: string, } | { "kind": "notIncluded",
+/**
+ * The log's origin.
+ */
+log: string,
+/**
+ * The entry's index.
+ */
+index: number,
+/**
+ * The whole explanation.
+ */
+message: string, };
 export type OptionalBackend = {
 /**
  * The feature name: `pcsc`, `pkcs11`, `soft`.
@@ -876,6 +1142,54 @@ kind: InputKind,
  * A PDF's pages (where a visible signature may go); empty for other files.
  */
 pages: Array<PageSize>, };
+export type Qualification = {
+/**
+ * QcCompliance: issued as a qualified certificate.
+ */
+qcCompliance: boolean,
+/**
+ * QcSSCD: the key is in a qualified signature or seal creation device.
+ */
+qscd: boolean,
+/**
+ * QcType: `esign`, `eseal`, `web`, or the OID.
+ */
+types: Array<string>,
+/**
+ * Where this comes from: `certificate` (its own statements), or `trusted list` when the
+ * issuer is a qualified CA/QC service of the trusted list given at the validation time.
+ */
+source: string,
+/**
+ * The trusted list's service for the issuer: its type, status, name and provider.
+ */
+service: string | null,
+/**
+ * The trusted-list qualifiers that applied (QCWithQSCD, NotQualified, …).
+ */
+qualifiers: Array<string>,
+/**
+ * False when the list leaves the qualification undecided (conflicting qualifiers, criteria
+ * Signet cannot evaluate); `qcCompliance` and `qscd` are then not to be relied on.
+ */
+determinable: boolean,
+/**
+ * One line for people.
+ */
+summary: string, };
+export type Reason = {
+/**
+ * The indication this reason leads to.
+ */
+indication: Indication,
+/**
+ * The sub-indication.
+ */
+subIndication: SubIndication,
+/**
+ * The reason in English, with its values.
+ */
+message: string, };
 export type ReceiptView = {
 /**
  * The node.
@@ -921,6 +1235,40 @@ updated: string,
 fields: Array<FieldView>, };
 export type ReportFormat = "pdf" | "json";
 export type ReportLanguage = "et" | "en" | "ru";
+export type RevocationFacts = {
+/**
+ * `ocsp`, `offline` or `not-checked`.
+ */
+mode: string,
+/**
+ * `good`, `revoked`, `unknown`, or `null` when no answer was had.
+ */
+status: string | null,
+/**
+ * revocationTime, when revoked (RFC 3339).
+ */
+revokedAt: string | null,
+/**
+ * The reason code, when revoked and given.
+ */
+reason: string | null,
+/**
+ * producedAt of the OCSP answer.
+ */
+producedAt: string | null,
+/**
+ * thisUpdate of the OCSP answer.
+ */
+thisUpdate: string | null,
+/**
+ * Who signed the answer: `issuing CA` or the delegated responder's subject.
+ */
+responder: string | null,
+/**
+ * The CA certificates below the trust anchor, judged by their issuer's CRL (issuing CA
+ * first); empty when none was checked.
+ */
+caCrls: Array<CaCrlFacts>, };
 export type SecretKind = "pin1" | "pin2" | "puk" | "password";
 export type SignFormat = "pades" | "asice";
 export type SignOutcome = {
@@ -1129,6 +1477,57 @@ issued: string,
  * When its next issue is due (RFC 3339); a list past it is out of date.
  */
 nextUpdate: string | null, };
+export type TrustStatus = {
+/**
+ * The folder of the cached lists.
+ */
+dir: string,
+/**
+ * Each list whose cached copy verifies, the LOTL first.
+ */
+lists: Array<ListFacts>,
+/**
+ * Missing data, refused cached copies, expired lists.
+ */
+warnings: Array<string>, };
+export type TrustUpdate = {
+/**
+ * The lists whose downloaded copy was good and is now in use (`EU` for the LOTL).
+ */
+updated: Array<string>,
+/**
+ * The lists refused, each with why and which copy stays in use.
+ */
+warnings: Array<string>,
+/**
+ * The state after the update.
+ */
+status: TrustStatus, };
+export type TrustedListFacts = {
+/**
+ * SchemeTerritory.
+ */
+territory: string,
+/**
+ * TSLSequenceNumber.
+ */
+sequenceNumber: number,
+/**
+ * ListIssueDateTime (RFC 3339).
+ */
+issued: string,
+/**
+ * NextUpdate (RFC 3339), when given.
+ */
+nextUpdate: string | null,
+/**
+ * Whether the validation time is before NextUpdate; a stale list gives no anchors.
+ */
+fresh: boolean,
+/**
+ * How many services were anchors at the validation time.
+ */
+anchors: number, };
 export type Verdict = "valid" | "validWithWarnings" | "cannotTell" | "notValid";
 export type VerifiedFile = {
 /**

@@ -45,6 +45,7 @@ pub(crate) fn app_info(context: tauri::State<'_, Context>) -> Result<AppInfo, Ap
 }
 
 /// Runs `work` on a blocking thread (card, disk and network work never holds the UI's thread).
+/// Its error is the window's: a recommendation names no command-line flag.
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -56,6 +57,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
                 format!("an operation stopped unexpectedly: {e}"),
             ))
         })
+        .map_err(ApiError::for_window)
 }
 
 /// The files and folders the person chose in this run of the app — through Signet's own file

@@ -27,7 +27,9 @@ impl From<TokenError> for ApiError {
                 Code::PinIncorrect,
                 "the password of the PKCS#12 file is wrong (or the file was changed)",
             )
-            .recommend("Enter the file's password again. A PKCS#12 file counts no tries and has no PUK: if the password is right, the file may be damaged."),
+            .recommend("Enter the file's password again. A PKCS#12 file counts no tries and has no PUK: if the password is right, the file may be damaged.")
+            .keyed(crate::MessageKey::PinIncorrect)
+            .param("secret", "password"),
             other => ApiError::new(other.code(), other.to_string()),
         }
     }
@@ -38,8 +40,37 @@ impl From<TokenError> for ApiError {
     allow(dead_code, reason = "used by the PC/SC operations")
 )]
 fn trouble_error(trouble: &CardTrouble) -> ApiError {
-    ApiError::new(trouble.code(), trouble.message(Language::En))
-        .recommend(trouble.recommendation(Language::En))
+    use crate::MessageKey as K;
+    let error = ApiError::new(trouble.code(), trouble.message(Language::En))
+        .recommend(trouble.recommendation(Language::En));
+    // The secret as the window's catalogues name it (`pin1`, `pin2`, `puk`, `password`).
+    let secret = |kind: PinKind| crate::job::SecretKind::from(kind).as_str();
+    match trouble {
+        CardTrouble::ServiceNotRunning => error.keyed(K::ServiceNotRunning),
+        CardTrouble::NoReader => error.keyed(K::NoReader),
+        CardTrouble::NoCard => error.keyed(K::NoCard),
+        CardTrouble::UnsupportedCard { atr } => error.keyed(K::UnsupportedCard).param("atr", atr),
+        CardTrouble::CardRemoved => error.keyed(K::CardRemoved),
+        CardTrouble::CardInUse => error.keyed(K::CardInUse),
+        CardTrouble::PinIncorrect { kind, retries_left } => {
+            let error = error.keyed(K::PinIncorrect).param("secret", secret(*kind));
+            if *retries_left == PinState::UNKNOWN {
+                error
+            } else {
+                error.param("triesLeft", retries_left)
+            }
+        }
+        CardTrouble::PinBlocked { kind } => {
+            error.keyed(K::PinBlocked).param("secret", secret(*kind))
+        }
+        CardTrouble::PukBlocked => error.keyed(K::PukBlocked),
+        CardTrouble::PinPadTimeout => error.keyed(K::PinPadTimeout),
+        CardTrouble::PinPadCancelled => error.keyed(K::PinPadCancelled),
+        CardTrouble::CertificateExpired => error.keyed(K::CertificateExpired),
+        CardTrouble::SeveralCards { count } => error.keyed(K::SeveralCards).param("count", count),
+        CardTrouble::NotActivated => error.keyed(K::CardNotActivated),
+        _ => error,
+    }
 }
 
 #[cfg_attr(
@@ -431,6 +462,42 @@ mod tests {
         assert!(err.message.contains("password"), "{err}");
         assert!(!err.recommendation.contains("PIN"), "{err}");
         assert!(err.recommendation.contains("no PUK"), "{err}");
+    }
+
+    #[test]
+    fn card_trouble_carries_its_message_key_and_specifics() {
+        use crate::MessageKey;
+        let wrong = ApiError::from(TokenError::Card(CardTrouble::PinIncorrect {
+            kind: PinKind::Pin2,
+            retries_left: 2,
+        }));
+        assert_eq!(wrong.key, MessageKey::PinIncorrect);
+        assert_eq!(wrong.params["secret"], "pin2");
+        assert_eq!(wrong.params["triesLeft"], "2");
+        // A PKCS#11 token that does not count: no tries are claimed.
+        let uncounted = ApiError::from(TokenError::Card(CardTrouble::PinIncorrect {
+            kind: PinKind::Pin1,
+            retries_left: PinState::UNKNOWN,
+        }));
+        assert!(!uncounted.params.contains_key("triesLeft"));
+        let blocked = ApiError::from(TokenError::Card(CardTrouble::PinBlocked {
+            kind: PinKind::Pin1,
+        }));
+        assert_eq!(blocked.key, MessageKey::PinBlocked);
+        assert_eq!(blocked.params["secret"], "pin1");
+        for (trouble, key) in [
+            (CardTrouble::CardRemoved, MessageKey::CardRemoved),
+            (CardTrouble::NoReader, MessageKey::NoReader),
+            (CardTrouble::NoCard, MessageKey::NoCard),
+            (CardTrouble::PinPadTimeout, MessageKey::PinPadTimeout),
+            (CardTrouble::PinPadCancelled, MessageKey::PinPadCancelled),
+            (CardTrouble::NotActivated, MessageKey::CardNotActivated),
+        ] {
+            assert_eq!(ApiError::from(TokenError::Card(trouble)).key, key);
+        }
+        let json = serde_json::to_value(&wrong).unwrap();
+        assert_eq!(json["key"], "pinIncorrect");
+        assert_eq!(json["params"]["triesLeft"], "2");
     }
 
     #[test]

@@ -53,6 +53,18 @@ pub enum SecretKind {
     Password,
 }
 
+impl SecretKind {
+    /// As it is serialised (`pin1`, `pin2`, `puk`, `password`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pin1 => "pin1",
+            Self::Pin2 => "pin2",
+            Self::Puk => "puk",
+            Self::Password => "password",
+        }
+    }
+}
+
 impl From<SecretKind> for PinKind {
     fn from(kind: SecretKind) -> Self {
         match kind {

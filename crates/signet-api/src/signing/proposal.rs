@@ -208,7 +208,9 @@ pub fn propose_for(
                 not_pdf.facts.name
             ),
             "Put the files into an ASiC-E container instead.",
-        ));
+        )
+        .keyed(crate::MessageKey::NotAPdf)
+        .param("file", &not_pdf.facts.name));
     }
     let dir = request.output_dir.as_deref();
     let named = request.container.as_ref().or(request.out.as_ref());

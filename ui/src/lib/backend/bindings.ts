@@ -139,7 +139,15 @@ message: string,
 /**
  * What the person can do about it, in English.
  */
-recommendation: string, };
+recommendation: string,
+/**
+ * Which message this is, for a translation (`general`: only the code says).
+ */
+key: MessageKey,
+/**
+ * The specifics the keyed message names, by name (`file`, `secret`, `triesLeft`, …).
+ */
+params: Record<string, string>, };
 export type AppInfo = {
 /**
  * The product name.
@@ -992,6 +1000,7 @@ index: number,
  * The whole explanation.
  */
 message: string, };
+export type MessageKey = "general" | "pinIncorrect" | "pinBlocked" | "pukBlocked" | "pinPadTimeout" | "pinPadCancelled" | "cardRemoved" | "noReader" | "noCard" | "serviceNotRunning" | "cardInUse" | "severalCards" | "unsupportedCard" | "cardNotActivated" | "certificateExpired" | "fileNotFound" | "fileUnreadable" | "notAPdf" | "outputExists" | "inputChanged" | "timestampFailed" | "revocationFailed" | "nodeUnreachable";
 export type OptionalBackend = {
 /**
  * The feature name: `pcsc`, `pkcs11`, `soft`.

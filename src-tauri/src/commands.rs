@@ -230,7 +230,7 @@ pub(crate) struct SignChoice {
 
 fn events(channel: Channel<JobEvent>) -> impl Fn(JobEvent) + Send + Sync + 'static {
     move |event| {
-        if let Err(err) = channel.send(event) {
+        if let Err(err) = channel.send(event.for_window()) {
             tracing::warn!(error = %err, "the window did not take a job event");
         }
     }

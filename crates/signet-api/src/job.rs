@@ -167,6 +167,18 @@ pub enum JobEvent {
     WaitingForCard,
 }
 
+impl JobEvent {
+    /// The event as the window gets it: an error it carries (a batch's) names no command-line
+    /// flag in its recommendation.
+    #[must_use]
+    pub fn for_window(self) -> Self {
+        match self {
+            Self::Batch(event) => Self::Batch(Box::new(event.for_window())),
+            other => other,
+        }
+    }
+}
+
 /// What the caller answers to a [`PinRequest`].
 enum Answer {
     Secret(u64, Pin),

@@ -93,9 +93,14 @@ fn on_card_thread<R: Send>(
     })
 }
 
+/// The card for the card screen's operations (status, changing and unblocking PINs): they take
+/// every value from the keyboard, also on a reader with a PIN pad (the pad only verifies a PIN
+/// before a signature or a login), so no PIN request of theirs says "on the pad".
 #[cfg(feature = "pcsc")]
 fn open() -> Result<signet_token::pcsc::PcscToken, ApiError> {
-    Ok(signet_token::pcsc::PcscToken::open(None)?)
+    let mut token = signet_token::pcsc::PcscToken::open(None)?;
+    token.use_pin_pad(false);
+    Ok(token)
 }
 
 /// The card in the reader: reader, card type, holder, PIN counters and whether it is activated.

@@ -24,7 +24,10 @@ use crate::cases_screen::{CasesView, FiledCaseView};
 use crate::cert::CertReport;
 use crate::consent_screen::{ConsentsView, ReceiptView};
 use crate::dashboard::{AccessEntryView, AccessLogView, AccessProblem, DashboardView};
-use crate::data::LogProblem;
+use crate::data::{
+    ConsentList, ConsentReceipt, ConsentReceipts, CorrectionList, FiledCase, KeptReceipts,
+    LogProblem, LoginSummary, MisuseReportList, UsageReport, VerifiedEntry,
+};
 use crate::extending::ExtendOutcome;
 use crate::job::{JobEvent, SecretKind};
 use crate::json::{AppInfo, CardCertificate, CardEvent, CardSignature, CardStatus, PinChange};
@@ -109,6 +112,19 @@ fn roots(v: &mut impl TypeVisitor) {
     v.visit::<AsiceListing>();
     // A log that failed its proofs (`signet data follow|usage`).
     v.visit::<LogProblem>();
+    // The data protocol's `--json` reports: `signet data login|holdings|usage|follow`,
+    // `consents`, `cases`, and the receipts kept in the vault.
+    v.visit::<LoginSummary>();
+    v.visit::<signet_data::holdings::Holdings>();
+    v.visit::<UsageReport>();
+    v.visit::<VerifiedEntry>();
+    v.visit::<ConsentList>();
+    v.visit::<ConsentReceipt>();
+    v.visit::<ConsentReceipts>();
+    v.visit::<FiledCase>();
+    v.visit::<CorrectionList>();
+    v.visit::<MisuseReportList>();
+    v.visit::<KeptReceipts>();
     v.visit::<SubIndication>();
 }
 
@@ -121,23 +137,6 @@ pub const NOT_DECLARED: &[(&str, &str)] = &[
     ("SignedPdf", "internal: folded into SignOutcome"),
     // Stored, not sent: the data folder's `nodes.json`.
     ("NodeListing", "stored in nodes.json, never sent"),
-    // The data protocol's `--json` reports (`signet data …`, `consents`, `cases`): they carry
-    // signet-data's wire types (PersonCode, UsageEntry, receipts, Timestamp, Hash), which do
-    // not derive TypeScript yet; the window reads them through the *View types above.
-    ("AnyReceipt", "carries signet-data receipts"),
-    ("ConsentList", "carries signet-data consent records"),
-    ("ConsentReceipt", "carries a signet-data receipt"),
-    ("ConsentReceipts", "carries signet-data receipts"),
-    ("CorrectionList", "carries signet-data corrections"),
-    ("DataSetTerms", "part of ConsentList"),
-    ("FiledCase", "carries a signet-data receipt"),
-    ("KeptReceipt", "carries signet-data receipts"),
-    ("KeptReceipts", "carries signet-data receipts"),
-    ("LoginSummary", "carries a signet-data Timestamp"),
-    ("MemberName", "part of ConsentList"),
-    ("MisuseReportList", "carries signet-data misuse reports"),
-    ("UsageReport", "carries signet-data usage entries"),
-    ("VerifiedEntry", "carries a signet-data usage entry"),
 ];
 
 /// Every declarable type met, once: the type itself, then what it depends on (the fields'

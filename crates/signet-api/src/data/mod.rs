@@ -243,7 +243,7 @@ impl std::fmt::Display for DataError {
 }
 
 /// The answer of `login`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginSummary {
     /// The node.
@@ -256,6 +256,7 @@ pub struct LoginSummary {
     pub session_kept: bool,
     /// When it is not kept: why, and what to do.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub session_not_kept: Option<String>,
 }
 
@@ -264,10 +265,11 @@ pub struct LoginSummary {
 /// A query an agency hid from the person until a date (`entry.hiddenUntil`) is not served at
 /// all before the date; from then on it comes with the checkpoint it was logged under, which is
 /// proven consistent with the current one before the entry's inclusion in it is checked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedEntry {
     /// Its index in the node's log.
+    #[ts(type = "number")]
     pub index: u64,
     /// The entry.
     pub entry: UsageEntry,
@@ -275,11 +277,12 @@ pub struct VerifiedEntry {
     /// logged under, which its inclusion proof is against (proven consistent with the current
     /// one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null")]
     pub logged_under: Option<u64>,
 }
 
 /// The answer of `usage` and `verify`: the log as verified, and the person's entries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UsageReport {
     /// The node.
@@ -287,8 +290,10 @@ pub struct UsageReport {
     /// The log's origin line.
     pub log: String,
     /// The size of the checkpoint stored before this visit; `None` on the first visit.
+    #[ts(type = "number | null")]
     pub previous_size: Option<u64>,
     /// The size of the checkpoint verified and stored now.
+    #[ts(type = "number")]
     pub size: u64,
     /// Its root hash, base64.
     pub root_hash: Hash,

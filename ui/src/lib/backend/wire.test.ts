@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { AsiceListing, CertReport, ExtendOutcome, LogProblem, TrustUpdate } from './bindings';
+import type { AsiceListing, CertReport, ExtendOutcome, LoginSummary, LogProblem, TrustUpdate } from './bindings';
 
 // The command line's `--json` reports are declared in bindings.ts with the window's types, from
 // the same Rust types. These samples (shaped as docs/*.md show them) are checked against those
@@ -85,6 +85,13 @@ const listing = {
 
 const problem = { kind: 'historyRewritten', log: 'agency.example/log', oldSize: 12, newSize: 10, message: 'the log shrank' } satisfies LogProblem;
 
+const login = {
+  node: 'https://rr.example',
+  name: 'Population register',
+  expiresAt: '2025-03-01T13:00:00Z',
+  sessionKept: true,
+} satisfies LoginSummary;
+
 describe('the --json reports share the window’s declarations', () => {
   it('type-checks the samples (the check is `npm run check`; this keeps them in use)', () => {
     expect(certReport.qualification.qscd).toBe(true);
@@ -92,5 +99,6 @@ describe('the --json reports share the window’s declarations', () => {
     expect(extended.extended[0]?.signatures[0]?.from).toBe('B-LT');
     expect(listing.dataFiles).toHaveLength(1);
     expect(problem.kind).toBe('historyRewritten');
+    expect(login.sessionKept).toBe(true);
   });
 });

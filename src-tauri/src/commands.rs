@@ -45,6 +45,7 @@ pub(crate) fn app_info(context: tauri::State<'_, Context>) -> Result<AppInfo, Ap
 }
 
 /// Runs `work` on a blocking thread (card, disk and network work never holds the UI's thread).
+/// Its error is the window's: a recommendation names no command-line flag.
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -56,6 +57,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
                 format!("an operation stopped unexpectedly: {e}"),
             ))
         })
+        .map_err(ApiError::for_window)
 }
 
 /// The files and folders the person chose in this run of the app — through Signet's own file
@@ -228,7 +230,7 @@ pub(crate) struct SignChoice {
 
 fn events(channel: Channel<JobEvent>) -> impl Fn(JobEvent) + Send + Sync + 'static {
     move |event| {
-        if let Err(err) = channel.send(event) {
+        if let Err(err) = channel.send(event.for_window()) {
             tracing::warn!(error = %err, "the window did not take a job event");
         }
     }

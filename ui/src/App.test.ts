@@ -26,7 +26,7 @@ describe('the status bar', () => {
     setLocale('ru');
     renderApp(
       new MockBackend({
-        error: { code: 'IO', message: 'Rust message', recommendation: 'Rust recommendation' },
+        error: { code: 'IO', message: 'Rust message', recommendation: 'Rust recommendation', key: 'general', params: {} },
       }),
     );
     const alert = await screen.findByTestId('app-info-error');
@@ -150,7 +150,7 @@ describe('the settings', () => {
 
   it('show the localised error when the build cannot be described', async () => {
     const user = userEvent.setup();
-    renderApp(new MockBackend({ error: { code: 'NOT_IMPLEMENTED', message: 'x', recommendation: 'y' } }));
+    renderApp(new MockBackend({ error: { code: 'NOT_IMPLEMENTED', message: 'x', recommendation: 'y', key: 'general', params: {} } }));
     await user.click(screen.getByTestId('nav-settings'));
     // The About block, the signing and the notification settings each say it (and the alarms at
     // the top, which could not be read either).

@@ -225,7 +225,7 @@ pub fn asice_verify(
 }
 
 /// `signet asice list`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AsiceListing {
     /// The data files.
@@ -559,9 +559,14 @@ pub(crate) fn asice_sign_hooked(
             )
         }
         signet_asic::session::SessionError::Sign(s) => {
+            let key = match &s {
+                signet_asic::xades::sign::SignError::Timestamp(_) => crate::MessageKey::TimestampFailed,
+                signet_asic::xades::sign::SignError::Ocsp(_) => crate::MessageKey::RevocationFailed,
+                _ => crate::MessageKey::General,
+            };
             ApiError::new(Code::Network, s.to_string()).recommend(
                 "Check the time-stamping authority and the OCSP responder, and what Signet was told to trust.",
-            )
+            ).keyed(key)
         }
         other => ApiError::new(Code::Internal, other.to_string()),
     }

@@ -209,7 +209,9 @@ impl Batch {
                         Code::InvalidInput,
                         format!("{} is not a PDF, so it cannot be signed as PAdES", input.display()),
                     )
-                    .recommend("Sign it into an ASiC-E container: leave out --format pades, or give --format asice."),
+                    .recommend("Sign it into an ASiC-E container: leave out --format pades, or give --format asice.")
+                    .keyed(crate::MessageKey::NotAPdf)
+                    .param("file", input.display()),
                 );
             } else if let Some(problem) = (format == BatchFormat::Pades)
                 .then(|| crate::pades::check_input(input, bytes.clone(), false).err())

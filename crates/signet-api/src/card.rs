@@ -27,7 +27,9 @@ impl From<TokenError> for ApiError {
                 Code::PinIncorrect,
                 "the password of the PKCS#12 file is wrong (or the file was changed)",
             )
-            .recommend("Enter the file's password again. A PKCS#12 file counts no tries and has no PUK: if the password is right, the file may be damaged."),
+            .recommend("Enter the file's password again. A PKCS#12 file counts no tries and has no PUK: if the password is right, the file may be damaged.")
+            .keyed(crate::MessageKey::PinIncorrect)
+            .param("secret", "password"),
             other => ApiError::new(other.code(), other.to_string()),
         }
     }
@@ -38,8 +40,37 @@ impl From<TokenError> for ApiError {
     allow(dead_code, reason = "used by the PC/SC operations")
 )]
 fn trouble_error(trouble: &CardTrouble) -> ApiError {
-    ApiError::new(trouble.code(), trouble.message(Language::En))
-        .recommend(trouble.recommendation(Language::En))
+    use crate::MessageKey as K;
+    let error = ApiError::new(trouble.code(), trouble.message(Language::En))
+        .recommend(trouble.recommendation(Language::En));
+    // The secret as the window's catalogues name it (`pin1`, `pin2`, `puk`, `password`).
+    let secret = |kind: PinKind| crate::job::SecretKind::from(kind).as_str();
+    match trouble {
+        CardTrouble::ServiceNotRunning => error.keyed(K::ServiceNotRunning),
+        CardTrouble::NoReader => error.keyed(K::NoReader),
+        CardTrouble::NoCard => error.keyed(K::NoCard),
+        CardTrouble::UnsupportedCard { atr } => error.keyed(K::UnsupportedCard).param("atr", atr),
+        CardTrouble::CardRemoved => error.keyed(K::CardRemoved),
+        CardTrouble::CardInUse => error.keyed(K::CardInUse),
+        CardTrouble::PinIncorrect { kind, retries_left } => {
+            let error = error.keyed(K::PinIncorrect).param("secret", secret(*kind));
+            if *retries_left == PinState::UNKNOWN {
+                error
+            } else {
+                error.param("triesLeft", retries_left)
+            }
+        }
+        CardTrouble::PinBlocked { kind } => {
+            error.keyed(K::PinBlocked).param("secret", secret(*kind))
+        }
+        CardTrouble::PukBlocked => error.keyed(K::PukBlocked),
+        CardTrouble::PinPadTimeout => error.keyed(K::PinPadTimeout),
+        CardTrouble::PinPadCancelled => error.keyed(K::PinPadCancelled),
+        CardTrouble::CertificateExpired => error.keyed(K::CertificateExpired),
+        CardTrouble::SeveralCards { count } => error.keyed(K::SeveralCards).param("count", count),
+        CardTrouble::NotActivated => error.keyed(K::CardNotActivated),
+        _ => error,
+    }
 }
 
 #[cfg_attr(
@@ -62,9 +93,14 @@ fn on_card_thread<R: Send>(
     })
 }
 
+/// The card for the card screen's operations (status, changing and unblocking PINs): they take
+/// every value from the keyboard, also on a reader with a PIN pad (the pad only verifies a PIN
+/// before a signature or a login), so no PIN request of theirs says "on the pad".
 #[cfg(feature = "pcsc")]
 fn open() -> Result<signet_token::pcsc::PcscToken, ApiError> {
-    Ok(signet_token::pcsc::PcscToken::open(None)?)
+    let mut token = signet_token::pcsc::PcscToken::open(None)?;
+    token.use_pin_pad(false);
+    Ok(token)
 }
 
 /// The card in the reader: reader, card type, holder, PIN counters and whether it is activated.
@@ -146,6 +182,7 @@ pub fn card_sign_digest(
                 kind,
                 retries_left: PinState::UNKNOWN,
                 max_retries: PinState::UNKNOWN,
+                pin_pad: false,
             }))
         },
     )
@@ -193,7 +230,8 @@ pub fn token_sign_digest(
         if state.blocked() {
             return Err(trouble_error(&blocked(kind)));
         }
-        let known = (state.retries_left != PinState::UNKNOWN).then_some(state);
+        // A PIN pad is said even when the count is not known (a PKCS#11 reader).
+        let known = (state.retries_left != PinState::UNKNOWN || state.pin_pad).then_some(state);
         let pin = ask(kind, known)?;
         let raw = token.sign_digest(key, &digest, pin)?;
         let der = signet_token::raw_to_der(&raw)?;
@@ -429,6 +467,42 @@ mod tests {
         assert!(err.message.contains("password"), "{err}");
         assert!(!err.recommendation.contains("PIN"), "{err}");
         assert!(err.recommendation.contains("no PUK"), "{err}");
+    }
+
+    #[test]
+    fn card_trouble_carries_its_message_key_and_specifics() {
+        use crate::MessageKey;
+        let wrong = ApiError::from(TokenError::Card(CardTrouble::PinIncorrect {
+            kind: PinKind::Pin2,
+            retries_left: 2,
+        }));
+        assert_eq!(wrong.key, MessageKey::PinIncorrect);
+        assert_eq!(wrong.params["secret"], "pin2");
+        assert_eq!(wrong.params["triesLeft"], "2");
+        // A PKCS#11 token that does not count: no tries are claimed.
+        let uncounted = ApiError::from(TokenError::Card(CardTrouble::PinIncorrect {
+            kind: PinKind::Pin1,
+            retries_left: PinState::UNKNOWN,
+        }));
+        assert!(!uncounted.params.contains_key("triesLeft"));
+        let blocked = ApiError::from(TokenError::Card(CardTrouble::PinBlocked {
+            kind: PinKind::Pin1,
+        }));
+        assert_eq!(blocked.key, MessageKey::PinBlocked);
+        assert_eq!(blocked.params["secret"], "pin1");
+        for (trouble, key) in [
+            (CardTrouble::CardRemoved, MessageKey::CardRemoved),
+            (CardTrouble::NoReader, MessageKey::NoReader),
+            (CardTrouble::NoCard, MessageKey::NoCard),
+            (CardTrouble::PinPadTimeout, MessageKey::PinPadTimeout),
+            (CardTrouble::PinPadCancelled, MessageKey::PinPadCancelled),
+            (CardTrouble::NotActivated, MessageKey::CardNotActivated),
+        ] {
+            assert_eq!(ApiError::from(TokenError::Card(trouble)).key, key);
+        }
+        let json = serde_json::to_value(&wrong).unwrap();
+        assert_eq!(json["key"], "pinIncorrect");
+        assert_eq!(json["params"]["triesLeft"], "2");
     }
 
     #[test]

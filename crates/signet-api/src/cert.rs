@@ -75,7 +75,7 @@ pub enum RevocationMode {
 }
 
 /// The `cert verify` report (`signet cert verify --json`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CertReport {
     /// The verdict.
@@ -105,12 +105,13 @@ pub struct CertReport {
 }
 
 /// The trusted list a report used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrustedListFacts {
     /// SchemeTerritory.
     pub territory: String,
     /// TSLSequenceNumber.
+    #[ts(type = "number")]
     pub sequence_number: u64,
     /// ListIssueDateTime (RFC 3339).
     pub issued: String,
@@ -119,11 +120,12 @@ pub struct TrustedListFacts {
     /// Whether the validation time is before NextUpdate; a stale list gives no anchors.
     pub fresh: bool,
     /// How many services were anchors at the validation time.
+    #[ts(type = "number")]
     pub anchors: usize,
 }
 
 /// One reason behind a verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Reason {
     /// The indication this reason leads to.
@@ -135,7 +137,7 @@ pub struct Reason {
 }
 
 /// Who a certificate belongs to, from its subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Holder {
     /// commonName.
@@ -153,7 +155,7 @@ pub struct Holder {
 }
 
 /// The facts about one certificate of the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CertFacts {
     /// The subject (RFC 4514).
@@ -173,7 +175,7 @@ pub struct CertFacts {
 /// The qualification: the certificate's qcStatements (ETSI EN 319 412-5), overruled by the
 /// qualifiers of its issuer's CA/QC service when a trusted list is given (ETSI TS 119 612
 /// clause 5.5.9.2, applied as TS 119 615 describes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Qualification {
     /// QcCompliance: issued as a qualified certificate.
@@ -197,7 +199,7 @@ pub struct Qualification {
 }
 
 /// The revocation status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RevocationFacts {
     /// `ocsp`, `offline` or `not-checked`.
@@ -220,7 +222,7 @@ pub struct RevocationFacts {
 }
 
 /// What a CRL said about one CA certificate of the path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CaCrlFacts {
     /// The CA's subject.

@@ -28,7 +28,7 @@ pub struct ExtendRequest {
 }
 
 /// One signature after `extend`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtendedSignature {
     /// Which signature: the container's signature entry (`META-INF/signatures0.xml`), or the
@@ -49,7 +49,7 @@ pub struct ExtendedSignature {
 }
 
 /// One document after `extend`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtendedFile {
     /// The document as given.
@@ -67,7 +67,7 @@ pub struct ExtendedFile {
 }
 
 /// What `extend` did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtendOutcome {
     /// Every document, in the order given.

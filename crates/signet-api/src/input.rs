@@ -78,6 +78,8 @@ pub fn not_a_pdf(path: &Path) -> ApiError {
         ),
     )
     .recommend("Check that it is the file you meant. Signet does not sign it, or put it into a container, under a PDF's name.")
+    .keyed(crate::MessageKey::NotAPdf)
+    .param("file", path.display())
 }
 
 /// The error for an input that cannot be read, the same whatever its name claims:
@@ -88,14 +90,18 @@ pub fn unreadable(path: &Path, err: &std::io::Error) -> ApiError {
             Code::FileNotFound,
             format!("{} does not exist", path.display()),
         )
-        .recommend("Check that the file exists and the name is spelled right."),
+        .recommend("Check that the file exists and the name is spelled right.")
+        .keyed(crate::MessageKey::FileNotFound)
+        .param("file", path.display()),
         _ => ApiError::new(
             Code::Io,
             format!("{} cannot be read: {err}", path.display()),
         )
         .recommend(
             "Check that it is a file, not a folder, and that you may read it. Nothing was changed.",
-        ),
+        )
+        .keyed(crate::MessageKey::FileUnreadable)
+        .param("file", path.display()),
     }
 }
 

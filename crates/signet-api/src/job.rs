@@ -53,6 +53,18 @@ pub enum SecretKind {
     Password,
 }
 
+impl SecretKind {
+    /// As it is serialised (`pin1`, `pin2`, `puk`, `password`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pin1 => "pin1",
+            Self::Pin2 => "pin2",
+            Self::Puk => "puk",
+            Self::Password => "password",
+        }
+    }
+}
+
 impl From<SecretKind> for PinKind {
     fn from(kind: SecretKind) -> Self {
         match kind {
@@ -153,6 +165,18 @@ pub enum JobEvent {
     Batch(Box<crate::batch::BatchEvent>),
     /// The card was pulled out: the job waits until it is back, then goes on.
     WaitingForCard,
+}
+
+impl JobEvent {
+    /// The event as the window gets it: an error it carries (a batch's) names no command-line
+    /// flag in its recommendation.
+    #[must_use]
+    pub fn for_window(self) -> Self {
+        match self {
+            Self::Batch(event) => Self::Batch(Box::new(event.for_window())),
+            other => other,
+        }
+    }
 }
 
 /// What the caller answers to a [`PinRequest`].
@@ -297,12 +321,19 @@ impl JobControl {
     }
 
     /// Emits `request` (its id filled in) and waits for the answer: the secret, or a cancel.
+    /// A request on a PIN pad waits for nothing: the person types on the reader, which the token
+    /// then asks, so the answer is [`Pin::on_pad`] at once (the caller shows the request until
+    /// the next event; its cancel stops the job after the pad gives up).
     pub fn ask(&self, mut request: PinRequest) -> Result<Pin, ApiError> {
         self.check()?;
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         request.id = id;
         let kind = request.secret;
-        tracing::debug!(id, secret = ?kind, retry = request.retry, "asking for a secret");
+        tracing::debug!(id, secret = ?kind, retry = request.retry, pin_pad = request.pin_pad, "asking for a secret");
+        if request.pin_pad {
+            self.emit(JobEvent::PinRequest(request));
+            return Ok(Pin::on_pad(kind.into()));
+        }
         *self.asked.lock().unwrap_or_else(PoisonError::into_inner) = Some((id, kind.into()));
         self.emit(JobEvent::PinRequest(request));
         let answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
@@ -365,7 +396,7 @@ impl SigningAsk {
             signer: self.signer.clone(),
             documents,
             position,
-            pin_pad: false,
+            pin_pad: state.is_some_and(|s| s.pin_pad),
             new_value: false,
         }
     }
@@ -446,6 +477,7 @@ mod tests {
             kind: PinKind::Pin2,
             retries_left: 2,
             max_retries: 3,
+            pin_pad: false,
         };
         let request = ask.request(PinKind::Pin2, Some(state), 1, false);
         assert_eq!(request.documents.len(), 1);
@@ -457,5 +489,32 @@ mod tests {
         assert_eq!(json["type"], "pinRequest");
         assert_eq!(json["triesLeft"], 2);
         assert_eq!(json["documents"][0]["sha256"].as_str().unwrap().len(), 64);
+    }
+
+    #[test]
+    fn a_pin_pad_request_is_shown_and_answered_by_the_reader() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        let (_handle, control) = channel(move |e| sink.lock().unwrap().push(e));
+        let state = PinState {
+            kind: PinKind::Pin2,
+            retries_left: 3,
+            max_retries: 3,
+            pin_pad: true,
+        };
+        let request = SigningAsk::default().request(PinKind::Pin2, Some(state), 0, false);
+        assert!(request.pin_pad);
+        // No answer is sent: the job goes on to the reader at once.
+        let pin = control.ask(request).unwrap();
+        assert!(pin.entered_on_pad());
+        assert_eq!(pin.kind(), PinKind::Pin2);
+        let events = seen.lock().unwrap();
+        let [JobEvent::PinRequest(shown)] = events.as_slice() else {
+            panic!("{events:?}")
+        };
+        assert!(shown.pin_pad);
+        assert_eq!(shown.tries_left, Some(3));
+        let json = serde_json::to_value(JobEvent::PinRequest(shown.clone())).unwrap();
+        assert_eq!(json["pinPad"], true);
     }
 }

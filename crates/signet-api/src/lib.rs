@@ -46,7 +46,7 @@ pub mod verification;
 pub mod verification_export;
 
 pub use context::{APP_ID, Context};
-pub use error::ApiError;
+pub use error::{ApiError, MessageKey};
 pub use profile::Profile;
 
 use json::{AppInfo, BuildProfile, OptionalBackend};

@@ -133,6 +133,8 @@ impl ApiError {
         .recommend(
             "Check that it is the file you mean to sign (and that no other program is changing it), then sign it again.",
         )
+        .keyed(crate::MessageKey::InputChanged)
+        .param("file", path.display())
     }
 
     /// A new output would replace an existing file.
@@ -145,6 +147,8 @@ impl ApiError {
             ),
         )
         .recommend("Choose another output name, or give --force to replace it.")
+        .keyed(crate::MessageKey::OutputExists)
+        .param("file", path.display())
     }
 }
 

@@ -128,7 +128,14 @@ pub(crate) fn pades_error(e: PadesError) -> ApiError {
         }
         _ => "Try again; if it keeps failing, report it with the log file.",
     };
-    ApiError::new(code, e.to_string()).recommend(recommendation)
+    let key = match &e {
+        PadesError::Timestamp(_) => crate::MessageKey::TimestampFailed,
+        PadesError::Revocation(_) => crate::MessageKey::RevocationFailed,
+        _ => crate::MessageKey::General,
+    };
+    ApiError::new(code, e.to_string())
+        .recommend(recommendation)
+        .keyed(key)
 }
 
 fn read_certs(files: &[Vec<u8>]) -> Result<Vec<Cert>, ApiError> {

@@ -35,6 +35,11 @@ pub struct PersonSettings {
     /// without the person's word.
     #[serde(default)]
     pub output_dir: Option<String>,
+    /// Use the reader's PIN pad when it has one (the PIN is typed on the reader, never on the
+    /// computer); unset means yes. `false` takes every PIN from the keyboard, for a reader whose
+    /// pad misbehaves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_pad: Option<bool>,
 }
 
 impl PersonSettings {
@@ -148,12 +153,14 @@ mod tests {
                 level: Some(BaselineLevel::B_T),
                 token: Some("".into()),
                 output_dir: Some(format!(" {} ", dir.path().display())),
+                pin_pad: Some(false),
             },
         )
         .unwrap();
         assert_eq!(saved.tsa_url.as_deref(), Some("https://tsa.example/tsa"));
         assert_eq!(saved.token, None);
         assert_eq!(saved.output_folder(), Some(dir.path()));
+        assert_eq!(saved.pin_pad, Some(false));
         assert_eq!(load(&context), saved);
         for bad in [
             "relative/folder".to_owned(),

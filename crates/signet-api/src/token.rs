@@ -23,11 +23,15 @@ pub enum TokenSpec {
     Pcsc {
         /// The PC/SC reader name, when given.
         reader: Option<String>,
+        /// Use the reader's PIN pad when it has one (the person's setting; on by default).
+        pin_pad: bool,
     },
     /// A PKCS#11 module, by the path of its shared library.
     Pkcs11 {
         /// The module (`/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so`, SoftHSM's, a vendor's).
         module: PathBuf,
+        /// Let a token with a protected authentication path (a PIN pad) take the PIN.
+        pin_pad: bool,
     },
     /// A PKCS#12 file with a password: a software token.
     P12 {
@@ -39,7 +43,23 @@ pub enum TokenSpec {
 impl Default for TokenSpec {
     /// The ID card in whichever reader holds one.
     fn default() -> Self {
-        Self::Pcsc { reader: None }
+        Self::Pcsc {
+            reader: None,
+            pin_pad: true,
+        }
+    }
+}
+
+impl TokenSpec {
+    /// The same device, using a reader's PIN pad (`true`, the default) or taking every PIN from
+    /// the keyboard (`false`). A PKCS#12 file has no pad.
+    #[must_use]
+    pub fn with_pin_pad(mut self, on: bool) -> Self {
+        match &mut self {
+            Self::Pcsc { pin_pad, .. } | Self::Pkcs11 { pin_pad, .. } => *pin_pad = on,
+            Self::P12 { .. } => {}
+        }
+        self
     }
 }
 
@@ -58,12 +78,14 @@ impl FromStr for TokenSpec {
         match kind {
             "pcsc" => Ok(Self::Pcsc {
                 reader: rest.filter(|r| !r.is_empty()).map(str::to_owned),
+                pin_pad: true,
             }),
             "pkcs11" => Ok(Self::Pkcs11 {
                 module: match rest {
                     None | Some("") => OPENSC_MODULE.into(),
                     Some(module) => module.into(),
                 },
+                pin_pad: true,
             }),
             "p12" | "pkcs12" => Ok(Self::P12 {
                 file: non_empty(rest, "the path of the PKCS#12 file")?.into(),
@@ -78,11 +100,12 @@ impl FromStr for TokenSpec {
 impl fmt::Display for TokenSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Pcsc { reader: None } => f.write_str("pcsc"),
+            Self::Pcsc { reader: None, .. } => f.write_str("pcsc"),
             Self::Pcsc {
                 reader: Some(reader),
+                ..
             } => write!(f, "pcsc:{reader}"),
-            Self::Pkcs11 { module } => write!(f, "pkcs11:{}", module.display()),
+            Self::Pkcs11 { module, .. } => write!(f, "pkcs11:{}", module.display()),
             Self::P12 { file } => write!(f, "p12:{}", file.display()),
         }
     }
@@ -104,13 +127,17 @@ pub fn open_token(
 ) -> Result<Box<dyn SigningToken + Send>, ApiError> {
     match spec {
         #[cfg(feature = "pcsc")]
-        TokenSpec::Pcsc { reader } => Ok(Box::new(signet_token::pcsc::PcscToken::open(
-            reader.as_deref(),
-        )?)),
+        TokenSpec::Pcsc { reader, pin_pad } => {
+            let mut token = signet_token::pcsc::PcscToken::open(reader.as_deref())?;
+            token.use_pin_pad(*pin_pad);
+            Ok(Box::new(token))
+        }
         #[cfg(feature = "pkcs11")]
-        TokenSpec::Pkcs11 { module } => Ok(Box::new(signet_token::pkcs11::Pkcs11Token::open(
-            Some(module),
-        )?)),
+        TokenSpec::Pkcs11 { module, pin_pad } => {
+            let mut token = signet_token::pkcs11::Pkcs11Token::open(Some(module))?;
+            token.use_pin_pad(*pin_pad);
+            Ok(Box::new(token))
+        }
         #[cfg(feature = "soft")]
         TokenSpec::P12 { file } => {
             // The file is looked at before its password is asked: a missing file is not a
@@ -222,7 +249,15 @@ mod tests {
         assert_eq!(
             "pkcs11".parse::<TokenSpec>().unwrap(),
             TokenSpec::Pkcs11 {
-                module: OPENSC_MODULE.into()
+                module: OPENSC_MODULE.into(),
+                pin_pad: true,
+            }
+        );
+        assert_eq!(
+            "pcsc".parse::<TokenSpec>().unwrap().with_pin_pad(false),
+            TokenSpec::Pcsc {
+                reader: None,
+                pin_pad: false
             }
         );
         assert!(

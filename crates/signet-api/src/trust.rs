@@ -82,12 +82,13 @@ fn store(context: &Context, source: &TrustSource) -> TrustStore {
 }
 
 /// One cached list (`signet trust status --json`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ListFacts {
     /// SchemeTerritory (`EU` for the LOTL).
     pub territory: String,
     /// TSLSequenceNumber.
+    #[ts(type = "number")]
     pub sequence_number: u64,
     /// ListIssueDateTime (RFC 3339).
     pub issued: String,
@@ -113,7 +114,7 @@ impl From<&ListStatus> for ListFacts {
 }
 
 /// What `trust status` says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrustStatus {
     /// The folder of the cached lists.
@@ -133,7 +134,7 @@ fn status_of(context: &Context, state: &TrustState) -> TrustStatus {
 }
 
 /// What `trust update` did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrustUpdate {
     /// The lists whose downloaded copy was good and is now in use (`EU` for the LOTL).

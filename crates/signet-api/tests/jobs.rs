@@ -318,7 +318,7 @@ fn card_a_wrong_pin2_is_asked_again_with_the_tries_left() {
         }
     });
     let mut req = request(&docs, &["a.pdf"]);
-    req.token = Some(TokenSpec::Pcsc { reader: None });
+    req.token = Some(TokenSpec::default());
     let outcome = signing::sign(&context, &req, &LoopbackFetch::default(), &rig.control).unwrap();
     assert_eq!(outcome.signer, "Mari Tamm (38001085718)");
     let asked = requests(&rig.events.lock().unwrap());

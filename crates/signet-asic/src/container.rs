@@ -73,12 +73,14 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> AsicError + '_ {
 
 /// A data file: a non-META-INF entry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DataFile {
     /// Its name (path) in the container.
     pub name: String,
     /// Its media type as the manifest gives it (empty when the manifest does not list it).
     pub media_type: String,
     /// Its size in bytes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: u64,
 }
 

@@ -152,7 +152,12 @@ impl SecretAsker {
     }
 
     /// The current value of `kind` (the card's count shown on the terminal).
+    /// A PIN the reader's PIN pad takes is not asked: the line says where to type it.
     pub(crate) fn ask(&mut self, kind: PinKind, state: Option<PinState>) -> Result<Pin, ApiError> {
+        if state.is_some_and(|s| s.pin_pad) {
+            eprintln!("{}", on_pad_line(kind));
+            return Ok(Pin::on_pad(kind));
+        }
         let source = self.source()?;
         if kind != PinKind::Password {
             return source.read(kind, PinPurpose::Current, state);
@@ -184,6 +189,11 @@ impl SecretAsker {
         if request.retry {
             self.password = None;
         }
+        if request.pin_pad {
+            // Nothing is read: the person types on the reader, which the job already waits for.
+            eprint!("{}", what_is_signed(request));
+            return Ok(Pin::on_pad(kind));
+        }
         let source = self.source()?;
         if source == PinSource::Terminal && (self.password.is_none() || kind != PinKind::Password) {
             eprint!("{}", what_is_signed(request));
@@ -192,6 +202,7 @@ impl SecretAsker {
             kind,
             retries_left,
             max_retries: 3,
+            pin_pad: false,
         });
         self.ask(kind, state).map_err(|err| {
             if !request.retry || source != PinSource::Stdin {
@@ -238,9 +249,6 @@ fn what_is_signed(request: &PinRequest) -> String {
     if request.retry {
         text.push_str("That was not right; try again.\n");
     }
-    if request.pin_pad {
-        text.push_str("Type the PIN on the reader's PIN pad.\n");
-    }
     if let Some(signer) = &request.signer {
         text.push_str(&format!("Signing as {signer}"));
         if let Some(p) = request.position {
@@ -256,7 +264,18 @@ fn what_is_signed(request: &PinRequest) -> String {
             d.sha256
         ));
     }
+    if request.pin_pad {
+        let kind = request.secret.into();
+        text.push_str(&on_pad_line(kind));
+        text.push('\n');
+    }
     text
+}
+
+/// What the terminal says instead of a prompt when the reader's PIN pad takes the PIN (the
+/// desktop's dialog says the same).
+fn on_pad_line(kind: PinKind) -> String {
+    format!("Enter {kind} on the reader's keypad.")
 }
 
 fn pin(kind: PinKind, typed: Zeroizing<String>) -> Result<Pin, ApiError> {
@@ -295,4 +314,47 @@ pub(crate) fn ask_terminal(prompt: &str) -> Result<Zeroizing<String>, ApiError> 
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)
         .map_err(|e| ApiError::new(Code::Io, format!("cannot read from the terminal: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use signet_api::job::SecretKind;
+
+    #[test]
+    fn a_pin_pad_request_prints_where_to_type_instead_of_a_prompt() {
+        let request = PinRequest {
+            id: 1,
+            secret: SecretKind::Pin2,
+            tries_left: Some(3),
+            retry: false,
+            signer: Some("Mari Tamm (38001085718)".into()),
+            documents: Vec::new(),
+            position: None,
+            pin_pad: true,
+            new_value: false,
+        };
+        let mut asker = SecretAsker::when_needed(false);
+        // No terminal and no --pin-stdin are needed: nothing is read.
+        let pin = asker.answer(&request).unwrap();
+        assert!(pin.entered_on_pad());
+        assert!(!asker.had_no_source());
+        let text = what_is_signed(&request);
+        assert!(
+            text.ends_with("Enter PIN2 on the reader's keypad.\n"),
+            "{text}"
+        );
+        let state = PinState {
+            kind: PinKind::Pin1,
+            retries_left: 3,
+            max_retries: 3,
+            pin_pad: true,
+        };
+        assert!(
+            asker
+                .ask(PinKind::Pin1, Some(state))
+                .unwrap()
+                .entered_on_pad()
+        );
+    }
 }

@@ -121,6 +121,8 @@ fn run_job(
         for event in rx {
             match event {
                 JobEvent::PinRequest(asked) => match asker.answer(&asked) {
+                    // A PIN pad's request waits for no answer: the job asks the reader.
+                    Ok(_) if asked.pin_pad => {}
                     Ok(pin) => handle.answer(asked.id, pin),
                     Err(err) => {
                         stopped = Some(err);

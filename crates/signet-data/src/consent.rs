@@ -27,6 +27,7 @@ use crate::time::Timestamp;
 
 /// Permit or deny (FHIR `Consent.decision`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Decision {
     /// The recipient may receive the data.
@@ -37,6 +38,7 @@ pub enum Decision {
 
 /// Where a record stands (DPV `ConsentGiven` / `ConsentWithdrawn` / `ConsentExpired`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ConsentStatus {
     /// In force within its validity.
@@ -50,6 +52,7 @@ pub enum ConsentStatus {
 /// Which data a record is about: one data set of the provider, or every data set of a category
 /// (`health`, `identity`, …).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Scope {
     /// One data set, by its id.
@@ -71,6 +74,7 @@ impl Scope {
 /// Who receives: a named member organisation (`INSTANCE/CLASS/CODE`, every subsystem of it),
 /// or a member category of the node's configuration (`health-care provider`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Recipient {
     /// An organisation, `EE/COM/10137319`.
@@ -81,6 +85,7 @@ pub enum Recipient {
 
 /// One change of a record (27560 lifecycle event; FHIR `Provenance`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentEvent {
     /// When.
@@ -90,11 +95,13 @@ pub struct ConsentEvent {
     /// SHA-256 of the person's request body, base64.
     pub request_hash: String,
     /// The index of the log entry recording the change.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub log_index: u64,
 }
 
 /// A person's consent or denial.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentRecord {
     /// The record's identifier; usage entries of queries it decided name it.
@@ -109,14 +116,17 @@ pub struct ConsentRecord {
     pub recipient: Recipient,
     /// For which purpose (the query's `X-Road-PDU-Purpose`); `None` for any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub purpose: Option<String>,
     /// The legal basis the person relies on (GDPR Art. 6(1)(a) consent, by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub legal_basis: Option<String>,
     /// From when.
     pub valid_from: Timestamp,
     /// Until when; `None` until withdrawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub valid_until: Option<Timestamp>,
     /// Permit or deny.
     pub decision: Decision,
@@ -146,6 +156,7 @@ impl ConsentRecord {
 
 /// What the person asks for (`POST /v1/consents`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(
     tag = "action",
     rename_all = "camelCase",
@@ -163,12 +174,14 @@ pub enum ConsentRequest {
         /// Whose record (a representative acting for a child); the session's person when
         /// absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         subject: Option<PersonCode>,
     },
 }
 
 /// The terms of a grant or a restriction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConsentTerms {
     /// Which data.
@@ -177,15 +190,19 @@ pub struct ConsentTerms {
     pub recipient: Recipient,
     /// For which purpose; any when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub purpose: Option<String>,
     /// From when; the time of the change when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub valid_from: Option<Timestamp>,
     /// Until when; until withdrawn when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub valid_until: Option<Timestamp>,
     /// Whose consent (a representative acting for a child); the session's person when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub subject: Option<PersonCode>,
 }
 
@@ -201,6 +218,7 @@ impl ConsentRequest {
 
 /// A receipt for one change, as the node signs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Receipt {
     /// The receipt's identifier.
@@ -218,6 +236,7 @@ pub struct Receipt {
     /// SHA-256 of the request body, base64.
     pub request_hash: String,
     /// The log index of the change's entry.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub log_index: u64,
     /// The change's log entry.
     pub entry: UsageEntry,
@@ -232,6 +251,7 @@ pub struct Receipt {
 /// A receipt with its signed note (the note's text is the receipt's canonical JSON and a
 /// newline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignedReceipt {
     /// The receipt.

@@ -28,6 +28,7 @@ use crate::time::Timestamp;
 
 /// What the person asks to correct (`POST /v1/corrections`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CorrectionRequest {
     /// The data set of the record (as the holdings name it).
@@ -42,11 +43,13 @@ pub struct CorrectionRequest {
     pub explanation: String,
     /// Whose record (a representative acting for a child); the session's person when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub subject: Option<PersonCode>,
 }
 
 /// Where a correction stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum CorrectionStatus {
     /// Waiting for the agency's decision.
@@ -59,6 +62,7 @@ pub enum CorrectionStatus {
 
 /// What happened to a case (a correction or a misuse report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum CaseChange {
     /// The person filed it.
@@ -71,6 +75,7 @@ pub enum CaseChange {
 
 /// One change of a case, with the log entry recording it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CaseEvent {
     /// When.
@@ -79,13 +84,16 @@ pub struct CaseEvent {
     pub change: CaseChange,
     /// SHA-256 of the person's request body, base64 (for [`CaseChange::Filed`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub request_hash: Option<String>,
     /// The index of the log entry recording the change.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub log_index: u64,
 }
 
 /// A correction the person asked for, as the node keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Correction {
     /// The correction's identifier.
@@ -102,6 +110,7 @@ pub struct Correction {
     pub field: String,
     /// The value the record held when the person asked; `None` when the field was empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub current_value: Option<FieldValue>,
     /// The value the person proposed.
     pub proposed_value: String,
@@ -111,6 +120,7 @@ pub struct Correction {
     pub status: CorrectionStatus,
     /// When accepted: the value the agency holds now (the proposed one, or the agency's own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub accepted_value: Option<String>,
     /// When accepted: whether the record itself now holds that value. `false` when the node's
     /// data model cannot hold it in the field (a classifier code without its label, a value of
@@ -119,6 +129,7 @@ pub struct Correction {
     pub record_updated: bool,
     /// When rejected: why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reason: Option<String>,
     /// The changes, oldest first.
     #[serde(default)]
@@ -131,19 +142,23 @@ fn is_false(b: &bool) -> bool {
 
 /// What the person reports (`POST /v1/reports`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MisuseReportRequest {
     /// The log index of the usage entry the person suspects.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub usage_index: u64,
     /// What the person suspects, in their words.
     pub comment: String,
     /// Whose entry (a representative acting for a child); the session's person when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub subject: Option<PersonCode>,
 }
 
 /// A misuse report, as the node keeps it for its data protection officer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MisuseReport {
     /// The report's identifier.
@@ -153,6 +168,7 @@ pub struct MisuseReport {
     /// The agency: the node's X-Road service provider.
     pub provider: String,
     /// The log index of the usage entry reported.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub usage_index: u64,
     /// The person's comment.
     pub comment: String,
@@ -165,6 +181,7 @@ pub struct MisuseReport {
 
 /// The case a receipt is about, as it is after the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Case {
     /// A correction.
@@ -201,6 +218,7 @@ impl Case {
 
 /// A receipt for one change of a case, as the node signs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaseReceipt {
     /// The receipt's identifier.
@@ -217,8 +235,10 @@ pub struct CaseReceipt {
     pub case: Case,
     /// SHA-256 of the person's request body, base64 (for [`CaseChange::Filed`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub request_hash: Option<String>,
     /// The log index of the change's entry.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub log_index: u64,
     /// The change's log entry.
     pub entry: UsageEntry,
@@ -233,6 +253,7 @@ pub struct CaseReceipt {
 /// A case receipt with its signed note (the note's text is the receipt's canonical JSON and a
 /// newline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignedCaseReceipt {
     /// The receipt.

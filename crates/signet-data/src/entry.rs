@@ -21,6 +21,7 @@ use crate::time::Timestamp;
 
 /// An Estonian personal code with its country prefix, `EE38001085718` (`^EE[0-9]{11}$`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonCode(String);
 
@@ -61,6 +62,7 @@ impl From<PersonCode> for String {
 
 /// `Organization.type` of Data Tracker v3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "UPPERCASE")]
 #[non_exhaustive]
 pub enum OrgType {
@@ -76,6 +78,7 @@ pub enum OrgType {
 
 /// `Organization{type, code ^[0-9]{8}$, name, systemName}` of Data Tracker v3.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     /// GOV, COM, NGO or NEE.
@@ -87,26 +90,32 @@ pub struct Organization {
     pub name: String,
     /// The information system that made or answered the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub system_name: Option<String>,
 }
 
 /// `Person{code, alternativeCode, name}` of Data Tracker v3: the official who initiated a query.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct InitiatorPerson {
     /// The personal code, `EE…`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub code: Option<String>,
     /// A badge or service number, or a foreign identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub alternative_code: Option<String>,
     /// The name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<String>,
 }
 
 /// `processingType` of Data Tracker v3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum ProcessingType {
@@ -122,6 +131,7 @@ pub enum ProcessingType {
 
 /// Which fields of one data set a query released.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ReleasedData {
     /// The data set (see [`crate::holdings::DataSet::id`]).
@@ -132,6 +142,7 @@ pub struct ReleasedData {
 
 /// Whether the query was answered.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "result", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Outcome {
@@ -192,6 +203,7 @@ pub enum Outcome {
         /// The report's id.
         report: String,
         /// The log index of the entry reported.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         usage_index: u64,
         /// SHA-256 of the person's request, base64.
         request_hash: String,
@@ -200,6 +212,7 @@ pub enum Outcome {
 
 /// What a change of a consent record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ChangeKind {
     /// A permit was given.
@@ -213,6 +226,7 @@ pub enum ChangeKind {
 /// One use of a person's data: the Data Tracker v3 `UsageCommon` fields (plus the v2 `action` and
 /// receiver), the person it concerns, what was released and the outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UsageEntry {
     /// The person whose data was used (the data subject).
@@ -227,21 +241,27 @@ pub struct UsageEntry {
     pub receiver: Organization,
     /// `initiatorOrg` (v3): the organisation that initiated the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub initiator_org: Option<Organization>,
     /// `initiatorPerson` (v3): the official.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub initiator_person: Option<InitiatorPerson>,
     /// `legalBasis` (v3), e.g. "Tervise infosüsteemi põhimäärus (§nn)".
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub legal_basis: Option<String>,
     /// `consentReference` (v3): the consent the processing relied on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub consent_reference: Option<String>,
     /// `queryId` (v3): the X-Road message id (`X-Road-Id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub query_id: Option<String>,
     /// `queryGroupId` (v3): the case (`X-Road-Issue`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub query_group_id: Option<String>,
     /// `bulkProcessing` (v3).
     #[serde(default)]
@@ -250,12 +270,15 @@ pub struct UsageEntry {
     pub processing_type: ProcessingType,
     /// `logSourceSystem` (v3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub log_source_system: Option<String>,
     /// `hiddenReason` (v3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub hidden_reason: Option<String>,
     /// `hiddenUntil` (v3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub hidden_until: Option<Timestamp>,
     /// Which data sets and fields were released (beyond the Data Tracker).
     pub released: Vec<ReleasedData>,

@@ -12,6 +12,7 @@ use crate::time::Timestamp;
 
 /// A text in the three languages Signet speaks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Localized {
     /// Estonian.
     pub et: String,
@@ -50,6 +51,7 @@ impl Localized {
 
 /// The kind of value a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum FieldKind {
@@ -69,6 +71,7 @@ pub enum FieldKind {
 
 /// One field of a data set.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Field {
     /// The field's identifier within its data set.
@@ -81,6 +84,7 @@ pub struct Field {
 
 /// A data set an agency holds about people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DataSet {
     /// The identifier, unique within the agency.
@@ -93,6 +97,7 @@ pub struct DataSet {
     pub fields: Vec<Field>,
     /// When the person's data in it last changed (set per person in [`Holdings`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub last_change: Option<Timestamp>,
     /// The statute that allows the agency to hold it, in each language (a plain string, from
     /// a node that has it in one language, is read as that text in each).
@@ -105,6 +110,7 @@ pub struct DataSet {
 
 /// A typed value of a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", content = "value", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum FieldValue {
@@ -115,7 +121,7 @@ pub enum FieldValue {
     /// An instant.
     DateTime(Timestamp),
     /// An integer.
-    Integer(i64),
+    Integer(#[cfg_attr(feature = "ts", ts(type = "number"))] i64),
     /// Yes or no.
     Boolean(bool),
     /// A classifier code and its label.
@@ -129,6 +135,7 @@ pub enum FieldValue {
 
 /// One record of a data set about a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "HeldRecord"))]
 #[serde(rename_all = "camelCase")]
 pub struct Record {
     /// The data set.
@@ -159,6 +166,7 @@ impl Record {
 /// What one agency holds about one person: its data sets (with the person's last change) and
 /// the person's records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Holdings {
     /// The agency's name.

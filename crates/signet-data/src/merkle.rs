@@ -21,6 +21,7 @@ use sha2::{Digest as _, Sha256};
 
 /// A SHA-256 value: a leaf, node or root hash.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Hash(pub [u8; 32]);
 
 impl Hash {

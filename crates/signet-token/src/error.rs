@@ -56,6 +56,10 @@ pub enum TokenError {
         /// `auth` or `sign`.
         role: &'static str,
     },
+    /// A PIN to be typed on a PIN pad ([`crate::Pin::on_pad`]) was given to a token whose reader
+    /// has none (or whose pad is turned off): a bug in the caller.
+    #[error("the PIN was to be typed on the reader's PIN pad, but the reader has none in use")]
+    NoPinPad,
     /// The card's answer was malformed (bad FCP, oversized file, wrong signature length).
     #[error("malformed answer from the card: {0}")]
     Malformed(String),
@@ -67,7 +71,7 @@ impl TokenError {
         match self {
             Self::Card(trouble) => trouble.code(),
             Self::PinFormat(_) => Code::InvalidInput,
-            Self::WrongPinKind { .. } => Code::Internal,
+            Self::WrongPinKind { .. } | Self::NoPinPad => Code::Internal,
             Self::DigestLength { .. } => Code::InvalidInput,
             Self::UnexpectedStatus { .. } | Self::Malformed(_) => Code::CardUnsupported,
             Self::WrongPassword => Code::PinIncorrect,

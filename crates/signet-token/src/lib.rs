@@ -76,6 +76,9 @@ pub struct PinState {
     pub retries_left: u8,
     /// The most tries the card allows (3 on Estonian cards).
     pub max_retries: u8,
+    /// The reader has a PIN pad Signet will use: the person types this PIN on the reader,
+    /// and the caller answers with [`Pin::on_pad`].
+    pub pin_pad: bool,
 }
 
 impl PinState {

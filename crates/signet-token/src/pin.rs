@@ -75,6 +75,7 @@ pub enum PinFormatError {
 pub struct Pin {
     kind: PinKind,
     digits: Zeroizing<Vec<u8>>,
+    on_pad: bool,
 }
 
 impl Pin {
@@ -91,7 +92,26 @@ impl Pin {
         }
         let mut digits = Zeroizing::new(Vec::with_capacity(max));
         digits.extend_from_slice(text.as_bytes());
-        Ok(Self { kind, digits })
+        Ok(Self {
+            kind,
+            digits,
+            on_pad: false,
+        })
+    }
+
+    /// The answer for a reader with a PIN pad: the person types `kind` on the reader's own keys,
+    /// so no digit ever reaches the host. A token without a pad refuses it.
+    pub fn on_pad(kind: PinKind) -> Self {
+        Self {
+            kind,
+            digits: Zeroizing::new(Vec::new()),
+            on_pad: true,
+        }
+    }
+
+    /// Whether the PIN is to be typed on the reader's PIN pad ([`Pin::on_pad`]).
+    pub const fn entered_on_pad(&self) -> bool {
+        self.on_pad
     }
 
     /// Which PIN this is.
@@ -108,7 +128,11 @@ impl Pin {
 
 impl fmt::Debug for Pin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Pin({}, <redacted>)", self.kind)
+        if self.on_pad {
+            write!(f, "Pin({}, on the PIN pad)", self.kind)
+        } else {
+            write!(f, "Pin({}, <redacted>)", self.kind)
+        }
     }
 }
 
@@ -157,5 +181,14 @@ mod tests {
         assert!(!shown.contains("24680"), "{shown}");
         assert!(shown.contains("<redacted>"));
         assert_eq!(secret.expose_digits(), b"24680");
+        assert!(!secret.entered_on_pad());
+    }
+
+    #[test]
+    fn a_pad_pin_carries_no_digits() {
+        let pad = Pin::on_pad(PinKind::Pin2);
+        assert!(pad.entered_on_pad());
+        assert!(pad.expose_digits().is_empty());
+        assert_eq!(format!("{pad:?}"), "Pin(PIN2, on the PIN pad)");
     }
 }

@@ -75,6 +75,9 @@ pub struct Pkcs11Token {
     module: PathBuf,
     context: Pkcs11,
     pairs: Vec<Pair>,
+    /// Whether to let a token with a protected authentication path (a PIN-pad reader) take the
+    /// PIN on its own keys: the person's setting, on by default.
+    use_pin_pad: bool,
 }
 
 impl std::fmt::Debug for Pkcs11Token {
@@ -263,7 +266,14 @@ impl Pkcs11Token {
             module: module.to_owned(),
             context,
             pairs,
+            use_pin_pad: true,
         })
+    }
+
+    /// Lets a PIN-pad reader (`CKF_PROTECTED_AUTHENTICATION_PATH`) take the PIN (`true`, the
+    /// default), or not (`false`: PINs come from the host, when the module accepts them so).
+    pub fn use_pin_pad(&mut self, on: bool) {
+        self.use_pin_pad = on;
     }
 
     fn pair(&self, role: KeyRole) -> Result<&Pair, TokenError> {
@@ -317,6 +327,7 @@ impl Pkcs11Token {
             kind,
             retries_left,
             max_retries: PinState::UNKNOWN,
+            pin_pad: self.use_pin_pad && info.protected_authentication_path(),
         })
     }
 
@@ -325,9 +336,9 @@ impl Pkcs11Token {
         &self,
         session: &Session,
         pair: &Pair,
-        secret: &RawAuthPin,
+        secret: Option<&RawAuthPin>,
     ) -> Result<ObjectHandle, TokenError> {
-        match session.login_with_raw(UserType::User, secret) {
+        match login(session, UserType::User, secret) {
             Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
             Err(CkError::Pkcs11(rv, _)) => {
                 return Err(self.pin_trouble(pair.slot, pair.pin_kind, rv));
@@ -352,7 +363,7 @@ impl Pkcs11Token {
         session: &Session,
         pair: &Pair,
         digest: &[u8],
-        secret: &RawAuthPin,
+        secret: Option<&RawAuthPin>,
     ) -> Result<Vec<u8>, TokenError> {
         let key = self.login_and_find(session, pair, secret)?;
         let always_authenticate = session
@@ -372,7 +383,7 @@ impl Pkcs11Token {
                 .map_err(failure);
         }
         session.sign_init(&Mechanism::Ecdsa, key).map_err(failure)?;
-        match session.login_with_raw(UserType::ContextSpecific, secret) {
+        match login(session, UserType::ContextSpecific, secret) {
             Ok(()) => {}
             Err(CkError::Pkcs11(rv, _)) => {
                 return Err(self.pin_trouble(pair.slot, pair.pin_kind, rv));
@@ -381,6 +392,19 @@ impl Pkcs11Token {
         }
         session.sign_update(digest).map_err(failure)?;
         session.sign_final().map_err(failure)
+    }
+}
+
+/// `C_Login` with the PIN, or, for a PIN pad (protected authentication path), with a null PIN:
+/// the reader takes it on its own keys.
+fn login(
+    session: &Session,
+    user: UserType,
+    secret: Option<&RawAuthPin>,
+) -> cryptoki::error::Result<()> {
+    match secret {
+        Some(secret) => session.login_with_raw(user, secret),
+        None => session.login(user, None),
     }
 }
 
@@ -461,11 +485,19 @@ impl SigningToken for Pkcs11Token {
         if digest.is_empty() || digest.len() > 64 {
             return Err(TokenError::DigestLength { len: digest.len() });
         }
-        // The PIN's copy for cryptoki lives in a zeroizing secret box and dies with this call.
-        let secret = RawAuthPin::new(Box::new(pin.expose_digits().to_vec()));
+        // The PIN's copy for cryptoki lives in a zeroizing secret box and dies with this call;
+        // a PIN pad's PIN never reaches the host.
+        let secret = if pin.entered_on_pad() {
+            if !self.state_of(pair.slot, pair.pin_kind)?.pin_pad {
+                return Err(TokenError::NoPinPad);
+            }
+            None
+        } else {
+            Some(RawAuthPin::new(Box::new(pin.expose_digits().to_vec())))
+        };
         drop(pin);
         let session = self.context.open_ro_session(pair.slot).map_err(failure)?;
-        let signed = self.sign_in_session(&session, &pair, digest, &secret);
+        let signed = self.sign_in_session(&session, &pair, digest, secret.as_ref());
         drop(secret);
         // Log out whatever happened: the next signature needs the PIN again.
         let _ = session.logout();

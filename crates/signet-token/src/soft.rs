@@ -334,6 +334,7 @@ impl SigningToken for SoftToken {
             kind,
             retries_left: u8::MAX,
             max_retries: u8::MAX,
+            pin_pad: false,
         })
     }
 
@@ -343,6 +344,9 @@ impl SigningToken for SoftToken {
         digest: &[u8],
         pin: Pin,
     ) -> Result<RawSignature, TokenError> {
+        if pin.entered_on_pad() {
+            return Err(TokenError::NoPinPad);
+        }
         let key = match (role, &self.authentication) {
             (KeyRole::Signing, _) => &self.key,
             (KeyRole::Authentication, Some((_, key))) => key,

@@ -152,6 +152,42 @@ pub enum BatchEvent {
 }
 
 /// How a batch ended.
+impl BatchEvent {
+    /// The event as the window gets it: its errors' recommendations name no command-line flag
+    /// ([`ApiError::for_window`]).
+    #[must_use]
+    pub fn for_window(self) -> Self {
+        match self {
+            Self::Plan(mut plan) => {
+                for file in &mut plan.files {
+                    file.error = file.error.take().map(ApiError::for_window);
+                }
+                Self::Plan(plan)
+            }
+            Self::Failed {
+                n,
+                of,
+                input,
+                output,
+                reached,
+                error,
+            } => Self::Failed {
+                n,
+                of,
+                input,
+                output,
+                reached,
+                error: error.for_window(),
+            },
+            Self::Summary(mut summary) => {
+                summary.stopped = summary.stopped.take().map(ApiError::for_window);
+                Self::Summary(summary)
+            }
+            other => other,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchSummary {
@@ -201,4 +237,43 @@ pub(super) fn signer_info(
         not_after: signet_pki::time::Utc(cert.not_after()).to_string(),
         valid_now: cert.not_before() <= now && now <= cert.not_after(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_event_for_the_window_names_no_flag() {
+        let refused = ApiError::output_exists(std::path::Path::new("a.signed.pdf"));
+        assert!(refused.recommendation.contains("--force"));
+        let event = BatchEvent::Failed {
+            n: 1,
+            of: 2,
+            input: "a.pdf".into(),
+            output: "a.signed.pdf".into(),
+            reached: None,
+            error: refused.clone(),
+        }
+        .for_window();
+        let BatchEvent::Failed { error, .. } = event else {
+            panic!("{event:?}")
+        };
+        assert!(!error.recommendation.contains("--"), "{error}");
+        assert_eq!(error.params["file"], "a.signed.pdf");
+        let summary = BatchEvent::Summary(BatchSummary {
+            files: 2,
+            signed: 1,
+            skipped: 0,
+            failed: 1,
+            left: 0,
+            stopped: Some(refused),
+            journal: String::new(),
+        })
+        .for_window();
+        let BatchEvent::Summary(summary) = summary else {
+            panic!()
+        };
+        assert!(!summary.stopped.unwrap().recommendation.contains("--"));
+    }
 }

@@ -15,7 +15,7 @@ use super::consents::{random_key, receipt_key, subject_query, unreadable};
 use super::*;
 
 /// A correction or misuse report filed, with its verified receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FiledCase {
     /// The node.
@@ -28,13 +28,14 @@ pub struct FiledCase {
     pub receipt_kept: bool,
     /// Why not, and what to do (only when `receipt_kept` is false).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub receipt_not_kept: Option<String>,
     /// The receipt.
     pub receipt: SignedCaseReceipt,
 }
 
 /// The person's corrections at a node, with every receipt for them verified.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CorrectionList {
     /// The node.
@@ -47,11 +48,12 @@ pub struct CorrectionList {
     pub receipts: Vec<SignedCaseReceipt>,
     /// Why the receipts are not kept in the vault, and what to do (absent when they are).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub receipts_not_kept: Option<String>,
 }
 
 /// The person's misuse reports at a node, with their receipts verified.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MisuseReportList {
     /// The node.
@@ -64,6 +66,7 @@ pub struct MisuseReportList {
     pub receipts: Vec<SignedCaseReceipt>,
     /// Why the receipts are not kept in the vault, and what to do (absent when they are).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub receipts_not_kept: Option<String>,
 }
 

@@ -12,7 +12,7 @@ use signet_data::entry::PersonCode;
 use super::*;
 
 /// The consents of one person at one node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentList {
     /// The node.
@@ -29,7 +29,7 @@ pub struct ConsentList {
 }
 
 /// A member organisation's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberName {
     /// `EE/COM/10137319`.
@@ -39,7 +39,7 @@ pub struct MemberName {
 }
 
 /// A data set's consent terms at the node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DataSetTerms {
     /// The data set.
@@ -51,7 +51,7 @@ pub struct DataSetTerms {
 }
 
 /// A change made, with its verified receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentReceipt {
     /// The node.
@@ -64,13 +64,14 @@ pub struct ConsentReceipt {
     pub receipt_kept: bool,
     /// Why not, and what to do (only when `receipt_kept` is false).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub receipt_not_kept: Option<String>,
     /// The receipt.
     pub receipt: SignedReceipt,
 }
 
 /// The receipts a node gave for a person's consent changes, each verified.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentReceipts {
     /// The node.

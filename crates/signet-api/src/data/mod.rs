@@ -136,7 +136,7 @@ struct NodeListFile {
 }
 
 /// Why a node's usage log was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(
     rename_all = "camelCase",
     rename_all_fields = "camelCase",
@@ -149,8 +149,10 @@ pub enum LogProblem {
         /// The log's origin.
         log: String,
         /// The size the person stored.
+        #[ts(type = "number")]
         old_size: u64,
         /// The size the node shows now.
+        #[ts(type = "number")]
         new_size: u64,
         /// The whole explanation.
         message: String,
@@ -167,6 +169,7 @@ pub enum LogProblem {
         /// The log's origin.
         log: String,
         /// The entry's index.
+        #[ts(type = "number")]
         index: u64,
         /// The whole explanation.
         message: String,
@@ -242,7 +245,7 @@ impl std::fmt::Display for DataError {
 }
 
 /// The answer of `login`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginSummary {
     /// The node.
@@ -255,6 +258,7 @@ pub struct LoginSummary {
     pub session_kept: bool,
     /// When it is not kept: why, and what to do.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub session_not_kept: Option<String>,
 }
 
@@ -263,10 +267,11 @@ pub struct LoginSummary {
 /// A query an agency hid from the person until a date (`entry.hiddenUntil`) is not served at
 /// all before the date; from then on it comes with the checkpoint it was logged under, which is
 /// proven consistent with the current one before the entry's inclusion in it is checked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedEntry {
     /// Its index in the node's log.
+    #[ts(type = "number")]
     pub index: u64,
     /// The entry.
     pub entry: UsageEntry,
@@ -274,11 +279,12 @@ pub struct VerifiedEntry {
     /// logged under, which its inclusion proof is against (proven consistent with the current
     /// one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null")]
     pub logged_under: Option<u64>,
 }
 
 /// The answer of `usage` and `verify`: the log as verified, and the person's entries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UsageReport {
     /// The node.
@@ -286,8 +292,10 @@ pub struct UsageReport {
     /// The log's origin line.
     pub log: String,
     /// The size of the checkpoint stored before this visit; `None` on the first visit.
+    #[ts(type = "number | null")]
     pub previous_size: Option<u64>,
     /// The size of the checkpoint verified and stored now.
+    #[ts(type = "number")]
     pub size: u64,
     /// Its root hash, base64.
     pub root_hash: Hash,

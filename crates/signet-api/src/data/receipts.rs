@@ -10,7 +10,7 @@ use super::consents::{receipt_key, verify_kept};
 use super::*;
 
 /// A receipt of any kind, as the node signed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(untagged)]
 pub enum AnyReceipt {
     /// For a consent change.
@@ -20,7 +20,7 @@ pub enum AnyReceipt {
 }
 
 /// One receipt kept in the vault, verified.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct KeptReceipt {
     /// The node that gave it.
@@ -35,13 +35,14 @@ pub struct KeptReceipt {
     /// When the change was made.
     pub time: Timestamp,
     /// The log index of the change's entry.
+    #[ts(type = "number")]
     pub log_index: u64,
     /// The receipt.
     pub receipt: AnyReceipt,
 }
 
 /// The receipts kept in the vault, each verified offline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct KeptReceipts {
     /// Whether every receipt verified (always true: one that does not is an error).

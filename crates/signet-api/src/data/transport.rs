@@ -138,6 +138,8 @@ pub(super) fn network(node: &Node, e: &ureq::Error) -> ApiError {
         Code::Network,
         format!("the node {} did not answer: {e}", node.url),
     )
+    .keyed(crate::MessageKey::NodeUnreachable)
+    .param("node", &node.url)
 }
 
 /// An answer: status and body.

@@ -335,6 +335,7 @@ pub(crate) fn sign_with_retries<T: SigningToken + ?Sized>(
                     kind: wrong,
                     retries_left,
                     max_retries: state.map_or(3, |s| s.max_retries),
+                    pin_pad: state.is_some_and(|s| s.pin_pad),
                 });
                 (hooks.wrong_pin)();
                 (hooks.phase)(Phase::WaitingForPin, index);
@@ -584,6 +585,110 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A token behind a PIN-pad reader: its PIN state says so, it signs only with a PIN typed
+    /// on the pad (no digits from the host), and the pad's answers are scripted.
+    struct PadToken {
+        answers: Vec<Result<(), CardTrouble>>,
+    }
+
+    impl SigningToken for PadToken {
+        fn certificates(&mut self) -> Result<Vec<signet_token::TokenCertificate>, TokenError> {
+            Ok(Vec::new())
+        }
+
+        fn pin_state(&mut self, kind: PinKind) -> Result<PinState, TokenError> {
+            Ok(PinState {
+                kind,
+                retries_left: 3,
+                max_retries: 3,
+                pin_pad: true,
+            })
+        }
+
+        fn sign_digest(
+            &mut self,
+            _: KeyRole,
+            _: &[u8],
+            pin: Pin,
+        ) -> Result<signet_token::RawSignature, TokenError> {
+            assert!(pin.entered_on_pad() && pin.expose_digits().is_empty());
+            match self.answers.remove(0) {
+                Ok(()) => Ok(signet_token::RawSignature(vec![7; 96])),
+                Err(trouble) => Err(trouble.into()),
+            }
+        }
+    }
+
+    /// Signs through `token` as a job does; returns the outcome and the PIN requests emitted.
+    fn sign_on_pad(
+        token: &mut PadToken,
+    ) -> (
+        Result<signet_token::RawSignature, ApiError>,
+        Vec<crate::job::PinRequest>,
+    ) {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&seen);
+        let (_handle, job) = crate::job::channel(move |event| {
+            if let crate::job::JobEvent::PinRequest(request) = event {
+                sink.lock().unwrap().push(request);
+            }
+        });
+        let retry = std::cell::Cell::new(false);
+        let wrong_pin = || retry.set(true);
+        let hooks = Hooks {
+            wrong_pin: &wrong_pin,
+            retry_wrong_pin: true,
+            ..Hooks::none()
+        };
+        let mut ask = |kind: PinKind, state: Option<PinState>| {
+            job.ask(SigningAsk::default().request(kind, state, 0, retry.take()))
+        };
+        let state = token.pin_state(PinKind::Pin2).ok();
+        // No answer is ever sent: on a pad the job goes on to the reader.
+        let outcome =
+            sign_with_retries(token, &[1; 48], (PinKind::Pin2, state), &mut ask, &hooks, 0);
+        let requests = seen.lock().unwrap().clone();
+        (outcome, requests)
+    }
+
+    #[test]
+    fn a_pin_pad_signature_asks_the_reader_and_a_wrong_pin_asks_it_again() {
+        let mut token = PadToken {
+            answers: vec![
+                Err(CardTrouble::PinIncorrect {
+                    kind: PinKind::Pin2,
+                    retries_left: 2,
+                }),
+                Ok(()),
+            ],
+        };
+        let (outcome, requests) = sign_on_pad(&mut token);
+        assert_eq!(outcome.unwrap().0.len(), 96);
+        assert_eq!(requests.len(), 2, "{requests:?}");
+        assert!(requests.iter().all(|r| r.pin_pad));
+        assert_eq!(
+            (requests[0].retry, requests[0].tries_left),
+            (false, Some(3))
+        );
+        assert_eq!((requests[1].retry, requests[1].tries_left), (true, Some(2)));
+    }
+
+    #[test]
+    fn the_pads_timeout_and_cancel_end_the_job_with_their_own_errors() {
+        let mut token = PadToken {
+            answers: vec![Err(CardTrouble::PinPadTimeout)],
+        };
+        let err = sign_on_pad(&mut token).0.unwrap_err();
+        assert_eq!(err.key, crate::MessageKey::PinPadTimeout);
+        assert_eq!(err.code, Code::CardUnavailable);
+        let mut token = PadToken {
+            answers: vec![Err(CardTrouble::PinPadCancelled)],
+        };
+        let err = sign_on_pad(&mut token).0.unwrap_err();
+        assert_eq!(err.key, crate::MessageKey::PinPadCancelled);
+        assert_eq!(err.code, Code::Cancelled);
+    }
 
     #[test]
     fn outputs_follow_one_rule() {

@@ -208,7 +208,9 @@ pub fn propose_for(
                 not_pdf.facts.name
             ),
             "Put the files into an ASiC-E container instead.",
-        ));
+        )
+        .keyed(crate::MessageKey::NotAPdf)
+        .param("file", &not_pdf.facts.name));
     }
     // The folder the request names, else the one in the person's settings, else beside the
     // input.

@@ -133,7 +133,8 @@ impl Settings {
         };
         Ok(Self {
             level: given.level.or(person.level).unwrap_or(BaselineLevel::B_LT),
-            token,
+            // The pad is the person's choice whichever way the device was named.
+            token: token.with_pin_pad(person.pin_pad.unwrap_or(true)),
             tsa: given
                 .tsa
                 .clone()
@@ -196,6 +197,7 @@ mod tests {
                 tsa_url: Some("https://person.example/tsa".into()),
                 level: Some(BaselineLevel::B_T),
                 token: Some("pcsc".into()),
+                pin_pad: Some(false),
                 ..crate::settings::PersonSettings::default()
             },
         )
@@ -231,6 +233,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(given.level, BaselineLevel::B_B);
+        // The person turned the PIN pad off: so it is for a card named by the request too.
+        let card = Settings::resolve_with(
+            &with,
+            &Overrides {
+                token: Some(TokenSpec::default()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(card.token, TokenSpec::default().with_pin_pad(false));
         assert_eq!(given.token.to_string(), "p12:/mine.p12");
         assert_eq!(given.tsa.as_deref(), Some("http://given.example/tsa"));
     }

@@ -34,6 +34,7 @@ pub const FORMAT_1_1: &str = "web-eid:1.1";
 
 /// A JWA signature algorithm (RFC 7518 section 3.1) allowed in tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[non_exhaustive]
 pub enum JwsAlgorithm {
     /// ECDSA P-256 with SHA-256.
@@ -171,6 +172,7 @@ pub fn signing_input(algorithm: JwsAlgorithm, origin: &Origin, nonce: &Nonce) ->
 
 /// One entry of `supportedSignatureAlgorithms` (web-eid:1.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SupportedSignatureAlgorithm {
     /// `ECC` or `RSA`.
@@ -183,6 +185,7 @@ pub struct SupportedSignatureAlgorithm {
 
 /// The Web eID authentication token, as JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthToken {
     /// Base64 DER of the authentication certificate; untrusted until validated.
@@ -195,12 +198,15 @@ pub struct AuthToken {
     pub format: String,
     /// Informative: the app that made the token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub app_version: Option<String>,
     /// web-eid:1.1: base64 DER of the signing certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub unverified_signing_certificate: Option<String>,
     /// web-eid:1.1: what the signing key supports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub supported_signature_algorithms: Option<Vec<SupportedSignatureAlgorithm>>,
 }
 

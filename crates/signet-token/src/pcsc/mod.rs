@@ -5,26 +5,38 @@
 //! group of APDUs, and lets go: no transaction is open while the person types a PIN, because the
 //! caller has the PIN before the operation starts. PIN2 is verified right before every
 //! signature and dropped after it.
+//!
+//! A reader with a PIN pad (PC/SC part 10 `FEATURE_VERIFY_PIN_DIRECT`, [`pinpad`]) takes PIN1
+//! and PIN2 on its own keys when the caller answers with [`Pin::on_pad`]: the reader sends
+//! VERIFY itself and no digit crosses the host. Then, and only then, a transaction is open while
+//! the person types, because the reader needs the card for itself. [`PcscToken::use_pin_pad`]
+//! turns the pad off (the person's setting); changing and unblocking PINs always take them from
+//! the host.
 
 mod apdu;
+mod pinpad;
+mod session;
 mod thales;
 mod watch;
+
+#[cfg(test)]
+mod scripted;
 
 pub use watch::{CardEvent, Watcher, watch};
 
 use std::ffi::CString;
 use std::time::{Duration, Instant};
 
-use zeroize::Zeroizing;
-
 use apdu::Dialect;
+use pinpad::PinPad;
+use session::Session;
 
 use crate::{
     CardTrouble, KeyRole, PersonalData, Pin, PinKind, PinState, RawSignature, SigningToken,
     TokenCertificate, TokenError,
 };
 
-const OK: u16 = 0x9000;
+pub(crate) const OK: u16 = 0x9000;
 
 /// The readers pcscd knows and whether each holds a card.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +105,10 @@ pub struct PcscToken {
     card: Option<pcsc::Card>,
     model: &'static str,
     dialect: Dialect,
+    /// The reader's PIN pad, when it has one.
+    pin_pad: Option<PinPad>,
+    /// Whether to use the pad (the person's setting; on by default).
+    use_pin_pad: bool,
 }
 
 impl std::fmt::Debug for PcscToken {
@@ -100,6 +116,7 @@ impl std::fmt::Debug for PcscToken {
         f.debug_struct("PcscToken")
             .field("reader", &self.reader)
             .field("model", &self.model)
+            .field("pin_pad", &self.pin_pad())
             .finish_non_exhaustive()
     }
 }
@@ -138,6 +155,8 @@ impl PcscToken {
             card: None,
             model: "",
             dialect: Dialect::Idemia,
+            pin_pad: None,
+            use_pin_pad: true,
         };
         token.connect()?;
         Ok(token)
@@ -151,6 +170,21 @@ impl PcscToken {
     /// What the card is ("EstEID IDEMIA 2018 (COSMO 8)").
     pub fn model(&self) -> &'static str {
         self.model
+    }
+
+    /// Uses the reader's PIN pad for PIN1 and PIN2 when it has one (`true`, the default), or
+    /// takes every PIN from the host (`false`: the person's setting, for a pad that misbehaves).
+    pub fn use_pin_pad(&mut self, on: bool) {
+        self.use_pin_pad = on;
+    }
+
+    /// Whether PIN1 and PIN2 are typed on the reader's PIN pad: it has one, and it is in use.
+    pub fn has_pin_pad(&self) -> bool {
+        self.pin_pad().is_some()
+    }
+
+    fn pin_pad(&self) -> Option<PinPad> {
+        self.pin_pad.filter(|_| self.use_pin_pad)
     }
 
     fn connect(&mut self) -> Result<(), TokenError> {
@@ -172,7 +206,9 @@ impl PcscToken {
             tracing::info!(%atr, "unsupported card");
             return Err(CardTrouble::UnsupportedCard { atr }.into());
         };
-        tracing::debug!(model, reader = %self.reader.to_string_lossy(), "card connected");
+        let reader = self.reader.to_string_lossy().into_owned();
+        self.pin_pad = pin_pad_of(&card, &reader);
+        tracing::debug!(model, %reader, pin_pad = self.pin_pad.is_some(), "card connected");
         self.model = model;
         self.dialect = *dialect;
         self.card = Some(card);
@@ -208,10 +244,7 @@ impl PcscToken {
             .as_mut()
             .ok_or(Failure::Token(CardTrouble::NoCard.into()))?;
         let transaction = card.transaction().map_err(Failure::Pcsc)?;
-        let mut session = Session {
-            transaction: &transaction,
-            failure: None,
-        };
+        let mut session = Session::new(&*transaction);
         let result = steps(&mut session);
         let failure = session.failure.take();
         drop(transaction);
@@ -308,6 +341,7 @@ impl PcscToken {
         }
         let kind = old.kind();
         refuse_password(kind)?;
+        refuse_pad(&[&old, &new])?;
         let dialect = self.dialect;
         self.session(|s| {
             s.select_for(dialect, kind)?;
@@ -329,15 +363,11 @@ impl PcscToken {
         let kind = pin.kind();
         refuse_password(kind)?;
         let dialect = self.dialect;
+        let pad = self.pin_pad();
         self.session(|s| {
             s.select_for(dialect, kind)?;
             s.refuse_if_blocked(dialect, kind)?;
-            let command = match dialect {
-                Dialect::Idemia => apdu::verify(pin),
-                Dialect::Thales => thales::verify(pin),
-            };
-            let (_, sw) = s.transmit(&command)?;
-            pin_status(kind, sw, "VERIFY")
+            s.verify(dialect, pin, pad)
         })
     }
 
@@ -350,6 +380,7 @@ impl PcscToken {
                 given: puk.kind(),
             });
         }
+        refuse_pad(&[&puk, &new])?;
         let dialect = self.dialect;
         self.session(|s| {
             if dialect == Dialect::Thales {
@@ -378,171 +409,29 @@ impl PcscToken {
     }
 }
 
+/// The PIN pad of the reader `card` is in, from its PC/SC part 10 feature list; none for a plain
+/// reader, for one that cannot say (vpcd answers "not supported"), and for the models known to
+/// claim a pad they lack.
+fn pin_pad_of(link: &dyn session::Link, reader: &str) -> Option<PinPad> {
+    let features = match link.control(pinpad::get_feature_request(), &[]) {
+        Ok(features) => features,
+        Err(error) => {
+            tracing::trace!(%error, "the reader lists no features");
+            return None;
+        }
+    };
+    let pad = pinpad::parse_features(&features)?;
+    if pinpad::falsely_claims_a_pad(reader) {
+        tracing::info!(%reader, "the reader claims a PIN pad it lacks: typing PINs on the host");
+        return None;
+    }
+    Some(pad)
+}
+
 /// What went wrong inside a transaction: PC/SC itself, or the card's answer.
 enum Failure {
     Pcsc(pcsc::Error),
     Token(TokenError),
-}
-
-/// One transaction's worth of APDUs.
-struct Session<'t> {
-    transaction: &'t pcsc::Transaction<'t>,
-    failure: Option<pcsc::Error>,
-}
-
-impl Session<'_> {
-    /// Sends one APDU; returns the data and the status word. Resends a READ-style command
-    /// (case 2) with the length a 6Cxx names, and fetches 61xx data with GET RESPONSE, as
-    /// libpcsc-cpp does.
-    fn transmit(&mut self, command: &[u8]) -> Result<(Zeroizing<Vec<u8>>, u16), TokenError> {
-        let (mut data, mut sw) = self.transmit_once(command)?;
-        if sw & 0xFF00 == 0x6C00 && command.len() == 5 {
-            let mut again = command.to_vec();
-            again[4] = sw.to_be_bytes()[1];
-            (data, sw) = self.transmit_once(&again)?;
-        }
-        let mut parts = 0;
-        while sw & 0xFF00 == 0x6100 {
-            parts += 1;
-            if parts > 64 {
-                return Err(TokenError::Malformed(
-                    "an answer in more than 64 parts".into(),
-                ));
-            }
-            let le = sw.to_be_bytes()[1];
-            let (more, next) = self.transmit_once(&[0x00, 0xC0, 0x00, 0x00, le])?;
-            data.extend_from_slice(&more);
-            sw = next;
-        }
-        Ok((data, sw))
-    }
-
-    fn transmit_once(&mut self, command: &[u8]) -> Result<(Zeroizing<Vec<u8>>, u16), TokenError> {
-        tracing::trace!(apdu = %apdu::redacted_hex(command), "card command");
-        let mut buffer = Zeroizing::new(vec![0_u8; pcsc::MAX_BUFFER_SIZE_EXTENDED]);
-        let answer = match self.transaction.transmit(command, &mut buffer) {
-            Ok(answer) => answer.to_vec(),
-            Err(error) => {
-                self.failure = Some(error);
-                return Err(CardTrouble::Communication {
-                    detail: error.to_string(),
-                }
-                .into());
-            }
-        };
-        let Some(split) = answer.len().checked_sub(2) else {
-            // vpcd (and some readers) return an empty answer when the card goes away mid-command:
-            // treat it like "not transacted", which checks whether the card is still there.
-            self.failure = Some(pcsc::Error::NotTransacted);
-            return Err(TokenError::Malformed(
-                "an answer shorter than its status word".into(),
-            ));
-        };
-        let sw = u16::from_be_bytes([answer[split], answer[split + 1]]);
-        tracing::trace!(sw = format_args!("{sw:04X}"), len = split, "card answer");
-        let mut data = Zeroizing::new(answer);
-        data.truncate(split);
-        Ok((data, sw))
-    }
-
-    fn expect_ok(
-        &mut self,
-        command: &'static str,
-        apdu: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>, TokenError> {
-        let (data, sw) = self.transmit(apdu)?;
-        if sw == OK {
-            Ok(data)
-        } else {
-            Err(TokenError::UnexpectedStatus { command, sw })
-        }
-    }
-
-    /// Selects the application whose PIN `kind` is (QSCD for PIN2, the main one otherwise).
-    /// (Thales: the one application.)
-    fn select_for(&mut self, dialect: Dialect, kind: PinKind) -> Result<(), TokenError> {
-        if dialect == Dialect::Thales {
-            self.expect_ok("SELECT", &apdu::select_aid(thales::AID))?;
-            return Ok(());
-        }
-        self.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
-        if kind == PinKind::Pin2 {
-            self.expect_ok("SELECT", &apdu::select_aid(apdu::QSCD_AID))?;
-        }
-        Ok(())
-    }
-
-    /// The counter of `kind`, and (Thales) whether the PIN was ever changed.
-    fn counter(
-        &mut self,
-        dialect: Dialect,
-        kind: PinKind,
-    ) -> Result<(PinState, Option<bool>), TokenError> {
-        self.select_for(dialect, kind)?;
-        match dialect {
-            Dialect::Idemia => {
-                let data = self.expect_ok("GET DATA", &apdu::tries_left(kind))?;
-                let (max_retries, retries_left) = apdu::parse_tries(&data).ok_or_else(|| {
-                    TokenError::Malformed("retry counter without tags 9A/9B".into())
-                })?;
-                Ok((
-                    PinState {
-                        kind,
-                        retries_left,
-                        max_retries,
-                    },
-                    None,
-                ))
-            }
-            Dialect::Thales => {
-                let data = self.expect_ok("GET DATA", &thales::tries_left(kind))?;
-                let (retries_left, changed) = thales::parse_tries(&data)
-                    .ok_or_else(|| TokenError::Malformed("retry counter without DF21".into()))?;
-                Ok((
-                    PinState {
-                        kind,
-                        retries_left,
-                        max_retries: 3,
-                    },
-                    changed,
-                ))
-            }
-        }
-    }
-
-    fn pin_state(&mut self, dialect: Dialect, kind: PinKind) -> Result<PinState, TokenError> {
-        Ok(self.counter(dialect, kind)?.0)
-    }
-
-    /// Never sends VERIFY to a blocked PIN (the application stays selected).
-    fn refuse_if_blocked(&mut self, dialect: Dialect, kind: PinKind) -> Result<(), TokenError> {
-        if self.pin_state(dialect, kind)?.blocked() {
-            return Err(blocked(kind).into());
-        }
-        Ok(())
-    }
-
-    /// Selects a file with `select` (which asks for its FCP) and reads it whole.
-    fn read_file(&mut self, select: &[u8]) -> Result<Vec<u8>, TokenError> {
-        let fcp = self.expect_ok("SELECT", select)?;
-        let size = apdu::fcp_size(&fcp)
-            .ok_or_else(|| TokenError::Malformed("FCP without a file size".into()))?;
-        if size == 0 || size > apdu::MAX_FILE {
-            return Err(TokenError::Malformed(format!("a file of {size} bytes")));
-        }
-        let mut content = Vec::with_capacity(size);
-        while content.len() < size {
-            let want = (size - content.len()).min(usize::from(apdu::READ_CHUNK));
-            let le = u8::try_from(want).unwrap_or(apdu::READ_CHUNK);
-            let chunk = self.expect_ok("READ BINARY", &apdu::read_binary(content.len(), le))?;
-            if chunk.is_empty() {
-                return Err(TokenError::Malformed("READ BINARY returned nothing".into()));
-            }
-            content.extend_from_slice(&chunk);
-        }
-        content.truncate(size);
-        Ok(content)
-    }
 }
 
 /// A P-384 r ‖ s signature, or an error for anything else.
@@ -575,6 +464,14 @@ fn refuse_password(kind: PinKind) -> Result<(), TokenError> {
     Ok(())
 }
 
+/// Changing and unblocking take their PINs from the host (the pad verifies only).
+fn refuse_pad(pins: &[&Pin]) -> Result<(), TokenError> {
+    if pins.iter().any(|p| p.entered_on_pad()) {
+        return Err(TokenError::NoPinPad);
+    }
+    Ok(())
+}
+
 /// Reads the status word of VERIFY / CHANGE REFERENCE DATA.
 fn pin_status(kind: PinKind, sw: u16, command: &'static str) -> Result<(), TokenError> {
     match sw {
@@ -583,6 +480,11 @@ fn pin_status(kind: PinKind, sw: u16, command: &'static str) -> Result<(), Token
         // A PIN-pad reader answers for the card when the person does not finish (card.md §6).
         0x6400 => Err(CardTrouble::PinPadTimeout.into()),
         0x6401 => Err(CardTrouble::PinPadCancelled.into()),
+        // The pad took a PIN of the wrong length; the card did not see it.
+        0x6403 => {
+            let (min, max) = kind.lengths();
+            Err(crate::PinFormatError::Length { kind, min, max }.into())
+        }
         sw if sw & 0xFFF0 == 0x63C0 => Err(CardTrouble::PinIncorrect {
             kind,
             retries_left: u8::try_from(sw & 0x000F).unwrap_or(0),
@@ -639,7 +541,9 @@ impl SigningToken for PcscToken {
     fn pin_state(&mut self, kind: PinKind) -> Result<PinState, TokenError> {
         refuse_password(kind)?;
         let dialect = self.dialect;
-        self.session(|s| s.pin_state(dialect, kind))
+        let pin_pad = kind != PinKind::Puk && self.has_pin_pad();
+        let state = self.session(|s| s.pin_state(dialect, kind))?;
+        Ok(PinState { pin_pad, ..state })
     }
 
     fn sign_digest(
@@ -663,43 +567,8 @@ impl SigningToken for PcscToken {
         padded[apdu::DIGEST_LEN - digest.len()..].copy_from_slice(digest);
         tracing::debug!(key = role.as_str(), digest_len = digest.len(), "signing");
         let dialect = self.dialect;
-        let signature = self.session(|s| {
-            if dialect == Dialect::Thales {
-                let kind = role.pin();
-                let (state, changed) = s.counter(dialect, kind)?;
-                if state.blocked() {
-                    return Err(blocked(kind).into());
-                }
-                if role == KeyRole::Signing && changed == Some(false) {
-                    // Never "wrong PIN": the card must be activated (PIN2 changed) first.
-                    return Err(CardTrouble::NotActivated.into());
-                }
-                let (_, sw) = s.transmit(&thales::verify(&pin))?;
-                pin_status(kind, sw, "VERIFY")?;
-                s.expect_ok("MSE:SET", &thales::mse(thales::key_ref(kind)))?;
-                s.expect_ok("PSO:HASH", &thales::pso_hash(&padded))?;
-                let raw = s.expect_ok("SIGN", thales::PSO_CDS)?;
-                return signature_of(&raw);
-            }
-            let (aid, mse, command) = match role {
-                KeyRole::Authentication => {
-                    (apdu::AWP_AID, apdu::MSE_AUTH, apdu::INTERNAL_AUTHENTICATE)
-                }
-                KeyRole::Signing => (apdu::QSCD_AID, apdu::MSE_SIGN, apdu::PSO_CDS),
-            };
-            s.expect_ok("SELECT", &apdu::select_aid(apdu::MAIN_AID))?;
-            s.expect_ok("SELECT", &apdu::select_aid(aid))?;
-            let kind = role.pin();
-            let data = s.expect_ok("GET DATA", &apdu::tries_left(kind))?;
-            if apdu::parse_tries(&data).is_some_and(|(_, left)| left == 0) {
-                return Err(blocked(kind).into());
-            }
-            s.expect_ok("MSE:SET", mse)?;
-            let (_, sw) = s.transmit(&apdu::verify(&pin))?;
-            pin_status(kind, sw, "VERIFY")?;
-            let raw = s.expect_ok("SIGN", &apdu::with_digest(command, &padded))?;
-            signature_of(&raw)
-        });
+        let pad = self.pin_pad();
+        let signature = self.session(|s| s.sign(dialect, role, &padded, &pin, pad));
         drop(pin);
         signature
     }

@@ -166,6 +166,7 @@ checkpoints: number,
  * The entry no longer served, for [`AlarmKind::EntryRemoved`].
  */
 entry: AccessEntryView | null, };
+export type AnyReceipt = SignedReceipt | SignedCaseReceipt;
 export type ApiError = {
 /**
  * What kind of trouble this is.
@@ -178,7 +179,15 @@ message: string,
 /**
  * What the person can do about it, in English.
  */
-recommendation: string, };
+recommendation: string,
+/**
+ * Which message this is, for a translation (`general`: only the code says).
+ */
+key: MessageKey,
+/**
+ * The specifics the keyed message names, by name (`file`, `secret`, `triesLeft`, …).
+ */
+params: Record<string, string>, };
 export type AppInfo = {
 /**
  * The product name.
@@ -204,6 +213,19 @@ logDir: string | null,
  * The profile in use (`demo`), when one is.
  */
 profileName: string | null, };
+export type AsiceListing = {
+/**
+ * The data files.
+ */
+dataFiles: Array<DataFile>,
+/**
+ * The signature entries.
+ */
+signatures: Array<string>,
+/**
+ * Disagreements between the manifest and the entries.
+ */
+problems: Array<string>, };
 export type BaselineLevel = "B-B" | "B-T" | "B-LT" | "B-LTA";
 export type BatchEvent = { "event": "plan" } & BatchPlan | { "event": "signer" } & SignerInfo | { "event": "signed",
 /**
@@ -365,6 +387,27 @@ stopped: ApiError | null,
  */
 journal: string, };
 export type BuildProfile = "debug" | "release";
+export type CaCrlFacts = {
+/**
+ * The CA's subject.
+ */
+subject: string,
+/**
+ * The CRL's thisUpdate (RFC 3339).
+ */
+thisUpdate: string,
+/**
+ * The CRL's nextUpdate (RFC 3339).
+ */
+nextUpdate: string,
+/**
+ * The revocation date when listed (after the validation time, since the path passed).
+ */
+revokedAt: string | null,
+/**
+ * The reason code, when listed with one.
+ */
+reason: string | null, };
 export type CardCertificate = {
 /**
  * `auth` or `sign`.
@@ -461,6 +504,25 @@ pukRetries: number,
  * False for a Thales card delivered locked: PIN2 must be changed before it signs.
  */
 activated: boolean, };
+export type Case = { "correction": Correction } | { "misuseReport": MisuseReport };
+export type CaseChange = "filed" | "accepted" | "rejected";
+export type CaseEvent = {
+/**
+ * When.
+ */
+time: Timestamp,
+/**
+ * What.
+ */
+change: CaseChange,
+/**
+ * SHA-256 of the person's request body, base64 (for [`CaseChange::Filed`]).
+ */
+requestHash?: string,
+/**
+ * The index of the log entry recording the change.
+ */
+logIndex: number, };
 export type CaseKind = "correction" | "misuseReport";
 export type CaseProblem = {
 /**
@@ -475,6 +537,55 @@ agency: string,
  * Why it did not answer.
  */
 error: ApiError, };
+export type CaseReceipt = {
+/**
+ * The receipt's identifier.
+ */
+id: string,
+/**
+ * The node's log origin.
+ */
+node: string,
+/**
+ * When the change was made.
+ */
+time: Timestamp,
+/**
+ * The person the case is about.
+ */
+subject: PersonCode,
+/**
+ * What changed.
+ */
+change: CaseChange,
+/**
+ * The case after the change.
+ */
+case: Case,
+/**
+ * SHA-256 of the person's request body, base64 (for [`CaseChange::Filed`]).
+ */
+requestHash?: string,
+/**
+ * The log index of the change's entry.
+ */
+logIndex: number,
+/**
+ * The change's log entry.
+ */
+entry: UsageEntry,
+/**
+ * Its salt, base64.
+ */
+salt: string,
+/**
+ * The signed checkpoint the proof is against.
+ */
+checkpoint: string,
+/**
+ * The RFC 9162 inclusion proof of `log_index` in that checkpoint's tree.
+ */
+inclusionProof: Array<Hash>, };
 export type CaseState = "pending" | "accepted" | "rejected" | "recorded";
 export type CaseView = {
 /**
@@ -546,6 +657,79 @@ problems: Array<CaseProblem>,
  * When read (RFC 3339).
  */
 asOf: string, };
+export type CertFacts = {
+/**
+ * The subject (RFC 4514).
+ */
+subject: string,
+/**
+ * The issuer (RFC 4514).
+ */
+issuer: string,
+/**
+ * The serial number in upper-case hex.
+ */
+serial: string,
+/**
+ * notBefore (RFC 3339).
+ */
+notBefore: string,
+/**
+ * notAfter (RFC 3339).
+ */
+notAfter: string,
+/**
+ * Whether it is one of the trusted certificates given.
+ */
+trustAnchor: boolean, };
+export type CertReport = {
+/**
+ * The verdict.
+ */
+indication: Indication,
+/**
+ * Why, unless TOTAL-PASSED.
+ */
+subIndication: SubIndication | null,
+/**
+ * The reasons, the deciding one first; empty when TOTAL-PASSED.
+ */
+reasons: Array<Reason>,
+/**
+ * Who the certificate belongs to.
+ */
+holder: Holder,
+/**
+ * The certificate, then its issuers up to the trust anchor (only the certificate when no
+ * path was found).
+ */
+chain: Array<CertFacts>,
+/**
+ * What the certificate declares about its qualification.
+ */
+qualification: Qualification,
+/**
+ * The purpose the key usage was checked for.
+ */
+purpose: string,
+/**
+ * The time judged at (RFC 3339).
+ */
+validationTime: string,
+/**
+ * `present` when no time was asked (an expired certificate is then INDETERMINATE),
+ * `asked` for `--at`.
+ */
+timeKind: string,
+/**
+ * The revocation status and where it came from.
+ */
+revocation: RevocationFacts,
+/**
+ * The trusted list used, when one was given.
+ */
+trustedList: TrustedListFacts | null, };
+export type ChangeKind = "granted" | "restricted" | "withdrawn";
 export type ChangeView = {
 /**
  * The revision that made it (1-based).
@@ -577,6 +761,133 @@ oldValue: string | null,
  */
 newValue: string | null, };
 export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED" | "CARD_UNAVAILABLE" | "CARD_REMOVED" | "CARD_UNSUPPORTED" | "PIN_INCORRECT" | "PIN_BLOCKED" | "CARD_NOT_ACTIVATED" | "INPUT_CHANGED";
+export type ConsentEvent = {
+/**
+ * When.
+ */
+time: Timestamp,
+/**
+ * What.
+ */
+change: ChangeKind,
+/**
+ * SHA-256 of the person's request body, base64.
+ */
+requestHash: string,
+/**
+ * The index of the log entry recording the change.
+ */
+logIndex: number, };
+export type ConsentList = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * Whose consents (the person, or someone they represent).
+ */
+subject: PersonCode,
+/**
+ * The records, with their status now.
+ */
+consents: Array<ConsentRecord>,
+/**
+ * The node's data sets: their default and whether a change needs a signature.
+ */
+dataSets: Array<DataSetTerms>,
+/**
+ * The member organisations the node knows, by name (to show recipients as people read
+ * them); empty from a node that does not say.
+ */
+members: Array<MemberName>, };
+export type ConsentReceipt = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The idempotency key the change was sent with (send it again to get the same receipt).
+ */
+idempotencyKey: string,
+/**
+ * Whether the receipt verified (always true: one that does not is an error).
+ */
+verified: boolean,
+/**
+ * Whether the record and its receipt are kept in the encrypted vault.
+ */
+receiptKept: boolean,
+/**
+ * Why not, and what to do (only when `receipt_kept` is false).
+ */
+receiptNotKept?: string,
+/**
+ * The receipt.
+ */
+receipt: SignedReceipt, };
+export type ConsentReceipts = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * Whether every receipt verified (always true: one that does not is an error).
+ */
+verified: boolean,
+/**
+ * The receipts, in log order.
+ */
+receipts: Array<SignedReceipt>, };
+export type ConsentRecord = {
+/**
+ * The record's identifier; usage entries of queries it decided name it.
+ */
+id: string,
+/**
+ * The person.
+ */
+subject: PersonCode,
+/**
+ * The data provider: the node's X-Road service provider.
+ */
+provider: string,
+/**
+ * Which data.
+ */
+scope: Scope,
+/**
+ * Who receives.
+ */
+recipient: Recipient,
+/**
+ * For which purpose (the query's `X-Road-PDU-Purpose`); `None` for any.
+ */
+purpose?: string,
+/**
+ * The legal basis the person relies on (GDPR Art. 6(1)(a) consent, by default).
+ */
+legalBasis?: string,
+/**
+ * From when.
+ */
+validFrom: Timestamp,
+/**
+ * Until when; `None` until withdrawn.
+ */
+validUntil?: Timestamp,
+/**
+ * Permit or deny.
+ */
+decision: Decision,
+/**
+ * Active or withdrawn as stored ([`Self::status_at`] adds expiry).
+ */
+status: ConsentStatus,
+/**
+ * The changes, oldest first.
+ */
+history: Array<ConsentEvent>, };
+export type ConsentStatus = "active" | "withdrawn" | "expired";
 export type ConsentView = {
 /**
  * Its id at the node.
@@ -635,6 +946,87 @@ agencies: Array<AgencyConsents>,
  * When read (RFC 3339).
  */
 asOf: string, };
+export type Correction = {
+/**
+ * The correction's identifier.
+ */
+id: string,
+/**
+ * The person whose record it is.
+ */
+subject: PersonCode,
+/**
+ * The agency: the node's X-Road service provider.
+ */
+provider: string,
+/**
+ * The record's data set.
+ */
+dataSet: string,
+/**
+ * The record's id.
+ */
+record: string,
+/**
+ * The field.
+ */
+field: string,
+/**
+ * The value the record held when the person asked; `None` when the field was empty.
+ */
+currentValue?: FieldValue,
+/**
+ * The value the person proposed.
+ */
+proposedValue: string,
+/**
+ * The person's explanation.
+ */
+explanation: string,
+/**
+ * Pending, accepted or rejected.
+ */
+status: CorrectionStatus,
+/**
+ * When accepted: the value the agency holds now (the proposed one, or the agency's own).
+ */
+acceptedValue?: string,
+/**
+ * When accepted: whether the record itself now holds that value. `false` when the node's
+ * data model cannot hold it in the field (a classifier code without its label, a value of
+ * another kind): then the accepted value is recorded here only.
+ */
+recordUpdated?: boolean,
+/**
+ * When rejected: why.
+ */
+reason?: string,
+/**
+ * The changes, oldest first.
+ */
+history: Array<CaseEvent>, };
+export type CorrectionList = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * Whose corrections (the person, or someone they represent).
+ */
+subject: PersonCode,
+/**
+ * The corrections, with their status now.
+ */
+corrections: Array<Correction>,
+/**
+ * The receipts for filing them and for the agency's decisions, in log order, verified.
+ */
+receipts: Array<SignedCaseReceipt>,
+/**
+ * Why the receipts are not kept in the vault, and what to do (absent when they are).
+ */
+receiptsNotKept?: string, };
+export type CorrectionStatus = "pending" | "accepted" | "rejected";
 export type DashboardView = {
 /**
  * The agencies, in the order of the node list.
@@ -644,6 +1036,62 @@ agencies: Array<AgencyView>,
  * When this was read (RFC 3339).
  */
 asOf: string, };
+export type DataFile = {
+/**
+ * Its name (path) in the container.
+ */
+name: string,
+/**
+ * Its media type as the manifest gives it (empty when the manifest does not list it).
+ */
+media_type: string,
+/**
+ * Its size in bytes.
+ */
+size: number, };
+export type DataSet = {
+/**
+ * The identifier, unique within the agency.
+ */
+id: string,
+/**
+ * What it is called.
+ */
+title: Localized,
+/**
+ * Categories of data (e.g. `health`, `address`), for notification settings and EHDS.
+ */
+categories: Array<string>,
+/**
+ * The fields.
+ */
+fields: Array<Field>,
+/**
+ * When the person's data in it last changed (set per person in [`Holdings`]).
+ */
+lastChange?: Timestamp,
+/**
+ * The statute that allows the agency to hold it, in each language (a plain string, from
+ * a node that has it in one language, is read as that text in each).
+ */
+legalBasis: Localized,
+/**
+ * How long it is kept, in words ("10 years after the last visit"), in each language.
+ */
+retention: Localized, };
+export type DataSetTerms = {
+/**
+ * The data set.
+ */
+id: string,
+/**
+ * `open` (served unless you close it) or `closed` (refused unless you open it).
+ */
+default: string,
+/**
+ * Whether a change must carry your qualified signature.
+ */
+consentRequiresSignature: boolean, };
 export type DataSetTermsView = {
 /**
  * The data set's id.
@@ -682,6 +1130,7 @@ lastChange: string | null,
  * The person's records in it.
  */
 records: Array<RecordView>, };
+export type Decision = "permit" | "deny";
 export type Destination = "sign" | "verify" | "batch";
 export type DocumentFacts = {
 /**
@@ -702,6 +1151,89 @@ size: number,
 sha256: string, };
 export type DocumentFormat = "pdf" | "container";
 export type EntryOutcome = "served" | "refusedByConsent" | "refusedByAuthorization" | "consentChanged" | "correctionRequested" | "correctionAccepted" | "correctionRejected" | "misuseReported" | "unknown";
+export type ExtendOutcome = {
+/**
+ * Every document, in the order given.
+ */
+extended: Array<ExtendedFile>, };
+export type ExtendedFile = {
+/**
+ * The document as given.
+ */
+file: string,
+/**
+ * What it is.
+ */
+format: DocumentFormat,
+/**
+ * The level asked for.
+ */
+level: BaselineLevel,
+/**
+ * The lowest level of its signatures, as validation of the result found it.
+ */
+reached: string | null,
+/**
+ * Whether the document was replaced (false: every signature was at the level already).
+ */
+written: boolean,
+/**
+ * Each signature.
+ */
+signatures: Array<ExtendedSignature>, };
+export type ExtendedSignature = {
+/**
+ * Which signature: the container's signature entry (`META-INF/signatures0.xml`), or the
+ * PDF's signature field (`Signature1`).
+ */
+name: string,
+/**
+ * A container signature's `Id`; none in a PDF.
+ */
+id: string | null,
+/**
+ * The level it had (`B-B` … `B-LTA`; `none` when it was at no baseline level).
+ */
+from: string,
+/**
+ * The level validation found in the document written.
+ */
+level: string | null,
+/**
+ * Whether Signet changed it (false: it was at the level asked for already).
+ */
+extended: boolean,
+/**
+ * The verdict on it in the document written.
+ */
+indication: Indication,
+/**
+ * When the archive time-stamp over it was made (B-LTA).
+ */
+archiveTimestampTime: string | null, };
+export type Field = {
+/**
+ * The field's identifier within its data set.
+ */
+id: string,
+/**
+ * What it is called.
+ */
+title: Localized,
+/**
+ * What it holds.
+ */
+kind: FieldKind, };
+export type FieldKind = "text" | "date" | "dateTime" | "integer" | "boolean" | "code";
+export type FieldValue = { "kind": "text", "value": string } | { "kind": "date", "value": string } | { "kind": "dateTime", "value": Timestamp } | { "kind": "integer", "value": number } | { "kind": "boolean", "value": boolean } | { "kind": "code", "value": {
+/**
+ * The code.
+ */
+code: string,
+/**
+ * Its label.
+ */
+label: string, } };
 export type FieldView = {
 /**
  * The field's id in its data set (what a correction names); empty in a copy kept by an
@@ -717,6 +1249,31 @@ title: LocalizedText,
  */
 value: string, };
 export type FileState = "sign" | "done" | "refused";
+export type FiledCase = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The idempotency key it was sent with (send it again to get the same receipt).
+ */
+idempotencyKey: string,
+/**
+ * Whether the receipt verified (always true: one that does not is an error).
+ */
+verified: boolean,
+/**
+ * Whether the receipt is kept in the encrypted vault.
+ */
+receiptKept: boolean,
+/**
+ * Why not, and what to do (only when `receipt_kept` is false).
+ */
+receiptNotKept?: string,
+/**
+ * The receipt.
+ */
+receipt: SignedCaseReceipt, };
 export type FiledCaseView = {
 /**
  * The case.
@@ -744,7 +1301,76 @@ verified: boolean,
  */
 notKept: string | null, };
 export type FormatReason = "allPdf" | "notAllPdf" | "chosen";
+export type Hash = string;
+export type HeldRecord = {
+/**
+ * The data set.
+ */
+dataSet: string,
+/**
+ * The record's identifier within the data set.
+ */
+id: string,
+/**
+ * When it last changed.
+ */
+updated: Timestamp,
+/**
+ * The values by field id.
+ */
+values: { [key in string]?: FieldValue }, };
+export type Holder = {
+/**
+ * commonName.
+ */
+commonName: string | null,
+/**
+ * givenName.
+ */
+givenName: string | null,
+/**
+ * surname.
+ */
+surname: string | null,
+/**
+ * serialNumber (ETSI EN 319 412-1 semantics: `PNOEE-38001085718`).
+ */
+serialNumber: string | null,
+/**
+ * organizationName.
+ */
+organization: string | null,
+/**
+ * countryName.
+ */
+country: string | null, };
+export type Holdings = {
+/**
+ * The agency's name.
+ */
+agency: string,
+/**
+ * The data sets that hold something about the person.
+ */
+dataSets: Array<DataSet>,
+/**
+ * The records.
+ */
+records: Array<HeldRecord>, };
 export type Indication = "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
+export type InitiatorPerson = {
+/**
+ * The personal code, `EE…`.
+ */
+code?: string,
+/**
+ * A badge or service number, or a foreign identifier.
+ */
+alternativeCode?: string,
+/**
+ * The name.
+ */
+name?: string, };
 export type InputKind = "pdf" | "container" | "other";
 export type JobEvent = { "type": "phase",
 /**
@@ -759,6 +1385,70 @@ file: string | null,
  * Which file of how many.
  */
 position: Position | null, } | { "type": "pinRequest" } & PinRequest | { "type": "batch" } & BatchEvent | { "type": "waitingForCard" };
+export type KeptReceipt = {
+/**
+ * The node that gave it.
+ */
+node: string,
+/**
+ * `consent`, `correction` or `misuseReport`.
+ */
+kind: string,
+/**
+ * What it records: `granted`, `restricted`, `withdrawn` (a consent); `filed`, `accepted`,
+ * `rejected` (a case).
+ */
+change: string,
+/**
+ * The consent's or the case's id.
+ */
+reference: string,
+/**
+ * When the change was made.
+ */
+time: Timestamp,
+/**
+ * The log index of the change's entry.
+ */
+logIndex: number,
+/**
+ * The receipt.
+ */
+receipt: AnyReceipt, };
+export type KeptReceipts = {
+/**
+ * Whether every receipt verified (always true: one that does not is an error).
+ */
+verified: boolean,
+/**
+ * The receipts, by node (in the order of the list of nodes) and log index.
+ */
+receipts: Array<KeptReceipt>, };
+export type ListFacts = {
+/**
+ * SchemeTerritory (`EU` for the LOTL).
+ */
+territory: string,
+/**
+ * TSLSequenceNumber.
+ */
+sequenceNumber: number,
+/**
+ * ListIssueDateTime (RFC 3339).
+ */
+issued: string,
+/**
+ * NextUpdate (RFC 3339); `null` when the scheme has ceased.
+ */
+nextUpdate: string | null,
+/**
+ * Whether now is before NextUpdate.
+ */
+fresh: boolean,
+/**
+ * Where the list is published.
+ */
+location: string, };
 export type ListeningAgency = {
 /**
  * Its node's address.
@@ -772,6 +1462,19 @@ name: string,
  * How its uses are told.
  */
 mode: NotifyMode, };
+export type Localized = {
+/**
+ * Estonian.
+ */
+et: string,
+/**
+ * English.
+ */
+en: string,
+/**
+ * Russian.
+ */
+ru: string, };
 export type LocalizedText = {
 /**
  * Estonian.
@@ -785,6 +1488,124 @@ en: string,
  * Russian.
  */
 ru: string, };
+export type LogProblem = { "kind": "historyRewritten",
+/**
+ * The log's origin.
+ */
+log: string,
+/**
+ * The size the person stored.
+ */
+oldSize: number,
+/**
+ * The size the node shows now.
+ */
+newSize: number,
+/**
+ * The whole explanation.
+ */
+message: string, } | { "kind": "untrustedCheckpoint",
+/**
+ * The log's origin.
+ */
+log: string,
+/**
+ * The whole explanation.
+ */
+message: string, } | { "kind": "notIncluded",
+/**
+ * The log's origin.
+ */
+log: string,
+/**
+ * The entry's index.
+ */
+index: number,
+/**
+ * The whole explanation.
+ */
+message: string, };
+export type LoginSummary = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The person's name as the node read it from the certificate.
+ */
+name: string,
+/**
+ * When the session ends.
+ */
+expiresAt: Timestamp,
+/**
+ * Whether the session is kept (in the encrypted vault) for the next data commands.
+ */
+sessionKept: boolean,
+/**
+ * When it is not kept: why, and what to do.
+ */
+sessionNotKept?: string, };
+export type MemberName = {
+/**
+ * `EE/COM/10137319`.
+ */
+id: string,
+/**
+ * `Tähe Hambakliinik OÜ`.
+ */
+name: string, };
+export type MessageKey = "general" | "pinIncorrect" | "pinBlocked" | "pukBlocked" | "pinPadTimeout" | "pinPadCancelled" | "cardRemoved" | "noReader" | "noCard" | "serviceNotRunning" | "cardInUse" | "severalCards" | "unsupportedCard" | "cardNotActivated" | "certificateExpired" | "fileNotFound" | "fileUnreadable" | "notAPdf" | "outputExists" | "inputChanged" | "timestampFailed" | "revocationFailed" | "nodeUnreachable";
+export type MisuseReport = {
+/**
+ * The report's identifier.
+ */
+id: string,
+/**
+ * The person whose entry it is.
+ */
+subject: PersonCode,
+/**
+ * The agency: the node's X-Road service provider.
+ */
+provider: string,
+/**
+ * The log index of the usage entry reported.
+ */
+usageIndex: number,
+/**
+ * The person's comment.
+ */
+comment: string,
+/**
+ * When it was filed.
+ */
+time: Timestamp,
+/**
+ * The changes (its filing), oldest first.
+ */
+history: Array<CaseEvent>, };
+export type MisuseReportList = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * Whose reports.
+ */
+subject: PersonCode,
+/**
+ * The reports.
+ */
+reports: Array<MisuseReport>,
+/**
+ * Their receipts, in log order, verified.
+ */
+receipts: Array<SignedCaseReceipt>,
+/**
+ * Why the receipts are not kept in the vault, and what to do (absent when they are).
+ */
+receiptsNotKept?: string, };
 export type NotifyMode = "everyQuery" | "dailyDigest" | "off";
 export type OptionalBackend = {
 /**
@@ -795,6 +1616,78 @@ name: string,
  * Whether this build includes it.
  */
 compiled: boolean, };
+export type OrgType = "GOV" | "COM" | "NGO" | "NEE";
+export type Organization = {
+/**
+ * GOV, COM, NGO or NEE.
+ */
+type: OrgType,
+/**
+ * The registry code, eight digits.
+ */
+code: string,
+/**
+ * The name.
+ */
+name: string,
+/**
+ * The information system that made or answered the query.
+ */
+systemName?: string, };
+export type Outcome = { "result": "served" } | { "result": "refusedByConsent",
+/**
+ * The rule (the person's consent or denial, or the data set's default) that
+ * refused it.
+ */
+rule: string, } | { "result": "refusedByAuthorization",
+/**
+ * The rule of the node's configuration that refused it.
+ */
+rule: string, } | { "result": "consentChanged",
+/**
+ * What changed.
+ */
+change: ChangeKind,
+/**
+ * SHA-256 of the person's request, base64.
+ */
+requestHash: string, } | { "result": "correctionRequested",
+/**
+ * The correction's id.
+ */
+correction: string,
+/**
+ * SHA-256 of the person's request, base64.
+ */
+requestHash: string, } | { "result": "correctionAccepted",
+/**
+ * The correction's id.
+ */
+correction: string,
+/**
+ * The value the agency holds now.
+ */
+value: string, } | { "result": "correctionRejected",
+/**
+ * The correction's id.
+ */
+correction: string,
+/**
+ * Why.
+ */
+reason: string, } | { "result": "misuseReported",
+/**
+ * The report's id.
+ */
+report: string,
+/**
+ * The log index of the entry reported.
+ */
+usageIndex: number,
+/**
+ * SHA-256 of the person's request, base64.
+ */
+requestHash: string, };
 export type PageSize = {
 /**
  * Width.
@@ -818,6 +1711,7 @@ new: boolean,
  * What was wrong with the last answer, on a second or third ask.
  */
 again: PassphraseProblem | null, };
+export type PersonCode = string;
 export type PersonSettings = {
 /**
  * The time-stamping service's address (`https://…`).
@@ -837,7 +1731,13 @@ token: string | null,
  * there unless the request names its own output; an existing file is still never replaced
  * without the person's word.
  */
-outputDir: string | null, };
+outputDir: string | null,
+/**
+ * Use the reader's PIN pad when it has one (the PIN is typed on the reader, never on the
+ * computer); unset means yes. `false` takes every PIN from the keyboard, for a reader whose
+ * pad misbehaves.
+ */
+pinPad?: boolean | null, };
 export type Phase = "reading" | "hashing" | "waitingForPin" | "signing" | "timestamp" | "revocation" | "writing" | "verifying";
 export type PinAction = "changed" | "unblocked";
 export type PinChange = {
@@ -924,6 +1824,7 @@ n: number,
  * The total.
  */
 of: number, };
+export type ProcessingType = "DATA_REQUEST" | "DATA_RESPONSE" | "DATA_PROCESSING" | "INTERNAL_PROCESSING";
 export type ProposedFile = {
 /**
  * Name, path, size, SHA-256.
@@ -937,6 +1838,103 @@ kind: InputKind,
  * A PDF's pages (where a visible signature may go); empty for other files.
  */
 pages: Array<PageSize>, };
+export type Qualification = {
+/**
+ * QcCompliance: issued as a qualified certificate.
+ */
+qcCompliance: boolean,
+/**
+ * QcSSCD: the key is in a qualified signature or seal creation device.
+ */
+qscd: boolean,
+/**
+ * QcType: `esign`, `eseal`, `web`, or the OID.
+ */
+types: Array<string>,
+/**
+ * Where this comes from: `certificate` (its own statements), or `trusted list` when the
+ * issuer is a qualified CA/QC service of the trusted list given at the validation time.
+ */
+source: string,
+/**
+ * The trusted list's service for the issuer: its type, status, name and provider.
+ */
+service: string | null,
+/**
+ * The trusted-list qualifiers that applied (QCWithQSCD, NotQualified, …).
+ */
+qualifiers: Array<string>,
+/**
+ * False when the list leaves the qualification undecided (conflicting qualifiers, criteria
+ * Signet cannot evaluate); `qcCompliance` and `qscd` are then not to be relied on.
+ */
+determinable: boolean,
+/**
+ * One line for people.
+ */
+summary: string, };
+export type Reason = {
+/**
+ * The indication this reason leads to.
+ */
+indication: Indication,
+/**
+ * The sub-indication.
+ */
+subIndication: SubIndication,
+/**
+ * The reason in English, with its values.
+ */
+message: string, };
+export type Receipt = {
+/**
+ * The receipt's identifier.
+ */
+id: string,
+/**
+ * The node's log origin.
+ */
+node: string,
+/**
+ * When the change was made.
+ */
+time: Timestamp,
+/**
+ * The person whose consent changed.
+ */
+subject: PersonCode,
+/**
+ * What changed.
+ */
+change: ChangeKind,
+/**
+ * The record after the change.
+ */
+consent: ConsentRecord,
+/**
+ * SHA-256 of the request body, base64.
+ */
+requestHash: string,
+/**
+ * The log index of the change's entry.
+ */
+logIndex: number,
+/**
+ * The change's log entry.
+ */
+entry: UsageEntry,
+/**
+ * Its salt, base64.
+ */
+salt: string,
+/**
+ * The signed checkpoint the proof is against.
+ */
+checkpoint: string,
+/**
+ * The RFC 9162 inclusion proof of `log_index` in that checkpoint's tree.
+ */
+inclusionProof: Array<Hash>, };
 export type ReceiptView = {
 /**
  * The node.
@@ -967,6 +1965,7 @@ verified: boolean,
  * The record after the change.
  */
 consent: ConsentView, };
+export type Recipient = { "member": string } | { "category": string };
 export type RecordView = {
 /**
  * The record's id within its data set.
@@ -980,8 +1979,51 @@ updated: string,
  * Its fields.
  */
 fields: Array<FieldView>, };
+export type ReleasedData = {
+/**
+ * The data set (see [`crate::holdings::DataSet::id`]).
+ */
+dataSet: string,
+/**
+ * The fields released; empty when nothing was.
+ */
+fields: Array<string>, };
 export type ReportFormat = "pdf" | "json";
 export type ReportLanguage = "et" | "en" | "ru";
+export type RevocationFacts = {
+/**
+ * `ocsp`, `offline` or `not-checked`.
+ */
+mode: string,
+/**
+ * `good`, `revoked`, `unknown`, or `null` when no answer was had.
+ */
+status: string | null,
+/**
+ * revocationTime, when revoked (RFC 3339).
+ */
+revokedAt: string | null,
+/**
+ * The reason code, when revoked and given.
+ */
+reason: string | null,
+/**
+ * producedAt of the OCSP answer.
+ */
+producedAt: string | null,
+/**
+ * thisUpdate of the OCSP answer.
+ */
+thisUpdate: string | null,
+/**
+ * Who signed the answer: `issuing CA` or the delegated responder's subject.
+ */
+responder: string | null,
+/**
+ * The CA certificates below the trust anchor, judged by their issuer's CRL (issuing CA
+ * first); empty when none was checked.
+ */
+caCrls: Array<CaCrlFacts>, };
 export type Routed = {
 /**
  * The path, as given.
@@ -991,6 +2033,7 @@ path: string,
  * Where it goes.
  */
 destination: Destination, };
+export type Scope = { "dataSet": string } | { "category": string };
 export type SecretKind = "pin1" | "pin2" | "puk" | "password";
 export type SignFormat = "pades" | "asice";
 export type SignOutcome = {
@@ -1143,6 +2186,15 @@ warnings: Array<string>,
  * covers); shorter than the file when later revisions followed.
  */
 signedLength: number | null, };
+export type SignedCaseReceipt = {
+/**
+ * The receipt.
+ */
+receipt: CaseReceipt,
+/**
+ * The C2SP signed note over it.
+ */
+signedNote: string, };
 export type SignedOutput = {
 /**
  * The file written.
@@ -1164,6 +2216,15 @@ warnings: Array<string>,
  * ASiC-E: the signature's entry in the container (`META-INF/signatures0.xml`).
  */
 signature: string | null, };
+export type SignedReceipt = {
+/**
+ * The receipt.
+ */
+receipt: Receipt,
+/**
+ * The C2SP signed note over it.
+ */
+signedNote: string, };
 export type SignerInfo = {
 /**
  * The subject.
@@ -1186,6 +2247,7 @@ notAfter: string,
  */
 validNow: boolean, };
 export type SubIndication = "FORMAT_FAILURE" | "HASH_FAILURE" | "SIG_CRYPTO_FAILURE" | "REVOKED" | "EXPIRED" | "NOT_YET_VALID" | "SIG_CONSTRAINTS_FAILURE" | "CHAIN_CONSTRAINTS_FAILURE" | "CERTIFICATE_CHAIN_GENERAL_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE" | "CRYPTO_CONSTRAINTS_FAILURE_NO_POE" | "POLICY_PROCESSING_ERROR" | "SIGNATURE_POLICY_NOT_AVAILABLE" | "TIMESTAMP_ORDER_FAILURE" | "NO_SIGNING_CERTIFICATE_FOUND" | "NO_CERTIFICATE_CHAIN_FOUND" | "REVOKED_NO_POE" | "REVOKED_CA_NO_POE" | "OUT_OF_BOUNDS_NO_POE" | "OUT_OF_BOUNDS_NOT_REVOKED" | "NO_POE" | "TRY_LATER" | "SIGNED_DATA_NOT_FOUND";
+export type Timestamp = string;
 export type TrustData = {
 /**
  * The list's territory (`EE`, `EU`).
@@ -1199,7 +2261,175 @@ issued: string,
  * When its next issue is due (RFC 3339); a list past it is out of date.
  */
 nextUpdate: string | null, };
+export type TrustStatus = {
+/**
+ * The folder of the cached lists.
+ */
+dir: string,
+/**
+ * Each list whose cached copy verifies, the LOTL first.
+ */
+lists: Array<ListFacts>,
+/**
+ * Missing data, refused cached copies, expired lists.
+ */
+warnings: Array<string>, };
+export type TrustUpdate = {
+/**
+ * The lists whose downloaded copy was good and is now in use (`EU` for the LOTL).
+ */
+updated: Array<string>,
+/**
+ * The lists refused, each with why and which copy stays in use.
+ */
+warnings: Array<string>,
+/**
+ * The state after the update.
+ */
+status: TrustStatus, };
+export type TrustedListFacts = {
+/**
+ * SchemeTerritory.
+ */
+territory: string,
+/**
+ * TSLSequenceNumber.
+ */
+sequenceNumber: number,
+/**
+ * ListIssueDateTime (RFC 3339).
+ */
+issued: string,
+/**
+ * NextUpdate (RFC 3339), when given.
+ */
+nextUpdate: string | null,
+/**
+ * Whether the validation time is before NextUpdate; a stale list gives no anchors.
+ */
+fresh: boolean,
+/**
+ * How many services were anchors at the validation time.
+ */
+anchors: number, };
+export type UsageEntry = {
+/**
+ * The person whose data was used (the data subject).
+ */
+subject: PersonCode,
+/**
+ * `logTime`: when it happened.
+ */
+logTime: Timestamp,
+/**
+ * `action` (v1/v2): a short description of what was done, e.g. "Isiku ees- ja perenime päring".
+ */
+action: string,
+/**
+ * `purpose` (v3): why.
+ */
+purpose: string,
+/**
+ * The receiver of the data (v2 `receiverCode`, `receiverName`, `receiverSystem`).
+ */
+receiver: Organization,
+/**
+ * `initiatorOrg` (v3): the organisation that initiated the query.
+ */
+initiatorOrg?: Organization,
+/**
+ * `initiatorPerson` (v3): the official.
+ */
+initiatorPerson?: InitiatorPerson,
+/**
+ * `legalBasis` (v3), e.g. "Tervise infosüsteemi põhimäärus (§nn)".
+ */
+legalBasis?: string,
+/**
+ * `consentReference` (v3): the consent the processing relied on.
+ */
+consentReference?: string,
+/**
+ * `queryId` (v3): the X-Road message id (`X-Road-Id`).
+ */
+queryId?: string,
+/**
+ * `queryGroupId` (v3): the case (`X-Road-Issue`).
+ */
+queryGroupId?: string,
+/**
+ * `bulkProcessing` (v3).
+ */
+bulkProcessing: boolean,
+/**
+ * `processingType` (v3).
+ */
+processingType: ProcessingType,
+/**
+ * `logSourceSystem` (v3).
+ */
+logSourceSystem?: string,
+/**
+ * `hiddenReason` (v3).
+ */
+hiddenReason?: string,
+/**
+ * `hiddenUntil` (v3).
+ */
+hiddenUntil?: Timestamp,
+/**
+ * Which data sets and fields were released (beyond the Data Tracker).
+ */
+released: Array<ReleasedData>,
+/**
+ * Served, or refused by a consent rule (beyond the Data Tracker).
+ */
+outcome: Outcome, };
+export type UsageReport = {
+/**
+ * The node.
+ */
+node: string,
+/**
+ * The log's origin line.
+ */
+log: string,
+/**
+ * The size of the checkpoint stored before this visit; `None` on the first visit.
+ */
+previousSize: number | null,
+/**
+ * The size of the checkpoint verified and stored now.
+ */
+size: number,
+/**
+ * Its root hash, base64.
+ */
+rootHash: Hash,
+/**
+ * Whether this was the first visit (nothing to be consistent with yet).
+ */
+firstVisit: boolean,
+/**
+ * The person's entries, each with its inclusion proof verified.
+ */
+entries: Array<VerifiedEntry>, };
 export type Verdict = "valid" | "validWithWarnings" | "cannotTell" | "notValid";
+export type VerifiedEntry = {
+/**
+ * Its index in the node's log.
+ */
+index: number,
+/**
+ * The entry.
+ */
+entry: UsageEntry,
+/**
+ * For an entry that was hidden from the person: the size of the signed checkpoint it was
+ * logged under, which its inclusion proof is against (proven consistent with the current
+ * one).
+ */
+loggedUnder: number | null, };
 export type VerifiedFile = {
 /**
  * The path.

@@ -5,7 +5,7 @@ import { toApiError } from './error';
 
 describe('toApiError', () => {
   it('passes errors from Rust through', () => {
-    const error: ApiError = { code: 'IO', message: 'disk full', recommendation: 'free space' };
+    const error: ApiError = { code: 'IO', message: 'disk full', recommendation: 'free space', key: 'general', params: {} };
     expect(toApiError(error)).toBe(error);
   });
 

@@ -21,5 +21,7 @@ export function toApiError(value: unknown): ApiError {
     message,
     recommendation:
       'This is a bug in Signet. Please report it and attach the log file from Settings.',
+    key: 'general',
+    params: {},
   };
 }

@@ -142,7 +142,7 @@ export const MOCK_DASHBOARD: DashboardView = {
         },
       ],
     },
-    { node: 'https://police.example', name: 'Police and Border Guard Board', state: 'notCovered', error: { code: 'NETWORK', message: 'no answer', recommendation: 'try later' }, dataSets: [], cachedAt: null },
+    { node: 'https://police.example', name: 'Police and Border Guard Board', state: 'notCovered', error: { code: 'NETWORK', message: 'no answer', recommendation: 'try later', key: 'general', params: {} }, dataSets: [], cachedAt: null },
   ],
   asOf: '2026-12-06T12:00:00Z',
 };
@@ -333,7 +333,7 @@ export class MockBackend implements Backend {
 
   pdfForPreview(): Promise<ArrayBuffer> {
     // No renderer in unit tests: the picker shows the page's outline.
-    return Promise.reject({ code: 'NOT_IMPLEMENTED', message: 'no preview in the mock', recommendation: '' });
+    return Promise.reject({ code: 'NOT_IMPLEMENTED', message: 'no preview in the mock', recommendation: '', key: 'general', params: {} });
   }
 
   proposeSigning(files: string[], format: SignFormat | null): Promise<SignProposal> {

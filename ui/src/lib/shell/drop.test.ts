@@ -57,7 +57,7 @@ describe('routing a drop', () => {
   });
 
   it('sends everything to Sign when the engine cannot classify them, where the error is told', async () => {
-    const backend = new MockBackend({ error: { code: 'FILE_NOT_FOUND', message: '/d/gone.pdf does not exist', recommendation: '' } });
+    const backend = new MockBackend({ error: { code: 'FILE_NOT_FOUND', message: '/d/gone.pdf does not exist', recommendation: '', key: 'fileNotFound', params: { file: '/d/gone.pdf' } } });
     expect(await routeDrop(backend, ['/d/gone.pdf'])).toBe('sign');
     expect(inbox.sign).toEqual(['/d/gone.pdf']);
   });

@@ -42,6 +42,7 @@ pub mod signing;
 pub mod token;
 pub mod trust;
 pub mod vault;
+pub mod vault_transfer;
 pub mod verification;
 pub mod verification_export;
 

@@ -123,6 +123,9 @@ impl Vault {
         })?;
         let key = derive_key(passphrase, cost, salt).map_err(|e| bad_file(out, e))?;
         let db = Scratch::beside(out)?;
+        // Made here: the vault's connection, opened without the right to create files, cannot
+        // make it (an empty file is a new database to SQLCipher).
+        std::fs::File::create_new(&db.0).map_err(|e| VaultError::io("create", &db.0, e))?;
         self.conn.execute(
             "ATTACH DATABASE ?1 AS export KEY ?2",
             rusqlite::params![db.0.to_string_lossy(), key.sqlcipher_literal().as_str()],

@@ -39,6 +39,10 @@ fn an_export_imported_into_a_new_vault_brings_everything_but_the_sessions() {
                 signet_core::Clock::now(&*here.clock) + Duration::from_secs(600),
             )
             .unwrap();
+        // Opened again, as on any later day: a vault that exists is opened without the right to
+        // create files.
+        drop(vault);
+        let vault = here.open().unwrap();
         vault
             .export(
                 &out,

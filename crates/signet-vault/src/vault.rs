@@ -77,6 +77,9 @@ impl Vault {
         clock: Arc<dyn Clock>,
         target_schema: u32,
     ) -> Result<Self, VaultError> {
+        // One opening at a time, across threads and processes: two first openings at once would
+        // each make a key, and the file would then be keyed with the one the store no longer has.
+        let _opening = OpeningLock::take(&path)?;
         let exists = check_file(&path)?;
         let mut slots = match (store.load()?, exists) {
             (Some(slots), _) => slots,
@@ -317,11 +320,42 @@ impl Vault {
     }
 }
 
+/// An exclusive lock on `<vault>.lock` (an empty file beside the vault), held while a vault is
+/// opened; released when dropped.
+struct OpeningLock(std::fs::File);
+
+impl OpeningLock {
+    fn lock_path(vault: &Path) -> PathBuf {
+        let mut name = vault.as_os_str().to_owned();
+        name.push(".lock");
+        PathBuf::from(name)
+    }
+
+    fn take(vault: &Path) -> Result<Self, VaultError> {
+        let path = Self::lock_path(vault);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|err| VaultError::io("open", &path, err))?;
+        file.lock()
+            .map_err(|err| VaultError::io("lock", &path, err))?;
+        Ok(Self(file))
+    }
+}
+
+impl Drop for OpeningLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
 /// Deletes a vault that cannot be opened (its key is missing, its file is damaged): the key
 /// first, so that whatever remains of the files is unreadable, then the files.
 pub fn forget(path: &Path, store: &dyn KeyStore) -> Result<(), VaultError> {
     store.forget()?;
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         match std::fs::remove_file(&name) {

@@ -9,6 +9,7 @@
 
 mod alarms;
 mod at_rest;
+mod concurrent;
 mod failures;
 mod keyring;
 mod passphrase;

@@ -45,6 +45,8 @@ fn main() {
             "set_notify_mode",
             "start_at_login",
             "set_start_at_login",
+            "export_vault",
+            "import_vault",
         ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
 }

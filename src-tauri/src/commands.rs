@@ -105,12 +105,15 @@ pub(crate) async fn pick_files(
     chosen: tauri::State<'_, Chosen>,
 ) -> Result<Vec<String>, ApiError> {
     use tauri_plugin_dialog::DialogExt as _;
-    let picked = blocking(move || Ok(app.dialog().file().blocking_pick_files())).await?;
-    let paths: Vec<PathBuf> = picked
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|f| f.into_path().ok())
-        .collect();
+    let paths: Vec<PathBuf> = match crate::reports::test_pick_file() {
+        Some(file) => vec![file],
+        None => blocking(move || Ok(app.dialog().file().blocking_pick_files()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|f| f.into_path().ok())
+            .collect(),
+    };
     chosen.add(paths.iter().cloned());
     Ok(paths.iter().map(|p| p.display().to_string()).collect())
 }

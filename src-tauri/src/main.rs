@@ -10,6 +10,7 @@ mod notify;
 mod reports;
 mod tray;
 mod vault_prompt;
+mod vault_transfer;
 
 use tauri::{Emitter as _, Manager as _};
 
@@ -166,6 +167,8 @@ fn main() {
             listening::set_notify_mode,
             autostart::start_at_login,
             autostart::set_start_at_login,
+            vault_transfer::export_vault,
+            vault_transfer::import_vault,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -139,3 +139,15 @@ pub(crate) fn test_pick() -> Option<PathBuf> {
         None
     }
 }
+
+/// In debug builds only, the file the end-to-end tests "pick" (`SIGNET_E2E_PICK_FILE`), like
+/// [`test_pick`] for folders. Release builds always ask the person.
+pub(crate) fn test_pick_file() -> Option<PathBuf> {
+    if cfg!(debug_assertions) {
+        std::env::var_os("SIGNET_E2E_PICK_FILE")
+            .map(PathBuf::from)
+            .filter(|p| Path::new(p).is_absolute())
+    } else {
+        None
+    }
+}

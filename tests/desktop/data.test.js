@@ -19,6 +19,8 @@ let notifications = '';
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Where the window "picks" a folder (WebDriver cannot drive the system's chooser).
 const picked = mkdtempSync(path.join(tmpdir(), 'signet-e2e-evidence-'));
+// The vault's export, named by the day (UTC) it is made.
+const exportFile = path.join(picked, `signet-vault-${new Date().toISOString().slice(0, 10)}.signetvault`);
 
 before(async () => {
   demo = await startDemo();
@@ -27,7 +29,7 @@ before(async () => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   monitor.stdout.on('data', (chunk) => (notifications += chunk.toString()));
-  app = await startApp({ ...demo.env, SIGNET_E2E_PICK_FOLDER: picked });
+  app = await startApp({ ...demo.env, SIGNET_E2E_PICK_FOLDER: picked, SIGNET_E2E_PICK_FILE: exportFile });
   browser = app.browser;
   await browser.$('[data-testid="card-state"][data-ready="yes"]').waitForExist({ timeout: 20000 });
 });
@@ -466,6 +468,40 @@ test('an agency switched off in Settings is not told on the desktop, and its use
   assert.ok(text.includes(`Exec="${required('SIGNET_DESKTOP_BIN')}" --background`), text);
   await settings.$('[data-testid="start-at-login"]').click();
   await browser.waitUntil(async () => !existsSync(entry), { timeout: 10000, timeoutMsg: 'the autostart entry stayed' });
+});
+
+test('the vault moves to another computer: exported under a passphrase, imported with it, a wrong one changing nothing', async () => {
+  await look('en', 'light');
+  await browser.$('[data-testid="nav-settings"]').click();
+  const card = await browser.$('[data-testid="vault-transfer"]');
+  await card.scrollIntoView();
+  await card.$('[data-testid="transfer-export-pass"]').setValue('seven horses strong');
+  await card.$('[data-testid="transfer-export-repeat"]').setValue('seven horses strong');
+  await card.$('[data-testid="transfer-export"]').click();
+  const done = await untilShown(card, '[data-testid="transfer-done"]', 'the vault was not exported', false);
+  assert.match(await done.getText(), new RegExp(path.basename(exportFile).replace(/\./g, '\\.')));
+  assert.equal(await card.$('[data-testid="transfer-export-pass"]').getValue(), '', 'the passphrase stayed in its field');
+  const bytes = readFileSync(exportFile);
+  assert.ok(bytes.subarray(0, 22).toString() === 'signet-vault-export 1\n', 'not an export file');
+  for (const marker of ['Traffic check on Narva road', 'Mari Tamm-Kask']) {
+    assert.ok(!bytes.includes(Buffer.from(marker)), `the export holds "${marker}" in plain text`);
+  }
+  await shot('settings-transfer-exported-en-light');
+  // Imported with a wrong passphrase: refused, nothing changed; with the right one: the records.
+  await card.$('[data-testid="transfer-pick"]').click();
+  await card.$('[data-testid="transfer-import-pass"]').waitForDisplayed({ timeout: 5000 });
+  await card.$('[data-testid="transfer-import-pass"]').setValue('seven horses wrong');
+  await card.$('[data-testid="transfer-import"]').click();
+  const refused = await untilShown(card, '[data-testid="error-notice"]', 'a wrong passphrase was not refused', false);
+  assert.match(await refused.getText(), /passphrase/i);
+  await card.$('[data-testid="transfer-import-pass"]').setValue('seven horses strong');
+  await card.$('[data-testid="transfer-import"]').click();
+  const imported = await untilShown(card, '[data-testid="transfer-done"]', 'the export was not imported', false);
+  const records = Number((await imported.getText()).match(/Imported: (\d+) records/)?.[1]);
+  assert.ok(records > 10, await imported.getText());
+  await shot('settings-transfer-imported-en-light');
+  // What was kept is still there: the alarm not dismissed.
+  assert.ok(await browser.$('[data-testid="alarm"][data-kind="proofFailed"]').isExisting());
 });
 
 test('with the agencies stopped, a restarted window shows the saved copy from the encrypted vault', async () => {

@@ -141,6 +141,10 @@ export interface Backend {
   dismissAlarm(id: string): Promise<void>;
   /** Saves an alarm's evidence as JSON in a folder the person picked; resolves with the file. */
   saveAlarmEvidence(id: string, folder: string): Promise<string>;
+  /** Exports the vault into a folder the person picked, under a passphrase; resolves with the file. */
+  exportVault(folder: string, passphrase: string): Promise<string>;
+  /** Imports an export the person picked, replacing what the vault keeps; resolves with the records. */
+  importVault(file: string, passphrase: string): Promise<number>;
   /** Whether Signet starts at login, in the tray, listening. */
   startAtLogin(): Promise<boolean>;
   /** Makes Signet start at login, or not; resolves with the new state. */

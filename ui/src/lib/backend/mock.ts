@@ -588,6 +588,21 @@ export class MockBackend implements Backend {
     { node: 'https://emta.example', name: 'Tax and Customs Board', mode: 'everyQuery' },
   ];
 
+  /** The passphrase of the last export, for tests. */
+  #exported: string | null = null;
+
+  exportVault(folder: string, passphrase: string): Promise<string> {
+    this.#exported = passphrase;
+    return this.#result(`${folder}/signet-vault-2026-12-06.signetvault`);
+  }
+
+  importVault(_file: string, passphrase: string): Promise<number> {
+    if (passphrase !== this.#exported) {
+      return Promise.reject({ code: 'INVALID_INPUT', message: 'the passphrase does not open this export', recommendation: 'Check the passphrase.', key: 'general', params: {} });
+    }
+    return this.#result(42);
+  }
+
   #atLogin = false;
 
   startAtLogin(): Promise<boolean> {

@@ -148,6 +148,14 @@ export class TauriBackend implements Backend {
     return call<string | null>('pick_folder');
   }
 
+  exportVault(folder: string, passphrase: string): Promise<string> {
+    return call<string>('export_vault', { folder, passphrase });
+  }
+
+  importVault(file: string, passphrase: string): Promise<number> {
+    return call<number>('import_vault', { file, passphrase });
+  }
+
   startAtLogin(): Promise<boolean> {
     return call<boolean>('start_at_login');
   }

@@ -36,6 +36,7 @@ fn main() {
             "show_in_folder",
             "set_tray_text",
             "tray_tooltip",
+            "ui_ready",
         ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
 }

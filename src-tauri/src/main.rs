@@ -136,6 +136,7 @@ fn main() {
             commands::show_in_folder,
             tray::set_tray_text,
             tray::tray_tooltip,
+            commands::ui_ready,
         ])
         .build(tauri::generate_context!());
     match app {

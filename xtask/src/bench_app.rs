@@ -218,11 +218,10 @@ pub(crate) fn measure(root: &Path) -> anyhow::Result<ExitCode> {
     // Idle memory.
     let started = Instant::now();
     let (child, lines) = start_app(root, &work.join("home-idle"))?;
-    let ready = wait_ready(&lines, started);
-    if ready.is_err() {
+    if let Err(err) = wait_ready(&lines, started) {
         stop(child);
+        return Err(err);
     }
-    ready?;
     std::thread::sleep(IDLE.saturating_sub(started.elapsed()));
     let mut parts = Vec::new();
     for pid in process_tree(child.id()) {

@@ -288,7 +288,7 @@ fn notification_daemon(work: &Path) -> Option<Child> {
         return None;
     }
     let log = std::fs::File::create(work.join("dunst.log")).unwrap();
-    let child = Command::new("dunst")
+    let mut child = Command::new("dunst")
         .stdout(log.try_clone().unwrap())
         .stderr(log)
         .spawn()
@@ -299,6 +299,8 @@ fn notification_daemon(work: &Path) -> Option<Child> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("no notification daemon on the session bus");
 }
 
@@ -363,7 +365,7 @@ fn main() {
         roots: vec![ca.der.clone()],
     };
     let mut agencies = Vec::new();
-    for i in 0..AGENCIES.len() {
+    for (i, name) in AGENCIES.iter().enumerate() {
         let (config, provider) = node_config(
             i,
             &pki,
@@ -375,7 +377,7 @@ fn main() {
         agencies.push(Agency {
             node,
             provider,
-            name: AGENCIES[i],
+            name,
         });
     }
     let started = Instant::now();
@@ -436,7 +438,7 @@ fn main() {
     let synced = view.entries.len();
     let verified = view.entries.iter().filter(|e| e.verified).count();
     let vault = Vault::open(
-        &signet_api::vault::path(&context),
+        signet_api::vault::path(&context),
         Box::new(KeyringStore::new(&keyring, &signet_api::vault::keyring_account(&data)).unwrap()),
         Arc::new(signet_core::SystemClock),
     )
@@ -444,7 +446,7 @@ fn main() {
     let in_vault: usize = agencies
         .iter()
         .map(|a| {
-            let log = LogId::new(&format!("http://{}", a.node.addr())).unwrap();
+            let log = LogId::new(format!("http://{}", a.node.addr())).unwrap();
             vault.usage_entries(&log, 0).unwrap().len()
         })
         .sum();

@@ -575,7 +575,7 @@ async fn measure(
     loop {
         {
             let sent = lock(&sent);
-            let arrivals = lock(&arrivals);
+            let arrivals = lock(arrivals);
             latencies = sent
                 .iter()
                 .filter_map(|(i, t0)| arrivals.get(i).map(|at| at.saturating_duration_since(*t0)))

@@ -2,7 +2,8 @@
 //! session (`xvfb-run -a dbus-run-session`, which this command starts around itself):
 //!
 //! - **start**: from starting `signet-desktop` (a new process, a fresh data folder; the files
-//!   are in the page cache after the build) to its "window ready" log line, written when the
+//!   are in the page cache after the build) to the time stamp of its "window ready" line in its
+//!   log file (stderr carries warnings only), written when the
 //!   window's first screen is mounted with its data loaded (the app's facts, the opened files,
 //!   the card's state) and painted (the `ui_ready` command, event `ui-ready`). Five starts;
 //!   target: the median under 1 s;
@@ -17,7 +18,6 @@
 //! There is no desktop peer to compare with: these are absolute targets, printed with the
 //! machine's load (`/proc/loadavg`). Fails when one is missed.
 
-use std::io::BufRead as _;
 use std::path::Path;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -71,16 +71,18 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Starts the app with a fresh home; returns it with its standard error's lines.
-fn start_app(
-    root: &Path,
-    home: &Path,
-) -> anyhow::Result<(Child, std::sync::mpsc::Receiver<String>)> {
+/// Starts the app with a fresh home; returns it and when it was started (UTC seconds of the day).
+fn start_app(root: &Path, home: &Path) -> anyhow::Result<(Child, f64)> {
     let _ = std::fs::remove_dir_all(home);
-    for sub in ["data", "config", "cache", "runtime"] {
+    for sub in ["data", "config", "cache"] {
         std::fs::create_dir_all(home.join(sub))?;
     }
-    let mut child = Command::new(root.join("target/release/signet-desktop"))
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "compared with the wall-clock time stamp of the app's log line"
+    )]
+    let started = seconds_of_day(std::time::SystemTime::now());
+    let child = Command::new(root.join("target/release/signet-desktop"))
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -90,36 +92,51 @@ fn start_app(
         .env_remove("SIGNET_PROFILE_DIR")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .context("cannot start target/release/signet-desktop")?;
-    let stderr = child.stderr.take().context("no stderr")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    Ok((child, rx))
+    Ok((child, started))
 }
 
-/// Waits for the "window ready" line; the time since `started`.
-fn wait_ready(
-    lines: &std::sync::mpsc::Receiver<String>,
-    started: Instant,
-) -> anyhow::Result<Duration> {
-    let deadline = started + Duration::from_secs(60);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) if line.contains("window ready") => return Ok(started.elapsed()),
-            Ok(_) => {}
-            Err(_) => bail!("signet-desktop did not say its window was ready within 60 s"),
+fn seconds_of_day(t: std::time::SystemTime) -> f64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() % 86_400.0)
+}
+
+/// `2026-12-07T03:46:15.739383Z …` → seconds of the day.
+fn log_time(line: &str) -> Option<f64> {
+    let time = line.get(11..)?.split(['Z', ' ']).next()?;
+    let mut parts = time.split(':');
+    let h: f64 = parts.next()?.parse().ok()?;
+    let m: f64 = parts.next()?.parse().ok()?;
+    let s: f64 = parts.next()?.parse().ok()?;
+    Some(h * 3600.0 + m * 60.0 + s)
+}
+
+/// Waits for the app's "window ready" line in its log file (the log's own time stamp, to the
+/// microsecond); the time from the start to it.
+fn wait_ready(home: &Path, started: f64) -> anyhow::Result<Duration> {
+    let logs = home.join("data/ee.signet.Signet/logs");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let files = std::fs::read_dir(&logs).into_iter().flatten().flatten();
+        for file in files {
+            let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+            if let Some(at) = text
+                .lines()
+                .find(|l| l.contains("window ready"))
+                .and_then(log_time)
+            {
+                let mut seconds = at - started;
+                if seconds < -43_200.0 {
+                    seconds += 86_400.0;
+                }
+                return Ok(Duration::from_secs_f64(seconds.max(0.0)));
+            }
         }
+        std::thread::sleep(Duration::from_millis(20));
     }
+    bail!("signet-desktop did not log that its window was ready within 60 s")
 }
 
 fn stop(mut child: Child) {
@@ -195,9 +212,9 @@ pub(crate) fn measure(root: &Path) -> anyhow::Result<ExitCode> {
     let mut starts = Vec::new();
     for n in 0..STARTS {
         let load = loadavg();
-        let started = Instant::now();
-        let (child, lines) = start_app(root, &work.join(format!("home-{n}")))?;
-        let ready = wait_ready(&lines, started);
+        let home = work.join(format!("home-{n}"));
+        let (child, started) = start_app(root, &home)?;
+        let ready = wait_ready(&home, started);
         stop(child);
         let ms = ready?.as_secs_f64() * 1000.0;
         println!(
@@ -217,8 +234,9 @@ pub(crate) fn measure(root: &Path) -> anyhow::Result<ExitCode> {
 
     // Idle memory.
     let started = Instant::now();
-    let (child, lines) = start_app(root, &work.join("home-idle"))?;
-    if let Err(err) = wait_ready(&lines, started) {
+    let home = work.join("home-idle");
+    let (child, at) = start_app(root, &home)?;
+    if let Err(err) = wait_ready(&home, at) {
         stop(child);
         return Err(err);
     }

@@ -47,6 +47,7 @@ fn main() {
             "set_start_at_login",
             "export_vault",
             "import_vault",
+            "ui_ready",
         ]));
     tauri_build::try_build(attributes).expect("the Tauri configuration and capabilities are valid");
 }

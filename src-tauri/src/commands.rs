@@ -573,6 +573,17 @@ pub(crate) fn listen(app: &tauri::AppHandle) {
     });
 }
 
+/// The window's first screen is mounted and its data loaded: logged (`cargo xtask bench app`
+/// times the start until this line) and emitted to the app as `ui-ready`.
+#[tauri::command]
+pub(crate) fn ui_ready(app: tauri::AppHandle) {
+    tracing::info!("window ready");
+    use tauri::Emitter as _;
+    if let Err(err) = app.emit("ui-ready", ()) {
+        tracing::warn!(error = %err, "the ready event was not sent");
+    }
+}
+
 /// The background listener, when it runs.
 #[derive(Default)]
 pub(crate) struct Listener(pub(crate) Mutex<Option<JobHandle>>);

@@ -169,6 +169,7 @@ fn main() {
             autostart::set_start_at_login,
             vault_transfer::export_vault,
             vault_transfer::import_vault,
+            commands::ui_ready,
         ])
         .build(tauri::generate_context!());
     match app {

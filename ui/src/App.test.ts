@@ -14,6 +14,15 @@ function renderApp(backend = new MockBackend(), preview = false) {
   return render(App, { props: { backend, preview } });
 }
 
+describe('the start', () => {
+  it('tells the app once that the first screen is mounted with its data', async () => {
+    const backend = new MockBackend({ info: { ...MOCK_APP_INFO, version: '4.5.6' } });
+    renderApp(backend);
+    await waitFor(() => expect(backend.readyCalls).toBe(1));
+    expect(screen.getByTestId('app-version').textContent).toBe('4.5.6');
+  });
+});
+
 describe('the status bar', () => {
   it('shows exactly the version from the backend', async () => {
     renderApp(new MockBackend({ info: { ...MOCK_APP_INFO, version: '1.2.3' } }));

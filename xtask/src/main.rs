@@ -6,7 +6,10 @@
 //! cargo xtask test       install what is missing, build, run every test, print `N passed, N failed`
 //! cargo xtask setup      only install what is missing
 //! cargo xtask bindings   regenerate the UI's TypeScript bindings from the Rust types
-//! cargo xtask bench node  release benchmark of signet-node (queries/s, query → stream p99)
+//! cargo xtask bench node  release benchmark of signet-node (queries/s, query → stream p99,
+//!                         without and with 1,000 slow clients)
+//! cargo xtask bench app   desktop start to ready, idle memory, batch against the CLI (release)
+//! cargo xtask bench data  query → desktop notification on D-Bus; sync of 10,000 entries (release)
 //! cargo xtask postgres   start the tests' PostgreSQL cluster (target/pg) and print its URL
 //! cargo xtask crash-test vault [--kills N]   SIGKILL the vault's writer N times; check nothing is lost
 //! cargo xtask bench asice  ASiC-E signing against pydigidoc (release build)
@@ -17,7 +20,9 @@
 //! Every step is idempotent: what is installed is not installed again, a UI that is up to date is
 //! not rebuilt.
 
+mod bench_app;
 mod bench_asice;
+mod bench_data;
 mod bench_node;
 mod bench_pades;
 mod bench_verify;
@@ -45,7 +50,12 @@ commands:
   test       install what is missing, build, and run every test; prints `N passed, N failed`
   setup      install what is missing (Debian packages, Rust components, npm packages, tauri-driver)
   bindings   regenerate ui/src/lib/backend/bindings.ts from the Rust types
-  bench node signet-node's benchmark in release: logged queries/s over mTLS, query → stream p99
+  bench node signet-node's benchmark in release: logged queries/s over mTLS, query → stream p99,
+             without and with 1,000 slow clients attached
+  bench app  the desktop app in release under Xvfb: start to the window's ready event, idle
+             memory (PSS) after a minute, a 200-PDF batch through its command path against the CLI
+  bench data official's query → desktop notification on a private D-Bus session (p50, p99 over
+             200 queries) and the sync of 10,000 usage entries from five agencies (release build)
   postgres   start (or reuse) the tests' private PostgreSQL cluster in target/pg; prints its URL
   crash-test vault [--kills N]
              kill the vault's writer N times (default 100); prints `N kills, N lost, N corrupt`
@@ -97,12 +107,16 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
         }
         Some("crash-test") => crash::command(&root, &args[1..]),
         Some("bench") => match args.get(1).map(String::as_str) {
+            Some("app") => bench_app::run(&root),
+            // What `bench app` runs inside Xvfb and its private session bus.
+            Some("app-measure") => bench_app::measure(&root),
             Some("asice") => bench_asice::run(&root),
+            Some("data") => bench_data::run(&root),
             Some("node") => bench_node::run(&root, &args[2..]),
             Some("pades") => bench_pades::run(&root),
             Some("verify") => bench_verify::run(&root),
             other => bail!(
-                "unknown benchmark {other:?}: cargo xtask bench asice|node|pades|verify [signet-node bench options]"
+                "unknown benchmark {other:?}: cargo xtask bench app|asice|data|node|pades|verify [signet-node bench options]"
             ),
         },
         Some("postgres") => {

@@ -8,12 +8,21 @@
 //!    `queries` logged queries as fast as the node answers;
 //! 4. **latency**: officials make `latency_queries` queries at a steady `rate` per second; for
 //!    each, the time from sending the query to the entry (with its proof) arriving on the
-//!    subscribed person's stream.
+//!    subscribed person's stream;
+//! 5. steps 3 and 4 again with `slow_clients` slow clients attached to the persons' listener,
+//!    each sending one header byte every ten seconds ([`crate::bench_slow`]).
+//!
+//! Every query is decided as in production: the data set admits the police by an authorization
+//! rule, is closed by default, and each person holds two consent records — a permit for the
+//! police (which serves the query) and a deny for another organisation — so every query reads
+//! and weighs the person's consents. A query that is not served fails the benchmark.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+
+use crate::bench_slow::SlowClients;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -23,6 +32,7 @@ use hyper_util::rt::TokioIo;
 use p384::ecdsa::signature::Signer as _;
 use p384::pkcs8::DecodePrivateKey as _;
 use signet_core::Clock;
+use signet_data::consent::{ConsentRecord, ConsentStatus, Decision, Recipient, Scope};
 use signet_data::entry::{OrgType, Organization, PersonCode};
 use signet_data::holdings::{DataSet, Field, FieldKind, FieldValue, Localized, Record};
 use signet_data::webeid::{AuthSigner, JwsAlgorithm, Nonce, Origin, create_token};
@@ -35,6 +45,9 @@ use crate::{Member, NodeConfig, NodeError, OfficialTls, Seed, lock};
 const ORIGIN: &str = "https://bench.signet.test";
 const PROVIDER: &str = "EE/GOV/70000562/rr";
 const POLICE: &str = "EE/GOV/70008747/ppa";
+const PURPOSE: &str = "Koormustest";
+/// Consent records seeded for each person.
+const CONSENTS_PER_PERSON: usize = 2;
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -51,6 +64,8 @@ pub struct BenchOptions {
     pub latency_queries: usize,
     /// Their rate, per second.
     pub rate: u32,
+    /// Slow clients attached for the second measurement (none: only the first).
+    pub slow_clients: usize,
     /// The checkpoint interval.
     pub checkpoint_interval: Duration,
     /// The clock.
@@ -65,16 +80,38 @@ pub struct BenchReport {
     pub persons: usize,
     /// Time to log them in and subscribe, seconds.
     pub login_seconds: f64,
-    /// Throughput-phase queries.
-    pub queries: usize,
+    /// Consent records each person holds (all weighed on each query).
+    pub consents_per_person: usize,
     /// Keep-alive connections.
     pub connections: usize,
+    /// Latency-phase rate, per second.
+    pub rate: u32,
+    /// Without slow clients, then with them.
+    pub phases: Vec<PhaseReport>,
+}
+
+/// One throughput and latency measurement.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhaseReport {
+    /// Slow clients started for it.
+    pub slow_clients: usize,
+    /// Of them, connected when the measurement began and when it ended.
+    pub slow_open_at_start: usize,
+    /// When it ended.
+    pub slow_open_at_end: usize,
+    /// Slow connections the node closed during it (each came back at once).
+    pub slow_cut_off: u64,
+    /// Header bytes they sent during it.
+    pub slow_bytes: u64,
+    /// Throughput-phase queries, each served.
+    pub queries: usize,
     /// Logged queries per second.
     pub queries_per_second: f64,
-    /// Latency-phase queries and their rate.
+    /// Group commits (syncs) during the throughput phase.
+    pub syncs: u64,
+    /// Latency-phase queries.
     pub latency_queries: usize,
-    /// Per second.
-    pub rate: u32,
     /// Events received of them.
     pub events_received: usize,
     /// Query → stream latency, milliseconds.
@@ -236,6 +273,31 @@ fn seed(persons: usize) -> Result<Seed, NodeError> {
     };
     for i in 0..persons {
         let person = PersonCode::new(&format!("EE{}", code(i))).map_err(|e| failed("a code", e))?;
+        // The person lets the police see it for the benchmark's purpose, and keeps a bank out.
+        let consent = |id: String, recipient: &str, decision| ConsentRecord {
+            id,
+            subject: person.clone(),
+            provider: PROVIDER.into(),
+            scope: Scope::DataSet("population".into()),
+            recipient: Recipient::Member(recipient.into()),
+            purpose: Some(PURPOSE.into()),
+            legal_basis: None,
+            valid_from: signet_data::Timestamp::from_unix(1_700_000_000),
+            valid_until: None,
+            decision,
+            status: ConsentStatus::Active,
+            history: Vec::new(),
+        };
+        seed.consents.push(consent(
+            format!("bench-deny-{i}"),
+            "EE/COM/10137319",
+            Decision::Deny,
+        ));
+        seed.consents.push(consent(
+            format!("bench-permit-{i}"),
+            &crate::access::organization_of(POLICE),
+            Decision::Permit,
+        ));
         seed.records.push((
             person,
             Record {
@@ -260,7 +322,7 @@ fn query(i: usize) -> OfficialQuery {
         client: POLICE.into(),
         person: format!("EE{}", code(i)),
         data_set: "population".into(),
-        purpose: "Koormustest".into(),
+        purpose: PURPOSE.into(),
         user_id: "EE47101010033".into(),
         user_name: Some("Viive Võõras".into()),
         legal_basis: Some("Politseiseadus § 30".into()),
@@ -269,7 +331,8 @@ fn query(i: usize) -> OfficialQuery {
     }
 }
 
-/// The police may query the population register under the Police Act, as every query says.
+/// The police may query the population register under the Police Act, as every query says;
+/// closed by default, so only the person's consent serves it.
 fn bench_access() -> crate::AccessPolicy {
     let mut policy = crate::AccessPolicy::default();
     policy.data_sets.insert(
@@ -281,14 +344,45 @@ fn bench_access() -> crate::AccessPolicy {
                 legal_basis: Some("Politseiseadus § 30".into()),
                 ..crate::access::AccessRule::default()
             }],
+            default: crate::access::ConsentDefault::Closed,
             ..crate::access::DataSetAccess::default()
         },
     );
     policy
 }
 
+/// The open files the benchmark needs: both ends of every connection (it is client and server
+/// in one process), and some for the database and the rest.
+fn files_needed(options: &BenchOptions) -> u64 {
+    let connections = options.persons + options.slow_clients + options.connections.max(1);
+    2 * connections as u64 + 256
+}
+
+/// The soft limit of open files of this process (Linux), if it can be read.
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    let soft = line.split_whitespace().nth(3)?;
+    if soft == "unlimited" {
+        return Some(u64::MAX);
+    }
+    soft.parse().ok()
+}
+
 /// Runs the benchmark.
 pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
+    let needed = files_needed(&options);
+    if let Some(limit) = open_file_limit()
+        && limit < needed
+    {
+        return Err(failed(
+            "open files",
+            format!(
+                "{needed} are needed and the limit is {limit}: raise it first (`ulimit -n {needed}`; \
+                 `cargo xtask bench node` does), or attach fewer persons or slow clients"
+            ),
+        ));
+    }
     let now = options.clock.now();
     let ca = DemoCa::new("Signet benchmark CA", now)?;
     let server = ca.server(
@@ -337,12 +431,17 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
         session_lifetime: Duration::from_secs(3600),
         clock: Arc::clone(&options.clock),
         // Every benchmark person holds a stream and a connection open.
+        // the default cap of connections holds them and the slow clients, unless there are
+        // more of them than it allows.
         limits: crate::Limits {
             streams_total: options.persons.saturating_mul(2).max(16),
-            max_connections: options
-                .persons
-                .saturating_add(options.connections)
-                .saturating_add(256),
+            max_connections: crate::Limits::default().max_connections.max(
+                options
+                    .persons
+                    .saturating_add(options.slow_clients)
+                    .saturating_add(options.connections)
+                    .saturating_add(256),
+            ),
             ..crate::Limits::default()
         },
         accept_rewritten_log: false,
@@ -383,6 +482,41 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
         clients.push(OfficialClient::connect(official, "127.0.0.1", &identity).await?);
     }
 
+    let mut phases = vec![measure(&node, clients, &options, &arrivals, None).await?];
+    if options.slow_clients > 0 {
+        let slow = SlowClients::attach(addr, options.slow_clients).await;
+        tracing::info!(open = slow.open(), "slow clients attached");
+        // Long enough for each to have sent a byte.
+        tokio::time::sleep(crate::bench_slow::BYTE_INTERVAL).await;
+        let mut clients = Vec::new();
+        for _ in 0..options.connections.max(1) {
+            clients.push(OfficialClient::connect(official, "127.0.0.1", &identity).await?);
+        }
+        phases.push(measure(&node, clients, &options, &arrivals, Some(&slow)).await?);
+    }
+    let report = BenchReport {
+        persons: options.persons,
+        login_seconds,
+        consents_per_person: CONSENTS_PER_PERSON,
+        connections: options.connections.max(1),
+        rate: options.rate,
+        phases,
+    };
+    node.stop().await;
+    Ok(report)
+}
+
+/// One measurement: throughput on `clients`, then query → stream latency at the steady rate.
+async fn measure(
+    node: &crate::RunningNode,
+    clients: Vec<OfficialClient>,
+    options: &BenchOptions,
+    arrivals: &Arrivals,
+    slow: Option<&SlowClients>,
+) -> Result<PhaseReport, NodeError> {
+    let slow_open_at_start = slow.map_or(0, SlowClients::open);
+    let (cut_before, bytes_before) = slow.map_or((0, 0), |s| (s.cut_off(), s.bytes()));
+    let syncs_before = node.log_syncs();
     // Throughput.
     let per = options.queries / clients.len();
     let started = Instant::now();
@@ -405,7 +539,8 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
     }
     let queries = per * clients.len();
     let queries_per_second = queries as f64 / started.elapsed().as_secs_f64();
-    tracing::info!(queries, queries_per_second, "throughput measured");
+    let syncs = node.log_syncs() - syncs_before;
+    tracing::info!(queries, queries_per_second, syncs, "throughput measured");
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     // Latency at a steady rate, spread over the connections.
@@ -440,7 +575,7 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
     loop {
         {
             let sent = lock(&sent);
-            let arrivals = lock(&arrivals);
+            let arrivals = lock(arrivals);
             latencies = sent
                 .iter()
                 .filter_map(|(i, t0)| arrivals.get(i).map(|at| at.saturating_duration_since(*t0)))
@@ -457,19 +592,19 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, NodeError> {
         let i = ((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
         ms(latencies.get(i.min(latencies.len().saturating_sub(1))))
     };
-    let report = BenchReport {
-        persons: options.persons,
-        login_seconds,
+    Ok(PhaseReport {
+        slow_clients: slow.map_or(0, |_| options.slow_clients),
+        slow_open_at_start,
+        slow_open_at_end: slow.map_or(0, SlowClients::open),
+        slow_cut_off: slow.map_or(0, |s| s.cut_off() - cut_before),
+        slow_bytes: slow.map_or(0, |s| s.bytes() - bytes_before),
         queries,
-        connections: options.connections.max(1),
         queries_per_second,
+        syncs,
         latency_queries: expected,
-        rate: options.rate,
         events_received: latencies.len(),
         p50_ms: pct(0.50),
         p99_ms: pct(0.99),
         max_ms: ms(latencies.last()),
-    };
-    node.stop().await;
-    Ok(report)
+    })
 }

@@ -37,6 +37,7 @@
 pub mod access;
 mod auth;
 pub mod bench;
+mod bench_slow;
 pub mod case_store;
 mod cases;
 pub mod certs;

@@ -126,6 +126,10 @@ enum Command {
         /// Their rate per second.
         #[arg(long, default_value_t = 1_000)]
         rate: u32,
+        /// Slow clients (one header byte every 10 s) attached for a second measurement; 0
+        /// measures only without them.
+        #[arg(long, default_value_t = 1_000)]
+        slow_clients: usize,
     },
 }
 
@@ -658,6 +662,7 @@ async fn main() -> anyhow::Result<()> {
             connections,
             latency_queries,
             rate,
+            slow_clients,
         } => {
             std::fs::create_dir_all(&dir)?;
             let report = signet_node::bench::run(signet_node::bench::BenchOptions {
@@ -667,6 +672,7 @@ async fn main() -> anyhow::Result<()> {
                 connections,
                 latency_queries,
                 rate,
+                slow_clients,
                 checkpoint_interval: Duration::from_millis(100),
                 clock: Arc::new(SystemClock),
             })

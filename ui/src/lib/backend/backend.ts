@@ -207,6 +207,8 @@ export interface Backend {
   cardStatus(): Promise<CardStatus>;
   /** Files Signet was opened with that the window has not taken yet. */
   takeOpenedFiles(): Promise<string[]>;
+  /** Tells the app the first screen is mounted and its data loaded (the start is over). */
+  uiReady(): Promise<void>;
   /** Calls `handler` with the files of every later "open with Signet"; resolves to an unlisten. */
   onFilesOpened(handler: (files: string[]) => void): Promise<() => void>;
   /** The system's file chooser; resolves to the paths picked (none when closed). */

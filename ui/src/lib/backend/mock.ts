@@ -770,6 +770,14 @@ export class MockBackend implements Backend {
     return this.#result(MOCK_CARD);
   }
 
+  /** How many times the window said it was ready. */
+  readyCalls = 0;
+
+  uiReady(): Promise<void> {
+    this.readyCalls += 1;
+    return Promise.resolve();
+  }
+
   takeOpenedFiles(): Promise<string[]> {
     const files = this.#opened;
     this.#opened = [];

@@ -241,6 +241,10 @@ export class TauriBackend implements Backend {
     return call<string[]>('take_opened_files');
   }
 
+  uiReady(): Promise<void> {
+    return call<void>('ui_ready');
+  }
+
   async onFilesOpened(handler: (files: string[]) => void): Promise<() => void> {
     return listen<string[]>('files-opened', (event) => handler(event.payload));
   }

@@ -522,8 +522,9 @@ fn log_alarm(problem: &LogProblem) -> ApiError {
 
 /// Follows every agency's stream for which a session is kept (no PIN is asked: a node without
 /// one is skipped), calling `on_new` with each entry that arrives after the listening started —
-/// verified as [`crate::data::follow`] verifies it. Returns when the job is cancelled; a node
-/// whose stream ends is followed again after a pause.
+/// verified as [`crate::data::follow`] verifies it. Returns when the job is cancelled (a quiet
+/// stream notices within one of the node's keep-alives); a node whose stream ends is followed
+/// again after a pause.
 pub fn listen(
     context: &Context,
     job: &JobControl,
@@ -570,6 +571,7 @@ pub fn listen(
                             }
                             !job.is_cancelled()
                         },
+                        &|| !job.is_cancelled(),
                     );
                     match result {
                         Err(DataError::Log(problem)) => on_problem(AccessProblem {

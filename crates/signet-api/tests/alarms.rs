@@ -216,3 +216,35 @@ fn a_removed_entry_a_changed_entry_and_a_rewritten_log_each_raise_one_alarm_kept
     assert_eq!(scene.alarms().len(), before - 1);
     assert!(signet_api::alarms::dismiss(&scene.context, "0123").is_err());
 }
+
+#[test]
+fn the_listener_tells_a_new_query_and_stops_when_cancelled_though_its_streams_are_quiet() {
+    let scene = Scene::new();
+    let (node, _) = scene.start(false);
+    let (handle, job) = signet_api::job::channel(|_| {});
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        let listening = s.spawn(|| {
+            let on_new = |entry: signet_api::dashboard::AccessEntryView| {
+                let _ = tx.send(entry.purpose);
+            };
+            signet_api::dashboard::listen(&scene.context, &job, &on_new, &|_| {})
+        });
+        // The streams are open once the first visit is over.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        assert_eq!(official_query(node.addr(), "Kontroll-kuulaja"), 200);
+        let told = rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
+        assert_eq!(told.as_deref(), Some("Kontroll-kuulaja"));
+        // Nothing more comes: cancelled, the listener returns within one of the node's
+        // keep-alives (15 s), not at the next entry.
+        let cancelled = std::time::Instant::now();
+        handle.cancel();
+        listening.join().unwrap().unwrap();
+        assert!(
+            cancelled.elapsed() < std::time::Duration::from_secs(25),
+            "the listener took {:?} to stop",
+            cancelled.elapsed()
+        );
+    });
+    scene.stop(node);
+}

@@ -235,7 +235,14 @@ fn run_with(context: &Context, command: &DataCommand, json: bool) -> Status {
                 printed = report::print_text(&line);
                 printed == Status::Success
             };
-            match signet_api::data::follow(context, &args.node, &token, &mut ask, &mut on_entry) {
+            match signet_api::data::follow(
+                context,
+                &args.node,
+                &token,
+                &mut ask,
+                &mut on_entry,
+                &|| true,
+            ) {
                 Ok(()) => printed,
                 Err(e) => data_error(&e, json),
             }

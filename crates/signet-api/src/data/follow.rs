@@ -5,14 +5,17 @@ use super::*;
 /// Verifies the log as [`usage`] does, hands over every entry, and then follows the node's
 /// stream (server-sent events, resumed after the last entry seen): each new entry's checkpoint
 /// must extend the stored one (consistency proof) and the entry must be included in it; then the
-/// checkpoint is stored and the entry handed over. Returns when `on_entry` answers `false`, or
-/// the stream ends (with the session); a log that fails is a [`DataError::Log`].
+/// checkpoint is stored and the entry handed over. Returns when `on_entry` answers `false`, when
+/// `keep_going` answers `false` (asked at every line of the stream, the node's keep-alive
+/// comments included, so a quiet stream stops within one keep-alive), or the stream ends (with
+/// the session); a log that fails is a [`DataError::Log`].
 pub fn follow(
     context: &Context,
     url: &str,
     spec: &TokenSpec,
     ask: &mut AskSecret<'_>,
     on_entry: &mut dyn FnMut(&VerifiedEntry) -> bool,
+    keep_going: &dyn Fn() -> bool,
 ) -> Result<(), DataError> {
     let (report, session, mut sessions) = usage_with_session(context, url, spec, ask)?;
     let mut last = None;
@@ -52,6 +55,9 @@ pub fn follow(
     while let Some(line) = crate::node_url::read_line(&mut reader, MAX_STREAM_LINE)
         .map_err(|e| network(&node, &ureq::Error::Io(e)))?
     {
+        if !keep_going() {
+            return Ok(());
+        }
         if let Some(value) = line.strip_prefix("data:") {
             data.push_str(value.strip_prefix(' ').unwrap_or(value));
             if data.len() > MAX_STREAM_LINE {

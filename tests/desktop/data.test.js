@@ -461,6 +461,7 @@ test('an agency switched off in Settings is not told on the desktop, and its use
   // program in the background; removed when switched off.
   const entry = path.join(required('XDG_CONFIG_HOME'), 'autostart', 'signet.desktop');
   assert.ok(required('XDG_CONFIG_HOME').startsWith(tmpdir()), 'the test would write into a real home');
+  assert.ok(required('HOME').startsWith(tmpdir()), 'the session keeps the real HOME');
   await settings.$('[data-testid="start-at-login"]').click();
   await browser.waitUntil(async () => existsSync(entry), { timeout: 10000, timeoutMsg: 'no autostart entry' });
   const text = readFileSync(entry, 'utf8');

@@ -101,10 +101,14 @@ describe('the navigation', () => {
     await user.click(screen.getByTestId('nav-consents'));
     expect(screen.getByTestId('section-title').textContent).toBe('Consents');
     await user.click(screen.getByTestId('consents-load'));
-    const consent = await screen.findByTestId('consent');
-    expect(consent.textContent).toContain('EE/COM/10137319 may see cardiology');
-    expect(screen.getByTestId('consent-state').textContent).toBe('On');
-    await user.click(screen.getByTestId('consent-switch'));
+    const [consent, refusal] = await screen.findAllByTestId('consent');
+    expect(consent!.textContent).toContain('EE/COM/10137319 may see cardiology');
+    const [state, refusalState] = screen.getAllByTestId('consent-state');
+    expect(state!.textContent).toBe('On');
+    // A refusal's switch is not "may not see … On".
+    expect(refusal!.textContent).toContain('may not see');
+    expect(refusalState!.textContent).toBe('Refusal on');
+    await user.click(screen.getAllByTestId('consent-switch')[0]!);
     const receipt = await screen.findByTestId('consent-receipt');
     expect(receipt.textContent).toContain('receipt-1');
     expect(receipt.textContent).toContain('Verified');

@@ -113,6 +113,11 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), Vault
         .take((target - from) as usize)
     {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another opening of the same file (another thread, the command line) may have applied
+        // it since the version was read: asked again under the write lock.
+        if version(&tx)? >= number {
+            continue;
+        }
         tx.execute_batch(migration.sql)?;
         tx.execute(
             "UPDATE meta SET value = ?1 WHERE name = 'readable_by'",

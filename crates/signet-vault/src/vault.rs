@@ -77,10 +77,17 @@ impl Vault {
         clock: Arc<dyn Clock>,
         target_schema: u32,
     ) -> Result<Self, VaultError> {
-        // One opening at a time, across threads and processes: two first openings at once would
-        // each make a key, and the file would then be keyed with the one the store no longer has.
-        let _opening = OpeningLock::take(&path)?;
-        let exists = check_file(&path)?;
+        let mut exists = check_file(&path)?;
+        // One first opening at a time, across threads and processes: two at once would each make
+        // a key, and the file would then be keyed with the one the store no longer has. Whether
+        // to make one is decided again under the lock.
+        let _creating = if exists {
+            None
+        } else {
+            let lock = CreationLock::take(&path)?;
+            exists = check_file(&path)?;
+            Some(lock)
+        };
         let mut slots = match (store.load()?, exists) {
             (Some(slots), _) => slots,
             (None, true) => {
@@ -320,19 +327,19 @@ impl Vault {
     }
 }
 
-/// An exclusive lock on `<vault>.lock` (an empty file beside the vault), held while a vault is
-/// opened; released when dropped.
-struct OpeningLock(std::fs::File);
+/// An exclusive lock on `<vault>.lock` (an empty file beside the vault), held while a vault that
+/// does not exist yet is opened (and so made); the file is removed when the lock is dropped. A
+/// waiter that gets the lock afterwards finds the vault made and opens it as it is.
+struct CreationLock {
+    file: std::fs::File,
+    path: PathBuf,
+}
 
-impl OpeningLock {
-    fn lock_path(vault: &Path) -> PathBuf {
+impl CreationLock {
+    fn take(vault: &Path) -> Result<Self, VaultError> {
         let mut name = vault.as_os_str().to_owned();
         name.push(".lock");
-        PathBuf::from(name)
-    }
-
-    fn take(vault: &Path) -> Result<Self, VaultError> {
-        let path = Self::lock_path(vault);
+        let path = PathBuf::from(name);
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -341,13 +348,14 @@ impl OpeningLock {
             .map_err(|err| VaultError::io("open", &path, err))?;
         file.lock()
             .map_err(|err| VaultError::io("lock", &path, err))?;
-        Ok(Self(file))
+        Ok(Self { file, path })
     }
 }
 
-impl Drop for OpeningLock {
+impl Drop for CreationLock {
     fn drop(&mut self) {
-        let _ = self.0.unlock();
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
     }
 }
 
@@ -403,7 +411,11 @@ fn check_file(path: &Path) -> Result<bool, VaultError> {
         .map_err(|err| VaultError::io("read", path, err))?
         .len();
     if len == 0 {
-        return Ok(false);
+        // A vault just made in WAL mode may have everything in its write-ahead log until the
+        // first checkpoint: it exists all the same.
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        return Ok(std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0));
     }
     let mut head = [0u8; 16];
     file.read_exact(&mut head)

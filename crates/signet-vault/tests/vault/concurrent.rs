@@ -5,7 +5,7 @@ use crate::support::Scene;
 
 #[test]
 fn first_openings_at_once_make_one_key_and_the_vault_opens_ever_after() {
-    for _ in 0..5 {
+    for _ in 0..20 {
         let scene = Scene::new();
         let results: Vec<_> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..8)

@@ -26,7 +26,18 @@ before(async () => {
   pdfWithPages(path.join(docs, 'deed.pdf'), 1, 'Deed');
   writeFileSync(path.join(docs, 'notes.txt'), 'notes for the deed\n');
   // The first signature: the command line, with the virtual card (PIN2 on standard input),
-  // before the window opens (one card session at a time).
+  // before the window opens (one card session at a time). pcscd may take a moment to see the
+  // card the demo has just put in (after the previous file's demo took its own out).
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      execFileSync(required('SIGNET_CLI_BIN'), ['card', 'status'], { env: { ...process.env, ...demo.env }, stdio: 'ignore' });
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the virtual card never became ready for the command line: ${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
   execFileSync(
     required('SIGNET_CLI_BIN'),
     [

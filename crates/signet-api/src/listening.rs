@@ -7,13 +7,11 @@
 //! at the first check on a later day (UTC).
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use signet_core::Code;
 
-use crate::output::{Placement, write_atomically};
 use crate::{ApiError, Context};
 
 /// The file, in the data folder.
@@ -68,17 +66,7 @@ fn path(context: &Context) -> PathBuf {
 /// The settings; the defaults when there is no file. A file that cannot be read is reported in
 /// the log and the defaults apply (every use told), never fewer notifications than asked.
 pub fn load(context: &Context) -> ListeningSettings {
-    match std::fs::read(path(context)) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "the listening settings cannot be read; every use is told");
-            ListeningSettings::default()
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ListeningSettings::default(),
-        Err(e) => {
-            tracing::warn!(error = %e, "the listening settings cannot be read; every use is told");
-            ListeningSettings::default()
-        }
-    }
+    crate::settings::read_json(&path(context), "the listening settings")
 }
 
 /// Every agency of the node list, with how its uses are told.
@@ -117,15 +105,7 @@ pub fn set_mode(
     } else {
         settings.agencies.insert(node.to_owned(), mode);
     }
-    let file = path(context);
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            ApiError::from(e).recommend("Check that Signet's data folder can be written.")
-        })?;
-    }
-    let text = serde_json::to_vec_pretty(&settings)
-        .map_err(|e| ApiError::new(Code::Internal, format!("the listening settings: {e}")))?;
-    write_atomically(&file, Placement::Replace, |f| f.write_all(&text))?;
+    crate::settings::write_json(&path(context), &settings, "the listening settings")?;
     tracing::info!(?mode, "listening settings saved");
     agencies(context)
 }

@@ -56,18 +56,7 @@ fn path(context: &Context) -> PathBuf {
 /// The person's settings; none when the file is missing. A file that cannot be read is reported
 /// in the log and ignored (the built-in defaults apply), never half-used.
 pub fn load(context: &Context) -> PersonSettings {
-    let file = path(context);
-    match std::fs::read(&file) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "the settings file cannot be read; the defaults apply");
-            PersonSettings::default()
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => PersonSettings::default(),
-        Err(e) => {
-            tracing::warn!(error = %e, "the settings file cannot be read; the defaults apply");
-            PersonSettings::default()
-        }
-    }
+    read_json(&path(context), "the settings file")
 }
 
 /// Checks `settings` and stores them (atomically); empty texts mean "not set".
@@ -124,17 +113,37 @@ pub fn save(context: &Context, mut settings: PersonSettings) -> Result<PersonSet
                 .recommend("Choose the ID card, a PKCS#11 module's file or a PKCS#12 file.")
         })?;
     }
-    let file = path(context);
+    write_json(&path(context), &settings, "the settings")?;
+    tracing::info!("settings saved");
+    Ok(settings)
+}
+
+/// A settings file of the data folder: its content, or the defaults when it is missing or
+/// cannot be read (said in the log, never half-used).
+pub(crate) fn read_json<T: serde::de::DeserializeOwned + Default>(file: &Path, what: &str) -> T {
+    match std::fs::read(file) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "{what} cannot be read; the defaults apply");
+            T::default()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => T::default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "{what} cannot be read; the defaults apply");
+            T::default()
+        }
+    }
+}
+
+/// Stores `value` as a settings file of the data folder, atomically.
+pub(crate) fn write_json(file: &Path, value: &impl Serialize, what: &str) -> Result<(), ApiError> {
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
             ApiError::from(e).recommend("Check that Signet's data folder can be written.")
         })?;
     }
-    let text = serde_json::to_vec_pretty(&settings)
-        .map_err(|e| ApiError::new(Code::Internal, format!("the settings: {e}")))?;
-    write_atomically(&file, Placement::Replace, |f| f.write_all(&text))?;
-    tracing::info!("settings saved");
-    Ok(settings)
+    let text = serde_json::to_vec_pretty(value)
+        .map_err(|e| ApiError::new(Code::Internal, format!("{what}: {e}")))?;
+    write_atomically(file, Placement::Replace, |f| f.write_all(&text))
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ use tauri::{Emitter as _, Manager as _};
 
 fn main() {
     let launched = std::time::Instant::now();
-    let software = software_rendering();
     let app = tauri::Builder::default()
         // Single instance first: a second launch focuses the running window instead.
         .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
@@ -79,7 +78,6 @@ fn main() {
                 } else {
                     "release"
                 },
-                software_rendering = software,
                 since_launch_ms = launched.elapsed().as_millis(),
                 "Signet desktop started"
             );
@@ -184,24 +182,6 @@ fn main() {
             std::process::exit(1);
         }
     }
-}
-
-/// Signet's window draws in software unless the person asks for the graphics card
-/// (`SIGNET_GPU=1`, or their own `GDK_GL`). Its screens are forms, lists and page previews:
-/// software drawing shows them as quickly, and without OpenGL neither GTK nor WebKit loads the
-/// graphics driver, which starts the window about a quarter of a second sooner and keeps some
-/// 90 MB less in memory (`cargo xtask bench app`). It also avoids the blank windows some GPU
-/// drivers give WebKitGTK. True when drawing in software.
-fn software_rendering() -> bool {
-    if std::env::var_os("SIGNET_GPU").is_some_and(|v| v == "1") {
-        return false;
-    }
-    if let Some(own) = std::env::var_os("GDK_GL") {
-        return own == "disable";
-    }
-    // GTK reads GDK_GL once, when it starts (below, in `build`); this runs first in `main`,
-    // before any other thread exists, so nothing reads the environment meanwhile.
-    glib::setenv("GDK_GL", "disable", false).is_ok()
 }
 
 /// Makes files dropped on the window chosen, as files opened with Signet are. Tauri sends the

@@ -16,7 +16,9 @@
 //!   target: the desktop's rate at least 80 % of the CLI's.
 //!
 //! There is no desktop peer to compare with: these are absolute targets, printed with the
-//! machine's load (`/proc/loadavg`). Fails when one is missed.
+//! machine's load (`/proc/loadavg`). Fails when one is missed. For scale, the idle memory of
+//! WebKitGTK's own MiniBrowser showing a one-line page is measured the same way in the same run:
+//! the floor of any window drawn by this WebKit here.
 
 use std::path::Path;
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -197,6 +199,44 @@ fn pss_kb(pid: u32) -> Option<(u64, String)> {
     Some((kb, name.trim().to_owned()))
 }
 
+/// The summed PSS, MB, of WebKitGTK's MiniBrowser (installed with the library the app uses) and
+/// its processes, [`IDLE`] after it was started on a one-line page.
+fn webkit_floor_mb(work: &Path) -> anyhow::Result<f64> {
+    let browser = ["/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib"]
+        .iter()
+        .map(|dir| Path::new(dir).join("webkit2gtk-4.1/MiniBrowser"))
+        .find(|p| p.exists())
+        .context("MiniBrowser is not installed (it comes with libwebkit2gtk-4.1)")?;
+    let home = work.join("home-minibrowser");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home)?;
+    let page = home.join("page.html");
+    std::fs::write(
+        &page,
+        "<!doctype html><title>Page</title><p>One line.</p>\n",
+    )?;
+    let started = Instant::now();
+    let child = Command::new(browser)
+        .arg(format!("file://{}", page.display()))
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start MiniBrowser")?;
+    std::thread::sleep(IDLE.saturating_sub(started.elapsed()));
+    let kb: u64 = process_tree(child.id())
+        .into_iter()
+        .filter_map(pss_kb)
+        .map(|(kb, _)| kb)
+        .sum();
+    stop(child);
+    Ok(kb as f64 / 1024.0)
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
@@ -261,6 +301,16 @@ pub(crate) fn measure(root: &Path) -> anyhow::Result<ExitCode> {
         loadavg(),
         if idle_ok { "met" } else { "MISSED" }
     );
+
+    // The engine's floor, for scale.
+    match webkit_floor_mb(&work) {
+        Ok(mb) => println!(
+            "  for scale: WebKitGTK's MiniBrowser showing a one-line page, {} s after its start: {mb:.1} MB PSS \
+             (the same processes: the browser, its web and network processes)",
+            IDLE.as_secs()
+        ),
+        Err(err) => println!("  for scale: WebKitGTK's MiniBrowser could not be measured: {err:#}"),
+    }
 
     // Batch.
     let load = loadavg();

@@ -112,6 +112,8 @@ test("an official's query raises a notification and appears in the access log, v
   const newest = await browser.$('[data-testid="access-entry"]');
   assert.match(await newest.getText(), /Traffic check on Narva road/);
   assert.match(await newest.getText(), /Officer Kask/);
+  // What was released is named as the agency names it in the holdings, not "getRecords …".
+  assert.equal(await newest.$('[data-testid="access-what"]').getText(), 'Population register data');
   assert.ok(await newest.$('[data-testid="access-verified"]').isExisting(), 'the entry is not marked verified');
   await shot('access-log-en-light');
 });

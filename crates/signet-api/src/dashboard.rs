@@ -151,8 +151,11 @@ pub struct AccessEntryView {
     pub receiver: Option<String>,
     /// The official, when disclosed.
     pub official: Option<String>,
-    /// What was done.
+    /// What was done, in the node's own words.
     pub action: Option<String>,
+    /// The data sets the query released, by their ids at that agency (its holdings name them).
+    #[serde(default)]
+    pub data_sets: Vec<String>,
     /// Why.
     pub purpose: Option<String>,
     /// On which legal basis.
@@ -425,6 +428,7 @@ pub fn entry_view(node: &NodeListing, entry: &VerifiedEntry) -> AccessEntryView 
             .as_ref()
             .and_then(|p| p.name.as_deref().map(text)),
         action: Some(text(&e.action)),
+        data_sets: e.released.iter().map(|r| text(&r.data_set)).collect(),
         purpose: Some(text(&e.purpose)),
         legal_basis: e.legal_basis.as_deref().map(text),
         hidden_until: e.hidden_until.as_ref().map(ToString::to_string),

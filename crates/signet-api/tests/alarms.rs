@@ -110,6 +110,11 @@ fn a_removed_entry_a_changed_entry_and_a_rewritten_log_each_raise_one_alarm_kept
     let first = scene.access_log();
     assert_eq!(first.entries.len(), 3, "{first:?}");
     assert!(first.entries.iter().all(|e| e.verified && !e.removed));
+    // Each names what it released: the data set, by its id at the agency.
+    assert!(
+        first.entries.iter().all(|e| e.data_sets == ["population"]),
+        "{first:?}"
+    );
     assert!(scene.alarms().is_empty());
 
     // The agency deletes the second query from its database: it is no longer served.
@@ -125,6 +130,11 @@ fn a_removed_entry_a_changed_entry_and_a_rewritten_log_each_raise_one_alarm_kept
         assert_eq!(removed.len(), 1);
         assert_eq!(removed[0].index, 1);
         assert_eq!(removed[0].purpose.as_deref(), Some("Kontroll-2"));
+        assert_eq!(
+            removed[0].data_sets,
+            ["population"],
+            "the vault's copy keeps it"
+        );
         assert!(!removed[0].verified);
     }
     let alarms = scene.alarms();

@@ -4,6 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import App from '../../App.svelte';
 import { MockBackend } from '../backend/mock';
+import { MOCK_DASHBOARD } from '../backend/mockData';
+import { dataState } from '../data/store.svelte';
 import { setLocale } from '../i18n/locale.svelte';
 
 beforeEach(() => setLocale('en'));
@@ -24,5 +26,23 @@ describe('a click on a notification', () => {
     const entry = screen.getByTestId('access-entry');
     expect(entry.dataset.focused).toBe('yes');
     await waitFor(() => expect(document.activeElement).toBe(entry));
+  });
+});
+
+describe('what a query released', () => {
+  it('is named as the agency names the data set in the holdings, in the window language', async () => {
+    const user = userEvent.setup();
+    render(App, { props: { backend: new MockBackend() } });
+    await user.click(await screen.findByTestId('nav-access'));
+    await user.click(screen.getByTestId('access-load'));
+    // Before the holdings are loaded: the data set's id, never the node's "getRecords …".
+    const what = await screen.findByTestId('access-what');
+    expect(what.textContent).toBe('residence');
+
+    dataState.dashboard = structuredClone(MOCK_DASHBOARD);
+    await waitFor(() => expect(screen.getByTestId('access-what').textContent).toBe('Residence'));
+    setLocale('ru');
+    await waitFor(() => expect(screen.getByTestId('access-what').textContent).toBe('Место жительства'));
+    dataState.dashboard = null;
   });
 });

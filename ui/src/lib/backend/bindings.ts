@@ -25,9 +25,13 @@ receiver: string | null,
  */
 official: string | null,
 /**
- * What was done.
+ * What was done, in the node's own words.
  */
 action: string | null,
+/**
+ * The data sets the query released, by their ids at that agency (its holdings name them).
+ */
+dataSets: Array<string>,
 /**
  * Why.
  */

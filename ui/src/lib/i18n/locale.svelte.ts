@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../backend/bindings';
 import { readPreference, writePreference } from '../storage/preference';
 import { CATALOGUES, isLocale, type Locale, type MessageKey } from './catalogues';
 
@@ -58,6 +59,11 @@ function formatTag(): string {
 }
 
 /** A byte count as a person reads it: "812 B", "1.4 MB", in the current language's digits. */
+/** A text an agency gives in each language, in the window's. */
+export function localized(text: LocalizedText): string {
+  return text[i18n.locale];
+}
+
 export function formatBytes(bytes: number): string {
   const units = current === 'ru' ? ['Б', 'кБ', 'МБ', 'ГБ'] : ['B', 'kB', 'MB', 'GB'];
   let value = bytes;

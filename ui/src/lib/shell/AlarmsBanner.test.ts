@@ -25,6 +25,7 @@ const REMOVED: AlarmView = {
     receiver: 'Police and Border Guard Board (70008747)',
     official: null,
     action: 'getRecords population',
+    dataSets: ['population'],
     purpose: 'Traffic check',
     legalBasis: null,
     hiddenUntil: null,

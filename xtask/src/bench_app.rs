@@ -7,8 +7,8 @@
 //!   loaded (the app's facts, the opened files, the card's state) and painted (the `ui_ready`
 //!   command, event `ui-ready`). First one start of a new account (empty home: no data, no
 //!   caches), printed, then five cold starts of the app with the data and caches that first run
-//!   left (what a person sees every day: WebKit and Mesa keep compiled shaders and other caches
-//!   in `~/.cache`); target: their median under 1 s;
+//!   left (what a person sees every day: Mesa keeps llvmpipe's compiled shaders, WebKit its
+//!   caches, in `~/.cache`); target: their median under 1 s;
 //! - **idle memory**: one minute after a start, the proportional set size of signet-desktop and
 //!   every process under it (WebKit's web and network processes), summed from
 //!   `/proc/PID/smaps_rollup`; target under 150 MB;

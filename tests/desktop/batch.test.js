@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startApp, required, pictureSpread } from './harness.js';
+import { startApp, required, saveShot } from './harness.js';
 import { startDemo, pdfWithPages, runPeer } from './demo.js';
 
 const COUNT = 50;
@@ -28,11 +28,8 @@ after(async () => {
   await demo?.stop();
 });
 
-async function shot(name) {
-  const file = path.join(required('SIGNET_ARTIFACTS'), `${name}.png`);
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.saveScreenshot(file);
-  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+function shot(name) {
+  return saveShot(browser, name);
 }
 
 test(`a batch of ${COUNT} PDFs survives a pulled card and signs each exactly once`, async () => {

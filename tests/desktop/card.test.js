@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startApp, required, pictureSpread } from './harness.js';
+import { startApp, saveShot } from './harness.js';
 import { startDemo } from './demo.js';
 
 let demo;
@@ -25,11 +25,8 @@ after(async () => {
   await demo?.stop();
 });
 
-async function shot(name) {
-  const file = path.join(required('SIGNET_ARTIFACTS'), `${name}.png`);
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.saveScreenshot(file);
-  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+function shot(name) {
+  return saveShot(browser, name);
 }
 
 async function answer(value, repeat) {

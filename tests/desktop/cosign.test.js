@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startApp, required, root, pictureSpread } from './harness.js';
+import { startApp, required, root, saveShot, typePin as typePinIn } from './harness.js';
 import { startDemo, pdfWithPages, runPeer } from './demo.js';
 
 let demo;
@@ -76,13 +76,8 @@ async function openWith(files) {
   assert.equal(await new Promise((resolve) => second.once('exit', resolve)), 0, 'the second launch did not hand over and exit');
 }
 
-async function shot(name) {
-  const artifacts = required('SIGNET_ARTIFACTS');
-  mkdirSync(artifacts, { recursive: true });
-  const file = path.join(artifacts, `${name}.png`);
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.saveScreenshot(file);
-  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+function shot(name) {
+  return saveShot(browser, name);
 }
 
 async function nav(section) {
@@ -91,11 +86,8 @@ async function nav(section) {
   await browser.$(`[data-testid="nav-${section}"]`).click();
 }
 
-async function typePin(pin) {
-  const input = await browser.$('[data-testid="pin-input"]');
-  await input.waitForDisplayed({ timeout: 20000, timeoutMsg: 'no PIN dialog appeared' });
-  await input.setValue(pin);
-  await browser.$('[data-testid="pin-submit"]').click();
+function typePin(pin) {
+  return typePinIn(browser, pin);
 }
 
 /** The verdicts of the signatures shown for the one file verified, once there are `count`. */

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApp, required, pictureSpread } from './harness.js';
+import { startApp, required, saveShot } from './harness.js';
 import { peer, startDemo } from './demo.js';
 
 let demo;
@@ -40,11 +40,8 @@ after(async () => {
   await demo?.stop();
 });
 
-async function shot(name) {
-  const file = path.join(required('SIGNET_ARTIFACTS'), `${name}.png`);
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.saveScreenshot(file);
-  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+function shot(name) {
+  return saveShot(browser, name);
 }
 
 test('one PIN1 shows what every demo agency holds', async () => {

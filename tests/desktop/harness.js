@@ -2,9 +2,10 @@
 // connects a WebdriverIO session to it. Used by every *.test.js in this folder.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import { remote } from 'webdriverio';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -107,4 +108,25 @@ export function pictureSpread(file) {
     encoding: 'utf8',
   });
   return Number.parseFloat(out.trim());
+}
+
+/**
+ * Saves what the window shows now as `SIGNET_ARTIFACTS/<name>.png`, after two frames (so that
+ * what the DOM holds is painted), and fails when the picture is blank.
+ */
+export async function saveShot(browser, name) {
+  const artifacts = required('SIGNET_ARTIFACTS');
+  mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, `${name}.png`);
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.saveScreenshot(file);
+  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+}
+
+/** Types `pin` into the window's PIN dialog, once it shows, and sends it. */
+export async function typePin(browser, pin) {
+  const input = await browser.$('[data-testid="pin-input"]');
+  await input.waitForDisplayed({ timeout: 20000, timeoutMsg: 'no PIN dialog appeared' });
+  await input.setValue(pin);
+  await browser.$('[data-testid="pin-submit"]').click();
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startApp, required, root, pictureSpread } from './harness.js';
+import { startApp, required, root, pictureSpread, saveShot, typePin as typePinIn } from './harness.js';
 import { startDemo, pdfWithPages, runPeer } from './demo.js';
 
 let demo;
@@ -47,14 +47,8 @@ async function openWith(files) {
   assert.equal(code, 0, 'the second launch did not hand over and exit');
 }
 
-async function shot(name) {
-  const artifacts = required('SIGNET_ARTIFACTS');
-  mkdirSync(artifacts, { recursive: true });
-  const file = path.join(artifacts, `${name}.png`);
-  // Two frames, so that what the DOM holds now is painted.
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.saveScreenshot(file);
-  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+function shot(name) {
+  return saveShot(browser, name);
 }
 
 async function nav(section) {
@@ -64,11 +58,8 @@ async function nav(section) {
   await browser.$(`[data-testid="nav-${section}"]`).click();
 }
 
-async function typePin(pin) {
-  const input = await browser.$('[data-testid="pin-input"]');
-  await input.waitForDisplayed({ timeout: 20000, timeoutMsg: 'no PIN dialog appeared' });
-  await input.setValue(pin);
-  await browser.$('[data-testid="pin-submit"]').click();
+function typePin(pin) {
+  return typePinIn(browser, pin);
 }
 
 async function waitForResult() {

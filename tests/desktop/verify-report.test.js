@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startApp, required, pictureSpread } from './harness.js';
+import { startApp, required, saveShot } from './harness.js';
 import { startDemo, pdfWithPages, runPeer } from './demo.js';
 
 let demo;
@@ -56,13 +56,8 @@ async function openWith(files) {
   assert.equal(await new Promise((resolve) => second.once('exit', resolve)), 0, 'the second launch did not hand over and exit');
 }
 
-async function shot(name) {
-  const artifacts = required('SIGNET_ARTIFACTS');
-  mkdirSync(artifacts, { recursive: true });
-  const file = path.join(artifacts, `${name}.png`);
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.saveScreenshot(file);
-  assert.ok(pictureSpread(file) > 0.02, `the screenshot ${name} is blank`);
+function shot(name) {
+  return saveShot(browser, name);
 }
 
 /** The texts of every element with `testid`, once there are `count` of them. */

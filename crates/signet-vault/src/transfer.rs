@@ -26,6 +26,11 @@ const HEAD: &str = "signet-vault-export 1";
 
 /// Tables that stay with this computer.
 const KEPT_HERE: &[&str] = &["meta", "sessions"];
+/// The evidence against agencies' logs: an import adds the export's to this computer's and
+/// replaces none. Replacing checkpoints with an older export's would move each log's
+/// anti-rollback point back (a rewrite between the two sizes would go unseen), and replacing
+/// alarms would drop evidence kept until dismissed.
+const MERGED: &[&str] = &["checkpoints", "alarms"];
 
 /// What an import brought.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +142,10 @@ impl Vault {
                 "PRAGMA export.user_version = {};",
                 crate::schema::version(&self.conn)?
             ))?;
+            // This computer's sessions stay here; zeroed as they go, so that no bearer token
+            // is left in the export's free pages.
+            self.conn
+                .execute_batch("PRAGMA export.secure_delete = ON;")?;
             self.conn.execute("DELETE FROM export.sessions", [])?;
             Ok(())
         })();
@@ -269,11 +278,18 @@ impl Vault {
         let records = self.write(Durability::Full, |tx| {
             let mut records = 0u64;
             for (table, shared) in &plan {
-                tx.execute(&format!("DELETE FROM main.\"{table}\""), [])?;
-                if let Some(shared) = shared.as_ref().filter(|s| !s.is_empty()) {
+                // A table the export does not have (made by an older Signet) keeps this
+                // computer's rows.
+                let Some(shared) = shared else { continue };
+                let merged = MERGED.contains(&table.as_str());
+                if !merged {
+                    tx.execute(&format!("DELETE FROM main.\"{table}\""), [])?;
+                }
+                if !shared.is_empty() {
+                    let or_ignore = if merged { " OR IGNORE" } else { "" };
                     let n = tx.execute(
                         &format!(
-                            "INSERT INTO main.\"{table}\" ({shared}) SELECT {shared} FROM import.\"{table}\""
+                            "INSERT{or_ignore} INTO main.\"{table}\" ({shared}) SELECT {shared} FROM import.\"{table}\""
                         ),
                         [],
                     )?;

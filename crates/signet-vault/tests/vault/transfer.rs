@@ -71,6 +71,10 @@ fn an_export_imported_into_a_new_vault_brings_everything_but_the_sessions() {
     vault
         .put_holdings(&AgencyId::new("ee-other").unwrap(), b"old")
         .unwrap();
+    // This computer saw the log further on, and raised an alarm of its own: the import must
+    // move neither back.
+    vault.put_checkpoint(&log, 5, &[5; 32], b"note 5").unwrap();
+    vault.raise_alarm("a-here", "http://rr", b"{}").unwrap();
     // A wrong passphrase changes nothing.
     let err = vault
         .import(&out, &passphrase("seven horses wrong"))
@@ -102,10 +106,19 @@ fn an_export_imported_into_a_new_vault_brings_everything_but_the_sessions() {
     assert_eq!(holdings.len(), 1, "the import replaced what was there");
     assert_eq!(holdings[0].document, b"{\"v\":1}");
     assert_eq!(vault.usage_entries(&log, 0).unwrap().len(), 1);
-    assert_eq!(vault.checkpoints(&log).unwrap().len(), 1);
+    assert_eq!(
+        vault.checkpoints(&log).unwrap().len(),
+        2,
+        "checkpoints are added, not replaced"
+    );
+    assert_eq!(vault.latest_checkpoint(&log).unwrap().unwrap().tree_size, 5);
     assert_eq!(vault.consent_receipts(&consent).unwrap().len(), 1);
     assert_eq!(vault.receipts(None).unwrap().len(), 1);
-    assert_eq!(vault.open_alarms().unwrap().len(), 1);
+    assert_eq!(
+        vault.open_alarms().unwrap().len(),
+        2,
+        "alarms are added, not replaced"
+    );
     assert!(
         vault
             .session("http://rr", Duration::ZERO)

@@ -76,10 +76,15 @@ impl Chosen {
             .extend(paths);
     }
 
-    /// `Ok` when `path` was chosen, or lies in a chosen folder.
+    /// `Ok` when `path` was chosen, or lies in a chosen folder. A path that climbs out with
+    /// `..` (or holds `.`) is refused: `<chosen folder>/../secret` has a chosen ancestor.
     pub(crate) fn check(&self, path: &std::path::Path) -> Result<(), ApiError> {
+        use std::path::Component;
+        let plain = path
+            .components()
+            .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
         let set = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if path.is_absolute() && path.ancestors().any(|p| set.contains(p)) {
+        if plain && path.is_absolute() && path.ancestors().any(|p| set.contains(p)) {
             Ok(())
         } else {
             tracing::warn!("the window named a file the person did not choose");
@@ -752,4 +757,34 @@ pub(crate) fn show_in_folder(
             )
             .recommend("Open the folder yourself; its path is shown next to the file.")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Chosen;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn only_what_was_chosen_or_lies_in_a_chosen_folder_passes() {
+        let chosen = Chosen::default();
+        chosen.add([
+            PathBuf::from("/home/mari/deeds"),
+            PathBuf::from("/home/mari/a.pdf"),
+        ]);
+        assert!(chosen.check(Path::new("/home/mari/a.pdf")).is_ok());
+        assert!(chosen.check(Path::new("/home/mari/deeds/1.pdf")).is_ok());
+        assert!(chosen.check(Path::new("/home/mari/b.pdf")).is_err());
+        assert!(chosen.check(Path::new("deeds/1.pdf")).is_err());
+        // Climbing out of a chosen folder is not lying in it.
+        assert!(
+            chosen
+                .check(Path::new("/home/mari/deeds/../.ssh/id_ed25519"))
+                .is_err()
+        );
+        assert!(
+            chosen
+                .check(Path::new("/home/mari/deeds/./../b.pdf"))
+                .is_err()
+        );
+    }
 }

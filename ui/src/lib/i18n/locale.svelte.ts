@@ -58,12 +58,12 @@ function formatTag(): string {
   return current === 'en' ? 'en-GB' : current;
 }
 
-/** A byte count as a person reads it: "812 B", "1.4 MB", in the current language's digits. */
 /** A text an agency gives in each language, in the window's. */
 export function localized(text: LocalizedText): string {
   return text[i18n.locale];
 }
 
+/** A byte count as a person reads it: "812 B", "1.4 MB", in the current language's digits. */
 export function formatBytes(bytes: number): string {
   const units = current === 'ru' ? ['Б', 'кБ', 'МБ', 'ГБ'] : ['B', 'kB', 'MB', 'GB'];
   let value = bytes;

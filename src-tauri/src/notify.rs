@@ -27,14 +27,21 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
     ) {
         return;
     }
-    // The person chose how this agency's uses are told.
-    match crate::listening::mode(app, &entry.node) {
-        signet_api::listening::NotifyMode::EveryQuery => {}
-        signet_api::listening::NotifyMode::DailyDigest => {
-            crate::listening::hold(app, &entry.agency);
-            return;
+    let decision = matches!(
+        entry.outcome,
+        EntryOutcome::CorrectionAccepted | EntryOutcome::CorrectionRejected
+    );
+    // The person chose how this agency's uses are told; its answers to the person's own
+    // requests are not uses, and are always told.
+    if !decision {
+        match crate::listening::mode(app, &entry.node) {
+            signet_api::listening::NotifyMode::EveryQuery => {}
+            signet_api::listening::NotifyMode::DailyDigest => {
+                crate::listening::hold(app, &entry.agency);
+                return;
+            }
+            signet_api::listening::NotifyMode::Off => return,
         }
-        signet_api::listening::NotifyMode::Off => return,
     }
     let texts = app.state::<crate::tray::Tray>().texts();
     let template = match entry.outcome {
@@ -43,10 +50,7 @@ pub(crate) fn new_entry(app: &AppHandle, entry: &AccessEntryView) {
         EntryOutcome::CorrectionRejected => texts.rejected,
         _ => texts.looked,
     };
-    if matches!(
-        entry.outcome,
-        EntryOutcome::CorrectionAccepted | EntryOutcome::CorrectionRejected
-    ) {
+    if decision {
         show(
             app,
             &template.replace("{agency}", &entry.agency),

@@ -704,6 +704,10 @@ impl Cache {
 /// What the vault holds from earlier visits, without asking any agency (the window shows it at
 /// start, marked with its time). A wrong passphrase of the vault is an error.
 pub fn cached(context: &Context) -> Result<Option<DashboardView>, ApiError> {
+    // Nothing saved before the first visit: no vault is made (nor a passphrase asked) for it.
+    if !crate::vault::exists(context) {
+        return Ok(None);
+    }
     let cache = Cache::open(context);
     let Some(vault) = &cache.vault else {
         return match cache.unopened {

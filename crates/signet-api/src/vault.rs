@@ -231,6 +231,16 @@ fn kept_with(context: &Context, vault: &Path) -> Result<KeptWith, VaultError> {
     }
 }
 
+/// Whether the vault of `context` has been made (its file, or a write-ahead log a new vault may
+/// still keep everything in). Reading what a vault would hold needs none made: a person who
+/// only signs is never asked to make one.
+pub fn exists(context: &Context) -> bool {
+    let file = path(context);
+    let mut wal = file.clone().into_os_string();
+    wal.push("-wal");
+    file.exists() || PathBuf::from(wal).exists()
+}
+
 /// Opens (or creates) the vault of `context`: with the key in the keyring, or with the
 /// passphrase the context's asker gives (see the module's documentation).
 pub fn open(context: &Context) -> Result<Vault, Unopened> {

@@ -100,6 +100,21 @@ fn sql(db: &Path, statement: &str) {
 }
 
 #[test]
+fn asking_for_alarms_or_the_saved_copy_before_any_data_was_read_makes_no_vault() {
+    let scene = Scene::new();
+    assert!(scene.alarms().is_empty());
+    assert!(
+        signet_api::dashboard::cached(&scene.context)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !signet_api::vault::exists(&scene.context),
+        "the window's start made a vault (and would ask a person without a keyring for a passphrase)"
+    );
+}
+
+#[test]
 fn a_removed_entry_a_changed_entry_and_a_rewritten_log_each_raise_one_alarm_kept_until_dismissed() {
     let scene = Scene::new();
     let (node, _) = scene.start(false);

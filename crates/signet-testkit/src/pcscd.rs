@@ -3,7 +3,8 @@
 //! pcscd has no private socket (`/run/pcscd/pcscd.comm` is fixed in 1.9.9), so there is one per
 //! machine: tests that use it run one at a time (the nextest test group `pcsc`, and a lock here
 //! for tests inside one process, and a file lock for test runs of several checkouts at once).
-//! vpcd listens on every interface: a test dependency only.
+//! vpcd listens on every interface: a test dependency only. Its ports lie in Linux's ephemeral
+//! range, so they are reserved from it before pcscd starts (see [`Pcscd::start`]).
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -58,6 +59,8 @@ impl Pcscd {
                 "a pcscd with vpcd is already running; stop it first".into(),
             ));
         }
+        reserve_vpcd_ports();
+        wait_for_vpcd_ports_free();
         std::fs::create_dir_all("/run/pcscd").map_err(|e| TestkitError::io("/run/pcscd", e))?;
         let _ = std::fs::remove_file(PCSCD_SOCKET);
         // SIGNET_PCSCD_LOG=FILE keeps pcscd's debug log (never with --apdu: it shows PINs).
@@ -97,10 +100,18 @@ impl Pcscd {
                 )));
             }
             if start.elapsed() > READY_WITHIN {
-                return Err(TestkitError::Key(format!(
-                    "pcscd did not start within {} s",
-                    READY_WITHIN.as_secs()
-                )));
+                let taken = vpcd_ports_taken();
+                return Err(TestkitError::Key(if taken.is_empty() {
+                    format!("pcscd did not start within {} s", READY_WITHIN.as_secs())
+                } else {
+                    format!(
+                        "pcscd did not open vpcd's readers within {} s: port {taken:?} is the \
+                         local end of another connection; keep it from being handed out: \
+                         sysctl -w net.ipv4.ip_local_reserved_ports={VPCD_PORT}-{}",
+                        READY_WITHIN.as_secs(),
+                        VPCD_PORT + 1
+                    )
+                }));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -143,10 +154,115 @@ impl Drop for Pcscd {
     }
 }
 
+/// The sysctl of the ports the kernel never gives a connection as its local (ephemeral) port.
+const RESERVED_PORTS: &str = "/proc/sys/net/ipv4/ip_local_reserved_ports";
+
+/// vpcd's ports lie in Linux's ephemeral range (32768–60999): any outgoing connection of the
+/// machine (a test's HTTP client, the OCSP responder's) may be given one as its local port, and
+/// while it lives vpcd cannot listen there; pcscd then runs without its readers. Reserving them
+/// keeps the kernel from handing them out. As root; otherwise the wait below still helps.
+fn reserve_vpcd_ports() {
+    let wanted = format!("{VPCD_PORT}-{}", VPCD_PORT + 1);
+    let Ok(current) = std::fs::read_to_string(RESERVED_PORTS) else {
+        return;
+    };
+    let current = current.trim();
+    if current.split(',').any(|range| range == wanted) {
+        return;
+    }
+    let list = if current.is_empty() {
+        wanted
+    } else {
+        format!("{current},{wanted}")
+    };
+    if let Err(err) = std::fs::write(RESERVED_PORTS, &list) {
+        tracing::warn!(%err, "could not reserve vpcd's ports from the ephemeral range");
+    }
+}
+
+/// Waits (up to 30 s) until no live connection of this machine has one of vpcd's ports as its
+/// local end, so that vpcd can listen on them; after that pcscd is started anyway and, when its
+/// readers do not come, the error names the port.
+fn wait_for_vpcd_ports_free() {
+    let start = Instant::now();
+    while !vpcd_ports_taken().is_empty() {
+        if start.elapsed() > Duration::from_secs(30) {
+            tracing::warn!("one of vpcd's ports is still the local end of another connection");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// vpcd's ports that a live connection (established, or opening) holds as its local port, from
+/// `/proc/net/tcp` and `tcp6`. A closing socket left by an earlier vpcd is not counted: vpcd's
+/// SO_REUSEADDR binds over those.
+fn vpcd_ports_taken() -> Vec<u16> {
+    let mut taken = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        if let Ok(text) = std::fs::read_to_string(table) {
+            for port in vpcd_ports_in(&text) {
+                if !taken.contains(&port) {
+                    taken.push(port);
+                }
+            }
+        }
+    }
+    taken
+}
+
+/// [`vpcd_ports_taken`] of one table in `/proc/net/tcp`'s format.
+fn vpcd_ports_in(table: &str) -> Vec<u16> {
+    const ESTABLISHED: &str = "01";
+    const SYN_SENT: &str = "02";
+    let mut taken = Vec::new();
+    for line in table.lines().skip(1) {
+        let mut fields = line.split_whitespace().skip(1);
+        let (Some(local), Some(_remote), Some(state)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let port = local
+            .rsplit(':')
+            .next()
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok());
+        if let Some(port) = port
+            && (port == VPCD_PORT || port == VPCD_PORT + 1)
+            && (state == ESTABLISHED || state == SYN_SENT)
+            && !taken.contains(&port)
+        {
+            taken.push(port);
+        }
+    }
+    taken
+}
+
 fn vpcd_listening() -> bool {
     TcpStream::connect_timeout(
         &SocketAddr::from(([127, 0, 0, 1], VPCD_PORT + 1)),
         Duration::from_millis(200),
     )
     .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vpcd_ports_in;
+
+    /// Lines as `/proc/net/tcp` writes them: vpcd listening on 35963 (0x8C7B), a test's client
+    /// connection given 35964 (0x8C7C) as its local port, an earlier vpcd's closing socket on
+    /// 35963, and a connection on another port.
+    #[test]
+    fn a_live_connection_on_vpcds_port_is_seen_a_listener_or_closing_socket_is_not() {
+        let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000:8C7B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
+   1: 0100007F:8C7C 0100007F:20FB 01 00000000:00000000 00:00000000 00000000     0        0 2 1
+   2: 0100007F:8C7B 0100007F:D431 05 00000000:00000000 00:00000000 00000000     0        0 3 1
+   3: 0100007F:D431 0100007F:8C7B 01 00000000:00000000 00:00000000 00000000     0        0 4 1
+";
+        assert_eq!(vpcd_ports_in(table), vec![35964]);
+        let header_only = table.lines().next().unwrap_or_default();
+        assert!(vpcd_ports_in(header_only).is_empty());
+    }
 }

@@ -100,25 +100,38 @@ pub(crate) async fn extract_files(
     Ok(written.iter().map(|p| p.display().to_string()).collect())
 }
 
-/// Adds the person's signature to the ASiC-E container at `container`, in place and atomically
-/// — the operation of `signet sign --add-to` — reporting the steps and the PIN request (which
-/// names the container, its size and SHA-256) on `on_event`.
+/// A signature to add to a container the person verified.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Cosign {
+    /// The container.
+    container: String,
+    /// The SHA-256 of the container as it was verified (`VerifiedFile::sha256`).
+    verified_sha256: String,
+    /// The level.
+    level: Option<signet_core::BaselineLevel>,
+}
+
+/// Adds the person's signature to the ASiC-E container `cosign.container`, in place and
+/// atomically — the operation of `signet sign --add-to` — reporting the steps and the PIN
+/// request (which names the container, its size and SHA-256) on `on_event`. A container that is
+/// no longer the one the person saw verified is refused before anything is asked.
 #[tauri::command]
 pub(crate) async fn add_signature(
     context: tauri::State<'_, signet_api::Context>,
     jobs: tauri::State<'_, std::sync::Arc<Jobs>>,
     chosen: tauri::State<'_, Chosen>,
     job_id: u32,
-    container: String,
-    level: Option<signet_core::BaselineLevel>,
+    cosign: Cosign,
     on_event: tauri::ipc::Channel<JobEvent>,
 ) -> Result<SignOutcome, ApiError> {
-    let container = PathBuf::from(container);
+    let container = PathBuf::from(cosign.container);
     chosen.check(&container)?;
     let context = context.inner().clone();
     let request = SignFilesRequest {
         add_to: Some(container),
-        level,
+        reviewed_sha256: vec![cosign.verified_sha256],
+        level: cosign.level,
         ..SignFilesRequest::default()
     };
     run_job(jobs.inner().clone(), job_id, on_event, move |control| {

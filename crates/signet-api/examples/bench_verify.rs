@@ -170,6 +170,7 @@ fn make_inputs(pki: &TestPki, dir: &Path) -> Inputs {
         location: None,
         contact: None,
         replace_existing: true,
+        expected_sha256: Vec::new(),
     };
     pades_sign(&context, &request, &mut |kind, _| password(kind), &fetch).unwrap();
 

@@ -448,6 +448,7 @@ impl Batch {
             location: None,
             contact: None,
             replace_existing: false,
+            expected_sha256: Vec::new(),
         };
         // Opened at the first file to sign (a PKCS#12 password is asked then, once); a batch
         // whose files are all done or refused asks nothing.

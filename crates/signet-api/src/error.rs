@@ -78,6 +78,10 @@ pub enum MessageKey {
     OutputExists,
     /// An input changed on disk while it was signed (`file`).
     InputChanged,
+    /// A file is no longer the one the person verified, so no signature is added (`file`).
+    ChangedSinceVerified,
+    /// A file changed on disk while it was verified (`file`).
+    ChangedWhileVerified,
     /// The time-stamping service failed or refused.
     TimestampFailed,
     /// The OCSP responder of a certificate did not give its status.

@@ -137,6 +137,37 @@ impl ApiError {
         .param("file", path.display())
     }
 
+    /// The container (or file) at `path` is no longer the one the person verified: its digest
+    /// differs from the verified one. Nothing is asked, nothing is signed.
+    pub fn changed_since_verified(path: &Path) -> Self {
+        Self::new(
+            Code::InputChanged,
+            format!(
+                "{} is no longer the file you verified; nothing was signed",
+                path.display()
+            ),
+        )
+        .recommend(
+            "Verify it again and check that it holds what you mean to sign before adding your signature.",
+        )
+        .keyed(crate::MessageKey::ChangedSinceVerified)
+        .param("file", path.display())
+    }
+
+    /// The file at `path` changed on disk while it was verified: no verdict is given on it.
+    pub fn changed_while_verified(path: &Path) -> Self {
+        Self::new(
+            Code::InputChanged,
+            format!(
+                "{} changed on disk while it was being verified",
+                path.display()
+            ),
+        )
+        .recommend("Verify it again once no other program is changing it.")
+        .keyed(crate::MessageKey::ChangedWhileVerified)
+        .param("file", path.display())
+    }
+
     /// A new output would replace an existing file.
     pub fn output_exists(path: &Path) -> Self {
         Self::new(

@@ -77,6 +77,10 @@ pub struct PadesSignRequest {
     /// existing output is refused before any PIN, and never overwritten, even when it appears
     /// while the file is being signed.
     pub replace_existing: bool,
+    /// The SHA-256 each input (in the order of `files`) must have, when it was read before (the
+    /// digest the person reviewed): a file read with another digest stops signing with
+    /// [`ApiError::input_changed`] before any PIN is asked. `None` or missing: not known.
+    pub expected_sha256: Vec<Option<Vec<u8>>>,
 }
 
 impl PadesSignRequest {
@@ -227,7 +231,14 @@ pub(crate) fn pades_sign_hooked(
         (hooks.check)()?;
         (hooks.phase)(Phase::Reading, n);
         let seen = InputSeen::of(input);
-        let (bytes, normalised) = read_input(input, request.normalise)?;
+        let bytes = std::fs::read(input)
+            .map_err(|e| ApiError::from(e).recommend("Check the file name."))?;
+        if let Some(Some(expected)) = request.expected_sha256.get(n)
+            && <sha2::Sha256 as sha2::Digest>::digest(&bytes).as_slice() != expected.as_slice()
+        {
+            return Err(ApiError::input_changed(input));
+        }
+        let (bytes, normalised) = check_input(input, bytes, request.normalise)?;
         inputs.push((seen, output.clone(), bytes, normalised));
     }
     // What each PIN request shows is the digest of the bytes that will be signed.
@@ -303,18 +314,9 @@ pub(crate) fn pades_sign_hooked(
     Ok(results)
 }
 
-/// Reads one PDF to sign. One that cannot be updated safely is rewritten when `normalise`
-/// allows it (never a signed or an encrypted one); the second value then says so.
-pub(crate) fn read_input(
-    input: &Path,
-    normalise: bool,
-) -> Result<(Vec<u8>, Option<String>), ApiError> {
-    let bytes =
-        std::fs::read(input).map_err(|e| ApiError::from(e).recommend("Check the file name."))?;
-    check_input(input, bytes, normalise)
-}
-
-/// [`read_input`] for bytes already read.
+/// The bytes of one PDF to sign, read from `input`. One that cannot be updated safely is
+/// rewritten when `normalise` allows it (never a signed or an encrypted one); the second value
+/// then says so.
 pub(crate) fn check_input(
     input: &Path,
     bytes: Vec<u8>,

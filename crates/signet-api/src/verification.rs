@@ -132,6 +132,10 @@ pub struct VerifiedFile {
     pub path: String,
     /// The file's name.
     pub name: String,
+    /// The SHA-256 (hex) of the file as it was verified: what the person saw judged. Adding a
+    /// signature to it ([`crate::signing::SignFilesRequest::reviewed_sha256`]) is refused when
+    /// the file is no longer this one.
+    pub sha256: String,
     /// What it is.
     pub format: DocumentFormat,
     /// The verdict on the whole file: its worst signature's, or not valid with no signature.
@@ -206,7 +210,7 @@ fn name_of(path: &Path) -> String {
     )
 }
 
-fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFile {
+fn pdf_view(path: &Path, sha256: String, report: &signet_pades::validate::Report) -> VerifiedFile {
     use signet_pades::validate::Verdict as V;
     let signatures: Vec<SignatureView> = report
         .signatures
@@ -319,6 +323,7 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
     VerifiedFile {
         path: path.display().to_string(),
         name: name_of(path),
+        sha256,
         format: DocumentFormat::Pdf,
         verdict: worst.map_or(verdict, |w| w.max(verdict)),
         indication: worst_indication.unwrap_or(indication),
@@ -334,7 +339,11 @@ fn pdf_view(path: &Path, report: &signet_pades::validate::Report) -> VerifiedFil
     }
 }
 
-fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> VerifiedFile {
+fn container_view(
+    path: &Path,
+    sha256: String,
+    report: &crate::asice::AsiceVerifyReport,
+) -> VerifiedFile {
     let signatures: Vec<SignatureView> = report
         .signatures
         .iter()
@@ -391,6 +400,7 @@ fn container_view(path: &Path, report: &crate::asice::AsiceVerifyReport) -> Veri
     VerifiedFile {
         path: path.display().to_string(),
         name: name_of(path),
+        sha256,
         format: DocumentFormat::Container,
         verdict,
         indication: report.indication,
@@ -485,11 +495,18 @@ pub fn verify_with(
                     trusted_list: settings.trust.list.clone(),
                 };
                 let report = crate::pades::pades_verify(context, &bytes, &request, fetch)?;
-                pdf_view(path, &report)
+                pdf_view(path, crate::job::sha256_hex(&bytes), &report)
             }
             DocumentFormat::Container => {
+                // The container is read by entry, not whole: its digest is taken first, and a
+                // container that changed meanwhile is not reported as the one hashed.
+                let seen = crate::output::InputSeen::of(path);
+                let sha256 = crate::signing::facts_of_file(path)?.sha256;
                 let report = crate::asice::asice_verify(context, path, &settings.trust, Some(now))?;
-                container_view(path, &report)
+                if !seen.unchanged() {
+                    return Err(ApiError::changed_while_verified(path));
+                }
+                container_view(path, sha256, &report)
             }
         };
         tracing::info!(n = i + 1, of = total, verdict = ?view.verdict, "file verified");

@@ -276,6 +276,108 @@ fn a_pdf_and_a_text_file_go_into_one_container_named_after_the_first() {
     assert!(err.message.contains("exists already"), "{err}");
 }
 
+/// Adding a signature to a container the person verified: the container swapped since for
+/// another of the same name is refused before anything is asked, and left as it is; the one
+/// verified is signed.
+#[test]
+fn a_signature_is_added_only_to_the_container_that_was_verified() {
+    let docs = docs();
+    let context = Context::new(docs.dir.path().join("data"));
+    let answering = || {
+        rig(|event, handle| {
+            if let JobEvent::PinRequest(r) = event {
+                handle.answer(r.id, secret(PinKind::Password, PASSWORD));
+            }
+        })
+    };
+    let fetch = LoopbackFetch::default();
+    signing::sign(
+        &context,
+        &request(&docs, &["a.pdf", "notes.txt"]),
+        &fetch,
+        &answering().control,
+    )
+    .unwrap();
+    let deed = docs.docs.join("a.asice");
+    let other = docs.dir.path().join("other.asice");
+    let mut other_request = request(&docs, &["b.pdf"]);
+    other_request.container = Some(other.clone());
+    signing::sign(&context, &other_request, &fetch, &answering().control).unwrap();
+
+    let verify = |path: &Path| {
+        let quiet = rig(|_, _| {});
+        signet_api::verification::verify(&context, &[path.to_path_buf()], &fetch, &quiet.control)
+            .unwrap()
+            .files
+            .remove(0)
+    };
+    let verified = verify(&deed);
+    assert_eq!(verified.sha256, sha256_hex(&deed));
+    assert_eq!(verified.signatures.len(), 1);
+
+    // Swapped after it was verified: refused, nothing asked, the file as it is now.
+    std::fs::copy(&other, &deed).unwrap();
+    let swapped = std::fs::read(&deed).unwrap();
+    let add = |reviewed: &str| SignFilesRequest {
+        add_to: Some(deed.clone()),
+        reviewed_sha256: vec![reviewed.to_owned()],
+        level: Some(BaselineLevel::B_B),
+        token: Some(docs.token.clone()),
+        ..SignFilesRequest::default()
+    };
+    let refused = rig(|event, _| {
+        assert!(
+            !matches!(event, JobEvent::PinRequest(_)),
+            "nothing is asked"
+        );
+    });
+    let err =
+        signing::sign(&context, &add(&verified.sha256), &fetch, &refused.control).unwrap_err();
+    assert_eq!(err.code, Code::InputChanged, "{err}");
+    assert!(
+        err.message.contains("no longer the file you verified"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&deed).unwrap(), swapped);
+
+    // The container now there, verified, is the one signed.
+    let now = verify(&deed);
+    assert_ne!(now.sha256, verified.sha256);
+    signing::sign(&context, &add(&now.sha256), &fetch, &answering().control).unwrap();
+    assert_eq!(verify(&deed).signatures.len(), 2);
+}
+
+/// A PDF whose content changes after its digest was reviewed (here, as it is read to be
+/// signed) is not signed, and no PIN is asked for it.
+#[test]
+fn a_pdf_changed_after_it_was_reviewed_is_not_signed() {
+    let docs = docs();
+    let context = Context::new(docs.dir.path().join("data"));
+    let a = docs.docs.join("a.pdf");
+    let reviewed = sha256_hex(&a);
+    let replacement = std::fs::read(docs.docs.join("b.pdf")).unwrap();
+    let asked = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&asked);
+    let swapping = rig(move |event, handle| match event {
+        JobEvent::Phase {
+            phase: Phase::Reading,
+            ..
+        } => std::fs::write(&a, &replacement).unwrap(),
+        JobEvent::PinRequest(r) => {
+            *counted.lock().unwrap() += 1;
+            handle.answer(r.id, secret(PinKind::Password, PASSWORD));
+        }
+        _ => {}
+    });
+    let mut req = request(&docs, &["a.pdf"]);
+    req.reviewed_sha256 = vec![reviewed];
+    let err =
+        signing::sign(&context, &req, &LoopbackFetch::default(), &swapping.control).unwrap_err();
+    assert_eq!(err.code, Code::InputChanged, "{err}");
+    assert_eq!(*asked.lock().unwrap(), 0, "no PIN is asked");
+    assert_eq!(names(&docs.docs), ["a.pdf", "b.pdf", "notes.txt"]);
+}
+
 fn p384(pki: &TestPki, role: Role) -> p384::ecdsa::SigningKey {
     match &pki.get(role).key {
         TestKey::P384(key) => key.clone(),

@@ -58,6 +58,7 @@ fn the_report_of_a_signed_pdf_names_the_signer_in_pdf_and_json() {
         location: None,
         contact: None,
         replace_existing: false,
+        expected_sha256: Vec::new(),
     };
     pades_sign(
         &context,

@@ -136,6 +136,7 @@ fn an_output_that_appears_while_the_pin_is_asked_is_never_overwritten() {
         location: None,
         contact: None,
         replace_existing: false,
+        expected_sha256: Vec::new(),
     };
     let err = pades_sign(
         &context,

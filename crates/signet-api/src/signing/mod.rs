@@ -187,6 +187,13 @@ pub fn sign(
     fetch: &dyn Fetch,
     job: &JobControl,
 ) -> Result<SignOutcome, ApiError> {
+    // The inputs as they are before their digests are taken for the proposal (and shown in the
+    // PIN request): an ASiC-E input that changes from here on is never signed. (A PDF is held
+    // to the proposal's digest when it is read to be signed.)
+    let seen: Vec<InputSeen> = match &request.add_to {
+        Some(existing) => vec![InputSeen::of(existing)],
+        None => request.files.iter().map(|f| InputSeen::of(f)).collect(),
+    };
     let proposal = propose_for(context, request)?;
     // What the person reviewed is what is signed: the same files with the same content.
     if !request.reviewed_sha256.is_empty() {
@@ -199,7 +206,12 @@ pub fn sign(
         }
         for (file, reviewed) in proposal.files.iter().zip(&request.reviewed_sha256) {
             if !file.facts.sha256.eq_ignore_ascii_case(reviewed) {
-                return Err(ApiError::input_changed(Path::new(&file.facts.path)));
+                let path = Path::new(&file.facts.path);
+                return Err(if request.add_to.is_some() {
+                    ApiError::changed_since_verified(path)
+                } else {
+                    ApiError::input_changed(path)
+                });
             }
         }
     }
@@ -297,6 +309,12 @@ pub fn sign(
                 location: request.location.clone(),
                 contact: request.contact.clone(),
                 replace_existing: request.replace_existing,
+                // What the person reviewed (and the PIN request names) is what is signed.
+                expected_sha256: proposal
+                    .files
+                    .iter()
+                    .map(|f| decode_hex(&f.facts.sha256))
+                    .collect(),
             };
             let signed = crate::pades::pades_sign_hooked(context, &pades, &mut ask, fetch, &hooks)?;
             SignOutcome {
@@ -323,10 +341,6 @@ pub fn sign(
                 .first()
                 .cloned()
                 .ok_or_else(|| ApiError::new(Code::InvalidInput, "no files to sign"))?;
-            let seen = match &request.add_to {
-                Some(existing) => vec![InputSeen::of(existing)],
-                None => request.files.iter().map(|f| InputSeen::of(f)).collect(),
-            };
             let asice = AsiceSignRequest {
                 files: if request.add_to.is_some() {
                     Vec::new()

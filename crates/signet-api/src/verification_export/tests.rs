@@ -45,6 +45,7 @@ fn report(dir: &Path, signer: &str) -> VerifiedFiles {
         files: vec![VerifiedFile {
             path: dir.join("leping.pdf").display().to_string(),
             name: "leping.pdf".to_owned(),
+            sha256: "00".repeat(32),
             format: DocumentFormat::Pdf,
             verdict: Verdict::NotValid,
             indication: Indication::TotalFailed,

@@ -184,8 +184,10 @@ export interface Backend {
   /**
    * Adds the person's signature to the ASiC-E container at `container`, in place (replaced
    * atomically): the operation of `signet sign --add-to`, its PIN request naming the container.
+   * `verifiedSha256` is the digest of the container as verified (`VerifiedFile.sha256`): one
+   * that is no longer that container is refused before anything is asked.
    */
-  addSignature(jobId: number, container: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome>;
+  addSignature(jobId: number, container: string, verifiedSha256: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome>;
   /** Where each file goes (Sign, Verify or Batch), by its content, as the engine decides. */
   routeFiles(files: string[]): Promise<Routed[]>;
   /**

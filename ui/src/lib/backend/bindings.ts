@@ -1559,7 +1559,7 @@ id: string,
  * `Tähe Hambakliinik OÜ`.
  */
 name: string, };
-export type MessageKey = "general" | "pinIncorrect" | "pinBlocked" | "pukBlocked" | "pinPadTimeout" | "pinPadCancelled" | "cardRemoved" | "noReader" | "noCard" | "serviceNotRunning" | "cardInUse" | "severalCards" | "unsupportedCard" | "cardNotActivated" | "certificateExpired" | "fileNotFound" | "fileUnreadable" | "notAPdf" | "outputExists" | "inputChanged" | "timestampFailed" | "revocationFailed" | "nodeUnreachable";
+export type MessageKey = "general" | "pinIncorrect" | "pinBlocked" | "pukBlocked" | "pinPadTimeout" | "pinPadCancelled" | "cardRemoved" | "noReader" | "noCard" | "serviceNotRunning" | "cardInUse" | "severalCards" | "unsupportedCard" | "cardNotActivated" | "certificateExpired" | "fileNotFound" | "fileUnreadable" | "notAPdf" | "outputExists" | "inputChanged" | "changedSinceVerified" | "changedWhileVerified" | "timestampFailed" | "revocationFailed" | "nodeUnreachable";
 export type MisuseReport = {
 /**
  * The report's identifier.
@@ -2443,6 +2443,12 @@ path: string,
  * The file's name.
  */
 name: string,
+/**
+ * The SHA-256 (hex) of the file as it was verified: what the person saw judged. Adding a
+ * signature to it ([`crate::signing::SignFilesRequest::reviewed_sha256`]) is refused when
+ * the file is no longer this one.
+ */
+sha256: string,
 /**
  * What it is.
  */

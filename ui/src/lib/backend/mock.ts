@@ -416,9 +416,9 @@ export class MockBackend implements Backend {
   }
 
   /** Every signature added to a container, for tests. */
-  readonly added: { container: string; level: BaselineLevel | null }[] = [];
+  readonly added: { container: string; verifiedSha256: string; level: BaselineLevel | null }[] = [];
 
-  async addSignature(jobId: number, container: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
+  async addSignature(jobId: number, container: string, verifiedSha256: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
     if (this.#error) throw this.#error;
     onEvent({ type: 'phase', phase: 'reading', file: null, position: null });
     await new Promise<string>((resolve) => {
@@ -436,7 +436,7 @@ export class MockBackend implements Backend {
         newValue: false,
       });
     });
-    this.added.push({ container, level });
+    this.added.push({ container, verifiedSha256, level });
     // Verified again, the container shows both signatures.
     const [file] = MOCK_CONTAINER.files;
     if (file) {

@@ -228,6 +228,7 @@ export const MOCK_VERIFIED: VerifiedFiles = {
     {
       path: '/home/mari/contract.signed.pdf',
       name: 'contract.signed.pdf',
+      sha256: SHA,
       format: 'pdf',
       verdict: 'valid',
       indication: 'TOTAL-PASSED',
@@ -248,6 +249,7 @@ export const MOCK_CONTAINER: VerifiedFiles = {
     {
       path: '/home/mari/deed.asice',
       name: 'deed.asice',
+      sha256: 'cd'.repeat(32),
       format: 'container',
       verdict: 'valid',
       indication: 'TOTAL-PASSED',
@@ -277,6 +279,7 @@ export const MOCK_ASICS: VerifiedFiles = {
       ...(MOCK_CONTAINER.files[0] as VerifiedFiles['files'][number]),
       path: '/home/mari/archived.asics',
       name: 'archived.asics',
+      sha256: SHA,
       dataFiles: ['deed.pdf'],
       canAddSignature: false,
       signatures: [{ ...MOCK_SIGNATURE, name: 'META-INF/timestamp.tst', id: null, level: 'TST', signedLength: null }],

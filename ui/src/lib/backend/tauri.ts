@@ -196,8 +196,8 @@ export class TauriBackend implements Backend {
     return call<string[]>('extract_files', { container, names, folder });
   }
 
-  addSignature(jobId: number, container: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
-    return call<SignOutcome>('add_signature', { jobId, container, level, onEvent: channel(onEvent) });
+  addSignature(jobId: number, container: string, verifiedSha256: string, level: BaselineLevel | null, onEvent: (event: JobEvent) => void): Promise<SignOutcome> {
+    return call<SignOutcome>('add_signature', { jobId, cosign: { container, verifiedSha256, level }, onEvent: channel(onEvent) });
   }
 
   routeFiles(files: string[]): Promise<Routed[]> {

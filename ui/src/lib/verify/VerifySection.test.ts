@@ -109,7 +109,8 @@ describe('adding a signature to a container', () => {
     await screen.findByTestId('cosign-done');
     expect(screen.getByTestId('cosign-done').textContent).toContain('Mari Tamm (38001085718) signed deed.asice');
     await waitFor(() => expect(screen.getAllByTestId('signer')).toHaveLength(2));
-    expect(backend.added).toEqual([{ container: '/home/mari/deed.asice', level: 'B-LT' }]);
+    // The digest of the container as it was verified goes with it: the engine refuses another.
+    expect(backend.added).toEqual([{ container: '/home/mari/deed.asice', verifiedSha256: 'cd'.repeat(32), level: 'B-LT' }]);
     // The PIN went to Rust once, and nowhere else.
     expect(backend.answered).toHaveLength(1);
     expect(screen.queryByTestId('pin-input')).toBeNull();

@@ -36,14 +36,14 @@ pub(crate) async fn export_vault(
 }
 
 /// Imports the export `file` (picked by the person) opened with `passphrase`, replacing what the
-/// vault keeps; resolves with how many records came.
+/// vault keeps; resolves with how many records came and how many alarms the import raised.
 #[tauri::command]
 pub(crate) async fn import_vault(
     context: tauri::State<'_, Context>,
     chosen: tauri::State<'_, Chosen>,
     file: String,
     passphrase: Secret,
-) -> Result<u64, ApiError> {
+) -> Result<signet_api::vault_transfer::VaultImported, ApiError> {
     let file = PathBuf::from(file);
     chosen.check(&file)?;
     let passphrase = self::passphrase(&passphrase)?;

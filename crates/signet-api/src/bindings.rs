@@ -38,6 +38,7 @@ use crate::settings::PersonSettings;
 use crate::signing::{SignFormat, SignOutcome, SignProposal};
 use crate::trust::{TrustStatus, TrustUpdate};
 use crate::vault::{PassphraseProblem, PassphrasePrompt};
+use crate::vault_transfer::VaultImported;
 use crate::verification::VerifiedFiles;
 use crate::verification_export::{ReportFormat, ReportLanguage};
 
@@ -87,6 +88,7 @@ fn roots(v: &mut impl TypeVisitor) {
     v.visit::<FiledCaseView>();
     v.visit::<CasesView>();
     v.visit::<AlarmView>();
+    v.visit::<VaultImported>();
     v.visit::<ListeningAgency>();
     v.visit::<CardStatus>();
     v.visit::<CardCertificate>();

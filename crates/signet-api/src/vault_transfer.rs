@@ -93,9 +93,28 @@ pub fn export_at(
     .recommend("Choose another folder."))
 }
 
+/// What an import brought.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultImported {
+    /// Records imported, all tables together.
+    #[ts(type = "number")]
+    pub records: u64,
+    /// Alarms raised because an agency's log had shown the exporting computer another history
+    /// than this one (two checkpoints signed for one size with different contents).
+    #[ts(type = "number")]
+    pub alarms: u64,
+}
+
 /// Replaces what this computer's vault keeps with the export `file`'s, opened with
-/// `passphrase`; returns how many records came. A wrong passphrase changes nothing.
-pub fn import(context: &Context, file: &Path, passphrase: &Passphrase) -> Result<u64, ApiError> {
+/// `passphrase` (the evidence against agencies' logs is added to, never replaced). A checkpoint
+/// of the export that contradicts this computer's, both signed by the log's pinned key, raises
+/// an alarm. A wrong passphrase changes nothing.
+pub fn import(
+    context: &Context,
+    file: &Path,
+    passphrase: &Passphrase,
+) -> Result<VaultImported, ApiError> {
     if !file.is_file() {
         return Err(ApiError::new(
             Code::FileNotFound,
@@ -109,8 +128,17 @@ pub fn import(context: &Context, file: &Path, passphrase: &Passphrase) -> Result
             "Check the passphrase you chose when exporting, and that the file is a Signet vault export. Nothing was changed.",
         )
     })?;
-    tracing::info!(records = imported.records, "a vault export was imported");
-    Ok(imported.records)
+    let alarms =
+        crate::data::judge_imported_conflicts(context, &mut vault, &imported.conflicts) as u64;
+    tracing::info!(
+        records = imported.records,
+        alarms,
+        "a vault export was imported"
+    );
+    Ok(VaultImported {
+        records: imported.records,
+        alarms,
+    })
 }
 
 #[cfg(test)]
@@ -156,7 +184,7 @@ mod tests {
             import(&to, &first, &wrong).unwrap_err().code,
             Code::InvalidInput
         );
-        assert!(import(&to, &first, &good).unwrap() >= 1);
+        assert!(import(&to, &first, &good).unwrap().records >= 1);
         let vault = crate::vault::open(&to).ok().unwrap();
         assert_eq!(vault.open_alarms().unwrap().len(), 1);
     }

@@ -60,9 +60,15 @@ impl Scene {
         let mut config = node_config(&self.pki, &self.db());
         config.accept_rewritten_log = rewritten;
         let node = self.runtime.block_on(signet_node::start(config)).unwrap();
+        let url = self.log_in(&self.context, &node);
+        (node, url)
+    }
+
+    /// Lists `node` in `context`'s data folder and logs Mari in there.
+    fn log_in(&self, context: &Context, node: &RunningNode) -> String {
         let url = format!("http://{}", node.addr());
         std::fs::write(
-            self.context.data_dir().join("nodes.json"),
+            context.data_dir().join("nodes.json"),
             serde_json::json!({"nodes": [{"url": url, "origin": ORIGIN, "logKey": node.verifier().to_text(), "name": "Rahvastikuregister"}]})
                 .to_string(),
         )
@@ -73,13 +79,12 @@ impl Scene {
         let mut ask = |kind: PinKind, _: Option<PinState>| {
             Ok(Pin::new(kind, Zeroizing::new(PASSWORD.to_owned())).unwrap())
         };
-        signet_api::data::login(&self.context, &url, &spec, &mut ask).unwrap();
-        (node, url)
+        signet_api::data::login(context, &url, &spec, &mut ask).unwrap();
+        url
     }
 
     fn access_log(&self) -> signet_api::dashboard::AccessLogView {
-        let (_handle, job) = signet_api::job::channel(|_| {});
-        signet_api::dashboard::access_log(&self.context, &job).unwrap()
+        access_log(&self.context)
     }
 
     fn alarms(&self) -> Vec<AlarmView> {
@@ -89,6 +94,19 @@ impl Scene {
     fn stop(&self, node: RunningNode) {
         self.runtime.block_on(node.stop());
     }
+}
+
+fn access_log(context: &Context) -> signet_api::dashboard::AccessLogView {
+    let (_handle, job) = signet_api::job::channel(|_| {});
+    signet_api::dashboard::access_log(context, &job).unwrap()
+}
+
+/// A data folder of another computer, with its own keyring.
+fn other_computer(dir: &Path) -> Context {
+    std::fs::create_dir_all(dir).unwrap();
+    let keyring: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
+    Context::new(dir)
+        .with_key_store(move |account| Ok(Box::new(KeyringStore::new(&keyring, account)?)))
 }
 
 fn sql(db: &Path, statement: &str) {
@@ -240,6 +258,77 @@ fn a_removed_entry_a_changed_entry_and_a_rewritten_log_each_raise_one_alarm_kept
     signet_api::alarms::dismiss(&scene.context, &two.id).unwrap();
     assert_eq!(scene.alarms().len(), before - 1);
     assert!(signet_api::alarms::dismiss(&scene.context, "0123").is_err());
+}
+
+/// A node that shows two computers of the same person different histories (a split view):
+/// each alone sees a consistent log, but when one's vault is imported into the other the two
+/// checkpoints signed for one size meet, and an alarm keeps both. A node listed under another
+/// key proves nothing: no alarm.
+#[test]
+fn a_vault_import_that_meets_another_history_of_a_log_raises_an_alarm() {
+    let scene = Scene::new();
+    let (node, _) = scene.start(false);
+    for purpose in ["Kontroll-1", "Kontroll-2", "Kontroll-3"] {
+        assert_eq!(official_query(node.addr(), purpose), 200);
+    }
+    wait_for_size(node.addr(), 3);
+    assert!(access_log(&scene.context).problems.is_empty());
+    scene.stop(node);
+
+    // The node rewrites its log and re-signs it; the other computer has never seen the log
+    // before, so it cannot tell.
+    sql(&scene.db(), "DELETE FROM entries WHERE idx = 1");
+    let mut config = node_config(&scene.pki, &scene.db());
+    config.accept_rewritten_log = true;
+    let node = scene.runtime.block_on(signet_node::start(config)).unwrap();
+    assert_eq!(official_query(node.addr(), "Kontroll-4"), 200);
+    wait_for_size(node.addr(), 3);
+    let laptop = other_computer(&scene.dir.path().join("laptop"));
+    scene.log_in(&laptop, &node);
+    let seen = access_log(&laptop);
+    assert!(seen.problems.is_empty(), "{seen:?}");
+    assert!(signet_api::alarms::alarms(&laptop).unwrap().is_empty());
+    scene.stop(node);
+
+    let exports = scene.dir.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let passphrase = signet_vault::Passphrase::new("seven horses strong").unwrap();
+    let export = signet_api::vault_transfer::export_at(
+        &scene.context,
+        &exports,
+        &passphrase,
+        signet_vault::Argon2Cost::TESTS_ONLY,
+    )
+    .unwrap();
+
+    // Listed under another key, the desk's checkpoint is not the node's: nothing is raised.
+    let listed = std::fs::read(laptop.data_dir().join("nodes.json")).unwrap();
+    let other_key = signet_data::NoteSigner::new(
+        "rr.signet.test/usage",
+        ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
+    )
+    .unwrap()
+    .verifier()
+    .to_text();
+    let mut wrong: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+    wrong["nodes"][0]["logKey"] = other_key.into();
+    std::fs::write(laptop.data_dir().join("nodes.json"), wrong.to_string()).unwrap();
+    let imported = signet_api::vault_transfer::import(&laptop, &export, &passphrase).unwrap();
+    assert_eq!(imported.alarms, 0);
+    assert!(signet_api::alarms::alarms(&laptop).unwrap().is_empty());
+
+    // Listed as it is, the two signed checkpoints of size 3 are the node's split view.
+    std::fs::write(laptop.data_dir().join("nodes.json"), &listed).unwrap();
+    let imported = signet_api::vault_transfer::import(&laptop, &export, &passphrase).unwrap();
+    assert_eq!(imported.alarms, 1);
+    let alarms = signet_api::alarms::alarms(&laptop).unwrap();
+    assert_eq!(alarms.len(), 1, "{alarms:?}");
+    assert_eq!(alarms[0].kind, AlarmKind::TwoCheckpoints);
+    assert_eq!(alarms[0].agency, "Rahvastikuregister");
+    assert_eq!(alarms[0].checkpoints, 2);
+    // Imported again: the same alarm, not a second one.
+    signet_api::vault_transfer::import(&laptop, &export, &passphrase).unwrap();
+    assert_eq!(signet_api::alarms::alarms(&laptop).unwrap().len(), 1);
 }
 
 #[test]

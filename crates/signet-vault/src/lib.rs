@@ -53,5 +53,5 @@ pub use records::{
 pub use schema::SCHEMA_VERSION;
 pub use sessions::{SessionToken, StoredSession};
 pub use store::{DEFAULT_ACCOUNT, KEYRING_SERVICE, KeyStore, KeyringStore};
-pub use transfer::Imported;
+pub use transfer::{CheckpointConflict, Imported};
 pub use vault::{PLAINTEXT_HEADER, Vault, forget};

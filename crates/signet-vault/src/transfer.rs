@@ -37,6 +37,23 @@ const MERGED: &[&str] = &["checkpoints", "alarms"];
 pub struct Imported {
     /// Records imported, all tables together.
     pub records: u64,
+    /// The export's checkpoints whose root differs from this computer's for the same log and
+    /// size: evidence that the log showed the two computers different histories. This
+    /// computer's are kept; the caller judges the two signed notes.
+    pub conflicts: Vec<CheckpointConflict>,
+}
+
+/// Two checkpoints of one log for the same size with different roots, one from each computer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointConflict {
+    /// The log.
+    pub log: String,
+    /// The tree size both claim.
+    pub tree_size: u64,
+    /// This computer's signed note, as received.
+    pub ours: Vec<u8>,
+    /// The export's signed note, as received.
+    pub theirs: Vec<u8>,
 }
 
 fn bad_file(path: &Path, reason: impl Into<String>) -> VaultError {
@@ -275,7 +292,33 @@ impl Vault {
                 .optional()?;
             plan.push((table.clone(), present.map(|_| shared.join(", "))));
         }
-        let records = self.write(Durability::Full, |tx| {
+        let checkpoints_shared = plan.iter().any(|(table, shared)| {
+            table == "checkpoints"
+                && shared.as_deref().is_some_and(|s| {
+                    ["\"root_hash\"", "\"signed_note\"", "\"tree_size\""]
+                        .iter()
+                        .all(|c| s.contains(c))
+                })
+        });
+        let (records, conflicts) = self.write(Durability::Full, |tx| {
+            let mut conflicts = Vec::new();
+            if checkpoints_shared {
+                let mut find = tx.prepare(
+                    "SELECT m.log, m.tree_size, m.signed_note, i.signed_note
+                     FROM main.checkpoints m JOIN import.checkpoints i
+                       ON i.log = m.log AND i.tree_size = m.tree_size
+                     WHERE i.root_hash != m.root_hash",
+                )?;
+                let mut rows = find.query([])?;
+                while let Some(r) = rows.next()? {
+                    conflicts.push(CheckpointConflict {
+                        log: r.get(0)?,
+                        tree_size: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                        ours: r.get(2)?,
+                        theirs: r.get(3)?,
+                    });
+                }
+            }
             let mut records = 0u64;
             for (table, shared) in &plan {
                 // A table the export does not have (made by an older Signet) keeps this
@@ -296,9 +339,9 @@ impl Vault {
                     records += n as u64;
                 }
             }
-            Ok(records)
+            Ok((records, conflicts))
         })?;
-        tracing::info!(records, "vault imported");
-        Ok(Imported { records })
+        tracing::info!(records, conflicts = conflicts.len(), "vault imported");
+        Ok(Imported { records, conflicts })
     }
 }

@@ -252,3 +252,61 @@ pub(super) fn parse_item(
         logged_under,
     })
 }
+
+/// Judges the checkpoints a vault import brought that differ from this computer's for the same
+/// log and size. When both are signed with the key pinned for a listed node's log, the node
+/// showed the two computers different histories: an alarm keeps both notes as evidence. A note
+/// not signed with that key (or a log no listed node has) proves nothing about the node and is
+/// only logged. Returns how many alarms were raised.
+pub(crate) fn judge_imported_conflicts(
+    context: &Context,
+    vault: &mut signet_vault::Vault,
+    conflicts: &[signet_vault::CheckpointConflict],
+) -> usize {
+    if conflicts.is_empty() {
+        return 0;
+    }
+    let listings = node_list(context).unwrap_or_default();
+    let mut raised = 0;
+    for conflict in conflicts {
+        let pinned = listings.iter().find_map(|listing| {
+            let verifier = NoteVerifier::parse(&listing.log_key).ok()?;
+            (verifier.name() == conflict.log).then(|| {
+                (
+                    normalise_url(&listing.url),
+                    PinnedLog {
+                        origin: verifier.name().to_owned(),
+                        verifier,
+                    },
+                )
+            })
+        });
+        let (Some((node, pinned)), Ok(ours), Ok(theirs)) = (
+            pinned,
+            std::str::from_utf8(&conflict.ours),
+            std::str::from_utf8(&conflict.theirs),
+        ) else {
+            tracing::warn!(log = %conflict.log, size = conflict.tree_size, "an imported checkpoint differs from this computer's, for a log no listed node has");
+            continue;
+        };
+        let Ok(kept) = pinned.advance(Known::FirstVisit, ours.as_bytes(), &[]) else {
+            tracing::warn!(log = %conflict.log, "this computer's checkpoint is not signed with the pinned key");
+            continue;
+        };
+        match pinned.advance(Known::Stored(&kept), theirs.as_bytes(), &[]) {
+            Err(err @ LogError::HistoryRewritten { .. }) => {
+                let DataError::Log(problem) = DataError::from(err) else {
+                    continue;
+                };
+                let record = crate::alarms::AlarmRecord::for_log(&problem, &[ours, theirs], None);
+                crate::alarms::raise(vault, &node, &record);
+                raised += 1;
+            }
+            Err(err) => {
+                tracing::warn!(log = %conflict.log, error = %err, "an imported checkpoint that differs from this computer's is not the node's");
+            }
+            Ok(_) => {}
+        }
+    }
+    raised
+}

@@ -82,6 +82,7 @@ pub use signet_data::correction::{
 };
 pub use signet_data::entry::PersonCode;
 
+pub(crate) use checkpoints::judge_imported_conflicts;
 use checkpoints::*;
 pub use follow::follow;
 use sessions::*;

@@ -75,6 +75,11 @@ fn an_export_imported_into_a_new_vault_brings_everything_but_the_sessions() {
     // move neither back.
     vault.put_checkpoint(&log, 5, &[5; 32], b"note 5").unwrap();
     vault.raise_alarm("a-here", "http://rr", b"{}").unwrap();
+    // And it was shown another tree of size 1 than the exporting computer: the two are
+    // evidence of a split view, given back to the caller; this computer's is kept.
+    vault
+        .put_checkpoint(&log, 1, &[9; 32], b"note 1 here")
+        .unwrap();
     // A wrong passphrase changes nothing.
     let err = vault
         .import(&out, &passphrase("seven horses wrong"))
@@ -99,7 +104,17 @@ fn an_export_imported_into_a_new_vault_brings_everything_but_the_sessions() {
     let imported = vault
         .import(&out, &passphrase("seven horses strong"))
         .unwrap();
-    assert!(imported.records >= 7, "{imported:?}");
+    // Everything but the export's checkpoint of size 1, which this computer holds another of.
+    assert!(imported.records >= 6, "{imported:?}");
+    assert_eq!(
+        imported.conflicts,
+        [signet_vault::CheckpointConflict {
+            log: log.to_string(),
+            tree_size: 1,
+            ours: b"note 1 here".to_vec(),
+            theirs: b"note 1".to_vec(),
+        }]
+    );
     drop(vault);
     let mut vault = there.open().unwrap();
     let holdings = vault.all_holdings().unwrap();
@@ -112,6 +127,10 @@ fn an_export_imported_into_a_new_vault_brings_everything_but_the_sessions() {
         "checkpoints are added, not replaced"
     );
     assert_eq!(vault.latest_checkpoint(&log).unwrap().unwrap().tree_size, 5);
+    assert_eq!(
+        vault.checkpoints(&log).unwrap()[0].root_hash,
+        [9; 32].to_vec()
+    );
     assert_eq!(vault.consent_receipts(&consent).unwrap().len(), 1);
     assert_eq!(vault.receipts(None).unwrap().len(), 1);
     assert_eq!(

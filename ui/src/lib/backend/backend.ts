@@ -1,12 +1,9 @@
 import type {
-  ListeningAgency,
-  NotifyMode,
-  AlarmView,
   AccessEntryView,
   AccessLogView,
   AccessProblem,
+  AlarmView,
   AppInfo,
-  DashboardView,
   BaselineLevel,
   BatchFormat,
   BatchOutcome,
@@ -15,8 +12,11 @@ import type {
   CardStatus,
   CasesView,
   ConsentsView,
+  DashboardView,
   FiledCaseView,
   JobEvent,
+  ListeningAgency,
+  NotifyMode,
   PassphrasePrompt,
   PersonSettings,
   PinChange,
@@ -28,6 +28,7 @@ import type {
   SignFormat,
   SignOutcome,
   SignProposal,
+  VaultImported,
   VerifiedFiles,
 } from './bindings';
 
@@ -143,8 +144,11 @@ export interface Backend {
   saveAlarmEvidence(id: string, folder: string): Promise<string>;
   /** Exports the vault into a folder the person picked, under a passphrase; resolves with the file. */
   exportVault(folder: string, passphrase: string): Promise<string>;
-  /** Imports an export the person picked, replacing what the vault keeps; resolves with the records. */
-  importVault(file: string, passphrase: string): Promise<number>;
+  /**
+   * Imports an export the person picked, replacing what the vault keeps; resolves with the records
+   * and the alarms raised (a log that showed the two computers different histories).
+   */
+  importVault(file: string, passphrase: string): Promise<VaultImported>;
   /** Whether Signet starts at login, in the tray, listening. */
   startAtLogin(): Promise<boolean>;
   /** Makes Signet start at login, or not; resolves with the new state. */

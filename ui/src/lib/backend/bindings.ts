@@ -2418,6 +2418,16 @@ firstVisit: boolean,
  * The person's entries, each with its inclusion proof verified.
  */
 entries: Array<VerifiedEntry>, };
+export type VaultImported = {
+/**
+ * Records imported, all tables together.
+ */
+records: number,
+/**
+ * Alarms raised because an agency's log had shown the exporting computer another history
+ * than this one (two checkpoints signed for one size with different contents).
+ */
+alarms: number, };
 export type Verdict = "valid" | "validWithWarnings" | "cannotTell" | "notValid";
 export type VerifiedEntry = {
 /**

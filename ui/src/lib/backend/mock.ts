@@ -1,13 +1,10 @@
 import type { Backend, BatchParams, CorrectionParams, OpenedEntry, SignChoice } from './backend';
 import type {
-  ListeningAgency,
-  NotifyMode,
-  AlarmView,
   AccessLogView,
-  BaselineLevel,
+  AlarmView,
   ApiError,
   AppInfo,
-  DashboardView,
+  BaselineLevel,
   BatchOutcome,
   BatchPlan,
   CardCertificate,
@@ -15,8 +12,11 @@ import type {
   CaseView,
   CasesView,
   ConsentsView,
+  DashboardView,
   FiledCaseView,
   JobEvent,
+  ListeningAgency,
+  NotifyMode,
   PassphrasePrompt,
   PersonSettings,
   PinChange,
@@ -28,6 +28,7 @@ import type {
   SignFormat,
   SignOutcome,
   SignProposal,
+  VaultImported,
   VerifiedFiles,
 } from './bindings';
 import {
@@ -342,11 +343,14 @@ export class MockBackend implements Backend {
     return this.#result(`${folder}/signet-vault-2026-12-06.signetvault`);
   }
 
-  importVault(_file: string, passphrase: string): Promise<number> {
+  /** How many alarms the next import raises (an agency's log showed the two computers different histories). */
+  importAlarms = 0;
+
+  importVault(_file: string, passphrase: string): Promise<VaultImported> {
     if (passphrase !== this.#exported) {
       return Promise.reject({ code: 'INVALID_INPUT', message: 'the passphrase does not open this export', recommendation: 'Check the passphrase.', key: 'general', params: {} });
     }
-    return this.#result(42);
+    return this.#result({ records: 42, alarms: this.importAlarms });
   }
 
   #atLogin = false;

@@ -4,23 +4,23 @@ import { getCurrentWebview } from '@tauri-apps/api/webview';
 
 import type { Backend, BatchParams, CorrectionParams, NotifyTexts, OpenedEntry, SignChoice } from './backend';
 import type {
-  ListeningAgency,
-  NotifyMode,
-  AlarmView,
   AccessEntryView,
-  BaselineLevel,
   AccessLogView,
   AccessProblem,
+  AlarmView,
   AppInfo,
-  DashboardView,
+  BaselineLevel,
   BatchOutcome,
   BatchPlan,
   CardCertificate,
   CardStatus,
   CasesView,
   ConsentsView,
+  DashboardView,
   FiledCaseView,
   JobEvent,
+  ListeningAgency,
+  NotifyMode,
   PassphrasePrompt,
   PersonSettings,
   PinChange,
@@ -32,6 +32,7 @@ import type {
   SignFormat,
   SignOutcome,
   SignProposal,
+  VaultImported,
   VerifiedFiles,
 } from './bindings';
 import { toApiError } from './error';
@@ -152,8 +153,8 @@ export class TauriBackend implements Backend {
     return call<string>('export_vault', { folder, passphrase });
   }
 
-  importVault(file: string, passphrase: string): Promise<number> {
-    return call<number>('import_vault', { file, passphrase });
+  importVault(file: string, passphrase: string): Promise<VaultImported> {
+    return call<VaultImported>('import_vault', { file, passphrase });
   }
 
   startAtLogin(): Promise<boolean> {

@@ -11,7 +11,9 @@ export const dataState = $state<{
   unread: number;
   /** The entry a clicked notification opened (`node#index`). */
   focus: string | null;
-}>({ dashboard: null, access: null, live: [], alarms: [], unread: 0, focus: null });
+  /** Counts alarms kept outside a read of the data (a vault import): the banner reads them again. */
+  keptAlarms: number;
+}>({ dashboard: null, access: null, live: [], alarms: [], unread: 0, focus: null, keptAlarms: 0 });
 
 /** A new entry from listening. */
 export function arrived(entry: AccessEntryView): void {

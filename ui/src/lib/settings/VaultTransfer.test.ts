@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { MockBackend } from '../backend/mock';
+import { dataState } from '../data/store.svelte';
 import { setLocale } from '../i18n/locale.svelte';
 import VaultTransfer from './VaultTransfer.svelte';
 
@@ -40,5 +41,24 @@ describe('moving the vault to another computer', () => {
     await user.type(importPass, 'seven horses strong');
     await user.click(screen.getByTestId('transfer-import'));
     expect((await screen.findByTestId('transfer-done')).textContent).toContain('Imported: 42 records');
+    expect(screen.queryByTestId('transfer-problem')).toBeNull();
+  });
+
+  it('says when the import met another history of an agency\'s log, and has the alarms read again', async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    backend.importAlarms = 1;
+    render(VaultTransfer, { props: { backend } });
+    const before = dataState.keptAlarms;
+    await user.type(screen.getByTestId('transfer-export-pass'), 'seven horses strong');
+    await user.type(screen.getByTestId('transfer-export-repeat'), 'seven horses strong');
+    await user.click(screen.getByTestId('transfer-export'));
+    await screen.findByTestId('transfer-done');
+    await user.click(screen.getByTestId('transfer-pick'));
+    await user.type(await screen.findByTestId('transfer-import-pass'), 'seven horses strong');
+    await user.click(screen.getByTestId('transfer-import'));
+    expect((await screen.findByTestId('transfer-done')).textContent).toContain('Imported: 42 records');
+    expect(screen.getByTestId('transfer-problem').textContent).toContain('different history');
+    expect(dataState.keptAlarms).toBe(before + 1);
   });
 });

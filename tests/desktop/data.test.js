@@ -144,6 +144,11 @@ test('switching a consent off, signed with PIN2, refuses the next matching query
   const input = await untilShown(browser, '[data-testid="pin-input"]', 'PIN2 was not asked to sign the change', false);
   const dialog = await browser.$('[data-testid="pin-dialog"]').getText();
   assert.match(dialog, /PIN2/);
+  // The change in words, then the file that carries it.
+  assert.match(
+    await browser.$('[data-testid="pin-consent-change"]').getText(),
+    /^Switch off: Tähe Hambakliinik OÜ may see Cardiology records$/,
+  );
   assert.match(dialog, /consent\.json/);
   await shot('consents-pin2-en-light');
   await input.setValue('12345');

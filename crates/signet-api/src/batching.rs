@@ -299,6 +299,7 @@ pub fn run(
                 signer: signer.clone(),
                 documents: documents.clone(),
                 per_file: true,
+                consent_change: None,
             }
             .request(kind, state, index, retry);
             if kind == PinKind::Password {

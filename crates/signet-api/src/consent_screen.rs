@@ -43,6 +43,18 @@ pub struct ConsentView {
     pub changes: u32,
 }
 
+/// A change of consent a PIN2 signature makes, as the person reads it before signing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentChangeView {
+    /// The agency's node.
+    pub node: String,
+    /// The consent (or refusal) is switched on (given again) or off (withdrawn).
+    pub on: bool,
+    /// The consent as the agency holds it now.
+    pub consent: ConsentView,
+}
+
 /// A data set's terms at an agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -241,7 +253,8 @@ pub fn switch(
         }
     };
     // A data set whose law asks for a signature: PIN2 signs the change itself, and its request
-    // names it (consent.json, its size and digest); PIN1 only logs in.
+    // says it in words and names its file (consent.json, its size and digest); PIN1 only logs
+    // in.
     let body = serde_json::to_vec(&request).unwrap_or_default();
     let signed = crate::job::SigningAsk {
         signer: None,
@@ -252,6 +265,12 @@ pub fn switch(
             sha256: crate::job::sha256_hex(&body),
         }],
         per_file: false,
+        // The same record the change is made from, in words.
+        consent_change: Some(ConsentChangeView {
+            node: node.to_owned(),
+            on,
+            consent: view(record, now, &list.members),
+        }),
     };
     let mut ask = |kind: signet_token::PinKind, state| {
         let asked = if kind == signet_token::PinKind::Pin2 {

@@ -144,6 +144,9 @@ pub struct PinRequest {
     pub pin_pad: bool,
     /// A new value is asked (changing or unblocking a PIN), not the current one.
     pub new_value: bool,
+    /// The change of consent the signature makes, in words the window renders (the consent as
+    /// it will be), when PIN2 signs one: `documents` names only its file.
+    pub consent_change: Option<crate::consent_screen::ConsentChangeView>,
 }
 
 /// What a job reports while it runs.
@@ -361,6 +364,8 @@ pub struct SigningAsk {
     pub documents: Vec<DocumentFacts>,
     /// Each PIN covers one document (PAdES): the request shows the one being signed.
     pub per_file: bool,
+    /// The change of consent signed, when it is one.
+    pub consent_change: Option<crate::consent_screen::ConsentChangeView>,
 }
 
 impl SigningAsk {
@@ -398,6 +403,7 @@ impl SigningAsk {
             position,
             pin_pad: state.is_some_and(|s| s.pin_pad),
             new_value: false,
+            consent_change: self.consent_change.clone(),
         }
     }
 }
@@ -472,6 +478,7 @@ mod tests {
             signer: Some("Mari Tamm (38001085718)".into()),
             documents,
             per_file: true,
+            consent_change: None,
         };
         let state = PinState {
             kind: PinKind::Pin2,

@@ -333,6 +333,7 @@ mod tests {
             position: None,
             pin_pad: true,
             new_value: false,
+            consent_change: None,
         };
         let mut asker = SecretAsker::when_needed(false);
         // No terminal and no --pin-stdin are needed: nothing is read.

@@ -238,6 +238,7 @@ pub fn sign(
             signer: None,
             documents: proposal.files.iter().map(|f| f.facts.clone()).collect(),
             per_file: format == SignFormat::Pades,
+            consent_change: None,
         },
         0usize,
         false,

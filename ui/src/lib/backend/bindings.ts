@@ -765,6 +765,19 @@ oldValue: string | null,
  */
 newValue: string | null, };
 export type Code = "INTERNAL" | "NOT_IMPLEMENTED" | "INVALID_INPUT" | "FILE_NOT_FOUND" | "IO" | "NETWORK" | "CANCELLED" | "CARD_UNAVAILABLE" | "CARD_REMOVED" | "CARD_UNSUPPORTED" | "PIN_INCORRECT" | "PIN_BLOCKED" | "CARD_NOT_ACTIVATED" | "INPUT_CHANGED";
+export type ConsentChangeView = {
+/**
+ * The agency's node.
+ */
+node: string,
+/**
+ * The consent (or refusal) is switched on (given again) or off (withdrawn).
+ */
+on: boolean,
+/**
+ * The consent as the agency holds it now.
+ */
+consent: ConsentView, };
 export type ConsentEvent = {
 /**
  * When.
@@ -1789,7 +1802,12 @@ pinPad: boolean,
 /**
  * A new value is asked (changing or unblocking a PIN), not the current one.
  */
-newValue: boolean, };
+newValue: boolean,
+/**
+ * The change of consent the signature makes, in words the window renders (the consent as
+ * it will be), when PIN2 signs one: `documents` names only its file.
+ */
+consentChange: ConsentChangeView | null, };
 export type PlannedFile = {
 /**
  * The input, as given.

@@ -104,6 +104,7 @@ export class MockBackend implements Backend {
         position: null,
         pinPad: false,
         newValue: false,
+        consentChange: null,
       });
     });
     onEvent({ type: 'phase', phase: 'signing', file: null, position: null });
@@ -160,6 +161,7 @@ export class MockBackend implements Backend {
           position: { n, of: plan.files.length },
           pinPad: false,
           newValue: false,
+          consentChange: null,
         });
       });
       onEvent({
@@ -192,7 +194,7 @@ export class MockBackend implements Backend {
     if (this.#error) throw this.#error;
     await new Promise<string>((resolve) => {
       this.#answers.set(jobId, resolve);
-      onEvent({ type: 'pinRequest', id: 1, secret: 'pin1', triesLeft: 3, retry: false, signer: null, documents: [], position: null, pinPad: false, newValue: false });
+      onEvent({ type: 'pinRequest', id: 1, secret: 'pin1', triesLeft: 3, retry: false, signer: null, documents: [], position: null, pinPad: false, newValue: false, consentChange: null });
     });
     return structuredClone(MOCK_DASHBOARD);
   }
@@ -438,6 +440,7 @@ export class MockBackend implements Backend {
         position: null,
         pinPad: false,
         newValue: false,
+        consentChange: null,
       });
     });
     this.added.push({ container, verifiedSha256, level });

@@ -22,4 +22,20 @@ describe('the notification settings', () => {
     expect((await screen.findByTestId('notify-saved')).textContent).toBe('Saved for Population Register.');
     expect((await backend.listeningAgencies()).map((a) => a.mode)).toEqual(['dailyDigest', 'everyQuery']);
   });
+
+  it('start at login: a change that fails shows why, and the box shows what is in force again', async () => {
+    class Failing extends MockBackend {
+      override setStartAtLogin(): Promise<boolean> {
+        return Promise.reject({ code: 'IO', message: 'autostart folder read-only', recommendation: 'Check the folder.', key: 'general', params: {} });
+      }
+    }
+    const user = userEvent.setup();
+    render(App, { props: { backend: new Failing() } });
+    await user.click(await screen.findByTestId('nav-settings'));
+    const box = (await screen.findByTestId('start-at-login')) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await user.click(box);
+    await screen.findByTestId('error-notice');
+    expect(box.checked).toBe(false);
+  });
 });

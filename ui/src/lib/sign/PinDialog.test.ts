@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { PinRequest } from '../backend/bindings';
+import { MOCK_CONSENTS } from '../backend/mockData';
 import { setLocale } from '../i18n/locale.svelte';
 import PinDialog from './PinDialog.svelte';
 
@@ -19,6 +20,7 @@ function request(overrides: Partial<PinRequest> = {}): PinRequest {
     position: null,
     pinPad: false,
     newValue: false,
+    consentChange: null,
     ...overrides,
   };
 }
@@ -59,5 +61,27 @@ describe('the PIN dialog on a reader with a PIN pad', () => {
     render(PinDialog, { props: { request: request(), onanswer: vi.fn(), oncancel: vi.fn() } });
     expect(screen.getByTestId('pin-input')).toBeTruthy();
     expect(screen.queryByTestId('pin-pad')).toBeNull();
+  });
+});
+
+describe('the PIN dialog signing a change of consent', () => {
+  it('says the change in words, in the window\'s language, above the file that carries it', () => {
+    const consent = { ...MOCK_CONSENTS.agencies[0]!.consents[0]!, purpose: 'Ravi' };
+    const change = { node: 'https://tis.example', on: false, consent };
+    const documents = [{ name: 'consent.json', path: 'consent.json', size: 312, sha256: 'cd'.repeat(32) }];
+    const { unmount } = render(PinDialog, {
+      props: { request: request({ consentChange: change, documents }), onanswer: vi.fn(), oncancel: vi.fn() },
+    });
+    expect(screen.getByTestId('pin-consent-change').textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'Switch off: EE/COM/10137319 may see cardiology (for Ravi)',
+    );
+    expect(screen.getByTestId('pin-documents').textContent).toContain('consent.json');
+    unmount();
+    setLocale('ru');
+    render(PinDialog, {
+      props: { request: request({ consentChange: { ...change, on: true, consent: { ...consent, permit: false } }, documents }), onanswer: vi.fn(), oncancel: vi.fn() },
+    });
+    expect(screen.getByTestId('pin-consent-change').textContent).toContain('Включить:');
+    expect(screen.queryByTestId('pin-consent-change')?.textContent).not.toContain('{');
   });
 });

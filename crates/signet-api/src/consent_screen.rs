@@ -266,11 +266,11 @@ pub fn switch(
         }],
         per_file: false,
         // The same record the change is made from, in words.
-        consent_change: Some(ConsentChangeView {
+        consent_change: Some(Box::new(ConsentChangeView {
             node: node.to_owned(),
             on,
             consent: view(record, now, &list.members),
-        }),
+        })),
     };
     let mut ask = |kind: signet_token::PinKind, state| {
         let asked = if kind == signet_token::PinKind::Pin2 {

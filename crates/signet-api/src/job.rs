@@ -146,7 +146,7 @@ pub struct PinRequest {
     pub new_value: bool,
     /// The change of consent the signature makes, in words the window renders (the consent as
     /// it will be), when PIN2 signs one: `documents` names only its file.
-    pub consent_change: Option<crate::consent_screen::ConsentChangeView>,
+    pub consent_change: Option<Box<crate::consent_screen::ConsentChangeView>>,
 }
 
 /// What a job reports while it runs.
@@ -365,7 +365,7 @@ pub struct SigningAsk {
     /// Each PIN covers one document (PAdES): the request shows the one being signed.
     pub per_file: bool,
     /// The change of consent signed, when it is one.
-    pub consent_change: Option<crate::consent_screen::ConsentChangeView>,
+    pub consent_change: Option<Box<crate::consent_screen::ConsentChangeView>>,
 }
 
 impl SigningAsk {

@@ -37,7 +37,7 @@ function freePort() {
   });
 }
 
-async function waitForPort(port, child, timeoutMs = 20000) {
+async function waitForPort(port, child, what, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
@@ -49,7 +49,7 @@ async function waitForPort(port, child, timeoutMs = 20000) {
     if (open) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
+  throw new Error(`${what} did not listen on port ${port} within ${timeoutMs} ms`);
 }
 
 /** Starts the app under tauri-driver (with `env` added to its environment); returns `{ browser, stop }`. */
@@ -63,7 +63,10 @@ export async function startApp(env = {}) {
     env: { ...process.env, ...env },
   });
   try {
-    await waitForPort(port, driver);
+    await waitForPort(port, driver, 'tauri-driver');
+    // tauri-driver starts WebKitWebDriver and forwards the session to it: on a loaded machine
+    // WebKitWebDriver may not listen yet when tauri-driver does, and the session would be refused.
+    await waitForPort(nativePort, driver, 'WebKitWebDriver');
     const browser = await remote({
       hostname: '127.0.0.1',
       port,

@@ -340,15 +340,36 @@ impl CreationLock {
         let mut name = vault.as_os_str().to_owned();
         name.push(".lock");
         let path = PathBuf::from(name);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|err| VaultError::io("open", &path, err))?;
-        file.lock()
-            .map_err(|err| VaultError::io("lock", &path, err))?;
-        Ok(Self { file, path })
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|err| VaultError::io("open", &path, err))?;
+            file.lock()
+                .map_err(|err| VaultError::io("lock", &path, err))?;
+            // The holder before this one removes the file as it lets go: a lock then taken on
+            // the removed file excludes nobody who opens the path afresh. Only a lock on the
+            // file still at the path counts; otherwise take it again.
+            if Self::is_at_path(&file, &path) {
+                return Ok(Self { file, path });
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    fn is_at_path(file: &std::fs::File, path: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt as _;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(held), Ok(there)) => held.dev() == there.dev() && held.ino() == there.ino(),
+            _ => false,
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn is_at_path(_file: &std::fs::File, path: &Path) -> bool {
+        path.exists()
     }
 }
 
@@ -523,6 +544,33 @@ mod tests {
 
     use super::*;
     use crate::store::KeyringStore;
+
+    /// A waiter that gets the creation lock after its holder removed the lock file holds the
+    /// file at the path again, not the removed one: a newcomer opening the path then waits.
+    #[cfg(unix)]
+    #[test]
+    fn the_creation_lock_taken_after_its_file_was_removed_is_on_the_file_at_the_path() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("vault.db");
+        let first = CreationLock::take(&vault).unwrap();
+        let waiter = {
+            let vault = vault.clone();
+            std::thread::spawn(move || CreationLock::take(&vault).unwrap())
+        };
+        // The waiter blocks on the first holder's file, which is removed as it is let go.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(first);
+        let second = waiter.join().unwrap();
+        let held = second.file.metadata().unwrap();
+        let there = std::fs::metadata(&second.path).unwrap();
+        assert_eq!((held.dev(), held.ino()), (there.dev(), there.ino()));
+        // And so a newcomer cannot take it while it is held.
+        let newcomer = std::fs::File::open(&second.path).unwrap();
+        assert!(newcomer.try_lock().is_err());
+        drop(second);
+        assert!(!std::path::Path::new(&format!("{}.lock", vault.display())).exists());
+    }
 
     fn scene() -> (tempfile::TempDir, Arc<keyring_core::CredentialStore>) {
         let keyring: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();

@@ -167,21 +167,6 @@ pub(crate) fn raise(vault: &mut signet_vault::Vault, node: &str, record: &AlarmR
     }
 }
 
-fn vault(context: &Context) -> Result<signet_vault::Vault, ApiError> {
-    crate::vault::open(context).map_err(|unopened| match unopened {
-        crate::vault::Unopened::Stopped(err) => err,
-        crate::vault::Unopened::Vault(err) => ApiError::new(
-            err.code(),
-            format!("Signet's vault cannot be opened: {err}"),
-        )
-        .recommend(err.recommendation()),
-    })
-}
-
-fn vault_error(err: &signet_vault::VaultError) -> ApiError {
-    ApiError::new(err.code(), format!("Signet's vault: {err}")).recommend(err.recommendation())
-}
-
 fn view(
     context: &Context,
     kept: &signet_vault::KeptAlarm,
@@ -226,14 +211,17 @@ pub fn alarms(context: &Context) -> Result<Vec<AlarmView>, ApiError> {
             return Ok(Vec::new());
         }
     };
-    let kept = vault.open_alarms().map_err(|e| vault_error(&e))?;
+    let kept = vault.open_alarms().map_err(|e| crate::vault::error(&e))?;
     kept.iter().map(|k| view(context, k).map(|v| v.0)).collect()
 }
 
 /// Dismisses alarm `id`: it is no longer shown, and stays in the vault as evidence.
 pub fn dismiss(context: &Context, id: &str) -> Result<(), ApiError> {
-    let mut vault = vault(context)?;
-    if vault.dismiss_alarm(id).map_err(|e| vault_error(&e))? {
+    let mut vault = crate::vault::open_or_error(context)?;
+    if vault
+        .dismiss_alarm(id)
+        .map_err(|e| crate::vault::error(&e))?
+    {
         tracing::info!(alarm = %id, "alarm dismissed");
         Ok(())
     } else {
@@ -260,10 +248,10 @@ struct Evidence<'a> {
 /// Saves alarm `id`'s evidence as JSON in `folder` (numbered when the name is taken, never
 /// replacing a file). Returns the file written.
 pub fn save_evidence(context: &Context, id: &str, folder: &Path) -> Result<PathBuf, ApiError> {
-    let vault = vault(context)?;
+    let vault = crate::vault::open_or_error(context)?;
     let kept = vault
         .alarm(id)
-        .map_err(|e| vault_error(&e))?
+        .map_err(|e| crate::vault::error(&e))?
         .ok_or_else(|| ApiError::new(Code::InvalidInput, format!("there is no alarm {id}")))?;
     let (alarm, record) = view(context, &kept)?;
     let evidence = Evidence {

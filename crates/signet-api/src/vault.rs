@@ -169,6 +169,23 @@ impl PassphraseAccess {
     }
 }
 
+/// The vault, for an operation that cannot go on without it: not opened is its error.
+pub(crate) fn open_or_error(context: &Context) -> Result<Vault, ApiError> {
+    open(context).map_err(|unopened| match unopened {
+        Unopened::Stopped(err) => err,
+        Unopened::Vault(err) => ApiError::new(
+            err.code(),
+            format!("Signet's vault cannot be opened: {err}"),
+        )
+        .recommend(err.recommendation()),
+    })
+}
+
+/// What went wrong in the vault, as the engine says it.
+pub(crate) fn error(err: &VaultError) -> ApiError {
+    ApiError::new(err.code(), format!("Signet's vault: {err}")).recommend(err.recommendation())
+}
+
 /// Why the vault was not opened.
 #[derive(Debug)]
 pub enum Unopened {

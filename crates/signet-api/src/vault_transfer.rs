@@ -14,21 +14,6 @@ use crate::{ApiError, Context};
 /// The file name of an export: `signet-vault-DATE.signetvault`.
 pub const EXPORT_EXTENSION: &str = "signetvault";
 
-fn vault(context: &Context) -> Result<signet_vault::Vault, ApiError> {
-    crate::vault::open(context).map_err(|unopened| match unopened {
-        crate::vault::Unopened::Stopped(err) => err,
-        crate::vault::Unopened::Vault(err) => ApiError::new(
-            err.code(),
-            format!("Signet's vault cannot be opened: {err}"),
-        )
-        .recommend(err.recommendation()),
-    })
-}
-
-fn vault_error(err: &signet_vault::VaultError) -> ApiError {
-    ApiError::new(err.code(), err.to_string()).recommend(err.recommendation())
-}
-
 /// Exports the vault into `folder` as `signet-vault-DATE.signetvault` (numbered when taken,
 /// never replacing a file), encrypted under `passphrase` (at least [`MIN_NEW_PASSPHRASE`]
 /// characters). Returns the file written.
@@ -63,7 +48,7 @@ pub fn export_at(
         )
         .recommend("Choose a folder that exists."));
     }
-    let vault = vault(context)?;
+    let vault = crate::vault::open_or_error(context)?;
     let day = signet_pki::time::Utc(context.clock().now()).to_string();
     let stem = format!("signet-vault-{}", day.get(..10).unwrap_or("export"));
     for n in 1..1000 {
@@ -83,7 +68,7 @@ pub fn export_at(
             }
             // Taken meanwhile: the next number.
             Err(_) if out.exists() => continue,
-            Err(err) => return Err(vault_error(&err)),
+            Err(err) => return Err(crate::vault::error(&err)),
         }
     }
     Err(ApiError::new(
@@ -122,9 +107,9 @@ pub fn import(
         )
         .recommend("Choose the .signetvault file you exported on the other computer."));
     }
-    let mut vault = vault(context)?;
+    let mut vault = crate::vault::open_or_error(context)?;
     let imported = vault.import(file, passphrase).map_err(|e| {
-        vault_error(&e).recommend(
+        crate::vault::error(&e).recommend(
             "Check the passphrase you chose when exporting, and that the file is a Signet vault export. Nothing was changed.",
         )
     })?;

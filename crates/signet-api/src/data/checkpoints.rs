@@ -61,10 +61,6 @@ fn forget_plain_checkpoint(context: &Context, log: &str) {
     }
 }
 
-fn vault_error(err: &signet_vault::VaultError) -> ApiError {
-    ApiError::new(err.code(), format!("Signet's vault: {err}")).recommend(err.recommendation())
-}
-
 impl Sessions {
     /// The vault, for checkpoints: without it a visit cannot be checked against earlier ones.
     fn vault_for_checkpoints(&mut self, node: &Node) -> Result<&mut signet_vault::Vault, ApiError> {
@@ -88,12 +84,12 @@ impl Sessions {
         context: &Context,
         node: &Node,
     ) -> Result<Option<(Checkpoint, String)>, DataError> {
-        let log =
-            signet_vault::LogId::new(node.pinned.origin.clone()).map_err(|e| vault_error(&e))?;
+        let log = signet_vault::LogId::new(node.pinned.origin.clone())
+            .map_err(|e| crate::vault::error(&e))?;
         let kept = self
             .vault_for_checkpoints(node)?
             .latest_checkpoint(&log)
-            .map_err(|e| vault_error(&e))?;
+            .map_err(|e| crate::vault::error(&e))?;
         let note = match kept {
             Some(kept) => String::from_utf8(kept.signed_note).map_err(|_| {
                 ApiError::new(
@@ -120,11 +116,11 @@ impl Sessions {
         checkpoint: &Checkpoint,
         note: &str,
     ) -> Result<(), ApiError> {
-        let log =
-            signet_vault::LogId::new(node.pinned.origin.clone()).map_err(|e| vault_error(&e))?;
+        let log = signet_vault::LogId::new(node.pinned.origin.clone())
+            .map_err(|e| crate::vault::error(&e))?;
         self.vault_for_checkpoints(node)?
             .put_checkpoint(&log, checkpoint.size, &checkpoint.root.0, note.as_bytes())
-            .map_err(|e| vault_error(&e))?;
+            .map_err(|e| crate::vault::error(&e))?;
         forget_plain_checkpoint(context, &node.pinned.origin);
         Ok(())
     }

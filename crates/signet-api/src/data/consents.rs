@@ -310,15 +310,15 @@ pub(super) fn verify_kept(
     vault: &signet_vault::Vault,
 ) -> Result<ConsentReceipts, ApiError> {
     let key = receipt_key(node)?.clone();
-    let vault_error = |e: signet_vault::VaultError| {
-        ApiError::new(Code::Internal, format!("the vault: {e}")).recommend(e.recommendation())
-    };
     let mut receipts = Vec::new();
-    for consent in vault.consents().map_err(vault_error)? {
+    for consent in vault.consents().map_err(|e| crate::vault::error(&e))? {
         if consent.agency.as_str() != node.pinned.origin {
             continue;
         }
-        for kept in vault.consent_receipts(&consent.id).map_err(vault_error)? {
+        for kept in vault
+            .consent_receipts(&consent.id)
+            .map_err(|e| crate::vault::error(&e))?
+        {
             let receipt: SignedReceipt = serde_json::from_slice(&kept.receipt).map_err(|e| {
                 ApiError::new(
                     Code::Internal,

@@ -51,10 +51,6 @@ pub struct KeptReceipts {
     pub receipts: Vec<KeptReceipt>,
 }
 
-fn vault_error(e: signet_vault::VaultError) -> ApiError {
-    ApiError::new(Code::Internal, format!("the vault: {e}")).recommend(e.recommendation())
-}
-
 fn word(value: impl Serialize) -> String {
     serde_json::to_value(value)
         .ok()
@@ -67,8 +63,11 @@ pub(super) fn verify_kept_cases(
     node: &Node,
     vault: &signet_vault::Vault,
 ) -> Result<Vec<SignedCaseReceipt>, ApiError> {
-    let agency = signet_vault::AgencyId::new(node.pinned.origin.clone()).map_err(vault_error)?;
-    let kept = vault.receipts(Some(&agency)).map_err(vault_error)?;
+    let agency = signet_vault::AgencyId::new(node.pinned.origin.clone())
+        .map_err(|e| crate::vault::error(&e))?;
+    let kept = vault
+        .receipts(Some(&agency))
+        .map_err(|e| crate::vault::error(&e))?;
     if kept.is_empty() {
         return Ok(Vec::new());
     }
@@ -106,11 +105,11 @@ pub fn all_kept_receipts(context: &Context, url: Option<&str>) -> Result<KeptRec
     for url in urls {
         let node = open_node(context, &url)?;
         let mut mine = Vec::new();
-        let agency =
-            signet_vault::AgencyId::new(node.pinned.origin.clone()).map_err(vault_error)?;
+        let agency = signet_vault::AgencyId::new(node.pinned.origin.clone())
+            .map_err(|e| crate::vault::error(&e))?;
         let has_consents = vault
             .consents()
-            .map_err(vault_error)?
+            .map_err(|e| crate::vault::error(&e))?
             .iter()
             .any(|c| c.agency == agency);
         if has_consents {

@@ -684,17 +684,21 @@ pub(crate) async fn card_pin(
 
 /// The person's settings (time-stamping service, level, signing device, folder for signed files).
 #[tauri::command]
-pub(crate) fn load_settings(context: tauri::State<'_, Context>) -> PersonSettings {
-    signet_api::settings::load(&context)
+pub(crate) async fn load_settings(
+    context: tauri::State<'_, Context>,
+) -> Result<PersonSettings, ApiError> {
+    let context = context.inner().clone();
+    blocking(move || Ok(signet_api::settings::load(&context))).await
 }
 
 /// Checks and stores the person's settings; resolves with what was stored.
 #[tauri::command]
-pub(crate) fn save_settings(
+pub(crate) async fn save_settings(
     context: tauri::State<'_, Context>,
     chosen: tauri::State<'_, Chosen>,
     settings: PersonSettings,
 ) -> Result<PersonSettings, ApiError> {
+    let context = context.inner().clone();
     // A PKCS#11 module is a library Signet loads, a PKCS#12 file a key it opens: only one the
     // person picked in Signet's own chooser.
     if let Some(token) = settings.token.as_deref()
@@ -710,7 +714,7 @@ pub(crate) fn save_settings(
     {
         chosen.check(std::path::Path::new(dir))?;
     }
-    signet_api::settings::save(&context, settings)
+    blocking(move || signet_api::settings::save(&context, settings)).await
 }
 
 /// Where each file dropped on the window goes (Sign, Verify or Batch), by its content: the

@@ -60,6 +60,11 @@ test('one PIN1 shows what every demo agency holds', async () => {
     assert.equal(await agency.getAttribute('data-state'), 'answered', await agency.getText());
   }
   assert.ok((await browser.$$('[data-testid="data-set"]').length) > 0, 'no data set is shown');
+  // A date is written in the window's language, not as the agency sends it (1980-01-08).
+  const values = [];
+  for (const value of await browser.$$('[data-testid="field-value"]')) values.push(await value.getText());
+  assert.ok(values.includes('8 January 1980'), values.join(' | '));
+  assert.ok(!values.some((v) => /^\d{4}-\d{2}-\d{2}$/.test(v)), values.join(' | '));
   // Only one PIN was asked for all of them.
   assert.equal(await browser.$('[data-testid="pin-dialog"]').isExisting(), false);
   await shot('data-holdings-en-light');

@@ -56,8 +56,12 @@ pub struct FieldView {
     pub id: String,
     /// The field's name.
     pub title: LocalizedText,
-    /// Its value as text.
+    /// Its value as text (a date `YYYY-MM-DD`, a time RFC 3339: the window writes them in its
+    /// language).
     pub value: String,
+    /// What kind of value it is; absent in a copy kept by an older version.
+    #[serde(default)]
+    pub kind: Option<signet_data::holdings::FieldKind>,
 }
 
 /// One record.
@@ -261,6 +265,7 @@ fn data_sets(holdings: &Holdings) -> Vec<DataSetView> {
                                 id: crate::data::plain_text(&f.id),
                                 title: (&f.title).into(),
                                 value: value_text(v),
+                                kind: Some(f.kind),
                             })
                         })
                         .collect(),

@@ -1262,9 +1262,14 @@ id: string,
  */
 title: LocalizedText,
 /**
- * Its value as text.
+ * Its value as text (a date `YYYY-MM-DD`, a time RFC 3339: the window writes them in its
+ * language).
  */
-value: string, };
+value: string,
+/**
+ * What kind of value it is; absent in a copy kept by an older version.
+ */
+kind: FieldKind | null, };
 export type FileState = "sign" | "done" | "refused";
 export type FiledCase = {
 /**

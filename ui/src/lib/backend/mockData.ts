@@ -118,7 +118,10 @@ export const MOCK_DASHBOARD: DashboardView = {
             {
               id: 'r1',
               updated: '2026-03-01T10:00:00Z',
-              fields: [{ id: 'address', title: { et: 'Aadress', en: 'Address', ru: 'Адрес' }, value: 'Tallinn, Narva mnt 5' }],
+              fields: [
+                { id: 'address', title: { et: 'Aadress', en: 'Address', ru: 'Адрес' }, value: 'Tallinn, Narva mnt 5', kind: 'text' },
+                { id: 'birthDate', title: { et: 'Sünniaeg', en: 'Date of birth', ru: 'Дата рождения' }, value: '1980-01-08', kind: 'date' },
+              ],
             },
           ],
         },

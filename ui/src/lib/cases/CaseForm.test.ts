@@ -16,7 +16,8 @@ describe('a correction from My data', () => {
     await user.click(screen.getByTestId('nav-data'));
     await user.click(screen.getByTestId('data-load'));
     await user.type(await screen.findByTestId('pin-input'), '1234{Enter}');
-    await user.click(await screen.findByTestId('field-wrong'));
+    // The address (the first field; the date of birth follows).
+    await user.click((await screen.findAllByTestId('field-wrong'))[0]!);
     await user.click(screen.getByTestId('case-send'));
     expect(screen.getByTestId('case-missing').textContent).toContain('Write what the value should be');
     await user.type(screen.getByTestId('case-value'), '  Tartu, Rüütli 1 ');

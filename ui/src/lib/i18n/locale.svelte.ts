@@ -76,6 +76,15 @@ export function formatBytes(bytes: number): string {
   return `${value.toLocaleString(formatTag(), { maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
+/** A calendar date (`YYYY-MM-DD`) in the current language ("8 Jan 1980"); as given when not one. */
+export function formatDate(date: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return date;
+  const millis = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(millis)) return date;
+  // The date itself, not a moment: read and written in UTC so that no time zone moves the day.
+  return new Intl.DateTimeFormat(formatTag(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(millis);
+}
+
 /** An RFC 3339 time as local date and time in the current language. */
 export function formatTime(rfc3339: string): string {
   const millis = Date.parse(rfc3339);

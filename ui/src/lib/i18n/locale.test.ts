@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { i18n, localeFromLanguages, lookup, setLocale, t } from './locale.svelte';
+import { formatDate, i18n, localeFromLanguages, lookup, setLocale, t } from './locale.svelte';
 
 afterEach(() => setLocale('en'));
 
@@ -30,5 +30,20 @@ describe('t', () => {
     expect(lookup('backendName.pcsc')).toBe('Card reader (PC/SC)');
     expect(lookup('backendName.nothing')).toBeUndefined();
     expect(lookup('toString')).toBeUndefined();
+  });
+});
+
+describe('formatDate', () => {
+  it('writes a calendar date in the window\'s language, the same day in every time zone', () => {
+    expect(formatDate('1980-01-08')).toBe('8 January 1980');
+    setLocale('et');
+    expect(formatDate('1980-01-08')).toBe('8. jaanuar 1980');
+    setLocale('ru');
+    expect(formatDate('1980-01-08')).toMatch(/^8 января 1980/);
+  });
+
+  it('leaves what is not a date as it is', () => {
+    expect(formatDate('sometime in 1980')).toBe('sometime in 1980');
+    expect(formatDate('1980-13-45')).toBe('1980-13-45');
   });
 });

@@ -164,6 +164,7 @@ pub(crate) fn case_entry(
         hidden_reason: None,
         hidden_until: None,
         released: Vec::new(),
+        requested: None,
         outcome,
     }
 }

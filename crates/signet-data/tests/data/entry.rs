@@ -37,6 +37,7 @@ pub fn sample(subject: &str, query_id: &str) -> UsageEntry {
             data_set: "driving-licence".into(),
             fields: vec!["categories".into()],
         }],
+        requested: None,
         outcome: Outcome::Served,
     }
 }

@@ -160,9 +160,6 @@ pub struct AccessEntryView {
     /// The data sets the query released, by their ids at that agency (its holdings name them).
     #[serde(default)]
     pub data_sets: Vec<String>,
-    /// The data set the query asked for, released or not (a refused query's), by its id.
-    #[serde(default)]
-    pub requested: Option<String>,
     /// Why.
     pub purpose: Option<String>,
     /// On which legal basis.
@@ -437,7 +434,6 @@ pub fn entry_view(node: &NodeListing, entry: &VerifiedEntry) -> AccessEntryView 
             .and_then(|p| p.name.as_deref().map(text)),
         action: Some(text(&e.action)),
         data_sets: e.released.iter().map(|r| text(&r.data_set)).collect(),
-        requested: e.requested.as_deref().map(text),
         purpose: Some(text(&e.purpose)),
         legal_basis: e.legal_basis.as_deref().map(text),
         hidden_until: e.hidden_until.as_ref().map(ToString::to_string),

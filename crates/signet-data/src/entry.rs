@@ -282,11 +282,6 @@ pub struct UsageEntry {
     pub hidden_until: Option<Timestamp>,
     /// Which data sets and fields were released (beyond the Data Tracker).
     pub released: Vec<ReleasedData>,
-    /// The data set a query asked for, released or not (beyond the Data Tracker): what a refused
-    /// query wanted. Absent in other entries, and in those of an earlier node.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub requested: Option<String>,
     /// Served, or refused by a consent rule (beyond the Data Tracker).
     pub outcome: Outcome,
 }

@@ -164,7 +164,6 @@ pub(crate) fn case_entry(
         hidden_reason: None,
         hidden_until: None,
         released: Vec::new(),
-        requested: None,
         outcome,
     }
 }

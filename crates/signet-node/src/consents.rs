@@ -367,7 +367,6 @@ fn apply(
                 hidden_reason: None,
                 hidden_until: None,
                 released: Vec::new(),
-                requested: None,
                 outcome: Outcome::ConsentChanged {
                     change,
                     request_hash: request_hash.to_owned(),

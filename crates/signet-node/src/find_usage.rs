@@ -175,7 +175,6 @@ fn select(
             data_set: "findUsage".into(),
             fields: vec!["usages".into()],
         }],
-        requested: None,
         outcome: Outcome::Served,
     };
     let salt = Salt(random::<32>().map_err(internal)?);

@@ -398,7 +398,6 @@ fn handle(
             hidden_reason,
             hidden_until,
             released,
-            requested: Some(data_set.to_owned()),
             outcome: outcome.clone(),
         };
         // The entry is stored before the answer is made.

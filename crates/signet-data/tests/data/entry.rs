@@ -37,7 +37,6 @@ pub fn sample(subject: &str, query_id: &str) -> UsageEntry {
             data_set: "driving-licence".into(),
             fields: vec!["categories".into()],
         }],
-        requested: None,
         outcome: Outcome::Served,
     }
 }

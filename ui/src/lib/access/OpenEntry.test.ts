@@ -4,8 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import App from '../../App.svelte';
 import { MockBackend } from '../backend/mock';
-import type { AccessLogView } from '../backend/bindings';
-import { MOCK_ACCESS, MOCK_DASHBOARD } from '../backend/mockData';
+import { MOCK_DASHBOARD } from '../backend/mockData';
 import { dataState } from '../data/store.svelte';
 import { setLocale } from '../i18n/locale.svelte';
 
@@ -44,26 +43,6 @@ describe('what a query released', () => {
     await waitFor(() => expect(screen.getByTestId('access-what').textContent).toBe('Residence'));
     setLocale('ru');
     await waitFor(() => expect(screen.getByTestId('access-what').textContent).toBe('Место жительства'));
-    dataState.dashboard = null;
-  });
-});
-
-describe('what a refused query asked for', () => {
-  it('is named as the agency names the data set, under "Asked for", never the node\'s "getRecords …"', async () => {
-    class Refused extends MockBackend {
-      override loadAccessLog(): Promise<AccessLogView> {
-        const [entry] = MOCK_ACCESS.entries;
-        return Promise.resolve({ ...MOCK_ACCESS, entries: [{ ...entry!, dataSets: [], requested: 'residence', outcome: 'refusedByConsent' }] });
-      }
-    }
-    const user = userEvent.setup();
-    dataState.dashboard = structuredClone(MOCK_DASHBOARD);
-    render(App, { props: { backend: new Refused() } });
-    await user.click(await screen.findByTestId('nav-access'));
-    await user.click(screen.getByTestId('access-load'));
-    const what = await screen.findByTestId('access-what');
-    expect(what.textContent).toBe('Residence');
-    expect(what.previousElementSibling?.textContent).toBe('Asked for');
     dataState.dashboard = null;
   });
 });

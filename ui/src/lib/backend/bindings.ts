@@ -33,10 +33,6 @@ action: string | null,
  */
 dataSets: Array<string>,
 /**
- * The data set the query asked for, released or not (a refused query's), by its id.
- */
-requested: string | null,
-/**
  * Why.
  */
 purpose: string | null,
@@ -2412,11 +2408,6 @@ hiddenUntil?: Timestamp,
  * Which data sets and fields were released (beyond the Data Tracker).
  */
 released: Array<ReleasedData>,
-/**
- * The data set a query asked for, released or not (beyond the Data Tracker): what a refused
- * query wanted. Absent in other entries, and in those of an earlier node.
- */
-requested?: string,
 /**
  * Served, or refused by a consent rule (beyond the Data Tracker).
  */

@@ -185,7 +185,6 @@ export const MOCK_ACCESS: AccessLogView = {
       official: 'Dr. Kask',
       action: 'getRecords residence',
       dataSets: ['residence'],
-      requested: 'residence',
       purpose: 'Treatment',
       legalBasis: 'Health Services Organisation Act',
       hiddenUntil: null,

@@ -26,7 +26,6 @@ const REMOVED: AlarmView = {
     official: null,
     action: 'getRecords population',
     dataSets: ['population'],
-    requested: null,
     purpose: 'Traffic check',
     legalBasis: null,
     hiddenUntil: null,

@@ -114,7 +114,7 @@ test("an official's query raises a notification and appears in the access log, v
   const newest = await browser.$('[data-testid="access-entry"]');
   assert.match(await newest.getText(), /Traffic check on Narva road/);
   assert.match(await newest.getText(), /Officer Kask/);
-  // What was released is named as the agency names it in the holdings, not "getRecords …".
+  // What was released is named as the agency names it in the holdings, in the window's language.
   assert.equal(await newest.$('[data-testid="access-what"]').getText(), 'Population register data');
   assert.ok(await newest.$('[data-testid="access-verified"]').isExisting(), 'the entry is not marked verified');
   await shot('access-log-en-light');
@@ -175,6 +175,12 @@ test('switching a consent off, signed with PIN2, refuses the next matching query
   });
   const refused = await browser.$('[data-testid="access-refused"]');
   assert.match(await refused.getText(), /Refused by your consent/);
+  // What it asked for, in the agency's own words (nothing was released to name).
+  const texts = [];
+  for (const entry of await browser.$$('[data-testid="access-entry"]')) texts.push(await entry.getText());
+  const refusedEntry = texts.find((text) => /Refused by your consent/.test(text)) ?? '';
+  assert.match(refusedEntry, /Päring: Kardioloogia/);
+  assert.doesNotMatch(refusedEntry, /getRecords/);
 });
 
 /** Waits for `selector` to show within `root`; answers PIN1 if an agency asks for a new login. */

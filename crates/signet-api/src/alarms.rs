@@ -150,19 +150,21 @@ impl AlarmRecord {
     }
 }
 
-/// Keeps `record` for `node` in `vault` (once).
-pub(crate) fn raise(vault: &mut signet_vault::Vault, node: &str, record: &AlarmRecord) {
+/// Keeps `record` for `node` in `vault` (once); whether it is a new one.
+pub(crate) fn raise(vault: &mut signet_vault::Vault, node: &str, record: &AlarmRecord) -> bool {
     let id = record.id(node);
     let Ok(document) = serde_json::to_vec(record) else {
-        return;
+        return false;
     };
     match vault.raise_alarm(&id, node, &document) {
         Ok(true) => {
-            tracing::warn!(%node, kind = ?record.kind, alarm = %id, "alarm raised about an agency's log")
+            tracing::warn!(%node, kind = ?record.kind, alarm = %id, "alarm raised about an agency's log");
+            true
         }
-        Ok(false) => {}
+        Ok(false) => false,
         Err(err) => {
             tracing::error!(%node, kind = ?record.kind, error = %err, "an alarm could not be kept in the vault");
+            false
         }
     }
 }

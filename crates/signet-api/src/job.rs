@@ -145,7 +145,8 @@ pub struct PinRequest {
     /// A new value is asked (changing or unblocking a PIN), not the current one.
     pub new_value: bool,
     /// The change of consent the signature makes, in words the window renders (the consent as
-    /// it will be), when PIN2 signs one: `documents` names only its file.
+    /// the agency holds it now, and whether it is switched on or off), when PIN2 signs one:
+    /// `documents` names only its file.
     pub consent_change: Option<Box<crate::consent_screen::ConsentChangeView>>,
 }
 

@@ -383,7 +383,9 @@ fn handle(
         let entry = UsageEntry {
             subject: subject.clone(),
             log_time: now,
-            action: format!("getRecords {data_set}"),
+            // What was done, in the agency's words as the Data Tracker's `action` gives them
+            // ("Isiku ees- ja perenime päring"): a person reads it, released or refused.
+            action: format!("Päring: {}", set.title.et),
             purpose,
             receiver: member.organization.clone(),
             initiator_org: Some(member.organization.clone()),

@@ -105,8 +105,8 @@ impl Pcscd {
                     format!("pcscd did not start within {} s", READY_WITHIN.as_secs())
                 } else {
                     format!(
-                        "pcscd did not open vpcd's readers within {} s: port {taken:?} is the \
-                         local end of another connection; keep it from being handed out: \
+                        "pcscd did not open vpcd's readers within {} s: port {taken:?} is held \
+                         by another socket; keep it from being handed out to connections: \
                          sysctl -w net.ipv4.ip_local_reserved_ports={VPCD_PORT}-{}",
                         READY_WITHIN.as_secs(),
                         VPCD_PORT + 1
@@ -160,7 +160,9 @@ const RESERVED_PORTS: &str = "/proc/sys/net/ipv4/ip_local_reserved_ports";
 /// vpcd's ports lie in Linux's ephemeral range (32768–60999): any outgoing connection of the
 /// machine (a test's HTTP client, the OCSP responder's) may be given one as its local port, and
 /// while it lives vpcd cannot listen there; pcscd then runs without its readers. Reserving them
-/// keeps the kernel from handing them out. As root; otherwise the wait below still helps.
+/// keeps the kernel from handing them out. A machine-wide setting, left in place (until the next
+/// boot): it only keeps these two ports from outgoing connections. As root; otherwise the wait
+/// below still helps.
 fn reserve_vpcd_ports() {
     let wanted = format!("{VPCD_PORT}-{}", VPCD_PORT + 1);
     let Ok(current) = std::fs::read_to_string(RESERVED_PORTS) else {
@@ -180,62 +182,34 @@ fn reserve_vpcd_ports() {
     }
 }
 
-/// Waits (up to 30 s) until no live connection of this machine has one of vpcd's ports as its
-/// local end, so that vpcd can listen on them; after that pcscd is started anyway and, when its
-/// readers do not come, the error names the port.
+/// Waits (up to 30 s) until vpcd could listen on its ports, so that pcscd finds them free; after
+/// that pcscd is started anyway and, when its readers do not come, the error names the port.
 fn wait_for_vpcd_ports_free() {
     let start = Instant::now();
     while !vpcd_ports_taken().is_empty() {
         if start.elapsed() > Duration::from_secs(30) {
-            tracing::warn!("one of vpcd's ports is still the local end of another connection");
+            tracing::warn!("one of vpcd's ports is still taken by another socket");
             return;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
-/// vpcd's ports that a live connection (established, or opening) holds as its local port, from
-/// `/proc/net/tcp` and `tcp6`. A closing socket left by an earlier vpcd is not counted: vpcd's
-/// SO_REUSEADDR binds over those.
+/// vpcd's ports where nothing listens and a listener cannot be bound: another socket holds them
+/// (a connection given one as its local port, live or still closing). Bound the way vpcd binds
+/// (every interface, SO_REUSEADDR, as the standard library's listener does), and let go at once.
 fn vpcd_ports_taken() -> Vec<u16> {
-    let mut taken = Vec::new();
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        if let Ok(text) = std::fs::read_to_string(table) {
-            for port in vpcd_ports_in(&text) {
-                if !taken.contains(&port) {
-                    taken.push(port);
-                }
-            }
-        }
-    }
-    taken
-}
-
-/// [`vpcd_ports_taken`] of one table in `/proc/net/tcp`'s format.
-fn vpcd_ports_in(table: &str) -> Vec<u16> {
-    const ESTABLISHED: &str = "01";
-    const SYN_SENT: &str = "02";
-    let mut taken = Vec::new();
-    for line in table.lines().skip(1) {
-        let mut fields = line.split_whitespace().skip(1);
-        let (Some(local), Some(_remote), Some(state)) =
-            (fields.next(), fields.next(), fields.next())
-        else {
-            continue;
-        };
-        let port = local
-            .rsplit(':')
-            .next()
-            .and_then(|hex| u16::from_str_radix(hex, 16).ok());
-        if let Some(port) = port
-            && (port == VPCD_PORT || port == VPCD_PORT + 1)
-            && (state == ESTABLISHED || state == SYN_SENT)
-            && !taken.contains(&port)
-        {
-            taken.push(port);
-        }
-    }
-    taken
+    [VPCD_PORT, VPCD_PORT + 1]
+        .into_iter()
+        .filter(|port| {
+            std::net::TcpListener::bind(("0.0.0.0", *port)).is_err()
+                && TcpStream::connect_timeout(
+                    &SocketAddr::from(([127, 0, 0, 1], *port)),
+                    Duration::from_millis(200),
+                )
+                .is_err()
+        })
+        .collect()
 }
 
 fn vpcd_listening() -> bool {
@@ -244,25 +218,4 @@ fn vpcd_listening() -> bool {
         Duration::from_millis(200),
     )
     .is_ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::vpcd_ports_in;
-
-    /// Lines as `/proc/net/tcp` writes them: vpcd listening on 35963 (0x8C7B), a test's client
-    /// connection given 35964 (0x8C7C) as its local port, an earlier vpcd's closing socket on
-    /// 35963, and a connection on another port.
-    #[test]
-    fn a_live_connection_on_vpcds_port_is_seen_a_listener_or_closing_socket_is_not() {
-        let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-   0: 00000000:8C7B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
-   1: 0100007F:8C7C 0100007F:20FB 01 00000000:00000000 00:00000000 00000000     0        0 2 1
-   2: 0100007F:8C7B 0100007F:D431 05 00000000:00000000 00:00000000 00000000     0        0 3 1
-   3: 0100007F:D431 0100007F:8C7B 01 00000000:00000000 00:00000000 00000000     0        0 4 1
-";
-        assert_eq!(vpcd_ports_in(table), vec![35964]);
-        let header_only = table.lines().next().unwrap_or_default();
-        assert!(vpcd_ports_in(header_only).is_empty());
-    }
 }

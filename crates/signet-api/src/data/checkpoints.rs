@@ -253,7 +253,7 @@ pub(super) fn parse_item(
 /// log and size. When both are signed with the key pinned for a listed node's log, the node
 /// showed the two computers different histories: an alarm keeps both notes as evidence. A note
 /// not signed with that key (or a log no listed node has) proves nothing about the node and is
-/// only logged. Returns how many alarms were raised.
+/// only logged. Returns how many new alarms were raised (one already kept is not counted).
 pub(crate) fn judge_imported_conflicts(
     context: &Context,
     vault: &mut signet_vault::Vault,
@@ -285,18 +285,34 @@ pub(crate) fn judge_imported_conflicts(
             tracing::warn!(log = %conflict.log, size = conflict.tree_size, "an imported checkpoint differs from this computer's, for a log no listed node has");
             continue;
         };
-        let Ok(kept) = pinned.advance(Known::FirstVisit, ours.as_bytes(), &[]) else {
-            tracing::warn!(log = %conflict.log, "this computer's checkpoint is not signed with the pinned key");
+        // Both must be the log's own checkpoints of the size they are filed under: a note of
+        // another size put under this one (an export someone edited) proves nothing.
+        let (Ok(kept), Ok(other)) = (
+            pinned.advance(Known::FirstVisit, ours.as_bytes(), &[]),
+            pinned.advance(Known::FirstVisit, theirs.as_bytes(), &[]),
+        ) else {
+            tracing::warn!(log = %conflict.log, "an imported checkpoint that differs from this computer's is not signed with the pinned key");
             continue;
         };
+        if kept.size != conflict.tree_size
+            || other.size != conflict.tree_size
+            || kept.root == other.root
+        {
+            tracing::warn!(log = %conflict.log, size = conflict.tree_size, "an imported checkpoint is not of the size it is filed under");
+            continue;
+        }
         match pinned.advance(Known::Stored(&kept), theirs.as_bytes(), &[]) {
             Err(err @ LogError::HistoryRewritten { .. }) => {
                 let DataError::Log(problem) = DataError::from(err) else {
                     continue;
                 };
-                let record = crate::alarms::AlarmRecord::for_log(&problem, &[ours, theirs], None);
-                crate::alarms::raise(vault, &node, &record);
-                raised += 1;
+                // In one order whichever computer imports the other's: one alarm either way.
+                let mut notes = [ours, theirs];
+                notes.sort_unstable();
+                let record = crate::alarms::AlarmRecord::for_log(&problem, &notes, None);
+                if crate::alarms::raise(vault, &node, &record) {
+                    raised += 1;
+                }
             }
             Err(err) => {
                 tracing::warn!(log = %conflict.log, error = %err, "an imported checkpoint that differs from this computer's is not the node's");
@@ -305,4 +321,79 @@ pub(crate) fn judge_imported_conflicts(
         }
     }
     raised
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use std::sync::Arc;
+
+    use signet_data::NoteSigner;
+    use signet_data::merkle::Hash;
+    use signet_vault::CheckpointConflict;
+
+    use super::*;
+
+    const ORIGIN: &str = "rr.signet.test/usage";
+
+    fn note(signer: &NoteSigner, size: u64, root: u8) -> Vec<u8> {
+        let text = Checkpoint {
+            origin: ORIGIN.to_owned(),
+            size,
+            root: Hash([root; 32]),
+        }
+        .to_text();
+        signer.sign(&text).unwrap().into_bytes()
+    }
+
+    /// Two signed checkpoints of one size raise one alarm, whichever computer imports the
+    /// other's and however often; a signed note of another size filed under that size (an
+    /// edited export) raises none.
+    #[test]
+    fn only_two_signed_checkpoints_of_the_size_they_are_filed_under_raise_an_alarm() {
+        let dir = tempfile::tempdir().unwrap();
+        let keyring: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();
+        let context = Context::new(dir.path()).with_key_store(move |account| {
+            Ok(Box::new(signet_vault::KeyringStore::new(
+                &keyring, account,
+            )?))
+        });
+        let signer =
+            NoteSigner::new(ORIGIN, ed25519_dalek::SigningKey::from_bytes(&[3; 32])).unwrap();
+        std::fs::write(
+            context.data_dir().join(NODES_FILE),
+            serde_json::json!({"nodes": [{"url": "http://127.0.0.1:9", "origin": "https://rr.signet.test", "logKey": signer.verifier().to_text()}]})
+                .to_string(),
+        )
+        .unwrap();
+        let mut vault = crate::vault::open(&context).ok().unwrap();
+        let conflict = |ours: Vec<u8>, theirs: Vec<u8>| CheckpointConflict {
+            log: ORIGIN.to_owned(),
+            tree_size: 3,
+            ours,
+            theirs,
+        };
+
+        let edited = conflict(note(&signer, 3, 1), note(&signer, 2, 9));
+        assert_eq!(judge_imported_conflicts(&context, &mut vault, &[edited]), 0);
+        let larger = conflict(note(&signer, 3, 1), note(&signer, 5, 9));
+        assert_eq!(judge_imported_conflicts(&context, &mut vault, &[larger]), 0);
+        assert!(vault.open_alarms().unwrap().is_empty());
+
+        let split = conflict(note(&signer, 3, 1), note(&signer, 3, 2));
+        assert_eq!(
+            judge_imported_conflicts(&context, &mut vault, std::slice::from_ref(&split)),
+            1
+        );
+        assert_eq!(
+            judge_imported_conflicts(&context, &mut vault, std::slice::from_ref(&split)),
+            0
+        );
+        let other_way = conflict(split.theirs, split.ours);
+        assert_eq!(
+            judge_imported_conflicts(&context, &mut vault, &[other_way]),
+            0
+        );
+        assert_eq!(vault.open_alarms().unwrap().len(), 1);
+    }
 }

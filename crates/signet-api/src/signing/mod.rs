@@ -310,7 +310,8 @@ pub fn sign(
                 location: request.location.clone(),
                 contact: request.contact.clone(),
                 replace_existing: request.replace_existing,
-                // What the person reviewed (and the PIN request names) is what is signed.
+                // What the person reviewed is what is read to be signed (the PIN request names the
+                // bytes signed: with `normalise`, the rewritten copy of these).
                 expected_sha256: proposal
                     .files
                     .iter()

@@ -39,7 +39,7 @@ async fn find_usage_v2_and_v3_return_the_persons_entries_newest_first() {
     assert_eq!(usages[1]["receiverCode"], "70008747");
     assert_eq!(usages[1]["receiverName"], "Politsei- ja Piirivalveamet");
     assert!(usages[0]["logtime"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(usages[0]["action"], "getRecords population");
+    assert_eq!(usages[0]["action"], "Päring: Rahvastikuregister");
 
     // Paging (the first findUsage call is itself an entry now, the newest).
     let (_, body) = find(&node, "v2/findUsage?offset=2&limit=1", Some(MARI), PORTAL).await;

@@ -35,7 +35,7 @@ describe('what a query released', () => {
     render(App, { props: { backend: new MockBackend() } });
     await user.click(await screen.findByTestId('nav-access'));
     await user.click(screen.getByTestId('access-load'));
-    // Before the holdings are loaded: the data set's id, never the node's "getRecords …".
+    // Before the holdings are loaded: the data set's id, never the node's own words.
     const what = await screen.findByTestId('access-what');
     expect(what.textContent).toBe('residence');
 

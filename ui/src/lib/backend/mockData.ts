@@ -183,7 +183,7 @@ export const MOCK_ACCESS: AccessLogView = {
       time: '2026-12-05T09:30:00Z',
       receiver: 'Tallinn Dental Clinic (10000001)',
       official: 'Dr. Kask',
-      action: 'getRecords residence',
+      action: 'Päring: Elukoht',
       dataSets: ['residence'],
       purpose: 'Treatment',
       legalBasis: 'Health Services Organisation Act',

@@ -79,6 +79,11 @@ export function formatBytes(bytes: number): string {
 /** A calendar date (`YYYY-MM-DD`) in the current language ("8 Jan 1980"); as given when not one. */
 export function formatDate(date: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return date;
+  // A day past the month's end (1980-02-30) would roll over to another real date: shown as given.
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (days === undefined || day < 1 || day > days) return date;
   const millis = Date.parse(`${date}T00:00:00Z`);
   if (Number.isNaN(millis)) return date;
   // The date itself, not a moment: read and written in UTC so that no time zone moves the day.

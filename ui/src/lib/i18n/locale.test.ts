@@ -45,5 +45,8 @@ describe('formatDate', () => {
   it('leaves what is not a date as it is', () => {
     expect(formatDate('sometime in 1980')).toBe('sometime in 1980');
     expect(formatDate('1980-13-45')).toBe('1980-13-45');
+    expect(formatDate('1980-02-30')).toBe('1980-02-30');
+    expect(formatDate('1981-02-29')).toBe('1981-02-29');
+    expect(formatDate('1980-02-29')).toBe('29 February 1980');
   });
 });

@@ -24,7 +24,7 @@ const REMOVED: AlarmView = {
     time: '2026-12-05T09:30:00Z',
     receiver: 'Police and Border Guard Board (70008747)',
     official: null,
-    action: 'getRecords population',
+    action: 'Päring: Rahvastikuregister',
     dataSets: ['population'],
     purpose: 'Traffic check',
     legalBasis: null,

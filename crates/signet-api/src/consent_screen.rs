@@ -27,6 +27,9 @@ pub struct ConsentView {
     pub recipient: String,
     /// Whether the recipient is a category ("any health-care provider").
     pub recipient_is_category: bool,
+    /// The recipient's member id as the consent names it (`EE/COM/10137319/hambaravi`), when
+    /// it is a member: what a signed change holds.
+    pub recipient_code: Option<String>,
     /// For which purpose; any when absent.
     pub purpose: Option<String>,
     /// Permitted (true) or denied.
@@ -124,15 +127,16 @@ fn view(
         Scope::DataSet(id) => (Some(plain_text(id)), None),
         Scope::Category(c) => (None, Some(plain_text(c))),
     };
-    let (recipient, recipient_is_category) = match &record.recipient {
+    let (recipient, recipient_is_category, recipient_code) = match &record.recipient {
         Recipient::Member(m) => (
             members
                 .iter()
                 .find(|x| x.id == *m)
                 .map_or_else(|| plain_text(m), |x| plain_text(&x.name)),
             false,
+            Some(plain_text(m)),
         ),
-        Recipient::Category(c) => (plain_text(c), true),
+        Recipient::Category(c) => (plain_text(c), true, None),
     };
     let status = record.status_at(now);
     ConsentView {
@@ -141,6 +145,7 @@ fn view(
         category,
         recipient,
         recipient_is_category,
+        recipient_code,
         purpose: record.purpose.as_deref().map(plain_text),
         permit: record.decision == Decision::Permit,
         active: record.in_force_at(now),

@@ -927,6 +927,11 @@ recipient: string,
  */
 recipientIsCategory: boolean,
 /**
+ * The recipient's member id as the consent names it (`EE/COM/10137319/hambaravi`), when
+ * it is a member: what a signed change holds.
+ */
+recipientCode: string | null,
+/**
  * For which purpose; any when absent.
  */
 purpose: string | null,
@@ -1810,7 +1815,8 @@ pinPad: boolean,
 newValue: boolean,
 /**
  * The change of consent the signature makes, in words the window renders (the consent as
- * it will be), when PIN2 signs one: `documents` names only its file.
+ * the agency holds it now, and whether it is switched on or off), when PIN2 signs one:
+ * `documents` names only its file.
  */
 consentChange: ConsentChangeView | null, };
 export type PlannedFile = {

@@ -10,12 +10,16 @@ export function dataSetName(node: string, id: string | null, category: string | 
   return set ? set.title[i18n.locale] : id;
 }
 
-/** Who a consent is for: a member, or any member of a category. */
-export function recipientName(c: ConsentView): string {
-  return c.recipientIsCategory ? tf('consents.anyOf', { category: c.recipient }) : c.recipient;
+/**
+ * Who a consent is for: a member, or any member of a category; with `withCode`, a member's name
+ * is followed by its id as the consent names it (what a signed change holds).
+ */
+export function recipientName(c: ConsentView, withCode = false): string {
+  if (c.recipientIsCategory) return tf('consents.anyOf', { category: c.recipient });
+  return withCode && c.recipientCode && c.recipientCode !== c.recipient ? `${c.recipient} (${c.recipientCode})` : c.recipient;
 }
 
 /** A consent in one sentence: "{who} may (not) see {data}". */
-export function consentSentence(node: string, c: ConsentView): string {
-  return tf(c.permit ? 'consents.permits' : 'consents.denies', { who: recipientName(c), data: dataSetName(node, c.dataSet, c.category) });
+export function consentSentence(node: string, c: ConsentView, withCode = false): string {
+  return tf(c.permit ? 'consents.permits' : 'consents.denies', { who: recipientName(c, withCode), data: dataSetName(node, c.dataSet, c.category) });
 }

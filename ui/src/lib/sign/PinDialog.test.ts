@@ -77,6 +77,15 @@ describe('the PIN dialog signing a change of consent', () => {
     );
     expect(screen.getByTestId('pin-documents').textContent).toContain('consent.json');
     unmount();
+    // A member the agency names: the name, then the id the signed change holds.
+    const named = { ...consent, recipient: 'Tähe Hambakliinik OÜ', recipientCode: 'EE/COM/10137319/hambaravi', purpose: null };
+    const second = render(PinDialog, {
+      props: { request: request({ consentChange: { ...change, consent: named }, documents }), onanswer: vi.fn(), oncancel: vi.fn() },
+    });
+    expect(screen.getByTestId('pin-consent-change').textContent?.trim()).toBe(
+      'Switch off: Tähe Hambakliinik OÜ (EE/COM/10137319/hambaravi) may see cardiology',
+    );
+    second.unmount();
     setLocale('ru');
     render(PinDialog, {
       props: { request: request({ consentChange: { ...change, on: true, consent: { ...consent, permit: false } }, documents }), onanswer: vi.fn(), oncancel: vi.fn() },

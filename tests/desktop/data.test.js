@@ -152,7 +152,7 @@ test('switching a consent off, signed with PIN2, refuses the next matching query
   // The change in words, then the file that carries it.
   assert.match(
     await browser.$('[data-testid="pin-consent-change"]').getText(),
-    /^Switch off: Tähe Hambakliinik OÜ \(EE\/COM\/10137319\/hambaravi\) may see Cardiology records$/,
+    /^Switch off: Tähe Hambakliinik OÜ \(EE\/COM\/10137319\) may see Cardiology records$/,
   );
   assert.match(dialog, /consent\.json/);
   await shot('consents-pin2-en-light');

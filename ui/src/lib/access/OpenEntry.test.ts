@@ -26,6 +26,11 @@ describe('a click on a notification', () => {
     const entry = screen.getByTestId('access-entry');
     expect(entry.dataset.focused).toBe('yes');
     await waitFor(() => expect(document.activeElement).toBe(entry));
+
+    // Shown once: back on the access log after another screen, nothing is highlighted.
+    await user.click(screen.getByTestId('nav-sign'));
+    await user.click(screen.getByTestId('nav-access'));
+    expect(screen.getByTestId('access-entry').dataset.focused).toBeUndefined();
   });
 });
 

@@ -76,6 +76,8 @@ describe('the PIN dialog signing a change of consent', () => {
       'Switch off: EE/COM/10137319 may see cardiology (for Ravi)',
     );
     expect(screen.getByTestId('pin-documents').textContent).toContain('consent.json');
+    // Switching off says nothing of terms; switching on says it has no end date.
+    expect(screen.queryByTestId('pin-consent-terms')).toBeNull();
     unmount();
     // A member the agency names: the name, then the id the signed change holds.
     const named = { ...consent, recipient: 'Tähe Hambakliinik OÜ', recipientCode: 'EE/COM/10137319/hambaravi', purpose: null };
@@ -91,6 +93,7 @@ describe('the PIN dialog signing a change of consent', () => {
       props: { request: request({ consentChange: { ...change, on: true, consent: { ...consent, permit: false } }, documents }), onanswer: vi.fn(), oncancel: vi.fn() },
     });
     expect(screen.getByTestId('pin-consent-change').textContent).toContain('Включить:');
+    expect(screen.getByTestId('pin-consent-terms').textContent).toBe('Оно действует с этого момента, без даты окончания, пока вы его не выключите.');
     expect(screen.queryByTestId('pin-consent-change')?.textContent).not.toContain('{');
   });
 });

@@ -52,10 +52,16 @@ test(`a batch of ${COUNT} PDFs survives a pulled card and signs each exactly onc
   let clickedAround = false;
   for (let n = 1; n <= COUNT; n += 1) {
     const position = await browser.$('[data-testid="pin-position"]');
-    await browser.waitUntil(async () => (await position.isExisting()) && (await position.getText()) === `Signature ${n} of ${COUNT}`, {
-      timeout: 60000,
-      timeoutMsg: `no PIN request for signature ${n}`,
-    });
+    try {
+      await browser.waitUntil(async () => (await position.isExisting()) && (await position.getText()) === `Signature ${n} of ${COUNT}`, {
+        timeout: 60000,
+        timeoutMsg: `no PIN request for signature ${n}`,
+      });
+    } catch (err) {
+      // Once the card was pulled and put back: whether signet-demo put it back.
+      if (pulled) err.message += `; signet-demo said last:\n${demo.output().trim().split('\n').slice(-4).join('\n')}`;
+      throw err;
+    }
     if (n === PULL_AT && !pulled) {
       pulled = true;
       demo.card('remove');

@@ -47,6 +47,8 @@ export async function startDemo() {
     env: { SIGNET_PROFILE: 'demo', SIGNET_PROFILE_DIR: profile },
     /** Pulls the virtual card out ("remove") or puts it back ("insert"). */
     card: (action) => child.stdin.write(`${action}\n`),
+    /** What signet-demo has printed so far (it says whether the card went in or out). */
+    output: () => output,
     stop,
   };
 }
